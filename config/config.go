@@ -1,0 +1,362 @@
+// Package config holds the exporter's configuration file schema: loading,
+// defaults, validation with file and line, secrets that never print, and a
+// holder that swaps in only a valid configuration on reload.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Config is the whole configuration file.
+type Config struct {
+	Mist []Mist `yaml:"mist,omitempty"`
+}
+
+// Source is what every vendor section has in common, seen through the
+// vendor-neutral parts of the exporter (discovery, the landing page).
+type Source interface {
+	SourceName() string
+	VendorName() string
+}
+
+// Sources lists every configured source in file order, vendor by vendor.
+func (c *Config) Sources() []Source {
+	var out []Source
+	for i := range c.Mist {
+		out = append(out, &c.Mist[i])
+	}
+	return out
+}
+
+// Common holds the settings every source has: its name, TLS, timeout,
+// proxy, budget and collections.
+type Common struct {
+	Name        string                `yaml:"name"`
+	Timeout     Duration              `yaml:"timeout,omitempty"`
+	ProxyURL    string                `yaml:"proxy_url,omitempty"`
+	TLS         TLS                   `yaml:"tls,omitempty"`
+	Budget      Budget                `yaml:"budget,omitempty"`
+	Collections map[string]Collection `yaml:"collections,omitempty"`
+}
+
+// SourceName returns the source's unique name, the /probe target.
+func (c *Common) SourceName() string { return c.Name }
+
+// TLS configures how the exporter verifies the vendor's server.
+type TLS struct {
+	CAFile             string `yaml:"ca_file,omitempty"`
+	InsecureSkipVerify bool   `yaml:"insecure_skip_verify,omitempty"`
+	ServerName         string `yaml:"server_name,omitempty"`
+}
+
+// Budget bounds the calls a source makes upstream. Zero means no limit of
+// that kind.
+type Budget struct {
+	RequestsPerSecond float64 `yaml:"requests_per_second,omitempty"`
+	RequestsPerHour   int     `yaml:"requests_per_hour,omitempty"`
+	RequestsPerDay    int     `yaml:"requests_per_day,omitempty"`
+	// Reserve is the share of the hourly and daily budget left unplanned,
+	// for other tools using the same credentials.
+	Reserve     float64 `yaml:"reserve,omitempty"`
+	MaxRetries  int     `yaml:"max_retries,omitempty"`
+	Concurrency int     `yaml:"concurrency,omitempty"`
+}
+
+// Collection is one named unit of fetching with its own interval.
+type Collection struct {
+	Enabled  bool     `yaml:"enabled"`
+	Interval Duration `yaml:"interval"`
+}
+
+// UnmarshalYAML implements yaml.Unmarshaler: a collection named in the file
+// is enabled unless it says otherwise.
+func (c *Collection) UnmarshalYAML(unmarshal func(any) error) error {
+	c.Enabled = true
+	type plain Collection
+	return unmarshal((*plain)(c))
+}
+
+// Error is one problem in a configuration file, with its place.
+type Error struct {
+	File string
+	Line int
+	Path string
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Line > 0 {
+		b.WriteString(":" + strconv.Itoa(e.Line))
+	}
+	b.WriteString(": ")
+	if e.Path != "" {
+		b.WriteString(e.Path + ": ")
+	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// Errors is every problem found in one file.
+type Errors []*Error
+
+func (es Errors) Error() string {
+	msgs := make([]string, len(es))
+	for i, e := range es {
+		msgs[i] = e.Error()
+	}
+	return strings.Join(msgs, "\n")
+}
+
+// Load reads, decodes, defaults and validates a configuration file, and
+// reads the secrets its *_file fields name. Errors carry the file and line.
+func Load(filename string) (*Config, error) {
+	b, err := os.ReadFile(filename)
+	if err != nil {
+		return nil, fmt.Errorf("reading config: %w", err)
+	}
+	return Parse(b, filename)
+}
+
+var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+
+// Parse is Load on bytes already read; filename names them in errors and
+// anchors relative paths.
+func Parse(b []byte, filename string) (*Config, error) {
+	cfg := &Config{}
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	// An empty file decodes to io.EOF: it is a valid, empty config.
+	if err := dec.Decode(cfg); err != nil && !errors.Is(err, io.EOF) {
+		return nil, yamlErrors(filename, err)
+	}
+	var root yaml.Node
+	_ = yaml.Unmarshal(b, &root)
+
+	v := &validator{dir: filepath.Dir(filename)}
+	cfg.validate(v)
+	if len(v.errs) == 0 {
+		return cfg, nil
+	}
+	out := make(Errors, 0, len(v.errs))
+	for _, fe := range v.errs {
+		out = append(out, &Error{File: filename, Line: lineOf(&root, fe.path), Path: fe.path.String(), Msg: fe.msg})
+	}
+	return nil, out
+}
+
+func yamlErrors(filename string, err error) error {
+	var te *yaml.TypeError
+	var msgs []string
+	if errors.As(err, &te) {
+		msgs = te.Errors
+	} else {
+		msgs = []string{err.Error()}
+	}
+	out := make(Errors, 0, len(msgs))
+	for _, m := range msgs {
+		e := &Error{File: filename, Msg: strings.TrimPrefix(m, "yaml: ")}
+		if g := yamlLine.FindStringSubmatch(m); g != nil {
+			e.Line, _ = strconv.Atoi(g[1])
+			e.Msg = g[2]
+		}
+		// yaml.v3 names the Go type ("in type config.plain"); users know the key.
+		e.Msg = typeSuffix.ReplaceAllString(e.Msg, "")
+		out = append(out, e)
+	}
+	return out
+}
+
+var typeSuffix = regexp.MustCompile(` in type [\w.]+$`)
+
+// path addresses a node in the file: map keys and list indexes.
+type path []any
+
+func (p path) String() string {
+	var b strings.Builder
+	for _, el := range p {
+		switch v := el.(type) {
+		case int:
+			fmt.Fprintf(&b, "[%d]", v)
+		case string:
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(v)
+		}
+	}
+	return b.String()
+}
+
+func (p path) add(el ...any) path {
+	out := make(path, 0, len(p)+len(el))
+	return append(append(out, p...), el...)
+}
+
+// lineOf finds the line of the deepest node of p present in the document.
+func lineOf(root *yaml.Node, p path) int {
+	n := root
+	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	line := n.Line
+	for _, el := range p {
+		var next *yaml.Node
+		switch v := el.(type) {
+		case string:
+			if n.Kind == yaml.MappingNode {
+				for i := 0; i+1 < len(n.Content); i += 2 {
+					if n.Content[i].Value == v {
+						line = n.Content[i].Line
+						next = n.Content[i+1]
+						break
+					}
+				}
+			}
+		case int:
+			if n.Kind == yaml.SequenceNode && v < len(n.Content) {
+				next = n.Content[v]
+				line = next.Line
+			}
+		}
+		if next == nil {
+			break
+		}
+		n = next
+	}
+	return line
+}
+
+type fieldError struct {
+	path path
+	msg  string
+}
+
+type validator struct {
+	dir  string
+	errs []fieldError
+}
+
+func (v *validator) errorf(p path, format string, args ...any) {
+	v.errs = append(v.errs, fieldError{path: p, msg: fmt.Sprintf(format, args...)})
+}
+
+func (c *Config) validate(v *validator) {
+	seen := map[string]string{}
+	for i := range c.Mist {
+		p := path{"mist", i}
+		c.Mist[i].validate(v, p)
+		name := c.Mist[i].Name
+		if name == "" {
+			continue
+		}
+		if prev, ok := seen[name]; ok {
+			v.errorf(p.add("name"), "source name %q is already used by %s", name, prev)
+		}
+		seen[name] = p.String()
+	}
+}
+
+var sourceName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
+
+// validate checks the common fields against the vendor's known collections.
+func (c *Common) validate(v *validator, p path, known map[string]Collection) {
+	switch {
+	case c.Name == "":
+		v.errorf(p.add("name"), "missing source name")
+	case !sourceName.MatchString(c.Name):
+		v.errorf(p.add("name"), "source name %q may hold only letters, digits, '.', '_' and '-'", c.Name)
+	}
+	if c.Timeout < 0 || (c.Timeout > 0 && time.Duration(c.Timeout) < 100*time.Millisecond) {
+		v.errorf(p.add("timeout"), "timeout %s is too short", c.Timeout)
+	}
+	if c.ProxyURL != "" {
+		u, err := url.Parse(c.ProxyURL)
+		if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "socks5") {
+			v.errorf(p.add("proxy_url"), "proxy_url must be an http, https or socks5 URL")
+		}
+	}
+	if c.TLS.CAFile != "" {
+		name := c.TLS.CAFile
+		if !filepath.IsAbs(name) {
+			name = filepath.Join(v.dir, name)
+		}
+		if _, err := os.Stat(name); err != nil {
+			v.errorf(p.add("tls", "ca_file"), "%v", err)
+		}
+		c.TLS.CAFile = name
+	}
+	b := &c.Budget
+	bp := p.add("budget")
+	if b.RequestsPerSecond < 0 {
+		v.errorf(bp.add("requests_per_second"), "must not be negative")
+	}
+	if b.RequestsPerHour < 0 {
+		v.errorf(bp.add("requests_per_hour"), "must not be negative")
+	}
+	if b.RequestsPerDay < 0 {
+		v.errorf(bp.add("requests_per_day"), "must not be negative")
+	}
+	if b.Reserve < 0 || b.Reserve >= 1 {
+		v.errorf(bp.add("reserve"), "reserve %v must be at least 0 and below 1", b.Reserve)
+	}
+	if b.MaxRetries < 0 || b.MaxRetries > 10 {
+		v.errorf(bp.add("max_retries"), "max_retries %d must be between 0 and 10", b.MaxRetries)
+	}
+	if b.Concurrency < 1 || b.Concurrency > 32 {
+		v.errorf(bp.add("concurrency"), "concurrency %d must be between 1 and 32", b.Concurrency)
+	}
+
+	names := make([]string, 0, len(known))
+	for n := range known {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	if c.Collections == nil {
+		c.Collections = map[string]Collection{}
+	}
+	for n, col := range c.Collections {
+		if _, ok := known[n]; !ok {
+			v.errorf(p.add("collections", n), "unknown collection %q (known: %s)", n, strings.Join(names, ", "))
+			continue
+		}
+		if col.Interval == 0 {
+			col.Interval = known[n].Interval
+			c.Collections[n] = col
+		}
+		if time.Duration(col.Interval) < time.Second {
+			v.errorf(p.add("collections", n, "interval"), "interval %s is shorter than 1s", col.Interval)
+		}
+	}
+	for n, def := range known {
+		if _, ok := c.Collections[n]; !ok {
+			c.Collections[n] = def
+		}
+	}
+}
+
+// Enabled lists the enabled collections, sorted by name.
+func (c *Common) Enabled() []string {
+	var out []string
+	for n, col := range c.Collections {
+		if col.Enabled {
+			out = append(out, n)
+		}
+	}
+	sort.Strings(out)
+	return out
+}

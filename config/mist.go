@@ -1,0 +1,177 @@
+package config
+
+import (
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+)
+
+// MistClouds maps each Mist cloud's name to its REST base URL.
+var MistClouds = map[string]string{
+	"global01": "https://api.mist.com",
+	"global02": "https://api.gc1.mist.com",
+	"global03": "https://api.ac2.mist.com",
+	"global04": "https://api.gc2.mist.com",
+	"global05": "https://api.gc4.mist.com",
+	"emea01":   "https://api.eu.mist.com",
+	"emea02":   "https://api.gc3.mist.com",
+	"emea03":   "https://api.ac6.mist.com",
+	"emea04":   "https://api.gc6.mist.com",
+	"apac01":   "https://api.ac5.mist.com",
+	"apac02":   "https://api.gc5.mist.com",
+	"apac03":   "https://api.gc7.mist.com",
+}
+
+// MistCollections are the collections a Mist source offers, with their
+// default intervals.
+var MistCollections = map[string]Collection{
+	"sites":   {Enabled: true, Interval: Duration(5 * time.Minute)},
+	"devices": {Enabled: true, Interval: Duration(time.Minute)},
+	"clients": {Enabled: true, Interval: Duration(5 * time.Minute)},
+	"alarms":  {Enabled: true, Interval: Duration(time.Minute)},
+	"usage":   {Enabled: true, Interval: Duration(5 * time.Minute)},
+}
+
+// Mist is one Juniper Mist organisation.
+type Mist struct {
+	Common `yaml:",inline"`
+
+	// Cloud names a Mist cloud (global01, emea01, ...); BaseURL overrides it.
+	Cloud   string `yaml:"cloud,omitempty"`
+	BaseURL string `yaml:"base_url,omitempty"`
+
+	Token        Secret `yaml:"token,omitempty"`
+	TokenFile    string `yaml:"token_file,omitempty"`
+	Email        string `yaml:"email,omitempty"`
+	Password     Secret `yaml:"password,omitempty"`
+	PasswordFile string `yaml:"password_file,omitempty"`
+
+	// OrgID is discovered from the token's privileges when empty.
+	OrgID string     `yaml:"org_id,omitempty"`
+	Sites SiteFilter `yaml:"sites,omitempty"`
+	// ClientWindow is how far back a client's last sighting counts it as
+	// connected.
+	ClientWindow Duration `yaml:"client_window,omitempty"`
+}
+
+// SiteFilter keeps only some sites: those named, or matching the regex.
+// Empty keeps all.
+type SiteFilter struct {
+	Names []string `yaml:"names,omitempty"`
+	Regex string   `yaml:"regex,omitempty"`
+
+	re *regexp.Regexp
+}
+
+// Match reports whether a site of this name is kept.
+func (f *SiteFilter) Match(name string) bool {
+	if len(f.Names) == 0 && f.Regex == "" {
+		return true
+	}
+	for _, n := range f.Names {
+		if n == name {
+			return true
+		}
+	}
+	return f.re != nil && f.re.MatchString(name)
+}
+
+// VendorName implements Source.
+func (m *Mist) VendorName() string { return "mist" }
+
+// UnmarshalYAML implements yaml.Unmarshaler, setting Mist's defaults.
+func (m *Mist) UnmarshalYAML(unmarshal func(any) error) error {
+	*m = Mist{
+		Common: Common{
+			Timeout: Duration(30 * time.Second),
+			Budget: Budget{
+				RequestsPerSecond: 10,
+				RequestsPerHour:   5000,
+				Reserve:           0.1,
+				MaxRetries:        3,
+				Concurrency:       4,
+			},
+		},
+		ClientWindow: Duration(10 * time.Minute),
+	}
+	type plain Mist
+	return unmarshal((*plain)(m))
+}
+
+// URL returns the REST base URL in force, without a trailing slash.
+func (m *Mist) URL() string {
+	if m.BaseURL != "" {
+		return strings.TrimRight(m.BaseURL, "/")
+	}
+	return MistClouds[m.Cloud]
+}
+
+func (m *Mist) validate(v *validator, p path) {
+	m.Common.validate(v, p, MistCollections)
+	switch {
+	case m.BaseURL != "":
+		u, err := url.Parse(m.BaseURL)
+		if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+			v.errorf(p.add("base_url"), "base_url must be an http or https URL such as https://api.mist.com")
+		} else if u.User != nil {
+			v.errorf(p.add("base_url"), "base_url must not carry credentials; use token or email and password")
+		}
+	case m.Cloud == "":
+		m.Cloud = "global01"
+	default:
+		if _, ok := MistClouds[m.Cloud]; !ok {
+			names := make([]string, 0, len(MistClouds))
+			for n := range MistClouds {
+				names = append(names, n)
+			}
+			sort.Strings(names)
+			v.errorf(p.add("cloud"), "unknown Mist cloud %q (known: %s)", m.Cloud, strings.Join(names, ", "))
+		}
+	}
+
+	if m.TokenFile != "" {
+		if m.Token != "" {
+			v.errorf(p.add("token_file"), "set token or token_file, not both")
+		} else if s, err := readSecretFile(v.dir, m.TokenFile); err != nil {
+			v.errorf(p.add("token_file"), "%v", err)
+		} else {
+			m.Token = s
+		}
+	}
+	if m.PasswordFile != "" {
+		if m.Password != "" {
+			v.errorf(p.add("password_file"), "set password or password_file, not both")
+		} else if s, err := readSecretFile(v.dir, m.PasswordFile); err != nil {
+			v.errorf(p.add("password_file"), "%v", err)
+		} else {
+			m.Password = s
+		}
+	}
+	login := m.Email != "" || m.Password != "" || m.PasswordFile != ""
+	switch {
+	case m.Token == "" && m.TokenFile == "" && !login:
+		v.errorf(p, "needs credentials: token (or token_file), or email with password (or password_file)")
+	case (m.Token != "" || m.TokenFile != "") && login:
+		v.errorf(p.add("email"), "set either a token or email and password, not both")
+	case login && m.Email == "":
+		v.errorf(p.add("email"), "email is required with password")
+	case login && m.Password == "" && m.PasswordFile == "":
+		v.errorf(p.add("password"), "password (or password_file) is required with email")
+	}
+
+	if m.Sites.Regex != "" {
+		re, err := regexp.Compile(m.Sites.Regex)
+		if err != nil {
+			v.errorf(p.add("sites", "regex"), "invalid regex: %v", err)
+		}
+		m.Sites.re = re
+	}
+	if m.ClientWindow <= 0 {
+		v.errorf(p.add("client_window"), "client_window must be positive")
+	}
+	if m.Budget.RequestsPerHour == 0 {
+		v.errorf(p.add("budget", "requests_per_hour"), "Mist counts calls per hour: requests_per_hour must be set")
+	}
+}

@@ -1,0 +1,60 @@
+package config
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Secret is a string that never prints: it marshals and formats as
+// "<secret>", so a config dump, a log line or an error cannot carry it.
+type Secret string
+
+const hidden = "<secret>"
+
+// Value returns the secret itself, for the one place that must send it.
+func (s Secret) Value() string { return string(s) }
+
+// String implements fmt.Stringer.
+func (s Secret) String() string {
+	if s == "" {
+		return ""
+	}
+	return hidden
+}
+
+// GoString keeps %#v from printing the value.
+func (s Secret) GoString() string { return s.String() }
+
+// Format covers every fmt verb, including %s and %q on the bare type.
+func (s Secret) Format(f fmt.State, verb rune) {
+	_, _ = f.Write([]byte(s.String()))
+}
+
+// MarshalYAML implements yaml.Marshaler.
+func (s Secret) MarshalYAML() (any, error) { return s.String(), nil }
+
+// MarshalJSON implements json.Marshaler.
+func (s Secret) MarshalJSON() ([]byte, error) { return []byte(`"` + s.String() + `"`), nil }
+
+// MarshalText implements encoding.TextMarshaler.
+func (s Secret) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// readSecretFile reads a secret from a file named relative to the config
+// file's folder; trailing newlines are dropped, as editors add them.
+func readSecretFile(dir, name string) (Secret, error) {
+	if !filepath.IsAbs(name) {
+		name = filepath.Join(dir, name)
+	}
+	b, err := os.ReadFile(name)
+	if err != nil {
+		// The error names the file, never its content.
+		return "", fmt.Errorf("reading secret file: %w", err)
+	}
+	v := strings.TrimRight(string(b), "\r\n")
+	if v == "" {
+		return "", fmt.Errorf("secret file %q is empty", name)
+	}
+	return Secret(v), nil
+}
