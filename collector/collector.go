@@ -1,0 +1,103 @@
+package collector
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// namespace prefixes every metric the exporter exposes.
+const namespace = "nms"
+
+func desc(name, help string, labels ...string) *prometheus.Desc {
+	return prometheus.NewDesc(namespace+"_"+name, help, labels, nil)
+}
+
+// Source health, on every /probe.
+var (
+	sourceUpDesc = desc("source_up",
+		"1 when every enabled collection's last refresh succeeded, else 0. Data is served from a cache refreshed in the background.")
+	collectionSuccessDesc = desc("collection_success",
+		"1 if the last refresh of this collection succeeded; on failure the last good data is still served.", "collection")
+	collectionLastSuccessDesc = desc("collection_last_success_timestamp_seconds",
+		"When the collection last refreshed successfully, in unix seconds (0 if never).", "collection")
+	collectionDurationDesc = desc("collection_duration_seconds",
+		"How long the last refresh of this collection took.", "collection")
+	collectionIntervalDesc = desc("collection_interval_seconds",
+		"The refresh interval in force, after any stretching to fit the API budget.", "collection")
+	collectionItemsDesc = desc("collection_items",
+		"Items fetched by the last successful refresh.", "collection")
+	collectionFailuresDesc = desc("collection_failures_total",
+		"Refreshes of this collection that failed.", "collection")
+	collectionCallsDesc = desc("collection_api_calls",
+		"Upstream calls the last refresh of this collection made.", "collection")
+	rateLimitRemainingDesc = desc("api_rate_limit_remaining",
+		"What the vendor last said is left of its rate limit, by window (second, hour, day).", "window")
+	budgetRemainingDesc = desc("api_budget_remaining",
+		"What the exporter's own accounting says is left of the configured budget, by window.", "window")
+	throttledDesc = desc("api_throttled_seconds_total",
+		"Time spent waiting on the local rate limiter or a vendor's Retry-After.")
+)
+
+var healthDescs = []*prometheus.Desc{
+	sourceUpDesc, collectionSuccessDesc, collectionLastSuccessDesc, collectionDurationDesc,
+	collectionIntervalDesc, collectionItemsDesc, collectionFailuresDesc, collectionCallsDesc,
+	rateLimitRemainingDesc, budgetRemainingDesc, throttledDesc,
+}
+
+// Collector returns the prometheus.Collector that renders this source's
+// cached data and health. Collecting it never calls upstream.
+func (s *Source) Collector() prometheus.Collector { return sourceCollector{s} }
+
+type sourceCollector struct{ s *Source }
+
+// Describe implements prometheus.Collector.
+func (c sourceCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range healthDescs {
+		ch <- d
+	}
+	for _, d := range c.s.Describe {
+		ch <- d
+	}
+	c.s.API.Describe(ch)
+}
+
+// Collect implements prometheus.Collector.
+func (c sourceCollector) Collect(ch chan<- prometheus.Metric) {
+	s := c.s
+	up := 1.0
+	for _, st := range s.Status() {
+		l := st.Collection
+		ok := 0.0
+		if st.Success {
+			ok = 1
+		} else {
+			up = 0
+		}
+		var last float64
+		if !st.LastSuccess.IsZero() {
+			last = float64(st.LastSuccess.UnixNano()) / 1e9
+		}
+		ch <- prometheus.MustNewConstMetric(collectionSuccessDesc, prometheus.GaugeValue, ok, l)
+		ch <- prometheus.MustNewConstMetric(collectionLastSuccessDesc, prometheus.GaugeValue, last, l)
+		ch <- prometheus.MustNewConstMetric(collectionDurationDesc, prometheus.GaugeValue, st.Duration.Seconds(), l)
+		ch <- prometheus.MustNewConstMetric(collectionIntervalDesc, prometheus.GaugeValue, st.Interval.Seconds(), l)
+		ch <- prometheus.MustNewConstMetric(collectionItemsDesc, prometheus.GaugeValue, float64(st.Items), l)
+		ch <- prometheus.MustNewConstMetric(collectionFailuresDesc, prometheus.CounterValue, float64(s.cache.get(l).failures), l)
+		ch <- prometheus.MustNewConstMetric(collectionCallsDesc, prometheus.GaugeValue, float64(st.Calls), l)
+	}
+	ch <- prometheus.MustNewConstMetric(sourceUpDesc, prometheus.GaugeValue, up)
+
+	if s.Budget != nil {
+		b := s.Budget.State()
+		for w, v := range b.VendorRemaining {
+			ch <- prometheus.MustNewConstMetric(rateLimitRemainingDesc, prometheus.GaugeValue, v, w)
+		}
+		for w, v := range b.Remaining {
+			ch <- prometheus.MustNewConstMetric(budgetRemainingDesc, prometheus.GaugeValue, v, w)
+		}
+		ch <- prometheus.MustNewConstMetric(throttledDesc, prometheus.CounterValue, b.Throttled.Seconds())
+	}
+	s.API.Collect(ch)
+	if s.Render != nil {
+		s.Render(ch, s.cache.data())
+	}
+}

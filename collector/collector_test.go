@@ -1,0 +1,195 @@
+package collector
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/nmsexporter/nms_exporter/vendors"
+)
+
+var testDesc = desc("test_value", "A value from a fake collection.", "collection")
+
+// fakeSource builds a source over fetchers, rendering each collection's
+// data (an int) as nms_test_value.
+func fakeSource(name string, cols ...*Collection) *Source {
+	s := &Source{
+		Name: name, Vendor: "fake", Collections: cols, Describe: []*prometheus.Desc{testDesc},
+		Render: func(ch chan<- prometheus.Metric, data map[string]any) {
+			for n, d := range data {
+				if v, ok := d.(int); ok {
+					ch <- prometheus.MustNewConstMetric(testDesc, prometheus.GaugeValue, float64(v), n)
+				}
+			}
+		},
+	}
+	s.init(Options{Logger: slog.New(slog.DiscardHandler), Now: time.Now})
+	return s
+}
+
+// scripted returns a fetcher that answers from steps in turn, repeating the
+// last one.
+func scripted(steps ...func() (any, int, error)) Fetcher {
+	var n atomic.Int64
+	return func(context.Context) (any, int, error) {
+		i := min(int(n.Add(1))-1, len(steps)-1)
+		return steps[i]()
+	}
+}
+
+func ok(v int) func() (any, int, error) { return func() (any, int, error) { return v, v, nil } }
+func fail(msg string) func() (any, int, error) {
+	return func() (any, int, error) { return nil, 0, errors.New(msg) }
+}
+
+func TestFailedRefreshKeepsLastGoodData(t *testing.T) {
+	s := fakeSource("a", &Collection{Name: "devices", Interval: time.Minute,
+		Fetch: scripted(ok(7), fail("HTTP 500"), func() (any, int, error) { panic("boom") })})
+	ctx := context.Background()
+
+	if err := s.Refresh(ctx, "devices"); err != nil {
+		t.Fatalf("first Refresh() = %v; want nil", err)
+	}
+	for _, want := range []string{"HTTP 500", "refresh panicked: boom"} {
+		if err := s.Refresh(ctx, "devices"); err == nil || !strings.Contains(err.Error(), want) {
+			t.Fatalf("Refresh() = %v; want an error containing %q", err, want)
+		}
+		expected := `
+# HELP nms_collection_success 1 if the last refresh of this collection succeeded; on failure the last good data is still served.
+# TYPE nms_collection_success gauge
+nms_collection_success{collection="devices"} 0
+# HELP nms_collection_items Items fetched by the last successful refresh.
+# TYPE nms_collection_items gauge
+nms_collection_items{collection="devices"} 7
+# HELP nms_collection_failures_total Refreshes of this collection that failed.
+# TYPE nms_collection_failures_total counter
+nms_collection_failures_total{collection="devices"} ` + map[string]string{"HTTP 500": "1", "refresh panicked: boom": "2"}[want] + `
+# HELP nms_source_up 1 when every enabled collection's last refresh succeeded, else 0. Data is served from a cache refreshed in the background.
+# TYPE nms_source_up gauge
+nms_source_up 0
+# HELP nms_test_value A value from a fake collection.
+# TYPE nms_test_value gauge
+nms_test_value{collection="devices"} 7
+`
+		if err := testutil.CollectAndCompare(s.Collector(), strings.NewReader(expected),
+			"nms_collection_success", "nms_collection_items", "nms_collection_failures_total", "nms_source_up", "nms_test_value"); err != nil {
+			t.Errorf("after a failed refresh (%s): %v", want, err)
+		}
+	}
+	if got := s.Status()[0].LastSuccess; got.IsZero() {
+		t.Errorf("LastSuccess = zero; want the first refresh's time")
+	}
+}
+
+func TestCollectorLint(t *testing.T) {
+	s := fakeSource("a", &Collection{Name: "devices", Interval: time.Minute, Fetch: scripted(ok(3))})
+	s.Budget = vendors.NewBudget(vendors.BudgetConfig{PerHour: 100}, nil)
+	s.API.ObserveRequest("/api/v1/things", "200", 10*time.Millisecond)
+	if err := s.Refresh(context.Background(), "devices"); err != nil {
+		t.Fatal(err)
+	}
+	problems, err := testutil.CollectAndLint(s.Collector())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range problems {
+		t.Errorf("lint: %s: %s", p.Metric, p.Text)
+	}
+}
+
+func TestStuckSourceDoesNotStallAnother(t *testing.T) {
+	stuck := fakeSource("stuck", &Collection{Name: "devices", Interval: 10 * time.Millisecond,
+		Fetch: func(ctx context.Context) (any, int, error) { <-ctx.Done(); return nil, 0, ctx.Err() }})
+	var refreshed atomic.Int64
+	busy := fakeSource("busy", &Collection{Name: "devices", Interval: 10 * time.Millisecond,
+		Fetch: func(context.Context) (any, int, error) { return int(refreshed.Add(1)), 1, nil }})
+
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{}, 2)
+	for _, s := range []*Source{stuck, busy} {
+		go func() { s.Run(ctx); done <- struct{}{} }()
+	}
+	deadline := time.After(10 * time.Second)
+	for refreshed.Load() < 5 {
+		select {
+		case <-deadline:
+			t.Fatalf("busy source refreshed %d times while the other was stuck; want at least 5", refreshed.Load())
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	if stuck.Ready() || !busy.Ready() {
+		t.Errorf("Ready() = %v (stuck), %v (busy); want false, true", stuck.Ready(), busy.Ready())
+	}
+	cancel()
+	<-done
+	<-done
+}
+
+func TestReplanStretchesIntervalsToFitBudget(t *testing.T) {
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write([]byte("{}"))
+	}))
+	defer upstream.Close()
+	req := &vendors.Requester{Client: upstream.Client()}
+	calls := func(n int) Fetcher {
+		return func(ctx context.Context) (any, int, error) {
+			for range n {
+				var v struct{}
+				if _, err := req.GetJSON(ctx, upstream.URL, "/x", &v); err != nil {
+					return nil, 0, err
+				}
+			}
+			return 1, 1, nil
+		}
+	}
+	s := fakeSource("a",
+		&Collection{Name: "devices", Interval: time.Minute, Fetch: calls(10)},
+		&Collection{Name: "sites", Interval: 5 * time.Minute, Fetch: calls(5)},
+	)
+	// 10 calls a minute + 5 every five minutes = 660 an hour; 300 allowed
+	// after the 25% reserve: every interval stretches by 2.2.
+	s.Budget = vendors.NewBudget(vendors.BudgetConfig{PerHour: 400}, nil)
+	s.Reserve = 0.25
+	for _, c := range []string{"devices", "sites"} {
+		if err := s.Refresh(context.Background(), c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := map[string]time.Duration{"devices": 132 * time.Second, "sites": 660 * time.Second}
+	for _, st := range s.Status() {
+		if st.Interval != want[st.Collection] {
+			t.Errorf("interval of %s = %v; want %v", st.Collection, st.Interval, want[st.Collection])
+		}
+	}
+}
+
+func TestProbeHandlerTargets(t *testing.T) {
+	m := NewManager(context.Background(), Options{Logger: slog.New(slog.DiscardHandler)})
+	h := ProbeHandler(m, slog.New(slog.DiscardHandler))
+	for _, tc := range []struct {
+		query string
+		code  int
+		body  string
+	}{
+		{"", http.StatusBadRequest, "missing target"},
+		{"?target=nope", http.StatusBadRequest, `unknown target "nope"`},
+		{"?target=http://evil.example/", http.StatusBadRequest, "not a configured source name"},
+	} {
+		t.Run(tc.query, func(t *testing.T) {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/probe"+tc.query, nil))
+			if rec.Code != tc.code || !strings.Contains(rec.Body.String(), tc.body) {
+				t.Errorf("GET /probe%s = %d %q; want %d containing %q", tc.query, rec.Code, rec.Body, tc.code, tc.body)
+			}
+		})
+	}
+}

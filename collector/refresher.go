@@ -1,0 +1,126 @@
+package collector
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/nmsexporter/nms_exporter/vendors"
+)
+
+// minRefreshTimeout bounds a refresh that runs on a short interval: a slow
+// API still gets this long before the attempt is abandoned.
+const minRefreshTimeout = time.Minute
+
+// Run refreshes every collection on its own interval until ctx ends. Each
+// collection has its own goroutine, so a slow one never delays another, and
+// each source its own, so one source never stalls another.
+func (s *Source) Run(ctx context.Context) {
+	var wg sync.WaitGroup
+	for _, c := range s.Collections {
+		wg.Go(func() { s.loop(ctx, c) })
+	}
+	wg.Wait()
+}
+
+func (s *Source) loop(ctx context.Context, c *Collection) {
+	// Start soon, but spread the first calls so that collections and
+	// sources do not hit the APIs in one burst.
+	first := time.Duration(rand.Int64N(int64(min(c.Interval/10, time.Second)) + 1))
+	t := time.NewTimer(first)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		s.Refresh(ctx, c.Name)
+		t.Reset(jitter(s.cache.get(c.Name).interval))
+	}
+}
+
+// jitter spreads an interval by ±5% so sources drift apart.
+func jitter(d time.Duration) time.Duration {
+	spread := int64(d) / 10
+	if spread <= 0 {
+		return d
+	}
+	return d - time.Duration(spread/2) + time.Duration(rand.Int64N(spread))
+}
+
+// Refresh fetches one collection now and stores the outcome. A panic in the
+// fetch is recovered and recorded as a failed refresh.
+func (s *Source) Refresh(ctx context.Context, name string) error {
+	var c *Collection
+	for _, col := range s.Collections {
+		if col.Name == name {
+			c = col
+		}
+	}
+	if c == nil {
+		return fmt.Errorf("source %q has no collection %q", s.Name, name)
+	}
+	interval := s.cache.get(name).interval
+	ctx, cancel := context.WithTimeout(ctx, max(interval, minRefreshTimeout))
+	defer cancel()
+	ctx, calls := vendors.CountCalls(ctx)
+
+	start := s.now()
+	data, items, err := safeFetch(ctx, c.Fetch)
+	d := s.now().Sub(start)
+	s.cache.result(name, start, d, calls.Load(), data, items, err)
+	s.replan()
+
+	log := s.logger.With("collection", name, "duration_seconds", d.Seconds(), "calls", calls.Load())
+	if err != nil {
+		log.Error("refresh failed; serving the last good data", "err", err)
+	} else {
+		log.Debug("refresh done", "items", items)
+	}
+	return err
+}
+
+func safeFetch(ctx context.Context, f Fetcher) (data any, items int, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("refresh panicked: %v\n%s", r, debug.Stack())
+		}
+	}()
+	return f(ctx)
+}
+
+// replan stretches the collections' intervals when the calls they made at
+// their configured intervals would spend more than the budget allows.
+func (s *Source) replan() {
+	if s.Budget == nil {
+		return
+	}
+	costs := s.cache.costs()
+	cfg := s.Budget.Config()
+	factor := 1.0
+	for _, w := range []struct {
+		limit  int
+		window time.Duration
+	}{{cfg.PerHour, time.Hour}, {cfg.PerDay, 24 * time.Hour}} {
+		if w.limit <= 0 {
+			continue
+		}
+		allowed := float64(w.limit) * (1 - s.Reserve)
+		var demand float64
+		for _, c := range s.Collections {
+			// A collection not yet measured counts one call a refresh.
+			calls := max(costs[c.Name], 1)
+			demand += float64(calls) * float64(w.window) / float64(c.Interval)
+		}
+		if allowed > 0 && demand/allowed > factor {
+			factor = demand / allowed
+		}
+	}
+	for _, c := range s.Collections {
+		s.cache.setInterval(c.Name, time.Duration(float64(c.Interval)*factor).Round(time.Second))
+	}
+}

@@ -1,0 +1,141 @@
+// Package collector runs each configured source's background refreshers,
+// keeps their last good data, and turns it into metrics at scrape time. A
+// scrape reads the cache only; it never waits on a vendor API.
+package collector
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sort"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/nmsexporter/nms_exporter/config"
+	"github.com/nmsexporter/nms_exporter/vendors"
+)
+
+// Fetcher fetches one collection's data. The result is immutable once
+// returned: scrapes read it while the next refresh builds a new one.
+type Fetcher func(ctx context.Context) (data any, items int, err error)
+
+// Collection is one named unit of fetching with its own interval.
+type Collection struct {
+	Name     string
+	Interval time.Duration // as configured; the plan may stretch it
+	Fetch    Fetcher
+}
+
+// Renderer emits a vendor's data metrics from the latest data of each
+// collection (nil where a collection has not succeeded yet).
+type Renderer func(ch chan<- prometheus.Metric, data map[string]any)
+
+// Source is one configured upstream: a Mist org, a Prime server...
+type Source struct {
+	Name        string
+	Vendor      string
+	Collections []*Collection
+	Render      Renderer
+	Describe    []*prometheus.Desc // the vendor data Descs Render may emit
+	Budget      *vendors.Budget
+	Reserve     float64 // share of hourly and daily budget left unplanned
+	API         *APIStats
+
+	cfg    config.Source
+	logger *slog.Logger
+	cache  *cache
+	now    func() time.Time
+}
+
+// Options are what every source builder gets besides its config section.
+type Options struct {
+	Logger    *slog.Logger
+	UserAgent string
+	Now       func() time.Time // nil = time.Now
+}
+
+// builder makes a Source from its config section.
+type builder func(cfg config.Source, opts Options, api *APIStats) (*Source, error)
+
+// builders is the registry of vendors: one entry per vendor.
+var builders = map[string]builder{
+	"mist": newMistSource,
+}
+
+// NewSource builds the source a config section describes.
+func NewSource(cfg config.Source, opts Options) (*Source, error) {
+	b, ok := builders[cfg.VendorName()]
+	if !ok {
+		return nil, fmt.Errorf("source %q: no collector for vendor %q", cfg.SourceName(), cfg.VendorName())
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	api := NewAPIStats()
+	s, err := b(cfg, opts, api)
+	if err != nil {
+		return nil, fmt.Errorf("source %q: %w", cfg.SourceName(), err)
+	}
+	s.Name, s.Vendor, s.API = cfg.SourceName(), cfg.VendorName(), api
+	s.cfg = cfg
+	s.init(opts)
+	return s, nil
+}
+
+// init readies a source whose vendor parts are set.
+func (s *Source) init(opts Options) {
+	s.now = opts.Now
+	s.logger = opts.Logger.With("source", s.Name, "vendor", s.Vendor)
+	if s.API == nil {
+		s.API = NewAPIStats()
+	}
+	sort.Slice(s.Collections, func(i, j int) bool { return s.Collections[i].Name < s.Collections[j].Name })
+	s.cache = newCache(s.Collections)
+}
+
+// Ready reports whether every collection has finished its first refresh
+// attempt, successful or not.
+func (s *Source) Ready() bool {
+	for _, c := range s.Collections {
+		if e := s.cache.get(c.Name); e.attempts == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// Status is one collection's state, for pages and tests.
+type Status struct {
+	Collection  string
+	Success     bool
+	Attempts    int
+	LastSuccess time.Time
+	LastAttempt time.Time
+	Duration    time.Duration
+	Interval    time.Duration
+	Items       int
+	Calls       int64
+	Err         string
+}
+
+// Status returns each collection's state, sorted by collection name.
+func (s *Source) Status() []Status {
+	out := make([]Status, 0, len(s.Collections))
+	for _, c := range s.Collections {
+		e := s.cache.get(c.Name)
+		st := Status{
+			Collection: c.Name, Success: e.success, Attempts: e.attempts,
+			LastSuccess: e.lastSuccess, LastAttempt: e.lastAttempt, Duration: e.duration,
+			Interval: e.interval, Items: e.items, Calls: e.calls,
+		}
+		if e.err != nil {
+			st.Err = e.err.Error()
+		}
+		out = append(out, st)
+	}
+	return out
+}

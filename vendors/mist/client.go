@@ -1,0 +1,382 @@
+// Package mist polls the Juniper Mist cloud API for one organisation: sites,
+// device stats, wireless clients, active alarms and the token's API usage,
+// each with the fewest calls its paging allows.
+package mist
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nmsexporter/nms_exporter/config"
+	"github.com/nmsexporter/nms_exporter/vendors"
+)
+
+const (
+	// pageLimit is the largest page the list and search endpoints serve.
+	pageLimit = 1000
+	// maxPages stops a walk whose total keeps growing: 1,000 pages of
+	// 1,000 is far beyond any org.
+	maxPages = 1000
+	// alarmWindow is how far back open alarms are searched; the API's
+	// default of one day would miss alarms open for longer.
+	alarmWindow = 7 * 24 * time.Hour
+)
+
+// Options are the client's collaborators.
+type Options struct {
+	UserAgent string
+	Budget    *vendors.Budget
+	Recorder  vendors.Recorder
+	Now       func() time.Time
+}
+
+// Client talks to one Mist org.
+type Client struct {
+	cfg  *config.Mist
+	base string
+	req  *vendors.Requester
+	now  func() time.Time
+
+	mu       sync.Mutex
+	orgID    string
+	loggedIn bool
+	jar      http.CookieJar
+	sites    *siteIndex
+}
+
+// New returns a client for the org a config section names.
+func New(cfg *config.Mist, o Options) (*Client, error) {
+	hc, err := vendors.NewHTTPClient(vendors.HTTPOptions{
+		Timeout:            time.Duration(cfg.Timeout),
+		ProxyURL:           cfg.ProxyURL,
+		CAFile:             cfg.TLS.CAFile,
+		InsecureSkipVerify: cfg.TLS.InsecureSkipVerify,
+		ServerName:         cfg.TLS.ServerName,
+		UserAgent:          o.UserAgent,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	c := &Client{cfg: cfg, base: cfg.URL(), now: o.Now, orgID: cfg.OrgID}
+	if cfg.Token == "" {
+		// Login sessions ride on cookies: csrftoken and the session id.
+		c.jar, _ = cookiejar.New(nil)
+		hc.Jar = c.jar
+	}
+	maxRetries := cfg.Budget.MaxRetries
+	if maxRetries == 0 {
+		maxRetries = -1
+	}
+	c.req = &vendors.Requester{
+		Client:     hc,
+		Budget:     o.Budget,
+		Recorder:   o.Recorder,
+		MaxRetries: maxRetries,
+		Prepare:    c.authorize,
+	}
+	return c, nil
+}
+
+// authorize adds the credentials to every attempt.
+func (c *Client) authorize(r *http.Request) error {
+	r.Header.Set("Accept", "application/json")
+	if c.cfg.Token != "" {
+		r.Header.Set("Authorization", "Token "+c.cfg.Token.Value())
+		return nil
+	}
+	// Cookie sessions must echo the CSRF cookie on every change request.
+	if r.Method != http.MethodGet && c.jar != nil {
+		for _, ck := range c.jar.Cookies(r.URL) {
+			if strings.HasPrefix(ck.Name, "csrftoken") {
+				r.Header.Set("X-CSRFToken", ck.Value)
+			}
+		}
+	}
+	return nil
+}
+
+// login opens a session with email and password. Two-factor logins are not
+// supported: a daemon has nobody to type the code.
+func (c *Client) login(ctx context.Context) error {
+	body, _ := json.Marshal(map[string]string{"email": c.cfg.Email, "password": c.cfg.Password.Value()})
+	resp, err := c.req.Do(ctx, vendors.Request{
+		Method: http.MethodPost, URL: c.base + "/api/v1/login", Endpoint: "/api/v1/login",
+		Header: http.Header{"Content-Type": {"application/json"}}, Body: body,
+	})
+	if err != nil {
+		return fmt.Errorf("login as %s: %w", c.cfg.Email, err)
+	}
+	var st struct {
+		TwoFactorRequired bool `json:"two_factor_required"`
+		TwoFactorPassed   bool `json:"two_factor_passed"`
+	}
+	if json.Unmarshal(resp.Body, &st) == nil && st.TwoFactorRequired && !st.TwoFactorPassed {
+		return fmt.Errorf("login as %s: the account requires two-factor authentication; use an API token instead", c.cfg.Email)
+	}
+	return nil
+}
+
+// get fetches one JSON document, logging in first on a cookie session and
+// once more when the session has expired.
+func (c *Client) get(ctx context.Context, pathQuery, endpoint string, v any) (http.Header, error) {
+	if c.cfg.Token == "" {
+		c.mu.Lock()
+		var err error
+		if !c.loggedIn {
+			if err = c.login(ctx); err == nil {
+				c.loggedIn = true
+			}
+		}
+		c.mu.Unlock()
+		if err != nil {
+			return nil, err
+		}
+	}
+	h, err := c.req.GetJSON(ctx, c.base+pathQuery, endpoint, v)
+	if err != nil && c.cfg.Token == "" && vendors.StatusCode(err) == http.StatusUnauthorized {
+		c.mu.Lock()
+		c.loggedIn = false
+		err = c.login(ctx)
+		if err == nil {
+			c.loggedIn = true
+		}
+		c.mu.Unlock()
+		if err != nil {
+			return nil, err
+		}
+		return c.req.GetJSON(ctx, c.base+pathQuery, endpoint, v)
+	}
+	return h, err
+}
+
+// org returns the org id: configured, or the one org the credentials can
+// see, from /self.
+func (c *Client) org(ctx context.Context) (string, error) {
+	c.mu.Lock()
+	id := c.orgID
+	c.mu.Unlock()
+	if id != "" {
+		return id, nil
+	}
+	var s self
+	if _, err := c.get(ctx, "/api/v1/self", "/api/v1/self", &s); err != nil {
+		return "", fmt.Errorf("discovering the org: %w", err)
+	}
+	var orgs []string
+	for _, p := range s.Privileges {
+		if p.Scope == "org" && p.OrgID != "" {
+			orgs = append(orgs, p.OrgID)
+		}
+	}
+	switch len(orgs) {
+	case 0:
+		return "", errors.New("discovering the org: the credentials have no org privilege; set org_id")
+	case 1:
+	default:
+		return "", fmt.Errorf("discovering the org: the credentials see %d orgs; set org_id to one of %s", len(orgs), strings.Join(orgs, ", "))
+	}
+	c.mu.Lock()
+	c.orgID = orgs[0]
+	c.mu.Unlock()
+	return orgs[0], nil
+}
+
+// listAll walks a page+limit list endpoint, handing each page's items to
+// each (called under a lock, pages in any order).
+func listAll[T any](ctx context.Context, c *Client, path, endpoint string, q url.Values, each func([]T)) error {
+	var mu sync.Mutex
+	return vendors.WalkPages(ctx, pageLimit, c.cfg.Budget.Concurrency, maxPages, func(ctx context.Context, page int) (int, int, error) {
+		pq := url.Values{}
+		for k, v := range q {
+			pq[k] = v
+		}
+		pq.Set("limit", strconv.Itoa(pageLimit))
+		pq.Set("page", strconv.Itoa(page))
+		var items []T
+		h, err := c.get(ctx, path+"?"+pq.Encode(), endpoint, &items)
+		if err != nil {
+			return 0, 0, err
+		}
+		total, ok := vendors.HeaderInt(h, "X-Page-Total")
+		if !ok {
+			if len(items) >= pageLimit {
+				return 0, 0, fmt.Errorf("GET %s: a full page without an X-Page-Total header", endpoint)
+			}
+			total = (page-1)*pageLimit + len(items)
+		}
+		mu.Lock()
+		each(items)
+		mu.Unlock()
+		return len(items), total, nil
+	})
+}
+
+// searchAll walks a search endpoint by its next cursors.
+func searchAll[T any](ctx context.Context, c *Client, first, endpoint string, each func([]T)) error {
+	return vendors.WalkCursor(ctx, maxPages, func(ctx context.Context, cursor string) (string, error) {
+		u := first
+		if cursor != "" {
+			// The cursor is relative; refusing anything else keeps the
+			// credentials from being sent to another host.
+			if !strings.HasPrefix(cursor, "/api/v1/") {
+				return "", fmt.Errorf("GET %s: next cursor %.60q is not a relative /api/v1/ path", endpoint, cursor)
+			}
+			u = cursor
+		}
+		var p searchPage[T]
+		if _, err := c.get(ctx, u, endpoint, &p); err != nil {
+			return "", err
+		}
+		each(p.Results)
+		return p.Next, nil
+	})
+}
+
+// siteIndex maps site ids to names and knows which sites the filter keeps.
+type siteIndex struct {
+	names map[string]string
+	kept  map[string]bool
+}
+
+func (c *Client) newSiteIndex(sites []siteStats) *siteIndex {
+	idx := &siteIndex{names: make(map[string]string, len(sites)), kept: make(map[string]bool, len(sites))}
+	for _, s := range sites {
+		idx.names[s.ID] = s.Name
+		if c.cfg.Sites.Match(s.Name) {
+			idx.kept[s.ID] = true
+		}
+	}
+	return idx
+}
+
+// siteIndex returns the last site index, fetching the sites once if no
+// refresh of the sites collection has yet.
+func (c *Client) siteIndex(ctx context.Context) (*siteIndex, error) {
+	c.mu.Lock()
+	idx := c.sites
+	c.mu.Unlock()
+	if idx != nil {
+		return idx, nil
+	}
+	if _, err := c.Sites(ctx); err != nil {
+		return nil, fmt.Errorf("loading site names: %w", err)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.sites, nil
+}
+
+// Sites fetches every site with its device and client counts.
+func (c *Client) Sites(ctx context.Context) (*Sites, error) {
+	org, err := c.org(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var all []siteStats
+	err = listAll(ctx, c, "/api/v1/orgs/"+url.PathEscape(org)+"/stats/sites", "/api/v1/orgs/{org_id}/stats/sites", nil,
+		func(items []siteStats) { all = append(all, items...) })
+	if err != nil {
+		return nil, err
+	}
+	idx := c.newSiteIndex(all)
+	c.mu.Lock()
+	c.sites = idx
+	c.mu.Unlock()
+	return newSites(all, idx), nil
+}
+
+// Devices fetches the stats of every AP, switch and gateway. The endpoint
+// lists only APs unless asked for type=all.
+func (c *Client) Devices(ctx context.Context) (*Devices, error) {
+	org, err := c.org(ctx)
+	if err != nil {
+		return nil, err
+	}
+	idx, err := c.siteIndex(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var all []deviceStats
+	err = listAll(ctx, c, "/api/v1/orgs/"+url.PathEscape(org)+"/stats/devices", "/api/v1/orgs/{org_id}/stats/devices",
+		url.Values{"type": {"all"}}, func(items []deviceStats) { all = append(all, items...) })
+	if err != nil {
+		return nil, err
+	}
+	return newDevices(all, idx), nil
+}
+
+// Clients counts the wireless clients seen within the client window.
+func (c *Client) Clients(ctx context.Context) (*Clients, error) {
+	org, err := c.org(ctx)
+	if err != nil {
+		return nil, err
+	}
+	idx, err := c.siteIndex(ctx)
+	if err != nil {
+		return nil, err
+	}
+	end := c.now()
+	q := url.Values{
+		"limit": {strconv.Itoa(pageLimit)},
+		"start": {strconv.FormatInt(end.Add(-time.Duration(c.cfg.ClientWindow)).Unix(), 10)},
+		"end":   {strconv.FormatInt(end.Unix(), 10)},
+	}
+	agg := newClientCounter(idx)
+	err = searchAll(ctx, c, "/api/v1/orgs/"+url.PathEscape(org)+"/clients/search?"+q.Encode(),
+		"/api/v1/orgs/{org_id}/clients/search", agg.add)
+	if err != nil {
+		return nil, err
+	}
+	return agg.result(), nil
+}
+
+// Alarms counts the open alarms.
+func (c *Client) Alarms(ctx context.Context) (*Alarms, error) {
+	org, err := c.org(ctx)
+	if err != nil {
+		return nil, err
+	}
+	idx, err := c.siteIndex(ctx)
+	if err != nil {
+		return nil, err
+	}
+	end := c.now()
+	q := url.Values{
+		"status": {"open"},
+		"limit":  {strconv.Itoa(pageLimit)},
+		"start":  {strconv.FormatInt(end.Add(-alarmWindow).Unix(), 10)},
+		"end":    {strconv.FormatInt(end.Unix(), 10)},
+	}
+	agg := newAlarmCounter(idx)
+	err = searchAll(ctx, c, "/api/v1/orgs/"+url.PathEscape(org)+"/alarms/search?"+q.Encode(),
+		"/api/v1/orgs/{org_id}/alarms/search", agg.add)
+	if err != nil {
+		return nil, err
+	}
+	return agg.result(), nil
+}
+
+// Usage fetches the token's API usage this hour, and tells the budget what
+// Mist says is left, which counts calls by other tools on the same token.
+func (c *Client) Usage(ctx context.Context) (*Usage, error) {
+	var u usage
+	if _, err := c.get(ctx, "/api/v1/self/usage", "/api/v1/self/usage", &u); err != nil {
+		return nil, err
+	}
+	if c.req.Budget != nil && u.RequestLimit > 0 {
+		c.req.Budget.SetVendorRemaining("hour", max(u.RequestLimit-u.Requests, 0))
+	}
+	return &Usage{Requests: u.Requests, Limit: u.RequestLimit}, nil
+}

@@ -1,0 +1,252 @@
+package mist
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+)
+
+// The snapshot types are what the collector reads: one per collection,
+// already filtered to the kept sites, with site names resolved, sorted, and
+// never changed once returned.
+
+// Site is one site and its counts.
+type Site struct {
+	ID, Name string
+	// Devices and Connected count devices by type: ap, switch, gateway.
+	Devices   map[string]int
+	Connected map[string]int
+	Clients   int
+}
+
+// Sites is the sites collection.
+type Sites struct{ Sites []Site }
+
+// Device is one AP, switch or gateway.
+type Device struct {
+	Name, Serial, MAC, Model, Version string
+	Type                              string // ap, switch, gateway or other
+	SiteID, Site                      string
+	Connected                         bool
+	Uptime                            float64 // seconds; 0 when not reported
+	LastSeen                          float64 // unix seconds; 0 when not reported
+	Clients                           int     // connected clients; -1 for non-APs
+}
+
+// Devices is the devices collection.
+type Devices struct{ Devices []Device }
+
+// ClientCount is the number of wireless clients on one site, SSID and band.
+type ClientCount struct {
+	Site, SSID, Band string
+	Count            int
+}
+
+// Clients is the clients collection.
+type Clients struct {
+	Counts []ClientCount
+	Total  int
+}
+
+// AlarmCount is the number of open alarms with one set of labels.
+type AlarmCount struct {
+	Site, Device, Severity, Category string
+	Count                            int
+}
+
+// Alarms is the alarms collection.
+type Alarms struct {
+	Counts []AlarmCount
+	Total  int
+}
+
+// Usage is the token's API usage in the current hour.
+type Usage struct{ Requests, Limit float64 }
+
+func newSites(all []siteStats, idx *siteIndex) *Sites {
+	out := &Sites{}
+	for _, s := range all {
+		if !idx.kept[s.ID] {
+			continue
+		}
+		out.Sites = append(out.Sites, Site{
+			ID: s.ID, Name: s.Name, Clients: s.NumClients,
+			Devices:   map[string]int{"ap": s.NumAP, "switch": s.NumSwitch, "gateway": s.NumGateway},
+			Connected: map[string]int{"ap": s.NumAPConnected, "switch": s.NumSwitchConnected, "gateway": s.NumGatewayConnected},
+		})
+	}
+	slices.SortFunc(out.Sites, func(a, b Site) int { return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID)) })
+	return out
+}
+
+// siteName falls back to the id for a site the index has not seen yet.
+func (idx *siteIndex) siteName(id string) string {
+	if n, ok := idx.names[id]; ok {
+		return n
+	}
+	return id
+}
+
+// keeps reports whether data of this site is kept. Data with no site is
+// kept only when no filter is set.
+func (idx *siteIndex) keeps(id string, filtered bool) bool {
+	if id == "" || idx.names[id] == "" {
+		return !filtered
+	}
+	return idx.kept[id]
+}
+
+func (idx *siteIndex) filtered() bool { return len(idx.kept) != len(idx.names) }
+
+func deviceType(t string) string {
+	switch t {
+	case "ap", "switch", "gateway":
+		return t
+	}
+	return "other"
+}
+
+func newDevices(all []deviceStats, idx *siteIndex) *Devices {
+	out := &Devices{Devices: make([]Device, 0, len(all))}
+	filtered := idx.filtered()
+	for _, d := range all {
+		if !idx.keeps(d.SiteID, filtered) {
+			continue
+		}
+		dev := Device{
+			Name: d.Name, Serial: d.Serial, MAC: d.MAC, Model: d.Model, Version: d.Version,
+			Type: deviceType(d.Type), SiteID: d.SiteID, Site: idx.siteName(d.SiteID),
+			Connected: d.Status == "connected", Uptime: d.Uptime, LastSeen: d.LastSeen, Clients: -1,
+		}
+		if dev.Name == "" {
+			dev.Name = d.MAC
+		}
+		if dev.Type == "ap" {
+			dev.Clients = 0
+			if d.NumClients != nil {
+				dev.Clients = *d.NumClients
+			}
+		}
+		out.Devices = append(out.Devices, dev)
+	}
+	slices.SortFunc(out.Devices, func(a, b Device) int {
+		return cmp.Or(cmp.Compare(a.Site, b.Site), cmp.Compare(a.Name, b.Name), cmp.Compare(a.MAC, b.MAC))
+	})
+	return out
+}
+
+// bands maps the search API's band values to the exporter's.
+var bands = map[string]string{"24": "2.4", "2.4": "2.4", "5": "5", "6": "6"}
+
+type clientCounter struct {
+	idx      *siteIndex
+	filtered bool
+	seen     map[string]bool
+	counts   map[ClientCount]int
+}
+
+func newClientCounter(idx *siteIndex) *clientCounter {
+	return &clientCounter{idx: idx, filtered: idx.filtered(), seen: map[string]bool{}, counts: map[ClientCount]int{}}
+}
+
+func (a *clientCounter) add(page []wirelessEntry) {
+	for _, e := range page {
+		// A cursor walk over changing data can repeat a client.
+		if e.MAC != "" {
+			if a.seen[e.MAC] {
+				continue
+			}
+			a.seen[e.MAC] = true
+		}
+		if !a.idx.keeps(e.SiteID, a.filtered) {
+			continue
+		}
+		a.counts[ClientCount{Site: a.idx.siteName(e.SiteID), SSID: e.LastSSID, Band: bands[e.Band]}]++
+	}
+}
+
+func (a *clientCounter) result() *Clients {
+	out := &Clients{Counts: make([]ClientCount, 0, len(a.counts))}
+	for k, n := range a.counts {
+		k.Count = n
+		out.Counts = append(out.Counts, k)
+		out.Total += n
+	}
+	slices.SortFunc(out.Counts, func(a, b ClientCount) int {
+		return cmp.Or(cmp.Compare(a.Site, b.Site), cmp.Compare(a.SSID, b.SSID), cmp.Compare(a.Band, b.Band))
+	})
+	return out
+}
+
+// Severity maps Mist's alarm severities onto the exporter's scale; an
+// unknown one counts as info rather than being dropped.
+func Severity(s string) string {
+	switch strings.ToLower(s) {
+	case "critical":
+		return "critical"
+	case "major":
+		return "major"
+	case "minor":
+		return "minor"
+	case "warn", "warning":
+		return "warning"
+	}
+	return "info"
+}
+
+type alarmCounter struct {
+	idx      *siteIndex
+	filtered bool
+	seen     map[string]bool
+	counts   map[AlarmCount]int
+}
+
+func newAlarmCounter(idx *siteIndex) *alarmCounter {
+	return &alarmCounter{idx: idx, filtered: idx.filtered(), seen: map[string]bool{}, counts: map[AlarmCount]int{}}
+}
+
+func (a *alarmCounter) add(page []alarm) {
+	for _, al := range page {
+		if al.ID != "" {
+			if a.seen[al.ID] {
+				continue
+			}
+			a.seen[al.ID] = true
+		}
+		if (al.Status != "" && al.Status != "open") || !a.idx.keeps(al.SiteID, a.filtered) {
+			continue
+		}
+		a.counts[AlarmCount{
+			Site: a.idx.siteName(al.SiteID), Device: alarmDevice(al),
+			Severity: Severity(al.Severity), Category: strings.ToLower(al.Group),
+		}]++
+	}
+}
+
+// alarmDevice names the device an alarm is about: its host name, else its
+// MAC; empty for site-wide alarms.
+func alarmDevice(al alarm) string {
+	if len(al.Hostnames) > 0 && al.Hostnames[0] != "" {
+		return al.Hostnames[0]
+	}
+	for _, macs := range [][]string{al.APs, al.Switches, al.Gateways} {
+		if len(macs) > 0 {
+			return macs[0]
+		}
+	}
+	return ""
+}
+
+func (a *alarmCounter) result() *Alarms {
+	out := &Alarms{Counts: make([]AlarmCount, 0, len(a.counts))}
+	for k, n := range a.counts {
+		k.Count = n
+		out.Counts = append(out.Counts, k)
+		out.Total += n
+	}
+	slices.SortFunc(out.Counts, func(a, b AlarmCount) int {
+		return cmp.Or(cmp.Compare(a.Site, b.Site), cmp.Compare(a.Device, b.Device),
+			cmp.Compare(a.Severity, b.Severity), cmp.Compare(a.Category, b.Category))
+	})
+	return out
+}
