@@ -1,0 +1,410 @@
+package vendors
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// Defaults for the zero values of Requester's fields.
+const (
+	defaultMaxRetries   = 3
+	defaultBaseBackoff  = time.Second
+	defaultMaxBackoff   = 30 * time.Second
+	defaultMaxWait      = 60 * time.Second
+	defaultMaxBodyBytes = 64 << 20
+)
+
+// Recorder receives one observation per request sent.
+type Recorder interface {
+	// ObserveRequest gets the HTTP status as a decimal string, or "error"
+	// when no complete response arrived.
+	ObserveRequest(endpoint, code string, d time.Duration)
+}
+
+// Requester sends requests to one source and is the one place that retries
+// them, so budget, backoff and metrics cannot be bypassed or doubled.
+type Requester struct {
+	Client *http.Client
+	// Budget nil means unlimited.
+	Budget *Budget
+	// Recorder nil means none.
+	Recorder    Recorder
+	RateHeaders []RateHeader
+	// Prepare is called on every attempt, e.g. to add auth headers or cookies.
+	Prepare func(*http.Request) error
+	// MaxRetries is the retries after the first attempt for 429, 500, 502,
+	// 503, 504 and transport errors; 0 means 3, negative means none.
+	MaxRetries int
+	// BaseBackoff is the first backoff; 0 means 1s. Backoff doubles per
+	// retry with full jitter, capped by MaxBackoff (0 means 30s).
+	BaseBackoff time.Duration
+	MaxBackoff  time.Duration
+	// MaxWait is the longest Retry-After waited for inside one Do; a longer
+	// one returns the APIError (the Budget still holds later requests until
+	// then). 0 means 60s.
+	MaxWait time.Duration
+	// MaxBodyBytes caps a response body; 0 means 64 MiB.
+	MaxBodyBytes int64
+	// ETags nil means no conditional requests.
+	ETags *ETagStore
+
+	sleep func(context.Context, time.Duration) error // tests replace it
+}
+
+// Request is one API call.
+type Request struct {
+	// Method "" means GET.
+	Method string
+	// URL is absolute.
+	URL string
+	// Endpoint is the path template used in metrics and errors.
+	Endpoint string
+	Header   http.Header
+	Body     []byte
+	// Conditional sends If-None-Match when an ETag for URL is stored and
+	// reuses the stored body on 304.
+	Conditional bool
+}
+
+// Response is a successful answer. NotModified marks a stored body reused
+// after a 304; StatusCode is then 200.
+type Response struct {
+	StatusCode  int
+	Header      http.Header
+	Body        []byte
+	NotModified bool
+}
+
+// outcome tells Do whether and how soon a failed attempt may be retried.
+type outcome struct {
+	retry      bool
+	retryAfter time.Duration
+	status     int
+}
+
+// Do sends req, retrying 429, 5xx and transport errors, and returns a 2xx
+// response or an error: *APIError for other statuses, *BudgetError when the
+// budget is spent, an error wrapping ctx.Err() when ctx ends.
+func (r *Requester) Do(ctx context.Context, req Request) (*Response, error) {
+	if req.Method == "" {
+		req.Method = http.MethodGet
+	}
+	if err := checkURL(req.URL); err != nil {
+		return nil, fmt.Errorf("%s %s: %w", req.Method, req.Endpoint, err)
+	}
+	retries := r.MaxRetries
+	switch {
+	case retries == 0:
+		retries = defaultMaxRetries
+	case retries < 0:
+		retries = 0
+	}
+	sleep := r.sleep
+	if sleep == nil {
+		sleep = sleepContext
+	}
+	for attempt := 0; ; attempt++ {
+		resp, out, err := r.attempt(ctx, req)
+		if err == nil {
+			return resp, nil
+		}
+		if !out.retry {
+			return nil, err
+		}
+		if attempt >= retries {
+			if attempt > 0 {
+				return nil, fmt.Errorf("%w (after %d attempts)", err, attempt+1)
+			}
+			return nil, err
+		}
+		wait := out.retryAfter
+		if wait > r.maxWait() {
+			return nil, err
+		}
+		switch {
+		case wait > 0 && r.Budget != nil && holdsOn(out.status):
+			// Budget.Observe turned this Retry-After into a hold that the
+			// next Acquire waits out, for every request of the source.
+			continue
+		case wait <= 0:
+			wait = r.backoff(attempt)
+		}
+		if err := sleep(ctx, wait); err != nil {
+			return nil, fmt.Errorf("%s %s: %w", req.Method, req.Endpoint, err)
+		}
+	}
+}
+
+// attempt sends req once.
+func (r *Requester) attempt(ctx context.Context, req Request) (*Response, outcome, error) {
+	fail := func(err error) (*Response, outcome, error) {
+		return nil, outcome{}, fmt.Errorf("%s %s: %w", req.Method, req.Endpoint, err)
+	}
+	if err := ctx.Err(); err != nil {
+		return fail(err)
+	}
+	if r.Budget != nil {
+		if err := r.Budget.Acquire(ctx); err != nil {
+			return fail(err)
+		}
+	}
+	var body io.Reader
+	if req.Body != nil {
+		body = bytes.NewReader(req.Body)
+	}
+	hreq, err := http.NewRequestWithContext(ctx, req.Method, req.URL, body)
+	if err != nil {
+		// The URL was checked, so this is the method; the error text has no URL.
+		return fail(err)
+	}
+	for k, v := range req.Header {
+		hreq.Header[k] = slices.Clone(v)
+	}
+	if r.Prepare != nil {
+		if err := r.Prepare(hreq); err != nil {
+			return fail(fmt.Errorf("preparing request: %w", err))
+		}
+	}
+	var stored ETagEntry
+	var haveStored bool
+	if req.Conditional && r.ETags != nil {
+		stored, haveStored = r.ETags.Get(req.URL)
+		if haveStored {
+			hreq.Header.Set("If-None-Match", stored.ETag)
+		}
+	}
+
+	countCall(ctx)
+	start := time.Now()
+	resp, err := r.client().Do(hreq)
+	if err != nil {
+		r.record(req.Endpoint, "error", time.Since(start))
+		return nil, r.transportOutcome(ctx, err), r.transportError(ctx, req, hreq, err)
+	}
+	limit := r.maxBodyBytes()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	resp.Body.Close()
+	if err != nil {
+		r.record(req.Endpoint, "error", time.Since(start))
+		return nil, r.transportOutcome(ctx, err), r.transportError(ctx, req, hreq, err)
+	}
+	r.record(req.Endpoint, strconv.Itoa(resp.StatusCode), time.Since(start))
+	if r.Budget != nil {
+		r.Budget.Observe(resp, r.RateHeaders)
+	}
+	if int64(len(data)) > limit {
+		return fail(fmt.Errorf("%w (%d bytes)", ErrBodyTooLarge, limit))
+	}
+
+	switch {
+	case resp.StatusCode >= 200 && resp.StatusCode < 300:
+		if req.Conditional && r.ETags != nil {
+			if etag := resp.Header.Get("ETag"); etag != "" {
+				r.ETags.Put(req.URL, ETagEntry{
+					ETag:   etag,
+					Body:   bytes.Clone(data), // the caller owns data
+					Header: resp.Header.Clone(),
+					Stored: time.Now(),
+				})
+			}
+		}
+		return &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: data}, outcome{}, nil
+	case resp.StatusCode == http.StatusNotModified && haveStored:
+		// The stored header keeps what the body's decoding may need, such as
+		// paging totals.
+		return &Response{
+			StatusCode:  http.StatusOK,
+			Header:      stored.Header.Clone(),
+			Body:        bytes.Clone(stored.Body),
+			NotModified: true,
+		}, outcome{}, nil
+	}
+	apiErr := &APIError{
+		Method:     req.Method,
+		Endpoint:   req.Endpoint,
+		StatusCode: resp.StatusCode,
+		Detail:     parseDetail(data),
+	}
+	if d, ok := retryAfter(resp.Header, r.now()); ok {
+		apiErr.RetryAfter = d
+	}
+	return nil, outcome{retry: apiErr.Temporary(), retryAfter: apiErr.RetryAfter, status: resp.StatusCode}, apiErr
+}
+
+// transportOutcome retries transport errors except a done context and a
+// certificate the server will present again.
+func (r *Requester) transportOutcome(ctx context.Context, err error) outcome {
+	return outcome{retry: ctx.Err() == nil && !isCertError(err)}
+}
+
+// transportError names the endpoint instead of the URL, whose query may carry
+// credentials, and wraps ctx.Err() when the context ended the request.
+func (r *Requester) transportError(ctx context.Context, req Request, hreq *http.Request, err error) error {
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return fmt.Errorf("%s %s: %w", req.Method, req.Endpoint, ctxErr)
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	msg := err.Error()
+	// Prepare may have added credentials to the URL, so scrub both forms.
+	for _, u := range []string{hreq.URL.String(), req.URL} {
+		msg = strings.ReplaceAll(msg, u, req.Endpoint)
+		if i := strings.IndexByte(u, '?'); i >= 0 {
+			msg = strings.ReplaceAll(msg, u[i:], "")
+		}
+	}
+	return &requestError{msg: fmt.Sprintf("%s %s: %s", req.Method, req.Endpoint, msg), err: err}
+}
+
+// requestError keeps the cause for errors.Is and errors.As while its text is
+// scrubbed of the request URL.
+type requestError struct {
+	msg string
+	err error
+}
+
+func (e *requestError) Error() string { return e.msg }
+func (e *requestError) Unwrap() error { return e.err }
+
+// isCertError reports a TLS verification failure, which retrying cannot fix.
+func isCertError(err error) bool {
+	var (
+		cve *tls.CertificateVerificationError
+		uae x509.UnknownAuthorityError
+		he  x509.HostnameError
+		cie x509.CertificateInvalidError
+	)
+	return errors.As(err, &cve) || errors.As(err, &uae) || errors.As(err, &he) || errors.As(err, &cie)
+}
+
+// checkURL rejects URLs the transport would fail on every retry. Its errors
+// leave the URL out.
+func checkURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return fmt.Errorf("invalid request URL: %w", err)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return errors.New("invalid request URL: not an absolute http or https URL")
+	}
+	return nil
+}
+
+// GetJSON GETs url and decodes its 2xx body into v. Bad, truncated or
+// trailing JSON returns a *DecodeError. Requests are conditional when the
+// Requester has an ETag store.
+func (r *Requester) GetJSON(ctx context.Context, rawURL, endpoint string, v any) (http.Header, error) {
+	resp, err := r.Do(ctx, Request{
+		URL:         rawURL,
+		Endpoint:    endpoint,
+		Header:      http.Header{"Accept": {"application/json"}},
+		Conditional: r.ETags != nil,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode == http.StatusNoContent {
+		return resp.Header, nil
+	}
+	if err := json.Unmarshal(resp.Body, v); err != nil {
+		return resp.Header, &DecodeError{Endpoint: endpoint, Err: err}
+	}
+	return resp.Header, nil
+}
+
+// backoff returns a full-jitter delay for the given retry: uniform in
+// [0, min(MaxBackoff, BaseBackoff*2^attempt)], so clients hit by the same
+// outage spread out.
+func (r *Requester) backoff(attempt int) time.Duration {
+	base, ceiling := r.BaseBackoff, r.MaxBackoff
+	if base <= 0 {
+		base = defaultBaseBackoff
+	}
+	if ceiling <= 0 {
+		ceiling = defaultMaxBackoff
+	}
+	d := min(base, ceiling)
+	for range attempt {
+		if d >= ceiling/2 {
+			d = ceiling
+			break
+		}
+		d *= 2
+	}
+	return rand.N(d + 1)
+}
+
+func (r *Requester) client() *http.Client {
+	if r.Client == nil {
+		return http.DefaultClient
+	}
+	return r.Client
+}
+
+func (r *Requester) maxWait() time.Duration {
+	if r.MaxWait <= 0 {
+		return defaultMaxWait
+	}
+	return r.MaxWait
+}
+
+func (r *Requester) maxBodyBytes() int64 {
+	if r.MaxBodyBytes <= 0 {
+		return defaultMaxBodyBytes
+	}
+	return r.MaxBodyBytes
+}
+
+// now follows the budget's clock so an HTTP-date Retry-After and the hold
+// it becomes agree.
+func (r *Requester) now() time.Time {
+	if r.Budget != nil {
+		return r.Budget.now()
+	}
+	return time.Now()
+}
+
+func (r *Requester) record(endpoint, code string, d time.Duration) {
+	if r.Recorder != nil {
+		r.Recorder.ObserveRequest(endpoint, code, d)
+	}
+}
+
+// callsKey is the context key of the call counters.
+type callsKey struct{}
+
+// CountCalls derives a context whose Requester attempts are counted into the
+// returned counter, and into those of any outer CountCalls.
+func CountCalls(ctx context.Context) (context.Context, *atomic.Int64) {
+	outer, _ := ctx.Value(callsKey{}).([]*atomic.Int64)
+	c := new(atomic.Int64)
+	return context.WithValue(ctx, callsKey{}, append(slices.Clip(outer), c)), c
+}
+
+// countCall increments every counter in ctx.
+func countCall(ctx context.Context) {
+	counters, _ := ctx.Value(callsKey{}).([]*atomic.Int64)
+	for _, c := range counters {
+		c.Add(1)
+	}
+}
