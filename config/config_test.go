@@ -137,7 +137,7 @@ func TestSafeConfigKeepsOldOnBadReload(t *testing.T) {
 	}
 	write("mist:\n  - name: one\n    token: abc\n")
 	sc := NewSafeConfig(file)
-	if _, err := sc.Reload(); err != nil {
+	if _, err := sc.Reload(nil); err != nil {
 		t.Fatalf("first Reload() = %v", err)
 	}
 	ok, first := sc.LastReload()
@@ -145,7 +145,7 @@ func TestSafeConfigKeepsOldOnBadReload(t *testing.T) {
 		t.Fatalf("LastReload() = %v, %v; want ok and a time", ok, first)
 	}
 	write("mist:\n  - name: one\n    tokn: abc\n")
-	if _, err := sc.Reload(); err == nil || !strings.Contains(err.Error(), "c.yml:3:") {
+	if _, err := sc.Reload(nil); err == nil || !strings.Contains(err.Error(), "c.yml:3:") {
 		t.Fatalf("bad Reload() = %v; want an error at c.yml:3", err)
 	}
 	if got := sc.Get().Mist[0].Name; got != "one" {

@@ -29,10 +29,15 @@ func (s *SafeConfig) Get() *Config {
 // File returns the path configs are read from.
 func (s *SafeConfig) File() string { return s.file }
 
-// Reload reads the file again. On error the config in force stays and the
-// error is returned; either way the reload state records the outcome.
-func (s *SafeConfig) Reload() (*Config, error) {
+// Reload reads the file again and hands the new config to apply (which
+// starts what it describes; nil applies nothing). Only when both succeed is
+// the new config put in force; otherwise the old one stays and the error is
+// returned. Either way the reload state records the outcome.
+func (s *SafeConfig) Reload(apply func(*Config) error) (*Config, error) {
 	c, err := Load(s.file)
+	if err == nil && apply != nil {
+		err = apply(c)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err != nil {
@@ -43,15 +48,6 @@ func (s *SafeConfig) Reload() (*Config, error) {
 	s.lastOK = true
 	s.lastSuccess = time.Now()
 	return c, nil
-}
-
-// Set installs an already validated config, as the demo does.
-func (s *SafeConfig) Set(c *Config) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.c = c
-	s.lastOK = true
-	s.lastSuccess = time.Now()
 }
 
 // LastReload reports whether the last reload succeeded and when one last did.

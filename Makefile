@@ -1,0 +1,41 @@
+GO      ?= go
+BINARY  ?= nms_exporter
+# apt-get needs root; elsewhere sudo is used when present.
+SUDO    := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
+
+.PHONY: all deps test fmt-check vet build bench demo clean
+
+all: fmt-check vet test build
+
+## deps: install what the tests run besides Go: promtool (Debian's prometheus package).
+deps:
+	@command -v promtool >/dev/null 2>&1 || { \
+		echo "installing promtool from Debian's prometheus package"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends prometheus >/dev/null; }
+	@promtool --version 2>&1 | head -1
+
+## test: format check, vet and every test with the race detector.
+test: deps fmt-check vet
+	$(GO) test -race -count=1 ./...
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change: $$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -o $(BINARY) .
+
+## bench: refresh benchmarks against the simulators at large size.
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 3x -benchmem ./vendors/mist/
+
+## demo: the exporter on simulated vendors, at http://localhost:9877/
+demo:
+	$(GO) run . --demo
+
+clean:
+	rm -f $(BINARY)

@@ -1,0 +1,298 @@
+// Command nms_exporter exports the data of network management systems
+// (Juniper Mist and more) to Prometheus. It polls each vendor's API in the
+// background within its rate-limit budget and serves scrapes from a cache.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/alecthomas/kingpin/v2"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	versioncollector "github.com/prometheus/client_golang/prometheus/collectors/version"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/prometheus/common/promslog"
+	promslogflag "github.com/prometheus/common/promslog/flag"
+	"github.com/prometheus/common/version"
+	"github.com/prometheus/exporter-toolkit/web"
+	"github.com/prometheus/exporter-toolkit/web/kingpinflag"
+	"gopkg.in/yaml.v3"
+
+	"github.com/nmsexporter/nms_exporter/collector"
+	"github.com/nmsexporter/nms_exporter/config"
+	"github.com/nmsexporter/nms_exporter/vendors/simulators"
+)
+
+const defaultAddress = ":9877"
+
+func main() {
+	os.Exit(run(os.Args[1:]))
+}
+
+func run(args []string) int {
+	app := kingpin.New("nms_exporter", "Prometheus exporter for network management systems: Juniper Mist and more.")
+	app.Version(version.Print("nms_exporter"))
+	app.HelpFlag.Short('h')
+	logConfig := &promslog.Config{}
+	promslogflag.AddFlags(app, logConfig)
+
+	serve := app.Command("run", "Run the exporter (the default).").Default()
+	configFile := serve.Flag("config.file", "Configuration file.").Default("nms_exporter.yml").String()
+	demo := serve.Flag("demo", "Start the vendor simulators on loopback and export them: no vendor account needed.").Bool()
+	webConfig := kingpinflag.AddFlags(serve, defaultAddress)
+
+	check := app.Command("check-config", "Validate a configuration file and exit: 0 if valid, 1 with each problem's file and line if not.")
+	checkFile := check.Arg("file", "Configuration file.").Default("nms_exporter.yml").String()
+
+	sim := app.Command("simulate", "Serve one vendor's simulator and print its base URL and credentials as one JSON line.")
+	simVendor := sim.Flag("vendor", "Vendor to simulate.").Required().Enum(simulators.Vendors()...)
+	simListen := sim.Flag("listen", "Address to serve on.").Default("127.0.0.1:0").String()
+	simSize := sim.Flag("size", "Data size: small, medium or large.").Default("small").Enum("small", "medium", "large")
+	simSeed := sim.Flag("seed", "Seed of the generated data.").Default("1").Int64()
+	simStep := sim.Flag("step", "How often the simulated world changes (0 = never).").Default("30s").Duration()
+	simRetryAfter := sim.Flag("retry-after", "Send Retry-After with 429s.").Bool()
+
+	cmd, err := app.Parse(args)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "nms_exporter: %v (try --help)\n", err)
+		return 2
+	}
+	logger := promslog.New(logConfig)
+
+	switch cmd {
+	case check.FullCommand():
+		if _, err := config.Load(*checkFile); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		fmt.Printf("%s: valid\n", *checkFile)
+		return 0
+	case sim.FullCommand():
+		return simulate(logger, *simVendor, simulators.Options{
+			Listen: *simListen, Size: *simSize, Seed: *simSeed, Step: *simStep, RetryAfter: *simRetryAfter,
+		})
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if *demo {
+		dir, err := os.MkdirTemp("", "nms_exporter-demo-")
+		if err != nil {
+			logger.Error("demo", "err", err)
+			return 1
+		}
+		defer os.RemoveAll(dir)
+		file, closeSims, err := startDemo(logger, dir)
+		if err != nil {
+			logger.Error("starting the demo simulators", "err", err)
+			return 1
+		}
+		defer closeSims()
+		*configFile = file
+	}
+	return serveExporter(ctx, logger, *configFile, webConfig)
+}
+
+// startDemo starts two simulated Mist orgs and writes a config for them.
+func startDemo(logger *slog.Logger, dir string) (string, func(), error) {
+	var sims []*simulators.Simulator
+	closeAll := func() {
+		for _, s := range sims {
+			_ = s.Close()
+		}
+	}
+	for _, o := range []struct {
+		vendor string
+		seed   int64
+	}{{"mist", 1}, {"mist", 2}} {
+		s, err := simulators.Start(o.vendor, simulators.Options{Size: "small", Seed: o.seed, Step: 30 * time.Second})
+		if err != nil {
+			closeAll()
+			return "", nil, err
+		}
+		logger.Info("demo simulator started", "vendor", s.Vendor, "base_url", s.BaseURL)
+		sims = append(sims, s)
+	}
+	file, err := simulators.DemoConfig(dir, sims)
+	if err != nil {
+		closeAll()
+		return "", nil, err
+	}
+	return file, closeAll, nil
+}
+
+func simulate(logger *slog.Logger, vendor string, o simulators.Options) int {
+	s, err := simulators.Start(vendor, o)
+	if err != nil {
+		logger.Error("starting the simulator", "err", err)
+		return 1
+	}
+	defer s.Close()
+	line, _ := json.Marshal(s)
+	fmt.Println(string(line))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	<-ctx.Done()
+	return 0
+}
+
+func serveExporter(ctx context.Context, logger *slog.Logger, configFile string, webConfig *web.FlagConfig) int {
+	logger.Info("starting nms_exporter", "version", version.Info(), "build_context", version.BuildContext())
+	e, err := newExporter(ctx, logger, configFile)
+	if err != nil {
+		logger.Error("loading the config", "err", err)
+		return 1
+	}
+	defer e.mgr.Stop()
+
+	srv := &http.Server{Handler: e.handler(), ReadHeaderTimeout: 10 * time.Second}
+	errCh := make(chan error, 1)
+	go func() { errCh <- web.ListenAndServe(srv, webConfig, logger) }()
+	select {
+	case err := <-errCh:
+		if !errors.Is(err, http.ErrServerClosed) {
+			logger.Error("serving HTTP", "err", err)
+			return 1
+		}
+	case <-ctx.Done():
+		logger.Info("shutting down")
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+	}
+	return 0
+}
+
+// exporter is the running exporter: config, sources, reload loop and its
+// own metrics.
+type exporter struct {
+	logger   *slog.Logger
+	sc       *config.SafeConfig
+	mgr      *collector.Manager
+	reg      *prometheus.Registry
+	reloadCh chan chan error
+}
+
+// newExporter loads the config, starts its sources and the reload loop; all
+// stop when ctx ends.
+func newExporter(ctx context.Context, logger *slog.Logger, configFile string) (*exporter, error) {
+	e := &exporter{
+		logger:   logger,
+		sc:       config.NewSafeConfig(configFile),
+		mgr:      collector.NewManager(ctx, collector.Options{Logger: logger, UserAgent: "nms_exporter/" + version.Version}),
+		reg:      prometheus.NewRegistry(),
+		reloadCh: make(chan chan error),
+	}
+	if _, err := e.sc.Reload(e.mgr.Apply); err != nil {
+		return nil, err
+	}
+	e.reg.MustRegister(
+		versioncollector.NewCollector("nms_exporter"),
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		collector.ReloadCollector{State: e.sc},
+	)
+	go e.reloadLoop(ctx)
+	return e, nil
+}
+
+// reloadLoop serves SIGHUP and POST /-/reload through one channel and one
+// reload call.
+func (e *exporter) reloadLoop(ctx context.Context) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		var reply chan error
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+		case reply = <-e.reloadCh:
+		}
+		_, err := e.sc.Reload(e.mgr.Apply)
+		if err != nil {
+			e.logger.Error("config reload failed; the running config stays", "err", err)
+		} else {
+			e.logger.Info("config reloaded", "file", e.sc.File())
+		}
+		if reply != nil {
+			reply <- err
+		}
+	}
+}
+
+func (e *exporter) handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(e.reg, promhttp.HandlerOpts{Registry: e.reg}))
+	mux.Handle("/probe", collector.ProbeHandler(e.mgr, e.logger))
+	mux.Handle("/sd", collector.SDHandler(e.mgr))
+	mux.Handle("/-/ready", collector.ReadyHandler(e.mgr))
+	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "healthy") })
+	mux.HandleFunc("/-/reload", e.serveReload)
+	mux.HandleFunc("/config", func(w http.ResponseWriter, _ *http.Request) {
+		// Secrets marshal as <secret>.
+		b, err := yaml.Marshal(e.sc.Get())
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write(b)
+	})
+	mux.HandleFunc("/{$}", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_ = landing.Execute(w, e.mgr.Sources())
+	})
+	return mux
+}
+
+func (e *exporter) serveReload(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "reload takes POST", http.StatusMethodNotAllowed)
+		return
+	}
+	reply := make(chan error, 1)
+	select {
+	case e.reloadCh <- reply:
+	case <-r.Context().Done():
+		return
+	}
+	if err := <-reply; err != nil {
+		http.Error(w, "reload failed; the running config stays:\n"+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	fmt.Fprintln(w, "reloaded")
+}
+
+var landing = template.Must(template.New("landing").Parse(`<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>nms_exporter</title>
+<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{padding:.3em 1em;border-bottom:1px solid #ddd;text-align:left}</style>
+</head><body>
+<h1>nms_exporter</h1>
+<p>Exports network management systems' data to Prometheus. Each source's data is refreshed in the background and served from a cache.</p>
+<h2>Sources</h2>
+<table><tr><th>source</th><th>vendor</th><th>collections</th><th>metrics</th></tr>
+{{range .}}<tr><td>{{.Name}}</td><td>{{.Vendor}}</td><td>{{range .Status}}{{.Collection}}{{if .Success}} ✓{{else if .Attempts}} ✗{{else}} …{{end}} {{end}}</td><td><a href="/probe?target={{.Name}}">/probe?target={{.Name}}</a></td></tr>
+{{else}}<tr><td colspan="4">No sources configured.</td></tr>{{end}}
+</table>
+<h2>Endpoints</h2>
+<ul>
+<li><a href="/metrics">/metrics</a>: the exporter's own metrics</li>
+<li><a href="/sd">/sd</a>: Prometheus HTTP service discovery, one target per source</li>
+<li><a href="/config">/config</a>: the loaded configuration, secrets hidden</li>
+<li><a href="/-/ready">/-/ready</a>, <a href="/-/healthy">/-/healthy</a></li>
+</ul>
+</body></html>
+`))

@@ -1,0 +1,491 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+
+	"github.com/nmsexporter/nms_exporter/vendors/mist/mistsim"
+	"github.com/nmsexporter/nms_exporter/vendors/simulators"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files: collector/testdata/e2e.prom and docs/metrics.md")
+
+// syncBuffer collects log output from many goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// testEnv is the exporter running on simulators, as a user runs it.
+type testEnv struct {
+	t       *testing.T
+	sims    []*simulators.Simulator
+	srv     *httptest.Server
+	exp     *exporter
+	logs    *syncBuffer
+	cfgFile string
+	cfgText string
+	secrets []string
+}
+
+const testTargets = 3 // mist-a and mist-b by token, mist-login by email and password
+
+func startEnv(t *testing.T) *testEnv {
+	t.Helper()
+	env := &testEnv{t: t, logs: &syncBuffer{}}
+	for _, seed := range []int64{1, 2} {
+		s, err := simulators.Start("mist", simulators.Options{Seed: seed, Size: "small"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = s.Close() })
+		env.sims = append(env.sims, s)
+	}
+	a, b := env.sims[0], env.sims[1]
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "a.token"), []byte(a.Token+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env.cfgText = fmt.Sprintf(`mist:
+  - name: mist-a
+    base_url: %s
+    token_file: a.token
+  - name: mist-b
+    base_url: %s
+    token: %s
+  - name: mist-login
+    base_url: %s
+    email: %s
+    password: %s
+    collections:
+      usage: {enabled: false}
+`, a.BaseURL, b.BaseURL, b.Token, b.BaseURL, b.Email, b.Password)
+	env.secrets = []string{a.Token, b.Token, b.Password}
+	env.cfgFile = filepath.Join(dir, "nms_exporter.yml")
+	if err := os.WriteFile(env.cfgFile, []byte(env.cfgText), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	logger := slog.New(slog.NewTextHandler(env.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	exp, err := newExporter(ctx, logger, env.cfgFile)
+	if err != nil {
+		cancel()
+		t.Fatalf("newExporter() = %v", err)
+	}
+	env.exp = exp
+	env.srv = httptest.NewServer(exp.handler())
+	t.Cleanup(func() {
+		env.srv.Close()
+		cancel()
+		exp.mgr.Stop()
+	})
+	env.waitReady()
+	return env
+}
+
+func (e *testEnv) waitReady() {
+	e.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if code, _ := e.get("/-/ready"); code == http.StatusOK {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	e.t.Fatalf("/-/ready did not answer 200 within 30s")
+}
+
+func (e *testEnv) get(path string) (int, string) {
+	e.t.Helper()
+	resp, err := http.Get(e.srv.URL + path)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func (e *testEnv) post(path string) (int, string) {
+	e.t.Helper()
+	resp, err := http.Post(e.srv.URL+path, "text/plain", nil)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// refresh runs every collection of a source once, now.
+func (e *testEnv) refresh(name string) {
+	e.t.Helper()
+	src, ok := e.exp.mgr.Source(name)
+	if !ok {
+		e.t.Fatalf("no source %q", name)
+	}
+	for _, st := range src.Status() {
+		_ = src.Refresh(context.Background(), st.Collection)
+	}
+}
+
+func parse(t *testing.T, text string) map[string]*dto.MetricFamily {
+	t.Helper()
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	mfs, err := p.TextToMetricFamilies(strings.NewReader(text))
+	if err != nil {
+		t.Fatalf("parsing the exposition: %v", err)
+	}
+	return mfs
+}
+
+func value(mf *dto.MetricFamily, labels map[string]string) (float64, bool) {
+	if mf == nil {
+		return 0, false
+	}
+next:
+	for _, m := range mf.GetMetric() {
+		for _, lp := range m.GetLabel() {
+			if want, ok := labels[lp.GetName()]; ok && want != lp.GetValue() {
+				continue next
+			}
+		}
+		if m.GetGauge() != nil {
+			return m.GetGauge().GetValue(), true
+		}
+		return m.GetCounter().GetValue(), true
+	}
+	return 0, false
+}
+
+// promtoolCheck lints an exposition with the real promtool.
+func promtoolCheck(t *testing.T, name, text string) {
+	t.Helper()
+	path, err := exec.LookPath("promtool")
+	if err != nil {
+		t.Fatalf("promtool not found: install Debian's prometheus package (make test does)")
+	}
+	cmd := exec.Command(path, "check", "metrics")
+	cmd.Stdin = strings.NewReader(text)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Errorf("promtool check metrics on %s: %v\n%s", name, err, out)
+	}
+}
+
+// mistFamilies are the METRICS.md families a Mist source offers.
+var mistFamilies = []string{
+	"nms_source_up", "nms_collection_success", "nms_collection_last_success_timestamp_seconds",
+	"nms_collection_duration_seconds", "nms_collection_interval_seconds", "nms_collection_items",
+	"nms_api_requests_total", "nms_api_request_duration_seconds", "nms_api_rate_limit_remaining",
+	"nms_api_budget_remaining", "nms_api_throttled_seconds_total",
+	"nms_site_info", "nms_device_info", "nms_device_up", "nms_device_uptime_seconds",
+	"nms_clients", "nms_ap_clients", "nms_alarms_active",
+}
+
+func TestEndToEnd(t *testing.T) {
+	env := startEnv(t)
+
+	code, sd := env.get("/sd")
+	if code != http.StatusOK {
+		t.Fatalf("GET /sd = %d", code)
+	}
+	for _, name := range []string{"mist-a", "mist-b", "mist-login"} {
+		if !strings.Contains(sd, `"__param_target":"`+name+`"`) {
+			t.Errorf("/sd = %s; want a target group for %s", sd, name)
+		}
+	}
+
+	all := map[string]*dto.MetricFamily{}
+	for _, name := range []string{"mist-a", "mist-b", "mist-login"} {
+		code, body := env.get("/probe?target=" + name)
+		if code != http.StatusOK {
+			t.Fatalf("GET /probe?target=%s = %d: %s", name, code, body)
+		}
+		promtoolCheck(t, "/probe?target="+name, body)
+		mfs := parse(t, body)
+		for n, mf := range mfs {
+			all[n] = mf
+		}
+		if v, _ := value(mfs["nms_source_up"], nil); v != 1 {
+			t.Errorf("%s: nms_source_up = %v; want 1", name, v)
+		}
+		if name == "mist-login" {
+			continue
+		}
+		for _, f := range mistFamilies {
+			if mfs[f] == nil || len(mfs[f].GetMetric()) == 0 {
+				t.Errorf("%s: family %s missing from /probe", name, f)
+			}
+		}
+		if v, ok := value(mfs["nms_api_rate_limit_remaining"], map[string]string{"window": "hour"}); !ok || v <= 0 || v > 5000 {
+			t.Errorf("%s: nms_api_rate_limit_remaining{window=hour} = %v, %v; want what Mist says is left", name, v, ok)
+		}
+	}
+	code, self := env.get("/metrics")
+	if code != http.StatusOK {
+		t.Fatalf("GET /metrics = %d", code)
+	}
+	promtoolCheck(t, "/metrics", self)
+	for n, mf := range parse(t, self) {
+		all[n] = mf
+	}
+	if v, _ := value(all["nms_config_last_reload_successful"], nil); v != 1 {
+		t.Errorf("nms_config_last_reload_successful = %v; want 1", v)
+	}
+
+	// The data of one simulated org, against the golden file.
+	_, body := env.get("/probe?target=mist-a")
+	golden(t, "collector/testdata/e2e.prom", dataFamilies(t, body))
+	// docs/metrics.md lists exactly the families the exporter serves.
+	golden(t, "docs/metrics.md", metricsDoc(all))
+}
+
+// dataFamilies keeps the vendor data families of an exposition, which a
+// seeded simulator makes deterministic, and drops the timing ones.
+func dataFamilies(t *testing.T, text string) string {
+	mfs := parse(t, text)
+	keep := []string{}
+	for n := range mfs {
+		switch {
+		case n == "nms_device_uptime_seconds", n == "nms_mist_device_last_seen_timestamp_seconds",
+			strings.HasPrefix(n, "nms_collection_"), strings.HasPrefix(n, "nms_api_"),
+			strings.HasPrefix(n, "nms_mist_api_"), n == "nms_source_up":
+			continue
+		}
+		keep = append(keep, n)
+	}
+	sort.Strings(keep)
+	var b bytes.Buffer
+	for _, n := range keep {
+		_, _ = expfmt.MetricFamilyToText(&b, mfs[n])
+	}
+	return b.String()
+}
+
+func golden(t *testing.T, file, got string) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatalf("%v (run go test -update . to write it)", err)
+	}
+	if string(want) != got {
+		t.Errorf("%s differs from what the exporter serves (go test -update . rewrites it):\n%s", file, diffLines(string(want), got))
+	}
+}
+
+func diffLines(want, got string) string {
+	w, g := map[string]bool{}, map[string]bool{}
+	for _, l := range strings.Split(want, "\n") {
+		w[l] = true
+	}
+	for _, l := range strings.Split(got, "\n") {
+		g[l] = true
+	}
+	var b strings.Builder
+	n := 0
+	for _, l := range strings.Split(want, "\n") {
+		if !g[l] && n < 20 {
+			fmt.Fprintf(&b, "- %s\n", l)
+			n++
+		}
+	}
+	for _, l := range strings.Split(got, "\n") {
+		if !w[l] && n < 40 {
+			fmt.Fprintf(&b, "+ %s\n", l)
+			n++
+		}
+	}
+	return b.String()
+}
+
+// metricsDoc renders the list of families served, for docs/metrics.md.
+func metricsDoc(all map[string]*dto.MetricFamily) string {
+	var b strings.Builder
+	b.WriteString("# Metrics\n\n")
+	b.WriteString("Generated by `go test -update .` from what the exporter serves on the simulators; a test fails\n")
+	b.WriteString("when this file and the exporter disagree. Go runtime (`go_*`), process (`process_*`) and\n")
+	b.WriteString("client library (`promhttp_*`) families on `/metrics` are left out.\n\n")
+	var probe, self []string
+	for n := range all {
+		switch {
+		case strings.HasPrefix(n, "go_"), strings.HasPrefix(n, "process_"), strings.HasPrefix(n, "promhttp_"):
+		case n == "nms_exporter_build_info", strings.HasPrefix(n, "nms_config_"), strings.HasPrefix(n, "nms_bridge_"), strings.HasPrefix(n, "nms_webhook_"):
+			self = append(self, n)
+		default:
+			probe = append(probe, n)
+		}
+	}
+	sort.Strings(probe)
+	sort.Strings(self)
+	table := func(title string, names []string) {
+		fmt.Fprintf(&b, "## %s\n\n| family | type | labels | help |\n| --- | --- | --- | --- |\n", title)
+		for _, n := range names {
+			mf := all[n]
+			labels := map[string]bool{}
+			for _, m := range mf.GetMetric() {
+				for _, lp := range m.GetLabel() {
+					labels[lp.GetName()] = true
+				}
+			}
+			names := make([]string, 0, len(labels))
+			for l := range labels {
+				names = append(names, l)
+			}
+			sort.Strings(names)
+			fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", n, strings.ToLower(mf.GetType().String()),
+				strings.Join(names, ", "), strings.ReplaceAll(mf.GetHelp(), "|", "\\|"))
+		}
+		b.WriteString("\n")
+	}
+	table("On /probe?target=NAME (one source)", probe)
+	table("On /metrics (the exporter itself)", self)
+	return b.String()
+}
+
+func TestFailingSourceKeepsLastDataAndOthersRefresh(t *testing.T) {
+	env := startEnv(t)
+	_, before := env.get("/probe?target=mist-a")
+	devicesBefore := len(parse(t, before)["nms_device_info"].GetMetric())
+
+	env.sims[0].Mist.SetFaults(mistsim.Faults{ErrorRate: 1, ErrorStatus: 500})
+	env.refresh("mist-a")
+	_, otherBefore := env.get("/probe?target=mist-b")
+	time.Sleep(1100 * time.Millisecond) // let the clock move past a second
+	env.refresh("mist-b")
+
+	_, body := env.get("/probe?target=mist-a")
+	mfs := parse(t, body)
+	for _, m := range mfs["nms_collection_success"].GetMetric() {
+		if m.GetGauge().GetValue() != 0 {
+			t.Errorf("mist-a nms_collection_success%v = %v; want 0 while every request fails", m.GetLabel(), m.GetGauge().GetValue())
+		}
+	}
+	if v, _ := value(mfs["nms_source_up"], nil); v != 0 {
+		t.Errorf("mist-a nms_source_up = %v; want 0", v)
+	}
+	if got := len(mfs["nms_device_info"].GetMetric()); got != devicesBefore || got == 0 {
+		t.Errorf("mist-a serves %d devices after failed refreshes; want the last good %d", got, devicesBefore)
+	}
+
+	_, other := env.get("/probe?target=mist-b")
+	om := parse(t, other)
+	if v, _ := value(om["nms_source_up"], nil); v != 1 {
+		t.Errorf("mist-b nms_source_up = %v; want 1 while mist-a fails", v)
+	}
+	was, _ := value(parse(t, otherBefore)["nms_collection_last_success_timestamp_seconds"], map[string]string{"collection": "devices"})
+	now, _ := value(om["nms_collection_last_success_timestamp_seconds"], map[string]string{"collection": "devices"})
+	if now <= was {
+		t.Errorf("mist-b devices last success = %v, before %v; want it to move on", now, was)
+	}
+
+	// The fault clears: the next refresh recovers.
+	env.sims[0].Mist.SetFaults(mistsim.Faults{})
+	env.refresh("mist-a")
+	_, body = env.get("/probe?target=mist-a")
+	if v, _ := value(parse(t, body)["nms_source_up"], nil); v != 1 {
+		t.Errorf("mist-a nms_source_up after the fault cleared = %v; want 1", v)
+	}
+}
+
+func TestReloadWithBadFileKeepsRunningConfig(t *testing.T) {
+	env := startEnv(t)
+	if code, body := env.get("/-/reload"); code != http.StatusMethodNotAllowed {
+		t.Errorf("GET /-/reload = %d %q; want 405", code, body)
+	}
+	bad := strings.Replace(env.cfgText, "    token_file: a.token", "    token_file: a.token\n    colections: {}", 1)
+	if err := os.WriteFile(env.cfgFile, []byte(bad), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, body := env.post("/-/reload")
+	if code != http.StatusInternalServerError || !strings.Contains(body, env.cfgFile+":5:") {
+		t.Errorf("POST /-/reload with a bad file = %d %q; want 500 naming %s:5", code, body, env.cfgFile)
+	}
+	_, self := env.get("/metrics")
+	if v, _ := value(parse(t, self)["nms_config_last_reload_successful"], nil); v != 0 {
+		t.Errorf("nms_config_last_reload_successful = %v; want 0 after a bad reload", v)
+	}
+	if code, _ := env.get("/probe?target=mist-a"); code != http.StatusOK {
+		t.Errorf("GET /probe?target=mist-a after a bad reload = %d; want 200 from the running config", code)
+	}
+
+	// A good file with one source fewer: that source goes, the rest stay.
+	good := env.cfgText[:strings.Index(env.cfgText, "  - name: mist-login")]
+	if err := os.WriteFile(env.cfgFile, []byte(good), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, body := env.post("/-/reload"); code != http.StatusOK {
+		t.Fatalf("POST /-/reload with a good file = %d %q", code, body)
+	}
+	if code, _ := env.get("/probe?target=mist-login"); code != http.StatusBadRequest {
+		t.Errorf("GET /probe?target=mist-login after it was removed = %d; want 400", code)
+	}
+	_, self = env.get("/metrics")
+	if v, _ := value(parse(t, self)["nms_config_last_reload_successful"], nil); v != 1 {
+		t.Errorf("nms_config_last_reload_successful = %v; want 1 after a good reload", v)
+	}
+}
+
+func TestSecretsNeverShown(t *testing.T) {
+	env := startEnv(t)
+	// A failing login and a rejected token put credentials near error paths.
+	env.sims[1].Mist.SetFaults(mistsim.Faults{ErrorRate: 1, ErrorStatus: 401})
+	env.refresh("mist-b")
+	env.refresh("mist-login")
+	if err := os.WriteFile(env.cfgFile, []byte(env.cfgText+"    bogus: "+env.secrets[2]+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, reloadErr := env.post("/-/reload")
+
+	outputs := map[string]string{"logs": env.logs.String(), "reload error": reloadErr}
+	for _, p := range []string{"/", "/config", "/sd", "/metrics", "/-/ready", "/probe?target=mist-a", "/probe?target=mist-b", "/probe?target=mist-login"} {
+		_, body := env.get(p)
+		outputs[p] = body
+	}
+	if !strings.Contains(outputs["/config"], "<secret>") {
+		t.Errorf("/config = %s; want secrets shown as <secret>", outputs["/config"])
+	}
+	for where, out := range outputs {
+		for _, s := range env.secrets {
+			if strings.Contains(out, s) {
+				t.Errorf("%s contains a secret", where)
+			}
+		}
+	}
+}

@@ -1,0 +1,302 @@
+package mist
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nmsexporter/nms_exporter/config"
+	"github.com/nmsexporter/nms_exporter/vendors"
+	"github.com/nmsexporter/nms_exporter/vendors/mist/mistsim"
+)
+
+// newSim serves a simulator on loopback for the test.
+func newSim(t testing.TB, o mistsim.Options) (*mistsim.Server, string) {
+	t.Helper()
+	sim, err := mistsim.New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(sim)
+	t.Cleanup(srv.Close)
+	return sim, srv.URL
+}
+
+// mistConfig is a parsed config section for the simulator, so defaults
+// apply as they do for users.
+func mistConfig(t testing.TB, base string, extra string, creds mistsim.Credentials) *config.Mist {
+	t.Helper()
+	y := "mist:\n  - name: test\n    base_url: " + base + "\n    token: " + creds.Token + "\n" + extra
+	c, err := config.Parse([]byte(y), "test.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &c.Mist[0]
+}
+
+func newClient(t testing.TB, cfg *config.Mist) (*Client, *vendors.Budget) {
+	t.Helper()
+	b := vendors.NewBudget(vendors.BudgetConfig{PerHour: cfg.Budget.RequestsPerHour}, nil)
+	c, err := New(cfg, Options{Budget: b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Keep retries quick in tests.
+	c.req.BaseBackoff = time.Millisecond
+	c.req.MaxBackoff = 5 * time.Millisecond
+	return c, b
+}
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
+
+func TestFetchMatchesSimulator(t *testing.T) {
+	sim, base := newSim(t, mistsim.Options{Seed: 7, Size: "small"})
+	c, _ := newClient(t, mistConfig(t, base, "", sim.Credentials()))
+	ctx := context.Background()
+	want := sim.Sizes()
+
+	sites, err := c.Sites(ctx)
+	if err != nil {
+		t.Fatalf("Sites() = %v", err)
+	}
+	if len(sites.Sites) != want.Sites {
+		t.Errorf("len(Sites) = %d; want %d", len(sites.Sites), want.Sites)
+	}
+	devs, err := c.Devices(ctx)
+	if err != nil {
+		t.Fatalf("Devices() = %v", err)
+	}
+	types := map[string]int{}
+	up := 0
+	for _, d := range devs.Devices {
+		types[d.Type]++
+		if d.Connected {
+			up++
+		}
+		if d.Site == "" || d.Site == d.SiteID {
+			t.Errorf("device %s site = %q; want the site's name", d.Name, d.Site)
+		}
+	}
+	// The endpoint defaults to APs; switches and gateways must be there too.
+	if types["ap"] != want.APs || types["switch"] != want.Switches || types["gateway"] != want.Gateways {
+		t.Errorf("device types = %v; want ap=%d switch=%d gateway=%d", types, want.APs, want.Switches, want.Gateways)
+	}
+	clients, err := c.Clients(ctx)
+	if err != nil {
+		t.Fatalf("Clients() = %v", err)
+	}
+	if clients.Total != want.Clients {
+		t.Errorf("clients total = %d; want %d (connected clients only)", clients.Total, want.Clients)
+	}
+	for _, cc := range clients.Counts {
+		if cc.Band != "2.4" && cc.Band != "5" && cc.Band != "6" {
+			t.Errorf("client band = %q; want 2.4, 5 or 6", cc.Band)
+		}
+	}
+	alarms, err := c.Alarms(ctx)
+	if err != nil {
+		t.Fatalf("Alarms() = %v", err)
+	}
+	if alarms.Total != want.OpenAlarms {
+		t.Errorf("open alarms = %d; want %d", alarms.Total, want.OpenAlarms)
+	}
+	u, err := c.Usage(ctx)
+	if err != nil {
+		t.Fatalf("Usage() = %v", err)
+	}
+	if u.Limit != 5000 || u.Requests < 1 {
+		t.Errorf("Usage() = %+v; want limit 5000 and the calls made", u)
+	}
+}
+
+// TestCallsArePageCountMinimum checks a full refresh against the fewest
+// calls the paging allows, at a size where every walk has several pages.
+func TestCallsArePageCountMinimum(t *testing.T) {
+	if testing.Short() {
+		t.Skip("medium org")
+	}
+	sim, base := newSim(t, mistsim.Options{Seed: 3, Size: "medium"})
+	c, _ := newClient(t, mistConfig(t, base, "", sim.Credentials()))
+	n := sim.Sizes()
+	ctx := context.Background()
+	steps := []struct {
+		name  string
+		fetch func() error
+		want  int
+	}{
+		// /self once for the org, then the site pages.
+		{"sites", func() error { _, err := c.Sites(ctx); return err }, 1 + ceilDiv(n.Sites, pageLimit)},
+		{"devices", func() error { _, err := c.Devices(ctx); return err }, ceilDiv(n.Devices, pageLimit)},
+		{"clients", func() error { _, err := c.Clients(ctx); return err }, max(1, ceilDiv(n.Clients, pageLimit))},
+		{"alarms", func() error { _, err := c.Alarms(ctx); return err }, max(1, ceilDiv(n.OpenAlarms, pageLimit))},
+		{"usage", func() error { _, err := c.Usage(ctx); return err }, 1},
+	}
+	for _, s := range steps {
+		sim.ResetCalls()
+		if err := s.fetch(); err != nil {
+			t.Fatalf("%s: %v", s.name, err)
+		}
+		if got := sim.Calls(); got != s.want {
+			t.Errorf("%s made %d calls; want the page-count minimum %d (%v)", s.name, got, s.want, sim.CallsByPath())
+		}
+	}
+}
+
+func TestLoginWithCSRF(t *testing.T) {
+	sim, base := newSim(t, mistsim.Options{Seed: 1})
+	cr := sim.Credentials()
+	y := "mist:\n  - name: t\n    base_url: " + base + "\n    email: " + cr.Email + "\n    password: " + cr.Password + "\n"
+	cfg, err := config.Parse([]byte(y), "t.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := newClient(t, &cfg.Mist[0])
+	if _, err := c.Sites(context.Background()); err != nil {
+		t.Fatalf("Sites() over a login session = %v", err)
+	}
+	// A change request on the session must carry the CSRF token.
+	resp, err := c.req.Do(context.Background(), vendors.Request{Method: http.MethodPost, URL: base + "/api/v1/logout", Endpoint: "/api/v1/logout"})
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("POST /logout with the session's CSRF token = %v, %v; want 200", resp, err)
+	}
+	// Logged out: the next fetch logs in again by itself.
+	if _, err := c.Devices(context.Background()); err != nil {
+		t.Fatalf("Devices() after the session ended = %v; want a new login", err)
+	}
+
+	wrong := cfg.Mist[0]
+	wrong.Password = "not-the-password"
+	c2, _ := newClient(t, &wrong)
+	_, err = c2.Sites(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "login as "+cr.Email) || strings.Contains(err.Error(), "not-the-password") {
+		t.Errorf("Sites() with a wrong password = %v; want a login error without the password", err)
+	}
+}
+
+func TestErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		setup  func(*mistsim.Server, *config.Mist)
+		status int
+		want   string
+	}{
+		{"401 bad token", func(_ *mistsim.Server, c *config.Mist) { c.Token = "wrong" }, 401, "HTTP 401"},
+		{"403 foreign org", func(s *mistsim.Server, c *config.Mist) { c.OrgID = s.ForeignOrgID() }, 403, "You do not have permission"},
+		{"404 unknown org", func(_ *mistsim.Server, c *config.Mist) { c.OrgID = "00000000-0000-0000-0000-000000000000" }, 404, "HTTP 404"},
+		{"5xx", func(s *mistsim.Server, _ *config.Mist) { s.SetFaults(mistsim.Faults{ErrorRate: 1, ErrorStatus: 503}) }, 503, "HTTP 503"},
+		{"429 without Retry-After", func(s *mistsim.Server, _ *config.Mist) { s.SetFaults(mistsim.Faults{RateLimit: true}) }, 429, "5000 API Calls per hour"},
+		{"truncated", func(s *mistsim.Server, _ *config.Mist) { s.SetFaults(mistsim.Faults{Truncate: true}) }, 0, "decoding"},
+		{"malformed", func(s *mistsim.Server, _ *config.Mist) { s.SetFaults(mistsim.Faults{Malformed: true}) }, 0, "decoding"},
+		{"reset", func(s *mistsim.Server, _ *config.Mist) { s.SetFaults(mistsim.Faults{Reset: true}) }, 0, "/api/v1/orgs/{org_id}/stats/sites"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sim, base := newSim(t, mistsim.Options{Seed: 1})
+			cfg := mistConfig(t, base, "", sim.Credentials())
+			cfg.OrgID = sim.Credentials().OrgID
+			tc.setup(sim, cfg)
+			c, _ := newClient(t, cfg)
+			_, err := c.Sites(context.Background())
+			if err == nil {
+				t.Fatalf("Sites() = nil; want an error")
+			}
+			if got := vendors.StatusCode(err); got != tc.status {
+				t.Errorf("StatusCode(%v) = %d; want %d", err, got, tc.status)
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("Sites() = %q; want it to contain %q", err, tc.want)
+			}
+			if strings.Contains(err.Error(), sim.Credentials().Token) {
+				t.Errorf("error %q contains the token", err)
+			}
+		})
+	}
+}
+
+func TestRetryAfterIsHonoured(t *testing.T) {
+	sim, base := newSim(t, mistsim.Options{Seed: 1, RetryAfter: true, HourlyLimit: 1})
+	c, _ := newClient(t, mistConfig(t, base, "", sim.Credentials()))
+	c.req.MaxWait = time.Millisecond // the hour boundary is far: give up at once
+	_, err := c.Sites(context.Background())
+	var apiErr *vendors.APIError
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != 429 || apiErr.RetryAfter <= 0 {
+		t.Fatalf("Sites() past the hourly limit = %v; want a 429 carrying its Retry-After", err)
+	}
+	if calls := sim.Calls(); calls > 3 {
+		t.Errorf("simulator saw %d calls; want no retries past a Retry-After longer than MaxWait", calls)
+	}
+}
+
+func TestCancelledContext(t *testing.T) {
+	sim, base := newSim(t, mistsim.Options{Seed: 1})
+	sim.SetFaults(mistsim.Faults{Latency: 5 * time.Second})
+	c, _ := newClient(t, mistConfig(t, base, "", sim.Credentials()))
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err := c.Devices(ctx)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Devices() with an expiring context = %v; want context.DeadlineExceeded", err)
+	}
+}
+
+func TestSiteFilter(t *testing.T) {
+	sim, base := newSim(t, mistsim.Options{Seed: 7, Size: "small"})
+	all, _ := newClient(t, mistConfig(t, base, "", sim.Credentials()))
+	sites, err := all.Sites(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	keep := sites.Sites[0].Name
+	c, _ := newClient(t, mistConfig(t, base, "    sites:\n      names: [\""+keep+"\"]\n", sim.Credentials()))
+	devs, err := c.Devices(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(devs.Devices) == 0 {
+		t.Fatalf("Devices() with a site filter = none; want the devices of %s", keep)
+	}
+	for _, d := range devs.Devices {
+		if d.Site != keep {
+			t.Errorf("device %s of site %q passed the filter for %q", d.Name, d.Site, keep)
+		}
+	}
+	alarms, err := c.Alarms(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range alarms.Counts {
+		if a.Site != keep {
+			t.Errorf("alarm of site %q passed the filter for %q", a.Site, keep)
+		}
+	}
+}
+
+func TestNextCursorMustBeRelative(t *testing.T) {
+	var hits int
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits++
+		_, _ = w.Write([]byte(`{"total": 2, "results": [{"id": "a"}], "next": "https://elsewhere.example/api/v1/x"}`))
+	}))
+	defer srv.Close()
+	cfg := mistConfig(t, srv.URL, "    org_id: o\n", mistsim.Credentials{Token: "t"})
+	c, _ := newClient(t, cfg)
+	c.sites = &siteIndex{names: map[string]string{}, kept: map[string]bool{}}
+	_, err := c.Alarms(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "not a relative /api/v1/ path") || hits != 1 {
+		t.Errorf("Alarms() with an absolute next = %v after %d calls; want a refusal after 1", err, hits)
+	}
+}
+
+func TestSeverityMapping(t *testing.T) {
+	for in, want := range map[string]string{
+		"critical": "critical", "major": "major", "minor": "minor", "warn": "warning",
+		"WARNING": "warning", "info": "info", "notice": "info", "": "info",
+	} {
+		if got := Severity(in); got != want {
+			t.Errorf("Severity(%q) = %q; want %q", in, got, want)
+		}
+	}
+}

@@ -1,0 +1,197 @@
+package mistsim
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+)
+
+// rawGet gets path on a fresh connection and returns the read error too.
+func rawGet(t *testing.T, h *harness, path string) (*http.Response, []byte, error) {
+	t.Helper()
+	cl := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 10 * time.Second}
+	req, _ := http.NewRequest("GET", h.c.BaseURL+path, nil)
+	req.Header.Set("Authorization", "Token "+h.c.Token)
+	resp, err := cl.Do(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return resp, b, err
+}
+
+func TestFaultLatency(t *testing.T) {
+	h := newHarness(t, Options{Seed: 1})
+	h.s.SetFaults(Faults{Latency: 80 * time.Millisecond, PathPrefix: "/api/v1/orgs/"})
+	start := time.Now()
+	h.getOK(h.org("/stats"), nil)
+	if d := time.Since(start); d < 80*time.Millisecond {
+		t.Errorf("GET org stats took %v; want >= 80ms of injected latency", d)
+	}
+	start = time.Now()
+	h.getOK("/api/v1/self", nil)
+	if d := time.Since(start); d >= 80*time.Millisecond {
+		t.Errorf("GET /self (outside PathPrefix) took %v; want no injected latency", d)
+	}
+	if got := h.s.Faults(); got.Latency != 80*time.Millisecond {
+		t.Errorf("Faults().Latency = %v; want 80ms", got.Latency)
+	}
+}
+
+func TestFaultErrorRate(t *testing.T) {
+	h := newHarness(t, Options{Seed: 1})
+	h.s.SetFaults(Faults{ErrorRate: 1, ErrorStatus: 503})
+	r := h.get("/api/v1/self")
+	if r.status != 503 || detailOf(t, r.body) == "" {
+		t.Errorf("GET with ErrorRate 1 = %d %s; want 503 with a detail", r.status, r.body)
+	}
+	h.s.SetFaults(Faults{ErrorRate: 1})
+	if r := h.get("/api/v1/self"); r.status != 500 {
+		t.Errorf("GET with ErrorRate 1, no ErrorStatus = %d; want 500", r.status)
+	}
+	pattern := func() string {
+		h.s.SetFaults(Faults{ErrorRate: 0.3})
+		out := make([]byte, 200)
+		for i := range out {
+			out[i] = '.'
+			if h.get("/api/v1/self").status == 500 {
+				out[i] = 'x'
+			}
+		}
+		return string(out)
+	}
+	a, b := pattern(), pattern()
+	if a != b {
+		t.Errorf("error pattern after SetFaults differs between runs:\n%s\n%s", a, b)
+	}
+	n := 0
+	for _, c := range a {
+		if c == 'x' {
+			n++
+		}
+	}
+	if n < 30 || n > 90 {
+		t.Errorf("errors with ErrorRate 0.3 = %d of 200; want about 60", n)
+	}
+}
+
+func TestFaultRateLimitStorm(t *testing.T) {
+	h := newHarness(t, Options{Seed: 1})
+	h.s.SetFaults(Faults{RateLimit: true})
+	for i := 0; i < 3; i++ {
+		r := h.get("/api/v1/self")
+		want := "Too Many Request. The API Token used for the request reached the 5000 API Calls per hour threshold"
+		if r.status != 429 || detailOf(t, r.body) != want || r.header.Get("Retry-After") != "" {
+			t.Fatalf("GET during a 429 storm = %d %s (Retry-After %q); want 429 %q without Retry-After", r.status, r.body, r.header.Get("Retry-After"), want)
+		}
+	}
+	h.s.SetFaults(Faults{})
+	var u struct {
+		Requests int `json:"requests"`
+	}
+	h.getOK("/api/v1/self/usage", &u)
+	if u.Requests != 1 || h.s.Calls() != 4 {
+		t.Errorf("after the storm: usage requests = %d, Calls() = %d; want 1 (storm not charged), 4", u.Requests, h.s.Calls())
+	}
+}
+
+func TestFaultBodies(t *testing.T) {
+	h := newHarness(t, Options{Seed: 1})
+	path := h.org("/stats/devices?type=all")
+	full := h.getOK(path, nil).body
+
+	h.s.SetFaults(Faults{Truncate: true})
+	resp, b, err := rawGet(t, h, path)
+	if err != nil {
+		t.Fatalf("truncated GET: %v; want a 200 with half a body", err)
+	}
+	if resp.StatusCode != 200 || resp.ContentLength != -1 || len(b) != len(full)/2 || json.Valid(b) {
+		t.Errorf("truncated GET = %d, length %d, %d of %d bytes, valid JSON %v; want 200, unknown length, half, invalid",
+			resp.StatusCode, resp.ContentLength, len(b), len(full), json.Valid(b))
+	}
+
+	h.s.SetFaults(Faults{Malformed: true})
+	r := h.get(path)
+	if r.status != 200 || json.Valid(r.body) {
+		t.Errorf("malformed GET = %d, valid JSON %v; want 200 and invalid JSON", r.status, json.Valid(r.body))
+	}
+	// Malformed applies to 200s only.
+	if r := h.get("/api/v1/orgs/" + h.s.ForeignOrgID()); r.status != 403 || !json.Valid(r.body) {
+		t.Errorf("malformed 403 = %d %q; want the normal 403 body", r.status, r.body)
+	}
+
+	h.s.SetFaults(Faults{Reset: true})
+	if _, _, err := rawGet(t, h, path); err == nil {
+		t.Errorf("GET with Reset: error = nil; want a connection error")
+	}
+
+	h.s.SetFaults(Faults{Malformed: true, PathPrefix: "/api/v1/orgs/"})
+	if r := h.get("/api/v1/self"); !json.Valid(r.body) {
+		t.Errorf("GET /self outside PathPrefix is malformed; want valid JSON")
+	}
+	if r := h.get(path); json.Valid(r.body) {
+		t.Errorf("GET %s inside PathPrefix is valid JSON; want malformed", path)
+	}
+
+	h.s.SetFaults(Faults{})
+	if r := h.get(path); string(r.body) != string(full) {
+		t.Errorf("after clearing faults the body differs from the first one")
+	}
+}
+
+func TestFaultShrinkTotal(t *testing.T) {
+	h := newHarness(t, Options{Seed: 1, Size: "medium"})
+	h.s.SetFaults(Faults{ShrinkTotal: true})
+	z := h.s.Sizes()
+	r1 := h.getOK(h.org("/stats/devices?type=all&limit=100&page=1"), nil)
+	r2 := h.getOK(h.org("/stats/devices?type=all&limit=100&page=2"), nil)
+	t1, _ := strconv.Atoi(r1.header.Get("X-Page-Total"))
+	t2, _ := strconv.Atoi(r2.header.Get("X-Page-Total"))
+	if t1 != z.Devices || t2 != z.Devices-z.Devices/3 {
+		t.Errorf("X-Page-Total page 1, 2 = %d, %d; want %d, %d", t1, t2, z.Devices, z.Devices-z.Devices/3)
+	}
+
+	pages := walk[clientItem](h, h.org("/clients/search?limit=1000&duration=10m"))
+	got := 0
+	for _, p := range pages {
+		got += len(p.Results)
+	}
+	want := z.Clients - z.Clients/3
+	if pages[0].Total != z.Clients || pages[1].Total != want || got != want {
+		t.Errorf("shrinking search: totals %d then %d, collected %d; want %d then %d, collected %d", pages[0].Total, pages[1].Total, got, z.Clients, want, want)
+	}
+}
+
+// TestConcurrentUse runs requests while faults, steps and alarms change.
+func TestConcurrentUse(t *testing.T) {
+	h := newHarness(t, Options{Seed: 1})
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 30; i++ {
+				for _, p := range []string{h.org("/stats/devices?type=all"), h.org("/alarms/search"), h.org("/clients/search?limit=10")} {
+					resp, _, err := rawGet(t, h, p)
+					if err != nil || resp.StatusCode != 200 {
+						t.Errorf("GET %s during changes: %v", p, err)
+						return
+					}
+				}
+			}
+		}()
+	}
+	for i := 0; i < 30; i++ {
+		h.s.SetFaults(Faults{Latency: time.Duration(i%2) * time.Millisecond})
+		h.s.Step()
+		id := h.s.RaiseAlarm(Alarm{Type: "rogue_ap"})
+		_ = h.s.ClearAlarm(id)
+		_ = h.s.Sizes()
+	}
+	wg.Wait()
+}

@@ -1,0 +1,295 @@
+package mistsim
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestListPaging(t *testing.T) {
+	h := newHarness(t, Options{Seed: 5}) // small: 3 sites
+	tests := []struct {
+		query                          string
+		wantItems                      int
+		wantLimit, wantPage, wantTotal string
+	}{
+		{"", 3, "100", "1", "3"},
+		{"?limit=2", 2, "2", "1", "3"},
+		{"?limit=2&page=2", 1, "2", "2", "3"}, // last partial page
+		{"?limit=2&page=3", 0, "2", "3", "3"}, // past the end
+		{"?limit=2&page=99999999999", 0, "2", "99999999999", "3"},
+		{"?limit=5000", 3, "1000", "1", "3"}, // clamped
+		{"?limit=0", 3, "100", "1", "3"},     // 0 is the default
+	}
+	for _, tt := range tests {
+		t.Run(tt.query, func(t *testing.T) {
+			var items []json.RawMessage
+			r := h.getOK(h.org("/sites"+tt.query), &items)
+			if items == nil || len(items) != tt.wantItems {
+				t.Errorf("GET sites%s = %d items (%s); want %d", tt.query, len(items), r.body, tt.wantItems)
+			}
+			got := [3]string{r.header.Get("X-Page-Limit"), r.header.Get("X-Page-Page"), r.header.Get("X-Page-Total")}
+			if want := [3]string{tt.wantLimit, tt.wantPage, tt.wantTotal}; got != want {
+				t.Errorf("GET sites%s X-Page-Limit/Page/Total = %v; want %v", tt.query, got, want)
+			}
+			if ct := r.header.Get("Content-Type"); ct != "application/json" {
+				t.Errorf("Content-Type = %q; want application/json", ct)
+			}
+		})
+	}
+	for _, q := range []string{"?limit=abc", "?limit=-1", "?page=0", "?page=-2", "?page=x"} {
+		t.Run(q, func(t *testing.T) {
+			r := h.get(h.org("/stats/devices" + q))
+			if r.status != http.StatusBadRequest || detailOf(t, r.body) == "" {
+				t.Errorf("GET stats/devices%s = %d %s; want 400 with a detail", q, r.status, r.body)
+			}
+		})
+	}
+}
+
+// TestListWalk pages through every list endpoint the way a client does:
+// while limit*page < X-Page-Total.
+func TestListWalk(t *testing.T) {
+	h := newHarness(t, Options{Seed: 8, Size: "medium"})
+	z := h.s.Sizes()
+	site := h.s.SiteIDs()[0]
+	tests := []struct {
+		path string
+		want int
+	}{
+		{h.org("/sites"), z.Sites},
+		{h.org("/stats/sites"), z.Sites},
+		{h.org("/stats/devices?type=all"), z.Devices},
+		{h.org("/stats/devices?type=switch"), z.Switches},
+		{h.org("/inventory"), z.Devices + z.Unassigned},
+		{h.org("/inventory?unassigned=false"), z.Devices},
+		{"/api/v1/sites/" + site + "/stats/devices?type=all", -1},
+		{"/api/v1/sites/" + site + "/stats/clients", -1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			const limit = 37
+			seen := map[string]bool{}
+			total := -1
+			for page := 1; total < 0 || limit*(page-1) < total; page++ {
+				sep := "?"
+				if strings.Contains(tt.path, "?") {
+					sep = "&"
+				}
+				var items []struct {
+					ID  string `json:"id"`
+					MAC string `json:"mac"`
+				}
+				r := h.getOK(fmt.Sprintf("%s%slimit=%d&page=%d", tt.path, sep, limit, page), &items)
+				total, _ = strconv.Atoi(r.header.Get("X-Page-Total"))
+				for _, it := range items {
+					key := it.ID + it.MAC
+					if seen[key] {
+						t.Fatalf("page %d repeats %s", page, key)
+					}
+					seen[key] = true
+				}
+			}
+			if len(seen) != total || (tt.want >= 0 && total != tt.want) {
+				t.Errorf("walk collected %d items, X-Page-Total %d; want %d", len(seen), total, tt.want)
+			}
+		})
+	}
+}
+
+func TestSearchWalk(t *testing.T) {
+	h := newHarness(t, Options{Seed: 21, Size: "medium"})
+	z := h.s.Sizes()
+	site := h.s.SiteIDs()[3]
+	tests := []struct {
+		path string
+		want int // -1: whatever total says
+	}{
+		{h.org("/clients/search?limit=1000"), z.Clients + z.Historical},
+		{h.org("/clients/search?limit=777&duration=10m"), z.Clients},
+		{h.org("/clients/search?limit=50&site_id=" + site), -1},
+		{h.org("/clients/search?limit=50&ssid=Guest&band=5"), -1},
+		{h.org("/alarms/search?limit=3"), -1},
+		{h.org("/alarms/search?limit=2&status=open"), z.OpenAlarms},
+		{h.org("/alarms/search?limit=5&status=open,resolved&type=device_down"), -1},
+		{"/api/v1/sites/" + site + "/alarms/search?limit=1", -1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			pages := walk[struct {
+				ID        string  `json:"id"`
+				MAC       string  `json:"mac"`
+				Timestamp float64 `json:"timestamp"`
+			}](h, tt.path)
+			total := pages[0].Total
+			seen := map[string]bool{}
+			prev := pages[0].End + 1
+			for i, p := range pages {
+				if p.Total != total {
+					t.Errorf("page %d total = %d; want %d as on page 1", i+1, p.Total, total)
+				}
+				if p.Start != pages[0].Start || p.End != pages[0].End {
+					t.Errorf("page %d window = [%v, %v]; want the frozen [%v, %v]", i+1, p.Start, p.End, pages[0].Start, pages[0].End)
+				}
+				for _, it := range p.Results {
+					key := it.ID + it.MAC
+					if seen[key] {
+						t.Fatalf("page %d repeats %s", i+1, key)
+					}
+					seen[key] = true
+					if it.Timestamp > prev {
+						t.Errorf("page %d: timestamp %v after %v; want descending", i+1, it.Timestamp, prev)
+					}
+					prev = it.Timestamp
+				}
+				if last := i == len(pages)-1; (p.Next == nil) != last {
+					t.Errorf("page %d of %d: next = %v; want next only before the last page", i+1, len(pages), p.Next)
+				}
+			}
+			if len(seen) != total || (tt.want >= 0 && total != tt.want) {
+				t.Errorf("walk collected %d items, total %d; want %d", len(seen), total, tt.want)
+			}
+		})
+	}
+}
+
+func TestSearchNext(t *testing.T) {
+	h := newHarness(t, Options{Seed: 2})
+	var p searchBody[clientItem]
+	h.getOK(h.org("/clients/search?limit=10&ssid=Corp&duration=2h"), &p)
+	if p.Next == nil {
+		t.Fatalf("first page has no next; want one")
+	}
+	u, err := url.Parse(*p.Next)
+	if err != nil || u.IsAbs() || !strings.HasPrefix(u.Path, "/api/v1/orgs/"+h.c.OrgID+"/clients/search") {
+		t.Fatalf("next = %q; want a relative /api/v1/... URI", *p.Next)
+	}
+	q := u.Query()
+	if q.Get("ssid") != "Corp" || q.Get("limit") != "10" || q.Has("duration") {
+		t.Errorf("next query = %v; want ssid and limit kept, duration replaced", q)
+	}
+	if q.Get("start") != strconv.FormatFloat(p.Start, 'f', -1, 64) || q.Get("end") != strconv.FormatFloat(p.End, 'f', -1, 64) {
+		t.Errorf("next start, end = %s, %s; want the frozen %v, %v", q.Get("start"), q.Get("end"), p.Start, p.End)
+	}
+	var cur []any
+	if err := json.Unmarshal([]byte(q.Get("search_after")), &cur); err != nil || len(cur) != 2 {
+		t.Fatalf("search_after = %q; want a JSON array [ts_ms, id]", q.Get("search_after"))
+	}
+	last := p.Results[len(p.Results)-1]
+	if ts, _ := cur[0].(float64); int64(ts) != int64(last.Timestamp*1000+0.5) || cur[1] != last.MAC {
+		t.Errorf("search_after = %v; want [%d, %q] (the last result)", cur, int64(last.Timestamp*1000+0.5), last.MAC)
+	}
+	if !strings.Contains(*p.Next, "search_after=%5B") {
+		t.Errorf("next = %q; want search_after URL-encoded", *p.Next)
+	}
+	// The walk still works when the clock moves on: the window is frozen.
+	h.clock.Add(3 * time.Minute)
+	var p2 searchBody[clientItem]
+	h.getOK(*p.Next, &p2)
+	if p2.Total != p.Total || len(p2.Results) == 0 || p2.Results[0].Timestamp > last.Timestamp {
+		t.Errorf("page 2 total %d, %d results; want total %d and older results", p2.Total, len(p2.Results), p.Total)
+	}
+
+	for _, bad := range []string{"search_after=x", "search_after=%5B1%5D", "start=abc", "end=-1q", "duration=zz", "start=200&end=100", "status=closed", "limit=x"} {
+		r := h.get(h.org("/alarms/search?" + bad))
+		if r.status != http.StatusBadRequest {
+			t.Errorf("alarms/search?%s status = %d; want 400", bad, r.status)
+		}
+	}
+}
+
+func TestSearchWindow(t *testing.T) {
+	h := newHarness(t, Options{Seed: 4})
+	z := h.s.Sizes()
+	now := float64(testStart.Unix())
+	tests := []struct {
+		query string
+		want  int
+	}{
+		{"", z.Clients + z.Historical},
+		{"?duration=1d", z.Clients + z.Historical},
+		{"?duration=10m", z.Clients},
+		{"?duration=5m", z.Clients},
+		{"?start=-1h", z.Clients},
+		{"?start=-1h&end=now", z.Clients},
+		{fmt.Sprintf("?start=%d&end=%d", int64(now)-600, int64(now)), z.Clients},
+		// A past window sees the clients connected at its end.
+		{fmt.Sprintf("?start=%d&duration=1h", int64(now)-86400), z.Clients},
+		{fmt.Sprintf("?end=%d", int64(now)-86400*3), z.Clients + z.Historical},
+		{"?duration=10m&mac=ffffffffff", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.query, func(t *testing.T) {
+			sep := "?"
+			if tt.query != "" {
+				sep = "&"
+			}
+			var p searchBody[clientItem]
+			h.getOK(h.org("/clients/search"+tt.query+sep+"limit=1000"), &p)
+			if p.Total != tt.want || len(p.Results) != tt.want {
+				t.Errorf("clients/search%s total, results = %d, %d; want %d", tt.query, p.Total, len(p.Results), tt.want)
+			}
+			for _, c := range p.Results {
+				if c.Timestamp < p.Start || c.Timestamp > p.End {
+					t.Fatalf("client %s timestamp %v outside [%v, %v]", c.MAC, c.Timestamp, p.Start, p.End)
+				}
+			}
+		})
+	}
+}
+
+func TestStatsDevicesType(t *testing.T) {
+	h := newHarness(t, Options{Seed: 6})
+	z := h.s.Sizes()
+	down := 0
+	for _, d := range h.s.Devices() {
+		if !d.Connected {
+			down++
+		}
+	}
+	tests := []struct {
+		query, wantType string
+		want            int
+	}{
+		{"", "ap", z.APs},
+		{"?type=ap", "ap", z.APs},
+		{"?type=switch", "switch", z.Switches},
+		{"?type=gateway", "gateway", z.Gateways},
+		{"?type=all", "", z.Devices},
+		{"?type=all&status=disconnected", "", down},
+		{"?type=all&status=connected", "", z.Devices - down},
+		{"?type=all&site_id=" + h.s.SiteIDs()[1], "", -1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.query, func(t *testing.T) {
+			var items []deviceItem
+			r := h.getOK(h.org("/stats/devices"+tt.query), &items)
+			if tt.want >= 0 && (len(items) != tt.want || r.header.Get("X-Page-Total") != strconv.Itoa(tt.want)) {
+				t.Errorf("stats/devices%s = %d items, X-Page-Total %s; want %d", tt.query, len(items), r.header.Get("X-Page-Total"), tt.want)
+			}
+			for _, d := range items {
+				if d.Type == "" || (tt.wantType != "" && d.Type != tt.wantType) {
+					t.Errorf("item %s type = %q; want %q", d.Name, d.Type, tt.wantType)
+				}
+			}
+		})
+	}
+	for _, q := range []string{"?type=router", "?status=up"} {
+		if r := h.get(h.org("/stats/devices" + q)); r.status != http.StatusBadRequest {
+			t.Errorf("stats/devices%s status = %d; want 400", q, r.status)
+		}
+	}
+	var siteItems []deviceItem
+	site := h.s.SiteIDs()[0]
+	h.getOK("/api/v1/sites/"+site+"/stats/devices", &siteItems)
+	for _, d := range siteItems {
+		if d.SiteID != site || d.Type != "ap" {
+			t.Errorf("site stats/devices item site %s type %s; want %s, ap", d.SiteID, d.Type, site)
+		}
+	}
+}

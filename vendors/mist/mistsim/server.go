@@ -1,0 +1,414 @@
+package mistsim
+
+import (
+	"bytes"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// DefaultHourlyLimit is the documented per-token budget.
+const DefaultHourlyLimit = 5000
+
+// Options choose the simulated world and its limits.
+type Options struct {
+	Seed        int64            // data is a deterministic function of Seed and Size
+	Size        string           // "small" | "medium" | "large" ("" = small); anything else: New returns error
+	Token       string           // API token accepted ("" = derived from seed, e.g. hex)
+	Email       string           // login user ("" = "ops@example.com")
+	Password    string           // ("" = derived from seed)
+	HourlyLimit int              // per-token calls per wall-clock hour before 429 (0 = 5000)
+	RetryAfter  bool             // send Retry-After on 429 (off by default: the real API does not document it)
+	Now         func() time.Time // clock (nil = time.Now); all time-dependent behaviour uses it
+
+	// ExtraTokens are further accepted tokens with the same privileges, each
+	// with its own hourly budget (for clients that rotate tokens on 429).
+	ExtraTokens []string
+}
+
+// Credentials are what a client needs to reach the simulator.
+type Credentials struct {
+	BaseURL  string // left empty by the package; callers fill it
+	Token    string
+	Email    string
+	Password string
+	OrgID    string
+}
+
+// Sizes counts the simulated world as it is now.
+type Sizes struct {
+	Sites      int
+	Devices    int // assigned to sites: APs + switches + gateways
+	APs        int
+	Switches   int
+	Gateways   int
+	Unassigned int // in inventory only
+	Clients    int // connected now
+	Historical int // clients seen hours ago only
+	OpenAlarms int
+}
+
+// DeviceInfo describes one simulated device.
+type DeviceInfo struct {
+	MAC, ID, Name, Type, Model, Serial, SiteID string
+	Connected                                  bool
+}
+
+// Server is the simulated Mist cloud; it is an http.Handler.
+type Server struct {
+	opts    Options
+	now     func() time.Time
+	creds   Credentials
+	adminID string
+	limit   int
+
+	mu sync.RWMutex // guards w
+	w  *world
+
+	authMu     sync.Mutex
+	tokens     map[string]bool
+	sessions   map[string]*session
+	usage      map[string]*usageWindow
+	loginFails map[string]*loginFails
+	calls      int
+	byPath     map[string]int
+
+	faultMu  sync.Mutex
+	faults   Faults
+	faultRnd *rand.Rand
+}
+
+// New builds the world for o.
+func New(o Options) (*Server, error) {
+	if o.Size == "" {
+		o.Size = "small"
+	}
+	spec, ok := sizeSpecs[o.Size]
+	if !ok {
+		return nil, fmt.Errorf("mistsim: unknown size %q (want small, medium or large)", o.Size)
+	}
+	if o.HourlyLimit < 0 {
+		return nil, fmt.Errorf("mistsim: negative hourly limit %d", o.HourlyLimit)
+	}
+	now := o.Now
+	if now == nil {
+		now = time.Now
+	}
+	// Secrets come from their own stream so they do not shift the data.
+	sr := newRand(o.Seed, 0x6d69737473696d03)
+	var tok, pw [20]byte
+	for i := range tok {
+		tok[i] = byte(sr.Uint32())
+	}
+	for i := range pw {
+		pw[i] = byte(sr.Uint32())
+	}
+	if o.Token == "" {
+		o.Token = hex.EncodeToString(tok[:])
+	}
+	if o.Email == "" {
+		o.Email = "ops@example.com"
+	}
+	if o.Password == "" {
+		o.Password = "Pw-" + hex.EncodeToString(pw[:8])
+	}
+	s := &Server{
+		opts:       o,
+		now:        now,
+		limit:      o.HourlyLimit,
+		tokens:     map[string]bool{o.Token: true},
+		sessions:   map[string]*session{},
+		usage:      map[string]*usageWindow{},
+		loginFails: map[string]*loginFails{},
+		byPath:     map[string]int{},
+		adminID:    uuidFrom(sr),
+	}
+	if s.limit == 0 {
+		s.limit = DefaultHourlyLimit
+	}
+	for _, t := range o.ExtraTokens {
+		if t != "" {
+			s.tokens[t] = true
+		}
+	}
+	s.w = buildWorld(o.Seed, spec, now().UnixMilli())
+	s.creds = Credentials{Token: o.Token, Email: o.Email, Password: o.Password, OrgID: s.w.orgID}
+	s.faultRnd = newRand(o.Seed, faultStream)
+	return s, nil
+}
+
+// Credentials returns the accepted token, login and the visible org's id.
+func (s *Server) Credentials() Credentials { return s.creds }
+
+// ForeignOrgID is an org that exists but that the token has no privilege
+// on: requests for it answer 403.
+func (s *Server) ForeignOrgID() string { return s.w.foreignOrgID }
+
+// ForeignSiteIDs are sites of the foreign org: requests for them answer 403.
+func (s *Server) ForeignSiteIDs() []string {
+	out := make([]string, 0, len(s.w.foreignSites))
+	for id := range s.w.foreignSites {
+		out = append(out, id)
+	}
+	return sortedStrings(out)
+}
+
+// SiteIDs lists the visible org's sites in API order.
+func (s *Server) SiteIDs() []string {
+	out := make([]string, len(s.w.sites))
+	for i := range s.w.sites {
+		out[i] = s.w.sites[i].id
+	}
+	return out
+}
+
+// Devices lists the assigned devices in API order, with their state now.
+func (s *Server) Devices() []DeviceInfo {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	w := s.w
+	out := make([]DeviceInfo, w.nAssigned)
+	for i := range out {
+		d := &w.devs[i]
+		out[i] = DeviceInfo{MAC: d.mac, ID: d.id, Name: d.name, Type: d.typ.String(), Model: d.model.name,
+			Serial: d.serial, SiteID: w.siteID(d.site), Connected: d.connected}
+	}
+	return out
+}
+
+// Calls is the number of authenticated API calls served so far, all tokens
+// and sessions together. It includes calls answered with a fault or a 429,
+// unlike the hourly budget (see ServeHTTP).
+func (s *Server) Calls() int {
+	s.authMu.Lock()
+	defer s.authMu.Unlock()
+	return s.calls
+}
+
+// CallsByPath counts Calls by path template, e.g.
+// "/api/v1/orgs/{org_id}/stats/devices".
+func (s *Server) CallsByPath() map[string]int {
+	s.authMu.Lock()
+	defer s.authMu.Unlock()
+	out := make(map[string]int, len(s.byPath))
+	for k, v := range s.byPath {
+		out[k] = v
+	}
+	return out
+}
+
+// ResetCalls zeroes Calls and CallsByPath; the hourly budgets are kept.
+func (s *Server) ResetCalls() {
+	s.authMu.Lock()
+	defer s.authMu.Unlock()
+	s.calls = 0
+	s.byPath = map[string]int{}
+}
+
+// response is a rendered answer, before faults are applied.
+type response struct {
+	status int
+	body   []byte
+	hdr    http.Header
+}
+
+func (r *response) header() http.Header {
+	if r.hdr == nil {
+		r.hdr = http.Header{}
+	}
+	return r.hdr
+}
+
+func jsonResp(status int, v any) response {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		// Only our own types are encoded; failing here is a bug.
+		panic(fmt.Sprintf("mistsim: encode: %v", err))
+	}
+	return response{status: status, body: buf.Bytes()}
+}
+
+func detail(status int, msg string) response {
+	return jsonResp(status, map[string]string{"detail": msg})
+}
+
+const (
+	msgNoCreds      = "Authentication credentials were not provided."
+	msgBadToken     = "Invalid token."
+	msgForbidden    = "You do not have permission to perform this action."
+	msgNotFound     = "Not found."
+	msgCSRF         = "CSRF Failed: CSRF token missing or incorrect."
+	msgBadLogin     = "Invalid email or password"
+	msgLoginLimited = "Too many failed login attempts. Try again later."
+)
+
+func (s *Server) rateLimitMsg() string {
+	return fmt.Sprintf("Too Many Request. The API Token used for the request reached the %d API Calls per hour threshold", s.limit)
+}
+
+// reqCtx is one request as the handlers see it.
+type reqCtx struct {
+	r      *http.Request
+	tmpl   string
+	params []string
+	now    time.Time
+	nowMs  int64
+	shrink bool // Faults.ShrinkTotal applies
+	key    string
+	sess   *session
+}
+
+func (rc *reqCtx) query(name string) string { return rc.r.URL.Query().Get(name) }
+
+// ServeHTTP answers one request. The order is: latency fault; routing
+// (unknown paths 404 before auth, as Django resolves URLs first); login;
+// authentication (401, CSRF 403); the call is counted in Calls; 429 storm
+// (does not use the hourly budget); hourly budget (429, else the call uses
+// one unit); reset and error-rate faults (these consumed budget, as a real
+// server would have done the work); method check (405); the handler;
+// malformed and truncated bodies.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f := s.Faults()
+	match := f.PathPrefix == "" || strings.HasPrefix(r.URL.Path, f.PathPrefix)
+	if match && f.Latency > 0 {
+		t := time.NewTimer(f.Latency)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return
+		}
+	}
+	now := s.now()
+	rt, params, methodOK := matchRoute(r.Method, r.URL.Path)
+	if rt == nil {
+		s.write(w, detail(http.StatusNotFound, msgNotFound), Faults{})
+		return
+	}
+	rc := &reqCtx{r: r, tmpl: rt.tmpl, params: params, now: now, nowMs: now.UnixMilli(), shrink: match && f.ShrinkTotal}
+	if rt.public {
+		if !methodOK {
+			s.write(w, methodNotAllowed(r.Method, rt.tmpl), Faults{})
+			return
+		}
+		s.write(w, rt.h(s, rc), Faults{})
+		return
+	}
+	if resp, ok := s.authenticate(rc); !ok {
+		s.write(w, resp, Faults{})
+		return
+	}
+	if resp, ok := s.admit(rc, match && f.RateLimit); !ok {
+		s.write(w, resp, Faults{})
+		return
+	}
+	if match && f.Reset {
+		resetConn(w)
+		return
+	}
+	if match && f.ErrorRate > 0 && s.drawError(f.ErrorRate) {
+		st := f.ErrorStatus
+		if st == 0 {
+			st = http.StatusInternalServerError
+		}
+		s.write(w, detail(st, "simulated fault: "+http.StatusText(st)), Faults{})
+		return
+	}
+	if !methodOK {
+		s.write(w, methodNotAllowed(r.Method, rt.tmpl), Faults{})
+		return
+	}
+	resp := rt.h(s, rc)
+	if !match {
+		f = Faults{}
+	}
+	s.write(w, resp, f)
+}
+
+func methodNotAllowed(method, tmpl string) response {
+	resp := detail(http.StatusMethodNotAllowed, fmt.Sprintf("Method %q not allowed.", method))
+	for _, rt := range routes {
+		if rt.tmpl == tmpl {
+			resp.header().Add("Allow", rt.method)
+		}
+	}
+	return resp
+}
+
+// admit counts an authenticated call and charges it to its hourly budget.
+func (s *Server) admit(rc *reqCtx, storm bool) (response, bool) {
+	s.authMu.Lock()
+	defer s.authMu.Unlock()
+	s.calls++
+	s.byPath[rc.tmpl]++
+	if storm {
+		return s.tooMany(rc.now), false
+	}
+	u := s.usageFor(rc.key, rc.now)
+	if u.n >= s.limit {
+		return s.tooMany(rc.now), false
+	}
+	u.n++
+	return response{}, true
+}
+
+func (s *Server) tooMany(now time.Time) response {
+	resp := detail(http.StatusTooManyRequests, s.rateLimitMsg())
+	if s.opts.RetryAfter {
+		next := now.Truncate(time.Hour).Add(time.Hour)
+		secs := int((next.Sub(now) + time.Second - 1) / time.Second)
+		resp.header().Set("Retry-After", strconv.Itoa(max(1, secs)))
+	}
+	return resp
+}
+
+type usageWindow struct {
+	hour int64
+	n    int
+}
+
+// usageFor returns key's window for the hour holding now; authMu held.
+func (s *Server) usageFor(key string, now time.Time) *usageWindow {
+	hour := now.Unix() / 3600
+	if now.Unix() < 0 && now.Unix()%3600 != 0 {
+		hour--
+	}
+	u := s.usage[key]
+	if u == nil {
+		u = &usageWindow{hour: hour}
+		s.usage[key] = u
+	}
+	if u.hour != hour {
+		u.hour, u.n = hour, 0
+	}
+	return u
+}
+
+func (s *Server) write(w http.ResponseWriter, resp response, f Faults) {
+	h := w.Header()
+	for k, v := range resp.hdr {
+		h[k] = v
+	}
+	h.Set("Content-Type", "application/json")
+	body := resp.body
+	if resp.status == http.StatusOK {
+		if f.Malformed {
+			body = malformed(body)
+		}
+		if f.Truncate {
+			truncate(w, body)
+			return
+		}
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(resp.status)
+	_, _ = w.Write(body)
+}
