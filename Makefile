@@ -1,5 +1,11 @@
 GO      ?= go
 BINARY  ?= nms_exporter
+VERSION := $(shell cat VERSION)
+REVISION := $(shell git rev-parse --short HEAD 2>/dev/null)
+BRANCH  := $(shell git rev-parse --abbrev-ref HEAD 2>/dev/null)
+LDFLAGS := -X github.com/prometheus/common/version.Version=$(VERSION) \
+           -X github.com/prometheus/common/version.Revision=$(REVISION) \
+           -X github.com/prometheus/common/version.Branch=$(BRANCH)
 # apt-get needs root; elsewhere sudo is used when present.
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
 
@@ -27,7 +33,7 @@ vet:
 	$(GO) vet ./...
 
 build:
-	CGO_ENABLED=0 $(GO) build -trimpath -o $(BINARY) .
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BINARY) .
 
 ## bench: refresh benchmarks against the simulators at large size.
 bench:

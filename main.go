@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -36,10 +37,10 @@ import (
 const defaultAddress = ":9877"
 
 func main() {
-	os.Exit(run(os.Args[1:]))
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-func run(args []string) int {
+func run(args []string, stdout, stderr io.Writer) int {
 	app := kingpin.New("nms_exporter", "Prometheus exporter for network management systems: Juniper Mist and more.")
 	app.Version(version.Print("nms_exporter"))
 	app.HelpFlag.Short('h')
@@ -64,21 +65,22 @@ func run(args []string) int {
 
 	cmd, err := app.Parse(args)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "nms_exporter: %v (try --help)\n", err)
+		fmt.Fprintf(stderr, "nms_exporter: %v (try --help)\n", err)
 		return 2
 	}
+	logConfig.Writer = stderr
 	logger := promslog.New(logConfig)
 
 	switch cmd {
 	case check.FullCommand():
 		if _, err := config.Load(*checkFile); err != nil {
-			fmt.Fprintln(os.Stderr, err)
+			fmt.Fprintln(stderr, err)
 			return 1
 		}
-		fmt.Printf("%s: valid\n", *checkFile)
+		fmt.Fprintf(stdout, "%s: valid\n", *checkFile)
 		return 0
 	case sim.FullCommand():
-		return simulate(logger, *simVendor, simulators.Options{
+		return simulate(logger, stdout, *simVendor, simulators.Options{
 			Listen: *simListen, Size: *simSize, Seed: *simSeed, Step: *simStep, RetryAfter: *simRetryAfter,
 		})
 	}
@@ -131,7 +133,7 @@ func startDemo(logger *slog.Logger, dir string) (string, func(), error) {
 	return file, closeAll, nil
 }
 
-func simulate(logger *slog.Logger, vendor string, o simulators.Options) int {
+func simulate(logger *slog.Logger, stdout io.Writer, vendor string, o simulators.Options) int {
 	s, err := simulators.Start(vendor, o)
 	if err != nil {
 		logger.Error("starting the simulator", "err", err)
@@ -139,7 +141,7 @@ func simulate(logger *slog.Logger, vendor string, o simulators.Options) int {
 	}
 	defer s.Close()
 	line, _ := json.Marshal(s)
-	fmt.Println(string(line))
+	fmt.Fprintln(stdout, string(line))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	<-ctx.Done()

@@ -489,3 +489,66 @@ func TestSecretsNeverShown(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckConfig(t *testing.T) {
+	for _, tc := range []struct {
+		file   string
+		code   int
+		stdout string
+		stderr string
+	}{
+		{"config/testdata/good.yml", 0, "config/testdata/good.yml: valid", ""},
+		{"config/testdata/bad-interval.yml", 1, "", "config/testdata/bad-interval.yml:6: mist[0].collections.alarms.interval: interval 500ms is shorter than 1s"},
+		{"config/testdata/bad-unknown-key.yml", 1, "", "config/testdata/bad-unknown-key.yml:4: field colections not found"},
+		{"no-such-file.yml", 1, "", "no-such-file.yml"},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run([]string{"check-config", tc.file}, &stdout, &stderr)
+			if code != tc.code || !strings.Contains(stdout.String(), tc.stdout) || !strings.Contains(stderr.String(), tc.stderr) {
+				t.Errorf("check-config %s = %d, stdout %q, stderr %q; want %d, %q, %q",
+					tc.file, code, stdout.String(), stderr.String(), tc.code, tc.stdout, tc.stderr)
+			}
+		})
+	}
+}
+
+func TestBadFlagsExitNonZero(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"simulate", "--vendor=nope"}, &stdout, &stderr); code == 0 || !strings.Contains(stderr.String(), "nope") {
+		t.Errorf("simulate --vendor=nope = %d, %q; want a non-zero exit naming the value", code, stderr.String())
+	}
+}
+
+// TestDemo runs the demo's simulators and generated config, as
+// `go run . --demo` does, and checks every Mist family of METRICS.md.
+func TestDemo(t *testing.T) {
+	logger := slog.New(slog.DiscardHandler)
+	file, closeSims, err := startDemo(logger, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeSims()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	exp, err := newExporter(ctx, logger, file)
+	if err != nil {
+		t.Fatalf("the demo's config: %v", err)
+	}
+	defer exp.mgr.Stop()
+	env := &testEnv{t: t, exp: exp, srv: httptest.NewServer(exp.handler())}
+	defer env.srv.Close()
+	env.waitReady()
+	for _, s := range exp.mgr.Sources() {
+		_, body := env.get("/probe?target=" + s.Name)
+		mfs := parse(t, body)
+		for _, f := range mistFamilies {
+			if mfs[f] == nil || len(mfs[f].GetMetric()) == 0 {
+				t.Errorf("demo source %s: family %s missing", s.Name, f)
+			}
+		}
+	}
+	if n := len(exp.mgr.Sources()); n < 2 {
+		t.Errorf("demo runs %d sources; want at least 2", n)
+	}
+}

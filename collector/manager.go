@@ -61,7 +61,7 @@ func (m *Manager) Apply(cfg *config.Config) error {
 		if next[name] != r {
 			r.cancel()
 			<-r.done
-			m.opts.Logger.Info("source stopped", "source", name)
+			m.opts.Logger.Info("source stopped", "target", name)
 		}
 	}
 	for _, r := range started {
@@ -71,7 +71,7 @@ func (m *Manager) Apply(cfg *config.Config) error {
 			defer close(r.done)
 			r.src.Run(ctx)
 		}()
-		m.opts.Logger.Info("source started", "source", r.src.Name, "vendor", r.src.Vendor)
+		m.opts.Logger.Info("source started", "target", r.src.Name, "vendor", r.src.Vendor)
 	}
 	m.running = next
 	return nil

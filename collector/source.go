@@ -89,7 +89,7 @@ func NewSource(cfg config.Source, opts Options) (*Source, error) {
 // init readies a source whose vendor parts are set.
 func (s *Source) init(opts Options) {
 	s.now = opts.Now
-	s.logger = opts.Logger.With("source", s.Name, "vendor", s.Vendor)
+	s.logger = opts.Logger.With("target", s.Name, "vendor", s.Vendor)
 	if s.API == nil {
 		s.API = NewAPIStats()
 	}
