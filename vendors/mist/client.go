@@ -193,9 +193,16 @@ func (c *Client) org(ctx context.Context) (string, error) {
 	return orgs[0], nil
 }
 
-// listAll walks a page+limit list endpoint, handing each page's items to
-// each (called under a lock, pages in any order).
-func listAll[T any](ctx context.Context, c *Client, path, endpoint string, q url.Values, each func([]T)) error {
+// orgList walks a page+limit list endpoint of the org, such as
+// "stats/devices", handing each page's items to each (called under a lock,
+// pages in any order).
+func orgList[T any](ctx context.Context, c *Client, name string, q url.Values, each func([]T)) error {
+	org, err := c.org(ctx)
+	if err != nil {
+		return err
+	}
+	path := "/api/v1/orgs/" + url.PathEscape(org) + "/" + name
+	endpoint := "/api/v1/orgs/{org_id}/" + name
 	var mu sync.Mutex
 	return vendors.WalkPages(ctx, pageLimit, c.cfg.Budget.Concurrency, maxPages, func(ctx context.Context, page int) (int, int, error) {
 		pq := url.Values{}
@@ -223,8 +230,19 @@ func listAll[T any](ctx context.Context, c *Client, path, endpoint string, q url
 	})
 }
 
-// searchAll walks a search endpoint by its next cursors.
-func searchAll[T any](ctx context.Context, c *Client, first, endpoint string, each func([]T)) error {
+// orgSearch walks a search endpoint of the org, such as "alarms/search",
+// over the window that ends now, following its next cursors.
+func orgSearch[T any](ctx context.Context, c *Client, name string, window time.Duration, q url.Values, each func([]T)) error {
+	org, err := c.org(ctx)
+	if err != nil {
+		return err
+	}
+	end := c.now()
+	q.Set("limit", strconv.Itoa(pageLimit))
+	q.Set("start", strconv.FormatInt(end.Add(-window).Unix(), 10))
+	q.Set("end", strconv.FormatInt(end.Unix(), 10))
+	first := "/api/v1/orgs/" + url.PathEscape(org) + "/" + name + "?" + q.Encode()
+	endpoint := "/api/v1/orgs/{org_id}/" + name
 	return vendors.WalkCursor(ctx, maxPages, func(ctx context.Context, cursor string) (string, error) {
 		u := first
 		if cursor != "" {
@@ -280,14 +298,8 @@ func (c *Client) siteIndex(ctx context.Context) (*siteIndex, error) {
 
 // Sites fetches every site with its device and client counts.
 func (c *Client) Sites(ctx context.Context) (*Sites, error) {
-	org, err := c.org(ctx)
-	if err != nil {
-		return nil, err
-	}
 	var all []siteStats
-	err = listAll(ctx, c, "/api/v1/orgs/"+url.PathEscape(org)+"/stats/sites", "/api/v1/orgs/{org_id}/stats/sites", nil,
-		func(items []siteStats) { all = append(all, items...) })
-	if err != nil {
+	if err := orgList(ctx, c, "stats/sites", nil, func(items []siteStats) { all = append(all, items...) }); err != nil {
 		return nil, err
 	}
 	idx := c.newSiteIndex(all)
@@ -300,17 +312,12 @@ func (c *Client) Sites(ctx context.Context) (*Sites, error) {
 // Devices fetches the stats of every AP, switch and gateway. The endpoint
 // lists only APs unless asked for type=all.
 func (c *Client) Devices(ctx context.Context) (*Devices, error) {
-	org, err := c.org(ctx)
-	if err != nil {
-		return nil, err
-	}
 	idx, err := c.siteIndex(ctx)
 	if err != nil {
 		return nil, err
 	}
 	var all []deviceStats
-	err = listAll(ctx, c, "/api/v1/orgs/"+url.PathEscape(org)+"/stats/devices", "/api/v1/orgs/{org_id}/stats/devices",
-		url.Values{"type": {"all"}}, func(items []deviceStats) { all = append(all, items...) })
+	err = orgList(ctx, c, "stats/devices", url.Values{"type": {"all"}}, func(items []deviceStats) { all = append(all, items...) })
 	if err != nil {
 		return nil, err
 	}
@@ -319,24 +326,12 @@ func (c *Client) Devices(ctx context.Context) (*Devices, error) {
 
 // Clients counts the wireless clients seen within the client window.
 func (c *Client) Clients(ctx context.Context) (*Clients, error) {
-	org, err := c.org(ctx)
-	if err != nil {
-		return nil, err
-	}
 	idx, err := c.siteIndex(ctx)
 	if err != nil {
 		return nil, err
 	}
-	end := c.now()
-	q := url.Values{
-		"limit": {strconv.Itoa(pageLimit)},
-		"start": {strconv.FormatInt(end.Add(-time.Duration(c.cfg.ClientWindow)).Unix(), 10)},
-		"end":   {strconv.FormatInt(end.Unix(), 10)},
-	}
 	agg := newClientCounter(idx)
-	err = searchAll(ctx, c, "/api/v1/orgs/"+url.PathEscape(org)+"/clients/search?"+q.Encode(),
-		"/api/v1/orgs/{org_id}/clients/search", agg.add)
-	if err != nil {
+	if err := orgSearch(ctx, c, "clients/search", time.Duration(c.cfg.ClientWindow), url.Values{}, agg.add); err != nil {
 		return nil, err
 	}
 	return agg.result(), nil
@@ -344,25 +339,12 @@ func (c *Client) Clients(ctx context.Context) (*Clients, error) {
 
 // Alarms counts the open alarms.
 func (c *Client) Alarms(ctx context.Context) (*Alarms, error) {
-	org, err := c.org(ctx)
-	if err != nil {
-		return nil, err
-	}
 	idx, err := c.siteIndex(ctx)
 	if err != nil {
 		return nil, err
 	}
-	end := c.now()
-	q := url.Values{
-		"status": {"open"},
-		"limit":  {strconv.Itoa(pageLimit)},
-		"start":  {strconv.FormatInt(end.Add(-alarmWindow).Unix(), 10)},
-		"end":    {strconv.FormatInt(end.Unix(), 10)},
-	}
 	agg := newAlarmCounter(idx)
-	err = searchAll(ctx, c, "/api/v1/orgs/"+url.PathEscape(org)+"/alarms/search?"+q.Encode(),
-		"/api/v1/orgs/{org_id}/alarms/search", agg.add)
-	if err != nil {
+	if err := orgSearch(ctx, c, "alarms/search", alarmWindow, url.Values{"status": {"open"}}, agg.add); err != nil {
 		return nil, err
 	}
 	return agg.result(), nil

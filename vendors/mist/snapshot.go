@@ -138,34 +138,45 @@ func newDevices(all []deviceStats, idx *siteIndex) *Devices {
 // bands maps the search API's band values to the exporter's.
 var bands = map[string]string{"24": "2.4", "2.4": "2.4", "5": "5", "6": "6"}
 
-type clientCounter struct {
+// tally counts items by label set, once per item id: a cursor walk over
+// changing data can return an item twice.
+type tally[K comparable] struct {
 	idx      *siteIndex
 	filtered bool
 	seen     map[string]bool
-	counts   map[ClientCount]int
+	counts   map[K]int
 }
 
-func newClientCounter(idx *siteIndex) *clientCounter {
-	return &clientCounter{idx: idx, filtered: idx.filtered(), seen: map[string]bool{}, counts: map[ClientCount]int{}}
+func newTally[K comparable](idx *siteIndex) *tally[K] {
+	return &tally[K]{idx: idx, filtered: idx.filtered(), seen: map[string]bool{}, counts: map[K]int{}}
 }
 
-func (a *clientCounter) add(page []wirelessEntry) {
-	for _, e := range page {
-		// A cursor walk over changing data can repeat a client.
-		if e.MAC != "" {
-			if a.seen[e.MAC] {
-				continue
-			}
-			a.seen[e.MAC] = true
+// count adds one item of a kept site, unless its id was counted already.
+func (t *tally[K]) count(id, siteID string, key func(site string) K) {
+	if id != "" {
+		if t.seen[id] {
+			return
 		}
-		if !a.idx.keeps(e.SiteID, a.filtered) {
-			continue
-		}
-		a.counts[ClientCount{Site: a.idx.siteName(e.SiteID), SSID: e.LastSSID, Band: bands[e.Band]}]++
+		t.seen[id] = true
+	}
+	if t.idx.keeps(siteID, t.filtered) {
+		t.counts[key(t.idx.siteName(siteID))]++
 	}
 }
 
-func (a *clientCounter) result() *Clients {
+type clientCounter struct{ *tally[ClientCount] }
+
+func newClientCounter(idx *siteIndex) clientCounter { return clientCounter{newTally[ClientCount](idx)} }
+
+func (a clientCounter) add(page []wirelessEntry) {
+	for _, e := range page {
+		a.count(e.MAC, e.SiteID, func(site string) ClientCount {
+			return ClientCount{Site: site, SSID: e.LastSSID, Band: bands[e.Band]}
+		})
+	}
+}
+
+func (a clientCounter) result() *Clients {
 	out := &Clients{Counts: make([]ClientCount, 0, len(a.counts))}
 	for k, n := range a.counts {
 		k.Count = n
@@ -194,32 +205,18 @@ func Severity(s string) string {
 	return "info"
 }
 
-type alarmCounter struct {
-	idx      *siteIndex
-	filtered bool
-	seen     map[string]bool
-	counts   map[AlarmCount]int
-}
+type alarmCounter struct{ *tally[AlarmCount] }
 
-func newAlarmCounter(idx *siteIndex) *alarmCounter {
-	return &alarmCounter{idx: idx, filtered: idx.filtered(), seen: map[string]bool{}, counts: map[AlarmCount]int{}}
-}
+func newAlarmCounter(idx *siteIndex) alarmCounter { return alarmCounter{newTally[AlarmCount](idx)} }
 
-func (a *alarmCounter) add(page []alarm) {
+func (a alarmCounter) add(page []alarm) {
 	for _, al := range page {
-		if al.ID != "" {
-			if a.seen[al.ID] {
-				continue
-			}
-			a.seen[al.ID] = true
-		}
-		if (al.Status != "" && al.Status != "open") || !a.idx.keeps(al.SiteID, a.filtered) {
+		if al.Status != "" && al.Status != "open" {
 			continue
 		}
-		a.counts[AlarmCount{
-			Site: a.idx.siteName(al.SiteID), Device: alarmDevice(al),
-			Severity: Severity(al.Severity), Category: strings.ToLower(al.Group),
-		}]++
+		a.count(al.ID, al.SiteID, func(site string) AlarmCount {
+			return AlarmCount{Site: site, Device: alarmDevice(al), Severity: Severity(al.Severity), Category: strings.ToLower(al.Group)}
+		})
 	}
 }
 
@@ -237,7 +234,7 @@ func alarmDevice(al alarm) string {
 	return ""
 }
 
-func (a *alarmCounter) result() *Alarms {
+func (a alarmCounter) result() *Alarms {
 	out := &Alarms{Counts: make([]AlarmCount, 0, len(a.counts))}
 	for k, n := range a.counts {
 		k.Count = n
