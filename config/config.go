@@ -22,7 +22,8 @@ import (
 
 // Config is the whole configuration file.
 type Config struct {
-	Mist []Mist `yaml:"mist,omitempty"`
+	Mist  []Mist  `yaml:"mist,omitempty"`
+	Prime []Prime `yaml:"prime,omitempty"`
 }
 
 // Source is what every vendor section has in common, seen through the
@@ -30,6 +31,7 @@ type Config struct {
 type Source interface {
 	SourceName() string
 	VendorName() string
+	SourceCommon() *Common
 }
 
 // Sources lists every configured source in file order, vendor by vendor.
@@ -37,6 +39,9 @@ func (c *Config) Sources() []Source {
 	var out []Source
 	for i := range c.Mist {
 		out = append(out, &c.Mist[i])
+	}
+	for i := range c.Prime {
+		out = append(out, &c.Prime[i])
 	}
 	return out
 }
@@ -54,6 +59,9 @@ type Common struct {
 
 // SourceName returns the source's unique name, the /probe target.
 func (c *Common) SourceName() string { return c.Name }
+
+// SourceCommon returns the settings every source has.
+func (c *Common) SourceCommon() *Common { return c }
 
 // TLS configures how the exporter verifies the vendor's server.
 type TLS struct {
@@ -256,19 +264,41 @@ func (v *validator) errorf(p path, format string, args ...any) {
 }
 
 func (c *Config) validate(v *validator) {
-	seen := map[string]string{}
 	for i := range c.Mist {
-		p := path{"mist", i}
-		c.Mist[i].validate(v, p)
-		name := c.Mist[i].Name
-		if name == "" {
-			continue
-		}
-		if prev, ok := seen[name]; ok {
-			v.errorf(p.add("name"), "source name %q is already used by %s", name, prev)
-		}
-		seen[name] = p.String()
+		c.Mist[i].validate(v, path{"mist", i})
 	}
+	for i := range c.Prime {
+		c.Prime[i].validate(v, path{"prime", i})
+	}
+	// Names are unique across vendors: a name is a /probe target.
+	seen := map[string]string{}
+	for _, section := range []struct {
+		key     string
+		sources []Source
+	}{{"mist", sourcesOf(c.Mist)}, {"prime", sourcesOf(c.Prime)}} {
+		for i, s := range section.sources {
+			p := path{section.key, i}
+			name := s.SourceName()
+			if name == "" {
+				continue
+			}
+			if prev, ok := seen[name]; ok {
+				v.errorf(p.add("name"), "source name %q is already used by %s", name, prev)
+			}
+			seen[name] = p.String()
+		}
+	}
+}
+
+func sourcesOf[T any, P interface {
+	*T
+	Source
+}](list []T) []Source {
+	out := make([]Source, len(list))
+	for i := range list {
+		out[i] = P(&list[i])
+	}
+	return out
 }
 
 var sourceName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)

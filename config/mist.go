@@ -131,24 +131,8 @@ func (m *Mist) validate(v *validator, p path) {
 		}
 	}
 
-	if m.TokenFile != "" {
-		if m.Token != "" {
-			v.errorf(p.add("token_file"), "set token or token_file, not both")
-		} else if s, err := readSecretFile(v.dir, m.TokenFile); err != nil {
-			v.errorf(p.add("token_file"), "%v", err)
-		} else {
-			m.Token = s
-		}
-	}
-	if m.PasswordFile != "" {
-		if m.Password != "" {
-			v.errorf(p.add("password_file"), "set password or password_file, not both")
-		} else if s, err := readSecretFile(v.dir, m.PasswordFile); err != nil {
-			v.errorf(p.add("password_file"), "%v", err)
-		} else {
-			m.Password = s
-		}
-	}
+	v.secret(p, "token", &m.Token, m.TokenFile)
+	v.secret(p, "password", &m.Password, m.PasswordFile)
 	login := m.Email != "" || m.Password != "" || m.PasswordFile != ""
 	switch {
 	case m.Token == "" && m.TokenFile == "" && !login:

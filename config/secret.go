@@ -58,3 +58,20 @@ func readSecretFile(dir, name string) (Secret, error) {
 	}
 	return Secret(v), nil
 }
+
+// secret resolves a secret given inline or in its *_file field.
+func (v *validator) secret(p path, name string, s *Secret, file string) {
+	if file == "" {
+		return
+	}
+	if *s != "" {
+		v.errorf(p.add(name+"_file"), "set %s or %s_file, not both", name, name)
+		return
+	}
+	val, err := readSecretFile(v.dir, file)
+	if err != nil {
+		v.errorf(p.add(name+"_file"), "%v", err)
+		return
+	}
+	*s = val
+}

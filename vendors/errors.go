@@ -106,7 +106,7 @@ func StatusCode(err error) int {
 
 // detailKeys are the body fields vendors put their error message in, most
 // specific first.
-var detailKeys = []string{"detail", "message", "error", "errorMessage"}
+var detailKeys = []string{"detail", "message", "error", "errorMessage", "errorDocument"}
 
 // parseDetail extracts a short, single-line vendor message from an error body.
 func parseDetail(body []byte) string {

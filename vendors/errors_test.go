@@ -69,6 +69,7 @@ func TestParseDetail(t *testing.T) {
 		{name: "message", body: `{"message":"Not Found","code":404}`, want: "Not Found"},
 		{name: "error string", body: `{"error":"invalid_token"}`, want: "invalid_token"},
 		{name: "errorMessage", body: `{"errorMessage":"quota exceeded"}`, want: "quota exceeded"},
+		{name: "error document", body: `{"errorDocument":{"httpResponseCode":403,"httpMethod":"GET","message":"No access to virtual domain","uriPath":"/webacs"}}`, want: "No access to virtual domain"},
 		{name: "nested error", body: `{"error":{"code":7,"message":"nested reason"}}`, want: "nested reason"},
 		{name: "first key wins", body: `{"message":"second","detail":"first"}`, want: "first"},
 		{name: "empty key skipped", body: `{"detail":"","message":"fallback"}`, want: "fallback"},

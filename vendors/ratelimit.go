@@ -23,6 +23,11 @@ type BudgetConfig struct {
 	PerHour int
 	// PerDay is the quota per UTC day; 0 means none.
 	PerDay int
+	// BurstSize and BurstHold make calls go in bursts: after BurstSize calls
+	// the next waits BurstHold, as clients of APIs that throttle bursts do.
+	// A pause of BurstHold starts a new burst. 0 means no bursts.
+	BurstSize int
+	BurstHold time.Duration
 }
 
 // RateHeader names the response headers in which a vendor reports what is
@@ -72,6 +77,8 @@ type Budget struct {
 	vendorRemaining map[string]windowValue
 	vendorLimit     map[string]windowValue
 	throttled       time.Duration
+	burst           int       // calls in the current burst
+	lastCall        time.Time // when the last call was counted
 }
 
 // windowValue is a vendor-reported number and the window it belongs to, so
@@ -139,7 +146,25 @@ func (b *Budget) Acquire(ctx context.Context) error {
 	}
 	b.hourUsed++
 	b.dayUsed++
+	if b.cfg.BurstSize > 0 {
+		if now.Sub(b.lastCall) >= b.cfg.BurstHold {
+			b.burst = 0
+		}
+		b.burst++
+		if b.burst >= b.cfg.BurstSize {
+			b.burst = 0
+			b.holdUntil = later(b.holdUntil, now.Add(b.cfg.BurstHold))
+		}
+	}
+	b.lastCall = now
 	return nil
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // waitHold sleeps until the latest Retry-After hold has passed; a response

@@ -406,3 +406,27 @@ func TestBudgetConcurrent(t *testing.T) {
 		t.Errorf("Used[day] = %d; want 400", got)
 	}
 }
+
+func TestBudgetBursts(t *testing.T) {
+	clock := newFakeClock(t, "2026-11-23T17:00:00Z")
+	b := newTestBudget(BudgetConfig{BurstSize: 3, BurstHold: time.Second}, clock)
+	for i := range 7 {
+		if err := b.Acquire(t.Context()); err != nil {
+			t.Fatalf("Acquire #%d = %v", i+1, err)
+		}
+	}
+	// Three calls, a hold, three calls, a hold, one call.
+	if got, want := clock.Slept(), []time.Duration{time.Second, time.Second}; !slices.Equal(got, want) {
+		t.Errorf("sleeps = %v; want %v", got, want)
+	}
+	// A pause as long as the hold starts a new burst: no wait.
+	clock.Set(clock.Now().Add(time.Second))
+	for i := range 2 {
+		if err := b.Acquire(t.Context()); err != nil {
+			t.Fatalf("Acquire after a pause #%d = %v", i+1, err)
+		}
+	}
+	if got := len(clock.Slept()); got != 2 {
+		t.Errorf("sleeps after a pause = %d; want none added", got-2)
+	}
+}

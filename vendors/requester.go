@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -61,6 +62,13 @@ type Requester struct {
 	MaxBodyBytes int64
 	// ETags nil means no conditional requests.
 	ETags *ETagStore
+	// Concurrency bounds the requests in flight at once across every
+	// caller of this Requester, for APIs that limit concurrent requests per
+	// user; 0 means no bound.
+	Concurrency int
+
+	semOnce  sync.Once
+	inFlight chan struct{}
 
 	sleep func(context.Context, time.Duration) error // tests replace it
 }
@@ -188,6 +196,14 @@ func (r *Requester) attempt(ctx context.Context, req Request) (*Response, outcom
 		}
 	}
 
+	if sem := r.semaphore(); sem != nil {
+		select {
+		case sem <- struct{}{}:
+			defer func() { <-sem }()
+		case <-ctx.Done():
+			return fail(ctx.Err())
+		}
+	}
 	countCall(ctx)
 	start := time.Now()
 	resp, err := r.client().Do(hreq)
@@ -243,6 +259,16 @@ func (r *Requester) attempt(ctx context.Context, req Request) (*Response, outcom
 		apiErr.RetryAfter = d
 	}
 	return nil, outcome{retry: apiErr.Temporary(), retryAfter: apiErr.RetryAfter, status: resp.StatusCode}, apiErr
+}
+
+// semaphore returns the channel bounding requests in flight, nil for none.
+func (r *Requester) semaphore() chan struct{} {
+	r.semOnce.Do(func() {
+		if r.Concurrency > 0 {
+			r.inFlight = make(chan struct{}, r.Concurrency)
+		}
+	})
+	return r.inFlight
 }
 
 // transportOutcome retries transport errors except a done context and a

@@ -550,3 +550,33 @@ func TestBackoffBounds(t *testing.T) {
 		t.Errorf("backoff(100) = %s; want at most 5s", d)
 	}
 }
+
+func TestRequesterConcurrencyBound(t *testing.T) {
+	var inFlight, peak atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		n := inFlight.Add(1)
+		for {
+			p := peak.Load()
+			if n <= p || peak.CompareAndSwap(p, n) {
+				break
+			}
+		}
+		time.Sleep(5 * time.Millisecond)
+		inFlight.Add(-1)
+		_, _ = w.Write([]byte("{}"))
+	}))
+	defer srv.Close()
+	r := &Requester{Client: srv.Client(), Concurrency: 3}
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Go(func() {
+			if _, err := r.Do(t.Context(), Request{URL: srv.URL, Endpoint: "/x"}); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if got := peak.Load(); got > 3 || got < 2 {
+		t.Errorf("peak requests in flight = %d; want at most 3 (and the bound reached)", got)
+	}
+}

@@ -74,7 +74,7 @@ func TestFetchMatchesSimulator(t *testing.T) {
 	up := 0
 	for _, d := range devs.Devices {
 		types[d.Type]++
-		if d.Connected {
+		if d.Up {
 			up++
 		}
 		if d.Site == "" || d.Site == d.SiteID {

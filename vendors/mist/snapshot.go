@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+
+	"github.com/nmsexporter/nms_exporter/vendors"
 )
 
 // The snapshot types are what the collector reads: one per collection,
@@ -22,41 +24,18 @@ type Site struct {
 // Sites is the sites collection.
 type Sites struct{ Sites []Site }
 
-// Device is one AP, switch or gateway.
-type Device struct {
-	Name, Serial, MAC, Model, Version string
-	Type                              string // ap, switch, gateway or other
-	SiteID, Site                      string
-	Connected                         bool
-	Uptime                            float64 // seconds; 0 when not reported
-	LastSeen                          float64 // unix seconds; 0 when not reported
-	Clients                           int     // connected clients; -1 for non-APs
-}
-
 // Devices is the devices collection.
-type Devices struct{ Devices []Device }
-
-// ClientCount is the number of wireless clients on one site, SSID and band.
-type ClientCount struct {
-	Site, SSID, Band string
-	Count            int
-}
+type Devices struct{ Devices []vendors.Device }
 
 // Clients is the clients collection.
 type Clients struct {
-	Counts []ClientCount
+	Counts []vendors.ClientCount
 	Total  int
-}
-
-// AlarmCount is the number of open alarms with one set of labels.
-type AlarmCount struct {
-	Site, Device, Severity, Category string
-	Count                            int
 }
 
 // Alarms is the alarms collection.
 type Alarms struct {
-	Counts []AlarmCount
+	Counts []vendors.AlarmCount
 	Total  int
 }
 
@@ -107,16 +86,16 @@ func deviceType(t string) string {
 }
 
 func newDevices(all []deviceStats, idx *siteIndex) *Devices {
-	out := &Devices{Devices: make([]Device, 0, len(all))}
+	out := &Devices{Devices: make([]vendors.Device, 0, len(all))}
 	filtered := idx.filtered()
 	for _, d := range all {
 		if !idx.keeps(d.SiteID, filtered) {
 			continue
 		}
-		dev := Device{
+		dev := vendors.Device{
 			Name: d.Name, Serial: d.Serial, MAC: d.MAC, Model: d.Model, Version: d.Version,
 			Type: deviceType(d.Type), SiteID: d.SiteID, Site: idx.siteName(d.SiteID),
-			Connected: d.Status == "connected", Uptime: d.Uptime, LastSeen: d.LastSeen, Clients: -1,
+			Up: d.Status == "connected", Uptime: d.Uptime, LastSeen: d.LastSeen, Clients: -1,
 		}
 		if dev.Name == "" {
 			dev.Name = d.MAC
@@ -129,9 +108,7 @@ func newDevices(all []deviceStats, idx *siteIndex) *Devices {
 		}
 		out.Devices = append(out.Devices, dev)
 	}
-	slices.SortFunc(out.Devices, func(a, b Device) int {
-		return cmp.Or(cmp.Compare(a.Site, b.Site), cmp.Compare(a.Name, b.Name), cmp.Compare(a.MAC, b.MAC))
-	})
+	vendors.SortDevices(out.Devices)
 	return out
 }
 
@@ -164,28 +141,28 @@ func (t *tally[K]) count(id, siteID string, key func(site string) K) {
 	}
 }
 
-type clientCounter struct{ *tally[ClientCount] }
+type clientCounter struct{ *tally[vendors.ClientCount] }
 
-func newClientCounter(idx *siteIndex) clientCounter { return clientCounter{newTally[ClientCount](idx)} }
+func newClientCounter(idx *siteIndex) clientCounter {
+	return clientCounter{newTally[vendors.ClientCount](idx)}
+}
 
 func (a clientCounter) add(page []wirelessEntry) {
 	for _, e := range page {
-		a.count(e.MAC, e.SiteID, func(site string) ClientCount {
-			return ClientCount{Site: site, SSID: e.LastSSID, Band: bands[e.Band]}
+		a.count(e.MAC, e.SiteID, func(site string) vendors.ClientCount {
+			return vendors.ClientCount{Site: site, SSID: e.LastSSID, Band: bands[e.Band]}
 		})
 	}
 }
 
 func (a clientCounter) result() *Clients {
-	out := &Clients{Counts: make([]ClientCount, 0, len(a.counts))}
+	out := &Clients{Counts: make([]vendors.ClientCount, 0, len(a.counts))}
 	for k, n := range a.counts {
 		k.Count = n
 		out.Counts = append(out.Counts, k)
 		out.Total += n
 	}
-	slices.SortFunc(out.Counts, func(a, b ClientCount) int {
-		return cmp.Or(cmp.Compare(a.Site, b.Site), cmp.Compare(a.SSID, b.SSID), cmp.Compare(a.Band, b.Band))
-	})
+	vendors.SortClientCounts(out.Counts)
 	return out
 }
 
@@ -205,17 +182,19 @@ func Severity(s string) string {
 	return "info"
 }
 
-type alarmCounter struct{ *tally[AlarmCount] }
+type alarmCounter struct{ *tally[vendors.AlarmCount] }
 
-func newAlarmCounter(idx *siteIndex) alarmCounter { return alarmCounter{newTally[AlarmCount](idx)} }
+func newAlarmCounter(idx *siteIndex) alarmCounter {
+	return alarmCounter{newTally[vendors.AlarmCount](idx)}
+}
 
 func (a alarmCounter) add(page []alarm) {
 	for _, al := range page {
 		if al.Status != "" && al.Status != "open" {
 			continue
 		}
-		a.count(al.ID, al.SiteID, func(site string) AlarmCount {
-			return AlarmCount{Site: site, Device: alarmDevice(al), Severity: Severity(al.Severity), Category: strings.ToLower(al.Group)}
+		a.count(al.ID, al.SiteID, func(site string) vendors.AlarmCount {
+			return vendors.AlarmCount{Site: site, Device: alarmDevice(al), Severity: Severity(al.Severity), Category: strings.ToLower(al.Group)}
 		})
 	}
 }
@@ -235,15 +214,12 @@ func alarmDevice(al alarm) string {
 }
 
 func (a alarmCounter) result() *Alarms {
-	out := &Alarms{Counts: make([]AlarmCount, 0, len(a.counts))}
+	out := &Alarms{Counts: make([]vendors.AlarmCount, 0, len(a.counts))}
 	for k, n := range a.counts {
 		k.Count = n
 		out.Counts = append(out.Counts, k)
 		out.Total += n
 	}
-	slices.SortFunc(out.Counts, func(a, b AlarmCount) int {
-		return cmp.Or(cmp.Compare(a.Site, b.Site), cmp.Compare(a.Device, b.Device),
-			cmp.Compare(a.Severity, b.Severity), cmp.Compare(a.Category, b.Category))
-	})
+	vendors.SortAlarmCounts(out.Counts)
 	return out
 }

@@ -1,0 +1,78 @@
+package config
+
+import (
+	"net/url"
+	"time"
+)
+
+// PrimeCollections are the collections a Prime Infrastructure source
+// offers, with their default intervals.
+var PrimeCollections = map[string]Collection{
+	"access_points": {Enabled: true, Interval: Duration(5 * time.Minute)},
+	"clients":       {Enabled: true, Interval: Duration(5 * time.Minute)},
+	"devices":       {Enabled: true, Interval: Duration(10 * time.Minute)},
+	"alarms":        {Enabled: true, Interval: Duration(time.Minute)},
+}
+
+// Prime is one Cisco Prime Infrastructure server.
+type Prime struct {
+	Common `yaml:",inline"`
+
+	// BaseURL is the server, such as https://pi.example.com; the API path
+	// /webacs/api/v4 is added.
+	BaseURL      string `yaml:"base_url"`
+	Username     string `yaml:"username"`
+	Password     Secret `yaml:"password,omitempty"`
+	PasswordFile string `yaml:"password_file,omitempty"`
+	// VirtualDomain scopes every request; empty is the user's default.
+	VirtualDomain string `yaml:"virtual_domain,omitempty"`
+	// PageSize is the .maxResults of each page, at most 1000.
+	PageSize int `yaml:"page_size,omitempty"`
+	// Hold is the pause after each burst of budget.concurrency requests.
+	Hold Duration `yaml:"hold,omitempty"`
+}
+
+// VendorName implements Source.
+func (p *Prime) VendorName() string { return "prime" }
+
+// UnmarshalYAML implements yaml.Unmarshaler, setting Prime's defaults:
+// those of piapi, Cisco's own Python client.
+func (p *Prime) UnmarshalYAML(unmarshal func(any) error) error {
+	*p = Prime{
+		Common: Common{
+			// Prime can be slow: piapi waits 300 s for an answer.
+			Timeout: Duration(300 * time.Second),
+			Budget:  Budget{MaxRetries: 3, Concurrency: 5},
+		},
+		PageSize: 1000,
+		Hold:     Duration(time.Second),
+	}
+	type plain Prime
+	return unmarshal((*plain)(p))
+}
+
+func (p *Prime) validate(v *validator, at path) {
+	p.Common.validate(v, at, PrimeCollections)
+	u, err := url.Parse(p.BaseURL)
+	switch {
+	case p.BaseURL == "":
+		v.errorf(at.add("base_url"), "base_url is required, such as https://pi.example.com")
+	case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
+		v.errorf(at.add("base_url"), "base_url must be an http or https URL such as https://pi.example.com")
+	case u.User != nil:
+		v.errorf(at.add("base_url"), "base_url must not carry credentials; use username and password")
+	}
+	if p.Username == "" {
+		v.errorf(at.add("username"), "username is required")
+	}
+	v.secret(at, "password", &p.Password, p.PasswordFile)
+	if p.Password == "" && p.PasswordFile == "" {
+		v.errorf(at.add("password"), "password (or password_file) is required")
+	}
+	if p.PageSize < 1 || p.PageSize > 1000 {
+		v.errorf(at.add("page_size"), "page_size %d must be between 1 and 1000", p.PageSize)
+	}
+	if p.Hold < 0 {
+		v.errorf(at.add("hold"), "hold must not be negative")
+	}
+}

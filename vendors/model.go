@@ -1,0 +1,59 @@
+package vendors
+
+import (
+	"cmp"
+	"slices"
+)
+
+// The cross-vendor records: what every vendor's snapshot is made of where
+// the data is the same kind, so one renderer serves them all.
+
+// Device is one managed device: an AP, switch, gateway, router or
+// controller.
+type Device struct {
+	Name, Serial, MAC, Model, Version string
+	// Type is ap, switch, gateway, router, controller or other.
+	Type         string
+	SiteID, Site string
+	Up           bool
+	Uptime       float64 // seconds; 0 when not reported
+	LastSeen     float64 // unix seconds; 0 when not reported
+	Clients      int     // connected clients of an AP; -1 for other devices
+}
+
+// ClientCount is the number of wireless clients on one site, SSID and band
+// (2.4, 5 or 6).
+type ClientCount struct {
+	Site, SSID, Band string
+	Count            int
+}
+
+// AlarmCount is the number of active alarms with one set of labels.
+// Severity is critical, major, minor, warning or info.
+type AlarmCount struct {
+	Site, Device, Severity, Category string
+	Count                            int
+}
+
+// SortDevices orders devices by site, name and MAC, so expositions are
+// stable.
+func SortDevices(ds []Device) {
+	slices.SortFunc(ds, func(a, b Device) int {
+		return cmp.Or(cmp.Compare(a.Site, b.Site), cmp.Compare(a.Name, b.Name), cmp.Compare(a.MAC, b.MAC))
+	})
+}
+
+// SortClientCounts orders client counts by their labels.
+func SortClientCounts(cs []ClientCount) {
+	slices.SortFunc(cs, func(a, b ClientCount) int {
+		return cmp.Or(cmp.Compare(a.Site, b.Site), cmp.Compare(a.SSID, b.SSID), cmp.Compare(a.Band, b.Band))
+	})
+}
+
+// SortAlarmCounts orders alarm counts by their labels.
+func SortAlarmCounts(as []AlarmCount) {
+	slices.SortFunc(as, func(a, b AlarmCount) int {
+		return cmp.Or(cmp.Compare(a.Site, b.Site), cmp.Compare(a.Device, b.Device),
+			cmp.Compare(a.Severity, b.Severity), cmp.Compare(a.Category, b.Category))
+	})
+}
