@@ -14,6 +14,8 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -49,6 +51,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 	serve := app.Command("run", "Run the exporter (the default).").Default()
 	configFile := serve.Flag("config.file", "Configuration file.").Default("nms_exporter.yml").String()
+	storage := serve.Flag("storage.path", "Folder keeping each collection's last good data across restarts (default: nms_exporter-state beside the config file; empty keeps nothing).").PlaceHolder("DIR").String()
 	demo := serve.Flag("demo", "Start the vendor simulators on loopback and export them: no vendor account needed.").Bool()
 	webConfig := kingpinflag.AddFlags(serve, defaultAddress)
 
@@ -102,7 +105,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 		defer closeSims()
 		*configFile = file
 	}
-	return serveExporter(ctx, logger, *configFile, webConfig)
+	if *storage == "" && !flagSet(args, "storage.path") {
+		*storage = filepath.Join(filepath.Dir(*configFile), "nms_exporter-state")
+	}
+	return serveExporter(ctx, logger, *configFile, *storage, webConfig)
+}
+
+// flagSet reports whether a flag was given, even as empty.
+func flagSet(args []string, name string) bool {
+	for _, a := range args {
+		if a == "--"+name || strings.HasPrefix(a, "--"+name+"=") {
+			return true
+		}
+	}
+	return false
 }
 
 // startDemo starts two simulated Mist orgs and writes a config for them.
@@ -148,9 +164,9 @@ func simulate(logger *slog.Logger, stdout io.Writer, vendor string, o simulators
 	return 0
 }
 
-func serveExporter(ctx context.Context, logger *slog.Logger, configFile string, webConfig *web.FlagConfig) int {
+func serveExporter(ctx context.Context, logger *slog.Logger, configFile, storage string, webConfig *web.FlagConfig) int {
 	logger.Info("starting nms_exporter", "version", version.Info(), "build_context", version.BuildContext())
-	e, err := newExporter(ctx, logger, configFile)
+	e, err := newExporter(ctx, logger, configFile, storage)
 	if err != nil {
 		logger.Error("loading the config", "err", err)
 		return 1
@@ -187,11 +203,13 @@ type exporter struct {
 
 // newExporter loads the config, starts its sources and the reload loop; all
 // stop when ctx ends.
-func newExporter(ctx context.Context, logger *slog.Logger, configFile string) (*exporter, error) {
+func newExporter(ctx context.Context, logger *slog.Logger, configFile, storage string) (*exporter, error) {
 	e := &exporter{
-		logger:   logger,
-		sc:       config.NewSafeConfig(configFile),
-		mgr:      collector.NewManager(ctx, collector.Options{Logger: logger, UserAgent: "nms_exporter/" + version.Version}),
+		logger: logger,
+		sc:     config.NewSafeConfig(configFile),
+		mgr: collector.NewManager(ctx, collector.Options{
+			Logger: logger, UserAgent: "nms_exporter/" + version.Version, StateDir: storage,
+		}),
 		reg:      prometheus.NewRegistry(),
 		reloadCh: make(chan chan error),
 	}

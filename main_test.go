@@ -97,7 +97,7 @@ func startEnv(t *testing.T) *testEnv {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	logger := slog.New(slog.NewTextHandler(env.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	exp, err := newExporter(ctx, logger, env.cfgFile)
+	exp, err := newExporter(ctx, logger, env.cfgFile, "")
 	if err != nil {
 		cancel()
 		t.Fatalf("newExporter() = %v", err)
@@ -531,7 +531,7 @@ func TestDemo(t *testing.T) {
 	defer closeSims()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	exp, err := newExporter(ctx, logger, file)
+	exp, err := newExporter(ctx, logger, file, "")
 	if err != nil {
 		t.Fatalf("the demo's config: %v", err)
 	}

@@ -75,6 +75,14 @@ func (c *cache) result(name string, at time.Time, d time.Duration, calls int64, 
 	e.lastSuccess = at.Add(d)
 }
 
+// restore puts saved data in place before the first refresh.
+func (c *cache) restore(name string, at time.Time, data any, items int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e := c.entries[name]
+	e.data, e.items, e.lastSuccess, e.success = data, items, at, true
+}
+
 func (c *cache) setInterval(name string, d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()

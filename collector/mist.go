@@ -1,9 +1,7 @@
 package collector
 
 import (
-	"context"
 	"fmt"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -35,63 +33,26 @@ func newMistSource(sc config.Source, opts Options, api *APIStats) (*Source, erro
 	if !ok {
 		return nil, fmt.Errorf("config section is %T, not Mist", sc)
 	}
-	budget := newBudget(cfg.Budget, opts.Now)
+	budget := vendors.NewBudget(vendors.BudgetConfig{
+		PerSecond: cfg.Budget.RequestsPerSecond,
+		PerHour:   cfg.Budget.RequestsPerHour,
+		PerDay:    cfg.Budget.RequestsPerDay,
+	}, opts.Now)
 	client, err := mist.New(cfg, mist.Options{UserAgent: opts.UserAgent, Budget: budget, Recorder: api, Now: opts.Now})
 	if err != nil {
 		return nil, err
 	}
-	fetchers := map[string]Fetcher{
-		"sites": func(ctx context.Context) (any, int, error) {
-			s, err := client.Sites(ctx)
-			if err != nil {
-				return nil, 0, err
-			}
-			return s, len(s.Sites), nil
-		},
-		"devices": func(ctx context.Context) (any, int, error) {
-			d, err := client.Devices(ctx)
-			if err != nil {
-				return nil, 0, err
-			}
-			return d, len(d.Devices), nil
-		},
-		"clients": func(ctx context.Context) (any, int, error) {
-			c, err := client.Clients(ctx)
-			if err != nil {
-				return nil, 0, err
-			}
-			return c, c.Total, nil
-		},
-		"alarms": func(ctx context.Context) (any, int, error) {
-			a, err := client.Alarms(ctx)
-			if err != nil {
-				return nil, 0, err
-			}
-			return a, a.Total, nil
-		},
-		"usage": func(ctx context.Context) (any, int, error) {
-			u, err := client.Usage(ctx)
-			if err != nil {
-				return nil, 0, err
-			}
-			return u, 1, nil
-		},
+	kinds := map[string]kind{
+		"sites":   typed(client.Sites, func(s *mist.Sites) int { return len(s.Sites) }),
+		"devices": typed(client.Devices, func(d *mist.Devices) int { return len(d.Devices) }),
+		"clients": typed(client.Clients, func(c *mist.Clients) int { return c.Total }),
+		"alarms":  typed(client.Alarms, func(a *mist.Alarms) int { return a.Total }),
+		"usage":   typed(client.Usage, func(*mist.Usage) int { return 1 }),
 	}
-	s := &Source{Render: renderMist, Describe: mistDescs, Budget: budget, Reserve: cfg.Budget.Reserve}
-	for _, name := range cfg.Enabled() {
-		s.Collections = append(s.Collections, &Collection{
-			Name: name, Interval: time.Duration(cfg.Collections[name].Interval), Fetch: fetchers[name],
-		})
-	}
+	s := &Source{Render: renderMist, Describe: mistDescs, Budget: budget, Reserve: cfg.Budget.Reserve,
+		Identity: cfg.URL() + " " + cfg.OrgID + " " + cfg.Email}
+	s.addCollections(&cfg.Common, kinds)
 	return s, nil
-}
-
-func newBudget(b config.Budget, now func() time.Time) *vendors.Budget {
-	return vendors.NewBudget(vendors.BudgetConfig{
-		PerSecond: b.RequestsPerSecond,
-		PerHour:   b.RequestsPerHour,
-		PerDay:    b.RequestsPerDay,
-	}, now)
 }
 
 func renderMist(ch chan<- prometheus.Metric, data map[string]any) {

@@ -65,7 +65,9 @@ func (s *Source) Refresh(ctx context.Context, name string) error {
 		return fmt.Errorf("source %q has no collection %q", s.Name, name)
 	}
 	interval := s.cache.get(name).interval
-	ctx, cancel := context.WithTimeout(ctx, max(interval, minRefreshTimeout))
+	// A refresh may take its interval, and at least as long as one request
+	// may take.
+	ctx, cancel := context.WithTimeout(ctx, max(interval, minRefreshTimeout, s.timeout))
 	defer cancel()
 	ctx, calls := vendors.CountCalls(ctx)
 
@@ -74,6 +76,9 @@ func (s *Source) Refresh(ctx context.Context, name string) error {
 	d := s.now().Sub(start)
 	s.cache.result(name, start, d, calls.Load(), data, items, err)
 	s.replan()
+	if err == nil && c.Decode != nil {
+		s.save(name, start.Add(d), data, items)
+	}
 
 	log := s.logger.With("collection", name, "duration_seconds", d.Seconds(), "calls", calls.Load())
 	if err != nil {

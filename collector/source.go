@@ -5,6 +5,7 @@ package collector
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"sort"
@@ -20,11 +21,53 @@ import (
 // returned: scrapes read it while the next refresh builds a new one.
 type Fetcher func(ctx context.Context) (data any, items int, err error)
 
+// Decoder turns a collection's saved data back into what its Fetcher
+// returns.
+type Decoder func(saved []byte) (data any, items int, err error)
+
 // Collection is one named unit of fetching with its own interval.
 type Collection struct {
 	Name     string
 	Interval time.Duration // as configured; the plan may stretch it
 	Fetch    Fetcher
+	Decode   Decoder // nil: the data is not saved across restarts
+}
+
+// kind is a vendor's collection before it is configured.
+type kind struct {
+	fetch  Fetcher
+	decode Decoder
+}
+
+// typed adapts a vendor client's method to a collection whose data is a *T
+// that JSON saves and restores.
+func typed[T any](fetch func(context.Context) (*T, error), items func(*T) int) kind {
+	return kind{
+		fetch: func(ctx context.Context) (any, int, error) {
+			v, err := fetch(ctx)
+			if err != nil {
+				return nil, 0, err
+			}
+			return v, items(v), nil
+		},
+		decode: func(b []byte) (any, int, error) {
+			v := new(T)
+			if err := json.Unmarshal(b, v); err != nil {
+				return nil, 0, err
+			}
+			return v, items(v), nil
+		},
+	}
+}
+
+// addCollections adds the enabled collections of a config section.
+func (s *Source) addCollections(c *config.Common, kinds map[string]kind) {
+	for _, name := range c.Enabled() {
+		k := kinds[name]
+		s.Collections = append(s.Collections, &Collection{
+			Name: name, Interval: time.Duration(c.Collections[name].Interval), Fetch: k.fetch, Decode: k.decode,
+		})
+	}
 }
 
 // Renderer emits a vendor's data metrics from the latest data of each
@@ -41,11 +84,19 @@ type Source struct {
 	Budget      *vendors.Budget
 	Reserve     float64 // share of hourly and daily budget left unplanned
 	API         *APIStats
+	// ETags, when the vendor makes conditional requests, is saved with the
+	// data so a restart revalidates instead of fetching again.
+	ETags *vendors.ETagStore
+	// Identity names what the source points at (URL, org); saved state of
+	// another identity is ignored.
+	Identity string
 
-	cfg    config.Source
-	logger *slog.Logger
-	cache  *cache
-	now    func() time.Time
+	cfg     config.Source
+	timeout time.Duration // per upstream request
+	storage string        // folder of saved state; "" saves nothing
+	logger  *slog.Logger
+	cache   *cache
+	now     func() time.Time
 }
 
 // Options are what every source builder gets besides its config section.
@@ -53,6 +104,9 @@ type Options struct {
 	Logger    *slog.Logger
 	UserAgent string
 	Now       func() time.Time // nil = time.Now
+	// StateDir keeps each collection's last good data across restarts;
+	// "" keeps nothing.
+	StateDir string
 }
 
 // builder makes a Source from its config section.
@@ -60,7 +114,8 @@ type builder func(cfg config.Source, opts Options, api *APIStats) (*Source, erro
 
 // builders is the registry of vendors: one entry per vendor.
 var builders = map[string]builder{
-	"mist": newMistSource,
+	"mist":  newMistSource,
+	"prime": newPrimeSource,
 }
 
 // NewSource builds the source a config section describes.
@@ -82,6 +137,7 @@ func NewSource(cfg config.Source, opts Options) (*Source, error) {
 	}
 	s.Name, s.Vendor, s.API = cfg.SourceName(), cfg.VendorName(), api
 	s.cfg = cfg
+	s.timeout = time.Duration(cfg.SourceCommon().Timeout)
 	s.init(opts)
 	return s, nil
 }
@@ -95,6 +151,8 @@ func (s *Source) init(opts Options) {
 	}
 	sort.Slice(s.Collections, func(i, j int) bool { return s.Collections[i].Name < s.Collections[j].Name })
 	s.cache = newCache(s.Collections)
+	s.storage = opts.StateDir
+	s.restore()
 }
 
 // Ready reports whether every collection has finished its first refresh

@@ -51,6 +51,17 @@ func TestLoadGood(t *testing.T) {
 	if got, want := time.Duration(lab.Timeout), 10*time.Second; got != want {
 		t.Errorf("timeout = %v; want %v", got, want)
 	}
+	if len(c.Prime) != 1 {
+		t.Fatalf("len(Prime) = %d; want 1", len(c.Prime))
+	}
+	pi := c.Prime[0]
+	if pi.Password.Value() != "prime-pass-0987" || pi.PageSize != 1000 || time.Duration(pi.Hold) != time.Second ||
+		time.Duration(pi.Timeout) != 300*time.Second || pi.Budget.Concurrency != 5 || pi.VirtualDomain != "NA-Campus" {
+		t.Errorf("prime section = %+v; want the file's values and piapi's defaults", pi)
+	}
+	if got := len(c.Sources()); got != 3 {
+		t.Errorf("len(Sources()) = %d; want 3", got)
+	}
 	if got, want := lab.Enabled(), []string{"alarms", "clients", "devices", "sites", "usage"}; fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("Enabled() = %v; want %v", got, want)
 	}
@@ -72,6 +83,8 @@ func TestLoadBad(t *testing.T) {
 		{"bad-secret-file.yml", 3, "mist[0].token_file: reading secret file"},
 		{"bad-regex.yml", 5, "mist[0].sites.regex: invalid regex"},
 		{"bad-yaml.yml", 3, "mapping values are not allowed"},
+		{"bad-prime-page-size.yml", 6, "prime[0].page_size: page_size 5000 must be between 1 and 1000"},
+		{"bad-name-across-vendors.yml", 5, `prime[0].name: source name "shared" is already used by mist[0]`},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			file := filepath.Join("testdata", tc.file)
@@ -102,7 +115,7 @@ func TestSecretNeverPrints(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	secrets := []string{"tok-from-file-0123456789", "hunter2-lab-password"}
+	secrets := []string{"tok-from-file-0123456789", "hunter2-lab-password", "prime-pass-0987"}
 	y, _ := yaml.Marshal(c)
 	j, _ := json.Marshal(c)
 	outputs := map[string]string{

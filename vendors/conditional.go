@@ -52,3 +52,14 @@ func (s *ETagStore) Len() int {
 	defer s.mu.RUnlock()
 	return len(s.m)
 }
+
+// Entries returns a copy of every stored entry, for saving across restarts.
+func (s *ETagStore) Entries() map[string]ETagEntry {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make(map[string]ETagEntry, len(s.m))
+	for k, v := range s.m {
+		out[k] = v
+	}
+	return out
+}

@@ -2,29 +2,12 @@ package mist
 
 import (
 	"context"
-	"os"
 	"runtime"
-	"strconv"
-	"strings"
 	"testing"
 
+	"github.com/nmsexporter/nms_exporter/internal/procstat"
 	"github.com/nmsexporter/nms_exporter/vendors/mist/mistsim"
 )
-
-// procStatusMiB reads a VmRSS or VmHWM line of /proc/self/status, in MiB.
-func procStatusMiB(field string) float64 {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(l, field+":") {
-			kb, _ := strconv.ParseFloat(strings.Fields(l)[1], 64)
-			return kb / 1024
-		}
-	}
-	return 0
-}
 
 // BenchmarkRefreshLarge refreshes every collection of the large simulated
 // org (1,000 sites, 10,000 devices, 100,000 clients) once per iteration,
@@ -35,7 +18,7 @@ func procStatusMiB(field string) float64 {
 func BenchmarkRefreshLarge(b *testing.B) {
 	sim, base := newSim(b, mistsim.Options{Seed: 1, Size: "large"})
 	runtime.GC()
-	simRSS := procStatusMiB("VmRSS")
+	simRSS := procstat.MiB("VmRSS")
 	n := sim.Sizes()
 	minimum := 1 + ceilDiv(n.Sites, pageLimit) + ceilDiv(n.Devices, pageLimit) +
 		max(1, ceilDiv(n.Clients, pageLimit)) + max(1, ceilDiv(n.OpenAlarms, pageLimit)) + 1
@@ -73,5 +56,5 @@ func BenchmarkRefreshLarge(b *testing.B) {
 	b.ReportMetric(calls, "calls/refresh")
 	b.ReportMetric(float64(minimum), "min-calls")
 	b.ReportMetric(simRSS, "sim-MiB")
-	b.ReportMetric(procStatusMiB("VmHWM"), "peak-RSS-MiB")
+	b.ReportMetric(procstat.MiB("VmHWM"), "peak-RSS-MiB")
 }

@@ -1,0 +1,93 @@
+package collector
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/nmsexporter/nms_exporter/config"
+	"github.com/nmsexporter/nms_exporter/vendors"
+	"github.com/nmsexporter/nms_exporter/vendors/primeinfra"
+)
+
+// Prime-only families.
+var (
+	primeAPControllerDesc = desc("prime_ap_controller_info",
+		"The wireless controller each Prime access point is joined to, value 1.", "device", "serial", "controller")
+	primeWiredClientsDesc = desc("prime_wired_clients", "Wired clients Prime counts on a device.", "device")
+	primeClientSampleDesc = desc("prime_client_counts_timestamp_seconds",
+		"When Prime took the client count sample the client families show, in unix seconds.")
+	primeAlarmsAckedDesc = desc("prime_alarms_acknowledged",
+		"Active alarms an operator has acknowledged in Prime, by severity and category.", "severity", "category")
+	primeDomainDesc = desc("prime_virtual_domain_info", "The virtual domain Prime answers for, value 1.", "domain")
+)
+
+var primeDescs = append([]*prometheus.Desc{
+	primeAPControllerDesc, primeWiredClientsDesc, primeClientSampleDesc, primeAlarmsAckedDesc, primeDomainDesc,
+}, crossVendorDescs...)
+
+func newPrimeSource(sc config.Source, opts Options, api *APIStats) (*Source, error) {
+	cfg, ok := sc.(*config.Prime)
+	if !ok {
+		return nil, fmt.Errorf("config section is %T, not Prime", sc)
+	}
+	budget := vendors.NewBudget(vendors.BudgetConfig{
+		PerSecond: cfg.Budget.RequestsPerSecond,
+		PerHour:   cfg.Budget.RequestsPerHour,
+		PerDay:    cfg.Budget.RequestsPerDay,
+		// piapi's way with Prime's rate limiting: a burst of as many
+		// requests as may run at once, then a hold.
+		BurstSize: cfg.Budget.Concurrency,
+		BurstHold: time.Duration(cfg.Hold),
+	}, opts.Now)
+	client, err := primeinfra.New(cfg, primeinfra.Options{UserAgent: opts.UserAgent, Budget: budget, Recorder: api})
+	if err != nil {
+		return nil, err
+	}
+	kinds := map[string]kind{
+		"access_points": typed(client.AccessPoints, func(a *primeinfra.AccessPoints) int { return len(a.Devices) }),
+		"devices":       typed(client.Devices, func(d *primeinfra.Devices) int { return len(d.Devices) }),
+		"clients":       typed(client.Clients, func(c *primeinfra.Clients) int { return c.Total }),
+		"alarms":        typed(client.Alarms, func(a *primeinfra.Alarms) int { return a.Total }),
+	}
+	s := &Source{Render: renderPrime, Describe: primeDescs, Budget: budget, Reserve: cfg.Budget.Reserve,
+		Identity: cfg.BaseURL + " " + cfg.VirtualDomain + " " + cfg.Username}
+	s.addCollections(&cfg.Common, kinds)
+	return s, nil
+}
+
+func renderPrime(ch chan<- prometheus.Metric, data map[string]any) {
+	if a, ok := data["access_points"].(*primeinfra.AccessPoints); ok {
+		for _, site := range a.Sites {
+			gauge(ch, siteInfoDesc, 1, site, site)
+		}
+		renderDevices(ch, a.Devices)
+		for _, d := range a.Devices {
+			if ctl := a.Controllers[d.Name]; ctl != "" {
+				gauge(ch, primeAPControllerDesc, 1, d.Name, d.Serial, ctl)
+			}
+		}
+		if a.Domain != "" {
+			gauge(ch, primeDomainDesc, 1, a.Domain)
+		}
+	}
+	if d, ok := data["devices"].(*primeinfra.Devices); ok {
+		renderDevices(ch, d.Devices)
+	}
+	if c, ok := data["clients"].(*primeinfra.Clients); ok {
+		renderClients(ch, c.Wireless)
+		for _, w := range c.Wired {
+			gauge(ch, primeWiredClientsDesc, float64(w.Count), w.Device)
+		}
+		if !c.CollectedAt.IsZero() {
+			gauge(ch, primeClientSampleDesc, float64(c.CollectedAt.Unix()))
+		}
+	}
+	if a, ok := data["alarms"].(*primeinfra.Alarms); ok {
+		renderAlarms(ch, a.Active)
+		for _, k := range a.Acknowledged {
+			gauge(ch, primeAlarmsAckedDesc, float64(k.Count), k.Severity, k.Category)
+		}
+	}
+}
