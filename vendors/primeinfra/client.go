@@ -1,0 +1,248 @@
+// Package primeinfra polls a Cisco Prime Infrastructure server's REST API
+// (v4 data resources): access points, devices, client counts and active
+// alarms, in pages fetched a few at a time with a hold between bursts, as
+// Prime's rate limiting expects.
+package primeinfra
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/nmsexporter/nms_exporter/config"
+	"github.com/nmsexporter/nms_exporter/vendors"
+)
+
+// apiPath is where the v4 data resources live.
+const apiPath = "/webacs/api/v4/data/"
+
+// maxPages stops a walk whose count keeps growing.
+const maxPages = 1000
+
+// Options are the client's collaborators.
+type Options struct {
+	UserAgent string
+	Budget    *vendors.Budget
+	Recorder  vendors.Recorder
+}
+
+// Client talks to one Prime Infrastructure server.
+type Client struct {
+	cfg  *config.Prime
+	base string
+	req  *vendors.Requester
+
+	mu    sync.Mutex
+	index deviceIndex
+}
+
+// deviceIndex knows the site of each device and the name behind each
+// management address, from the last access point and device refreshes.
+type deviceIndex struct {
+	apSites, deviceSites map[string]string
+	ipNames              map[string]string
+}
+
+// New returns a client for the server a config section names.
+func New(cfg *config.Prime, o Options) (*Client, error) {
+	hc, err := vendors.NewHTTPClient(vendors.HTTPOptions{
+		Timeout:            time.Duration(cfg.Timeout),
+		ProxyURL:           cfg.ProxyURL,
+		CAFile:             cfg.TLS.CAFile,
+		InsecureSkipVerify: cfg.TLS.InsecureSkipVerify,
+		ServerName:         cfg.TLS.ServerName,
+		UserAgent:          o.UserAgent,
+	})
+	if err != nil {
+		return nil, err
+	}
+	// Every request that comes without a session cookie opens a new session,
+	// and Prime refuses a user's sixth session with 401: keep the cookie.
+	hc.Jar, _ = cookiejar.New(nil)
+	maxRetries := cfg.Budget.MaxRetries
+	if maxRetries == 0 {
+		maxRetries = -1
+	}
+	c := &Client{cfg: cfg, base: cfg.BaseURL + apiPath}
+	c.req = &vendors.Requester{
+		Client:      hc,
+		Budget:      o.Budget,
+		Recorder:    o.Recorder,
+		MaxRetries:  maxRetries,
+		Concurrency: cfg.Budget.Concurrency,
+		Prepare: func(r *http.Request) error {
+			r.SetBasicAuth(cfg.Username, cfg.Password.Value())
+			r.Header.Set("Accept", "application/json")
+			return nil
+		},
+	}
+	return c, nil
+}
+
+// query returns the parameters every list request carries.
+func (c *Client) query(q url.Values, first, max int) url.Values {
+	out := url.Values{}
+	for k, v := range q {
+		out[k] = v
+	}
+	out.Set(".full", "true")
+	out.Set(".firstResult", strconv.Itoa(first))
+	out.Set(".maxResults", strconv.Itoa(max))
+	if c.cfg.VirtualDomain != "" {
+		out.Set("_ctx.domain", c.cfg.VirtualDomain)
+	}
+	return out
+}
+
+// page fetches one page of a data resource.
+func page[E any](ctx context.Context, c *Client, resource string, q url.Values) (*envelope[E], error) {
+	var env envelope[E]
+	_, err := c.req.GetJSON(ctx, c.base+resource+".json?"+q.Encode(), apiPath+resource, &env)
+	if err != nil {
+		return nil, err
+	}
+	return &env, nil
+}
+
+// walk fetches every entity of a data resource: page one for the count,
+// then the other pages, up to the concurrency at once. It returns the
+// virtual domain the server answered for.
+func walk[E any](ctx context.Context, c *Client, resource string, q url.Values, each func([]E)) (string, error) {
+	var mu sync.Mutex
+	var domain string
+	size := c.cfg.PageSize
+	err := vendors.WalkOffsets(ctx, size, c.cfg.Budget.Concurrency, maxPages, func(ctx context.Context, offset int) (int, int, error) {
+		env, err := page[E](ctx, c, resource, c.query(q, offset, size))
+		if err != nil {
+			return 0, 0, err
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		each(env.QueryResponse.Entity)
+		domain = env.QueryResponse.Domain
+		return len(env.QueryResponse.Entity), env.QueryResponse.Count, nil
+	})
+	return domain, err
+}
+
+// AccessPoints fetches every access point's details.
+func (c *Client) AccessPoints(ctx context.Context) (*AccessPoints, error) {
+	out := &AccessPoints{Controllers: map[string]string{}}
+	domain, err := walk(ctx, c, "AccessPointDetails", nil, func(page []apEntity) {
+		for _, e := range page {
+			out.Devices = append(out.Devices, newAP(e))
+			if ctl := e.DTO.UnifiedApInfo.ControllerName; ctl != "" {
+				out.Controllers[e.DTO.Name] = ctl
+			}
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	out.Domain = domain
+	out.finish()
+	sites := make(map[string]string, len(out.Devices))
+	for _, d := range out.Devices {
+		sites[d.Name] = d.Site
+	}
+	c.mu.Lock()
+	c.index.apSites = sites
+	c.mu.Unlock()
+	return out, nil
+}
+
+// Devices fetches every device but the access points, which have their
+// own collection.
+func (c *Client) Devices(ctx context.Context) (*Devices, error) {
+	out := &Devices{}
+	_, err := walk(ctx, c, "Devices", nil, func(page []deviceEntity) {
+		for _, e := range page {
+			if d, ok := newDevice(e); ok {
+				out.Devices = append(out.Devices, d)
+				out.ips = append(out.ips, string(e.DTO.IPAddress))
+			}
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	sites := make(map[string]string, len(out.Devices))
+	names := make(map[string]string, len(out.Devices))
+	for i, d := range out.Devices {
+		sites[d.Name] = d.Site
+		if ip := out.ips[i]; ip != "" {
+			names[ip] = d.Name
+		}
+	}
+	out.ips = nil
+	vendors.SortDevices(out.Devices)
+	c.mu.Lock()
+	c.index.deviceSites, c.index.ipNames = sites, names
+	c.mu.Unlock()
+	return out, nil
+}
+
+// latestCounts fetches the newest sample of one type of ClientCounts. Prime
+// keeps a history of samples, so the walk goes newest first and stops at
+// the first entry of an older sample.
+func (c *Client) latestCounts(ctx context.Context, typ string) ([]clientCount, int64, error) {
+	var out []clientCount
+	var latest int64
+	size := c.cfg.PageSize
+	filter := url.Values{"type": {strconv.Quote(typ)}, ".sort": {"-collectionTime"}}
+	for first := 0; first < maxPages*size; first += size {
+		env, err := page[clientCountEntity](ctx, c, "ClientCounts", c.query(filter, first, size))
+		if err != nil {
+			return nil, 0, err
+		}
+		ents := env.QueryResponse.Entity
+		for _, e := range ents {
+			if latest == 0 {
+				latest = e.DTO.CollectionTime
+			}
+			if e.DTO.CollectionTime != latest {
+				return out, latest, nil
+			}
+			out = append(out, e.DTO)
+		}
+		if len(ents) < size || first+len(ents) >= env.QueryResponse.Count {
+			return out, latest, nil
+		}
+	}
+	return nil, 0, fmt.Errorf("ClientCounts of type %s: more than %d pages", typ, maxPages)
+}
+
+// Clients fetches the newest wireless counts by map location and SSID, and
+// the wired counts by device.
+func (c *Client) Clients(ctx context.Context) (*Clients, error) {
+	wireless, at, err := c.latestCounts(ctx, "MAPLOCATION")
+	if err != nil {
+		return nil, err
+	}
+	wired, _, err := c.latestCounts(ctx, "DEVICE")
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	names := c.index.ipNames
+	c.mu.Unlock()
+	return newClients(wireless, wired, at, names), nil
+}
+
+// Alarms fetches every alarm that is not cleared.
+func (c *Client) Alarms(ctx context.Context) (*Alarms, error) {
+	c.mu.Lock()
+	idx := c.index
+	c.mu.Unlock()
+	agg := newAlarmTally(idx)
+	_, err := walk(ctx, c, "Alarms", url.Values{"severity": {`ne("CLEARED")`}}, agg.add)
+	if err != nil {
+		return nil, err
+	}
+	return agg.result(), nil
+}

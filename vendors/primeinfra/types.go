@@ -1,0 +1,116 @@
+package primeinfra
+
+import (
+	"encoding/json"
+	"strings"
+)
+
+// Wire types: the fields the exporter reads, with the API's JSON names.
+
+// envelope is a data resource's list answer with .full=true.
+type envelope[E any] struct {
+	QueryResponse struct {
+		First  int    `json:"@first"`
+		Last   int    `json:"@last"`
+		Count  int    `json:"@count"`
+		Domain string `json:"@domain"`
+		Entity []E    `json:"entity"`
+	} `json:"queryResponse"`
+}
+
+// flexString accepts what v1 sends as a plain string and v4 as an object:
+// {"octets": ...} for MACs, {"address": ...} for IPs, {"value": ...} for
+// enumerations.
+type flexString string
+
+func (f *flexString) UnmarshalJSON(b []byte) error {
+	var s string
+	if json.Unmarshal(b, &s) == nil {
+		*f = flexString(s)
+		return nil
+	}
+	var o struct {
+		Octets  string `json:"octets"`
+		Address string `json:"address"`
+		Value   string `json:"value"`
+	}
+	if err := json.Unmarshal(b, &o); err != nil {
+		return err
+	}
+	*f = flexString(o.Octets + o.Address + o.Value)
+	return nil
+}
+
+// mac returns a MAC as twelve lowercase hex digits, whatever separators it
+// came with.
+func (f flexString) mac() string {
+	return strings.ToLower(strings.NewReplacer(":", "", "-", "", ".", "").Replace(string(f)))
+}
+
+type apEntity struct {
+	DTO struct {
+		Name               string     `json:"name"`
+		SerialNumber       string     `json:"serialNumber"`
+		Model              string     `json:"model"`
+		EthernetMac        flexString `json:"ethernetMac"`
+		ReachabilityStatus string     `json:"reachabilityStatus"`
+		ClientCount        int        `json:"clientCount"`
+		UpTime             float64    `json:"upTime"` // 1/100 s
+		SoftwareVersion    string     `json:"softwareVersion"`
+		LocationHierarchy  string     `json:"locationHierarchy"`
+		MapLocation        string     `json:"mapLocation"`
+		UnifiedApInfo      struct {
+			ControllerName string `json:"controllerName"`
+		} `json:"unifiedApInfo"`
+	} `json:"accessPointDetailsDTO"`
+}
+
+type deviceEntity struct {
+	DTO struct {
+		DeviceName      string     `json:"deviceName"`
+		DeviceType      string     `json:"deviceType"`
+		IPAddress       flexString `json:"ipAddress"`
+		Location        string     `json:"location"`
+		ProductFamily   string     `json:"productFamily"`
+		Reachability    string     `json:"reachability"`
+		SoftwareVersion string     `json:"softwareVersion"`
+	} `json:"devicesDTO"`
+}
+
+type clientCountEntity struct {
+	DTO clientCount `json:"clientCountsDTO"`
+}
+
+type clientCount struct {
+	Type           string `json:"type"`
+	Key            string `json:"key"`
+	Subkey         string `json:"subkey"`
+	CollectionTime int64  `json:"collectionTime"` // epoch ms
+	Count          int    `json:"count"`
+	// 5 GHz
+	Dot11aCount   int `json:"dot11aCount"`
+	Dot11acCount  int `json:"dot11acCount"`
+	Dot11n5Count  int `json:"dot11n5Count"`
+	Dot11ax5Count int `json:"dot11ax5Count"`
+	// 2.4 GHz
+	Dot11bCount    int `json:"dot11bCount"`
+	Dot11gCount    int `json:"dot11gCount"`
+	Dot11n24Count  int `json:"dot11n2_4Count"`
+	Dot11ax24Count int `json:"dot11ax2_4Count"`
+	// wired
+	Wired10MCount  int `json:"wired10MCount"`
+	Wired100MCount int `json:"wired100MCount"`
+	Wired1GCount   int `json:"wired1GCount"`
+	Wired10GCount  int `json:"wired10GCount"`
+}
+
+type alarmEntity struct {
+	DTO struct {
+		AlarmID               int64      `json:"alarmId"`
+		Severity              string     `json:"severity"`
+		AcknowledgementStatus bool       `json:"acknowledgementStatus"`
+		Category              flexString `json:"category"`
+		DeviceName            string     `json:"deviceName"`
+		Source                string     `json:"source"`
+	} `json:"alarmsDTO"`
+}
