@@ -2,6 +2,7 @@ package collector
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"runtime/debug"
@@ -38,8 +39,18 @@ func (s *Source) loop(ctx context.Context, c *Collection) {
 			return
 		case <-t.C:
 		}
-		s.Refresh(ctx, c.Name)
-		t.Reset(jitter(s.cache.get(c.Name).interval))
+		next := jitter(s.cache.get(c.Name).interval)
+		// A spent quota reopens at its reset: trying before then would only
+		// fail again.
+		var spent *vendors.BudgetError
+		if err := s.Refresh(ctx, c.Name); errors.As(err, &spent) {
+			if wait := spent.Reset.Sub(s.now()); wait > next {
+				next = wait
+				s.logger.Warn("API budget spent; waiting for its reset", "collection", c.Name,
+					"window", spent.Window, "reset", spent.Reset)
+			}
+		}
+		t.Reset(next)
 	}
 }
 

@@ -114,8 +114,9 @@ type builder func(cfg config.Source, opts Options, api *APIStats) (*Source, erro
 
 // builders is the registry of vendors: one entry per vendor.
 var builders = map[string]builder{
-	"mist":  newMistSource,
-	"prime": newPrimeSource,
+	"mist":    newMistSource,
+	"prime":   newPrimeSource,
+	"cxcloud": newCXCloudSource,
 }
 
 // NewSource builds the source a config section describes.

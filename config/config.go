@@ -22,8 +22,9 @@ import (
 
 // Config is the whole configuration file.
 type Config struct {
-	Mist  []Mist  `yaml:"mist,omitempty"`
-	Prime []Prime `yaml:"prime,omitempty"`
+	Mist    []Mist    `yaml:"mist,omitempty"`
+	Prime   []Prime   `yaml:"prime,omitempty"`
+	CXCloud []CXCloud `yaml:"cxcloud,omitempty"`
 }
 
 // Source is what every vendor section has in common, seen through the
@@ -42,6 +43,9 @@ func (c *Config) Sources() []Source {
 	}
 	for i := range c.Prime {
 		out = append(out, &c.Prime[i])
+	}
+	for i := range c.CXCloud {
+		out = append(out, &c.CXCloud[i])
 	}
 	return out
 }
@@ -270,12 +274,15 @@ func (c *Config) validate(v *validator) {
 	for i := range c.Prime {
 		c.Prime[i].validate(v, path{"prime", i})
 	}
+	for i := range c.CXCloud {
+		c.CXCloud[i].validate(v, path{"cxcloud", i})
+	}
 	// Names are unique across vendors: a name is a /probe target.
 	seen := map[string]string{}
 	for _, section := range []struct {
 		key     string
 		sources []Source
-	}{{"mist", sourcesOf(c.Mist)}, {"prime", sourcesOf(c.Prime)}} {
+	}{{"mist", sourcesOf(c.Mist)}, {"prime", sourcesOf(c.Prime)}, {"cxcloud", sourcesOf(c.CXCloud)}} {
 		for i, s := range section.sources {
 			p := path{section.key, i}
 			name := s.SourceName()

@@ -1,7 +1,6 @@
 package config
 
 import (
-	"net/url"
 	"regexp"
 	"sort"
 	"strings"
@@ -112,12 +111,7 @@ func (m *Mist) validate(v *validator, p path) {
 	m.Common.validate(v, p, MistCollections)
 	switch {
 	case m.BaseURL != "":
-		u, err := url.Parse(m.BaseURL)
-		if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-			v.errorf(p.add("base_url"), "base_url must be an http or https URL such as https://api.mist.com")
-		} else if u.User != nil {
-			v.errorf(p.add("base_url"), "base_url must not carry credentials; use token or email and password")
-		}
+		checkHTTPURL(v, p.add("base_url"), m.BaseURL, "https://api.mist.com")
 	case m.Cloud == "":
 		m.Cloud = "global01"
 	default:

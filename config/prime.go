@@ -1,9 +1,6 @@
 package config
 
-import (
-	"net/url"
-	"time"
-)
+import "time"
 
 // PrimeCollections are the collections a Prime Infrastructure source
 // offers, with their default intervals.
@@ -53,14 +50,10 @@ func (p *Prime) UnmarshalYAML(unmarshal func(any) error) error {
 
 func (p *Prime) validate(v *validator, at path) {
 	p.Common.validate(v, at, PrimeCollections)
-	u, err := url.Parse(p.BaseURL)
-	switch {
-	case p.BaseURL == "":
+	if p.BaseURL == "" {
 		v.errorf(at.add("base_url"), "base_url is required, such as https://pi.example.com")
-	case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
-		v.errorf(at.add("base_url"), "base_url must be an http or https URL such as https://pi.example.com")
-	case u.User != nil:
-		v.errorf(at.add("base_url"), "base_url must not carry credentials; use username and password")
+	} else {
+		checkHTTPURL(v, at.add("base_url"), p.BaseURL, "https://pi.example.com")
 	}
 	if p.Username == "" {
 		v.errorf(at.add("username"), "username is required")

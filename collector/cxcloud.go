@@ -1,0 +1,90 @@
+package collector
+
+import (
+	"fmt"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/nmsexporter/nms_exporter/config"
+	"github.com/nmsexporter/nms_exporter/vendors"
+	"github.com/nmsexporter/nms_exporter/vendors/cxcloud"
+)
+
+// Lifecycle families, shared by every vendor that reports them.
+var (
+	fieldNoticeDevicesDesc = desc("field_notice_devices", "Devices each field notice applies to, by match confidence.",
+		"field_notice", "match_confidence")
+	advisoryDevicesDesc = desc("security_advisory_devices",
+		"Devices each security advisory applies to (vulnerable or potentially vulnerable), by impact.", "advisory", "impact")
+	endOfSupportDesc = desc("device_end_of_support_timestamp_seconds",
+		"End-of-life milestones of a device or one of its parts, in unix seconds.", "device", "serial", "milestone")
+)
+
+// CX Cloud-only families.
+var (
+	cxFieldNoticeInfoDesc = desc("cxcloud_field_notice_info", "One series per field notice CX Cloud knows, value 1.",
+		"field_notice", "type", "title", "url")
+	cxAdvisoryInfoDesc = desc("cxcloud_security_advisory_info", "One series per security advisory CX Cloud knows, value 1.",
+		"advisory", "impact", "title", "url")
+)
+
+var cxDescs = append([]*prometheus.Desc{
+	fieldNoticeDevicesDesc, advisoryDevicesDesc, endOfSupportDesc, cxFieldNoticeInfoDesc, cxAdvisoryInfoDesc,
+}, crossVendorDescs...)
+
+func newCXCloudSource(sc config.Source, opts Options, api *APIStats) (*Source, error) {
+	cfg, ok := sc.(*config.CXCloud)
+	if !ok {
+		return nil, fmt.Errorf("config section is %T, not CX Cloud", sc)
+	}
+	budget := vendors.NewBudget(vendors.BudgetConfig{
+		PerSecond: cfg.Budget.RequestsPerSecond,
+		// One at a time: a burst could cross the API's per-second limit
+		// within one clock second.
+		Burst:   1,
+		PerHour: cfg.Budget.RequestsPerHour,
+		PerDay:  cfg.Budget.RequestsPerDay,
+	}, opts.Now)
+	etags := vendors.NewETagStore()
+	client, err := cxcloud.New(cfg, cxcloud.Options{UserAgent: opts.UserAgent, Budget: budget, Recorder: api, ETags: etags, Now: opts.Now})
+	if err != nil {
+		return nil, err
+	}
+	kinds := map[string]kind{
+		"inventory":     typed(client.Inventory, func(i *cxcloud.Inventory) int { return len(i.Devices) }),
+		"field_notices": typed(client.FieldNotices, func(f *cxcloud.FieldNotices) int { return f.Total }),
+		"advisories":    typed(client.Advisories, func(a *cxcloud.Advisories) int { return a.Total }),
+		"eox":           typed(client.EndOfLife, func(e *cxcloud.EndOfLife) int { return len(e.Milestones) }),
+	}
+	s := &Source{Render: renderCXCloud, Describe: cxDescs, Budget: budget, Reserve: cfg.Budget.Reserve,
+		ETags: etags, Identity: cfg.URL() + " " + cfg.ClientID}
+	s.addCollections(&cfg.Common, kinds)
+	return s, nil
+}
+
+func renderCXCloud(ch chan<- prometheus.Metric, data map[string]any) {
+	if inv, ok := data["inventory"].(*cxcloud.Inventory); ok {
+		renderDevices(ch, inv.Devices)
+	}
+	if f, ok := data["field_notices"].(*cxcloud.FieldNotices); ok {
+		for _, c := range f.Counts {
+			gauge(ch, fieldNoticeDevicesDesc, float64(c.Devices), c.FieldNotice, c.MatchConfidence)
+		}
+		for _, n := range f.Notices {
+			gauge(ch, cxFieldNoticeInfoDesc, 1, n.ID, n.Type, n.Title, n.URL)
+		}
+	}
+	if a, ok := data["advisories"].(*cxcloud.Advisories); ok {
+		for _, c := range a.Counts {
+			gauge(ch, advisoryDevicesDesc, float64(c.Devices), c.Advisory, c.Impact)
+		}
+		for _, adv := range a.Advisories {
+			gauge(ch, cxAdvisoryInfoDesc, 1, adv.ID, adv.Impact, adv.Title, adv.URL)
+		}
+	}
+	if e, ok := data["eox"].(*cxcloud.EndOfLife); ok {
+		for _, m := range e.Milestones {
+			gauge(ch, endOfSupportDesc, float64(m.At), m.Device, m.Serial, m.Milestone)
+		}
+	}
+}

@@ -1,0 +1,111 @@
+package config
+
+import (
+	"net/url"
+	"time"
+)
+
+// CXCloudCollections are the collections a CX Cloud source offers, with
+// their default intervals. The data changes when a collector uploads, a
+// few times a day at most.
+var CXCloudCollections = map[string]Collection{
+	"inventory":     {Enabled: true, Interval: Duration(time.Hour)},
+	"field_notices": {Enabled: true, Interval: Duration(4 * time.Hour)},
+	"advisories":    {Enabled: true, Interval: Duration(4 * time.Hour)},
+	"eox":           {Enabled: true, Interval: Duration(12 * time.Hour)},
+}
+
+// CXCloudDefaultTokenURL is Cisco's OAuth2 token endpoint for CX Cloud API
+// clients.
+const CXCloudDefaultTokenURL = "https://id.cisco.com/oauth2/default/v1/token"
+
+// CXCloud is one Cisco CX Cloud (BCS Operational Insights) tenant.
+type CXCloud struct {
+	Common `yaml:",inline"`
+
+	// Region picks https://api-cx.cisco.com/<region>/bcs/v2; BaseURL
+	// overrides it.
+	Region           string `yaml:"region,omitempty"`
+	BaseURL          string `yaml:"base_url,omitempty"`
+	TokenURL         string `yaml:"token_url,omitempty"`
+	ClientID         string `yaml:"client_id"`
+	ClientSecret     Secret `yaml:"client_secret,omitempty"`
+	ClientSecretFile string `yaml:"client_secret_file,omitempty"`
+	// PageSize is the number of items asked for per page, at most 1000.
+	PageSize int `yaml:"page_size,omitempty"`
+}
+
+// VendorName implements Source.
+func (c *CXCloud) VendorName() string { return "cxcloud" }
+
+// URL returns the API base URL in force, without a trailing slash.
+func (c *CXCloud) URL() string {
+	if c.BaseURL != "" {
+		return trimSlash(c.BaseURL)
+	}
+	return "https://api-cx.cisco.com/" + url.PathEscape(c.Region) + "/bcs/v2"
+}
+
+func trimSlash(s string) string {
+	for len(s) > 0 && s[len(s)-1] == '/' {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// UnmarshalYAML implements yaml.Unmarshaler, setting CX Cloud's defaults:
+// its published limits of 10 requests a second and 10,000 a day.
+func (c *CXCloud) UnmarshalYAML(unmarshal func(any) error) error {
+	*c = CXCloud{
+		Common: Common{
+			Timeout: Duration(60 * time.Second),
+			Budget: Budget{
+				// Below the 10 a second, so a burst never crosses it.
+				RequestsPerSecond: 8,
+				RequestsPerDay:    10000,
+				Reserve:           0.1,
+				MaxRetries:        3,
+				Concurrency:       4,
+			},
+		},
+		TokenURL: CXCloudDefaultTokenURL,
+		PageSize: 1000,
+	}
+	type plain CXCloud
+	return unmarshal((*plain)(c))
+}
+
+func (c *CXCloud) validate(v *validator, at path) {
+	c.Common.validate(v, at, CXCloudCollections)
+	switch {
+	case c.BaseURL != "":
+		checkHTTPURL(v, at.add("base_url"), c.BaseURL, "https://api-cx.cisco.com/emea/bcs/v2")
+	case c.Region == "":
+		v.errorf(at.add("region"), "set region (such as emea or us) or base_url")
+	}
+	checkHTTPURL(v, at.add("token_url"), c.TokenURL, CXCloudDefaultTokenURL)
+	if c.ClientID == "" {
+		v.errorf(at.add("client_id"), "client_id is required")
+	}
+	v.secret(at, "client_secret", &c.ClientSecret, c.ClientSecretFile)
+	if c.ClientSecret == "" && c.ClientSecretFile == "" {
+		v.errorf(at.add("client_secret"), "client_secret (or client_secret_file) is required")
+	}
+	if c.PageSize < 1 || c.PageSize > 1000 {
+		v.errorf(at.add("page_size"), "page_size %d must be between 1 and 1000", c.PageSize)
+	}
+	if c.Budget.RequestsPerDay == 0 {
+		v.errorf(at.add("budget", "requests_per_day"), "CX Cloud counts calls per day: requests_per_day must be set")
+	}
+}
+
+// checkHTTPURL reports a URL that is not http(s) or carries credentials.
+func checkHTTPURL(v *validator, at path, raw, example string) {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
+		v.errorf(at, "must be an http or https URL such as %s", example)
+	case u.User != nil:
+		v.errorf(at, "must not carry credentials")
+	}
+}

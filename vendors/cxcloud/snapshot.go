@@ -1,0 +1,231 @@
+package cxcloud
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/nmsexporter/nms_exporter/vendors"
+)
+
+// The snapshot types are what the collector reads: one per collection,
+// sorted, never changed once returned.
+
+// Inventory is the inventory collection.
+type Inventory struct {
+	Devices []vendors.Device
+}
+
+// NoticeCount is the number of devices one field notice matches with one
+// confidence.
+type NoticeCount struct {
+	FieldNotice, MatchConfidence string
+	Devices                      int
+}
+
+// Notice describes one field notice.
+type Notice struct{ ID, Title, Type, URL string }
+
+// FieldNotices is the field_notices collection.
+type FieldNotices struct {
+	Counts  []NoticeCount
+	Notices []Notice
+	Total   int // matches
+}
+
+// AdvisoryCount is the number of devices one security advisory may affect.
+type AdvisoryCount struct {
+	Advisory, Impact string
+	Devices          int
+}
+
+// Advisory describes one security advisory.
+type Advisory struct{ ID, Impact, Title, URL string }
+
+// Advisories is the advisories collection.
+type Advisories struct {
+	Counts     []AdvisoryCount
+	Advisories []Advisory
+	Total      int // matches
+}
+
+// Milestone is one end-of-life date of a device or one of its parts.
+type Milestone struct {
+	Device, Serial, Milestone string
+	At                        int64 // unix seconds
+}
+
+// EndOfLife is the eox collection.
+type EndOfLife struct {
+	Milestones []Milestone
+}
+
+// assetIndex holds the serial numbers of the last inventory: per asset,
+// and each device's chassis.
+type assetIndex struct {
+	assetSerial   map[flexID]string
+	chassisSerial map[flexID]string
+}
+
+func newAssetIndex(devices []device, assets []asset) *assetIndex {
+	idx := &assetIndex{assetSerial: map[flexID]string{}, chassisSerial: map[flexID]string{}}
+	for _, a := range assets {
+		idx.assetSerial[a.PhysicalAssetID] = a.SerialNumber
+		if strings.EqualFold(a.PhysicalAssetType, "Chassis") && idx.chassisSerial[a.DeviceID] == "" {
+			idx.chassisSerial[a.DeviceID] = a.SerialNumber
+		}
+	}
+	return idx
+}
+
+// deviceType maps CX Cloud's product family and type onto the exporter's
+// types.
+func deviceType(family, productType string) string {
+	f := strings.ToLower(family + " " + productType)
+	switch {
+	case strings.Contains(f, "access point"):
+		return "ap"
+	case strings.Contains(f, "controller"):
+		return "controller"
+	case strings.Contains(f, "switch"):
+		return "switch"
+	case strings.Contains(f, "router"):
+		return "router"
+	case strings.Contains(f, "firewall") || strings.Contains(f, "security"):
+		return "gateway"
+	}
+	return "other"
+}
+
+func newInventory(devices []device, idx *assetIndex) *Inventory {
+	out := &Inventory{Devices: make([]vendors.Device, 0, len(devices))}
+	for _, d := range devices {
+		name := d.DeviceName
+		if name == "" {
+			name = d.DeviceID.String()
+		}
+		out.Devices = append(out.Devices, vendors.Device{
+			Name: name, Serial: idx.chassisSerial[d.DeviceID], Model: d.ProductID, Version: d.SoftwareVersion,
+			Type: deviceType(d.ProductFamily, d.ProductType), Site: d.SNMPSysLocation, SiteID: d.SNMPSysLocation,
+			Up: strings.EqualFold(d.DeviceStatus, "ACTIVE"), Clients: -1,
+		})
+	}
+	vendors.SortDevices(out.Devices)
+	return out
+}
+
+// confidence turns "Potentially Vulnerable" into potentially_vulnerable.
+func confidence(s string) string {
+	return strings.ReplaceAll(strings.ToLower(strings.TrimSpace(s)), " ", "_")
+}
+
+func newFieldNotices(matches []fieldNotice, bulletins []fieldNoticeBulletin) *FieldNotices {
+	type key struct{ fn, conf string }
+	devices := map[key]map[flexID]bool{}
+	for _, m := range matches {
+		k := key{m.FieldNoticeID.String(), confidence(m.MatchConfidence)}
+		if devices[k] == nil {
+			devices[k] = map[flexID]bool{}
+		}
+		devices[k][m.DeviceID] = true
+	}
+	out := &FieldNotices{Total: len(matches)}
+	for k, ds := range devices {
+		out.Counts = append(out.Counts, NoticeCount{FieldNotice: k.fn, MatchConfidence: k.conf, Devices: len(ds)})
+	}
+	slices.SortFunc(out.Counts, func(a, b NoticeCount) int {
+		return cmp.Or(cmp.Compare(a.FieldNotice, b.FieldNotice), cmp.Compare(a.MatchConfidence, b.MatchConfidence))
+	})
+	for _, b := range bulletins {
+		out.Notices = append(out.Notices, Notice{ID: b.FieldNoticeID.String(), Title: b.BulletinTitle, Type: b.FieldNoticeType, URL: b.BulletinURL})
+	}
+	slices.SortFunc(out.Notices, func(a, b Notice) int { return cmp.Compare(a.ID, b.ID) })
+	return out
+}
+
+func newAdvisories(matches []advisory, bulletins []advisoryBulletin) *Advisories {
+	byCold := map[flexID]advisoryBulletin{}
+	for _, b := range bulletins {
+		byCold[b.SecurityAdvisoryColdID] = b
+	}
+	devices := map[flexID]map[flexID]bool{}
+	for _, m := range matches {
+		if confidence(m.MatchConfidence) == "not_vulnerable" {
+			continue
+		}
+		if devices[m.SecurityAdvisoryColdID] == nil {
+			devices[m.SecurityAdvisoryColdID] = map[flexID]bool{}
+		}
+		devices[m.SecurityAdvisoryColdID][m.DeviceID] = true
+	}
+	out := &Advisories{Total: len(matches)}
+	for cold, ds := range devices {
+		b, ok := byCold[cold]
+		id := b.SecurityAdvisoryID
+		if !ok || id == "" {
+			id = cold.String()
+		}
+		out.Counts = append(out.Counts, AdvisoryCount{Advisory: id, Impact: strings.ToLower(b.SecurityImpactRating), Devices: len(ds)})
+	}
+	slices.SortFunc(out.Counts, func(a, b AdvisoryCount) int { return cmp.Compare(a.Advisory, b.Advisory) })
+	for _, b := range bulletins {
+		out.Advisories = append(out.Advisories, Advisory{ID: b.SecurityAdvisoryID, Impact: strings.ToLower(b.SecurityImpactRating), Title: b.BulletinTitle, URL: b.BulletinURL})
+	}
+	slices.SortFunc(out.Advisories, func(a, b Advisory) int { return cmp.Compare(a.ID, b.ID) })
+	return out
+}
+
+// parseDate reads a YYYY-MM-DD date as midnight UTC.
+func parseDate(s string) (int64, bool) {
+	if s == "" {
+		return 0, false
+	}
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return 0, false
+	}
+	return t.Unix(), true
+}
+
+func newEndOfLife(hw []hardwareEoL, hwb []eolBulletin, sw []softwareEoL, swb []eolBulletin, idx *assetIndex) *EndOfLife {
+	hwBulletins := map[flexID]eolBulletin{}
+	for _, b := range hwb {
+		hwBulletins[b.HardwareEndOfLifeID] = b
+	}
+	swBulletins := map[flexID]eolBulletin{}
+	for _, b := range swb {
+		swBulletins[b.SoftwareEndOfLifeID] = b
+	}
+	seen := map[Milestone]bool{}
+	out := &EndOfLife{}
+	add := func(device, serial, prefix string, b eolBulletin) {
+		for name, date := range b.milestones() {
+			at, ok := parseDate(date)
+			if !ok {
+				continue
+			}
+			m := Milestone{Device: device, Serial: serial, Milestone: prefix + name}
+			if seen[m] {
+				continue // one part listed twice
+			}
+			seen[m] = true
+			m.At = at
+			out.Milestones = append(out.Milestones, m)
+		}
+	}
+	for _, h := range hw {
+		if b, ok := hwBulletins[h.HardwareEndOfLifeID]; ok {
+			add(h.DeviceName, idx.assetSerial[h.PhysicalAssetID], "", b)
+		}
+	}
+	for _, s := range sw {
+		if b, ok := swBulletins[s.SoftwareEndOfLifeID]; ok {
+			add(s.DeviceName, idx.chassisSerial[s.DeviceID], "software_", b)
+		}
+	}
+	slices.SortFunc(out.Milestones, func(a, b Milestone) int {
+		return cmp.Or(cmp.Compare(a.Device, b.Device), cmp.Compare(a.Serial, b.Serial), cmp.Compare(a.Milestone, b.Milestone))
+	})
+	return out
+}
