@@ -121,7 +121,8 @@ func flagSet(args []string, name string) bool {
 	return false
 }
 
-// startDemo starts two simulated Mist orgs and writes a config for them.
+// startDemo starts a simulator of every vendor (two Mist orgs, to show
+// several sources of one vendor) and writes a config for them.
 func startDemo(logger *slog.Logger, dir string) (string, func(), error) {
 	var sims []*simulators.Simulator
 	closeAll := func() {
@@ -132,7 +133,7 @@ func startDemo(logger *slog.Logger, dir string) (string, func(), error) {
 	for _, o := range []struct {
 		vendor string
 		seed   int64
-	}{{"mist", 1}, {"mist", 2}} {
+	}{{"mist", 1}, {"mist", 2}, {"prime", 1}} {
 		s, err := simulators.Start(o.vendor, simulators.Options{Size: "small", Seed: o.seed, Step: 30 * time.Second})
 		if err != nil {
 			closeAll()

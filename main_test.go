@@ -58,20 +58,21 @@ type testEnv struct {
 	secrets []string
 }
 
-const testTargets = 3 // mist-a and mist-b by token, mist-login by email and password
-
 func startEnv(t *testing.T) *testEnv {
 	t.Helper()
 	env := &testEnv{t: t, logs: &syncBuffer{}}
-	for _, seed := range []int64{1, 2} {
-		s, err := simulators.Start("mist", simulators.Options{Seed: seed, Size: "small"})
+	for _, o := range []struct {
+		vendor string
+		seed   int64
+	}{{"mist", 1}, {"mist", 2}, {"prime", 1}} {
+		s, err := simulators.Start(o.vendor, simulators.Options{Seed: o.seed, Size: "small"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { _ = s.Close() })
 		env.sims = append(env.sims, s)
 	}
-	a, b := env.sims[0], env.sims[1]
+	a, b, pi := env.sims[0], env.sims[1], env.sims[2]
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "a.token"), []byte(a.Token+"\n"), 0o600); err != nil {
 		t.Fatal(err)
@@ -89,8 +90,14 @@ func startEnv(t *testing.T) *testEnv {
     password: %s
     collections:
       usage: {enabled: false}
-`, a.BaseURL, b.BaseURL, b.Token, b.BaseURL, b.Email, b.Password)
-	env.secrets = []string{a.Token, b.Token, b.Password}
+prime:
+  - name: prime-a
+    base_url: %s
+    username: %s
+    password: %s
+    hold: 10ms
+`, a.BaseURL, b.BaseURL, b.Token, b.BaseURL, b.Email, b.Password, pi.BaseURL, pi.Username, pi.Password)
+	env.secrets = []string{a.Token, b.Token, b.Password, pi.Password}
 	env.cfgFile = filepath.Join(dir, "nms_exporter.yml")
 	if err := os.WriteFile(env.cfgFile, []byte(env.cfgText), 0o600); err != nil {
 		t.Fatal(err)
@@ -203,14 +210,32 @@ func promtoolCheck(t *testing.T, name, text string) {
 	}
 }
 
-// mistFamilies are the METRICS.md families a Mist source offers.
-var mistFamilies = []string{
+// healthFamilies are the METRICS.md source health families every source
+// serves.
+var healthFamilies = []string{
 	"nms_source_up", "nms_collection_success", "nms_collection_last_success_timestamp_seconds",
 	"nms_collection_duration_seconds", "nms_collection_interval_seconds", "nms_collection_items",
-	"nms_api_requests_total", "nms_api_request_duration_seconds", "nms_api_rate_limit_remaining",
-	"nms_api_budget_remaining", "nms_api_throttled_seconds_total",
-	"nms_site_info", "nms_device_info", "nms_device_up", "nms_device_uptime_seconds",
-	"nms_clients", "nms_ap_clients", "nms_alarms_active",
+	"nms_api_requests_total", "nms_api_request_duration_seconds", "nms_api_throttled_seconds_total",
+}
+
+// vendorFamilies are the other METRICS.md families each vendor offers.
+var vendorFamilies = map[string][]string{
+	"mist": {"nms_api_rate_limit_remaining", "nms_api_budget_remaining",
+		"nms_site_info", "nms_device_info", "nms_device_up", "nms_device_uptime_seconds",
+		"nms_clients", "nms_ap_clients", "nms_alarms_active"},
+	"prime": {"nms_site_info", "nms_device_info", "nms_device_up", "nms_device_uptime_seconds",
+		"nms_clients", "nms_ap_clients", "nms_alarms_active"},
+}
+
+// checkFamilies reports METRICS.md families a source should serve but does
+// not.
+func checkFamilies(t *testing.T, target, vendor string, mfs map[string]*dto.MetricFamily) {
+	t.Helper()
+	for _, f := range append(append([]string{}, healthFamilies...), vendorFamilies[vendor]...) {
+		if mfs[f] == nil || len(mfs[f].GetMetric()) == 0 {
+			t.Errorf("%s (%s): family %s missing from /probe", target, vendor, f)
+		}
+	}
 }
 
 func TestEndToEnd(t *testing.T) {
@@ -220,14 +245,15 @@ func TestEndToEnd(t *testing.T) {
 	if code != http.StatusOK {
 		t.Fatalf("GET /sd = %d", code)
 	}
-	for _, name := range []string{"mist-a", "mist-b", "mist-login"} {
+	targets := map[string]string{"mist-a": "mist", "mist-b": "mist", "mist-login": "mist", "prime-a": "prime"}
+	for name := range targets {
 		if !strings.Contains(sd, `"__param_target":"`+name+`"`) {
 			t.Errorf("/sd = %s; want a target group for %s", sd, name)
 		}
 	}
 
 	all := map[string]*dto.MetricFamily{}
-	for _, name := range []string{"mist-a", "mist-b", "mist-login"} {
+	for name, vendor := range targets {
 		code, body := env.get("/probe?target=" + name)
 		if code != http.StatusOK {
 			t.Fatalf("GET /probe?target=%s = %d: %s", name, code, body)
@@ -243,10 +269,9 @@ func TestEndToEnd(t *testing.T) {
 		if name == "mist-login" {
 			continue
 		}
-		for _, f := range mistFamilies {
-			if mfs[f] == nil || len(mfs[f].GetMetric()) == 0 {
-				t.Errorf("%s: family %s missing from /probe", name, f)
-			}
+		checkFamilies(t, name, vendor, mfs)
+		if vendor != "mist" {
+			continue
 		}
 		if v, ok := value(mfs["nms_api_rate_limit_remaining"], map[string]string{"window": "hour"}); !ok || v <= 0 || v > 5000 {
 			t.Errorf("%s: nms_api_rate_limit_remaining{window=hour} = %v, %v; want what Mist says is left", name, v, ok)
@@ -264,9 +289,13 @@ func TestEndToEnd(t *testing.T) {
 		t.Errorf("nms_config_last_reload_successful = %v; want 1", v)
 	}
 
-	// The data of one simulated org, against the golden file.
-	_, body := env.get("/probe?target=mist-a")
-	golden(t, "collector/testdata/e2e.prom", dataFamilies(t, body))
+	// The data of one source of each vendor, against the golden file.
+	var data strings.Builder
+	for _, name := range []string{"mist-a", "prime-a"} {
+		_, body := env.get("/probe?target=" + name)
+		fmt.Fprintf(&data, "# target %s\n%s", name, dataFamilies(t, body))
+	}
+	golden(t, "collector/testdata/e2e.prom", data.String())
 	// docs/metrics.md lists exactly the families the exporter serves.
 	golden(t, "docs/metrics.md", metricsDoc(all))
 }
@@ -279,6 +308,7 @@ func dataFamilies(t *testing.T, text string) string {
 	for n := range mfs {
 		switch {
 		case n == "nms_device_uptime_seconds", n == "nms_mist_device_last_seen_timestamp_seconds",
+			n == "nms_prime_client_counts_timestamp_seconds",
 			strings.HasPrefix(n, "nms_collection_"), strings.HasPrefix(n, "nms_api_"),
 			strings.HasPrefix(n, "nms_mist_api_"), n == "nms_source_up":
 			continue
@@ -474,7 +504,7 @@ func TestSecretsNeverShown(t *testing.T) {
 	_, reloadErr := env.post("/-/reload")
 
 	outputs := map[string]string{"logs": env.logs.String(), "reload error": reloadErr}
-	for _, p := range []string{"/", "/config", "/sd", "/metrics", "/-/ready", "/probe?target=mist-a", "/probe?target=mist-b", "/probe?target=mist-login"} {
+	for _, p := range []string{"/", "/config", "/sd", "/metrics", "/-/ready", "/probe?target=mist-a", "/probe?target=mist-b", "/probe?target=mist-login", "/probe?target=prime-a"} {
 		_, body := env.get(p)
 		outputs[p] = body
 	}
@@ -539,16 +569,15 @@ func TestDemo(t *testing.T) {
 	env := &testEnv{t: t, exp: exp, srv: httptest.NewServer(exp.handler())}
 	defer env.srv.Close()
 	env.waitReady()
+	vendors := map[string]bool{}
 	for _, s := range exp.mgr.Sources() {
 		_, body := env.get("/probe?target=" + s.Name)
-		mfs := parse(t, body)
-		for _, f := range mistFamilies {
-			if mfs[f] == nil || len(mfs[f].GetMetric()) == 0 {
-				t.Errorf("demo source %s: family %s missing", s.Name, f)
-			}
-		}
+		checkFamilies(t, s.Name, s.Vendor, parse(t, body))
+		vendors[s.Vendor] = true
 	}
-	if n := len(exp.mgr.Sources()); n < 2 {
-		t.Errorf("demo runs %d sources; want at least 2", n)
+	for v := range vendorFamilies {
+		if !vendors[v] {
+			t.Errorf("the demo runs no %s source", v)
+		}
 	}
 }

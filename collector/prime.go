@@ -58,12 +58,16 @@ func newPrimeSource(sc config.Source, opts Options, api *APIStats) (*Source, err
 }
 
 func renderPrime(ch chan<- prometheus.Metric, data map[string]any) {
+	// Sites of devices, for the alarms: the collections refresh apart, so
+	// the join is made here, from whatever each has last fetched.
+	sites := map[string]string{}
 	if a, ok := data["access_points"].(*primeinfra.AccessPoints); ok {
 		for _, site := range a.Sites {
 			gauge(ch, siteInfoDesc, 1, site, site)
 		}
 		renderDevices(ch, a.Devices)
 		for _, d := range a.Devices {
+			sites[d.Name] = d.Site
 			if ctl := a.Controllers[d.Name]; ctl != "" {
 				gauge(ch, primeAPControllerDesc, 1, d.Name, d.Serial, ctl)
 			}
@@ -72,20 +76,33 @@ func renderPrime(ch chan<- prometheus.Metric, data map[string]any) {
 			gauge(ch, primeDomainDesc, 1, a.Domain)
 		}
 	}
+	var names map[string]string
 	if d, ok := data["devices"].(*primeinfra.Devices); ok {
 		renderDevices(ch, d.Devices)
+		for _, dev := range d.Devices {
+			if _, ok := sites[dev.Name]; !ok {
+				sites[dev.Name] = dev.Site
+			}
+		}
+		names = d.Names
 	}
 	if c, ok := data["clients"].(*primeinfra.Clients); ok {
 		renderClients(ch, c.Wireless)
 		for _, w := range c.Wired {
-			gauge(ch, primeWiredClientsDesc, float64(w.Count), w.Device)
+			name := names[w.Address]
+			if name == "" {
+				name = w.Address
+			}
+			gauge(ch, primeWiredClientsDesc, float64(w.Count), name)
 		}
 		if !c.CollectedAt.IsZero() {
 			gauge(ch, primeClientSampleDesc, float64(c.CollectedAt.Unix()))
 		}
 	}
 	if a, ok := data["alarms"].(*primeinfra.Alarms); ok {
-		renderAlarms(ch, a.Active)
+		for _, k := range a.Active {
+			gauge(ch, alarmsDesc, float64(k.Count), sites[k.Device], k.Device, k.Severity, k.Category)
+		}
 		for _, k := range a.Acknowledged {
 			gauge(ch, primeAlarmsAckedDesc, float64(k.Count), k.Severity, k.Category)
 		}

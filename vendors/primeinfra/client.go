@@ -36,16 +36,6 @@ type Client struct {
 	cfg  *config.Prime
 	base string
 	req  *vendors.Requester
-
-	mu    sync.Mutex
-	index deviceIndex
-}
-
-// deviceIndex knows the site of each device and the name behind each
-// management address, from the last access point and device refreshes.
-type deviceIndex struct {
-	apSites, deviceSites map[string]string
-	ipNames              map[string]string
 }
 
 // New returns a client for the server a config section names.
@@ -146,44 +136,27 @@ func (c *Client) AccessPoints(ctx context.Context) (*AccessPoints, error) {
 	}
 	out.Domain = domain
 	out.finish()
-	sites := make(map[string]string, len(out.Devices))
-	for _, d := range out.Devices {
-		sites[d.Name] = d.Site
-	}
-	c.mu.Lock()
-	c.index.apSites = sites
-	c.mu.Unlock()
 	return out, nil
 }
 
 // Devices fetches every device but the access points, which have their
 // own collection.
 func (c *Client) Devices(ctx context.Context) (*Devices, error) {
-	out := &Devices{}
+	out := &Devices{Names: map[string]string{}}
 	_, err := walk(ctx, c, "Devices", nil, func(page []deviceEntity) {
 		for _, e := range page {
 			if d, ok := newDevice(e); ok {
 				out.Devices = append(out.Devices, d)
-				out.ips = append(out.ips, string(e.DTO.IPAddress))
+				if ip := string(e.DTO.IPAddress); ip != "" {
+					out.Names[ip] = d.Name
+				}
 			}
 		}
 	})
 	if err != nil {
 		return nil, err
 	}
-	sites := make(map[string]string, len(out.Devices))
-	names := make(map[string]string, len(out.Devices))
-	for i, d := range out.Devices {
-		sites[d.Name] = d.Site
-		if ip := out.ips[i]; ip != "" {
-			names[ip] = d.Name
-		}
-	}
-	out.ips = nil
 	vendors.SortDevices(out.Devices)
-	c.mu.Lock()
-	c.index.deviceSites, c.index.ipNames = sites, names
-	c.mu.Unlock()
 	return out, nil
 }
 
@@ -228,18 +201,12 @@ func (c *Client) Clients(ctx context.Context) (*Clients, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.mu.Lock()
-	names := c.index.ipNames
-	c.mu.Unlock()
-	return newClients(wireless, wired, at, names), nil
+	return newClients(wireless, wired, at), nil
 }
 
 // Alarms fetches every alarm that is not cleared.
 func (c *Client) Alarms(ctx context.Context) (*Alarms, error) {
-	c.mu.Lock()
-	idx := c.index
-	c.mu.Unlock()
-	agg := newAlarmTally(idx)
+	agg := newAlarmTally()
 	_, err := walk(ctx, c, "Alarms", url.Values{"severity": {`ne("CLEARED")`}}, agg.add)
 	if err != nil {
 		return nil, err

@@ -26,13 +26,15 @@ type AccessPoints struct {
 // Devices is the devices collection: controllers, switches and routers.
 type Devices struct {
 	Devices []vendors.Device
-	ips     []string // management addresses, parallel to Devices while fetching
+	// Names maps management addresses to device names.
+	Names map[string]string
 }
 
-// WiredCount is the wired clients on one device.
+// WiredCount is the wired clients on one device, known by its management
+// address.
 type WiredCount struct {
-	Device string
-	Count  int
+	Address string
+	Count   int
 }
 
 // Clients is the clients collection: Prime's newest client count sample.
@@ -51,7 +53,9 @@ type AckCount struct {
 	Count              int
 }
 
-// Alarms is the alarms collection.
+// Alarms is the alarms collection. Alarms carry no site: the collector
+// finds it from the device, in whichever of the access point and device
+// collections knows it.
 type Alarms struct {
 	Active       []vendors.AlarmCount
 	Acknowledged []AckCount
@@ -143,7 +147,7 @@ func newDevice(e deviceEntity) (vendors.Device, bool) {
 	}, true
 }
 
-func newClients(wireless, wired []clientCount, at int64, ipNames map[string]string) *Clients {
+func newClients(wireless, wired []clientCount, at int64) *Clients {
 	out := &Clients{}
 	if at > 0 {
 		out.CollectedAt = time.UnixMilli(at)
@@ -171,13 +175,9 @@ func newClients(wireless, wired []clientCount, at int64, ipNames map[string]stri
 		if n == 0 {
 			n = c.Count
 		}
-		name := ipNames[c.Key]
-		if name == "" {
-			name = c.Key
-		}
-		out.Wired = append(out.Wired, WiredCount{Device: name, Count: n})
+		out.Wired = append(out.Wired, WiredCount{Address: c.Key, Count: n})
 	}
-	slices.SortFunc(out.Wired, func(a, b WiredCount) int { return cmp.Compare(a.Device, b.Device) })
+	slices.SortFunc(out.Wired, func(a, b WiredCount) int { return cmp.Compare(a.Address, b.Address) })
 	return out
 }
 
@@ -197,14 +197,13 @@ func Severity(s string) string {
 }
 
 type alarmTally struct {
-	idx    deviceIndex
 	seen   map[int64]bool
 	active map[vendors.AlarmCount]int
 	acked  map[AckCount]int
 }
 
-func newAlarmTally(idx deviceIndex) *alarmTally {
-	return &alarmTally{idx: idx, seen: map[int64]bool{}, active: map[vendors.AlarmCount]int{}, acked: map[AckCount]int{}}
+func newAlarmTally() *alarmTally {
+	return &alarmTally{seen: map[int64]bool{}, active: map[vendors.AlarmCount]int{}, acked: map[AckCount]int{}}
 }
 
 // alarmDevice names the device of an alarm: AP alarms carry
@@ -230,13 +229,8 @@ func (t *alarmTally) add(page []alarmEntity) {
 			}
 			t.seen[a.AlarmID] = true
 		}
-		dev := alarmDevice(a.DeviceName, a.Source)
-		site, ok := t.idx.apSites[dev]
-		if !ok {
-			site = t.idx.deviceSites[dev]
-		}
 		sev, cat := Severity(a.Severity), string(a.Category)
-		t.active[vendors.AlarmCount{Site: site, Device: dev, Severity: sev, Category: cat}]++
+		t.active[vendors.AlarmCount{Device: alarmDevice(a.DeviceName, a.Source), Severity: sev, Category: cat}]++
 		if a.AcknowledgementStatus {
 			t.acked[AckCount{Severity: sev, Category: cat}]++
 		}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/nmsexporter/nms_exporter/vendors/mist/mistsim"
+	"github.com/nmsexporter/nms_exporter/vendors/primeinfra/primesim"
 )
 
 // Options choose a simulator's data and behaviour.
@@ -34,18 +35,23 @@ type Options struct {
 
 // Simulator is one running simulator.
 type Simulator struct {
-	Vendor   string          `json:"vendor"`
-	BaseURL  string          `json:"base_url"`
-	Token    string          `json:"token,omitempty"`
-	Email    string          `json:"email,omitempty"`
-	Password string          `json:"password,omitempty"`
-	OrgID    string          `json:"org_id,omitempty"`
-	Size     string          `json:"size"`
-	Seed     int64           `json:"seed"`
-	Mist     *mistsim.Server `json:"-"`
-	srv      *http.Server
-	stop     context.CancelFunc
-	done     chan struct{}
+	Vendor   string           `json:"vendor"`
+	BaseURL  string           `json:"base_url"`
+	Token    string           `json:"token,omitempty"`
+	Email    string           `json:"email,omitempty"`
+	Password string           `json:"password,omitempty"`
+	OrgID    string           `json:"org_id,omitempty"`
+	Size     string           `json:"size"`
+	Seed     int64            `json:"seed"`
+	Username string           `json:"username,omitempty"`
+	Mist     *mistsim.Server  `json:"-"`
+	Prime    *primesim.Server `json:"-"`
+	// section writes this simulator's config section, its secrets in files
+	// in dir.
+	section func(name, dir string) (string, error)
+	srv     *http.Server
+	stop    context.CancelFunc
+	done    chan struct{}
 }
 
 // Vendors lists the vendors that have a simulator.
@@ -61,7 +67,8 @@ func Vendors() []string {
 type starter func(o Options) (http.Handler, *Simulator, func(), error)
 
 var starters = map[string]starter{
-	"mist": startMist,
+	"mist":  startMist,
+	"prime": startPrime,
 }
 
 func startMist(o Options) (http.Handler, *Simulator, func(), error) {
@@ -71,7 +78,49 @@ func startMist(o Options) (http.Handler, *Simulator, func(), error) {
 	}
 	c := s.Credentials()
 	sim := &Simulator{Token: c.Token, Email: c.Email, Password: c.Password, OrgID: c.OrgID, Mist: s}
+	sim.section = func(name, dir string) (string, error) {
+		file, err := secretFile(dir, name+".token", c.Token)
+		return fmt.Sprintf(`  - name: %s
+    base_url: %s
+    token_file: %s
+    collections:
+      sites: {interval: 30s}
+      devices: {interval: 15s}
+      clients: {interval: 30s}
+      alarms: {interval: 15s}
+      usage: {interval: 60s}
+`, name, sim.BaseURL, file), err
+	}
 	return s, sim, s.Step, nil
+}
+
+func startPrime(o Options) (http.Handler, *Simulator, func(), error) {
+	s, err := primesim.New(primesim.Options{Seed: o.Seed, Size: o.Size})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	c := s.Credentials()
+	sim := &Simulator{Username: c.Username, Password: c.Password, Prime: s}
+	sim.section = func(name, dir string) (string, error) {
+		file, err := secretFile(dir, name+".password", c.Password)
+		return fmt.Sprintf(`  - name: %s
+    base_url: %s
+    username: %s
+    password_file: %s
+    collections:
+      access_points: {interval: 30s}
+      clients: {interval: 30s}
+      devices: {interval: 60s}
+      alarms: {interval: 15s}
+`, name, sim.BaseURL, c.Username, file), err
+	}
+	return s, sim, s.Step, nil
+}
+
+// secretFile writes a credential to a file only its owner may read, and
+// returns the file's name for a *_file field.
+func secretFile(dir, name, secret string) (string, error) {
+	return name, os.WriteFile(filepath.Join(dir, name), []byte(secret+"\n"), 0o600)
 }
 
 // Start serves one vendor's simulator until Close.
@@ -150,25 +199,13 @@ func DemoConfig(dir string, sims []*Simulator) (string, error) {
 		}
 		fmt.Fprintf(&b, "%s:\n", vendor)
 		for i, s := range byVendor[vendor] {
-			name := fmt.Sprintf("demo-%s-%d", vendor, i+1)
-			tokenFile := name + ".token"
-			if err := os.WriteFile(filepath.Join(dir, tokenFile), []byte(s.Token+"\n"), 0o600); err != nil {
+			section, err := s.section(fmt.Sprintf("demo-%s-%d", vendor, i+1), dir)
+			if err != nil {
 				return "", err
 			}
-			fmt.Fprintf(&b, "  - name: %s\n    base_url: %s\n    token_file: %s\n", name, s.BaseURL, tokenFile)
-			b.WriteString(demoCollections[vendor])
+			b.WriteString(section)
 		}
 	}
 	file := filepath.Join(dir, "nms_exporter.yml")
 	return file, os.WriteFile(file, []byte(b.String()), 0o600)
-}
-
-var demoCollections = map[string]string{
-	"mist": `    collections:
-      sites: {interval: 30s}
-      devices: {interval: 15s}
-      clients: {interval: 30s}
-      alarms: {interval: 15s}
-      usage: {interval: 60s}
-`,
 }

@@ -1,0 +1,87 @@
+package primeinfra
+
+import (
+	"context"
+	"net/url"
+	"runtime"
+	"strconv"
+	"testing"
+
+	"github.com/nmsexporter/nms_exporter/internal/procstat"
+	"github.com/nmsexporter/nms_exporter/vendors/primeinfra/primesim"
+)
+
+// BenchmarkRefreshLarge refreshes every collection of the large simulated
+// server (5,000 APs, 60,000 clients, 20,000 alarms) once per iteration at
+// the default concurrency of 5 and hold of 1 s, against the simulator's
+// default per-user limits. It reports the calls against the page-count
+// minimum and the peak requests in flight; the simulator runs in the same
+// process, so the RSS figures include its data.
+func BenchmarkRefreshLarge(b *testing.B) {
+	sim, base := newSim(b, primesim.Options{Seed: 1, Size: "large"})
+	runtime.GC()
+	simRSS := procstat.MiB("VmRSS")
+	n := sim.Sizes()
+	cfg := primeConfig(b, base, sim.Credentials(), "")
+	ctx := context.Background()
+	// Clients: the pages of the newest MAPLOCATION and DEVICE samples, one
+	// more where a sample fills its last page exactly (the walk must see
+	// the older sample begin).
+	minimum := ceilDiv(n.APs, 1000) + ceilDiv(n.Devices, 1000) + ceilDiv(n.ActiveAlarms, 1000)
+	for _, typ := range []string{"MAPLOCATION", "DEVICE"} {
+		rows := latestRows(b, newClient(b, cfg), typ)
+		minimum += rows/1000 + 1
+	}
+	sim.ResetCalls()
+	b.ResetTimer()
+	for b.Loop() {
+		c := newClient(b, cfg)
+		if _, err := c.AccessPoints(ctx); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := c.Devices(ctx); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := c.Clients(ctx); err != nil {
+			b.Fatal(err)
+		}
+		a, err := c.Alarms(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if a.Total != n.ActiveAlarms {
+			b.Fatalf("active alarms = %d; want %d", a.Total, n.ActiveAlarms)
+		}
+	}
+	b.StopTimer()
+	calls := float64(sim.Calls()) / float64(b.N)
+	if calls > float64(minimum) {
+		b.Errorf("a refresh made %.0f calls; the page-count minimum is %d (%v)", calls, minimum, sim.CallsByPath())
+	}
+	if sim.MaxInFlight() > cfg.Budget.Concurrency {
+		b.Errorf("peak requests in flight = %d; the configured concurrency is %d", sim.MaxInFlight(), cfg.Budget.Concurrency)
+	}
+	b.ReportMetric(calls, "calls/refresh")
+	b.ReportMetric(float64(minimum), "min-calls")
+	b.ReportMetric(float64(sim.MaxInFlight()), "peak-in-flight")
+	b.ReportMetric(simRSS, "sim-MiB")
+	b.ReportMetric(procstat.MiB("VmHWM"), "peak-RSS-MiB")
+}
+
+// latestRows counts the rows of the newest ClientCounts sample of a type,
+// asking the simulator directly.
+func latestRows(b *testing.B, c *Client, typ string) int {
+	ctx := context.Background()
+	q := url.Values{"type": {strconv.Quote(typ)}, ".sort": {"-collectionTime"}}
+	env, err := page[clientCountEntity](ctx, c, "ClientCounts", c.query(q, 0, 1))
+	if err != nil || len(env.QueryResponse.Entity) == 0 {
+		b.Fatalf("latest %s sample: %v", typ, err)
+	}
+	at := env.QueryResponse.Entity[0].DTO.CollectionTime
+	q = url.Values{"type": {strconv.Quote(typ)}, "collectionTime": {strconv.FormatInt(at, 10)}}
+	env, err = page[clientCountEntity](ctx, c, "ClientCounts", c.query(q, 0, 1))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return env.QueryResponse.Count
+}

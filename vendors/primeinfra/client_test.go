@@ -1,0 +1,297 @@
+package primeinfra
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nmsexporter/nms_exporter/config"
+	"github.com/nmsexporter/nms_exporter/vendors"
+	"github.com/nmsexporter/nms_exporter/vendors/primeinfra/primesim"
+)
+
+func newSim(t testing.TB, o primesim.Options) (*primesim.Server, string) {
+	t.Helper()
+	sim, err := primesim.New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(sim)
+	t.Cleanup(srv.Close)
+	return sim, srv.URL
+}
+
+// primeConfig is a parsed config section for the simulator, so defaults
+// apply as they do for users.
+func primeConfig(t testing.TB, base string, cr primesim.Credentials, extra string) *config.Prime {
+	t.Helper()
+	y := fmt.Sprintf("prime:\n  - name: pi\n    base_url: %s\n    username: %s\n    password: %s\n%s", base, cr.Username, cr.Password, extra)
+	c, err := config.Parse([]byte(y), "pi.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &c.Prime[0]
+}
+
+func newClient(t testing.TB, cfg *config.Prime) *Client {
+	t.Helper()
+	b := vendors.NewBudget(vendors.BudgetConfig{BurstSize: cfg.Budget.Concurrency, BurstHold: time.Duration(cfg.Hold)}, nil)
+	c, err := New(cfg, Options{Budget: b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.req.BaseBackoff = time.Millisecond
+	c.req.MaxBackoff = 5 * time.Millisecond
+	return c
+}
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
+
+func TestFetchMatchesSimulator(t *testing.T) {
+	sim, base := newSim(t, primesim.Options{Seed: 2, Size: "small"})
+	c := newClient(t, primeConfig(t, base, sim.Credentials(), "    hold: 1ms\n"))
+	ctx := context.Background()
+	want := sim.Sizes()
+
+	aps, err := c.AccessPoints(ctx)
+	if err != nil {
+		t.Fatalf("AccessPoints() = %v", err)
+	}
+	if len(aps.Devices) != want.APs {
+		t.Errorf("APs = %d; want %d", len(aps.Devices), want.APs)
+	}
+	for _, d := range aps.Devices {
+		if d.Serial == "" || len(d.MAC) != 12 || d.Site == "" || strings.Count(d.Site, " > ") != 1 {
+			t.Errorf("AP %+v: want a serial, a 12-digit MAC and a campus > building site", d)
+			break
+		}
+	}
+	if aps.Domain == "" || len(aps.Controllers) == 0 {
+		t.Errorf("AccessPoints() domain %q, %d controllers; want both", aps.Domain, len(aps.Controllers))
+	}
+	devs, err := c.Devices(ctx)
+	if err != nil {
+		t.Fatalf("Devices() = %v", err)
+	}
+	types := map[string]int{}
+	for _, d := range devs.Devices {
+		types[d.Type]++
+	}
+	if types["controller"] != want.Controllers || types["switch"] != want.Switches || types["router"] != want.Routers || types["ap"] != 0 {
+		t.Errorf("device types = %v; want controller=%d switch=%d router=%d and no APs", types, want.Controllers, want.Switches, want.Routers)
+	}
+	clients, err := c.Clients(ctx)
+	if err != nil {
+		t.Fatalf("Clients() = %v", err)
+	}
+	if clients.Total != want.Clients {
+		t.Errorf("clients = %d; want %d from the newest sample only", clients.Total, want.Clients)
+	}
+	if clients.CollectedAt.IsZero() || len(clients.Wired) == 0 {
+		t.Errorf("Clients() = sample time %v, %d wired; want both", clients.CollectedAt, len(clients.Wired))
+	}
+	alarms, err := c.Alarms(ctx)
+	if err != nil {
+		t.Fatalf("Alarms() = %v", err)
+	}
+	acked := 0
+	for _, a := range alarms.Acknowledged {
+		acked += a.Count
+	}
+	if alarms.Total != want.ActiveAlarms || acked != want.AcknowledgedAlarms {
+		t.Errorf("alarms = %d active, %d acknowledged; want %d, %d", alarms.Total, acked, want.ActiveAlarms, want.AcknowledgedAlarms)
+	}
+	if got := sim.Sessions(); got != 1 {
+		t.Errorf("sessions opened = %d; want 1: the client keeps its session cookie", got)
+	}
+}
+
+// TestPagingEdges walks resources whose sizes sit on and beside page
+// boundaries, with the fewest calls.
+func TestPagingEdges(t *testing.T) {
+	// The tests' 1 ms hold outpaces the simulator's default rate limit.
+	sim, base := newSim(t, primesim.Options{Seed: 2, Size: "small", RateLimit: -1})
+	n := sim.Sizes()
+	divisor := 0
+	for d := n.APs / 2; d >= 2 && divisor == 0; d-- {
+		if n.APs%d == 0 {
+			divisor = d
+		}
+	}
+	if divisor == 0 || n.APs%7 == 0 {
+		t.Fatalf("%d APs: the test needs a count with a divisor that is not a multiple of 7", n.APs)
+	}
+	for _, tc := range []struct {
+		name     string
+		pageSize int
+	}{
+		{"one page", 1000},
+		{"exact multiple", divisor},
+		{"last partial page", 7},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newClient(t, primeConfig(t, base, sim.Credentials(), fmt.Sprintf("    hold: 1ms\n    page_size: %d\n", tc.pageSize)))
+			sim.ResetCalls()
+			aps, err := c.AccessPoints(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(aps.Devices) != n.APs {
+				t.Errorf("APs = %d; want %d", len(aps.Devices), n.APs)
+			}
+			if got, want := sim.Calls(), ceilDiv(n.APs, tc.pageSize); got != want {
+				t.Errorf("calls = %d; want the page-count minimum %d", got, want)
+			}
+		})
+	}
+	t.Run("empty result", func(t *testing.T) {
+		c := newClient(t, primeConfig(t, base, sim.Credentials(), "    hold: 1ms\n"))
+		sim.ResetCalls()
+		var got int
+		_, err := walk(context.Background(), c, "Alarms", map[string][]string{"severity": {`"NOSUCHSEVERITY"`}}, func(p []alarmEntity) { got += len(p) })
+		if err != nil || got != 0 || sim.Calls() != 1 {
+			t.Errorf("walk over no alarms = %d items, %d calls, %v; want 0 items in 1 call", got, sim.Calls(), err)
+		}
+	})
+}
+
+func TestConcurrencyStaysWithinLimit(t *testing.T) {
+	sim, base := newSim(t, primesim.Options{Seed: 3, Size: "medium", RateLimit: -1})
+	sim.SetFaults(primesim.Faults{Latency: 20 * time.Millisecond})
+	c := newClient(t, primeConfig(t, base, sim.Credentials(), "    hold: 1ms\n    page_size: 100\n    budget:\n      concurrency: 3\n"))
+	ctx := context.Background()
+	errs := make(chan error, 2)
+	go func() { _, err := c.AccessPoints(ctx); errs <- err }()
+	go func() { _, err := c.Alarms(ctx); errs <- err }()
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := sim.MaxInFlight(); got > 3 || got < 2 {
+		t.Errorf("peak requests in flight = %d; want at most the configured 3 across collections", got)
+	}
+}
+
+func TestErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		setup  func(*primesim.Server, *config.Prime)
+		status int
+		want   string
+	}{
+		{"401 wrong password", func(_ *primesim.Server, c *config.Prime) { c.Password = "wrong" }, 401, "HTTP 401"},
+		{"403 forbidden domain", func(_ *primesim.Server, c *config.Prime) { c.VirtualDomain = "No-Such-Domain" }, 403, "HTTP 403"},
+		{"503 throttled", func(s *primesim.Server, _ *config.Prime) { s.SetFaults(primesim.Faults{Throttle: true}) }, 503, "Rate limit"},
+		{"500", func(s *primesim.Server, _ *config.Prime) {
+			s.SetFaults(primesim.Faults{ErrorRate: 1, ErrorStatus: 500})
+		}, 500, "HTTP 500"},
+		{"truncated", func(s *primesim.Server, _ *config.Prime) { s.SetFaults(primesim.Faults{Truncate: true}) }, 0, "decoding"},
+		{"malformed", func(s *primesim.Server, _ *config.Prime) { s.SetFaults(primesim.Faults{Malformed: true}) }, 0, "decoding"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sim, base := newSim(t, primesim.Options{Seed: 1})
+			cfg := primeConfig(t, base, sim.Credentials(), "    hold: 1ms\n")
+			tc.setup(sim, cfg)
+			_, err := newClient(t, cfg).AccessPoints(context.Background())
+			if err == nil {
+				t.Fatal("AccessPoints() = nil; want an error")
+			}
+			if got := vendors.StatusCode(err); got != tc.status {
+				t.Errorf("StatusCode(%v) = %d; want %d", err, got, tc.status)
+			}
+			if !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), sim.Credentials().Password) {
+				t.Errorf("AccessPoints() = %q; want it to contain %q and no password", err, tc.want)
+			}
+		})
+	}
+	t.Run("404", func(t *testing.T) {
+		sim, base := newSim(t, primesim.Options{Seed: 1})
+		c := newClient(t, primeConfig(t, base, sim.Credentials(), "    hold: 1ms\n"))
+		_, err := page[apEntity](context.Background(), c, "NoSuchResource", c.query(nil, 0, 10))
+		if vendors.StatusCode(err) != 404 {
+			t.Errorf("page(NoSuchResource) = %v; want HTTP 404", err)
+		}
+	})
+}
+
+func TestSlowResponsePastTimeout(t *testing.T) {
+	sim, base := newSim(t, primesim.Options{Seed: 1})
+	sim.SetFaults(primesim.Faults{Latency: 2 * time.Second})
+	cfg := primeConfig(t, base, sim.Credentials(), "    hold: 1ms\n    timeout: 200ms\n    budget:\n      max_retries: 0\n")
+	start := time.Now()
+	_, err := newClient(t, cfg).AccessPoints(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "/webacs/api/v4/data/AccessPointDetails") {
+		t.Fatalf("AccessPoints() past the timeout = %v; want a timeout naming the endpoint", err)
+	}
+	if elapsed := time.Since(start); elapsed > 1500*time.Millisecond {
+		t.Errorf("gave up after %v; want the 200ms timeout to end the request", elapsed)
+	}
+}
+
+func TestVirtualDomainScopes(t *testing.T) {
+	sim, base := newSim(t, primesim.Options{Seed: 4, Size: "small"})
+	ctx := context.Background()
+	all, err := newClient(t, primeConfig(t, base, sim.Credentials(), "    hold: 1ms\n")).AccessPoints(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := 0
+	for _, d := range sim.Domains() {
+		if d == "ROOT-DOMAIN" {
+			continue
+		}
+		aps, err := newClient(t, primeConfig(t, base, sim.Credentials(), "    hold: 1ms\n    virtual_domain: "+d+"\n")).AccessPoints(ctx)
+		if err != nil {
+			t.Fatalf("domain %s: %v", d, err)
+		}
+		if aps.Domain != d || len(aps.Devices) == 0 || len(aps.Devices) >= len(all.Devices) {
+			t.Errorf("domain %s: %d APs answered for %q; want a strict subset of %d answered for %s", d, len(aps.Devices), aps.Domain, len(all.Devices), d)
+		}
+		total += len(aps.Devices)
+	}
+	if total != len(all.Devices) {
+		t.Errorf("APs across the sub-domains = %d; want the root domain's %d", total, len(all.Devices))
+	}
+}
+
+func TestCancelledContext(t *testing.T) {
+	sim, base := newSim(t, primesim.Options{Seed: 1})
+	sim.SetFaults(primesim.Faults{Latency: 5 * time.Second})
+	c := newClient(t, primeConfig(t, base, sim.Credentials(), "    hold: 1ms\n"))
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, err := c.Alarms(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Alarms() with an expiring context = %v; want context.DeadlineExceeded", err)
+	}
+}
+
+func TestMappings(t *testing.T) {
+	for in, want := range map[string]string{"CRITICAL": "critical", "MAJOR": "major", "MINOR": "minor", "WARNING": "warning", "INFORMATION": "info"} {
+		if got := Severity(in); got != want {
+			t.Errorf("Severity(%q) = %q; want %q", in, got, want)
+		}
+	}
+	for in, want := range map[string]string{
+		"Wireless Controller": "controller", "Switches and Hubs": "switch", "Routers": "router",
+		"Unified AP": "ap", "Security and VPN": "gateway", "Voice and Telephony": "other",
+	} {
+		if got := deviceType(in); got != want {
+			t.Errorf("deviceType(%q) = %q; want %q", in, got, want)
+		}
+	}
+	for in, want := range map[string]string{
+		"NA-Campus > Building-03 > Floor-2": "NA-Campus > Building-03", "Campus > Building": "Campus > Building", "": "",
+	} {
+		if got := siteOf(in); got != want {
+			t.Errorf("siteOf(%q) = %q; want %q", in, got, want)
+		}
+	}
+	if got := alarmDevice("ap-01,00:11:22:33:44:55", "x"); got != "ap-01" {
+		t.Errorf("alarmDevice(ap-01,<mac>) = %q; want ap-01", got)
+	}
+}

@@ -1,0 +1,147 @@
+package primesim
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Realm is the basic-auth realm sent with 401s.
+const Realm = "Cisco Prime Infrastructure"
+
+type session struct {
+	user string
+	last time.Time // last use; the session expires SessionIdle after it
+}
+
+// userState holds one user's in-flight requests and rate window.
+type userState struct {
+	inflight, peak int
+	recent         []time.Time // admitted requests inside the window, oldest first
+}
+
+func unauthorized(rc *reqCtx, msg string) response {
+	resp := errorDoc(rc, http.StatusUnauthorized, msg)
+	resp.header().Set("WWW-Authenticate", `Basic realm="`+Realm+`"`)
+	return resp
+}
+
+// authenticate accepts a live JSESSIONID cookie, else basic auth, which
+// opens a new session unless the user already has MaxSessions.
+func (s *Server) authenticate(rc *reqCtx) (string, response, bool) {
+	r := rc.r
+	s.authMu.Lock()
+	defer s.authMu.Unlock()
+	if c, err := r.Cookie("JSESSIONID"); err == nil {
+		if sess := s.sessions[c.Value]; sess != nil {
+			if s.live(sess, rc.now) {
+				sess.last = rc.now
+				return sess.user, response{}, true
+			}
+			delete(s.sessions, c.Value)
+		}
+	}
+	user, pass, ok := r.BasicAuth()
+	if !ok {
+		return "", unauthorized(rc, "Authentication required: no credentials were supplied"), false
+	}
+	okUser := subtle.ConstantTimeCompare([]byte(user), []byte(s.creds.Username)) == 1
+	okPass := subtle.ConstantTimeCompare([]byte(pass), []byte(s.creds.Password)) == 1
+	if !okUser || !okPass {
+		return "", unauthorized(rc, "Authentication failed: invalid username or password"), false
+	}
+	if max := s.opts.MaxSessions; max > 0 && s.activeSessions(user, rc.now) >= max {
+		return "", unauthorized(rc, fmt.Sprintf("Maximum number of sessions (%d) reached for user %s: reuse the JSESSIONID cookie", max, user)), false
+	}
+	id := newSessionID()
+	s.sessions[id] = &session{user: user, last: rc.now}
+	rc.setCookie = "JSESSIONID=" + id + "; Path=/webacs; HttpOnly"
+	return user, response{}, true
+}
+
+func (s *Server) live(sess *session, now time.Time) bool {
+	return now.Sub(sess.last) < s.opts.SessionIdle
+}
+
+// activeSessions counts user's live sessions and drops expired ones;
+// authMu held.
+func (s *Server) activeSessions(user string, now time.Time) int {
+	n := 0
+	for id, sess := range s.sessions {
+		switch {
+		case !s.live(sess, now):
+			delete(s.sessions, id)
+		case sess.user == user:
+			n++
+		}
+	}
+	return n
+}
+
+// Sessions is the number of active sessions of the user by the clock now.
+func (s *Server) Sessions() int {
+	s.authMu.Lock()
+	defer s.authMu.Unlock()
+	return s.activeSessions(s.creds.Username, s.now())
+}
+
+// newSessionID is a Tomcat-style id: 32 upper-case hex digits.
+func newSessionID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return strings.ToUpper(hex.EncodeToString(b[:]))
+}
+
+func (s *Server) userState(user string) *userState {
+	u := s.users[user]
+	if u == nil {
+		u = &userState{}
+		s.users[user] = u
+	}
+	return u
+}
+
+// admit applies the per-user concurrency limit, then the sliding-window
+// rate limit. A rejected request is not charged to either; an admitted one
+// holds an in-flight slot until release.
+func (s *Server) admit(user string, now time.Time) (release func(), resp response, ok bool) {
+	s.authMu.Lock()
+	defer s.authMu.Unlock()
+	u := s.userState(user)
+	if lim := s.opts.MaxConcurrent; lim > 0 && u.inflight >= lim {
+		// "Currently" counts the rejected request, as the count that
+		// exceeded the limit.
+		return nil, textResp(http.StatusServiceUnavailable,
+			fmt.Sprintf("Per user concurrent query count exceeded Currently %d : Limit is %d", u.inflight+1, lim)), false
+	}
+	if lim := s.opts.RateLimit; lim > 0 {
+		cut := now.Add(-s.opts.RateWindow)
+		k := 0
+		for k < len(u.recent) && !u.recent[k].After(cut) {
+			k++
+		}
+		u.recent = append(u.recent[:0], u.recent[k:]...)
+		if len(u.recent) >= lim {
+			return nil, textResp(http.StatusServiceUnavailable, s.rateLimitMsg(user)), false
+		}
+		u.recent = append(u.recent, now)
+	}
+	u.inflight++
+	u.peak = max(u.peak, u.inflight)
+	return func() {
+		s.authMu.Lock()
+		u.inflight--
+		s.authMu.Unlock()
+	}, response{}, true
+}
+
+// MaxInFlight is the user's peak of concurrently admitted requests.
+func (s *Server) MaxInFlight() int {
+	s.authMu.Lock()
+	defer s.authMu.Unlock()
+	return s.userState(s.creds.Username).peak
+}

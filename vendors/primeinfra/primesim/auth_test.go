@@ -1,0 +1,198 @@
+package primesim
+
+import (
+	"net/http"
+	"net/http/cookiejar"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestAuthErrors(t *testing.T) {
+	h := newHarness(t, relaxed(Options{Seed: 1}))
+	path := data("Devices", "")
+	tests := []struct {
+		name string
+		set  func(r *http.Request)
+	}{
+		{"no credentials", func(r *http.Request) {}},
+		{"wrong password", func(r *http.Request) { r.SetBasicAuth(h.c.Username, "nope") }},
+		{"wrong user", func(r *http.Request) { r.SetBasicAuth("admin", h.c.Password) }},
+		{"other scheme", func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+h.c.Password) }},
+		{"unknown cookie", func(r *http.Request) { r.AddCookie(&http.Cookie{Name: "JSESSIONID", Value: "0123"}) }},
+	}
+	for _, tt := range tests {
+		req := h.newReq("GET", path)
+		tt.set(req)
+		r := h.do(req, http.DefaultClient, true)
+		e := errorDocOf(t, r.body)
+		if r.status != 401 || e.HTTPResponseCode != 401 || e.HTTPMethod != "GET" || e.URIPath != path || e.Message == "" {
+			t.Errorf("%s: GET = %d %s; want 401 errorDocument", tt.name, r.status, r.body)
+		}
+		if got := r.header.Get("WWW-Authenticate"); got != `Basic realm="Cisco Prime Infrastructure"` {
+			t.Errorf("%s: WWW-Authenticate = %q", tt.name, got)
+		}
+		if r.header.Get("Set-Cookie") != "" || r.header.Get("Content-Type") != "application/json" {
+			t.Errorf("%s: Set-Cookie %q, Content-Type %q; want none, application/json", tt.name, r.header.Get("Set-Cookie"), r.header.Get("Content-Type"))
+		}
+	}
+	// Unauthenticated requests for an unknown resource are 401 too.
+	if r := h.do(h.newReq("GET", dataPrefix+"Nope"), http.DefaultClient, true); r.status != 401 {
+		t.Errorf("GET unknown resource without auth = %d; want 401", r.status)
+	}
+	if h.s.Calls() != 0 || h.s.Sessions() != 0 {
+		t.Errorf("Calls(), Sessions() = %d, %d; want 0, 0 after 401s", h.s.Calls(), h.s.Sessions())
+	}
+}
+
+var cookieRE = regexp.MustCompile(`^JSESSIONID=[0-9A-F]{32}; Path=/webacs; HttpOnly$`)
+
+func TestSessionReuse(t *testing.T) {
+	h := newHarness(t, relaxed(Options{Seed: 1}))
+	first := h.get(data("Devices", ""))
+	if c := first.header.Get("Set-Cookie"); first.status != 200 || !cookieRE.MatchString(c) {
+		t.Fatalf("first GET = %d, Set-Cookie %q; want 200 and a JSESSIONID cookie", first.status, c)
+	}
+	for i := 0; i < 20; i++ {
+		r := h.get(data("Alarms", ""))
+		if r.status != 200 || r.header.Get("Set-Cookie") != "" {
+			t.Fatalf("GET %d with the cookie = %d, Set-Cookie %q; want 200 and no new session", i, r.status, r.header.Get("Set-Cookie"))
+		}
+	}
+	if n := h.s.Sessions(); n != 1 {
+		t.Errorf("Sessions() = %d after 21 requests of one client; want 1", n)
+	}
+	// The cookie alone authenticates, even with wrong basic credentials.
+	req := h.newReq("GET", data("Devices", ""))
+	req.SetBasicAuth(h.c.Username, "wrong")
+	if r := h.do(req, nil, true); r.status != 200 {
+		t.Errorf("GET with the cookie and a wrong password = %d; want 200", r.status)
+	}
+	if r := h.do(h.newReq("GET", data("Devices", "")), nil, true); r.status != 200 {
+		t.Errorf("GET with the cookie only = %d; want 200", r.status)
+	}
+}
+
+func TestSessionLimit(t *testing.T) {
+	h := newHarness(t, relaxed(Options{Seed: 1}))
+	noJar := &http.Client{}
+	var cookies []string
+	for i := 0; i < 5; i++ {
+		r := h.do(h.newReq("GET", data("Devices", "")), noJar, false)
+		if r.status != 200 {
+			t.Fatalf("new session %d = %d %s; want 200", i+1, r.status, r.body)
+		}
+		cookies = append(cookies, strings.Split(r.header.Get("Set-Cookie"), ";")[0])
+	}
+	r := h.do(h.newReq("GET", data("Devices", "")), noJar, false)
+	if r.status != 401 || r.header.Get("WWW-Authenticate") == "" || !strings.Contains(errorDocOf(t, r.body).Message, "sessions") {
+		t.Errorf("6th new session = %d %s; want 401 about sessions", r.status, r.body)
+	}
+	if h.s.Sessions() != 5 || h.s.Calls() != 5 {
+		t.Errorf("Sessions(), Calls() = %d, %d; want 5, 5 (the refused one is not counted)", h.s.Sessions(), h.s.Calls())
+	}
+	// Existing sessions keep working.
+	req := h.newReq("GET", data("Devices", ""))
+	req.Header.Set("Cookie", cookies[0])
+	if r := h.do(req, noJar, true); r.status != 200 {
+		t.Errorf("GET with session 1's cookie = %d; want 200", r.status)
+	}
+	// Idle sessions expire and make room; the one just used stays.
+	h.clock.Add(4 * time.Minute)
+	req = h.newReq("GET", data("Devices", ""))
+	req.Header.Set("Cookie", cookies[0])
+	h.do(req, noJar, true)
+	h.clock.Add(time.Minute)
+	if n := h.s.Sessions(); n != 1 {
+		t.Errorf("Sessions() 5 min after the others' last use = %d; want 1", n)
+	}
+	req = h.newReq("GET", data("Devices", ""))
+	req.Header.Set("Cookie", cookies[1])
+	if r := h.do(req, noJar, true); r.status != 401 {
+		t.Errorf("GET with an expired cookie only = %d; want 401", r.status)
+	}
+	for i := 0; i < 4; i++ {
+		if r := h.do(h.newReq("GET", data("Devices", "")), noJar, false); r.status != 200 {
+			t.Errorf("new session after expiry %d = %d; want 200", i, r.status)
+		}
+	}
+	if r := h.do(h.newReq("GET", data("Devices", "")), noJar, false); r.status != 401 {
+		t.Errorf("6th live session = %d; want 401", r.status)
+	}
+}
+
+func TestSessionOptions(t *testing.T) {
+	h := newHarness(t, relaxed(Options{Seed: 1, MaxSessions: -1, SessionIdle: time.Minute}))
+	for i := 0; i < 12; i++ {
+		if r := h.do(h.newReq("GET", data("Devices", "")), &http.Client{}, false); r.status != 200 {
+			t.Fatalf("session %d with MaxSessions -1 = %d; want 200", i+1, r.status)
+		}
+	}
+	h.clock.Add(59 * time.Second)
+	if n := h.s.Sessions(); n != 12 {
+		t.Errorf("Sessions() after 59 s = %d; want 12", n)
+	}
+	h.clock.Add(time.Second)
+	if n := h.s.Sessions(); n != 0 {
+		t.Errorf("Sessions() after SessionIdle 1 min = %d; want 0", n)
+	}
+
+	h = newHarness(t, relaxed(Options{Seed: 1, MaxSessions: 2}))
+	jar, _ := cookiejar.New(nil)
+	reuse := &http.Client{Jar: jar}
+	for i := 0; i < 10; i++ {
+		if r := h.do(h.newReq("GET", data("Devices", "")), reuse, false); r.status != 200 {
+			t.Fatalf("GET %d reusing the cookie = %d; want 200", i, r.status)
+		}
+	}
+	h.do(h.newReq("GET", data("Devices", "")), &http.Client{}, false)
+	if r := h.do(h.newReq("GET", data("Devices", "")), &http.Client{}, false); r.status != 401 {
+		t.Errorf("3rd session with MaxSessions 2 = %d; want 401", r.status)
+	}
+}
+
+func TestCalls(t *testing.T) {
+	h := newHarness(t, relaxed(Options{Seed: 1, Domains: []string{"NA-Campus"}}))
+	id := h.s.APs()[0].ID
+	reqs := []struct {
+		method, path string
+		status       int
+	}{
+		{"GET", data("Devices", ""), 200},
+		{"GET", dataPrefix + "Devices", 200},
+		{"GET", data("Devices", "nope=1"), 400},
+		{"GET", data("Devices", "_ctx.domain=ROOT-DOMAIN"), 403},
+		{"GET", data("Devices", ".maxResults=2000"), 503},
+		{"POST", data("Alarms", ""), 405},
+		{"GET", dataPrefix + "Alarms/1.json", 404},
+		{"GET", dataPrefix + "AccessPointDetails/" + idString(id), 200},
+		{"GET", dataPrefix + "Nope.json", 404},
+		{"GET", "/webacs/api/v4/op/info", 404},
+	}
+	for _, r := range reqs {
+		if got := h.do(h.newReq(r.method, r.path), nil, false); got.status != r.status {
+			t.Errorf("%s %s = %d; want %d", r.method, r.path, got.status, r.status)
+		}
+	}
+	h.do(h.newReq("GET", data("Devices", "")), http.DefaultClient, true) // 401
+	want := map[string]int{
+		"/webacs/api/v4/data/Devices":                 5,
+		"/webacs/api/v4/data/Alarms":                  1,
+		"/webacs/api/v4/data/Alarms/{id}":             1,
+		"/webacs/api/v4/data/AccessPointDetails/{id}": 1,
+	}
+	got := h.s.CallsByPath()
+	if h.s.Calls() != 8 || len(got) != len(want) {
+		t.Errorf("Calls() = %d, CallsByPath() = %v; want 8, %v", h.s.Calls(), got, want)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("CallsByPath()[%s] = %d; want %d", k, got[k], v)
+		}
+	}
+	h.s.ResetCalls()
+	if h.s.Calls() != 0 || len(h.s.CallsByPath()) != 0 || h.s.Sessions() != 1 {
+		t.Errorf("after ResetCalls: Calls %d, CallsByPath %v, Sessions %d; want 0, empty, 1", h.s.Calls(), h.s.CallsByPath(), h.s.Sessions())
+	}
+}

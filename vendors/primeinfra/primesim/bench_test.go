@@ -1,0 +1,51 @@
+package primesim
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+)
+
+// serveBench times one handler call for path against a large world.
+func serveBench(b *testing.B, path string) {
+	s, err := New(Options{Seed: 1, Size: "large", RateLimit: -1, MaxConcurrent: -1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	c := s.Credentials()
+	req := httptest.NewRequest("GET", path, nil)
+	req.SetBasicAuth(c.Username, c.Password)
+	// One session for the whole run, as a client reusing its cookie.
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, req)
+	req.Header.Set("Cookie", rec.Header().Get("Set-Cookie"))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			b.Fatalf("GET %s = %d %s", path, rec.Code, rec.Body)
+		}
+	}
+}
+
+func BenchmarkNewLarge(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		if _, err := New(Options{Seed: int64(i), Size: "large"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkAccessPointsPage1000(b *testing.B) {
+	serveBench(b, data("AccessPointDetails", ".full=true&.maxResults=1000&.firstResult=3000"))
+}
+
+func BenchmarkClientCountsLatestPage1000(b *testing.B) {
+	serveBench(b, data("ClientCounts", ".full=true&.maxResults=1000&.firstResult=5000&.sort=-collectionTime"))
+}
+
+func BenchmarkActiveAlarmsPage1000(b *testing.B) {
+	serveBench(b, data("Alarms", ".full=true&.maxResults=1000&severity=ne(CLEARED)&.sort=-lastUpdatedAt"))
+}

@@ -1,0 +1,193 @@
+package primesim
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+)
+
+// rawGet gets path on a fresh connection with basic auth and returns the
+// read error too.
+func rawGet(t *testing.T, h *harness, path string) (*http.Response, []byte, error) {
+	t.Helper()
+	cl := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 10 * time.Second, Jar: h.client.Jar}
+	req, _ := http.NewRequest("GET", h.c.BaseURL+path, nil)
+	req.SetBasicAuth(h.c.Username, h.c.Password)
+	resp, err := cl.Do(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return resp, b, err
+}
+
+func TestFaultLatency(t *testing.T) {
+	h := newHarness(t, relaxed(Options{Seed: 1}))
+	h.s.SetFaults(Faults{Latency: 80 * time.Millisecond, PathPrefix: dataPrefix + "Alarms"})
+	start := time.Now()
+	h.getOK(data("Alarms", ""), nil)
+	if d := time.Since(start); d < 80*time.Millisecond {
+		t.Errorf("GET Alarms took %v; want >= 80ms of injected latency", d)
+	}
+	start = time.Now()
+	h.getOK(data("Devices", ""), nil)
+	if d := time.Since(start); d >= 80*time.Millisecond {
+		t.Errorf("GET Devices (outside PathPrefix) took %v; want no injected latency", d)
+	}
+	if got := h.s.Faults(); got.Latency != 80*time.Millisecond {
+		t.Errorf("Faults().Latency = %v; want 80ms", got.Latency)
+	}
+}
+
+func TestFaultErrorRate(t *testing.T) {
+	h := newHarness(t, relaxed(Options{Seed: 1}))
+	h.s.SetFaults(Faults{ErrorRate: 1, ErrorStatus: 502})
+	r := h.get(data("Devices", ""))
+	if e := errorDocOf(t, r.body); r.status != 502 || e.HTTPResponseCode != 502 {
+		t.Errorf("GET with ErrorRate 1 = %d %s; want a 502 errorDocument", r.status, r.body)
+	}
+	h.s.SetFaults(Faults{ErrorRate: 1})
+	if r := h.get(data("Devices", "")); r.status != 500 {
+		t.Errorf("GET with ErrorRate 1, no ErrorStatus = %d; want 500", r.status)
+	}
+	pattern := func() string {
+		h.s.SetFaults(Faults{ErrorRate: 0.3})
+		out := make([]byte, 200)
+		for i := range out {
+			out[i] = '.'
+			if h.get(data("Devices", "")).status == 500 {
+				out[i] = 'x'
+			}
+		}
+		return string(out)
+	}
+	a, b := pattern(), pattern()
+	if a != b {
+		t.Errorf("error pattern after SetFaults differs between runs:\n%s\n%s", a, b)
+	}
+	n := 0
+	for _, c := range a {
+		if c == 'x' {
+			n++
+		}
+	}
+	if n < 30 || n > 90 {
+		t.Errorf("errors with ErrorRate 0.3 = %d of 200; want about 60", n)
+	}
+}
+
+func TestFaultThrottle(t *testing.T) {
+	h := newHarness(t, Options{Seed: 1, MaxConcurrent: -1}) // default rate limit 10/s, frozen clock
+	h.s.SetFaults(Faults{Throttle: true})
+	for i := 0; i < 15; i++ {
+		r := h.get(data("Devices", ""))
+		if want := "NBI Rate limit for user nms-monitor exceeded (More than 10 in 1000 ms)"; r.status != 503 || string(r.body) != want {
+			t.Fatalf("GET during a throttle storm = %d %q; want 503 %q", r.status, r.body, want)
+		}
+	}
+	h.s.SetFaults(Faults{})
+	// The storm was not charged: the whole budget is left.
+	for i := 0; i < 10; i++ {
+		h.getOK(data("Devices", ""), nil)
+	}
+	if h.s.Calls() != 25 {
+		t.Errorf("Calls() = %d; want 25", h.s.Calls())
+	}
+}
+
+func TestFaultBodies(t *testing.T) {
+	h := newHarness(t, relaxed(Options{Seed: 1}))
+	path := data("Alarms", ".full=true")
+	full := h.getOK(path, nil).body
+
+	h.s.SetFaults(Faults{Truncate: true})
+	resp, b, err := rawGet(t, h, path)
+	if err != nil {
+		t.Fatalf("truncated GET: %v; want a 200 with half a body", err)
+	}
+	if resp.StatusCode != 200 || resp.ContentLength != -1 || len(b) != len(full)/2 || json.Valid(b) {
+		t.Errorf("truncated GET = %d, length %d, %d of %d bytes, valid JSON %v; want 200, unknown length, half, invalid",
+			resp.StatusCode, resp.ContentLength, len(b), len(full), json.Valid(b))
+	}
+
+	h.s.SetFaults(Faults{Malformed: true})
+	r := h.get(path)
+	if r.status != 200 || json.Valid(r.body) {
+		t.Errorf("malformed GET = %d, valid JSON %v; want 200 and invalid JSON", r.status, json.Valid(r.body))
+	}
+	if r := h.get(data("Alarms", "nope=1")); r.status != 400 || !json.Valid(r.body) {
+		t.Errorf("malformed 400 = %d %q; want the normal 400 body", r.status, r.body)
+	}
+
+	h.s.SetFaults(Faults{Reset: true})
+	if _, _, err := rawGet(t, h, path); err == nil {
+		t.Errorf("GET with Reset: error = nil; want a connection error")
+	}
+
+	h.s.SetFaults(Faults{Malformed: true, PathPrefix: dataPrefix + "Alarms"})
+	if r := h.get(data("Devices", "")); !json.Valid(r.body) {
+		t.Errorf("GET Devices outside PathPrefix is malformed; want valid JSON")
+	}
+	if r := h.get(path); json.Valid(r.body) {
+		t.Errorf("GET %s inside PathPrefix is valid JSON; want malformed", path)
+	}
+
+	h.s.SetFaults(Faults{})
+	if r := h.get(path); string(r.body) != string(full) {
+		t.Errorf("after clearing faults the body differs from the first one")
+	}
+	if h.s.Calls() != 8 {
+		t.Errorf("Calls() = %d; want 8 (faulted answers counted)", h.s.Calls())
+	}
+}
+
+func TestFaultShrinkTotal(t *testing.T) {
+	h := newHarness(t, relaxed(Options{Seed: 1, Size: "medium"}))
+	h.s.SetFaults(Faults{ShrinkTotal: true})
+	z := h.s.Sizes()
+	var p1, p2 envelope[struct{}]
+	h.getOK(data("AccessPointDetails", ".maxResults=100"), &p1)
+	h.getOK(data("AccessPointDetails", ".maxResults=100&.firstResult=100"), &p2)
+	want := z.APs - z.APs/3
+	if p1.QueryResponse.Count != z.APs || p2.QueryResponse.Count != want {
+		t.Errorf("@count page 1, 2 = %d, %d; want %d, %d", p1.QueryResponse.Count, p2.QueryResponse.Count, z.APs, want)
+	}
+	if got := len(walkAll[apItem](h, "AccessPointDetails", "", 100)); got != want {
+		t.Errorf("shrinking walk collected %d; want %d", got, want)
+	}
+}
+
+// TestConcurrentUse runs requests while faults, steps and alarms change.
+func TestConcurrentUse(t *testing.T) {
+	h := newHarness(t, relaxed(Options{Seed: 1}))
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 20; i++ {
+				for _, p := range []string{data("AccessPointDetails", ".full=true"), data("Alarms", ".full=true&.sort=-lastUpdatedAt"), data("ClientCounts", ".full=true&type=SSID")} {
+					resp, _, err := rawGet(t, h, p)
+					if err != nil || resp.StatusCode != 200 {
+						t.Errorf("GET %s during changes: %v", p, err)
+						return
+					}
+				}
+			}
+		}()
+	}
+	names := h.s.APs()
+	for i := 0; i < 30; i++ {
+		h.s.SetFaults(Faults{Latency: time.Duration(i%2) * time.Millisecond})
+		h.s.Step()
+		id := h.s.RaiseAlarm(Alarm{DeviceName: names[i].Name})
+		_ = h.s.ClearAlarm(id)
+		_ = h.s.SetAPReachable(names[i].Name, i%2 == 0)
+		_ = h.s.Sizes()
+	}
+	wg.Wait()
+}

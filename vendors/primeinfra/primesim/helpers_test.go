@@ -1,0 +1,292 @@
+package primesim
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// fakeClock is a settable clock for Options.Now.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// testStart is a fixed instant between two ClientCounts samples.
+var testStart = time.Date(2026, 11, 23, 17, 28, 2, 0, time.UTC)
+
+type harness struct {
+	t      *testing.T
+	s      *Server
+	ts     *httptest.Server
+	c      Credentials
+	clock  *fakeClock
+	client *http.Client // keeps the session cookie, as a well-behaved client does
+}
+
+// newHarness serves a simulator on loopback with a fixed clock.
+func newHarness(t *testing.T, o Options) *harness {
+	t.Helper()
+	clock := &fakeClock{t: testStart}
+	if o.Now == nil {
+		o.Now = clock.Now
+	}
+	s, err := New(o)
+	if err != nil {
+		t.Fatalf("New(%+v) error: %v", o, err)
+	}
+	ts := httptest.NewServer(s)
+	t.Cleanup(ts.Close)
+	c := s.Credentials()
+	c.BaseURL = ts.URL
+	jar, _ := cookiejar.New(nil)
+	return &harness{t: t, s: s, ts: ts, c: c, clock: clock, client: &http.Client{Jar: jar, Timeout: 20 * time.Second}}
+}
+
+// relaxed lifts the rate and concurrency limits for tests about data,
+// where a frozen clock would otherwise hit the rate limit.
+func relaxed(o Options) Options {
+	o.RateLimit, o.MaxConcurrent = -1, -1
+	return o
+}
+
+type result struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// do sends req with the harness's basic auth (unless noAuth) through
+// client (nil: the harness's cookie-keeping client).
+func (h *harness) do(req *http.Request, client *http.Client, noAuth bool) result {
+	h.t.Helper()
+	if !noAuth {
+		req.SetBasicAuth(h.c.Username, h.c.Password)
+	}
+	if client == nil {
+		client = h.client
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		h.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		h.t.Fatalf("%s %s: reading body: %v", req.Method, req.URL, err)
+	}
+	return result{resp.StatusCode, resp.Header, b}
+}
+
+func (h *harness) newReq(method, path string) *http.Request {
+	h.t.Helper()
+	req, err := http.NewRequest(method, h.c.BaseURL+path, nil)
+	if err != nil {
+		h.t.Fatalf("NewRequest(%s %s): %v", method, path, err)
+	}
+	return req
+}
+
+func (h *harness) get(path string) result {
+	h.t.Helper()
+	return h.do(h.newReq("GET", path), nil, false)
+}
+
+// getOK gets path, requires 200 and decodes the body into v.
+func (h *harness) getOK(path string, v any) result {
+	h.t.Helper()
+	r := h.get(path)
+	if r.status != http.StatusOK {
+		h.t.Fatalf("GET %s status = %d; want 200 (body %s)", path, r.status, r.body)
+	}
+	if v != nil {
+		if err := json.Unmarshal(r.body, v); err != nil {
+			h.t.Fatalf("GET %s: decoding %s: %v", path, r.body, err)
+		}
+	}
+	return r
+}
+
+// data is the path of a resource list with a query; spaces in the query
+// are sent percent-encoded, as clients do.
+func data(resource, query string) string {
+	p := dataPrefix + resource + ".json"
+	if query != "" {
+		p += "?" + strings.ReplaceAll(query, " ", "%20")
+	}
+	return p
+}
+
+// serveDirect answers path without a network, for byte comparisons
+// between servers (the Host is the same for both).
+func serveDirect(t *testing.T, s *Server, path string) []byte {
+	t.Helper()
+	req := httptest.NewRequest("GET", path, nil)
+	c := s.Credentials()
+	req.SetBasicAuth(c.Username, c.Password)
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("GET %s = %d %s", path, rec.Code, rec.Body)
+	}
+	return rec.Body.Bytes()
+}
+
+type envelope[T any] struct {
+	QueryResponse struct {
+		Last         int         `json:"@last"`
+		First        int         `json:"@first"`
+		Count        int         `json:"@count"`
+		Type         string      `json:"@type"`
+		Domain       string      `json:"@domain"`
+		RequestURL   string      `json:"@requestUrl"`
+		ResponseType string      `json:"@responseType"`
+		RootURL      string      `json:"@rootUrl"`
+		Entity       []entity[T] `json:"entity"`
+		EntityID     []struct {
+			ID  string `json:"$"`
+			URL string `json:"@url"`
+		} `json:"entityId"`
+	} `json:"queryResponse"`
+}
+
+type entity[T any] struct {
+	DTOType string `json:"@dtoType"`
+	Type    string `json:"@type"`
+	URL     string `json:"@url"`
+	AP      *T     `json:"accessPointDetailsDTO"`
+	Device  *T     `json:"devicesDTO"`
+	CC      *T     `json:"clientCountsDTO"`
+	Alarm   *T     `json:"alarmsDTO"`
+}
+
+func (e entity[T]) dto() T {
+	for _, p := range []*T{e.AP, e.Device, e.CC, e.Alarm} {
+		if p != nil {
+			return *p
+		}
+	}
+	var zero T
+	return zero
+}
+
+type octets struct {
+	Octets string `json:"octets"`
+}
+
+type apItem struct {
+	ID                 int64  `json:"@id"`
+	DisplayName        string `json:"@displayName"`
+	Name               string `json:"name"`
+	SerialNumber       string `json:"serialNumber"`
+	Model              string `json:"model"`
+	ClientCount        int    `json:"clientCount"`
+	ClientCount24      int    `json:"clientCount_2_4GHz"`
+	ClientCount5       int    `json:"clientCount_5GHz"`
+	ReachabilityStatus string `json:"reachabilityStatus"`
+	Status             string `json:"status"`
+	UpTime             int64  `json:"upTime"`
+	MacAddress         octets `json:"macAddress"`
+	EthernetMac        octets `json:"ethernetMac"`
+	IPAddress          struct {
+		Address string `json:"address"`
+	} `json:"ipAddress"`
+	MapLocation       string `json:"mapLocation"`
+	LocationHierarchy string `json:"locationHierarchy"`
+	UnifiedApInfo     struct {
+		ControllerName      string `json:"controllerName"`
+		ControllerIPAddress string `json:"controllerIpAddress"`
+		APMode              string `json:"apMode"`
+	} `json:"unifiedApInfo"`
+}
+
+type deviceItem struct {
+	ID             int64  `json:"@id"`
+	DeviceID       int64  `json:"deviceId"`
+	DeviceName     string `json:"deviceName"`
+	DeviceType     string `json:"deviceType"`
+	IPAddress      string `json:"ipAddress"`
+	ProductFamily  string `json:"productFamily"`
+	Reachability   string `json:"reachability"`
+	CollectionTime string `json:"collectionTime"`
+}
+
+// ccItem keeps every column of a ClientCounts row.
+type ccItem map[string]any
+
+func (c ccItem) n(k string) int     { v, _ := c[k].(float64); return int(v) }
+func (c ccItem) s(k string) string  { v, _ := c[k].(string); return v }
+func (c ccItem) id() int64          { v, _ := c["@id"].(float64); return int64(v) }
+func (c ccItem) collected() int64   { v, _ := c["collectionTime"].(float64); return int64(v) }
+func (c ccItem) typeKey() [3]string { return [3]string{c.s("type"), c.s("key"), c.s("subkey")} }
+
+type enumItem struct {
+	Ordinal int    `json:"ordinal"`
+	Value   string `json:"value"`
+}
+
+type alarmItem struct {
+	ID                    int64    `json:"@id"`
+	AlarmID               int64    `json:"alarmId"`
+	Severity              string   `json:"severity"`
+	AcknowledgementStatus bool     `json:"acknowledgementStatus"`
+	Category              enumItem `json:"category"`
+	Condition             enumItem `json:"condition"`
+	DeviceName            string   `json:"deviceName"`
+	Source                string   `json:"source"`
+	Message               string   `json:"message"`
+	AlarmFoundAt          string   `json:"alarmFoundAt"`
+	LastUpdatedAt         string   `json:"lastUpdatedAt"`
+	TimeStamp             string   `json:"timeStamp"`
+}
+
+// walkAll pages through a list the way a client does: while first < @count.
+func walkAll[T any](h *harness, resource, query string, size int) []T {
+	h.t.Helper()
+	var out []T
+	for first, count := 0, 1; first < count; first += size {
+		var env envelope[T]
+		h.getOK(data(resource, fmt.Sprintf(".full=true&.firstResult=%d&.maxResults=%d&%s", first, size, query)), &env)
+		count = env.QueryResponse.Count
+		for _, e := range env.QueryResponse.Entity {
+			out = append(out, e.dto())
+		}
+	}
+	return out
+}
+
+// countOf is the @count of a list query.
+func countOf(h *harness, resource, query string) int {
+	h.t.Helper()
+	var env envelope[struct{}]
+	h.getOK(data(resource, ".maxResults=0&"+query), &env)
+	return env.QueryResponse.Count
+}
+
+func errorDocOf(t *testing.T, b []byte) errorDocJSON {
+	t.Helper()
+	var e errorJSON
+	if err := json.Unmarshal(b, &e); err != nil || e.ErrorDocument.HTTPResponseCode == 0 {
+		t.Fatalf("body %q is not an errorDocument: %v", b, err)
+	}
+	return e.ErrorDocument
+}

@@ -1,0 +1,136 @@
+package primesim
+
+import (
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// waitFor polls cond until it holds or a deadline passes.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestConcurrencyLimit(t *testing.T) {
+	h := newHarness(t, Options{Seed: 1, RateLimit: -1})
+	h.getOK(data("Devices", ""), nil) // opens the session the others reuse
+	h.s.SetFaults(Faults{Latency: 400 * time.Millisecond})
+	var wg sync.WaitGroup
+	statuses := make(chan int, 5)
+	for i := 0; i < 5; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, err := h.client.Get(h.c.BaseURL + data("Alarms", ""))
+			if err != nil {
+				t.Errorf("held GET: %v", err)
+				return
+			}
+			resp.Body.Close()
+			statuses <- resp.StatusCode
+		}()
+	}
+	waitFor(t, "5 requests in flight", func() bool { return h.s.MaxInFlight() == 5 })
+	for i := 0; i < 2; i++ {
+		r := h.get(data("Devices", ""))
+		want := "Per user concurrent query count exceeded Currently 6 : Limit is 5"
+		if r.status != http.StatusServiceUnavailable || string(r.body) != want || !strings.HasPrefix(r.header.Get("Content-Type"), "text/plain") {
+			t.Errorf("6th concurrent request = %d %q (%s); want 503 %q as text/plain", r.status, r.body, r.header.Get("Content-Type"), want)
+		}
+	}
+	wg.Wait()
+	close(statuses)
+	for st := range statuses {
+		if st != 200 {
+			t.Errorf("held request = %d; want 200", st)
+		}
+	}
+	h.s.SetFaults(Faults{})
+	if r := h.get(data("Devices", "")); r.status != 200 || h.s.MaxInFlight() != 5 {
+		t.Errorf("after the burst: GET = %d, MaxInFlight() = %d; want 200, 5", r.status, h.s.MaxInFlight())
+	}
+	if h.s.Calls() != 9 {
+		t.Errorf("Calls() = %d; want 9 (rejections counted)", h.s.Calls())
+	}
+}
+
+func TestConcurrencyOption(t *testing.T) {
+	h := newHarness(t, Options{Seed: 1, RateLimit: -1, MaxConcurrent: 2})
+	h.getOK(data("Devices", ""), nil)
+	h.s.SetFaults(Faults{Latency: 300 * time.Millisecond})
+	var wg sync.WaitGroup
+	for i := 0; i < 2; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if resp, err := h.client.Get(h.c.BaseURL + data("Alarms", "")); err == nil {
+				resp.Body.Close()
+			}
+		}()
+	}
+	waitFor(t, "2 requests in flight", func() bool { return h.s.MaxInFlight() == 2 })
+	if r := h.get(data("Devices", "")); string(r.body) != "Per user concurrent query count exceeded Currently 3 : Limit is 2" {
+		t.Errorf("3rd concurrent request = %d %q; want the limit-2 503", r.status, r.body)
+	}
+	wg.Wait()
+}
+
+func TestRateLimit(t *testing.T) {
+	h := newHarness(t, Options{Seed: 1, MaxConcurrent: -1})
+	want := "NBI Rate limit for user nms-monitor exceeded (More than 10 in 1000 ms)"
+	check := func(label string, n, okWant int) {
+		t.Helper()
+		ok := 0
+		for i := 0; i < n; i++ {
+			r := h.get(data("Devices", ""))
+			switch {
+			case r.status == 200:
+				ok++
+			case r.status != 503 || string(r.body) != want || !strings.HasPrefix(r.header.Get("Content-Type"), "text/plain"):
+				t.Errorf("%s: request %d = %d %q; want 200 or 503 %q", label, i, r.status, r.body, want)
+			}
+		}
+		if ok != okWant {
+			t.Errorf("%s: %d of %d admitted; want %d", label, ok, n, okWant)
+		}
+	}
+	check("burst at t0", 13, 10)
+	h.clock.Add(999 * time.Millisecond)
+	check("at t0+999ms", 2, 0)
+	h.clock.Add(time.Millisecond)
+	// The window slid past t0; the rejected requests were not charged.
+	check("at t0+1s", 12, 10)
+	h.clock.Add(500 * time.Millisecond)
+	check("at t0+1.5s", 1, 0)
+	h.clock.Add(500 * time.Millisecond)
+	check("at t0+2s", 4, 4)
+	h.clock.Add(500 * time.Millisecond)
+	check("at t0+2.5s", 7, 6)
+}
+
+func TestRateLimitOptions(t *testing.T) {
+	h := newHarness(t, Options{Seed: 1, RateLimit: 3, RateWindow: 10 * time.Second, Username: "svc-prime"})
+	for i := 0; i < 3; i++ {
+		h.getOK(data("Devices", ""), nil)
+	}
+	r := h.get(data("Devices", ""))
+	if want := "NBI Rate limit for user svc-prime exceeded (More than 3 in 10000 ms)"; r.status != 503 || string(r.body) != want {
+		t.Errorf("4th request = %d %q; want 503 %q", r.status, r.body, want)
+	}
+	h.clock.Add(10 * time.Second)
+	h.getOK(data("Devices", ""), nil)
+
+	h = newHarness(t, Options{Seed: 1, RateLimit: -1, MaxConcurrent: -1})
+	for i := 0; i < 50; i++ {
+		h.getOK(data("Devices", ""), nil)
+	}
+}

@@ -1,0 +1,250 @@
+package primesim
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestStepDeterministic(t *testing.T) {
+	clock := &fakeClock{t: testStart}
+	mk := func() *Server {
+		s, err := New(Options{Seed: 21, Size: "medium", MaxSessions: -1, RateLimit: -1, Now: clock.Now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	a, b := mk(), mk()
+	before := serveDirect(t, a, allPaths()[0])
+	for i := 0; i < 4; i++ {
+		clock.Add(5 * time.Minute)
+		a.Step()
+		b.Step()
+	}
+	for _, p := range allPaths() {
+		if !bytes.Equal(serveDirect(t, a, p), serveDirect(t, b, p)) {
+			t.Errorf("GET %s differs between two servers after the same steps", p)
+		}
+	}
+	if bytes.Equal(before, serveDirect(t, a, allPaths()[0])) {
+		t.Errorf("AccessPointDetails unchanged after 4 steps")
+	}
+}
+
+func TestStep(t *testing.T) {
+	h := newHarness(t, relaxed(Options{Seed: 4, Size: "medium"}))
+	times := func() []int64 {
+		seen := map[int64]bool{}
+		for _, r := range walkAll[ccItem](h, "ClientCounts", "type=SSID&subkey=ROOT-DOMAIN", 1000) {
+			seen[r.collected()] = true
+		}
+		var out []int64
+		for k := range seen {
+			out = append(out, k)
+		}
+		slices.Sort(out)
+		return out
+	}
+	t0 := times()
+	z0 := h.s.Sizes()
+	h.clock.Add(5 * time.Minute)
+	h.s.Step()
+	t1 := times()
+	step := sampleEvery.Milliseconds()
+	if len(t1) != 3 || t1[0] != t0[1] || t1[2] != t0[2]+step {
+		t.Errorf("sample times %v after a step; want %v shifted by one sample", t1, t0)
+	}
+	z1 := h.s.Sizes()
+	if z1.Alarms <= z0.Alarms || z1.UnreachableAPs == z0.UnreachableAPs && z1.Clients == z0.Clients {
+		t.Errorf("Sizes before %+v, after %+v; want new alarms and changed APs or clients", z0, z1)
+	}
+	for i := 0; i < 5; i++ {
+		h.clock.Add(5 * time.Minute)
+		h.s.Step()
+	}
+	// The world stays consistent: the latest sample matches the APs, and
+	// every unreachable AP has its active alarm.
+	z := h.s.Sizes()
+	var env envelope[ccItem]
+	h.getOK(data("ClientCounts", `.full=true&type=SSID&key=All SSIDs&subkey=ROOT-DOMAIN&.sort=-collectionTime&.maxResults=1`), &env)
+	if got := env.QueryResponse.Entity[0].dto().n("count"); got != z.Clients {
+		t.Errorf("latest All SSIDs = %d; want Sizes().Clients %d", got, z.Clients)
+	}
+	active := map[string]bool{}
+	for _, a := range walkAll[alarmItem](h, "Alarms", "severity=ne(CLEARED)", 1000) {
+		if a.Condition.Value == "AP_DISASSOCIATED" {
+			active[strings.Split(a.DeviceName, ",")[0]] = true
+		}
+	}
+	down := 0
+	for _, a := range h.s.APs() {
+		if !a.Reachable {
+			down++
+			if !active[a.Name] || a.Clients != 0 || a.Status != "MAJOR" && a.Status != "CRITICAL" {
+				t.Errorf("unreachable AP %s: active alarm %v, clients %d, status %s", a.Name, active[a.Name], a.Clients, a.Status)
+			}
+		} else if active[a.Name] {
+			t.Errorf("reachable AP %s still has an active AP_DISASSOCIATED alarm", a.Name)
+		}
+	}
+	if down != z.UnreachableAPs {
+		t.Errorf("down APs = %d; want %d", down, z.UnreachableAPs)
+	}
+}
+
+func TestSetAPReachable(t *testing.T) {
+	h := newHarness(t, relaxed(Options{Seed: 3}))
+	var ap APInfo
+	for _, a := range h.s.APs() {
+		if a.Reachable && a.Clients > 0 {
+			ap = a
+			break
+		}
+	}
+	detail := func() apItem {
+		var env envelope[apItem]
+		h.getOK(fmt.Sprintf("%sAccessPointDetails/%d.json", dataPrefix, ap.ID), &env)
+		return env.QueryResponse.Entity[0].dto()
+	}
+	latestRows := func() (apRows, all int) {
+		var env envelope[ccItem]
+		h.getOK(data("ClientCounts", ".full=true&.sort=-collectionTime&.maxResults=1"), &env)
+		latest := env.QueryResponse.Entity[0].dto().collected()
+		for _, r := range walkAll[ccItem](h, "ClientCounts", fmt.Sprintf("collectionTime=%d", latest), 1000) {
+			if strings.ReplaceAll(r.s("key"), ":", "") == ap.RadioMAC {
+				apRows++
+			}
+			if r.typeKey() == [3]string{"SSID", "All SSIDs", RootDomain} {
+				all = r.n("count")
+			}
+		}
+		return apRows, all
+	}
+	z0 := h.s.Sizes()
+	rows0, all0 := latestRows()
+	if rows0 == 0 || all0 != z0.Clients {
+		t.Fatalf("before: %d ACCESSPOINT rows, All SSIDs %d; want > 0, %d", rows0, all0, z0.Clients)
+	}
+
+	if err := h.s.SetAPReachable(ap.Name, false); err != nil {
+		t.Fatalf("SetAPReachable(%s, false) error: %v", ap.Name, err)
+	}
+	d := detail()
+	if d.ReachabilityStatus != "UNREACHABLE" || d.ClientCount != 0 || d.UpTime != 0 || d.UnifiedApInfo.ControllerName != "" || d.Status != "MAJOR" {
+		t.Errorf("downed AP = %+v; want UNREACHABLE, 0 clients, no uptime, no controller, status MAJOR", d)
+	}
+	rows, all := latestRows()
+	z := h.s.Sizes()
+	if rows != 0 || all != all0-ap.Clients || z.Clients != all || z.ActiveAlarms != z0.ActiveAlarms+1 || z.UnreachableAPs != z0.UnreachableAPs+1 {
+		t.Errorf("after down: rows %d, All SSIDs %d, Sizes %+v; want 0, %d, one more active alarm and unreachable AP", rows, all, z, all0-ap.Clients)
+	}
+	var alarms envelope[alarmItem]
+	h.getOK(data("Alarms", ".full=true&.sort=-@id&.maxResults=1"), &alarms)
+	a := alarms.QueryResponse.Entity[0].dto()
+	if a.Condition.Value != "AP_DISASSOCIATED" || a.Category.Value != "AP" || a.Severity != "MAJOR" ||
+		a.DeviceName != ap.Name+","+macColon(parseHex(ap.RadioMAC)) || a.AlarmFoundAt != isoDate(testStart.UnixMilli()) {
+		t.Errorf("newest alarm = %+v; want AP_DISASSOCIATED for %s at %s", a, ap.Name, isoDate(testStart.UnixMilli()))
+	}
+
+	h.clock.Add(time.Minute)
+	if err := h.s.SetAPReachable(ap.Name, true); err != nil {
+		t.Fatalf("SetAPReachable(%s, true) error: %v", ap.Name, err)
+	}
+	h.clock.Add(time.Minute)
+	d = detail()
+	if d.ReachabilityStatus != "REACHABLE" || d.ClientCount != ap.Clients || d.UpTime != 6000 || d.UnifiedApInfo.ControllerName == "" {
+		t.Errorf("restored AP = %+v; want REACHABLE, %d clients, upTime 6000 (60 s), a controller", d, ap.Clients)
+	}
+	if rows, all := latestRows(); rows != rows0 || all != all0 || h.s.Sizes().ActiveAlarms != z0.ActiveAlarms {
+		t.Errorf("after restore: rows %d, All SSIDs %d, active alarms %d; want %d, %d, %d", rows, all, h.s.Sizes().ActiveAlarms, rows0, all0, z0.ActiveAlarms)
+	}
+	if err := h.s.SetAPReachable("no-such-ap", false); err == nil {
+		t.Errorf("SetAPReachable(unknown) error = nil; want an error")
+	}
+}
+
+func parseHex(s string) uint64 {
+	var v uint64
+	fmt.Sscanf(s, "%x", &v)
+	return v
+}
+
+func TestRaiseClearAlarm(t *testing.T) {
+	h := newHarness(t, relaxed(Options{Seed: 3}))
+	get := func(id int64, domain string) (alarmItem, int) {
+		r := h.get(fmt.Sprintf("%sAlarms/%d.json?_ctx.domain=%s", dataPrefix, id, domain))
+		if r.status != 200 {
+			return alarmItem{}, r.status
+		}
+		var env envelope[alarmItem]
+		h.getOK(fmt.Sprintf("%sAlarms/%d.json?_ctx.domain=%s", dataPrefix, id, domain), &env)
+		return env.QueryResponse.Entity[0].dto(), 200
+	}
+	var sw deviceItem
+	for _, d := range walkAll[deviceItem](h, "Devices", "productFamily=Switches and Hubs&_ctx.domain=EU-Campus", 100) {
+		sw = d
+		break
+	}
+	z0 := h.s.Sizes()
+	id := h.s.RaiseAlarm(Alarm{DeviceName: sw.DeviceName, Condition: "LINK_DOWN", Acknowledged: true})
+	a, st := get(id, "EU-Campus")
+	if st != 200 || a.ID != id || a.AlarmID != id || a.Category != (enumItem{2, "Switches and Hubs"}) || a.Condition != (enumItem{4, "LINK_DOWN"}) ||
+		a.Severity != "MAJOR" || !a.AcknowledgementStatus || a.DeviceName != sw.DeviceName || a.Source != sw.IPAddress ||
+		a.AlarmFoundAt != isoDate(testStart.UnixMilli()) {
+		t.Errorf("raised alarm = %d %+v; want LINK_DOWN on %s in EU-Campus", st, a, sw.DeviceName)
+	}
+	if _, st := get(id, "NA-Campus"); st != 404 {
+		t.Errorf("EU alarm in NA-Campus = %d; want 404", st)
+	}
+	if z := h.s.Sizes(); z.ActiveAlarms != z0.ActiveAlarms+1 || z.AcknowledgedAlarms != z0.AcknowledgedAlarms+1 {
+		t.Errorf("Sizes after RaiseAlarm = %+v; want one more active, acknowledged alarm", z)
+	}
+	h.clock.Add(time.Minute)
+	if err := h.s.ClearAlarm(id); err != nil {
+		t.Fatalf("ClearAlarm(%d) error: %v", id, err)
+	}
+	a, _ = get(id, RootDomain)
+	if a.Severity != "CLEARED" || a.LastUpdatedAt != isoDate(testStart.Add(time.Minute).UnixMilli()) || a.AlarmFoundAt != isoDate(testStart.UnixMilli()) {
+		t.Errorf("cleared alarm = %+v; want CLEARED, updated a minute later", a)
+	}
+	if err := h.s.ClearAlarm(id); err != nil {
+		t.Errorf("second ClearAlarm error = %v; want nil", err)
+	}
+	if err := h.s.ClearAlarm(1); err == nil {
+		t.Errorf("ClearAlarm(unknown) error = nil; want an error")
+	}
+
+	// An AP alarm sets the AP's status.
+	ap := h.s.APs()[3]
+	id = h.s.RaiseAlarm(Alarm{DeviceName: ap.Name, Condition: "AP_RADIO_DOWN", Severity: "CRITICAL"})
+	if got := h.s.APs()[3].Status; got != "CRITICAL" {
+		t.Errorf("AP status after a CRITICAL alarm = %s; want CRITICAL", got)
+	}
+	a, _ = get(id, RootDomain)
+	if a.DeviceName != ap.Name+","+macColon(parseHex(ap.RadioMAC)) || a.Category.Value != "AP" {
+		t.Errorf("AP alarm = %+v; want deviceName <name>,<radio MAC> in category AP", a)
+	}
+	_ = h.s.ClearAlarm(id)
+	if got := h.s.APs()[3].Status; got != ap.Status {
+		t.Errorf("AP status after clearing = %s; want %s", got, ap.Status)
+	}
+
+	// No device: a System alarm only ROOT-DOMAIN sees; unknown names are
+	// kept with new ordinals.
+	id = h.s.RaiseAlarm(Alarm{Category: "Custom", Condition: "MY_CHECK", Message: "hello"})
+	a, _ = get(id, RootDomain)
+	if a.Category != (enumItem{len(categories), "Custom"}) || a.Condition != (enumItem{len(condDefs), "MY_CHECK"}) || a.Severity != "WARNING" || a.Message != "hello" || a.DeviceName != "" {
+		t.Errorf("custom alarm = %+v", a)
+	}
+	if _, st := get(id, "NA-Campus"); st != 404 {
+		t.Errorf("device-less alarm in NA-Campus = %d; want 404", st)
+	}
+	id2 := h.s.RaiseAlarm(Alarm{})
+	if a, _ := get(id2, RootDomain); a.Category.Value != "System" || id2 <= id {
+		t.Errorf("default alarm = %+v (id %d after %d); want a System alarm with a larger id", a, id2, id)
+	}
+}

@@ -1,0 +1,227 @@
+package primesim
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+func TestEnvelope(t *testing.T) {
+	h := newHarness(t, relaxed(Options{Seed: 3}))
+	root := h.c.BaseURL + "/webacs/api/v4/data"
+	path := data("Devices", ".full=true&.firstResult=2&.maxResults=5")
+	var full envelope[deviceItem]
+	h.getOK(path, &full)
+	q := full.QueryResponse
+	got := fmt.Sprint(q.First, q.Last, q.Count, q.Type, q.Domain, q.ResponseType, q.RootURL, q.RequestURL, len(q.Entity))
+	want := fmt.Sprint(2, 6, 16, "Devices", RootDomain, "listEntityInstances", root, h.c.BaseURL+path, 5)
+	if got != want {
+		t.Errorf("envelope first, last, count, type, domain, responseType, rootUrl, requestUrl, entities =\n%s; want\n%s", got, want)
+	}
+	var ids envelope[struct{}]
+	idPath := data("Devices", ".firstResult=2&.maxResults=5")
+	h.getOK(idPath, &ids)
+	qi := ids.QueryResponse
+	if qi.ResponseType != "listEntityIds" || qi.First != 2 || qi.Last != 6 || qi.Count != 16 || qi.RequestURL != h.c.BaseURL+idPath || len(qi.Entity) != 0 || len(qi.EntityID) != 5 {
+		t.Errorf("ids envelope = %+v; want listEntityIds 2..6 of 16 with 5 entityId", qi)
+	}
+	for i, e := range q.Entity {
+		d := e.dto()
+		url := fmt.Sprintf("%s/Devices/%d", root, d.ID)
+		if e.DTOType != "devicesDTO" || e.Type != "Devices" || e.URL != url || d.DeviceID != d.ID {
+			t.Errorf("entity %d = %s %s %s (deviceId %d); want devicesDTO Devices %s", i, e.DTOType, e.Type, e.URL, d.DeviceID, url)
+		}
+		if id := qi.EntityID[i]; id.ID != fmt.Sprint(d.ID) || id.URL != url {
+			t.Errorf("entityId %d = %+v; want {%d %s}", i, id, d.ID, url)
+		}
+		// The @url answers the entity itself.
+		var one struct {
+			QueryResponse struct {
+				ResponseType string               `json:"@responseType"`
+				Type         string               `json:"@type"`
+				RootURL      string               `json:"@rootUrl"`
+				RequestURL   string               `json:"@requestUrl"`
+				Entity       []entity[deviceItem] `json:"entity"`
+			} `json:"queryResponse"`
+		}
+		p := strings.TrimPrefix(e.URL, h.c.BaseURL)
+		h.getOK(p, &one)
+		o := one.QueryResponse
+		if o.ResponseType != "getEntity" || o.Type != "Devices" || o.RootURL != root || o.RequestURL != e.URL ||
+			len(o.Entity) != 1 || o.Entity[0].dto() != d || o.Entity[0].URL != url {
+			t.Errorf("GET %s = %+v; want getEntity with the same entity", p, o)
+		}
+	}
+}
+
+func TestPaging(t *testing.T) {
+	h := newHarness(t, relaxed(Options{Seed: 3})) // 16 devices
+	tests := []struct {
+		name, query              string
+		first, last, count, size int
+	}{
+		{"default page", "", 0, 15, 16, 16},
+		{"exact multiple, last page full", ".firstResult=8&.maxResults=8", 8, 15, 16, 8},
+		{"last partial page", ".firstResult=15&.maxResults=5", 15, 15, 16, 1},
+		{"first past the end", ".firstResult=16&.maxResults=5", 16, 15, 16, 0},
+		{"first far past the end", ".firstResult=5000", 5000, 4999, 16, 0},
+		{"empty result", "reachability=NOPE&.firstResult=3", 3, 2, 0, 0},
+		{"maxResults 0", ".maxResults=0", 0, -1, 16, 0},
+		{"maxResults at the limit", ".maxResults=1000", 0, 15, 16, 16},
+	}
+	for _, tt := range tests {
+		for _, full := range []string{"true", "false"} {
+			var env envelope[deviceItem]
+			r := h.getOK(data("Devices", ".full="+full+"&"+tt.query), &env)
+			q := env.QueryResponse
+			n := len(q.Entity) + len(q.EntityID)
+			if q.First != tt.first || q.Last != tt.last || q.Count != tt.count || n != tt.size {
+				t.Errorf("%s (full=%s): @first, @last, @count, entities = %d, %d, %d, %d; want %d, %d, %d, %d",
+					tt.name, full, q.First, q.Last, q.Count, n, tt.first, tt.last, tt.count, tt.size)
+			}
+			if tt.size == 0 && (strings.Contains(string(r.body), `"entity"`) || strings.Contains(string(r.body), `"entityId"`)) {
+				t.Errorf("%s (full=%s): empty page body %s; want no entity key", tt.name, full, r.body)
+			}
+		}
+	}
+}
+
+// TestWalkExactMultiple: a walk that stops when first reaches @count needs
+// no extra empty page when the total is a multiple of the page size.
+func TestWalkExactMultiple(t *testing.T) {
+	h := newHarness(t, relaxed(Options{Seed: 3}))
+	devs := walkAll[deviceItem](h, "Devices", "", 8)
+	if got := h.s.CallsByPath()["/webacs/api/v4/data/Devices"]; len(devs) != 16 || got != 2 {
+		t.Errorf("walk of 16 devices by 8 = %d devices in %d calls; want 16 in 2", len(devs), got)
+	}
+	total := countOf(h, "ClientCounts", "")
+	for _, size := range []int{1, 7, 100} {
+		rows := walkAll[ccItem](h, "ClientCounts", "", size)
+		if len(rows) != total {
+			t.Errorf("ClientCounts walk by %d = %d rows; want @count %d", size, len(rows), total)
+		}
+		for i := 1; i < len(rows); i++ {
+			if rows[i].id() <= rows[i-1].id() {
+				t.Fatalf("walk by %d: row %d id %d after %d; want ascending @id", size, i, rows[i].id(), rows[i-1].id())
+			}
+		}
+	}
+}
+
+func TestMaxResultsLimit(t *testing.T) {
+	h := newHarness(t, relaxed(Options{Seed: 3}))
+	for _, q := range []string{".maxResults=1001", ".maxResults=100000&.full=true"} {
+		r := h.get(data("Alarms", q))
+		want := "The maximum size of paged request exceeded. Limit is 1000"
+		if r.status != http.StatusServiceUnavailable || string(r.body) != want || !strings.HasPrefix(r.header.Get("Content-Type"), "text/plain") {
+			t.Errorf("GET Alarms?%s = %d %q (%s); want 503 %q text/plain", q, r.status, r.body, r.header.Get("Content-Type"), want)
+		}
+	}
+	if h.s.Calls() != 2 {
+		t.Errorf("Calls() = %d; want 2 (page-size 503s are counted)", h.s.Calls())
+	}
+}
+
+func TestBadQueries(t *testing.T) {
+	h := newHarness(t, relaxed(Options{Seed: 3}))
+	tests := []struct{ resource, query string }{
+		{"Devices", ".firstResult=-1"},
+		{"Devices", ".firstResult=x"},
+		{"Devices", ".maxResults=-5"},
+		{"Devices", ".maxResults=ten"},
+		{"Devices", ".full=maybe"},
+		{"Devices", ".nocount=true"},
+		{"Devices", "_ctx.other=1"},
+		{"Devices", "serialNumber=X"},
+		{"Devices", "reachability=contains(REACH)"},
+		{"Devices", ".sort=softwareVersion"},
+		{"AccessPointDetails", "status=CLEARED"},
+		{"ClientCounts", "collectionTime=gt(yesterday)"},
+		{"ClientCounts", "ssid=Corp"},
+		{"Alarms", "acknowledgementStatus=maybe"},
+		{"Alarms", "acknowledgementStatus=gt(false)"},
+		{"Alarms", ".sort=-message"},
+		// Also a 400, not a 503, when the page is too large too.
+		{"Alarms", "category=AP&.maxResults=5000"},
+	}
+	for _, tt := range tests {
+		r := h.get(data(tt.resource, tt.query))
+		if r.status != http.StatusBadRequest {
+			t.Errorf("GET %s?%s = %d %s; want 400", tt.resource, tt.query, r.status, r.body)
+			continue
+		}
+		e := errorDocOf(t, r.body)
+		if e.HTTPResponseCode != 400 || e.HTTPMethod != "GET" || e.URIPath != dataPrefix+tt.resource+".json" || e.Message == "" {
+			t.Errorf("GET %s?%s errorDocument = %+v; want 400, GET, the path, a message", tt.resource, tt.query, e)
+		}
+	}
+}
+
+func TestPathsAndSuffix(t *testing.T) {
+	h := newHarness(t, relaxed(Options{Seed: 3}))
+	strip := func(b []byte) string {
+		var m map[string]map[string]any
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatalf("body %s: %v", b, err)
+		}
+		delete(m["queryResponse"], "@requestUrl")
+		out, _ := json.Marshal(m)
+		return string(out)
+	}
+	want := strip(h.getOK(data("Alarms", ".full=true"), nil).body)
+	for _, tc := range []struct{ path, accept string }{
+		{dataPrefix + "Alarms?.full=true", "application/json"},
+		{dataPrefix + "Alarms?.full=true", ""},
+		{dataPrefix + "Alarms?.full=true", "application/xml"},
+	} {
+		req := h.newReq("GET", tc.path)
+		if tc.accept != "" {
+			req.Header.Set("Accept", tc.accept)
+		}
+		r := h.do(req, nil, false)
+		if r.status != 200 || r.header.Get("Content-Type") != "application/json" || strip(r.body) != want {
+			t.Errorf("GET %s (Accept %q) = %d %s; want the .json answer", tc.path, tc.accept, r.status, r.header.Get("Content-Type"))
+		}
+	}
+	id := h.s.APs()[0].ID
+	for _, p := range []string{fmt.Sprintf("%sAccessPointDetails/%d", dataPrefix, id), fmt.Sprintf("%sAccessPointDetails/%d.json", dataPrefix, id)} {
+		var env envelope[apItem]
+		h.getOK(p, &env)
+		if len(env.QueryResponse.Entity) != 1 || env.QueryResponse.Entity[0].dto().ID != id {
+			t.Errorf("GET %s = %+v; want AP %d", p, env.QueryResponse, id)
+		}
+	}
+	notFound := []string{
+		dataPrefix + "Nope.json",
+		dataPrefix + "devices.json",
+		dataPrefix + "Devices/",
+		dataPrefix + "Devices/1/2",
+		dataPrefix + "Devices.json/1",
+		dataPrefix + "Devices/abc",
+		dataPrefix + "Devices/1.json",
+		fmt.Sprintf("%sDevices/%d", dataPrefix, id), // an AP id is no device
+		"/webacs/api/v4/op/info",
+		"/webacs/api/v4/data",
+	}
+	for _, p := range notFound {
+		r := h.get(p)
+		if r.status != http.StatusNotFound || errorDocOf(t, r.body).URIPath != p {
+			t.Errorf("GET %s = %d %s; want 404 errorDocument", p, r.status, r.body)
+		}
+	}
+	// Outside the API there is nothing to authenticate.
+	r := h.do(h.newReq("GET", "/index.html"), nil, true)
+	if r.status != http.StatusNotFound || r.header.Get("WWW-Authenticate") != "" {
+		t.Errorf("GET /index.html without auth = %d (WWW-Authenticate %q); want 404 without a challenge", r.status, r.header.Get("WWW-Authenticate"))
+	}
+	r = h.do(h.newReq("DELETE", data("Alarms", "")), nil, false)
+	if r.status != http.StatusMethodNotAllowed || r.header.Get("Allow") != "GET, HEAD" || errorDocOf(t, r.body).HTTPMethod != "DELETE" {
+		t.Errorf("DELETE Alarms = %d %s (Allow %q); want 405 with Allow: GET, HEAD", r.status, r.body, r.header.Get("Allow"))
+	}
+	r = h.do(h.newReq("HEAD", data("Alarms", "")), nil, false)
+	if r.status != http.StatusOK || len(r.body) != 0 {
+		t.Errorf("HEAD Alarms = %d with %d bytes; want 200 without a body", r.status, len(r.body))
+	}
+}
