@@ -1,0 +1,110 @@
+package nautobotsim
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+)
+
+// Faults are switchable failures. The zero value is a healthy server.
+//
+// Nautobot has no throttling of its own, so RateLimit and the 502/503/504
+// errors answer as a reverse proxy in front of it would: an HTML body, and
+// for 429 a Retry-After of one second. ErrorStatus 500 (the default) is
+// Nautobot's own JSON error body. Latency applies to every request under
+// PathPrefix; the other faults only to authenticated API calls, and each
+// such call is counted in Calls. Truncate and Malformed touch 200s only.
+type Faults struct {
+	Latency     time.Duration // added before every response
+	ErrorRate   float64       // fraction 0..1 of calls answered with ErrorStatus, drawn from the seed
+	ErrorStatus int           // 500 (when 0), 502, 503 or 504
+	RateLimit   bool          // answer every call with 429 and Retry-After
+	Truncate    bool          // send only the first half of each 200 body, then close
+	Malformed   bool          // 200 with a body that is not valid JSON
+	Reset       bool          // close the connection without a response
+	PathPrefix  string        // when set, faults apply only to paths with this prefix
+}
+
+// SetFaults switches faults; safe while requests are served. The error
+// draw restarts from the seed, so the same calls after the same SetFaults
+// fail the same way.
+func (s *Server) SetFaults(f Faults) {
+	s.faultMu.Lock()
+	defer s.faultMu.Unlock()
+	s.faults = f
+	s.faultRnd = newRand(s.opts.Seed, streamFault)
+}
+
+// Faults returns the faults in force.
+func (s *Server) Faults() Faults {
+	s.faultMu.Lock()
+	defer s.faultMu.Unlock()
+	return s.faults
+}
+
+func (s *Server) drawError(rate float64) bool {
+	s.faultMu.Lock()
+	defer s.faultMu.Unlock()
+	return s.faultRnd.Float64() < rate
+}
+
+// serverError is the injected error: Nautobot's rest_api_server_error
+// body for 500, a proxy's page otherwise.
+func (s *Server) serverError(status int) response {
+	if status == 0 {
+		status = http.StatusInternalServerError
+	}
+	if status != http.StatusInternalServerError {
+		return proxyError(status)
+	}
+	e := &enc{}
+	e.open("")
+	e.str("error", "simulated fault: server closed the connection unexpectedly")
+	e.str("exception", "OperationalError")
+	e.str("nautobot_version", s.ver.release)
+	e.str("python_version", "3.11.9")
+	e.close()
+	return jsonBody(status, e)
+}
+
+// proxyError is the page nginx sends for status.
+func proxyError(status int) response {
+	line := fmt.Sprintf("%d %s", status, http.StatusText(status))
+	resp := response{status: status,
+		body: []byte("<html>\r\n<head><title>" + line + "</title></head>\r\n<body>\r\n<center><h1>" + line +
+			"</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n")}
+	resp.header().Set("Content-Type", "text/html")
+	if status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable {
+		resp.header().Set("Retry-After", "1")
+	}
+	return resp
+}
+
+// resetConn drops the connection without an answer.
+func resetConn(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			_ = conn.Close()
+			return
+		}
+	}
+	// Without hijacking (HTTP/2), aborting the handler resets the stream.
+	panic(http.ErrAbortHandler)
+}
+
+// truncate sends half the body without a length and closes the
+// connection, as when a connection breaks mid-body: the client sees a 200
+// whose body is not valid JSON.
+func truncate(w http.ResponseWriter, body []byte) {
+	h := w.Header()
+	h.Del("Content-Length")
+	h.Set("Transfer-Encoding", "identity") // close-delimited, not chunked
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(body[:len(body)/2])
+}
+
+// malformed returns a body no JSON decoder accepts: the anti-hijacking
+// prefix some proxies put in front of JSON.
+func malformed(body []byte) []byte {
+	return append([]byte(")]}'\n"), body...)
+}

@@ -1,0 +1,237 @@
+package nautobotsim
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// rawGet gets path on a fresh connection and returns the read error too.
+func rawGet(t *testing.T, h *harness, path string) (*http.Response, []byte, error) {
+	t.Helper()
+	cl := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 10 * time.Second}
+	req, _ := http.NewRequest("GET", h.c.BaseURL+path, nil)
+	req.Header.Set("Authorization", "Token "+h.c.Token)
+	resp, err := cl.Do(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return resp, b, err
+}
+
+func TestFaultLatency(t *testing.T) {
+	h := newHarness(t, Options{Seed: 1})
+	h.s.SetFaults(Faults{Latency: 80 * time.Millisecond, PathPrefix: "/api/dcim/"})
+	start := time.Now()
+	h.getOK("/api/dcim/devices/?limit=1", nil)
+	if d := time.Since(start); d < 80*time.Millisecond {
+		t.Errorf("GET devices took %v; want >= 80ms of injected latency", d)
+	}
+	start = time.Now()
+	h.getOK("/api/status/", nil)
+	if d := time.Since(start); d >= 80*time.Millisecond {
+		t.Errorf("GET /api/status/ (outside PathPrefix) took %v; want no injected latency", d)
+	}
+	if got := h.s.Faults(); got.Latency != 80*time.Millisecond {
+		t.Errorf("Faults().Latency = %v; want 80ms", got.Latency)
+	}
+}
+
+func TestFaultErrors(t *testing.T) {
+	h := newHarness(t, Options{Seed: 1})
+	tests := []struct {
+		status   int
+		wantCT   string
+		wantText string
+	}{
+		{0, "application/json", `"exception":"OperationalError"`},
+		{500, "application/json", `"nautobot_version":"2.4.36"`},
+		{502, "text/html", "502 Bad Gateway"},
+		{503, "text/html", "503 Service Unavailable"},
+		{504, "text/html", "504 Gateway Timeout"},
+	}
+	for _, tt := range tests {
+		h.s.SetFaults(Faults{ErrorRate: 1, ErrorStatus: tt.status})
+		r := h.get("/api/dcim/devices/")
+		want := tt.status
+		if want == 0 {
+			want = 500
+		}
+		if r.status != want || r.header.Get("Content-Type") != tt.wantCT || !strings.Contains(string(r.body), tt.wantText) {
+			t.Errorf("ErrorStatus %d: got %d %s %s; want %d %s containing %q", tt.status, r.status, r.header.Get("Content-Type"), r.body, want, tt.wantCT, tt.wantText)
+		}
+	}
+	pattern := func() string {
+		h.s.SetFaults(Faults{ErrorRate: 0.3})
+		out := make([]byte, 200)
+		for i := range out {
+			out[i] = '.'
+			if h.get("/api/").status == 500 {
+				out[i] = 'x'
+			}
+		}
+		return string(out)
+	}
+	a, b := pattern(), pattern()
+	if a != b {
+		t.Errorf("error pattern after SetFaults differs between runs:\n%s\n%s", a, b)
+	}
+	if n := strings.Count(a, "x"); n < 30 || n > 90 {
+		t.Errorf("errors with ErrorRate 0.3 = %d of 200; want about 60", n)
+	}
+}
+
+func TestFaultRateLimit(t *testing.T) {
+	h := newHarness(t, Options{Seed: 1})
+	h.s.SetFaults(Faults{RateLimit: true})
+	r := h.get("/api/dcim/devices/")
+	if r.status != 429 || r.header.Get("Retry-After") != "1" || !strings.Contains(string(r.body), "429 Too Many Requests") {
+		t.Errorf("GET during RateLimit = %d Retry-After %q %s; want 429, Retry-After 1", r.status, r.header.Get("Retry-After"), r.body)
+	}
+	// Unauthenticated calls are refused before the proxy fault, and not counted.
+	if r := h.request("GET", "/api/", map[string]string{"Authorization": ""}); r.status != 403 {
+		t.Errorf("GET without a token during RateLimit = %d; want 403", r.status)
+	}
+	h.s.SetFaults(Faults{})
+	h.getOK("/api/dcim/devices/", nil)
+	if got := h.s.Calls(); got != 2 {
+		t.Errorf("Calls() = %d; want 2", got)
+	}
+}
+
+func TestFaultBodies(t *testing.T) {
+	h := newHarness(t, Options{Seed: 1})
+	path := "/api/dcim/devices/?limit=20"
+	full := h.getOK(path, nil).body
+
+	h.s.SetFaults(Faults{Truncate: true})
+	resp, b, err := rawGet(t, h, path)
+	if err != nil {
+		t.Fatalf("truncated GET: %v; want a 200 with half a body", err)
+	}
+	if resp.StatusCode != 200 || resp.ContentLength != -1 || len(b) != len(full)/2 || json.Valid(b) {
+		t.Errorf("truncated GET = %d, length %d, %d of %d bytes, valid %v; want 200, unknown length, half, invalid",
+			resp.StatusCode, resp.ContentLength, len(b), len(full), json.Valid(b))
+	}
+
+	h.s.SetFaults(Faults{Malformed: true})
+	if r := h.get(path); r.status != 200 || json.Valid(r.body) {
+		t.Errorf("malformed GET = %d, valid JSON %v; want 200 and invalid JSON", r.status, json.Valid(r.body))
+	}
+	if r := h.get("/api/dcim/devices/?bogus=1"); r.status != 400 || !json.Valid(r.body) {
+		t.Errorf("malformed 400 = %d %q; want the normal 400 body", r.status, r.body)
+	}
+
+	h.s.SetFaults(Faults{Reset: true})
+	if _, _, err := rawGet(t, h, path); err == nil {
+		t.Errorf("GET with Reset: error = nil; want a connection error")
+	}
+
+	h.s.SetFaults(Faults{Malformed: true, PathPrefix: "/api/ipam/"})
+	if r := h.get(path); !bytes.Equal(r.body, full) {
+		t.Errorf("GET %s outside PathPrefix is altered", path)
+	}
+	if r := h.get("/api/ipam/prefixes/"); json.Valid(r.body) {
+		t.Errorf("GET prefixes inside PathPrefix is valid JSON; want malformed")
+	}
+	h.s.SetFaults(Faults{})
+	if r := h.get(path); !bytes.Equal(r.body, full) {
+		t.Errorf("after clearing faults the body differs from the first one")
+	}
+}
+
+func TestCalls(t *testing.T) {
+	h := newHarness(t, Options{Seed: 1})
+	id := h.s.Devices()[0].ID
+	h.getOK("/api/dcim/devices/", nil)
+	h.getOK("/api/dcim/devices/?limit=1", nil)
+	h.getOK("/api/dcim/devices/"+id+"/", nil)
+	h.get("/api/nope/")
+	want := map[string]int{"/api/dcim/devices/": 2, "/api/dcim/devices/{id}/": 1}
+	got := h.s.CallsByPath()
+	if h.s.Calls() != 3 || len(got) != len(want) || got["/api/dcim/devices/"] != 2 || got["/api/dcim/devices/{id}/"] != 1 {
+		t.Errorf("Calls() = %d, CallsByPath() = %v; want 3, %v", h.s.Calls(), got, want)
+	}
+	h.s.ResetCalls()
+	if h.s.Calls() != 0 || len(h.s.CallsByPath()) != 0 {
+		t.Errorf("after ResetCalls: %d, %v; want 0, empty", h.s.Calls(), h.s.CallsByPath())
+	}
+}
+
+func TestStep(t *testing.T) {
+	snapshot := func(steps int) ([]byte, []DeviceInfo) {
+		h := newHarness(t, Options{Seed: 5, Size: "medium"})
+		for i := 0; i < steps; i++ {
+			h.clock.Add(time.Minute)
+			h.s.Step()
+		}
+		return h.stable(h.getOK("/api/dcim/devices/?limit=1000&offset=500", nil).body), h.s.Devices()
+	}
+	a, da := snapshot(3)
+	b, _ := snapshot(3)
+	before, db := snapshot(0)
+	if !bytes.Equal(a, b) {
+		t.Errorf("3 Steps from seed 5 twice: bodies differ; want identical")
+	}
+	if bytes.Equal(a, before) {
+		t.Errorf("3 Steps changed nothing on the page; want status or location changes")
+	}
+	status, moved := 0, 0
+	for i := range da {
+		if da[i].Status != db[i].Status {
+			status++
+		}
+		if da[i].Location != db[i].Location {
+			moved++
+		}
+	}
+	if status == 0 || moved == 0 || status+moved > 30 {
+		t.Errorf("3 Steps over 2,000 devices: %d status changes, %d moves; want a few of each", status, moved)
+	}
+}
+
+func TestStepMirrorDrift(t *testing.T) {
+	h := newHarness(t, Options{Seed: 5, Mirror: seeds(600, "AMS-HQ", "NYC-HQ", "SIN-HQ")})
+	before := len(h.s.Drift().Moved)
+	for i := 0; i < 20; i++ {
+		h.s.Step()
+	}
+	if after := len(h.s.Drift().Moved); after <= before {
+		t.Errorf("Drift().Moved after 20 Steps = %d; want more than %d (Step moves devices between sites)", after, before)
+	}
+}
+
+// TestConcurrentUse runs requests while faults and steps change.
+func TestConcurrentUse(t *testing.T) {
+	h := newHarness(t, Options{Seed: 1, Size: "medium"})
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 20; i++ {
+				for _, p := range []string{"/api/dcim/devices/?limit=200&depth=1", "/api/dcim/locations/", "/api/status/"} {
+					resp, _, err := rawGet(t, h, p)
+					if err != nil || resp.StatusCode != 200 {
+						t.Errorf("GET %s during changes: %v", p, err)
+						return
+					}
+				}
+			}
+		}()
+	}
+	for i := 0; i < 30; i++ {
+		h.s.SetFaults(Faults{Latency: time.Duration(i%2) * time.Millisecond})
+		h.s.Step()
+		_ = h.s.Sizes()
+		_ = h.s.Drift()
+	}
+	wg.Wait()
+}
