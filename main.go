@@ -133,7 +133,7 @@ func startDemo(logger *slog.Logger, dir string) (string, func(), error) {
 	for _, o := range []struct {
 		vendor string
 		seed   int64
-	}{{"mist", 1}, {"mist", 2}, {"prime", 1}} {
+	}{{"mist", 1}, {"mist", 2}, {"prime", 1}, {"cxcloud", 1}} {
 		s, err := simulators.Start(o.vendor, simulators.Options{Size: "small", Seed: o.seed, Step: 30 * time.Second})
 		if err != nil {
 			closeAll()

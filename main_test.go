@@ -64,7 +64,7 @@ func startEnv(t *testing.T) *testEnv {
 	for _, o := range []struct {
 		vendor string
 		seed   int64
-	}{{"mist", 1}, {"mist", 2}, {"prime", 1}} {
+	}{{"mist", 1}, {"mist", 2}, {"prime", 1}, {"cxcloud", 1}} {
 		s, err := simulators.Start(o.vendor, simulators.Options{Seed: o.seed, Size: "small"})
 		if err != nil {
 			t.Fatal(err)
@@ -72,7 +72,7 @@ func startEnv(t *testing.T) *testEnv {
 		t.Cleanup(func() { _ = s.Close() })
 		env.sims = append(env.sims, s)
 	}
-	a, b, pi := env.sims[0], env.sims[1], env.sims[2]
+	a, b, pi, cx := env.sims[0], env.sims[1], env.sims[2], env.sims[3]
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "a.token"), []byte(a.Token+"\n"), 0o600); err != nil {
 		t.Fatal(err)
@@ -96,8 +96,15 @@ prime:
     username: %s
     password: %s
     hold: 10ms
-`, a.BaseURL, b.BaseURL, b.Token, b.BaseURL, b.Email, b.Password, pi.BaseURL, pi.Username, pi.Password)
-	env.secrets = []string{a.Token, b.Token, b.Password, pi.Password}
+cxcloud:
+  - name: cx-a
+    base_url: %s/bcs/v2
+    token_url: %s
+    client_id: %s
+    client_secret: %s
+`, a.BaseURL, b.BaseURL, b.Token, b.BaseURL, b.Email, b.Password, pi.BaseURL, pi.Username, pi.Password,
+		cx.BaseURL, cx.TokenURL, cx.ClientID, cx.ClientSecret)
+	env.secrets = []string{a.Token, b.Token, b.Password, pi.Password, cx.ClientSecret}
 	env.cfgFile = filepath.Join(dir, "nms_exporter.yml")
 	if err := os.WriteFile(env.cfgFile, []byte(env.cfgText), 0o600); err != nil {
 		t.Fatal(err)
@@ -225,6 +232,8 @@ var vendorFamilies = map[string][]string{
 		"nms_clients", "nms_ap_clients", "nms_alarms_active"},
 	"prime": {"nms_site_info", "nms_device_info", "nms_device_up", "nms_device_uptime_seconds",
 		"nms_clients", "nms_ap_clients", "nms_alarms_active"},
+	"cxcloud": {"nms_api_rate_limit_remaining", "nms_api_budget_remaining", "nms_device_info", "nms_device_up",
+		"nms_field_notice_devices", "nms_security_advisory_devices", "nms_device_end_of_support_timestamp_seconds"},
 }
 
 // checkFamilies reports METRICS.md families a source should serve but does
@@ -245,7 +254,7 @@ func TestEndToEnd(t *testing.T) {
 	if code != http.StatusOK {
 		t.Fatalf("GET /sd = %d", code)
 	}
-	targets := map[string]string{"mist-a": "mist", "mist-b": "mist", "mist-login": "mist", "prime-a": "prime"}
+	targets := map[string]string{"mist-a": "mist", "mist-b": "mist", "mist-login": "mist", "prime-a": "prime", "cx-a": "cxcloud"}
 	for name := range targets {
 		if !strings.Contains(sd, `"__param_target":"`+name+`"`) {
 			t.Errorf("/sd = %s; want a target group for %s", sd, name)
@@ -291,7 +300,7 @@ func TestEndToEnd(t *testing.T) {
 
 	// The data of one source of each vendor, against the golden file.
 	var data strings.Builder
-	for _, name := range []string{"mist-a", "prime-a"} {
+	for _, name := range []string{"mist-a", "prime-a", "cx-a"} {
 		_, body := env.get("/probe?target=" + name)
 		fmt.Fprintf(&data, "# target %s\n%s", name, dataFamilies(t, body))
 	}
@@ -301,14 +310,15 @@ func TestEndToEnd(t *testing.T) {
 }
 
 // dataFamilies keeps the vendor data families of an exposition, which a
-// seeded simulator makes deterministic, and drops the timing ones.
+// seeded simulator makes deterministic, and drops those that follow the clock
+// (timing, uptimes, and end-of-life dates the simulator sets from today).
 func dataFamilies(t *testing.T, text string) string {
 	mfs := parse(t, text)
 	keep := []string{}
 	for n := range mfs {
 		switch {
 		case n == "nms_device_uptime_seconds", n == "nms_mist_device_last_seen_timestamp_seconds",
-			n == "nms_prime_client_counts_timestamp_seconds",
+			n == "nms_prime_client_counts_timestamp_seconds", n == "nms_device_end_of_support_timestamp_seconds",
 			strings.HasPrefix(n, "nms_collection_"), strings.HasPrefix(n, "nms_api_"),
 			strings.HasPrefix(n, "nms_mist_api_"), n == "nms_source_up":
 			continue
@@ -504,7 +514,7 @@ func TestSecretsNeverShown(t *testing.T) {
 	_, reloadErr := env.post("/-/reload")
 
 	outputs := map[string]string{"logs": env.logs.String(), "reload error": reloadErr}
-	for _, p := range []string{"/", "/config", "/sd", "/metrics", "/-/ready", "/probe?target=mist-a", "/probe?target=mist-b", "/probe?target=mist-login", "/probe?target=prime-a"} {
+	for _, p := range []string{"/", "/config", "/sd", "/metrics", "/-/ready", "/probe?target=mist-a", "/probe?target=mist-b", "/probe?target=mist-login", "/probe?target=prime-a", "/probe?target=cx-a"} {
 		_, body := env.get(p)
 		outputs[p] = body
 	}

@@ -37,14 +37,14 @@ func newCXCloudSource(sc config.Source, opts Options, api *APIStats) (*Source, e
 	if !ok {
 		return nil, fmt.Errorf("config section is %T, not CX Cloud", sc)
 	}
-	budget := vendors.NewBudget(vendors.BudgetConfig{
+	budget := newBudget(vendors.BudgetConfig{
 		PerSecond: cfg.Budget.RequestsPerSecond,
 		// One at a time: a burst could cross the API's per-second limit
 		// within one clock second.
 		Burst:   1,
 		PerHour: cfg.Budget.RequestsPerHour,
 		PerDay:  cfg.Budget.RequestsPerDay,
-	}, opts.Now)
+	}, opts)
 	etags := vendors.NewETagStore()
 	client, err := cxcloud.New(cfg, cxcloud.Options{UserAgent: opts.UserAgent, Budget: budget, Recorder: api, ETags: etags, Now: opts.Now})
 	if err != nil {

@@ -33,11 +33,11 @@ func newMistSource(sc config.Source, opts Options, api *APIStats) (*Source, erro
 	if !ok {
 		return nil, fmt.Errorf("config section is %T, not Mist", sc)
 	}
-	budget := vendors.NewBudget(vendors.BudgetConfig{
+	budget := newBudget(vendors.BudgetConfig{
 		PerSecond: cfg.Budget.RequestsPerSecond,
 		PerHour:   cfg.Budget.RequestsPerHour,
 		PerDay:    cfg.Budget.RequestsPerDay,
-	}, opts.Now)
+	}, opts)
 	client, err := mist.New(cfg, mist.Options{UserAgent: opts.UserAgent, Budget: budget, Recorder: api, Now: opts.Now})
 	if err != nil {
 		return nil, err

@@ -32,7 +32,7 @@ func newPrimeSource(sc config.Source, opts Options, api *APIStats) (*Source, err
 	if !ok {
 		return nil, fmt.Errorf("config section is %T, not Prime", sc)
 	}
-	budget := vendors.NewBudget(vendors.BudgetConfig{
+	budget := newBudget(vendors.BudgetConfig{
 		PerSecond: cfg.Budget.RequestsPerSecond,
 		PerHour:   cfg.Budget.RequestsPerHour,
 		PerDay:    cfg.Budget.RequestsPerDay,
@@ -40,7 +40,7 @@ func newPrimeSource(sc config.Source, opts Options, api *APIStats) (*Source, err
 		// requests as may run at once, then a hold.
 		BurstSize: cfg.Budget.Concurrency,
 		BurstHold: time.Duration(cfg.Hold),
-	}, opts.Now)
+	}, opts)
 	client, err := primeinfra.New(cfg, primeinfra.Options{UserAgent: opts.UserAgent, Budget: budget, Recorder: api})
 	if err != nil {
 		return nil, err

@@ -60,6 +60,15 @@ func typed[T any](fetch func(context.Context) (*T, error), items func(*T) int) k
 	}
 }
 
+// newBudget makes a source's budget on the options' clock.
+func newBudget(cfg vendors.BudgetConfig, opts Options) *vendors.Budget {
+	b := vendors.NewBudget(cfg, opts.Now)
+	if opts.Sleep != nil {
+		b.SetSleep(opts.Sleep)
+	}
+	return b
+}
+
 // addCollections adds the enabled collections of a config section.
 func (s *Source) addCollections(c *config.Common, kinds map[string]kind) {
 	for _, name := range c.Enabled() {
@@ -104,6 +113,9 @@ type Options struct {
 	Logger    *slog.Logger
 	UserAgent string
 	Now       func() time.Time // nil = time.Now
+	// Sleep waits on the budget's behalf; nil sleeps for real. A simulated
+	// clock sets both.
+	Sleep func(context.Context, time.Duration) error
 	// StateDir keeps each collection's last good data across restarts;
 	// "" keeps nothing.
 	StateDir string

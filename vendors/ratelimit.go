@@ -109,6 +109,10 @@ func NewBudget(cfg BudgetConfig, now func() time.Time) *Budget {
 	return b
 }
 
+// SetSleep replaces how the budget waits, for a simulated clock; call it
+// before the budget is used.
+func (b *Budget) SetSleep(sleep func(context.Context, time.Duration) error) { b.sleep = sleep }
+
 // Config returns the configuration in effect, with the default burst filled in.
 func (b *Budget) Config() BudgetConfig { return b.cfg }
 

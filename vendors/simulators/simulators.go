@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nmsexporter/nms_exporter/vendors/cxcloud/cxsim"
 	"github.com/nmsexporter/nms_exporter/vendors/mist/mistsim"
 	"github.com/nmsexporter/nms_exporter/vendors/primeinfra/primesim"
 )
@@ -35,17 +36,21 @@ type Options struct {
 
 // Simulator is one running simulator.
 type Simulator struct {
-	Vendor   string           `json:"vendor"`
-	BaseURL  string           `json:"base_url"`
-	Token    string           `json:"token,omitempty"`
-	Email    string           `json:"email,omitempty"`
-	Password string           `json:"password,omitempty"`
-	OrgID    string           `json:"org_id,omitempty"`
-	Size     string           `json:"size"`
-	Seed     int64            `json:"seed"`
-	Username string           `json:"username,omitempty"`
-	Mist     *mistsim.Server  `json:"-"`
-	Prime    *primesim.Server `json:"-"`
+	Vendor       string           `json:"vendor"`
+	BaseURL      string           `json:"base_url"`
+	Token        string           `json:"token,omitempty"`
+	Email        string           `json:"email,omitempty"`
+	Password     string           `json:"password,omitempty"`
+	OrgID        string           `json:"org_id,omitempty"`
+	Size         string           `json:"size"`
+	Seed         int64            `json:"seed"`
+	Username     string           `json:"username,omitempty"`
+	TokenURL     string           `json:"token_url,omitempty"`
+	ClientID     string           `json:"client_id,omitempty"`
+	ClientSecret string           `json:"client_secret,omitempty"`
+	Mist         *mistsim.Server  `json:"-"`
+	Prime        *primesim.Server `json:"-"`
+	CXCloud      *cxsim.Server    `json:"-"`
 	// section writes this simulator's config section, its secrets in files
 	// in dir.
 	section func(name, dir string) (string, error)
@@ -67,8 +72,9 @@ func Vendors() []string {
 type starter func(o Options) (http.Handler, *Simulator, func(), error)
 
 var starters = map[string]starter{
-	"mist":  startMist,
-	"prime": startPrime,
+	"mist":    startMist,
+	"prime":   startPrime,
+	"cxcloud": startCXCloud,
 }
 
 func startMist(o Options) (http.Handler, *Simulator, func(), error) {
@@ -117,6 +123,30 @@ func startPrime(o Options) (http.Handler, *Simulator, func(), error) {
 	return s, sim, s.Step, nil
 }
 
+func startCXCloud(o Options) (http.Handler, *Simulator, func(), error) {
+	s, err := cxsim.New(cxsim.Options{Seed: o.Seed, Size: o.Size})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	c := s.Credentials()
+	sim := &Simulator{ClientID: c.ClientID, ClientSecret: c.ClientSecret, CXCloud: s}
+	sim.section = func(name, dir string) (string, error) {
+		file, err := secretFile(dir, name+".secret", c.ClientSecret)
+		return fmt.Sprintf(`  - name: %s
+    base_url: %s/bcs/v2
+    token_url: %s
+    client_id: %s
+    client_secret_file: %s
+    collections:
+      inventory: {interval: 60s}
+      field_notices: {interval: 60s}
+      advisories: {interval: 60s}
+      eox: {interval: 120s}
+`, name, sim.BaseURL, sim.TokenURL, c.ClientID, file), err
+	}
+	return s, sim, s.Step, nil
+}
+
 // secretFile writes a credential to a file only its owner may read, and
 // returns the file's name for a *_file field.
 func secretFile(dir, name, secret string) (string, error) {
@@ -146,6 +176,9 @@ func Start(vendor string, o Options) (*Simulator, error) {
 	}
 	sim.Vendor, sim.Size, sim.Seed = vendor, o.Size, o.Seed
 	sim.BaseURL = "http://" + ln.Addr().String()
+	if sim.CXCloud != nil {
+		sim.TokenURL = sim.BaseURL + sim.CXCloud.Credentials().TokenPath()
+	}
 	sim.srv = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	ctx, cancel := context.WithCancel(context.Background())
 	sim.stop, sim.done = cancel, make(chan struct{})

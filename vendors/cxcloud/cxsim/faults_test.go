@@ -1,0 +1,148 @@
+package cxsim
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"testing"
+	"time"
+)
+
+// rawGet gets path on a fresh connection and returns the read error too.
+func rawGet(t *testing.T, h *harness, path string) (*http.Response, []byte, error) {
+	t.Helper()
+	cl := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 10 * time.Second}
+	req, _ := http.NewRequest("GET", h.c.BaseURL+"/"+path, nil)
+	req.Header.Set("Authorization", "Bearer "+h.token)
+	resp, err := cl.Do(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return resp, b, err
+}
+
+func TestFaultLatency(t *testing.T) {
+	h := newHarness(t, Options{Seed: 1})
+	h.s.SetFaults(Faults{Latency: 80 * time.Millisecond, PathPrefix: "/bcs/v2/inventory/"})
+	start := time.Now()
+	h.getOK("inventory/devices", nil)
+	if d := time.Since(start); d < 80*time.Millisecond {
+		t.Errorf("GET devices took %v; want >= 80ms of injected latency", d)
+	}
+	start = time.Now()
+	h.getOK("collectors", nil)
+	if d := time.Since(start); d >= 80*time.Millisecond {
+		t.Errorf("GET collectors (outside PathPrefix) took %v; want no injected latency", d)
+	}
+	if got := h.s.Faults(); got.Latency != 80*time.Millisecond {
+		t.Errorf("Faults().Latency = %v; want 80ms", got.Latency)
+	}
+}
+
+func TestFaultErrorRate(t *testing.T) {
+	h := newHarness(t, Options{Seed: 1})
+	h.s.SetFaults(Faults{ErrorRate: 1, ErrorStatus: 503})
+	r := h.get("collectors")
+	if r.status != 503 || messageOf(t, r.body) == "" || r.header.Get("X-RateLimit-Remaining-Day") == "" {
+		t.Errorf("GET with ErrorRate 1 = %d %s; want 503 with a message and rate-limit headers", r.status, r.body)
+	}
+	h.s.SetFaults(Faults{ErrorRate: 1})
+	if r := h.get("collectors"); r.status != 500 {
+		t.Errorf("GET with ErrorRate 1, no ErrorStatus = %d; want 500", r.status)
+	}
+	pattern := func() string {
+		h.s.SetFaults(Faults{ErrorRate: 0.3})
+		out := make([]byte, 200)
+		for i := range out {
+			out[i] = '.'
+			if h.get("collectors").status == 500 {
+				out[i] = 'x'
+			}
+		}
+		return string(out)
+	}
+	a, b := pattern(), pattern()
+	if a != b {
+		t.Errorf("error pattern after SetFaults differs between runs:\n%s\n%s", a, b)
+	}
+	n := 0
+	for _, c := range a {
+		if c == 'x' {
+			n++
+		}
+	}
+	if n < 30 || n > 90 {
+		t.Errorf("errors with ErrorRate 0.3 = %d of 200; want about 60", n)
+	}
+}
+
+func TestFaultRateLimitStorm(t *testing.T) {
+	h := newHarness(t, Options{Seed: 1, PerSecond: 10})
+	h.s.SetFaults(Faults{RateLimit: true})
+	for i := 0; i < 3; i++ {
+		r := h.get("collectors")
+		got := headerInts(t, r)
+		if r.status != 429 || string(r.body) != rateLimitBody || got["Retry-After"] != 1 ||
+			got["X-RateLimit-Remaining-Second"] != 0 || got["X-RateLimit-Remaining-Day"] != 10000 || len(got) != 8 {
+			t.Fatalf("GET during a 429 storm = %d %q %v; want 429, the documented body, Retry-After 1, all headers", r.status, r.body, got)
+		}
+	}
+	h.s.SetFaults(Faults{})
+	r := h.get("collectors")
+	if got := headerInts(t, r); r.status != 200 || got["X-RateLimit-Remaining-Second"] != 9 {
+		t.Errorf("after the storm = %d %v; want 200 with 9 left (storm not charged)", r.status, got)
+	}
+	if h.s.Calls() != 4 || h.s.RateLimited() != 3 {
+		t.Errorf("Calls(), RateLimited() = %d, %d; want 4, 3", h.s.Calls(), h.s.RateLimited())
+	}
+	// Token requests are not API calls: no storm there.
+	h.s.SetFaults(Faults{RateLimit: true})
+	h.newToken()
+}
+
+func TestFaultBodies(t *testing.T) {
+	h := newHarness(t, Options{Seed: 1})
+	const path = "inventory/devices"
+	full := h.getOK(path, nil).body
+
+	h.s.SetFaults(Faults{Truncate: true})
+	resp, b, err := rawGet(t, h, path)
+	if err != nil {
+		t.Fatalf("truncated GET: %v; want a 200 with half a body", err)
+	}
+	if resp.StatusCode != 200 || resp.ContentLength != -1 || len(b) != len(full)/2 || json.Valid(b) {
+		t.Errorf("truncated GET = %d, length %d, %d of %d bytes, valid JSON %v; want 200, unknown length, half, invalid",
+			resp.StatusCode, resp.ContentLength, len(b), len(full), json.Valid(b))
+	}
+	if r := h.request("GET", path, map[string]string{"If-None-Match": resp.Header.Get("ETag")}); r.status != 304 {
+		t.Errorf("304 with Truncate = %d; want 304 (no body to cut)", r.status)
+	}
+
+	h.s.SetFaults(Faults{Malformed: true})
+	r := h.get(path)
+	if r.status != 200 || json.Valid(r.body) {
+		t.Errorf("malformed GET = %d, valid JSON %v; want 200, invalid", r.status, json.Valid(r.body))
+	}
+	if r := h.get("inventory/devices/1"); r.status != 404 || !json.Valid(r.body) {
+		t.Errorf("404 with Malformed = %d %q; want an intact 404", r.status, r.body)
+	}
+
+	h.s.SetFaults(Faults{Reset: true})
+	if _, _, err := rawGet(t, h, path); err == nil {
+		t.Errorf("GET with Reset: no error; want the connection dropped")
+	}
+
+	h.s.SetFaults(Faults{Malformed: true, PathPrefix: "/bcs/v2/productAlerts/"})
+	if r := h.get(path); !json.Valid(r.body) {
+		t.Errorf("GET outside PathPrefix is malformed; want it intact")
+	}
+	if r := h.get("productAlerts/fieldNotices"); json.Valid(r.body) {
+		t.Errorf("GET under PathPrefix is valid JSON; want malformed")
+	}
+	h.s.SetFaults(Faults{})
+	if r := h.get(path); string(r.body) != string(full) {
+		t.Errorf("after clearing faults the body differs from before")
+	}
+}

@@ -1,0 +1,194 @@
+package cxsim
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// fakeClock is a settable clock for Options.Now.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+
+func (c *fakeClock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// testStart is a fixed instant, a quarter into a second so that second
+// windows are visibly aligned to the clock.
+var testStart = time.Date(2025, 7, 10, 6, 30, 0, 250_000_000, time.UTC)
+
+type harness struct {
+	t     *testing.T
+	s     *Server
+	ts    *httptest.Server
+	c     Credentials
+	clock *fakeClock
+	token string
+}
+
+// newHarness serves a simulator on loopback with a fixed clock and a
+// generous rate limit unless o sets one.
+func newHarness(t *testing.T, o Options) *harness {
+	t.Helper()
+	clock := &fakeClock{t: testStart}
+	if o.Now == nil {
+		o.Now = clock.Now
+	}
+	if o.PerSecond == 0 {
+		o.PerSecond = 1 << 20
+	}
+	s, err := New(o)
+	if err != nil {
+		t.Fatalf("New(%+v) error: %v", o, err)
+	}
+	ts := httptest.NewServer(s)
+	t.Cleanup(ts.Close)
+	c := s.Credentials()
+	c.BaseURL = ts.URL + "/bcs/v2"
+	c.TokenURL = ts.URL + c.TokenPath()
+	h := &harness{t: t, s: s, ts: ts, c: c, clock: clock}
+	h.token = h.newToken()
+	return h
+}
+
+type result struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (h *harness) do(req *http.Request) result {
+	h.t.Helper()
+	resp, err := h.ts.Client().Do(req)
+	if err != nil {
+		h.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		h.t.Fatalf("%s %s: reading body: %v", req.Method, req.URL, err)
+	}
+	return result{resp.StatusCode, resp.Header, b}
+}
+
+// postToken asks for a token with form fields (and basic auth when user is
+// not empty).
+func (h *harness) postToken(form url.Values, user, pass string) result {
+	h.t.Helper()
+	req, _ := http.NewRequest("POST", h.c.TokenURL, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if user != "" {
+		req.SetBasicAuth(user, pass)
+	}
+	return h.do(req)
+}
+
+func (h *harness) newToken() string {
+	h.t.Helper()
+	r := h.postToken(url.Values{"grant_type": {"client_credentials"}, "client_id": {h.c.ClientID}, "client_secret": {h.c.ClientSecret}}, "", "")
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	if r.status != http.StatusOK || json.Unmarshal(r.body, &tok) != nil || tok.AccessToken == "" {
+		h.t.Fatalf("token request = %d %s; want 200 with an access_token", r.status, r.body)
+	}
+	return tok.AccessToken
+}
+
+// request gets path (under /bcs/v2/ unless it starts with "/") with the
+// harness token unless hdr overrides Authorization ("" removes it).
+func (h *harness) request(method, path string, hdr map[string]string) result {
+	h.t.Helper()
+	u := h.c.BaseURL + "/" + path
+	if strings.HasPrefix(path, "/") {
+		u = h.ts.URL + path
+	}
+	req, err := http.NewRequest(method, u, nil)
+	if err != nil {
+		h.t.Fatalf("NewRequest(%s %s): %v", method, u, err)
+	}
+	req.Header.Set("Authorization", "Bearer "+h.token)
+	for k, v := range hdr {
+		if v == "" {
+			req.Header.Del(k)
+		} else {
+			req.Header.Set(k, v)
+		}
+	}
+	return h.do(req)
+}
+
+func (h *harness) get(path string) result {
+	h.t.Helper()
+	return h.request("GET", path, nil)
+}
+
+// getOK gets path, requires 200 and decodes the body into v.
+func (h *harness) getOK(path string, v any) result {
+	h.t.Helper()
+	r := h.get(path)
+	if r.status != http.StatusOK {
+		h.t.Fatalf("GET %s status = %d; want 200 (body %s)", path, r.status, r.body)
+	}
+	if v != nil {
+		if err := json.Unmarshal(r.body, v); err != nil {
+			h.t.Fatalf("GET %s: decoding %s: %v", path, r.body, err)
+		}
+	}
+	return r
+}
+
+// items gets a list and returns its items as generic objects.
+func (h *harness) items(path string) []map[string]any {
+	h.t.Helper()
+	var body struct {
+		Items []map[string]any `json:"items"`
+	}
+	h.getOK(path, &body)
+	if body.Items == nil {
+		h.t.Fatalf("GET %s: no items array", path)
+	}
+	return body.Items
+}
+
+func messageOf(t *testing.T, b []byte) string {
+	t.Helper()
+	var m struct {
+		Message *string `json:"message"`
+	}
+	if err := json.Unmarshal(b, &m); err != nil || m.Message == nil {
+		t.Fatalf("error body %q is not a {\"message\"} object: %v", b, err)
+	}
+	return *m.Message
+}
+
+var listPaths = []string{
+	"inventory/devices", "inventory/assets", "collectors",
+	"productAlerts/fieldNotices", "productAlerts/fieldNoticeBulletins",
+	"productAlerts/securityAdvisories", "productAlerts/securityAdvisoryBulletins",
+	"productAlerts/hardwareEndOfLife", "productAlerts/hardwareEndOfLifeBulletins",
+	"productAlerts/softwareEndOfLife", "productAlerts/softwareEndOfLifeBulletins",
+}

@@ -1,0 +1,300 @@
+package cxsim
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+const (
+	basePath = "/bcs/v2/"
+
+	defaultMax = 1000
+	// MaxPageSize is the largest accepted max; larger values are a 400.
+	MaxPageSize = 1000
+)
+
+type route struct {
+	ep   int
+	id   string // the specific-ID segment; "" for a list
+	rest string // the path under the base: what the ETag covers
+	tmpl string // for CallsByPath, e.g. "/bcs/v2/inventory/devices/{deviceId}"
+}
+
+// matchRoute accepts /bcs/v2/... and /{region}/bcs/v2/... for any single
+// region segment.
+func matchRoute(path string) (route, bool) {
+	rest, ok := strings.CutPrefix(path, basePath)
+	if !ok {
+		if len(path) < 2 || path[0] != '/' {
+			return route{}, false
+		}
+		slash := strings.IndexByte(path[1:], '/')
+		if slash <= 0 {
+			return route{}, false
+		}
+		if rest, ok = strings.CutPrefix(path[1+slash:], basePath); !ok {
+			return route{}, false
+		}
+	}
+	if i, ok := epByName[rest]; ok {
+		return route{ep: i, rest: rest, tmpl: basePath + rest}, true
+	}
+	k := strings.LastIndexByte(rest, '/')
+	if k < 0 || k == len(rest)-1 {
+		return route{}, false
+	}
+	i, ok := epByName[rest[:k]]
+	if !ok || endpoints[i].idParam == "" {
+		return route{}, false
+	}
+	return route{ep: i, id: rest[k+1:], rest: rest, tmpl: basePath + rest[:k] + "/{" + endpoints[i].idParam + "}"}, true
+}
+
+type filter struct {
+	attr int
+	vals []string
+}
+
+type params struct {
+	offset, max int
+	mask        []bool // nil: every attribute
+	filters     []filter
+}
+
+// parseParams reads offset, max, fields and the endpoint's filters; any
+// other parameter is a 400. A specific-ID call takes fields only (offset
+// and max are ignored there).
+func parseParams(ep *endpoint, byID bool, q url.Values) (params, *response) {
+	p := params{max: defaultMax}
+	names := make([]string, 0, len(q))
+	for k := range q {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		vals := q[name]
+		switch name {
+		case "offset":
+			n, err := strconv.Atoi(vals[0])
+			if err != nil || n < 0 {
+				return p, badRequest("offset must be a non-negative integer")
+			}
+			p.offset = n
+		case "max":
+			n, err := strconv.Atoi(vals[0])
+			if err != nil || n < 1 || n > MaxPageSize {
+				return p, badRequest("max must be between 1 and " + strconv.Itoa(MaxPageSize))
+			}
+			p.max = n
+		case "fields":
+			p.mask = parseMask(ep, vals)
+		default:
+			attr, ok := ep.filterAttr[name]
+			if !ok || byID {
+				return p, badRequest("Unknown filter: " + name)
+			}
+			p.filters = append(p.filters, filter{attr: attr, vals: vals})
+		}
+	}
+	if byID {
+		p.offset, p.max = 0, defaultMax
+	}
+	return p, nil
+}
+
+// parseMask reads fields=a,b,c (repeatable); unknown names are ignored, and
+// a mask naming nothing at all is no mask.
+func parseMask(ep *endpoint, vals []string) []bool {
+	var mask []bool
+	for _, v := range vals {
+		for _, name := range strings.Split(v, ",") {
+			name = strings.TrimSpace(name)
+			if name == "" {
+				continue
+			}
+			if mask == nil {
+				mask = make([]bool, len(ep.attrs))
+			}
+			if k, ok := ep.attrIndex[name]; ok {
+				mask[k] = true
+			}
+		}
+	}
+	return mask
+}
+
+func badRequest(msg string) *response {
+	r := message(http.StatusBadRequest, msg)
+	return &r
+}
+
+// matches reports whether row passes every filter: values of one filter
+// are alternatives, filters combine with AND. Values compare as text.
+func matches(row []value, fs []filter, scratch *[]byte) bool {
+	for _, f := range fs {
+		b, ok := appendText((*scratch)[:0], row[f.attr])
+		*scratch = b
+		if !ok || !slices.Contains(f.vals, string(b)) {
+			return false
+		}
+	}
+	return true
+}
+
+// list renders a page of the filtered items; total counts all that match.
+func (w *world) list(ep *endpoint, p params) (body []byte, total int) {
+	n := ep.count(w)
+	row := make([]value, 0, len(ep.attrs))
+	body = make([]byte, 0, 64+min(n, p.max)*len(ep.attrs)*24)
+	body = append(body, `{"items":[`...)
+	first := true
+	emit := func() {
+		if !first {
+			body = append(body, ',')
+		}
+		first = false
+		body = appendObject(body, ep.attrs, row, p.mask)
+	}
+	if len(p.filters) == 0 {
+		total = n
+		lo := min(p.offset, n)
+		hi := lo + min(p.max, n-lo)
+		for i := lo; i < hi; i++ {
+			row = ep.row(w, i, row)
+			emit()
+		}
+	} else {
+		var scratch []byte
+		for i := 0; i < n; i++ {
+			row = ep.row(w, i, row)
+			if !matches(row, p.filters, &scratch) {
+				continue
+			}
+			if total >= p.offset && total-p.offset < p.max {
+				emit()
+			}
+			total++
+		}
+	}
+	return append(body, "]}\n"...), total
+}
+
+// serveAPI answers a routed, authenticated and admitted GET.
+func (s *Server) serveAPI(r *http.Request, rt route) response {
+	q := r.URL.Query()
+	ep := &endpoints[rt.ep]
+	p, bad := parseParams(ep, rt.id != "", q)
+	if bad != nil {
+		return *bad
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	w := s.w
+	idx := -1
+	if rt.id != "" {
+		if idx = ep.find(w, rt.id); idx < 0 {
+			return message(http.StatusNotFound, msgNotFound)
+		}
+	}
+	v := w.vers[rt.ep]
+	tag := w.etag(v.n, rt.rest, q)
+	lm := time.Unix(v.mod, 0).UTC()
+	if resp, done := precondition(r, tag, lm); done {
+		return resp
+	}
+	var resp response
+	if idx >= 0 {
+		row := ep.row(w, idx, make([]value, 0, len(ep.attrs)))
+		body := appendObject(make([]byte, 0, 1024), ep.attrs, row, p.mask)
+		resp = response{status: http.StatusOK, body: append(body, '\n')}
+	} else {
+		body, total := w.list(ep, p)
+		resp = response{status: http.StatusOK, body: body}
+		resp.header()["X-Total-Count"] = []string{strconv.Itoa(total)}
+	}
+	setValidators(resp.header(), tag, lm)
+	return resp
+}
+
+// etag covers the world's identity, the endpoint's data version, the path
+// and the query, so each distinct URL has its own tag and the tag survives
+// a restart that rebuilds the same world.
+func (w *world) etag(ver uint64, rest string, q url.Values) string {
+	h := sha256.New()
+	var b []byte
+	b = strconv.AppendInt(b, w.seed, 10)
+	b = append(b, 0)
+	b = append(b, w.size...)
+	b = append(b, 0)
+	b = strconv.AppendInt(b, int64(w.today), 10)
+	b = append(b, 0)
+	b = strconv.AppendUint(b, ver, 10)
+	b = append(b, 0)
+	b = append(b, rest...)
+	b = append(b, 0)
+	b = append(b, q.Encode()...)
+	h.Write(b)
+	sum := h.Sum(nil)
+	return `"` + hex.EncodeToString(sum[:16]) + `"`
+}
+
+func setValidators(h http.Header, tag string, lm time.Time) {
+	// The documented casing is kept on the wire.
+	h["ETag"] = []string{tag}
+	h["Last-Modified"] = []string{lm.Format(http.TimeFormat)}
+}
+
+// precondition applies If-Match (412 when no tag matches), then
+// If-None-Match (304 when one does) and, only without If-None-Match,
+// If-Modified-Since.
+func precondition(r *http.Request, tag string, lm time.Time) (response, bool) {
+	if im := r.Header.Values("If-Match"); len(im) > 0 && !tagListMatches(im, tag, false) {
+		return message(http.StatusPreconditionFailed, "Precondition Failed"), true
+	}
+	notModified := func() (response, bool) {
+		resp := response{status: http.StatusNotModified}
+		setValidators(resp.header(), tag, lm)
+		return resp, true
+	}
+	if inm := r.Header.Values("If-None-Match"); len(inm) > 0 {
+		if tagListMatches(inm, tag, true) {
+			return notModified()
+		}
+		return response{}, false
+	}
+	if ims := r.Header.Get("If-Modified-Since"); ims != "" {
+		if t, err := http.ParseTime(ims); err == nil && !lm.After(t) {
+			return notModified()
+		}
+	}
+	return response{}, false
+}
+
+// tagListMatches compares a header's entity tags with tag: weak comparison
+// (W/ ignored) for If-None-Match, strong for If-Match; "*" matches.
+func tagListMatches(headers []string, tag string, weak bool) bool {
+	for _, h := range headers {
+		for _, t := range strings.Split(h, ",") {
+			t = strings.TrimSpace(t)
+			if t == "*" {
+				return true
+			}
+			if strings.HasPrefix(t, "W/") {
+				if !weak {
+					continue
+				}
+				t = t[2:]
+			}
+			if t == tag {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,327 @@
+package cxsim
+
+import (
+	"encoding/hex"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Documented limits and defaults.
+const (
+	DefaultPerSecond = 10
+	DefaultPerDay    = 10000
+	DefaultTokenTTL  = time.Hour
+)
+
+const tokenPath = "/oauth2/token"
+
+// Options choose the simulated world and its limits.
+type Options struct {
+	Seed         int64         // data is a deterministic function of Seed, Size and the UTC day of Now at New
+	Size         string        // "small" | "medium" | "large" ("" = small); anything else: New returns an error
+	ClientID     string        // OAuth2 client accepted ("" = derived from Seed)
+	ClientSecret string        // ("" = derived from Seed)
+	TokenTTL     time.Duration // lifetime of an access token (0 = 1h)
+	PerSecond    int           // per-application calls per second (0 = 10)
+	PerDay       int           // per-application calls per UTC day (0 = 10,000)
+	Now          func() time.Time
+}
+
+// Credentials are what a client needs to reach the simulator.
+type Credentials struct {
+	BaseURL      string // left empty by the package; callers fill it (e.g. httptest URL + "/bcs/v2")
+	TokenURL     string // left empty by the package; callers fill it (server URL + TokenPath())
+	ClientID     string
+	ClientSecret string
+}
+
+// TokenPath is the token endpoint's path on the simulator.
+func (Credentials) TokenPath() string { return tokenPath }
+
+// Sizes counts the simulated world as it is now.
+type Sizes struct {
+	Devices              int
+	Assets               int
+	Collectors           int
+	FieldNoticeBulletins int
+	AdvisoryBulletins    int
+	FieldNoticeMatches   int // items of productAlerts/fieldNotices
+	AdvisoryMatches      int // items of productAlerts/securityAdvisories
+	HardwareEoL          int // items of productAlerts/hardwareEndOfLife (one per affected asset)
+	SoftwareEoL          int // items of productAlerts/softwareEndOfLife (one per affected device)
+	HardwareEoLBulletins int
+	SoftwareEoLBulletins int
+}
+
+// Server is the simulated CX Cloud API; it is an http.Handler.
+type Server struct {
+	opts   Options
+	now    func() time.Time
+	creds  Credentials
+	perSec int
+	perDay int
+	ttl    time.Duration
+
+	mu sync.RWMutex // guards w
+	w  *world
+
+	authMu sync.Mutex // guards tokens
+	tokens map[string]token
+
+	callMu      sync.Mutex // guards the counters and usage
+	calls       int
+	notModified int
+	rateLimited int
+	tokenReqs   int
+	byPath      map[string]int
+	usage       map[string]*usage
+
+	faultMu  sync.Mutex
+	faults   Faults
+	faultRnd *rand.Rand
+}
+
+// New builds the world for o.
+func New(o Options) (*Server, error) {
+	if o.Size == "" {
+		o.Size = "small"
+	}
+	spec, ok := sizeSpecs[o.Size]
+	if !ok {
+		return nil, fmt.Errorf("cxsim: unknown size %q (want small, medium or large)", o.Size)
+	}
+	if o.PerSecond < 0 || o.PerDay < 0 || o.TokenTTL < 0 {
+		return nil, fmt.Errorf("cxsim: negative limit or TTL (PerSecond %d, PerDay %d, TokenTTL %v)", o.PerSecond, o.PerDay, o.TokenTTL)
+	}
+	now := o.Now
+	if now == nil {
+		now = time.Now
+	}
+	// Secrets come from their own stream so they do not shift the data.
+	sr := newRand(o.Seed, secretStream)
+	var id [12]byte
+	var secret [24]byte
+	for i := range id {
+		id[i] = byte(sr.Uint32())
+	}
+	for i := range secret {
+		secret[i] = byte(sr.Uint32())
+	}
+	if o.ClientID == "" {
+		o.ClientID = hex.EncodeToString(id[:])
+	}
+	if o.ClientSecret == "" {
+		o.ClientSecret = hex.EncodeToString(secret[:])
+	}
+	s := &Server{
+		opts:   o,
+		now:    now,
+		perSec: cmpOr(o.PerSecond, DefaultPerSecond),
+		perDay: cmpOr(o.PerDay, DefaultPerDay),
+		ttl:    cmpOr(o.TokenTTL, DefaultTokenTTL),
+		tokens: map[string]token{},
+		byPath: map[string]int{},
+		usage:  map[string]*usage{},
+	}
+	s.creds = Credentials{ClientID: o.ClientID, ClientSecret: o.ClientSecret}
+	today := int32(now().UTC().Truncate(24*time.Hour).Unix() / day)
+	s.w = buildWorld(o.Seed, o.Size, spec, today)
+	s.faultRnd = newRand(o.Seed, faultStream)
+	return s, nil
+}
+
+func cmpOr[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}
+
+// Credentials returns the accepted client id and secret.
+func (s *Server) Credentials() Credentials { return s.creds }
+
+// Calls is the number of authenticated API calls that reached an endpoint,
+// including those answered 304, 429 or with a fault; token requests and
+// 401s are not included.
+func (s *Server) Calls() int {
+	s.callMu.Lock()
+	defer s.callMu.Unlock()
+	return s.calls
+}
+
+// CallsByPath counts Calls by path template, e.g. "/bcs/v2/inventory/devices"
+// or "/bcs/v2/inventory/devices/{deviceId}" (regional paths count under the
+// same template).
+func (s *Server) CallsByPath() map[string]int {
+	s.callMu.Lock()
+	defer s.callMu.Unlock()
+	out := make(map[string]int, len(s.byPath))
+	for k, v := range s.byPath {
+		out[k] = v
+	}
+	return out
+}
+
+// NotModified counts the 304s served.
+func (s *Server) NotModified() int {
+	s.callMu.Lock()
+	defer s.callMu.Unlock()
+	return s.notModified
+}
+
+// RateLimited counts the 429s served, from the limits and from
+// Faults.RateLimit.
+func (s *Server) RateLimited() int {
+	s.callMu.Lock()
+	defer s.callMu.Unlock()
+	return s.rateLimited
+}
+
+// TokenRequests counts requests to the token endpoint, failed ones too.
+func (s *Server) TokenRequests() int {
+	s.callMu.Lock()
+	defer s.callMu.Unlock()
+	return s.tokenReqs
+}
+
+// ResetCalls zeroes the counters; the rate-limit windows are kept.
+func (s *Server) ResetCalls() {
+	s.callMu.Lock()
+	defer s.callMu.Unlock()
+	s.calls, s.notModified, s.rateLimited, s.tokenReqs = 0, 0, 0, 0
+	s.byPath = map[string]int{}
+}
+
+// response is a rendered answer, before faults are applied.
+type response struct {
+	status int
+	body   []byte
+	hdr    http.Header
+	ctype  string // "" = application/json
+}
+
+func (r *response) header() http.Header {
+	if r.hdr == nil {
+		r.hdr = http.Header{}
+	}
+	return r.hdr
+}
+
+const (
+	msgNotFound     = "Not Found"
+	msgUnauthorized = "Unauthorized"
+	msgRateLimited  = "API rate limit exceeded"
+)
+
+// message is the gateway's error shape, byte for byte: the documented 429
+// body is 41 bytes, {"message":"API rate limit exceeded"} laid out on three
+// lines.
+func message(status int, msg string) response {
+	b := make([]byte, 0, len(msg)+20)
+	b = append(b, "{\n  \"message\":"...)
+	b = appendString(b, msg)
+	b = append(b, "\n}"...)
+	return response{status: status, body: b, ctype: "application/json; charset=utf-8"}
+}
+
+// ServeHTTP answers one request. The order is: latency fault; the token
+// endpoint (not authenticated with a bearer token, not rate limited);
+// routing (unknown paths 404 before authentication); bearer token (401);
+// the call is counted in Calls; 429 storm (not charged); per-second and
+// per-day limits (429, else the call is charged); reset and error-rate
+// faults (charged: the server did the work, the answer was lost); method
+// check (405); validation (400), lookup (404), preconditions (412, 304);
+// the 200 with malformed and truncated body faults.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f := s.Faults()
+	match := f.PathPrefix == "" || strings.HasPrefix(r.URL.Path, f.PathPrefix)
+	if match && f.Latency > 0 {
+		t := time.NewTimer(f.Latency)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return
+		}
+	}
+	if r.URL.Path == tokenPath {
+		s.write(w, s.handleToken(r), Faults{})
+		return
+	}
+	rt, ok := matchRoute(r.URL.Path)
+	if !ok {
+		s.write(w, message(http.StatusNotFound, msgNotFound), Faults{})
+		return
+	}
+	now := s.now()
+	client, ok := s.authenticate(r, now)
+	if !ok {
+		resp := message(http.StatusUnauthorized, msgUnauthorized)
+		resp.header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+		s.write(w, resp, Faults{})
+		return
+	}
+	lim, ok := s.admit(client, rt.tmpl, now, match && f.RateLimit)
+	if !ok {
+		resp := message(http.StatusTooManyRequests, msgRateLimited)
+		lim.set(resp.header())
+		s.write(w, resp, Faults{})
+		return
+	}
+	if match && f.Reset {
+		resetConn(w)
+		return
+	}
+	var resp response
+	switch {
+	case match && f.ErrorRate > 0 && s.drawError(f.ErrorRate):
+		st := cmpOr(f.ErrorStatus, http.StatusInternalServerError)
+		resp = message(st, "simulated fault: "+http.StatusText(st))
+	case r.Method != http.MethodGet && r.Method != http.MethodHead:
+		resp = message(http.StatusMethodNotAllowed, "Method Not Allowed")
+		resp.header().Set("Allow", "GET, HEAD")
+	default:
+		resp = s.serveAPI(r, rt)
+	}
+	if resp.status == http.StatusNotModified {
+		s.callMu.Lock()
+		s.notModified++
+		s.callMu.Unlock()
+	}
+	lim.set(resp.header())
+	if !match {
+		f = Faults{}
+	}
+	s.write(w, resp, f)
+}
+
+func (s *Server) write(w http.ResponseWriter, resp response, f Faults) {
+	h := w.Header()
+	for k, v := range resp.hdr {
+		h[k] = v
+	}
+	if resp.status == http.StatusNotModified {
+		w.WriteHeader(resp.status)
+		return
+	}
+	h.Set("Content-Type", cmpOr(resp.ctype, "application/json"))
+	body := resp.body
+	if resp.status == http.StatusOK {
+		if f.Malformed {
+			body = malformed(body)
+		}
+		if f.Truncate {
+			truncate(w, body)
+			return
+		}
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(resp.status)
+	_, _ = w.Write(body)
+}
