@@ -37,7 +37,7 @@ build:
 
 ## bench: refresh benchmarks against the simulators at large size.
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime 3x -benchmem ./vendors/mist/ ./vendors/primeinfra/
+	$(GO) test -run '^$$' -bench . -benchtime 3x -benchmem ./vendors/mist/ ./vendors/primeinfra/ ./vendors/nautobot/
 
 ## demo: the exporter on simulated vendors, at http://localhost:9877/
 demo:

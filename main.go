@@ -122,7 +122,8 @@ func flagSet(args []string, name string) bool {
 }
 
 // startDemo starts a simulator of every vendor (two Mist orgs, to show
-// several sources of one vendor) and writes a config for them.
+// several sources of one vendor, and a Nautobot that mirrors the others'
+// devices with some drift) and writes a config for them.
 func startDemo(logger *slog.Logger, dir string) (string, func(), error) {
 	var sims []*simulators.Simulator
 	closeAll := func() {
@@ -133,8 +134,12 @@ func startDemo(logger *slog.Logger, dir string) (string, func(), error) {
 	for _, o := range []struct {
 		vendor string
 		seed   int64
-	}{{"mist", 1}, {"mist", 2}, {"prime", 1}, {"cxcloud", 1}} {
-		s, err := simulators.Start(o.vendor, simulators.Options{Size: "small", Seed: o.seed, Step: 30 * time.Second})
+	}{{"mist", 1}, {"mist", 2}, {"prime", 1}, {"cxcloud", 1}, {"nautobot", 1}} {
+		opts := simulators.Options{Size: "small", Seed: o.seed, Step: 30 * time.Second}
+		if o.vendor == "nautobot" {
+			opts.Mirror = sims
+		}
+		s, err := simulators.Start(o.vendor, opts)
 		if err != nil {
 			closeAll()
 			return "", nil, err

@@ -64,15 +64,19 @@ func startEnv(t *testing.T) *testEnv {
 	for _, o := range []struct {
 		vendor string
 		seed   int64
-	}{{"mist", 1}, {"mist", 2}, {"prime", 1}, {"cxcloud", 1}} {
-		s, err := simulators.Start(o.vendor, simulators.Options{Seed: o.seed, Size: "small"})
+	}{{"mist", 1}, {"mist", 2}, {"prime", 1}, {"cxcloud", 1}, {"nautobot", 1}} {
+		opts := simulators.Options{Seed: o.seed, Size: "small"}
+		if o.vendor == "nautobot" {
+			opts.Mirror = env.sims
+		}
+		s, err := simulators.Start(o.vendor, opts)
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { _ = s.Close() })
 		env.sims = append(env.sims, s)
 	}
-	a, b, pi, cx := env.sims[0], env.sims[1], env.sims[2], env.sims[3]
+	a, b, pi, cx, nb := env.sims[0], env.sims[1], env.sims[2], env.sims[3], env.sims[4]
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "a.token"), []byte(a.Token+"\n"), 0o600); err != nil {
 		t.Fatal(err)
@@ -102,9 +106,14 @@ cxcloud:
     token_url: %s
     client_id: %s
     client_secret: %s
+nautobot:
+  - name: sot
+    base_url: %s
+    token: %s
+    describes: [mist-a, mist-b, prime-a]
 `, a.BaseURL, b.BaseURL, b.Token, b.BaseURL, b.Email, b.Password, pi.BaseURL, pi.Username, pi.Password,
-		cx.BaseURL, cx.TokenURL, cx.ClientID, cx.ClientSecret)
-	env.secrets = []string{a.Token, b.Token, b.Password, pi.Password, cx.ClientSecret}
+		cx.BaseURL, cx.TokenURL, cx.ClientID, cx.ClientSecret, nb.BaseURL, nb.Token)
+	env.secrets = []string{a.Token, b.Token, b.Password, pi.Password, cx.ClientSecret, nb.Token}
 	env.cfgFile = filepath.Join(dir, "nms_exporter.yml")
 	if err := os.WriteFile(env.cfgFile, []byte(env.cfgText), 0o600); err != nil {
 		t.Fatal(err)
@@ -232,6 +241,7 @@ var vendorFamilies = map[string][]string{
 		"nms_clients", "nms_ap_clients", "nms_alarms_active"},
 	"prime": {"nms_site_info", "nms_device_info", "nms_device_up", "nms_device_uptime_seconds",
 		"nms_clients", "nms_ap_clients", "nms_alarms_active"},
+	"nautobot": {"nms_site_info", "nms_sot_device_info", "nms_sot_devices", "nms_sot_drift_devices"},
 	"cxcloud": {"nms_api_rate_limit_remaining", "nms_api_budget_remaining", "nms_device_info", "nms_device_up",
 		"nms_field_notice_devices", "nms_security_advisory_devices", "nms_device_end_of_support_timestamp_seconds"},
 }
@@ -254,7 +264,7 @@ func TestEndToEnd(t *testing.T) {
 	if code != http.StatusOK {
 		t.Fatalf("GET /sd = %d", code)
 	}
-	targets := map[string]string{"mist-a": "mist", "mist-b": "mist", "mist-login": "mist", "prime-a": "prime", "cx-a": "cxcloud"}
+	targets := map[string]string{"mist-a": "mist", "mist-b": "mist", "mist-login": "mist", "prime-a": "prime", "cx-a": "cxcloud", "sot": "nautobot"}
 	for name := range targets {
 		if !strings.Contains(sd, `"__param_target":"`+name+`"`) {
 			t.Errorf("/sd = %s; want a target group for %s", sd, name)
@@ -300,7 +310,7 @@ func TestEndToEnd(t *testing.T) {
 
 	// The data of one source of each vendor, against the golden file.
 	var data strings.Builder
-	for _, name := range []string{"mist-a", "prime-a", "cx-a"} {
+	for _, name := range []string{"mist-a", "prime-a", "cx-a", "sot"} {
 		_, body := env.get("/probe?target=" + name)
 		fmt.Fprintf(&data, "# target %s\n%s", name, dataFamilies(t, body))
 	}
@@ -514,7 +524,7 @@ func TestSecretsNeverShown(t *testing.T) {
 	_, reloadErr := env.post("/-/reload")
 
 	outputs := map[string]string{"logs": env.logs.String(), "reload error": reloadErr}
-	for _, p := range []string{"/", "/config", "/sd", "/metrics", "/-/ready", "/probe?target=mist-a", "/probe?target=mist-b", "/probe?target=mist-login", "/probe?target=prime-a", "/probe?target=cx-a"} {
+	for _, p := range []string{"/", "/config", "/sd", "/metrics", "/-/ready", "/probe?target=mist-a", "/probe?target=mist-b", "/probe?target=mist-login", "/probe?target=prime-a", "/probe?target=cx-a", "/probe?target=sot"} {
 		_, body := env.get(p)
 		outputs[p] = body
 	}

@@ -58,6 +58,12 @@ func newCXCloudSource(sc config.Source, opts Options, api *APIStats) (*Source, e
 	}
 	s := &Source{Render: renderCXCloud, Describe: cxDescs, Budget: budget, Reserve: cfg.Budget.Reserve,
 		ETags: etags, Identity: cfg.URL() + " " + cfg.ClientID}
+	s.DeviceList = func(data map[string]any) []vendors.Device {
+		if inv, ok := data["inventory"].(*cxcloud.Inventory); ok {
+			return inv.Devices
+		}
+		return nil
+	}
 	s.addCollections(&cfg.Common, kinds)
 	return s, nil
 }

@@ -50,6 +50,7 @@ func (m *Manager) Apply(cfg *config.Config) error {
 			errs = append(errs, err)
 			continue
 		}
+		src.peers = m.Source
 		r := &running{src: src, done: make(chan struct{})}
 		next[sc.SourceName()] = r
 		started = append(started, r)

@@ -51,6 +51,12 @@ func newMistSource(sc config.Source, opts Options, api *APIStats) (*Source, erro
 	}
 	s := &Source{Render: renderMist, Describe: mistDescs, Budget: budget, Reserve: cfg.Budget.Reserve,
 		Identity: cfg.URL() + " " + cfg.OrgID + " " + cfg.Email}
+	s.DeviceList = func(data map[string]any) []vendors.Device {
+		if d, ok := data["devices"].(*mist.Devices); ok {
+			return d.Devices
+		}
+		return nil
+	}
 	s.addCollections(&cfg.Common, kinds)
 	return s, nil
 }

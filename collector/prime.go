@@ -53,6 +53,16 @@ func newPrimeSource(sc config.Source, opts Options, api *APIStats) (*Source, err
 	}
 	s := &Source{Render: renderPrime, Describe: primeDescs, Budget: budget, Reserve: cfg.Budget.Reserve,
 		Identity: cfg.BaseURL + " " + cfg.VirtualDomain + " " + cfg.Username}
+	s.DeviceList = func(data map[string]any) []vendors.Device {
+		var out []vendors.Device
+		if a, ok := data["access_points"].(*primeinfra.AccessPoints); ok {
+			out = append(out, a.Devices...)
+		}
+		if d, ok := data["devices"].(*primeinfra.Devices); ok {
+			out = append(out, d.Devices...)
+		}
+		return out
+	}
 	s.addCollections(&cfg.Common, kinds)
 	return s, nil
 }

@@ -99,10 +99,14 @@ type Source struct {
 	// Identity names what the source points at (URL, org); saved state of
 	// another identity is ignored.
 	Identity string
+	// DeviceList lists the devices in a source's data, for the source of
+	// truth's drift; nil for sources that have none.
+	DeviceList func(data map[string]any) []vendors.Device
 
 	cfg     config.Source
-	timeout time.Duration // per upstream request
-	storage string        // folder of saved state; "" saves nothing
+	peers   func(name string) (*Source, bool) // the other running sources
+	timeout time.Duration                     // per upstream request
+	storage string                            // folder of saved state; "" saves nothing
 	logger  *slog.Logger
 	cache   *cache
 	now     func() time.Time
@@ -126,9 +130,10 @@ type builder func(cfg config.Source, opts Options, api *APIStats) (*Source, erro
 
 // builders is the registry of vendors: one entry per vendor.
 var builders = map[string]builder{
-	"mist":    newMistSource,
-	"prime":   newPrimeSource,
-	"cxcloud": newCXCloudSource,
+	"mist":     newMistSource,
+	"prime":    newPrimeSource,
+	"cxcloud":  newCXCloudSource,
+	"nautobot": newNautobotSource,
 }
 
 // NewSource builds the source a config section describes.
@@ -166,6 +171,14 @@ func (s *Source) init(opts Options) {
 	s.cache = newCache(s.Collections)
 	s.storage = opts.StateDir
 	s.restore()
+}
+
+// devices lists the devices of the source's last good data.
+func (s *Source) devices() []vendors.Device {
+	if s.DeviceList == nil {
+		return nil
+	}
+	return s.DeviceList(s.cache.data())
 }
 
 // Ready reports whether every collection has finished its first refresh

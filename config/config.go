@@ -22,9 +22,10 @@ import (
 
 // Config is the whole configuration file.
 type Config struct {
-	Mist    []Mist    `yaml:"mist,omitempty"`
-	Prime   []Prime   `yaml:"prime,omitempty"`
-	CXCloud []CXCloud `yaml:"cxcloud,omitempty"`
+	Mist     []Mist     `yaml:"mist,omitempty"`
+	Prime    []Prime    `yaml:"prime,omitempty"`
+	CXCloud  []CXCloud  `yaml:"cxcloud,omitempty"`
+	Nautobot []Nautobot `yaml:"nautobot,omitempty"`
 }
 
 // Source is what every vendor section has in common, seen through the
@@ -46,6 +47,9 @@ func (c *Config) Sources() []Source {
 	}
 	for i := range c.CXCloud {
 		out = append(out, &c.CXCloud[i])
+	}
+	for i := range c.Nautobot {
+		out = append(out, &c.Nautobot[i])
 	}
 	return out
 }
@@ -277,12 +281,15 @@ func (c *Config) validate(v *validator) {
 	for i := range c.CXCloud {
 		c.CXCloud[i].validate(v, path{"cxcloud", i})
 	}
+	for i := range c.Nautobot {
+		c.Nautobot[i].validate(v, path{"nautobot", i})
+	}
 	// Names are unique across vendors: a name is a /probe target.
 	seen := map[string]string{}
 	for _, section := range []struct {
 		key     string
 		sources []Source
-	}{{"mist", sourcesOf(c.Mist)}, {"prime", sourcesOf(c.Prime)}, {"cxcloud", sourcesOf(c.CXCloud)}} {
+	}{{"mist", sourcesOf(c.Mist)}, {"prime", sourcesOf(c.Prime)}, {"cxcloud", sourcesOf(c.CXCloud)}, {"nautobot", sourcesOf(c.Nautobot)}} {
 		for i, s := range section.sources {
 			p := path{section.key, i}
 			name := s.SourceName()
@@ -293,6 +300,17 @@ func (c *Config) validate(v *validator) {
 				v.errorf(p.add("name"), "source name %q is already used by %s", name, prev)
 			}
 			seen[name] = p.String()
+		}
+	}
+	for i, n := range c.Nautobot {
+		for j, d := range n.Describes {
+			p := path{"nautobot", i, "describes", j}
+			switch at, ok := seen[d]; {
+			case !ok:
+				v.errorf(p, "no source is named %q", d)
+			case strings.HasPrefix(at, "nautobot"):
+				v.errorf(p, "%q is a Nautobot source; describes names vendor sources", d)
+			}
 		}
 	}
 }

@@ -287,8 +287,8 @@ func TestMappings(t *testing.T) {
 	for in, want := range map[string]string{
 		"NA-Campus > Building-03 > Floor-2": "NA-Campus > Building-03", "Campus > Building": "Campus > Building", "": "",
 	} {
-		if got := siteOf(in); got != want {
-			t.Errorf("siteOf(%q) = %q; want %q", in, got, want)
+		if got := SiteOf(in); got != want {
+			t.Errorf("SiteOf(%q) = %q; want %q", in, got, want)
 		}
 	}
 	if got := alarmDevice("ap-01,00:11:22:33:44:55", "x"); got != "ap-01" {

@@ -62,9 +62,9 @@ type Alarms struct {
 	Total        int
 }
 
-// siteOf turns a map location ("Campus > Building > Floor") into the site:
+// SiteOf turns a map location ("Campus > Building > Floor") into the site:
 // the location without its floor. Shorter locations are the site as they are.
-func siteOf(location string) string {
+func SiteOf(location string) string {
 	parts := strings.Split(location, " > ")
 	if len(parts) >= 3 {
 		parts = parts[:len(parts)-1]
@@ -89,7 +89,7 @@ func newAP(e apEntity) vendors.Device {
 	}
 	ap := vendors.Device{
 		Name: d.Name, Serial: d.SerialNumber, MAC: d.EthernetMac.mac(), Model: d.Model, Version: d.SoftwareVersion,
-		Type: "ap", Site: siteOf(loc), Up: reachable(d.ReachabilityStatus), Clients: d.ClientCount,
+		Type: "ap", Site: SiteOf(loc), Up: reachable(d.ReachabilityStatus), Clients: d.ClientCount,
 	}
 	ap.SiteID = ap.Site
 	if ap.Up {
@@ -154,7 +154,7 @@ func newClients(wireless, wired []clientCount, at int64) *Clients {
 	}
 	counts := map[vendors.ClientCount]int{}
 	for _, c := range wireless {
-		site := siteOf(c.Key)
+		site := SiteOf(c.Key)
 		ghz24 := c.Dot11bCount + c.Dot11gCount + c.Dot11n24Count + c.Dot11ax24Count
 		ghz5 := c.Dot11aCount + c.Dot11acCount + c.Dot11n5Count + c.Dot11ax5Count
 		counts[vendors.ClientCount{Site: site, SSID: c.Subkey, Band: "2.4"}] += ghz24

@@ -17,6 +17,8 @@ import (
 
 	"github.com/nmsexporter/nms_exporter/vendors/cxcloud/cxsim"
 	"github.com/nmsexporter/nms_exporter/vendors/mist/mistsim"
+	"github.com/nmsexporter/nms_exporter/vendors/nautobot/nautobotsim"
+	"github.com/nmsexporter/nms_exporter/vendors/primeinfra"
 	"github.com/nmsexporter/nms_exporter/vendors/primeinfra/primesim"
 )
 
@@ -32,28 +34,32 @@ type Options struct {
 	RetryAfter bool
 	// HourlyLimit overrides the simulated hourly call budget.
 	HourlyLimit int
+	// Mirror gives a Nautobot simulator the other simulators' devices to
+	// hold, with deliberate drift; without it Nautobot makes its own.
+	Mirror []*Simulator
 }
 
 // Simulator is one running simulator.
 type Simulator struct {
-	Vendor       string           `json:"vendor"`
-	BaseURL      string           `json:"base_url"`
-	Token        string           `json:"token,omitempty"`
-	Email        string           `json:"email,omitempty"`
-	Password     string           `json:"password,omitempty"`
-	OrgID        string           `json:"org_id,omitempty"`
-	Size         string           `json:"size"`
-	Seed         int64            `json:"seed"`
-	Username     string           `json:"username,omitempty"`
-	TokenURL     string           `json:"token_url,omitempty"`
-	ClientID     string           `json:"client_id,omitempty"`
-	ClientSecret string           `json:"client_secret,omitempty"`
-	Mist         *mistsim.Server  `json:"-"`
-	Prime        *primesim.Server `json:"-"`
-	CXCloud      *cxsim.Server    `json:"-"`
+	Vendor       string              `json:"vendor"`
+	BaseURL      string              `json:"base_url"`
+	Token        string              `json:"token,omitempty"`
+	Email        string              `json:"email,omitempty"`
+	Password     string              `json:"password,omitempty"`
+	OrgID        string              `json:"org_id,omitempty"`
+	Size         string              `json:"size"`
+	Seed         int64               `json:"seed"`
+	Username     string              `json:"username,omitempty"`
+	TokenURL     string              `json:"token_url,omitempty"`
+	ClientID     string              `json:"client_id,omitempty"`
+	ClientSecret string              `json:"client_secret,omitempty"`
+	Mist         *mistsim.Server     `json:"-"`
+	Prime        *primesim.Server    `json:"-"`
+	CXCloud      *cxsim.Server       `json:"-"`
+	Nautobot     *nautobotsim.Server `json:"-"`
 	// section writes this simulator's config section, its secrets in files
 	// in dir.
-	section func(name, dir string) (string, error)
+	section func(name, dir string, peers []string) (string, error)
 	srv     *http.Server
 	stop    context.CancelFunc
 	done    chan struct{}
@@ -72,9 +78,10 @@ func Vendors() []string {
 type starter func(o Options) (http.Handler, *Simulator, func(), error)
 
 var starters = map[string]starter{
-	"mist":    startMist,
-	"prime":   startPrime,
-	"cxcloud": startCXCloud,
+	"mist":     startMist,
+	"prime":    startPrime,
+	"cxcloud":  startCXCloud,
+	"nautobot": startNautobot,
 }
 
 func startMist(o Options) (http.Handler, *Simulator, func(), error) {
@@ -84,7 +91,7 @@ func startMist(o Options) (http.Handler, *Simulator, func(), error) {
 	}
 	c := s.Credentials()
 	sim := &Simulator{Token: c.Token, Email: c.Email, Password: c.Password, OrgID: c.OrgID, Mist: s}
-	sim.section = func(name, dir string) (string, error) {
+	sim.section = func(name, dir string, _ []string) (string, error) {
 		file, err := secretFile(dir, name+".token", c.Token)
 		return fmt.Sprintf(`  - name: %s
     base_url: %s
@@ -107,7 +114,7 @@ func startPrime(o Options) (http.Handler, *Simulator, func(), error) {
 	}
 	c := s.Credentials()
 	sim := &Simulator{Username: c.Username, Password: c.Password, Prime: s}
-	sim.section = func(name, dir string) (string, error) {
+	sim.section = func(name, dir string, _ []string) (string, error) {
 		file, err := secretFile(dir, name+".password", c.Password)
 		return fmt.Sprintf(`  - name: %s
     base_url: %s
@@ -130,7 +137,7 @@ func startCXCloud(o Options) (http.Handler, *Simulator, func(), error) {
 	}
 	c := s.Credentials()
 	sim := &Simulator{ClientID: c.ClientID, ClientSecret: c.ClientSecret, CXCloud: s}
-	sim.section = func(name, dir string) (string, error) {
+	sim.section = func(name, dir string, _ []string) (string, error) {
 		file, err := secretFile(dir, name+".secret", c.ClientSecret)
 		return fmt.Sprintf(`  - name: %s
     base_url: %s/bcs/v2
@@ -145,6 +152,49 @@ func startCXCloud(o Options) (http.Handler, *Simulator, func(), error) {
 `, name, sim.BaseURL, sim.TokenURL, c.ClientID, file), err
 	}
 	return s, sim, s.Step, nil
+}
+
+func startNautobot(o Options) (http.Handler, *Simulator, func(), error) {
+	s, err := nautobotsim.New(nautobotsim.Options{Seed: o.Seed, Size: o.Size, Mirror: mirrorOf(o.Mirror)})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	c := s.Credentials()
+	sim := &Simulator{Token: c.Token, Nautobot: s}
+	sim.section = func(name, dir string, peers []string) (string, error) {
+		file, err := secretFile(dir, name+".token", c.Token)
+		return fmt.Sprintf(`  - name: %s
+    base_url: %s
+    token_file: %s
+    api_version: "%s"
+    describes: [%s]
+    collections:
+      status: {interval: 30s}
+      devices: {interval: 30s}
+      locations: {interval: 60s}
+      ipam: {interval: 60s}
+`, name, sim.BaseURL, file, c.Version, strings.Join(peers, ", ")), err
+	}
+	return s, sim, s.Step, nil
+}
+
+// mirrorOf lists the devices of simulators, as the exporter names them and
+// their sites, for a source of truth to hold.
+func mirrorOf(sims []*Simulator) []nautobotsim.DeviceSeed {
+	var out []nautobotsim.DeviceSeed
+	for _, s := range sims {
+		switch {
+		case s.Mist != nil:
+			for _, d := range s.Mist.Devices() {
+				out = append(out, nautobotsim.DeviceSeed{Serial: d.Serial, Name: d.Name, Site: d.Site, Vendor: "Juniper", Type: d.Type})
+			}
+		case s.Prime != nil:
+			for _, ap := range s.Prime.APs() {
+				out = append(out, nautobotsim.DeviceSeed{Serial: ap.Serial, Name: ap.Name, Site: primeinfra.SiteOf(ap.MapLocation), Vendor: "Cisco", Type: "ap"})
+			}
+		}
+	}
+	return out
 }
 
 // secretFile writes a credential to a file only its owner may read, and
@@ -226,13 +276,22 @@ func DemoConfig(dir string, sims []*Simulator) (string, error) {
 	for _, s := range sims {
 		byVendor[s.Vendor] = append(byVendor[s.Vendor], s)
 	}
+	// The source of truth describes the sources it mirrors.
+	var peers []string
+	for _, vendor := range Vendors() {
+		for i, s := range byVendor[vendor] {
+			if s.Mist != nil || s.Prime != nil {
+				peers = append(peers, demoName(vendor, i))
+			}
+		}
+	}
 	for _, vendor := range Vendors() {
 		if len(byVendor[vendor]) == 0 {
 			continue
 		}
 		fmt.Fprintf(&b, "%s:\n", vendor)
 		for i, s := range byVendor[vendor] {
-			section, err := s.section(fmt.Sprintf("demo-%s-%d", vendor, i+1), dir)
+			section, err := s.section(demoName(vendor, i), dir, peers)
 			if err != nil {
 				return "", err
 			}
@@ -242,3 +301,6 @@ func DemoConfig(dir string, sims []*Simulator) (string, error) {
 	file := filepath.Join(dir, "nms_exporter.yml")
 	return file, os.WriteFile(file, []byte(b.String()), 0o600)
 }
+
+// demoName names the demo's i-th source of a vendor.
+func demoName(vendor string, i int) string { return fmt.Sprintf("demo-%s-%d", vendor, i+1) }

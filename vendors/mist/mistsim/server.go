@@ -56,8 +56,8 @@ type Sizes struct {
 
 // DeviceInfo describes one simulated device.
 type DeviceInfo struct {
-	MAC, ID, Name, Type, Model, Serial, SiteID string
-	Connected                                  bool
+	MAC, ID, Name, Type, Model, Serial, SiteID, Site string
+	Connected                                        bool
 }
 
 // Server is the simulated Mist cloud; it is an http.Handler.
@@ -177,7 +177,7 @@ func (s *Server) Devices() []DeviceInfo {
 	for i := range out {
 		d := &w.devs[i]
 		out[i] = DeviceInfo{MAC: d.mac, ID: d.id, Name: d.name, Type: d.typ.String(), Model: d.model.name,
-			Serial: d.serial, SiteID: w.siteID(d.site), Connected: d.connected}
+			Serial: d.serial, SiteID: w.siteID(d.site), Site: w.sites[d.site].name, Connected: d.connected}
 	}
 	return out
 }

@@ -1,0 +1,167 @@
+package collector
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/nmsexporter/nms_exporter/config"
+	"github.com/nmsexporter/nms_exporter/vendors"
+	"github.com/nmsexporter/nms_exporter/vendors/nautobot"
+)
+
+// Source-of-truth families.
+var (
+	sotDeviceInfoDesc = desc("sot_device_info",
+		"One series per device in the source of truth, value 1, for group_left joins on serial.",
+		"device", "serial", "location", "role", "tenant", "platform", "status")
+	sotDevicesDesc = desc("sot_devices", "Devices in the source of truth, by location, role and status.",
+		"location", "role", "status")
+	sotDriftDesc = desc("sot_drift_devices",
+		"Devices on which the source of truth and a vendor source disagree, by kind: missing_in_sot, missing_in_vendor, site_mismatch, name_mismatch.",
+		"vendor_source", "kind")
+)
+
+// Nautobot-only families.
+var (
+	nautobotInfoDesc = desc("nautobot_info", "The Nautobot instance's versions, value 1.",
+		"version", "api_version", "python_version")
+	nautobotWorkersDesc     = desc("nautobot_workers", "Celery workers Nautobot reports running.")
+	nautobotPrefixesDesc    = desc("nautobot_prefixes", "IP prefixes in Nautobot.")
+	nautobotIPAddressesDesc = desc("nautobot_ip_addresses", "IP addresses in Nautobot.")
+)
+
+var nautobotDescs = []*prometheus.Desc{
+	sotDeviceInfoDesc, sotDevicesDesc, sotDriftDesc, siteInfoDesc,
+	nautobotInfoDesc, nautobotWorkersDesc, nautobotPrefixesDesc, nautobotIPAddressesDesc,
+}
+
+// driftKinds are the kinds of disagreement, in the order they are emitted.
+var driftKinds = []string{"missing_in_sot", "missing_in_vendor", "site_mismatch", "name_mismatch"}
+
+func newNautobotSource(sc config.Source, opts Options, api *APIStats) (*Source, error) {
+	cfg, ok := sc.(*config.Nautobot)
+	if !ok {
+		return nil, fmt.Errorf("config section is %T, not Nautobot", sc)
+	}
+	budget := newBudget(vendors.BudgetConfig{
+		PerSecond: cfg.Budget.RequestsPerSecond,
+		PerHour:   cfg.Budget.RequestsPerHour,
+		PerDay:    cfg.Budget.RequestsPerDay,
+	}, opts)
+	client, err := nautobot.New(cfg, nautobot.Options{UserAgent: opts.UserAgent, Budget: budget, Recorder: api})
+	if err != nil {
+		return nil, err
+	}
+	kinds := map[string]kind{
+		"status":    typed(client.Status, func(*nautobot.Status) int { return 1 }),
+		"devices":   typed(client.Devices, func(d *nautobot.Devices) int { return len(d.Devices) }),
+		"locations": typed(client.Locations, func(l *nautobot.Locations) int { return len(l.Locations) }),
+		"ipam":      typed(client.IPAM, func(*nautobot.IPAM) int { return 2 }),
+	}
+	s := &Source{Describe: nautobotDescs, Budget: budget, Reserve: cfg.Budget.Reserve,
+		Identity: cfg.BaseURL + " " + cfg.APIVersion}
+	describes := append([]string(nil), cfg.Describes...)
+	s.Render = func(ch chan<- prometheus.Metric, data map[string]any) {
+		renderNautobot(ch, data)
+		if d, ok := data["devices"].(*nautobot.Devices); ok && s.peers != nil {
+			for _, name := range describes {
+				peer, ok := s.peers(name)
+				if !ok {
+					continue
+				}
+				counts := drift(d.Devices, peer.devices())
+				for i, k := range driftKinds {
+					gauge(ch, sotDriftDesc, float64(counts[i]), name, k)
+				}
+			}
+		}
+	}
+	s.addCollections(&cfg.Common, kinds)
+	return s, nil
+}
+
+func renderNautobot(ch chan<- prometheus.Metric, data map[string]any) {
+	if st, ok := data["status"].(*nautobot.Status); ok {
+		gauge(ch, nautobotInfoDesc, 1, st.Version, st.APIVersion, st.PythonVersion)
+		if st.Workers >= 0 {
+			gauge(ch, nautobotWorkersDesc, float64(st.Workers))
+		}
+	}
+	if d, ok := data["devices"].(*nautobot.Devices); ok {
+		type group struct{ location, role, status string }
+		counts := map[group]int{}
+		for _, dev := range d.Devices {
+			gauge(ch, sotDeviceInfoDesc, 1, dev.Name, dev.Serial, dev.Location, dev.Role, dev.Tenant, dev.Platform, dev.Status)
+			counts[group{dev.Location, dev.Role, dev.Status}]++
+		}
+		for g, n := range counts {
+			gauge(ch, sotDevicesDesc, float64(n), g.location, g.role, g.status)
+		}
+	}
+	if l, ok := data["locations"].(*nautobot.Locations); ok {
+		for _, loc := range l.Locations {
+			gauge(ch, siteInfoDesc, 1, loc.ID, loc.Name)
+		}
+	}
+	if i, ok := data["ipam"].(*nautobot.IPAM); ok {
+		gauge(ch, nautobotPrefixesDesc, float64(i.Prefixes))
+		gauge(ch, nautobotIPAddressesDesc, float64(i.IPAddresses))
+	}
+}
+
+// drift compares the source of truth with one vendor source's devices,
+// matching by serial number and, for devices without one, by name. It
+// counts, in driftKinds order: vendor devices the source of truth lacks;
+// devices the source of truth places at one of the vendor's sites that the
+// vendor does not report; matched devices whose location differs from the
+// vendor's site; and devices matched by serial whose names differ.
+func drift(sot []nautobot.Device, vendor []vendors.Device) [4]int {
+	var out [4]int
+	bySerial := make(map[string]int, len(sot))
+	byName := make(map[string]int, len(sot))
+	for i, d := range sot {
+		if s := serialKey(d.Serial); s != "" {
+			bySerial[s] = i
+		}
+		if n := nameKey(d.Name); n != "" {
+			byName[n] = i
+		}
+	}
+	matched := make([]bool, len(sot))
+	sites := map[string]bool{}
+	for _, v := range vendor {
+		if v.Site != "" {
+			sites[v.Site] = true
+		}
+		i, bySer := -1, false
+		if s := serialKey(v.Serial); s != "" {
+			if j, ok := bySerial[s]; ok {
+				i, bySer = j, true
+			}
+		} else if j, ok := byName[nameKey(v.Name)]; ok {
+			i = j
+		}
+		if i < 0 {
+			out[0]++
+			continue
+		}
+		matched[i] = true
+		if v.Site != "" && sot[i].Location != v.Site {
+			out[2]++
+		}
+		if bySer && nameKey(sot[i].Name) != nameKey(v.Name) {
+			out[3]++
+		}
+	}
+	for i, d := range sot {
+		if !matched[i] && sites[d.Location] {
+			out[1]++
+		}
+	}
+	return out
+}
+
+func serialKey(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }
+func nameKey(s string) string   { return strings.ToLower(strings.TrimSpace(s)) }

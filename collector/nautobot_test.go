@@ -1,0 +1,112 @@
+package collector
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/nmsexporter/nms_exporter/config"
+	"github.com/nmsexporter/nms_exporter/vendors"
+	"github.com/nmsexporter/nms_exporter/vendors/mist/mistsim"
+	"github.com/nmsexporter/nms_exporter/vendors/nautobot"
+	"github.com/nmsexporter/nms_exporter/vendors/nautobot/nautobotsim"
+)
+
+func TestDrift(t *testing.T) {
+	sot := []nautobot.Device{
+		{Name: "ap-1", Serial: "A1", Location: "AMS"},
+		{Name: "ap-2-old", Serial: "A2", Location: "AMS"}, // renamed
+		{Name: "ap-3", Serial: "A3", Location: "NYC"},     // moved
+		{Name: "pdu-1", Serial: "P1", Location: "AMS"},    // no vendor has it
+		{Name: "sw-9", Serial: "", Location: "AMS"},       // matched by name
+		{Name: "fw-1", Serial: "F1", Location: "LON"},     // at a site the vendor does not have
+	}
+	vendor := []vendors.Device{
+		{Name: "ap-1", Serial: "a1 ", Site: "AMS"},
+		{Name: "ap-2", Serial: "A2", Site: "AMS"},
+		{Name: "ap-3", Serial: "A3", Site: "AMS"},
+		{Name: "ap-4", Serial: "A4", Site: "AMS"}, // not in the source of truth
+		{Name: "SW-9", Site: "AMS"},
+	}
+	got := drift(sot, vendor)
+	want := [4]int{1, 1, 1, 1} // missing_in_sot, missing_in_vendor, site_mismatch, name_mismatch
+	if got != want {
+		t.Errorf("drift() = %v; want %v (kinds %v)", got, want, driftKinds)
+	}
+}
+
+// TestDriftAgainstMirror runs a Mist source and a Nautobot that mirrors
+// the simulated org with deliberate drift, in one manager, and checks the
+// drift the Nautobot source reports against what the mirror did.
+func TestDriftAgainstMirror(t *testing.T) {
+	mist, err := mistsim.New(mistsim.Options{Seed: 11, Size: "small"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mistSrv := httptest.NewServer(mist)
+	defer mistSrv.Close()
+	var mirror []nautobotsim.DeviceSeed
+	for _, d := range mist.Devices() {
+		mirror = append(mirror, nautobotsim.DeviceSeed{Serial: d.Serial, Name: d.Name, Site: d.Site, Vendor: "Juniper", Type: d.Type})
+	}
+	nb, err := nautobotsim.New(nautobotsim.Options{Seed: 11, Mirror: mirror})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nbSrv := httptest.NewServer(nb)
+	defer nbSrv.Close()
+
+	y := fmt.Sprintf(`mist:
+  - name: org
+    base_url: %s
+    token: %s
+nautobot:
+  - name: sot
+    base_url: %s
+    token: %s
+    describes: [org]
+`, mistSrv.URL, mist.Credentials().Token, nbSrv.URL, nb.Credentials().Token)
+	cfg, err := config.Parse([]byte(y), "drift.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	m := NewManager(ctx, Options{Logger: slog.New(slog.DiscardHandler)})
+	if err := m.Apply(cfg); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Stop()
+	for _, name := range []string{"org", "sot"} {
+		src, _ := m.Source(name)
+		for _, c := range src.Collections {
+			if err := src.Refresh(ctx, c.Name); err != nil {
+				t.Fatalf("%s %s: %v", name, c.Name, err)
+			}
+		}
+	}
+	d := nb.Drift()
+	if len(d.Missing) == 0 || len(d.Renamed) == 0 || len(d.Moved) == 0 || len(d.Extra) == 0 {
+		t.Fatalf("the mirror's drift %+v lacks a kind; the test needs each", d)
+	}
+	want := fmt.Sprintf(`
+# HELP nms_sot_drift_devices Devices on which the source of truth and a vendor source disagree, by kind: missing_in_sot, missing_in_vendor, site_mismatch, name_mismatch.
+# TYPE nms_sot_drift_devices gauge
+nms_sot_drift_devices{kind="missing_in_sot",vendor_source="org"} %d
+nms_sot_drift_devices{kind="missing_in_vendor",vendor_source="org"} %d
+nms_sot_drift_devices{kind="name_mismatch",vendor_source="org"} %d
+nms_sot_drift_devices{kind="site_mismatch",vendor_source="org"} %d
+`, len(d.Missing), len(d.Extra), len(d.Renamed), len(d.Moved))
+	sot, _ := m.Source("sot")
+	if err := testutil.CollectAndCompare(sot.Collector(), strings.NewReader(want), "nms_sot_drift_devices"); err != nil {
+		t.Errorf("drift against the mirror (%+v): %v", d, err)
+	}
+	if problems, err := testutil.CollectAndLint(sot.Collector()); err != nil || len(problems) > 0 {
+		t.Errorf("lint: %v %v", problems, err)
+	}
+}

@@ -1,0 +1,78 @@
+package config
+
+import (
+	"regexp"
+	"time"
+)
+
+// NautobotCollections are the collections a Nautobot source offers, with
+// their default intervals.
+var NautobotCollections = map[string]Collection{
+	"status":    {Enabled: true, Interval: Duration(time.Minute)},
+	"devices":   {Enabled: true, Interval: Duration(10 * time.Minute)},
+	"locations": {Enabled: true, Interval: Duration(30 * time.Minute)},
+	"ipam":      {Enabled: true, Interval: Duration(30 * time.Minute)},
+}
+
+// Nautobot is one Nautobot instance: the source of truth.
+type Nautobot struct {
+	Common `yaml:",inline"`
+
+	BaseURL   string `yaml:"base_url"`
+	Token     Secret `yaml:"token,omitempty"`
+	TokenFile string `yaml:"token_file,omitempty"`
+	// APIVersion is pinned on every request; a 1.x version reads the 1.x
+	// shapes.
+	APIVersion string `yaml:"api_version,omitempty"`
+	// PageSize is the limit of each page; the server may cap it lower.
+	PageSize int `yaml:"page_size,omitempty"`
+	// Describes names the vendor sources whose devices this source of
+	// truth should hold, for drift.
+	Describes []string `yaml:"describes,omitempty"`
+}
+
+// VendorName implements Source.
+func (n *Nautobot) VendorName() string { return "nautobot" }
+
+// UnmarshalYAML implements yaml.Unmarshaler, setting Nautobot's defaults.
+func (n *Nautobot) UnmarshalYAML(unmarshal func(any) error) error {
+	*n = Nautobot{
+		Common: Common{
+			Timeout: Duration(60 * time.Second),
+			Budget:  Budget{MaxRetries: 3, Concurrency: 4},
+		},
+		APIVersion: "2.4",
+		PageSize:   1000,
+	}
+	type plain Nautobot
+	return unmarshal((*plain)(n))
+}
+
+// Major returns 1 or 2: the API shape the pinned version reads.
+func (n *Nautobot) Major() int {
+	if len(n.APIVersion) > 0 && n.APIVersion[0] == '1' {
+		return 1
+	}
+	return 2
+}
+
+var apiVersion = regexp.MustCompile(`^[1-9][0-9]*\.[0-9]+$`)
+
+func (n *Nautobot) validate(v *validator, at path) {
+	n.Common.validate(v, at, NautobotCollections)
+	if n.BaseURL == "" {
+		v.errorf(at.add("base_url"), "base_url is required, such as https://nautobot.example.com")
+	} else {
+		checkHTTPURL(v, at.add("base_url"), n.BaseURL, "https://nautobot.example.com")
+	}
+	v.secret(at, "token", &n.Token, n.TokenFile)
+	if n.Token == "" && n.TokenFile == "" {
+		v.errorf(at.add("token"), "token (or token_file) is required")
+	}
+	if !apiVersion.MatchString(n.APIVersion) {
+		v.errorf(at.add("api_version"), "api_version %q must be major.minor, such as 2.4 or 1.6", n.APIVersion)
+	}
+	if n.PageSize < 1 || n.PageSize > 10000 {
+		v.errorf(at.add("page_size"), "page_size %d must be between 1 and 10000", n.PageSize)
+	}
+}

@@ -1,0 +1,163 @@
+package nautobot
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/nmsexporter/nms_exporter/config"
+	"github.com/nmsexporter/nms_exporter/vendors"
+	"github.com/nmsexporter/nms_exporter/vendors/nautobot/nautobotsim"
+)
+
+func newSim(t testing.TB, o nautobotsim.Options) (*nautobotsim.Server, string) {
+	t.Helper()
+	sim, err := nautobotsim.New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(sim)
+	t.Cleanup(srv.Close)
+	return sim, srv.URL
+}
+
+func nbConfig(t testing.TB, base, token, extra string) *config.Nautobot {
+	t.Helper()
+	y := fmt.Sprintf("nautobot:\n  - name: sot\n    base_url: %s\n    token: %s\n%s", base, token, extra)
+	c, err := config.Parse([]byte(y), "nb.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &c.Nautobot[0]
+}
+
+func newClient(t testing.TB, cfg *config.Nautobot) *Client {
+	t.Helper()
+	c, err := New(cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.req.BaseBackoff = time.Millisecond
+	c.req.MaxBackoff = 5 * time.Millisecond
+	return c
+}
+
+func TestBothShapes(t *testing.T) {
+	for _, tc := range []struct {
+		server, pin string
+	}{{"2.x", "2.4"}, {"2.2", "2.2"}, {"1.x", "1.6"}} {
+		t.Run(tc.server, func(t *testing.T) {
+			sim, base := newSim(t, nautobotsim.Options{Seed: 5, Version: tc.server})
+			c := newClient(t, nbConfig(t, base, sim.Credentials().Token, "    api_version: \""+tc.pin+"\"\n"))
+			ctx := context.Background()
+			devs, err := c.Devices(ctx)
+			if err != nil {
+				t.Fatalf("Devices() = %v", err)
+			}
+			if got, want := len(devs.Devices), sim.Sizes().Devices; got != want {
+				t.Errorf("devices = %d; want %d", got, want)
+			}
+			for _, d := range devs.Devices {
+				if d.Name == "" || d.Serial == "" || d.Location == "" || d.Role == "" || d.Status == "" || d.Platform == "" {
+					t.Errorf("device %+v: want name, serial, location, role, status and platform names", d)
+					break
+				}
+				if len(d.Location) == 36 && strings.Count(d.Location, "-") == 4 {
+					t.Errorf("device %s location %q is an id; want a name", d.Name, d.Location)
+					break
+				}
+			}
+			locs, err := c.Locations(ctx)
+			if err != nil || len(locs.Locations) == 0 {
+				t.Errorf("Locations() = %d, %v; want some", len(locs.Locations), err)
+			}
+			st, err := c.Status(ctx)
+			if err != nil || st.Version == "" || st.Workers < 0 {
+				t.Errorf("Status() = %+v, %v; want a version and a worker count", st, err)
+			}
+			ipam, err := c.IPAM(ctx)
+			if err != nil || ipam.Prefixes != sim.Sizes().Prefixes || ipam.IPAddresses != sim.Sizes().IPAddresses {
+				t.Errorf("IPAM() = %+v, %v; want %d prefixes and %d addresses", ipam, err, sim.Sizes().Prefixes, sim.Sizes().IPAddresses)
+			}
+		})
+	}
+}
+
+func TestVersionRefused(t *testing.T) {
+	sim, base := newSim(t, nautobotsim.Options{Seed: 5, Version: "1.x"})
+	c := newClient(t, nbConfig(t, base, sim.Credentials().Token, "    api_version: \"2.4\"\n"))
+	_, err := c.Devices(context.Background())
+	if vendors.StatusCode(err) != http.StatusNotAcceptable || !strings.Contains(err.Error(), "refuses API version 2.4") ||
+		!strings.Contains(err.Error(), "Supported versions are") {
+		t.Errorf("Devices() against a 1.x server pinned to 2.4 = %v; want the 406 explained", err)
+	}
+}
+
+func TestBadToken(t *testing.T) {
+	_, base := newSim(t, nautobotsim.Options{Seed: 5})
+	c := newClient(t, nbConfig(t, base, "0123456789abcdef0123456789abcdef01234567", ""))
+	_, err := c.Devices(context.Background())
+	if vendors.StatusCode(err) != http.StatusForbidden || !strings.Contains(err.Error(), "Invalid token") {
+		t.Errorf("Devices() with an unknown token = %v; want Nautobot's 403", err)
+	}
+	if strings.Contains(err.Error(), "0123456789abcdef") {
+		t.Errorf("error %q contains the token", err)
+	}
+}
+
+func TestPagingIsPageCountMinimum(t *testing.T) {
+	sim, base := newSim(t, nautobotsim.Options{Seed: 5, Size: "medium"})
+	n := sim.Sizes().Devices
+	if n%4 != 0 {
+		t.Fatalf("%d devices: the first case needs a count that is an exact multiple of the page", n)
+	}
+	for _, size := range []int{n / 4, 300, 1000} {
+		t.Run(fmt.Sprint(size), func(t *testing.T) {
+			c := newClient(t, nbConfig(t, base, sim.Credentials().Token, fmt.Sprintf("    page_size: %d\n", size)))
+			sim.ResetCalls()
+			devs, err := c.Devices(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(devs.Devices) != n {
+				t.Errorf("devices = %d; want %d", len(devs.Devices), n)
+			}
+			if got, want := sim.Calls(), (n+size-1)/size; got != want {
+				t.Errorf("calls = %d; want the page-count minimum %d (count %d, page %d)", got, want, n, size)
+			}
+		})
+	}
+}
+
+func TestRetries(t *testing.T) {
+	for _, tc := range []struct {
+		status int
+		retry  bool
+	}{{429, true}, {500, true}, {502, true}, {503, true}, {504, true}, {400, false}, {404, false}} {
+		t.Run(fmt.Sprint(tc.status), func(t *testing.T) {
+			var hits atomic.Int64
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if hits.Add(1) == 1 {
+					w.WriteHeader(tc.status)
+					_, _ = w.Write([]byte(`{"detail": "failing once"}`))
+					return
+				}
+				_, _ = w.Write([]byte(`{"nautobot-version": "2.4.36", "celery-workers-running": 1}`))
+			}))
+			defer srv.Close()
+			c := newClient(t, nbConfig(t, srv.URL, "tok", ""))
+			_, err := c.Status(context.Background())
+			if tc.retry && (err != nil || hits.Load() != 2) {
+				t.Errorf("status %d: Status() = %v after %d calls; want a retry and success", tc.status, err, hits.Load())
+			}
+			if !tc.retry && (err == nil || hits.Load() != 1) {
+				t.Errorf("status %d: Status() = %v after %d calls; want the error, no retry", tc.status, err, hits.Load())
+			}
+		})
+	}
+}

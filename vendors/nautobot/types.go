@@ -1,0 +1,73 @@
+package nautobot
+
+import "encoding/json"
+
+// Wire types: the fields the exporter reads, with the API's JSON names, for
+// both the 1.x and the 2.x shapes.
+
+// page is a list answer.
+type page[T any] struct {
+	Count   int `json:"count"`
+	Results []T `json:"results"`
+}
+
+// ref is a related object: a nested serializer in 1.x, a depth-1 object in
+// 2.x. Either carries a name; display is the fallback.
+type ref struct {
+	Name    string `json:"name"`
+	Display string `json:"display"`
+	Slug    string `json:"slug"`
+}
+
+func (r *ref) String() string {
+	if r == nil {
+		return ""
+	}
+	if r.Name != "" {
+		return r.Name
+	}
+	return r.Display
+}
+
+// status is {"value", "label"} in 1.x and an object with a name in 2.x.
+type status struct {
+	Name  string `json:"name"`
+	Label string `json:"label"`
+}
+
+func (s *status) String() string {
+	if s == nil {
+		return ""
+	}
+	if s.Name != "" {
+		return s.Name
+	}
+	return s.Label
+}
+
+type device struct {
+	Name     string  `json:"name"`
+	Serial   string  `json:"serial"`
+	Status   *status `json:"status"`
+	Tenant   *ref    `json:"tenant"`
+	Platform *ref    `json:"platform"`
+	Location *ref    `json:"location"`
+	// 2.x
+	Role *ref `json:"role"`
+	// 1.x
+	DeviceRole *ref `json:"device_role"`
+	Site       *ref `json:"site"`
+}
+
+type location struct {
+	ID           string `json:"id"`
+	Name         string `json:"name"`
+	LocationType *ref   `json:"location_type"`
+	Parent       *ref   `json:"parent"`
+}
+
+type statusBody struct {
+	NautobotVersion string          `json:"nautobot-version"`
+	PythonVersion   string          `json:"python-version"`
+	CeleryWorkers   json.RawMessage `json:"celery-workers-running"`
+}
