@@ -218,4 +218,11 @@ nms_api_budget_remaining{window="day"} 0
 	if !strings.Contains(env.logs.String(), "day budget spent") {
 		t.Errorf("log = %q; want the spent budget and its reset named", env.logs.String())
 	}
+	// The collection tries again no sooner than midnight, two hours away.
+	if got, want := src.nextDelay("inventory", err), 2*time.Hour; got < want {
+		t.Errorf("next refresh in %v; want no sooner than the budget's reset in %v", got, want)
+	}
+	if !strings.Contains(env.logs.String(), "waiting for its reset") {
+		t.Errorf("log = %q; want the wait for the reset said", env.logs.String())
+	}
 }

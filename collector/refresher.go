@@ -39,19 +39,23 @@ func (s *Source) loop(ctx context.Context, c *Collection) {
 			return
 		case <-t.C:
 		}
-		next := jitter(s.cache.get(c.Name).interval)
-		// A spent quota reopens at its reset: trying before then would only
-		// fail again.
-		var spent *vendors.BudgetError
-		if err := s.Refresh(ctx, c.Name); errors.As(err, &spent) {
-			if wait := spent.Reset.Sub(s.now()); wait > next {
-				next = wait
-				s.logger.Warn("API budget spent; waiting for its reset", "collection", c.Name,
-					"window", spent.Window, "reset", spent.Reset)
-			}
-		}
-		t.Reset(next)
+		err := s.Refresh(ctx, c.Name)
+		t.Reset(s.nextDelay(c.Name, err))
 	}
+}
+
+// nextDelay is the wait before a collection's next refresh: its interval in
+// force, or until a spent quota reopens, since trying before then would only
+// fail again.
+func (s *Source) nextDelay(collection string, err error) time.Duration {
+	next := jitter(s.cache.get(collection).interval)
+	var spent *vendors.BudgetError
+	if errors.As(err, &spent) {
+		next = max(next, spent.Reset.Sub(s.now()))
+		s.logger.Warn("API budget spent; waiting for its reset", "collection", collection,
+			"window", spent.Window, "reset", spent.Reset, "next_refresh", s.now().Add(next))
+	}
+	return next
 }
 
 // jitter spreads an interval by ±5% so sources drift apart.
