@@ -15,7 +15,9 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"reflect"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -31,6 +33,7 @@ import (
 	"github.com/prometheus/exporter-toolkit/web/kingpinflag"
 	"gopkg.in/yaml.v3"
 
+	"github.com/nmsexporter/nms_exporter/bridge"
 	"github.com/nmsexporter/nms_exporter/collector"
 	"github.com/nmsexporter/nms_exporter/config"
 	"github.com/nmsexporter/nms_exporter/vendors/simulators"
@@ -205,6 +208,13 @@ type exporter struct {
 	mgr      *collector.Manager
 	reg      *prometheus.Registry
 	reloadCh chan chan error
+	bridge   *collector.BridgeMetrics
+
+	ctx        context.Context
+	pusherMu   sync.Mutex
+	pusher     *bridge.Pusher
+	pusherCfg  *config.Alertmanager
+	stopPusher context.CancelFunc
 }
 
 // newExporter loads the config, starts its sources and the reload loop; all
@@ -218,8 +228,10 @@ func newExporter(ctx context.Context, logger *slog.Logger, configFile, storage s
 		}),
 		reg:      prometheus.NewRegistry(),
 		reloadCh: make(chan chan error),
+		bridge:   collector.NewBridgeMetrics(),
+		ctx:      ctx,
 	}
-	if _, err := e.sc.Reload(e.mgr.Apply); err != nil {
+	if _, err := e.sc.Reload(e.apply); err != nil {
 		return nil, err
 	}
 	e.reg.MustRegister(
@@ -228,6 +240,7 @@ func newExporter(ctx context.Context, logger *slog.Logger, configFile, storage s
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collector.ReloadCollector{State: e.sc},
 	)
+	e.reg.MustRegister(e.bridge.Collectors()...)
 	go e.reloadLoop(ctx)
 	return e, nil
 }
@@ -246,7 +259,7 @@ func (e *exporter) reloadLoop(ctx context.Context) {
 		case <-hup:
 		case reply = <-e.reloadCh:
 		}
-		_, err := e.sc.Reload(e.mgr.Apply)
+		_, err := e.sc.Reload(e.apply)
 		if err != nil {
 			e.logger.Error("config reload failed; the running config stays", "err", err)
 		} else {
@@ -258,6 +271,44 @@ func (e *exporter) reloadLoop(ctx context.Context) {
 	}
 }
 
+// apply starts what a new config describes: its sources, and the alert
+// bridge when it has an alertmanager section.
+func (e *exporter) apply(cfg *config.Config) error {
+	var p *bridge.Pusher
+	if cfg.Alertmanager != nil && !reflect.DeepEqual(cfg.Alertmanager, e.pusherCfg) {
+		var err error
+		if p, err = bridge.NewPusher(cfg.Alertmanager, e.mgr.Sources, e.bridge, e.logger); err != nil {
+			return err
+		}
+	}
+	if err := e.mgr.Apply(cfg); err != nil {
+		return err
+	}
+	e.pusherMu.Lock()
+	defer e.pusherMu.Unlock()
+	if cfg.Alertmanager == nil || p != nil {
+		if e.stopPusher != nil {
+			e.stopPusher()
+			e.stopPusher, e.pusher, e.pusherCfg = nil, nil, nil
+		}
+	}
+	if p != nil {
+		ctx, cancel := context.WithCancel(e.ctx)
+		e.pusher, e.pusherCfg, e.stopPusher = p, cfg.Alertmanager, cancel
+		go p.Run(ctx)
+	}
+	return nil
+}
+
+// notifyPusher asks the alert bridge, if any, to push now.
+func (e *exporter) notifyPusher() {
+	e.pusherMu.Lock()
+	defer e.pusherMu.Unlock()
+	if e.pusher != nil {
+		e.pusher.Notify()
+	}
+}
+
 func (e *exporter) handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(e.reg, promhttp.HandlerOpts{Registry: e.reg}))
@@ -266,6 +317,7 @@ func (e *exporter) handler() http.Handler {
 	mux.Handle("/-/ready", collector.ReadyHandler(e.mgr))
 	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "healthy") })
 	mux.HandleFunc("/-/reload", e.serveReload)
+	mux.Handle("/webhooks/mist", bridge.WebhookHandler("mist", e.mgr.Sources, e.bridge, e.notifyPusher, e.logger))
 	mux.HandleFunc("/config", func(w http.ResponseWriter, _ *http.Request) {
 		// Secrets marshal as <secret>.
 		b, err := yaml.Marshal(e.sc.Get())

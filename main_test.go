@@ -58,7 +58,13 @@ type testEnv struct {
 	secrets []string
 }
 
-func startEnv(t *testing.T) *testEnv {
+func startEnv(t *testing.T) *testEnv { return startEnvWith(t, "") }
+
+// testWebhookSecret signs mist-a's webhooks.
+const testWebhookSecret = "whsec-e2e-5f4e3d2c1b"
+
+// startEnvWith starts the exporter on simulators with extra config appended.
+func startEnvWith(t *testing.T, extra string) *testEnv {
 	t.Helper()
 	env := &testEnv{t: t, logs: &syncBuffer{}}
 	for _, o := range []struct {
@@ -85,6 +91,7 @@ func startEnv(t *testing.T) *testEnv {
   - name: mist-a
     base_url: %s
     token_file: a.token
+    webhook_secret: %s
   - name: mist-b
     base_url: %s
     token: %s
@@ -111,9 +118,9 @@ nautobot:
     base_url: %s
     token: %s
     describes: [mist-a, mist-b, prime-a]
-`, a.BaseURL, b.BaseURL, b.Token, b.BaseURL, b.Email, b.Password, pi.BaseURL, pi.Username, pi.Password,
+`+extra, a.BaseURL, testWebhookSecret, b.BaseURL, b.Token, b.BaseURL, b.Email, b.Password, pi.BaseURL, pi.Username, pi.Password,
 		cx.BaseURL, cx.TokenURL, cx.ClientID, cx.ClientSecret, nb.BaseURL, nb.Token)
-	env.secrets = []string{a.Token, b.Token, b.Password, pi.Password, cx.ClientSecret, nb.Token}
+	env.secrets = []string{a.Token, b.Token, b.Password, pi.Password, cx.ClientSecret, nb.Token, testWebhookSecret}
 	env.cfgFile = filepath.Join(dir, "nms_exporter.yml")
 	if err := os.WriteFile(env.cfgFile, []byte(env.cfgText), 0o600); err != nil {
 		t.Fatal(err)
@@ -295,6 +302,10 @@ func TestEndToEnd(t *testing.T) {
 		if v, ok := value(mfs["nms_api_rate_limit_remaining"], map[string]string{"window": "hour"}); !ok || v <= 0 || v > 5000 {
 			t.Errorf("%s: nms_api_rate_limit_remaining{window=hour} = %v, %v; want what Mist says is left", name, v, ok)
 		}
+	}
+	// An unsigned webhook is refused, and counted.
+	if code, _ := env.post("/webhooks/mist"); code != http.StatusUnauthorized {
+		t.Errorf("POST /webhooks/mist unsigned = %d; want 401", code)
 	}
 	code, self := env.get("/metrics")
 	if code != http.StatusOK {

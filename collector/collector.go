@@ -100,4 +100,6 @@ func (c sourceCollector) Collect(ch chan<- prometheus.Metric) {
 	if s.Render != nil {
 		s.Render(ch, s.cache.data())
 	}
+	// Alarms merge the last poll with webhooks, so they render here.
+	renderAlarms(ch, s.Alarms())
 }

@@ -35,3 +35,34 @@ func (c ReloadCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(reloadSuccessDesc, prometheus.GaugeValue, boolValue(ok))
 	ch <- prometheus.MustNewConstMetric(reloadTimeDesc, prometheus.GaugeValue, ts)
 }
+
+// BridgeMetrics counts the alert bridge's work, on /metrics.
+type BridgeMetrics struct {
+	AlertsSent prometheus.Counter
+	Errors     prometheus.Counter
+	Webhooks   *prometheus.CounterVec
+}
+
+// NewBridgeMetrics returns the alert bridge's and webhook receiver's
+// counters.
+func NewBridgeMetrics() *BridgeMetrics {
+	return &BridgeMetrics{
+		AlertsSent: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: namespace, Name: "bridge_alerts_sent_total",
+			Help: "Alerts (firing and resolved) Alertmanager accepted from the alert bridge.",
+		}),
+		Errors: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: namespace, Name: "bridge_errors_total",
+			Help: "Failed attempts to push alerts to an Alertmanager.",
+		}),
+		Webhooks: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Name: "webhook_requests_total",
+			Help: "Webhook requests received, by source and result (accepted, unsigned, bad_signature, too_large, malformed, method).",
+		}, []string{"source", "result"}),
+	}
+}
+
+// Collectors returns the counters, to register.
+func (m *BridgeMetrics) Collectors() []prometheus.Collector {
+	return []prometheus.Collector{m.AlertsSent, m.Errors, m.Webhooks}
+}

@@ -1,6 +1,7 @@
 package collector
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -57,6 +58,24 @@ func newMistSource(sc config.Source, opts Options, api *APIStats) (*Source, erro
 		}
 		return nil
 	}
+	s.AlarmList = func(data map[string]any) []vendors.AlarmCount {
+		if a, ok := data["alarms"].(*mist.Alarms); ok {
+			return a.Counts
+		}
+		return nil
+	}
+	if cfg.WebhookSecret != "" {
+		s.WebhookSecret = cfg.WebhookSecret.Value()
+		s.Webhook = func(ctx context.Context, body []byte, data map[string]any) (map[string]vendors.AlarmCount, int, error) {
+			sites, _ := data["sites"].(*mist.Sites)
+			devices, _ := data["devices"].(*mist.Devices)
+			r, err := client.Webhook(ctx, body, sites, devices)
+			if err != nil {
+				return nil, 0, err
+			}
+			return r.Alarms, r.Events, nil
+		}
+	}
 	s.addCollections(&cfg.Common, kinds)
 	return s, nil
 }
@@ -82,9 +101,6 @@ func renderMist(ch chan<- prometheus.Metric, data map[string]any) {
 	}
 	if c, ok := data["clients"].(*mist.Clients); ok {
 		renderClients(ch, c.Counts)
-	}
-	if a, ok := data["alarms"].(*mist.Alarms); ok {
-		renderAlarms(ch, a.Counts)
 	}
 	if u, ok := data["usage"].(*mist.Usage); ok {
 		gauge(ch, mistAPIUsageDesc, u.Requests)

@@ -53,6 +53,7 @@ func newPrimeSource(sc config.Source, opts Options, api *APIStats) (*Source, err
 	}
 	s := &Source{Render: renderPrime, Describe: primeDescs, Budget: budget, Reserve: cfg.Budget.Reserve,
 		Identity: cfg.BaseURL + " " + cfg.VirtualDomain + " " + cfg.Username}
+	s.AlarmList = primeAlarms
 	s.DeviceList = func(data map[string]any) []vendors.Device {
 		var out []vendors.Device
 		if a, ok := data["access_points"].(*primeinfra.AccessPoints); ok {
@@ -67,17 +68,41 @@ func newPrimeSource(sc config.Source, opts Options, api *APIStats) (*Source, err
 	return s, nil
 }
 
-func renderPrime(ch chan<- prometheus.Metric, data map[string]any) {
-	// Sites of devices, for the alarms: the collections refresh apart, so
-	// the join is made here, from whatever each has last fetched.
+// primeAlarms gives Prime's alarms the site of their device: the
+// collections refresh apart, so the join is made from whatever each has
+// last fetched.
+func primeAlarms(data map[string]any) []vendors.AlarmCount {
+	a, ok := data["alarms"].(*primeinfra.Alarms)
+	if !ok {
+		return nil
+	}
 	sites := map[string]string{}
+	if d, ok := data["devices"].(*primeinfra.Devices); ok {
+		for _, dev := range d.Devices {
+			sites[dev.Name] = dev.Site
+		}
+	}
+	if aps, ok := data["access_points"].(*primeinfra.AccessPoints); ok {
+		for _, d := range aps.Devices {
+			sites[d.Name] = d.Site
+		}
+	}
+	out := make([]vendors.AlarmCount, len(a.Active))
+	for i, k := range a.Active {
+		k.Site = sites[k.Device]
+		out[i] = k
+	}
+	vendors.SortAlarmCounts(out)
+	return out
+}
+
+func renderPrime(ch chan<- prometheus.Metric, data map[string]any) {
 	if a, ok := data["access_points"].(*primeinfra.AccessPoints); ok {
 		for _, site := range a.Sites {
 			gauge(ch, siteInfoDesc, 1, site, site)
 		}
 		renderDevices(ch, a.Devices)
 		for _, d := range a.Devices {
-			sites[d.Name] = d.Site
 			if ctl := a.Controllers[d.Name]; ctl != "" {
 				gauge(ch, primeAPControllerDesc, 1, d.Name, d.Serial, ctl)
 			}
@@ -89,11 +114,6 @@ func renderPrime(ch chan<- prometheus.Metric, data map[string]any) {
 	var names map[string]string
 	if d, ok := data["devices"].(*primeinfra.Devices); ok {
 		renderDevices(ch, d.Devices)
-		for _, dev := range d.Devices {
-			if _, ok := sites[dev.Name]; !ok {
-				sites[dev.Name] = dev.Site
-			}
-		}
 		names = d.Names
 	}
 	if c, ok := data["clients"].(*primeinfra.Clients); ok {
@@ -110,9 +130,6 @@ func renderPrime(ch chan<- prometheus.Metric, data map[string]any) {
 		}
 	}
 	if a, ok := data["alarms"].(*primeinfra.Alarms); ok {
-		for _, k := range a.Active {
-			gauge(ch, alarmsDesc, float64(k.Count), sites[k.Device], k.Device, k.Severity, k.Category)
-		}
 		for _, k := range a.Acknowledged {
 			gauge(ch, primeAlarmsAckedDesc, float64(k.Count), k.Severity, k.Category)
 		}

@@ -102,11 +102,19 @@ type Source struct {
 	// DeviceList lists the devices in a source's data, for the source of
 	// truth's drift; nil for sources that have none.
 	DeviceList func(data map[string]any) []vendors.Device
+	// AlarmList lists the active alarms in a source's data; nil for
+	// sources that have none.
+	AlarmList func(data map[string]any) []vendors.AlarmCount
+	// Webhook decodes the vendor's webhooks, and WebhookSecret verifies
+	// them; a source without a secret takes none.
+	Webhook       WebhookFunc
+	WebhookSecret string
 
 	cfg     config.Source
 	peers   func(name string) (*Source, bool) // the other running sources
-	timeout time.Duration                     // per upstream request
-	storage string                            // folder of saved state; "" saves nothing
+	pushed  pushed
+	timeout time.Duration // per upstream request
+	storage string        // folder of saved state; "" saves nothing
 	logger  *slog.Logger
 	cache   *cache
 	now     func() time.Time

@@ -26,6 +26,9 @@ type Config struct {
 	Prime    []Prime    `yaml:"prime,omitempty"`
 	CXCloud  []CXCloud  `yaml:"cxcloud,omitempty"`
 	Nautobot []Nautobot `yaml:"nautobot,omitempty"`
+
+	// Alertmanager, when set, receives active vendor alarms as alerts.
+	Alertmanager *Alertmanager `yaml:"alertmanager,omitempty"`
 }
 
 // Source is what every vendor section has in common, seen through the
@@ -301,6 +304,9 @@ func (c *Config) validate(v *validator) {
 			}
 			seen[name] = p.String()
 		}
+	}
+	if c.Alertmanager != nil {
+		c.Alertmanager.validate(v, path{"alertmanager"}, seen)
 	}
 	for i, n := range c.Nautobot {
 		for j, d := range n.Describes {

@@ -53,6 +53,10 @@ type Mist struct {
 	// ClientWindow is how far back a client's last sighting counts it as
 	// connected.
 	ClientWindow Duration `yaml:"client_window,omitempty"`
+	// WebhookSecret verifies the org's webhooks (X-Mist-Signature-v2); with
+	// one set, POST /webhooks/mist accepts them for this source.
+	WebhookSecret     Secret `yaml:"webhook_secret,omitempty"`
+	WebhookSecretFile string `yaml:"webhook_secret_file,omitempty"`
 }
 
 // SiteFilter keeps only some sites: those named, or matching the regex.
@@ -127,6 +131,7 @@ func (m *Mist) validate(v *validator, p path) {
 
 	v.secret(p, "token", &m.Token, m.TokenFile)
 	v.secret(p, "password", &m.Password, m.PasswordFile)
+	v.secret(p, "webhook_secret", &m.WebhookSecret, m.WebhookSecretFile)
 	login := m.Email != "" || m.Password != "" || m.PasswordFile != ""
 	switch {
 	case m.Token == "" && m.TokenFile == "" && !login:

@@ -51,6 +51,7 @@ type Client struct {
 	loggedIn bool
 	jar      http.CookieJar
 	sites    *siteIndex
+	defs     alarmDefs
 }
 
 // New returns a client for the org a config section names.
@@ -237,10 +238,10 @@ func orgSearch[T any](ctx context.Context, c *Client, name string, window time.D
 	if err != nil {
 		return err
 	}
-	end := c.now()
+	// A duration lets the server end the window at its own now: an end
+	// computed here could fall before an alarm raised this very second.
 	q.Set("limit", strconv.Itoa(pageLimit))
-	q.Set("start", strconv.FormatInt(end.Add(-window).Unix(), 10))
-	q.Set("end", strconv.FormatInt(end.Unix(), 10))
+	q.Set("duration", durationParam(window))
 	first := "/api/v1/orgs/" + url.PathEscape(org) + "/" + name + "?" + q.Encode()
 	endpoint := "/api/v1/orgs/{org_id}/" + name
 	return vendors.WalkCursor(ctx, maxPages, func(ctx context.Context, cursor string) (string, error) {
@@ -260,6 +261,17 @@ func orgSearch[T any](ctx context.Context, c *Client, name string, window time.D
 		each(p.Results)
 		return p.Next, nil
 	})
+}
+
+// durationParam writes a window as the API's durations: 7d, 10h, 15m.
+func durationParam(d time.Duration) string {
+	switch {
+	case d%(24*time.Hour) == 0:
+		return strconv.FormatInt(int64(d/(24*time.Hour)), 10) + "d"
+	case d%time.Hour == 0:
+		return strconv.FormatInt(int64(d/time.Hour), 10) + "h"
+	}
+	return strconv.FormatInt(int64((d+time.Minute-1)/time.Minute), 10) + "m"
 }
 
 // siteIndex maps site ids to names and knows which sites the filter keeps.

@@ -1,0 +1,251 @@
+package bridge
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/nmsexporter/nms_exporter/collector"
+	"github.com/nmsexporter/nms_exporter/config"
+	"github.com/nmsexporter/nms_exporter/vendors/mist/mistsim"
+)
+
+// fakeAM is an Alertmanager v2 API that keeps what it is sent.
+type fakeAM struct {
+	mu       sync.Mutex
+	batches  [][]alert
+	failures int // answer 500 to this many posts first
+}
+
+func (f *fakeAM) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if r.URL.Path != "/api/v2/alerts" || r.Method != http.MethodPost {
+		http.NotFound(w, r)
+		return
+	}
+	if f.failures > 0 {
+		f.failures--
+		http.Error(w, "unavailable", http.StatusInternalServerError)
+		return
+	}
+	var b []alert
+	if err := json.NewDecoder(r.Body).Decode(&b); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	f.batches = append(f.batches, b)
+}
+
+func (f *fakeAM) last() []alert {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.batches) == 0 {
+		return nil
+	}
+	return f.batches[len(f.batches)-1]
+}
+
+type env struct {
+	sim     *mistsim.Server
+	src     *collector.Source
+	am      *fakeAM
+	pusher  *Pusher
+	metrics *collector.BridgeMetrics
+	secret  string
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	sim, err := mistsim.New(mistsim.Options{Seed: 21})
+	if err != nil {
+		t.Fatal(err)
+	}
+	simSrv := httptest.NewServer(sim)
+	t.Cleanup(simSrv.Close)
+	am := &fakeAM{}
+	amSrv := httptest.NewServer(am)
+	t.Cleanup(amSrv.Close)
+	secret := "whsec-0f1e2d3c"
+	y := fmt.Sprintf(`mist:
+  - name: org
+    base_url: %s
+    token: %s
+    webhook_secret: %s
+alertmanager:
+  urls: [%s]
+  min_severity: info
+`, simSrv.URL, sim.Credentials().Token, secret, amSrv.URL)
+	cfg, err := config.Parse([]byte(y), "bridge.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	logger := slog.New(slog.DiscardHandler)
+	src, err := collector.NewSource(&cfg.Mist[0], collector.Options{Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []string{"sites", "devices", "alarms"} {
+		if err := src.Refresh(context.Background(), c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m := collector.NewBridgeMetrics()
+	p, err := NewPusher(cfg.Alertmanager, func() []*collector.Source { return []*collector.Source{src} }, m, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &env{sim: sim, src: src, am: am, pusher: p, metrics: m, secret: secret}
+}
+
+func find(batch []alert, device string) (alert, bool) {
+	for _, a := range batch {
+		if a.Labels["device"] == device {
+			return a, true
+		}
+	}
+	return alert{}, false
+}
+
+func TestPushFiresAndResolves(t *testing.T) {
+	e := newEnv(t)
+	devs := e.sim.Devices()
+	target := devs[len(devs)-1]
+	id := e.sim.RaiseAlarm(mistsim.Alarm{Type: "switch_down", SiteID: target.SiteID, DeviceMACs: []string{target.MAC}, Hostnames: []string{target.Name}})
+	if err := e.src.Refresh(context.Background(), "alarms"); err != nil {
+		t.Fatal(err)
+	}
+	e.pusher.Push(context.Background())
+	a, ok := find(e.am.last(), target.Name)
+	if !ok {
+		t.Fatalf("Alertmanager got %v; want an alert for %s", e.am.last(), target.Name)
+	}
+	for k, want := range map[string]string{"alertname": AlertName, "source": "org", "vendor": "mist", "severity": "critical", "site": target.Site} {
+		if a.Labels[k] != want {
+			t.Errorf("label %s = %q; want %q", k, a.Labels[k], want)
+		}
+	}
+	if !a.EndsAt.After(time.Now()) || a.Annotations["summary"] == "" {
+		t.Errorf("firing alert = %+v; want endsAt in the future and a summary", a)
+	}
+	started := a.StartsAt
+
+	// A resend keeps the start: Alertmanager dedupes on the labels.
+	e.pusher.Push(context.Background())
+	if again, _ := find(e.am.last(), target.Name); !again.StartsAt.Equal(started) || fingerprint(again.Labels) != fingerprint(a.Labels) {
+		t.Errorf("resent alert starts %v (fingerprint %s); want %v and the same fingerprint", again.StartsAt, fingerprint(again.Labels), started)
+	}
+
+	// The alarm clears: the next push resolves it with endsAt now.
+	if err := e.sim.ClearAlarm(id); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.src.Refresh(context.Background(), "alarms"); err != nil {
+		t.Fatal(err)
+	}
+	e.pusher.Push(context.Background())
+	r, ok := find(e.am.last(), target.Name)
+	if !ok || r.EndsAt.After(time.Now()) || !r.StartsAt.Equal(started) {
+		t.Errorf("after the alarm cleared Alertmanager got %+v, %v; want it resolved (endsAt now)", r, ok)
+	}
+	e.pusher.Push(context.Background())
+	if _, ok := find(e.am.last(), target.Name); ok {
+		t.Errorf("a resolved alarm was sent again")
+	}
+}
+
+func TestPushRetriesAndCountsErrors(t *testing.T) {
+	e := newEnv(t)
+	e.am.failures = 2
+	e.pusher.Push(context.Background())
+	if len(e.am.last()) == 0 {
+		t.Fatalf("no batch arrived after two failures; want the third attempt to land")
+	}
+	if got := testutil.ToFloat64(e.metrics.Errors); got != 2 {
+		t.Errorf("nms_bridge_errors_total = %v; want 2", got)
+	}
+	if got := testutil.ToFloat64(e.metrics.AlertsSent); got != float64(len(e.am.last())) {
+		t.Errorf("nms_bridge_alerts_sent_total = %v; want %d", got, len(e.am.last()))
+	}
+}
+
+func sign(secret string, body []byte) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write(body)
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+func TestWebhooks(t *testing.T) {
+	e := newEnv(t)
+	devs := e.sim.Devices()
+	target := devs[0]
+	alarmBody := []byte(fmt.Sprintf(`{"topic": "alarms", "events": [{"id": "b3f0c2a1-9e8d-4c7b-8a6f-5e4d3c2b1a09", "org_id": %q, "site_id": %q, "type": "switch_down", "count": 1, "timestamp": 1720594000, "last_seen": 1720594000, "switches": [%q]}]}`,
+		e.sim.Credentials().OrgID, target.SiteID, target.MAC))
+	notified := 0
+	h := WebhookHandler("mist", func() []*collector.Source { return []*collector.Source{e.src} }, e.metrics, func() { notified++ }, slog.New(slog.DiscardHandler))
+	big := bytes.Repeat([]byte("x"), MaxWebhookBytes+1)
+	for _, tc := range []struct {
+		name, method string
+		body         []byte
+		sig          string
+		code         int
+		result       string
+	}{
+		{"unsigned", http.MethodPost, alarmBody, "", http.StatusUnauthorized, "unsigned"},
+		{"forged", http.MethodPost, alarmBody, sign("not-the-secret", alarmBody), http.StatusUnauthorized, "bad_signature"},
+		{"not hex", http.MethodPost, alarmBody, "zz", http.StatusUnauthorized, "bad_signature"},
+		{"oversized", http.MethodPost, big, sign(e.secret, big), http.StatusRequestEntityTooLarge, "too_large"},
+		{"malformed", http.MethodPost, []byte(`{"topic": "alarms", "events": [`), sign(e.secret, []byte(`{"topic": "alarms", "events": [`)), http.StatusBadRequest, "malformed"},
+		{"GET", http.MethodGet, nil, "", http.StatusMethodNotAllowed, "method"},
+		{"device event", http.MethodPost, []byte(`{"topic": "device-events", "events": [{"type": "AP_DISCONNECTED"}]}`), sign(e.secret, []byte(`{"topic": "device-events", "events": [{"type": "AP_DISCONNECTED"}]}`)), http.StatusNoContent, "accepted"},
+		{"alarm", http.MethodPost, alarmBody, sign(e.secret, alarmBody), http.StatusNoContent, "accepted"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req := httptest.NewRequest(tc.method, "/webhooks/mist", bytes.NewReader(tc.body))
+			if tc.sig != "" {
+				req.Header.Set("X-Mist-Signature-v2", tc.sig)
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != tc.code {
+				body, _ := io.ReadAll(rec.Body)
+				t.Errorf("%s webhook = %d %s; want %d", tc.name, rec.Code, body, tc.code)
+			}
+			source := ""
+			if tc.code == http.StatusNoContent || tc.result == "malformed" {
+				source = "org"
+			}
+			if got := testutil.ToFloat64(e.metrics.Webhooks.WithLabelValues(source, tc.result)); got < 1 {
+				t.Errorf("nms_webhook_requests_total{source=%q,result=%q} = %v; want it counted", source, tc.result, got)
+			}
+		})
+	}
+	// The accepted alarm is in the source's state before any poll, and the
+	// push was asked for.
+	var found bool
+	for _, a := range e.src.Alarms() {
+		if a.Device == target.Name && a.Severity == "critical" && a.Site == target.Site {
+			found = true
+		}
+	}
+	if !found || notified != 2 {
+		t.Errorf("alarms after the webhook = %v (push notified %d times); want %s's critical alarm and two notifications", e.src.Alarms(), notified, target.Name)
+	}
+	if !strings.Contains(fmt.Sprint(e.src.Alarms()), target.Name) {
+		t.Errorf("webhook alarm not served")
+	}
+}

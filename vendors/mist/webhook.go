@@ -1,0 +1,136 @@
+package mist
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/nmsexporter/nms_exporter/vendors"
+)
+
+// alarmDef is one entry of /api/v1/const/alarm_defs: what webhooks lack.
+type alarmDef struct {
+	Key      string `json:"key"`
+	Group    string `json:"group"`
+	Severity string `json:"severity"`
+}
+
+// alarmDefs caches the alarm definitions: they are constants of the cloud.
+type alarmDefs struct {
+	mu   sync.Mutex
+	defs map[string]alarmDef
+}
+
+// alarmDefs returns the alarm definitions by type, fetched once.
+func (c *Client) alarmDefs(ctx context.Context) (map[string]alarmDef, error) {
+	c.defs.mu.Lock()
+	defer c.defs.mu.Unlock()
+	if c.defs.defs != nil {
+		return c.defs.defs, nil
+	}
+	var list []alarmDef
+	if _, err := c.get(ctx, "/api/v1/const/alarm_defs", "/api/v1/const/alarm_defs", &list); err != nil {
+		return nil, fmt.Errorf("loading alarm definitions: %w", err)
+	}
+	defs := make(map[string]alarmDef, len(list))
+	for _, d := range list {
+		defs[d.Key] = d
+	}
+	c.defs.defs = defs
+	return defs, nil
+}
+
+// webhook is the envelope Mist posts.
+type webhook struct {
+	Topic  string            `json:"topic"`
+	Events []json.RawMessage `json:"events"`
+}
+
+type webhookAlarm struct {
+	ID        string   `json:"id"`
+	OrgID     string   `json:"org_id"`
+	SiteID    string   `json:"site_id"`
+	Type      string   `json:"type"`
+	Count     int      `json:"count"`
+	APs       []string `json:"aps"`
+	Switches  []string `json:"switches"`
+	Gateways  []string `json:"gateways"`
+	Hostnames []string `json:"hostnames"`
+}
+
+// WebhookResult is what a webhook delivered.
+type WebhookResult struct {
+	Topic string
+	// Alarms are the alarm events, by alarm id, as the exporter counts them.
+	Alarms map[string]vendors.AlarmCount
+	Events int
+}
+
+// ErrForeignOrg marks a webhook for an org other than the client's.
+var ErrForeignOrg = fmt.Errorf("webhook for another org")
+
+// Webhook decodes a webhook body whose signature was already verified. An
+// alarm's site and device are named from the last sites and devices data;
+// its severity and category come from the cloud's alarm definitions.
+func (c *Client) Webhook(ctx context.Context, body []byte, sites *Sites, devices *Devices) (*WebhookResult, error) {
+	var w webhook
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(&w); err != nil {
+		return nil, fmt.Errorf("decoding webhook: %w", err)
+	}
+	if w.Topic == "" {
+		return nil, fmt.Errorf("decoding webhook: no topic")
+	}
+	out := &WebhookResult{Topic: w.Topic, Events: len(w.Events)}
+	if w.Topic != "alarms" {
+		// device-events (also spelled device_events), device-updowns and
+		// others are accepted and counted; the next poll carries their effect.
+		return out, nil
+	}
+	defs, err := c.alarmDefs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	siteNames := map[string]string{}
+	if sites != nil {
+		for _, s := range sites.Sites {
+			siteNames[s.ID] = s.Name
+		}
+	}
+	macNames := map[string]string{}
+	if devices != nil {
+		for _, d := range devices.Devices {
+			macNames[d.MAC] = d.Name
+		}
+	}
+	org, _ := c.org(ctx)
+	out.Alarms = map[string]vendors.AlarmCount{}
+	for i, raw := range w.Events {
+		var a webhookAlarm
+		if err := json.Unmarshal(raw, &a); err != nil {
+			return nil, fmt.Errorf("decoding webhook event %d: %w", i, err)
+		}
+		if a.ID == "" || a.Type == "" {
+			return nil, fmt.Errorf("webhook event %d: an alarm needs an id and a type", i)
+		}
+		if org != "" && a.OrgID != "" && a.OrgID != org {
+			return nil, fmt.Errorf("%w (org %s)", ErrForeignOrg, a.OrgID)
+		}
+		site := siteNames[a.SiteID]
+		if site == "" {
+			site = a.SiteID
+		}
+		dev := alarmDevice(alarm{APs: a.APs, Switches: a.Switches, Gateways: a.Gateways, Hostnames: a.Hostnames})
+		if name, ok := macNames[dev]; ok {
+			dev = name
+		}
+		def := defs[a.Type]
+		out.Alarms[a.ID] = vendors.AlarmCount{
+			Site: site, Device: dev, Severity: Severity(def.Severity), Category: strings.ToLower(def.Group), Count: 1,
+		}
+	}
+	return out, nil
+}
