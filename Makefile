@@ -13,13 +13,20 @@ SUDO    := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
 
 all: fmt-check vet test build
 
-## deps: install what the tests run besides Go: promtool (Debian's prometheus package).
+## deps: install what the tests run besides Go: Prometheus, promtool and Alertmanager (Debian's
+## packages), and Node's npm for the dashboards' type check.
 deps:
-	@command -v promtool >/dev/null 2>&1 || { \
-		echo "installing promtool from Debian's prometheus package"; \
+	@missing=""; \
+	for t in prometheus:prometheus promtool:prometheus prometheus-alertmanager:prometheus-alertmanager npm:npm; do \
+		command -v $${t%%:*} >/dev/null 2>&1 || missing="$$missing $${t#*:}"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing from Debian:$$missing"; \
 		$(SUDO) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends prometheus >/dev/null; }
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
 	@promtool --version 2>&1 | head -1
+	@prometheus-alertmanager --version 2>&1 | head -1
 
 ## test: format check, vet and every test with the race detector.
 test: deps fmt-check vet
