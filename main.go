@@ -315,6 +315,7 @@ func (e *exporter) handler() http.Handler {
 	mux.Handle("/probe", collector.ProbeHandler(e.mgr, e.logger))
 	mux.Handle("/sd", collector.SDHandler(e.mgr))
 	mux.Handle("/-/ready", collector.ReadyHandler(e.mgr))
+	mux.Handle("/status", collector.StatusHandler(e.mgr, e.logger))
 	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "healthy") })
 	mux.HandleFunc("/-/reload", e.serveReload)
 	mux.Handle("/webhooks/mist", bridge.WebhookHandler("mist", e.mgr.Sources, e.bridge, e.notifyPusher, e.logger))
@@ -361,12 +362,13 @@ var landing = template.Must(template.New("landing").Parse(`<!DOCTYPE html>
 <h1>nms_exporter</h1>
 <p>Exports network management systems' data to Prometheus. Each source's data is refreshed in the background and served from a cache.</p>
 <h2>Sources</h2>
-<table><tr><th>source</th><th>vendor</th><th>collections</th><th>metrics</th></tr>
-{{range .}}<tr><td>{{.Name}}</td><td>{{.Vendor}}</td><td>{{range .Status}}{{.Collection}}{{if .Success}} ✓{{else if .Attempts}} ✗{{else}} …{{end}} {{end}}</td><td><a href="/probe?target={{.Name}}">/probe?target={{.Name}}</a></td></tr>
+<table><tr><th>source</th><th>vendor</th><th>collections</th><th>metrics</th><th>status</th></tr>
+{{range .}}<tr><td>{{.Name}}</td><td>{{.Vendor}}</td><td>{{range .Status}}{{.Collection}}{{if .Success}} ✓{{else if .Attempts}} ✗{{else}} …{{end}} {{end}}</td><td><a href="/probe?target={{.Name}}">/probe?target={{.Name}}</a></td><td><a href="/status#{{.Name}}">status</a></td></tr>
 {{else}}<tr><td colspan="4">No sources configured.</td></tr>{{end}}
 </table>
 <h2>Endpoints</h2>
 <ul>
+<li><a href="/status">/status</a>: every source's collections, errors, intervals and budget</li>
 <li><a href="/metrics">/metrics</a>: the exporter's own metrics</li>
 <li><a href="/sd">/sd</a>: Prometheus HTTP service discovery, one target per source</li>
 <li><a href="/config">/config</a>: the loaded configuration, secrets hidden</li>

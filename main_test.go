@@ -581,25 +581,36 @@ func TestBadFlagsExitNonZero(t *testing.T) {
 	}
 }
 
-// TestDemo runs the demo's simulators and generated config, as
-// `go run . --demo` does, and checks every Mist family of METRICS.md.
-func TestDemo(t *testing.T) {
+// startDemoEnv runs the demo's simulators and generated config, as
+// `go run . --demo` does.
+func startDemoEnv(t *testing.T) *testEnv {
+	t.Helper()
 	logger := slog.New(slog.DiscardHandler)
 	file, closeSims, err := startDemo(logger, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer closeSims()
+	t.Cleanup(closeSims)
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	exp, err := newExporter(ctx, logger, file, "")
 	if err != nil {
+		cancel()
 		t.Fatalf("the demo's config: %v", err)
 	}
-	defer exp.mgr.Stop()
 	env := &testEnv{t: t, exp: exp, srv: httptest.NewServer(exp.handler())}
-	defer env.srv.Close()
+	t.Cleanup(func() {
+		env.srv.Close()
+		cancel()
+		exp.mgr.Stop()
+	})
 	env.waitReady()
+	return env
+}
+
+// TestDemo checks the demo serves every METRICS.md family of every vendor.
+func TestDemo(t *testing.T) {
+	env := startDemoEnv(t)
+	exp := env.exp
 	vendors := map[string]bool{}
 	for _, s := range exp.mgr.Sources() {
 		_, body := env.get("/probe?target=" + s.Name)
@@ -612,3 +623,5 @@ func TestDemo(t *testing.T) {
 		}
 	}
 }
+
+func mistFaultsAll500() mistsim.Faults { return mistsim.Faults{ErrorRate: 1, ErrorStatus: 500} }

@@ -1,6 +1,7 @@
 package collector
 
 import (
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -12,6 +13,7 @@ import (
 type APIStats struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+	total    atomic.Int64
 }
 
 // NewAPIStats returns empty request counters.
@@ -31,9 +33,13 @@ func NewAPIStats() *APIStats {
 
 // ObserveRequest implements vendors.Recorder.
 func (a *APIStats) ObserveRequest(endpoint, code string, d time.Duration) {
+	a.total.Add(1)
 	a.requests.WithLabelValues(endpoint, code).Inc()
 	a.duration.WithLabelValues(endpoint).Observe(d.Seconds())
 }
+
+// Total returns the requests sent upstream since the source started.
+func (a *APIStats) Total() int64 { return a.total.Load() }
 
 // Describe implements prometheus.Collector.
 func (a *APIStats) Describe(ch chan<- *prometheus.Desc) {

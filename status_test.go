@@ -1,0 +1,72 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// chromium runs headless Chromium with the flags a closed machine needs,
+// and returns its standard output.
+func chromium(t *testing.T, args ...string) string {
+	t.Helper()
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		t.Fatalf("chromium not found: install Debian's chromium package (make test does)")
+	}
+	base := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--user-data-dir=" + t.TempDir()}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, path, append(base, args...)...).Output()
+	if err != nil {
+		t.Fatalf("chromium %v: %v", args, err)
+	}
+	return string(out)
+}
+
+// TestStatusPageInChromium loads /status from the running exporter in
+// headless Chromium, checks what a person reads there, and saves a
+// screenshot to artifacts/status.png.
+func TestStatusPageInChromium(t *testing.T) {
+	env := startEnv(t)
+	// One source fails, so its error shows.
+	env.sims[1].Mist.SetFaults(mistFaultsAll500())
+	env.refresh("mist-b")
+
+	dom := chromium(t, "--dump-dom", env.srv.URL+"/status")
+	for _, want := range []string{
+		"nms_exporter status", "mist-a", "mist-b", "prime-a", "cx-a", "sot",
+		"(mist)", "(prime)", "(cxcloud)", "(nautobot)",
+		"access_points", "field_notices", "locations", "interval in force", "budget window",
+		"HTTP 500", // mist-b's last error
+	} {
+		if !strings.Contains(dom, want) {
+			t.Errorf("/status as Chromium renders it lacks %q", want)
+		}
+	}
+	for _, secret := range env.secrets {
+		if strings.Contains(dom, secret) {
+			t.Errorf("/status shows a secret")
+		}
+	}
+
+	dir, err := filepath.Abs("artifacts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	shot := filepath.Join(dir, "status.png")
+	_ = os.Remove(shot)
+	chromium(t, "--window-size=1280,2400", "--screenshot="+shot, env.srv.URL+"/status")
+	if fi, err := os.Stat(shot); err != nil || fi.Size() < 10000 {
+		t.Errorf("screenshot %s: %v; want a rendered page", shot, err)
+	}
+}
