@@ -270,8 +270,10 @@ func (s *Server) Step() {
 		w.addAlarm(r, w.randomAlarm(r, nowMs, false))
 	}
 
+	// The new sample is taken now, as Prime takes them, but always after the
+	// last one: Step may run faster than the sampling interval.
 	last := w.latest()
-	next := w.newSample(last.seq+1, last.atMs+sampleEvery.Milliseconds(), false)
+	next := w.newSample(last.seq+1, max(nowMs, last.atMs+1000), false)
 	last.cells, last.wired = nil, nil
 	w.samples = append(w.samples[1:], next)
 	w.updateStatus()
