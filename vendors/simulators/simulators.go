@@ -304,3 +304,29 @@ func DemoConfig(dir string, sims []*Simulator) (string, error) {
 
 // demoName names the demo's i-th source of a vendor.
 func demoName(vendor string, i int) string { return fmt.Sprintf("demo-%s-%d", vendor, i+1) }
+
+// counter is what every simulator counts.
+type counter interface {
+	Calls() int
+	ResetCalls()
+}
+
+func (s *Simulator) counter() counter {
+	switch {
+	case s.Mist != nil:
+		return s.Mist
+	case s.Prime != nil:
+		return s.Prime
+	case s.CXCloud != nil:
+		return s.CXCloud
+	case s.Nautobot != nil:
+		return s.Nautobot
+	}
+	return nil
+}
+
+// Calls is the API calls the simulator has served since its last reset.
+func (s *Simulator) Calls() int { return s.counter().Calls() }
+
+// ResetCalls sets the call count to zero.
+func (s *Simulator) ResetCalls() { s.counter().ResetCalls() }

@@ -2,39 +2,15 @@ package cxsim
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/nmsexporter/nms_exporter/vendors/simkit/simtest"
 )
-
-// fakeClock is a settable clock for Options.Now.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // testStart is a fixed instant, a quarter into a second so that second
 // windows are visibly aligned to the clock.
@@ -45,7 +21,7 @@ type harness struct {
 	s     *Server
 	ts    *httptest.Server
 	c     Credentials
-	clock *fakeClock
+	clock *simtest.Clock
 	token string
 }
 
@@ -53,7 +29,7 @@ type harness struct {
 // generous rate limit unless o sets one.
 func newHarness(t *testing.T, o Options) *harness {
 	t.Helper()
-	clock := &fakeClock{t: testStart}
+	clock := simtest.NewClock(testStart)
 	if o.Now == nil {
 		o.Now = clock.Now
 	}
@@ -82,16 +58,8 @@ type result struct {
 
 func (h *harness) do(req *http.Request) result {
 	h.t.Helper()
-	resp, err := h.ts.Client().Do(req)
-	if err != nil {
-		h.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		h.t.Fatalf("%s %s: reading body: %v", req.Method, req.URL, err)
-	}
-	return result{resp.StatusCode, resp.Header, b}
+	st, header, b := simtest.Do(h.t, h.ts.Client(), req)
+	return result{st, header, b}
 }
 
 // postToken asks for a token with form fields (and basic auth when user is
@@ -150,14 +118,7 @@ func (h *harness) get(path string) result {
 func (h *harness) getOK(path string, v any) result {
 	h.t.Helper()
 	r := h.get(path)
-	if r.status != http.StatusOK {
-		h.t.Fatalf("GET %s status = %d; want 200 (body %s)", path, r.status, r.body)
-	}
-	if v != nil {
-		if err := json.Unmarshal(r.body, v); err != nil {
-			h.t.Fatalf("GET %s: decoding %s: %v", path, r.body, err)
-		}
-	}
+	simtest.DecodeOK(h.t, "GET "+path, r.status, r.body, v)
 	return r
 }
 

@@ -26,10 +26,9 @@ type limitState struct {
 // windows. A 429 is not charged; a 304 is (it is a request like any other).
 // storm (Faults.RateLimit) answers 429 as if the second were spent.
 func (s *Server) admit(client, tmpl string, now time.Time, storm bool) (limitState, bool) {
+	s.calls.Count(tmpl)
 	s.callMu.Lock()
 	defer s.callMu.Unlock()
-	s.calls++
-	s.byPath[tmpl]++
 	sec := now.Truncate(time.Second).Unix()
 	dayStart := now.UTC().Truncate(24 * time.Hour)
 	u := s.usage[client]

@@ -3,12 +3,11 @@ package cxsim
 import (
 	"encoding/hex"
 	"fmt"
-	"math/rand/v2"
 	"net/http"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
+
+	"github.com/nmsexporter/nms_exporter/vendors/simkit"
 )
 
 // Documented limits and defaults.
@@ -73,17 +72,15 @@ type Server struct {
 	authMu sync.Mutex // guards tokens
 	tokens map[string]token
 
-	callMu      sync.Mutex // guards the counters and usage
-	calls       int
+	calls simkit.Counter
+
+	callMu      sync.Mutex // guards the other counters and usage
 	notModified int
 	rateLimited int
 	tokenReqs   int
-	byPath      map[string]int
 	usage       map[string]*usage
 
-	faultMu  sync.Mutex
-	faults   Faults
-	faultRnd *rand.Rand
+	fault *simkit.Switch[Faults]
 }
 
 // New builds the world for o.
@@ -125,13 +122,12 @@ func New(o Options) (*Server, error) {
 		perDay: cmpOr(o.PerDay, DefaultPerDay),
 		ttl:    cmpOr(o.TokenTTL, DefaultTokenTTL),
 		tokens: map[string]token{},
-		byPath: map[string]int{},
 		usage:  map[string]*usage{},
 	}
 	s.creds = Credentials{ClientID: o.ClientID, ClientSecret: o.ClientSecret}
 	today := int32(now().UTC().Truncate(24*time.Hour).Unix() / day)
 	s.w = buildWorld(o.Seed, o.Size, spec, today)
-	s.faultRnd = newRand(o.Seed, faultStream)
+	s.fault = simkit.NewSwitch[Faults](o.Seed, faultStream)
 	return s, nil
 }
 
@@ -149,24 +145,12 @@ func (s *Server) Credentials() Credentials { return s.creds }
 // Calls is the number of authenticated API calls that reached an endpoint,
 // including those answered 304, 429 or with a fault; token requests and
 // 401s are not included.
-func (s *Server) Calls() int {
-	s.callMu.Lock()
-	defer s.callMu.Unlock()
-	return s.calls
-}
+func (s *Server) Calls() int { return s.calls.Calls() }
 
 // CallsByPath counts Calls by path template, e.g. "/bcs/v2/inventory/devices"
 // or "/bcs/v2/inventory/devices/{deviceId}" (regional paths count under the
 // same template).
-func (s *Server) CallsByPath() map[string]int {
-	s.callMu.Lock()
-	defer s.callMu.Unlock()
-	out := make(map[string]int, len(s.byPath))
-	for k, v := range s.byPath {
-		out[k] = v
-	}
-	return out
-}
+func (s *Server) CallsByPath() map[string]int { return s.calls.ByPath() }
 
 // NotModified counts the 304s served.
 func (s *Server) NotModified() int {
@@ -192,10 +176,10 @@ func (s *Server) TokenRequests() int {
 
 // ResetCalls zeroes the counters; the rate-limit windows are kept.
 func (s *Server) ResetCalls() {
+	s.calls.Reset()
 	s.callMu.Lock()
 	defer s.callMu.Unlock()
-	s.calls, s.notModified, s.rateLimited, s.tokenReqs = 0, 0, 0, 0
-	s.byPath = map[string]int{}
+	s.notModified, s.rateLimited, s.tokenReqs = 0, 0, 0
 }
 
 // response is a rendered answer, before faults are applied.
@@ -240,15 +224,9 @@ func message(status int, msg string) response {
 // the 200 with malformed and truncated body faults.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f := s.Faults()
-	match := f.PathPrefix == "" || strings.HasPrefix(r.URL.Path, f.PathPrefix)
-	if match && f.Latency > 0 {
-		t := time.NewTimer(f.Latency)
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-			t.Stop()
-			return
-		}
+	match := simkit.Applies(f.PathPrefix, r.URL.Path)
+	if match && !simkit.Sleep(r.Context(), f.Latency) {
+		return
 	}
 	if r.URL.Path == tokenPath {
 		s.write(w, s.handleToken(r), Faults{})
@@ -275,12 +253,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if match && f.Reset {
-		resetConn(w)
+		simkit.ResetConn(w)
 		return
 	}
 	var resp response
 	switch {
-	case match && f.ErrorRate > 0 && s.drawError(f.ErrorRate):
+	case match && s.fault.Draw(f.ErrorRate):
 		st := cmpOr(f.ErrorStatus, http.StatusInternalServerError)
 		resp = message(st, "simulated fault: "+http.StatusText(st))
 	case r.Method != http.MethodGet && r.Method != http.MethodHead:
@@ -311,17 +289,5 @@ func (s *Server) write(w http.ResponseWriter, resp response, f Faults) {
 		return
 	}
 	h.Set("Content-Type", cmpOr(resp.ctype, "application/json"))
-	body := resp.body
-	if resp.status == http.StatusOK {
-		if f.Malformed {
-			body = malformed(body)
-		}
-		if f.Truncate {
-			truncate(w, body)
-			return
-		}
-	}
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(resp.status)
-	_, _ = w.Write(body)
+	simkit.WriteBody(w, resp.status, resp.body, simkit.BodyFaults{Malformed: f.Malformed, Truncate: f.Truncate})
 }

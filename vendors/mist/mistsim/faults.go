@@ -1,9 +1,6 @@
 package mistsim
 
-import (
-	"net/http"
-	"time"
-)
+import "time"
 
 const faultStream = 0x6d69737473696d04
 
@@ -30,52 +27,7 @@ type Faults struct {
 // SetFaults switches faults; safe to call while requests are served. The
 // error-rate draw restarts from the seed, so the same request sequence
 // after the same SetFaults gets the same errors.
-func (s *Server) SetFaults(f Faults) {
-	s.faultMu.Lock()
-	defer s.faultMu.Unlock()
-	s.faults = f
-	s.faultRnd = newRand(s.opts.Seed, faultStream)
-}
+func (s *Server) SetFaults(f Faults) { s.fault.Set(f) }
 
 // Faults returns the faults in force.
-func (s *Server) Faults() Faults {
-	s.faultMu.Lock()
-	defer s.faultMu.Unlock()
-	return s.faults
-}
-
-func (s *Server) drawError(rate float64) bool {
-	s.faultMu.Lock()
-	defer s.faultMu.Unlock()
-	return s.faultRnd.Float64() < rate
-}
-
-// resetConn drops the connection without an answer.
-func resetConn(w http.ResponseWriter) {
-	if hj, ok := w.(http.Hijacker); ok {
-		if conn, _, err := hj.Hijack(); err == nil {
-			_ = conn.Close()
-			return
-		}
-	}
-	// Without hijacking (HTTP/2), aborting the handler resets the stream.
-	panic(http.ErrAbortHandler)
-}
-
-// truncate sends half the body without a length and closes the
-// connection: with neither Content-Length nor chunking, the client cannot
-// tell the cut from the end, as when a connection breaks mid-body. It sees
-// a 200 whose body is not valid JSON.
-func truncate(w http.ResponseWriter, body []byte) {
-	h := w.Header()
-	h.Del("Content-Length")
-	h.Set("Transfer-Encoding", "identity") // close-delimited, not chunked
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(body[:len(body)/2])
-}
-
-// malformed returns a body no JSON decoder accepts: the anti-hijacking
-// prefix some proxies put in front of JSON.
-func malformed(body []byte) []byte {
-	return append([]byte(")]}'\n"), body...)
-}
+func (s *Server) Faults() Faults { return s.fault.Get() }

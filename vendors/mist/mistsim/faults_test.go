@@ -2,27 +2,21 @@ package mistsim
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"strconv"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/nmsexporter/nms_exporter/vendors/simkit/simtest"
 )
 
 // rawGet gets path on a fresh connection and returns the read error too.
 func rawGet(t *testing.T, h *harness, path string) (*http.Response, []byte, error) {
 	t.Helper()
-	cl := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 10 * time.Second}
 	req, _ := http.NewRequest("GET", h.c.BaseURL+path, nil)
 	req.Header.Set("Authorization", "Token "+h.c.Token)
-	resp, err := cl.Do(req)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	return resp, b, err
+	return simtest.DoFresh(req, nil)
 }
 
 func TestFaultLatency(t *testing.T) {

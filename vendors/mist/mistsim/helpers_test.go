@@ -6,34 +6,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/nmsexporter/nms_exporter/vendors/simkit/simtest"
 )
-
-// fakeClock is a settable clock for Options.Now.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // testStart is a fixed instant; tests that cross an hour move from here.
 var testStart = time.Date(2025, 7, 10, 6, 30, 0, 0, time.UTC)
@@ -43,13 +20,13 @@ type harness struct {
 	s     *Server
 	ts    *httptest.Server
 	c     Credentials
-	clock *fakeClock
+	clock *simtest.Clock
 }
 
 // newHarness serves a simulator on loopback with a fixed clock.
 func newHarness(t *testing.T, o Options) *harness {
 	t.Helper()
-	clock := &fakeClock{t: testStart}
+	clock := simtest.NewClock(testStart)
 	if o.Now == nil {
 		o.Now = clock.Now
 	}
@@ -90,16 +67,8 @@ func (h *harness) request(method, path string, body string, hdr map[string]strin
 			req.Header.Set(k, v)
 		}
 	}
-	resp, err := h.ts.Client().Do(req)
-	if err != nil {
-		h.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		h.t.Fatalf("%s %s: reading body: %v", method, path, err)
-	}
-	return result{resp.StatusCode, resp.Header, b}
+	st, header, b := simtest.Do(h.t, h.ts.Client(), req)
+	return result{st, header, b}
 }
 
 func (h *harness) get(path string) result {
@@ -111,14 +80,7 @@ func (h *harness) get(path string) result {
 func (h *harness) getOK(path string, v any) result {
 	h.t.Helper()
 	r := h.get(path)
-	if r.status != http.StatusOK {
-		h.t.Fatalf("GET %s status = %d; want 200 (body %s)", path, r.status, r.body)
-	}
-	if v != nil {
-		if err := json.Unmarshal(r.body, v); err != nil {
-			h.t.Fatalf("GET %s: decoding %s: %v", path, r.body, err)
-		}
-	}
+	simtest.DecodeOK(h.t, "GET "+path, r.status, r.body, v)
 	return r
 }
 

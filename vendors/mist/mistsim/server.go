@@ -5,12 +5,12 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"math/rand/v2"
 	"net/http"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
+
+	"github.com/nmsexporter/nms_exporter/vendors/simkit"
 )
 
 // DefaultHourlyLimit is the documented per-token budget.
@@ -76,12 +76,9 @@ type Server struct {
 	sessions   map[string]*session
 	usage      map[string]*usageWindow
 	loginFails map[string]*loginFails
-	calls      int
-	byPath     map[string]int
 
-	faultMu  sync.Mutex
-	faults   Faults
-	faultRnd *rand.Rand
+	calls simkit.Counter
+	fault *simkit.Switch[Faults]
 }
 
 // New builds the world for o.
@@ -126,7 +123,6 @@ func New(o Options) (*Server, error) {
 		sessions:   map[string]*session{},
 		usage:      map[string]*usageWindow{},
 		loginFails: map[string]*loginFails{},
-		byPath:     map[string]int{},
 		adminID:    uuidFrom(sr),
 	}
 	if s.limit == 0 {
@@ -139,7 +135,7 @@ func New(o Options) (*Server, error) {
 	}
 	s.w = buildWorld(o.Seed, spec, now().UnixMilli())
 	s.creds = Credentials{Token: o.Token, Email: o.Email, Password: o.Password, OrgID: s.w.orgID}
-	s.faultRnd = newRand(o.Seed, faultStream)
+	s.fault = simkit.NewSwitch[Faults](o.Seed, faultStream)
 	return s, nil
 }
 
@@ -185,31 +181,14 @@ func (s *Server) Devices() []DeviceInfo {
 // Calls is the number of authenticated API calls served so far, all tokens
 // and sessions together. It includes calls answered with a fault or a 429,
 // unlike the hourly budget (see ServeHTTP).
-func (s *Server) Calls() int {
-	s.authMu.Lock()
-	defer s.authMu.Unlock()
-	return s.calls
-}
+func (s *Server) Calls() int { return s.calls.Calls() }
 
 // CallsByPath counts Calls by path template, e.g.
 // "/api/v1/orgs/{org_id}/stats/devices".
-func (s *Server) CallsByPath() map[string]int {
-	s.authMu.Lock()
-	defer s.authMu.Unlock()
-	out := make(map[string]int, len(s.byPath))
-	for k, v := range s.byPath {
-		out[k] = v
-	}
-	return out
-}
+func (s *Server) CallsByPath() map[string]int { return s.calls.ByPath() }
 
 // ResetCalls zeroes Calls and CallsByPath; the hourly budgets are kept.
-func (s *Server) ResetCalls() {
-	s.authMu.Lock()
-	defer s.authMu.Unlock()
-	s.calls = 0
-	s.byPath = map[string]int{}
-}
+func (s *Server) ResetCalls() { s.calls.Reset() }
 
 // response is a rendered answer, before faults are applied.
 type response struct {
@@ -277,15 +256,9 @@ func (rc *reqCtx) query(name string) string { return rc.r.URL.Query().Get(name) 
 // malformed and truncated bodies.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f := s.Faults()
-	match := f.PathPrefix == "" || strings.HasPrefix(r.URL.Path, f.PathPrefix)
-	if match && f.Latency > 0 {
-		t := time.NewTimer(f.Latency)
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-			t.Stop()
-			return
-		}
+	match := simkit.Applies(f.PathPrefix, r.URL.Path)
+	if match && !simkit.Sleep(r.Context(), f.Latency) {
+		return
 	}
 	now := s.now()
 	rt, params, methodOK := matchRoute(r.Method, r.URL.Path)
@@ -311,10 +284,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if match && f.Reset {
-		resetConn(w)
+		simkit.ResetConn(w)
 		return
 	}
-	if match && f.ErrorRate > 0 && s.drawError(f.ErrorRate) {
+	if match && s.fault.Draw(f.ErrorRate) {
 		st := f.ErrorStatus
 		if st == 0 {
 			st = http.StatusInternalServerError
@@ -345,10 +318,9 @@ func methodNotAllowed(method, tmpl string) response {
 
 // admit counts an authenticated call and charges it to its hourly budget.
 func (s *Server) admit(rc *reqCtx, storm bool) (response, bool) {
+	s.calls.Count(rc.tmpl)
 	s.authMu.Lock()
 	defer s.authMu.Unlock()
-	s.calls++
-	s.byPath[rc.tmpl]++
 	if storm {
 		return s.tooMany(rc.now), false
 	}
@@ -398,17 +370,5 @@ func (s *Server) write(w http.ResponseWriter, resp response, f Faults) {
 		h[k] = v
 	}
 	h.Set("Content-Type", "application/json")
-	body := resp.body
-	if resp.status == http.StatusOK {
-		if f.Malformed {
-			body = malformed(body)
-		}
-		if f.Truncate {
-			truncate(w, body)
-			return
-		}
-	}
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(resp.status)
-	_, _ = w.Write(body)
+	simkit.WriteBody(w, resp.status, resp.body, simkit.BodyFaults{Malformed: f.Malformed, Truncate: f.Truncate})
 }

@@ -28,25 +28,10 @@ type Faults struct {
 // SetFaults switches faults; safe while requests are served. The error
 // draw restarts from the seed, so the same calls after the same SetFaults
 // fail the same way.
-func (s *Server) SetFaults(f Faults) {
-	s.faultMu.Lock()
-	defer s.faultMu.Unlock()
-	s.faults = f
-	s.faultRnd = newRand(s.opts.Seed, streamFault)
-}
+func (s *Server) SetFaults(f Faults) { s.fault.Set(f) }
 
 // Faults returns the faults in force.
-func (s *Server) Faults() Faults {
-	s.faultMu.Lock()
-	defer s.faultMu.Unlock()
-	return s.faults
-}
-
-func (s *Server) drawError(rate float64) bool {
-	s.faultMu.Lock()
-	defer s.faultMu.Unlock()
-	return s.faultRnd.Float64() < rate
-}
+func (s *Server) Faults() Faults { return s.fault.Get() }
 
 // serverError is the injected error: Nautobot's rest_api_server_error
 // body for 500, a proxy's page otherwise.
@@ -78,33 +63,4 @@ func proxyError(status int) response {
 		resp.header().Set("Retry-After", "1")
 	}
 	return resp
-}
-
-// resetConn drops the connection without an answer.
-func resetConn(w http.ResponseWriter) {
-	if hj, ok := w.(http.Hijacker); ok {
-		if conn, _, err := hj.Hijack(); err == nil {
-			_ = conn.Close()
-			return
-		}
-	}
-	// Without hijacking (HTTP/2), aborting the handler resets the stream.
-	panic(http.ErrAbortHandler)
-}
-
-// truncate sends half the body without a length and closes the
-// connection, as when a connection breaks mid-body: the client sees a 200
-// whose body is not valid JSON.
-func truncate(w http.ResponseWriter, body []byte) {
-	h := w.Header()
-	h.Del("Content-Length")
-	h.Set("Transfer-Encoding", "identity") // close-delimited, not chunked
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(body[:len(body)/2])
-}
-
-// malformed returns a body no JSON decoder accepts: the anti-hijacking
-// prefix some proxies put in front of JSON.
-func malformed(body []byte) []byte {
-	return append([]byte(")]}'\n"), body...)
 }

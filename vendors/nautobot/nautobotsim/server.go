@@ -4,13 +4,14 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"fmt"
-	"math/rand/v2"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/nmsexporter/nms_exporter/vendors/simkit"
 )
 
 // Defaults of Nautobot's PAGINATE_COUNT and MAX_PAGE_SIZE.
@@ -100,14 +101,11 @@ type Server struct {
 	mu sync.RWMutex // guards w
 	w  *world
 
-	callMu sync.Mutex
-	calls  int
-	byPath map[string]int
-	celery int
+	calls simkit.Counter
+	fault *simkit.Switch[Faults]
 
-	faultMu  sync.Mutex
-	faults   Faults
-	faultRnd *rand.Rand
+	celeryMu sync.Mutex
+	celery   int
 }
 
 // New builds the server for o.
@@ -144,9 +142,8 @@ func New(o Options) (*Server, error) {
 		ver:      vi,
 		pageSize: o.PageSize,
 		maxPage:  o.MaxPageSize,
-		byPath:   map[string]int{},
 		celery:   2,
-		faultRnd: newRand(o.Seed, streamFault),
+		fault:    simkit.NewSwitch[Faults](o.Seed, streamFault),
 	}
 	if s.pageSize == 0 {
 		s.pageSize = DefaultPageSize
@@ -169,38 +166,21 @@ func (s *Server) Credentials() Credentials { return s.creds }
 
 // SetCeleryWorkers sets celery-workers-running in /api/status/ (default 2).
 func (s *Server) SetCeleryWorkers(n int) {
-	s.callMu.Lock()
-	defer s.callMu.Unlock()
+	s.celeryMu.Lock()
+	defer s.celeryMu.Unlock()
 	s.celery = n
 }
 
 // Calls is the number of authenticated API calls served so far, including
 // those answered with a fault.
-func (s *Server) Calls() int {
-	s.callMu.Lock()
-	defer s.callMu.Unlock()
-	return s.calls
-}
+func (s *Server) Calls() int { return s.calls.Calls() }
 
 // CallsByPath counts Calls by path template, e.g. "/api/dcim/devices/" and
 // "/api/dcim/devices/{id}/".
-func (s *Server) CallsByPath() map[string]int {
-	s.callMu.Lock()
-	defer s.callMu.Unlock()
-	out := make(map[string]int, len(s.byPath))
-	for k, v := range s.byPath {
-		out[k] = v
-	}
-	return out
-}
+func (s *Server) CallsByPath() map[string]int { return s.calls.ByPath() }
 
 // ResetCalls zeroes Calls and CallsByPath.
-func (s *Server) ResetCalls() {
-	s.callMu.Lock()
-	defer s.callMu.Unlock()
-	s.calls = 0
-	s.byPath = map[string]int{}
-}
+func (s *Server) ResetCalls() { s.calls.Reset() }
 
 // response is a rendered answer, before faults are applied.
 type response struct {
@@ -278,15 +258,9 @@ func (s *Server) route(path string) (route, bool) {
 // for the read-only token, other methods 405).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f := s.Faults()
-	match := f.PathPrefix == "" || strings.HasPrefix(r.URL.Path, f.PathPrefix)
-	if match && f.Latency > 0 {
-		t := time.NewTimer(f.Latency)
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-			t.Stop()
-			return
-		}
+	match := simkit.Applies(f.PathPrefix, r.URL.Path)
+	if match && !simkit.Sleep(r.Context(), f.Latency) {
+		return
 	}
 	rt, ok := s.route(r.URL.Path)
 	if !ok {
@@ -321,19 +295,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.write(w, resp, Faults{})
 		return
 	}
-	s.callMu.Lock()
-	s.calls++
-	s.byPath[rt.tmpl]++
-	s.callMu.Unlock()
+	s.calls.Count(rt.tmpl)
 	if match && f.RateLimit {
 		s.write(w, proxyError(http.StatusTooManyRequests), Faults{})
 		return
 	}
 	if match && f.Reset {
-		resetConn(w)
+		simkit.ResetConn(w)
 		return
 	}
-	if match && f.ErrorRate > 0 && s.drawError(f.ErrorRate) {
+	if match && s.fault.Draw(f.ErrorRate) {
 		s.write(w, s.serverError(f.ErrorStatus), Faults{})
 		return
 	}
@@ -438,9 +409,9 @@ var installedApps = []struct{ name, version string }{
 
 // status is /api/status/ with the key set of the simulated release.
 func (s *Server) status() response {
-	s.callMu.Lock()
+	s.celeryMu.Lock()
 	workers := s.celery
-	s.callMu.Unlock()
+	s.celeryMu.Unlock()
 	e := &enc{}
 	e.open("")
 	e.str("django-version", s.ver.django)
@@ -633,17 +604,5 @@ func (s *Server) write(w http.ResponseWriter, resp response, f Faults) {
 	if h.Get("Content-Type") == "" {
 		h.Set("Content-Type", "application/json")
 	}
-	body := resp.body
-	if resp.status == http.StatusOK {
-		if f.Malformed {
-			body = malformed(body)
-		}
-		if f.Truncate {
-			truncate(w, body)
-			return
-		}
-	}
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(resp.status)
-	_, _ = w.Write(body)
+	simkit.WriteBody(w, resp.status, resp.body, simkit.BodyFaults{Malformed: f.Malformed, Truncate: f.Truncate})
 }

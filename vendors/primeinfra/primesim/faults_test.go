@@ -2,27 +2,21 @@ package primesim
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/nmsexporter/nms_exporter/vendors/simkit/simtest"
 )
 
 // rawGet gets path on a fresh connection with basic auth and returns the
 // read error too.
 func rawGet(t *testing.T, h *harness, path string) (*http.Response, []byte, error) {
 	t.Helper()
-	cl := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 10 * time.Second, Jar: h.client.Jar}
 	req, _ := http.NewRequest("GET", h.c.BaseURL+path, nil)
 	req.SetBasicAuth(h.c.Username, h.c.Password)
-	resp, err := cl.Do(req)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	return resp, b, err
+	return simtest.DoFresh(req, h.client.Jar)
 }
 
 func TestFaultLatency(t *testing.T) {

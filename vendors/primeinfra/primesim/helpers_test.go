@@ -3,33 +3,15 @@ package primesim
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/nmsexporter/nms_exporter/vendors/simkit/simtest"
 )
-
-// fakeClock is a settable clock for Options.Now.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // testStart is a fixed instant between two ClientCounts samples.
 var testStart = time.Date(2026, 11, 23, 17, 28, 2, 0, time.UTC)
@@ -39,14 +21,14 @@ type harness struct {
 	s      *Server
 	ts     *httptest.Server
 	c      Credentials
-	clock  *fakeClock
+	clock  *simtest.Clock
 	client *http.Client // keeps the session cookie, as a well-behaved client does
 }
 
 // newHarness serves a simulator on loopback with a fixed clock.
 func newHarness(t *testing.T, o Options) *harness {
 	t.Helper()
-	clock := &fakeClock{t: testStart}
+	clock := simtest.NewClock(testStart)
 	if o.Now == nil {
 		o.Now = clock.Now
 	}
@@ -85,16 +67,8 @@ func (h *harness) do(req *http.Request, client *http.Client, noAuth bool) result
 	if client == nil {
 		client = h.client
 	}
-	resp, err := client.Do(req)
-	if err != nil {
-		h.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		h.t.Fatalf("%s %s: reading body: %v", req.Method, req.URL, err)
-	}
-	return result{resp.StatusCode, resp.Header, b}
+	st, header, b := simtest.Do(h.t, client, req)
+	return result{st, header, b}
 }
 
 func (h *harness) newReq(method, path string) *http.Request {
@@ -115,14 +89,7 @@ func (h *harness) get(path string) result {
 func (h *harness) getOK(path string, v any) result {
 	h.t.Helper()
 	r := h.get(path)
-	if r.status != http.StatusOK {
-		h.t.Fatalf("GET %s status = %d; want 200 (body %s)", path, r.status, r.body)
-	}
-	if v != nil {
-		if err := json.Unmarshal(r.body, v); err != nil {
-			h.t.Fatalf("GET %s: decoding %s: %v", path, r.body, err)
-		}
-	}
+	simtest.DecodeOK(h.t, "GET "+path, r.status, r.body, v)
 	return r
 }
 

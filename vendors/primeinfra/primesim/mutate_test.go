@@ -7,10 +7,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/nmsexporter/nms_exporter/vendors/simkit/simtest"
 )
 
 func TestStepDeterministic(t *testing.T) {
-	clock := &fakeClock{t: testStart}
+	clock := simtest.NewClock(testStart)
 	mk := func() *Server {
 		s, err := New(Options{Seed: 21, Size: "medium", MaxSessions: -1, RateLimit: -1, Now: clock.Now})
 		if err != nil {

@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"math/rand/v2"
 	"net/http"
 	"slices"
 	"sort"
@@ -13,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/nmsexporter/nms_exporter/vendors/simkit"
 )
 
 // Defaults of the Options left zero.
@@ -105,12 +106,9 @@ type Server struct {
 	authMu   sync.Mutex
 	sessions map[string]*session
 	users    map[string]*userState
-	calls    int
-	byPath   map[string]int
 
-	faultMu  sync.Mutex
-	faults   Faults
-	faultRnd *rand.Rand
+	calls simkit.Counter
+	fault *simkit.Switch[Faults]
 }
 
 // New builds the world for o.
@@ -176,8 +174,7 @@ func New(o Options) (*Server, error) {
 		defDom:   granted[0],
 		sessions: map[string]*session{},
 		users:    map[string]*userState{},
-		byPath:   map[string]int{},
-		faultRnd: newRand(o.Seed, streamFault),
+		fault:    simkit.NewSwitch[Faults](o.Seed, streamFault),
 	}
 	for _, d := range granted {
 		s.granted[d] = true
@@ -211,33 +208,16 @@ func (s *Server) Domains() []string {
 // (a known resource, list or single entity), whatever the answer: 400,
 // 403, 404 for an unknown id, 405, the rate-limit and page-size 503s and
 // injected faults are counted; 401s and unknown paths are not.
-func (s *Server) Calls() int {
-	s.authMu.Lock()
-	defer s.authMu.Unlock()
-	return s.calls
-}
+func (s *Server) Calls() int { return s.calls.Calls() }
 
 // CallsByPath counts Calls by path without the .json suffix, e.g.
 // "/webacs/api/v4/data/AccessPointDetails" and
 // "/webacs/api/v4/data/AccessPointDetails/{id}".
-func (s *Server) CallsByPath() map[string]int {
-	s.authMu.Lock()
-	defer s.authMu.Unlock()
-	out := make(map[string]int, len(s.byPath))
-	for k, v := range s.byPath {
-		out[k] = v
-	}
-	return out
-}
+func (s *Server) CallsByPath() map[string]int { return s.calls.ByPath() }
 
 // ResetCalls zeroes Calls and CallsByPath; sessions, rate windows and the
 // in-flight peak are kept.
-func (s *Server) ResetCalls() {
-	s.authMu.Lock()
-	defer s.authMu.Unlock()
-	s.calls = 0
-	s.byPath = map[string]int{}
-}
+func (s *Server) ResetCalls() { s.calls.Reset() }
 
 // response is a rendered answer, before faults are applied.
 type response struct {
@@ -311,7 +291,7 @@ func (rc *reqCtx) requestURL() string { return rc.origin() + rc.r.URL.RequestURI
 // at once, without the Latency.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f := s.Faults()
-	if f.PathPrefix != "" && !strings.HasPrefix(r.URL.Path, f.PathPrefix) {
+	if !simkit.Applies(f.PathPrefix, r.URL.Path) {
 		f = Faults{}
 	}
 	now := s.now()
@@ -330,7 +310,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.finish(w, rc, errorDoc(rc, http.StatusNotFound, "No resource found for path "+r.URL.Path))
 		return
 	}
-	s.count(dp.template())
+	s.calls.Count(dp.template())
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		resp := errorDoc(rc, http.StatusMethodNotAllowed, fmt.Sprintf("HTTP method %s is not supported by this URL", r.Method))
 		resp.header().Set("Allow", "GET, HEAD")
@@ -347,14 +327,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer release()
-	if !sleep(r, f.Latency) {
+	if !simkit.Sleep(r.Context(), f.Latency) {
 		return
 	}
 	if f.Reset {
-		resetConn(w)
+		simkit.ResetConn(w)
 		return
 	}
-	if f.ErrorRate > 0 && s.drawError(f.ErrorRate) {
+	if s.fault.Draw(f.ErrorRate) {
 		st := f.ErrorStatus
 		if st == 0 {
 			st = http.StatusInternalServerError
@@ -370,32 +350,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.write(w, rc, resp, f)
 }
 
-func (s *Server) count(tmpl string) {
-	s.authMu.Lock()
-	defer s.authMu.Unlock()
-	s.calls++
-	s.byPath[tmpl]++
-}
-
 // finish answers a request that was not admitted: at once (the server
 // does no work for it) and with its body as is.
 func (s *Server) finish(w http.ResponseWriter, rc *reqCtx, resp response) {
 	s.write(w, rc, resp, Faults{})
-}
-
-// sleep waits d unless the client goes away first; false when it did.
-func sleep(r *http.Request, d time.Duration) bool {
-	if d <= 0 {
-		return true
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-r.Context().Done():
-		return false
-	}
 }
 
 func (s *Server) write(w http.ResponseWriter, rc *reqCtx, resp response, f Faults) {
@@ -407,19 +365,8 @@ func (s *Server) write(w http.ResponseWriter, rc *reqCtx, resp response, f Fault
 		h.Add("Set-Cookie", rc.setCookie)
 	}
 	h.Set("Content-Type", resp.ctype)
-	body := resp.body
-	if resp.status == http.StatusOK {
-		if f.Malformed {
-			body = malformed(body)
-		}
-		if f.Truncate {
-			truncate(w, body)
-			return
-		}
-	}
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(resp.status)
-	_, _ = w.Write(body)
+	simkit.WriteBody(w, resp.status, resp.body,
+		simkit.BodyFaults{Malformed: f.Malformed, Truncate: f.Truncate, Prefix: proxyErrorPage})
 }
 
 // domain resolves _ctx.domain: the default when absent, 403 for a domain

@@ -1,0 +1,143 @@
+package simkit
+
+import (
+	"context"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Switch holds a simulator's fault settings of type F together with the
+// seeded draw that decides which requests fail at an error rate. It is
+// safe for concurrent use.
+type Switch[F any] struct {
+	mu     sync.Mutex
+	f      F
+	seed   int64
+	stream uint64
+	rnd    *rand.Rand
+}
+
+// NewSwitch returns a Switch with the zero F in force and its draw at the
+// start of the PCG stream (seed, stream).
+func NewSwitch[F any](seed int64, stream uint64) *Switch[F] {
+	return &Switch[F]{seed: seed, stream: stream, rnd: newRand(seed, stream)}
+}
+
+func newRand(seed int64, stream uint64) *rand.Rand {
+	return rand.New(rand.NewPCG(uint64(seed), stream))
+}
+
+// Set puts f in force and restarts the draw from the seed, so the same
+// request sequence after the same Set gets the same errors.
+func (s *Switch[F]) Set(f F) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.f = f
+	s.rnd = newRand(s.seed, s.stream)
+}
+
+// Get returns the settings in force.
+func (s *Switch[F]) Get() F {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.f
+}
+
+// Draw reports whether a request fails at rate (0..1). A rate of 0 or less
+// never fails and leaves the draw where it is, so requests served without
+// an error rate do not shift the pattern.
+func (s *Switch[F]) Draw(rate float64) bool {
+	if rate <= 0 {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.rnd.Float64() < rate
+}
+
+// Applies reports whether faults limited to prefix apply to path; an
+// empty prefix means every path.
+func Applies(prefix, path string) bool {
+	return prefix == "" || strings.HasPrefix(path, prefix)
+}
+
+// Sleep waits d unless ctx ends first; it reports false when ctx ended,
+// so the handler can give up on a client that went away.
+func Sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// ResetConn drops the connection without an answer.
+func ResetConn(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			_ = conn.Close()
+			return
+		}
+	}
+	// Without hijacking (HTTP/2), aborting the handler resets the stream.
+	panic(http.ErrAbortHandler)
+}
+
+// WriteTruncated sends status and the first half of body without a length
+// and lets the server close the connection: with neither Content-Length
+// nor chunking the client cannot tell the cut from the end, as when a
+// connection breaks mid-body.
+func WriteTruncated(w http.ResponseWriter, status int, body []byte) {
+	h := w.Header()
+	h.Del("Content-Length")
+	h.Set("Transfer-Encoding", "identity") // close-delimited, not chunked
+	w.WriteHeader(status)
+	_, _ = w.Write(body[:len(body)/2])
+}
+
+// XSSIPrefix is the anti-hijacking prefix some proxies put in front of
+// JSON; no JSON decoder accepts a body that starts with it.
+const XSSIPrefix = ")]}'\n"
+
+// Malformed returns body with prefix in front, leaving body unchanged.
+func Malformed(prefix string, body []byte) []byte {
+	return append([]byte(prefix), body...)
+}
+
+// BodyFaults are the faults that spoil an answer that was fully served.
+type BodyFaults struct {
+	Malformed bool   // put Prefix in front of the body
+	Truncate  bool   // send half the body, then close (see WriteTruncated)
+	Prefix    string // what Malformed puts in front ("" = XSSIPrefix)
+}
+
+// WriteBody sends status and body with a Content-Length; for a 200 the
+// body faults apply first. Headers already set on w are kept.
+func WriteBody(w http.ResponseWriter, status int, body []byte, f BodyFaults) {
+	if status == http.StatusOK {
+		if f.Malformed {
+			p := f.Prefix
+			if p == "" {
+				p = XSSIPrefix
+			}
+			body = Malformed(p, body)
+		}
+		if f.Truncate {
+			WriteTruncated(w, status, body)
+			return
+		}
+	}
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}

@@ -1,0 +1,86 @@
+// Package simtest holds test helpers shared by the vendor simulators'
+// tests: a settable clock and an HTTP client that reads whole answers.
+package simtest
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Clock is a settable clock for a simulator's Options.Now; safe for
+// concurrent use, as the server reads it while tests move it.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewClock returns a clock standing at t.
+func NewClock(t time.Time) *Clock { return &Clock{t: t} }
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Set moves the clock to t.
+func (c *Clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+
+// Add moves the clock by d.
+func (c *Clock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// Do sends req through client and reads the whole answer; a transport or
+// read error fails t.
+func Do(t testing.TB, client *http.Client, req *http.Request) (status int, header http.Header, body []byte) {
+	t.Helper()
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("%s %s: reading body: %v", req.Method, req.URL, err)
+	}
+	return resp.StatusCode, resp.Header, b
+}
+
+// DoFresh sends req on a connection of its own (with jar, which may be
+// nil) and returns the read error too, for faults that break the answer.
+func DoFresh(req *http.Request, jar http.CookieJar) (*http.Response, []byte, error) {
+	cl := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 10 * time.Second, Jar: jar}
+	resp, err := cl.Do(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return resp, b, err
+}
+
+// DecodeOK fails t unless status is 200, then decodes body into v (when
+// not nil). what names the request in messages, e.g. "GET /path".
+func DecodeOK(t testing.TB, what string, status int, body []byte, v any) {
+	t.Helper()
+	if status != http.StatusOK {
+		t.Fatalf("%s status = %d; want 200 (body %s)", what, status, body)
+	}
+	if v != nil {
+		if err := json.Unmarshal(body, v); err != nil {
+			t.Fatalf("%s: decoding %s: %v", what, body, err)
+		}
+	}
+}
