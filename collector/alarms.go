@@ -48,6 +48,7 @@ func (s *Source) AcceptWebhook(ctx context.Context, body []byte) (int, error) {
 	for id, a := range alarms {
 		s.pushed.alarms[id] = pushedAlarm{alarm: a, at: now}
 	}
+	s.cache.version.Store(versions.Add(1))
 	return events, nil
 }
 

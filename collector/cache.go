@@ -2,8 +2,13 @@ package collector
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 )
+
+// versions numbers every change of data across all sources, so a sum of
+// versions changes whenever any of them does.
+var versions atomic.Uint64
 
 // entry is what the cache knows of one collection.
 type entry struct {
@@ -25,6 +30,7 @@ type entry struct {
 type cache struct {
 	mu      sync.RWMutex
 	entries map[string]*entry
+	version atomic.Uint64 // changes whenever data changes
 }
 
 func newCache(cols []*Collection) *cache {
@@ -73,6 +79,7 @@ func (c *cache) result(name string, at time.Time, d time.Duration, calls int64, 
 	e.data = data
 	e.items = items
 	e.lastSuccess = at.Add(d)
+	c.version.Store(versions.Add(1))
 }
 
 // restore puts saved data in place before the first refresh.
@@ -81,6 +88,7 @@ func (c *cache) restore(name string, at time.Time, data any, items int) {
 	defer c.mu.Unlock()
 	e := c.entries[name]
 	e.data, e.items, e.lastSuccess, e.success = data, items, at, true
+	c.version.Store(versions.Add(1))
 }
 
 func (c *cache) setInterval(name string, d time.Duration) {

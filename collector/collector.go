@@ -1,6 +1,8 @@
 package collector
 
 import (
+	"sync"
+
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -97,9 +99,54 @@ func (c sourceCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(throttledDesc, prometheus.CounterValue, b.Throttled.Seconds())
 	}
 	s.API.Collect(ch)
-	if s.Render != nil {
-		s.Render(ch, s.cache.data())
+	for _, m := range s.renderedData() {
+		ch <- m
 	}
-	// Alarms merge the last poll with webhooks, so they render here.
-	renderAlarms(ch, s.Alarms())
+}
+
+// rendered keeps the data metrics of the last render, for the version of
+// the data they were made from: scrapes between refreshes replay them
+// instead of building every series again.
+type rendered struct {
+	mu      sync.Mutex
+	key     uint64
+	metrics []prometheus.Metric
+}
+
+// renderKey changes whenever the data a render reads does.
+func (s *Source) renderKey() uint64 {
+	key := s.cache.version.Load()
+	for _, name := range s.dependsOn {
+		if s.peers == nil {
+			break
+		}
+		if p, ok := s.peers(name); ok {
+			key += p.cache.version.Load()
+		}
+	}
+	return key
+}
+
+func (s *Source) renderedData() []prometheus.Metric {
+	key := s.renderKey()
+	s.rendered.mu.Lock()
+	defer s.rendered.mu.Unlock()
+	if s.rendered.metrics != nil && s.rendered.key == key {
+		return s.rendered.metrics
+	}
+	ch := make(chan prometheus.Metric, 256)
+	go func() {
+		defer close(ch)
+		if s.Render != nil {
+			s.Render(ch, s.cache.data())
+		}
+		// Alarms merge the last poll with webhooks, so they render here.
+		renderAlarms(ch, s.Alarms())
+	}()
+	metrics := make([]prometheus.Metric, 0, len(s.rendered.metrics))
+	for m := range ch {
+		metrics = append(metrics, m)
+	}
+	s.rendered.key, s.rendered.metrics = key, metrics
+	return metrics
 }

@@ -63,6 +63,7 @@ func newNautobotSource(sc config.Source, opts Options, api *APIStats) (*Source, 
 	s := &Source{Describe: nautobotDescs, Budget: budget, Reserve: cfg.Budget.Reserve,
 		Identity: cfg.BaseURL + " " + cfg.APIVersion}
 	describes := append([]string(nil), cfg.Describes...)
+	s.dependsOn = describes
 	s.Render = func(ch chan<- prometheus.Metric, data map[string]any) {
 		renderNautobot(ch, data)
 		if d, ok := data["devices"].(*nautobot.Devices); ok && s.peers != nil {

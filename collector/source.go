@@ -110,14 +110,17 @@ type Source struct {
 	Webhook       WebhookFunc
 	WebhookSecret string
 
-	cfg     config.Source
-	peers   func(name string) (*Source, bool) // the other running sources
-	pushed  pushed
-	timeout time.Duration // per upstream request
-	storage string        // folder of saved state; "" saves nothing
-	logger  *slog.Logger
-	cache   *cache
-	now     func() time.Time
+	cfg   config.Source
+	peers func(name string) (*Source, bool) // the other running sources
+	// dependsOn names the other sources whose data the render reads.
+	dependsOn []string
+	rendered  rendered
+	pushed    pushed
+	timeout   time.Duration // per upstream request
+	storage   string        // folder of saved state; "" saves nothing
+	logger    *slog.Logger
+	cache     *cache
+	now       func() time.Time
 }
 
 // Options are what every source builder gets besides its config section.
