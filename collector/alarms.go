@@ -49,6 +49,7 @@ func (s *Source) AcceptWebhook(ctx context.Context, body []byte) (int, error) {
 		s.pushed.alarms[id] = pushedAlarm{alarm: a, at: now}
 	}
 	s.cache.version.Store(versions.Add(1))
+	s.rebuildSoon() // the scrapes show the pushed alarms without waiting on a poll
 	return events, nil
 }
 

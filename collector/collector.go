@@ -1,8 +1,6 @@
 package collector
 
 import (
-	"sync"
-
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -47,17 +45,26 @@ var healthDescs = []*prometheus.Desc{
 
 // Collector returns the prometheus.Collector that renders this source's
 // cached data and health. Collecting it never calls upstream.
-func (s *Source) Collector() prometheus.Collector { return sourceCollector{s} }
+func (s *Source) Collector() prometheus.Collector { return sourceCollector{s: s, data: true} }
 
-type sourceCollector struct{ s *Source }
+// healthCollector collects the health families alone; /probe adds the data
+// families from their encoded cache.
+func (s *Source) healthCollector() prometheus.Collector { return sourceCollector{s: s} }
+
+type sourceCollector struct {
+	s    *Source
+	data bool
+}
 
 // Describe implements prometheus.Collector.
 func (c sourceCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range healthDescs {
 		ch <- d
 	}
-	for _, d := range c.s.Describe {
-		ch <- d
+	if c.data {
+		for _, d := range c.s.Describe {
+			ch <- d
+		}
 	}
 	c.s.API.Describe(ch)
 }
@@ -99,18 +106,11 @@ func (c sourceCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(throttledDesc, prometheus.CounterValue, b.Throttled.Seconds())
 	}
 	s.API.Collect(ch)
-	for _, m := range s.renderedData() {
-		ch <- m
+	if c.data {
+		for _, m := range s.render() {
+			ch <- m
+		}
 	}
-}
-
-// rendered keeps the data metrics of the last render, for the version of
-// the data they were made from: scrapes between refreshes replay them
-// instead of building every series again.
-type rendered struct {
-	mu      sync.Mutex
-	key     uint64
-	metrics []prometheus.Metric
 }
 
 // renderKey changes whenever the data a render reads does.
@@ -127,13 +127,8 @@ func (s *Source) renderKey() uint64 {
 	return key
 }
 
-func (s *Source) renderedData() []prometheus.Metric {
-	key := s.renderKey()
-	s.rendered.mu.Lock()
-	defer s.rendered.mu.Unlock()
-	if s.rendered.metrics != nil && s.rendered.key == key {
-		return s.rendered.metrics
-	}
+// render builds the data metrics from the cached data.
+func (s *Source) render() []prometheus.Metric {
 	ch := make(chan prometheus.Metric, 256)
 	go func() {
 		defer close(ch)
@@ -143,10 +138,9 @@ func (s *Source) renderedData() []prometheus.Metric {
 		// Alarms merge the last poll with webhooks, so they render here.
 		renderAlarms(ch, s.Alarms())
 	}()
-	metrics := make([]prometheus.Metric, 0, len(s.rendered.metrics))
+	var out []prometheus.Metric
 	for m := range ch {
-		metrics = append(metrics, m)
+		out = append(out, m)
 	}
-	s.rendered.key, s.rendered.metrics = key, metrics
-	return metrics
+	return out
 }

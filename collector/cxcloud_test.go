@@ -21,7 +21,11 @@ import (
 )
 
 // simClock is a simulated clock: sleeping moves it on at once, and so does
-// every request the simulator serves, by a typical API latency.
+// every request the simulator serves, by a typical API latency. With pages
+// fetched in parallel, concurrent sleeps each move the one clock, so the
+// local limiter's spacing does not hold on it; the 150 ms a request takes
+// keeps arrivals under CX Cloud's 10 a second, so a simulated day measures
+// the day's plan. The per-second limiter has its own tests in vendors.
 type simClock struct {
 	mu sync.Mutex
 	t  time.Time
@@ -69,7 +73,7 @@ func newCXEnv(t *testing.T, size string, clock *simClock, extra string) *cxEnv {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		clock.advance(50 * time.Millisecond)
+		clock.advance(150 * time.Millisecond)
 		sim.ServeHTTP(w, r)
 	}))
 	t.Cleanup(srv.Close)

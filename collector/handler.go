@@ -7,7 +7,7 @@ import (
 	"net/http"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/prometheus/common/expfmt"
 )
 
 // ProbeHandler serves /probe?target=NAME: one source's cached data and
@@ -26,12 +26,29 @@ func ProbeHandler(m *Manager, logger *slog.Logger) http.Handler {
 			http.Error(w, fmt.Sprintf("unknown target %q: not a configured source name (see /sd)", name), http.StatusBadRequest)
 			return
 		}
+		// Health is gathered now; the data families come encoded from
+		// the source's cache, made when its data last changed.
 		reg := prometheus.NewRegistry()
-		reg.MustRegister(src.Collector())
-		promhttp.HandlerFor(reg, promhttp.HandlerOpts{
-			ErrorLog:      slog.NewLogLogger(logger.Handler(), slog.LevelError),
-			ErrorHandling: promhttp.ContinueOnError,
-		}).ServeHTTP(w, r)
+		reg.MustRegister(src.healthCollector())
+		health, err := reg.Gather()
+		if err != nil {
+			logger.Error("gathering source health", "target", name, "err", err)
+			http.Error(w, "gathering source health failed", http.StatusInternalServerError)
+			return
+		}
+		data, err := src.dataText()
+		if err != nil {
+			// The health families still say how the source is.
+			logger.Error("rendering source data", "target", name, "err", err)
+		}
+		w.Header().Set("Content-Type", string(textFormat))
+		enc := expfmt.NewEncoder(w, textFormat)
+		for _, mf := range health {
+			if err := enc.Encode(mf); err != nil {
+				return
+			}
+		}
+		_, _ = w.Write(data)
 	})
 }
 

@@ -91,8 +91,12 @@ func (s *Source) Refresh(ctx context.Context, name string) error {
 	d := s.now().Sub(start)
 	s.cache.result(name, start, d, calls.Load(), data, items, err)
 	s.replan()
-	if err == nil && c.Decode != nil {
-		s.save(name, start.Add(d), data, items)
+	if err == nil {
+		// Encode the new data away from the scrapes, so none pays for it.
+		s.rebuildSoon()
+		if c.Decode != nil {
+			s.save(name, start.Add(d), data, items)
+		}
 	}
 
 	log := s.logger.With("collection", name, "duration_seconds", d.Seconds(), "calls", calls.Load())
