@@ -148,11 +148,26 @@ func (e *testEnv) waitReady() {
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		if code, _ := e.get("/-/ready"); code == http.StatusOK {
+			e.settle()
 			return
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
 	e.t.Fatalf("/-/ready did not answer 200 within 30s")
+}
+
+// settle waits until every source's served data shows its latest refresh.
+func (e *testEnv) settle() {
+	e.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for _, s := range e.exp.mgr.Sources() {
+		for !s.Settled() {
+			if time.Now().After(deadline) {
+				e.t.Fatalf("source %s's data was not rendered within 30s", s.Name)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
 }
 
 func (e *testEnv) get(path string) (int, string) {
@@ -187,6 +202,7 @@ func (e *testEnv) refresh(name string) {
 	for _, st := range src.Status() {
 		_ = src.Refresh(context.Background(), st.Collection)
 	}
+	e.settle()
 }
 
 func parse(t *testing.T, text string) map[string]*dto.MetricFamily {

@@ -26,16 +26,34 @@ type rendered struct {
 // textFormat is the exposition format /probe serves.
 var textFormat = expfmt.NewFormat(expfmt.TypeTextPlain)
 
-// dataText returns the encoded data families of the current data. Each
-// refresh has them rebuilt in the background as soon as its data lands,
-// so a scrape finds them ready; one that comes between a refresh and its
-// rebuild waits for that rebuild, never for a vendor API.
+// dataText returns the encoded data families. Each refresh has them
+// rebuilt in the background as soon as its data lands; a scrape that comes
+// before that rebuild ends gets the previous encoding, so no scrape waits
+// on a render, only the first scrape of a source that has never rendered.
 func (s *Source) dataText() ([]byte, error) {
 	key := s.renderKey()
 	if text, err, ok := s.renderedFor(key); ok {
 		return text, err
 	}
+	s.rendered.mu.Lock()
+	text, err, have := s.rendered.text, s.rendered.err, s.rendered.text != nil || s.rendered.err != nil
+	s.rendered.mu.Unlock()
+	if have {
+		s.rebuildSoon()
+		return text, err
+	}
 	return s.rebuild()
+}
+
+// Settled reports whether the encoded data families show the current
+// data, and has them rebuilt when they do not: a source whose render reads
+// other sources' data learns of their changes only when asked.
+func (s *Source) Settled() bool {
+	_, _, ok := s.renderedFor(s.renderKey())
+	if !ok {
+		s.rebuildSoon()
+	}
+	return ok
 }
 
 // renderedFor returns the encoding made for key, if there is one.
