@@ -64,6 +64,7 @@ func newCXCloudSource(sc config.Source, opts Options, api *APIStats) (*Source, e
 		}
 		return nil
 	}
+	s.Close = client.Close
 	s.addCollections(&cfg.Common, kinds)
 	return s, nil
 }

@@ -71,6 +71,9 @@ func (m *Manager) Apply(cfg *config.Config) error {
 		go func() {
 			defer close(r.done)
 			r.src.Run(ctx)
+			if r.src.Close != nil {
+				r.src.Close()
+			}
 		}()
 		m.opts.Logger.Info("source started", "target", r.src.Name, "vendor", r.src.Vendor)
 	}

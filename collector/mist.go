@@ -76,6 +76,7 @@ func newMistSource(sc config.Source, opts Options, api *APIStats) (*Source, erro
 			return r.Alarms, r.Events, nil
 		}
 	}
+	s.Close = client.Close
 	s.addCollections(&cfg.Common, kinds)
 	return s, nil
 }

@@ -79,6 +79,7 @@ func newNautobotSource(sc config.Source, opts Options, api *APIStats) (*Source, 
 			}
 		}
 	}
+	s.Close = client.Close
 	s.addCollections(&cfg.Common, kinds)
 	return s, nil
 }

@@ -64,6 +64,7 @@ func newPrimeSource(sc config.Source, opts Options, api *APIStats) (*Source, err
 		}
 		return out
 	}
+	s.Close = client.Close
 	s.addCollections(&cfg.Common, kinds)
 	return s, nil
 }

@@ -109,6 +109,8 @@ type Source struct {
 	// them; a source without a secret takes none.
 	Webhook       WebhookFunc
 	WebhookSecret string
+	// Close releases the vendor client's connections when the source stops.
+	Close func()
 
 	cfg   config.Source
 	peers func(name string) (*Source, bool) // the other running sources

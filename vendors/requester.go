@@ -261,6 +261,9 @@ func (r *Requester) attempt(ctx context.Context, req Request) (*Response, outcom
 	return nil, outcome{retry: apiErr.Temporary(), retryAfter: apiErr.RetryAfter, status: resp.StatusCode}, apiErr
 }
 
+// Close drops the idle connections to the source, when it stops.
+func (r *Requester) Close() { r.client().CloseIdleConnections() }
+
 // semaphore returns the channel bounding requests in flight, nil for none.
 func (r *Requester) semaphore() chan struct{} {
 	r.semOnce.Do(func() {

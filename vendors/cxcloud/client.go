@@ -241,3 +241,10 @@ func (c *Client) EndOfLife(ctx context.Context) (*EndOfLife, error) {
 	}
 	return newEndOfLife(hw, hwb, sw, swb, idx), nil
 }
+
+// Close drops the client's idle connections; the client must not be used
+// after.
+func (c *Client) Close() {
+	c.req.Close()
+	c.token.req.Close()
+}

@@ -374,3 +374,9 @@ func (c *Client) Usage(ctx context.Context) (*Usage, error) {
 	}
 	return &Usage{Requests: u.Requests, Limit: u.RequestLimit}, nil
 }
+
+// Close drops the client's idle connections; the client must not be used
+// after.
+func (c *Client) Close() {
+	c.req.Close()
+}

@@ -177,3 +177,9 @@ func (c *Client) IPAM(ctx context.Context) (*IPAM, error) {
 	}
 	return out, nil
 }
+
+// Close drops the client's idle connections; the client must not be used
+// after.
+func (c *Client) Close() {
+	c.req.Close()
+}

@@ -213,3 +213,9 @@ func (c *Client) Alarms(ctx context.Context) (*Alarms, error) {
 	}
 	return agg.result(), nil
 }
+
+// Close drops the client's idle connections; the client must not be used
+// after.
+func (c *Client) Close() {
+	c.req.Close()
+}

@@ -1,0 +1,52 @@
+package collector
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http/httptest"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/nmsexporter/nms_exporter/config"
+	"github.com/nmsexporter/nms_exporter/vendors/mist/mistsim"
+)
+
+// TestStopLeavesNothingBehind runs a source, stops it, and checks that its
+// goroutines and connections are gone.
+func TestStopLeavesNothingBehind(t *testing.T) {
+	sim, err := mistsim.New(mistsim.Options{Seed: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(sim)
+	defer srv.Close()
+	cfg, err := config.Parse([]byte(fmt.Sprintf("mist:\n  - name: org\n    base_url: %s\n    token: %s\n", srv.URL, sim.Credentials().Token)), "leak.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := runtime.NumGoroutine()
+	m := NewManager(context.Background(), Options{Logger: slog.New(slog.DiscardHandler)})
+	if err := m.Apply(cfg); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for !m.Ready() {
+		if time.Now().After(deadline) {
+			t.Fatal("the source did not refresh within 20s")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	m.Stop()
+	var after int
+	for range 100 {
+		if after = runtime.NumGoroutine(); after <= before {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	buf := make([]byte, 1<<16)
+	n := runtime.Stack(buf, true)
+	t.Errorf("goroutines: %d before, %d after the stop; want no more than before\n%s", before, after, buf[:n])
+}
