@@ -229,7 +229,9 @@ func (r *Requester) attempt(ctx context.Context, req Request) (*Response, outcom
 	switch {
 	case resp.StatusCode >= 200 && resp.StatusCode < 300:
 		if req.Conditional && r.ETags != nil {
-			if etag := resp.Header.Get("ETag"); etag != "" {
+			// A cut or spoilt body must not be kept: every 304 after it would
+			// serve it again until the data changed.
+			if etag := resp.Header.Get("ETag"); etag != "" && json.Valid(data) {
 				r.ETags.Put(req.URL, ETagEntry{
 					ETag:   etag,
 					Body:   bytes.Clone(data), // the caller owns data

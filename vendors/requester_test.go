@@ -580,3 +580,29 @@ func TestRequesterConcurrencyBound(t *testing.T) {
 		t.Errorf("peak requests in flight = %d; want at most 3 (and the bound reached)", got)
 	}
 }
+
+func TestRequesterDoesNotKeepABrokenBody(t *testing.T) {
+	var calls atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := calls.Add(1)
+		if r.Header.Get("If-None-Match") == `"v1"` {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		w.Header().Set("ETag", `"v1"`)
+		if n == 1 {
+			_, _ = w.Write([]byte(`{"a": 1, "b": [1, 2`)) // cut short
+			return
+		}
+		_, _ = w.Write([]byte(`{"a": 1}`))
+	}))
+	defer srv.Close()
+	r := &Requester{Client: srv.Client(), ETags: NewETagStore()}
+	var v struct{ A int }
+	if _, err := r.GetJSON(t.Context(), srv.URL, "/x", &v); err == nil {
+		t.Fatalf("GetJSON of a cut body = nil; want a decode error")
+	}
+	if _, err := r.GetJSON(t.Context(), srv.URL, "/x", &v); err != nil || v.A != 1 {
+		t.Errorf("GetJSON after a cut body = %v, a=%d; want the whole body fetched again", err, v.A)
+	}
+}
