@@ -27,10 +27,12 @@ const slow = 2 * time.Second // past the sources' 500ms timeout
 
 var faultMatrix = []fault{
 	{"5xx", map[string]func(*simulators.Simulator){
-		"mist":     func(s *simulators.Simulator) { s.Mist.SetFaults(mistsim.Faults{ErrorRate: 1, ErrorStatus: 503}) },
-		"prime":    func(s *simulators.Simulator) { s.Prime.SetFaults(primesim.Faults{ErrorRate: 1, ErrorStatus: 500}) },
-		"cxcloud":  func(s *simulators.Simulator) { s.CXCloud.SetFaults(cxsim.Faults{ErrorRate: 1, ErrorStatus: 502}) },
-		"nautobot": func(s *simulators.Simulator) { s.Nautobot.SetFaults(nautobotsim.Faults{ErrorRate: 1, ErrorStatus: 504}) },
+		"mist":    func(s *simulators.Simulator) { s.Mist.SetFaults(mistsim.Faults{ErrorRate: 1, ErrorStatus: 503}) },
+		"prime":   func(s *simulators.Simulator) { s.Prime.SetFaults(primesim.Faults{ErrorRate: 1, ErrorStatus: 500}) },
+		"cxcloud": func(s *simulators.Simulator) { s.CXCloud.SetFaults(cxsim.Faults{ErrorRate: 1, ErrorStatus: 502}) },
+		"nautobot": func(s *simulators.Simulator) {
+			s.Nautobot.SetFaults(nautobotsim.Faults{ErrorRate: 1, ErrorStatus: 504})
+		},
 	}},
 	{"throttled", map[string]func(*simulators.Simulator){
 		"mist":     func(s *simulators.Simulator) { s.Mist.SetFaults(mistsim.Faults{RateLimit: true}) },
