@@ -9,7 +9,7 @@ LDFLAGS := -X github.com/prometheus/common/version.Version=$(VERSION) \
 # apt-get needs root; elsewhere sudo is used when present.
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
 
-.PHONY: all deps test fmt-check vet build bench demo clean
+.PHONY: all deps test fuzz fmt-check vet build bench demo clean
 
 all: fmt-check vet test build
 
@@ -31,6 +31,16 @@ deps:
 ## test: format check, vet and every test with the race detector.
 test: deps fmt-check vet
 	$(GO) test -race -count=1 ./...
+
+## fuzz: each fuzz target for a bounded time (FUZZTIME), on top of its seed corpus.
+FUZZTIME ?= 10s
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./config/
+	$(GO) test -run '^$$' -fuzz '^FuzzParseDetail$$' -fuzztime $(FUZZTIME) ./vendors/
+	$(GO) test -run '^$$' -fuzz '^FuzzGetJSON$$' -fuzztime $(FUZZTIME) ./vendors/
+	$(GO) test -run '^$$' -fuzz '^FuzzWebhook$$' -fuzztime $(FUZZTIME) ./vendors/mist/
+	$(GO) test -run '^$$' -fuzz '^FuzzWebhookHandler$$' -fuzztime $(FUZZTIME) ./bridge/
+	$(GO) test -run '^$$' -fuzz '^FuzzEnvelope$$' -fuzztime $(FUZZTIME) ./vendors/primeinfra/
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

@@ -151,7 +151,7 @@ func Load(filename string) (*Config, error) {
 	return Parse(b, filename)
 }
 
-var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+var yamlLine = regexp.MustCompile(`(?s)^(?:yaml: )?line (\d+): (.*)$`)
 
 // Parse is Load on bytes already read; filename names them in errors and
 // anchors relative paths.
@@ -193,14 +193,15 @@ func yamlErrors(filename string, err error) error {
 			e.Line, _ = strconv.Atoi(g[1])
 			e.Msg = g[2]
 		}
-		// yaml.v3 names the Go type ("in type config.plain"); users know the key.
-		e.Msg = typeSuffix.ReplaceAllString(e.Msg, "")
+		// yaml.v3 names the Go type ("in type config.plain"); users know the
+		// key. A quoted value may span lines; the message keeps to one.
+		e.Msg = typeSuffix.ReplaceAllString(strings.Join(strings.Fields(e.Msg), " "), "")
 		out = append(out, e)
 	}
 	return out
 }
 
-var typeSuffix = regexp.MustCompile(` in type [\w.]+$`)
+var typeSuffix = regexp.MustCompile(` (in type|into) [\w.*\[\]]+$`)
 
 // path addresses a node in the file: map keys and list indexes.
 type path []any

@@ -157,7 +157,7 @@ func cleanDetail(s string) string {
 	}, s)
 	s = strings.Join(strings.Fields(s), " ")
 	if utf8.RuneCountInString(s) > maxDetail {
-		s = string([]rune(s)[:maxDetail])
+		s = strings.TrimRight(string([]rune(s)[:maxDetail]), " ")
 	}
 	return s
 }

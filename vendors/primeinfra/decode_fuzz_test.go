@@ -1,0 +1,124 @@
+package primeinfra
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/nmsexporter/nms_exporter/vendors/primeinfra/primesim"
+)
+
+// simBody fetches one page of a data resource from the simulator, for a
+// realistic seed.
+func simBody(f *testing.F, base string, cr primesim.Credentials, resource, query string) []byte {
+	f.Helper()
+	req, err := http.NewRequest(http.MethodGet, base+apiPath+resource+".json?.full=true&.maxResults=5"+query, nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	req.SetBasicAuth(cr.Username, cr.Password)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		f.Fatalf("GET %s = %d %s, %v", resource, resp.StatusCode, b, err)
+	}
+	return b
+}
+
+func FuzzEnvelope(f *testing.F) {
+	sim, base := newSim(f, primesim.Options{Seed: 2, Size: "small"})
+	cr := sim.Credentials()
+	for _, b := range [][]byte{
+		simBody(f, base, cr, "AccessPointDetails", ""),
+		simBody(f, base, cr, "Alarms", ""),
+		simBody(f, base, cr, "ClientCounts", "&type=%22MAPLOCATION%22"),
+		simBody(f, base, cr, "ClientCounts", "&type=%22DEVICE%22"),
+	} {
+		f.Add(b, "Campus > Building 1 > Floor 2")
+		f.Add(b[:len(b)/2], "Campus > Building 1")
+		f.Add(b[:len(b)-1], "Campus")
+	}
+	for _, s := range []string{
+		`{"queryResponse":{"@first":0,"@last":0,"@count":1,"entity":[{"accessPointDetailsDTO":{"name":"ap1","ethernetMac":{"octets":"AA:BB:CC:00:11:22"},"reachabilityStatus":"Reachable","upTime":12345,"mapLocation":"HQ > B1 > F1"}}]}}`,
+		`{"queryResponse":{"entity":[{"accessPointDetailsDTO":{"ethernetMac":"aa-bb-cc-00-11-22","locationHierarchy":"HQ > B1"}}]}}`,
+		`{"queryResponse":{"entity":[{"alarmsDTO":{"alarmId":7,"severity":"CRITICAL","category":{"value":"AP"},"deviceName":"ap1,aa:bb:cc:dd:ee:ff","acknowledgementStatus":true}},{"alarmsDTO":{"alarmId":7,"severity":"CRITICAL"}},{"alarmsDTO":{"severity":"CLEARED"}}]}}`,
+		`{"queryResponse":{"entity":[{"clientCountsDTO":{"type":"MAPLOCATION","key":"HQ > B1 > F1","subkey":"corp","count":9,"dot11aCount":3,"dot11gCount":2}}]}}`,
+		`{"queryResponse":{"entity":[{"accessPointDetailsDTO":{"ethernetMac":{"octets":7}}}]}}`,
+		`{"queryResponse":{"entity":null}}`,
+		`{"queryResponse":null}`,
+		`{}`,
+		`[]`,
+		``,
+	} {
+		f.Add([]byte(s), " > > ")
+	}
+
+	f.Fuzz(func(t *testing.T, data []byte, loc string) {
+		var aps envelope[apEntity]
+		if json.Unmarshal(data, &aps) == nil {
+			for _, e := range aps.QueryResponse.Entity {
+				d := newAP(e)
+				if d.Type != "ap" || d.SiteID != d.Site || d.Site != SiteOf(firstNonEmpty(e.DTO.MapLocation, e.DTO.LocationHierarchy)) {
+					t.Errorf("newAP(%+v) = %+v; want type ap and the site of its location", e, d)
+				}
+				if !d.Up && d.Uptime != 0 {
+					t.Errorf("newAP(%+v) = %+v; want no uptime when down", e, d)
+				}
+				if strings.ContainsAny(d.MAC, ":-.") || d.MAC != strings.ToLower(d.MAC) {
+					t.Errorf("newAP(%+v) MAC = %q; want no separators, lower case", e, d.MAC)
+				}
+			}
+		}
+		var alarms envelope[alarmEntity]
+		if json.Unmarshal(data, &alarms) == nil {
+			tally := newAlarmTally()
+			tally.add(alarms.QueryResponse.Entity)
+			res := tally.result()
+			sum, acked := 0, 0
+			for _, a := range res.Active {
+				if a.Count < 1 {
+					t.Errorf("alarm count %+v; want at least 1", a)
+				}
+				if Severity(a.Severity) != a.Severity {
+					t.Errorf("alarm severity %q is not on the exporter's scale", a.Severity)
+				}
+				sum += a.Count
+			}
+			for _, a := range res.Acknowledged {
+				acked += a.Count
+			}
+			if sum != res.Total || res.Total > len(alarms.QueryResponse.Entity) || acked > res.Total {
+				t.Errorf("tally of %d alarms = total %d, active sum %d, acknowledged %d", len(alarms.QueryResponse.Entity), res.Total, sum, acked)
+			}
+		}
+		var counts envelope[clientCountEntity]
+		if json.Unmarshal(data, &counts) == nil {
+			cs := make([]clientCount, 0, len(counts.QueryResponse.Entity))
+			for _, e := range counts.QueryResponse.Entity {
+				cs = append(cs, e.DTO)
+			}
+			_ = newClients(cs, cs, 1)
+		}
+
+		site := SiteOf(loc)
+		if got, max := len(strings.Split(site, " > ")), len(strings.Split(loc, " > ")); got > max {
+			t.Errorf("SiteOf(%q) = %q: %d parts; want at most the input's %d", loc, site, got, max)
+		}
+		if !strings.HasPrefix(loc, site) {
+			t.Errorf("SiteOf(%q) = %q; want a prefix of the location", loc, site)
+		}
+	})
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
