@@ -69,7 +69,7 @@ type env struct {
 	secret  string
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	sim, err := mistsim.New(mistsim.Options{Seed: 21})
 	if err != nil {

@@ -2,7 +2,6 @@ package bridge
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,56 +10,10 @@ import (
 	"testing"
 
 	"github.com/nmsexporter/nms_exporter/collector"
-	"github.com/nmsexporter/nms_exporter/config"
-	"github.com/nmsexporter/nms_exporter/vendors/mist/mistsim"
 )
 
-// newFuzzEnv is newEnv for a testing.TB, so a fuzz test builds it once.
-func newFuzzEnv(tb testing.TB) *env {
-	tb.Helper()
-	sim, err := mistsim.New(mistsim.Options{Seed: 21})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	simSrv := httptest.NewServer(sim)
-	tb.Cleanup(simSrv.Close)
-	am := &fakeAM{}
-	amSrv := httptest.NewServer(am)
-	tb.Cleanup(amSrv.Close)
-	secret := "whsec-0f1e2d3c"
-	y := fmt.Sprintf(`mist:
-  - name: org
-    base_url: %s
-    token: %s
-    webhook_secret: %s
-alertmanager:
-  urls: [%s]
-  min_severity: info
-`, simSrv.URL, sim.Credentials().Token, secret, amSrv.URL)
-	cfg, err := config.Parse([]byte(y), "bridge.yml")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	logger := slog.New(slog.DiscardHandler)
-	src, err := collector.NewSource(&cfg.Mist[0], collector.Options{Logger: logger})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for _, c := range []string{"sites", "devices", "alarms"} {
-		if err := src.Refresh(context.Background(), c); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	m := collector.NewBridgeMetrics()
-	p, err := NewPusher(cfg.Alertmanager, func() []*collector.Source { return []*collector.Source{src} }, m, logger)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return &env{sim: sim, src: src, am: am, pusher: p, metrics: m, secret: secret}
-}
-
 func FuzzWebhookHandler(f *testing.F) {
-	e := newFuzzEnv(f)
+	e := newEnv(f)
 	target := e.sim.Devices()[0]
 	alarm := fmt.Sprintf(`{"topic": "alarms", "events": [{"id": "b3f0c2a1-9e8d-4c7b-8a6f-5e4d3c2b1a09", "org_id": %q, "site_id": %q, "type": "switch_down", "count": 1, "timestamp": 1720594000, "last_seen": 1720594000, "switches": [%q]}]}`,
 		e.sim.Credentials().OrgID, target.SiteID, target.MAC)

@@ -51,14 +51,7 @@ type Client struct {
 
 // New returns a client for the tenant a config section names.
 func New(cfg *config.CXCloud, o Options) (*Client, error) {
-	hc, err := vendors.NewHTTPClient(vendors.HTTPOptions{
-		Timeout:            time.Duration(cfg.Timeout),
-		ProxyURL:           cfg.ProxyURL,
-		CAFile:             cfg.TLS.CAFile,
-		InsecureSkipVerify: cfg.TLS.InsecureSkipVerify,
-		ServerName:         cfg.TLS.ServerName,
-		UserAgent:          o.UserAgent,
-	})
+	hc, err := vendors.ClientFor(&cfg.Common, o.UserAgent)
 	if err != nil {
 		return nil, err
 	}
@@ -68,10 +61,7 @@ func New(cfg *config.CXCloud, o Options) (*Client, error) {
 	if o.ETags == nil {
 		o.ETags = vendors.NewETagStore()
 	}
-	maxRetries := cfg.Budget.MaxRetries
-	if maxRetries == 0 {
-		maxRetries = -1
-	}
+	maxRetries := vendors.Retries(cfg.Budget.MaxRetries)
 	c := &Client{cfg: cfg, base: cfg.URL() + "/", now: o.Now}
 	c.token = &tokenSource{
 		url: cfg.TokenURL, clientID: cfg.ClientID, clientSecret: cfg.ClientSecret.Value(), now: o.Now,

@@ -56,14 +56,7 @@ type Client struct {
 
 // New returns a client for the org a config section names.
 func New(cfg *config.Mist, o Options) (*Client, error) {
-	hc, err := vendors.NewHTTPClient(vendors.HTTPOptions{
-		Timeout:            time.Duration(cfg.Timeout),
-		ProxyURL:           cfg.ProxyURL,
-		CAFile:             cfg.TLS.CAFile,
-		InsecureSkipVerify: cfg.TLS.InsecureSkipVerify,
-		ServerName:         cfg.TLS.ServerName,
-		UserAgent:          o.UserAgent,
-	})
+	hc, err := vendors.ClientFor(&cfg.Common, o.UserAgent)
 	if err != nil {
 		return nil, err
 	}
@@ -76,10 +69,7 @@ func New(cfg *config.Mist, o Options) (*Client, error) {
 		c.jar, _ = cookiejar.New(nil)
 		hc.Jar = c.jar
 	}
-	maxRetries := cfg.Budget.MaxRetries
-	if maxRetries == 0 {
-		maxRetries = -1
-	}
+	maxRetries := vendors.Retries(cfg.Budget.MaxRetries)
 	c.req = &vendors.Requester{
 		Client:     hc,
 		Budget:     o.Budget,

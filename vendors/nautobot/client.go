@@ -13,7 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/nmsexporter/nms_exporter/config"
 	"github.com/nmsexporter/nms_exporter/vendors"
@@ -38,21 +37,11 @@ type Client struct {
 
 // New returns a client for the instance a config section names.
 func New(cfg *config.Nautobot, o Options) (*Client, error) {
-	hc, err := vendors.NewHTTPClient(vendors.HTTPOptions{
-		Timeout:            time.Duration(cfg.Timeout),
-		ProxyURL:           cfg.ProxyURL,
-		CAFile:             cfg.TLS.CAFile,
-		InsecureSkipVerify: cfg.TLS.InsecureSkipVerify,
-		ServerName:         cfg.TLS.ServerName,
-		UserAgent:          o.UserAgent,
-	})
+	hc, err := vendors.ClientFor(&cfg.Common, o.UserAgent)
 	if err != nil {
 		return nil, err
 	}
-	maxRetries := cfg.Budget.MaxRetries
-	if maxRetries == 0 {
-		maxRetries = -1
-	}
+	maxRetries := vendors.Retries(cfg.Budget.MaxRetries)
 	c := &Client{cfg: cfg, base: strings.TrimRight(cfg.BaseURL, "/")}
 	// The requester retries 429, 500, 502, 503 and 504 with backoff, as
 	// pynautobot's retries do, and nothing else.

@@ -12,7 +12,6 @@ import (
 	"net/url"
 	"strconv"
 	"sync"
-	"time"
 
 	"github.com/nmsexporter/nms_exporter/config"
 	"github.com/nmsexporter/nms_exporter/vendors"
@@ -40,24 +39,14 @@ type Client struct {
 
 // New returns a client for the server a config section names.
 func New(cfg *config.Prime, o Options) (*Client, error) {
-	hc, err := vendors.NewHTTPClient(vendors.HTTPOptions{
-		Timeout:            time.Duration(cfg.Timeout),
-		ProxyURL:           cfg.ProxyURL,
-		CAFile:             cfg.TLS.CAFile,
-		InsecureSkipVerify: cfg.TLS.InsecureSkipVerify,
-		ServerName:         cfg.TLS.ServerName,
-		UserAgent:          o.UserAgent,
-	})
+	hc, err := vendors.ClientFor(&cfg.Common, o.UserAgent)
 	if err != nil {
 		return nil, err
 	}
 	// Every request that comes without a session cookie opens a new session,
 	// and Prime refuses a user's sixth session with 401: keep the cookie.
 	hc.Jar, _ = cookiejar.New(nil)
-	maxRetries := cfg.Budget.MaxRetries
-	if maxRetries == 0 {
-		maxRetries = -1
-	}
+	maxRetries := vendors.Retries(cfg.Budget.MaxRetries)
 	c := &Client{cfg: cfg, base: cfg.BaseURL + apiPath}
 	c.req = &vendors.Requester{
 		Client:      hc,
