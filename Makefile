@@ -9,7 +9,7 @@ LDFLAGS := -X github.com/prometheus/common/version.Version=$(VERSION) \
 # apt-get needs root; elsewhere sudo is used when present.
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
 
-.PHONY: all deps test fuzz fmt-check vet build bench demo clean
+.PHONY: all deps test fuzz soak fmt-check vet build bench demo clean
 
 all: fmt-check vet test build
 
@@ -55,6 +55,11 @@ build:
 ## bench: refresh benchmarks against the simulators at large size.
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 3x -benchmem ./vendors/mist/ ./vendors/primeinfra/ ./vendors/nautobot/
+
+## soak: all four simulators at medium size with faults switching on and off, every source
+## scraped each second, for SOAK_DURATION (10m); prints goroutines, heap, RSS and open files.
+soak:
+	SOAK_DURATION=$${SOAK_DURATION:-10m} $(GO) test -tags soak -run '^TestSoak$$' -timeout 30m -count=1 -v ./benchmarks/
 
 ## demo: the exporter on simulated vendors, at http://localhost:9877/
 demo:
