@@ -639,5 +639,3 @@ func TestDemo(t *testing.T) {
 		}
 	}
 }
-
-func mistFaultsAll500() mistsim.Faults { return mistsim.Faults{ErrorRate: 1, ErrorStatus: 500} }

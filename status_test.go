@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/nmsexporter/nms_exporter/vendors/mist/mistsim"
 )
 
 // chromium runs headless Chromium with the flags a closed machine needs,
@@ -36,7 +38,7 @@ func chromium(t *testing.T, args ...string) string {
 func TestStatusPageInChromium(t *testing.T) {
 	env := startEnv(t)
 	// One source fails, so its error shows.
-	env.sims[1].Mist.SetFaults(mistFaultsAll500())
+	env.sims[1].Mist.SetFaults(mistsim.Faults{ErrorRate: 1, ErrorStatus: 500})
 	env.refresh("mist-b")
 
 	dom := chromium(t, "--dump-dom", env.srv.URL+"/status")

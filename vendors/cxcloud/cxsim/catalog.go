@@ -285,12 +285,6 @@ var cities = []city{
 var resetReasons = []string{"Reload Command", "power-on", "Reload Command", "Image Install", "LocalSoft"}
 
 // Match confidences, as the API spells them.
-const (
-	confVulnerable = iota
-	confPotential
-	confNot
-)
-
 var confidences = [...]string{"Vulnerable", "Potentially Vulnerable", "Not Vulnerable"}
 
 // confWeights: most reported matches are (potentially) vulnerable.
