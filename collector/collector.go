@@ -62,8 +62,8 @@ func (c sourceCollector) Describe(ch chan<- *prometheus.Desc) {
 		ch <- d
 	}
 	if c.data {
-		for _, d := range c.s.Describe {
-			ch <- d
+		for _, f := range c.s.Describe {
+			ch <- f.desc
 		}
 	}
 	c.s.API.Describe(ch)
@@ -107,9 +107,7 @@ func (c sourceCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	s.API.Collect(ch)
 	if c.data {
-		for _, m := range s.render() {
-			ch <- m
-		}
+		s.render().Collect(ch)
 	}
 }
 
@@ -127,20 +125,13 @@ func (s *Source) renderKey() uint64 {
 	return key
 }
 
-// render builds the data metrics from the cached data.
-func (s *Source) render() []prometheus.Metric {
-	ch := make(chan prometheus.Metric, 256)
-	go func() {
-		defer close(ch)
-		if s.Render != nil {
-			s.Render(ch, s.cache.data())
-		}
-		// Alarms merge the last poll with webhooks, so they render here.
-		renderAlarms(ch, s.Alarms())
-	}()
-	var out []prometheus.Metric
-	for m := range ch {
-		out = append(out, m)
+// render builds the data series from the cached data.
+func (s *Source) render() *sink {
+	out := newSink()
+	if s.Render != nil {
+		s.Render(out, s.cache.data())
 	}
+	// Alarms merge the last poll with webhooks, so they render here.
+	renderAlarms(out, s.Alarms())
 	return out
 }

@@ -11,23 +11,22 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/nmsexporter/nms_exporter/vendors"
 )
 
-var testDesc = desc("test_value", "A value from a fake collection.", "collection")
+var testFamily = newFamily("test_value", "A value from a fake collection.", "collection")
 
 // fakeSource builds a source over fetchers, rendering each collection's
 // data (an int) as nms_test_value.
 func fakeSource(name string, cols ...*Collection) *Source {
 	s := &Source{
-		Name: name, Vendor: "fake", Collections: cols, Describe: []*prometheus.Desc{testDesc},
-		Render: func(ch chan<- prometheus.Metric, data map[string]any) {
+		Name: name, Vendor: "fake", Collections: cols, Describe: []*family{testFamily},
+		Render: func(out *sink, data map[string]any) {
 			for n, d := range data {
 				if v, ok := d.(int); ok {
-					ch <- prometheus.MustNewConstMetric(testDesc, prometheus.GaugeValue, float64(v), n)
+					out.gauge(testFamily, float64(v), n)
 				}
 			}
 		},

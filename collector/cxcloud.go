@@ -3,8 +3,6 @@ package collector
 import (
 	"fmt"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/nmsexporter/nms_exporter/config"
 	"github.com/nmsexporter/nms_exporter/vendors"
 	"github.com/nmsexporter/nms_exporter/vendors/cxcloud"
@@ -12,23 +10,23 @@ import (
 
 // Lifecycle families, shared by every vendor that reports them.
 var (
-	fieldNoticeDevicesDesc = desc("field_notice_devices", "Devices each field notice applies to, by match confidence.",
+	fieldNoticeDevicesDesc = newFamily("field_notice_devices", "Devices each field notice applies to, by match confidence.",
 		"field_notice", "match_confidence")
-	advisoryDevicesDesc = desc("security_advisory_devices",
+	advisoryDevicesDesc = newFamily("security_advisory_devices",
 		"Devices each security advisory applies to (vulnerable or potentially vulnerable), by impact.", "advisory", "impact")
-	endOfSupportDesc = desc("device_end_of_support_timestamp_seconds",
+	endOfSupportDesc = newFamily("device_end_of_support_timestamp_seconds",
 		"End-of-life milestones of a device or one of its parts, in unix seconds.", "device", "serial", "milestone")
 )
 
 // CX Cloud-only families.
 var (
-	cxFieldNoticeInfoDesc = desc("cxcloud_field_notice_info", "One series per field notice CX Cloud knows, value 1.",
+	cxFieldNoticeInfoDesc = newFamily("cxcloud_field_notice_info", "One series per field notice CX Cloud knows, value 1.",
 		"field_notice", "type", "title", "url")
-	cxAdvisoryInfoDesc = desc("cxcloud_security_advisory_info", "One series per security advisory CX Cloud knows, value 1.",
+	cxAdvisoryInfoDesc = newFamily("cxcloud_security_advisory_info", "One series per security advisory CX Cloud knows, value 1.",
 		"advisory", "impact", "title", "url")
 )
 
-var cxDescs = append([]*prometheus.Desc{
+var cxDescs = append([]*family{
 	fieldNoticeDevicesDesc, advisoryDevicesDesc, endOfSupportDesc, cxFieldNoticeInfoDesc, cxAdvisoryInfoDesc,
 }, crossVendorDescs...)
 
@@ -69,29 +67,29 @@ func newCXCloudSource(sc config.Source, opts Options, api *APIStats) (*Source, e
 	return s, nil
 }
 
-func renderCXCloud(ch chan<- prometheus.Metric, data map[string]any) {
+func renderCXCloud(out *sink, data map[string]any) {
 	if inv, ok := data["inventory"].(*cxcloud.Inventory); ok {
-		renderDevices(ch, inv.Devices)
+		renderDevices(out, inv.Devices)
 	}
 	if f, ok := data["field_notices"].(*cxcloud.FieldNotices); ok {
 		for _, c := range f.Counts {
-			gauge(ch, fieldNoticeDevicesDesc, float64(c.Devices), c.FieldNotice, c.MatchConfidence)
+			out.gauge(fieldNoticeDevicesDesc, float64(c.Devices), c.FieldNotice, c.MatchConfidence)
 		}
 		for _, n := range f.Notices {
-			gauge(ch, cxFieldNoticeInfoDesc, 1, n.ID, n.Type, n.Title, n.URL)
+			out.gauge(cxFieldNoticeInfoDesc, 1, n.ID, n.Type, n.Title, n.URL)
 		}
 	}
 	if a, ok := data["advisories"].(*cxcloud.Advisories); ok {
 		for _, c := range a.Counts {
-			gauge(ch, advisoryDevicesDesc, float64(c.Devices), c.Advisory, c.Impact)
+			out.gauge(advisoryDevicesDesc, float64(c.Devices), c.Advisory, c.Impact)
 		}
 		for _, adv := range a.Advisories {
-			gauge(ch, cxAdvisoryInfoDesc, 1, adv.ID, adv.Impact, adv.Title, adv.URL)
+			out.gauge(cxAdvisoryInfoDesc, 1, adv.ID, adv.Impact, adv.Title, adv.URL)
 		}
 	}
 	if e, ok := data["eox"].(*cxcloud.EndOfLife); ok {
 		for _, m := range e.Milestones {
-			gauge(ch, endOfSupportDesc, float64(m.At), m.Device, m.Serial, m.Milestone)
+			out.gauge(endOfSupportDesc, float64(m.At), m.Device, m.Serial, m.Milestone)
 		}
 	}
 }

@@ -1,11 +1,8 @@
 package collector
 
 import (
-	"bytes"
-	"fmt"
 	"sync"
 
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/expfmt"
 )
 
@@ -17,10 +14,9 @@ type rendered struct {
 	build    sync.Mutex // one render at a time
 	mu       sync.Mutex
 	key      uint64
-	text     []byte
-	err      error
-	building bool // a background rebuild is running
-	dirty    bool // the data changed while it ran
+	text     []byte // nil until the first render
+	building bool   // a background rebuild is running
+	dirty    bool   // the data changed while it ran
 }
 
 // textFormat is the exposition format /probe serves.
@@ -30,17 +26,16 @@ var textFormat = expfmt.NewFormat(expfmt.TypeTextPlain)
 // rebuilt in the background as soon as its data lands; a scrape that comes
 // before that rebuild ends gets the previous encoding, so no scrape waits
 // on a render, only the first scrape of a source that has never rendered.
-func (s *Source) dataText() ([]byte, error) {
-	key := s.renderKey()
-	if text, err, ok := s.renderedFor(key); ok {
-		return text, err
+func (s *Source) dataText() []byte {
+	if text, ok := s.renderedFor(s.renderKey()); ok {
+		return text
 	}
 	s.rendered.mu.Lock()
-	text, err, have := s.rendered.text, s.rendered.err, s.rendered.text != nil || s.rendered.err != nil
+	text := s.rendered.text
 	s.rendered.mu.Unlock()
-	if have {
+	if text != nil {
 		s.rebuildSoon()
-		return text, err
+		return text
 	}
 	return s.rebuild()
 }
@@ -49,7 +44,7 @@ func (s *Source) dataText() ([]byte, error) {
 // data, and has them rebuilt when they do not: a source whose render reads
 // other sources' data learns of their changes only when asked.
 func (s *Source) Settled() bool {
-	_, _, ok := s.renderedFor(s.renderKey())
+	_, ok := s.renderedFor(s.renderKey())
 	if !ok {
 		s.rebuildSoon()
 	}
@@ -57,13 +52,13 @@ func (s *Source) Settled() bool {
 }
 
 // renderedFor returns the encoding made for key, if there is one.
-func (s *Source) renderedFor(key uint64) ([]byte, error, bool) {
+func (s *Source) renderedFor(key uint64) ([]byte, bool) {
 	s.rendered.mu.Lock()
 	defer s.rendered.mu.Unlock()
-	if (s.rendered.text == nil && s.rendered.err == nil) || s.rendered.key != key {
-		return nil, nil, false
+	if s.rendered.text == nil || s.rendered.key != key {
+		return nil, false
 	}
-	return s.rendered.text, s.rendered.err, true
+	return s.rendered.text, true
 }
 
 // rebuildSoon has the data families rebuilt in the background. Changes
@@ -79,9 +74,7 @@ func (s *Source) rebuildSoon() {
 	s.rendered.building = true
 	go func() {
 		for {
-			if _, err := s.rebuild(); err != nil {
-				s.logger.Error("rendering the data", "err", err)
-			}
+			s.rebuild()
 			s.rendered.mu.Lock()
 			if !s.rendered.dirty {
 				s.rendered.building = false
@@ -96,49 +89,21 @@ func (s *Source) rebuildSoon() {
 
 // rebuild renders and encodes the data families of the current data,
 // unless a render that finished while it waited already did.
-func (s *Source) rebuild() ([]byte, error) {
+func (s *Source) rebuild() []byte {
 	s.rendered.build.Lock()
 	defer s.rendered.build.Unlock()
 	key := s.renderKey()
-	if text, err, ok := s.renderedFor(key); ok {
-		return text, err
+	if text, ok := s.renderedFor(key); ok {
+		return text
 	}
-	text, err := encodeMetrics(s.render())
+	out := s.render()
+	text := out.text()
+	if out.duplicates > 0 {
+		// A series emitted twice is kept once; the rest of the data stands.
+		s.logger.Warn("dropped duplicate series from the data", "series", out.duplicates)
+	}
 	s.rendered.mu.Lock()
 	defer s.rendered.mu.Unlock()
-	s.rendered.key, s.rendered.text, s.rendered.err = key, text, err
-	return text, err
-}
-
-// metricList collects a fixed list of metrics.
-type metricList []prometheus.Metric
-
-// Describe implements prometheus.Collector: it describes nothing, so the
-// registry checks the metrics themselves as they are gathered.
-func (metricList) Describe(chan<- *prometheus.Desc) {}
-
-// Collect implements prometheus.Collector.
-func (l metricList) Collect(ch chan<- prometheus.Metric) {
-	for _, m := range l {
-		ch <- m
-	}
-}
-
-// encodeMetrics gathers metrics through a registry, which checks them for
-// duplicates and inconsistent families, and encodes them as text.
-func encodeMetrics(metrics []prometheus.Metric) ([]byte, error) {
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(metricList(metrics))
-	mfs, err := reg.Gather()
-	if err != nil {
-		return nil, fmt.Errorf("rendering the data: %w", err)
-	}
-	var buf bytes.Buffer
-	enc := expfmt.NewEncoder(&buf, textFormat)
-	for _, mf := range mfs {
-		if err := enc.Encode(mf); err != nil {
-			return nil, err
-		}
-	}
-	return buf.Bytes(), nil
+	s.rendered.key, s.rendered.text = key, text
+	return text
 }

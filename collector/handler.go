@@ -36,11 +36,7 @@ func ProbeHandler(m *Manager, logger *slog.Logger) http.Handler {
 			http.Error(w, "gathering source health failed", http.StatusInternalServerError)
 			return
 		}
-		data, err := src.dataText()
-		if err != nil {
-			// The health families still say how the source is.
-			logger.Error("rendering source data", "target", name, "err", err)
-		}
+		data := src.dataText()
 		w.Header().Set("Content-Type", string(textFormat))
 		enc := expfmt.NewEncoder(w, textFormat)
 		for _, mf := range health {

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/nmsexporter/nms_exporter/config"
 	"github.com/nmsexporter/nms_exporter/vendors"
 	"github.com/nmsexporter/nms_exporter/vendors/mist"
@@ -13,18 +11,18 @@ import (
 
 // Mist-only families.
 var (
-	mistSiteDevicesDesc          = desc("mist_site_devices", "Devices assigned to a Mist site, by type.", "site", "device_type")
-	mistSiteDevicesConnectedDesc = desc("mist_site_devices_connected",
+	mistSiteDevicesDesc          = newFamily("mist_site_devices", "Devices assigned to a Mist site, by type.", "site", "device_type")
+	mistSiteDevicesConnectedDesc = newFamily("mist_site_devices_connected",
 		"Devices of a Mist site connected to the cloud, by type.", "site", "device_type")
-	mistSiteClientsDesc    = desc("mist_site_clients", "Clients Mist counts on a site.", "site")
-	mistDeviceLastSeenDesc = desc("mist_device_last_seen_timestamp_seconds",
+	mistSiteClientsDesc    = newFamily("mist_site_clients", "Clients Mist counts on a site.", "site")
+	mistDeviceLastSeenDesc = newFamily("mist_device_last_seen_timestamp_seconds",
 		"When Mist last heard from the device, in unix seconds.", "device", "serial", "site")
-	mistAPIUsageDesc = desc("mist_api_usage_requests",
+	mistAPIUsageDesc = newFamily("mist_api_usage_requests",
 		"Calls Mist counted against the token in the current hour, from every tool using it.")
-	mistAPILimitDesc = desc("mist_api_usage_limit", "The token's hourly call limit, as Mist reports it.")
+	mistAPILimitDesc = newFamily("mist_api_usage_limit", "The token's hourly call limit, as Mist reports it.")
 )
 
-var mistDescs = append([]*prometheus.Desc{
+var mistDescs = append([]*family{
 	mistSiteDevicesDesc, mistSiteDevicesConnectedDesc, mistSiteClientsDesc, mistDeviceLastSeenDesc,
 	mistAPIUsageDesc, mistAPILimitDesc,
 }, crossVendorDescs...)
@@ -81,30 +79,30 @@ func newMistSource(sc config.Source, opts Options, api *APIStats) (*Source, erro
 	return s, nil
 }
 
-func renderMist(ch chan<- prometheus.Metric, data map[string]any) {
+func renderMist(out *sink, data map[string]any) {
 	if s, ok := data["sites"].(*mist.Sites); ok {
 		for _, site := range s.Sites {
-			gauge(ch, siteInfoDesc, 1, site.ID, site.Name)
-			gauge(ch, mistSiteClientsDesc, float64(site.Clients), site.Name)
+			out.gauge(siteInfoDesc, 1, site.ID, site.Name)
+			out.gauge(mistSiteClientsDesc, float64(site.Clients), site.Name)
 			for _, t := range []string{"ap", "switch", "gateway"} {
-				gauge(ch, mistSiteDevicesDesc, float64(site.Devices[t]), site.Name, t)
-				gauge(ch, mistSiteDevicesConnectedDesc, float64(site.Connected[t]), site.Name, t)
+				out.gauge(mistSiteDevicesDesc, float64(site.Devices[t]), site.Name, t)
+				out.gauge(mistSiteDevicesConnectedDesc, float64(site.Connected[t]), site.Name, t)
 			}
 		}
 	}
 	if d, ok := data["devices"].(*mist.Devices); ok {
-		renderDevices(ch, d.Devices)
+		renderDevices(out, d.Devices)
 		for _, dev := range d.Devices {
 			if dev.LastSeen > 0 {
-				gauge(ch, mistDeviceLastSeenDesc, dev.LastSeen, dev.Name, dev.Serial, dev.Site)
+				out.gauge(mistDeviceLastSeenDesc, dev.LastSeen, dev.Name, dev.Serial, dev.Site)
 			}
 		}
 	}
 	if c, ok := data["clients"].(*mist.Clients); ok {
-		renderClients(ch, c.Counts)
+		renderClients(out, c.Counts)
 	}
 	if u, ok := data["usage"].(*mist.Usage); ok {
-		gauge(ch, mistAPIUsageDesc, u.Requests)
-		gauge(ch, mistAPILimitDesc, u.Limit)
+		out.gauge(mistAPIUsageDesc, u.Requests)
+		out.gauge(mistAPILimitDesc, u.Limit)
 	}
 }

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/nmsexporter/nms_exporter/config"
 	"github.com/nmsexporter/nms_exporter/vendors"
 	"github.com/nmsexporter/nms_exporter/vendors/nautobot"
@@ -13,26 +11,26 @@ import (
 
 // Source-of-truth families.
 var (
-	sotDeviceInfoDesc = desc("sot_device_info",
+	sotDeviceInfoDesc = newFamily("sot_device_info",
 		"One series per device in the source of truth, value 1, for group_left joins on serial.",
 		"device", "serial", "location", "role", "tenant", "platform", "status")
-	sotDevicesDesc = desc("sot_devices", "Devices in the source of truth, by location, role and status.",
+	sotDevicesDesc = newFamily("sot_devices", "Devices in the source of truth, by location, role and status.",
 		"location", "role", "status")
-	sotDriftDesc = desc("sot_drift_devices",
+	sotDriftDesc = newFamily("sot_drift_devices",
 		"Devices on which the source of truth and a vendor source disagree, by kind: missing_in_sot, missing_in_vendor, site_mismatch, name_mismatch.",
 		"vendor_source", "kind")
 )
 
 // Nautobot-only families.
 var (
-	nautobotInfoDesc = desc("nautobot_info", "The Nautobot instance's versions, value 1.",
+	nautobotInfoDesc = newFamily("nautobot_info", "The Nautobot instance's versions, value 1.",
 		"version", "api_version", "python_version")
-	nautobotWorkersDesc     = desc("nautobot_workers", "Celery workers Nautobot reports running.")
-	nautobotPrefixesDesc    = desc("nautobot_prefixes", "IP prefixes in Nautobot.")
-	nautobotIPAddressesDesc = desc("nautobot_ip_addresses", "IP addresses in Nautobot.")
+	nautobotWorkersDesc     = newFamily("nautobot_workers", "Celery workers Nautobot reports running.")
+	nautobotPrefixesDesc    = newFamily("nautobot_prefixes", "IP prefixes in Nautobot.")
+	nautobotIPAddressesDesc = newFamily("nautobot_ip_addresses", "IP addresses in Nautobot.")
 )
 
-var nautobotDescs = []*prometheus.Desc{
+var nautobotDescs = []*family{
 	sotDeviceInfoDesc, sotDevicesDesc, sotDriftDesc, siteInfoDesc,
 	nautobotInfoDesc, nautobotWorkersDesc, nautobotPrefixesDesc, nautobotIPAddressesDesc,
 }
@@ -64,8 +62,8 @@ func newNautobotSource(sc config.Source, opts Options, api *APIStats) (*Source, 
 		Identity: cfg.BaseURL + " " + cfg.APIVersion}
 	describes := append([]string(nil), cfg.Describes...)
 	s.dependsOn = describes
-	s.Render = func(ch chan<- prometheus.Metric, data map[string]any) {
-		renderNautobot(ch, data)
+	s.Render = func(out *sink, data map[string]any) {
+		renderNautobot(out, data)
 		if d, ok := data["devices"].(*nautobot.Devices); ok && s.peers != nil {
 			for _, name := range describes {
 				peer, ok := s.peers(name)
@@ -74,7 +72,7 @@ func newNautobotSource(sc config.Source, opts Options, api *APIStats) (*Source, 
 				}
 				counts := drift(d.Devices, peer.devices())
 				for i, k := range driftKinds {
-					gauge(ch, sotDriftDesc, float64(counts[i]), name, k)
+					out.gauge(sotDriftDesc, float64(counts[i]), name, k)
 				}
 			}
 		}
@@ -84,32 +82,32 @@ func newNautobotSource(sc config.Source, opts Options, api *APIStats) (*Source, 
 	return s, nil
 }
 
-func renderNautobot(ch chan<- prometheus.Metric, data map[string]any) {
+func renderNautobot(out *sink, data map[string]any) {
 	if st, ok := data["status"].(*nautobot.Status); ok {
-		gauge(ch, nautobotInfoDesc, 1, st.Version, st.APIVersion, st.PythonVersion)
+		out.gauge(nautobotInfoDesc, 1, st.Version, st.APIVersion, st.PythonVersion)
 		if st.Workers >= 0 {
-			gauge(ch, nautobotWorkersDesc, float64(st.Workers))
+			out.gauge(nautobotWorkersDesc, float64(st.Workers))
 		}
 	}
 	if d, ok := data["devices"].(*nautobot.Devices); ok {
 		type group struct{ location, role, status string }
 		counts := map[group]int{}
 		for _, dev := range d.Devices {
-			gauge(ch, sotDeviceInfoDesc, 1, dev.Name, dev.Serial, dev.Location, dev.Role, dev.Tenant, dev.Platform, dev.Status)
+			out.gauge(sotDeviceInfoDesc, 1, dev.Name, dev.Serial, dev.Location, dev.Role, dev.Tenant, dev.Platform, dev.Status)
 			counts[group{dev.Location, dev.Role, dev.Status}]++
 		}
 		for g, n := range counts {
-			gauge(ch, sotDevicesDesc, float64(n), g.location, g.role, g.status)
+			out.gauge(sotDevicesDesc, float64(n), g.location, g.role, g.status)
 		}
 	}
 	if l, ok := data["locations"].(*nautobot.Locations); ok {
 		for _, loc := range l.Locations {
-			gauge(ch, siteInfoDesc, 1, loc.ID, loc.Name)
+			out.gauge(siteInfoDesc, 1, loc.ID, loc.Name)
 		}
 	}
 	if i, ok := data["ipam"].(*nautobot.IPAM); ok {
-		gauge(ch, nautobotPrefixesDesc, float64(i.Prefixes))
-		gauge(ch, nautobotIPAddressesDesc, float64(i.IPAddresses))
+		out.gauge(nautobotPrefixesDesc, float64(i.Prefixes))
+		out.gauge(nautobotIPAddressesDesc, float64(i.IPAddresses))
 	}
 }
 

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/nmsexporter/nms_exporter/config"
 	"github.com/nmsexporter/nms_exporter/vendors"
 	"github.com/nmsexporter/nms_exporter/vendors/primeinfra"
@@ -13,17 +11,17 @@ import (
 
 // Prime-only families.
 var (
-	primeAPControllerDesc = desc("prime_ap_controller_info",
+	primeAPControllerDesc = newFamily("prime_ap_controller_info",
 		"The wireless controller each Prime access point is joined to, value 1.", "device", "serial", "controller")
-	primeWiredClientsDesc = desc("prime_wired_clients", "Wired clients Prime counts on a device.", "device")
-	primeClientSampleDesc = desc("prime_client_counts_timestamp_seconds",
+	primeWiredClientsDesc = newFamily("prime_wired_clients", "Wired clients Prime counts on a device.", "device")
+	primeClientSampleDesc = newFamily("prime_client_counts_timestamp_seconds",
 		"When Prime took the client count sample the client families show, in unix seconds.")
-	primeAlarmsAckedDesc = desc("prime_alarms_acknowledged",
+	primeAlarmsAckedDesc = newFamily("prime_alarms_acknowledged",
 		"Active alarms an operator has acknowledged in Prime, by severity and category.", "severity", "category")
-	primeDomainDesc = desc("prime_virtual_domain_info", "The virtual domain Prime answers for, value 1.", "domain")
+	primeDomainDesc = newFamily("prime_virtual_domain_info", "The virtual domain Prime answers for, value 1.", "domain")
 )
 
-var primeDescs = append([]*prometheus.Desc{
+var primeDescs = append([]*family{
 	primeAPControllerDesc, primeWiredClientsDesc, primeClientSampleDesc, primeAlarmsAckedDesc, primeDomainDesc,
 }, crossVendorDescs...)
 
@@ -97,42 +95,42 @@ func primeAlarms(data map[string]any) []vendors.AlarmCount {
 	return out
 }
 
-func renderPrime(ch chan<- prometheus.Metric, data map[string]any) {
+func renderPrime(out *sink, data map[string]any) {
 	if a, ok := data["access_points"].(*primeinfra.AccessPoints); ok {
 		for _, site := range a.Sites {
-			gauge(ch, siteInfoDesc, 1, site, site)
+			out.gauge(siteInfoDesc, 1, site, site)
 		}
-		renderDevices(ch, a.Devices)
+		renderDevices(out, a.Devices)
 		for _, d := range a.Devices {
 			if ctl := a.Controllers[d.Name]; ctl != "" {
-				gauge(ch, primeAPControllerDesc, 1, d.Name, d.Serial, ctl)
+				out.gauge(primeAPControllerDesc, 1, d.Name, d.Serial, ctl)
 			}
 		}
 		if a.Domain != "" {
-			gauge(ch, primeDomainDesc, 1, a.Domain)
+			out.gauge(primeDomainDesc, 1, a.Domain)
 		}
 	}
 	var names map[string]string
 	if d, ok := data["devices"].(*primeinfra.Devices); ok {
-		renderDevices(ch, d.Devices)
+		renderDevices(out, d.Devices)
 		names = d.Names
 	}
 	if c, ok := data["clients"].(*primeinfra.Clients); ok {
-		renderClients(ch, c.Wireless)
+		renderClients(out, c.Wireless)
 		for _, w := range c.Wired {
 			name := names[w.Address]
 			if name == "" {
 				name = w.Address
 			}
-			gauge(ch, primeWiredClientsDesc, float64(w.Count), name)
+			out.gauge(primeWiredClientsDesc, float64(w.Count), name)
 		}
 		if !c.CollectedAt.IsZero() {
-			gauge(ch, primeClientSampleDesc, float64(c.CollectedAt.Unix()))
+			out.gauge(primeClientSampleDesc, float64(c.CollectedAt.Unix()))
 		}
 	}
 	if a, ok := data["alarms"].(*primeinfra.Alarms); ok {
 		for _, k := range a.Acknowledged {
-			gauge(ch, primeAlarmsAckedDesc, float64(k.Count), k.Severity, k.Category)
+			out.gauge(primeAlarmsAckedDesc, float64(k.Count), k.Severity, k.Category)
 		}
 	}
 }

@@ -11,8 +11,6 @@ import (
 	"sort"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/nmsexporter/nms_exporter/config"
 	"github.com/nmsexporter/nms_exporter/vendors"
 )
@@ -81,7 +79,7 @@ func (s *Source) addCollections(c *config.Common, kinds map[string]kind) {
 
 // Renderer emits a vendor's data metrics from the latest data of each
 // collection (nil where a collection has not succeeded yet).
-type Renderer func(ch chan<- prometheus.Metric, data map[string]any)
+type Renderer func(out *sink, data map[string]any)
 
 // Source is one configured upstream: a Mist org, a Prime server...
 type Source struct {
@@ -89,7 +87,7 @@ type Source struct {
 	Vendor      string
 	Collections []*Collection
 	Render      Renderer
-	Describe    []*prometheus.Desc // the vendor data Descs Render may emit
+	Describe    []*family // the vendor data families Render may emit
 	Budget      *vendors.Budget
 	Reserve     float64 // share of hourly and daily budget left unplanned
 	API         *APIStats

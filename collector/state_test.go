@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/nmsexporter/nms_exporter/vendors"
@@ -25,10 +24,10 @@ func statefulSource(dir, identity string, logs *bytes.Buffer, fetch func(context
 	s := &Source{
 		Name: "a", Vendor: "fake", Identity: identity, ETags: vendors.NewETagStore(),
 		Collections: []*Collection{{Name: "devices", Interval: time.Minute, Fetch: k.fetch, Decode: k.decode}},
-		Describe:    []*prometheus.Desc{testDesc},
-		Render: func(ch chan<- prometheus.Metric, data map[string]any) {
+		Describe:    []*family{testFamily},
+		Render: func(out *sink, data map[string]any) {
 			if v, ok := data["devices"].(*saved); ok {
-				ch <- prometheus.MustNewConstMetric(testDesc, prometheus.GaugeValue, float64(v.Value), "devices")
+				out.gauge(testFamily, float64(v.Value), "devices")
 			}
 		},
 	}

@@ -95,6 +95,44 @@ type Response struct {
 	Header      http.Header
 	Body        []byte
 	NotModified bool
+	buf         *bytes.Buffer // Body's pooled buffer, if it has one
+}
+
+// Release returns the body's buffer for reuse; Body must not be used
+// after it. Responses that are never released are simply collected.
+func (r *Response) Release() {
+	releaseBody(r.buf)
+	r.buf, r.Body = nil, nil
+}
+
+// bodies holds the buffers responses are read into. A large refresh reads
+// hundreds of pages of a megabyte or more; read into fresh slices, they
+// were most of what the exporter allocated, and the garbage collector's
+// work competed with scrapes.
+var bodies sync.Pool
+
+// maxPooledBody is the largest buffer kept for reuse.
+const maxPooledBody = 16 << 20
+
+// readBody reads at most limit+1 bytes of r into a pooled buffer, sized
+// from the Content-Length where the server sent one.
+func readBody(r io.Reader, contentLength, limit int64) (*bytes.Buffer, error) {
+	buf, _ := bodies.Get().(*bytes.Buffer)
+	if buf == nil {
+		buf = new(bytes.Buffer)
+	}
+	buf.Reset()
+	if contentLength > 0 && contentLength <= limit {
+		buf.Grow(int(contentLength) + bytes.MinRead)
+	}
+	_, err := buf.ReadFrom(io.LimitReader(r, limit+1))
+	return buf, err
+}
+
+func releaseBody(buf *bytes.Buffer) {
+	if buf != nil && buf.Cap() <= maxPooledBody {
+		bodies.Put(buf)
+	}
 }
 
 // outcome tells Do whether and how soon a failed attempt may be retried.
@@ -212,12 +250,20 @@ func (r *Requester) attempt(ctx context.Context, req Request) (*Response, outcom
 		return nil, r.transportOutcome(ctx, err), r.transportError(ctx, req, hreq, err)
 	}
 	limit := r.maxBodyBytes()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	buf, err := readBody(resp.Body, resp.ContentLength, limit)
 	resp.Body.Close()
 	if err != nil {
+		releaseBody(buf)
 		r.record(req.Endpoint, "error", time.Since(start))
 		return nil, r.transportOutcome(ctx, err), r.transportError(ctx, req, hreq, err)
 	}
+	data := buf.Bytes()
+	keep := false // whether data is handed on in a Response
+	defer func() {
+		if !keep {
+			releaseBody(buf)
+		}
+	}()
 	r.record(req.Endpoint, strconv.Itoa(resp.StatusCode), time.Since(start))
 	if r.Budget != nil {
 		r.Budget.Observe(resp, r.RateHeaders)
@@ -240,7 +286,8 @@ func (r *Requester) attempt(ctx context.Context, req Request) (*Response, outcom
 				})
 			}
 		}
-		return &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: data}, outcome{}, nil
+		keep = true
+		return &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: data, buf: buf}, outcome{}, nil
 	case resp.StatusCode == http.StatusNotModified && haveStored:
 		// The stored header keeps what the body's decoding may need, such as
 		// paging totals.
@@ -354,6 +401,7 @@ func (r *Requester) GetJSON(ctx context.Context, rawURL, endpoint string, v any)
 	if err != nil {
 		return nil, err
 	}
+	defer resp.Release()
 	if resp.StatusCode == http.StatusNoContent {
 		return resp.Header, nil
 	}
