@@ -1,8 +1,10 @@
 package collector
 
 import (
+	"compress/gzip"
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -190,5 +192,53 @@ func TestProbeHandlerTargets(t *testing.T) {
 				t.Errorf("GET /probe%s = %d %q; want %d containing %q", tc.query, rec.Code, rec.Body, tc.code, tc.body)
 			}
 		})
+	}
+}
+
+// TestProbeGzipAndPlainAgree scrapes one source with gzip, as Prometheus
+// does, and without: the text is the same, health and data both.
+func TestProbeGzipAndPlainAgree(t *testing.T) {
+	src := fakeSource("a", &Collection{Name: "devices", Interval: time.Minute,
+		Fetch: func(context.Context) (any, int, error) { return 42, 1, nil }})
+	if err := src.Refresh(context.Background(), "devices"); err != nil {
+		t.Fatal(err)
+	}
+	m := NewManager(context.Background(), Options{Logger: slog.New(slog.DiscardHandler)})
+	m.running["a"] = &running{src: src}
+	h := ProbeHandler(m, slog.New(slog.DiscardHandler))
+	get := func(acceptEncoding string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodGet, "/probe?target=a", nil)
+		if acceptEncoding != "" {
+			req.Header.Set("Accept-Encoding", acceptEncoding)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	zipped := get("gzip, deflate")
+	if zipped.Header().Get("Content-Encoding") != "gzip" {
+		t.Fatalf("Content-Encoding = %q; want gzip", zipped.Header().Get("Content-Encoding"))
+	}
+	zr, err := gzip.NewReader(zipped.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unzipped, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ae := range []string{"", "identity", "gzip;q=0"} {
+		plain := get(ae)
+		if plain.Header().Get("Content-Encoding") != "" {
+			t.Errorf("Accept-Encoding %q: Content-Encoding = %q; want none", ae, plain.Header().Get("Content-Encoding"))
+		}
+		if plain.Body.String() != string(unzipped) {
+			t.Errorf("Accept-Encoding %q: plain text\n%s\ndiffers from gzip's\n%s", ae, plain.Body, unzipped)
+		}
+	}
+	for _, want := range []string{"nms_source_up 1\n", `nms_test_value{collection="devices"} 42` + "\n"} {
+		if !strings.Contains(string(unzipped), want) {
+			t.Errorf("scrape lacks %q:\n%s", want, unzipped)
+		}
 	}
 }

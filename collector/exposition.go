@@ -4,17 +4,20 @@ import (
 	"sync"
 
 	"github.com/prometheus/common/expfmt"
+
+	"github.com/nmsexporter/nms_exporter/internal/cpuslot"
 )
 
-// rendered keeps a source's data families encoded as exposition text, for
-// the version of the data they were made from. A scrape writes these bytes
-// as they are: building and encoding every series belongs to the refresh,
-// not to the scrape, which must stay fast however large the source.
+// rendered keeps a source's data families encoded as exposition text and
+// compressed with gzip, for the version of the data they were made from. A
+// scrape writes these bytes as they are: building and encoding every series
+// belongs to the refresh, not to the scrape, which must stay fast however
+// large the source.
 type rendered struct {
 	build    sync.Mutex // one render at a time
 	mu       sync.Mutex
 	key      uint64
-	text     []byte // nil until the first render
+	text     []byte // gzip; nil until the first render
 	building bool   // a background rebuild is running
 	dirty    bool   // the data changed while it ran
 }
@@ -22,7 +25,7 @@ type rendered struct {
 // textFormat is the exposition format /probe serves.
 var textFormat = expfmt.NewFormat(expfmt.TypeTextPlain)
 
-// dataText returns the encoded data families. Each refresh has them
+// dataText returns the encoded data families, compressed with gzip. Each refresh has them
 // rebuilt in the background as soon as its data lands; a scrape that comes
 // before that rebuild ends gets the previous encoding, so no scrape waits
 // on a render, only the first scrape of a source that has never rendered.
@@ -96,8 +99,21 @@ func (s *Source) rebuild() []byte {
 	if text, ok := s.renderedFor(key); ok {
 		return text
 	}
-	out := s.render()
-	text := out.text()
+	var out *sink
+	var text []byte
+	var err error
+	cpuslot.Do(func() {
+		out = s.render()
+		text, err = out.gzipped()
+	})
+	if err != nil {
+		// Compressing into memory fails only if the process does; keep
+		// serving the last encoding.
+		s.logger.Error("encoding the data", "err", err)
+		s.rendered.mu.Lock()
+		defer s.rendered.mu.Unlock()
+		return s.rendered.text
+	}
 	if out.duplicates > 0 {
 		// A series emitted twice is kept once; the rest of the data stands.
 		s.logger.Warn("dropped duplicate series from the data", "series", out.duplicates)

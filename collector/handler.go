@@ -1,12 +1,17 @@
 package collector
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 )
 
@@ -38,14 +43,53 @@ func ProbeHandler(m *Manager, logger *slog.Logger) http.Handler {
 		}
 		data := src.dataText()
 		w.Header().Set("Content-Type", string(textFormat))
-		enc := expfmt.NewEncoder(w, textFormat)
-		for _, mf := range health {
-			if err := enc.Encode(mf); err != nil {
+		w.Header().Add("Vary", "Accept-Encoding")
+		if acceptsGzip(r) {
+			// A gzip stream may hold several members: the health families
+			// compressed now, then the data families as they are kept.
+			w.Header().Set("Content-Encoding", "gzip")
+			zw := gzip.NewWriter(w)
+			if encode(zw, health) != nil || zw.Close() != nil {
 				return
 			}
+			_, _ = w.Write(data)
+			return
 		}
-		_, _ = w.Write(data)
+		if encode(w, health) != nil {
+			return
+		}
+		zr, err := gzip.NewReader(bytes.NewReader(data))
+		if err != nil {
+			logger.Error("reading the encoded data", "target", name, "err", err)
+			return
+		}
+		_, _ = io.Copy(w, zr)
 	})
+}
+
+func encode(w io.Writer, mfs []*dto.MetricFamily) error {
+	enc := expfmt.NewEncoder(w, textFormat)
+	for _, mf := range mfs {
+		if err := enc.Encode(mf); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// acceptsGzip reports whether the request's Accept-Encoding takes gzip.
+func acceptsGzip(r *http.Request) bool {
+	for _, h := range r.Header.Values("Accept-Encoding") {
+		for _, part := range strings.Split(h, ",") {
+			coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+			if !strings.EqualFold(strings.TrimSpace(coding), "gzip") {
+				continue
+			}
+			q := strings.ReplaceAll(params, " ", "")
+			return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+		}
+	}
+	return false
 }
 
 // targetGroup is one entry of Prometheus' HTTP service discovery format.

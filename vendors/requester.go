@@ -18,6 +18,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/nmsexporter/nms_exporter/internal/cpuslot"
 )
 
 // Defaults for the zero values of Requester's fields.
@@ -405,7 +407,8 @@ func (r *Requester) GetJSON(ctx context.Context, rawURL, endpoint string, v any)
 	if resp.StatusCode == http.StatusNoContent {
 		return resp.Header, nil
 	}
-	if err := json.Unmarshal(resp.Body, v); err != nil {
+	cpuslot.Do(func() { err = json.Unmarshal(resp.Body, v) })
+	if err != nil {
 		return resp.Header, &DecodeError{Endpoint: endpoint, Err: err}
 	}
 	return resp.Header, nil

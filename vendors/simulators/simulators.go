@@ -37,6 +37,8 @@ type Options struct {
 	// Mirror gives a Nautobot simulator the other simulators' devices to
 	// hold, with deliberate drift; without it Nautobot makes its own.
 	Mirror []*Simulator
+	// Observe, when set, is told how long each request took to serve.
+	Observe func(time.Duration)
 }
 
 // Simulator is one running simulator.
@@ -228,6 +230,14 @@ func Start(vendor string, o Options) (*Simulator, error) {
 	sim.BaseURL = "http://" + ln.Addr().String()
 	if sim.CXCloud != nil {
 		sim.TokenURL = sim.BaseURL + sim.CXCloud.Credentials().TokenPath()
+	}
+	if o.Observe != nil {
+		inner := h
+		h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			start := time.Now()
+			inner.ServeHTTP(w, r)
+			o.Observe(time.Since(start))
+		})
 	}
 	sim.srv = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	ctx, cancel := context.WithCancel(context.Background())

@@ -1,0 +1,241 @@
+package benchmarks
+
+import (
+	"compress/gzip"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"regexp"
+	"runtime"
+	"runtime/debug"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nmsexporter/nms_exporter/collector"
+	"github.com/nmsexporter/nms_exporter/config"
+	"github.com/nmsexporter/nms_exporter/internal/procstat"
+)
+
+// BenchmarkLarge runs the exporter against the simulators at large size,
+// each vendor alone and then all four in one process: Mist 1,000 sites,
+// 10,000 devices, 100,000 clients; Prime 5,000 APs, 60,000 clients;
+// CX Cloud 20,000 devices; Nautobot 20,000 devices. The simulators run in a
+// process of their own, so the memory figures are the exporter's.
+//
+// Per iteration it refreshes every collection of every source at once, as
+// the background loops do, then scrapes /probe 200 times in all while
+// every source keeps refreshing without pause. It reports:
+//
+//   - calls: API calls of the full refresh, all sources;
+//   - refresh-s: its wall time;
+//   - ratio: that wall time over the time the calls need upstream, the
+//     larger of calls x median serve time / concurrency in force (summed
+//     over sources refreshing side by side, taking the slowest) and the
+//     pace the configured budget sets (requests a second, holds);
+//   - series, scrape-p50-ms, scrape-p99-ms;
+//   - peak-RSS-MiB: the exporter's peak RSS from before it started.
+func BenchmarkLarge(b *testing.B) {
+	for _, vendors := range [][]string{{"mist"}, {"prime"}, {"cxcloud"}, {"nautobot"}, {"mist", "prime", "cxcloud", "nautobot"}} {
+		name := vendors[0]
+		if len(vendors) > 1 {
+			name = "all"
+		}
+		b.Run(name, func(b *testing.B) { benchLarge(b, vendors) })
+	}
+}
+
+// longIntervals keeps the background loops to their first refresh: the
+// benchmark does its own.
+var longIntervals = regexp.MustCompile(`interval: \d+s`)
+
+func benchLarge(b *testing.B, vendors []string) {
+	host := startSimHost(b, "large", vendors...)
+	raw, err := os.ReadFile(host.config)
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg, err := config.Parse(longIntervals.ReplaceAll(raw, []byte("interval: 24h")), host.config)
+	if err != nil {
+		b.Fatal(err)
+	}
+
+	runtime.GC()
+	debug.FreeOSMemory()
+	if err := procstat.ResetPeak(); err != nil {
+		b.Logf("peak RSS cannot be reset (%v); it counts from the process start", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	logger := slog.New(slog.DiscardHandler)
+	m := collector.NewManager(ctx, collector.Options{Logger: logger})
+	if err := m.Apply(cfg); err != nil {
+		b.Fatal(err)
+	}
+	defer m.Stop()
+	for !m.Ready() {
+		time.Sleep(50 * time.Millisecond)
+	}
+	srv := httptest.NewServer(collector.ProbeHandler(m, logger))
+	defer srv.Close()
+
+	refreshAll := func(s *collector.Source) {
+		var wg sync.WaitGroup
+		for _, st := range s.Status() {
+			wg.Go(func() {
+				if err := s.Refresh(ctx, st.Collection); err != nil && ctx.Err() == nil {
+					b.Errorf("%s %s: %v", s.Name, st.Collection, err)
+				}
+			})
+		}
+		wg.Wait()
+	}
+	var refreshWall, upstream time.Duration
+	var latencies []time.Duration
+	calls, series := 0, 0
+	perScrape := 200 / len(m.Sources())
+	for b.Loop() {
+		host.reset(b)
+		start := time.Now()
+		var wg sync.WaitGroup
+		for _, s := range m.Sources() {
+			wg.Go(func() { refreshAll(s) })
+		}
+		wg.Wait()
+		refreshWall += time.Since(start)
+		st := host.stats(b)
+		var need time.Duration
+		for _, sc := range cfg.Sources() {
+			v := sc.VendorName()
+			calls += st.Calls[v]
+			need = max(need, upstreamTime(sc, st.Calls[v], st.Median[v]))
+		}
+		upstream += need
+
+		// Scrapes while every source refreshes again.
+		busy, stop := context.WithCancel(ctx)
+		var bg sync.WaitGroup
+		for _, s := range m.Sources() {
+			bg.Go(func() {
+				for busy.Err() == nil {
+					refreshAll(s)
+				}
+			})
+		}
+		series = 0
+		for _, s := range m.Sources() {
+			for i := range perScrape {
+				t0 := time.Now()
+				n, err := scrape(srv.URL+"/probe?target="+s.Name, i == 0)
+				if err != nil {
+					b.Fatal(err)
+				}
+				latencies = append(latencies, time.Since(t0))
+				if i == 0 {
+					series += n
+				}
+			}
+		}
+		stop()
+		bg.Wait()
+	}
+	b.StopTimer()
+	n := float64(b.N)
+	b.ReportMetric(float64(calls)/n, "calls")
+	b.ReportMetric(refreshWall.Seconds()/n, "refresh-s")
+	b.ReportMetric(refreshWall.Seconds()/upstream.Seconds(), "ratio")
+	b.ReportMetric(float64(series), "series")
+	b.ReportMetric(ms(quantile(latencies, 0.5)), "scrape-p50-ms")
+	b.ReportMetric(ms(quantile(latencies, 0.99)), "scrape-p99-ms")
+	b.ReportMetric(procstat.MiB("VmHWM"), "peak-RSS-MiB")
+}
+
+// upstreamTime is how long calls to a source must take upstream: the
+// requests in flight at once each take the median serve time, and the
+// budget paces them to its requests a second and holds after each burst.
+func upstreamTime(sc config.Source, calls int, median time.Duration) time.Duration {
+	if calls == 0 {
+		return 0
+	}
+	c := sc.SourceCommon().Budget
+	conc := max(c.Concurrency, 1)
+	network := time.Duration(calls) * median / time.Duration(conc)
+	var pace time.Duration
+	if c.RequestsPerSecond > 0 {
+		pace = time.Duration(float64(calls-1) / c.RequestsPerSecond * float64(time.Second))
+	}
+	if p, ok := sc.(*config.Prime); ok {
+		// A burst of conc requests, then a hold, ...
+		bursts := int(math.Ceil(float64(calls) / float64(conc)))
+		pace = time.Duration(bursts-1)*time.Duration(p.Hold) + time.Duration(bursts)*median
+	}
+	return max(network, pace)
+}
+
+// scraper asks for gzip as Prometheus does, and keeps the answer as it
+// comes: the latency is the exporter's, without the scraper's own
+// decompressing and parsing.
+var scraper = &http.Client{Transport: &http.Transport{DisableCompression: true}}
+
+// scrape GETs url, reading the whole answer, and counts the series in it
+// when asked.
+func scrape(url string, count bool) (int, error) {
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Accept-Encoding", "gzip")
+	resp, err := scraper.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("%s: %s", url, resp.Status)
+	}
+	if !count {
+		_, err = io.Copy(io.Discard, resp.Body)
+		return 0, err
+	}
+	body := io.Reader(resp.Body)
+	if resp.Header.Get("Content-Encoding") == "gzip" {
+		zr, err := gzip.NewReader(resp.Body)
+		if err != nil {
+			return 0, err
+		}
+		body = zr
+	}
+	c := seriesCounter{lineStart: true}
+	_, err = io.Copy(&c, body)
+	return c.series, err
+}
+
+// seriesCounter counts the lines that are not comments.
+type seriesCounter struct {
+	series    int
+	lineStart bool
+}
+
+func (c *seriesCounter) Write(p []byte) (int, error) {
+	for _, ch := range p {
+		if c.lineStart && ch != '#' && ch != '\n' {
+			c.series++
+		}
+		c.lineStart = ch == '\n'
+	}
+	return len(p), nil
+}
+
+func quantile(d []time.Duration, q float64) time.Duration {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[int(q*float64(len(s)-1))]
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
