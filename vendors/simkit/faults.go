@@ -19,6 +19,7 @@ type Switch[F any] struct {
 	seed   int64
 	stream uint64
 	rnd    *rand.Rand
+	n      int // calls counted since the last Set
 }
 
 // NewSwitch returns a Switch with the zero F in force and its draw at the
@@ -38,6 +39,25 @@ func (s *Switch[F]) Set(f F) {
 	defer s.mu.Unlock()
 	s.f = f
 	s.rnd = newRand(s.seed, s.stream)
+	s.n = 0
+}
+
+// Count counts one call under the settings in force and returns the calls
+// counted since the last Set, this one included, for faults that start
+// after a number of calls.
+func (s *Switch[F]) Count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.n++
+	return s.n
+}
+
+// Counted returns the calls counted since the last Set, without counting
+// one.
+func (s *Switch[F]) Counted() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.n
 }
 
 // Get returns the settings in force.
@@ -105,6 +125,30 @@ func WriteTruncated(w http.ResponseWriter, status int, body []byte) {
 	_, _ = w.Write(body[:len(body)/2])
 }
 
+// WriteOversize sends status and body padded with spaces to size bytes,
+// with that Content-Length: still valid JSON when body is, only larger
+// than a client may accept. The padding is written as it goes, so a huge
+// size costs the simulator no memory, and a client that stops reading
+// ends the answer.
+func WriteOversize(w http.ResponseWriter, status int, body []byte, size int64) {
+	w.Header().Set("Content-Length", strconv.FormatInt(max(size, int64(len(body))), 10))
+	w.WriteHeader(status)
+	if _, err := w.Write(body); err != nil {
+		return
+	}
+	pad := make([]byte, min(max(size-int64(len(body)), 0), 64<<10))
+	for i := range pad {
+		pad[i] = ' '
+	}
+	for left := size - int64(len(body)); left > 0; {
+		n := min(left, int64(len(pad)))
+		if _, err := w.Write(pad[:n]); err != nil {
+			return
+		}
+		left -= n
+	}
+}
+
 // XSSIPrefix is the anti-hijacking prefix some proxies put in front of
 // JSON; no JSON decoder accepts a body that starts with it.
 const XSSIPrefix = ")]}'\n"
@@ -119,6 +163,9 @@ type BodyFaults struct {
 	Malformed bool   // put Prefix in front of the body
 	Truncate  bool   // send half the body, then close (see WriteTruncated)
 	Prefix    string // what Malformed puts in front ("" = XSSIPrefix)
+	// Oversize, when larger than the body, pads it with spaces to this many
+	// bytes (see WriteOversize); Truncate is then ignored.
+	Oversize int64
 }
 
 // WriteBody sends status and body with a Content-Length; for a 200 the
@@ -131,6 +178,10 @@ func WriteBody(w http.ResponseWriter, status int, body []byte, f BodyFaults) {
 				p = XSSIPrefix
 			}
 			body = Malformed(p, body)
+		}
+		if f.Oversize > int64(len(body)) {
+			WriteOversize(w, status, body, f.Oversize)
+			return
 		}
 		if f.Truncate {
 			WriteTruncated(w, status, body)

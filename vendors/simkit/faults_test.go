@@ -2,6 +2,7 @@ package simkit
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -95,6 +96,25 @@ func TestSwitchDrawDeterministic(t *testing.T) {
 	}
 }
 
+func TestSwitchCount(t *testing.T) {
+	s := NewSwitch[faults](1, 2)
+	for want := 1; want <= 3; want++ {
+		if got := s.Count(); got != want {
+			t.Errorf("Count() call %d = %d; want %d", want, got, want)
+		}
+	}
+	if got := s.Counted(); got != 3 {
+		t.Errorf("Counted() after 3 Count() = %d; want 3", got)
+	}
+	s.Set(faults{n: 1})
+	if got := s.Counted(); got != 0 {
+		t.Errorf("Counted() after Set = %d; want 0", got)
+	}
+	if got := s.Count(); got != 1 {
+		t.Errorf("Count() after Set = %d; want 1: Set starts the count again", got)
+	}
+}
+
 func TestSleep(t *testing.T) {
 	done, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -152,6 +172,10 @@ func TestWriteBody(t *testing.T) {
 		{"truncated", 200, BodyFaults{Truncate: true}, body[:8], "", "identity"},
 		{"malformed and truncated", 200, BodyFaults{Malformed: true, Truncate: true}, (XSSIPrefix + body)[:11], "", "identity"},
 		{"not a 200", 404, BodyFaults{Malformed: true, Truncate: true}, body, "17", ""},
+		{"oversize", 200, BodyFaults{Oversize: 20}, body + "   ", "20", ""},
+		{"oversize wins over truncated", 200, BodyFaults{Oversize: 20, Truncate: true}, body + "   ", "20", ""},
+		{"oversize smaller than the body", 200, BodyFaults{Oversize: 5}, body, "17", ""},
+		{"oversize, not a 200", 429, BodyFaults{Oversize: 20}, body, "17", ""},
 	}
 	for _, tt := range tests {
 		rec := httptest.NewRecorder()
@@ -184,6 +208,46 @@ func TestWriteTruncatedOnTheWire(t *testing.T) {
 	b, err := io.ReadAll(resp.Body)
 	if err != nil || resp.StatusCode != 200 || resp.ContentLength != -1 || string(b) != "01234" {
 		t.Errorf("GET = %d, length %d, %q, %v; want 200, -1, \"01234\", no error", resp.StatusCode, resp.ContentLength, b, err)
+	}
+}
+
+// TestWriteOversizeOnTheWire checks that a huge answer is valid JSON of
+// the length announced, and that a client that stops reading ends it.
+func TestWriteOversizeOnTheWire(t *testing.T) {
+	const size = 1 << 20
+	done := make(chan struct{})
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer close(done)
+		if r.URL.Query().Has("huge") {
+			WriteOversize(w, http.StatusOK, []byte(`{"a":1}`), 1<<40)
+			return
+		}
+		WriteOversize(w, http.StatusOK, []byte(`{"a":1}`), size)
+	}))
+	defer ts.Close()
+	resp, err := ts.Client().Get(ts.URL)
+	if err != nil {
+		t.Fatalf("GET: %v", err)
+	}
+	b, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	<-done
+	if err != nil || resp.ContentLength != size || len(b) != size || !json.Valid(b) {
+		t.Errorf("GET = length %d, %d bytes, valid JSON %v, %v; want %d valid bytes", resp.ContentLength, len(b), json.Valid(b), err, size)
+	}
+
+	// A terabyte: the handler ends once the client hangs up.
+	done = make(chan struct{})
+	resp, err = ts.Client().Get(ts.URL + "?huge")
+	if err != nil {
+		t.Fatalf("GET: %v", err)
+	}
+	_, _ = io.CopyN(io.Discard, resp.Body, 1<<20)
+	resp.Body.Close()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("WriteOversize still writing 10s after the client hung up")
 	}
 }
 

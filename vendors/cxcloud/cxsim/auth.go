@@ -63,8 +63,9 @@ func oauthJSON(status int, v any) response {
 
 // handleToken is the OAuth2 client-credentials grant. Client
 // authentication (HTTP basic, else the client_id and client_secret form
-// fields) is checked before the grant type.
-func (s *Server) handleToken(r *http.Request) response {
+// fields) is checked before the grant type; a revoked client
+// (Faults.Revoke) fails it.
+func (s *Server) handleToken(r *http.Request, revoked bool) response {
 	s.callMu.Lock()
 	s.tokenReqs++
 	s.callMu.Unlock()
@@ -85,7 +86,7 @@ func (s *Server) handleToken(r *http.Request) response {
 	}
 	idOK := subtle.ConstantTimeCompare([]byte(id), []byte(s.creds.ClientID)) == 1
 	secretOK := subtle.ConstantTimeCompare([]byte(secret), []byte(s.creds.ClientSecret)) == 1
-	if !idOK || !secretOK {
+	if !idOK || !secretOK || revoked {
 		resp := oauthJSON(http.StatusUnauthorized, tokenError{"invalid_client", "client authentication failed: unknown client or wrong secret"})
 		if basic {
 			resp.header().Set("WWW-Authenticate", `Basic realm="oauth2"`)

@@ -68,7 +68,10 @@
 //     headers; without it, If-Modified-Since does the same. If-Match that
 //     matches no tag gives 412 {"message": "Precondition Failed"}.
 //   - Fault injection (SetFaults): latency, a seeded error rate, 429
-//     storms, truncated and malformed bodies and connection resets.
+//     storms with or without Retry-After, truncated, malformed and
+//     oversized bodies, connection resets, totals that shrink during a walk
+//     or never end, and a client whose tokens and secret are revoked after
+//     a number of calls.
 //
 // Data: devices come in site blocks of about 20 (routers, switches, access
 // points, wireless controllers of real product IDs), each with a chassis

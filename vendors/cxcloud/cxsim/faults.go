@@ -8,16 +8,32 @@ import "time"
 // included; the other faults only to API calls that passed authentication.
 // RateLimit answers are counted in Calls and RateLimited but not charged to
 // the limits; Reset and ErrorRate answers are counted and charged (the
-// server did the work, the answer was lost); Truncate and Malformed apply
-// to 200 answers, which were served and charged.
+// server did the work, the answer was lost); Truncate, Malformed, Oversize
+// and the paging faults apply to 200 answers, which were served and
+// charged. The paging faults and Oversize change what a list serves, so
+// they answer 200 even where the ETag would give a 304. Revoke answers are
+// 401s, which Calls leaves out.
 type Faults struct {
-	Latency     time.Duration // added before every response
-	ErrorRate   float64       // fraction 0..1 of calls answered with ErrorStatus (default 500) and a {"message"} body
-	ErrorStatus int
-	RateLimit   bool   // answer every call 429 with the documented body and headers, Retry-After 1
-	Truncate    bool   // send only the first half of each 200 body, without a Content-Length, then close
-	Malformed   bool   // 200 with a body that is not valid JSON
-	Reset       bool   // close the connection without a response
+	Latency      time.Duration // added before every response
+	ErrorRate    float64       // fraction 0..1 of calls answered with ErrorStatus (default 500) and a {"message"} body
+	ErrorStatus  int
+	RateLimit    bool  // answer every call 429 with the documented body and headers, Retry-After 1
+	NoRetryAfter bool  // with RateLimit: leave Retry-After out of the 429s
+	Truncate     bool  // send only the first half of each 200 body, without a Content-Length, then close
+	Malformed    bool  // 200 with a body that is not valid JSON
+	Oversize     int64 // pad each 200 body with spaces to this many bytes: valid JSON, larger than a client accepts
+	Reset        bool  // close the connection without a response
+	ShrinkTotal  bool  // lists lose a third of their items (and X-Total-Count) on pages after the first (offset > 0)
+	// EndlessPaging makes list paging never end: each page reports an
+	// X-Total-Count one page past itself, and pages past the end start
+	// over from the first items.
+	EndlessPaging bool
+	// Revoke, once RevokeAfter API calls were served since SetFaults, drops
+	// every access token issued (401 invalid_token) and refuses the client
+	// at the token endpoint (401 invalid_client), as when the client secret
+	// is revoked in the middle of a refresh.
+	Revoke      bool
+	RevokeAfter int
 	PathPrefix  string // when set, faults apply only to paths with this prefix
 }
 

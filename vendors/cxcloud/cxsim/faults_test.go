@@ -3,6 +3,9 @@ package cxsim
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -139,4 +142,87 @@ func TestFaultBodies(t *testing.T) {
 	if r := h.get(path); string(r.body) != string(full) {
 		t.Errorf("after clearing faults the body differs from before")
 	}
+}
+
+func TestFaultRateLimitNoRetryAfter(t *testing.T) {
+	h := newHarness(t, Options{Seed: 1})
+	h.s.SetFaults(Faults{RateLimit: true, NoRetryAfter: true})
+	r := h.get("collectors")
+	if got := headerInts(t, r); r.status != 429 || string(r.body) != rateLimitBody || r.header.Get("Retry-After") != "" || got["X-RateLimit-Remaining-Second"] != 0 {
+		t.Errorf("GET during a 429 storm without Retry-After = %d %q %v; want 429, the documented body, no Retry-After", r.status, r.body, got)
+	}
+}
+
+func TestFaultOversize(t *testing.T) {
+	h := newHarness(t, Options{Seed: 1})
+	const path = "inventory/devices"
+	first := h.getOK(path, nil)
+	h.s.SetFaults(Faults{Oversize: 1 << 20})
+	// The padded answer is served even to a matching If-None-Match.
+	r := h.request("GET", path, map[string]string{"If-None-Match": first.header.Get("ETag")})
+	if r.status != 200 || len(r.body) != 1<<20 || !json.Valid(r.body) || string(r.body[:len(first.body)]) != string(first.body) {
+		t.Errorf("GET with Oversize 1MiB = %d, %d bytes, valid JSON %v; want 200, the body padded to 1MiB", r.status, len(r.body), json.Valid(r.body))
+	}
+}
+
+func TestFaultPaging(t *testing.T) {
+	h := newHarness(t, Options{Seed: 1})
+	n := h.s.Sizes().Devices
+	total := func(r result) int {
+		v, _ := strconv.Atoi(r.header.Get("X-Total-Count"))
+		return v
+	}
+	count := func(r result) int {
+		var body struct {
+			Items []json.RawMessage `json:"items"`
+		}
+		if err := json.Unmarshal(r.body, &body); err != nil {
+			t.Fatalf("body %q: %v", r.body, err)
+		}
+		return len(body.Items)
+	}
+
+	h.s.SetFaults(Faults{ShrinkTotal: true})
+	r1, r2 := h.get("inventory/devices?max=20"), h.get("inventory/devices?max=20&offset=20")
+	if total(r1) != n || total(r2) != n-n/3 || count(r2) != 20 {
+		t.Errorf("ShrinkTotal: X-Total-Count %d then %d, page 2 of %d; want %d then %d, 20", total(r1), total(r2), count(r2), n, n-n/3)
+	}
+	if r := h.get("inventory/devices?max=20&offset=" + strconv.Itoa(n-n/3)); count(r) != 0 {
+		t.Errorf("ShrinkTotal: the page past the shrunk end has %d items; want 0", count(r))
+	}
+
+	h.s.SetFaults(Faults{EndlessPaging: true})
+	for offset := 0; offset <= n+40; offset += 20 {
+		r := h.get("inventory/devices?max=20&offset=" + strconv.Itoa(offset))
+		if total(r) != offset+40 || count(r) == 0 {
+			t.Fatalf("EndlessPaging at offset %d: X-Total-Count %d, %d items; want %d and some", offset, total(r), count(r), offset+40)
+		}
+	}
+	// With a filter too.
+	if r := h.get("productAlerts/securityAdvisories?max=5&offset=1000&matchConfidence=Vulnerable"); total(r) != 1010 || count(r) == 0 {
+		t.Errorf("EndlessPaging with a filter: X-Total-Count %d, %d items; want 1010 and some", total(r), count(r))
+	}
+}
+
+func TestFaultRevoke(t *testing.T) {
+	h := newHarness(t, Options{Seed: 1})
+	h.s.SetFaults(Faults{Revoke: true, RevokeAfter: 1})
+	h.getOK("collectors", nil)
+	r := h.get("collectors")
+	if r.status != 401 || r.header.Get("WWW-Authenticate") == "" {
+		t.Errorf("second call with Revoke after 1 = %d %s; want 401 with WWW-Authenticate", r.status, r.body)
+	}
+	tok := h.postToken(url.Values{"grant_type": {"client_credentials"}}, h.c.ClientID, h.c.ClientSecret)
+	if tok.status != 401 || !strings.Contains(string(tok.body), "invalid_client") {
+		t.Errorf("token request while revoked = %d %s; want 401 invalid_client", tok.status, tok.body)
+	}
+	if h.s.Calls() != 1 {
+		t.Errorf("Calls() = %d; want 1: refused calls are 401s", h.s.Calls())
+	}
+	h.s.SetFaults(Faults{})
+	if r := h.get("collectors"); r.status != 401 {
+		t.Errorf("the revoked token after the fault cleared = %d; want 401: it is gone", r.status)
+	}
+	h.token = h.newToken()
+	h.getOK("collectors", nil)
 }

@@ -65,6 +65,8 @@ type params struct {
 	offset, max int
 	mask        []bool // nil: every attribute
 	filters     []filter
+	// shrink and endless are Faults.ShrinkTotal and Faults.EndlessPaging.
+	shrink, endless bool
 }
 
 // parseParams reads offset, max, fields and the endpoint's filters; any
@@ -149,6 +151,9 @@ func matches(row []value, fs []filter, scratch *[]byte) bool {
 
 // list renders a page of the filtered items; total counts all that match.
 func (w *world) list(ep *endpoint, p params) (body []byte, total int) {
+	if p.shrink || p.endless {
+		return w.faultyList(ep, p)
+	}
 	n := ep.count(w)
 	row := make([]value, 0, len(ep.attrs))
 	body = make([]byte, 0, 64+min(n, p.max)*len(ep.attrs)*24)
@@ -185,14 +190,52 @@ func (w *world) list(ep *endpoint, p params) (body []byte, total int) {
 	return append(body, "]}\n"...), total
 }
 
-// serveAPI answers a routed, authenticated and admitted GET.
-func (s *Server) serveAPI(r *http.Request, rt route) response {
+// faultyList is list under the paging faults: with shrink, pages past the
+// first see a third fewer items; with endless, each page reports a total
+// one page past itself, and pages past the end start over.
+func (w *world) faultyList(ep *endpoint, p params) (body []byte, total int) {
+	var idx []int
+	row := make([]value, 0, len(ep.attrs))
+	var scratch []byte
+	for i := range ep.count(w) {
+		row = ep.row(w, i, row)
+		if matches(row, p.filters, &scratch) {
+			idx = append(idx, i)
+		}
+	}
+	if p.shrink && p.offset > 0 {
+		idx = idx[:len(idx)-len(idx)/3]
+	}
+	total = len(idx)
+	lo := min(p.offset, len(idx))
+	if p.endless && len(idx) > 0 {
+		total = p.offset + 2*p.max
+		lo = p.offset % len(idx)
+	}
+	hi := min(len(idx), lo+p.max)
+	body = append(make([]byte, 0, 64+(hi-lo)*len(ep.attrs)*24), `{"items":[`...)
+	for k, i := range idx[lo:hi] {
+		if k > 0 {
+			body = append(body, ',')
+		}
+		row = ep.row(w, i, row)
+		body = appendObject(body, ep.attrs, row, p.mask)
+	}
+	return append(body, "]}\n"...), total
+}
+
+// serveAPI answers a routed, authenticated and admitted GET. The paging
+// faults and Oversize change what is served, so they answer 200 even to a
+// matching If-None-Match, as a changed resource would.
+func (s *Server) serveAPI(r *http.Request, rt route, f Faults) response {
 	q := r.URL.Query()
 	ep := &endpoints[rt.ep]
 	p, bad := parseParams(ep, rt.id != "", q)
 	if bad != nil {
 		return *bad
 	}
+	p.shrink, p.endless = f.ShrinkTotal, f.EndlessPaging
+	changed := f.ShrinkTotal || f.EndlessPaging || f.Oversize > 0
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	w := s.w
@@ -205,7 +248,7 @@ func (s *Server) serveAPI(r *http.Request, rt route) response {
 	v := w.vers[rt.ep]
 	tag := w.etag(v.n, rt.rest, q)
 	lm := time.Unix(v.mod, 0).UTC()
-	if resp, done := precondition(r, tag, lm); done {
+	if resp, done := precondition(r, tag, lm); done && !changed {
 		return resp
 	}
 	var resp response

@@ -221,7 +221,8 @@ func message(status int, msg string) response {
 // per-day limits (429, else the call is charged); reset and error-rate
 // faults (charged: the server did the work, the answer was lost); method
 // check (405); validation (400), lookup (404), preconditions (412, 304);
-// the 200 with malformed and truncated body faults.
+// the 200 with malformed, oversize and truncated body faults. Once Revoke
+// takes effect, every token issued is dropped before authentication.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f := s.Faults()
 	match := simkit.Applies(f.PathPrefix, r.URL.Path)
@@ -229,7 +230,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.URL.Path == tokenPath {
-		s.write(w, s.handleToken(r), Faults{})
+		s.write(w, s.handleToken(r, match && f.Revoke && s.fault.Counted() >= f.RevokeAfter), Faults{})
 		return
 	}
 	rt, ok := matchRoute(r.URL.Path)
@@ -238,6 +239,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := s.now()
+	if match && f.Revoke && s.fault.Count() > f.RevokeAfter {
+		s.ExpireTokens()
+	}
 	client, ok := s.authenticate(r, now)
 	if !ok {
 		resp := message(http.StatusUnauthorized, msgUnauthorized)
@@ -247,6 +251,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	lim, ok := s.admit(client, rt.tmpl, now, match && f.RateLimit)
 	if !ok {
+		if match && f.RateLimit && f.NoRetryAfter {
+			lim.retryAfter = 0
+		}
 		resp := message(http.StatusTooManyRequests, msgRateLimited)
 		lim.set(resp.header())
 		s.write(w, resp, Faults{})
@@ -265,7 +272,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		resp = message(http.StatusMethodNotAllowed, "Method Not Allowed")
 		resp.header().Set("Allow", "GET, HEAD")
 	default:
-		resp = s.serveAPI(r, rt)
+		pf := f
+		if !match {
+			pf = Faults{}
+		}
+		resp = s.serveAPI(r, rt, pf)
 	}
 	if resp.status == http.StatusNotModified {
 		s.callMu.Lock()
@@ -289,5 +300,5 @@ func (s *Server) write(w http.ResponseWriter, resp response, f Faults) {
 		return
 	}
 	h.Set("Content-Type", cmpOr(resp.ctype, "application/json"))
-	simkit.WriteBody(w, resp.status, resp.body, simkit.BodyFaults{Malformed: f.Malformed, Truncate: f.Truncate})
+	simkit.WriteBody(w, resp.status, resp.body, simkit.BodyFaults{Malformed: f.Malformed, Truncate: f.Truncate, Oversize: f.Oversize})
 }

@@ -124,7 +124,7 @@ func handleLogin(s *Server, rc *reqCtx) response {
 	}
 	okEmail := strings.EqualFold(body.Email, s.creds.Email)
 	okPass := subtle.ConstantTimeCompare([]byte(body.Password), []byte(s.creds.Password)) == 1
-	if !okEmail || !okPass {
+	if !okEmail || !okPass || rc.revoked {
 		if lf == nil || !lf.lockedUntil.IsZero() {
 			lf = &loginFails{}
 			s.loginFails[addr] = lf

@@ -34,9 +34,12 @@
 //     documented body until the next hour; Retry-After only when
 //     Options.RetryAfter is set, since the real API does not document it.
 //     GET /api/v1/self/usage is counted too.
-//   - Fault injection (SetFaults): latency, a seeded error rate, 429 storms,
-//     truncated and malformed bodies, connection resets and totals that
-//     shrink during a walk.
+//   - Fault injection (SetFaults): latency, a seeded error rate, 429 storms
+//     with or without Retry-After, truncated, malformed and oversized
+//     bodies, connection resets, totals that shrink during a walk, paging
+//     that never ends (a next on every search page, list totals one page
+//     ahead), a next that points back at its own page, and a token or
+//     password revoked after a number of calls.
 //
 // Time: a client search sees the clients as they were at the end of its
 // window: connected clients within the 5 minutes before it, historical ones

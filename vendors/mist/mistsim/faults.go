@@ -8,19 +8,37 @@ const faultStream = 0x6d69737473696d04
 //
 // Calls and budget: RateLimit answers are counted in Calls but do not use
 // the hourly budget; Reset and ErrorRate answers are counted in Calls and do
-// use it (the server did the work, the answer was lost); Truncate and
-// Malformed apply to answers that were fully served, so they count too.
-// Latency applies to every request under PathPrefix, authenticated or not;
-// the other faults only to authenticated API calls (not to /login).
+// use it (the server did the work, the answer was lost); Truncate,
+// Malformed, Oversize and the paging faults apply to answers that were
+// fully served, so they count too. Revoke answers are 401s, which Calls
+// leaves out. Latency applies to every request under PathPrefix,
+// authenticated or not; Revoke to API calls and logins; the other faults
+// only to authenticated API calls (not to /login).
 type Faults struct {
 	Latency     time.Duration // added before every response
 	ErrorRate   float64       // fraction 0..1 of requests answered with ErrorStatus (default 500 when 0) and a JSON detail body
 	ErrorStatus int
-	RateLimit   bool   // answer every API call with 429 (a "429 storm")
-	Truncate    bool   // send only the first half of each 200 body (with the full Content-Length omitted), as a broken connection would
-	Malformed   bool   // 200 with a body that is not valid JSON
-	Reset       bool   // hijack the connection and close it without a response
-	ShrinkTotal bool   // X-Page-Total / search totals drop by a third between page 1 and later pages (data changing mid-walk)
+	RateLimit   bool          // answer every API call with 429 (a "429 storm")
+	RetryAfter  time.Duration // with RateLimit: send this Retry-After (in whole seconds, at least 1); 0 leaves it to Options.RetryAfter
+	Truncate    bool          // send only the first half of each 200 body (with the full Content-Length omitted), as a broken connection would
+	Malformed   bool          // 200 with a body that is not valid JSON
+	Oversize    int64         // pad each 200 body with spaces to this many bytes: valid JSON, larger than a client accepts
+	Reset       bool          // hijack the connection and close it without a response
+	ShrinkTotal bool          // X-Page-Total / search totals drop by a third between page 1 and later pages (data changing mid-walk)
+	// NextLoop makes every search answer's next point back at the page
+	// itself, the last page's too: following next never ends.
+	NextLoop bool
+	// EndlessPaging makes paging never end: every search answer carries a
+	// next (pages past the end are empty, each with a new cursor), and every
+	// list answer reports an X-Page-Total one page past itself, its pages
+	// past the end starting over from the first items.
+	EndlessPaging bool
+	// Revoke refuses the token and the login sessions (401 "Invalid
+	// token.") and logins (as a wrong password) once RevokeAfter API calls
+	// were served since SetFaults, as when the token is deleted or the
+	// password changed in the middle of a refresh.
+	Revoke      bool
+	RevokeAfter int
 	PathPrefix  string // when set, faults apply only to paths with this prefix
 }
 

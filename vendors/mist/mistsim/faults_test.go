@@ -161,6 +161,105 @@ func TestFaultShrinkTotal(t *testing.T) {
 	}
 }
 
+func TestFaultRateLimitRetryAfter(t *testing.T) {
+	h := newHarness(t, Options{Seed: 1})
+	h.s.SetFaults(Faults{RateLimit: true, RetryAfter: 1500 * time.Millisecond})
+	if r := h.get("/api/v1/self"); r.status != 429 || r.header.Get("Retry-After") != "2" {
+		t.Errorf("GET during a 429 storm with RetryAfter 1.5s = %d, Retry-After %q; want 429, \"2\"", r.status, r.header.Get("Retry-After"))
+	}
+}
+
+func TestFaultOversize(t *testing.T) {
+	h := newHarness(t, Options{Seed: 1})
+	path := h.org("/stats/devices?type=all")
+	full := h.getOK(path, nil).body
+	h.s.SetFaults(Faults{Oversize: 1 << 20})
+	r := h.get(path)
+	if r.status != 200 || len(r.body) != 1<<20 || !json.Valid(r.body) || string(r.body[:len(full)]) != string(full) {
+		t.Errorf("GET with Oversize 1MiB = %d, %d bytes, valid JSON %v; want 200, the body padded to 1MiB", r.status, len(r.body), json.Valid(r.body))
+	}
+	if r := h.get("/api/v1/orgs/" + h.s.ForeignOrgID()); r.status != 403 || len(r.body) > 1000 {
+		t.Errorf("a 403 with Oversize = %d, %d bytes; want the normal 403", r.status, len(r.body))
+	}
+}
+
+func TestFaultRevoke(t *testing.T) {
+	h := newHarness(t, Options{Seed: 1})
+	h.s.SetFaults(Faults{Revoke: true, RevokeAfter: 2})
+	for i := 1; i <= 4; i++ {
+		r := h.get("/api/v1/self")
+		want := 200
+		if i > 2 {
+			want = 401
+		}
+		if r.status != want || (want == 401 && detailOf(t, r.body) != msgBadToken) {
+			t.Errorf("call %d with Revoke after 2 = %d %s; want %d", i, r.status, r.body, want)
+		}
+	}
+	login := `{"email":"` + h.c.Email + `","password":"` + h.c.Password + `"}`
+	if r := h.request("POST", "/api/v1/login", login, nil); r.status != 400 {
+		t.Errorf("login while revoked = %d %s; want the 400 of a wrong password", r.status, r.body)
+	}
+	if h.s.Calls() != 2 {
+		t.Errorf("Calls() = %d; want 2: refused calls are 401s", h.s.Calls())
+	}
+	h.s.SetFaults(Faults{})
+	if r := h.get("/api/v1/self"); r.status != 200 {
+		t.Errorf("GET after Revoke cleared = %d; want 200", r.status)
+	}
+}
+
+func TestFaultNextLoop(t *testing.T) {
+	h := newHarness(t, Options{Seed: 1})
+	h.s.SetFaults(Faults{NextLoop: true})
+	for _, path := range []string{h.org("/clients/search?limit=5&duration=10m"), h.org("/alarms/search?limit=1000&duration=7d")} {
+		var p searchBody[json.RawMessage]
+		h.getOK(path, &p)
+		if p.Next == nil || *p.Next != path {
+			t.Errorf("GET %s with NextLoop: next = %v; want the page itself", path, p.Next)
+		}
+	}
+}
+
+func TestFaultEndlessPaging(t *testing.T) {
+	h := newHarness(t, Options{Seed: 1})
+	z := h.s.Sizes()
+	h.s.SetFaults(Faults{EndlessPaging: true})
+	// Searches: past the end, empty pages, each with a new next.
+	for _, path := range []string{h.org("/clients/search?limit=1000&duration=10m"), h.org("/alarms/search?duration=7d")} {
+		seen := map[string]bool{}
+		got := 0
+		for i := 0; i < 5; i++ {
+			var p searchBody[json.RawMessage]
+			h.getOK(path, &p)
+			got += len(p.Results)
+			if p.Next == nil || seen[*p.Next] {
+				t.Fatalf("page %d of %s with EndlessPaging: next = %v; want a new one", i+1, path, p.Next)
+			}
+			seen[*p.Next] = true
+			path = *p.Next
+		}
+		if got == 0 {
+			t.Errorf("%s with EndlessPaging: no results; want the real ones first", path)
+		}
+	}
+	// Lists: each page reports one page more, and pages past the end are
+	// full.
+	for page := 1; page <= 4; page++ {
+		var items []deviceItem
+		r := h.getOK(h.org("/stats/devices?type=all&limit=10&page="+strconv.Itoa(page)), &items)
+		if total, _ := strconv.Atoi(r.header.Get("X-Page-Total")); total != (page+1)*10 || len(items) != min(10, z.Devices) {
+			t.Errorf("page %d with EndlessPaging: X-Page-Total %d, %d items; want %d, %d", page, total, len(items), (page+1)*10, min(10, z.Devices))
+		}
+	}
+	page := strconv.Itoa(z.Devices/10 + 2)
+	var items []deviceItem
+	h.getOK(h.org("/stats/devices?type=all&limit=10&page="+page), &items)
+	if len(items) == 0 {
+		t.Errorf("page %s, past the end, with EndlessPaging: no items; want the pages to start over", page)
+	}
+}
+
 // TestConcurrentUse runs requests while faults, steps and alarms change.
 func TestConcurrentUse(t *testing.T) {
 	h := newHarness(t, Options{Seed: 1})

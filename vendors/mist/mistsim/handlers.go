@@ -582,6 +582,31 @@ func page[T any](total, limit int, shrink bool, start, end int, at func(int) T, 
 	return res, limitTotal, more
 }
 
+// searchNext is a search page's next: after last while more results
+// remain, else none. The paging faults change it: NextLoop points it back
+// at the page itself, and EndlessPaging gives a page past the end one too,
+// with a cursor a millisecond older than the one before, so that each is
+// new and finds nothing.
+func searchNext(rc *reqCtx, sp searchParams, more bool, last *cursor) string {
+	switch {
+	case rc.loop:
+		return rc.r.URL.RequestURI()
+	case more:
+		return nextURI(rc, sp.win, sp.limit, *last)
+	case rc.endless:
+		c := cursor{tsMs: sp.win.startMs, id: "000000000000"}
+		switch {
+		case last != nil:
+			c = *last
+		case sp.cursor != nil:
+			c = *sp.cursor
+		}
+		c.tsMs--
+		return nextURI(rc, sp.win, sp.limit, c)
+	}
+	return ""
+}
+
 func handleOrgClientSearch(s *Server, rc *reqCtx) response {
 	if resp, ok := s.orgOK(rc); !ok {
 		return resp
@@ -617,10 +642,12 @@ func handleOrgClientSearch(s *Server, rc *reqCtx) response {
 		out[i] = w.clientSearchJSON(ci, cs.base)
 	}
 	body := searchJSON{Start: secsNum(sp.win.startMs), End: secsNum(sp.win.endMs), Limit: sp.limit, Total: total, Results: out}
-	if more {
+	var last *cursor
+	if len(res) > 0 {
 		c := &w.clients[res[len(res)-1]]
-		body.Next = nextURI(rc, sp.win, sp.limit, cursor{tsMs: cs.base + int64(c.off), id: c.macString()})
+		last = &cursor{tsMs: cs.base + int64(c.off), id: c.macString()}
 	}
+	body.Next = searchNext(rc, sp, more, last)
 	return jsonResp(http.StatusOK, body)
 }
 
@@ -808,10 +835,12 @@ func (s *Server) alarmSearch(rc *reqCtx, siteID string) response {
 		out[i] = w.alarmJSON(a)
 	}
 	body := searchJSON{Start: secsNum(sp.win.startMs), End: secsNum(sp.win.endMs), Limit: sp.limit, Total: total, Results: out}
-	if more {
-		last := res[len(res)-1]
-		body.Next = nextURI(rc, sp.win, sp.limit, cursor{tsMs: last.tsMs, id: last.id})
+	var last *cursor
+	if len(res) > 0 {
+		a := res[len(res)-1]
+		last = &cursor{tsMs: a.tsMs, id: a.id}
 	}
+	body.Next = searchNext(rc, sp, more, last)
 	return jsonResp(http.StatusOK, body)
 }
 

@@ -129,7 +129,8 @@ func parsePage(q url.Values) (int, error) {
 }
 
 // pageOf slices n items for a list endpoint and sets the X-Page headers.
-// With the ShrinkTotal fault, pages after the first see a third fewer items.
+// With the ShrinkTotal fault, pages after the first see a third fewer items;
+// with EndlessPaging, each page reports one more.
 func pageOf(rc *reqCtx, n int, render func(lo, hi int) any) response {
 	q := rc.r.URL.Query()
 	limit, err := parseLimit(q)
@@ -147,6 +148,13 @@ func pageOf(rc *reqCtx, n int, render func(lo, hi int) any) response {
 	if page-1 > n/limit { // guards the multiplication for huge pages
 		lo = n
 	}
+	reported := n
+	if rc.endless && n > 0 {
+		// One page more than this one, whose items start over when past
+		// the end.
+		reported = min(page, math.MaxInt32/limit-1)*limit + limit
+		lo = ((page - 1) % ((n + limit - 1) / limit)) * limit
+	}
 	hi := min(n, lo+limit)
 	var resp response
 	if lo >= hi {
@@ -157,7 +165,7 @@ func pageOf(rc *reqCtx, n int, render func(lo, hi int) any) response {
 	h := resp.header()
 	h.Set("X-Page-Limit", strconv.Itoa(limit))
 	h.Set("X-Page-Page", strconv.Itoa(page))
-	h.Set("X-Page-Total", strconv.Itoa(n))
+	h.Set("X-Page-Total", strconv.Itoa(reported))
 	return resp
 }
 

@@ -241,8 +241,11 @@ type reqCtx struct {
 	now    time.Time
 	nowMs  int64
 	shrink bool // Faults.ShrinkTotal applies
-	key    string
-	sess   *session
+	// loop and endless are Faults.NextLoop and Faults.EndlessPaging where
+	// they apply; revoked refuses logins (Faults.Revoke).
+	loop, endless, revoked bool
+	key                    string
+	sess                   *session
 }
 
 func (rc *reqCtx) query(name string) string { return rc.r.URL.Query().Get(name) }
@@ -253,7 +256,8 @@ func (rc *reqCtx) query(name string) string { return rc.r.URL.Query().Get(name) 
 // (does not use the hourly budget); hourly budget (429, else the call uses
 // one unit); reset and error-rate faults (these consumed budget, as a real
 // server would have done the work); method check (405); the handler;
-// malformed and truncated bodies.
+// malformed, oversize and truncated bodies. A revoked token (Faults.Revoke)
+// is refused before authentication.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f := s.Faults()
 	match := simkit.Applies(f.PathPrefix, r.URL.Path)
@@ -266,7 +270,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.write(w, detail(http.StatusNotFound, msgNotFound), Faults{})
 		return
 	}
-	rc := &reqCtx{r: r, tmpl: rt.tmpl, params: params, now: now, nowMs: now.UnixMilli(), shrink: match && f.ShrinkTotal}
+	rc := &reqCtx{r: r, tmpl: rt.tmpl, params: params, now: now, nowMs: now.UnixMilli(), shrink: match && f.ShrinkTotal,
+		loop: match && f.NextLoop, endless: match && f.EndlessPaging, revoked: match && f.Revoke && s.fault.Counted() >= f.RevokeAfter}
 	if rt.public {
 		if !methodOK {
 			s.write(w, methodNotAllowed(r.Method, rt.tmpl), Faults{})
@@ -275,11 +280,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.write(w, rt.h(s, rc), Faults{})
 		return
 	}
+	if match && f.Revoke && s.fault.Count() > f.RevokeAfter {
+		s.write(w, unauthorized(msgBadToken), Faults{})
+		return
+	}
 	if resp, ok := s.authenticate(rc); !ok {
 		s.write(w, resp, Faults{})
 		return
 	}
-	if resp, ok := s.admit(rc, match && f.RateLimit); !ok {
+	storm := match && f.RateLimit
+	if resp, ok := s.admit(rc, storm, f.RetryAfter); !ok {
 		s.write(w, resp, Faults{})
 		return
 	}
@@ -317,12 +327,17 @@ func methodNotAllowed(method, tmpl string) response {
 }
 
 // admit counts an authenticated call and charges it to its hourly budget.
-func (s *Server) admit(rc *reqCtx, storm bool) (response, bool) {
+// A storm's 429s carry retryAfter when it is set.
+func (s *Server) admit(rc *reqCtx, storm bool, retryAfter time.Duration) (response, bool) {
 	s.calls.Count(rc.tmpl)
 	s.authMu.Lock()
 	defer s.authMu.Unlock()
 	if storm {
-		return s.tooMany(rc.now), false
+		resp := s.tooMany(rc.now)
+		if retryAfter > 0 {
+			resp.header().Set("Retry-After", strconv.Itoa(max(1, int((retryAfter+time.Second-1)/time.Second))))
+		}
+		return resp, false
 	}
 	u := s.usageFor(rc.key, rc.now)
 	if u.n >= s.limit {
@@ -370,5 +385,5 @@ func (s *Server) write(w http.ResponseWriter, resp response, f Faults) {
 		h[k] = v
 	}
 	h.Set("Content-Type", "application/json")
-	simkit.WriteBody(w, resp.status, resp.body, simkit.BodyFaults{Malformed: f.Malformed, Truncate: f.Truncate})
+	simkit.WriteBody(w, resp.status, resp.body, simkit.BodyFaults{Malformed: f.Malformed, Truncate: f.Truncate, Oversize: f.Oversize})
 }

@@ -43,8 +43,10 @@
 //     release's text.
 //   - Fault injection (SetFaults): latency, a seeded error rate (500 in
 //     Nautobot's JSON shape, 502-504 as a proxy's page), 429 with
-//     Retry-After as a proxy would send, truncated and malformed bodies and
-//     connection resets.
+//     Retry-After as a proxy would send (or without), truncated, malformed
+//     and oversized bodies, connection resets, counts that shrink during a
+//     walk or never end, a next that points back at its own page, and a
+//     token revoked after a number of calls.
 //
 // Step changes a few devices' status or location, deterministically, so a
 // poller sees the inventory move.

@@ -13,16 +13,32 @@ import (
 // for 429 a Retry-After of one second. ErrorStatus 500 (the default) is
 // Nautobot's own JSON error body. Latency applies to every request under
 // PathPrefix; the other faults only to authenticated API calls, and each
-// such call is counted in Calls. Truncate and Malformed touch 200s only.
+// such call is counted in Calls (Revoke's 403s are not: the token failed).
+// Truncate, Malformed and Oversize touch 200s only.
 type Faults struct {
-	Latency     time.Duration // added before every response
-	ErrorRate   float64       // fraction 0..1 of calls answered with ErrorStatus, drawn from the seed
-	ErrorStatus int           // 500 (when 0), 502, 503 or 504
-	RateLimit   bool          // answer every call with 429 and Retry-After
-	Truncate    bool          // send only the first half of each 200 body, then close
-	Malformed   bool          // 200 with a body that is not valid JSON
-	Reset       bool          // close the connection without a response
-	PathPrefix  string        // when set, faults apply only to paths with this prefix
+	Latency      time.Duration // added before every response
+	ErrorRate    float64       // fraction 0..1 of calls answered with ErrorStatus, drawn from the seed
+	ErrorStatus  int           // 500 (when 0), 502, 503 or 504
+	RateLimit    bool          // answer every call with 429 and Retry-After
+	NoRetryAfter bool          // with RateLimit: leave Retry-After out of the 429s
+	Truncate     bool          // send only the first half of each 200 body, then close
+	Malformed    bool          // 200 with a body that is not valid JSON
+	Oversize     int64         // pad each 200 body with spaces to this many bytes: valid JSON, larger than a client accepts
+	Reset        bool          // close the connection without a response
+	ShrinkTotal  bool          // lists lose a third of their rows (and count) on pages after the first (offset > 0)
+	// EndlessPaging makes list paging never end: each page reports a count
+	// one page past itself (and a next to match), and pages past the end
+	// start over from the first rows.
+	EndlessPaging bool
+	// NextLoop makes every list answer's next point back at the page
+	// itself, the last page's too: a client that follows next never ends.
+	NextLoop bool
+	// Revoke refuses the token (403 "Invalid token") once RevokeAfter API
+	// calls were served since SetFaults, as when it is deleted or expires
+	// in the middle of a refresh.
+	Revoke      bool
+	RevokeAfter int
+	PathPrefix  string // when set, faults apply only to paths with this prefix
 }
 
 // SetFaults switches faults; safe while requests are served. The error

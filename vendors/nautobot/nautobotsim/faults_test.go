@@ -229,3 +229,67 @@ func TestConcurrentUse(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func TestFaultRateLimitNoRetryAfter(t *testing.T) {
+	h := newHarness(t, Options{Seed: 1})
+	h.s.SetFaults(Faults{RateLimit: true, NoRetryAfter: true})
+	if r := h.get("/api/dcim/devices/"); r.status != 429 || r.header.Get("Retry-After") != "" {
+		t.Errorf("GET during a 429 storm without Retry-After = %d, Retry-After %q; want 429 and none", r.status, r.header.Get("Retry-After"))
+	}
+}
+
+func TestFaultOversize(t *testing.T) {
+	h := newHarness(t, Options{Seed: 1})
+	h.s.SetFaults(Faults{Oversize: 1 << 20})
+	r := h.get("/api/dcim/devices/?limit=5")
+	if r.status != 200 || len(r.body) != 1<<20 || !json.Valid(r.body) {
+		t.Errorf("GET with Oversize 1MiB = %d, %d bytes, valid JSON %v; want 200, 1MiB of valid JSON", r.status, len(r.body), json.Valid(r.body))
+	}
+}
+
+func TestFaultRevoke(t *testing.T) {
+	h := newHarness(t, Options{Seed: 1})
+	h.s.SetFaults(Faults{Revoke: true, RevokeAfter: 1})
+	h.getOK("/api/status/", nil)
+	for i := 0; i < 2; i++ {
+		if r := h.get("/api/status/"); r.status != 403 || detailOf(t, r.body) != "Invalid token" {
+			t.Errorf("call %d with Revoke after 1 = %d %s; want 403 Invalid token", i+2, r.status, r.body)
+		}
+	}
+	if h.s.Calls() != 1 {
+		t.Errorf("Calls() = %d; want 1: refused calls are not counted", h.s.Calls())
+	}
+	h.s.SetFaults(Faults{})
+	h.getOK("/api/status/", nil)
+}
+
+func TestFaultPaging(t *testing.T) {
+	h := newHarness(t, Options{Seed: 1})
+	n := h.count("/api/dcim/devices/")
+
+	h.s.SetFaults(Faults{ShrinkTotal: true})
+	var p1, p2 page[json.RawMessage]
+	h.getOK("/api/dcim/devices/?limit=10", &p1)
+	h.getOK("/api/dcim/devices/?limit=10&offset=10", &p2)
+	if p1.Count != n || p2.Count != n-n/3 || len(p2.Results) != 10 {
+		t.Errorf("ShrinkTotal: count %d then %d, page 2 of %d; want %d then %d, 10", p1.Count, p2.Count, len(p2.Results), n, n-n/3)
+	}
+
+	h.s.SetFaults(Faults{EndlessPaging: true})
+	pages := 0
+	for path := "/api/dcim/devices/?limit=10"; pages < n/10+5; pages++ {
+		var p page[json.RawMessage]
+		h.getOK(path, &p)
+		if p.Next == nil || len(p.Results) == 0 {
+			t.Fatalf("EndlessPaging page %d: next %v, %d results; want a next and results", pages+1, p.Next, len(p.Results))
+		}
+		path = strings.TrimPrefix(*p.Next, h.c.BaseURL)
+	}
+
+	h.s.SetFaults(Faults{NextLoop: true})
+	var p page[json.RawMessage]
+	h.getOK("/api/dcim/devices/?limit=1000", &p)
+	if p.Next == nil || *p.Next != h.c.BaseURL+"/api/dcim/devices/?limit=1000" || len(p.Results) != n {
+		t.Errorf("NextLoop: next %v, %d results; want the page itself and all %d", p.Next, len(p.Results), n)
+	}
+}

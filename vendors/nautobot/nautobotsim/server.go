@@ -221,6 +221,7 @@ type reqCtx struct {
 	base    string // scheme://host, for absolute URLs
 	version string // negotiated API version
 	minor   int
+	f       Faults // the paging faults in force for this request
 }
 
 // route is a matched path.
@@ -289,7 +290,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.write(w, resp, Faults{})
 		return
 	}
-	if resp, ok := s.authenticate(r); !ok {
+	resp, ok := s.authenticate(r)
+	if ok && match && f.Revoke && s.fault.Count() > f.RevokeAfter {
+		resp, ok = detail(http.StatusForbidden, msgBadToken), false
+	}
+	if !ok {
 		resp.header().Set("API-Version", rc.version)
 		resp.header().Set("Vary", "Accept")
 		s.write(w, resp, Faults{})
@@ -297,7 +302,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.calls.Count(rt.tmpl)
 	if match && f.RateLimit {
-		s.write(w, proxyError(http.StatusTooManyRequests), Faults{})
+		resp := proxyError(http.StatusTooManyRequests)
+		if f.NoRetryAfter {
+			resp.header().Del("Retry-After")
+		}
+		s.write(w, resp, Faults{})
 		return
 	}
 	if match && f.Reset {
@@ -308,12 +317,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.write(w, s.serverError(f.ErrorStatus), Faults{})
 		return
 	}
-	resp := s.dispatch(rt, rc)
-	resp.header().Set("API-Version", rc.version)
-	resp.header().Set("Vary", "Accept")
 	if !match {
 		f = Faults{}
 	}
+	rc.f = f
+	resp = s.dispatch(rt, rc)
+	resp.header().Set("API-Version", rc.version)
+	resp.header().Set("Vary", "Accept")
 	s.write(w, resp, f)
 }
 
@@ -542,6 +552,10 @@ func (s *Server) list(rc *reqCtx, ep *endpoint) response {
 		at = func(k int) int { return int(idx[k]) }
 	}
 	p := s.pageWindow(rc.q)
+	if rc.f.ShrinkTotal && p.offset > 0 {
+		n -= n / 3
+	}
+	count := n
 	lo, hi := 0, 0
 	if n > 0 && p.offset <= n {
 		lo, hi = p.offset, n
@@ -549,10 +563,20 @@ func (s *Server) list(rc *reqCtx, ep *endpoint) response {
 			hi = min(n, p.offset+p.limit)
 		}
 	}
-	nextURL, prevURL := links(rc, n, p)
+	if rc.f.EndlessPaging && n > 0 && p.limit > 0 {
+		// One page more than this one, whose rows start over when past the
+		// end.
+		count = p.offset + 2*p.limit
+		lo = p.offset % n
+		hi = min(n, lo+p.limit)
+	}
+	nextURL, prevURL := links(rc, count, p)
+	if rc.f.NextLoop {
+		nextURL = rc.base + rc.r.URL.RequestURI()
+	}
 	e := &enc{b: make([]byte, 0, 256+(hi-lo)*2500*(1+2*min(depth, 2)))}
 	e.open("")
-	e.int("count", int64(n))
+	e.int("count", int64(count))
 	e.strN("next", nextURL)
 	e.strN("previous", prevURL)
 	e.openArr("results")
@@ -604,5 +628,5 @@ func (s *Server) write(w http.ResponseWriter, resp response, f Faults) {
 	if h.Get("Content-Type") == "" {
 		h.Set("Content-Type", "application/json")
 	}
-	simkit.WriteBody(w, resp.status, resp.body, simkit.BodyFaults{Malformed: f.Malformed, Truncate: f.Truncate})
+	simkit.WriteBody(w, resp.status, resp.body, simkit.BodyFaults{Malformed: f.Malformed, Truncate: f.Truncate, Oversize: f.Oversize})
 }

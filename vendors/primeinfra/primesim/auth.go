@@ -63,6 +63,15 @@ func (s *Server) authenticate(rc *reqCtx) (string, response, bool) {
 	return user, response{}, true
 }
 
+// revoke is the answer once Faults.Revoke takes effect: the password no
+// longer works, so the sessions it opened end and basic auth fails.
+func (s *Server) revoke(rc *reqCtx) response {
+	s.authMu.Lock()
+	clear(s.sessions)
+	s.authMu.Unlock()
+	return unauthorized(rc, "Authentication failed: invalid username or password")
+}
+
 func (s *Server) live(sess *session, now time.Time) bool {
 	return now.Sub(sess.last) < s.opts.SessionIdle
 }

@@ -79,10 +79,13 @@
 //     unknown path or resource, or an id the domain does not see), 405 and
 //     injected errors.
 //   - Fault injection (SetFaults): latency, a seeded error rate, a
-//     throttling storm, truncated and malformed bodies, connection resets
-//     and totals that shrink during a walk. Latency is spent by admitted
-//     data requests while they hold their in-flight slot, so it makes
-//     requests overlap; answers given before admission are not delayed.
+//     throttling storm (as Prime sends it, without Retry-After, or with a
+//     proxy's), truncated, malformed and oversized bodies, connection
+//     resets, totals that shrink during a walk or never end, and a password
+//     revoked after a number of calls, its sessions ended. Latency is
+//     spent by admitted data requests while they hold their in-flight
+//     slot, so it makes requests overlap; answers given before admission
+//     are not delayed.
 //
 // Mutators (Step, SetAPReachable, RaiseAlarm, ClearAlarm) change the world
 // while it serves; Sizes and APs report it as it is.

@@ -9,17 +9,32 @@ import "time"
 // concurrency limit; answers given before admission (401, 404, 405,
 // Throttle, the limits' 503s) are not delayed. Throttle answers are counted in Calls but not
 // charged to the rate limits; Reset and ErrorRate answers are charged (the
-// server did the work, the answer was lost). Truncate and Malformed apply
-// to 200 answers only.
+// server did the work, the answer was lost). Truncate, Malformed and
+// Oversize apply to 200 answers only. Revoke answers are 401s, which Calls
+// leaves out.
 type Faults struct {
 	Latency     time.Duration // added before each admitted data request is served
 	ErrorRate   float64       // fraction 0..1 of admitted data requests answered with ErrorStatus (default 500) and an errorDocument
 	ErrorStatus int
-	Throttle    bool   // answer every data request 503 with the NBI rate-limit text
-	Truncate    bool   // send only the first half of each 200 body, without Content-Length, then close
-	Malformed   bool   // 200 with a body that is not valid JSON
-	Reset       bool   // close the connection without a response
-	ShrinkTotal bool   // lists lose a third of their rows (and @count) on pages after the first (.firstResult > 0)
+	Throttle    bool // answer every data request 503 with the NBI rate-limit text
+	// RetryAfter, with Throttle, adds a Retry-After (in whole seconds, at
+	// least 1) to the 503s, as a proxy in front of Prime may; Prime itself
+	// sends none.
+	RetryAfter  time.Duration
+	Truncate    bool  // send only the first half of each 200 body, without Content-Length, then close
+	Malformed   bool  // 200 with a body that is not valid JSON
+	Oversize    int64 // pad each 200 body with spaces to this many bytes: valid JSON, larger than a client accepts
+	Reset       bool  // close the connection without a response
+	ShrinkTotal bool  // lists lose a third of their rows (and @count) on pages after the first (.firstResult > 0)
+	// EndlessPaging makes list paging never end: each page reports an
+	// @count one page past itself, and pages past the end start over from
+	// the first rows.
+	EndlessPaging bool
+	// Revoke refuses the user's password and drops its sessions (401) once
+	// RevokeAfter data requests were served since SetFaults, as when the
+	// password is changed or expires in the middle of a refresh.
+	Revoke      bool
+	RevokeAfter int
 	PathPrefix  string // when set, faults apply only to paths with this prefix
 }
 

@@ -2,6 +2,7 @@ package primesim
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"sync"
 	"testing"
@@ -152,6 +153,60 @@ func TestFaultShrinkTotal(t *testing.T) {
 	}
 	if got := len(walkAll[apItem](h, "AccessPointDetails", "", 100)); got != want {
 		t.Errorf("shrinking walk collected %d; want %d", got, want)
+	}
+}
+
+func TestFaultThrottleRetryAfter(t *testing.T) {
+	h := newHarness(t, relaxed(Options{Seed: 1}))
+	h.s.SetFaults(Faults{Throttle: true, RetryAfter: 2 * time.Second})
+	if r := h.get(data("Devices", "")); r.status != 503 || r.header.Get("Retry-After") != "2" {
+		t.Errorf("GET during a throttle storm with RetryAfter 2s = %d, Retry-After %q; want 503, \"2\"", r.status, r.header.Get("Retry-After"))
+	}
+}
+
+func TestFaultOversize(t *testing.T) {
+	h := newHarness(t, relaxed(Options{Seed: 1}))
+	path := data("Alarms", ".full=true")
+	full := h.getOK(path, nil).body
+	h.s.SetFaults(Faults{Oversize: 1 << 20})
+	r := h.get(path)
+	if r.status != 200 || len(r.body) != 1<<20 || !json.Valid(r.body) || string(r.body[:len(full)]) != string(full) {
+		t.Errorf("GET with Oversize 1MiB = %d, %d bytes, valid JSON %v; want 200, the body padded to 1MiB", r.status, len(r.body), json.Valid(r.body))
+	}
+}
+
+func TestFaultRevoke(t *testing.T) {
+	h := newHarness(t, relaxed(Options{Seed: 1}))
+	h.s.SetFaults(Faults{Revoke: true, RevokeAfter: 1})
+	h.getOK(data("Devices", ""), nil)
+	if h.s.Sessions() != 1 {
+		t.Fatalf("Sessions() = %d after a first call; want 1", h.s.Sessions())
+	}
+	for i := 0; i < 2; i++ {
+		r := h.get(data("Devices", ""))
+		if r.status != 401 || r.header.Get("WWW-Authenticate") == "" || errorDocOf(t, r.body).HTTPResponseCode != 401 {
+			t.Errorf("call %d after the revocation = %d %s; want a 401 errorDocument with WWW-Authenticate", i+2, r.status, r.body)
+		}
+	}
+	if h.s.Sessions() != 0 || h.s.Calls() != 1 {
+		t.Errorf("Sessions(), Calls() = %d, %d after the revocation; want 0 (the session ended), 1", h.s.Sessions(), h.s.Calls())
+	}
+	h.s.SetFaults(Faults{})
+	if r := h.get(data("Devices", "")); r.status != 200 {
+		t.Errorf("GET after Revoke cleared, with the ended session's cookie = %d; want 200 on basic auth", r.status)
+	}
+}
+
+func TestFaultEndlessPaging(t *testing.T) {
+	h := newHarness(t, relaxed(Options{Seed: 1}))
+	z := h.s.Sizes()
+	h.s.SetFaults(Faults{EndlessPaging: true})
+	for first := 0; first <= z.APs+20; first += 10 {
+		var env envelope[apItem]
+		h.getOK(data("AccessPointDetails", fmt.Sprintf(".full=true&.firstResult=%d&.maxResults=10", first)), &env)
+		if env.QueryResponse.Count != first+20 || len(env.QueryResponse.Entity) == 0 {
+			t.Fatalf(".firstResult=%d with EndlessPaging: @count %d, %d entities; want %d and some", first, env.QueryResponse.Count, len(env.QueryResponse.Entity), first+20)
+		}
 	}
 }
 

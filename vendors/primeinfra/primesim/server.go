@@ -266,6 +266,7 @@ type reqCtx struct {
 	now       time.Time
 	nowMs     int64
 	shrink    bool   // Faults.ShrinkTotal applies
+	endless   bool   // Faults.EndlessPaging applies
 	setCookie string // a session made by this request
 }
 
@@ -282,7 +283,8 @@ func (rc *reqCtx) rootURL() string    { return rc.origin() + strings.TrimSuffix(
 func (rc *reqCtx) requestURL() string { return rc.origin() + rc.r.URL.RequestURI() }
 
 // ServeHTTP answers one request. The order is: paths outside
-// /webacs/api/ 404; authentication (401, may create a session); unknown
+// /webacs/api/ 404; the Revoke fault (401); authentication (401, may
+// create a session); unknown
 // resources 404; the call is counted in Calls; method check (405); the
 // Throttle fault; the per-user concurrency and rate limits (503, not
 // charged); Latency, spent holding the in-flight slot; Reset and ErrorRate
@@ -295,9 +297,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f = Faults{}
 	}
 	now := s.now()
-	rc := &reqCtx{r: r, now: now, nowMs: now.UnixMilli(), shrink: f.ShrinkTotal}
+	rc := &reqCtx{r: r, now: now, nowMs: now.UnixMilli(), shrink: f.ShrinkTotal, endless: f.EndlessPaging}
 	if !strings.HasPrefix(r.URL.Path, apiPrefix) {
 		s.finish(w, rc, errorDoc(rc, http.StatusNotFound, "The requested resource is not available."))
+		return
+	}
+	if f.Revoke && s.fault.Count() > f.RevokeAfter {
+		s.finish(w, rc, s.revoke(rc))
 		return
 	}
 	user, resp, ok := s.authenticate(rc)
@@ -318,7 +324,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if f.Throttle {
-		s.finish(w, rc, textResp(http.StatusServiceUnavailable, s.rateLimitMsg(user)))
+		resp := textResp(http.StatusServiceUnavailable, s.rateLimitMsg(user))
+		if f.RetryAfter > 0 {
+			resp.header().Set("Retry-After", strconv.Itoa(max(1, int((f.RetryAfter+time.Second-1)/time.Second))))
+		}
+		s.finish(w, rc, resp)
 		return
 	}
 	release, resp, ok := s.admit(user, now)
@@ -366,7 +376,7 @@ func (s *Server) write(w http.ResponseWriter, rc *reqCtx, resp response, f Fault
 	}
 	h.Set("Content-Type", resp.ctype)
 	simkit.WriteBody(w, resp.status, resp.body,
-		simkit.BodyFaults{Malformed: f.Malformed, Truncate: f.Truncate, Prefix: proxyErrorPage})
+		simkit.BodyFaults{Malformed: f.Malformed, Truncate: f.Truncate, Prefix: proxyErrorPage, Oversize: f.Oversize})
 }
 
 // domain resolves _ctx.domain: the default when absent, 403 for a domain
@@ -434,6 +444,12 @@ next:
 	}
 	out.Count = len(rows)
 	lo := min(p.first, len(rows))
+	if rc.endless && len(rows) > 0 {
+		// One page more than this one, whose rows start over when past the
+		// end.
+		out.Count = p.first + 2*p.max
+		lo = p.first % len(rows)
+	}
 	hi := min(len(rows), lo+p.max)
 	for _, i := range rows[lo:hi] {
 		id := res.id(w, int(i))
