@@ -14,7 +14,9 @@ import (
 // with at most concurrency in flight (<=1 is sequential), so the call count
 // is the page-count minimum. It stops early at a page with zero items, and
 // never fetches more than maxPages (<=0 means no cap), even when later pages
-// report a growing total.
+// report a growing total. A total that grows past twice the pages the first
+// page promised is an error: data changing during a walk does not grow that
+// fast, paging that never ends does.
 func WalkPages(ctx context.Context, limit, concurrency, maxPages int, fetch func(ctx context.Context, page int) (n, total int, err error)) error {
 	return walkIndexed(ctx, limit, concurrency, maxPages,
 		func(i int) string { return fmt.Sprintf("page %d", i+1) },
@@ -86,6 +88,7 @@ func walkIndexed(ctx context.Context, limit, concurrency, maxPages int, label fu
 	if err := w.extend(total); err != nil {
 		return err
 	}
+	w.firstTotal, w.firstPages = total, w.last
 	if w.last <= 1 {
 		return nil
 	}
@@ -103,6 +106,9 @@ type walk struct {
 	label           func(int) string
 	cancel          context.CancelFunc
 
+	// firstTotal and firstPages are what the first page promised.
+	firstTotal, firstPages int
+
 	mu   sync.Mutex
 	next int   // next index to hand out
 	last int   // indexes [0, last) exist as far as we know
@@ -119,6 +125,9 @@ func (w *walk) extend(total int) error {
 	}
 	if w.maxPages > 0 && pages > w.maxPages {
 		return fmt.Errorf("more than %d pages (%d items at %d per page)", w.maxPages, total, w.limit)
+	}
+	if w.firstPages > 0 && pages > 2*w.firstPages {
+		return fmt.Errorf("the total grew from %d to %d items during the walk: more than twice the %d pages first reported", w.firstTotal, total, w.firstPages)
 	}
 	w.last = pages
 	return nil

@@ -59,6 +59,9 @@ func TestWalkPages(t *testing.T) {
 		{name: "maxPages from the first total", items: 1000, maxPages: 5, want: []int{1}, wantErr: "more than 5 pages (1000 items at 10 per page)"},
 		{name: "growing total", items: 1000, total: func(page int) int { return (page + 1) * 10 }, maxPages: 4, want: []int{1, 2, 3, 4}, wantErr: "more than 4 pages (50 items at 10 per page)"},
 		{name: "growing total within cap", items: 40, total: func(page int) int { return min(page+1, 4) * 10 }, maxPages: 4, want: []int{1, 2, 3, 4}},
+		{name: "total that never stops growing", items: 1 << 20, total: func(page int) int { return (page + 1) * 10 }, maxPages: 1000, want: []int{1, 2, 3, 4},
+			wantErr: "the total grew from 20 to 50 items during the walk: more than twice the 2 pages first reported"},
+		{name: "total that doubles once", items: 60, total: func(page int) int { return min(page+2, 6) * 10 }, want: []int{1, 2, 3, 4, 5, 6}},
 	}
 	for _, tt := range tests {
 		for _, conc := range []int{1, 3} {
