@@ -42,6 +42,9 @@ func TestLoadGood(t *testing.T) {
 	if got, want := eu.Budget.Concurrency, 4; got != want {
 		t.Errorf("default concurrency = %d; want %d", got, want)
 	}
+	if got, want := eu.PageSize, 1000; got != want {
+		t.Errorf("default page_size = %d; want %d", got, want)
+	}
 	if !eu.Sites.Match("AMS-HQ") || eu.Sites.Match("NYC-1") {
 		t.Errorf("site regex ^AMS- does not filter as written")
 	}
@@ -84,6 +87,7 @@ func TestLoadBad(t *testing.T) {
 		{"bad-regex.yml", 5, "mist[0].sites.regex: invalid regex"},
 		{"bad-yaml.yml", 3, "mapping values are not allowed"},
 		{"bad-prime-page-size.yml", 6, "prime[0].page_size: page_size 5000 must be between 1 and 1000"},
+		{"bad-mist-page-size.yml", 5, "mist[0].page_size: page_size 0 must be between 1 and 1000"},
 		{"bad-name-across-vendors.yml", 5, `prime[0].name: source name "shared" is already used by mist[0]`},
 	} {
 		t.Run(tc.file, func(t *testing.T) {

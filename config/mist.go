@@ -53,6 +53,8 @@ type Mist struct {
 	// ClientWindow is how far back a client's last sighting counts it as
 	// connected.
 	ClientWindow Duration `yaml:"client_window,omitempty"`
+	// PageSize is the limit of each list and search page, at most 1000.
+	PageSize int `yaml:"page_size,omitempty"`
 	// WebhookSecret verifies the org's webhooks (X-Mist-Signature-v2); with
 	// one set, POST /webhooks/mist accepts them for this source.
 	WebhookSecret     Secret `yaml:"webhook_secret,omitempty"`
@@ -98,6 +100,7 @@ func (m *Mist) UnmarshalYAML(unmarshal func(any) error) error {
 			},
 		},
 		ClientWindow: Duration(10 * time.Minute),
+		PageSize:     1000,
 	}
 	type plain Mist
 	return unmarshal((*plain)(m))
@@ -153,6 +156,9 @@ func (m *Mist) validate(v *validator, p path) {
 	}
 	if m.ClientWindow <= 0 {
 		v.errorf(p.add("client_window"), "client_window must be positive")
+	}
+	if m.PageSize < 1 || m.PageSize > 1000 {
+		v.errorf(p.add("page_size"), "page_size %d must be between 1 and 1000", m.PageSize)
 	}
 	if m.Budget.RequestsPerHour == 0 {
 		v.errorf(p.add("budget", "requests_per_hour"), "Mist counts calls per hour: requests_per_hour must be set")

@@ -4,6 +4,7 @@
 package mist
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -21,7 +22,8 @@ import (
 )
 
 const (
-	// pageLimit is the largest page the list and search endpoints serve.
+	// pageLimit is the largest page the list and search endpoints serve,
+	// and the default page_size.
 	pageLimit = 1000
 	// maxPages stops a walk whose total keeps growing: 1,000 pages of
 	// 1,000 is far beyond any org.
@@ -41,10 +43,11 @@ type Options struct {
 
 // Client talks to one Mist org.
 type Client struct {
-	cfg  *config.Mist
-	base string
-	req  *vendors.Requester
-	now  func() time.Time
+	cfg      *config.Mist
+	base     string
+	req      *vendors.Requester
+	now      func() time.Time
+	pageSize int
 
 	mu       sync.Mutex
 	orgID    string
@@ -63,7 +66,7 @@ func New(cfg *config.Mist, o Options) (*Client, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	c := &Client{cfg: cfg, base: cfg.URL(), now: o.Now, orgID: cfg.OrgID}
+	c := &Client{cfg: cfg, base: cfg.URL(), now: o.Now, orgID: cfg.OrgID, pageSize: cmp.Or(cfg.PageSize, pageLimit)}
 	if cfg.Token == "" {
 		// Login sessions ride on cookies: csrftoken and the session id.
 		c.jar, _ = cookiejar.New(nil)
@@ -195,12 +198,13 @@ func orgList[T any](ctx context.Context, c *Client, name string, q url.Values, e
 	path := "/api/v1/orgs/" + url.PathEscape(org) + "/" + name
 	endpoint := "/api/v1/orgs/{org_id}/" + name
 	var mu sync.Mutex
-	return vendors.WalkPages(ctx, pageLimit, c.cfg.Budget.Concurrency, maxPages, func(ctx context.Context, page int) (int, int, error) {
+	size := c.pageSize
+	return vendors.WalkPages(ctx, size, c.cfg.Budget.Concurrency, maxPages, func(ctx context.Context, page int) (int, int, error) {
 		pq := url.Values{}
 		for k, v := range q {
 			pq[k] = v
 		}
-		pq.Set("limit", strconv.Itoa(pageLimit))
+		pq.Set("limit", strconv.Itoa(size))
 		pq.Set("page", strconv.Itoa(page))
 		var items []T
 		h, err := c.get(ctx, path+"?"+pq.Encode(), endpoint, &items)
@@ -209,10 +213,10 @@ func orgList[T any](ctx context.Context, c *Client, name string, q url.Values, e
 		}
 		total, ok := vendors.HeaderInt(h, "X-Page-Total")
 		if !ok {
-			if len(items) >= pageLimit {
+			if len(items) >= size {
 				return 0, 0, fmt.Errorf("GET %s: a full page without an X-Page-Total header", endpoint)
 			}
-			total = (page-1)*pageLimit + len(items)
+			total = (page-1)*size + len(items)
 		}
 		mu.Lock()
 		each(items)
@@ -222,7 +226,10 @@ func orgList[T any](ctx context.Context, c *Client, name string, q url.Values, e
 }
 
 // orgSearch walks a search endpoint of the org, such as "alarms/search",
-// over the window that ends now, following its next cursors.
+// over the window that ends now, following its next cursors. The walk
+// stops with an error when the cursors go on past twice the pages the
+// first page's total needs: a next on every page never ends, even when
+// each is new.
 func orgSearch[T any](ctx context.Context, c *Client, name string, window time.Duration, q url.Values, each func([]T)) error {
 	org, err := c.org(ctx)
 	if err != nil {
@@ -230,10 +237,12 @@ func orgSearch[T any](ctx context.Context, c *Client, name string, window time.D
 	}
 	// A duration lets the server end the window at its own now: an end
 	// computed here could fall before an alarm raised this very second.
-	q.Set("limit", strconv.Itoa(pageLimit))
+	size := c.pageSize
+	q.Set("limit", strconv.Itoa(size))
 	q.Set("duration", durationParam(window))
 	first := "/api/v1/orgs/" + url.PathEscape(org) + "/" + name + "?" + q.Encode()
 	endpoint := "/api/v1/orgs/{org_id}/" + name
+	pages, allowed, total := 0, 0, 0
 	return vendors.WalkCursor(ctx, maxPages, func(ctx context.Context, cursor string) (string, error) {
 		u := first
 		if cursor != "" {
@@ -244,9 +253,17 @@ func orgSearch[T any](ctx context.Context, c *Client, name string, window time.D
 			}
 			u = cursor
 		}
+		if pages > 0 && pages >= allowed {
+			return "", fmt.Errorf("GET %s: next cursors go on past %d pages for a total of %d at %d per page", endpoint, pages, total, size)
+		}
 		var p searchPage[T]
 		if _, err := c.get(ctx, u, endpoint, &p); err != nil {
 			return "", err
+		}
+		pages++
+		if pages == 1 {
+			total = p.Total
+			allowed = 2 * max((p.Total+size-1)/size, 1)
 		}
 		each(p.Results)
 		return p.Next, nil

@@ -290,6 +290,67 @@ func TestNextCursorMustBeRelative(t *testing.T) {
 	}
 }
 
+// TestPagingThatNeverEnds walks searches and lists whose paging does not
+// end: each stops with an error within a few pages, not a thousand.
+func TestPagingThatNeverEnds(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		f       mistsim.Faults
+		wantErr string
+	}{
+		{"next points back at its page", mistsim.Faults{NextLoop: true}, "cursor loop"},
+		{"next on every page", mistsim.Faults{EndlessPaging: true}, "next cursors go on past"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			sim, base := newSim(t, mistsim.Options{Seed: 1})
+			c, _ := newClient(t, mistConfig(t, base, "    page_size: 20\n", sim.Credentials()))
+			ctx := context.Background()
+			if _, err := c.Sites(ctx); err != nil {
+				t.Fatal(err)
+			}
+			n := sim.Sizes()
+			sim.SetFaults(tt.f)
+			for _, s := range []struct {
+				name  string
+				fetch func() error
+				pages int // a healthy walk's
+			}{
+				{"clients", func() error { _, err := c.Clients(ctx); return err }, ceilDiv(n.Clients, 20)},
+				{"alarms", func() error { _, err := c.Alarms(ctx); return err }, max(1, ceilDiv(n.OpenAlarms, 20))},
+			} {
+				sim.ResetCalls()
+				err := s.fetch()
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || sim.Calls() > 2*s.pages+1 {
+					t.Errorf("%s = %v after %d calls; want %q within %d calls", s.name, err, sim.Calls(), tt.wantErr, 2*s.pages+1)
+				}
+			}
+			// Lists whose total keeps growing.
+			sim.ResetCalls()
+			_, err := c.Devices(ctx)
+			if tt.f.EndlessPaging && (err == nil || !strings.Contains(err.Error(), "the total grew") || sim.Calls() > 2*ceilDiv(n.Devices, 20)+1) {
+				t.Errorf("devices = %v after %d calls; want the total's growth refused", err, sim.Calls())
+			}
+		})
+	}
+}
+
+// TestShrinkingTotals walks lists and searches whose totals drop after the
+// first page: the walks end early, without an error.
+func TestShrinkingTotals(t *testing.T) {
+	sim, base := newSim(t, mistsim.Options{Seed: 1})
+	c, _ := newClient(t, mistConfig(t, base, "    page_size: 10\n", sim.Credentials()))
+	ctx := context.Background()
+	n := sim.Sizes()
+	sim.SetFaults(mistsim.Faults{ShrinkTotal: true})
+	devs, err := c.Devices(ctx)
+	if err != nil || len(devs.Devices) >= n.Devices || len(devs.Devices) < n.Devices-n.Devices/3 {
+		t.Errorf("Devices() = %d devices, %v; want about %d and no error", len(devs.Devices), err, n.Devices-n.Devices/3)
+	}
+	if _, err := c.Clients(ctx); err != nil {
+		t.Errorf("Clients() = %v; want no error", err)
+	}
+}
+
 func TestSeverityMapping(t *testing.T) {
 	for in, want := range map[string]string{
 		"critical": "critical", "major": "major", "minor": "minor", "warn": "warning",
