@@ -15,6 +15,10 @@ import (
 // ignored.
 const stateFormat = "nms_exporter.state.v1"
 
+// etagFormat names the layout of the stored conditional responses: v2
+// keeps bodies compressed.
+const etagFormat = "nms_exporter.etags.v2"
+
 // stateFile is one collection's last good data, kept on disk so that a
 // restart serves it at once instead of spending the API budget again.
 type stateFile struct {
@@ -76,7 +80,7 @@ func (s *Source) restore() {
 	if err == nil {
 		err = json.Unmarshal(b, &f)
 	}
-	if err == nil && (f.Format != stateFormat || f.Source != s.Name || f.Identity != s.Identity) {
+	if err == nil && (f.Format != etagFormat || f.Source != s.Name || f.Identity != s.Identity) {
 		err = fmt.Errorf("written for another source (%s %q)", f.Format, f.Source)
 	}
 	if err != nil {
@@ -136,7 +140,7 @@ func (s *Source) save(collection string, at time.Time, data any, items int) {
 		e.Header = h
 		entries[url] = e
 	}
-	f := etagFile{Format: stateFormat, Source: s.Name, Identity: s.Identity, Entries: entries}
+	f := etagFile{Format: etagFormat, Source: s.Name, Identity: s.Identity, Entries: entries}
 	if err := writeJSON(filepath.Join(s.stateDir(), "etags.json"), f); err != nil {
 		s.logger.Error("saving state", "file", "etags.json", "err", err)
 	}

@@ -39,7 +39,7 @@ func TestRestartServesSavedData(t *testing.T) {
 	dir := t.TempDir()
 	var logs bytes.Buffer
 	first := statefulSource(dir, "https://x org-1", &logs, func(context.Context) (*saved, error) { return &saved{Value: 42}, nil })
-	first.ETags.Put("https://x/api/things", vendors.ETagEntry{ETag: `"v1"`, Body: []byte(`[1]`),
+	first.ETags.Put("https://x/api/things", vendors.ETagEntry{ETag: `"v1"`, Gzip: []byte(`gzip of [1]`),
 		Header: http.Header{"Set-Cookie": {"session=abc"}, "X-Total-Count": {"1"}}})
 	if err := first.Refresh(context.Background(), "devices"); err != nil {
 		t.Fatal(err)
@@ -66,7 +66,7 @@ nms_collection_success{collection="devices"} 1
 		t.Errorf("Ready() = true before the first refresh; want false: saved data is not a refresh")
 	}
 	e, ok := second.ETags.Get("https://x/api/things")
-	if !ok || e.ETag != `"v1"` || string(e.Body) != "[1]" || e.Header.Get("X-Total-Count") != "1" {
+	if !ok || e.ETag != `"v1"` || string(e.Gzip) != "gzip of [1]" || e.Header.Get("X-Total-Count") != "1" {
 		t.Errorf("restored ETag entry = %+v, %v; want the saved one", e, ok)
 	}
 	if e.Header.Get("Set-Cookie") != "" {

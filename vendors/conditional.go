@@ -1,18 +1,49 @@
 package vendors
 
 import (
+	"bytes"
+	"compress/gzip"
+	"io"
 	"net/http"
 	"sync"
 	"time"
 )
 
-// ETagEntry is a stored response for a conditional request. Its Body is
-// shared: callers must not modify it.
+// ETagEntry is a stored response for a conditional request. Its body is
+// kept compressed with gzip (JSON pages shrink about tenfold) and shared:
+// callers must not modify it.
 type ETagEntry struct {
 	ETag   string
-	Body   []byte
+	Gzip   []byte `json:"gzip"`
 	Header http.Header
 	Stored time.Time
+}
+
+// compress returns body compressed with gzip.
+func compress(body []byte) []byte {
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+	_, _ = zw.Write(body)
+	_ = zw.Close()
+	return bytes.Clone(buf.Bytes())
+}
+
+// decompress reads a stored body into a pooled buffer.
+func decompress(z []byte, limit int64) (*bytes.Buffer, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(z))
+	if err != nil {
+		return nil, err
+	}
+	buf, err := readBody(zr, 0, limit)
+	if err != nil {
+		releaseBody(buf)
+		return nil, err
+	}
+	if int64(buf.Len()) > limit {
+		releaseBody(buf)
+		return nil, io.ErrUnexpectedEOF
+	}
+	return buf, nil
 }
 
 // ETagStore maps request URLs to their last response with an ETag, so an
@@ -44,6 +75,13 @@ func (s *ETagStore) Put(url string, e ETagEntry) {
 		s.m = make(map[string]ETagEntry) // a zero ETagStore works too
 	}
 	s.m[url] = e
+}
+
+// Delete drops the entry stored for url.
+func (s *ETagStore) Delete(url string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.m, url)
 }
 
 // Len returns the number of stored entries.

@@ -282,7 +282,7 @@ func (r *Requester) attempt(ctx context.Context, req Request) (*Response, outcom
 			if etag := resp.Header.Get("ETag"); etag != "" && json.Valid(data) {
 				r.ETags.Put(req.URL, ETagEntry{
 					ETag:   etag,
-					Body:   bytes.Clone(data), // the caller owns data
+					Gzip:   compress(data),
 					Header: resp.Header.Clone(),
 					Stored: time.Now(),
 				})
@@ -291,13 +291,20 @@ func (r *Requester) attempt(ctx context.Context, req Request) (*Response, outcom
 		keep = true
 		return &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: data, buf: buf}, outcome{}, nil
 	case resp.StatusCode == http.StatusNotModified && haveStored:
+		body, err := decompress(stored.Gzip, limit)
+		if err != nil {
+			// A stored body that cannot be read is of no use: fetch anew.
+			r.ETags.Delete(req.URL)
+			return nil, outcome{retry: true}, fmt.Errorf("%s %s: the stored answer for a 304 is unreadable: %w", req.Method, req.Endpoint, err)
+		}
 		// The stored header keeps what the body's decoding may need, such as
 		// paging totals.
 		return &Response{
 			StatusCode:  http.StatusOK,
 			Header:      stored.Header.Clone(),
-			Body:        bytes.Clone(stored.Body),
+			Body:        body.Bytes(),
 			NotModified: true,
+			buf:         body,
 		}, outcome{}, nil
 	}
 	apiErr := &APIError{

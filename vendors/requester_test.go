@@ -606,3 +606,27 @@ func TestRequesterDoesNotKeepABrokenBody(t *testing.T) {
 		t.Errorf("GetJSON after a cut body = %v, a=%d; want the whole body fetched again", err, v.A)
 	}
 }
+
+// TestRequesterUnreadableStoredBody: a stored answer that cannot be read
+// back (a damaged state file) is dropped and the resource fetched anew.
+func TestRequesterUnreadableStoredBody(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("If-None-Match") == `"v1"` {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		w.Header().Set("ETag", `"v2"`)
+		fmt.Fprint(w, `{"a":2}`)
+	}))
+	t.Cleanup(srv.Close)
+	store := NewETagStore()
+	store.Put(srv.URL+"/c", ETagEntry{ETag: `"v1"`, Gzip: []byte("not gzip")})
+	r := &Requester{Client: srv.Client(), ETags: store, MaxRetries: 1}
+	var v struct{ A int }
+	if _, err := r.GetJSON(t.Context(), srv.URL+"/c", "/c", &v); err != nil || v.A != 2 {
+		t.Fatalf("GetJSON = %v, a=%d; want nil, a=2 from a fresh fetch", err, v.A)
+	}
+	if e, _ := store.Get(srv.URL + "/c"); e.ETag != `"v2"` {
+		t.Errorf("stored ETag = %q; want the fresh \"v2\"", e.ETag)
+	}
+}
