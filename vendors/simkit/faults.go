@@ -149,6 +149,19 @@ func WriteOversize(w http.ResponseWriter, status int, body []byte, size int64) {
 	}
 }
 
+// WriteCut sends status and a Content-Length for the whole body, then the
+// first half of it, and drops the connection: a reset in the middle of the
+// body, which the client sees as an unexpected EOF.
+func WriteCut(w http.ResponseWriter, status int, body []byte) {
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = w.Write(body[:len(body)/2])
+	if f, ok := w.(http.Flusher); ok {
+		f.Flush()
+	}
+	ResetConn(w)
+}
+
 // XSSIPrefix is the anti-hijacking prefix some proxies put in front of
 // JSON; no JSON decoder accepts a body that starts with it.
 const XSSIPrefix = ")]}'\n"
@@ -164,8 +177,11 @@ type BodyFaults struct {
 	Truncate  bool   // send half the body, then close (see WriteTruncated)
 	Prefix    string // what Malformed puts in front ("" = XSSIPrefix)
 	// Oversize, when larger than the body, pads it with spaces to this many
-	// bytes (see WriteOversize); Truncate is then ignored.
+	// bytes (see WriteOversize); Truncate and Cut are then ignored.
 	Oversize int64
+	// Cut sends half the body under its full Content-Length, then drops
+	// the connection (see WriteCut); Truncate is then ignored.
+	Cut bool
 }
 
 // WriteBody sends status and body with a Content-Length; for a 200 the
@@ -181,6 +197,10 @@ func WriteBody(w http.ResponseWriter, status int, body []byte, f BodyFaults) {
 		}
 		if f.Oversize > int64(len(body)) {
 			WriteOversize(w, status, body, f.Oversize)
+			return
+		}
+		if f.Cut {
+			WriteCut(w, status, body)
 			return
 		}
 		if f.Truncate {

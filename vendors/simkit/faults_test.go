@@ -251,6 +251,24 @@ func TestWriteOversizeOnTheWire(t *testing.T) {
 	}
 }
 
+// TestWriteCutOnTheWire checks what a client sees: a 200 whose body ends
+// before its Content-Length, an unexpected EOF.
+func TestWriteCutOnTheWire(t *testing.T) {
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		WriteBody(w, http.StatusOK, []byte("0123456789"), BodyFaults{Cut: true, Truncate: true})
+	}))
+	defer ts.Close()
+	resp, err := ts.Client().Get(ts.URL)
+	if err != nil {
+		t.Fatalf("GET: %v; want the headers", err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || resp.ContentLength != 10 || string(b) != "01234" || err != io.ErrUnexpectedEOF {
+		t.Errorf("GET = %d, length %d, %q, %v; want 200, 10, \"01234\", unexpected EOF", resp.StatusCode, resp.ContentLength, b, err)
+	}
+}
+
 func TestResetConn(t *testing.T) {
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { ResetConn(w) }))
 	defer ts.Close()

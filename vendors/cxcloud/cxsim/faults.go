@@ -23,6 +23,7 @@ type Faults struct {
 	Malformed    bool  // 200 with a body that is not valid JSON
 	Oversize     int64 // pad each 200 body with spaces to this many bytes: valid JSON, larger than a client accepts
 	Reset        bool  // close the connection without a response
+	ResetMidBody bool  // send half of each 200 body under its full Content-Length, then drop the connection
 	ShrinkTotal  bool  // lists lose a third of their items (and X-Total-Count) on pages after the first (offset > 0)
 	// EndlessPaging makes list paging never end: each page reports an
 	// X-Total-Count one page past itself, and pages past the end start

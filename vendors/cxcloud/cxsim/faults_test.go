@@ -2,6 +2,7 @@ package cxsim
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -225,4 +226,13 @@ func TestFaultRevoke(t *testing.T) {
 	}
 	h.token = h.newToken()
 	h.getOK("collectors", nil)
+}
+
+func TestFaultResetMidBody(t *testing.T) {
+	h := newHarness(t, Options{Seed: 1})
+	h.s.SetFaults(Faults{ResetMidBody: true})
+	resp, b, err := rawGet(t, h, "inventory/devices")
+	if err != io.ErrUnexpectedEOF || resp == nil || resp.StatusCode != 200 || int64(len(b)) != resp.ContentLength/2 {
+		t.Errorf("GET with ResetMidBody = %v, %d bytes, %v; want a 200 cut at half its Content-Length, unexpected EOF", resp, len(b), err)
+	}
 }

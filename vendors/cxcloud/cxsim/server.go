@@ -300,5 +300,5 @@ func (s *Server) write(w http.ResponseWriter, resp response, f Faults) {
 		return
 	}
 	h.Set("Content-Type", cmpOr(resp.ctype, "application/json"))
-	simkit.WriteBody(w, resp.status, resp.body, simkit.BodyFaults{Malformed: f.Malformed, Truncate: f.Truncate, Oversize: f.Oversize})
+	simkit.WriteBody(w, resp.status, resp.body, simkit.BodyFaults{Malformed: f.Malformed, Truncate: f.Truncate, Oversize: f.Oversize, Cut: f.ResetMidBody})
 }

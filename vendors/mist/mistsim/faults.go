@@ -15,16 +15,17 @@ const faultStream = 0x6d69737473696d04
 // authenticated or not; Revoke to API calls and logins; the other faults
 // only to authenticated API calls (not to /login).
 type Faults struct {
-	Latency     time.Duration // added before every response
-	ErrorRate   float64       // fraction 0..1 of requests answered with ErrorStatus (default 500 when 0) and a JSON detail body
-	ErrorStatus int
-	RateLimit   bool          // answer every API call with 429 (a "429 storm")
-	RetryAfter  time.Duration // with RateLimit: send this Retry-After (in whole seconds, at least 1); 0 leaves it to Options.RetryAfter
-	Truncate    bool          // send only the first half of each 200 body (with the full Content-Length omitted), as a broken connection would
-	Malformed   bool          // 200 with a body that is not valid JSON
-	Oversize    int64         // pad each 200 body with spaces to this many bytes: valid JSON, larger than a client accepts
-	Reset       bool          // hijack the connection and close it without a response
-	ShrinkTotal bool          // X-Page-Total / search totals drop by a third between page 1 and later pages (data changing mid-walk)
+	Latency      time.Duration // added before every response
+	ErrorRate    float64       // fraction 0..1 of requests answered with ErrorStatus (default 500 when 0) and a JSON detail body
+	ErrorStatus  int
+	RateLimit    bool          // answer every API call with 429 (a "429 storm")
+	RetryAfter   time.Duration // with RateLimit: send this Retry-After (in whole seconds, at least 1); 0 leaves it to Options.RetryAfter
+	Truncate     bool          // send only the first half of each 200 body (with the full Content-Length omitted), as a broken connection would
+	Malformed    bool          // 200 with a body that is not valid JSON
+	Oversize     int64         // pad each 200 body with spaces to this many bytes: valid JSON, larger than a client accepts
+	Reset        bool          // hijack the connection and close it without a response
+	ResetMidBody bool          // send half of each 200 body under its full Content-Length, then drop the connection
+	ShrinkTotal  bool          // X-Page-Total / search totals drop by a third between page 1 and later pages (data changing mid-walk)
 	// NextLoop makes every search answer's next point back at the page
 	// itself, the last page's too: following next never ends.
 	NextLoop bool

@@ -2,6 +2,7 @@ package mistsim
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"strconv"
 	"sync"
@@ -287,4 +288,13 @@ func TestConcurrentUse(t *testing.T) {
 		_ = h.s.Sizes()
 	}
 	wg.Wait()
+}
+
+func TestFaultResetMidBody(t *testing.T) {
+	h := newHarness(t, Options{Seed: 1})
+	h.s.SetFaults(Faults{ResetMidBody: true})
+	resp, b, err := rawGet(t, h, h.org("/stats/devices?type=all"))
+	if err != io.ErrUnexpectedEOF || resp == nil || resp.StatusCode != 200 || int64(len(b)) != resp.ContentLength/2 {
+		t.Errorf("GET with ResetMidBody = %v, %d bytes, %v; want a 200 cut at half its Content-Length, unexpected EOF", resp, len(b), err)
+	}
 }

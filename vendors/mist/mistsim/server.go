@@ -385,5 +385,5 @@ func (s *Server) write(w http.ResponseWriter, resp response, f Faults) {
 		h[k] = v
 	}
 	h.Set("Content-Type", "application/json")
-	simkit.WriteBody(w, resp.status, resp.body, simkit.BodyFaults{Malformed: f.Malformed, Truncate: f.Truncate, Oversize: f.Oversize})
+	simkit.WriteBody(w, resp.status, resp.body, simkit.BodyFaults{Malformed: f.Malformed, Truncate: f.Truncate, Oversize: f.Oversize, Cut: f.ResetMidBody})
 }

@@ -25,6 +25,7 @@ type Faults struct {
 	Malformed    bool          // 200 with a body that is not valid JSON
 	Oversize     int64         // pad each 200 body with spaces to this many bytes: valid JSON, larger than a client accepts
 	Reset        bool          // close the connection without a response
+	ResetMidBody bool          // send half of each 200 body under its full Content-Length, then drop the connection
 	ShrinkTotal  bool          // lists lose a third of their rows (and count) on pages after the first (offset > 0)
 	// EndlessPaging makes list paging never end: each page reports a count
 	// one page past itself (and a next to match), and pages past the end

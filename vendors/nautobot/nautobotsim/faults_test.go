@@ -3,6 +3,7 @@ package nautobotsim
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -291,5 +292,14 @@ func TestFaultPaging(t *testing.T) {
 	h.getOK("/api/dcim/devices/?limit=1000", &p)
 	if p.Next == nil || *p.Next != h.c.BaseURL+"/api/dcim/devices/?limit=1000" || len(p.Results) != n {
 		t.Errorf("NextLoop: next %v, %d results; want the page itself and all %d", p.Next, len(p.Results), n)
+	}
+}
+
+func TestFaultResetMidBody(t *testing.T) {
+	h := newHarness(t, Options{Seed: 1})
+	h.s.SetFaults(Faults{ResetMidBody: true})
+	resp, b, err := rawGet(t, h, "/api/dcim/devices/?limit=5")
+	if err != io.ErrUnexpectedEOF || resp == nil || resp.StatusCode != 200 || int64(len(b)) != resp.ContentLength/2 {
+		t.Errorf("GET with ResetMidBody = %v, %d bytes, %v; want a 200 cut at half its Content-Length, unexpected EOF", resp, len(b), err)
 	}
 }

@@ -20,12 +20,13 @@ type Faults struct {
 	// RetryAfter, with Throttle, adds a Retry-After (in whole seconds, at
 	// least 1) to the 503s, as a proxy in front of Prime may; Prime itself
 	// sends none.
-	RetryAfter  time.Duration
-	Truncate    bool  // send only the first half of each 200 body, without Content-Length, then close
-	Malformed   bool  // 200 with a body that is not valid JSON
-	Oversize    int64 // pad each 200 body with spaces to this many bytes: valid JSON, larger than a client accepts
-	Reset       bool  // close the connection without a response
-	ShrinkTotal bool  // lists lose a third of their rows (and @count) on pages after the first (.firstResult > 0)
+	RetryAfter   time.Duration
+	Truncate     bool  // send only the first half of each 200 body, without Content-Length, then close
+	Malformed    bool  // 200 with a body that is not valid JSON
+	Oversize     int64 // pad each 200 body with spaces to this many bytes: valid JSON, larger than a client accepts
+	Reset        bool  // close the connection without a response
+	ResetMidBody bool  // send half of each 200 body under its full Content-Length, then drop the connection
+	ShrinkTotal  bool  // lists lose a third of their rows (and @count) on pages after the first (.firstResult > 0)
 	// EndlessPaging makes list paging never end: each page reports an
 	// @count one page past itself, and pages past the end start over from
 	// the first rows.

@@ -3,6 +3,7 @@ package primesim
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"sync"
 	"testing"
@@ -239,4 +240,13 @@ func TestConcurrentUse(t *testing.T) {
 		_ = h.s.Sizes()
 	}
 	wg.Wait()
+}
+
+func TestFaultResetMidBody(t *testing.T) {
+	h := newHarness(t, relaxed(Options{Seed: 1}))
+	h.s.SetFaults(Faults{ResetMidBody: true})
+	resp, b, err := rawGet(t, h, data("Alarms", ".full=true"))
+	if err != io.ErrUnexpectedEOF || resp == nil || resp.StatusCode != 200 || int64(len(b)) != resp.ContentLength/2 {
+		t.Errorf("GET with ResetMidBody = %v, %d bytes, %v; want a 200 cut at half its Content-Length, unexpected EOF", resp, len(b), err)
+	}
 }

@@ -376,7 +376,7 @@ func (s *Server) write(w http.ResponseWriter, rc *reqCtx, resp response, f Fault
 	}
 	h.Set("Content-Type", resp.ctype)
 	simkit.WriteBody(w, resp.status, resp.body,
-		simkit.BodyFaults{Malformed: f.Malformed, Truncate: f.Truncate, Prefix: proxyErrorPage, Oversize: f.Oversize})
+		simkit.BodyFaults{Malformed: f.Malformed, Truncate: f.Truncate, Prefix: proxyErrorPage, Oversize: f.Oversize, Cut: f.ResetMidBody})
 }
 
 // domain resolves _ctx.domain: the default when absent, 403 for a domain
