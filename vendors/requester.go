@@ -114,7 +114,7 @@ func (r *Response) Release() {
 var bodies sync.Pool
 
 // maxPooledBody is the largest buffer kept for reuse.
-const maxPooledBody = 16 << 20
+const maxPooledBody = 1 << 20
 
 // readBody reads at most limit+1 bytes of r into a pooled buffer, sized
 // from the Content-Length where the server sent one.
