@@ -11,8 +11,8 @@ import "time"
 // server did the work, the answer was lost); Truncate, Malformed, Oversize
 // and the paging faults apply to 200 answers, which were served and
 // charged. The paging faults and Oversize change what a list serves, so
-// they answer 200 even where the ETag would give a 304. Revoke answers are
-// 401s, which Calls leaves out.
+// they answer 200 with an ETag of their own even where the data's ETag
+// would give a 304. Revoke answers are 401s, which Calls leaves out.
 type Faults struct {
 	Latency      time.Duration // added before every response
 	ErrorRate    float64       // fraction 0..1 of calls answered with ErrorStatus (default 500) and a {"message"} body

@@ -164,6 +164,15 @@ func TestFaultOversize(t *testing.T) {
 	if r.status != 200 || len(r.body) != 1<<20 || !json.Valid(r.body) || string(r.body[:len(first.body)]) != string(first.body) {
 		t.Errorf("GET with Oversize 1MiB = %d, %d bytes, valid JSON %v; want 200, the body padded to 1MiB", r.status, len(r.body), json.Valid(r.body))
 	}
+	// It is not the data the first tag names, so it has a tag of its own,
+	// and the first tag revalidates once the fault clears.
+	if r.header.Get("ETag") == "" || r.header.Get("ETag") == first.header.Get("ETag") {
+		t.Errorf("ETag with Oversize = %q, without %q; want another", r.header.Get("ETag"), first.header.Get("ETag"))
+	}
+	h.s.SetFaults(Faults{})
+	if r := h.request("GET", path, map[string]string{"If-None-Match": first.header.Get("ETag")}); r.status != 304 {
+		t.Errorf("GET with the first ETag after the fault = %d; want 304", r.status)
+	}
 }
 
 func TestFaultPaging(t *testing.T) {

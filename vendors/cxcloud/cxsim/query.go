@@ -226,7 +226,8 @@ func (w *world) faultyList(ep *endpoint, p params) (body []byte, total int) {
 
 // serveAPI answers a routed, authenticated and admitted GET. The paging
 // faults and Oversize change what is served, so they answer 200 even to a
-// matching If-None-Match, as a changed resource would.
+// matching If-None-Match, with an ETag of their own, as a changed resource
+// would.
 func (s *Server) serveAPI(r *http.Request, rt route, f Faults) response {
 	q := r.URL.Query()
 	ep := &endpoints[rt.ep]
@@ -248,7 +249,11 @@ func (s *Server) serveAPI(r *http.Request, rt route, f Faults) response {
 	v := w.vers[rt.ep]
 	tag := w.etag(v.n, rt.rest, q)
 	lm := time.Unix(v.mod, 0).UTC()
-	if resp, done := precondition(r, tag, lm); done && !changed {
+	if changed {
+		// What is served differs from the data the tag names, so it has a
+		// tag of its own, and no precondition matches it.
+		tag = w.etag(v.n, rt.rest+"\x00fault", q)
+	} else if resp, done := precondition(r, tag, lm); done {
 		return resp
 	}
 	var resp response
