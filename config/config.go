@@ -66,6 +66,8 @@ type Common struct {
 	TLS         TLS                   `yaml:"tls,omitempty"`
 	Budget      Budget                `yaml:"budget,omitempty"`
 	Collections map[string]Collection `yaml:"collections,omitempty"`
+	// BodySizeLimit is the largest response body accepted; 0 means 64MiB.
+	BodySizeLimit Size `yaml:"body_size_limit,omitempty"`
 }
 
 // SourceName returns the source's unique name, the /probe target.
@@ -345,6 +347,9 @@ func (c *Common) validate(v *validator, p path, known map[string]Collection) {
 	}
 	if c.Timeout < 0 || (c.Timeout > 0 && time.Duration(c.Timeout) < 100*time.Millisecond) {
 		v.errorf(p.add("timeout"), "timeout %s is too short", c.Timeout)
+	}
+	if c.BodySizeLimit < 0 || (c.BodySizeLimit > 0 && c.BodySizeLimit < 1<<10) {
+		v.errorf(p.add("body_size_limit"), "body_size_limit %s is below 1KiB", c.BodySizeLimit)
 	}
 	if c.ProxyURL != "" {
 		u, err := url.Parse(c.ProxyURL)

@@ -65,16 +65,17 @@ func New(cfg *config.CXCloud, o Options) (*Client, error) {
 	c := &Client{cfg: cfg, base: cfg.URL() + "/", now: o.Now}
 	c.token = &tokenSource{
 		url: cfg.TokenURL, clientID: cfg.ClientID, clientSecret: cfg.ClientSecret.Value(), now: o.Now,
-		req: &vendors.Requester{Client: hc, Recorder: o.Recorder, MaxRetries: maxRetries},
+		req: &vendors.Requester{Client: hc, Recorder: o.Recorder, MaxRetries: maxRetries, MaxBodyBytes: int64(cfg.BodySizeLimit)},
 	}
 	c.req = &vendors.Requester{
-		Client:      hc,
-		Budget:      o.Budget,
-		Recorder:    o.Recorder,
-		RateHeaders: RateHeaders,
-		MaxRetries:  maxRetries,
-		Concurrency: cfg.Budget.Concurrency,
-		ETags:       o.ETags,
+		Client:       hc,
+		Budget:       o.Budget,
+		Recorder:     o.Recorder,
+		RateHeaders:  RateHeaders,
+		MaxRetries:   maxRetries,
+		MaxBodyBytes: int64(cfg.BodySizeLimit),
+		Concurrency:  cfg.Budget.Concurrency,
+		ETags:        o.ETags,
 		Prepare: func(r *http.Request) error {
 			tok, err := c.token.get(r.Context())
 			if err != nil {

@@ -74,11 +74,12 @@ func New(cfg *config.Mist, o Options) (*Client, error) {
 	}
 	maxRetries := vendors.Retries(cfg.Budget.MaxRetries)
 	c.req = &vendors.Requester{
-		Client:     hc,
-		Budget:     o.Budget,
-		Recorder:   o.Recorder,
-		MaxRetries: maxRetries,
-		Prepare:    c.authorize,
+		Client:       hc,
+		Budget:       o.Budget,
+		Recorder:     o.Recorder,
+		MaxRetries:   maxRetries,
+		MaxBodyBytes: int64(cfg.BodySizeLimit),
+		Prepare:      c.authorize,
 	}
 	return c, nil
 }

@@ -46,11 +46,12 @@ func New(cfg *config.Nautobot, o Options) (*Client, error) {
 	// The requester retries 429, 500, 502, 503 and 504 with backoff, as
 	// pynautobot's retries do, and nothing else.
 	c.req = &vendors.Requester{
-		Client:      hc,
-		Budget:      o.Budget,
-		Recorder:    o.Recorder,
-		MaxRetries:  maxRetries,
-		Concurrency: cfg.Budget.Concurrency,
+		Client:       hc,
+		Budget:       o.Budget,
+		Recorder:     o.Recorder,
+		MaxRetries:   maxRetries,
+		MaxBodyBytes: int64(cfg.BodySizeLimit),
+		Concurrency:  cfg.Budget.Concurrency,
 		Prepare: func(r *http.Request) error {
 			r.Header.Set("Authorization", "Token "+cfg.Token.Value())
 			// Pinning the version keeps the shapes the exporter parses.

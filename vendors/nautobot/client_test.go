@@ -2,6 +2,7 @@ package nautobot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -107,6 +108,18 @@ func TestBadToken(t *testing.T) {
 	}
 	if strings.Contains(err.Error(), "0123456789abcdef") {
 		t.Errorf("error %q contains the token", err)
+	}
+}
+
+func TestBodySizeLimit(t *testing.T) {
+	sim, base := newSim(t, nautobotsim.Options{Seed: 5})
+	c := newClient(t, nbConfig(t, base, sim.Credentials().Token, "    body_size_limit: 64KiB\n"))
+	if _, err := c.Status(context.Background()); err != nil {
+		t.Fatalf("Status() = %v", err)
+	}
+	sim.SetFaults(nautobotsim.Faults{Oversize: 64<<10 + 1})
+	if _, err := c.Status(context.Background()); !errors.Is(err, vendors.ErrBodyTooLarge) {
+		t.Errorf("Status() with a body past body_size_limit = %v; want ErrBodyTooLarge", err)
 	}
 }
 

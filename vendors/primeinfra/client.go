@@ -49,11 +49,12 @@ func New(cfg *config.Prime, o Options) (*Client, error) {
 	maxRetries := vendors.Retries(cfg.Budget.MaxRetries)
 	c := &Client{cfg: cfg, base: cfg.BaseURL + apiPath}
 	c.req = &vendors.Requester{
-		Client:      hc,
-		Budget:      o.Budget,
-		Recorder:    o.Recorder,
-		MaxRetries:  maxRetries,
-		Concurrency: cfg.Budget.Concurrency,
+		Client:       hc,
+		Budget:       o.Budget,
+		Recorder:     o.Recorder,
+		MaxRetries:   maxRetries,
+		MaxBodyBytes: int64(cfg.BodySizeLimit),
+		Concurrency:  cfg.Budget.Concurrency,
 		Prepare: func(r *http.Request) error {
 			r.SetBasicAuth(cfg.Username, cfg.Password.Value())
 			r.Header.Set("Accept", "application/json")
