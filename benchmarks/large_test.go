@@ -56,7 +56,7 @@ func BenchmarkLarge(b *testing.B) {
 var longIntervals = regexp.MustCompile(`interval: \d+s`)
 
 func benchLarge(b *testing.B, vendors []string) {
-	host := startSimHost(b, "large", vendors...)
+	host := startSimHost(b, "large", false, vendors...)
 	raw, err := os.ReadFile(host.config)
 	if err != nil {
 		b.Fatal(err)
@@ -85,17 +85,7 @@ func benchLarge(b *testing.B, vendors []string) {
 	srv := httptest.NewServer(collector.ProbeHandler(m, logger))
 	defer srv.Close()
 
-	refreshAll := func(s *collector.Source) {
-		var wg sync.WaitGroup
-		for _, st := range s.Status() {
-			wg.Go(func() {
-				if err := s.Refresh(ctx, st.Collection); err != nil && ctx.Err() == nil {
-					b.Errorf("%s %s: %v", s.Name, st.Collection, err)
-				}
-			})
-		}
-		wg.Wait()
-	}
+	refreshAll := func(s *collector.Source) { refreshSource(ctx, b, s) }
 	var refreshWall, upstream time.Duration
 	var latencies []time.Duration
 	calls, series := 0, 0
@@ -154,6 +144,20 @@ func benchLarge(b *testing.B, vendors []string) {
 	b.ReportMetric(ms(quantile(latencies, 0.5)), "scrape-p50-ms")
 	b.ReportMetric(ms(quantile(latencies, 0.99)), "scrape-p99-ms")
 	b.ReportMetric(procstat.MiB("VmHWM"), "peak-RSS-MiB")
+}
+
+// refreshSource refreshes every collection of s at once, as the
+// background loops do.
+func refreshSource(ctx context.Context, b *testing.B, s *collector.Source) {
+	var wg sync.WaitGroup
+	for _, st := range s.Status() {
+		wg.Go(func() {
+			if err := s.Refresh(ctx, st.Collection); err != nil && ctx.Err() == nil {
+				b.Errorf("%s %s: %v", s.Name, st.Collection, err)
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // upstreamTime is how long calls to a source must take upstream: the

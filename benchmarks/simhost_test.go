@@ -23,11 +23,13 @@ const (
 	hostVendorsEnv = "NMS_BENCH_SIMULATORS" // vendors to serve, comma-separated
 	hostDirEnv     = "NMS_BENCH_DIR"        // where to write the config
 	hostSizeEnv    = "NMS_BENCH_SIZE"
+	hostLimitsEnv  = "NMS_BENCH_UNLIMITED" // "1" lifts the simulated limits
 )
 
 func TestMain(m *testing.M) {
 	if v := os.Getenv(hostVendorsEnv); v != "" {
-		if err := serveSimulators(strings.Split(v, ","), os.Getenv(hostSizeEnv), os.Getenv(hostDirEnv), os.Stdin, os.Stdout); err != nil {
+		o := simulators.Options{Seed: 1, Size: os.Getenv(hostSizeEnv), Unlimited: os.Getenv(hostLimitsEnv) == "1"}
+		if err := serveSimulators(strings.Split(v, ","), o, os.Getenv(hostDirEnv), os.Stdin, os.Stdout); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
@@ -45,7 +47,7 @@ type hostStats struct {
 // serveSimulators starts the simulators, writes the config that points at
 // them into dir, says "ready", then answers "reset" and "stats" lines on in
 // until in closes.
-func serveSimulators(vendors []string, size, dir string, in io.Reader, out io.Writer) error {
+func serveSimulators(vendors []string, o simulators.Options, dir string, in io.Reader, out io.Writer) error {
 	var mu sync.Mutex
 	served := map[string][]time.Duration{}
 	var sims []*simulators.Simulator
@@ -55,11 +57,12 @@ func serveSimulators(vendors []string, size, dir string, in io.Reader, out io.Wr
 		}
 	}()
 	for _, v := range vendors {
-		s, err := simulators.Start(v, simulators.Options{Seed: 1, Size: size, Observe: func(d time.Duration) {
+		o.Observe = func(d time.Duration) {
 			mu.Lock()
 			served[v] = append(served[v], d)
 			mu.Unlock()
-		}})
+		}
+		s, err := simulators.Start(v, o)
 		if err != nil {
 			return err
 		}
@@ -108,11 +111,15 @@ type simHost struct {
 
 // startSimHost starts the simulators of vendors at size in their own
 // process and returns it once the config pointing at them is written.
-func startSimHost(b *testing.B, size string, vendors ...string) *simHost {
+// Unlimited lifts their rate limits and quotas.
+func startSimHost(b *testing.B, size string, unlimited bool, vendors ...string) *simHost {
 	b.Helper()
 	dir := b.TempDir()
 	cmd := exec.Command(os.Args[0], "-test.run=^$", "-test.bench=^$")
 	cmd.Env = append(os.Environ(), hostVendorsEnv+"="+strings.Join(vendors, ","), hostSizeEnv+"="+size, hostDirEnv+"="+dir)
+	if unlimited {
+		cmd.Env = append(cmd.Env, hostLimitsEnv+"=1")
+	}
 	cmd.Stderr = os.Stderr
 	in, err := cmd.StdinPipe()
 	if err != nil {

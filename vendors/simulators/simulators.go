@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -37,6 +38,9 @@ type Options struct {
 	// Mirror gives a Nautobot simulator the other simulators' devices to
 	// hold, with deliberate drift; without it Nautobot makes its own.
 	Mirror []*Simulator
+	// Unlimited lifts the simulated rate limits and quotas, for benchmarks
+	// that refresh far more often than a vendor allows.
+	Unlimited bool
 	// Observe, when set, is told how long each request took to serve.
 	Observe func(time.Duration)
 }
@@ -87,7 +91,11 @@ var starters = map[string]starter{
 }
 
 func startMist(o Options) (http.Handler, *Simulator, func(), error) {
-	s, err := mistsim.New(mistsim.Options{Seed: o.Seed, Size: o.Size, RetryAfter: o.RetryAfter, HourlyLimit: o.HourlyLimit})
+	hourly := o.HourlyLimit
+	if o.Unlimited {
+		hourly = math.MaxInt32
+	}
+	s, err := mistsim.New(mistsim.Options{Seed: o.Seed, Size: o.Size, RetryAfter: o.RetryAfter, HourlyLimit: hourly})
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -110,7 +118,11 @@ func startMist(o Options) (http.Handler, *Simulator, func(), error) {
 }
 
 func startPrime(o Options) (http.Handler, *Simulator, func(), error) {
-	s, err := primesim.New(primesim.Options{Seed: o.Seed, Size: o.Size})
+	po := primesim.Options{Seed: o.Seed, Size: o.Size}
+	if o.Unlimited {
+		po.RateLimit = -1
+	}
+	s, err := primesim.New(po)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -133,7 +145,11 @@ func startPrime(o Options) (http.Handler, *Simulator, func(), error) {
 }
 
 func startCXCloud(o Options) (http.Handler, *Simulator, func(), error) {
-	s, err := cxsim.New(cxsim.Options{Seed: o.Seed, Size: o.Size})
+	co := cxsim.Options{Seed: o.Seed, Size: o.Size}
+	if o.Unlimited {
+		co.PerSecond, co.PerDay = math.MaxInt32, math.MaxInt32
+	}
+	s, err := cxsim.New(co)
 	if err != nil {
 		return nil, nil, nil, err
 	}
