@@ -49,13 +49,26 @@ type Client struct {
 	now      func() time.Time
 	pageSize int
 
-	mu       sync.Mutex
-	orgID    string
+	mu    sync.Mutex
+	orgID string
+	jar   http.CookieJar
+	sites *siteIndex
+	defs  alarmDefs
+
+	// loginReq sends logins, without retries: Mist locks an address out
+	// after three failed logins in a row.
+	loginReq *vendors.Requester
+	authMu   sync.Mutex // guards the session state below, and serialises logins
 	loggedIn bool
-	jar      http.CookieJar
-	sites    *siteIndex
-	defs     alarmDefs
+	gen      int       // counts the sessions opened
+	loginErr error     // the last login's failure, while it stands
+	loginAt  time.Time // when it failed
 }
+
+// loginBackoff is how long a failed login stands: calls meanwhile fail with
+// its error instead of trying again, so a refresh of every collection with
+// a changed password tries one login, not one per call.
+const loginBackoff = 30 * time.Second
 
 // New returns a client for the org a config section names.
 func New(cfg *config.Mist, o Options) (*Client, error) {
@@ -78,6 +91,14 @@ func New(cfg *config.Mist, o Options) (*Client, error) {
 		Budget:       o.Budget,
 		Recorder:     o.Recorder,
 		MaxRetries:   maxRetries,
+		MaxBodyBytes: int64(cfg.BodySizeLimit),
+		Prepare:      c.authorize,
+	}
+	c.loginReq = &vendors.Requester{
+		Client:       hc,
+		Budget:       o.Budget,
+		Recorder:     o.Recorder,
+		MaxRetries:   -1,
 		MaxBodyBytes: int64(cfg.BodySizeLimit),
 		Prepare:      c.authorize,
 	}
@@ -106,7 +127,7 @@ func (c *Client) authorize(r *http.Request) error {
 // supported: a daemon has nobody to type the code.
 func (c *Client) login(ctx context.Context) error {
 	body, _ := json.Marshal(map[string]string{"email": c.cfg.Email, "password": c.cfg.Password.Value()})
-	resp, err := c.req.Do(ctx, vendors.Request{
+	resp, err := c.loginReq.Do(ctx, vendors.Request{
 		Method: http.MethodPost, URL: c.base + "/api/v1/login", Endpoint: "/api/v1/login",
 		Header: http.Header{"Content-Type": {"application/json"}}, Body: body,
 	})
@@ -126,34 +147,47 @@ func (c *Client) login(ctx context.Context) error {
 // get fetches one JSON document, logging in first on a cookie session and
 // once more when the session has expired.
 func (c *Client) get(ctx context.Context, pathQuery, endpoint string, v any) (http.Header, error) {
-	if c.cfg.Token == "" {
-		c.mu.Lock()
-		var err error
-		if !c.loggedIn {
-			if err = c.login(ctx); err == nil {
-				c.loggedIn = true
-			}
-		}
-		c.mu.Unlock()
-		if err != nil {
-			return nil, err
-		}
-	}
-	h, err := c.req.GetJSON(ctx, c.base+pathQuery, endpoint, v)
-	if err != nil && c.cfg.Token == "" && vendors.StatusCode(err) == http.StatusUnauthorized {
-		c.mu.Lock()
-		c.loggedIn = false
-		err = c.login(ctx)
-		if err == nil {
-			c.loggedIn = true
-		}
-		c.mu.Unlock()
-		if err != nil {
-			return nil, err
-		}
+	if c.cfg.Token != "" {
 		return c.req.GetJSON(ctx, c.base+pathQuery, endpoint, v)
 	}
-	return h, err
+	gen, err := c.session(ctx, 0)
+	if err != nil {
+		return nil, err
+	}
+	h, err := c.req.GetJSON(ctx, c.base+pathQuery, endpoint, v)
+	if vendors.StatusCode(err) != http.StatusUnauthorized {
+		return h, err
+	}
+	if _, err := c.session(ctx, gen); err != nil {
+		return nil, err
+	}
+	return c.req.GetJSON(ctx, c.base+pathQuery, endpoint, v)
+}
+
+// session returns the number of a live session, logging in when there is
+// none or when session stale was refused; calls refused together log in
+// once. A failed login stands for loginBackoff.
+func (c *Client) session(ctx context.Context, stale int) (int, error) {
+	c.authMu.Lock()
+	defer c.authMu.Unlock()
+	if c.loggedIn && c.gen != stale {
+		return c.gen, nil
+	}
+	c.loggedIn = false
+	if c.loginErr != nil && c.now().Sub(c.loginAt) < loginBackoff {
+		return 0, c.loginErr
+	}
+	if err := c.login(ctx); err != nil {
+		// A cancelled refresh says nothing about the credentials.
+		if ctx.Err() == nil {
+			c.loginErr, c.loginAt = err, c.now()
+		}
+		return 0, err
+	}
+	c.loginErr = nil
+	c.loggedIn = true
+	c.gen++
+	return c.gen, nil
 }
 
 // org returns the org id: configured, or the one org the credentials can

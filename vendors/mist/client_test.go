@@ -6,12 +6,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/nmsexporter/nms_exporter/config"
 	"github.com/nmsexporter/nms_exporter/vendors"
 	"github.com/nmsexporter/nms_exporter/vendors/mist/mistsim"
+	"github.com/nmsexporter/nms_exporter/vendors/simkit/simtest"
 )
 
 // newSim serves a simulator on loopback for the test.
@@ -174,6 +176,81 @@ func TestLoginWithCSRF(t *testing.T) {
 	_, err = c2.Sites(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "login as "+cr.Email) || strings.Contains(err.Error(), "not-the-password") {
 		t.Errorf("Sites() with a wrong password = %v; want a login error without the password", err)
+	}
+}
+
+// loginCounter counts the login requests sent.
+type loginCounter struct {
+	mu sync.Mutex
+	n  int
+}
+
+func (l *loginCounter) ObserveRequest(endpoint, _ string, _ time.Duration) {
+	if endpoint == "/api/v1/login" {
+		l.mu.Lock()
+		l.n++
+		l.mu.Unlock()
+	}
+}
+
+func (l *loginCounter) count() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.n
+}
+
+// TestChangedPasswordLogsInOnce changes the password under a session in
+// use: every collection fails, on one failed login and not one per call,
+// which would lock the exporter out (Mist does after three in a row); once
+// the password works again, a refresh after the login backoff recovers.
+func TestChangedPasswordLogsInOnce(t *testing.T) {
+	sim, base := newSim(t, mistsim.Options{Seed: 1})
+	cr := sim.Credentials()
+	y := "mist:\n  - name: t\n    base_url: " + base + "\n    email: " + cr.Email + "\n    password: " + cr.Password + "\n"
+	cfg, err := config.Parse([]byte(y), "t.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := simtest.NewClock(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC))
+	logins := &loginCounter{}
+	c, err := New(&cfg.Mist[0], Options{Recorder: logins, Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := c.Sites(ctx); err != nil {
+		t.Fatal(err)
+	}
+	sim.SetFaults(mistsim.Faults{Revoke: true})
+	fetches := []func() error{
+		func() error { _, err := c.Sites(ctx); return err },
+		func() error { _, err := c.Devices(ctx); return err },
+		func() error { _, err := c.Clients(ctx); return err },
+		func() error { _, err := c.Alarms(ctx); return err },
+		func() error { _, err := c.Usage(ctx); return err },
+	}
+	var wg sync.WaitGroup
+	for _, f := range fetches {
+		wg.Go(func() {
+			if err := f(); err == nil || !strings.Contains(err.Error(), "Invalid email or password") {
+				t.Errorf("a fetch with the password changed = %v; want the failed login", err)
+			}
+		})
+	}
+	wg.Wait()
+	if got := logins.count(); got != 2 {
+		t.Errorf("%d logins in all; want 2: the first session's, and one after the password changed", got)
+	}
+
+	sim.SetFaults(mistsim.Faults{})
+	clock.Add(loginBackoff)
+	for _, f := range fetches {
+		if err := f(); err != nil {
+			t.Errorf("a fetch after the password works again = %v", err)
+		}
+	}
+	if got := logins.count(); got != 3 {
+		t.Errorf("%d logins in all; want 3", got)
 	}
 }
 
