@@ -26,8 +26,8 @@ type Faults struct {
 	ResetMidBody bool  // send half of each 200 body under its full Content-Length, then drop the connection
 	ShrinkTotal  bool  // lists lose a third of their items (and X-Total-Count) on pages after the first (offset > 0)
 	// EndlessPaging makes list paging never end: each page reports an
-	// X-Total-Count one page past itself, and pages past the end start
-	// over from the first items.
+	// X-Total-Count at least one page past itself, and pages past the end
+	// start over from the first items.
 	EndlessPaging bool
 	// Revoke, once RevokeAfter API calls were served since SetFaults, drops
 	// every access token issued (401 invalid_token) and refuses the client

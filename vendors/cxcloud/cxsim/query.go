@@ -192,7 +192,7 @@ func (w *world) list(ep *endpoint, p params) (body []byte, total int) {
 
 // faultyList is list under the paging faults: with shrink, pages past the
 // first see a third fewer items; with endless, each page reports a total
-// one page past itself, and pages past the end start over.
+// at least one page past itself, and pages past the end start over.
 func (w *world) faultyList(ep *endpoint, p params) (body []byte, total int) {
 	var idx []int
 	row := make([]value, 0, len(ep.attrs))
@@ -209,7 +209,7 @@ func (w *world) faultyList(ep *endpoint, p params) (body []byte, total int) {
 	total = len(idx)
 	lo := min(p.offset, len(idx))
 	if p.endless && len(idx) > 0 {
-		total = p.offset + 2*p.max
+		total = max(total, p.offset+2*p.max)
 		lo = p.offset % len(idx)
 	}
 	hi := min(len(idx), lo+p.max)

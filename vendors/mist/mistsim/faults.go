@@ -31,8 +31,8 @@ type Faults struct {
 	NextLoop bool
 	// EndlessPaging makes paging never end: every search answer carries a
 	// next (pages past the end are empty, each with a new cursor), and every
-	// list answer reports an X-Page-Total one page past itself, its pages
-	// past the end starting over from the first items.
+	// list answer reports an X-Page-Total at least one page past itself, its
+	// pages past the end starting over from the first items.
 	EndlessPaging bool
 	// Revoke refuses the token and the login sessions (401 "Invalid
 	// token.") and logins (as a wrong password) once RevokeAfter API calls

@@ -150,9 +150,9 @@ func pageOf(rc *reqCtx, n int, render func(lo, hi int) any) response {
 	}
 	reported := n
 	if rc.endless && n > 0 {
-		// One page more than this one, whose items start over when past
+		// At least one page more than this one, whose items start over when past
 		// the end.
-		reported = min(page, math.MaxInt32/limit-1)*limit + limit
+		reported = max(n, min(page, math.MaxInt32/limit-1)*limit+limit)
 		lo = ((page - 1) % ((n + limit - 1) / limit)) * limit
 	}
 	hi := min(n, lo+limit)

@@ -28,8 +28,8 @@ type Faults struct {
 	ResetMidBody bool          // send half of each 200 body under its full Content-Length, then drop the connection
 	ShrinkTotal  bool          // lists lose a third of their rows (and count) on pages after the first (offset > 0)
 	// EndlessPaging makes list paging never end: each page reports a count
-	// one page past itself (and a next to match), and pages past the end
-	// start over from the first rows.
+	// at least one page past itself (and a next to match), and pages past
+	// the end start over from the first rows.
 	EndlessPaging bool
 	// NextLoop makes every list answer's next point back at the page
 	// itself, the last page's too: a client that follows next never ends.

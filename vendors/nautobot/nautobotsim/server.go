@@ -564,9 +564,9 @@ func (s *Server) list(rc *reqCtx, ep *endpoint) response {
 		}
 	}
 	if rc.f.EndlessPaging && n > 0 && p.limit > 0 {
-		// One page more than this one, whose rows start over when past the
+		// At least one page more than this one, whose rows start over when past the
 		// end.
-		count = p.offset + 2*p.limit
+		count = max(n, p.offset+2*p.limit)
 		lo = p.offset % n
 		hi = min(n, lo+p.limit)
 	}

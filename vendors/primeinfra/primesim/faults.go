@@ -28,8 +28,8 @@ type Faults struct {
 	ResetMidBody bool  // send half of each 200 body under its full Content-Length, then drop the connection
 	ShrinkTotal  bool  // lists lose a third of their rows (and @count) on pages after the first (.firstResult > 0)
 	// EndlessPaging makes list paging never end: each page reports an
-	// @count one page past itself, and pages past the end start over from
-	// the first rows.
+	// @count at least one page past itself, and pages past the end start
+	// over from the first rows.
 	EndlessPaging bool
 	// Revoke refuses the user's password and drops its sessions (401) once
 	// RevokeAfter data requests were served since SetFaults, as when the

@@ -445,9 +445,9 @@ next:
 	out.Count = len(rows)
 	lo := min(p.first, len(rows))
 	if rc.endless && len(rows) > 0 {
-		// One page more than this one, whose rows start over when past the
+		// At least one page more than this one, whose rows start over when past the
 		// end.
-		out.Count = p.first + 2*p.max
+		out.Count = max(len(rows), p.first+2*p.max)
 		lo = p.first % len(rows)
 	}
 	hi := min(len(rows), lo+p.max)
