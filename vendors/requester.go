@@ -252,6 +252,15 @@ func (r *Requester) attempt(ctx context.Context, req Request) (*Response, outcom
 		return nil, r.transportOutcome(ctx, err), r.transportError(ctx, req, hreq, err)
 	}
 	limit := r.maxBodyBytes()
+	if resp.ContentLength > limit {
+		// Announced over the cap: not worth reading.
+		resp.Body.Close()
+		r.record(req.Endpoint, strconv.Itoa(resp.StatusCode), time.Since(start))
+		if r.Budget != nil {
+			r.Budget.Observe(resp, r.RateHeaders)
+		}
+		return fail(fmt.Errorf("%w (%d bytes; the answer announced %d)", ErrBodyTooLarge, limit, resp.ContentLength))
+	}
 	buf, err := readBody(resp.Body, resp.ContentLength, limit)
 	resp.Body.Close()
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -628,5 +629,29 @@ func TestRequesterUnreadableStoredBody(t *testing.T) {
 	}
 	if e, _ := store.Get(srv.URL + "/c"); e.ETag != `"v2"` {
 		t.Errorf("stored ETag = %q; want the fresh \"v2\"", e.ETag)
+	}
+}
+
+// TestRequesterRefusesAnnouncedOversizeBody: a body whose Content-Length
+// is over the cap fails at once, unread.
+func TestRequesterRefusesAnnouncedOversizeBody(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", strconv.Itoa(1<<20))
+		_, _ = w.Write([]byte("aaaaa")) // below the cap: reading would wait for the rest
+		w.(http.Flusher).Flush()
+		select { // the rest never comes while the client waits for it
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(release) })
+	r := &Requester{Client: srv.Client(), MaxBodyBytes: 10, MaxRetries: -1}
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
+	defer cancel()
+	_, err := r.Do(ctx, Request{URL: srv.URL, Endpoint: "/big"})
+	if !errors.Is(err, ErrBodyTooLarge) {
+		t.Fatalf("Do = %v; want ErrBodyTooLarge without reading the body", err)
 	}
 }
