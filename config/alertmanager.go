@@ -22,6 +22,7 @@ type Alertmanager struct {
 	BasicAuth       *BasicAuth `yaml:"basic_auth,omitempty"`
 	BearerToken     Secret     `yaml:"bearer_token,omitempty"`
 	BearerTokenFile string     `yaml:"bearer_token_file,omitempty"`
+	BearerTokenEnv  string     `yaml:"bearer_token_env,omitempty"`
 }
 
 // BasicAuth is a username and password for HTTP basic auth.
@@ -29,6 +30,7 @@ type BasicAuth struct {
 	Username     string `yaml:"username"`
 	Password     Secret `yaml:"password,omitempty"`
 	PasswordFile string `yaml:"password_file,omitempty"`
+	PasswordEnv  string `yaml:"password_env,omitempty"`
 }
 
 // Severities orders the exporter's alarm severities, most severe first.
@@ -75,12 +77,12 @@ func (a *Alertmanager) validate(v *validator, at path, seen map[string]string) {
 	}
 	if a.BasicAuth != nil {
 		b := a.BasicAuth
-		v.secret(at.add("basic_auth"), "password", &b.Password, b.PasswordFile)
+		v.secret(at.add("basic_auth"), "password", &b.Password, b.PasswordFile, b.PasswordEnv)
 		if b.Username == "" || b.Password == "" {
-			v.errorf(at.add("basic_auth"), "basic_auth needs a username and a password (or password_file)")
+			v.errorf(at.add("basic_auth"), "basic_auth needs a username and a password (or password_file or password_env)")
 		}
 	}
-	v.secret(at, "bearer_token", &a.BearerToken, a.BearerTokenFile)
+	v.secret(at, "bearer_token", &a.BearerToken, a.BearerTokenFile, a.BearerTokenEnv)
 	if a.BasicAuth != nil && a.BearerToken != "" {
 		v.errorf(at.add("bearer_token"), "set basic_auth or a bearer token, not both")
 	}

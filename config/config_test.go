@@ -173,3 +173,30 @@ func TestSafeConfigKeepsOldOnBadReload(t *testing.T) {
 		t.Errorf("LastReload() = %v, %v; want false, %v", ok, last, first)
 	}
 }
+
+func TestSecretFromEnvironment(t *testing.T) {
+	const value = "nb-token-from-env-9f8e7d"
+	t.Setenv("NMS_TEST_NAUTOBOT_TOKEN", value+"\n")
+	t.Setenv("NMS_TEST_EMPTY", "")
+	base := "nautobot:\n  - name: sot\n    base_url: https://nautobot.example.com\n"
+	c, err := Parse([]byte(base+"    token_env: NMS_TEST_NAUTOBOT_TOKEN\n"), "env.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Nautobot[0].Token.Value(); got != value {
+		t.Errorf("token from token_env = %q; want %q", got, value)
+	}
+	for _, tc := range []struct{ yaml, want string }{
+		{"    token_env: NMS_TEST_EMPTY\n", "env.yml:4: nautobot[0].token_env: environment variable NMS_TEST_EMPTY is not set or empty"},
+		{"    token_env: NMS_TEST_UNSET_VARIABLE\n", "environment variable NMS_TEST_UNSET_VARIABLE is not set or empty"},
+		{"    token: inline\n    token_env: NMS_TEST_NAUTOBOT_TOKEN\n", "set one of token, token_file and token_env"},
+	} {
+		_, err := Parse([]byte(base+tc.yaml), "env.yml")
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: error = %v; want it to contain %q", tc.yaml, err, tc.want)
+		}
+		if err != nil && strings.Contains(err.Error(), value) {
+			t.Errorf("%q: the error shows the secret: %v", tc.yaml, err)
+		}
+	}
+}

@@ -31,6 +31,7 @@ type CXCloud struct {
 	ClientID         string `yaml:"client_id"`
 	ClientSecret     Secret `yaml:"client_secret,omitempty"`
 	ClientSecretFile string `yaml:"client_secret_file,omitempty"`
+	ClientSecretEnv  string `yaml:"client_secret_env,omitempty"`
 	// PageSize is the number of items asked for per page, at most 1000.
 	PageSize int `yaml:"page_size,omitempty"`
 }
@@ -87,9 +88,9 @@ func (c *CXCloud) validate(v *validator, at path) {
 	if c.ClientID == "" {
 		v.errorf(at.add("client_id"), "client_id is required")
 	}
-	v.secret(at, "client_secret", &c.ClientSecret, c.ClientSecretFile)
+	v.secret(at, "client_secret", &c.ClientSecret, c.ClientSecretFile, c.ClientSecretEnv)
 	if c.ClientSecret == "" && c.ClientSecretFile == "" {
-		v.errorf(at.add("client_secret"), "client_secret (or client_secret_file) is required")
+		v.errorf(at.add("client_secret"), "client_secret (or client_secret_file or client_secret_env) is required")
 	}
 	if c.PageSize < 1 || c.PageSize > 1000 {
 		v.errorf(at.add("page_size"), "page_size %d must be between 1 and 1000", c.PageSize)

@@ -43,9 +43,11 @@ type Mist struct {
 
 	Token        Secret `yaml:"token,omitempty"`
 	TokenFile    string `yaml:"token_file,omitempty"`
+	TokenEnv     string `yaml:"token_env,omitempty"`
 	Email        string `yaml:"email,omitempty"`
 	Password     Secret `yaml:"password,omitempty"`
 	PasswordFile string `yaml:"password_file,omitempty"`
+	PasswordEnv  string `yaml:"password_env,omitempty"`
 
 	// OrgID is discovered from the token's privileges when empty.
 	OrgID string     `yaml:"org_id,omitempty"`
@@ -59,6 +61,7 @@ type Mist struct {
 	// one set, POST /webhooks/mist accepts them for this source.
 	WebhookSecret     Secret `yaml:"webhook_secret,omitempty"`
 	WebhookSecretFile string `yaml:"webhook_secret_file,omitempty"`
+	WebhookSecretEnv  string `yaml:"webhook_secret_env,omitempty"`
 }
 
 // SiteFilter keeps only some sites: those named, or matching the regex.
@@ -132,19 +135,19 @@ func (m *Mist) validate(v *validator, p path) {
 		}
 	}
 
-	v.secret(p, "token", &m.Token, m.TokenFile)
-	v.secret(p, "password", &m.Password, m.PasswordFile)
-	v.secret(p, "webhook_secret", &m.WebhookSecret, m.WebhookSecretFile)
+	v.secret(p, "token", &m.Token, m.TokenFile, m.TokenEnv)
+	v.secret(p, "password", &m.Password, m.PasswordFile, m.PasswordEnv)
+	v.secret(p, "webhook_secret", &m.WebhookSecret, m.WebhookSecretFile, m.WebhookSecretEnv)
 	login := m.Email != "" || m.Password != "" || m.PasswordFile != ""
 	switch {
 	case m.Token == "" && m.TokenFile == "" && !login:
-		v.errorf(p, "needs credentials: token (or token_file), or email with password (or password_file)")
+		v.errorf(p, "needs credentials: token (or token_file or token_env), or email with password (or password_file or password_env)")
 	case (m.Token != "" || m.TokenFile != "") && login:
 		v.errorf(p.add("email"), "set either a token or email and password, not both")
 	case login && m.Email == "":
 		v.errorf(p.add("email"), "email is required with password")
 	case login && m.Password == "" && m.PasswordFile == "":
-		v.errorf(p.add("password"), "password (or password_file) is required with email")
+		v.errorf(p.add("password"), "password (or password_file or password_env) is required with email")
 	}
 
 	if m.Sites.Regex != "" {

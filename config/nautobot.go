@@ -21,6 +21,7 @@ type Nautobot struct {
 	BaseURL   string `yaml:"base_url"`
 	Token     Secret `yaml:"token,omitempty"`
 	TokenFile string `yaml:"token_file,omitempty"`
+	TokenEnv  string `yaml:"token_env,omitempty"`
 	// APIVersion is pinned on every request; a 1.x version reads the 1.x
 	// shapes.
 	APIVersion string `yaml:"api_version,omitempty"`
@@ -65,9 +66,9 @@ func (n *Nautobot) validate(v *validator, at path) {
 	} else {
 		checkHTTPURL(v, at.add("base_url"), n.BaseURL, "https://nautobot.example.com")
 	}
-	v.secret(at, "token", &n.Token, n.TokenFile)
+	v.secret(at, "token", &n.Token, n.TokenFile, n.TokenEnv)
 	if n.Token == "" && n.TokenFile == "" {
-		v.errorf(at.add("token"), "token (or token_file) is required")
+		v.errorf(at.add("token"), "token (or token_file or token_env) is required")
 	}
 	if !apiVersion.MatchString(n.APIVersion) {
 		v.errorf(at.add("api_version"), "api_version %q must be major.minor, such as 2.4 or 1.6", n.APIVersion)

@@ -21,6 +21,7 @@ type Prime struct {
 	Username     string `yaml:"username"`
 	Password     Secret `yaml:"password,omitempty"`
 	PasswordFile string `yaml:"password_file,omitempty"`
+	PasswordEnv  string `yaml:"password_env,omitempty"`
 	// VirtualDomain scopes every request; empty is the user's default.
 	VirtualDomain string `yaml:"virtual_domain,omitempty"`
 	// PageSize is the .maxResults of each page, at most 1000.
@@ -58,9 +59,9 @@ func (p *Prime) validate(v *validator, at path) {
 	if p.Username == "" {
 		v.errorf(at.add("username"), "username is required")
 	}
-	v.secret(at, "password", &p.Password, p.PasswordFile)
+	v.secret(at, "password", &p.Password, p.PasswordFile, p.PasswordEnv)
 	if p.Password == "" && p.PasswordFile == "" {
-		v.errorf(at.add("password"), "password (or password_file) is required")
+		v.errorf(at.add("password"), "password (or password_file or password_env) is required")
 	}
 	if p.PageSize < 1 || p.PageSize > 1000 {
 		v.errorf(at.add("page_size"), "page_size %d must be between 1 and 1000", p.PageSize)

@@ -59,19 +59,32 @@ func readSecretFile(dir, name string) (Secret, error) {
 	return Secret(v), nil
 }
 
-// secret resolves a secret given inline or in its *_file field.
-func (v *validator) secret(p path, name string, s *Secret, file string) {
-	if file == "" {
-		return
+// secret resolves a secret given inline, in a file (its *_file field) or
+// in an environment variable (its *_env field): one of the three.
+func (v *validator) secret(p path, name string, s *Secret, file, env string) {
+	set := 0
+	for _, given := range []bool{*s != "", file != "", env != ""} {
+		if given {
+			set++
+		}
 	}
-	if *s != "" {
-		v.errorf(p.add(name+"_file"), "set %s or %s_file, not both", name, name)
-		return
+	switch {
+	case set > 1:
+		v.errorf(p.add(name), "set one of %s, %s_file and %s_env", name, name, name)
+	case file != "":
+		val, err := readSecretFile(v.dir, file)
+		if err != nil {
+			v.errorf(p.add(name+"_file"), "%v", err)
+			return
+		}
+		*s = val
+	case env != "":
+		// The error names the variable, never a value.
+		val := strings.TrimRight(os.Getenv(env), "\r\n")
+		if val == "" {
+			v.errorf(p.add(name+"_env"), "environment variable %s is not set or empty", env)
+			return
+		}
+		*s = Secret(val)
 	}
-	val, err := readSecretFile(v.dir, file)
-	if err != nil {
-		v.errorf(p.add(name+"_file"), "%v", err)
-		return
-	}
-	*s = val
 }
