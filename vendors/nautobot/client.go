@@ -116,13 +116,72 @@ func minor(v string) int {
 	return n
 }
 
-// Devices fetches every device.
+// Devices fetches every device. 1.x nests related objects with their
+// names. 2.x pages the devices at depth 0, a third of the bytes of depth 1
+// and far less work for the server, and names their status, role,
+// tenant, platform and location from a lookup list of each.
 func (c *Client) Devices(ctx context.Context) (*Devices, error) {
 	var all []device
-	if err := list(ctx, c, "/api/dcim/devices/", c.nested(), func(p []device) { all = append(all, p...) }); err != nil {
+	if c.cfg.Major() == 1 {
+		if err := list(ctx, c, "/api/dcim/devices/", c.nested(), func(p []device) { all = append(all, p...) }); err != nil {
+			return nil, err
+		}
+		return newDevices(all, 1), nil
+	}
+	names, err := c.lookups(ctx)
+	if err != nil {
 		return nil, err
 	}
-	return newDevices(all, c.cfg.Major()), nil
+	q := url.Values{}
+	if minor(c.cfg.APIVersion) >= 4 {
+		q.Set("exclude_m2m", "true")
+	}
+	if err := list(ctx, c, "/api/dcim/devices/", q, func(p []device) { all = append(all, p...) }); err != nil {
+		return nil, err
+	}
+	for i := range all {
+		d := &all[i]
+		for _, r := range []*ref{d.Tenant, d.Platform, d.Location, d.Role} {
+			if r != nil && r.Name == "" {
+				r.Name = names[r.ID]
+			}
+		}
+		if d.Status != nil && d.Status.Name == "" {
+			d.Status.Name = names[d.Status.ID]
+		}
+	}
+	return newDevices(all, 2), nil
+}
+
+// lookupLists are the 2.x lists that name what a depth-0 device refers to.
+var lookupLists = []string{
+	"/api/extras/statuses/", "/api/extras/roles/", "/api/tenancy/tenants/", "/api/dcim/platforms/", "/api/dcim/locations/",
+}
+
+// lookups fetches the lookup lists at once and maps every id to its name.
+func (c *Client) lookups(ctx context.Context) (map[string]string, error) {
+	var mu sync.Mutex
+	names := map[string]string{}
+	errs := make([]error, len(lookupLists))
+	var wg sync.WaitGroup
+	for i, endpoint := range lookupLists {
+		wg.Go(func() {
+			errs[i] = list(ctx, c, endpoint, url.Values{}, func(p []named) {
+				mu.Lock()
+				defer mu.Unlock()
+				for _, o := range p {
+					names[o.ID] = o.Name
+				}
+			})
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return names, nil
 }
 
 // Locations fetches every location (2.x) or site (1.x).

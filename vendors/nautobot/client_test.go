@@ -140,8 +140,15 @@ func TestPagingIsPageCountMinimum(t *testing.T) {
 			if len(devs.Devices) != n {
 				t.Errorf("devices = %d; want %d", len(devs.Devices), n)
 			}
-			if got, want := sim.Calls(), (n+size-1)/size; got != want {
-				t.Errorf("calls = %d; want the page-count minimum %d (count %d, page %d)", got, want, n, size)
+			// The device pages, and the pages of the lookup lists that name
+			// what they refer to.
+			z := sim.Sizes()
+			want := (n + size - 1) / size
+			for _, k := range []int{z.Statuses, z.Roles, z.Tenants, z.Platforms, z.Locations} {
+				want += max(1, (k+size-1)/size)
+			}
+			if got := sim.Calls(); got != want {
+				t.Errorf("calls = %d; want the page-count minimum %d (count %d, page %d, lookups %+v)", got, want, n, size, z)
 			}
 		})
 	}
@@ -172,5 +179,29 @@ func TestRetries(t *testing.T) {
 				t.Errorf("status %d: Status() = %v after %d calls; want the error, no retry", tc.status, err, hits.Load())
 			}
 		})
+	}
+}
+
+// TestDepthZeroNamesMatchDepthOne: devices paged at depth 0 and named from
+// the lookup lists read the same as devices paged at depth 1.
+func TestDepthZeroNamesMatchDepthOne(t *testing.T) {
+	sim, base := newSim(t, nautobotsim.Options{Seed: 5, Size: "medium"})
+	c := newClient(t, nbConfig(t, base, sim.Credentials().Token, ""))
+	got, err := c.Devices(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var nested []device
+	if err := list(context.Background(), c, "/api/dcim/devices/", c.nested(), func(p []device) { nested = append(nested, p...) }); err != nil {
+		t.Fatal(err)
+	}
+	want := newDevices(nested, 2)
+	if len(got.Devices) != len(want.Devices) {
+		t.Fatalf("%d devices at depth 0; %d at depth 1", len(got.Devices), len(want.Devices))
+	}
+	for i := range want.Devices {
+		if got.Devices[i] != want.Devices[i] {
+			t.Fatalf("device %d at depth 0 = %+v; at depth 1 = %+v", i, got.Devices[i], want.Devices[i])
+		}
 	}
 }

@@ -12,11 +12,19 @@ type page[T any] struct {
 }
 
 // ref is a related object: a nested serializer in 1.x, a depth-1 object in
-// 2.x. Either carries a name; display is the fallback.
+// 2.x. Either carries a name; display is the fallback. At depth 0 a 2.x
+// object is its id alone.
 type ref struct {
+	ID      string `json:"id"`
 	Name    string `json:"name"`
 	Display string `json:"display"`
 	Slug    string `json:"slug"`
+}
+
+// named is what the lookup lists give: an object's id and name.
+type named struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
 }
 
 func (r *ref) String() string {
@@ -31,6 +39,7 @@ func (r *ref) String() string {
 
 // status is {"value", "label"} in 1.x and an object with a name in 2.x.
 type status struct {
+	ID    string `json:"id"`
 	Name  string `json:"name"`
 	Label string `json:"label"`
 }
