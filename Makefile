@@ -9,7 +9,7 @@ LDFLAGS := -X github.com/prometheus/common/version.Version=$(VERSION) \
 # apt-get needs root; elsewhere sudo is used when present.
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
 
-.PHONY: all deps test fuzz soak fmt-check vet build bench demo clean
+.PHONY: all deps test fuzz soak fmt-check vet build bench vulncheck demo clean
 
 all: fmt-check vet test build
 
@@ -64,6 +64,11 @@ bench:
 ## scraped each second, for SOAK_DURATION (10m); prints goroutines, heap, RSS and open files.
 soak:
 	SOAK_DURATION=$${SOAK_DURATION:-10m} $(GO) test -tags soak -run '^TestSoak$$' -timeout 30m -count=1 -v ./benchmarks/
+
+## vulncheck: known vulnerabilities in the code's dependencies and the Go release it is built with;
+## needs vuln.go.dev, so it is not part of test.
+vulncheck:
+	$(GO) run golang.org/x/vuln/cmd/govulncheck@v1.9.0 ./...
 
 ## demo: the exporter on simulated vendors, at http://localhost:9877/
 demo:

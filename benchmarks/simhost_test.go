@@ -13,6 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nmsexporter/nms_exporter/vendors/cxcloud/cxsim"
+	"github.com/nmsexporter/nms_exporter/vendors/mist/mistsim"
+	"github.com/nmsexporter/nms_exporter/vendors/nautobot/nautobotsim"
+	"github.com/nmsexporter/nms_exporter/vendors/primeinfra/primesim"
 	"github.com/nmsexporter/nms_exporter/vendors/simulators"
 )
 
@@ -24,12 +28,16 @@ const (
 	hostDirEnv     = "NMS_BENCH_DIR"        // where to write the config
 	hostSizeEnv    = "NMS_BENCH_SIZE"
 	hostLimitsEnv  = "NMS_BENCH_UNLIMITED" // "1" lifts the simulated limits
+	// NMS_BENCH_LATENCY (a duration) is added to every simulated answer, as
+	// a vendor's network and servers add it.
+	latencyEnv = "NMS_BENCH_LATENCY"
 )
 
 func TestMain(m *testing.M) {
 	if v := os.Getenv(hostVendorsEnv); v != "" {
 		o := simulators.Options{Seed: 1, Size: os.Getenv(hostSizeEnv), Unlimited: os.Getenv(hostLimitsEnv) == "1"}
-		if err := serveSimulators(strings.Split(v, ","), o, os.Getenv(hostDirEnv), os.Stdin, os.Stdout); err != nil {
+		latency, _ := time.ParseDuration(os.Getenv(latencyEnv))
+		if err := serveSimulators(strings.Split(v, ","), o, latency, os.Getenv(hostDirEnv), os.Stdin, os.Stdout); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
@@ -47,7 +55,7 @@ type hostStats struct {
 // serveSimulators starts the simulators, writes the config that points at
 // them into dir, says "ready", then answers "reset" and "stats" lines on in
 // until in closes.
-func serveSimulators(vendors []string, o simulators.Options, dir string, in io.Reader, out io.Writer) error {
+func serveSimulators(vendors []string, o simulators.Options, latency time.Duration, dir string, in io.Reader, out io.Writer) error {
 	var mu sync.Mutex
 	served := map[string][]time.Duration{}
 	var sims []*simulators.Simulator
@@ -65,6 +73,9 @@ func serveSimulators(vendors []string, o simulators.Options, dir string, in io.R
 		s, err := simulators.Start(v, o)
 		if err != nil {
 			return err
+		}
+		if latency > 0 {
+			withLatency(s, latency)
 		}
 		sims = append(sims, s)
 	}
@@ -100,6 +111,20 @@ func serveSimulators(vendors []string, o simulators.Options, dir string, in io.R
 		}
 	}
 	return lines.Err()
+}
+
+// withLatency has a simulator wait d before each answer.
+func withLatency(s *simulators.Simulator, d time.Duration) {
+	switch {
+	case s.Mist != nil:
+		s.Mist.SetFaults(mistsim.Faults{Latency: d})
+	case s.Prime != nil:
+		s.Prime.SetFaults(primesim.Faults{Latency: d})
+	case s.CXCloud != nil:
+		s.CXCloud.SetFaults(cxsim.Faults{Latency: d})
+	case s.Nautobot != nil:
+		s.Nautobot.SetFaults(nautobotsim.Faults{Latency: d})
+	}
 }
 
 // simHost is the simulator process, seen from the benchmark.

@@ -128,16 +128,26 @@ func (c *Client) Devices(ctx context.Context) (*Devices, error) {
 		}
 		return newDevices(all, 1), nil
 	}
-	names, err := c.lookups(ctx)
-	if err != nil {
-		return nil, err
-	}
+	// The lookup lists are walked beside the devices, sharing the
+	// requests in flight.
+	var names map[string]string
+	var lookupErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		names, lookupErr = c.lookups(ctx)
+	}()
 	q := url.Values{}
 	if minor(c.cfg.APIVersion) >= 4 {
 		q.Set("exclude_m2m", "true")
 	}
-	if err := list(ctx, c, "/api/dcim/devices/", q, func(p []device) { all = append(all, p...) }); err != nil {
+	err := list(ctx, c, "/api/dcim/devices/", q, func(p []device) { all = append(all, p...) })
+	<-done
+	if err != nil {
 		return nil, err
+	}
+	if lookupErr != nil {
+		return nil, lookupErr
 	}
 	for i := range all {
 		d := &all[i]
