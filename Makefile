@@ -58,7 +58,7 @@ build:
 ## Compare two runs with benchstat (see BENCHMARKS.md).
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./benchmarks/
-	$(GO) test -run '^$$' -bench . -benchtime 3x -benchmem ./vendors/mist/ ./vendors/primeinfra/ ./vendors/nautobot/
+	$(GO) test -run '^$$' -bench . -benchtime 3x -benchmem ./vendors/mist/ ./vendors/primeinfra/ ./vendors/cxcloud/ ./vendors/nautobot/
 
 ## soak: all four simulators at medium size with faults switching on and off, every source
 ## scraped each second, for SOAK_DURATION (10m); prints goroutines, heap, RSS and open files.

@@ -1,0 +1,90 @@
+package cxcloud
+
+import (
+	"context"
+	"net/url"
+	"runtime"
+	"testing"
+
+	"github.com/nmsexporter/nms_exporter/config"
+	"github.com/nmsexporter/nms_exporter/internal/procstat"
+	"github.com/nmsexporter/nms_exporter/vendors"
+	"github.com/nmsexporter/nms_exporter/vendors/cxcloud/cxsim"
+)
+
+// BenchmarkRefreshLarge fetches every collection of the large simulated
+// CX Cloud tenant (20,000 devices) once per iteration, with a new client
+// each time so no answer is revalidated, and reports the calls against the
+// page-count minimum. The pace of 10 a second is lifted on both sides, so
+// the figure is the exporter's time. The simulator runs in the same
+// process, so the RSS figures include its data.
+func BenchmarkRefreshLarge(b *testing.B) {
+	sim, base, _ := newSim(b, cxsim.Options{Seed: 1, Size: "large", PerSecond: 1000, PerDay: 1 << 30})
+	runtime.GC()
+	simRSS := procstat.MiB("VmRSS")
+	cfg := cxConfig(b, base, sim.Credentials(), "")
+	ctx := context.Background()
+	minimum := pageMinimum(b, cfg)
+	sim.ResetCalls()
+	b.ResetTimer()
+	for b.Loop() {
+		c, _ := newClient(b, cfg, nil)
+		if _, err := c.Inventory(ctx); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := c.FieldNotices(ctx); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := c.Advisories(ctx); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := c.EndOfLife(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	calls := float64(sim.Calls()) / float64(b.N)
+	if calls > float64(minimum) {
+		b.Errorf("a refresh made %.0f calls; the page-count minimum is %d (%v)", calls, minimum, sim.CallsByPath())
+	}
+	b.ReportMetric(calls, "calls/refresh")
+	b.ReportMetric(float64(minimum), "min-calls")
+	b.ReportMetric(simRSS, "sim-MiB")
+	b.ReportMetric(procstat.MiB("VmHWM"), "peak-RSS-MiB")
+}
+
+// pageMinimum asks each list the collections walk for its total, a page
+// of one each, and counts the pages of the configured size they need.
+func pageMinimum(b *testing.B, cfg *config.CXCloud) int {
+	b.Helper()
+	c, _ := newClient(b, cfg, nil)
+	lists := []struct {
+		endpoint string
+		filter   url.Values
+	}{
+		{"inventory/devices", nil}, {"inventory/assets", nil},
+		{"productAlerts/fieldNotices", nil}, {"productAlerts/fieldNoticeBulletins", nil},
+		{"productAlerts/securityAdvisories", url.Values{"matchConfidence": {"Vulnerable", "Potentially Vulnerable"}}},
+		{"productAlerts/securityAdvisoryBulletins", nil},
+		{"productAlerts/hardwareEndOfLife", nil}, {"productAlerts/hardwareEndOfLifeBulletins", nil},
+		{"productAlerts/softwareEndOfLife", nil}, {"productAlerts/softwareEndOfLifeBulletins", nil},
+	}
+	minimum := 0
+	for _, l := range lists {
+		q := url.Values{"max": {"1"}, "offset": {"0"}}
+		for k, v := range l.filter {
+			q[k] = v
+		}
+		var page struct{ Items []struct{} }
+		h, err := c.get(context.Background(), c.base+l.endpoint+"?"+q.Encode(), "/"+l.endpoint, &page)
+		if err != nil {
+			b.Fatal(err)
+		}
+		total, ok := vendors.HeaderInt(h, "X-Total-Count")
+		if !ok {
+			b.Fatalf("%s: no X-Total-Count", l.endpoint)
+		}
+		minimum += max(1, (total+cfg.PageSize-1)/cfg.PageSize)
+	}
+	return minimum
+}
