@@ -205,11 +205,6 @@ func (r *Requester) attempt(ctx context.Context, req Request) (*Response, outcom
 	if err := ctx.Err(); err != nil {
 		return fail(err)
 	}
-	if r.Budget != nil {
-		if err := r.Budget.Acquire(ctx); err != nil {
-			return fail(err)
-		}
-	}
 	var body io.Reader
 	if req.Body != nil {
 		body = bytes.NewReader(req.Body)
@@ -242,6 +237,14 @@ func (r *Requester) attempt(ctx context.Context, req Request) (*Response, outcom
 			defer func() { <-sem }()
 		case <-ctx.Done():
 			return fail(ctx.Err())
+		}
+	}
+	// The budget is asked last, just before sending: a request that
+	// waited for a slot must still wait out a Retry-After that came in
+	// the meantime.
+	if r.Budget != nil {
+		if err := r.Budget.Acquire(ctx); err != nil {
+			return fail(err)
 		}
 	}
 	countCall(ctx)

@@ -655,3 +655,39 @@ func TestRequesterRefusesAnnouncedOversizeBody(t *testing.T) {
 		t.Fatalf("Do = %v; want ErrBodyTooLarge without reading the body", err)
 	}
 }
+
+// TestRequesterWaitingForASlotHonoursRetryAfter: a request that waited for
+// a slot while another got a 429 waits out its Retry-After too.
+func TestRequesterWaitingForASlotHonoursRetryAfter(t *testing.T) {
+	var mu sync.Mutex
+	var refusedAt, secondAt time.Time
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/first" {
+			time.Sleep(100 * time.Millisecond) // the second request waits for the slot meanwhile
+			mu.Lock()
+			refusedAt = time.Now()
+			mu.Unlock()
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		mu.Lock()
+		secondAt = time.Now()
+		mu.Unlock()
+		fmt.Fprint(w, "{}")
+	}))
+	t.Cleanup(srv.Close)
+	r := &Requester{Client: srv.Client(), Budget: NewBudget(BudgetConfig{}, nil), Concurrency: 1, MaxRetries: -1}
+	var wg sync.WaitGroup
+	wg.Go(func() { _, _ = r.Do(t.Context(), Request{URL: srv.URL + "/first", Endpoint: "/first"}) })
+	time.Sleep(20 * time.Millisecond)
+	if _, err := r.Do(t.Context(), Request{URL: srv.URL + "/second", Endpoint: "/second"}); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	mu.Lock()
+	defer mu.Unlock()
+	if gap := secondAt.Sub(refusedAt); gap < 900*time.Millisecond {
+		t.Errorf("the waiting request was sent %v after the 429; want after its Retry-After of 1s", gap)
+	}
+}

@@ -129,7 +129,8 @@ func (c *Client) Devices(ctx context.Context) (*Devices, error) {
 		return newDevices(all, 1), nil
 	}
 	// The lookup lists are walked beside the devices, sharing the
-	// requests in flight.
+	// requests in flight. A failing walk leaves the others to end on
+	// their own: a request cut off in flight may still reach the server.
 	var names map[string]string
 	var lookupErr error
 	done := make(chan struct{})
