@@ -88,13 +88,6 @@ func (s *sink) sorted() []*family {
 	return fams
 }
 
-// text encodes the series in the text exposition format, as expfmt does.
-func (s *sink) text() []byte {
-	var buf bytes.Buffer
-	_ = s.write(&buf)
-	return buf.Bytes()
-}
-
 // gzipped encodes the series as text compressed with gzip. A large
 // source's text runs to tens of megabytes and compresses about tenfold;
 // it is kept this way and sent this way to scrapers that take gzip, as
@@ -114,7 +107,8 @@ func (s *sink) gzipped() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// write encodes the series to w.
+// write encodes the series to w in the text exposition format, as expfmt
+// does.
 func (s *sink) write(w io.Writer) error {
 	buf := bufio.NewWriterSize(w, 64<<10)
 	for _, f := range s.sorted() {

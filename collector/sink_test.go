@@ -49,6 +49,13 @@ func TestSinkTextMatchesClientGolang(t *testing.T) {
 	}
 }
 
+// text is the sink's encoding, uncompressed.
+func (s *sink) text() []byte {
+	var buf bytes.Buffer
+	_ = s.write(&buf)
+	return buf.Bytes()
+}
+
 // Describe lets the test register a sink.
 func (s *sink) Describe(chan<- *prometheus.Desc) {}
 

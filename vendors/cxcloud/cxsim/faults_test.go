@@ -50,30 +50,8 @@ func TestFaultErrorRate(t *testing.T) {
 	if r := h.get("collectors"); r.status != 500 {
 		t.Errorf("GET with ErrorRate 1, no ErrorStatus = %d; want 500", r.status)
 	}
-	pattern := func() string {
-		h.s.SetFaults(Faults{ErrorRate: 0.3})
-		out := make([]byte, 200)
-		for i := range out {
-			out[i] = '.'
-			if h.get("collectors").status == 500 {
-				out[i] = 'x'
-			}
-		}
-		return string(out)
-	}
-	a, b := pattern(), pattern()
-	if a != b {
-		t.Errorf("error pattern after SetFaults differs between runs:\n%s\n%s", a, b)
-	}
-	n := 0
-	for _, c := range a {
-		if c == 'x' {
-			n++
-		}
-	}
-	if n < 30 || n > 90 {
-		t.Errorf("errors with ErrorRate 0.3 = %d of 200; want about 60", n)
-	}
+	simtest.CheckErrorRate(t, func(r float64) { h.s.SetFaults(Faults{ErrorRate: r}) },
+		func() bool { return h.get("collectors").status == 500 })
 }
 
 func TestFaultRateLimitStorm(t *testing.T) {

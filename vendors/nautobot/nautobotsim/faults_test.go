@@ -63,24 +63,8 @@ func TestFaultErrors(t *testing.T) {
 			t.Errorf("ErrorStatus %d: got %d %s %s; want %d %s containing %q", tt.status, r.status, r.header.Get("Content-Type"), r.body, want, tt.wantCT, tt.wantText)
 		}
 	}
-	pattern := func() string {
-		h.s.SetFaults(Faults{ErrorRate: 0.3})
-		out := make([]byte, 200)
-		for i := range out {
-			out[i] = '.'
-			if h.get("/api/").status == 500 {
-				out[i] = 'x'
-			}
-		}
-		return string(out)
-	}
-	a, b := pattern(), pattern()
-	if a != b {
-		t.Errorf("error pattern after SetFaults differs between runs:\n%s\n%s", a, b)
-	}
-	if n := strings.Count(a, "x"); n < 30 || n > 90 {
-		t.Errorf("errors with ErrorRate 0.3 = %d of 200; want about 60", n)
-	}
+	simtest.CheckErrorRate(t, func(r float64) { h.s.SetFaults(Faults{ErrorRate: r}) },
+		func() bool { return h.get("/api/").status == 500 })
 }
 
 func TestFaultRateLimit(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -82,5 +83,31 @@ func DecodeOK(t testing.TB, what string, status int, body []byte, v any) {
 		if err := json.Unmarshal(body, v); err != nil {
 			t.Fatalf("%s: decoding %s: %v", what, body, err)
 		}
+	}
+}
+
+// CheckErrorRate checks a simulator's ErrorRate fault: setRate(0.3) and 200
+// calls, twice, must fail the same calls both times (the draw restarts from
+// the seed) and about 60 of them. failed makes one call and reports whether
+// it was answered with the injected error.
+func CheckErrorRate(t *testing.T, setRate func(float64), failed func() bool) {
+	t.Helper()
+	pattern := func() string {
+		setRate(0.3)
+		out := make([]byte, 200)
+		for i := range out {
+			out[i] = '.'
+			if failed() {
+				out[i] = 'x'
+			}
+		}
+		return string(out)
+	}
+	a, b := pattern(), pattern()
+	if a != b {
+		t.Errorf("error pattern after SetFaults differs between runs:\n%s\n%s", a, b)
+	}
+	if n := strings.Count(a, "x"); n < 30 || n > 90 {
+		t.Errorf("errors with ErrorRate 0.3 = %d of 200; want about 60", n)
 	}
 }
