@@ -48,19 +48,22 @@ func (s *Source) AcceptWebhook(ctx context.Context, body []byte) (int, error) {
 	for id, a := range alarms {
 		s.pushed.alarms[id] = pushedAlarm{alarm: a, at: now}
 	}
-	s.cache.version.Store(versions.Add(1))
+	s.cache.touch()
 	s.rebuildSoon() // the scrapes show the pushed alarms without waiting on a poll
 	return events, nil
 }
 
 // Alarms returns the active alarms: the last poll's, plus those pushed by
 // webhook since that poll began.
-func (s *Source) Alarms() []vendors.AlarmCount {
+func (s *Source) Alarms() []vendors.AlarmCount { return s.alarmsOf(s.cache.view()) }
+
+// alarmsOf returns the active alarms as of v.
+func (s *Source) alarmsOf(v view) []vendors.AlarmCount {
 	var polled []vendors.AlarmCount
 	if s.AlarmList != nil {
-		polled = s.AlarmList(s.cache.data())
+		polled = s.AlarmList(v.data())
 	}
-	e := s.cache.get("alarms")
+	e := v.entries["alarms"]
 	pollStart := e.lastSuccess.Add(-e.duration)
 	s.pushed.mu.Lock()
 	defer s.pushed.mu.Unlock()

@@ -30,7 +30,50 @@ type entry struct {
 type cache struct {
 	mu      sync.RWMutex
 	entries map[string]*entry
-	version atomic.Uint64 // changes whenever data changes
+	version uint64 // changes whenever data changes
+}
+
+// view is every collection of a source as of one version of its data:
+// what a render reads, and what the scrapes that serve that render report
+// as health, so that health never speaks of data the scrape lacks.
+type view struct {
+	version uint64
+	entries map[string]entry
+}
+
+// data returns the last good data of every collection.
+func (v view) data() map[string]any {
+	out := make(map[string]any, len(v.entries))
+	for n, e := range v.entries {
+		out[n] = e.data
+	}
+	return out
+}
+
+// view returns the collections as they are now.
+func (c *cache) view() view {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	v := view{version: c.version, entries: make(map[string]entry, len(c.entries))}
+	for n, e := range c.entries {
+		v.entries[n] = *e
+	}
+	return v
+}
+
+// dataVersion changes whenever the data does.
+func (c *cache) dataVersion() uint64 {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.version
+}
+
+// touch marks a change of what a render reads that is not a collection's
+// data, such as alarms pushed by webhook.
+func (c *cache) touch() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.version = versions.Add(1)
 }
 
 func newCache(cols []*Collection) *cache {
@@ -51,15 +94,7 @@ func (c *cache) get(name string) entry {
 }
 
 // data returns the last good data of every collection.
-func (c *cache) data() map[string]any {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	out := make(map[string]any, len(c.entries))
-	for n, e := range c.entries {
-		out[n] = e.data
-	}
-	return out
-}
+func (c *cache) data() map[string]any { return c.view().data() }
 
 // result records a finished refresh. A failure keeps the previous data.
 func (c *cache) result(name string, at time.Time, d time.Duration, calls int64, data any, items int, err error) {
@@ -79,7 +114,7 @@ func (c *cache) result(name string, at time.Time, d time.Duration, calls int64, 
 	e.data = data
 	e.items = items
 	e.lastSuccess = at.Add(d)
-	c.version.Store(versions.Add(1))
+	c.version = versions.Add(1)
 }
 
 // restore puts saved data in place before the first refresh.
@@ -88,7 +123,7 @@ func (c *cache) restore(name string, at time.Time, data any, items int) {
 	defer c.mu.Unlock()
 	e := c.entries[name]
 	e.data, e.items, e.lastSuccess, e.success = data, items, at, true
-	c.version.Store(versions.Add(1))
+	c.version = versions.Add(1)
 }
 
 func (c *cache) setInterval(name string, d time.Duration) {

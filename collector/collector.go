@@ -2,6 +2,8 @@ package collector
 
 import (
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/nmsexporter/nms_exporter/vendors"
 )
 
 // namespace prefixes every metric the exporter exposes.
@@ -47,12 +49,15 @@ var healthDescs = []*prometheus.Desc{
 // cached data and health. Collecting it never calls upstream.
 func (s *Source) Collector() prometheus.Collector { return sourceCollector{s: s, data: true} }
 
-// healthCollector collects the health families alone; /probe adds the data
-// families from their encoded cache.
-func (s *Source) healthCollector() prometheus.Collector { return sourceCollector{s: s} }
+// healthCollector collects the health families alone, as of v; /probe adds
+// the data families encoded from the same view.
+func (s *Source) healthCollector(v view) prometheus.Collector {
+	return sourceCollector{s: s, view: &v}
+}
 
 type sourceCollector struct {
 	s    *Source
+	view *view // the health's view; nil: the data's, gathered when collected
 	data bool
 }
 
@@ -72,8 +77,14 @@ func (c sourceCollector) Describe(ch chan<- *prometheus.Desc) {
 // Collect implements prometheus.Collector.
 func (c sourceCollector) Collect(ch chan<- prometheus.Metric) {
 	s := c.s
+	var in *renderInput
+	v := c.view
+	if v == nil {
+		in = s.gather()
+		v = &in.view
+	}
 	up := 1.0
-	for _, st := range s.Status() {
+	for _, st := range s.statusOf(*v) {
 		l := st.Collection
 		ok := 0.0
 		if st.Success {
@@ -90,7 +101,7 @@ func (c sourceCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(collectionDurationDesc, prometheus.GaugeValue, st.Duration.Seconds(), l)
 		ch <- prometheus.MustNewConstMetric(collectionIntervalDesc, prometheus.GaugeValue, st.Interval.Seconds(), l)
 		ch <- prometheus.MustNewConstMetric(collectionItemsDesc, prometheus.GaugeValue, float64(st.Items), l)
-		ch <- prometheus.MustNewConstMetric(collectionFailuresDesc, prometheus.CounterValue, float64(s.cache.get(l).failures), l)
+		ch <- prometheus.MustNewConstMetric(collectionFailuresDesc, prometheus.CounterValue, float64(st.Failures), l)
 		ch <- prometheus.MustNewConstMetric(collectionCallsDesc, prometheus.GaugeValue, float64(st.Calls), l)
 	}
 	ch <- prometheus.MustNewConstMetric(sourceUpDesc, prometheus.GaugeValue, up)
@@ -107,31 +118,68 @@ func (c sourceCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	s.API.Collect(ch)
 	if c.data {
-		s.render().Collect(ch)
+		s.renderFrom(in).Collect(ch)
 	}
 }
 
 // renderKey changes whenever the data a render reads does.
 func (s *Source) renderKey() uint64 {
-	key := s.cache.version.Load()
+	key := s.cache.dataVersion()
 	for _, name := range s.dependsOn {
 		if s.peers == nil {
 			break
 		}
 		if p, ok := s.peers(name); ok {
-			key += p.cache.version.Load()
+			key += p.cache.dataVersion()
 		}
 	}
 	return key
 }
 
-// render builds the data series from the cached data.
-func (s *Source) render() *sink {
+// renderInput is everything a render reads. It is gathered before the
+// render takes a core, so that nothing holds a slot while it waits on a
+// lock, and it carries the view the render's health is reported from.
+type renderInput struct {
+	key    uint64 // renderKey of what was gathered
+	view   view
+	peers  map[string][]vendors.Device // devices of the sources this one describes
+	alarms []vendors.AlarmCount
+}
+
+// gather takes the source's data, and its peers' devices, as they are now.
+func (s *Source) gather() *renderInput {
+	in := &renderInput{view: s.cache.view()}
+	in.key = in.view.version
+	for _, name := range s.dependsOn {
+		if s.peers == nil {
+			break
+		}
+		p, ok := s.peers(name)
+		if !ok {
+			continue
+		}
+		pv := p.cache.view()
+		in.key += pv.version
+		if in.peers == nil {
+			in.peers = map[string][]vendors.Device{}
+		}
+		in.peers[name] = p.devicesOf(pv)
+	}
+	in.alarms = s.alarmsOf(in.view)
+	return in
+}
+
+// renderFrom builds the data series of what was gathered.
+func (s *Source) renderFrom(in *renderInput) *sink {
 	out := newSink()
+	data := in.view.data()
 	if s.Render != nil {
-		s.Render(out, s.cache.data())
+		s.Render(out, data)
+	}
+	if s.renderPeers != nil {
+		s.renderPeers(out, data, in.peers)
 	}
 	// Alarms merge the last poll with webhooks, so they render here.
-	renderAlarms(out, s.Alarms())
+	renderAlarms(out, in.alarms)
 	return out
 }

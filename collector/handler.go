@@ -34,15 +34,17 @@ func ProbeHandler(m *Manager, logger *slog.Logger) http.Handler {
 		}
 		// Health is gathered now; the data families come encoded from
 		// the source's cache, made when its data last changed.
+		// Both come from one view of the source's data, so the health
+		// never reports what the data lacks.
+		v, data := src.served()
 		reg := prometheus.NewRegistry()
-		reg.MustRegister(src.healthCollector())
+		reg.MustRegister(src.healthCollector(v))
 		health, err := reg.Gather()
 		if err != nil {
 			logger.Error("gathering source health", "target", name, "err", err)
 			http.Error(w, "gathering source health failed", http.StatusInternalServerError)
 			return
 		}
-		data := src.dataText()
 		w.Header().Set("Content-Type", string(textFormat))
 		w.Header().Add("Vary", "Accept-Encoding")
 		if acceptsGzip(r) {

@@ -12,11 +12,16 @@ import (
 
 // Manager runs the sources of the config in force and swaps them on reload.
 // A source whose section did not change keeps running, with its data.
+//
+// Scrapes and renders read the running set under mu, which is held only to
+// read or swap the set, never while waiting for a source: a stopping
+// source may be waiting on work that itself reads the set.
 type Manager struct {
 	opts Options
+	ctx  context.Context
 
+	change  sync.Mutex // one Apply or Stop at a time
 	mu      sync.RWMutex
-	ctx     context.Context
 	running map[string]*running
 }
 
@@ -33,15 +38,20 @@ func NewManager(ctx context.Context, opts Options) *Manager {
 
 // Apply makes the running sources match cfg. Every new source is built
 // before anything is stopped, so an error leaves the running set as it was.
+// A replaced source stops before its successor starts, so the two never
+// spend one budget together.
 func (m *Manager) Apply(cfg *config.Config) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
+	m.change.Lock()
+	defer m.change.Unlock()
 
+	m.mu.RLock()
+	current := m.running
+	m.mu.RUnlock()
 	next := map[string]*running{}
 	var started []*running
 	var errs []error
 	for _, sc := range cfg.Sources() {
-		if r, ok := m.running[sc.SourceName()]; ok && reflect.DeepEqual(r.src.cfg, sc) {
+		if r, ok := current[sc.SourceName()]; ok && reflect.DeepEqual(r.src.cfg, sc) {
 			next[sc.SourceName()] = r
 			continue
 		}
@@ -58,7 +68,10 @@ func (m *Manager) Apply(cfg *config.Config) error {
 	if len(errs) > 0 {
 		return errors.Join(errs...)
 	}
-	for name, r := range m.running {
+	m.mu.Lock()
+	m.running = next
+	m.mu.Unlock()
+	for name, r := range current {
 		if next[name] != r {
 			r.cancel()
 			<-r.done
@@ -66,19 +79,23 @@ func (m *Manager) Apply(cfg *config.Config) error {
 		}
 	}
 	for _, r := range started {
-		ctx, cancel := context.WithCancel(m.ctx)
-		r.cancel = cancel
-		go func() {
-			defer close(r.done)
-			r.src.Run(ctx)
-			if r.src.Close != nil {
-				r.src.Close()
-			}
-		}()
+		m.start(r)
 		m.opts.Logger.Info("source started", "target", r.src.Name, "vendor", r.src.Vendor)
 	}
-	m.running = next
 	return nil
+}
+
+// start runs a source until its cancel is called.
+func (m *Manager) start(r *running) {
+	ctx, cancel := context.WithCancel(m.ctx)
+	r.cancel = cancel
+	go func() {
+		defer close(r.done)
+		r.src.Run(ctx)
+		if r.src.Close != nil {
+			r.src.Close()
+		}
+	}()
 }
 
 // Source returns the running source with this name.
@@ -116,11 +133,16 @@ func (m *Manager) Ready() bool {
 
 // Stop stops every source and waits for them.
 func (m *Manager) Stop() {
+	m.change.Lock()
+	defer m.change.Unlock()
 	m.mu.Lock()
-	defer m.mu.Unlock()
-	for _, r := range m.running {
+	stopping := m.running
+	m.running = map[string]*running{}
+	m.mu.Unlock()
+	for _, r := range stopping {
 		r.cancel()
+	}
+	for _, r := range stopping {
 		<-r.done
 	}
-	m.running = map[string]*running{}
 }

@@ -62,18 +62,20 @@ func newNautobotSource(sc config.Source, opts Options, api *APIStats) (*Source, 
 		Identity: cfg.BaseURL + " " + cfg.APIVersion}
 	describes := append([]string(nil), cfg.Describes...)
 	s.dependsOn = describes
-	s.Render = func(out *sink, data map[string]any) {
-		renderNautobot(out, data)
-		if d, ok := data["devices"].(*nautobot.Devices); ok && s.peers != nil {
-			for _, name := range describes {
-				peer, ok := s.peers(name)
-				if !ok {
-					continue
-				}
-				counts := drift(d.Devices, peer.devices())
-				for i, k := range driftKinds {
-					out.gauge(sotDriftDesc, float64(counts[i]), name, k)
-				}
+	s.Render = renderNautobot
+	s.renderPeers = func(out *sink, data map[string]any, peers map[string][]vendors.Device) {
+		d, ok := data["devices"].(*nautobot.Devices)
+		if !ok {
+			return
+		}
+		for _, name := range describes {
+			devices, ok := peers[name]
+			if !ok {
+				continue
+			}
+			counts := drift(d.Devices, devices)
+			for i, k := range driftKinds {
+				out.gauge(sotDriftDesc, float64(counts[i]), name, k)
 			}
 		}
 	}

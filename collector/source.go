@@ -87,6 +87,9 @@ type Source struct {
 	Vendor      string
 	Collections []*Collection
 	Render      Renderer
+	// renderPeers emits the series that compare this source with the
+	// sources it describes; nil for sources that describe none.
+	renderPeers func(out *sink, data map[string]any, peers map[string][]vendors.Device)
 	Describe    []*family // the vendor data families Render may emit
 	Budget      *vendors.Budget
 	Reserve     float64 // share of hourly and daily budget left unplanned
@@ -184,12 +187,12 @@ func (s *Source) init(opts Options) {
 	s.restore()
 }
 
-// devices lists the devices of the source's last good data.
-func (s *Source) devices() []vendors.Device {
+// devicesOf lists the devices of the source's data as of v.
+func (s *Source) devicesOf(v view) []vendors.Device {
 	if s.DeviceList == nil {
 		return nil
 	}
-	return s.DeviceList(s.cache.data())
+	return s.DeviceList(v.data())
 }
 
 // Ready reports whether every collection has finished its first refresh
@@ -208,6 +211,7 @@ type Status struct {
 	Collection  string
 	Success     bool
 	Attempts    int
+	Failures    int
 	LastSuccess time.Time
 	LastAttempt time.Time
 	Duration    time.Duration
@@ -218,12 +222,15 @@ type Status struct {
 }
 
 // Status returns each collection's state, sorted by collection name.
-func (s *Source) Status() []Status {
+func (s *Source) Status() []Status { return s.statusOf(s.cache.view()) }
+
+// statusOf returns each collection's state as of v.
+func (s *Source) statusOf(v view) []Status {
 	out := make([]Status, 0, len(s.Collections))
 	for _, c := range s.Collections {
-		e := s.cache.get(c.Name)
+		e := v.entries[c.Name]
 		st := Status{
-			Collection: c.Name, Success: e.success, Attempts: e.attempts,
+			Collection: c.Name, Success: e.success, Attempts: e.attempts, Failures: e.failures,
 			LastSuccess: e.lastSuccess, LastAttempt: e.lastAttempt, Duration: e.duration,
 			Interval: e.interval, Items: e.items, Calls: e.calls,
 		}

@@ -426,7 +426,9 @@ func (r *Requester) GetJSON(ctx context.Context, rawURL, endpoint string, v any)
 	if resp.StatusCode == http.StatusNoContent {
 		return resp.Header, nil
 	}
-	cpuslot.Do(func() { err = json.Unmarshal(resp.Body, v) })
+	if werr := cpuslot.Do(ctx, func() { err = json.Unmarshal(resp.Body, v) }); werr != nil {
+		return resp.Header, werr
+	}
 	if err != nil {
 		return resp.Header, &DecodeError{Endpoint: endpoint, Err: err}
 	}

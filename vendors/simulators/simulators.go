@@ -41,6 +41,9 @@ type Options struct {
 	// Unlimited lifts the simulated rate limits and quotas, for benchmarks
 	// that refresh far more often than a vendor allows.
 	Unlimited bool
+	// PrimeSessions is how many sessions Prime keeps per user: 0 is its
+	// own 5, negative is no limit.
+	PrimeSessions int
 	// Observe, when set, is told how long each request took to serve.
 	Observe func(time.Duration)
 }
@@ -118,7 +121,7 @@ func startMist(o Options) (http.Handler, *Simulator, func(), error) {
 }
 
 func startPrime(o Options) (http.Handler, *Simulator, func(), error) {
-	po := primesim.Options{Seed: o.Seed, Size: o.Size}
+	po := primesim.Options{Seed: o.Seed, Size: o.Size, MaxSessions: o.PrimeSessions}
 	if o.Unlimited {
 		po.RateLimit = -1
 	}
