@@ -21,6 +21,9 @@ import (
 	"github.com/nmsexporter/nms_exporter/collector"
 	"github.com/nmsexporter/nms_exporter/config"
 	"github.com/nmsexporter/nms_exporter/internal/procstat"
+	"github.com/nmsexporter/nms_exporter/vendors/cxcloud"
+	"github.com/nmsexporter/nms_exporter/vendors/mist"
+	"github.com/nmsexporter/nms_exporter/vendors/nautobot"
 )
 
 // BenchmarkLarge runs the exporter against the simulators at large size,
@@ -29,8 +32,11 @@ import (
 // CX Cloud 20,000 devices; Nautobot 20,000 devices. The simulators run in a
 // process of their own, so the memory figures are the exporter's.
 //
-// Per iteration it refreshes every collection of every source at once, as
-// the background loops do, then scrapes /probe 200 times in all while
+// First it reports each vendor's calls in the background loops' first
+// refresh against the page-count minimum (<vendor>-first-calls and
+// <vendor>-min-calls), and fails when they are more. Then, per iteration,
+// it refreshes every collection of every source at once, as the background
+// loops do, then scrapes /probe 200 times in all while
 // every source keeps refreshing without pause. It reports:
 //
 //   - calls: API calls of the full refresh, all sources;
@@ -82,6 +88,7 @@ func benchLarge(b *testing.B, vendors []string) {
 	for !m.Ready() {
 		time.Sleep(50 * time.Millisecond)
 	}
+	first := checkFirstRefresh(ctx, b, host, cfg, m)
 	srv := httptest.NewServer(collector.ProbeHandler(m, logger))
 	defer srv.Close()
 
@@ -144,6 +151,76 @@ func benchLarge(b *testing.B, vendors []string) {
 	b.ReportMetric(ms(quantile(latencies, 0.5)), "scrape-p50-ms")
 	b.ReportMetric(ms(quantile(latencies, 0.99)), "scrape-p99-ms")
 	b.ReportMetric(procstat.MiB("VmHWM"), "peak-RSS-MiB")
+	for unit, v := range first {
+		b.ReportMetric(v, unit)
+	}
+}
+
+// checkFirstRefresh fails b when a vendor's calls in the exporter's first
+// refresh, the background loops starting every collection within a
+// second, are more than its page-count minimum. It returns both as
+// metrics, to report once the loop has reset b's.
+func checkFirstRefresh(ctx context.Context, b *testing.B, host *simHost, cfg *config.Config, m *collector.Manager) map[string]float64 {
+	first := host.stats(b).Calls
+	minimum := map[string]int{}
+	for _, sc := range cfg.Sources() {
+		minimum[sc.VendorName()] += pageMinimum(ctx, b, host, m, sc)
+	}
+	metrics := map[string]float64{}
+	for v, want := range minimum {
+		metrics[v+"-first-calls"], metrics[v+"-min-calls"] = float64(first[v]), float64(want)
+		if first[v] > want {
+			b.Errorf("%s: the first refresh made %d calls; the page-count minimum is %d", v, first[v], want)
+		}
+	}
+	return metrics
+}
+
+// pageMinimum is the fewest calls a first refresh of a source can make, as
+// the vendor's client works it out from the totals of its lists. It asks
+// within the source's budget, so that the simulators' rate limits see the
+// exporter's pace.
+func pageMinimum(ctx context.Context, b *testing.B, host *simHost, m *collector.Manager, sc config.Source) int {
+	b.Helper()
+	s, ok := m.Source(sc.SourceCommon().Name)
+	if !ok {
+		b.Fatalf("no source %s", sc.SourceCommon().Name)
+	}
+	var c interface {
+		PageMinimum(context.Context) (int, error)
+		Close()
+	}
+	var err error
+	switch cfg := sc.(type) {
+	case *config.Mist:
+		c, err = mist.New(cfg, mist.Options{Budget: s.Budget})
+	case *config.CXCloud:
+		c, err = cxcloud.New(cfg, cxcloud.Options{Budget: s.Budget})
+	case *config.Nautobot:
+		c, err = nautobot.New(cfg, nautobot.Options{Budget: s.Budget})
+	case *config.Prime:
+		// No Prime collection reads another's data, so each refreshed
+		// alone makes its page-count minimum, which BenchmarkRefreshLarge
+		// in vendors/primeinfra holds it to.
+		host.reset(b)
+		for _, st := range s.Status() {
+			if err := s.Refresh(ctx, st.Collection); err != nil {
+				b.Fatal(err)
+			}
+		}
+		return host.stats(b).Calls[sc.VendorName()]
+	default:
+		b.Fatalf("no page-count minimum for %s sources", sc.VendorName())
+	}
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	n, err := c.PageMinimum(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return n
 }
 
 // refreshSource refreshes every collection of s at once, as the

@@ -2,13 +2,10 @@ package cxcloud
 
 import (
 	"context"
-	"net/url"
 	"runtime"
 	"testing"
 
-	"github.com/nmsexporter/nms_exporter/config"
 	"github.com/nmsexporter/nms_exporter/internal/procstat"
-	"github.com/nmsexporter/nms_exporter/vendors"
 	"github.com/nmsexporter/nms_exporter/vendors/cxcloud/cxsim"
 )
 
@@ -51,40 +48,4 @@ func BenchmarkRefreshLarge(b *testing.B) {
 	b.ReportMetric(float64(minimum), "min-calls")
 	b.ReportMetric(simRSS, "sim-MiB")
 	b.ReportMetric(procstat.MiB("VmHWM"), "peak-RSS-MiB")
-}
-
-// pageMinimum asks each list the collections walk for its total, a page
-// of one each, and counts the pages of the configured size they need.
-func pageMinimum(b *testing.B, cfg *config.CXCloud) int {
-	b.Helper()
-	c, _ := newClient(b, cfg, nil)
-	lists := []struct {
-		endpoint string
-		filter   url.Values
-	}{
-		{"inventory/devices", nil}, {"inventory/assets", nil},
-		{"productAlerts/fieldNotices", nil}, {"productAlerts/fieldNoticeBulletins", nil},
-		{"productAlerts/securityAdvisories", url.Values{"matchConfidence": {"Vulnerable", "Potentially Vulnerable"}}},
-		{"productAlerts/securityAdvisoryBulletins", nil},
-		{"productAlerts/hardwareEndOfLife", nil}, {"productAlerts/hardwareEndOfLifeBulletins", nil},
-		{"productAlerts/softwareEndOfLife", nil}, {"productAlerts/softwareEndOfLifeBulletins", nil},
-	}
-	minimum := 0
-	for _, l := range lists {
-		q := url.Values{"max": {"1"}, "offset": {"0"}}
-		for k, v := range l.filter {
-			q[k] = v
-		}
-		var page struct{ Items []struct{} }
-		h, err := c.get(context.Background(), c.base+l.endpoint+"?"+q.Encode(), "/"+l.endpoint, &page)
-		if err != nil {
-			b.Fatal(err)
-		}
-		total, ok := vendors.HeaderInt(h, "X-Total-Count")
-		if !ok {
-			b.Fatalf("%s: no X-Total-Count", l.endpoint)
-		}
-		minimum += max(1, (total+cfg.PageSize-1)/cfg.PageSize)
-	}
-	return minimum
 }

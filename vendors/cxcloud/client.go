@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nmsexporter/nms_exporter/config"
@@ -45,8 +46,10 @@ type Client struct {
 	token *tokenSource
 	now   func() time.Time
 
-	mu     sync.Mutex
-	assets *assetIndex
+	// inventory is shared by the inventory collection and the serial
+	// numbers of the eox collection.
+	inventory        vendors.Flight[inventoryWalk]
+	inventoryStarted atomic.Bool // the inventory collection has refreshed
 }
 
 // New returns a client for the tenant a config section names.
@@ -136,40 +139,40 @@ func list[T any](ctx context.Context, c *Client, endpoint string, fields []strin
 	})
 }
 
-// Inventory fetches the devices and their chassis serial numbers.
+// inventoryWalk is what one walk of the inventory gives: the inventory
+// collection and the serial numbers the eox collection names parts with.
+type inventoryWalk struct {
+	inv *Inventory
+	idx *assetIndex
+}
+
+// Inventory fetches the devices and their chassis serial numbers, sharing a
+// walk in flight, or on its first call one just made for the eox.
 func (c *Client) Inventory(ctx context.Context) (*Inventory, error) {
+	w, err := c.inventory.Refresh(ctx, &c.inventoryStarted, c.walkInventory)
+	return w.inv, err
+}
+
+func (c *Client) walkInventory(ctx context.Context) (inventoryWalk, error) {
 	var devices []device
 	err := list(ctx, c, "inventory/devices", deviceFields, nil, func(items []device) { devices = append(devices, items...) })
 	if err != nil {
-		return nil, err
+		return inventoryWalk{}, err
 	}
 	var assets []asset
 	err = list(ctx, c, "inventory/assets", assetFields, nil, func(items []asset) { assets = append(assets, items...) })
 	if err != nil {
-		return nil, err
+		return inventoryWalk{}, err
 	}
 	idx := newAssetIndex(devices, assets)
-	c.mu.Lock()
-	c.assets = idx
-	c.mu.Unlock()
-	return newInventory(devices, idx), nil
+	return inventoryWalk{inv: newInventory(devices, idx), idx: idx}, nil
 }
 
-// assetIndex returns the last inventory's serial numbers, fetching the
-// inventory once if no refresh of it has run yet.
+// assetIndex returns the last inventory's serial numbers, or those of the
+// walk in flight, walking the inventory if neither is there.
 func (c *Client) assetIndex(ctx context.Context) (*assetIndex, error) {
-	c.mu.Lock()
-	idx := c.assets
-	c.mu.Unlock()
-	if idx != nil {
-		return idx, nil
-	}
-	if _, err := c.Inventory(ctx); err != nil {
-		return nil, err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.assets, nil
+	w, err := c.inventory.Last(ctx, c.walkInventory)
+	return w.idx, err
 }
 
 // FieldNotices counts the devices each field notice matches, by match
@@ -189,13 +192,16 @@ func (c *Client) FieldNotices(ctx context.Context) (*FieldNotices, error) {
 	return newFieldNotices(matches, bulletins), nil
 }
 
+// mayBeVulnerable keeps the advisory matches the exporter counts; list
+// copies it, never changes it.
+var mayBeVulnerable = url.Values{"matchConfidence": {"Vulnerable", "Potentially Vulnerable"}}
+
 // Advisories counts the devices each security advisory may affect. Only
 // matches that are or may be vulnerable are fetched: the filter saves the
 // pages of the rest.
 func (c *Client) Advisories(ctx context.Context) (*Advisories, error) {
 	var matches []advisory
-	filter := url.Values{"matchConfidence": {"Vulnerable", "Potentially Vulnerable"}}
-	err := list(ctx, c, "productAlerts/securityAdvisories", advisoryFields, filter, func(items []advisory) { matches = append(matches, items...) })
+	err := list(ctx, c, "productAlerts/securityAdvisories", advisoryFields, mayBeVulnerable, func(items []advisory) { matches = append(matches, items...) })
 	if err != nil {
 		return nil, err
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/nmsexporter/nms_exporter/config"
 	"github.com/nmsexporter/nms_exporter/vendors"
 	"github.com/nmsexporter/nms_exporter/vendors/cxcloud/cxsim"
+	"github.com/nmsexporter/nms_exporter/vendors/simkit/simtest"
 )
 
 // recorder keeps the URLs the simulator was asked for.
@@ -66,6 +67,17 @@ func newClient(t testing.TB, cfg *config.CXCloud, now func() time.Time) (*Client
 	c.req.BaseBackoff = time.Millisecond
 	c.req.MaxBackoff = 5 * time.Millisecond
 	return c, b
+}
+
+// pageMinimum asks a client of its own for the page-count minimum.
+func pageMinimum(t testing.TB, cfg *config.CXCloud) int {
+	t.Helper()
+	c, _ := newClient(t, cfg, nil)
+	n, err := c.PageMinimum(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 func TestFetchMatchesSimulator(t *testing.T) {
@@ -295,4 +307,30 @@ func TestMappings(t *testing.T) {
 	if at, ok := parseDate("2027-03-31"); !ok || at != time.Date(2027, 3, 31, 0, 0, 0, 0, time.UTC).Unix() {
 		t.Errorf("parseDate(2027-03-31) = %d, %v", at, ok)
 	}
+}
+
+// TestCollectionsStartingTogether: the collections, started at once as the
+// exporter starts them, walk the inventory once, whichever of inventory and
+// eox starts first.
+func TestCollectionsStartingTogether(t *testing.T) {
+	sim, base, _ := newSim(t, cxsim.Options{Seed: 3, Size: "small", PerSecond: 1000, PerDay: 1 << 30})
+	cfg := cxConfig(t, base, sim.Credentials(), "    page_size: 20\n")
+	ctx := context.Background()
+	want := pageMinimum(t, cfg)
+	sim.SetFaults(cxsim.Faults{Latency: 30 * time.Millisecond})
+	simtest.StartTogether(t, sim, want, 5*time.Millisecond, func() map[string]func() error {
+		c, _ := newClient(t, cfg, nil)
+		return map[string]func() error{
+			"inventory":     func() error { _, err := c.Inventory(ctx); return err },
+			"field_notices": func() error { _, err := c.FieldNotices(ctx); return err },
+			"advisories":    func() error { _, err := c.Advisories(ctx); return err },
+			"eox": func() error {
+				e, err := c.EndOfLife(ctx)
+				if err == nil && e.Milestones[0].Serial == "" {
+					err = fmt.Errorf("milestone %+v has no serial number", e.Milestones[0])
+				}
+				return err
+			},
+		}
+	})
 }

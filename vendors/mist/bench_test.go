@@ -20,10 +20,9 @@ func BenchmarkRefreshLarge(b *testing.B) {
 	runtime.GC()
 	simRSS := procstat.MiB("VmRSS")
 	n := sim.Sizes()
-	minimum := 1 + ceilDiv(n.Sites, pageLimit) + ceilDiv(n.Devices, pageLimit) +
-		max(1, ceilDiv(n.Clients, pageLimit)) + max(1, ceilDiv(n.OpenAlarms, pageLimit)) + 1
 	cfg := mistConfig(b, base, "", sim.Credentials())
 	ctx := context.Background()
+	minimum := pageMinimum(b, cfg)
 	sim.ResetCalls()
 	b.ResetTimer()
 	for b.Loop() {

@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nmsexporter/nms_exporter/config"
@@ -49,11 +50,11 @@ type Client struct {
 	now      func() time.Time
 	pageSize int
 
-	mu    sync.Mutex
-	orgID string
-	jar   http.CookieJar
-	sites *siteIndex
-	defs  alarmDefs
+	jar          http.CookieJar
+	orgs         vendors.Flight[string]   // the org discovered, when org_id is not set
+	sites        vendors.Flight[siteWalk] // shared by the sites collection and the others' site names
+	sitesStarted atomic.Bool              // the sites collection has refreshed
+	defs         alarmDefs
 
 	// loginReq sends logins, without retries: Mist locks an address out
 	// after three failed logins in a row.
@@ -79,7 +80,7 @@ func New(cfg *config.Mist, o Options) (*Client, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	c := &Client{cfg: cfg, base: cfg.URL(), now: o.Now, orgID: cfg.OrgID, pageSize: cmp.Or(cfg.PageSize, pageLimit)}
+	c := &Client{cfg: cfg, base: cfg.URL(), now: o.Now, pageSize: cmp.Or(cfg.PageSize, pageLimit)}
 	if cfg.Token == "" {
 		// Login sessions ride on cookies: csrftoken and the session id.
 		c.jar, _ = cookiejar.New(nil)
@@ -191,14 +192,15 @@ func (c *Client) session(ctx context.Context, stale int) (int, error) {
 }
 
 // org returns the org id: configured, or the one org the credentials can
-// see, from /self.
+// see, from /self, discovered once by the collections starting together.
 func (c *Client) org(ctx context.Context) (string, error) {
-	c.mu.Lock()
-	id := c.orgID
-	c.mu.Unlock()
-	if id != "" {
-		return id, nil
+	if c.cfg.OrgID != "" {
+		return c.cfg.OrgID, nil
 	}
+	return c.orgs.Last(ctx, c.discoverOrg)
+}
+
+func (c *Client) discoverOrg(ctx context.Context) (string, error) {
 	var s self
 	if _, err := c.get(ctx, "/api/v1/self", "/api/v1/self", &s); err != nil {
 		return "", fmt.Errorf("discovering the org: %w", err)
@@ -216,9 +218,6 @@ func (c *Client) org(ctx context.Context) (string, error) {
 	default:
 		return "", fmt.Errorf("discovering the org: the credentials see %d orgs; set org_id to one of %s", len(orgs), strings.Join(orgs, ", "))
 	}
-	c.mu.Lock()
-	c.orgID = orgs[0]
-	c.mu.Unlock()
 	return orgs[0], nil
 }
 
@@ -333,34 +332,37 @@ func (c *Client) newSiteIndex(sites []siteStats) *siteIndex {
 	return idx
 }
 
-// siteIndex returns the last site index, fetching the sites once if no
-// refresh of the sites collection has yet.
-func (c *Client) siteIndex(ctx context.Context) (*siteIndex, error) {
-	c.mu.Lock()
-	idx := c.sites
-	c.mu.Unlock()
-	if idx != nil {
-		return idx, nil
-	}
-	if _, err := c.Sites(ctx); err != nil {
-		return nil, fmt.Errorf("loading site names: %w", err)
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.sites, nil
+// siteWalk is what one walk of the sites gives: the sites collection and
+// the index the other collections name sites with.
+type siteWalk struct {
+	sites *Sites
+	idx   *siteIndex
 }
 
-// Sites fetches every site with its device and client counts.
+// siteIndex returns the last site index, or that of the walk of the sites
+// in flight, walking them if neither is there.
+func (c *Client) siteIndex(ctx context.Context) (*siteIndex, error) {
+	w, err := c.sites.Last(ctx, c.walkSites)
+	if err != nil {
+		return nil, fmt.Errorf("loading site names: %w", err)
+	}
+	return w.idx, nil
+}
+
+// Sites fetches every site with its device and client counts, sharing a
+// walk in flight, or on its first call one just made for the site names.
 func (c *Client) Sites(ctx context.Context) (*Sites, error) {
+	w, err := c.sites.Refresh(ctx, &c.sitesStarted, c.walkSites)
+	return w.sites, err
+}
+
+func (c *Client) walkSites(ctx context.Context) (siteWalk, error) {
 	var all []siteStats
 	if err := orgList(ctx, c, "stats/sites", nil, func(items []siteStats) { all = append(all, items...) }); err != nil {
-		return nil, err
+		return siteWalk{}, err
 	}
 	idx := c.newSiteIndex(all)
-	c.mu.Lock()
-	c.sites = idx
-	c.mu.Unlock()
-	return newSites(all, idx), nil
+	return siteWalk{sites: newSites(all, idx), idx: idx}, nil
 }
 
 // Devices fetches the stats of every AP, switch and gateway. The endpoint

@@ -3,6 +3,7 @@ package mist
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -54,6 +55,17 @@ func newClient(t testing.TB, cfg *config.Mist) (*Client, *vendors.Budget) {
 }
 
 func ceilDiv(a, b int) int { return (a + b - 1) / b }
+
+// pageMinimum asks a client of its own for the page-count minimum.
+func pageMinimum(t testing.TB, cfg *config.Mist) int {
+	t.Helper()
+	c, _ := newClient(t, cfg)
+	n, err := c.PageMinimum(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
 
 func TestFetchMatchesSimulator(t *testing.T) {
 	sim, base := newSim(t, mistsim.Options{Seed: 7, Size: "small"})
@@ -360,7 +372,10 @@ func TestNextCursorMustBeRelative(t *testing.T) {
 	defer srv.Close()
 	cfg := mistConfig(t, srv.URL, "    org_id: o\n", mistsim.Credentials{Token: "t"})
 	c, _ := newClient(t, cfg)
-	c.sites = &siteIndex{names: map[string]string{}, kept: map[string]bool{}}
+	// Known sites, so the alarms search is the first call.
+	_, _ = c.sites.Last(context.Background(), func(context.Context) (siteWalk, error) {
+		return siteWalk{idx: &siteIndex{names: map[string]string{}, kept: map[string]bool{}}}, nil
+	})
 	_, err := c.Alarms(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "not a relative /api/v1/ path") || hits != 1 {
 		t.Errorf("Alarms() with an absolute next = %v after %d calls; want a refusal after 1", err, hits)
@@ -437,4 +452,31 @@ func TestSeverityMapping(t *testing.T) {
 			t.Errorf("Severity(%q) = %q; want %q", in, got, want)
 		}
 	}
+}
+
+// TestCollectionsStartingTogether: the collections, started at once as the
+// exporter starts them, discover the org once and walk the sites once,
+// whichever starts first.
+func TestCollectionsStartingTogether(t *testing.T) {
+	sim, base := newSim(t, mistsim.Options{Seed: 3, Size: "small"})
+	cfg := mistConfig(t, base, "    page_size: 25\n", sim.Credentials())
+	ctx := context.Background()
+	want := pageMinimum(t, cfg)
+	sim.SetFaults(mistsim.Faults{Latency: 30 * time.Millisecond})
+	simtest.StartTogether(t, sim, want, 5*time.Millisecond, func() map[string]func() error {
+		c, _ := newClient(t, cfg)
+		return map[string]func() error{
+			"sites": func() error { _, err := c.Sites(ctx); return err },
+			"devices": func() error {
+				d, err := c.Devices(ctx)
+				if err == nil && d.Devices[0].Site == d.Devices[0].SiteID {
+					err = fmt.Errorf("device %s has no site name", d.Devices[0].Name)
+				}
+				return err
+			},
+			"clients": func() error { _, err := c.Clients(ctx); return err },
+			"alarms":  func() error { _, err := c.Alarms(ctx); return err },
+			"usage":   func() error { _, err := c.Usage(ctx); return err },
+		}
+	})
 }

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/nmsexporter/nms_exporter/config"
 	"github.com/nmsexporter/nms_exporter/vendors"
@@ -33,6 +34,11 @@ type Client struct {
 	cfg  *config.Nautobot
 	base string
 	req  *vendors.Requester
+	// locations is shared by the locations collection and the location
+	// names of the devices collection.
+	locations vendors.Flight[[]location]
+	// The locations and devices collections have refreshed.
+	locationsStarted, lookupsStarted atomic.Bool
 }
 
 // New returns a client for the instance a config section names.
@@ -119,7 +125,9 @@ func minor(v string) int {
 // Devices fetches every device. 1.x nests related objects with their
 // names. 2.x pages the devices at depth 0, a third of the bytes of depth 1
 // and far less work for the server, and names their status, role,
-// tenant, platform and location from a lookup list of each.
+// tenant, platform and location from a lookup list of each. The locations
+// are the locations collection's walk: one walk serves both when they
+// refresh together.
 func (c *Client) Devices(ctx context.Context) (*Devices, error) {
 	var all []device
 	if c.cfg.Major() == 1 {
@@ -164,16 +172,15 @@ func (c *Client) Devices(ctx context.Context) (*Devices, error) {
 	return newDevices(all, 2), nil
 }
 
-// lookupLists are the 2.x lists that name what a depth-0 device refers to.
-var lookupLists = []string{
-	"/api/extras/statuses/", "/api/extras/roles/", "/api/tenancy/tenants/", "/api/dcim/platforms/", "/api/dcim/locations/",
-}
+// lookupLists are the 2.x lists that name what a depth-0 device refers to,
+// but the locations: those come from the walk of the locations collection.
+var lookupLists = []string{"/api/extras/statuses/", "/api/extras/roles/", "/api/tenancy/tenants/", "/api/dcim/platforms/"}
 
 // lookups fetches the lookup lists at once and maps every id to its name.
 func (c *Client) lookups(ctx context.Context) (map[string]string, error) {
 	var mu sync.Mutex
 	names := map[string]string{}
-	errs := make([]error, len(lookupLists))
+	errs := make([]error, len(lookupLists)+1)
 	var wg sync.WaitGroup
 	for i, endpoint := range lookupLists {
 		wg.Go(func() {
@@ -186,6 +193,15 @@ func (c *Client) lookups(ctx context.Context) (map[string]string, error) {
 			})
 		})
 	}
+	wg.Go(func() {
+		all, err := c.locations.Refresh(ctx, &c.lookupsStarted, c.walkLocations)
+		mu.Lock()
+		defer mu.Unlock()
+		for _, l := range all {
+			names[l.ID] = l.Name
+		}
+		errs[len(lookupLists)] = err
+	})
 	wg.Wait()
 	for _, err := range errs {
 		if err != nil {
@@ -195,8 +211,17 @@ func (c *Client) lookups(ctx context.Context) (map[string]string, error) {
 	return names, nil
 }
 
-// Locations fetches every location (2.x) or site (1.x).
+// Locations fetches every location (2.x) or site (1.x), sharing a walk in
+// flight, or on its first call one the devices just made.
 func (c *Client) Locations(ctx context.Context) (*Locations, error) {
+	all, err := c.locations.Refresh(ctx, &c.locationsStarted, c.walkLocations)
+	if err != nil {
+		return nil, err
+	}
+	return newLocations(all), nil
+}
+
+func (c *Client) walkLocations(ctx context.Context) ([]location, error) {
 	endpoint := "/api/dcim/locations/"
 	if c.cfg.Major() == 1 {
 		endpoint = "/api/dcim/sites/"
@@ -205,7 +230,7 @@ func (c *Client) Locations(ctx context.Context) (*Locations, error) {
 	if err := list(ctx, c, endpoint, c.nested(), func(p []location) { all = append(all, p...) }); err != nil {
 		return nil, err
 	}
-	return newLocations(all), nil
+	return all, nil
 }
 
 // Status fetches the instance's version and worker count.

@@ -14,6 +14,7 @@ import (
 	"github.com/nmsexporter/nms_exporter/config"
 	"github.com/nmsexporter/nms_exporter/vendors"
 	"github.com/nmsexporter/nms_exporter/vendors/nautobot/nautobotsim"
+	"github.com/nmsexporter/nms_exporter/vendors/simkit/simtest"
 )
 
 func newSim(t testing.TB, o nautobotsim.Options) (*nautobotsim.Server, string) {
@@ -204,4 +205,33 @@ func TestDepthZeroNamesMatchDepthOne(t *testing.T) {
 			t.Fatalf("device %d at depth 0 = %+v; at depth 1 = %+v", i, got.Devices[i], want.Devices[i])
 		}
 	}
+}
+
+// TestCollectionsStartingTogether: the collections, started at once as the
+// exporter starts them, walk the locations once, whichever of devices and
+// locations starts first.
+func TestCollectionsStartingTogether(t *testing.T) {
+	sim, base := newSim(t, nautobotsim.Options{Seed: 5, Size: "small"})
+	cfg := nbConfig(t, base, sim.Credentials().Token, "    page_size: 10\n")
+	ctx := context.Background()
+	want, err := newClient(t, cfg).PageMinimum(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim.SetFaults(nautobotsim.Faults{Latency: 30 * time.Millisecond})
+	simtest.StartTogether(t, sim, want, 5*time.Millisecond, func() map[string]func() error {
+		c := newClient(t, cfg)
+		return map[string]func() error{
+			"status": func() error { _, err := c.Status(ctx); return err },
+			"devices": func() error {
+				d, err := c.Devices(ctx)
+				if err == nil && d.Devices[0].Location == "" {
+					err = fmt.Errorf("device %s has no location name", d.Devices[0].Name)
+				}
+				return err
+			},
+			"locations": func() error { _, err := c.Locations(ctx); return err },
+			"ipam":      func() error { _, err := c.IPAM(ctx); return err },
+		}
+	})
 }

@@ -1,11 +1,13 @@
 // Package simtest holds test helpers shared by the vendor simulators'
-// tests: a settable clock and an HTTP client that reads whole answers.
+// tests: a settable clock and an HTTP client that reads whole answers; and
+// by the vendor clients' tests against them: collections started together.
 package simtest
 
 import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -109,5 +111,63 @@ func CheckErrorRate(t *testing.T, setRate func(float64), failed func() bool) {
 	}
 	if n := strings.Count(a, "x"); n < 30 || n > 90 {
 		t.Errorf("errors with ErrorRate 0.3 = %d of 200; want about 60", n)
+	}
+}
+
+// Counter is what every simulator counts calls with.
+type Counter interface {
+	Calls() int
+	CallsByPath() map[string]int
+	ResetCalls()
+}
+
+// StartTogether starts the collections of a new client as the exporter
+// starts a source's, within a second of each other: all at once; each in
+// turn lead ahead of the others, which start while its calls are in flight
+// (the simulator must answer slower than lead: a Latency fault); and each
+// in turn done before the others start. Every run must make want calls, the
+// page-count minimum: collections needing what another fetches must take
+// its fetch, whichever starts first. newClient returns each collection's
+// fetch, whose error fails t.
+func StartTogether(t *testing.T, sim Counter, want int, lead time.Duration, newClient func() map[string]func() error) {
+	t.Helper()
+	type run struct {
+		name, leader string
+		done         bool // the leader ends before the others start
+	}
+	runs := []run{{name: "together"}}
+	for name := range newClient() {
+		runs = append(runs, run{name + "_first", name, false}, run{name + "_done", name, true})
+	}
+	slices.SortFunc(runs, func(a, b run) int { return strings.Compare(a.name, b.name) })
+	for _, r := range runs {
+		t.Run(r.name, func(t *testing.T) {
+			fetches := newClient()
+			sim.ResetCalls()
+			fetch := func(name string) {
+				if err := fetches[name](); err != nil {
+					t.Errorf("%s: %v", name, err)
+				}
+			}
+			if r.done {
+				fetch(r.leader)
+			}
+			var wg sync.WaitGroup
+			for name := range fetches {
+				if r.done && name == r.leader {
+					continue
+				}
+				wg.Go(func() {
+					if r.leader != "" && name != r.leader {
+						time.Sleep(lead)
+					}
+					fetch(name)
+				})
+			}
+			wg.Wait()
+			if got := sim.Calls(); got != want {
+				t.Errorf("calls = %d; want the page-count minimum %d (%v)", got, want, sim.CallsByPath())
+			}
+		})
 	}
 }

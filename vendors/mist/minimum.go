@@ -1,0 +1,64 @@
+package mist
+
+import (
+	"context"
+	"encoding/json"
+	"net/url"
+	"time"
+
+	"github.com/nmsexporter/nms_exporter/vendors"
+)
+
+// PageMinimum is the fewest calls a first refresh of every collection can
+// make: a login on a cookie session, the org's discovery without org_id,
+// the pages each list needs at the page size, and the usage. It asks each
+// list for its total, a page of one each; tests and benchmarks hold
+// refreshes to it.
+func (c *Client) PageMinimum(ctx context.Context) (int, error) {
+	n := 1 // usage
+	if c.cfg.Token == "" {
+		n++
+	}
+	if c.cfg.OrgID == "" {
+		n++
+	}
+	org, err := c.org(ctx)
+	if err != nil {
+		return 0, err
+	}
+	for _, l := range []struct {
+		name   string
+		q      url.Values
+		window time.Duration // of a search
+	}{
+		{"stats/sites", url.Values{}, 0},
+		{"stats/devices", url.Values{"type": {"all"}}, 0},
+		{"clients/search", url.Values{}, time.Duration(c.cfg.ClientWindow)},
+		{"alarms/search", url.Values{"status": {"open"}}, alarmWindow},
+	} {
+		l.q.Set("limit", "1")
+		u := "/api/v1/orgs/" + url.PathEscape(org) + "/" + l.name + "?"
+		endpoint := "/api/v1/orgs/{org_id}/" + l.name
+		var total int
+		if l.window > 0 {
+			l.q.Set("duration", durationParam(l.window))
+			var p searchPage[json.RawMessage]
+			if _, err := c.get(ctx, u+l.q.Encode(), endpoint, &p); err != nil {
+				return 0, err
+			}
+			total = p.Total
+		} else {
+			var items []json.RawMessage
+			h, err := c.get(ctx, u+l.q.Encode(), endpoint, &items)
+			if err != nil {
+				return 0, err
+			}
+			var ok bool
+			if total, ok = vendors.HeaderInt(h, "X-Page-Total"); !ok {
+				total = len(items)
+			}
+		}
+		n += max(1, (total+c.pageSize-1)/c.pageSize)
+	}
+	return n, nil
+}
