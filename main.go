@@ -79,9 +79,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 	switch cmd {
 	case check.FullCommand():
-		if _, err := config.Load(*checkFile); err != nil {
+		cfg, err := config.Load(*checkFile)
+		if err != nil {
 			fmt.Fprintln(stderr, err)
 			return 1
+		}
+		for _, w := range cfg.Warnings {
+			fmt.Fprintln(stderr, "warning: "+w)
 		}
 		fmt.Fprintf(stdout, "%s: valid\n", *checkFile)
 		return 0
@@ -241,6 +245,7 @@ func newExporter(ctx context.Context, logger *slog.Logger, configFile, storage s
 		collector.ReloadCollector{State: e.sc},
 	)
 	e.reg.MustRegister(e.bridge.Collectors()...)
+	e.reg.MustRegister(collector.StateCollectors()...)
 	go e.reloadLoop(ctx)
 	return e, nil
 }
@@ -274,6 +279,9 @@ func (e *exporter) reloadLoop(ctx context.Context) {
 // apply starts what a new config describes: its sources, and the alert
 // bridge when it has an alertmanager section.
 func (e *exporter) apply(cfg *config.Config) error {
+	for _, w := range cfg.Warnings {
+		e.logger.Warn("config: " + w)
+	}
 	var p *bridge.Pusher
 	if cfg.Alertmanager != nil && !reflect.DeepEqual(cfg.Alertmanager, e.pusherCfg) {
 		var err error

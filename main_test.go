@@ -575,7 +575,7 @@ func TestCheckConfig(t *testing.T) {
 	}{
 		{"config/testdata/good.yml", 0, "config/testdata/good.yml: valid", ""},
 		{"config/testdata/bad-interval.yml", 1, "", "config/testdata/bad-interval.yml:6: mist[0].collections.alarms.interval: interval 500ms is shorter than 1s"},
-		{"config/testdata/bad-unknown-key.yml", 1, "", "config/testdata/bad-unknown-key.yml:4: field colections not found"},
+		{"config/testdata/bad-unknown-key.yml", 1, "", `config/testdata/bad-unknown-key.yml:4: mist[0].colections: unknown field "colections"`},
 		{"no-such-file.yml", 1, "", "no-such-file.yml"},
 	} {
 		t.Run(tc.file, func(t *testing.T) {

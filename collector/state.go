@@ -4,9 +4,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/nmsexporter/nms_exporter/vendors"
 )
@@ -53,9 +56,11 @@ func (s *Source) restore() {
 	if s.storage == "" {
 		return
 	}
+	s.removeStaleTemps()
+	stateSaveErrors.WithLabelValues(s.Name) // shown from the start, at 0
 	for _, c := range s.Collections {
 		path := s.statePath(c.Name)
-		b, err := os.ReadFile(path)
+		b, err := readState(path)
 		if errors.Is(err, os.ErrNotExist) {
 			continue
 		}
@@ -72,7 +77,7 @@ func (s *Source) restore() {
 		return
 	}
 	path := filepath.Join(s.stateDir(), "etags.json")
-	b, err := os.ReadFile(path)
+	b, err := readState(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return
 	}
@@ -104,6 +109,9 @@ func (s *Source) restoreCollection(c *Collection, b []byte) error {
 		return fmt.Errorf("written for another source or collection (%s %q, %s)", f.Vendor, f.Source, f.Collection)
 	case c.Decode == nil:
 		return errors.New("the collection keeps no state")
+	case f.FetchedAt.After(s.now().Add(maxClockSkew)):
+		// Served as fresh, it would hide that nothing was fetched since.
+		return fmt.Errorf("dated %s, in the future", f.FetchedAt.Format(time.RFC3339))
 	}
 	data, items, err := c.Decode(f.Data)
 	if err != nil {
@@ -127,6 +135,7 @@ func (s *Source) save(collection string, at time.Time, data any, items int) {
 		})
 	}
 	if err != nil {
+		stateSaveErrors.WithLabelValues(s.Name).Inc()
 		s.logger.Error("saving state", "collection", collection, "err", err)
 	}
 	if s.ETags == nil || s.ETags.Len() == 0 {
@@ -142,7 +151,67 @@ func (s *Source) save(collection string, at time.Time, data any, items int) {
 	}
 	f := etagFile{Format: etagFormat, Source: s.Name, Identity: s.Identity, Entries: entries}
 	if err := writeJSON(filepath.Join(s.stateDir(), "etags.json"), f); err != nil {
+		stateSaveErrors.WithLabelValues(s.Name).Inc()
 		s.logger.Error("saving state", "file", "etags.json", "err", err)
+	}
+}
+
+// Limits on the state read back at start.
+const (
+	// maxStateBytes bounds one state file: the largest estate's inventory
+	// is tens of megabytes; a wrong link (/dev/zero) must not fill memory.
+	maxStateBytes = 1 << 30
+	// maxClockSkew is how far in the future a state file's date may be
+	// before it is refused.
+	maxClockSkew = 5 * time.Minute
+	// staleTemp is the age past which a temporary file is left over from a
+	// save that died with the process; a live save takes seconds.
+	staleTemp = time.Minute
+)
+
+// stateSaveErrors counts failed saves of state, per source: a full disk or
+// a read-only volume shows on /metrics, not only in the logs.
+var stateSaveErrors = prometheus.NewCounterVec(prometheus.CounterOpts{
+	Namespace: namespace, Name: "state_save_errors_total",
+	Help: "Failed saves of a source's data or stored conditional answers to --storage.path.",
+}, []string{"source"})
+
+// StateCollectors returns the state files' metrics, for /metrics.
+func StateCollectors() []prometheus.Collector { return []prometheus.Collector{stateSaveErrors} }
+
+// readState reads a state file: a regular file of bounded size, so a link
+// to a device or a named pipe can neither fill the memory nor hang a start.
+func readState(path string) ([]byte, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, errors.New("not a regular file")
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxStateBytes+1))
+	if err == nil && len(b) > maxStateBytes {
+		err = fmt.Errorf("over %d bytes", maxStateBytes)
+	}
+	return b, err
+}
+
+// removeStaleTemps deletes what saves cut short by a crash left behind.
+func (s *Source) removeStaleTemps() {
+	tmps, _ := filepath.Glob(filepath.Join(s.stateDir(), ".tmp-*"))
+	for _, name := range tmps {
+		fi, err := os.Lstat(name)
+		if err != nil || !fi.Mode().IsRegular() || s.now().Sub(fi.ModTime()) < staleTemp {
+			continue
+		}
+		if err := os.Remove(name); err == nil {
+			s.logger.Info("removed a temporary file left by an interrupted save", "file", name)
+		}
 	}
 }
 

@@ -29,6 +29,10 @@ type Config struct {
 
 	// Alertmanager, when set, receives active vendor alarms as alerts.
 	Alertmanager *Alertmanager `yaml:"alertmanager,omitempty"`
+
+	// Warnings are what the file does that is valid but unwise, with file
+	// and line: check-config prints them and the exporter logs them.
+	Warnings []string `yaml:"-"`
 }
 
 // Source is what every vendor section has in common, seen through the
@@ -146,7 +150,7 @@ func (es Errors) Error() string {
 // Load reads, decodes, defaults and validates a configuration file, and
 // reads the secrets its *_file fields name. Errors carry the file and line.
 func Load(filename string) (*Config, error) {
-	b, err := os.ReadFile(filename)
+	b, _, err := readRegular(filename, maxConfigBytes)
 	if err != nil {
 		return nil, fmt.Errorf("reading config: %w", err)
 	}
@@ -159,28 +163,34 @@ var yamlLine = regexp.MustCompile(`(?s)^(?:yaml: )?line (\d+): (.*)$`)
 // anchors relative paths.
 func Parse(b []byte, filename string) (*Config, error) {
 	cfg := &Config{}
+	var root yaml.Node
+	_ = yaml.Unmarshal(b, &root)
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	// An empty file decodes to io.EOF: it is a valid, empty config.
 	if err := dec.Decode(cfg); err != nil && !errors.Is(err, io.EOF) {
-		return nil, yamlErrors(filename, err)
+		return nil, yamlErrors(filename, &root, err)
 	}
-	var root yaml.Node
-	_ = yaml.Unmarshal(b, &root)
 
 	v := &validator{dir: filepath.Dir(filename)}
 	cfg.validate(v)
+	place := func(fe fieldError) *Error {
+		return &Error{File: filename, Line: lineOf(&root, fe.path), Path: fe.path.String(), Msg: fe.msg}
+	}
 	if len(v.errs) == 0 {
+		for _, fe := range v.warns {
+			cfg.Warnings = append(cfg.Warnings, place(fe).Error())
+		}
 		return cfg, nil
 	}
 	out := make(Errors, 0, len(v.errs))
 	for _, fe := range v.errs {
-		out = append(out, &Error{File: filename, Line: lineOf(&root, fe.path), Path: fe.path.String(), Msg: fe.msg})
+		out = append(out, place(fe))
 	}
 	return nil, out
 }
 
-func yamlErrors(filename string, err error) error {
+func yamlErrors(filename string, root *yaml.Node, err error) error {
 	var te *yaml.TypeError
 	var msgs []string
 	if errors.As(err, &te) {
@@ -198,12 +208,52 @@ func yamlErrors(filename string, err error) error {
 		// yaml.v3 names the Go type ("in type config.plain"); users know the
 		// key. A quoted value may span lines; the message keeps to one.
 		e.Msg = typeSuffix.ReplaceAllString(strings.Join(strings.Fields(e.Msg), " "), "")
+		if g := unknownField.FindStringSubmatch(e.Msg); g != nil {
+			// Name where the key stands and what it is not, for a typo in
+			// the fifth source of a long file.
+			e.Msg = fmt.Sprintf("unknown field %q", g[1])
+			if p, ok := keyPath(root, e.Line, g[1], nil); ok {
+				e.Path = p.String()
+			}
+		}
 		out = append(out, e)
 	}
 	return out
 }
 
-var typeSuffix = regexp.MustCompile(` (in type|into) [\w.*\[\]]+$`)
+var (
+	typeSuffix   = regexp.MustCompile(` (in type|into) [\w.*\[\]]+$`)
+	unknownField = regexp.MustCompile(`^field (\S+) not found$`)
+)
+
+// keyPath finds the mapping key named key on line, and returns its path.
+func keyPath(n *yaml.Node, line int, key string, at path) (path, bool) {
+	switch n.Kind {
+	case yaml.DocumentNode:
+		for _, c := range n.Content {
+			if p, ok := keyPath(c, line, key, at); ok {
+				return p, true
+			}
+		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			if p, ok := keyPath(c, line, key, at.add(i)); ok {
+				return p, true
+			}
+		}
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if k.Line == line && k.Value == key {
+				return at.add(key), true
+			}
+			if p, ok := keyPath(n.Content[i+1], line, key, at.add(k.Value)); ok {
+				return p, true
+			}
+		}
+	}
+	return nil, false
+}
 
 // path addresses a node in the file: map keys and list indexes.
 type path []any
@@ -269,12 +319,19 @@ type fieldError struct {
 }
 
 type validator struct {
-	dir  string
-	errs []fieldError
+	dir   string
+	errs  []fieldError
+	warns []fieldError
 }
 
 func (v *validator) errorf(p path, format string, args ...any) {
 	v.errs = append(v.errs, fieldError{path: p, msg: fmt.Sprintf(format, args...)})
+}
+
+// warnf notes what is valid but unwise, such as a secret file others can
+// read.
+func (v *validator) warnf(p path, format string, args ...any) {
+	v.warns = append(v.warns, fieldError{path: p, msg: fmt.Sprintf(format, args...)})
 }
 
 func (c *Config) validate(v *validator) {

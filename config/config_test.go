@@ -76,7 +76,7 @@ func TestLoadBad(t *testing.T) {
 		line int
 		want string
 	}{
-		{"bad-unknown-key.yml", 4, "field colections not found"},
+		{"bad-unknown-key.yml", 4, `mist[0].colections: unknown field "colections"`},
 		{"bad-duplicate-name.yml", 4, `mist[1].name: source name "acme" is already used by mist[0]`},
 		{"bad-interval.yml", 6, "mist[0].collections.alarms.interval: interval 500ms is shorter than 1s"},
 		{"bad-unknown-collection.yml", 5, `unknown collection "field_notices"`},

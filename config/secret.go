@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -42,19 +43,36 @@ func (s Secret) MarshalJSON() ([]byte, error) { return []byte(`"` + s.String() +
 func (s Secret) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
 // readSecretFile reads a secret from a file named relative to the config
-// file's folder; trailing newlines are dropped, as editors add them.
-func readSecretFile(dir, name string) (Secret, error) {
+// file's folder; trailing newlines are dropped, as editors add them. It
+// warns when others than the owner may read the file.
+func readSecretFile(v *validator, p path, name string) (Secret, error) {
 	if !filepath.IsAbs(name) {
-		name = filepath.Join(dir, name)
+		name = filepath.Join(v.dir, name)
 	}
-	b, err := os.ReadFile(name)
+	b, fi, err := readRegular(name, maxSecretBytes)
 	if err != nil {
 		// The error names the file, never its content.
 		return "", fmt.Errorf("reading secret file: %w", err)
 	}
-	v := strings.TrimRight(string(b), "\r\n")
-	if v == "" {
-		return "", fmt.Errorf("secret file %q is empty", name)
+	if fi.Mode().Perm()&0o077 != 0 {
+		v.warnf(p, "secret file %s may be read by others than its owner (mode %04o); chmod 600 it", name, fi.Mode().Perm())
+	}
+	s, err := secretValue(string(b))
+	if err != nil {
+		return "", fmt.Errorf("secret file %s: %w", name, err)
+	}
+	return s, nil
+}
+
+// secretValue checks a secret read from a file or the environment. A
+// line break inside one would split the HTTP header it is sent in.
+func secretValue(raw string) (Secret, error) {
+	v := strings.TrimRight(raw, "\r\n")
+	switch {
+	case v == "":
+		return "", errors.New("is empty")
+	case strings.ContainsAny(v, "\r\n"):
+		return "", errors.New("holds a line break inside the secret; a secret is one line")
 	}
 	return Secret(v), nil
 }
@@ -72,7 +90,7 @@ func (v *validator) secret(p path, name string, s *Secret, file, env string) {
 	case set > 1:
 		v.errorf(p.add(name), "set one of %s, %s_file and %s_env", name, name, name)
 	case file != "":
-		val, err := readSecretFile(v.dir, file)
+		val, err := readSecretFile(v, p.add(name+"_file"), file)
 		if err != nil {
 			v.errorf(p.add(name+"_file"), "%v", err)
 			return
@@ -80,11 +98,23 @@ func (v *validator) secret(p path, name string, s *Secret, file, env string) {
 		*s = val
 	case env != "":
 		// The error names the variable, never a value.
-		val := strings.TrimRight(os.Getenv(env), "\r\n")
-		if val == "" {
+		raw := os.Getenv(env)
+		if strings.TrimRight(raw, "\r\n") == "" {
 			v.errorf(p.add(name+"_env"), "environment variable %s is not set or empty", env)
 			return
 		}
-		*s = Secret(val)
+		val, err := secretValue(raw)
+		if err != nil {
+			v.errorf(p.add(name+"_env"), "environment variable %s %v", env, err)
+			return
+		}
+		*s = val
+	case *s != "":
+		val, err := secretValue(string(*s))
+		if err != nil {
+			v.errorf(p.add(name), "%v", err)
+			return
+		}
+		*s = val
 	}
 }
