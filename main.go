@@ -16,8 +16,10 @@ import (
 	"os/signal"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -36,6 +38,7 @@ import (
 	"github.com/nmsexporter/nms_exporter/bridge"
 	"github.com/nmsexporter/nms_exporter/collector"
 	"github.com/nmsexporter/nms_exporter/config"
+	"github.com/nmsexporter/nms_exporter/internal/redact"
 	"github.com/nmsexporter/nms_exporter/vendors/simulators"
 )
 
@@ -75,7 +78,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	logConfig.Writer = stderr
-	logger := promslog.New(logConfig)
+	logger := slog.New(redact.NewHandler(promslog.New(logConfig).Handler()))
 
 	switch cmd {
 	case check.FullCommand():
@@ -215,6 +218,10 @@ type exporter struct {
 	bridge   *collector.BridgeMetrics
 
 	ctx        context.Context
+	logs       *redact.Handler
+	secretsMu  sync.Mutex
+	secrets    []string // of every config loaded, kept out of logs and pages
+	scrub      atomic.Pointer[redact.Scrubber]
 	pusherMu   sync.Mutex
 	pusher     *bridge.Pusher
 	pusherCfg  *config.Alertmanager
@@ -224,17 +231,25 @@ type exporter struct {
 // newExporter loads the config, starts its sources and the reload loop; all
 // stop when ctx ends.
 func newExporter(ctx context.Context, logger *slog.Logger, configFile, storage string) (*exporter, error) {
+	logs, ok := logger.Handler().(*redact.Handler)
+	if !ok {
+		logs = redact.NewHandler(logger.Handler())
+		logger = slog.New(logs)
+	}
 	e := &exporter{
-		logger: logger,
-		sc:     config.NewSafeConfig(configFile),
-		mgr: collector.NewManager(ctx, collector.Options{
-			Logger: logger, UserAgent: "nms_exporter/" + version.Version, StateDir: storage,
-		}),
+		logger:   logger,
+		logs:     logs,
+		sc:       config.NewSafeConfig(configFile),
 		reg:      prometheus.NewRegistry(),
 		reloadCh: make(chan chan error),
 		bridge:   collector.NewBridgeMetrics(),
 		ctx:      ctx,
 	}
+	e.scrub.Store(&redact.Scrubber{})
+	e.mgr = collector.NewManager(ctx, collector.Options{
+		Logger: logger, UserAgent: "nms_exporter/" + version.Version, StateDir: storage,
+		Scrub: func(err error) error { return e.scrub.Load().Error(err) },
+	})
 	if _, err := e.sc.Reload(e.apply); err != nil {
 		return nil, err
 	}
@@ -279,6 +294,7 @@ func (e *exporter) reloadLoop(ctx context.Context) {
 // apply starts what a new config describes: its sources, and the alert
 // bridge when it has an alertmanager section.
 func (e *exporter) apply(cfg *config.Config) error {
+	e.learnSecrets(cfg)
 	for _, w := range cfg.Warnings {
 		e.logger.Warn("config: " + w)
 	}
@@ -308,6 +324,22 @@ func (e *exporter) apply(cfg *config.Config) error {
 	return nil
 }
 
+// learnSecrets adds a config's secrets to those kept out of logs, errors
+// and pages. Those of earlier configs stay: a source being replaced may
+// still log an error that carries one.
+func (e *exporter) learnSecrets(cfg *config.Config) {
+	e.secretsMu.Lock()
+	defer e.secretsMu.Unlock()
+	for _, s := range cfg.Secrets() {
+		if !slices.Contains(e.secrets, s) {
+			e.secrets = append(e.secrets, s)
+		}
+	}
+	s := redact.New(e.secrets)
+	e.scrub.Store(s)
+	e.logs.Set(s)
+}
+
 // notifyPusher asks the alert bridge, if any, to push now.
 func (e *exporter) notifyPusher() {
 	e.pusherMu.Lock()
@@ -335,7 +367,8 @@ func (e *exporter) handler() http.Handler {
 			return
 		}
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		_, _ = w.Write(b)
+		// A proxy or base URL may carry a user and password.
+		_, _ = io.WriteString(w, e.scrub.Load().String(string(b)))
 	})
 	mux.HandleFunc("/{$}", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")

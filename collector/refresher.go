@@ -88,6 +88,10 @@ func (s *Source) Refresh(ctx context.Context, name string) error {
 
 	start := s.now()
 	data, items, err := safeFetch(ctx, c.Fetch)
+	if err != nil && s.scrub != nil {
+		// A vendor may echo the credentials in its error body.
+		err = s.scrub(err)
+	}
 	d := s.now().Sub(start)
 	s.cache.result(name, start, d, calls.Load(), data, items, err)
 	s.replan()

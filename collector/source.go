@@ -122,6 +122,7 @@ type Source struct {
 	timeout   time.Duration // per upstream request
 	storage   string        // folder of saved state; "" saves nothing
 	logger    *slog.Logger
+	scrub     func(error) error
 	cache     *cache
 	now       func() time.Time
 }
@@ -137,6 +138,9 @@ type Options struct {
 	// StateDir keeps each collection's last good data across restarts;
 	// "" keeps nothing.
 	StateDir string
+	// Scrub takes the configured secrets out of a refresh's error before it
+	// is kept, shown or logged; nil keeps errors as they are.
+	Scrub func(error) error
 }
 
 // builder makes a Source from its config section.
@@ -177,6 +181,7 @@ func NewSource(cfg config.Source, opts Options) (*Source, error) {
 // init readies a source whose vendor parts are set.
 func (s *Source) init(opts Options) {
 	s.now = opts.Now
+	s.scrub = opts.Scrub
 	s.logger = opts.Logger.With("target", s.Name, "vendor", s.Vendor)
 	if s.API == nil {
 		s.API = NewAPIStats()

@@ -104,3 +104,30 @@ func TestConfigFileMustBeRegular(t *testing.T) {
 		t.Errorf("Load(fifo) = %v; want a named pipe error", err)
 	}
 }
+
+// TestSecretsListsEveryForm gathers the secrets a scrubber must hide: each
+// as given, and a user's password also in its Basic-auth form.
+func TestSecretsListsEveryForm(t *testing.T) {
+	cfg, err := Parse([]byte(`prime:
+  - name: p
+    base_url: http://127.0.0.1:1
+    username: nms
+    password: prime-pass
+nautobot:
+  - name: n
+    base_url: http://127.0.0.1:1
+    token: nb-token
+alertmanager:
+  urls: [http://127.0.0.1:2]
+  bearer_token: am-token
+`), "c.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(cfg.Secrets(), " ")
+	for _, want := range []string{"prime-pass", "bm1zOnByaW1lLXBhc3M=", "nb-token", "am-token"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("Secrets() = %q; want it to hold %q", got, want)
+		}
+	}
+}
