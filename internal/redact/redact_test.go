@@ -13,11 +13,11 @@ import (
 func TestStringHidesSecretsAndURLCredentials(t *testing.T) {
 	s := New([]string{"tok-123456", "p@ss/word", "ab"})
 	for in, want := range map[string]string{
-		`HTTP 401: {"echo":"Authorization: Bearer tok-123456"}`: `HTTP 401: {"echo":"Authorization: Bearer <secret>"}`,
-		"GET /x?password=p%40ss%2Fword":                          "GET /x?password=<secret>",
-		"proxy http://user:pw@proxy:3128 refused":                "proxy http://<secret>@proxy:3128 refused",
+		`HTTP 401: {"echo":"Authorization: Bearer tok-123456"}`:   `HTTP 401: {"echo":"Authorization: Bearer <secret>"}`,
+		"GET /x?password=p%40ss%2Fword":                           "GET /x?password=<secret>",
+		"proxy http://user:pw@proxy:3128 refused":                 "proxy http://<secret>@proxy:3128 refused",
 		"a short secret ab stays: a secret so short is no secret": "a short secret ab stays: a secret so short is no secret",
-		"mail admin@example.com":                                 "mail admin@example.com",
+		"mail admin@example.com":                                  "mail admin@example.com",
 	} {
 		if got := s.String(in); got != want {
 			t.Errorf("String(%q) = %q; want %q", in, got, want)
