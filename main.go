@@ -38,6 +38,7 @@ import (
 	"github.com/nmsexporter/nms_exporter/bridge"
 	"github.com/nmsexporter/nms_exporter/collector"
 	"github.com/nmsexporter/nms_exporter/config"
+	"github.com/nmsexporter/nms_exporter/internal/connlimit"
 	"github.com/nmsexporter/nms_exporter/internal/redact"
 	"github.com/nmsexporter/nms_exporter/vendors/simulators"
 )
@@ -60,6 +61,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	storage := serve.Flag("storage.path", "Folder keeping each collection's last good data across restarts (default: nms_exporter-state beside the config file; empty keeps nothing).").PlaceHolder("DIR").String()
 	demo := serve.Flag("demo", "Start the vendor simulators on loopback and export them: no vendor account needed.").Bool()
 	webConfig := kingpinflag.AddFlags(serve, defaultAddress)
+	maxConns := serve.Flag("web.max-connections", "Most connections kept open; past it the longest idle are closed (lowered to fit the open-files limit).").Default("512").Int()
+	maxRequests := serve.Flag("web.max-requests", "Most /probe, /status and /metrics requests served at once; past it they get 503 (0 = no limit).").Default("40").Int()
 
 	check := app.Command("check-config", "Validate a configuration file and exit: 0 if valid, 1 with each problem's file and line if not.")
 	checkFile := check.Arg("file", "Configuration file.").Default("nms_exporter.yml").String()
@@ -118,7 +121,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if *storage == "" && !flagSet(args, "storage.path") {
 		*storage = filepath.Join(filepath.Dir(*configFile), "nms_exporter-state")
 	}
-	return serveExporter(ctx, logger, *configFile, *storage, webConfig)
+	return serveExporter(ctx, logger, *configFile, *storage, webConfig, serverLimits{conns: *maxConns, requests: *maxRequests})
 }
 
 // flagSet reports whether a flag was given, even as empty.
@@ -180,7 +183,13 @@ func simulate(logger *slog.Logger, stdout io.Writer, vendor string, o simulators
 	return 0
 }
 
-func serveExporter(ctx context.Context, logger *slog.Logger, configFile, storage string, webConfig *web.FlagConfig) int {
+// serverLimits bound what clients may hold of the exporter.
+type serverLimits struct {
+	conns    int // connections open
+	requests int // heavy requests at once
+}
+
+func serveExporter(ctx context.Context, logger *slog.Logger, configFile, storage string, webConfig *web.FlagConfig, limits serverLimits) int {
 	logger.Info("starting nms_exporter", "version", version.Info(), "build_context", version.BuildContext())
 	e, err := newExporter(ctx, logger, configFile, storage)
 	if err != nil {
@@ -189,7 +198,19 @@ func serveExporter(ctx context.Context, logger *slog.Logger, configFile, storage
 	}
 	defer e.mgr.Stop()
 
-	srv := &http.Server{Handler: e.handler(), ReadHeaderTimeout: 10 * time.Second}
+	e.maxRequests = limits.requests
+	conns := connlimit.New(connlimit.Max(limits.conns))
+	srv := &http.Server{
+		Handler: e.handler(),
+		// A client that sends its request slowly, or keeps a connection
+		// idle, holds a file descriptor: none may hold one for long.
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ConnState:         conns.ConnState,
+	}
 	errCh := make(chan error, 1)
 	go func() { errCh <- web.ListenAndServe(srv, webConfig, logger) }()
 	select {
@@ -217,15 +238,16 @@ type exporter struct {
 	reloadCh chan chan error
 	bridge   *collector.BridgeMetrics
 
-	ctx        context.Context
-	logs       *redact.Handler
-	secretsMu  sync.Mutex
-	secrets    []string // of every config loaded, kept out of logs and pages
-	scrub      atomic.Pointer[redact.Scrubber]
-	pusherMu   sync.Mutex
-	pusher     *bridge.Pusher
-	pusherCfg  *config.Alertmanager
-	stopPusher context.CancelFunc
+	ctx         context.Context
+	maxRequests int // heavy requests served at once; 0 = no limit
+	logs        *redact.Handler
+	secretsMu   sync.Mutex
+	secrets     []string // of every config loaded, kept out of logs and pages
+	scrub       atomic.Pointer[redact.Scrubber]
+	pusherMu    sync.Mutex
+	pusher      *bridge.Pusher
+	pusherCfg   *config.Alertmanager
+	stopPusher  context.CancelFunc
 }
 
 // newExporter loads the config, starts its sources and the reload loop; all
@@ -351,11 +373,11 @@ func (e *exporter) notifyPusher() {
 
 func (e *exporter) handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/metrics", promhttp.HandlerFor(e.reg, promhttp.HandlerOpts{Registry: e.reg}))
-	mux.Handle("/probe", collector.ProbeHandler(e.mgr, e.logger))
+	mux.Handle("/metrics", connlimit.InFlight(e.maxRequests, promhttp.HandlerFor(e.reg, promhttp.HandlerOpts{Registry: e.reg})))
+	mux.Handle("/probe", connlimit.InFlight(e.maxRequests, collector.ProbeHandler(e.mgr, e.logger)))
 	mux.Handle("/sd", collector.SDHandler(e.mgr))
 	mux.Handle("/-/ready", collector.ReadyHandler(e.mgr))
-	mux.Handle("/status", collector.StatusHandler(e.mgr, e.logger))
+	mux.Handle("/status", connlimit.InFlight(e.maxRequests, collector.StatusHandler(e.mgr, e.logger)))
 	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "healthy") })
 	mux.HandleFunc("/-/reload", e.serveReload)
 	mux.Handle("/webhooks/mist", bridge.WebhookHandler("mist", e.mgr.Sources, e.bridge, e.notifyPusher, e.logger))

@@ -47,7 +47,7 @@ func TestStressStopAndReload(t *testing.T) {
 	if v := os.Getenv("NMS_STRESS_SIZE"); v != "" {
 		size = v
 	}
-	bin := buildExporter(t, "-race")
+	bin := buildExporter(t)
 	var sims []*simulators.Simulator
 	for _, vendor := range []string{"mist", "prime", "cxcloud", "nautobot"} {
 		// Every reload here rebuilds the Prime source, and each leaves a
@@ -68,15 +68,39 @@ func TestStressStopAndReload(t *testing.T) {
 	}
 }
 
-// buildExporter builds the exporter into the test's temporary folder.
-func buildExporter(t *testing.T, flags ...string) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "nms_exporter")
-	args := append(append([]string{"build"}, flags...), "-o", bin, ".")
-	if out, err := exec.Command("go", args...).CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+// built holds the exporter binary built with the race detector, once for
+// every test that runs it.
+var built struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+// TestMain removes the binary the tests built.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if built.dir != "" {
+		_ = os.RemoveAll(built.dir)
 	}
-	return bin
+	os.Exit(code)
+}
+
+// buildExporter builds the exporter with the race detector, once.
+func buildExporter(t *testing.T) string {
+	t.Helper()
+	built.once.Do(func() {
+		if built.dir, built.err = os.MkdirTemp("", "nms_exporter-test-"); built.err != nil {
+			return
+		}
+		out, err := exec.Command("go", "build", "-race", "-o", filepath.Join(built.dir, "nms_exporter"), ".").CombinedOutput()
+		if err != nil {
+			built.err = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if built.err != nil {
+		t.Fatal(built.err)
+	}
+	return filepath.Join(built.dir, "nms_exporter")
 }
 
 var intervalRE = regexp.MustCompile(`interval: \d+s`)
