@@ -8,7 +8,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
@@ -76,8 +78,14 @@ func (p *Pusher) Notify() {
 	}
 }
 
-// Run pushes until ctx ends.
+// coalesce is how long a push asked for waits for more asks: a burst of
+// webhooks makes one push, not one each.
+const coalesce = time.Second
+
+// Run pushes until ctx ends, then closes its idle connections: a pusher
+// replaced on reload leaves none behind.
 func (p *Pusher) Run(ctx context.Context) {
+	defer p.client.CloseIdleConnections()
 	t := time.NewTicker(time.Duration(p.cfg.ResendInterval))
 	defer t.Stop()
 	for {
@@ -87,6 +95,16 @@ func (p *Pusher) Run(ctx context.Context) {
 			return
 		case <-t.C:
 		case <-p.notify:
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(coalesce):
+			}
+			// Asks that came meanwhile are answered by this push.
+			select {
+			case <-p.notify:
+			default:
+			}
 		}
 	}
 }
@@ -240,8 +258,24 @@ func (p *Pusher) sendOne(ctx context.Context, url string, body []byte) error {
 			return nil
 		}
 		p.metrics.Errors.Inc()
+		var refused *refusedError
+		if errors.As(err, &refused) {
+			// Alertmanager will refuse the same body again.
+			return err
+		}
 	}
 	return err
+}
+
+// refusedError is an answer that a retry of the same request cannot
+// change: a 4xx other than 408 and 429.
+type refusedError struct {
+	status int
+	msg    string
+}
+
+func (e *refusedError) Error() string {
+	return fmt.Sprintf("POST /api/v2/alerts: HTTP %d: %s", e.status, e.msg)
 }
 
 func (p *Pusher) post(ctx context.Context, url string, body []byte) error {
@@ -262,8 +296,12 @@ func (p *Pusher) post(ctx context.Context, url string, body []byte) error {
 	defer resp.Body.Close()
 	if resp.StatusCode/100 != 2 {
 		var msg [200]byte
-		n, _ := resp.Body.Read(msg[:])
-		return fmt.Errorf("POST /api/v2/alerts: HTTP %d: %s", resp.StatusCode, strings.TrimSpace(string(msg[:n])))
+		n, _ := io.ReadFull(resp.Body, msg[:])
+		text := strings.TrimSpace(string(msg[:n]))
+		if resp.StatusCode/100 == 4 && resp.StatusCode != http.StatusRequestTimeout && resp.StatusCode != http.StatusTooManyRequests {
+			return &refusedError{status: resp.StatusCode, msg: text}
+		}
+		return fmt.Errorf("POST /api/v2/alerts: HTTP %d: %s", resp.StatusCode, text)
 	}
 	return nil
 }

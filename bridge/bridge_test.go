@@ -28,7 +28,9 @@ import (
 type fakeAM struct {
 	mu       sync.Mutex
 	batches  [][]alert
-	failures int // answer 500 to this many posts first
+	failures int  // answer 500 to this many posts first
+	refuse   bool // answer 400 to every post
+	posts    int
 }
 
 func (f *fakeAM) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -36,6 +38,11 @@ func (f *fakeAM) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer f.mu.Unlock()
 	if r.URL.Path != "/api/v2/alerts" || r.Method != http.MethodPost {
 		http.NotFound(w, r)
+		return
+	}
+	f.posts++
+	if f.refuse {
+		http.Error(w, "bad alerts", http.StatusBadRequest)
 		return
 	}
 	if f.failures > 0 {
@@ -180,6 +187,58 @@ func TestPushRetriesAndCountsErrors(t *testing.T) {
 	}
 	if got := testutil.ToFloat64(e.metrics.AlertsSent); got != float64(len(e.am.last())) {
 		t.Errorf("nms_bridge_alerts_sent_total = %v; want %d", got, len(e.am.last()))
+	}
+}
+
+// TestPushNotRetriedOnRefusal has Alertmanager refuse the batch with a
+// 400: a retry would send the same body, so it is tried once.
+func TestPushNotRetriedOnRefusal(t *testing.T) {
+	e := newEnv(t)
+	e.am.refuse = true
+	e.pusher.Push(context.Background())
+	e.am.mu.Lock()
+	defer e.am.mu.Unlock()
+	if e.am.posts != 1 {
+		t.Errorf("%d posts for a refused batch; want 1", e.am.posts)
+	}
+}
+
+// TestNotifyBurstMakesOnePush asks for a push 2,000 times at once, as a
+// burst of webhooks does: the pusher sends a handful of batches, not one
+// per ask.
+func TestNotifyBurstMakesOnePush(t *testing.T) {
+	e := newEnv(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		e.pusher.Run(ctx)
+		close(done)
+	}()
+	waitPosts := func(n int) {
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			e.am.mu.Lock()
+			posts := e.am.posts
+			e.am.mu.Unlock()
+			if posts >= n || time.Now().After(deadline) {
+				return
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	waitPosts(1) // the first push, at start
+	for range 2000 {
+		e.pusher.Notify()
+		time.Sleep(50 * time.Microsecond)
+	}
+	waitPosts(2)
+	time.Sleep(2 * coalesce)
+	cancel()
+	<-done
+	e.am.mu.Lock()
+	defer e.am.mu.Unlock()
+	if e.am.posts > 4 {
+		t.Errorf("%d posts for one start and a burst of 2,000 asks; want at most 4", e.am.posts)
 	}
 }
 
