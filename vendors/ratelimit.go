@@ -1,6 +1,7 @@
 package vendors
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -57,6 +58,70 @@ type BudgetState struct {
 	Used map[string]int
 	// Throttled is the cumulative time Acquire spent waiting.
 	Throttled time.Duration
+	// Pace is the pace in force after the vendor's throttling answers.
+	Pace Pace
+}
+
+// Pace is the pace a Budget keeps after the vendor's throttling answers
+// (429, or a 503 the vendor uses for its rate or concurrency limits), by
+// additive increase and multiplicative decrease as TCP does. A throttling
+// answer to a call sent at the current pace halves it (see decrease), and
+// holds every call of the source for the new hold. Every paceRecoverAfter
+// successes in a row take one step back towards the configuration, never
+// beyond it: one more request in flight and per burst, an eighth of the
+// configured rate, a quarter of the hold the decrease added. A vendor that
+// never throttles keeps the configured pace.
+type Pace struct {
+	// InFlight is the requests allowed in flight at once; 0 means no
+	// Requester sharing the budget bounds them.
+	InFlight int
+	// Burst is the calls per burst; 0 means no bursts.
+	Burst int
+	// Hold is the pause after each burst, and of every request after a
+	// throttling answer.
+	Hold time.Duration
+	// PerSecond is the limiter's rate; 0 means none.
+	PerSecond float64
+	// Slowed reports whether any of these is below the configuration.
+	Slowed bool
+	// Throttles counts the throttling answers, and Decreases the times they
+	// slowed the pace.
+	Throttles, Decreases int
+}
+
+// Bounds of the pace.
+const (
+	// paceRecoverAfter is the successes in a row that take one step back
+	// towards the configured pace.
+	paceRecoverAfter = 8
+	// paceHoldSteps is the steps in which the hold added by a decrease is
+	// taken back.
+	paceHoldSteps = 4
+	// paceRateSteps is the steps from no rate to the configured one.
+	paceRateSteps = 8
+	// maxPaceHold caps the hold, unless the configured one is longer:
+	// Prime's own client backs off at most a minute
+	// (shared/vendor-apis/prime.md, section 6).
+	maxPaceHold = time.Minute
+	// minPaceRate is one call per maxPaceHold.
+	minPaceRate = 1 / 60.0
+)
+
+// pace is the state behind Pace. Calls carry the generation they were sent
+// at: a throttling answer to a call sent before the latest decrease was
+// already answered for by it, so it does not halve the pace again.
+type pace struct {
+	ceiling  int // the largest Requester.Concurrency sharing the budget
+	inFlight int // 0: the ceiling
+	burst    int
+	hold     time.Duration
+	holdStep time.Duration // taken back from hold per step
+	rate     float64
+
+	gen       uint64 // decreases so far
+	okInGen   int    // successes of calls sent at the current generation
+	streak    int    // of those, in a row since the last throttle or step
+	throttles int
 }
 
 // Budget is the request budget of one source, shared by all its requests:
@@ -79,6 +144,7 @@ type Budget struct {
 	throttled       time.Duration
 	burst           int       // calls in the current burst
 	lastCall        time.Time // when the last call was counted
+	pace            pace
 }
 
 // windowValue is a vendor-reported number and the window it belongs to, so
@@ -96,12 +162,14 @@ func NewBudget(cfg BudgetConfig, now func() time.Time) *Budget {
 	if cfg.PerSecond > 0 && cfg.Burst <= 0 {
 		cfg.Burst = max(1, int(math.Ceil(cfg.PerSecond)))
 	}
+	cfg.BurstHold = max(cfg.BurstHold, 0)
 	b := &Budget{
 		cfg:             cfg,
 		now:             now,
 		sleep:           sleepContext,
 		vendorRemaining: make(map[string]windowValue),
 		vendorLimit:     make(map[string]windowValue),
+		pace:            pace{burst: cfg.BurstSize, hold: cfg.BurstHold, rate: cfg.PerSecond},
 	}
 	if cfg.PerSecond > 0 {
 		b.lim = rate.NewLimiter(rate.Limit(cfg.PerSecond), cfg.Burst)
@@ -122,8 +190,14 @@ func (b *Budget) Config() BudgetConfig { return b.cfg }
 // refresh, whose caller keeps its last data instead. A wait that would pass
 // ctx's deadline fails at once.
 func (b *Budget) Acquire(ctx context.Context) error {
+	_, err := b.acquire(ctx)
+	return err
+}
+
+// acquire is Acquire, returning the pace's generation the call is sent at.
+func (b *Budget) acquire(ctx context.Context) (uint64, error) {
 	if err := b.waitHold(ctx); err != nil {
-		return err
+		return 0, err
 	}
 	var res *rate.Reservation
 	if b.lim != nil {
@@ -132,36 +206,45 @@ func (b *Budget) Acquire(ctx context.Context) error {
 		if d := res.DelayFrom(now); d > 0 {
 			if err := b.wait(ctx, d); err != nil {
 				res.CancelAt(b.now())
-				return fmt.Errorf("waiting for the rate limiter: %w", err)
+				return 0, fmt.Errorf("waiting for the rate limiter: %w", err)
 			}
 		}
 	}
 
 	b.mu.Lock()
-	defer b.mu.Unlock()
 	now := b.now()
+	if b.holdUntil.After(now) {
+		// A burst filled up, or a throttling answer came, while this call
+		// waited: it waits for the new hold too.
+		b.mu.Unlock()
+		if res != nil {
+			res.CancelAt(now)
+		}
+		return b.acquire(ctx)
+	}
+	defer b.mu.Unlock()
 	b.roll(now)
 	if err := b.spent(now); err != nil {
 		if res != nil {
 			// The call is not made, so its limiter token goes back.
 			res.CancelAt(now)
 		}
-		return err
+		return 0, err
 	}
 	b.hourUsed++
 	b.dayUsed++
-	if b.cfg.BurstSize > 0 {
-		if now.Sub(b.lastCall) >= b.cfg.BurstHold {
+	if p := &b.pace; p.burst > 0 {
+		if now.Sub(b.lastCall) >= p.hold {
 			b.burst = 0
 		}
 		b.burst++
-		if b.burst >= b.cfg.BurstSize {
+		if b.burst >= p.burst {
 			b.burst = 0
-			b.holdUntil = later(b.holdUntil, now.Add(b.cfg.BurstHold))
+			b.holdUntil = later(b.holdUntil, now.Add(p.hold))
 		}
 	}
 	b.lastCall = now
-	return nil
+	return b.pace.gen, nil
 }
 
 func later(a, b time.Time) time.Time {
@@ -304,6 +387,140 @@ func (b *Budget) Hold(until time.Time) {
 	}
 }
 
+// inFlight returns the requests a Requester whose Concurrency is ceiling
+// may have in flight at the current pace; 0 means no bound. The largest
+// ceiling of the Requesters sharing the budget is the pace's.
+func (b *Budget) inFlight(ceiling int) int {
+	if ceiling <= 0 {
+		return 0
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.pace.ceiling = max(b.pace.ceiling, ceiling)
+	if b.pace.inFlight > 0 {
+		return min(ceiling, b.pace.inFlight)
+	}
+	return ceiling
+}
+
+// succeeded records a success of a call sent at generation gen; enough of
+// them in a row take the pace one step back towards the configuration.
+func (b *Budget) succeeded(gen uint64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	p := &b.pace
+	if gen != p.gen || !b.slowed() {
+		return
+	}
+	p.okInGen++
+	p.streak++
+	if p.streak < paceRecoverAfter {
+		return
+	}
+	p.streak = 0
+	if p.inFlight > 0 {
+		p.inFlight++
+		if p.inFlight >= p.ceiling {
+			p.inFlight = 0
+		}
+	}
+	p.burst = min(p.burst+1, b.cfg.BurstSize)
+	p.hold = max(p.hold-p.holdStep, b.cfg.BurstHold)
+	if b.lim != nil {
+		b.setRate(min(p.rate+b.cfg.PerSecond/paceRateSteps, b.cfg.PerSecond))
+	}
+}
+
+// throttle records a throttling answer to a call sent at generation gen.
+// The pace is halved, and every call of the source held for its hold,
+// when the call was sent at the current pace and that pace let some call
+// through (or is the first): a throttling answer to a call sent before
+// the last decrease was answered for by it, and a vendor that lets
+// nothing through is not made slower by each refusal. It reports whether
+// the pace is slower than when the call was sent, and so holds its retry.
+func (b *Budget) throttle(gen uint64, base time.Duration) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	p := &b.pace
+	p.throttles++
+	p.streak = 0
+	if gen == p.gen && (p.gen == 0 || p.okInGen > 0) && b.decrease(base) {
+		p.gen++
+		p.okInGen = 0
+		b.holdUntil = later(b.holdUntil, b.now().Add(p.hold))
+	}
+	return gen != p.gen
+}
+
+// decrease halves the pace, within its bounds, and reports whether it
+// changed: half the requests in flight, half the rate, and half the calls
+// per burst or, bursts being of one call or none, twice the hold. A hold
+// shorter than base becomes base instead, which slows bursts already. b.mu
+// must be held.
+func (b *Budget) decrease(base time.Duration) bool {
+	p := &b.pace
+	before := *p
+	if p.ceiling > 0 {
+		p.inFlight = max(1, cmp.Or(p.inFlight, p.ceiling)/2)
+	}
+	floor := min(max(base, time.Millisecond), maxPaceHold)
+	switch {
+	case p.hold < floor:
+		p.hold = floor
+	case p.burst > 1:
+		p.burst /= 2
+	default:
+		p.hold = min(2*p.hold, max(maxPaceHold, b.cfg.BurstHold))
+	}
+	p.holdStep = max((p.hold-b.cfg.BurstHold)/paceHoldSteps, time.Millisecond)
+	if b.lim != nil {
+		b.setRate(max(p.rate/2, min(minPaceRate, b.cfg.PerSecond)))
+	}
+	return p.inFlight != before.inFlight || p.burst != before.burst || p.hold != before.hold || p.rate != before.rate
+}
+
+// setRate sets the limiter's rate and a burst in proportion. b.mu must be
+// held.
+func (b *Budget) setRate(r float64) {
+	b.pace.rate = r
+	now := b.now()
+	b.lim.SetLimitAt(now, rate.Limit(r))
+	b.lim.SetBurstAt(now, max(1, int(math.Ceil(float64(b.cfg.Burst)*r/b.cfg.PerSecond))))
+}
+
+// slowed reports whether the pace is below the configuration. b.mu must be
+// held.
+func (b *Budget) slowed() bool {
+	p := &b.pace
+	return p.inFlight > 0 || p.burst < b.cfg.BurstSize || p.hold > b.cfg.BurstHold || p.rate < b.cfg.PerSecond
+}
+
+// holdLeft is how long the current hold has to run.
+func (b *Budget) holdLeft() time.Duration {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return max(b.holdUntil.Sub(b.now()), 0)
+}
+
+// Pace returns the pace in force.
+func (b *Budget) Pace() Pace {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.paceLocked()
+}
+
+func (b *Budget) paceLocked() Pace {
+	p := &b.pace
+	out := Pace{
+		InFlight: p.ceiling, Burst: p.burst, Hold: p.hold, PerSecond: p.rate,
+		Slowed: b.slowed(), Throttles: p.throttles, Decreases: int(p.gen),
+	}
+	if p.inFlight > 0 {
+		out.InFlight = p.inFlight
+	}
+	return out
+}
+
 // State returns the current accounting.
 func (b *Budget) State() BudgetState {
 	b.mu.Lock()
@@ -315,6 +532,7 @@ func (b *Budget) State() BudgetState {
 		VendorLimit:     make(map[string]float64),
 		Used:            make(map[string]int),
 		Throttled:       b.throttled,
+		Pace:            b.paceLocked(),
 	}
 	if b.cfg.PerHour > 0 {
 		st.Used["hour"] = b.hourUsed

@@ -430,3 +430,229 @@ func TestBudgetBursts(t *testing.T) {
 		t.Errorf("sleeps after a pause = %d; want none added", got-2)
 	}
 }
+
+// throttleOnce records one throttling answer to a call sent at the current
+// pace, after a success at it, so the pace is halved.
+func throttleOnce(b *Budget) {
+	gen := uint64(b.Pace().Decreases)
+	b.succeeded(gen)
+	b.throttle(gen, time.Second)
+}
+
+func TestPaceDecreasesOnThrottle(t *testing.T) {
+	tests := []struct {
+		name    string
+		cfg     BudgetConfig
+		ceiling int
+		want    Pace
+	}{
+		{
+			name: "bursts without a hold get one", cfg: BudgetConfig{BurstSize: 8}, ceiling: 8,
+			want: Pace{InFlight: 4, Burst: 8, Hold: time.Second},
+		},
+		{
+			name: "bursts with a hold get smaller", cfg: BudgetConfig{BurstSize: 5, BurstHold: time.Second}, ceiling: 5,
+			want: Pace{InFlight: 2, Burst: 2, Hold: time.Second},
+		},
+		{
+			name: "rate halves", cfg: BudgetConfig{PerSecond: 10}, ceiling: 4,
+			want: Pace{InFlight: 2, Hold: time.Second, PerSecond: 5},
+		},
+		{
+			name: "without a Concurrency nothing bounds the requests in flight", cfg: BudgetConfig{PerSecond: 8},
+			want: Pace{Hold: time.Second, PerSecond: 4},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clock := newFakeClock(t, "2026-11-23T17:00:00Z")
+			b := newTestBudget(tt.cfg, clock)
+			if got := b.inFlight(tt.ceiling); got != tt.ceiling {
+				t.Fatalf("inFlight(%d) before any throttling = %d; want %[1]d", tt.ceiling, got)
+			}
+			if !b.throttle(0, time.Second) {
+				t.Errorf("throttle(0) = false; want true: the pace is slower than the call was sent at")
+			}
+			tt.want.Slowed, tt.want.Throttles, tt.want.Decreases = true, 1, 1
+			if got := b.Pace(); got != tt.want {
+				t.Errorf("Pace() after a throttling answer = %+v; want %+v", got, tt.want)
+			}
+			if got := b.State().Pace; got != tt.want {
+				t.Errorf("State().Pace = %+v; want %+v", got, tt.want)
+			}
+			if got := b.inFlight(tt.ceiling); tt.ceiling > 0 && got != tt.want.InFlight {
+				t.Errorf("inFlight(%d) = %d; want %d", tt.ceiling, got, tt.want.InFlight)
+			}
+			// Every call of the source waits out the hold.
+			if err := b.Acquire(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			if got := clock.Slept(); len(got) == 0 || got[0] != time.Second {
+				t.Errorf("waits after a throttling answer = %v; want a first one of the 1s hold", got)
+			}
+		})
+	}
+}
+
+// TestPaceOneDecreasePerEvent: the answers to calls sent before a decrease
+// were answered for by it, and a vendor that lets nothing through is not
+// made slower by each refusal.
+func TestPaceOneDecreasePerEvent(t *testing.T) {
+	clock := newFakeClock(t, "2026-11-23T17:00:00Z")
+	b := newTestBudget(BudgetConfig{BurstSize: 8, PerSecond: 16}, clock)
+	b.inFlight(8)
+	b.throttle(0, time.Second)
+	for range 5 {
+		if !b.throttle(0, time.Second) {
+			t.Errorf("throttle of a call sent before the decrease = false; want true")
+		}
+	}
+	for range 5 {
+		if b.throttle(1, time.Second) {
+			t.Errorf("throttle of a call sent at the current pace = true; want false")
+		}
+	}
+	want := Pace{InFlight: 4, Burst: 8, Hold: time.Second, PerSecond: 8, Slowed: true, Throttles: 11, Decreases: 1}
+	if got := b.Pace(); got != want {
+		t.Errorf("Pace() after a storm = %+v; want %+v: one decrease", got, want)
+	}
+	b.succeeded(1)
+	b.throttle(1, time.Second)
+	if got := b.Pace(); got.Decreases != 2 || got.InFlight != 2 || got.Burst != 4 || got.PerSecond != 4 {
+		t.Errorf("Pace() after a success and a throttling answer = %+v; want a second decrease", got)
+	}
+}
+
+func TestPaceRecoversGradually(t *testing.T) {
+	cfg := BudgetConfig{BurstSize: 8, BurstHold: 200 * time.Millisecond, PerSecond: 16}
+	clock := newFakeClock(t, "2026-11-23T17:00:00Z")
+	b := newTestBudget(cfg, clock)
+	b.inFlight(8)
+	for range 3 {
+		throttleOnce(b)
+	}
+	low := b.Pace()
+	// The first decrease lengthens the hold to the 1s base, the others
+	// halve the bursts.
+	if want := (Pace{InFlight: 1, Burst: 2, Hold: time.Second, PerSecond: 2, Slowed: true, Throttles: 3, Decreases: 3}); low != want {
+		t.Fatalf("Pace() after three decreases = %+v; want %+v", low, want)
+	}
+	gen := uint64(low.Decreases)
+	prev := low
+	steps := 0
+	for i := 1; prev.Slowed; i++ {
+		if i > 100*paceRecoverAfter {
+			t.Fatalf("Pace() = %+v after %d successes; want the configuration back", prev, i)
+		}
+		b.succeeded(gen)
+		got := b.Pace()
+		if i%paceRecoverAfter != 0 {
+			if got != prev {
+				t.Fatalf("success #%d changed the pace from %+v to %+v; want a step every %d successes only", i, prev, got, paceRecoverAfter)
+			}
+			continue
+		}
+		steps++
+		if got.InFlight > prev.InFlight+1 || got.Burst > prev.Burst+1 || got.PerSecond > prev.PerSecond+cfg.PerSecond/paceRateSteps {
+			t.Errorf("step %d from %+v to %+v; want at most one more in flight and per burst and an eighth of the rate", steps, prev, got)
+		}
+		if got.InFlight > 8 || got.Burst > cfg.BurstSize || got.Hold < cfg.BurstHold || got.PerSecond > cfg.PerSecond {
+			t.Errorf("step %d: %+v; want nothing beyond the configuration", steps, got)
+		}
+		prev = got
+	}
+	if want := (Pace{InFlight: 8, Burst: 8, Hold: 200 * time.Millisecond, PerSecond: 16, Throttles: 3, Decreases: 3}); prev != want {
+		t.Errorf("Pace() recovered = %+v; want the configuration %+v", prev, want)
+	}
+	if steps != 7 {
+		t.Errorf("recovered in %d steps; want 7, one more in flight each", steps)
+	}
+	for range 5 * paceRecoverAfter {
+		b.succeeded(gen)
+	}
+	if got := b.Pace(); got != prev {
+		t.Errorf("Pace() after more successes = %+v; want it to stay at %+v", got, prev)
+	}
+}
+
+// TestPaceBounds: the pace never goes below one request, a burst of one
+// and a nonzero rate, nor holds longer than a minute, however often the
+// vendor throttles; the hold it takes back never leaves it below the
+// configuration.
+func TestPaceBounds(t *testing.T) {
+	clock := newFakeClock(t, "2026-11-23T17:00:00Z")
+	b := newTestBudget(BudgetConfig{BurstSize: 3, BurstHold: -time.Second, PerSecond: 1}, clock)
+	b.inFlight(3)
+	for range 40 {
+		throttleOnce(b)
+	}
+	got := b.Pace()
+	if got.InFlight != 1 || got.Burst != 1 || got.Hold != maxPaceHold || got.PerSecond != minPaceRate {
+		t.Errorf("Pace() after 40 decreases = %+v; want 1 in flight, bursts of 1, a %s hold and %g a second", got, maxPaceHold, minPaceRate)
+	}
+	if got.Decreases >= 40 {
+		t.Errorf("Decreases = %d; want the pace to stop changing at its bounds", got.Decreases)
+	}
+	gen := uint64(got.Decreases)
+	for range 1000 {
+		b.succeeded(gen)
+		if p := b.Pace(); p.Hold < 0 || p.Burst < 1 || p.InFlight < 1 || p.PerSecond <= 0 {
+			t.Fatalf("Pace() while recovering = %+v; want no zero or negative values", p)
+		}
+	}
+	if got := b.Pace(); got.Slowed || got.Hold != 0 || got.Burst != 3 || got.InFlight != 3 || got.PerSecond != 1 {
+		t.Errorf("Pace() recovered = %+v; want a hold of 0 (the negative one clamped), bursts of 3, 3 in flight, 1 a second", got)
+	}
+
+	// A configured hold beyond the cap is kept, never shortened.
+	b = newTestBudget(BudgetConfig{BurstSize: 1, BurstHold: 2 * time.Minute}, clock)
+	for range 3 {
+		throttleOnce(b)
+	}
+	if got := b.Pace().Hold; got != 2*time.Minute {
+		t.Errorf("Pace().Hold with a configured hold of 2m = %s; want 2m", got)
+	}
+}
+
+// TestPaceUnchangedWithoutThrottling: a vendor that never throttles keeps
+// the configured pace.
+func TestPaceUnchangedWithoutThrottling(t *testing.T) {
+	cfg := BudgetConfig{BurstSize: 4, BurstHold: time.Second, PerSecond: 5}
+	clock := newFakeClock(t, "2026-11-23T17:00:00Z")
+	b := newTestBudget(cfg, clock)
+	for range 50 {
+		if err := b.Acquire(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		b.succeeded(0)
+		if got := b.inFlight(6); got != 6 {
+			t.Fatalf("inFlight(6) = %d; want 6", got)
+		}
+	}
+	if got, want := b.Pace(), (Pace{InFlight: 6, Burst: 4, Hold: time.Second, PerSecond: 5}); got != want {
+		t.Errorf("Pace() = %+v; want the configuration %+v", got, want)
+	}
+}
+
+// TestBudgetHoldThatCameWhileWaiting: a call that waited for the limiter
+// while a hold was set (a burst filled up, a throttling answer came) waits
+// for that hold too.
+func TestBudgetHoldThatCameWhileWaiting(t *testing.T) {
+	clock := newFakeClock(t, "2026-11-23T17:00:00Z")
+	b := newTestBudget(BudgetConfig{PerSecond: 1, Burst: 1}, clock)
+	start := clock.Now()
+	if err := b.Acquire(t.Context()); err != nil { // spends the burst
+		t.Fatal(err)
+	}
+	var once sync.Once
+	b.sleep = func(ctx context.Context, d time.Duration) error {
+		once.Do(func() { b.Hold(start.Add(5 * time.Second)) })
+		return clock.Sleep(ctx, d)
+	}
+	if err := b.Acquire(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if got := clock.Now().Sub(start); got != 5*time.Second {
+		t.Errorf("the call went at +%s; want +5s, when the hold set during its wait ended", got)
+	}
+}

@@ -50,7 +50,9 @@ type Requester struct {
 	// Prepare is called on every attempt, e.g. to add auth headers or cookies.
 	Prepare func(*http.Request) error
 	// MaxRetries is the retries after the first attempt for 429, 500, 502,
-	// 503, 504 and transport errors; 0 means 3, negative means none.
+	// 503, 504 and transport errors; 0 means 3, negative means none. With a
+	// Budget, up to maxFreeRetries more follow throttling answers its pace
+	// slowed down for.
 	MaxRetries int
 	// BaseBackoff is the first backoff; 0 means 1s. Backoff doubles per
 	// retry with full jitter, capped by MaxBackoff (0 means 30s).
@@ -66,11 +68,18 @@ type Requester struct {
 	ETags *ETagStore
 	// Concurrency bounds the requests in flight at once across every
 	// caller of this Requester, for APIs that limit concurrent requests per
-	// user; 0 means no bound.
+	// user; 0 means no bound. After throttling answers the Budget's pace
+	// may allow fewer.
 	Concurrency int
+	// ThrottleTexts mark the 503s that are the vendor's rate or
+	// concurrency limits rather than an outage: those whose message
+	// contains one of them. Like 429s, they slow the Budget's pace, and
+	// a retry the slower pace answers for spends none of MaxRetries.
+	ThrottleTexts []string
 
-	semOnce  sync.Once
-	inFlight chan struct{}
+	gateMu sync.Mutex
+	used   int           // requests in flight
+	freed  chan struct{} // closed when one ends; nil when none waits
 
 	sleep func(context.Context, time.Duration) error // tests replace it
 }
@@ -142,7 +151,15 @@ type outcome struct {
 	retry      bool
 	retryAfter time.Duration
 	status     int
+	// free marks a throttling answer the Budget's pace has slowed down for
+	// since the request was sent: the Budget holds the retry, which is not
+	// counted.
+	free bool
 }
+
+// maxFreeRetries bounds the retries of one request that throttling answers
+// do not count.
+const maxFreeRetries = 8
 
 // Do sends req, retrying 429, 5xx and transport errors, and returns a 2xx
 // response or an error: *APIError for other statuses, *BudgetError when the
@@ -165,6 +182,7 @@ func (r *Requester) Do(ctx context.Context, req Request) (*Response, error) {
 	if sleep == nil {
 		sleep = sleepContext
 	}
+	free := 0
 	for attempt := 0; ; attempt++ {
 		resp, out, err := r.attempt(ctx, req)
 		if err == nil {
@@ -173,7 +191,10 @@ func (r *Requester) Do(ctx context.Context, req Request) (*Response, error) {
 		if !out.retry {
 			return nil, err
 		}
-		if attempt >= retries {
+		if out.free && retries > 0 && free < maxFreeRetries {
+			free++
+		}
+		if attempt-free >= retries {
 			if attempt > 0 {
 				return nil, fmt.Errorf("%w (after %d attempts)", err, attempt+1)
 			}
@@ -184,12 +205,20 @@ func (r *Requester) Do(ctx context.Context, req Request) (*Response, error) {
 			return nil, err
 		}
 		switch {
+		case out.free:
+			// The Budget holds every request of the source at the slower
+			// pace, or for the Retry-After if longer; a hold past the
+			// deadline ends the request with the vendor's answer.
+			if dl, ok := ctx.Deadline(); ok && time.Until(dl) < r.Budget.holdLeft() {
+				return nil, err
+			}
+			continue
 		case wait > 0 && r.Budget != nil && holdsOn(out.status):
 			// Budget.Observe turned this Retry-After into a hold that the
 			// next Acquire waits out, for every request of the source.
 			continue
 		case wait <= 0:
-			wait = r.backoff(attempt)
+			wait = r.backoff(attempt - free)
 		}
 		if err := sleep(ctx, wait); err != nil {
 			return nil, fmt.Errorf("%s %s: %w", req.Method, req.Endpoint, err)
@@ -231,19 +260,16 @@ func (r *Requester) attempt(ctx context.Context, req Request) (*Response, outcom
 		}
 	}
 
-	if sem := r.semaphore(); sem != nil {
-		select {
-		case sem <- struct{}{}:
-			defer func() { <-sem }()
-		case <-ctx.Done():
-			return fail(ctx.Err())
-		}
+	if err := r.enter(ctx); err != nil {
+		return fail(err)
 	}
+	defer r.leave()
 	// The budget is asked last, just before sending: a request that
 	// waited for a slot must still wait out a Retry-After that came in
 	// the meantime.
+	var gen uint64 // the pace the request is sent at
 	if r.Budget != nil {
-		if err := r.Budget.Acquire(ctx); err != nil {
+		if gen, err = r.Budget.acquire(ctx); err != nil {
 			return fail(err)
 		}
 	}
@@ -286,6 +312,9 @@ func (r *Requester) attempt(ctx context.Context, req Request) (*Response, outcom
 		return fail(fmt.Errorf("%w (%d bytes)", ErrBodyTooLarge, limit))
 	}
 
+	if r.Budget != nil && (resp.StatusCode < 300 || resp.StatusCode == http.StatusNotModified) {
+		r.Budget.succeeded(gen)
+	}
 	switch {
 	case resp.StatusCode >= 200 && resp.StatusCode < 300:
 		if req.Conditional && r.ETags != nil {
@@ -328,20 +357,70 @@ func (r *Requester) attempt(ctx context.Context, req Request) (*Response, outcom
 	if d, ok := retryAfter(resp.Header, r.now()); ok {
 		apiErr.RetryAfter = d
 	}
-	return nil, outcome{retry: apiErr.Temporary(), retryAfter: apiErr.RetryAfter, status: resp.StatusCode}, apiErr
+	out := outcome{retry: apiErr.Temporary(), retryAfter: apiErr.RetryAfter, status: resp.StatusCode}
+	if r.Budget != nil && r.throttling(apiErr) {
+		out.free = r.Budget.throttle(gen, r.baseBackoff())
+	}
+	return nil, out, apiErr
+}
+
+// throttling reports whether an answer is the vendor's rate or concurrency
+// limit: a 429, or a 503 with one of ThrottleTexts. A plain 5xx outage is
+// not.
+func (r *Requester) throttling(e *APIError) bool {
+	switch e.StatusCode {
+	case http.StatusTooManyRequests:
+		return true
+	case http.StatusServiceUnavailable:
+		for _, t := range r.ThrottleTexts {
+			if t != "" && strings.Contains(e.Detail, t) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Close drops the idle connections to the source, when it stops.
 func (r *Requester) Close() { r.client().CloseIdleConnections() }
 
-// semaphore returns the channel bounding requests in flight, nil for none.
-func (r *Requester) semaphore() chan struct{} {
-	r.semOnce.Do(func() {
-		if r.Concurrency > 0 {
-			r.inFlight = make(chan struct{}, r.Concurrency)
+// enter waits for a slot among the requests in flight: Concurrency, or
+// fewer while the Budget's pace is slowed. Each call must be followed by
+// leave.
+func (r *Requester) enter(ctx context.Context) error {
+	for {
+		limit := r.Concurrency
+		if r.Budget != nil {
+			limit = r.Budget.inFlight(limit)
 		}
-	})
-	return r.inFlight
+		r.gateMu.Lock()
+		if limit <= 0 || r.used < limit {
+			r.used++
+			r.gateMu.Unlock()
+			return nil
+		}
+		if r.freed == nil {
+			r.freed = make(chan struct{})
+		}
+		freed := r.freed
+		r.gateMu.Unlock()
+		select {
+		case <-freed:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// leave frees the slot enter took and wakes the requests waiting for one.
+func (r *Requester) leave() {
+	r.gateMu.Lock()
+	defer r.gateMu.Unlock()
+	r.used--
+	if r.freed != nil {
+		close(r.freed)
+		r.freed = nil
+	}
 }
 
 // transportOutcome retries transport errors except a done context and a
@@ -439,10 +518,7 @@ func (r *Requester) GetJSON(ctx context.Context, rawURL, endpoint string, v any)
 // [0, min(MaxBackoff, BaseBackoff*2^attempt)], so clients hit by the same
 // outage spread out.
 func (r *Requester) backoff(attempt int) time.Duration {
-	base, ceiling := r.BaseBackoff, r.MaxBackoff
-	if base <= 0 {
-		base = defaultBaseBackoff
-	}
+	base, ceiling := r.baseBackoff(), r.MaxBackoff
 	if ceiling <= 0 {
 		ceiling = defaultMaxBackoff
 	}
@@ -455,6 +531,15 @@ func (r *Requester) backoff(attempt int) time.Duration {
 		d *= 2
 	}
 	return rand.N(d + 1)
+}
+
+// baseBackoff is the first backoff, and the shortest hold after a
+// throttling answer.
+func (r *Requester) baseBackoff() time.Duration {
+	if r.BaseBackoff <= 0 {
+		return defaultBaseBackoff
+	}
+	return r.BaseBackoff
 }
 
 func (r *Requester) client() *http.Client {

@@ -691,3 +691,162 @@ func TestRequesterWaitingForASlotHonoursRetryAfter(t *testing.T) {
 		t.Errorf("the waiting request was sent %v after the 429; want after its Retry-After of 1s", gap)
 	}
 }
+
+// primeThrottle is the text of one of Prime's throttling 503s.
+const primeThrottle = "NBI Rate limit for user nms exceeded (More than 5 in 1000 ms)"
+
+func TestRequesterThrottlingAnswersSlowThePace(t *testing.T) {
+	tests := []struct {
+		name        string
+		first       step
+		wantWaits   []time.Duration // the budget's
+		wantSleeps  int             // the requester's own backoffs
+		wantThrottl int
+	}{
+		{name: "429", first: step{status: 429}, wantWaits: []time.Duration{100 * time.Millisecond}, wantThrottl: 1},
+		{name: "503 with a throttling text", first: step{status: 503, body: primeThrottle}, wantWaits: []time.Duration{100 * time.Millisecond}, wantThrottl: 1},
+		{name: "503 outage", first: step{status: 503, body: "busy"}, wantSleeps: 1},
+		{name: "500", first: step{status: 500, body: primeThrottle}, wantSleeps: 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv, hits := scriptServer(t, tt.first, step{status: 200, body: "{}"})
+			clock := newFakeClock(t, "2026-11-23T17:30:00Z")
+			sleeps := &sleepLog{}
+			r := &Requester{
+				Client: srv.Client(), Budget: newTestBudget(BudgetConfig{}, clock), Concurrency: 4,
+				ThrottleTexts: []string{"NBI Rate limit for user"}, BaseBackoff: 100 * time.Millisecond, sleep: sleeps.sleep,
+			}
+			if _, err := r.Do(t.Context(), Request{URL: srv.URL, Endpoint: "/"}); err != nil {
+				t.Fatalf("Do = %v; want nil", err)
+			}
+			if got := clock.Slept(); !slices.Equal(got, tt.wantWaits) {
+				t.Errorf("budget waits = %v; want %v: a throttling answer holds every request for the pace", got, tt.wantWaits)
+			}
+			if got := len(sleeps.get()); got != tt.wantSleeps {
+				t.Errorf("requester backoffs = %d; want %d", got, tt.wantSleeps)
+			}
+			p := r.Budget.Pace()
+			if p.Throttles != tt.wantThrottl || p.Slowed != (tt.wantThrottl > 0) {
+				t.Errorf("Pace() = %+v; want %d throttling answers and slowed %v", p, tt.wantThrottl, tt.wantThrottl > 0)
+			}
+			if want := map[bool]int{true: 2, false: 4}[tt.wantThrottl > 0]; p.InFlight != want {
+				t.Errorf("Pace().InFlight = %d; want %d", p.InFlight, want)
+			}
+			if got := hits.Load(); got != 2 {
+				t.Errorf("server hits = %d; want 2", got)
+			}
+		})
+	}
+}
+
+// TestRequesterThrottledRetryNotCounted: a throttling answer that the pace
+// has slowed down for since the request was sent does not spend a retry;
+// one it could not slow down for does, and none is free when retries are
+// off.
+func TestRequesterThrottledRetryNotCounted(t *testing.T) {
+	for _, tt := range []struct {
+		name       string
+		maxRetries int
+		wantHits   int64
+		wantErr    bool
+	}{
+		{name: "one retry", maxRetries: 1, wantHits: 3},
+		{name: "no retries", maxRetries: -1, wantHits: 1, wantErr: true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			clock := newFakeClock(t, "2026-11-23T17:30:00Z")
+			b := newTestBudget(BudgetConfig{}, clock)
+			var hits atomic.Int64
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				switch hits.Add(1) {
+				case 1: // slows the pace
+				case 2:
+					// Meanwhile another request got through at the slower
+					// pace, and then a throttling answer that slowed it again.
+					b.succeeded(1)
+					b.throttle(1, time.Second)
+				default:
+					fmt.Fprint(w, "{}")
+					return
+				}
+				w.WriteHeader(http.StatusServiceUnavailable)
+				fmt.Fprint(w, primeThrottle)
+			}))
+			t.Cleanup(srv.Close)
+			r := &Requester{Client: srv.Client(), Budget: b, MaxRetries: tt.maxRetries, ThrottleTexts: []string{"NBI Rate limit"}, sleep: (&sleepLog{}).sleep}
+			_, err := r.Do(t.Context(), Request{URL: srv.URL, Endpoint: "/"})
+			if (err != nil) != tt.wantErr || (err != nil && StatusCode(err) != 503) {
+				t.Errorf("Do = %v; want error %v", err, tt.wantErr)
+			}
+			if got := hits.Load(); got != tt.wantHits {
+				t.Errorf("server hits = %d; want %d", got, tt.wantHits)
+			}
+		})
+	}
+}
+
+// TestRequesterPacedConcurrency: after a throttling answer the requests in
+// flight are halved; successes give the slots back one at a time.
+func TestRequesterPacedConcurrency(t *testing.T) {
+	var inFlight, peak atomic.Int64
+	var refused atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		if !refused.Swap(true) {
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		n := inFlight.Add(1)
+		defer inFlight.Add(-1)
+		for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
+		}
+		// Stay until a third request arrives, which the halved pace must
+		// not let happen; the limit only keeps the test short when it holds.
+		for deadline := time.Now().Add(100 * time.Millisecond); inFlight.Load() < 3 && time.Now().Before(deadline); {
+			time.Sleep(time.Millisecond)
+		}
+		fmt.Fprint(w, "{}")
+	}))
+	t.Cleanup(srv.Close)
+	r := &Requester{Client: srv.Client(), Budget: NewBudget(BudgetConfig{}, nil), Concurrency: 4, MaxRetries: -1, BaseBackoff: time.Millisecond}
+	if _, err := r.Do(t.Context(), Request{URL: srv.URL, Endpoint: "/"}); StatusCode(err) != 429 {
+		t.Fatalf("Do = %v; want the 429", err)
+	}
+	var wg sync.WaitGroup
+	for range paceRecoverAfter - 1 {
+		wg.Go(func() {
+			if _, err := r.Do(t.Context(), Request{URL: srv.URL, Endpoint: "/"}); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if got := peak.Load(); got > 2 {
+		t.Errorf("peak requests in flight after a 429 = %d; want at most 2, half the Concurrency of 4", got)
+	}
+	if got := r.Budget.Pace().InFlight; got != 2 {
+		t.Errorf("Pace().InFlight after %d successes = %d; want still 2", paceRecoverAfter-1, got)
+	}
+	if _, err := r.Do(t.Context(), Request{URL: srv.URL, Endpoint: "/"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.Budget.Pace().InFlight; got != 3 {
+		t.Errorf("Pace().InFlight after %d successes = %d; want 3, one slot back", paceRecoverAfter, got)
+	}
+}
+
+// TestRequesterThrottleHoldPastDeadline: a hold the context cannot wait
+// out ends the request with the vendor's answer.
+func TestRequesterThrottleHoldPastDeadline(t *testing.T) {
+	srv, hits := scriptServer(t, step{status: 429}, step{status: 200})
+	clock := newFakeClock(t, "2026-11-23T17:30:00Z")
+	r := &Requester{Client: srv.Client(), Budget: newTestBudget(BudgetConfig{}, clock), BaseBackoff: time.Minute, sleep: (&sleepLog{}).sleep}
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	if _, err := r.Do(ctx, Request{URL: srv.URL, Endpoint: "/"}); StatusCode(err) != 429 {
+		t.Errorf("Do with a minute's hold and 30s left = %v; want the 429", err)
+	}
+	if got := hits.Load(); got != 1 {
+		t.Errorf("server hits = %d; want 1", got)
+	}
+}

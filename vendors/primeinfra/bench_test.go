@@ -70,7 +70,7 @@ func BenchmarkRefreshLarge(b *testing.B) {
 
 // latestRows counts the rows of the newest ClientCounts sample of a type,
 // asking the simulator directly.
-func latestRows(b *testing.B, c *Client, typ string) int {
+func latestRows(b testing.TB, c *Client, typ string) int {
 	ctx := context.Background()
 	q := url.Values{"type": {strconv.Quote(typ)}, ".sort": {"-collectionTime"}}
 	env, err := page[clientCountEntity](ctx, c, "ClientCounts", c.query(q, 0, 1))

@@ -1,7 +1,8 @@
 // Package primeinfra polls a Cisco Prime Infrastructure server's REST API
 // (v4 data resources): access points, devices, client counts and active
 // alarms, in pages fetched a few at a time with a hold between bursts, as
-// Prime's rate limiting expects.
+// Prime's rate limiting expects, and fewer at a time with longer holds
+// after its throttling 503s.
 package primeinfra
 
 import (
@@ -22,6 +23,15 @@ const apiPath = "/webacs/api/v4/data/"
 
 // maxPages stops a walk whose count keeps growing.
 const maxPages = 1000
+
+// throttleTexts begin the messages of Prime's 503s for its rate and
+// concurrency limits (shared/vendor-apis/prime.md, section 6), which slow
+// the pace; its other 503s, such as a page over the size limit, do not.
+var throttleTexts = []string{
+	"NBI Global Rate limit exceeded",
+	"NBI Rate limit for user",
+	"Per user concurrent query count exceeded",
+}
 
 // Options are the client's collaborators.
 type Options struct {
@@ -49,12 +59,13 @@ func New(cfg *config.Prime, o Options) (*Client, error) {
 	maxRetries := vendors.Retries(cfg.Budget.MaxRetries)
 	c := &Client{cfg: cfg, base: cfg.BaseURL + apiPath}
 	c.req = &vendors.Requester{
-		Client:       hc,
-		Budget:       o.Budget,
-		Recorder:     o.Recorder,
-		MaxRetries:   maxRetries,
-		MaxBodyBytes: int64(cfg.BodySizeLimit),
-		Concurrency:  cfg.Budget.Concurrency,
+		Client:        hc,
+		Budget:        o.Budget,
+		Recorder:      o.Recorder,
+		MaxRetries:    maxRetries,
+		MaxBodyBytes:  int64(cfg.BodySizeLimit),
+		Concurrency:   cfg.Budget.Concurrency,
+		ThrottleTexts: throttleTexts,
 		Prepare: func(r *http.Request) error {
 			r.SetBasicAuth(cfg.Username, cfg.Password.Value())
 			r.Header.Set("Accept", "application/json")

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -293,5 +294,150 @@ func TestMappings(t *testing.T) {
 	}
 	if got := alarmDevice("ap-01,00:11:22:33:44:55", "x"); got != "ap-01" {
 		t.Errorf("alarmDevice(ap-01,<mac>) = %q; want ap-01", got)
+	}
+}
+
+// statuses is a Recorder counting the answers by status.
+type statuses struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (s *statuses) ObserveRequest(_, code string, _ time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.n == nil {
+		s.n = map[string]int{}
+	}
+	s.n[code]++
+}
+
+func (s *statuses) count(code string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.n[code]
+}
+
+// refreshClient is a client as a source builds it: the budget in bursts of
+// the concurrency with the hold after each, and the requester's own
+// backoffs, which the pace starts from.
+func refreshClient(t testing.TB, cfg *config.Prime) (*Client, *vendors.Budget, *statuses) {
+	t.Helper()
+	b := vendors.NewBudget(vendors.BudgetConfig{BurstSize: cfg.Budget.Concurrency, BurstHold: time.Duration(cfg.Hold)}, nil)
+	rec := &statuses{}
+	c, err := New(cfg, Options{Budget: b, Recorder: rec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	return c, b, rec
+}
+
+// refreshAll fetches every collection at once, as a source's first refresh
+// does, and returns the errors.
+func refreshAll(c *Client) []error {
+	ctx := context.Background()
+	errs := make([]error, 4)
+	var wg sync.WaitGroup
+	wg.Go(func() { _, errs[0] = c.AccessPoints(ctx) })
+	wg.Go(func() { _, errs[1] = c.Devices(ctx) })
+	wg.Go(func() { _, errs[2] = c.Clients(ctx) })
+	wg.Go(func() { _, errs[3] = c.Alarms(ctx) })
+	wg.Wait()
+	var failed []error
+	for _, err := range errs {
+		if err != nil {
+			failed = append(failed, err)
+		}
+	}
+	return failed
+}
+
+// TestThrottledRefreshSlowsDown: without a hold and with more requests in
+// flight than Prime allows, a refresh draws 503s from both of its limits
+// (10 a second, 5 at once). Each slows the pace instead of failing the
+// collection.
+func TestThrottledRefreshSlowsDown(t *testing.T) {
+	const concurrency = 8
+	for seed := range int64(3) {
+		t.Run(fmt.Sprintf("seed %d", seed), func(t *testing.T) {
+			t.Parallel()
+			sim, base := newSim(t, primesim.Options{Seed: seed, Size: "medium"})
+			cfg := primeConfig(t, base, sim.Credentials(), fmt.Sprintf("    hold: 0s\n    page_size: 200\n    budget:\n      concurrency: %d\n", concurrency))
+			c, b, rec := refreshClient(t, cfg)
+			start := time.Now()
+			for _, err := range refreshAll(c) {
+				t.Errorf("collection failed: %v", err)
+			}
+			ok, throttled := rec.count("200"), rec.count("503")
+			p := b.Pace()
+			t.Logf("%d calls, %d 503s, %d decreases, %v; pace %+v", sim.Calls(), throttled, p.Decreases, time.Since(start).Round(time.Millisecond), p)
+			if bound := 2 * concurrency; throttled > bound {
+				t.Errorf("%d 503s in a refresh of %d successful calls; want at most %d", throttled, ok, bound)
+			}
+		})
+	}
+}
+
+// TestFirstRefreshesAtDefaultPace: with the default hold and concurrency,
+// first refreshes draw no failed collection and at most one decrease's
+// worth of 503s (the requests in flight when the pace drops): against the
+// simulator's limits, and against a server that leaves the user 2 requests
+// a second, as Prime's global limit does when other NBI clients share it.
+func TestFirstRefreshesAtDefaultPace(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		rateLimit int
+	}{{"simulator limits", 0}, {"2 a second", 2}} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			// Each client's first refresh opens a session per collection.
+			sim, base := newSim(t, primesim.Options{Seed: 1, Size: "medium", RateLimit: tc.rateLimit, MaxSessions: -1})
+			cfg := primeConfig(t, base, sim.Credentials(), "")
+			for run := range 3 {
+				c, b, rec := refreshClient(t, cfg)
+				start := time.Now()
+				for _, err := range refreshAll(c) {
+					t.Errorf("first refresh %d: collection failed: %v", run, err)
+				}
+				throttled := rec.count("503")
+				t.Logf("first refresh %d: %d 503s, %v; pace %+v", run, throttled, time.Since(start).Round(time.Millisecond), b.Pace())
+				if throttled > cfg.Budget.Concurrency {
+					t.Errorf("first refresh %d: %d 503s; want at most %d", run, throttled, cfg.Budget.Concurrency)
+				}
+				if run < 2 {
+					time.Sleep(time.Second) // the simulator's rate window passes
+				}
+			}
+		})
+	}
+}
+
+// TestUnthrottledRefreshKeepsPace: against a server without limits a
+// refresh makes the page-count minimum of calls, never waits and keeps the
+// configured pace.
+func TestUnthrottledRefreshKeepsPace(t *testing.T) {
+	sim, base := newSim(t, primesim.Options{Seed: 2, Size: "medium", RateLimit: -1, MaxConcurrent: -1, MaxSessions: -1})
+	cfg := primeConfig(t, base, sim.Credentials(), "    hold: 0s\n    page_size: 100\n")
+	c, b, rec := refreshClient(t, cfg)
+	n := sim.Sizes()
+	minimum := ceilDiv(n.APs, 100) + ceilDiv(n.Devices, 100) + ceilDiv(n.ActiveAlarms, 100)
+	for _, typ := range []string{"MAPLOCATION", "DEVICE"} {
+		// The newest sample's pages, and one more where it fills its last
+		// page exactly: the walk must see the older sample begin.
+		minimum += latestRows(t, newClient(t, cfg), typ)/100 + 1
+	}
+	sim.ResetCalls()
+	for _, err := range refreshAll(c) {
+		t.Errorf("collection failed: %v", err)
+	}
+	if got := sim.Calls(); got != minimum || rec.count("200") != minimum {
+		t.Errorf("calls = %d (%d answered 200); want the page-count minimum %d", got, rec.count("200"), minimum)
+	}
+	if got := b.State().Throttled; got != 0 {
+		t.Errorf("the budget waited %v; want no wait without a hold", got)
+	}
+	if got, want := b.Pace(), (vendors.Pace{InFlight: cfg.Budget.Concurrency, Burst: cfg.Budget.Concurrency}); got != want {
+		t.Errorf("Pace() = %+v; want the configuration %+v", got, want)
 	}
 }
