@@ -30,7 +30,7 @@ deps:
 
 ## test: format check, vet and every test with the race detector.
 test: deps fmt-check vet
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -timeout 25m ./...
 
 ## fuzz: each fuzz target for a bounded time (FUZZTIME), on top of its seed corpus.
 FUZZTIME ?= 10s
