@@ -41,6 +41,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzWebhook$$' -fuzztime $(FUZZTIME) ./vendors/mist/
 	$(GO) test -run '^$$' -fuzz '^FuzzWebhookHandler$$' -fuzztime $(FUZZTIME) ./bridge/
 	$(GO) test -run '^$$' -fuzz '^FuzzEnvelope$$' -fuzztime $(FUZZTIME) ./vendors/primeinfra/
+	$(GO) test -run '^$$' -fuzz '^FuzzEncoders$$' -fuzztime $(FUZZTIME) ./collector/
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -55,11 +56,13 @@ build:
 ## bench: the exporter against the simulators at large size, each vendor alone and all four at
 ## once (each vendor's first-refresh calls against its page-count minimum, failing when above it;
 ## calls, refresh time and its ratio to the upstream time, series, scrape p50/p99, peak RSS),
-## 1,000 refresh cycles at medium size (heap, goroutines, RSS), and each vendor's client alone.
+## 1, 10 and 50 scrapers at once, 1,000 refresh cycles at medium size (heap, goroutines, RSS), each
+## vendor's client alone, and the data encoder against expfmt.
 ## Compare two runs with benchstat (see BENCHMARKS.md).
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./benchmarks/
 	$(GO) test -run '^$$' -bench . -benchtime 3x -benchmem ./vendors/mist/ ./vendors/primeinfra/ ./vendors/cxcloud/ ./vendors/nautobot/
+	$(GO) test -run '^$$' -bench BenchmarkEncoders -benchmem ./collector/
 
 ## soak: all four simulators at medium size with faults switching on and off, every source
 ## scraped each second, for SOAK_DURATION (10m); prints goroutines, heap, RSS and open files.

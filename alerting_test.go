@@ -212,18 +212,10 @@ alerting:
     - static_configs:
         - targets: ['%s']
 scrape_configs:
-  - job_name: nms
-    metrics_path: /probe
-    http_sd_configs:
-      - url: %s/sd
-        refresh_interval: 1s
-    relabel_configs:
-      - source_labels: [__param_target]
-        target_label: instance
-  - job_name: nms_exporter
+%s  - job_name: nms_exporter
     static_configs:
       - targets: ['%s']
-`, rules, amAddr, env.srv.URL, exporter.Host)
+`, rules, amAddr, nmsJob(env.srv.URL), exporter.Host)
 	writeFile(t, filepath.Join(dir, "prometheus.yml"), promCfg)
 	if out, err := exec.Command("promtool", "check", "config", filepath.Join(dir, "prometheus.yml")).CombinedOutput(); err != nil {
 		t.Fatalf("promtool check config: %v\n%s", err, out)

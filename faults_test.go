@@ -14,6 +14,7 @@ import (
 	"runtime/pprof"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -57,6 +58,8 @@ type fault struct {
 	// step changes CX Cloud's data first: an unchanged resource is answered
 	// 304 without a body, which no body fault can spoil.
 	step bool
+	// check, when set, checks more after the fault's outcome.
+	check func(t *testing.T, s *faultSim)
 }
 
 func (f fault) outcome(vendor string) outcome { return f.expect[vendor] }
@@ -146,12 +149,17 @@ var faultMatrix = []fault{
 		"nautobot": func(s *faultSim) { s.nautobot.SetFaults(nautobotsim.Faults{EndlessPaging: true}) },
 	}, expect: map[string]outcome{"mist": someFail, "prime": someFail, "nautobot": someFail},
 		errHas: map[string]string{"*": "the total grew"}},
+	// A third of each list goes after the first page. Where that leaves
+	// the total above the items the first page held, the walk ends at the
+	// new total; where below (CX Cloud's 60 devices in pages of 50), the
+	// pages held more items than the total, and the walk fails with both.
 	{name: "total shrinks mid-walk", set: map[string]func(*faultSim){
 		"mist":     func(s *faultSim) { s.mist.SetFaults(mistsim.Faults{ShrinkTotal: true}) },
 		"prime":    func(s *faultSim) { s.prime.SetFaults(primesim.Faults{ShrinkTotal: true}) },
 		"cxcloud":  func(s *faultSim) { s.cx.SetFaults(cxsim.Faults{ShrinkTotal: true}) },
 		"nautobot": func(s *faultSim) { s.nautobot.SetFaults(nautobotsim.Faults{ShrinkTotal: true}) },
-	}, expect: map[string]outcome{"mist": noneFail, "prime": noneFail, "cxcloud": noneFail, "nautobot": noneFail}},
+	}, expect: map[string]outcome{"mist": noneFail, "prime": noneFail, "cxcloud": someFail, "nautobot": noneFail},
+		errHas: map[string]string{"cxcloud": "the pages held 50 items in all, but the server's total is 40"}},
 	// The first call of the refresh succeeds, the credentials fail after.
 	{name: "credentials expire mid-refresh", set: map[string]func(*faultSim){
 		"mist":     func(s *faultSim) { s.mist.SetFaults(mistsim.Faults{Revoke: true, RevokeAfter: 1}) },
@@ -166,6 +174,15 @@ var faultMatrix = []fault{
 		"cxcloud":  func(s *faultSim) { s.cx.SetFaults(cxsim.Faults{Oversize: oversize}) },
 		"nautobot": func(s *faultSim) { s.nautobot.SetFaults(nautobotsim.Faults{Oversize: oversize}) },
 	}, errHas: map[string]string{"*": "response body exceeds the size cap"}},
+	// A server or proxy in front that redirects: the credentials go to the
+	// configured scheme, host and port only, and Prime's redirects are its
+	// answer to failed logins.
+	{name: "redirect to another port", set: everyVendor(redirectElsewhere), check: checkNothingElsewhere,
+		errHas: map[string]string{"*": "not followed, the credentials go nowhere else", "prime": "authentication failed"}},
+	{name: "redirect loop", set: everyVendor(redirectLoop),
+		errHas: map[string]string{"*": "stopped after 10 redirects", "prime": "authentication failed"}},
+	{name: "gzip bomb", set: everyVendor(gzipBomb), errHas: map[string]string{"*": "response body exceeds the size cap (1048576 bytes, decompressed)"}},
+	{name: "endless chunked body", set: everyVendor(endlessBody), errHas: map[string]string{"*": "response body exceeds the size cap"}},
 }
 
 // faultSim is one vendor's simulator on loopback, with its connections
@@ -181,6 +198,11 @@ type faultSim struct {
 
 	mu    sync.Mutex
 	conns map[net.Conn]bool
+
+	// front, when set, answers in the simulator's place; elsewhere is
+	// another port of its host.
+	front     atomic.Pointer[http.Handler]
+	elsewhere *elsewhere
 }
 
 // track is the server's ConnState hook.
@@ -230,6 +252,7 @@ func (s *faultSim) resetCalls() {
 }
 
 func (s *faultSim) clear() {
+	s.front.Store(nil)
 	switch {
 	case s.mist != nil:
 		s.mist.SetFaults(mistsim.Faults{})
@@ -244,8 +267,8 @@ func (s *faultSim) clear() {
 
 // startFaultSim serves h on loopback for vendor.
 func startFaultSim(t *testing.T, vendor string, h http.Handler) *faultSim {
-	s := &faultSim{vendor: vendor, conns: map[net.Conn]bool{}}
-	s.srv = httptest.NewUnstartedServer(h)
+	s := &faultSim{vendor: vendor, conns: map[net.Conn]bool{}, elsewhere: newElsewhere(t)}
+	s.srv = httptest.NewUnstartedServer(s.frontOf(h))
 	s.srv.Config.ConnState = s.track
 	s.srv.Start()
 	t.Cleanup(s.srv.Close)
@@ -269,7 +292,8 @@ func startFaultEnv(t *testing.T) (*testEnv, []*faultSim) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cs, err := cxsim.New(cxsim.Options{Seed: 3, PerSecond: 1 << 20})
+	// CX Cloud picks its page size; a small one makes walks take several.
+	cs, err := cxsim.New(cxsim.Options{Seed: 3, PerSecond: 1 << 20, PageSize: 50})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -314,11 +338,10 @@ func startFaultEnv(t *testing.T) (*testEnv, []*faultSim) {
     hold: 10ms
 %s%scxcloud:
   - name: cxcloud
-    base_url: %s/bcs/v2
+    base_url: %s%s
     token_url: %s%s
     client_id: %s
     client_secret_file: cx.secret
-    page_size: 50
 %s%snautobot:
   - name: nautobot
     base_url: %s
@@ -327,7 +350,7 @@ func startFaultEnv(t *testing.T) (*testEnv, []*faultSim) {
 %s%s`,
 		m.srv.URL, common, hourly("sites", "devices", "clients", "alarms", "usage"),
 		p.srv.URL, ps.Credentials().Username, common, hourly("access_points", "clients", "devices", "alarms"),
-		c.srv.URL, c.srv.URL, cs.Credentials().TokenPath(), cs.Credentials().ClientID, common, hourly("inventory", "field_notices", "advisories", "eox"),
+		c.srv.URL, cs.Credentials().BasePath(), c.srv.URL, cs.Credentials().TokenPath(), cs.Credentials().ClientID, common, hourly("inventory", "field_notices", "advisories", "eox"),
 		n.srv.URL, common, hourly("status", "devices", "locations", "ipam"))
 	cfgFile := filepath.Join(dir, "nms_exporter.yml")
 	writeFile(t, cfgFile, cfg)
@@ -469,6 +492,9 @@ func TestFaultMatrix(t *testing.T) {
 					t.Fatalf("/probe during the fault = %d", code)
 				}
 				checkFaultOutcome(t, src, f, s.vendor, parse(t, body), beforeData, dataFamilies(t, body))
+				if f.check != nil {
+					f.check(t, s)
+				}
 				for _, st := range src.Status() {
 					if st.Err != "" {
 						errTexts = append(errTexts, st.Err)

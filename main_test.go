@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -22,6 +23,8 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
+	"github.com/nmsexporter/nms_exporter/collector"
+	"github.com/nmsexporter/nms_exporter/config"
 	"github.com/nmsexporter/nms_exporter/vendors/cxcloud/cxsim"
 	"github.com/nmsexporter/nms_exporter/vendors/mist/mistsim"
 	"github.com/nmsexporter/nms_exporter/vendors/nautobot/nautobotsim"
@@ -112,7 +115,7 @@ prime:
     hold: 10ms
 cxcloud:
   - name: cx-a
-    base_url: %s/bcs/v2
+    base_url: %s
     token_url: %s
     client_id: %s
     client_secret: %s
@@ -268,8 +271,11 @@ var vendorFamilies = map[string][]string{
 	"prime": {"nms_site_info", "nms_device_info", "nms_device_up", "nms_device_uptime_seconds",
 		"nms_clients", "nms_ap_clients", "nms_alarms_active"},
 	"nautobot": {"nms_site_info", "nms_sot_device_info", "nms_sot_devices", "nms_sot_drift_devices"},
-	"cxcloud": {"nms_api_rate_limit_remaining", "nms_api_budget_remaining", "nms_device_info", "nms_device_up",
-		"nms_field_notice_devices", "nms_security_advisory_devices", "nms_device_end_of_support_timestamp_seconds"},
+	// CX Cloud documents its rate-limit headers on 429s only, so
+	// nms_api_rate_limit_remaining appears once one came.
+	"cxcloud": {"nms_api_budget_remaining", "nms_device_info", "nms_device_up", "nms_device_uptime_seconds",
+		"nms_field_notice_devices", "nms_security_advisory_devices", "nms_device_end_of_support_timestamp_seconds",
+		"nms_cxcloud_collector_info", "nms_cxcloud_collector_last_upload_timestamp_seconds", "nms_cxcloud_data_processed_timestamp_seconds"},
 }
 
 // checkFamilies reports METRICS.md families a source should serve but does
@@ -359,6 +365,7 @@ func dataFamilies(t *testing.T, text string) string {
 		switch {
 		case n == "nms_device_uptime_seconds", n == "nms_mist_device_last_seen_timestamp_seconds",
 			n == "nms_prime_client_counts_timestamp_seconds", n == "nms_device_end_of_support_timestamp_seconds",
+			n == "nms_cxcloud_collector_last_upload_timestamp_seconds", n == "nms_cxcloud_data_processed_timestamp_seconds",
 			strings.HasPrefix(n, "nms_collection_"), strings.HasPrefix(n, "nms_api_"),
 			strings.HasPrefix(n, "nms_mist_api_"), n == "nms_source_up":
 			continue
@@ -577,6 +584,10 @@ func TestCheckConfig(t *testing.T) {
 		{"config/testdata/bad-interval.yml", 1, "", "config/testdata/bad-interval.yml:6: mist[0].collections.alarms.interval: interval 500ms is shorter than 1s"},
 		{"config/testdata/bad-unknown-key.yml", 1, "", `config/testdata/bad-unknown-key.yml:4: mist[0].colections: unknown field "colections"`},
 		{"no-such-file.yml", 1, "", "no-such-file.yml"},
+		{"config/testdata/bad-cxcloud-token-url.yml", 1, "", "config/testdata/bad-cxcloud-token-url.yml:4: cxcloud[0].token_url: " +
+			"https://id.cisco.com/oauth2/default/v1/token signs in to Cisco's other CX Cloud API"},
+		{"config/testdata/cxcloud-page-size.yml", 0, "config/testdata/cxcloud-page-size.yml: valid",
+			"warning: config/testdata/cxcloud-page-size.yml:6: cxcloud[0].page_size: page_size is ignored: CX Cloud picks the page size itself; remove it"},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
@@ -584,6 +595,54 @@ func TestCheckConfig(t *testing.T) {
 			if code != tc.code || !strings.Contains(stdout.String(), tc.stdout) || !strings.Contains(stderr.String(), tc.stderr) {
 				t.Errorf("check-config %s = %d, stdout %q, stderr %q; want %d, %q, %q",
 					tc.file, code, stdout.String(), stderr.String(), tc.code, tc.stdout, tc.stderr)
+			}
+		})
+	}
+}
+
+// TestSimulateLinesAreConfigs: what `simulate` prints for each vendor,
+// pasted into a config section as it is, is a source whose every
+// collection refreshes.
+func TestSimulateLinesAreConfigs(t *testing.T) {
+	// The keys a config section takes, as the simulate line names them; Mist
+	// prints a login too, the other way in.
+	keys := []string{"base_url", "token_url", "token", "client_id", "client_secret", "username", "password", "org_id", "api_version"}
+	for _, vendor := range simulators.Vendors() {
+		t.Run(vendor, func(t *testing.T) {
+			sim, err := simulators.Start(vendor, simulators.Options{Seed: 1, Size: "small"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer sim.Close()
+			line, err := json.Marshal(sim)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var printed map[string]any
+			if err := json.Unmarshal(line, &printed); err != nil {
+				t.Fatal(err)
+			}
+			section := fmt.Sprintf("%s:\n  - name: pasted\n", vendor)
+			for _, k := range keys {
+				if v, ok := printed[k].(string); ok && v != "" && !(vendor == "mist" && k == "password") {
+					section += fmt.Sprintf("    %s: %q\n", k, v)
+				}
+			}
+			cfg, err := config.Parse([]byte(section), "pasted.yml")
+			if err != nil {
+				t.Fatalf("the simulate line %s as a config:\n%s\n%v", line, section, err)
+			}
+			src, err := collector.NewSource(cfg.Sources()[0], collector.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if src.Close != nil {
+				defer src.Close()
+			}
+			for _, c := range src.Collections {
+				if err := src.Refresh(context.Background(), c.Name); err != nil {
+					t.Errorf("%s with the simulate line's values: %s: %v", vendor, c.Name, err)
+				}
 			}
 		})
 	}

@@ -2,15 +2,19 @@ package main
 
 import (
 	"context"
+	"html"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/nmsexporter/nms_exporter/vendors/mist/mistsim"
 )
+
+var probeLinks = regexp.MustCompile(`href="(/probe\?target=[^"]+)"`)
 
 // chromium runs headless Chromium with the flags a closed machine needs,
 // and returns its standard output.
@@ -33,8 +37,8 @@ func chromium(t *testing.T, args ...string) string {
 }
 
 // TestStatusPageInChromium loads /status from the running exporter in
-// headless Chromium, checks what a person reads there, and saves a
-// screenshot to artifacts/status.png.
+// headless Chromium, checks what a person reads there, follows its probe
+// links, and saves a screenshot to artifacts/status.png.
 func TestStatusPageInChromium(t *testing.T) {
 	env := startEnv(t)
 	// One source fails, so its error shows.
@@ -55,6 +59,29 @@ func TestStatusPageInChromium(t *testing.T) {
 	for _, secret := range env.secrets {
 		if strings.Contains(dom, secret) {
 			t.Errorf("/status shows a secret")
+		}
+	}
+
+	// Each probe link, followed as a person would: the page shows every
+	// series, the data after the health included.
+	links := probeLinks.FindAllStringSubmatch(dom, -1)
+	if len(links) == 0 {
+		t.Fatal("/status links no /probe")
+	}
+	for _, link := range links {
+		path := html.UnescapeString(link[1])
+		page := html.UnescapeString(chromium(t, "--dump-dom", env.srv.URL+path))
+		body, _ := env.fetch(path, "*/*", "identity")
+		var missing []string
+		for line := range strings.Lines(string(body)) {
+			// The series is all but the value: label values may hold spaces.
+			series := line[:max(0, strings.LastIndexByte(line, ' '))]
+			if !strings.HasPrefix(line, "#") && !strings.Contains(page, series) {
+				missing = append(missing, series)
+			}
+		}
+		if len(missing) > 0 {
+			t.Errorf("%s as Chromium shows it lacks %d series, such as %s", path, len(missing), missing[0])
 		}
 	}
 

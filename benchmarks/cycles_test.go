@@ -2,17 +2,12 @@ package benchmarks
 
 import (
 	"context"
-	"log/slog"
-	"net/http/httptest"
 	"os"
 	"regexp"
 	"runtime"
 	"strconv"
 	"testing"
-	"time"
 
-	"github.com/nmsexporter/nms_exporter/collector"
-	"github.com/nmsexporter/nms_exporter/config"
 	"github.com/nmsexporter/nms_exporter/internal/procstat"
 )
 
@@ -30,30 +25,13 @@ func BenchmarkRefreshCycles(b *testing.B) {
 		cycles = v
 	}
 	host := startSimHost(b, "medium", true, "mist", "prime", "cxcloud", "nautobot")
-	raw, err := os.ReadFile(host.config)
-	if err != nil {
-		b.Fatal(err)
-	}
-	raw = longIntervals.ReplaceAll(raw, []byte("interval: 24h"))
-	raw = unpaced.ReplaceAll(raw, []byte("  - name: $1\n    budget: {requests_per_second: 0, requests_per_hour: 100000000, requests_per_day: 100000000}\n"))
-	raw = regexp.MustCompile(`(?m)^(    username: .*\n)`).ReplaceAll(raw, []byte("${1}    hold: 0s\n"))
-	cfg, err := config.Parse(raw, host.config)
-	if err != nil {
-		b.Fatal(err)
-	}
+	cfg := hostConfig(b, host, func(raw []byte) []byte {
+		raw = unpaced.ReplaceAll(raw, []byte("  - name: $1\n    budget: {requests_per_second: 0, requests_per_hour: 100000000, requests_per_day: 100000000}\n"))
+		return regexp.MustCompile(`(?m)^(    username: .*\n)`).ReplaceAll(raw, []byte("${1}    hold: 0s\n"))
+	})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	logger := slog.New(slog.DiscardHandler)
-	m := collector.NewManager(ctx, collector.Options{Logger: logger})
-	if err := m.Apply(cfg); err != nil {
-		b.Fatal(err)
-	}
-	defer m.Stop()
-	for !m.Ready() {
-		time.Sleep(50 * time.Millisecond)
-	}
-	srv := httptest.NewServer(collector.ProbeHandler(m, logger))
-	defer srv.Close()
+	m, srv := startExporter(ctx, b, cfg)
 
 	type sample struct {
 		heap, rss  float64

@@ -259,8 +259,10 @@ func (p *Pusher) sendOne(ctx context.Context, url string, body []byte) error {
 		}
 		p.metrics.Errors.Inc()
 		var refused *refusedError
-		if errors.As(err, &refused) {
-			// Alertmanager will refuse the same body again.
+		var redirect *vendors.RedirectError
+		if errors.As(err, &refused) || errors.As(err, &redirect) {
+			// Alertmanager will refuse the same body again, and a redirect
+			// elsewhere, where the credentials must not go, point there again.
 			return err
 		}
 	}

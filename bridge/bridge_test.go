@@ -76,7 +76,10 @@ type env struct {
 	secret  string
 }
 
-func newEnv(t testing.TB) *env {
+func newEnv(t testing.TB) *env { return newEnvWith(t, "") }
+
+// newEnvWith is newEnv with more lines for the Mist source's section.
+func newEnvWith(t testing.TB, extra string) *env {
 	t.Helper()
 	sim, err := mistsim.New(mistsim.Options{Seed: 21})
 	if err != nil {
@@ -93,10 +96,10 @@ func newEnv(t testing.TB) *env {
     base_url: %s
     token: %s
     webhook_secret: %s
-alertmanager:
+%salertmanager:
   urls: [%s]
   min_severity: info
-`, simSrv.URL, sim.Credentials().Token, secret, amSrv.URL)
+`, simSrv.URL, sim.Credentials().Token, secret, extra, amSrv.URL)
 	cfg, err := config.Parse([]byte(y), "bridge.yml")
 	if err != nil {
 		t.Fatal(err)
@@ -306,5 +309,40 @@ func TestWebhooks(t *testing.T) {
 	}
 	if !strings.Contains(fmt.Sprint(e.src.Alarms()), target.Name) {
 		t.Errorf("webhook alarm not served")
+	}
+}
+
+// TestWebhookSiteFilter: a webhook alarm of a site the source's filter
+// leaves out is accepted and counted, not kept.
+func TestWebhookSiteFilter(t *testing.T) {
+	probe := newEnv(t)
+	devs := probe.sim.Devices()
+	kept, other := devs[0], devs[len(devs)-1]
+	if kept.Site == other.Site {
+		t.Fatalf("devices %s and %s share a site; the test needs two", kept.Name, other.Name)
+	}
+	e := newEnvWith(t, "    sites:\n      names: [\""+kept.Site+"\"]\n")
+	body := []byte(fmt.Sprintf(`{"topic": "alarms", "events": [
+		{"id": "a1", "site_id": %q, "type": "switch_down", "timestamp": 1, "last_seen": 1, "switches": [%q]},
+		{"id": "a2", "site_id": %q, "type": "switch_down", "timestamp": 1, "last_seen": 1, "switches": [%q]}]}`,
+		kept.SiteID, kept.MAC, other.SiteID, other.MAC))
+	h := WebhookHandler("mist", func() []*collector.Source { return []*collector.Source{e.src} }, e.metrics, nil, slog.New(slog.DiscardHandler))
+	req := httptest.NewRequest(http.MethodPost, "/webhooks/mist", bytes.NewReader(body))
+	req.Header.Set("X-Mist-Signature-v2", sign(e.secret, body))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusNoContent {
+		t.Fatalf("webhook = %d %s; want 204", rec.Code, rec.Body)
+	}
+	if got := testutil.ToFloat64(e.metrics.WebhookFiltered.WithLabelValues("org")); got != 1 {
+		t.Errorf("nms_webhook_alarms_filtered_total{source=org} = %v; want 1", got)
+	}
+	for _, a := range e.src.Alarms() {
+		if a.Site == other.Site {
+			t.Errorf("alarm %+v of the filtered site %s is kept", a, other.Site)
+		}
+	}
+	if !strings.Contains(fmt.Sprint(e.src.Alarms()), kept.Name) {
+		t.Errorf("alarms %v; want the kept site's webhook alarm", e.src.Alarms())
 	}
 }

@@ -56,7 +56,7 @@ func WebhookHandler(vendor string, sources func() []*collector.Source, metrics *
 			http.Error(w, "bad signature", http.StatusUnauthorized)
 			return
 		}
-		events, err := src.AcceptWebhook(r.Context(), body)
+		res, err := src.AcceptWebhook(r.Context(), body)
 		if err != nil {
 			count(src.Name, "malformed")
 			logger.Warn("webhook refused", "target", src.Name, "err", err)
@@ -64,7 +64,10 @@ func WebhookHandler(vendor string, sources func() []*collector.Source, metrics *
 			return
 		}
 		count(src.Name, "accepted")
-		logger.Debug("webhook accepted", "target", src.Name, "events", events)
+		if res.Filtered > 0 {
+			metrics.WebhookFiltered.WithLabelValues(src.Name).Add(float64(res.Filtered))
+		}
+		logger.Debug("webhook accepted", "target", src.Name, "events", res.Events, "filtered", res.Filtered)
 		if notify != nil {
 			notify()
 		}

@@ -21,24 +21,36 @@ type pushedAlarm struct {
 	at    time.Time
 }
 
-// WebhookFunc decodes a verified webhook body into alarms by id, given the
-// source's last data.
-type WebhookFunc func(ctx context.Context, body []byte, data map[string]any) (alarms map[string]vendors.AlarmCount, events int, err error)
+// WebhookResult is what a verified webhook delivered.
+type WebhookResult struct {
+	// Alarms are the alarms to keep, by the vendor's alarm id.
+	Alarms map[string]vendors.AlarmCount
+	// Events is the number of events in the body.
+	Events int
+	// Filtered counts the alarm events the source's filter leaves out:
+	// counted, not kept.
+	Filtered int
+}
+
+// WebhookFunc decodes a verified webhook body, given the source's last
+// data.
+type WebhookFunc func(ctx context.Context, body []byte, data map[string]any) (WebhookResult, error)
 
 // ErrNoWebhook means the source takes no webhooks.
 var ErrNoWebhook = errors.New("the source takes no webhooks")
 
 // AcceptWebhook feeds a verified webhook's alarms into the source's alarm
-// state at once, without waiting for the next poll. It returns the number
-// of events in the body.
-func (s *Source) AcceptWebhook(ctx context.Context, body []byte) (int, error) {
+// state at once, without waiting for the next poll, and returns what the
+// body held.
+func (s *Source) AcceptWebhook(ctx context.Context, body []byte) (WebhookResult, error) {
 	if s.Webhook == nil {
-		return 0, ErrNoWebhook
+		return WebhookResult{}, ErrNoWebhook
 	}
-	alarms, events, err := s.Webhook(ctx, body, s.cache.data())
+	res, err := s.Webhook(ctx, body, s.cache.data())
 	if err != nil {
-		return events, err
+		return res, err
 	}
+	alarms := res.Alarms
 	now := s.now()
 	s.pushed.mu.Lock()
 	defer s.pushed.mu.Unlock()
@@ -50,7 +62,7 @@ func (s *Source) AcceptWebhook(ctx context.Context, body []byte) (int, error) {
 	}
 	s.cache.touch()
 	s.rebuildSoon() // the scrapes show the pushed alarms without waiting on a poll
-	return events, nil
+	return res, nil
 }
 
 // Alarms returns the active alarms: the last poll's, plus those pushed by

@@ -45,46 +45,25 @@ var healthDescs = []*prometheus.Desc{
 	rateLimitRemainingDesc, budgetRemainingDesc, throttledDesc,
 }
 
-// Collector returns the prometheus.Collector that renders this source's
-// cached data and health. Collecting it never calls upstream.
-func (s *Source) Collector() prometheus.Collector { return sourceCollector{s: s, data: true} }
-
-// healthCollector collects the health families alone, as of v; /probe adds
-// the data families encoded from the same view.
-func (s *Source) healthCollector(v view) prometheus.Collector {
-	return sourceCollector{s: s, view: &v}
-}
-
-type sourceCollector struct {
-	s    *Source
-	view *view // the health's view; nil: the data's, gathered when collected
-	data bool
+// healthFamilies collects the health families a scrape shows, from one
+// snapshot of what they report.
+type healthFamilies struct {
+	api   *APIStats
+	state healthState
 }
 
 // Describe implements prometheus.Collector.
-func (c sourceCollector) Describe(ch chan<- *prometheus.Desc) {
+func (c healthFamilies) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range healthDescs {
 		ch <- d
 	}
-	if c.data {
-		for _, f := range c.s.Describe {
-			ch <- f.desc
-		}
-	}
-	c.s.API.Describe(ch)
+	c.api.Describe(ch)
 }
 
 // Collect implements prometheus.Collector.
-func (c sourceCollector) Collect(ch chan<- prometheus.Metric) {
-	s := c.s
-	var in *renderInput
-	v := c.view
-	if v == nil {
-		in = s.gather()
-		v = &in.view
-	}
+func (c healthFamilies) Collect(ch chan<- prometheus.Metric) {
 	up := 1.0
-	for _, st := range s.statusOf(*v) {
+	for _, st := range c.state.status {
 		l := st.Collection
 		ok := 0.0
 		if st.Success {
@@ -106,20 +85,16 @@ func (c sourceCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	ch <- prometheus.MustNewConstMetric(sourceUpDesc, prometheus.GaugeValue, up)
 
-	if s.Budget != nil {
-		b := s.Budget.State()
-		for w, v := range b.VendorRemaining {
+	if c.state.budget {
+		for w, v := range c.state.vendorRemaining {
 			ch <- prometheus.MustNewConstMetric(rateLimitRemainingDesc, prometheus.GaugeValue, v, w)
 		}
-		for w, v := range b.Remaining {
+		for w, v := range c.state.remaining {
 			ch <- prometheus.MustNewConstMetric(budgetRemainingDesc, prometheus.GaugeValue, v, w)
 		}
-		ch <- prometheus.MustNewConstMetric(throttledDesc, prometheus.CounterValue, b.Throttled.Seconds())
+		ch <- prometheus.MustNewConstMetric(throttledDesc, prometheus.CounterValue, c.state.throttled.Seconds())
 	}
-	s.API.Collect(ch)
-	if c.data {
-		s.renderFrom(in).Collect(ch)
-	}
+	c.api.Collect(ch)
 }
 
 // renderKey changes whenever the data a render reads does.
@@ -169,7 +144,8 @@ func (s *Source) gather() *renderInput {
 	return in
 }
 
-// renderFrom builds the data series of what was gathered.
+// renderFrom builds the data series of what was gathered, sorted for the
+// encoders.
 func (s *Source) renderFrom(in *renderInput) *sink {
 	out := newSink()
 	data := in.view.data()
@@ -181,5 +157,6 @@ func (s *Source) renderFrom(in *renderInput) *sink {
 	}
 	// Alarms merge the last poll with webhooks, so they render here.
 	renderAlarms(out, in.alarms)
+	out.sort()
 	return out
 }

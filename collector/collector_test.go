@@ -24,7 +24,7 @@ var testFamily = newFamily("test_value", "A value from a fake collection.", "col
 // data (an int) as nms_test_value.
 func fakeSource(name string, cols ...*Collection) *Source {
 	s := &Source{
-		Name: name, Vendor: "fake", Collections: cols, Describe: []*family{testFamily},
+		Name: name, Vendor: "fake", Collections: cols,
 		Render: func(out *sink, data map[string]any) {
 			for n, d := range data {
 				if v, ok := d.(int); ok {
@@ -81,7 +81,7 @@ nms_source_up 0
 # TYPE nms_test_value gauge
 nms_test_value{collection="devices"} 7
 `
-		if err := testutil.CollectAndCompare(s.Collector(), strings.NewReader(expected),
+		if err := testutil.GatherAndCompare(scraped(t, s), strings.NewReader(expected),
 			"nms_collection_success", "nms_collection_items", "nms_collection_failures_total", "nms_source_up", "nms_test_value"); err != nil {
 			t.Errorf("after a failed refresh (%s): %v", want, err)
 		}
@@ -98,7 +98,7 @@ func TestCollectorLint(t *testing.T) {
 	if err := s.Refresh(context.Background(), "devices"); err != nil {
 		t.Fatal(err)
 	}
-	problems, err := testutil.CollectAndLint(s.Collector())
+	problems, err := testutil.GatherAndLint(scraped(t, s))
 	if err != nil {
 		t.Fatal(err)
 	}

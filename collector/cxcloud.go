@@ -24,11 +24,15 @@ var (
 		"field_notice", "type", "title", "url")
 	cxAdvisoryInfoDesc = newFamily("cxcloud_security_advisory_info", "One series per security advisory CX Cloud knows, value 1.",
 		"advisory", "impact", "title", "url")
+	cxDataProcessedDesc = newFamily("cxcloud_data_processed_timestamp_seconds",
+		"When CX Cloud last processed the tenant's data, from the Last-Modified of the collection's answers, in unix seconds.", "collection")
+	cxCollectorInfoDesc = newFamily("cxcloud_collector_info", "One series per CX Cloud collector, value 1.",
+		"collector", "collector_name", "status", "version")
+	cxCollectorLastUploadDesc = newFamily("cxcloud_collector_last_upload_timestamp_seconds",
+		"When the collector last uploaded to CX Cloud, in unix seconds; absent when it never did.", "collector")
+	cxCollectorIntervalDesc = newFamily("cxcloud_collector_upload_interval_seconds",
+		"How often the collector is expected to make a full upload.", "collector")
 )
-
-var cxDescs = append([]*family{
-	fieldNoticeDevicesDesc, advisoryDevicesDesc, endOfSupportDesc, cxFieldNoticeInfoDesc, cxAdvisoryInfoDesc,
-}, crossVendorDescs...)
 
 func newCXCloudSource(sc config.Source, opts Options, api *APIStats) (*Source, error) {
 	cfg, ok := sc.(*config.CXCloud)
@@ -54,7 +58,7 @@ func newCXCloudSource(sc config.Source, opts Options, api *APIStats) (*Source, e
 		"advisories":    typed(client.Advisories, func(a *cxcloud.Advisories) int { return a.Total }),
 		"eox":           typed(client.EndOfLife, func(e *cxcloud.EndOfLife) int { return len(e.Milestones) }),
 	}
-	s := &Source{Render: renderCXCloud, Describe: cxDescs, Budget: budget, Reserve: cfg.Budget.Reserve,
+	s := &Source{Render: renderCXCloud, Budget: budget, Reserve: cfg.Budget.Reserve,
 		ETags: etags, Identity: cfg.URL() + " " + cfg.ClientID}
 	s.DeviceList = func(data map[string]any) []vendors.Device {
 		if inv, ok := data["inventory"].(*cxcloud.Inventory); ok {
@@ -68,8 +72,32 @@ func newCXCloudSource(sc config.Source, opts Options, api *APIStats) (*Source, e
 }
 
 func renderCXCloud(out *sink, data map[string]any) {
+	processed := func(collection string, at int64) {
+		if at > 0 {
+			out.gauge(cxDataProcessedDesc, float64(at), collection)
+		}
+	}
 	if inv, ok := data["inventory"].(*cxcloud.Inventory); ok {
 		renderDevices(out, inv.Devices)
+		processed("inventory", inv.LastModified)
+		for _, c := range inv.Collectors {
+			out.gauge(cxCollectorInfoDesc, 1, c.ID, c.Name, c.Status, c.Version)
+			if c.LastUpload > 0 {
+				out.gauge(cxCollectorLastUploadDesc, float64(c.LastUpload), c.ID)
+			}
+			if c.UploadInterval > 0 {
+				out.gauge(cxCollectorIntervalDesc, c.UploadInterval, c.ID)
+			}
+		}
+	}
+	if f, ok := data["field_notices"].(*cxcloud.FieldNotices); ok {
+		processed("field_notices", f.LastModified)
+	}
+	if a, ok := data["advisories"].(*cxcloud.Advisories); ok {
+		processed("advisories", a.LastModified)
+	}
+	if e, ok := data["eox"].(*cxcloud.EndOfLife); ok {
+		processed("eox", e.LastModified)
 	}
 	if f, ok := data["field_notices"].(*cxcloud.FieldNotices); ok {
 		for _, c := range f.Counts {

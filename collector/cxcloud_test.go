@@ -66,9 +66,11 @@ type cxEnv struct {
 	logs  *bytes.Buffer
 }
 
-func newCXEnv(t *testing.T, size string, clock *simClock, extra string) *cxEnv {
+// newCXEnv serves a simulator of size with the server page size pageSize
+// (0: its default).
+func newCXEnv(t *testing.T, size string, pageSize int, clock *simClock, extra string) *cxEnv {
 	t.Helper()
-	sim, err := cxsim.New(cxsim.Options{Seed: 9, Size: size, Now: clock.Now})
+	sim, err := cxsim.New(cxsim.Options{Seed: 9, Size: size, PageSize: pageSize, Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,8 +80,8 @@ func newCXEnv(t *testing.T, size string, clock *simClock, extra string) *cxEnv {
 	}))
 	t.Cleanup(srv.Close)
 	cr := sim.Credentials()
-	y := fmt.Sprintf("cxcloud:\n  - name: cx\n    base_url: %s/bcs/v2\n    token_url: %s/oauth2/token\n    client_id: %s\n    client_secret: %s\n%s",
-		srv.URL, srv.URL, cr.ClientID, cr.ClientSecret, extra)
+	y := fmt.Sprintf("cxcloud:\n  - name: cx\n    base_url: %s%s\n    token_url: %s%s\n    client_id: %s\n    client_secret: %s\n%s",
+		srv.URL, cr.BasePath(), srv.URL, cr.TokenPath(), cr.ClientID, cr.ClientSecret, extra)
 	cfg, err := config.Parse([]byte(y), "cx.yml")
 	if err != nil {
 		t.Fatal(err)
@@ -108,7 +110,7 @@ func TestCXCloudDayWithinBudget(t *testing.T) {
 	}
 	start := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
 	clock := &simClock{t: start}
-	env := newCXEnv(t, "large", clock, "")
+	env := newCXEnv(t, "large", 0, clock, "")
 	src := env.source(t, "")
 	ctx := context.Background()
 
@@ -166,7 +168,7 @@ func TestCXCloudDayWithinBudget(t *testing.T) {
 // the same state folder.
 func TestCXCloudRestartServesSavedDataThenRevalidates(t *testing.T) {
 	clock := &simClock{t: time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)}
-	env := newCXEnv(t, "small", clock, "")
+	env := newCXEnv(t, "small", 0, clock, "")
 	dir := t.TempDir()
 	first := env.source(t, dir)
 	for _, c := range first.Collections {
@@ -175,16 +177,16 @@ func TestCXCloudRestartServesSavedDataThenRevalidates(t *testing.T) {
 		}
 	}
 	families := []string{"nms_device_info", "nms_field_notice_devices", "nms_security_advisory_devices", "nms_device_end_of_support_timestamp_seconds"}
-	want := testutil.CollectAndCount(first.Collector(), families...)
-	if want == 0 {
-		t.Fatalf("the first source serves %d series", want)
+	want, err := testutil.GatherAndCount(scraped(t, first), families...)
+	if err != nil || want == 0 {
+		t.Fatalf("the first source serves %d series (%v)", want, err)
 	}
 
 	env.sim.ResetCalls()
 	tokens := env.sim.TokenRequests()
 	second := env.source(t, dir)
-	if got := testutil.CollectAndCount(second.Collector(), families...); got != want {
-		t.Errorf("after a restart the first scrape serves %d series; want the saved %d", got, want)
+	if got, err := testutil.GatherAndCount(scraped(t, second), families...); err != nil || got != want {
+		t.Errorf("after a restart the first scrape serves %d series (%v); want the saved %d", got, err, want)
 	}
 	if env.sim.Calls() != 0 || env.sim.TokenRequests() != tokens {
 		t.Errorf("the restart made %d calls and %d token requests before any refresh; want none", env.sim.Calls(), env.sim.TokenRequests()-tokens)
@@ -201,7 +203,7 @@ func TestCXCloudRestartServesSavedDataThenRevalidates(t *testing.T) {
 // stops the calls, and says so in the metrics and the log.
 func TestCXCloudDayBudgetSpentWaitsForReset(t *testing.T) {
 	clock := &simClock{t: time.Date(2026, 11, 23, 22, 0, 0, 0, time.UTC)}
-	env := newCXEnv(t, "small", clock, "    page_size: 10\n    budget:\n      requests_per_day: 4\n      concurrency: 1\n")
+	env := newCXEnv(t, "small", 10, clock, "    budget:\n      requests_per_day: 4\n      concurrency: 1\n")
 	src := env.source(t, "")
 	err := src.Refresh(context.Background(), "inventory")
 	var spent *vendors.BudgetError
@@ -216,7 +218,7 @@ func TestCXCloudDayBudgetSpentWaitsForReset(t *testing.T) {
 # TYPE nms_api_budget_remaining gauge
 nms_api_budget_remaining{window="day"} 0
 `
-	if err := testutil.CollectAndCompare(src.Collector(), strings.NewReader(expected), "nms_api_budget_remaining"); err != nil {
+	if err := testutil.GatherAndCompare(scraped(t, src), strings.NewReader(expected), "nms_api_budget_remaining"); err != nil {
 		t.Error(err)
 	}
 	if !strings.Contains(env.logs.String(), "day budget spent") {

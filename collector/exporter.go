@@ -41,6 +41,8 @@ type BridgeMetrics struct {
 	AlertsSent prometheus.Counter
 	Errors     prometheus.Counter
 	Webhooks   *prometheus.CounterVec
+	// WebhookFiltered counts the webhook alarms a source's filter left out.
+	WebhookFiltered *prometheus.CounterVec
 }
 
 // NewBridgeMetrics returns the alert bridge's and webhook receiver's
@@ -59,10 +61,14 @@ func NewBridgeMetrics() *BridgeMetrics {
 			Namespace: namespace, Name: "webhook_requests_total",
 			Help: "Webhook requests received, by source and result (accepted, unsigned, bad_signature, too_large, malformed, method).",
 		}, []string{"source", "result"}),
+		WebhookFiltered: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Name: "webhook_alarms_filtered_total",
+			Help: "Alarm events of accepted webhooks that the source's site filter left out, by source.",
+		}, []string{"source"}),
 	}
 }
 
 // Collectors returns the counters, to register.
 func (m *BridgeMetrics) Collectors() []prometheus.Collector {
-	return []prometheus.Collector{m.AlertsSent, m.Errors, m.Webhooks}
+	return []prometheus.Collector{m.AlertsSent, m.Errors, m.Webhooks, m.WebhookFiltered}
 }

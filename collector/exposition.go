@@ -2,6 +2,10 @@ package collector
 
 import (
 	"context"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/prometheus/common/expfmt"
@@ -9,38 +13,107 @@ import (
 	"github.com/nmsexporter/nms_exporter/internal/cpuslot"
 )
 
-// rendered keeps a source's data families encoded as exposition text and
-// compressed with gzip, for the version of the data they were made from. A
-// scrape writes these bytes as they are: building and encoding every series
-// belongs to the refresh, not to the scrape, which must stay fast however
-// large the source.
-type rendered struct {
-	build    sync.Mutex // one render at a time
-	mu       sync.Mutex
-	key      uint64
-	view     view   // the source's collections the text was made from
-	text     []byte // gzip; nil until the first render
-	building bool   // a background rebuild is running
-	dirty    bool   // the data changed while it ran
+// format is an exposition format /probe serves.
+type format int
+
+const (
+	formatText        format = iota // Prometheus text 0.0.4
+	formatOpenMetrics               // OpenMetrics 1.0.0 (and 0.0.1, written alike)
+	formatProto                     // delimited protobuf
+	numFormats
+)
+
+// offered are the formats /probe negotiates, in promhttp's order of
+// preference with OpenMetrics enabled, less the protobuf text forms meant
+// for debugging.
+var offered = []expfmt.Format{expfmt.FmtOpenMetrics_1_0_0, expfmt.FmtOpenMetrics_0_0_1, expfmt.FmtProtoDelim, expfmt.FmtText}
+
+// negotiate picks the format of an answer from the request's Accept, as
+// promhttp does. The Content-Type it returns carries the escaping scheme
+// asked for; every name the exporter has reads the same in each.
+func negotiate(h http.Header) (format, expfmt.Format) {
+	ct := expfmt.NegotiateAccept(h, offered...)
+	switch ct.FormatType() {
+	case expfmt.TypeOpenMetrics:
+		return formatOpenMetrics, ct
+	case expfmt.TypeProtoDelim:
+		return formatProto, ct
+	}
+	return formatText, ct
 }
 
-// textFormat is the exposition format /probe serves.
-var textFormat = expfmt.NewFormat(expfmt.TypeTextPlain)
+// acceptsGzip reports whether to answer in gzip, reading Accept-Encoding
+// as RFC 9110 section 12.5.3 does: a coding is acceptable when named, or
+// matched by "*", with a q above 0; identity is acceptable unless refused,
+// and least preferred when not named. When gzip is refused the answer is
+// plain even if identity is refused too, as promhttp answers: a scraper is
+// better served by its data than by a 406.
+func acceptsGzip(h http.Header) bool {
+	gzipQ, identityQ, anyQ := -1.0, -1.0, -1.0
+	for _, v := range h.Values("Accept-Encoding") {
+		for part := range strings.SplitSeq(v, ",") {
+			coding, params, _ := strings.Cut(part, ";")
+			q := 1.0
+			if params = strings.TrimSpace(params); params != "" {
+				name, value, _ := strings.Cut(params, "=")
+				w, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
+				if !strings.EqualFold(strings.TrimSpace(name), "q") || err != nil || w < 0 || w > 1 {
+					continue // malformed: ignored
+				}
+				q = w
+			}
+			switch strings.ToLower(strings.TrimSpace(coding)) {
+			case "gzip", "x-gzip":
+				gzipQ = q
+			case "identity":
+				identityQ = q
+			case "*":
+				anyQ = q
+			}
+		}
+	}
+	if gzipQ < 0 {
+		gzipQ = anyQ
+	}
+	if identityQ < 0 && anyQ >= 0 {
+		identityQ = anyQ
+	}
+	return gzipQ > 0 && gzipQ >= identityQ
+}
 
-// served returns the encoded data families, compressed with gzip, and the
-// view of the source's collections that their health must be reported
-// from. Each refresh has the data rebuilt in the background as soon as it
-// lands; a scrape that comes before that rebuild ends gets the previous
-// encoding with the health it was made with, so no scrape waits on a
-// render (only the first of a source that has never rendered) and none
-// shows a collection's success before its series.
-func (s *Source) served() (view, []byte) {
+// rendered keeps a source's data families encoded, each format as a
+// compressed stream, for the version of the data they were made from. A
+// scrape writes these bytes as they are: building and encoding every
+// series belongs to the refresh, not to the scrape, which must stay fast
+// however large the source.
+type rendered struct {
+	build sync.Mutex // one render at a time
+	mu    sync.Mutex
+	key   uint64
+	view  view                  // the source's collections the data was made from
+	out   [numFormats]*deflated // nil: not made for this version
+	want  [numFormats]bool      // formats scrapers have asked for: each render makes them all
+	sizes [numFormats]int       // the last stream's length in each format
+	// building: a background rebuild is running; dirty: the data changed
+	// while it ran.
+	building, dirty bool
+}
+
+// served returns the data families encoded in format f and the view of
+// the source's collections that their health must be reported from. Each
+// refresh has the data rebuilt in the background as soon as it lands; a
+// scrape that comes before that rebuild ends gets the previous encoding
+// with the health it was made with, so no scrape waits on a render (only
+// the first of a source, and the first in each format) and none shows a
+// collection's success before its series. A nil encoding means it failed.
+func (s *Source) served(f format) (view, *deflated) {
 	cur := s.cache.view()
 	s.rendered.mu.Lock()
-	key, rv, text := s.rendered.key, s.rendered.view, s.rendered.text
+	key, rv, out := s.rendered.key, s.rendered.view, s.rendered.out[f]
+	s.rendered.want[f] = true
 	s.rendered.mu.Unlock()
-	if text == nil {
-		return s.rebuild()
+	if out == nil {
+		return s.rebuild(f)
 	}
 	if key != s.renderKey() {
 		s.rebuildSoon()
@@ -48,9 +121,9 @@ func (s *Source) served() (view, []byte) {
 	if rv.version == cur.version {
 		// The same data: its health as it is now, a failed refresh since
 		// included.
-		return cur, text
+		return cur, out
 	}
-	return rv, text
+	return rv, out
 }
 
 // Settled reports whether the encoded data families show the current
@@ -58,7 +131,7 @@ func (s *Source) served() (view, []byte) {
 // other sources' data learns of their changes only when asked.
 func (s *Source) Settled() bool {
 	s.rendered.mu.Lock()
-	ok := s.rendered.text != nil && s.rendered.key == s.renderKey()
+	ok := s.rendered.out[formatText] != nil && s.rendered.key == s.renderKey()
 	s.rendered.mu.Unlock()
 	if !ok {
 		s.rebuildSoon()
@@ -79,7 +152,7 @@ func (s *Source) rebuildSoon() {
 	s.rendered.building = true
 	go func() {
 		for {
-			s.rebuild()
+			s.rebuild(formatText)
 			s.rendered.mu.Lock()
 			if !s.rendered.dirty {
 				s.rendered.building = false
@@ -92,40 +165,59 @@ func (s *Source) rebuildSoon() {
 	}()
 }
 
-// rebuild renders and encodes the data families of the current data,
-// unless a render that finished while it waited already did. It gathers
-// what it reads before it takes a core, and holds no lock but its own
-// while it waits for one.
-func (s *Source) rebuild() (view, []byte) {
+// rebuild renders the current data and encodes it in every format asked
+// for, unless a render that finished while it waited already did; for the
+// same data it encodes only the formats missing. It gathers what it reads
+// before it takes a core, and holds no lock but its own while it waits for
+// one. It returns the encoding in f and the view it was made from.
+func (s *Source) rebuild(f format) (view, *deflated) {
 	s.rendered.build.Lock()
 	defer s.rendered.build.Unlock()
 	in := s.gather()
 	s.rendered.mu.Lock()
-	if s.rendered.text != nil && s.rendered.key == in.key {
-		defer s.rendered.mu.Unlock()
-		return s.rendered.view, s.rendered.text
+	same := s.rendered.out[formatText] != nil && s.rendered.key == in.key
+	var todo []format
+	for g := range numFormats {
+		if (s.rendered.want[g] || g == formatText) && (!same || s.rendered.out[g] == nil) {
+			todo = append(todo, g)
+		}
 	}
+	sizes := s.rendered.sizes
 	s.rendered.mu.Unlock()
-	var out *sink
-	var text []byte
-	var err error
-	// Nothing cancels a render: whoever waits for it needs its result.
-	_ = cpuslot.Do(context.Background(), func() {
-		out = s.renderFrom(in)
-		text, err = out.gzipped()
-	})
+
+	var made [numFormats]*deflated
+	var errs [numFormats]error
+	duplicates := 0
+	if len(todo) > 0 {
+		// Nothing cancels a render: whoever waits for it needs its result.
+		_ = cpuslot.Do(context.Background(), func() {
+			out := s.renderFrom(in)
+			duplicates = out.duplicates
+			for _, g := range todo {
+				made[g], errs[g] = deflate(func(w io.Writer) error { return out.encode(w, g) }, sizes[g])
+			}
+		})
+	}
+
 	s.rendered.mu.Lock()
 	defer s.rendered.mu.Unlock()
-	if err != nil {
-		// Compressing into memory fails only if the process does; keep
-		// serving the last encoding.
-		s.logger.Error("encoding the data", "err", err)
-		return s.rendered.view, s.rendered.text
-	}
-	if out.duplicates > 0 {
+	if duplicates > 0 {
 		// A series emitted twice is kept once; the rest of the data stands.
-		s.logger.Warn("dropped duplicate series from the data", "series", out.duplicates)
+		s.logger.Warn("dropped duplicate series from the data", "series", duplicates)
 	}
-	s.rendered.key, s.rendered.view, s.rendered.text = in.key, in.view, text
-	return in.view, text
+	for _, g := range todo {
+		if errs[g] != nil {
+			// Compressing into memory fails only if the process does; keep
+			// serving the last encoding.
+			s.logger.Error("encoding the data", "format", g, "err", errs[g])
+			return s.rendered.view, s.rendered.out[f]
+		}
+	}
+	if !same {
+		s.rendered.key, s.rendered.view, s.rendered.out = in.key, in.view, made
+	}
+	for _, g := range todo {
+		s.rendered.out[g], s.rendered.sizes[g] = made[g], len(made[g].z)
+	}
+	return s.rendered.view, s.rendered.out[f]
 }

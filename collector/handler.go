@@ -1,25 +1,17 @@
 package collector
 
 import (
-	"bytes"
-	"compress/gzip"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
-	"strings"
-
-	"github.com/prometheus/client_golang/prometheus"
-	dto "github.com/prometheus/client_model/go"
-	"github.com/prometheus/common/expfmt"
 )
 
 // ProbeHandler serves /probe?target=NAME: one source's cached data and
-// health, from a registry made for the request, so every source gets its own
-// up and instance in Prometheus. NAME is a configured source name, never a
-// URL: the credentials stay with the exporter's config.
+// health, so every source gets its own up and instance in Prometheus. NAME
+// is a configured source name, never a URL: the credentials stay with the
+// exporter's config.
 func ProbeHandler(m *Manager, logger *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		name := r.URL.Query().Get("target")
@@ -32,69 +24,50 @@ func ProbeHandler(m *Manager, logger *slog.Logger) http.Handler {
 			http.Error(w, fmt.Sprintf("unknown target %q: not a configured source name (see /sd)", name), http.StatusBadRequest)
 			return
 		}
-		// Health is gathered now; the data families come encoded from
-		// the source's cache, made when its data last changed.
-		// Both come from one view of the source's data, so the health
-		// never reports what the data lacks.
-		v, data := src.served()
-		reg := prometheus.NewRegistry()
-		reg.MustRegister(src.healthCollector(v))
-		health, err := reg.Gather()
-		if err != nil {
-			logger.Error("gathering source health", "target", name, "err", err)
-			http.Error(w, "gathering source health failed", http.StatusInternalServerError)
-			return
-		}
-		w.Header().Set("Content-Type", string(textFormat))
-		w.Header().Add("Vary", "Accept-Encoding")
-		if acceptsGzip(r) {
-			// A gzip stream may hold several members: the health families
-			// compressed now, then the data families as they are kept.
-			w.Header().Set("Content-Encoding", "gzip")
-			zw := gzip.NewWriter(w)
-			if encode(zw, health) != nil || zw.Close() != nil {
-				return
-			}
-			_, _ = w.Write(data)
-			return
-		}
-		if encode(w, health) != nil {
-			return
-		}
-		zr, err := gzip.NewReader(bytes.NewReader(data))
-		if err != nil {
-			logger.Error("reading the encoded data", "target", name, "err", err)
-			return
-		}
-		_, _ = io.Copy(w, zr)
+		src.serveProbe(w, r, logger)
 	})
 }
 
-func encode(w io.Writer, mfs []*dto.MetricFamily) error {
-	enc := expfmt.NewEncoder(w, textFormat)
-	for _, mf := range mfs {
-		if err := enc.Encode(mf); err != nil {
-			return err
+// serveProbe answers a scrape in the format and coding it asks for. The
+// health families are as of now, encoded again only when they changed;
+// the data families come encoded and compressed from the source's cache,
+// made when its data last changed. Both come from one view of the source's
+// data, so the health never reports what the data lacks.
+func (s *Source) serveProbe(w http.ResponseWriter, r *http.Request, logger *slog.Logger) {
+	f, ct := negotiate(r.Header)
+	v, data := s.served(f)
+	if data == nil {
+		http.Error(w, "encoding the data failed", http.StatusInternalServerError)
+		return
+	}
+	h, err := s.health(v, ct)
+	if err != nil {
+		logger.Error("encoding source health", "target", s.Name, "err", err)
+		http.Error(w, "encoding source health failed", http.StatusInternalServerError)
+		return
+	}
+	hdr := w.Header()
+	hdr.Set("Content-Type", string(ct))
+	hdr.Set("Vary", "Accept, Accept-Encoding")
+	if !acceptsGzip(r.Header) {
+		hdr.Set("Content-Length", strconv.FormatInt(int64(len(h.text))+data.size, 10))
+		if _, err := w.Write(h.text); err == nil {
+			_ = data.inflateTo(w)
+		}
+		return
+	}
+	parts := gzipMember(h, data)
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
+	hdr.Set("Content-Encoding", "gzip")
+	hdr.Set("Content-Length", strconv.Itoa(n))
+	for _, p := range parts {
+		if _, err := w.Write(p); err != nil {
+			return
 		}
 	}
-	return nil
-}
-
-// acceptsGzip reports whether the request's Accept-Encoding takes gzip.
-func acceptsGzip(r *http.Request) bool {
-	for _, h := range r.Header.Values("Accept-Encoding") {
-		for _, part := range strings.Split(h, ",") {
-			coding, params, _ := strings.Cut(part, ";")
-			if !strings.EqualFold(strings.TrimSpace(coding), "gzip") {
-				continue
-			}
-			// gzip;q=0 refuses it.
-			q, ok := strings.CutPrefix(strings.ReplaceAll(params, " ", ""), "q=")
-			weight, err := strconv.ParseFloat(q, 64)
-			return !ok || err != nil || weight > 0
-		}
-	}
-	return false
 }
 
 // targetGroup is one entry of Prometheus' HTTP service discovery format.

@@ -79,10 +79,21 @@ func (m *Manager) Apply(cfg *config.Config) error {
 		}
 	}
 	for _, r := range started {
+		if old, ok := current[r.src.Name]; ok {
+			r.src.carryBudget(old.src)
+		}
 		m.start(r)
 		m.opts.Logger.Info("source started", "target", r.src.Name, "vendor", r.src.Vendor)
 	}
 	return nil
+}
+
+// carryBudget goes on from the counts of the source this one replaces, when
+// both spend the same account's quotas: a reload must not spend them twice.
+func (s *Source) carryBudget(old *Source) {
+	if s.Budget != nil && old.Budget != nil && s.Vendor == old.Vendor && s.Identity == old.Identity {
+		s.Budget.Carry(old.Budget.Counts())
+	}
 }
 
 // start runs a source until its cancel is called.

@@ -22,11 +22,6 @@ var (
 	mistAPILimitDesc = newFamily("mist_api_usage_limit", "The token's hourly call limit, as Mist reports it.")
 )
 
-var mistDescs = append([]*family{
-	mistSiteDevicesDesc, mistSiteDevicesConnectedDesc, mistSiteClientsDesc, mistDeviceLastSeenDesc,
-	mistAPIUsageDesc, mistAPILimitDesc,
-}, crossVendorDescs...)
-
 func newMistSource(sc config.Source, opts Options, api *APIStats) (*Source, error) {
 	cfg, ok := sc.(*config.Mist)
 	if !ok {
@@ -48,7 +43,7 @@ func newMistSource(sc config.Source, opts Options, api *APIStats) (*Source, erro
 		"alarms":  typed(client.Alarms, func(a *mist.Alarms) int { return a.Total }),
 		"usage":   typed(client.Usage, func(*mist.Usage) int { return 1 }),
 	}
-	s := &Source{Render: renderMist, Describe: mistDescs, Budget: budget, Reserve: cfg.Budget.Reserve,
+	s := &Source{Render: renderMist, Budget: budget, Reserve: cfg.Budget.Reserve,
 		Identity: cfg.URL() + " " + cfg.OrgID + " " + cfg.Email}
 	s.DeviceList = func(data map[string]any) []vendors.Device {
 		if d, ok := data["devices"].(*mist.Devices); ok {
@@ -64,15 +59,16 @@ func newMistSource(sc config.Source, opts Options, api *APIStats) (*Source, erro
 	}
 	if cfg.WebhookSecret != "" {
 		s.WebhookSecret = cfg.WebhookSecret.Value()
-		s.Webhook = func(ctx context.Context, body []byte, data map[string]any) (map[string]vendors.AlarmCount, int, error) {
+		s.Webhook = func(ctx context.Context, body []byte, data map[string]any) (WebhookResult, error) {
 			sites, _ := data["sites"].(*mist.Sites)
 			devices, _ := data["devices"].(*mist.Devices)
 			r, err := client.Webhook(ctx, body, sites, devices)
 			if err != nil {
-				return nil, 0, err
+				return WebhookResult{}, err
 			}
-			return r.Alarms, r.Events, nil
+			return WebhookResult{Alarms: r.Alarms, Events: r.Events, Filtered: r.Filtered}, nil
 		}
+
 	}
 	s.Close = client.Close
 	s.addCollections(&cfg.Common, kinds)

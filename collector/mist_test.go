@@ -75,7 +75,7 @@ func TestMistCollectorLint(t *testing.T) {
 			t.Fatalf("refresh %s: %v", c.Name, err)
 		}
 	}
-	problems, err := testutil.CollectAndLint(s.Collector())
+	problems, err := testutil.GatherAndLint(scraped(t, s))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,11 +30,6 @@ var (
 	nautobotIPAddressesDesc = newFamily("nautobot_ip_addresses", "IP addresses in Nautobot.")
 )
 
-var nautobotDescs = []*family{
-	sotDeviceInfoDesc, sotDevicesDesc, sotDriftDesc, siteInfoDesc,
-	nautobotInfoDesc, nautobotWorkersDesc, nautobotPrefixesDesc, nautobotIPAddressesDesc,
-}
-
 // driftKinds are the kinds of disagreement, in the order they are emitted.
 var driftKinds = []string{"missing_in_sot", "missing_in_vendor", "site_mismatch", "name_mismatch"}
 
@@ -58,7 +53,7 @@ func newNautobotSource(sc config.Source, opts Options, api *APIStats) (*Source, 
 		"locations": typed(client.Locations, func(l *nautobot.Locations) int { return len(l.Locations) }),
 		"ipam":      typed(client.IPAM, func(*nautobot.IPAM) int { return 2 }),
 	}
-	s := &Source{Describe: nautobotDescs, Budget: budget, Reserve: cfg.Budget.Reserve,
+	s := &Source{Budget: budget, Reserve: cfg.Budget.Reserve,
 		Identity: cfg.BaseURL + " " + cfg.APIVersion}
 	describes := append([]string(nil), cfg.Describes...)
 	s.dependsOn = describes

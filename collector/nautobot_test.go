@@ -103,10 +103,10 @@ nms_sot_drift_devices{kind="name_mismatch",vendor_source="org"} %d
 nms_sot_drift_devices{kind="site_mismatch",vendor_source="org"} %d
 `, len(d.Missing), len(d.Extra), len(d.Renamed), len(d.Moved))
 	sot, _ := m.Source("sot")
-	if err := testutil.CollectAndCompare(sot.Collector(), strings.NewReader(want), "nms_sot_drift_devices"); err != nil {
+	if err := testutil.GatherAndCompare(scraped(t, sot), strings.NewReader(want), "nms_sot_drift_devices"); err != nil {
 		t.Errorf("drift against the mirror (%+v): %v", d, err)
 	}
-	if problems, err := testutil.CollectAndLint(sot.Collector()); err != nil || len(problems) > 0 {
+	if problems, err := testutil.GatherAndLint(scraped(t, sot)); err != nil || len(problems) > 0 {
 		t.Errorf("lint: %v %v", problems, err)
 	}
 }

@@ -21,10 +21,6 @@ var (
 	primeDomainDesc = newFamily("prime_virtual_domain_info", "The virtual domain Prime answers for, value 1.", "domain")
 )
 
-var primeDescs = append([]*family{
-	primeAPControllerDesc, primeWiredClientsDesc, primeClientSampleDesc, primeAlarmsAckedDesc, primeDomainDesc,
-}, crossVendorDescs...)
-
 func newPrimeSource(sc config.Source, opts Options, api *APIStats) (*Source, error) {
 	cfg, ok := sc.(*config.Prime)
 	if !ok {
@@ -49,7 +45,7 @@ func newPrimeSource(sc config.Source, opts Options, api *APIStats) (*Source, err
 		"clients":       typed(client.Clients, func(c *primeinfra.Clients) int { return c.Total }),
 		"alarms":        typed(client.Alarms, func(a *primeinfra.Alarms) int { return a.Total }),
 	}
-	s := &Source{Render: renderPrime, Describe: primeDescs, Budget: budget, Reserve: cfg.Budget.Reserve,
+	s := &Source{Render: renderPrime, Budget: budget, Reserve: cfg.Budget.Reserve,
 		Identity: cfg.BaseURL + " " + cfg.VirtualDomain + " " + cfg.Username}
 	s.AlarmList = primeAlarms
 	s.DeviceList = func(data map[string]any) []vendors.Device {

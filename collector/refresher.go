@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"runtime/debug"
 	"sync"
@@ -16,6 +17,27 @@ import (
 // API still gets this long before the attempt is abandoned.
 const minRefreshTimeout = time.Minute
 
+// Bounds of the waits between refreshes. A planned interval is a float
+// product, which past 292 years overflows time.Duration: an interval of
+// 2562047h stretched by the plan became -9.2e9 s, a timer set to it fires
+// at once, and that collection spent the hourly quota in a loop. No plan needs more than a week: the daily quota reopens every day.
+const (
+	minDelay = time.Millisecond
+	maxDelay = 7 * 24 * time.Hour
+)
+
+// clampDelay bounds a computed wait; NaN, from a product of nonsense,
+// waits longest.
+func clampDelay(d float64) time.Duration {
+	switch {
+	case math.IsNaN(d) || d >= float64(maxDelay):
+		return maxDelay
+	case d < float64(minDelay):
+		return minDelay
+	}
+	return time.Duration(d)
+}
+
 // Run refreshes every collection on its own interval until ctx ends. Each
 // collection has its own goroutine, so a slow one never delays another, and
 // each source its own, so one source never stalls another.
@@ -25,12 +47,15 @@ func (s *Source) Run(ctx context.Context) {
 		wg.Go(func() { s.loop(ctx, c) })
 	}
 	wg.Wait()
+	// The next start, or the source a reload puts in its place, goes on
+	// from the budget's counts.
+	s.saveBudget()
 }
 
 func (s *Source) loop(ctx context.Context, c *Collection) {
 	// Start soon, but spread the first calls so that collections and
 	// sources do not hit the APIs in one burst.
-	first := time.Duration(rand.Int64N(int64(min(c.Interval/10, time.Second)) + 1))
+	first := time.Duration(rand.Int64N(int64(min(max(c.Interval/10, 0), time.Second)) + 1))
 	t := time.NewTimer(first)
 	defer t.Stop()
 	for {
@@ -45,26 +70,29 @@ func (s *Source) loop(ctx context.Context, c *Collection) {
 }
 
 // nextDelay is the wait before a collection's next refresh: its interval in
-// force, or until a spent quota reopens, since trying before then would only
-// fail again.
+// force, or until a spent quota reopens or a vendor's backoff ends, since
+// trying before then would only fail again.
 func (s *Source) nextDelay(collection string, err error) time.Duration {
 	next := jitter(s.cache.get(collection).interval)
 	var spent *vendors.BudgetError
-	if errors.As(err, &spent) {
-		next = max(next, spent.Reset.Sub(s.now()))
+	var backoff *vendors.BackoffError
+	switch {
+	case errors.As(err, &spent):
+		next = max(next, clampDelay(float64(spent.Reset.Sub(s.now()))))
 		s.logger.Warn("API budget spent; waiting for its reset", "collection", collection,
 			"window", spent.Window, "reset", spent.Reset, "next_refresh", s.now().Add(next))
+	case errors.As(err, &backoff):
+		next = max(next, clampDelay(float64(backoff.For)))
 	}
 	return next
 }
 
-// jitter spreads an interval by ±5% so sources drift apart.
+// jitter spreads an interval by ±5% so sources drift apart, within the
+// bounds of a wait.
 func jitter(d time.Duration) time.Duration {
+	d = clampDelay(float64(d))
 	spread := int64(d) / 10
-	if spread <= 0 {
-		return d
-	}
-	return d - time.Duration(spread/2) + time.Duration(rand.Int64N(spread))
+	return clampDelay(float64(d - time.Duration(spread/2) + time.Duration(rand.Int64N(spread+1))))
 }
 
 // Refresh fetches one collection now and stores the outcome. A panic in the
@@ -92,9 +120,14 @@ func (s *Source) Refresh(ctx context.Context, name string) error {
 		// A vendor may echo the credentials in its error body.
 		err = s.scrub(err)
 	}
+	if limit := s.itemLimit(); err == nil && items > limit {
+		// One bad answer must not put millions of series on every scrape.
+		err = fmt.Errorf("collection %s: %d items, over the limit of %d (limits.items); keeping the last good data", name, items, limit)
+	}
 	d := s.now().Sub(start)
 	s.cache.result(name, start, d, calls.Load(), data, items, err)
 	s.replan()
+	s.saveBudget()
 	if err == nil {
 		// Encode the new data away from the scrapes, so none pays for it.
 		s.rebuildSoon()
@@ -149,6 +182,6 @@ func (s *Source) replan() {
 		}
 	}
 	for _, c := range s.Collections {
-		s.cache.setInterval(c.Name, time.Duration(float64(c.Interval)*factor).Round(time.Second))
+		s.cache.setInterval(c.Name, clampDelay(float64(c.Interval)*factor).Round(time.Second))
 	}
 }

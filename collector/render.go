@@ -20,17 +20,13 @@ var (
 		"site", "device", "severity", "category")
 )
 
-// crossVendorDescs are the data families every vendor may emit.
-var crossVendorDescs = []*family{
-	siteInfoDesc, deviceInfoDesc, deviceUpDesc, deviceUptimeDesc, clientsDesc, apClientsDesc, alarmsDesc,
-}
-
 // renderDevices emits device info, up, uptime and AP client families.
 func renderDevices(out *sink, devices []vendors.Device) {
 	for _, d := range devices {
 		out.gauge(deviceInfoDesc, 1, d.Name, d.Serial, d.MAC, d.Model, d.Type, d.Site, d.Version)
 		out.gauge(deviceUpDesc, boolValue(d.Up), d.Name, d.Serial, d.Type, d.Site)
-		if d.Up {
+		// Uptime 0 is a device the API reports no uptime for.
+		if d.Up && d.Uptime > 0 {
 			out.gauge(deviceUptimeDesc, d.Uptime, d.Name, d.Serial, d.Site)
 		}
 		if d.Clients >= 0 {

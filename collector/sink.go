@@ -4,38 +4,46 @@ import (
 	"bufio"
 	"bytes"
 	"cmp"
-	"compress/gzip"
+	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
-	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 )
 
-// family is one data metric family: its Desc for the registry's checks and
-// what the text encoder needs without going through one. Every data family
-// is a gauge.
+// family is one data metric family: what the encoders need of it. Every
+// data family is a gauge.
 type family struct {
-	desc   *prometheus.Desc
 	name   string
 	help   string
 	labels []string
-	// order lists the label indexes by label name: the text format, like
-	// client_golang, writes labels sorted by name.
+	// order lists the label indexes by label name: the exposition formats,
+	// like client_golang, write labels sorted by name.
 	order []int
 }
 
 func newFamily(name, help string, labels ...string) *family {
 	f := &family{
-		desc:   desc(name, help, labels...),
 		name:   namespace + "_" + name,
 		help:   help,
 		labels: labels,
 		order:  make([]int, len(labels)),
 	}
-	for i := range f.order {
+	// The encoders write names as they are, which every format reads
+	// alike only for names in the legacy character set.
+	if !model.LegacyValidation.IsValidMetricName(f.name) {
+		panic(fmt.Sprintf("metric name %q is not in the legacy character set", f.name))
+	}
+	for i, l := range labels {
+		if !model.LegacyValidation.IsValidLabelName(l) || slices.Index(labels, l) != i {
+			panic(fmt.Sprintf("%s: label name %q is invalid or repeated", f.name, l))
+		}
 		f.order[i] = i
 	}
 	slices.SortFunc(f.order, func(a, b int) int { return strings.Compare(labels[a], labels[b]) })
@@ -49,73 +57,110 @@ type sample struct {
 	value  float64
 }
 
-// sink takes a source's data series as a render emits them. It encodes
-// them as exposition text itself: at a few hundred thousand series, const
-// metrics and a registry's gathering cost more memory than the data they
-// show. Collect hands the same series to client_golang instead.
+// sink takes a source's data series as a render emits them, and encodes
+// them itself: at a few hundred thousand series, client_golang's metric
+// model costs more memory and time than the text it makes
+// (BENCHMARKS.md, "The encoder alone").
 type sink struct {
 	families   map[*family][]sample
+	sorted     []*family // by name, once sort has run
 	duplicates int
 }
 
 func newSink() *sink { return &sink{families: map[*family][]sample{}} }
 
-// gauge adds one series to f. Labels are the family's, in its order.
+// gauge adds one series to f. Labels are the family's, in its order. A
+// value that is not UTF-8 (an API's broken string) has its bad bytes
+// replaced, as Prometheus refuses a scrape with one; it is done here so
+// that two values mended alike count as one series.
 func (s *sink) gauge(f *family, v float64, labels ...string) {
+	mended := false
+	for i, l := range labels {
+		if !utf8.ValidString(l) {
+			if !mended {
+				labels, mended = slices.Clone(labels), true
+			}
+			labels[i] = strings.ToValidUTF8(l, "\uFFFD")
+		}
+	}
 	s.families[f] = append(s.families[f], sample{labels: labels, value: v})
 }
 
-// sorted returns the families by name, each with its samples ordered as
-// client_golang orders them (by label values, labels by name) and any
-// series a render emitted twice dropped and counted.
-func (s *sink) sorted() []*family {
-	fams := make([]*family, 0, len(s.families))
+// sort orders the families by name, and each one's samples as
+// client_golang orders them (by label values, labels by name), and drops
+// and counts any series a render emitted twice. Of two, the lower value
+// (by compareValues) stays, so every encoding of the same data keeps the
+// same one.
+func (s *sink) sort() {
+	s.sorted = s.sorted[:0]
 	for f, samples := range s.families {
 		slices.SortFunc(samples, func(a, b sample) int {
 			for _, i := range f.order {
-				if c := cmp.Compare(a.labels[i], b.labels[i]); c != 0 {
+				if c := strings.Compare(a.labels[i], b.labels[i]); c != 0 {
 					return c
 				}
 			}
-			return 0
+			return compareValues(a.value, b.value)
 		})
 		kept := slices.CompactFunc(samples, func(a, b sample) bool { return slices.Equal(a.labels, b.labels) })
 		s.duplicates += len(samples) - len(kept)
 		s.families[f] = kept
-		fams = append(fams, f)
+		s.sorted = append(s.sorted, f)
 	}
-	slices.SortFunc(fams, func(a, b *family) int { return strings.Compare(a.name, b.name) })
-	return fams
+	slices.SortFunc(s.sorted, func(a, b *family) int { return strings.Compare(a.name, b.name) })
 }
 
-// gzipped encodes the series as text compressed with gzip. A large
-// source's text runs to tens of megabytes and compresses about tenfold;
-// it is kept this way and sent this way to scrapers that take gzip, as
-// Prometheus does.
-func (s *sink) gzipped() ([]byte, error) {
-	var buf bytes.Buffer
-	zw, err := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
-	if err != nil {
-		return nil, err
+// protoFormat encodes the data families: every name is in the legacy
+// character set, so no scheme would escape one, and none is asked for.
+var protoFormat = expfmt.FmtProtoDelim + "; escaping=" + expfmt.Format(model.AllowUTF8)
+
+// encode writes the sorted series in format f: the text formats by the
+// sink's own encoder, protobuf by expfmt one family at a time. The data
+// come last in an answer, so OpenMetrics' "# EOF" ends them.
+func (s *sink) encode(w io.Writer, f format) error {
+	switch f {
+	case formatProto:
+		enc := expfmt.NewEncoder(w, protoFormat)
+		for _, fam := range s.sorted {
+			if err := enc.Encode(s.metricFamily(fam)); err != nil {
+				return err
+			}
+		}
+		return nil
+	case formatOpenMetrics:
+		if err := s.writeText(w, true); err != nil {
+			return err
+		}
+		_, err := io.WriteString(w, "# EOF\n")
+		return err
 	}
-	if err := s.write(zw); err != nil {
-		return nil, err
-	}
-	if err := zw.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return s.writeText(w, false)
 }
 
-// write encodes the series to w in the text exposition format, as expfmt
-// does.
-func (s *sink) write(w io.Writer) error {
+// compareValues orders values as cmp.Compare does, and those it holds
+// equal (0 and -0, NaNs) by their bits, which protobuf keeps.
+func compareValues(a, b float64) int {
+	if c := cmp.Compare(a, b); c != 0 {
+		return c
+	}
+	return cmp.Compare(math.Float64bits(a), math.Float64bits(b))
+}
+
+// writeText encodes the sorted series as expfmt does: in the Prometheus
+// text format, or in OpenMetrics' when om is set (the final "# EOF" is the
+// caller's, as with expfmt). The two differ for gauges only in how HELP
+// escapes a double quote and how a number is written.
+func (s *sink) writeText(w io.Writer, om bool) error {
+	help, value := textHelp, appendFloat
+	if om {
+		help, value = labelEscaper, appendOpenMetricsFloat
+	}
 	buf := bufio.NewWriterSize(w, 64<<10)
-	for _, f := range s.sorted() {
+	for _, f := range s.sorted {
 		buf.WriteString("# HELP ")
 		buf.WriteString(f.name)
 		buf.WriteByte(' ')
-		_, _ = helpEscaper.WriteString(buf, f.help)
+		_, _ = help.WriteString(buf, f.help)
 		buf.WriteString("\n# TYPE ")
 		buf.WriteString(f.name)
 		buf.WriteString(" gauge\n")
@@ -135,49 +180,54 @@ func (s *sink) write(w io.Writer) error {
 				buf.WriteByte('}')
 			}
 			buf.WriteByte(' ')
-			buf.Write(appendFloat(buf.AvailableBuffer(), sm.value))
+			buf.Write(value(buf.AvailableBuffer(), sm.value))
 			buf.WriteByte('\n')
 		}
 	}
 	return buf.Flush()
 }
 
-// Collect hands every series to ch as a const metric.
-func (s *sink) Collect(ch chan<- prometheus.Metric) {
-	for _, f := range s.sorted() {
-		for _, sm := range s.families[f] {
-			ch <- prometheus.MustNewConstMetric(f.desc, prometheus.GaugeValue, sm.value, validLabels(sm.labels)...)
+// metricFamily returns f's sorted series in client_golang's model, for
+// expfmt's encoders. The model points into the sink, so it is valid
+// while the sink is; it is made one family at a time, in few allocations,
+// as the largest runs to a hundred thousand series.
+func (s *sink) metricFamily(f *family) *dto.MetricFamily {
+	samples := s.families[f]
+	k := len(f.labels)
+	metrics := make([]dto.Metric, len(samples))
+	gauges := make([]dto.Gauge, len(samples))
+	pairs := make([]dto.LabelPair, len(samples)*k)
+	pointers := make([]*dto.LabelPair, len(samples)*k)
+	mf := &dto.MetricFamily{Name: &f.name, Help: &f.help, Type: dto.MetricType_GAUGE.Enum(),
+		Metric: make([]*dto.Metric, len(samples))}
+	for i := range samples {
+		sm := &samples[i]
+		m := &metrics[i]
+		gauges[i].Value = &sm.value
+		m.Gauge = &gauges[i]
+		m.Label = pointers[i*k : (i+1)*k : (i+1)*k]
+		for n, j := range f.order {
+			p := &pairs[i*k+n]
+			p.Name, p.Value = &f.labels[j], &sm.labels[j]
+			m.Label[n] = p
 		}
+		mf.Metric[i] = m
 	}
+	return mf
 }
 
 var (
-	helpEscaper  = strings.NewReplacer(`\`, `\\`, "\n", `\n`)
+	textHelp     = strings.NewReplacer(`\`, `\\`, "\n", `\n`)
 	labelEscaper = strings.NewReplacer(`\`, `\\`, "\n", `\n`, `"`, `\"`)
 )
 
-// writeLabelValue writes v escaped for the text format. A value that is
-// not UTF-8 (an API's broken string) has its bad bytes replaced, as
-// Prometheus would refuse the scrape.
+// writeLabelValue writes v escaped for the text formats.
 func writeLabelValue(buf *bufio.Writer, v string) {
-	if !utf8.ValidString(v) {
-		v = strings.ToValidUTF8(v, "\uFFFD")
-	}
 	if strings.ContainsAny(v, "\\\n\"") {
-		labelEscaper.WriteString(buf, v)
+		_, _ = labelEscaper.WriteString(buf, v)
 		return
 	}
 	buf.WriteString(v)
-}
-
-func validLabels(labels []string) []string {
-	for i, v := range labels {
-		if !utf8.ValidString(v) {
-			labels = slices.Clone(labels)
-			labels[i] = strings.ToValidUTF8(v, "\uFFFD")
-		}
-	}
-	return labels
 }
 
 // appendFloat formats v as the text format does.
@@ -189,4 +239,21 @@ func appendFloat(b []byte, v float64) []byte {
 		return append(b, '0')
 	}
 	return strconv.AppendFloat(b, v, 'g', -1, 64)
+}
+
+// appendOpenMetricsFloat formats v as OpenMetrics does: a whole number
+// keeps a ".0".
+func appendOpenMetricsFloat(b []byte, v float64) []byte {
+	switch {
+	case v == 0:
+		return append(b, "0.0"...)
+	case math.IsNaN(v) || math.IsInf(v, 0):
+		return strconv.AppendFloat(b, v, 'g', -1, 64)
+	}
+	n := len(b)
+	b = strconv.AppendFloat(b, v, 'g', -1, 64)
+	if !bytes.ContainsAny(b[n:], "e.") {
+		b = append(b, '.', '0')
+	}
+	return b
 }

@@ -4,11 +4,13 @@
 package collector
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/nmsexporter/nms_exporter/config"
@@ -58,8 +60,12 @@ func typed[T any](fetch func(context.Context) (*T, error), items func(*T) int) k
 	}
 }
 
-// newBudget makes a source's budget on the options' clock.
+// newBudget makes a source's budget on the options' clock, its holds
+// capped at the vendor's longest window.
 func newBudget(cfg vendors.BudgetConfig, opts Options) *vendors.Budget {
+	if cfg.MaxHold == 0 {
+		cfg.MaxHold = opts.maxHold
+	}
 	b := vendors.NewBudget(cfg, opts.Now)
 	if opts.Sleep != nil {
 		b.SetSleep(opts.Sleep)
@@ -90,7 +96,6 @@ type Source struct {
 	// renderPeers emits the series that compare this source with the
 	// sources it describes; nil for sources that describe none.
 	renderPeers func(out *sink, data map[string]any, peers map[string][]vendors.Device)
-	Describe    []*family // the vendor data families Render may emit
 	Budget      *vendors.Budget
 	Reserve     float64 // share of hourly and daily budget left unplanned
 	API         *APIStats
@@ -120,11 +125,16 @@ type Source struct {
 	rendered  rendered
 	pushed    pushed
 	timeout   time.Duration // per upstream request
+	maxItems  int           // per collection; 0 means config.DefaultMaxItems
+	budgetMu  sync.Mutex    // one save of the budget's counts at a time
 	storage   string        // folder of saved state; "" saves nothing
 	logger    *slog.Logger
 	scrub     func(error) error
 	cache     *cache
 	now       func() time.Time
+
+	// healthCache keeps the health families as last encoded.
+	healthCache healthCache
 }
 
 // Options are what every source builder gets besides its config section.
@@ -141,6 +151,8 @@ type Options struct {
 	// Scrub takes the configured secrets out of a refresh's error before it
 	// is kept, shown or logged; nil keeps errors as they are.
 	Scrub func(error) error
+
+	maxHold time.Duration // the vendor's, from maxHolds
 }
 
 // builder makes a Source from its config section.
@@ -152,6 +164,17 @@ var builders = map[string]builder{
 	"prime":    newPrimeSource,
 	"cxcloud":  newCXCloudSource,
 	"nautobot": newNautobotSource,
+}
+
+// maxHolds cap how long one answer holds a vendor's source, whatever its
+// Retry-After says: the longest window the vendor's limits count over. A
+// Retry-After of 999999999 once stopped a source for the week it was then
+// capped at.
+var maxHolds = map[string]time.Duration{
+	"mist":     time.Hour,      // an hourly quota per token
+	"cxcloud":  24 * time.Hour, // a daily quota per tenant
+	"prime":    time.Minute,    // limits over a window of seconds
+	"nautobot": time.Minute,    // no quota; a proxy's limits at most
 }
 
 // NewSource builds the source a config section describes.
@@ -166,6 +189,7 @@ func NewSource(cfg config.Source, opts Options) (*Source, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	opts.maxHold = maxHolds[cfg.VendorName()]
 	api := NewAPIStats()
 	s, err := b(cfg, opts, api)
 	if err != nil {
@@ -174,6 +198,7 @@ func NewSource(cfg config.Source, opts Options) (*Source, error) {
 	s.Name, s.Vendor, s.API = cfg.SourceName(), cfg.VendorName(), api
 	s.cfg = cfg
 	s.timeout = time.Duration(cfg.SourceCommon().Timeout)
+	s.maxItems = cfg.SourceCommon().Limits.Items
 	s.init(opts)
 	return s, nil
 }
@@ -191,6 +216,9 @@ func (s *Source) init(opts Options) {
 	s.storage = opts.StateDir
 	s.restore()
 }
+
+// itemLimit is the most items a collection may hold.
+func (s *Source) itemLimit() int { return cmp.Or(s.maxItems, config.DefaultMaxItems) }
 
 // devicesOf lists the devices of the source's data as of v.
 func (s *Source) devicesOf(v view) []vendors.Device {

@@ -22,6 +22,20 @@ const stateFormat = "nms_exporter.state.v1"
 // keeps bodies compressed.
 const etagFormat = "nms_exporter.etags.v2"
 
+// budgetFormat names the layout of the saved budget counts.
+const budgetFormat = "nms_exporter.budget.v1"
+
+// budgetFile is a source's calls in the current hour and day: a restart at
+// 18:00 must not spend a daily quota twice.
+type budgetFile struct {
+	Format   string    `json:"format"`
+	Source   string    `json:"source"`
+	Vendor   string    `json:"vendor"`
+	Identity string    `json:"identity"`
+	SavedAt  time.Time `json:"saved_at"`
+	vendors.BudgetCounts
+}
+
 // stateFile is one collection's last good data, kept on disk so that a
 // restart serves it at once instead of spending the API budget again.
 type stateFile struct {
@@ -73,17 +87,15 @@ func (s *Source) restore() {
 		}
 		s.logger.Info("serving saved data until the first refresh", "collection", c.Name, "file", path)
 	}
+	s.restoreBudget()
 	if s.ETags == nil {
 		return
 	}
 	path := filepath.Join(s.stateDir(), "etags.json")
-	b, err := readState(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return
-	}
 	var f etagFile
-	if err == nil {
-		err = json.Unmarshal(b, &f)
+	found, err := loadState(path, &f)
+	if !found {
+		return
 	}
 	if err == nil && (f.Format != etagFormat || f.Source != s.Name || f.Identity != s.Identity) {
 		err = fmt.Errorf("written for another source (%s %q)", f.Format, f.Source)
@@ -94,6 +106,55 @@ func (s *Source) restore() {
 	}
 	for url, e := range f.Entries {
 		s.ETags.Put(url, e)
+	}
+}
+
+func (s *Source) budgetPath() string { return filepath.Join(s.stateDir(), "budget.json") }
+
+// restoreBudget carries the saved counts into the budget, when they are
+// this source's and not dated in the future.
+func (s *Source) restoreBudget() {
+	if s.Budget == nil {
+		return
+	}
+	path := s.budgetPath()
+	var f budgetFile
+	found, err := loadState(path, &f)
+	if !found {
+		return
+	}
+	skew := s.now().Add(maxClockSkew)
+	switch {
+	case err != nil:
+	case f.Format != budgetFormat:
+		err = fmt.Errorf("unknown format %q", f.Format)
+	case f.Source != s.Name || f.Vendor != s.Vendor || f.Identity != s.Identity:
+		err = fmt.Errorf("written for another source (%s %q)", f.Vendor, f.Source)
+	case f.SavedAt.After(skew) || f.HourStart.After(skew) || f.DayStart.After(skew):
+		// Counts of a window to come would hold calls that were never made.
+		err = fmt.Errorf("dated %s, in the future", f.SavedAt.Format(time.RFC3339))
+	}
+	if err != nil {
+		s.logger.Warn("ignoring saved state", "file", path, "err", err)
+		return
+	}
+	s.Budget.Carry(f.BudgetCounts)
+}
+
+// saveBudget writes the budget's counts, after each refresh and when the
+// source stops.
+func (s *Source) saveBudget() {
+	if s.storage == "" || s.Budget == nil {
+		return
+	}
+	// Refreshes end together; the counts read last must be written last.
+	s.budgetMu.Lock()
+	defer s.budgetMu.Unlock()
+	f := budgetFile{Format: budgetFormat, Source: s.Name, Vendor: s.Vendor, Identity: s.Identity,
+		SavedAt: s.now(), BudgetCounts: s.Budget.Counts()}
+	if err := writeJSON(s.budgetPath(), f); err != nil {
+		stateSaveErrors.WithLabelValues(s.Name).Inc()
+		s.logger.Error("saving state", "file", "budget.json", "err", err)
 	}
 }
 
@@ -199,6 +260,19 @@ func readState(path string) ([]byte, error) {
 		err = fmt.Errorf("over %d bytes", maxStateBytes)
 	}
 	return b, err
+}
+
+// loadState reads a state file into v. A missing file is normal: it is
+// not found, and no error.
+func loadState(path string, v any) (found bool, err error) {
+	b, err := readState(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return false, nil
+	}
+	if err == nil {
+		err = json.Unmarshal(b, v)
+	}
+	return true, err
 }
 
 // removeStaleTemps deletes what saves cut short by a crash left behind.

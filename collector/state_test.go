@@ -24,7 +24,6 @@ func statefulSource(dir, identity string, logs *bytes.Buffer, fetch func(context
 	s := &Source{
 		Name: "a", Vendor: "fake", Identity: identity, ETags: vendors.NewETagStore(),
 		Collections: []*Collection{{Name: "devices", Interval: time.Minute, Fetch: k.fetch, Decode: k.decode}},
-		Describe:    []*family{testFamily},
 		Render: func(out *sink, data map[string]any) {
 			if v, ok := data["devices"].(*saved); ok {
 				out.gauge(testFamily, float64(v.Value), "devices")
@@ -59,7 +58,7 @@ nms_test_value{collection="devices"} 42
 # TYPE nms_collection_success gauge
 nms_collection_success{collection="devices"} 1
 `
-	if err := testutil.CollectAndCompare(second.Collector(), strings.NewReader(want), "nms_test_value", "nms_collection_success"); err != nil {
+	if err := testutil.GatherAndCompare(scraped(t, second), strings.NewReader(want), "nms_test_value", "nms_collection_success"); err != nil {
 		t.Errorf("after a restart: %v", err)
 	}
 	if second.Ready() {

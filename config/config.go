@@ -72,6 +72,8 @@ type Common struct {
 	Collections map[string]Collection `yaml:"collections,omitempty"`
 	// BodySizeLimit is the largest response body accepted; 0 means 64MiB.
 	BodySizeLimit Size `yaml:"body_size_limit,omitempty"`
+	// Limits bound what one answer may bring.
+	Limits Limits `yaml:"limits,omitempty"`
 }
 
 // SourceName returns the source's unique name, the /probe target.
@@ -424,26 +426,8 @@ func (c *Common) validate(v *validator, p path, known map[string]Collection) {
 		}
 		c.TLS.CAFile = name
 	}
-	b := &c.Budget
-	bp := p.add("budget")
-	if b.RequestsPerSecond < 0 {
-		v.errorf(bp.add("requests_per_second"), "must not be negative")
-	}
-	if b.RequestsPerHour < 0 {
-		v.errorf(bp.add("requests_per_hour"), "must not be negative")
-	}
-	if b.RequestsPerDay < 0 {
-		v.errorf(bp.add("requests_per_day"), "must not be negative")
-	}
-	if b.Reserve < 0 || b.Reserve >= 1 {
-		v.errorf(bp.add("reserve"), "reserve %v must be at least 0 and below 1", b.Reserve)
-	}
-	if b.MaxRetries < 0 || b.MaxRetries > 10 {
-		v.errorf(bp.add("max_retries"), "max_retries %d must be between 0 and 10", b.MaxRetries)
-	}
-	if b.Concurrency < 1 || b.Concurrency > 32 {
-		v.errorf(bp.add("concurrency"), "concurrency %d must be between 1 and 32", b.Concurrency)
-	}
+	c.Budget.validate(v, p.add("budget"))
+	c.Limits.validate(v, p.add("limits"))
 
 	names := make([]string, 0, len(known))
 	for n := range known {
@@ -462,14 +446,51 @@ func (c *Common) validate(v *validator, p path, known map[string]Collection) {
 			col.Interval = known[n].Interval
 			c.Collections[n] = col
 		}
-		if time.Duration(col.Interval) < time.Second {
+		switch {
+		case time.Duration(col.Interval) < time.Second:
 			v.errorf(p.add("collections", n, "interval"), "interval %s is shorter than 1s", col.Interval)
+		case time.Duration(col.Interval) > maxInterval:
+			v.errorf(p.add("collections", n, "interval"), "interval %s is longer than %s", col.Interval, Duration(maxInterval))
 		}
 	}
 	for n, def := range known {
 		if _, ok := c.Collections[n]; !ok {
 			c.Collections[n] = def
 		}
+	}
+}
+
+// Bounds of a source's settings. Past them the arithmetic of planning and
+// holds overflows time.Duration (an interval of 2562047h became -9.2e9 s),
+// and no vendor needs them.
+const (
+	// maxInterval is a week: every quota reopens in less.
+	maxInterval = 7 * 24 * time.Hour
+	// maxPerSecond and maxCalls bound the budget's rate and quotas.
+	maxPerSecond = 10_000
+	maxCalls     = 1_000_000_000
+)
+
+// validate checks a budget; NaN and infinities, which YAML spells .nan and
+// .inf, are out of every range.
+func (b *Budget) validate(v *validator, at path) {
+	if !(b.RequestsPerSecond >= 0 && b.RequestsPerSecond <= maxPerSecond) {
+		v.errorf(at.add("requests_per_second"), "requests_per_second %v must be between 0 and %d", b.RequestsPerSecond, maxPerSecond)
+	}
+	if b.RequestsPerHour < 0 || b.RequestsPerHour > maxCalls {
+		v.errorf(at.add("requests_per_hour"), "requests_per_hour %d must be between 0 and %d", b.RequestsPerHour, maxCalls)
+	}
+	if b.RequestsPerDay < 0 || b.RequestsPerDay > maxCalls {
+		v.errorf(at.add("requests_per_day"), "requests_per_day %d must be between 0 and %d", b.RequestsPerDay, maxCalls)
+	}
+	if !(b.Reserve >= 0 && b.Reserve < 1) {
+		v.errorf(at.add("reserve"), "reserve %v must be at least 0 and below 1", b.Reserve)
+	}
+	if b.MaxRetries < 0 || b.MaxRetries > 10 {
+		v.errorf(at.add("max_retries"), "max_retries %d must be between 0 and 10", b.MaxRetries)
+	}
+	if b.Concurrency < 1 || b.Concurrency > 32 {
+		v.errorf(at.add("concurrency"), "concurrency %d must be between 1 and 32", b.Concurrency)
 	}
 }
 

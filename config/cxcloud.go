@@ -2,6 +2,7 @@ package config
 
 import (
 	"net/url"
+	"strings"
 	"time"
 )
 
@@ -15,24 +16,32 @@ var CXCloudCollections = map[string]Collection{
 	"eox":           {Enabled: true, Interval: Duration(12 * time.Hour)},
 }
 
-// CXCloudDefaultTokenURL is Cisco's OAuth2 token endpoint for CX Cloud API
-// clients.
-const CXCloudDefaultTokenURL = "https://id.cisco.com/oauth2/default/v1/token"
+// CXCloudDefaultTokenURL is the BCS Operational Insights API's token
+// endpoint, where an application signs in with its client id and secret.
+const CXCloudDefaultTokenURL = "https://api-cx.cisco.com/torii-auth/v1/token/"
+
+// cxOtherAPITokenHost serves tokens for Cisco's other CX Cloud API
+// (apix.cisco.com), whose tokens the BCS Operational Insights API refuses;
+// it was this exporter's default token URL once.
+const cxOtherAPITokenHost = "id.cisco.com"
 
 // CXCloud is one Cisco CX Cloud (BCS Operational Insights) tenant.
 type CXCloud struct {
 	Common `yaml:",inline"`
 
-	// Region picks https://api-cx.cisco.com/<region>/bcs/v2; BaseURL
-	// overrides it.
-	Region           string `yaml:"region,omitempty"`
+	// Region is the region given when the application was registered; the
+	// data is at https://api-cx.cisco.com/<region>/bcs/v2. Only us is
+	// attested anywhere, so it is taken as written. BaseURL overrides it.
+	Region string `yaml:"region,omitempty"`
+	// BaseURL is the data base URL, ending in /<region>/bcs/v2.
 	BaseURL          string `yaml:"base_url,omitempty"`
 	TokenURL         string `yaml:"token_url,omitempty"`
 	ClientID         string `yaml:"client_id"`
 	ClientSecret     Secret `yaml:"client_secret,omitempty"`
 	ClientSecretFile string `yaml:"client_secret_file,omitempty"`
 	ClientSecretEnv  string `yaml:"client_secret_env,omitempty"`
-	// PageSize is the number of items asked for per page, at most 1000.
+	// PageSize is ignored: CX Cloud picks the page size itself. A config
+	// that sets it still loads, with a warning.
 	PageSize int `yaml:"page_size,omitempty"`
 }
 
@@ -70,7 +79,6 @@ func (c *CXCloud) UnmarshalYAML(unmarshal func(any) error) error {
 			},
 		},
 		TokenURL: CXCloudDefaultTokenURL,
-		PageSize: 1000,
 	}
 	type plain CXCloud
 	return unmarshal((*plain)(c))
@@ -80,11 +88,23 @@ func (c *CXCloud) validate(v *validator, at path) {
 	c.Common.validate(v, at, CXCloudCollections)
 	switch {
 	case c.BaseURL != "":
-		checkHTTPURL(v, at.add("base_url"), c.BaseURL, "https://api-cx.cisco.com/emea/bcs/v2")
+		checkHTTPURL(v, at.add("base_url"), c.BaseURL, "https://api-cx.cisco.com/us/bcs/v2")
+		if u, err := url.Parse(trimSlash(c.BaseURL)); err == nil && u.Host != "" {
+			segs := strings.Split(strings.TrimPrefix(u.Path, "/"), "/")
+			if len(segs) < 3 || segs[len(segs)-3] == "" || !strings.HasSuffix(u.Path, "/bcs/v2") {
+				v.errorf(at.add("base_url"), "%s must end in /<region>/bcs/v2, as https://api-cx.cisco.com/us/bcs/v2 does", c.BaseURL)
+			}
+		}
 	case c.Region == "":
-		v.errorf(at.add("region"), "set region (such as emea or us) or base_url")
+		v.errorf(at.add("region"), "set region, as given when the application was registered (us is the one known), or base_url")
+	case strings.ContainsAny(c.Region, "/?#% \t"):
+		v.errorf(at.add("region"), "region %q must be one path segment, such as us", c.Region)
 	}
 	checkHTTPURL(v, at.add("token_url"), c.TokenURL, CXCloudDefaultTokenURL)
+	if u, err := url.Parse(c.TokenURL); err == nil && strings.EqualFold(u.Hostname(), cxOtherAPITokenHost) {
+		v.errorf(at.add("token_url"), "%s signs in to Cisco's other CX Cloud API, whose tokens the BCS Operational Insights API refuses; "+
+			"remove token_url to sign in at %s", c.TokenURL, CXCloudDefaultTokenURL)
+	}
 	if c.ClientID == "" {
 		v.errorf(at.add("client_id"), "client_id is required")
 	}
@@ -92,8 +112,8 @@ func (c *CXCloud) validate(v *validator, at path) {
 	if c.ClientSecret == "" && c.ClientSecretFile == "" {
 		v.errorf(at.add("client_secret"), "client_secret (or client_secret_file or client_secret_env) is required")
 	}
-	if c.PageSize < 1 || c.PageSize > 1000 {
-		v.errorf(at.add("page_size"), "page_size %d must be between 1 and 1000", c.PageSize)
+	if c.PageSize != 0 {
+		v.warnf(at.add("page_size"), "page_size is ignored: CX Cloud picks the page size itself; remove it")
 	}
 	if c.Budget.RequestsPerDay == 0 {
 		v.errorf(at.add("budget", "requests_per_day"), "CX Cloud counts calls per day: requests_per_day must be set")

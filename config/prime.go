@@ -11,6 +11,9 @@ var PrimeCollections = map[string]Collection{
 	"alarms":        {Enabled: true, Interval: Duration(time.Minute)},
 }
 
+// maxHold bounds Prime's hold: its limits count over seconds.
+const maxHold = time.Hour
+
 // Prime is one Cisco Prime Infrastructure server.
 type Prime struct {
 	Common `yaml:",inline"`
@@ -66,7 +69,7 @@ func (p *Prime) validate(v *validator, at path) {
 	if p.PageSize < 1 || p.PageSize > 1000 {
 		v.errorf(at.add("page_size"), "page_size %d must be between 1 and 1000", p.PageSize)
 	}
-	if p.Hold < 0 {
-		v.errorf(at.add("hold"), "hold must not be negative")
+	if p.Hold < 0 || time.Duration(p.Hold) > maxHold {
+		v.errorf(at.add("hold"), "hold %s must be between 0 and %s", p.Hold, Duration(maxHold))
 	}
 }

@@ -3,7 +3,9 @@ package vendors
 import (
 	"bytes"
 	"compress/gzip"
-	"io"
+	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"sync"
 	"time"
@@ -28,20 +30,24 @@ func compress(body []byte) []byte {
 	return bytes.Clone(buf.Bytes())
 }
 
-// decompress reads a stored body into a pooled buffer.
-func decompress(z []byte, limit int64) (*bytes.Buffer, error) {
+// decompress reads a stored body into a pooled buffer, held of l as a body
+// read from the network is: the cap holds for the decompressed bytes, so a
+// stored answer that inflates past it (a limit lowered since, a doctored
+// state file) fails before it fills the memory.
+func decompress(ctx context.Context, z []byte, limit int64, l *bodyLease) (*bodyBuf, error) {
+	defer l.done()
 	zr, err := gzip.NewReader(bytes.NewReader(z))
 	if err != nil {
+		l.close()
 		return nil, err
 	}
-	buf, err := readBody(zr, 0, limit)
+	buf, err := readBody(ctx, zr, -1, limit, l)
+	if errors.Is(err, ErrBodyTooLarge) {
+		err = fmt.Errorf("%w (%d bytes, decompressed)", ErrBodyTooLarge, limit)
+	}
 	if err != nil {
-		releaseBody(buf)
+		buf.release()
 		return nil, err
-	}
-	if int64(buf.Len()) > limit {
-		releaseBody(buf)
-		return nil, io.ErrUnexpectedEOF
 	}
 	return buf, nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 	"unicode"
@@ -26,6 +27,9 @@ type APIError struct {
 	Detail string
 	// RetryAfter is the Retry-After header's value, when present.
 	RetryAfter time.Duration
+	// Location is where a 3xx the requester did not follow points, its
+	// userinfo and query hidden.
+	Location string
 }
 
 // Error returns e.g. `GET /api/v1/orgs/{org_id}/stats: HTTP 403: Forbidden`.
@@ -39,6 +43,9 @@ func (e *APIError) Error() string {
 	case http.StatusText(e.StatusCode) != "":
 		b.WriteString(" ")
 		b.WriteString(http.StatusText(e.StatusCode))
+	}
+	if e.Location != "" {
+		fmt.Fprintf(&b, " (to %s)", e.Location)
 	}
 	if e.RetryAfter > 0 {
 		fmt.Fprintf(&b, " (retry after %s)", e.RetryAfter)
@@ -89,6 +96,59 @@ type BudgetError struct {
 // Error returns e.g. `hour budget spent; resets at 2026-11-23T18:00:00Z`.
 func (e *BudgetError) Error() string {
 	return fmt.Sprintf("%s budget spent; resets at %s", e.Window, e.Reset.UTC().Format(time.RFC3339))
+}
+
+// RedirectError is a redirect the client would not follow: one to another
+// scheme, host or port than the request went to, which the credentials
+// must not reach, or one of too many in a row. Retrying cannot change it.
+type RedirectError struct {
+	// To is where the redirect pointed, its userinfo and query hidden.
+	To string
+	// From is the scheme, host and port the request went to.
+	From string
+	// Hops is the redirects followed before a loop was given up on; 0 for
+	// a redirect elsewhere.
+	Hops int
+}
+
+// Error returns e.g. `redirected to http://pi.example.com:8080/login,
+// away from https://pi.example.com: not followed, the credentials go
+// nowhere else`.
+func (e *RedirectError) Error() string {
+	if e.Hops > 0 {
+		return fmt.Sprintf("stopped after %d redirects in a row, the last to %s", e.Hops, e.To)
+	}
+	return fmt.Sprintf("redirected to %s, away from %s: not followed, the credentials go nowhere else", e.To, e.From)
+}
+
+// BackoffError is a refusal that asks the source to wait: trying again
+// sooner than For would only meet it again. A collection that gets one
+// refreshes no sooner.
+type BackoffError struct {
+	Err error
+	For time.Duration
+}
+
+// Error returns the refusal and how long the source backs off.
+func (e *BackoffError) Error() string {
+	return fmt.Sprintf("%v; backing off for %s", e.Err, e.For)
+}
+
+// Unwrap returns the refusal.
+func (e *BackoffError) Unwrap() error { return e.Err }
+
+// hideURL writes u for an error or a log: its userinfo and query, which may
+// carry credentials, hidden, its fragment dropped.
+func hideURL(u *url.URL) string {
+	c := *u
+	if c.User != nil {
+		c.User = url.User("xxxxx")
+	}
+	if c.RawQuery != "" || c.ForceQuery {
+		c.RawQuery, c.ForceQuery = "xxxxx", false
+	}
+	c.Fragment, c.RawFragment = "", ""
+	return c.String()
 }
 
 // ErrBodyTooLarge is returned, wrapped with the endpoint, for a response body

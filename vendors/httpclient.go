@@ -79,7 +79,36 @@ func NewHTTPClient(o HTTPOptions) (*http.Client, error) {
 	if o.UserAgent != "" {
 		rt = &userAgentTransport{next: tr, userAgent: o.UserAgent}
 	}
-	return &http.Client{Transport: rt, Timeout: timeout}, nil
+	return &http.Client{Transport: rt, Timeout: timeout, CheckRedirect: sameOrigin}, nil
+}
+
+// maxRedirects is the redirects followed in a row before giving up, as
+// Go's default policy does.
+const maxRedirects = 10
+
+// sameOrigin is the redirect policy of every client: follow a redirect
+// only to the scheme, host and port the request went to. Go's own policy
+// forwards Authorization and cookies to the same host on any port, and
+// from https to http.
+func sameOrigin(next *http.Request, via []*http.Request) error {
+	first := via[0].URL
+	if origin(next.URL) != origin(first) {
+		return &RedirectError{To: hideURL(next.URL), From: origin(first)}
+	}
+	if len(via) >= maxRedirects {
+		return &RedirectError{To: hideURL(next.URL), From: origin(first), Hops: len(via)}
+	}
+	return nil
+}
+
+// origin is u's scheme, host and port, the port written out even where it
+// is the scheme's default.
+func origin(u *url.URL) string {
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[strings.ToLower(u.Scheme)]
+	}
+	return strings.ToLower(u.Scheme) + "://" + net.JoinHostPort(strings.ToLower(u.Hostname()), port)
 }
 
 // loadCAFile returns the system pool plus the certificates in path.

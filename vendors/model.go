@@ -16,7 +16,7 @@ type Device struct {
 	Type         string
 	SiteID, Site string
 	Up           bool
-	Uptime       float64 // seconds; 0 when not reported
+	Uptime       float64 // seconds; 0 when the API reports none, and then not exported
 	LastSeen     float64 // unix seconds; 0 when not reported
 	Clients      int     // connected clients of an AP; -1 for other devices
 }

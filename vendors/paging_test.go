@@ -6,23 +6,28 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 )
 
-// pager serves items in pages of limit and records what was fetched.
+// pager serves items in pages of limit (the server's page size) and
+// records what was fetched.
 type pager struct {
 	items int // items actually there
 	total func(page int) int
 	limit int
+	// declare sends the page size with each page, as Mist's X-Page-Limit
+	// does.
+	declare bool
 
 	mu      sync.Mutex
 	fetched []int
 }
 
-func (p *pager) fetch(_ context.Context, page int) (int, int, error) {
+func (p *pager) fetch(_ context.Context, page int) (Page, error) {
 	p.mu.Lock()
 	p.fetched = append(p.fetched, page)
 	p.mu.Unlock()
@@ -31,7 +36,11 @@ func (p *pager) fetch(_ context.Context, page int) (int, int, error) {
 	if p.total != nil {
 		total = p.total(page)
 	}
-	return n, total, nil
+	pg := Page{Items: n, Total: total}
+	if p.declare {
+		pg.Size = p.limit
+	}
+	return pg, nil
 }
 
 func (p *pager) pages() []int {
@@ -42,7 +51,7 @@ func (p *pager) pages() []int {
 	return s
 }
 
-func TestWalkPages(t *testing.T) {
+func TestPagingPages(t *testing.T) {
 	tests := []struct {
 		name     string
 		items    int
@@ -55,43 +64,84 @@ func TestWalkPages(t *testing.T) {
 		{name: "one partial page", items: 7, want: []int{1}},
 		{name: "exact multiple", items: 30, want: []int{1, 2, 3}},
 		{name: "last partial page", items: 31, want: []int{1, 2, 3, 4}},
-		{name: "zero-item page stops", items: 15, total: func(int) int { return 50 }, want: []int{1, 2, 3}},
+		{name: "zero-item page stops, short of the total", items: 15, total: func(int) int { return 50 }, want: []int{1, 2, 3},
+			wantErr: "the pages held 15 items in all, but the server's total is 50 (pages of 10): the list changed or paged unlike it said"},
+		{name: "empty first page with a total", items: 0, total: func(int) int { return 20 }, want: []int{1},
+			wantErr: "the pages held 0 items in all, but the server's total is 20 (pages of 0): the list changed or paged unlike it said"},
+		{name: "more items than the total", items: 12, total: func(int) int { return 11 }, want: []int{1, 2},
+			wantErr: "the pages held 12 items in all, but the server's total is 11 (pages of 10): the list changed or paged unlike it said"},
 		{name: "maxPages from the first total", items: 1000, maxPages: 5, want: []int{1}, wantErr: "more than 5 pages (1000 items at 10 per page)"},
 		{name: "growing total", items: 1000, total: func(page int) int { return (page + 1) * 10 }, maxPages: 4, want: []int{1, 2, 3, 4}, wantErr: "more than 4 pages (50 items at 10 per page)"},
 		{name: "growing total within cap", items: 40, total: func(page int) int { return min(page+1, 4) * 10 }, maxPages: 4, want: []int{1, 2, 3, 4}},
 		{name: "total that never stops growing", items: 1 << 20, total: func(page int) int { return (page + 1) * 10 }, maxPages: 1000, want: []int{1, 2, 3, 4},
 			wantErr: "the total grew from 20 to 50 items during the walk: more than twice the 2 pages first reported"},
 		{name: "total that doubles once", items: 60, total: func(page int) int { return min(page+2, 6) * 10 }, want: []int{1, 2, 3, 4, 5, 6}},
+		{name: "total that shrinks: the last one counts", items: 25, total: func(page int) int { return map[bool]int{true: 40, false: 25}[page == 1] }, want: []int{1, 2, 3, 4}},
 	}
 	for _, tt := range tests {
 		for _, conc := range []int{1, 3} {
-			t.Run(fmt.Sprintf("%s/concurrency %d", tt.name, conc), func(t *testing.T) {
-				p := &pager{items: tt.items, total: tt.total, limit: 10}
-				err := WalkPages(t.Context(), 10, conc, tt.maxPages, p.fetch)
-				if got := fmt.Sprint(err); (tt.wantErr == "" && err != nil) || (tt.wantErr != "" && got != tt.wantErr) {
-					t.Errorf("WalkPages = %v; want %q", err, tt.wantErr)
-				}
-				got := p.pages()
-				// Concurrent walks may have a page in flight past an empty one.
-				if conc == 1 || tt.total == nil {
-					if !slices.Equal(got, tt.want) {
-						t.Errorf("pages fetched = %v; want %v", got, tt.want)
+			for _, declare := range []bool{false, true} {
+				t.Run(fmt.Sprintf("%s/concurrency %d/size declared %v", tt.name, conc, declare), func(t *testing.T) {
+					p := &pager{items: tt.items, total: tt.total, limit: 10, declare: declare}
+					err := Paging{Concurrency: conc, MaxPages: tt.maxPages}.Pages(t.Context(), p.fetch)
+					want := tt.wantErr
+					if declare {
+						want = strings.Replace(want, "(pages of 0)", "(pages of 10)", 1)
 					}
-				} else if len(got) > len(tt.want)+conc-1 || (tt.maxPages > 0 && len(got) > tt.maxPages) {
-					t.Errorf("pages fetched = %v; want about %v", got, tt.want)
+					if got := fmt.Sprint(err); (want == "" && err != nil) || (want != "" && got != want) {
+						t.Errorf("Pages = %v; want %q", err, want)
+					}
+					got := p.pages()
+					// Concurrent walks may have a page in flight past an empty one.
+					if conc == 1 || tt.total == nil {
+						if !slices.Equal(got, tt.want) {
+							t.Errorf("pages fetched = %v; want %v", got, tt.want)
+						}
+					} else if len(got) > len(tt.want)+conc-1 || (tt.maxPages > 0 && len(got) > tt.maxPages) {
+						t.Errorf("pages fetched = %v; want about %v", got, tt.want)
+					}
+				})
+			}
+		}
+	}
+}
+
+// TestPagingFollowsTheServersPageSize: a server that caps the page size
+// below what was asked, or picks its own, is walked at its size, and every
+// item is fetched.
+func TestPagingFollowsTheServersPageSize(t *testing.T) {
+	const items = 2000
+	for _, serverSize := range []int{1, 7, 100, 500, 1000, 5000} {
+		for _, declare := range []bool{false, true} {
+			t.Run(fmt.Sprintf("server pages of %d, declared %v", serverSize, declare), func(t *testing.T) {
+				p := &pager{items: items, limit: serverSize, declare: declare}
+				var got atomic.Int64
+				err := Paging{Concurrency: 4}.Pages(t.Context(), func(ctx context.Context, page int) (Page, error) {
+					pg, err := p.fetch(ctx, page)
+					got.Add(int64(pg.Items))
+					return pg, err
+				})
+				if err != nil {
+					t.Fatalf("Pages = %v", err)
+				}
+				if got.Load() != items {
+					t.Errorf("items fetched = %d; want %d", got.Load(), items)
+				}
+				if want := (items + serverSize - 1) / serverSize; len(p.pages()) != want {
+					t.Errorf("pages fetched = %d; want %d", len(p.pages()), want)
 				}
 			})
 		}
 	}
 }
 
-func TestWalkPagesConcurrencyBound(t *testing.T) {
+func TestPagingConcurrencyBound(t *testing.T) {
 	const conc = 3
 	var inFlight, peak atomic.Int64
 	wave := make(chan struct{})
 	var once sync.Once
 	var pages atomic.Int64
-	fetch := func(ctx context.Context, page int) (int, int, error) {
+	fetch := func(ctx context.Context, page int) (Page, error) {
 		pages.Add(1)
 		n := inFlight.Add(1)
 		defer inFlight.Add(-1)
@@ -110,13 +160,13 @@ func TestWalkPagesConcurrencyBound(t *testing.T) {
 			select {
 			case <-wave:
 			case <-time.After(5 * time.Second):
-				return 0, 0, errors.New("workers never ran concurrently")
+				return Page{}, errors.New("workers never ran concurrently")
 			}
 		}
-		return 10, 200, nil
+		return Page{Items: 10, Total: 200}, nil
 	}
-	if err := WalkPages(t.Context(), 10, conc, 0, fetch); err != nil {
-		t.Fatalf("WalkPages = %v; want nil", err)
+	if err := (Paging{Concurrency: conc}).Pages(t.Context(), fetch); err != nil {
+		t.Fatalf("Pages = %v; want nil", err)
 	}
 	if got := peak.Load(); got != conc {
 		t.Errorf("peak in flight = %d; want %d", got, conc)
@@ -126,38 +176,38 @@ func TestWalkPagesConcurrencyBound(t *testing.T) {
 	}
 }
 
-func TestWalkPagesErrorCancelsRest(t *testing.T) {
+func TestPagingErrorCancelsRest(t *testing.T) {
 	boom := errors.New("boom")
 	page2Started := make(chan struct{})
 	var mu sync.Mutex
 	var fetched []int
 	var page2Err error
-	fetch := func(ctx context.Context, page int) (int, int, error) {
+	fetch := func(ctx context.Context, page int) (Page, error) {
 		mu.Lock()
 		fetched = append(fetched, page)
 		mu.Unlock()
 		switch page {
 		case 1:
-			return 10, 100, nil
+			return Page{Items: 10, Total: 100}, nil
 		case 2:
 			close(page2Started)
 			<-ctx.Done()
 			mu.Lock()
 			page2Err = ctx.Err()
 			mu.Unlock()
-			return 0, 0, ctx.Err()
+			return Page{}, ctx.Err()
 		case 3:
 			select {
 			case <-page2Started:
 			case <-time.After(5 * time.Second):
 			}
-			return 0, 0, boom
+			return Page{}, boom
 		}
-		return 10, 100, nil
+		return Page{Items: 10, Total: 100}, nil
 	}
-	err := WalkPages(t.Context(), 10, 2, 0, fetch)
+	err := Paging{Concurrency: 2}.Pages(t.Context(), fetch)
 	if !errors.Is(err, boom) || err.Error() != "page 3: boom" {
-		t.Errorf("WalkPages = %v; want page 3: boom", err)
+		t.Errorf("Pages = %v; want page 3: boom", err)
 	}
 	mu.Lock()
 	defer mu.Unlock()
@@ -170,15 +220,26 @@ func TestWalkPagesErrorCancelsRest(t *testing.T) {
 	}
 }
 
-func TestWalkPagesFirstPageError(t *testing.T) {
-	err := WalkPages(t.Context(), 10, 1, 0, func(context.Context, int) (int, int, error) {
-		return 0, 0, &APIError{Method: "GET", Endpoint: "/x", StatusCode: 401}
+func TestPagingFirstPageError(t *testing.T) {
+	err := Paging{}.Pages(t.Context(), func(context.Context, int) (Page, error) {
+		return Page{}, &APIError{Method: "GET", Endpoint: "/x", StatusCode: 401}
 	})
 	if StatusCode(err) != 401 || err.Error() != "page 1: GET /x: HTTP 401 Unauthorized" {
-		t.Errorf("WalkPages = %v; want page 1: GET /x: HTTP 401 Unauthorized", err)
+		t.Errorf("Pages = %v; want page 1: GET /x: HTTP 401 Unauthorized", err)
 	}
-	if err := WalkPages(t.Context(), 0, 1, 0, nil); err == nil {
-		t.Errorf("WalkPages(limit 0) = nil; want an error")
+	if err := WalkOffsets(t.Context(), 0, 1, 0, nil); err == nil {
+		t.Errorf("WalkOffsets(limit 0) = nil; want an error")
+	}
+}
+
+func TestPagingWithoutATotal(t *testing.T) {
+	calls := 0
+	err := Paging{}.Offsets(t.Context(), func(context.Context, int) (Page, error) {
+		calls++
+		return Page{Items: 50, Total: -1}, nil
+	})
+	if err != nil || calls != 1 {
+		t.Errorf("Offsets without a total = %v after %d calls; want nil after 1: the page is the list", err, calls)
 	}
 }
 
@@ -186,14 +247,17 @@ func TestWalkOffsets(t *testing.T) {
 	tests := []struct {
 		name    string
 		count   int
+		server  int // the server's page size
 		failAt  int
 		want    []int
 		wantErr string
 	}{
-		{name: "empty", count: 0, failAt: -1, want: []int{0}},
-		{name: "exact multiple", count: 200, failAt: -1, want: []int{0, 100}},
-		{name: "partial last", count: 250, failAt: -1, want: []int{0, 100, 200}},
-		{name: "error names the offset", count: 250, failAt: 100, want: []int{0, 100}, wantErr: "offset 100: boom"},
+		{name: "empty", count: 0, server: 100, failAt: -1, want: []int{0}},
+		{name: "exact multiple", count: 200, server: 100, failAt: -1, want: []int{0, 100}},
+		{name: "partial last", count: 250, server: 100, failAt: -1, want: []int{0, 100, 200}},
+		{name: "server caps below the limit", count: 250, server: 60, failAt: -1, want: []int{0, 60, 120, 180, 240}},
+		{name: "server gives more than asked", count: 250, server: 200, failAt: -1, want: []int{0, 200}},
+		{name: "error names the offset", count: 250, server: 100, failAt: 100, want: []int{0, 100}, wantErr: "offset 100: boom"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -206,7 +270,7 @@ func TestWalkOffsets(t *testing.T) {
 				if offset == tt.failAt {
 					return 0, 0, errors.New("boom")
 				}
-				return min(max(tt.count-offset, 0), 100), tt.count, nil
+				return min(max(tt.count-offset, 0), tt.server), tt.count, nil
 			})
 			if (tt.wantErr == "" && err != nil) || (tt.wantErr != "" && fmt.Sprint(err) != tt.wantErr) {
 				t.Errorf("WalkOffsets = %v; want %q", err, tt.wantErr)

@@ -29,6 +29,11 @@ type BudgetConfig struct {
 	// A pause of BurstHold starts a new burst. 0 means no bursts.
 	BurstSize int
 	BurstHold time.Duration
+	// MaxHold caps how long one answer may hold the source, whatever its
+	// Retry-After says: the longest window the vendor's limits count over
+	// (an hour's quota, a day's). The next call after it probes whether
+	// the vendor still refuses. 0 means a week.
+	MaxHold time.Duration
 }
 
 // RateHeader names the response headers in which a vendor reports what is
@@ -105,6 +110,9 @@ const (
 	maxPaceHold = time.Minute
 	// minPaceRate is one call per maxPaceHold.
 	minPaceRate = 1 / 60.0
+	// maxPerSecond and maxBurstHold bound the configured rate and hold.
+	maxPerSecond = 1e6
+	maxBurstHold = time.Hour
 )
 
 // pace is the state behind Pace. Calls carry the generation they were sent
@@ -159,10 +167,19 @@ func NewBudget(cfg BudgetConfig, now func() time.Time) *Budget {
 	if now == nil {
 		now = time.Now
 	}
+	// Configs are validated; these bounds keep the arithmetic below from
+	// overflowing whatever comes in.
+	if !(cfg.PerSecond > 0) || math.IsInf(cfg.PerSecond, 1) {
+		cfg.PerSecond = 0
+	}
+	cfg.PerSecond = min(cfg.PerSecond, maxPerSecond)
 	if cfg.PerSecond > 0 && cfg.Burst <= 0 {
 		cfg.Burst = max(1, int(math.Ceil(cfg.PerSecond)))
 	}
-	cfg.BurstHold = max(cfg.BurstHold, 0)
+	cfg.BurstHold = min(max(cfg.BurstHold, 0), maxBurstHold)
+	if cfg.MaxHold <= 0 || cfg.MaxHold > maxRetryAfter {
+		cfg.MaxHold = maxRetryAfter
+	}
 	b := &Budget{
 		cfg:             cfg,
 		now:             now,
@@ -377,11 +394,14 @@ func (b *Budget) SetVendorRemaining(window string, remaining float64) {
 	b.vendorRemaining[window] = windowValue{start: windowStart(window, now), v: remaining}
 }
 
-// Hold makes Acquire wait until the given time; an earlier hold never
-// shortens a later one.
+// Hold makes Acquire wait until the given time, or MaxHold from now if
+// sooner; an earlier hold never shortens a later one.
 func (b *Budget) Hold(until time.Time) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if limit := b.now().Add(b.cfg.MaxHold); until.After(limit) {
+		until = limit
+	}
 	if until.After(b.holdUntil) {
 		b.holdUntil = until
 	}
@@ -549,6 +569,40 @@ func (b *Budget) State() BudgetState {
 		st.VendorLimit[w] = v.v
 	}
 	return st
+}
+
+// BudgetCounts are the calls a Budget counted in its current hour and day:
+// what a restart or a reload carries over, so that it does not spend the
+// quotas twice.
+type BudgetCounts struct {
+	HourStart time.Time `json:"hour_start"`
+	HourUsed  int       `json:"hour_used"`
+	DayStart  time.Time `json:"day_start"`
+	DayUsed   int       `json:"day_used"`
+}
+
+// Counts returns the calls counted in the current hour and day.
+func (b *Budget) Counts() BudgetCounts {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.roll(b.now())
+	return BudgetCounts{HourStart: b.hourStart, HourUsed: b.hourUsed, DayStart: b.dayStart, DayUsed: b.dayUsed}
+}
+
+// Carry takes on the counts of an earlier budget for the same account,
+// those of windows still current: each count becomes the larger of the
+// two, since a reloaded source's saved counts and its predecessor's may
+// hold the same calls.
+func (b *Budget) Carry(c BudgetCounts) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.roll(b.now())
+	if c.HourStart.Equal(b.hourStart) {
+		b.hourUsed = max(b.hourUsed, c.HourUsed)
+	}
+	if c.DayStart.Equal(b.dayStart) {
+		b.dayUsed = max(b.dayUsed, c.DayUsed)
+	}
 }
 
 // holdsOn reports whether a Retry-After on this status holds the budget.

@@ -3,6 +3,7 @@ package vendors
 import (
 	"context"
 	"errors"
+	"math"
 	"net/http"
 	"slices"
 	"strconv"
@@ -654,5 +655,96 @@ func TestBudgetHoldThatCameWhileWaiting(t *testing.T) {
 	}
 	if got := clock.Now().Sub(start); got != 5*time.Second {
 		t.Errorf("the call went at +%s; want +5s, when the hold set during its wait ended", got)
+	}
+}
+
+// TestHugeRetryAfterHoldsAtMostMaxHold: one 429 with Retry-After:
+// 999999999 holds the source for the vendor's longest window, not the week
+// it was capped at, and the next call after it probes.
+func TestHugeRetryAfterHoldsAtMostMaxHold(t *testing.T) {
+	srv, hits := scriptServer(t, step{status: 429, header: map[string]string{"Retry-After": "999999999"}}, step{status: 200, body: "{}"})
+	clock := newFakeClock(t, "2026-11-23T17:30:00Z")
+	r := &Requester{Client: srv.Client(), Budget: newTestBudget(BudgetConfig{MaxHold: time.Hour}, clock), MaxRetries: -1}
+	var v struct{}
+	if _, err := r.GetJSON(t.Context(), srv.URL, "/", &v); StatusCode(err) != 429 {
+		t.Fatalf("GetJSON #1 = %v; want the 429", err)
+	}
+	if _, err := r.GetJSON(t.Context(), srv.URL, "/", &v); err != nil {
+		t.Fatalf("GetJSON #2 = %v; want the probe answered", err)
+	}
+	if got, want := clock.Slept(), []time.Duration{time.Hour}; !slices.Equal(got, want) {
+		t.Errorf("held %v; want %v, MaxHold", got, want)
+	}
+	if got := hits.Load(); got != 2 {
+		t.Errorf("server hits = %d; want 2", got)
+	}
+}
+
+// TestBudgetBoundsOutOfRangeConfig: values past any sense neither panic nor
+// overflow the holds and rates computed from them.
+func TestBudgetBoundsOutOfRangeConfig(t *testing.T) {
+	for _, cfg := range []BudgetConfig{
+		{PerSecond: math.NaN(), BurstSize: 2, BurstHold: math.MaxInt64},
+		{PerSecond: math.Inf(1), BurstHold: -time.Second},
+		{PerSecond: -5, MaxHold: math.MaxInt64},
+		{PerSecond: 1e300, BurstSize: 1, BurstHold: math.MaxInt64 / 2},
+	} {
+		clock := newFakeClock(t, "2026-11-23T17:30:00Z")
+		b := newTestBudget(cfg, clock)
+		got := b.Config()
+		if math.IsNaN(got.PerSecond) || got.PerSecond < 0 || got.PerSecond > maxPerSecond || got.BurstHold < 0 || got.BurstHold > maxBurstHold ||
+			got.MaxHold <= 0 || got.MaxHold > maxRetryAfter {
+			t.Errorf("NewBudget(%+v).Config() = %+v; want every value within its bounds", cfg, got)
+		}
+		for range 40 {
+			throttleOnce(b)
+		}
+		if p := b.Pace(); p.Hold < 0 || p.Hold > maxBurstHold {
+			t.Errorf("NewBudget(%+v): hold after 40 throttles = %s; want within [0, %s]", cfg, p.Hold, maxBurstHold)
+		}
+		b.Hold(clock.Now().Add(math.MaxInt64))
+		if d := b.holdLeft(); d <= 0 || d > maxRetryAfter {
+			t.Errorf("NewBudget(%+v): the longest hold = %s; want within (0, %s]", cfg, d, maxRetryAfter)
+		}
+	}
+}
+
+// TestBudgetCarry: counts carried to a new budget continue within their
+// windows and are dropped once those have rolled over.
+func TestBudgetCarry(t *testing.T) {
+	clock := newFakeClock(t, "2026-11-23T17:30:00Z")
+	cfg := BudgetConfig{PerHour: 100, PerDay: 1000}
+	first := newTestBudget(cfg, clock)
+	for range 7 {
+		if err := first.Acquire(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	remaining := func(b *Budget) [2]float64 {
+		st := b.State()
+		return [2]float64{st.Remaining["hour"], st.Remaining["day"]}
+	}
+
+	clock.Set(clock.Now().Add(15 * time.Minute))
+	second := newTestBudget(cfg, clock)
+	second.Carry(first.Counts())
+	second.Carry(BudgetCounts{HourStart: first.Counts().HourStart, HourUsed: 3}) // smaller: the larger count stays
+	if got, want := remaining(second), [2]float64{93, 993}; got != want {
+		t.Errorf("remaining after carrying 7 calls = %v; want %v", got, want)
+	}
+	_ = second.Acquire(t.Context())
+
+	clock.Set(clock.Now().Add(30 * time.Minute)) // 18:15, the same day
+	third := newTestBudget(cfg, clock)
+	third.Carry(second.Counts())
+	if got, want := remaining(third), [2]float64{100, 992}; got != want {
+		t.Errorf("remaining in the next hour = %v; want %v", got, want)
+	}
+	stale := third.Counts()
+	clock.Set(clock.Now().Add(24 * time.Hour))
+	fourth := newTestBudget(cfg, clock)
+	fourth.Carry(stale)
+	if got, want := remaining(fourth), [2]float64{100, 1000}; got != want {
+		t.Errorf("remaining the next day = %v; want %v", got, want)
 	}
 }

@@ -29,6 +29,9 @@ const (
 	defaultMaxBackoff   = 30 * time.Second
 	defaultMaxWait      = 60 * time.Second
 	defaultMaxBodyBytes = 64 << 20
+	// maxBackoffCeiling bounds MaxBackoff: a backoff near the largest
+	// Duration would overflow the jitter's arithmetic.
+	maxBackoffCeiling = time.Hour
 )
 
 // Recorder receives one observation per request sent.
@@ -62,7 +65,9 @@ type Requester struct {
 	// one returns the APIError (the Budget still holds later requests until
 	// then). 0 means 60s.
 	MaxWait time.Duration
-	// MaxBodyBytes caps a response body; 0 means 64 MiB.
+	// MaxBodyBytes caps a response body, as decoded; 0 means 64 MiB. The
+	// bodies held at once, being read or awaiting Release, stay within
+	// three times it.
 	MaxBodyBytes int64
 	// ETags nil means no conditional requests.
 	ETags *ETagStore
@@ -77,9 +82,12 @@ type Requester struct {
 	// a retry the slower pace answers for spends none of MaxRetries.
 	ThrottleTexts []string
 
+	bodiesOnce sync.Once
+	bodiesGate *bodyGate // bounds the bytes of the bodies held at once
+
 	gateMu sync.Mutex
-	used   int           // requests in flight
-	freed  chan struct{} // closed when one ends; nil when none waits
+	used   int    // requests in flight
+	freed  wakeup // when one ends
 
 	sleep func(context.Context, time.Duration) error // tests replace it
 }
@@ -106,44 +114,14 @@ type Response struct {
 	Header      http.Header
 	Body        []byte
 	NotModified bool
-	buf         *bytes.Buffer // Body's pooled buffer, if it has one
+	buf         *bodyBuf // Body's buffer and the bytes it holds of the gate
 }
 
 // Release returns the body's buffer for reuse; Body must not be used
 // after it. Responses that are never released are simply collected.
 func (r *Response) Release() {
-	releaseBody(r.buf)
+	r.buf.release()
 	r.buf, r.Body = nil, nil
-}
-
-// bodies holds the buffers responses are read into. A large refresh reads
-// hundreds of pages of a megabyte or more; read into fresh slices, they
-// were most of what the exporter allocated, and the garbage collector's
-// work competed with scrapes.
-var bodies sync.Pool
-
-// maxPooledBody is the largest buffer kept for reuse.
-const maxPooledBody = 1 << 20
-
-// readBody reads at most limit+1 bytes of r into a pooled buffer, sized
-// from the Content-Length where the server sent one.
-func readBody(r io.Reader, contentLength, limit int64) (*bytes.Buffer, error) {
-	buf, _ := bodies.Get().(*bytes.Buffer)
-	if buf == nil {
-		buf = new(bytes.Buffer)
-	}
-	buf.Reset()
-	if contentLength > 0 && contentLength <= limit {
-		buf.Grow(int(contentLength) + bytes.MinRead)
-	}
-	_, err := buf.ReadFrom(io.LimitReader(r, limit+1))
-	return buf, err
-}
-
-func releaseBody(buf *bytes.Buffer) {
-	if buf != nil && buf.Cap() <= maxPooledBody {
-		bodies.Put(buf)
-	}
 }
 
 // outcome tells Do whether and how soon a failed attempt may be retried.
@@ -163,8 +141,20 @@ const maxFreeRetries = 8
 
 // Do sends req, retrying 429, 5xx and transport errors, and returns a 2xx
 // response or an error: *APIError for other statuses, *BudgetError when the
-// budget is spent, an error wrapping ctx.Err() when ctx ends.
+// budget is spent, *RedirectError for a redirect it would not follow, an
+// error wrapping ctx.Err() when ctx ends.
 func (r *Requester) Do(ctx context.Context, req Request) (*Response, error) {
+	resp, err := r.send(ctx, req)
+	if resp != nil {
+		// The caller keeps the body as long as it likes: it is no longer
+		// counted among those in flight.
+		resp.buf.lease.close()
+	}
+	return resp, err
+}
+
+// send is Do, with the body's bytes held of the gate until Release.
+func (r *Requester) send(ctx context.Context, req Request) (*Response, error) {
 	if req.Method == "" {
 		req.Method = http.MethodGet
 	}
@@ -275,7 +265,9 @@ func (r *Requester) attempt(ctx context.Context, req Request) (*Response, outcom
 	}
 	countCall(ctx)
 	start := time.Now()
-	resp, err := r.client().Do(hreq)
+	hc := *r.client()
+	hc.CheckRedirect = r.redirectPolicy(req.Endpoint, &start, hc.CheckRedirect)
+	resp, err := hc.Do(hreq)
 	if err != nil {
 		r.record(req.Endpoint, "error", time.Since(start))
 		return nil, r.transportOutcome(ctx, err), r.transportError(ctx, req, hreq, err)
@@ -290,25 +282,31 @@ func (r *Requester) attempt(ctx context.Context, req Request) (*Response, outcom
 		}
 		return fail(fmt.Errorf("%w (%d bytes; the answer announced %d)", ErrBodyTooLarge, limit, resp.ContentLength))
 	}
-	buf, err := readBody(resp.Body, resp.ContentLength, limit)
+	lease := r.bodies().lease()
+	buf, err := readBody(ctx, resp.Body, resp.ContentLength, limit, lease)
+	lease.done()
 	resp.Body.Close()
-	if err != nil {
-		releaseBody(buf)
+	over := errors.Is(err, ErrBodyTooLarge)
+	if err != nil && !over {
+		buf.release()
 		r.record(req.Endpoint, "error", time.Since(start))
 		return nil, r.transportOutcome(ctx, err), r.transportError(ctx, req, hreq, err)
 	}
-	data := buf.Bytes()
+	data := buf.bytes()
 	keep := false // whether data is handed on in a Response
 	defer func() {
 		if !keep {
-			releaseBody(buf)
+			buf.release()
 		}
 	}()
 	r.record(req.Endpoint, strconv.Itoa(resp.StatusCode), time.Since(start))
 	if r.Budget != nil {
 		r.Budget.Observe(resp, r.RateHeaders)
 	}
-	if int64(len(data)) > limit {
+	if over {
+		if resp.Uncompressed {
+			return fail(fmt.Errorf("%w (%d bytes, decompressed)", ErrBodyTooLarge, limit))
+		}
 		return fail(fmt.Errorf("%w (%d bytes)", ErrBodyTooLarge, limit))
 	}
 
@@ -332,18 +330,18 @@ func (r *Requester) attempt(ctx context.Context, req Request) (*Response, outcom
 		keep = true
 		return &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: data, buf: buf}, outcome{}, nil
 	case resp.StatusCode == http.StatusNotModified && haveStored:
-		body, err := decompress(stored.Gzip, limit)
+		body, err := decompress(ctx, stored.Gzip, limit, r.bodies().lease())
 		if err != nil {
 			// A stored body that cannot be read is of no use: fetch anew.
 			r.ETags.Delete(req.URL)
-			return nil, outcome{retry: true}, fmt.Errorf("%s %s: the stored answer for a 304 is unreadable: %w", req.Method, req.Endpoint, err)
+			return nil, outcome{retry: ctx.Err() == nil}, fmt.Errorf("%s %s: the stored answer for a 304 is unreadable: %w", req.Method, req.Endpoint, err)
 		}
 		// The stored header keeps what the body's decoding may need, such as
 		// paging totals.
 		return &Response{
 			StatusCode:  http.StatusOK,
 			Header:      stored.Header.Clone(),
-			Body:        body.Bytes(),
+			Body:        body.bytes(),
 			NotModified: true,
 			buf:         body,
 		}, outcome{}, nil
@@ -353,6 +351,11 @@ func (r *Requester) attempt(ctx context.Context, req Request) (*Response, outcom
 		Endpoint:   req.Endpoint,
 		StatusCode: resp.StatusCode,
 		Detail:     parseDetail(data),
+	}
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		if loc, err := resp.Location(); err == nil {
+			apiErr.Location = hideURL(loc)
+		}
 	}
 	if d, ok := retryAfter(resp.Header, r.now()); ok {
 		apiErr.RetryAfter = d
@@ -384,6 +387,40 @@ func (r *Requester) throttling(e *APIError) bool {
 // Close drops the idle connections to the source, when it stops.
 func (r *Requester) Close() { r.client().CloseIdleConnections() }
 
+// bodies returns the gate of the bodies held at once.
+func (r *Requester) bodies() *bodyGate {
+	r.bodiesOnce.Do(func() { r.bodiesGate = newBodyGate(r.maxBodyBytes()) })
+	return r.bodiesGate
+}
+
+// redirectPolicy wraps the client's redirect policy: a hop goes only where
+// the request went (scheme, host and port), since the credentials ride
+// along, and counts as a call like any other, in the budget, the calls of
+// the refresh and the metrics. start is when the hop before was sent.
+func (r *Requester) redirectPolicy(endpoint string, start *time.Time, policy func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
+	return func(next *http.Request, via []*http.Request) error {
+		if policy != nil {
+			if err := policy(next, via); err != nil {
+				return err
+			}
+		}
+		if err := sameOrigin(next, via); err != nil {
+			return err
+		}
+		if next.Response != nil {
+			r.record(endpoint, strconv.Itoa(next.Response.StatusCode), time.Since(*start))
+		}
+		if r.Budget != nil {
+			if _, err := r.Budget.acquire(next.Context()); err != nil {
+				return err
+			}
+		}
+		countCall(next.Context())
+		*start = time.Now()
+		return nil
+	}
+}
+
 // enter waits for a slot among the requests in flight: Concurrency, or
 // fewer while the Budget's pace is slowed. Each call must be followed by
 // leave.
@@ -399,15 +436,10 @@ func (r *Requester) enter(ctx context.Context) error {
 			r.gateMu.Unlock()
 			return nil
 		}
-		if r.freed == nil {
-			r.freed = make(chan struct{})
-		}
-		freed := r.freed
+		freed := r.freed.wait()
 		r.gateMu.Unlock()
-		select {
-		case <-freed:
-		case <-ctx.Done():
-			return ctx.Err()
+		if err := await(ctx, freed); err != nil {
+			return err
 		}
 	}
 }
@@ -417,16 +449,16 @@ func (r *Requester) leave() {
 	r.gateMu.Lock()
 	defer r.gateMu.Unlock()
 	r.used--
-	if r.freed != nil {
-		close(r.freed)
-		r.freed = nil
-	}
+	r.freed.wake()
 }
 
-// transportOutcome retries transport errors except a done context and a
-// certificate the server will present again.
+// transportOutcome retries transport errors except a done context, a
+// certificate the server will present again, a redirect that would be
+// refused again and a budget a redirect found spent.
 func (r *Requester) transportOutcome(ctx context.Context, err error) outcome {
-	return outcome{retry: ctx.Err() == nil && !isCertError(err)}
+	var redirect *RedirectError
+	var spent *BudgetError
+	return outcome{retry: ctx.Err() == nil && !isCertError(err) && !errors.As(err, &redirect) && !errors.As(err, &spent)}
 }
 
 // transportError names the endpoint instead of the URL, whose query may carry
@@ -492,7 +524,7 @@ func checkURL(raw string) error {
 // trailing JSON returns a *DecodeError. Requests are conditional when the
 // Requester has an ETag store.
 func (r *Requester) GetJSON(ctx context.Context, rawURL, endpoint string, v any) (http.Header, error) {
-	resp, err := r.Do(ctx, Request{
+	resp, err := r.send(ctx, Request{
 		URL:         rawURL,
 		Endpoint:    endpoint,
 		Header:      http.Header{"Accept": {"application/json"}},
@@ -522,6 +554,7 @@ func (r *Requester) backoff(attempt int) time.Duration {
 	if ceiling <= 0 {
 		ceiling = defaultMaxBackoff
 	}
+	ceiling = min(ceiling, maxBackoffCeiling)
 	d := min(base, ceiling)
 	for range attempt {
 		if d >= ceiling/2 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -549,6 +550,13 @@ func TestBackoffBounds(t *testing.T) {
 	}
 	if d := r.backoff(100); d > 5*time.Second {
 		t.Errorf("backoff(100) = %s; want at most 5s", d)
+	}
+	// A ceiling near the largest Duration would overflow the jitter.
+	r = &Requester{BaseBackoff: math.MaxInt64, MaxBackoff: math.MaxInt64}
+	for attempt := range 70 {
+		if d := r.backoff(attempt); d < 0 || d > maxBackoffCeiling {
+			t.Fatalf("backoff(%d) with the largest durations = %s; want within [0, %s]", attempt, d, maxBackoffCeiling)
+		}
 	}
 }
 

@@ -1,14 +1,18 @@
 // Package cxcloud polls Cisco CX Cloud (BCS Operational Insights) for one
-// tenant: inventory, field notices, security advisories and end-of-life
-// milestones, within 10 requests a second and 10,000 a day. Every request
-// names only the fields the exporter uses and revalidates with
+// tenant: inventory and its collectors, field notices, security advisories
+// and end-of-life milestones, within 10 requests a second and 10,000 a
+// day. It signs in and pages as Cisco's documents and SDK do; every
+// request names only the fields the exporter uses and revalidates with
 // If-None-Match, so unchanged data costs a 304 and no body.
 package cxcloud
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,8 +23,9 @@ import (
 	"github.com/nmsexporter/nms_exporter/vendors"
 )
 
-// maxPages stops a walk whose total keeps growing.
-const maxPages = 1000
+// maxPages stops a walk whose total keeps growing: at a page size of one
+// item, 100,000 is past any tenant's list but its largest.
+const maxPages = 100000
 
 // RateHeaders are the headers in which CX Cloud reports what is left of its
 // limits.
@@ -67,7 +72,7 @@ func New(cfg *config.CXCloud, o Options) (*Client, error) {
 	maxRetries := vendors.Retries(cfg.Budget.MaxRetries)
 	c := &Client{cfg: cfg, base: cfg.URL() + "/", now: o.Now}
 	c.token = &tokenSource{
-		url: cfg.TokenURL, clientID: cfg.ClientID, clientSecret: cfg.ClientSecret.Value(), now: o.Now,
+		url: cfg.TokenURL, clientID: cfg.ClientID, secret: cfg.ClientSecret.Value(), now: o.Now,
 		req: &vendors.Requester{Client: hc, Recorder: o.Recorder, MaxRetries: maxRetries, MaxBodyBytes: int64(cfg.BodySizeLimit)},
 	}
 	c.req = &vendors.Requester{
@@ -80,7 +85,7 @@ func New(cfg *config.CXCloud, o Options) (*Client, error) {
 		Concurrency:  cfg.Budget.Concurrency,
 		ETags:        o.ETags,
 		Prepare: func(r *http.Request) error {
-			tok, err := c.token.get(r.Context())
+			tok, _, err := c.token.get(r.Context())
 			if err != nil {
 				return err
 			}
@@ -93,50 +98,110 @@ func New(cfg *config.CXCloud, o Options) (*Client, error) {
 }
 
 // get fetches one page, revalidating a stored copy; a 401 means the token
-// lapsed early or was revoked, so it is fetched anew once.
+// lapsed early or was revoked, so it is fetched anew, once.
 func (c *Client) get(ctx context.Context, u, endpoint string, v any) (http.Header, error) {
+	gen := c.token.generation()
 	h, err := c.req.GetJSON(ctx, u, endpoint, v)
-	if vendors.StatusCode(err) == http.StatusUnauthorized {
-		c.token.invalidate()
+	var signIn *signInError
+	if vendors.StatusCode(err) == http.StatusUnauthorized && !errors.As(err, &signIn) {
+		c.token.invalidate(gen)
 		h, err = c.req.GetJSON(ctx, u, endpoint, v)
 	}
 	return h, err
 }
 
+// errReprocessed marks a walk during which the tenant's data was processed
+// again: its pages came from two versions of the data.
+var errReprocessed = errors.New("the data was processed again during the walk (Last-Modified changed between pages)")
+
 // list walks a list endpoint such as "inventory/devices" with a field mask
-// and filters, handing each page's items to each (under a lock, pages in
-// any order).
-func list[T any](ctx context.Context, c *Client, endpoint string, fields []string, filters url.Values, each func([]T)) error {
-	var mu sync.Mutex
-	size := c.cfg.PageSize
-	return vendors.WalkOffsets(ctx, size, c.cfg.Budget.Concurrency, maxPages, func(ctx context.Context, offset int) (int, int, error) {
+// and filters, and returns its items, in the list's order, with the
+// time the data was last processed (the pages' Last-Modified; zero when
+// they carry none). It pages as the SDK does: no page size is sent, the
+// server's max header is the page size, and offset (from the first page's
+// offset header, 1 when it has none) picks the pages after the first,
+// which are fetched several at a time. A walk whose pages carry different
+// Last-Modified times saw the data change, and is made again, once.
+func list[T any](ctx context.Context, c *Client, endpoint string, fields []string, filters url.Values) ([]T, time.Time, error) {
+	items, modified, err := walkList[T](ctx, c, endpoint, fields, filters)
+	if errors.Is(err, errReprocessed) {
+		items, modified, err = walkList[T](ctx, c, endpoint, fields, filters)
+	}
+	if err != nil {
+		return nil, time.Time{}, fmt.Errorf("%s: %w", endpoint, err)
+	}
+	return items, modified, nil
+}
+
+func walkList[T any](ctx context.Context, c *Client, endpoint string, fields []string, filters url.Values) ([]T, time.Time, error) {
+	var (
+		mu       sync.Mutex
+		pages    = map[int][]T{}
+		first    = 1 // the offset of the first item, as the first page says
+		modified time.Time
+	)
+	err := vendors.Paging{Concurrency: c.cfg.Budget.Concurrency, MaxPages: maxPages}.Offsets(ctx, func(ctx context.Context, offset int) (vendors.Page, error) {
 		q := url.Values{}
 		for k, v := range filters {
 			q[k] = v
 		}
 		q.Set("fields", strings.Join(fields, ","))
-		q.Set("offset", strconv.Itoa(offset))
-		q.Set("max", strconv.Itoa(size))
+		if offset > 0 {
+			q.Set("offset", strconv.Itoa(first+offset))
+		}
 		var page struct {
 			Items []T `json:"items"`
 		}
 		h, err := c.get(ctx, c.base+endpoint+"?"+q.Encode(), "/"+endpoint, &page)
 		if err != nil {
-			return 0, 0, err
+			return vendors.Page{}, err
 		}
-		total, ok := vendors.HeaderInt(h, "X-Total-Count")
-		if !ok {
-			// Without a total, a short page is the last one.
-			total = offset + len(page.Items)
-			if len(page.Items) == size {
-				total += size
-			}
+		pg := vendors.Page{Items: len(page.Items), Total: -1}
+		pg.Size, _ = vendors.HeaderInt(h, "max")
+		if total, ok := vendors.HeaderInt(h, "total"); ok {
+			pg.Total = total
 		}
+		lm, _ := http.ParseTime(h.Get("Last-Modified"))
 		mu.Lock()
-		each(page.Items)
-		mu.Unlock()
-		return len(page.Items), total, nil
+		defer mu.Unlock()
+		if offset == 0 {
+			// Workers start after the first page: they see what it set.
+			if n, ok := vendors.HeaderInt(h, "offset"); ok && (n == 0 || n == 1) {
+				first = n
+			}
+			modified = lm
+		} else if !lm.IsZero() && !modified.IsZero() && !lm.Equal(modified) {
+			return vendors.Page{}, errReprocessed
+		}
+		pages[offset] = page.Items
+		return pg, nil
 	})
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	offsets := make([]int, 0, len(pages))
+	n := 0
+	for o, items := range pages {
+		offsets = append(offsets, o)
+		n += len(items)
+	}
+	slices.Sort(offsets)
+	out := make([]T, 0, n)
+	for _, o := range offsets {
+		out = append(out, pages[o]...)
+	}
+	return out, modified, nil
+}
+
+// latest is the later of two processing times.
+func latest(ts ...time.Time) time.Time {
+	var out time.Time
+	for _, t := range ts {
+		if t.After(out) {
+			out = t
+		}
+	}
+	return out
 }
 
 // inventoryWalk is what one walk of the inventory gives: the inventory
@@ -154,18 +219,22 @@ func (c *Client) Inventory(ctx context.Context) (*Inventory, error) {
 }
 
 func (c *Client) walkInventory(ctx context.Context) (inventoryWalk, error) {
-	var devices []device
-	err := list(ctx, c, "inventory/devices", deviceFields, nil, func(items []device) { devices = append(devices, items...) })
+	devices, devMod, err := list[device](ctx, c, "inventory/devices", deviceFields, nil)
 	if err != nil {
 		return inventoryWalk{}, err
 	}
-	var assets []asset
-	err = list(ctx, c, "inventory/assets", assetFields, nil, func(items []asset) { assets = append(assets, items...) })
+	assets, assetMod, err := list[asset](ctx, c, "inventory/assets", assetFields, nil)
+	if err != nil {
+		return inventoryWalk{}, err
+	}
+	colls, collMod, err := list[collector](ctx, c, "collectors", collectorFields, nil)
 	if err != nil {
 		return inventoryWalk{}, err
 	}
 	idx := newAssetIndex(devices, assets)
-	return inventoryWalk{inv: newInventory(devices, idx), idx: idx}, nil
+	inv := newInventory(devices, idx, colls, c.now())
+	inv.LastModified = unix(latest(devMod, assetMod, collMod))
+	return inventoryWalk{inv: inv, idx: idx}, nil
 }
 
 // assetIndex returns the last inventory's serial numbers, or those of the
@@ -178,18 +247,17 @@ func (c *Client) assetIndex(ctx context.Context) (*assetIndex, error) {
 // FieldNotices counts the devices each field notice matches, by match
 // confidence.
 func (c *Client) FieldNotices(ctx context.Context) (*FieldNotices, error) {
-	var matches []fieldNotice
-	err := list(ctx, c, "productAlerts/fieldNotices", fieldNoticeFields, nil, func(items []fieldNotice) { matches = append(matches, items...) })
+	matches, mMod, err := list[fieldNotice](ctx, c, "productAlerts/fieldNotices", fieldNoticeFields, nil)
 	if err != nil {
 		return nil, err
 	}
-	var bulletins []fieldNoticeBulletin
-	err = list(ctx, c, "productAlerts/fieldNoticeBulletins", fieldNoticeBulletinFields, nil,
-		func(items []fieldNoticeBulletin) { bulletins = append(bulletins, items...) })
+	bulletins, bMod, err := list[fieldNoticeBulletin](ctx, c, "productAlerts/fieldNoticeBulletins", fieldNoticeBulletinFields, nil)
 	if err != nil {
 		return nil, err
 	}
-	return newFieldNotices(matches, bulletins), nil
+	out := newFieldNotices(matches, bulletins)
+	out.LastModified = unix(latest(mMod, bMod))
+	return out, nil
 }
 
 // mayBeVulnerable keeps the advisory matches the exporter counts; list
@@ -198,20 +266,20 @@ var mayBeVulnerable = url.Values{"matchConfidence": {"Vulnerable", "Potentially 
 
 // Advisories counts the devices each security advisory may affect. Only
 // matches that are or may be vulnerable are fetched: the filter saves the
-// pages of the rest.
+// pages of the rest. A server that ignores the filter sends the others
+// too; they are not counted.
 func (c *Client) Advisories(ctx context.Context) (*Advisories, error) {
-	var matches []advisory
-	err := list(ctx, c, "productAlerts/securityAdvisories", advisoryFields, mayBeVulnerable, func(items []advisory) { matches = append(matches, items...) })
+	matches, mMod, err := list[advisory](ctx, c, "productAlerts/securityAdvisories", advisoryFields, mayBeVulnerable)
 	if err != nil {
 		return nil, err
 	}
-	var bulletins []advisoryBulletin
-	err = list(ctx, c, "productAlerts/securityAdvisoryBulletins", advisoryBulletinFields, nil,
-		func(items []advisoryBulletin) { bulletins = append(bulletins, items...) })
+	bulletins, bMod, err := list[advisoryBulletin](ctx, c, "productAlerts/securityAdvisoryBulletins", advisoryBulletinFields, nil)
 	if err != nil {
 		return nil, err
 	}
-	return newAdvisories(matches, bulletins), nil
+	out := newAdvisories(matches, bulletins)
+	out.LastModified = unix(latest(mMod, bMod))
+	return out, nil
 }
 
 // EndOfLife fetches the hardware and software end-of-life milestones.
@@ -220,23 +288,33 @@ func (c *Client) EndOfLife(ctx context.Context) (*EndOfLife, error) {
 	if err != nil {
 		return nil, err
 	}
-	var hw []hardwareEoL
-	if err := list(ctx, c, "productAlerts/hardwareEndOfLife", hardwareEoLFields, nil, func(items []hardwareEoL) { hw = append(hw, items...) }); err != nil {
+	hw, m1, err := list[hardwareEoL](ctx, c, "productAlerts/hardwareEndOfLife", hardwareEoLFields, nil)
+	if err != nil {
 		return nil, err
 	}
-	var hwb []eolBulletin
-	if err := list(ctx, c, "productAlerts/hardwareEndOfLifeBulletins", hardwareBulletinFields, nil, func(items []eolBulletin) { hwb = append(hwb, items...) }); err != nil {
+	hwb, m2, err := list[eolBulletin](ctx, c, "productAlerts/hardwareEndOfLifeBulletins", hardwareBulletinFields, nil)
+	if err != nil {
 		return nil, err
 	}
-	var sw []softwareEoL
-	if err := list(ctx, c, "productAlerts/softwareEndOfLife", softwareEoLFields, nil, func(items []softwareEoL) { sw = append(sw, items...) }); err != nil {
+	sw, m3, err := list[softwareEoL](ctx, c, "productAlerts/softwareEndOfLife", softwareEoLFields, nil)
+	if err != nil {
 		return nil, err
 	}
-	var swb []eolBulletin
-	if err := list(ctx, c, "productAlerts/softwareEndOfLifeBulletins", softwareBulletinFields, nil, func(items []eolBulletin) { swb = append(swb, items...) }); err != nil {
+	swb, m4, err := list[eolBulletin](ctx, c, "productAlerts/softwareEndOfLifeBulletins", softwareBulletinFields, nil)
+	if err != nil {
 		return nil, err
 	}
-	return newEndOfLife(hw, hwb, sw, swb, idx), nil
+	out := newEndOfLife(hw, hwb, sw, swb, idx)
+	out.LastModified = unix(latest(m1, m2, m3, m4))
+	return out, nil
+}
+
+// unix is t in unix seconds; 0 for the zero time.
+func unix(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.Unix()
 }
 
 // Close drops the client's idle connections; the client must not be used

@@ -2,6 +2,8 @@ package cxcloud
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -48,8 +50,8 @@ func newSim(t testing.TB, o cxsim.Options) (*cxsim.Server, string, *recorder) {
 // apply as they do for users.
 func cxConfig(t testing.TB, base string, cr cxsim.Credentials, extra string) *config.CXCloud {
 	t.Helper()
-	y := fmt.Sprintf("cxcloud:\n  - name: cx\n    base_url: %s/bcs/v2\n    token_url: %s/oauth2/token\n    client_id: %s\n    client_secret: %s\n%s",
-		base, base, cr.ClientID, cr.ClientSecret, extra)
+	y := fmt.Sprintf("cxcloud:\n  - name: cx\n    base_url: %s%s\n    token_url: %s%s\n    client_id: %s\n    client_secret: %s\n%s",
+		base, cr.BasePath(), base, cr.TokenPath(), cr.ClientID, cr.ClientSecret, extra)
 	c, err := config.Parse([]byte(y), "cx.yml")
 	if err != nil {
 		t.Fatal(err)
@@ -139,11 +141,23 @@ func TestFetchMatchesSimulator(t *testing.T) {
 		t.Errorf("milestones %v; want hardware and software last dates of support", kinds)
 	}
 
+	if len(inv.Collectors) != want.Collectors || inv.LastModified == 0 {
+		t.Errorf("inventory collectors = %d, last modified %d; want %d and the data's processing time", len(inv.Collectors), inv.LastModified, want.Collectors)
+	}
+	for _, col := range inv.Collectors {
+		if col.ID == "" || col.Name == "" || col.LastUpload == 0 || col.UploadInterval != 86400 {
+			t.Errorf("collector %+v; want its id, name, last upload and a one-day upload interval", col)
+		}
+	}
+
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
 	for _, u := range rec.urls {
-		if strings.HasPrefix(u, "/bcs/v2/") && !strings.Contains(u, "fields=") {
+		if strings.HasPrefix(u, "/us/bcs/v2/") && !strings.Contains(u, "fields=") {
 			t.Errorf("request %s carries no field mask", u)
+		}
+		if strings.Contains(u, "max=") {
+			t.Errorf("request %s sends a page size; the server picks it", u)
 		}
 		if strings.Contains(u, "securityAdvisories?") && !strings.Contains(u, "matchConfidence=Vulnerable") {
 			t.Errorf("request %s fetches every advisory match; want the vulnerable ones only", u)
@@ -151,36 +165,50 @@ func TestFetchMatchesSimulator(t *testing.T) {
 	}
 }
 
+// TestUnchangedDataCostsNotModified: a repeat refresh of unchanged data is
+// answered 304, on every page, or on each list's first page only where the
+// server applies If-None-Match there alone; the data is the same.
 func TestUnchangedDataCostsNotModified(t *testing.T) {
-	sim, base, _ := newSim(t, cxsim.Options{Seed: 3, Size: "small"})
-	c, _ := newClient(t, cxConfig(t, base, sim.Credentials(), ""), nil)
-	ctx := context.Background()
-	first, err := c.Inventory(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sim.ResetCalls()
-	again, err := c.Inventory(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if sim.Calls() == 0 || sim.NotModified() != sim.Calls() {
-		t.Errorf("repeat inventory: %d of %d calls were 304s; want all", sim.NotModified(), sim.Calls())
-	}
-	if len(again.Devices) != len(first.Devices) || again.Devices[0] != first.Devices[0] {
-		t.Errorf("inventory from 304s differs from the first fetch")
-	}
-	// An upload changes some endpoints: those answer 200 with new data.
-	sim.Step()
-	sim.ResetCalls()
-	if _, err := c.Inventory(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.FieldNotices(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if sim.NotModified() == sim.Calls() {
-		t.Errorf("after an upload every call was a 304; want the changed endpoints fetched again")
+	for _, firstOnly := range []bool{false, true} {
+		t.Run(fmt.Sprintf("first page only %v", firstOnly), func(t *testing.T) {
+			sim, base, _ := newSim(t, cxsim.Options{Seed: 3, Size: "small", PageSize: 20, PerSecond: 1000, FirstPageConditional: firstOnly})
+			c, _ := newClient(t, cxConfig(t, base, sim.Credentials(), ""), nil)
+			ctx := context.Background()
+			first, err := c.Inventory(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sim.ResetCalls()
+			again, err := c.Inventory(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := sim.Calls() // every page
+			if firstOnly {
+				want = 3 // the first page of devices, assets and collectors
+			}
+			if sim.Calls() <= 3 || sim.NotModified() != want {
+				t.Errorf("repeat inventory: %d of %d calls were 304s; want %d", sim.NotModified(), sim.Calls(), want)
+			}
+			// Uptimes count on from the same reset; the rest is the same.
+			d0, a0 := first.Devices[0], again.Devices[0]
+			d0.Uptime, a0.Uptime = 0, 0
+			if len(again.Devices) != len(first.Devices) || a0 != d0 {
+				t.Errorf("inventory from 304s differs from the first fetch")
+			}
+			// An upload changes some endpoints: those answer 200 with new data.
+			sim.Step()
+			sim.ResetCalls()
+			if _, err := c.Inventory(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.FieldNotices(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if sim.NotModified() == sim.Calls() {
+				t.Errorf("after an upload every call was a 304; want the changed endpoints fetched again")
+			}
+		})
 	}
 }
 
@@ -188,8 +216,15 @@ func TestTokenExpiryAndRefresh(t *testing.T) {
 	sim, base, _ := newSim(t, cxsim.Options{Seed: 1})
 	c, _ := newClient(t, cxConfig(t, base, sim.Credentials(), ""), nil)
 	ctx := context.Background()
-	if _, err := c.Inventory(ctx); err != nil {
-		t.Fatal(err)
+	for _, f := range []func() error{
+		func() error { _, err := c.Inventory(ctx); return err },
+		func() error { _, err := c.FieldNotices(ctx); return err },
+		func() error { _, err := c.Advisories(ctx); return err },
+		func() error { _, err := c.EndOfLife(ctx); return err },
+	} {
+		if err := f(); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if got := sim.TokenRequests(); got != 1 {
 		t.Errorf("token requests = %d; want 1 reused for every call", got)
@@ -205,9 +240,55 @@ func TestTokenExpiryAndRefresh(t *testing.T) {
 	bad := cxConfig(t, base, sim.Credentials(), "")
 	bad.ClientSecret = "wrong-secret"
 	c2, _ := newClient(t, bad, nil)
+	sim.ResetCalls()
 	_, err := c2.Inventory(ctx)
-	if err == nil || !strings.Contains(err.Error(), "OAuth2 token") || strings.Contains(err.Error(), "wrong-secret") {
-		t.Errorf("Inventory() with a wrong secret = %v; want a token error without the secret", err)
+	if err == nil || !strings.Contains(err.Error(), "signing in at") || !strings.Contains(err.Error(), "HTTP 401") || strings.Contains(err.Error(), "wrong-secret") {
+		t.Errorf("Inventory() with a wrong secret = %v; want a sign-in error without the secret", err)
+	}
+	if got := sim.TokenRequests(); got != 1 {
+		t.Errorf("token requests with a wrong secret = %d; want 1", got)
+	}
+	// Requests waiting while a sign-in fails share its error: the
+	// collections of a refresh started together ask once between them.
+	c3, _ := newClient(t, bad, nil)
+	sim.ResetCalls()
+	// A slow token endpoint: every collection asks while the first sign-in
+	// is under way.
+	sim.SetFaults(cxsim.Faults{Latency: 100 * time.Millisecond, PathPrefix: "/torii-auth/"})
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			if _, err := c3.FieldNotices(ctx); err == nil {
+				t.Errorf("FieldNotices() with a wrong secret = nil; want the sign-in's error")
+			}
+		})
+	}
+	wg.Wait()
+	if got := sim.TokenRequests(); got != 1 {
+		t.Errorf("token requests of 8 collections started together with a wrong secret = %d; want 1", got)
+	}
+	sim.SetFaults(cxsim.Faults{})
+	// The next refresh signs in again: the secret may have been fixed.
+	if _, err := c3.Inventory(ctx); err == nil || sim.TokenRequests() < 2 {
+		t.Errorf("a later refresh = %v after %d token requests; want another sign-in", err, sim.TokenRequests())
+	}
+}
+
+// TestTokenLapsesMidWalk: a token that lapses while pages are fetched
+// several at a time is renewed once, not once per page refused.
+func TestTokenLapsesMidWalk(t *testing.T) {
+	sim, base, _ := newSim(t, cxsim.Options{Seed: 3, Size: "medium", PageSize: 50, PerSecond: 1000})
+	c, _ := newClient(t, cxConfig(t, base, sim.Credentials(), ""), nil)
+	sim.SetFaults(cxsim.Faults{ExpireTokensAfter: 5})
+	inv, err := c.Inventory(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(inv.Devices) != sim.Sizes().Devices {
+		t.Errorf("devices = %d; want %d", len(inv.Devices), sim.Sizes().Devices)
+	}
+	if got := sim.TokenRequests(); got != 2 {
+		t.Errorf("token requests = %d; want 2: the first, and one renewal", got)
 	}
 }
 
@@ -220,21 +301,73 @@ func TestTokenRenewedBeforeItLapses(t *testing.T) {
 	if _, err := c.Inventory(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	mu.Lock()
-	now = now.Add(9*time.Minute + 30*time.Second) // within the renewal margin
-	mu.Unlock()
-	if _, err := c.Inventory(context.Background()); err != nil {
-		t.Fatal(err)
+	for _, step := range []struct {
+		after time.Duration
+		want  int
+		why   string
+	}{
+		{4 * time.Minute, 1, "the token is kept until it is due"},
+		{2 * time.Minute, 2, "within the renewal margin, the token is renewed before it lapses, not after a 401"},
+	} {
+		mu.Lock()
+		now = now.Add(step.after)
+		mu.Unlock()
+		if _, err := c.Inventory(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if got := sim.TokenRequests(); got != step.want {
+			t.Errorf("token requests = %d; want %d: %s", got, step.want, step.why)
+		}
 	}
-	if got := sim.TokenRequests(); got != 2 {
-		t.Errorf("token requests = %d; want 2: the token is renewed before it lapses, not after a 401", got)
+}
+
+// TestTokenLifetime: expiresIn decides when the token is renewed; without
+// it, the JWT's exp; without both, the documented 3200 s.
+func TestTokenLifetime(t *testing.T) {
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	jwt := func(exp int64) string {
+		return "eyJhbGciOiJIUzI1NiJ9." + base64.RawURLEncoding.EncodeToString([]byte(fmt.Sprintf(`{"exp":%d}`, exp))) + ".c2ln"
+	}
+	for _, tt := range []struct {
+		name, body string
+		renewAt    time.Duration
+	}{
+		{"expiresIn", fmt.Sprintf(`{"tokenType":"Bearer","expiresIn":3200,"accessToken":%q}`, jwt(now.Unix()+600)), 3200*time.Second - renewMargin},
+		{"exp only", fmt.Sprintf(`{"tokenType":"Bearer","accessToken":%q}`, jwt(now.Unix()+1200)), 1200*time.Second - renewMargin},
+		{"short exp", fmt.Sprintf(`{"accessToken":%q}`, jwt(now.Unix()+60)), 30 * time.Second},
+		{"neither", `{"accessToken":"opaque"}`, documentedTTL - renewMargin},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var posts int
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				posts++
+				var body map[string]string
+				if r.Method != http.MethodPost || r.Header.Get("Content-Type") != "application/json" || json.NewDecoder(r.Body).Decode(&body) != nil ||
+					body["grantType"] != "client_credentials" || body["clientId"] != "id" || body["secret"] != "s" || body["scope"] != Scope || len(body) != 4 {
+					http.Error(w, "not the documented request", http.StatusBadRequest)
+					return
+				}
+				fmt.Fprint(w, tt.body)
+			}))
+			defer srv.Close()
+			ts := &tokenSource{url: srv.URL, clientID: "id", secret: "s", now: func() time.Time { return now }, req: &vendors.Requester{}}
+			if _, _, err := ts.get(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if got := ts.renew.Sub(now); got != tt.renewAt {
+				t.Errorf("renewal in %v; want %v", got, tt.renewAt)
+			}
+			if posts != 1 {
+				t.Errorf("token requests = %d; want 1", posts)
+			}
+		})
 	}
 }
 
 func TestRateLimitRetryAfter(t *testing.T) {
-	sim, base, _ := newSim(t, cxsim.Options{Seed: 1, PerSecond: 2})
+	sim, base, _ := newSim(t, cxsim.Options{Seed: 1, PerSecond: 2, PageSize: 50})
 	// No local limiter: the simulator's 429s and Retry-After pace the calls.
-	c, b := newClient(t, cxConfig(t, base, sim.Credentials(), "    page_size: 10\n    budget:\n      concurrency: 1\n"), nil)
+	c, b := newClient(t, cxConfig(t, base, sim.Credentials(), "    budget:\n      concurrency: 1\n"), nil)
 	if _, err := c.Inventory(context.Background()); err != nil {
 		t.Fatalf("Inventory() under 429s = %v; want the Retry-After honoured and success", err)
 	}
@@ -251,8 +384,8 @@ func TestRateLimitRetryAfter(t *testing.T) {
 }
 
 func TestDayBudgetSpent(t *testing.T) {
-	sim, base, _ := newSim(t, cxsim.Options{Seed: 1})
-	cfg := cxConfig(t, base, sim.Credentials(), "    page_size: 10\n    budget:\n      requests_per_day: 3\n      concurrency: 1\n")
+	sim, base, _ := newSim(t, cxsim.Options{Seed: 1, PageSize: 10})
+	cfg := cxConfig(t, base, sim.Credentials(), "    budget:\n      requests_per_day: 3\n      concurrency: 1\n")
 	c, _ := newClient(t, cfg, nil)
 	_, err := c.Inventory(context.Background())
 	var spent *vendors.BudgetError
@@ -313,8 +446,8 @@ func TestMappings(t *testing.T) {
 // exporter starts them, walk the inventory once, whichever of inventory and
 // eox starts first.
 func TestCollectionsStartingTogether(t *testing.T) {
-	sim, base, _ := newSim(t, cxsim.Options{Seed: 3, Size: "small", PerSecond: 1000, PerDay: 1 << 30})
-	cfg := cxConfig(t, base, sim.Credentials(), "    page_size: 20\n")
+	sim, base, _ := newSim(t, cxsim.Options{Seed: 3, Size: "small", PerSecond: 1000, PerDay: 1 << 30, PageSize: 20})
+	cfg := cxConfig(t, base, sim.Credentials(), "")
 	ctx := context.Background()
 	want := pageMinimum(t, cfg)
 	sim.SetFaults(cxsim.Faults{Latency: 30 * time.Millisecond})
@@ -333,4 +466,203 @@ func TestCollectionsStartingTogether(t *testing.T) {
 			},
 		}
 	})
+}
+
+// refreshAll fetches every collection once.
+func refreshAll(ctx context.Context, c *Client) error {
+	if _, err := c.Inventory(ctx); err != nil {
+		return err
+	}
+	if _, err := c.FieldNotices(ctx); err != nil {
+		return err
+	}
+	if _, err := c.Advisories(ctx); err != nil {
+		return err
+	}
+	_, err := c.EndOfLife(ctx)
+	return err
+}
+
+// TestServerPageSizes: the server picks the page size (1, 7, 100 or
+// 1,000 items), counts offsets from 1 or from 0, and ignores or refuses
+// unknown parameters: every list is read complete, at the page-count
+// minimum of the server's page size.
+func TestServerPageSizes(t *testing.T) {
+	for _, size := range []int{1, 7, 100, 1000} {
+		for _, o := range []cxsim.Options{{}, {ZeroBasedOffsets: true, StrictParams: true}} {
+			o.Seed, o.PageSize, o.PerSecond, o.PerDay = 3, size, 1<<20, 1<<30
+			t.Run(fmt.Sprintf("pages of %d, offsets from 0 %v", size, o.ZeroBasedOffsets), func(t *testing.T) {
+				sim, base, _ := newSim(t, o)
+				cfg := cxConfig(t, base, sim.Credentials(), "")
+				minimum := pageMinimum(t, cfg)
+				c, _ := newClient(t, cfg, nil)
+				ctx := context.Background()
+				sim.ResetCalls()
+				inv, err := c.Inventory(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				fns, err := c.FieldNotices(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				eol, err := c.EndOfLife(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := c.Advisories(ctx); err != nil {
+					t.Fatal(err)
+				}
+				z := sim.Sizes()
+				if len(inv.Devices) != z.Devices || len(inv.Collectors) != z.Collectors || fns.Total != z.FieldNoticeMatches || len(fns.Notices) != z.FieldNoticeBulletins || len(eol.Milestones) == 0 {
+					t.Errorf("read %d devices, %d collectors, %d field notice matches, %d bulletins; want %d, %d, %d, %d",
+						len(inv.Devices), len(inv.Collectors), fns.Total, len(fns.Notices), z.Devices, z.Collectors, z.FieldNoticeMatches, z.FieldNoticeBulletins)
+				}
+				if got := sim.Calls(); got != minimum {
+					t.Errorf("a refresh made %d calls; want the page-count minimum %d at pages of %d", got, minimum, size)
+				}
+			})
+		}
+	}
+}
+
+// TestMissingPagingHeaders: without offset, max and total, a list is its
+// first page, as the SDK reads it; the walk stops, without an error.
+func TestMissingPagingHeaders(t *testing.T) {
+	sim, base, _ := newSim(t, cxsim.Options{Seed: 3, PageSize: 20, PerSecond: 1000})
+	sim.SetFaults(cxsim.Faults{NoPagingHeaders: true})
+	c, _ := newClient(t, cxConfig(t, base, sim.Credentials(), ""), nil)
+	inv, err := c.Inventory(context.Background())
+	if err != nil || len(inv.Devices) != 20 || sim.Calls() != 3 {
+		t.Errorf("Inventory() without paging headers = %d devices, %v after %d calls; want the first page of each list, 3 calls", len(inv.Devices), err, sim.Calls())
+	}
+}
+
+// TestReprocessedMidWalk: the data is processed again between a walk's
+// pages (Last-Modified, and with it the ETag, changes): the walk is made
+// again, once, and reads one version of the data.
+func TestReprocessedMidWalk(t *testing.T) {
+	sim, base, _ := newSim(t, cxsim.Options{Seed: 3, PageSize: 20, PerSecond: 1000})
+	c, _ := newClient(t, cxConfig(t, base, sim.Credentials(), ""), nil)
+	sim.SetFaults(cxsim.Faults{ReprocessMidWalk: true})
+	inv, err := c.Inventory(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, _ := newClient(t, cxConfig(t, base, sim.Credentials(), ""), nil)
+	after, err := ref.Inventory(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	up := func(ds []vendors.Device) int {
+		n := 0
+		for _, d := range ds {
+			if d.Up {
+				n++
+			}
+		}
+		return n
+	}
+	if len(inv.Devices) != len(after.Devices) || up(inv.Devices) != up(after.Devices) || inv.LastModified != after.LastModified {
+		t.Errorf("inventory read across a processing run: %d devices, %d up, modified %d; want the new data's %d, %d, %d",
+			len(inv.Devices), up(inv.Devices), inv.LastModified, len(after.Devices), up(after.Devices), after.LastModified)
+	}
+}
+
+// rewrite serves the simulator through f, which may change its answers.
+func rewrite(t *testing.T, sim *cxsim.Server, f func(w http.ResponseWriter, r *http.Request, next http.Handler)) string {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { f(w, r, sim) }))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// TestPagesShortOfTheTotal: pages that end before the total the server
+// promised fail the walk with both numbers; pages without a max header
+// are walked by their length.
+func TestPagesShortOfTheTotal(t *testing.T) {
+	sim, _, _ := newSim(t, cxsim.Options{Seed: 3, PageSize: 20, PerSecond: 1000})
+	short := rewrite(t, sim, func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+		if strings.HasSuffix(r.URL.Path, "/inventory/devices") && r.URL.Query().Get("offset") != "" {
+			w.Header()["total"] = []string{"60"}
+			fmt.Fprint(w, `{"items": []}`)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+	c, _ := newClient(t, cxConfig(t, short, sim.Credentials(), ""), nil)
+	_, err := c.Inventory(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "held 20 items in all, but the server's total is 60") {
+		t.Errorf("Inventory() with empty later pages = %v; want an error naming 20 and 60", err)
+	}
+	noMax := rewrite(t, sim, func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+		rec := httptest.NewRecorder()
+		next.ServeHTTP(rec, r)
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.Header().Set("max", "0")
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(rec.Body.Bytes())
+	})
+	c, _ = newClient(t, cxConfig(t, noMax, sim.Credentials(), ""), nil)
+	inv, err := c.Inventory(context.Background())
+	if err != nil || len(inv.Devices) != sim.Sizes().Devices {
+		t.Errorf("Inventory() with max 0 = %d devices, %v; want all %d, walked by the pages' length", len(inv.Devices), err, sim.Sizes().Devices)
+	}
+}
+
+// TestErrorBodiesNotJSON: an error answer that is not JSON, or has no
+// message, still fails with its status.
+func TestErrorBodiesNotJSON(t *testing.T) {
+	sim, _, _ := newSim(t, cxsim.Options{Seed: 3})
+	for _, body := range []string{"<html><body>Bad Gateway</body></html>", `{"error": "upstream"}`, ""} {
+		u := rewrite(t, sim, func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+			if strings.Contains(r.URL.Path, "/bcs/v2/") {
+				w.Header().Set("Content-Type", "text/html")
+				w.WriteHeader(http.StatusBadGateway)
+				fmt.Fprint(w, body)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+		c, _ := newClient(t, cxConfig(t, u, sim.Credentials(), "    budget:\n      max_retries: 0\n"), nil)
+		if _, err := c.Inventory(context.Background()); vendors.StatusCode(err) != http.StatusBadGateway {
+			t.Errorf("Inventory() with a 502 %q = %v; want HTTP 502", body, err)
+		}
+	}
+}
+
+// TestUptimeFromLastReset: a device's uptime is the time since its
+// lastResetTimestamp, which may be null.
+func TestUptimeFromLastReset(t *testing.T) {
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	idx := newAssetIndex(nil, nil)
+	var devs []device
+	for _, raw := range []string{
+		`{"deviceId": 1, "deviceName": "a", "deviceStatus": "ACTIVE", "lastResetTimestamp": "2026-11-23T11:00:00"}`,
+		`{"deviceId": 2, "deviceName": "b", "deviceStatus": "ACTIVE", "lastResetTimestamp": null}`,
+		`{"deviceId": 3, "deviceName": "c", "deviceStatus": "ACTIVE", "lastResetTimestamp": "2026-11-23T10:00:00Z"}`,
+		`{"deviceId": 4, "deviceName": "d", "deviceStatus": "ACTIVE", "lastResetTimestamp": "yesterday", "extra": [1, 2]}`,
+	} {
+		var d device
+		if err := json.Unmarshal([]byte(raw), &d); err != nil {
+			t.Fatalf("decoding %s: %v", raw, err)
+		}
+		devs = append(devs, d)
+	}
+	inv := newInventory(devs, idx, nil, now)
+	want := map[string]float64{"a": 3600, "b": 0, "c": 7200, "d": 0}
+	for _, d := range inv.Devices {
+		if d.Uptime != want[d.Name] {
+			t.Errorf("device %s uptime = %v; want %v", d.Name, d.Uptime, want[d.Name])
+		}
+	}
+	var c collector
+	if err := json.Unmarshal([]byte(`{"applianceId": "CSP1", "lastUploadTimestamp": null, "expectedUploadInterval": 8}`), &c); err != nil {
+		t.Fatal(err)
+	}
+	inv = newInventory(nil, idx, []collector{c}, now)
+	if got := inv.Collectors[0]; got.LastUpload != 0 || got.UploadInterval != 8*86400 {
+		t.Errorf("collector without an upload = %+v; want no last upload, 8 days", got)
+	}
 }

@@ -2,31 +2,32 @@ package cxcloud
 
 import (
 	"context"
-	"fmt"
 	"net/url"
 
 	"github.com/nmsexporter/nms_exporter/vendors"
 )
 
 // PageMinimum is the fewest calls a refresh of every collection can make:
-// the pages each list needs at the page size (token requests not counted).
-// It asks each list for its total, a page of one each; tests and
-// benchmarks hold refreshes to it.
+// the pages each list needs at the page size the server picks (token
+// requests not counted). It reads each list's total and page size (the
+// total and max headers) from its first page, asking for one field only;
+// tests and benchmarks hold refreshes to it.
 func (c *Client) PageMinimum(ctx context.Context) (int, error) {
 	lists := []struct {
-		endpoint string
-		filter   url.Values
+		endpoint, field string
+		filter          url.Values
 	}{
-		{"inventory/devices", nil}, {"inventory/assets", nil},
-		{"productAlerts/fieldNotices", nil}, {"productAlerts/fieldNoticeBulletins", nil},
-		{"productAlerts/securityAdvisories", mayBeVulnerable},
-		{"productAlerts/securityAdvisoryBulletins", nil},
-		{"productAlerts/hardwareEndOfLife", nil}, {"productAlerts/hardwareEndOfLifeBulletins", nil},
-		{"productAlerts/softwareEndOfLife", nil}, {"productAlerts/softwareEndOfLifeBulletins", nil},
+		{"inventory/devices", "deviceId", nil}, {"inventory/assets", "physicalAssetId", nil},
+		{"collectors", "applianceId", nil},
+		{"productAlerts/fieldNotices", "deviceId", nil}, {"productAlerts/fieldNoticeBulletins", "fieldNoticeId", nil},
+		{"productAlerts/securityAdvisories", "deviceId", mayBeVulnerable},
+		{"productAlerts/securityAdvisoryBulletins", "securityAdvisoryColdId", nil},
+		{"productAlerts/hardwareEndOfLife", "deviceId", nil}, {"productAlerts/hardwareEndOfLifeBulletins", "hardwareEndOfLifeId", nil},
+		{"productAlerts/softwareEndOfLife", "deviceId", nil}, {"productAlerts/softwareEndOfLifeBulletins", "softwareEndOfLifeId", nil},
 	}
 	n := 0
 	for _, l := range lists {
-		q := url.Values{"max": {"1"}, "offset": {"0"}}
+		q := url.Values{"fields": {l.field}}
 		for k, v := range l.filter {
 			q[k] = v
 		}
@@ -35,11 +36,16 @@ func (c *Client) PageMinimum(ctx context.Context) (int, error) {
 		if err != nil {
 			return 0, err
 		}
-		total, ok := vendors.HeaderInt(h, "X-Total-Count")
+		total, ok := vendors.HeaderInt(h, "total")
 		if !ok {
-			return 0, fmt.Errorf("%s: no X-Total-Count", l.endpoint)
+			n++ // no total: the first page is the list
+			continue
 		}
-		n += max(1, (total+c.cfg.PageSize-1)/c.cfg.PageSize)
+		size, ok := vendors.HeaderInt(h, "max")
+		if !ok || size <= 0 {
+			size = max(len(page.Items), 1)
+		}
+		n += max(1, (total+size-1)/size)
 	}
 	return n, nil
 }

@@ -12,9 +12,24 @@ import (
 // The snapshot types are what the collector reads: one per collection,
 // sorted, never changed once returned.
 
-// Inventory is the inventory collection.
+// Inventory is the inventory collection: the devices and the collectors
+// that upload them.
 type Inventory struct {
-	Devices []vendors.Device
+	Devices    []vendors.Device
+	Collectors []Collector
+	// LastModified is when CX Cloud last processed the data, in unix
+	// seconds (the answers' Last-Modified; 0 when they carry none).
+	LastModified int64
+}
+
+// Collector is one CX Cloud collector (a CX agent or appliance).
+type Collector struct {
+	ID, Name, Status, Version string
+	// LastUpload is its last upload in unix seconds; 0 when it has none.
+	LastUpload int64
+	// UploadInterval is the seconds between its full uploads; 0 when not
+	// reported.
+	UploadInterval float64
 }
 
 // NoticeCount is the number of devices one field notice matches with one
@@ -29,9 +44,10 @@ type Notice struct{ ID, Title, Type, URL string }
 
 // FieldNotices is the field_notices collection.
 type FieldNotices struct {
-	Counts  []NoticeCount
-	Notices []Notice
-	Total   int // matches
+	Counts       []NoticeCount
+	Notices      []Notice
+	Total        int   // matches
+	LastModified int64 // as Inventory's
 }
 
 // AdvisoryCount is the number of devices one security advisory may affect.
@@ -45,9 +61,10 @@ type Advisory struct{ ID, Impact, Title, URL string }
 
 // Advisories is the advisories collection.
 type Advisories struct {
-	Counts     []AdvisoryCount
-	Advisories []Advisory
-	Total      int // matches
+	Counts       []AdvisoryCount
+	Advisories   []Advisory
+	Total        int   // matches
+	LastModified int64 // as Inventory's
 }
 
 // Milestone is one end-of-life date of a device or one of its parts.
@@ -58,7 +75,8 @@ type Milestone struct {
 
 // EndOfLife is the eox collection.
 type EndOfLife struct {
-	Milestones []Milestone
+	Milestones   []Milestone
+	LastModified int64 // as Inventory's
 }
 
 // assetIndex holds the serial numbers of the last inventory: per asset,
@@ -98,20 +116,37 @@ func deviceType(family, productType string) string {
 	return "other"
 }
 
-func newInventory(devices []device, idx *assetIndex) *Inventory {
+// newInventory builds the inventory as of now: a device's uptime is the
+// time since its lastResetTimestamp, where it has one.
+func newInventory(devices []device, idx *assetIndex, colls []collector, now time.Time) *Inventory {
 	out := &Inventory{Devices: make([]vendors.Device, 0, len(devices))}
 	for _, d := range devices {
 		name := d.DeviceName
 		if name == "" {
 			name = d.DeviceID.String()
 		}
-		out.Devices = append(out.Devices, vendors.Device{
+		dev := vendors.Device{
 			Name: name, Serial: idx.chassisSerial[d.DeviceID], Model: d.ProductID, Version: d.SoftwareVersion,
 			Type: deviceType(d.ProductFamily, d.ProductType), Site: d.SNMPSysLocation, SiteID: d.SNMPSysLocation,
 			Up: strings.EqualFold(d.DeviceStatus, "ACTIVE"), Clients: -1,
-		})
+		}
+		if !d.LastResetTimestamp.IsZero() && d.LastResetTimestamp.Before(now) {
+			dev.Uptime = now.Sub(d.LastResetTimestamp.Time).Seconds()
+		}
+		out.Devices = append(out.Devices, dev)
 	}
 	vendors.SortDevices(out.Devices)
+	for _, c := range colls {
+		col := Collector{ID: c.ApplianceID, Name: c.CollectorName, Status: c.CollectorStatus, Version: c.CollectorVersion}
+		if !c.LastUploadTimestamp.IsZero() {
+			col.LastUpload = c.LastUploadTimestamp.Unix()
+		}
+		if c.ExpectedUploadInterval != nil && *c.ExpectedUploadInterval > 0 {
+			col.UploadInterval = *c.ExpectedUploadInterval * 86400
+		}
+		out.Collectors = append(out.Collectors, col)
+	}
+	slices.SortFunc(out.Collectors, func(a, b Collector) int { return cmp.Compare(a.ID, b.ID) })
 	return out
 }
 

@@ -1,6 +1,10 @@
 package cxcloud
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"strings"
+	"time"
+)
 
 // Wire types: the fields the exporter reads, with the API's JSON names.
 // Each list asks for exactly these fields (a field mask), so no other
@@ -26,20 +30,54 @@ func (f *flexID) UnmarshalJSON(b []byte) error {
 
 func (f flexID) String() string { return string(f) }
 
-type device struct {
-	DeviceID        flexID `json:"deviceId"`
-	DeviceName      string `json:"deviceName"`
-	DeviceStatus    string `json:"deviceStatus"`
-	DeviceType      string `json:"deviceType"`
-	ProductFamily   string `json:"productFamily"`
-	ProductID       string `json:"productId"`
-	ProductType     string `json:"productType"`
-	SoftwareVersion string `json:"softwareVersion"`
-	SNMPSysLocation string `json:"snmpSysLocation"`
+// timestamp is one of the API's datetimes: "YYYY-MM-DDTHH:MM:SS", no zone
+// (read as UTC), or null. A zone or a fraction, should one come, is read
+// too; anything else is taken as no time rather than failing the page.
+type timestamp struct{ time.Time }
+
+func (t *timestamp) UnmarshalJSON(b []byte) error {
+	var s *string
+	if err := json.Unmarshal(b, &s); err != nil || s == nil || *s == "" {
+		t.Time = time.Time{}
+		return nil
+	}
+	for _, layout := range []string{"2006-01-02T15:04:05", time.RFC3339Nano, "2006-01-02T15:04:05.999999999", time.DateTime} {
+		if v, err := time.Parse(layout, strings.TrimSpace(*s)); err == nil {
+			t.Time = v.UTC()
+			return nil
+		}
+	}
+	t.Time = time.Time{}
+	return nil
 }
 
-var deviceFields = []string{"deviceId", "deviceName", "deviceStatus", "deviceType", "productFamily",
-	"productId", "productType", "softwareVersion", "snmpSysLocation"}
+type device struct {
+	DeviceID           flexID    `json:"deviceId"`
+	DeviceName         string    `json:"deviceName"`
+	DeviceStatus       string    `json:"deviceStatus"`
+	DeviceType         string    `json:"deviceType"`
+	LastResetTimestamp timestamp `json:"lastResetTimestamp"`
+	ProductFamily      string    `json:"productFamily"`
+	ProductID          string    `json:"productId"`
+	ProductType        string    `json:"productType"`
+	SoftwareVersion    string    `json:"softwareVersion"`
+	SNMPSysLocation    string    `json:"snmpSysLocation"`
+}
+
+var deviceFields = []string{"deviceId", "deviceName", "deviceStatus", "deviceType", "lastResetTimestamp",
+	"productFamily", "productId", "productType", "softwareVersion", "snmpSysLocation"}
+
+type collector struct {
+	ApplianceID            string    `json:"applianceId"`
+	CollectorName          string    `json:"collectorName"`
+	CollectorStatus        string    `json:"collectorStatus"`
+	CollectorVersion       string    `json:"collectorVersion"`
+	ExpectedUploadInterval *float64  `json:"expectedUploadInterval"` // days
+	LastUploadTimestamp    timestamp `json:"lastUploadTimestamp"`
+}
+
+var collectorFields = []string{"applianceId", "collectorName", "collectorStatus", "collectorVersion",
+	"expectedUploadInterval", "lastUploadTimestamp"}
 
 type asset struct {
 	DeviceID          flexID `json:"deviceId"`

@@ -223,7 +223,9 @@ func (c *Client) discoverOrg(ctx context.Context) (string, error) {
 
 // orgList walks a page+limit list endpoint of the org, such as
 // "stats/devices", handing each page's items to each (called under a lock,
-// pages in any order).
+// pages in any order). The server may serve fewer items a page than the
+// limit asked (X-Page-Limit says how many): the walk follows it. A limit
+// the server refuses with a 400 is dropped, once, for its default.
 func orgList[T any](ctx context.Context, c *Client, name string, q url.Values, each func([]T)) error {
 	org, err := c.org(ctx)
 	if err != nil {
@@ -232,75 +234,120 @@ func orgList[T any](ctx context.Context, c *Client, name string, q url.Values, e
 	path := "/api/v1/orgs/" + url.PathEscape(org) + "/" + name
 	endpoint := "/api/v1/orgs/{org_id}/" + name
 	var mu sync.Mutex
-	size := c.pageSize
-	return vendors.WalkPages(ctx, size, c.cfg.Budget.Concurrency, maxPages, func(ctx context.Context, page int) (int, int, error) {
-		pq := url.Values{}
-		for k, v := range q {
-			pq[k] = v
-		}
-		pq.Set("limit", strconv.Itoa(size))
-		pq.Set("page", strconv.Itoa(page))
-		var items []T
-		h, err := c.get(ctx, path+"?"+pq.Encode(), endpoint, &items)
-		if err != nil {
-			return 0, 0, err
-		}
-		total, ok := vendors.HeaderInt(h, "X-Page-Total")
-		if !ok {
-			if len(items) >= size {
-				return 0, 0, fmt.Errorf("GET %s: a full page without an X-Page-Total header", endpoint)
+	return withServerLimit(c.pageSize, func(limit int) error {
+		return vendors.Paging{Concurrency: c.cfg.Budget.Concurrency, MaxPages: maxPages}.Pages(ctx, func(ctx context.Context, page int) (vendors.Page, error) {
+			pq := url.Values{}
+			for k, v := range q {
+				pq[k] = v
 			}
-			total = (page-1)*size + len(items)
-		}
-		mu.Lock()
-		each(items)
-		mu.Unlock()
-		return len(items), total, nil
+			if limit > 0 {
+				pq.Set("limit", strconv.Itoa(limit))
+			}
+			pq.Set("page", strconv.Itoa(page))
+			var items []T
+			h, err := c.get(ctx, path+"?"+pq.Encode(), endpoint, &items)
+			if err != nil {
+				if page == 1 {
+					return vendors.Page{}, &firstPageError{err}
+				}
+				return vendors.Page{}, err
+			}
+			pg := vendors.Page{Items: len(items), Total: -1}
+			pg.Size, _ = vendors.HeaderInt(h, "X-Page-Limit")
+			if total, ok := vendors.HeaderInt(h, "X-Page-Total"); ok {
+				pg.Total = total
+			} else if len(items) >= cmp.Or(pg.Size, limit, 100) {
+				return vendors.Page{}, fmt.Errorf("GET %s: a full page without an X-Page-Total header", endpoint)
+			}
+			mu.Lock()
+			each(items)
+			mu.Unlock()
+			return pg, nil
+		})
 	})
 }
 
+// withServerLimit walks at limit and, when the server refuses its first
+// page with a 400, once more without a limit: whether Mist clamps a limit
+// above its maximum or refuses it is not documented (mist.md sections 5.1
+// and 12.0), and its default page size is always allowed. walk gets 0 for
+// no limit.
+func withServerLimit(limit int, walk func(limit int) error) error {
+	err := walk(limit)
+	var first *firstPageError
+	if vendors.StatusCode(err) == http.StatusBadRequest && errors.As(err, &first) {
+		return walk(0)
+	}
+	return err
+}
+
+// firstPageError marks an error of a walk's first page, before any item
+// was handed on.
+type firstPageError struct{ err error }
+
+func (e *firstPageError) Error() string { return e.err.Error() }
+func (e *firstPageError) Unwrap() error { return e.err }
+
 // orgSearch walks a search endpoint of the org, such as "alarms/search",
-// over the window that ends now, following its next cursors. The walk
-// stops with an error when the cursors go on past twice the pages the
-// first page's total needs: a next on every page never ends, even when
-// each is new.
+// over the window that ends now, following its next cursors. The page size
+// is the limit the first page says it used, which may be below the one
+// asked. The walk stops with an error when the cursors go on past twice
+// the pages the first page's total needs (a next on every page never ends,
+// even when each is new), and when the results in all differ from the
+// last page's total.
 func orgSearch[T any](ctx context.Context, c *Client, name string, window time.Duration, q url.Values, each func([]T)) error {
 	org, err := c.org(ctx)
 	if err != nil {
 		return err
 	}
-	// A duration lets the server end the window at its own now: an end
-	// computed here could fall before an alarm raised this very second.
-	size := c.pageSize
-	q.Set("limit", strconv.Itoa(size))
-	q.Set("duration", durationParam(window))
-	first := "/api/v1/orgs/" + url.PathEscape(org) + "/" + name + "?" + q.Encode()
 	endpoint := "/api/v1/orgs/{org_id}/" + name
-	pages, allowed, total := 0, 0, 0
-	return vendors.WalkCursor(ctx, maxPages, func(ctx context.Context, cursor string) (string, error) {
-		u := first
-		if cursor != "" {
-			// The cursor is relative; refusing anything else keeps the
-			// credentials from being sent to another host.
-			if !strings.HasPrefix(cursor, "/api/v1/") {
-				return "", fmt.Errorf("GET %s: next cursor %.60q is not a relative /api/v1/ path", endpoint, cursor)
+	return withServerLimit(c.pageSize, func(limit int) error {
+		sq := url.Values{}
+		for k, v := range q {
+			sq[k] = v
+		}
+		if limit > 0 {
+			sq.Set("limit", strconv.Itoa(limit))
+		}
+		// A duration lets the server end the window at its own now: an end
+		// computed here could fall before an alarm raised this very second.
+		sq.Set("duration", durationParam(window))
+		first := "/api/v1/orgs/" + url.PathEscape(org) + "/" + name + "?" + sq.Encode()
+		pages, allowed, size, total, got := 0, 0, 0, 0, 0
+		err := vendors.WalkCursor(ctx, maxPages, func(ctx context.Context, cursor string) (string, error) {
+			u := first
+			if cursor != "" {
+				// The cursor is relative; refusing anything else keeps the
+				// credentials from being sent to another host.
+				if !strings.HasPrefix(cursor, "/api/v1/") {
+					return "", fmt.Errorf("GET %s: next cursor %.60q is not a relative /api/v1/ path", endpoint, cursor)
+				}
+				u = cursor
 			}
-			u = cursor
-		}
-		if pages > 0 && pages >= allowed {
-			return "", fmt.Errorf("GET %s: next cursors go on past %d pages for a total of %d at %d per page", endpoint, pages, total, size)
-		}
-		var p searchPage[T]
-		if _, err := c.get(ctx, u, endpoint, &p); err != nil {
-			return "", err
-		}
-		pages++
-		if pages == 1 {
+			if pages > 0 && pages >= allowed {
+				return "", fmt.Errorf("GET %s: next cursors go on past %d pages for a total of %d at %d per page", endpoint, pages, total, size)
+			}
+			var p searchPage[T]
+			if _, err := c.get(ctx, u, endpoint, &p); err != nil {
+				if pages == 0 {
+					return "", &firstPageError{err}
+				}
+				return "", err
+			}
+			pages++
+			if pages == 1 {
+				size = cmp.Or(p.Limit, len(p.Results), 1)
+				allowed = 2 * max((p.Total+size-1)/size, 1)
+			}
 			total = p.Total
-			allowed = 2 * max((p.Total+size-1)/size, 1)
+			got += len(p.Results)
+			each(p.Results)
+			return p.Next, nil
+		})
+		if err == nil && got != total {
+			err = fmt.Errorf("GET %s: the pages held %d results in all, but the server's total is %d", endpoint, got, total)
 		}
-		each(p.Results)
-		return p.Next, nil
+		return err
 	})
 }
 
@@ -366,14 +413,16 @@ func (c *Client) walkSites(ctx context.Context) (siteWalk, error) {
 }
 
 // Devices fetches the stats of every AP, switch and gateway. The endpoint
-// lists only APs unless asked for type=all.
+// lists only APs unless asked for type=all, and only a subset of each
+// device's fields unless fields names them.
 func (c *Client) Devices(ctx context.Context) (*Devices, error) {
 	idx, err := c.siteIndex(ctx)
 	if err != nil {
 		return nil, err
 	}
 	var all []deviceStats
-	err = orgList(ctx, c, "stats/devices", url.Values{"type": {"all"}}, func(items []deviceStats) { all = append(all, items...) })
+	q := url.Values{"type": {"all"}, "fields": {strings.Join(deviceStatsFields, ",")}}
+	err = orgList(ctx, c, "stats/devices", q, func(items []deviceStats) { all = append(all, items...) })
 	if err != nil {
 		return nil, err
 	}
@@ -419,8 +468,23 @@ func (c *Client) Usage(ctx context.Context) (*Usage, error) {
 	return &Usage{Requests: u.Requests, Limit: u.RequestLimit}, nil
 }
 
-// Close drops the client's idle connections; the client must not be used
-// after.
+// logoutTimeout bounds the logout when a source stops.
+const logoutTimeout = 10 * time.Second
+
+// Close ends a login session, so that restarts and reloads leave none open
+// (shared/vendor-apis/mist.md, section 3.2), and drops the client's idle
+// connections; the client must not be used after.
 func (c *Client) Close() {
+	c.authMu.Lock()
+	loggedIn := c.loggedIn
+	c.loggedIn = false
+	c.authMu.Unlock()
+	if loggedIn {
+		ctx, cancel := context.WithTimeout(context.Background(), logoutTimeout)
+		defer cancel()
+		if resp, err := c.loginReq.Do(ctx, vendors.Request{Method: http.MethodPost, URL: c.base + "/api/v1/logout", Endpoint: "/api/v1/logout"}); err == nil {
+			resp.Release()
+		}
+	}
 	c.req.Close()
 }

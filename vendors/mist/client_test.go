@@ -480,3 +480,130 @@ func TestCollectionsStartingTogether(t *testing.T) {
 		}
 	})
 }
+
+// count takes what a fetch returned and counts it with n, once it knows
+// the fetch succeeded.
+func count[T any](v *T, err error) func(n func(*T) int) (int, error) {
+	return func(n func(*T) int) (int, error) {
+		if err != nil {
+			return 0, err
+		}
+		return n(v), nil
+	}
+}
+
+// TestServerPageSize runs every collection against a server whose largest
+// page is below, equal to and above the configured page_size, one that
+// clamps a larger limit and one that refuses it: each list is read
+// complete, and where the server clamps, at the page-count minimum of the
+// server's page size.
+func TestServerPageSize(t *testing.T) {
+	const pageSize = 20
+	for _, most := range []int{7, pageSize, 1000} {
+		for _, refuse := range []bool{false, true} {
+			t.Run(fmt.Sprintf("server max %d, refusing larger %v", most, refuse), func(t *testing.T) {
+				sim, base := newSim(t, mistsim.Options{Seed: 3, MaxLimit: most, RefuseLargeLimit: refuse})
+				cfg := mistConfig(t, base, fmt.Sprintf("    page_size: %d\n", pageSize), sim.Credentials())
+				minimum := pageMinimum(t, cfg)
+				c, _ := newClient(t, cfg)
+				ctx := context.Background()
+				want := sim.Sizes()
+				sim.ResetCalls()
+				for _, l := range []struct {
+					name  string
+					fetch func() (int, error)
+					want  int
+				}{
+					{"sites", func() (int, error) { return count(c.Sites(ctx))(func(s *Sites) int { return len(s.Sites) }) }, want.Sites},
+					{"devices", func() (int, error) { return count(c.Devices(ctx))(func(d *Devices) int { return len(d.Devices) }) }, want.Devices},
+					{"clients", func() (int, error) { return count(c.Clients(ctx))(func(cl *Clients) int { return cl.Total }) }, want.Clients},
+					{"alarms", func() (int, error) { return count(c.Alarms(ctx))(func(a *Alarms) int { return a.Total }) }, want.OpenAlarms},
+					{"usage", func() (int, error) { _, err := c.Usage(ctx); return 0, err }, 0},
+				} {
+					if got, err := l.fetch(); err != nil || got != l.want {
+						t.Fatalf("%s = %d, %v; want %d", l.name, got, err, l.want)
+					}
+				}
+				if refusing := refuse && most < pageSize; !refusing && sim.Calls() != minimum {
+					t.Errorf("a refresh made %d calls; want the page-count minimum %d at the server's page size (%v)", sim.Calls(), minimum, sim.CallsByPath())
+				}
+			})
+		}
+	}
+}
+
+// TestDeviceStatsNamesItsFields: stats/devices serves a subset of fields
+// unless fields names them, and which subset is not documented; the client
+// names what it reads, so it gets them whether the server adds the named
+// fields to its subset or serves only those.
+func TestDeviceStatsNamesItsFields(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		o    mistsim.Options
+	}{
+		{"default subset lacks uptime, last_seen and num_clients", mistsim.Options{Seed: 7}},
+		{"fields=a,b serves a and b only", mistsim.Options{Seed: 7, FieldsMask: true}},
+		{"every field by default", mistsim.Options{Seed: 7, OptInFields: []string{}}},
+		{"nothing the client reads unless named", mistsim.Options{Seed: 7, OptInFields: deviceStatsFields}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			sim, base := newSim(t, tt.o)
+			c, _ := newClient(t, mistConfig(t, base, "", sim.Credentials()))
+			devs, err := c.Devices(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			byMAC := map[string]vendors.Device{}
+			for _, d := range devs.Devices {
+				byMAC[d.MAC] = d
+			}
+			for _, d := range sim.Devices() {
+				got, ok := byMAC[d.MAC]
+				switch {
+				case !ok:
+					t.Fatalf("device %s missing", d.MAC)
+				case got.Name != d.Name || got.Serial != d.Serial || got.Model != d.Model || got.Up != d.Connected:
+					t.Errorf("device %+v; want name %s, serial %s, model %s, up %v", got, d.Name, d.Serial, d.Model, d.Connected)
+				case d.Connected && (got.Uptime <= 0 || got.LastSeen <= 0):
+					t.Errorf("connected device %s uptime %v, last seen %v; want both", d.Name, got.Uptime, got.LastSeen)
+				case got.Type == "ap" && d.Connected && got.Clients < 0:
+					t.Errorf("AP %s clients %d; want a count", d.Name, got.Clients)
+				}
+			}
+		})
+	}
+}
+
+// TestWebhookObeysSiteFilter: a webhook alarm of a site the source's
+// filter leaves out is counted, not kept, as a polled one is not.
+func TestWebhookObeysSiteFilter(t *testing.T) {
+	sim, base := newSim(t, mistsim.Options{Seed: 7, Size: "small"})
+	all, _ := newClient(t, mistConfig(t, base, "", sim.Credentials()))
+	ctx := context.Background()
+	allSites, err := all.Sites(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept, other := allSites.Sites[0], allSites.Sites[1]
+	c, _ := newClient(t, mistConfig(t, base, "    sites:\n      names: [\""+kept.Name+"\"]\n", sim.Credentials()))
+	sites, err := c.Sites(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := fmt.Sprintf(`{"topic": "alarms", "events": [
+		{"id": "a1", "site_id": %q, "type": "device_down", "timestamp": 1, "last_seen": 1},
+		{"id": "a2", "site_id": %q, "type": "device_down", "timestamp": 1, "last_seen": 1},
+		{"id": "a3", "site_id": "not-a-site-yet", "type": "device_down", "timestamp": 1, "last_seen": 1}]}`, kept.ID, other.ID)
+	res, err := c.Webhook(ctx, []byte(body), sites, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Alarms) != 1 || res.Alarms["a1"].Site != kept.Name || res.Filtered != 2 || res.Events != 3 {
+		t.Errorf("Webhook() = %d alarms %v, %d filtered of %d events; want a1 of %s kept, 2 filtered of 3",
+			len(res.Alarms), res.Alarms, res.Filtered, res.Events, kept.Name)
+	}
+	res, err = all.Webhook(ctx, []byte(body), allSites, nil)
+	if err != nil || len(res.Alarms) != 3 || res.Filtered != 0 {
+		t.Errorf("Webhook() without a filter = %+v, %v; want all 3 kept", res, err)
+	}
+}

@@ -1,9 +1,11 @@
 package mist
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/nmsexporter/nms_exporter/vendors"
@@ -11,8 +13,9 @@ import (
 
 // PageMinimum is the fewest calls a first refresh of every collection can
 // make: a login on a cookie session, the org's discovery without org_id,
-// the pages each list needs at the page size, and the usage. It asks each
-// list for its total, a page of one each; tests and benchmarks hold
+// the pages each list needs at the page size the server serves, and the
+// usage. It asks each list for its first page, whose total and page size
+// (X-Page-Limit, or a search's limit) it reads; tests and benchmarks hold
 // refreshes to it.
 func (c *Client) PageMinimum(ctx context.Context) (int, error) {
 	n := 1 // usage
@@ -36,29 +39,42 @@ func (c *Client) PageMinimum(ctx context.Context) (int, error) {
 		{"clients/search", url.Values{}, time.Duration(c.cfg.ClientWindow)},
 		{"alarms/search", url.Values{"status": {"open"}}, alarmWindow},
 	} {
-		l.q.Set("limit", "1")
 		u := "/api/v1/orgs/" + url.PathEscape(org) + "/" + l.name + "?"
 		endpoint := "/api/v1/orgs/{org_id}/" + l.name
-		var total int
-		if l.window > 0 {
-			l.q.Set("duration", durationParam(l.window))
-			var p searchPage[json.RawMessage]
-			if _, err := c.get(ctx, u+l.q.Encode(), endpoint, &p); err != nil {
-				return 0, err
+		var total, size int
+		err := withServerLimit(c.pageSize, func(limit int) error {
+			if limit > 0 {
+				l.q.Set("limit", strconv.Itoa(limit))
+			} else {
+				l.q.Del("limit")
 			}
-			total = p.Total
-		} else {
+			if l.window > 0 {
+				l.q.Set("duration", durationParam(l.window))
+				var p searchPage[json.RawMessage]
+				if _, err := c.get(ctx, u+l.q.Encode(), endpoint, &p); err != nil {
+					return &firstPageError{err}
+				}
+				total, size = p.Total, cmp.Or(p.Limit, len(p.Results), 1)
+				return nil
+			}
 			var items []json.RawMessage
 			h, err := c.get(ctx, u+l.q.Encode(), endpoint, &items)
 			if err != nil {
-				return 0, err
+				return &firstPageError{err}
 			}
 			var ok bool
 			if total, ok = vendors.HeaderInt(h, "X-Page-Total"); !ok {
 				total = len(items)
 			}
+			if size, ok = vendors.HeaderInt(h, "X-Page-Limit"); !ok || size <= 0 {
+				size = max(len(items), 1)
+			}
+			return nil
+		})
+		if err != nil {
+			return 0, err
 		}
-		n += max(1, (total+c.pageSize-1)/c.pageSize)
+		n += max(1, (total+size-1)/size)
 	}
 	return n, nil
 }

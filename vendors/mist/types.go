@@ -47,9 +47,16 @@ type deviceStats struct {
 	NumClients *int    `json:"num_clients"`
 }
 
+// deviceStatsFields names the fields of deviceStats: stats/devices returns
+// only a subset of its fields unless the fields parameter names them, and
+// which subset is not documented (mist.md section 14).
+var deviceStatsFields = []string{"type", "id", "mac", "name", "model", "serial", "version", "status", "site_id",
+	"uptime", "last_seen", "num_clients"}
+
 // searchPage is the body of a search endpoint: one page and the cursor to
 // the next.
 type searchPage[T any] struct {
+	Limit   int    `json:"limit"`
 	Total   int    `json:"total"`
 	Next    string `json:"next"`
 	Results []T    `json:"results"`

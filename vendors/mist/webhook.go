@@ -67,6 +67,9 @@ type WebhookResult struct {
 	// Alarms are the alarm events, by alarm id, as the exporter counts them.
 	Alarms map[string]vendors.AlarmCount
 	Events int
+	// Filtered counts the alarm events of sites the source's site filter
+	// leaves out: counted, not kept.
+	Filtered int
 }
 
 // ErrForeignOrg marks a webhook for an org other than the client's.
@@ -74,7 +77,10 @@ var ErrForeignOrg = fmt.Errorf("webhook for another org")
 
 // Webhook decodes a webhook body whose signature was already verified. An
 // alarm's site and device are named from the last sites and devices data;
-// its severity and category come from the cloud's alarm definitions.
+// its severity and category come from the cloud's alarm definitions. The
+// site filter applies as it does to polled alarms: an alarm of a site it
+// leaves out, or of a site not known yet while a filter is set, is counted
+// in Filtered and not kept.
 func (c *Client) Webhook(ctx context.Context, body []byte, sites *Sites, devices *Devices) (*WebhookResult, error) {
 	var w webhook
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -106,6 +112,12 @@ func (c *Client) Webhook(ctx context.Context, body []byte, sites *Sites, devices
 			macNames[d.MAC] = d.Name
 		}
 	}
+	var idx *siteIndex
+	if len(c.cfg.Sites.Names) > 0 || c.cfg.Sites.Regex != "" {
+		if idx, err = c.siteIndex(ctx); err != nil {
+			return nil, err
+		}
+	}
 	org, _ := c.org(ctx)
 	out.Alarms = map[string]vendors.AlarmCount{}
 	for i, raw := range w.Events {
@@ -118,6 +130,10 @@ func (c *Client) Webhook(ctx context.Context, body []byte, sites *Sites, devices
 		}
 		if org != "" && a.OrgID != "" && a.OrgID != org {
 			return nil, fmt.Errorf("%w (org %s)", ErrForeignOrg, a.OrgID)
+		}
+		if idx != nil && !idx.keeps(a.SiteID, true) {
+			out.Filtered++
+			continue
 		}
 		site := siteNames[a.SiteID]
 		if site == "" {

@@ -78,12 +78,14 @@ func (c *Client) get(ctx context.Context, path, endpoint string, v any) error {
 }
 
 // list walks a list endpoint with limit and offset: page one for the
-// count, then the rest, several at once. It asks for no page past the
-// count, unlike pynautobot's threaded walk.
+// count, then the rest, several at once. Nautobot clamps a limit above its
+// MAX_PAGE_SIZE, so the offsets follow the limit its next link carries (or
+// the length of page one), not the limit asked. It asks for no page past
+// the count, unlike pynautobot's threaded walk.
 func list[T any](ctx context.Context, c *Client, endpoint string, q url.Values, each func([]T)) error {
 	var mu sync.Mutex
 	size := c.cfg.PageSize
-	return vendors.WalkOffsets(ctx, size, c.cfg.Budget.Concurrency, maxPages, func(ctx context.Context, offset int) (int, int, error) {
+	return vendors.Paging{Concurrency: c.cfg.Budget.Concurrency, MaxPages: maxPages}.Offsets(ctx, func(ctx context.Context, offset int) (vendors.Page, error) {
 		pq := url.Values{}
 		for k, v := range q {
 			pq[k] = v
@@ -92,12 +94,12 @@ func list[T any](ctx context.Context, c *Client, endpoint string, q url.Values, 
 		pq.Set("offset", strconv.Itoa(offset))
 		var p page[T]
 		if err := c.get(ctx, endpoint+"?"+pq.Encode(), endpoint, &p); err != nil {
-			return 0, 0, err
+			return vendors.Page{}, err
 		}
 		mu.Lock()
 		each(p.Results)
 		mu.Unlock()
-		return len(p.Results), p.Count, nil
+		return vendors.Page{Items: len(p.Results), Total: p.Count, Size: p.servedLimit()}, nil
 	})
 }
 

@@ -155,6 +155,75 @@ func TestPagingIsPageCountMinimum(t *testing.T) {
 	}
 }
 
+// TestServerCapsThePageSize: Nautobot clamps a limit above its
+// MAX_PAGE_SIZE without an error, so a walk at page_size 1000 against a
+// cap of 500 must follow the pages served, or it reads half the devices.
+// The cap runs below, equal to and above the page size; every list is read
+// complete, at the page-count minimum of the size served.
+func TestServerCapsThePageSize(t *testing.T) {
+	const pageSize = 1000
+	for _, most := range []int{500, 7, pageSize, 5000} {
+		t.Run(fmt.Sprintf("MAX_PAGE_SIZE %d", most), func(t *testing.T) {
+			sim, base := newSim(t, nautobotsim.Options{Seed: 5, Size: "medium", MaxPageSize: most})
+			cfg := nbConfig(t, base, sim.Credentials().Token, fmt.Sprintf("    page_size: %d\n", pageSize))
+			minimum, err := newClient(t, cfg).PageMinimum(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := newClient(t, cfg)
+			sim.ResetCalls()
+			ctx := context.Background()
+			devs, err := c.Devices(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			z := sim.Sizes()
+			if len(devs.Devices) != z.Devices {
+				t.Errorf("devices = %d; want all %d", len(devs.Devices), z.Devices)
+			}
+			locs, err := c.Locations(ctx)
+			if err != nil || len(locs.Locations) != z.Locations {
+				t.Errorf("Locations() = %d, %v; want %d", len(locs.Locations), err, z.Locations)
+			}
+			for _, f := range []func() error{
+				func() error { _, err := c.Status(ctx); return err },
+				func() error { _, err := c.IPAM(ctx); return err },
+			} {
+				if err := f(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got := sim.Calls(); got != minimum {
+				t.Errorf("calls = %d; want the page-count minimum %d at the size the server serves", got, minimum)
+			}
+		})
+	}
+}
+
+// TestShortPagesFailTheWalk: a server whose pages hold fewer items than
+// its count promises fails the walk with both numbers, rather than report
+// part of the estate as all of it.
+func TestShortPagesFailTheWalk(t *testing.T) {
+	sim, base := newSim(t, nautobotsim.Options{Seed: 5, Size: "medium"})
+	n := sim.Sizes().Devices
+	short := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// A proxy that drops every page after the first.
+		if r.URL.Path == "/api/dcim/devices/" && r.URL.Query().Get("offset") != "0" {
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprintf(w, `{"count": %d, "next": null, "previous": null, "results": []}`, n)
+			return
+		}
+		r.Host = strings.TrimPrefix(base, "http://")
+		sim.ServeHTTP(w, r)
+	}))
+	defer short.Close()
+	c := newClient(t, nbConfig(t, short.URL, sim.Credentials().Token, "    page_size: 500\n"))
+	_, err := c.Devices(context.Background())
+	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("held 500 items in all, but the server's total is %d", n)) {
+		t.Errorf("Devices() with short pages = %v; want an error naming 500 and %d", err, n)
+	}
+}
+
 func TestRetries(t *testing.T) {
 	for _, tc := range []struct {
 		status int

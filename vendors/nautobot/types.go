@@ -1,6 +1,10 @@
 package nautobot
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"net/url"
+	"strconv"
+)
 
 // Wire types: the fields the exporter reads, with the API's JSON names, for
 // both the 1.x and the 2.x shapes.
@@ -9,6 +13,23 @@ import "encoding/json"
 type page[T any] struct {
 	Count   int `json:"count"`
 	Results []T `json:"results"`
+	// Next links the next page with the limit the server served, which is
+	// the page size (DRF's LimitOffsetPagination); null on the last page.
+	Next *string `json:"next"`
+}
+
+// servedLimit is the limit of the next link: the page size the server
+// serves, whatever was asked; 0 when there is no next page.
+func (p *page[T]) servedLimit() int {
+	if p.Next == nil {
+		return 0
+	}
+	u, err := url.Parse(*p.Next)
+	if err != nil {
+		return 0
+	}
+	n, _ := strconv.Atoi(u.Query().Get("limit"))
+	return max(n, 0)
 }
 
 // ref is a related object: a nested serializer in 1.x, a depth-1 object in

@@ -13,6 +13,8 @@ import (
 	"net/url"
 	"strconv"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/nmsexporter/nms_exporter/config"
 	"github.com/nmsexporter/nms_exporter/vendors"
@@ -40,11 +42,20 @@ type Options struct {
 	Recorder  vendors.Recorder
 }
 
+// sessionBackoff is how long a collection waits after a 401 that came
+// after earlier successes: Prime's limit of sessions per user, which
+// cpiapi waits out for five minutes (shared/vendor-apis/prime.md,
+// section 2).
+const sessionBackoff = 5 * time.Minute
+
 // Client talks to one Prime Infrastructure server.
 type Client struct {
 	cfg  *config.Prime
 	base string
 	req  *vendors.Requester
+
+	opening   chan struct{} // held by the one request sent until one succeeds
+	succeeded atomic.Bool   // some request has succeeded
 }
 
 // New returns a client for the server a config section names.
@@ -53,11 +64,16 @@ func New(cfg *config.Prime, o Options) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Every request that comes without a session cookie opens a new session,
-	// and Prime refuses a user's sixth session with 401: keep the cookie.
+	// Prime refuses a user's sixth session with a 401. Whether it keeps a
+	// session by connection or by cookie is not known
+	// (shared/vendor-apis/prime.md, section 2), so each request closes its
+	// connection, as Cisco advises, and carries the cookie of the last.
 	hc.Jar, _ = cookiejar.New(nil)
+	// A redirect is Prime's answer to missing or wrong credentials (to its
+	// login page), never data.
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	maxRetries := vendors.Retries(cfg.Budget.MaxRetries)
-	c := &Client{cfg: cfg, base: cfg.BaseURL + apiPath}
+	c := &Client{cfg: cfg, base: cfg.BaseURL + apiPath, opening: make(chan struct{}, 1)}
 	c.req = &vendors.Requester{
 		Client:        hc,
 		Budget:        o.Budget,
@@ -69,6 +85,7 @@ func New(cfg *config.Prime, o Options) (*Client, error) {
 		Prepare: func(r *http.Request) error {
 			r.SetBasicAuth(cfg.Username, cfg.Password.Value())
 			r.Header.Set("Accept", "application/json")
+			r.Close = true
 			return nil
 		},
 	}
@@ -93,11 +110,57 @@ func (c *Client) query(q url.Values, first, max int) url.Values {
 // page fetches one page of a data resource.
 func page[E any](ctx context.Context, c *Client, resource string, q url.Values) (*envelope[E], error) {
 	var env envelope[E]
-	_, err := c.req.GetJSON(ctx, c.base+resource+".json?"+q.Encode(), apiPath+resource, &env)
+	err := c.withSession(ctx, func() error {
+		_, err := c.req.GetJSON(ctx, c.base+resource+".json?"+q.Encode(), apiPath+resource, &env)
+		return err
+	})
 	if err != nil {
-		return nil, err
+		return nil, c.authError(err)
 	}
 	return &env, nil
+}
+
+// withSession runs f, alone until a request has succeeded: the collections
+// of a fresh client start together, and where Prime keeps sessions by
+// cookie they would otherwise open one session each, instead of sharing
+// the cookie of the first answer.
+func (c *Client) withSession(ctx context.Context, f func() error) error {
+	if c.succeeded.Load() {
+		return f()
+	}
+	select {
+	case c.opening <- struct{}{}:
+	case <-ctx.Done():
+		return fmt.Errorf("waiting for the first answer of the session: %w", ctx.Err())
+	}
+	if c.succeeded.Load() {
+		<-c.opening
+		return f()
+	}
+	defer func() { <-c.opening }()
+	err := f()
+	if err == nil {
+		c.succeeded.Store(true)
+	}
+	return err
+}
+
+// authError says what Prime's refusals mean (shared/vendor-apis/prime.md,
+// section 2): a redirect (to its login page), or a 401 before any request
+// went through, is a failed login; a 401 after requests went through is,
+// most likely, the user's limit of sessions, which waiting ends, not
+// retrying at once.
+func (c *Client) authError(err error) error {
+	switch st := vendors.StatusCode(err); {
+	case st == http.StatusUnauthorized && c.succeeded.Load():
+		return &vendors.BackoffError{
+			Err: fmt.Errorf("refused after earlier successes, most likely the session limit of user %s: %w", c.cfg.Username, err),
+			For: sessionBackoff,
+		}
+	case st == http.StatusUnauthorized || (st >= 300 && st < 400):
+		return fmt.Errorf("authentication failed for user %s: %w", c.cfg.Username, err)
+	}
+	return err
 }
 
 // walk fetches every entity of a data resource: page one for the count,

@@ -106,8 +106,8 @@ func TestFetchMatchesSimulator(t *testing.T) {
 	if alarms.Total != want.ActiveAlarms || acked != want.AcknowledgedAlarms {
 		t.Errorf("alarms = %d active, %d acknowledged; want %d, %d", alarms.Total, acked, want.ActiveAlarms, want.AcknowledgedAlarms)
 	}
-	if got := sim.Sessions(); got != 1 {
-		t.Errorf("sessions opened = %d; want 1: the client keeps its session cookie", got)
+	if got := sim.Sessions(); got != 0 {
+		t.Errorf("sessions left open = %d; want 0: each request closes its connection", got)
 	}
 }
 
@@ -391,8 +391,7 @@ func TestFirstRefreshesAtDefaultPace(t *testing.T) {
 	}{{"simulator limits", 0}, {"2 a second", 2}} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			// Each client's first refresh opens a session per collection.
-			sim, base := newSim(t, primesim.Options{Seed: 1, Size: "medium", RateLimit: tc.rateLimit, MaxSessions: -1})
+			sim, base := newSim(t, primesim.Options{Seed: 1, Size: "medium", RateLimit: tc.rateLimit})
 			cfg := primeConfig(t, base, sim.Credentials(), "")
 			for run := range 3 {
 				c, b, rec := refreshClient(t, cfg)

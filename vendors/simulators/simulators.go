@@ -48,10 +48,14 @@ type Options struct {
 	Observe func(time.Duration)
 }
 
-// Simulator is one running simulator.
+// Simulator is one running simulator. Its JSON, which `nms_exporter
+// simulate` prints, names each value as the vendor's config section does,
+// in the form the section takes it: base_url, token_url and the
+// credentials paste into a config as they are.
 type Simulator struct {
 	Vendor       string              `json:"vendor"`
 	BaseURL      string              `json:"base_url"`
+	APIVersion   string              `json:"api_version,omitempty"`
 	Token        string              `json:"token,omitempty"`
 	Email        string              `json:"email,omitempty"`
 	Password     string              `json:"password,omitempty"`
@@ -161,7 +165,7 @@ func startCXCloud(o Options) (http.Handler, *Simulator, func(), error) {
 	sim.section = func(name, dir string, _ []string) (string, error) {
 		file, err := secretFile(dir, name+".secret", c.ClientSecret)
 		return fmt.Sprintf(`  - name: %s
-    base_url: %s/bcs/v2
+    base_url: %s
     token_url: %s
     client_id: %s
     client_secret_file: %s
@@ -181,7 +185,7 @@ func startNautobot(o Options) (http.Handler, *Simulator, func(), error) {
 		return nil, nil, nil, err
 	}
 	c := s.Credentials()
-	sim := &Simulator{Token: c.Token, Nautobot: s}
+	sim := &Simulator{Token: c.Token, APIVersion: c.Version, Nautobot: s}
 	sim.section = func(name, dir string, peers []string) (string, error) {
 		file, err := secretFile(dir, name+".token", c.Token)
 		return fmt.Sprintf(`  - name: %s
@@ -248,7 +252,10 @@ func Start(vendor string, o Options) (*Simulator, error) {
 	sim.Vendor, sim.Size, sim.Seed = vendor, o.Size, o.Seed
 	sim.BaseURL = "http://" + ln.Addr().String()
 	if sim.CXCloud != nil {
-		sim.TokenURL = sim.BaseURL + sim.CXCloud.Credentials().TokenPath()
+		// The data is under /{region}/bcs/v2, the token beside it.
+		c := sim.CXCloud.Credentials()
+		sim.TokenURL = sim.BaseURL + c.TokenPath()
+		sim.BaseURL += c.BasePath()
 	}
 	if o.Observe != nil {
 		inner := h

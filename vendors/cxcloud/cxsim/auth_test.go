@@ -1,9 +1,11 @@
 package cxsim
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 )
@@ -11,43 +13,65 @@ import (
 func TestTokenEndpoint(t *testing.T) {
 	h := newHarness(t, Options{Seed: 1, TokenTTL: 30 * time.Minute})
 	id, secret := h.c.ClientID, h.c.ClientSecret
-	grant := url.Values{"grant_type": {"client_credentials"}}
-	withForm := func(id, secret string) url.Values {
-		return url.Values{"grant_type": {"client_credentials"}, "client_id": {id}, "client_secret": {secret}}
-	}
+	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {id}, "client_secret": {secret}}.Encode()
 	tests := []struct {
-		name       string
-		form       url.Values
-		user, pass string
-		wantStatus int
-		wantError  string
+		name        string
+		body, ctype string
+		basic       bool
+		wantStatus  int
+		wantMessage string
 	}{
-		{"form", withForm(id, secret), "", "", 200, ""},
-		{"basic auth", grant, id, secret, 200, ""},
-		{"wrong secret in form", withForm(id, "nope"), "", "", 401, "invalid_client"},
-		{"wrong secret in basic auth", grant, id, "nope", 401, "invalid_client"},
-		{"unknown client", withForm("someone", secret), "", "", 401, "invalid_client"},
-		{"no client", grant, "", "", 401, "invalid_client"},
-		{"password grant", url.Values{"grant_type": {"password"}, "client_id": {id}, "client_secret": {secret}}, "", "", 400, "unsupported_grant_type"},
-		{"no grant", url.Values{"client_id": {id}, "client_secret": {secret}}, "", "", 400, "invalid_request"},
+		{"documented", tokenBody(id, secret, Scope), "application/json", false, 200, ""},
+		{"no content type", tokenBody(id, secret, Scope), "", false, 200, ""},
+		{"wrong secret", tokenBody(id, "nope", Scope), "application/json", false, 401, "invalid client credentials"},
+		{"unknown client", tokenBody("someone", secret, Scope), "application/json", false, 401, "invalid client credentials"},
+		{"wrong scope", tokenBody(id, secret, "api.other"), "application/json", false, 401, "scope api.other is not granted"},
+		{"missing secret", `{"grantType": "client_credentials", "clientId": "` + id + `", "scope": "api.bcs.manage"}`, "application/json", false, 400, "are required"},
+		{"password grant", strings.Replace(tokenBody(id, secret, Scope), "client_credentials", "password", 1), "application/json", false, 400, "unsupported grantType"},
+		{"OAuth2 form", form, "application/x-www-form-urlencoded", false, 400, "form-encoded bodies and HTTP basic auth are not accepted"},
+		{"form with basic auth", "grant_type=client_credentials", "application/x-www-form-urlencoded", true, 400, "not accepted"},
+		{"not JSON", "clientId=x", "text/plain", false, 400, "not a JSON object"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := h.postToken(tt.form, tt.user, tt.pass)
+			req, _ := http.NewRequest("POST", h.c.TokenURL, strings.NewReader(tt.body))
+			if tt.ctype != "" {
+				req.Header.Set("Content-Type", tt.ctype)
+			}
+			if tt.basic {
+				req.SetBasicAuth(id, secret)
+			}
+			r := h.do(req)
+			if r.status != tt.wantStatus {
+				t.Fatalf("POST token = %d %s; want %d", r.status, r.body, tt.wantStatus)
+			}
+			if tt.wantStatus != 200 {
+				if msg := messageOf(t, r.body); !strings.Contains(msg, tt.wantMessage) {
+					t.Errorf("message %q; want it to say %q", msg, tt.wantMessage)
+				}
+				return
+			}
 			var body struct {
-				AccessToken string `json:"access_token"`
-				TokenType   string `json:"token_type"`
-				ExpiresIn   int    `json:"expires_in"`
-				Error       string `json:"error"`
+				AccessToken string   `json:"accessToken"`
+				TokenType   string   `json:"tokenType"`
+				ExpiresIn   int      `json:"expiresIn"`
+				Scope       []string `json:"scope"`
 			}
 			if err := json.Unmarshal(r.body, &body); err != nil {
 				t.Fatalf("token body %q: %v", r.body, err)
 			}
-			if r.status != tt.wantStatus || body.Error != tt.wantError {
-				t.Fatalf("POST token = %d error %q; want %d %q (body %s)", r.status, body.Error, tt.wantStatus, tt.wantError, r.body)
+			if body.AccessToken == "" || body.TokenType != "Bearer" || body.ExpiresIn != 1800 || len(body.Scope) != 1 || body.Scope[0] != Scope {
+				t.Errorf("token = %+v; want a token, Bearer, expiresIn 1800 and scope [%s]", body, Scope)
 			}
-			if tt.wantStatus == 200 && (body.AccessToken == "" || body.TokenType != "Bearer" || body.ExpiresIn != 1800) {
-				t.Errorf("token = %+v; want a token, Bearer, expires_in 1800", body)
+			// A three-part JWT whose payload has exp, as the SDK decodes it.
+			parts := strings.Split(body.AccessToken, ".")
+			if len(parts) != 3 {
+				t.Fatalf("accessToken %q is not a three-part JWT", body.AccessToken)
+			}
+			payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+			var claims struct{ Exp int64 }
+			if err != nil || json.Unmarshal(payload, &claims) != nil || claims.Exp != testStart.Add(30*time.Minute).Unix() {
+				t.Errorf("JWT payload %s; want exp = now + expiresIn (%d)", payload, testStart.Add(30*time.Minute).Unix())
 			}
 			if r.header.Get("Cache-Control") != "no-store" {
 				t.Errorf("Cache-Control = %q; want no-store", r.header.Get("Cache-Control"))
@@ -58,11 +82,34 @@ func TestTokenEndpoint(t *testing.T) {
 	if r := h.do(req); r.status != http.StatusMethodNotAllowed {
 		t.Errorf("GET token = %d; want 405", r.status)
 	}
-	if got, want := h.s.TokenRequests(), len(tests)+2; got != want {
-		t.Errorf("TokenRequests() = %d; want %d (the harness's token, the table, the GET)", got, want)
+	// The prose's form of the URL, without the trailing slash.
+	bare := strings.TrimSuffix(h.c.TokenURL, "/")
+	req, _ = http.NewRequest("POST", bare, strings.NewReader(tokenBody(id, secret, Scope)))
+	if r := h.do(req); r.status != 200 {
+		t.Errorf("POST %s = %d; want 200", bare, r.status)
+	}
+	if got, want := h.s.TokenRequests(), len(tests)+3; got != want {
+		t.Errorf("TokenRequests() = %d; want %d (the harness's token, the table, the GET, the bare URL)", got, want)
 	}
 	if h.s.Calls() != 0 {
 		t.Errorf("Calls() = %d after token requests only; want 0", h.s.Calls())
+	}
+}
+
+// TestTokenIsChecked: a token this server did not sign, or one whose
+// signature was changed, is refused like an unknown one.
+func TestTokenIsChecked(t *testing.T) {
+	h := newHarness(t, Options{Seed: 1})
+	other := newHarness(t, Options{Seed: 1, ClientID: h.c.ClientID, ClientSecret: h.c.ClientSecret})
+	parts := strings.Split(h.token, ".")
+	for name, tok := range map[string]string{
+		"another server's": other.token,
+		"re-signed":        parts[0] + "." + parts[1] + "." + strings.Repeat("A", len(parts[2])),
+		"not a JWT":        "0123456789abcdef",
+	} {
+		if r := h.request("GET", "collectors", map[string]string{"Authorization": "Bearer " + tok}); r.status != 401 {
+			t.Errorf("GET with %s token = %d; want 401", name, r.status)
+		}
 	}
 }
 
@@ -97,11 +144,11 @@ func TestBearerRequired(t *testing.T) {
 }
 
 func TestTokenExpiry(t *testing.T) {
-	h := newHarness(t, Options{Seed: 1}) // default TTL: 1h
+	h := newHarness(t, Options{Seed: 1}) // default TTL: 3200 s
 	if r := h.get("collectors"); r.status != 200 {
 		t.Fatalf("GET with a fresh token = %d; want 200", r.status)
 	}
-	h.clock.Add(time.Hour - time.Second)
+	h.clock.Add(DefaultTokenTTL - time.Second)
 	if r := h.get("collectors"); r.status != 200 {
 		t.Fatalf("GET a second before expiry = %d; want 200", r.status)
 	}

@@ -19,8 +19,16 @@ const (
 	epHardwareEoLBulletins
 	epSoftwareEoL
 	epSoftwareEoLBulletins
+	epLastReset
+	epResetHistory
+	epResetCount
+	epContracts
+	epBulk
 	nEndpoints
 )
+
+// bulkName is the bulk download, a JSON Lines stream rather than a list.
+const bulkName = "bulk/alerts"
 
 // endpoint describes one collection: its attributes in model order (the
 // order items are written in), the attributes it filters on, and how to
@@ -33,6 +41,14 @@ type endpoint struct {
 	count   func(w *world) int
 	row     func(w *world, i int, r []value) []value
 	find    func(w *world, id string) int // item index; -1 when unknown
+	// counted lists answer HEAD with their paging headers (DOC-INV: a HEAD
+	// request to inventory/assets or inventory/devices returns a count).
+	counted bool
+	// single endpoints answer one bare object (row 0), not a list.
+	single bool
+	// deps are the endpoints whose data this one is derived from: a new
+	// version of any is a new version of this one.
+	deps []int
 
 	filterAttr map[string]int
 	attrIndex  map[string]int
@@ -51,6 +67,7 @@ var endpoints = [nEndpoints]endpoint{
 		count:   func(w *world) int { return len(w.devs) },
 		row:     deviceRow,
 		find:    findDevice,
+		counted: true,
 	},
 	epAssets: {
 		name: "inventory/assets", idParam: "physicalAssetId",
@@ -62,6 +79,7 @@ var endpoints = [nEndpoints]endpoint{
 		count:   func(w *world) int { return len(w.assets) },
 		row:     assetRow,
 		find:    findAsset,
+		counted: true,
 	},
 	epCollectors: {
 		name: "collectors", idParam: "applianceId",
@@ -143,6 +161,44 @@ var endpoints = [nEndpoints]endpoint{
 		count:   func(w *world) int { return len(w.swb) },
 		row:     softwareEoLBulletinRow,
 	},
+	epLastReset: {
+		name: "deviceReset/lastResetDetails",
+		attrs: []string{"deviceId", "deviceIp", "deviceName", "inventoryTimestamp", "lastResetTimestamp",
+			"productFamily", "productId", "resetReason", "resetType", "softwareType", "softwareVersion"},
+		filters: []string{"deviceId", "productId"},
+		count:   func(w *world) int { return len(w.resetDevs) },
+		row:     lastResetRow,
+		deps:    []int{epDevices},
+	},
+	epResetHistory: {
+		name:    "deviceReset/resetHistory",
+		attrs:   []string{"deviceId", "deviceIp", "deviceName", "productFamily", "productId", "resetDetails"},
+		filters: []string{"deviceId", "productId"},
+		count:   func(w *world) int { return len(w.resetDevs) },
+		row:     resetHistoryRow,
+		deps:    []int{epDevices},
+	},
+	epResetCount: {
+		name:   "deviceReset/resetCount",
+		attrs:  []string{"devicesCrashCount", "devicesReloadCount"},
+		count:  func(*world) int { return 1 },
+		row:    resetCountRow,
+		single: true,
+		deps:   []int{epDevices},
+	},
+	epContracts: {
+		name: "contract/serials", idParam: "serialNumber",
+		attrs: []string{"baseProductIdList", "contractSiteAddress", "contractSiteCity", "contractSiteCountry",
+			"contractSiteCustomerName", "contractSiteShipDate", "contractSiteStateProvince", "coveredProductLineEndDate",
+			"isCovered", "orderableProductIdList", "parentSerialNumber", "serialNumber", "serviceContractNumber",
+			"serviceLineDescription", "warrantyEndDate", "warrantyType", "warrantyTypeDescription"},
+		filters: []string{"isCovered", "serialNumber"},
+		count:   func(w *world) int { return len(w.contracts) },
+		row:     contractRow,
+		find:    findContract,
+		deps:    []int{epAssets},
+	},
+	epBulk: {name: bulkName, count: func(*world) int { return 0 }, row: func(_ *world, _ int, r []value) []value { return r[:0] }},
 }
 
 var epByName = map[string]int{}
@@ -174,9 +230,8 @@ func deviceRow(w *world, i int, r []value) []value {
 	c := w.collectorOf(i)
 	name := w.deviceName(i)
 	ip := w.deviceIP(i)
-	anchor := int64(w.today) * day
-	created := anchor - int64(30+h%1400)*day - int64((h>>11)%day)
-	reset := max(created+3600, anchor-int64(1+(h>>24)%300)*day-int64((h>>33)%day))
+	created := w.created(i)
+	last := w.resets(i, 1)[0]
 	invTS := vt(c.lastUpload - int64((h>>40)%1800))
 	cfgTS := vt(invTS.n - int64((h>>52)%600))
 	inv := "Completed"
@@ -197,7 +252,7 @@ func deviceRow(w *world, i int, r []value) []value {
 		}
 	}
 	if p.role != roleAP {
-		resetReason = resetReasons[(h>>5)%uint64(len(resetReasons))]
+		resetReason = last.reason
 		contact, sysName = "noc@example.com", name
 	}
 	image := ""
@@ -209,7 +264,7 @@ func deviceRow(w *world, i int, r []value) []value {
 	return append(r[:0],
 		vs(c.name), vs(register), vs(cfg), cfgTS, vt(created),
 		vi(int64(d.id)), vs(ip), vs(name), vs(w.statuses[d.status]), vs("Managed Chassis"), vs(features), vs(image),
-		vs(inv), invTS, vs(ip), vb(d.flags&flagSeedFile != 0), vt(reset), vs(p.family),
+		vs(inv), invTS, vs(ip), vb(d.flags&flagSeedFile != 0), vt(last.at), vs(p.family),
 		vs(p.pid), vs(p.ptype), vs(resetReason), vs(contact), vs(sysDescr(p, sv)), vs(ct.name+", "+ct.country+" / "+strings.ToUpper(s.label)),
 		vs(sysName), vs(p.oid), vs(sv.typ), vs(sv.ver), vs(""), vs(""),
 		vs(""), vs(""),

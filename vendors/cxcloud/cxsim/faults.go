@@ -24,11 +24,22 @@ type Faults struct {
 	Oversize     int64 // pad each 200 body with spaces to this many bytes: valid JSON, larger than a client accepts
 	Reset        bool  // close the connection without a response
 	ResetMidBody bool  // send half of each 200 body under its full Content-Length, then drop the connection
-	ShrinkTotal  bool  // lists lose a third of their items (and X-Total-Count) on pages after the first (offset > 0)
-	// EndlessPaging makes list paging never end: each page reports an
-	// X-Total-Count at least one page past itself, and pages past the end
-	// start over from the first items.
+	ShrinkTotal  bool  // lists lose a third of their items (and of their total) on pages after the first
+	// EndlessPaging makes list paging never end: each page reports a total
+	// at least one page past itself, and pages past the end start over
+	// from the first items.
 	EndlessPaging bool
+	// NoPagingHeaders leaves the offset, max and total headers out of list
+	// answers, as a proxy that drops unknown headers would.
+	NoPagingHeaders bool
+	// ReprocessMidWalk finishes a processing run (Step) just before the
+	// first list page after a first page is served since SetFaults: the
+	// data, Last-Modified and ETag change in the middle of a walk.
+	ReprocessMidWalk bool
+	// ExpireTokensAfter, when positive, makes every token issued expire
+	// once, after that many API calls since SetFaults: a token lapsing in
+	// the middle of a walk. New tokens are issued as usual.
+	ExpireTokensAfter int
 	// Revoke, once RevokeAfter API calls were served since SetFaults, drops
 	// every access token issued (401 invalid_token) and refuses the client
 	// at the token endpoint (401 invalid_client), as when the client secret
@@ -41,7 +52,11 @@ type Faults struct {
 // SetFaults switches faults; safe to call while requests are served. The
 // error-rate draw restarts from the seed, so the same request sequence
 // after the same SetFaults gets the same errors.
-func (s *Server) SetFaults(f Faults) { s.fault.Set(f) }
+func (s *Server) SetFaults(f Faults) {
+	s.fault.Set(f)
+	s.reprocessed.Store(false)
+	s.expired.Store(false)
+}
 
 // Faults returns the faults in force.
 func (s *Server) Faults() Faults { return s.fault.Get() }

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -23,7 +22,7 @@ func rawGet(t *testing.T, h *harness, path string) (*http.Response, []byte, erro
 
 func TestFaultLatency(t *testing.T) {
 	h := newHarness(t, Options{Seed: 1})
-	h.s.SetFaults(Faults{Latency: 80 * time.Millisecond, PathPrefix: "/bcs/v2/inventory/"})
+	h.s.SetFaults(Faults{Latency: 80 * time.Millisecond, PathPrefix: "/us/bcs/v2/inventory/"})
 	start := time.Now()
 	h.getOK("inventory/devices", nil)
 	if d := time.Since(start); d < 80*time.Millisecond {
@@ -40,7 +39,7 @@ func TestFaultLatency(t *testing.T) {
 }
 
 func TestFaultErrorRate(t *testing.T) {
-	h := newHarness(t, Options{Seed: 1})
+	h := newHarness(t, Options{Seed: 1, RateHeadersOn2xx: true})
 	h.s.SetFaults(Faults{ErrorRate: 1, ErrorStatus: 503})
 	r := h.get("collectors")
 	if r.status != 503 || messageOf(t, r.body) == "" || r.header.Get("X-RateLimit-Remaining-Day") == "" {
@@ -55,7 +54,7 @@ func TestFaultErrorRate(t *testing.T) {
 }
 
 func TestFaultRateLimitStorm(t *testing.T) {
-	h := newHarness(t, Options{Seed: 1, PerSecond: 10})
+	h := newHarness(t, Options{Seed: 1, PerSecond: 10, RateHeadersOn2xx: true})
 	h.s.SetFaults(Faults{RateLimit: true})
 	for i := 0; i < 3; i++ {
 		r := h.get("collectors")
@@ -110,7 +109,7 @@ func TestFaultBodies(t *testing.T) {
 		t.Errorf("GET with Reset: no error; want the connection dropped")
 	}
 
-	h.s.SetFaults(Faults{Malformed: true, PathPrefix: "/bcs/v2/productAlerts/"})
+	h.s.SetFaults(Faults{Malformed: true, PathPrefix: "/us/bcs/v2/productAlerts/"})
 	if r := h.get(path); !json.Valid(r.body) {
 		t.Errorf("GET outside PathPrefix is malformed; want it intact")
 	}
@@ -154,11 +153,11 @@ func TestFaultOversize(t *testing.T) {
 }
 
 func TestFaultPaging(t *testing.T) {
-	h := newHarness(t, Options{Seed: 1})
+	h := newHarness(t, Options{Seed: 1, PageSize: 20})
 	n := h.s.Sizes().Devices
 	total := func(r result) int {
-		v, _ := strconv.Atoi(r.header.Get("X-Total-Count"))
-		return v
+		_, _, t := paging(r)
+		return t
 	}
 	count := func(r result) int {
 		var body struct {
@@ -171,24 +170,61 @@ func TestFaultPaging(t *testing.T) {
 	}
 
 	h.s.SetFaults(Faults{ShrinkTotal: true})
-	r1, r2 := h.get("inventory/devices?max=20"), h.get("inventory/devices?max=20&offset=20")
+	r1, r2 := h.get("inventory/devices"), h.get("inventory/devices?offset=21")
 	if total(r1) != n || total(r2) != n-n/3 || count(r2) != 20 {
-		t.Errorf("ShrinkTotal: X-Total-Count %d then %d, page 2 of %d; want %d then %d, 20", total(r1), total(r2), count(r2), n, n-n/3)
+		t.Errorf("ShrinkTotal: total %d then %d, page 2 of %d; want %d then %d, 20", total(r1), total(r2), count(r2), n, n-n/3)
 	}
-	if r := h.get("inventory/devices?max=20&offset=" + strconv.Itoa(n-n/3)); count(r) != 0 {
+	if r := h.get("inventory/devices?offset=" + strconv.Itoa(n-n/3+1)); count(r) != 0 {
 		t.Errorf("ShrinkTotal: the page past the shrunk end has %d items; want 0", count(r))
 	}
 
 	h.s.SetFaults(Faults{EndlessPaging: true})
-	for offset := 0; offset <= n+40; offset += 20 {
-		r := h.get("inventory/devices?max=20&offset=" + strconv.Itoa(offset))
-		if want := max(n, offset+40); total(r) != want || count(r) == 0 {
-			t.Fatalf("EndlessPaging at offset %d: X-Total-Count %d, %d items; want %d and some", offset, total(r), count(r), want)
+	for offset := 1; offset <= n+41; offset += 20 {
+		r := h.get("inventory/devices?offset=" + strconv.Itoa(offset))
+		if want := max(n, offset-1+40); total(r) != want || count(r) == 0 {
+			t.Fatalf("EndlessPaging at offset %d: total %d, %d items; want %d and some", offset, total(r), count(r), want)
 		}
 	}
 	// With a filter too.
-	if r := h.get("productAlerts/securityAdvisories?max=5&offset=1000&matchConfidence=Vulnerable"); total(r) != 1010 || count(r) == 0 {
-		t.Errorf("EndlessPaging with a filter: X-Total-Count %d, %d items; want 1010 and some", total(r), count(r))
+	if r := h.get("productAlerts/securityAdvisories?offset=1001&matchConfidence=Vulnerable"); total(r) != 1040 || count(r) == 0 {
+		t.Errorf("EndlessPaging with a filter: total %d, %d items; want 1040 and some", total(r), count(r))
+	}
+
+	h.s.SetFaults(Faults{NoPagingHeaders: true})
+	if r := h.get("inventory/devices"); r.header.Get("total") != "" || r.header.Get("max") != "" || r.header.Get("offset") != "" || count(r) != 20 {
+		t.Errorf("NoPagingHeaders: headers %v, %d items; want no paging headers and the page", r.header, count(r))
+	}
+}
+
+// TestFaultReprocessMidWalk: a processing run finishes between the first
+// page and the second, once: Last-Modified and ETag change under the walk.
+func TestFaultReprocessMidWalk(t *testing.T) {
+	h := newHarness(t, Options{Seed: 1, PageSize: 20})
+	h.s.SetFaults(Faults{ReprocessMidWalk: true})
+	first := h.getOK("inventory/devices", nil)
+	h.clock.Add(time.Minute)
+	second := h.getOK("inventory/devices?offset=21", nil)
+	if first.header.Get("Last-Modified") == second.header.Get("Last-Modified") {
+		t.Errorf("Last-Modified %s on both pages; want the second page processed later", first.header.Get("Last-Modified"))
+	}
+	again := h.getOK("inventory/devices?offset=21", nil)
+	if again.header.Get("Last-Modified") != second.header.Get("Last-Modified") {
+		t.Errorf("a second walk's Last-Modified %s; want %s: the run happens once", again.header.Get("Last-Modified"), second.header.Get("Last-Modified"))
+	}
+}
+
+// TestFaultExpireTokensAfter: tokens lapse once, after that many calls.
+func TestFaultExpireTokensAfter(t *testing.T) {
+	h := newHarness(t, Options{Seed: 1})
+	h.s.SetFaults(Faults{ExpireTokensAfter: 2})
+	h.getOK("collectors", nil)
+	h.getOK("collectors", nil)
+	if r := h.get("collectors"); r.status != 401 {
+		t.Fatalf("third call = %d; want 401: the token lapsed", r.status)
+	}
+	h.token = h.newToken()
+	for range 3 {
+		h.getOK("collectors", nil)
 	}
 }
 
@@ -200,9 +236,9 @@ func TestFaultRevoke(t *testing.T) {
 	if r.status != 401 || r.header.Get("WWW-Authenticate") == "" {
 		t.Errorf("second call with Revoke after 1 = %d %s; want 401 with WWW-Authenticate", r.status, r.body)
 	}
-	tok := h.postToken(url.Values{"grant_type": {"client_credentials"}}, h.c.ClientID, h.c.ClientSecret)
-	if tok.status != 401 || !strings.Contains(string(tok.body), "invalid_client") {
-		t.Errorf("token request while revoked = %d %s; want 401 invalid_client", tok.status, tok.body)
+	tok := h.postToken(tokenBody(h.c.ClientID, h.c.ClientSecret, Scope), "application/json")
+	if tok.status != 401 || !strings.Contains(string(tok.body), "invalid client credentials") {
+		t.Errorf("token request while revoked = %d %s; want 401 invalid client credentials", tok.status, tok.body)
 	}
 	if h.s.Calls() != 1 {
 		t.Errorf("Calls() = %d; want 1: refused calls are 401s", h.s.Calls())

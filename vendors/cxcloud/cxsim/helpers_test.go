@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -43,7 +43,7 @@ func newHarness(t *testing.T, o Options) *harness {
 	ts := httptest.NewServer(s)
 	t.Cleanup(ts.Close)
 	c := s.Credentials()
-	c.BaseURL = ts.URL + "/bcs/v2"
+	c.BaseURL = ts.URL + c.BasePath()
 	c.TokenURL = ts.URL + c.TokenPath()
 	h := &harness{t: t, s: s, ts: ts, c: c, clock: clock}
 	h.token = h.newToken()
@@ -62,31 +62,35 @@ func (h *harness) do(req *http.Request) result {
 	return result{st, header, b}
 }
 
-// postToken asks for a token with form fields (and basic auth when user is
-// not empty).
-func (h *harness) postToken(form url.Values, user, pass string) result {
+// postToken posts a token request body with the given content type.
+func (h *harness) postToken(body, contentType string) result {
 	h.t.Helper()
-	req, _ := http.NewRequest("POST", h.c.TokenURL, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	if user != "" {
-		req.SetBasicAuth(user, pass)
+	req, _ := http.NewRequest("POST", h.c.TokenURL, strings.NewReader(body))
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 	}
 	return h.do(req)
 }
 
+// tokenBody is the documented token request.
+func tokenBody(id, secret, scope string) string {
+	b, _ := json.Marshal(map[string]string{"grantType": "client_credentials", "clientId": id, "secret": secret, "scope": scope})
+	return string(b)
+}
+
 func (h *harness) newToken() string {
 	h.t.Helper()
-	r := h.postToken(url.Values{"grant_type": {"client_credentials"}, "client_id": {h.c.ClientID}, "client_secret": {h.c.ClientSecret}}, "", "")
+	r := h.postToken(tokenBody(h.c.ClientID, h.c.ClientSecret, Scope), "application/json")
 	var tok struct {
-		AccessToken string `json:"access_token"`
+		AccessToken string `json:"accessToken"`
 	}
 	if r.status != http.StatusOK || json.Unmarshal(r.body, &tok) != nil || tok.AccessToken == "" {
-		h.t.Fatalf("token request = %d %s; want 200 with an access_token", r.status, r.body)
+		h.t.Fatalf("token request = %d %s; want 200 with an accessToken", r.status, r.body)
 	}
 	return tok.AccessToken
 }
 
-// request gets path (under /bcs/v2/ unless it starts with "/") with the
+// request gets path (under /us/bcs/v2/ unless it starts with "/") with the
 // harness token unless hdr overrides Authorization ("" removes it).
 func (h *harness) request(method, path string, hdr map[string]string) result {
 	h.t.Helper()
@@ -135,6 +139,50 @@ func (h *harness) items(path string) []map[string]any {
 	return body.Items
 }
 
+// all walks a list as the SDK does (_get_all_items): no offset on the
+// first request, then offset = the offset header (1 when absent) + max,
+// while that is at most total.
+func (h *harness) all(path string) []map[string]any {
+	h.t.Helper()
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	var out []map[string]any
+	next := -1
+	for pages := 0; ; pages++ {
+		p := path
+		if next >= 0 {
+			p += sep + "offset=" + strconv.Itoa(next)
+		}
+		var body struct {
+			Items []map[string]any `json:"items"`
+		}
+		r := h.getOK(p, &body)
+		out = append(out, body.Items...)
+		offset, err := strconv.Atoi(r.header.Get("offset"))
+		if err != nil {
+			offset = 1
+		}
+		most, _ := strconv.Atoi(r.header.Get("max"))
+		total, _ := strconv.Atoi(r.header.Get("total"))
+		if next = offset + most; next > total {
+			return out
+		}
+		if pages > 100000 {
+			h.t.Fatalf("GET %s: paging does not end", path)
+		}
+	}
+}
+
+// paging reads a list answer's offset, max and total headers.
+func paging(r result) (offset, most, total int) {
+	offset, _ = strconv.Atoi(r.header.Get("offset"))
+	most, _ = strconv.Atoi(r.header.Get("max"))
+	total, _ = strconv.Atoi(r.header.Get("total"))
+	return offset, most, total
+}
+
 func messageOf(t *testing.T, b []byte) string {
 	t.Helper()
 	var m struct {
@@ -147,6 +195,7 @@ func messageOf(t *testing.T, b []byte) string {
 }
 
 var listPaths = []string{
+	"deviceReset/lastResetDetails", "deviceReset/resetHistory", "contract/serials",
 	"inventory/devices", "inventory/assets", "collectors",
 	"productAlerts/fieldNotices", "productAlerts/fieldNoticeBulletins",
 	"productAlerts/securityAdvisories", "productAlerts/securityAdvisoryBulletins",

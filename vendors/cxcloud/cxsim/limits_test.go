@@ -33,9 +33,15 @@ func headerInts(t *testing.T, r result) map[string]int {
 
 const rateLimitBody = "{\n  \"message\":\"API rate limit exceeded\"\n}"
 
-// TestRateLimitHeaders checks every header on a 200, a 304 and a 429.
+// TestRateLimitHeaders checks every header on a 200, a 304 and a 429,
+// with RateHeadersOn2xx; without it, only the 429 carries them, the one
+// place the documentation shows them.
 func TestRateLimitHeaders(t *testing.T) {
-	h := newHarness(t, Options{Seed: 1, PerSecond: 3, PerDay: 100})
+	plain := newHarness(t, Options{Seed: 1})
+	if got := headerInts(t, plain.get("collectors")); len(got) != 0 {
+		t.Errorf("a 200 by default carries %v; want no rate-limit headers", got)
+	}
+	h := newHarness(t, Options{Seed: 1, PerSecond: 3, PerDay: 100, RateHeadersOn2xx: true})
 	first := h.get("collectors")
 	etag := first.header.Get("ETag")
 	notMod := h.request("GET", "collectors", map[string]string{"If-None-Match": etag})
@@ -78,26 +84,26 @@ func TestRateLimitHeaders(t *testing.T) {
 // TestHeaderCasing checks the headers go out in the documented casing
 // (a client reading them through net/http sees them canonicalized).
 func TestHeaderCasing(t *testing.T) {
-	s, err := New(Options{Seed: 1, Now: func() time.Time { return testStart }})
+	s, err := New(Options{Seed: 1, Now: func() time.Time { return testStart }, RateHeadersOn2xx: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	req := httptest.NewRequest("POST", tokenPath, strings.NewReader("grant_type=client_credentials"))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.SetBasicAuth(s.Credentials().ClientID, s.Credentials().ClientSecret)
+	c := s.Credentials()
+	req := httptest.NewRequest("POST", tokenPath, strings.NewReader(tokenBody(c.ClientID, c.ClientSecret, Scope)))
+	req.Header.Set("Content-Type", "application/json")
 	rec := httptest.NewRecorder()
 	s.ServeHTTP(rec, req)
 	var tok struct {
-		AccessToken string `json:"access_token"`
+		AccessToken string `json:"accessToken"`
 	}
 	if err := json.Unmarshal(rec.Body.Bytes(), &tok); err != nil || tok.AccessToken == "" {
 		t.Fatalf("token = %d %s; want an access token", rec.Code, rec.Body)
 	}
-	req = httptest.NewRequest("GET", "/bcs/v2/collectors", nil)
+	req = httptest.NewRequest("GET", "/us/bcs/v2/collectors", nil)
 	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
 	rec = httptest.NewRecorder()
 	s.ServeHTTP(rec, req)
-	for _, k := range append(rateHeaders, "ETag", "Last-Modified") {
+	for _, k := range append(rateHeaders, "ETag", "Last-Modified", "offset", "max", "total") {
 		if _, ok := rec.Header()[k]; !ok {
 			t.Errorf("header %q not written in that casing (have %v)", k, rec.Header())
 		}
@@ -105,7 +111,7 @@ func TestHeaderCasing(t *testing.T) {
 }
 
 func TestPerSecondLimit(t *testing.T) {
-	h := newHarness(t, Options{Seed: 1, PerSecond: DefaultPerSecond})
+	h := newHarness(t, Options{Seed: 1, PerSecond: DefaultPerSecond, RateHeadersOn2xx: true})
 	for i := 0; i < DefaultPerSecond; i++ {
 		if r := h.get("collectors"); r.status != 200 {
 			t.Fatalf("call %d in the second = %d; want 200", i+1, r.status)
@@ -143,7 +149,7 @@ func TestPerSecondLimit(t *testing.T) {
 }
 
 func TestDailyLimit(t *testing.T) {
-	h := newHarness(t, Options{Seed: 1, PerDay: 5})
+	h := newHarness(t, Options{Seed: 1, PerDay: 5, RateHeadersOn2xx: true})
 	h.clock.Set(time.Date(2025, 7, 10, 23, 59, 0, 0, time.UTC))
 	h.token = h.newToken() // the harness's token expired on the way
 	for i := 0; i < 5; i++ {

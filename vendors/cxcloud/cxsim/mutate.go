@@ -247,12 +247,20 @@ func (w *world) processTime(now time.Time) int64 {
 }
 
 // bump gives each endpoint a new data version processed at proc (each
-// once, however often it is listed).
+// once, however often it is listed), and so the endpoints derived from
+// them.
 func (w *world) bump(proc int64, eps ...int) {
 	var done [nEndpoints]bool
 	for _, ep := range eps {
-		if !done[ep] {
-			done[ep] = true
+		done[ep] = true
+	}
+	for i := range endpoints {
+		for _, d := range endpoints[i].deps {
+			done[i] = done[i] || done[d]
+		}
+	}
+	for ep, ok := range done {
+		if ok {
 			w.vers[ep].n++
 			w.vers[ep].mod = proc
 		}

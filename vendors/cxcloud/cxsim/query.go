@@ -11,39 +11,33 @@ import (
 	"time"
 )
 
-const (
-	basePath = "/bcs/v2/"
-
-	defaultMax = 1000
-	// MaxPageSize is the largest accepted max; larger values are a 400.
-	MaxPageSize = 1000
-)
+// basePath follows the region segment: /{region}/bcs/v2/.
+const basePath = "/bcs/v2/"
 
 type route struct {
 	ep   int
 	id   string // the specific-ID segment; "" for a list
 	rest string // the path under the base: what the ETag covers
-	tmpl string // for CallsByPath, e.g. "/bcs/v2/inventory/devices/{deviceId}"
+	tmpl string // for CallsByPath, e.g. "/{region}/bcs/v2/inventory/devices/{deviceId}"
 }
 
-// matchRoute accepts /bcs/v2/... and /{region}/bcs/v2/... for any single
-// region segment.
+// matchRoute accepts /{region}/bcs/v2/... for any single region segment:
+// the base URI has no region-less form.
 func matchRoute(path string) (route, bool) {
-	rest, ok := strings.CutPrefix(path, basePath)
-	if !ok {
-		if len(path) < 2 || path[0] != '/' {
-			return route{}, false
-		}
-		slash := strings.IndexByte(path[1:], '/')
-		if slash <= 0 {
-			return route{}, false
-		}
-		if rest, ok = strings.CutPrefix(path[1+slash:], basePath); !ok {
-			return route{}, false
-		}
+	if len(path) < 2 || path[0] != '/' {
+		return route{}, false
 	}
+	slash := strings.IndexByte(path[1:], '/')
+	if slash <= 0 {
+		return route{}, false
+	}
+	rest, ok := strings.CutPrefix(path[1+slash:], basePath)
+	if !ok {
+		return route{}, false
+	}
+	const tmplBase = "/{region}" + basePath
 	if i, ok := epByName[rest]; ok {
-		return route{ep: i, rest: rest, tmpl: basePath + rest}, true
+		return route{ep: i, rest: rest, tmpl: tmplBase + rest}, true
 	}
 	k := strings.LastIndexByte(rest, '/')
 	if k < 0 || k == len(rest)-1 {
@@ -53,7 +47,7 @@ func matchRoute(path string) (route, bool) {
 	if !ok || endpoints[i].idParam == "" {
 		return route{}, false
 	}
-	return route{ep: i, id: rest[k+1:], rest: rest, tmpl: basePath + rest[:k] + "/{" + endpoints[i].idParam + "}"}, true
+	return route{ep: i, id: rest[k+1:], rest: rest, tmpl: tmplBase + rest[:k] + "/{" + endpoints[i].idParam + "}"}, true
 }
 
 type filter struct {
@@ -62,18 +56,23 @@ type filter struct {
 }
 
 type params struct {
-	offset, max int
-	mask        []bool // nil: every attribute
-	filters     []filter
+	// start is the first item's index (the offset less the first offset);
+	// max is the page size, the server's choice.
+	start, max int
+	mask       []bool // nil: every attribute
+	filters    []filter
 	// shrink and endless are Faults.ShrinkTotal and Faults.EndlessPaging.
 	shrink, endless bool
+	anyKey          bool // Options.FiltersAnyKey
 }
 
-// parseParams reads offset, max, fields and the endpoint's filters; any
-// other parameter is a 400. A specific-ID call takes fields only (offset
-// and max are ignored there).
-func parseParams(ep *endpoint, byID bool, q url.Values) (params, *response) {
-	p := params{max: defaultMax}
+// parseParams reads offset, fields and the endpoint's filters. Any other
+// parameter, max among them (the server picks the page size), is ignored,
+// or with strict a 400. first is the offset of the first item (1, or 0). A
+// specific-ID call takes fields only; offset and filters are ignored there
+// (filters are a 400 with strict).
+func parseParams(ep *endpoint, byID, strict bool, first, pageSize int, q url.Values) (params, *response) {
+	p := params{max: pageSize}
 	names := make([]string, 0, len(q))
 	for k := range q {
 		names = append(names, k)
@@ -87,25 +86,22 @@ func parseParams(ep *endpoint, byID bool, q url.Values) (params, *response) {
 			if err != nil || n < 0 {
 				return p, badRequest("offset must be a non-negative integer")
 			}
-			p.offset = n
-		case "max":
-			n, err := strconv.Atoi(vals[0])
-			if err != nil || n < 1 || n > MaxPageSize {
-				return p, badRequest("max must be between 1 and " + strconv.Itoa(MaxPageSize))
-			}
-			p.max = n
+			// An offset below the first is read as the first.
+			p.start = max(n-first, 0)
 		case "fields":
 			p.mask = parseMask(ep, vals)
 		default:
 			attr, ok := ep.filterAttr[name]
-			if !ok || byID {
+			switch {
+			case ok && !byID:
+				p.filters = append(p.filters, filter{attr: attr, vals: vals})
+			case strict:
 				return p, badRequest("Unknown filter: " + name)
 			}
-			p.filters = append(p.filters, filter{attr: attr, vals: vals})
 		}
 	}
 	if byID {
-		p.offset, p.max = 0, defaultMax
+		p.start = 0
 	}
 	return p, nil
 }
@@ -136,17 +132,18 @@ func badRequest(msg string) *response {
 	return &r
 }
 
-// matches reports whether row passes every filter: values of one filter
-// are alternatives, filters combine with AND. Values compare as text.
-func matches(row []value, fs []filter, scratch *[]byte) bool {
+// matches reports whether row passes the filters: values of one filter
+// are alternatives; filters combine with AND, or with anyKey with OR.
+// Values compare as text.
+func matches(row []value, fs []filter, anyKey bool, scratch *[]byte) bool {
 	for _, f := range fs {
 		b, ok := appendText((*scratch)[:0], row[f.attr])
 		*scratch = b
-		if !ok || !slices.Contains(f.vals, string(b)) {
-			return false
+		if hit := ok && slices.Contains(f.vals, string(b)); hit == anyKey {
+			return hit
 		}
 	}
-	return true
+	return !anyKey || len(fs) == 0
 }
 
 // list renders a page of the filtered items; total counts all that match.
@@ -168,7 +165,7 @@ func (w *world) list(ep *endpoint, p params) (body []byte, total int) {
 	}
 	if len(p.filters) == 0 {
 		total = n
-		lo := min(p.offset, n)
+		lo := min(p.start, n)
 		hi := lo + min(p.max, n-lo)
 		for i := lo; i < hi; i++ {
 			row = ep.row(w, i, row)
@@ -178,10 +175,10 @@ func (w *world) list(ep *endpoint, p params) (body []byte, total int) {
 		var scratch []byte
 		for i := 0; i < n; i++ {
 			row = ep.row(w, i, row)
-			if !matches(row, p.filters, &scratch) {
+			if !matches(row, p.filters, p.anyKey, &scratch) {
 				continue
 			}
-			if total >= p.offset && total-p.offset < p.max {
+			if total >= p.start && total-p.start < p.max {
 				emit()
 			}
 			total++
@@ -199,18 +196,18 @@ func (w *world) faultyList(ep *endpoint, p params) (body []byte, total int) {
 	var scratch []byte
 	for i := range ep.count(w) {
 		row = ep.row(w, i, row)
-		if matches(row, p.filters, &scratch) {
+		if matches(row, p.filters, p.anyKey, &scratch) {
 			idx = append(idx, i)
 		}
 	}
-	if p.shrink && p.offset > 0 {
+	if p.shrink && p.start > 0 {
 		idx = idx[:len(idx)-len(idx)/3]
 	}
 	total = len(idx)
-	lo := min(p.offset, len(idx))
+	lo := min(p.start, len(idx))
 	if p.endless && len(idx) > 0 {
-		total = max(total, p.offset+2*p.max)
-		lo = p.offset % len(idx)
+		total = max(total, p.start+2*p.max)
+		lo = p.start % len(idx)
 	}
 	hi := min(len(idx), lo+p.max)
 	body = append(make([]byte, 0, 64+(hi-lo)*len(ep.attrs)*24), `{"items":[`...)
@@ -224,18 +221,21 @@ func (w *world) faultyList(ep *endpoint, p params) (body []byte, total int) {
 	return append(body, "]}\n"...), total
 }
 
-// serveAPI answers a routed, authenticated and admitted GET. The paging
-// faults and Oversize change what is served, so they answer 200 even to a
-// matching If-None-Match, with an ETag of their own, as a changed resource
-// would.
+// serveAPI answers a routed, authenticated and admitted GET or HEAD. The
+// paging faults and Oversize change what is served, so they answer 200
+// even to a matching If-None-Match, with an ETag of their own, as a
+// changed resource would.
 func (s *Server) serveAPI(r *http.Request, rt route, f Faults) response {
 	q := r.URL.Query()
 	ep := &endpoints[rt.ep]
-	p, bad := parseParams(ep, rt.id != "", q)
+	if ep.name == bulkName {
+		return s.serveBulk()
+	}
+	p, bad := parseParams(ep, rt.id != "", s.opts.StrictParams, s.firstOffset(), s.opts.PageSize, q)
 	if bad != nil {
 		return *bad
 	}
-	p.shrink, p.endless = f.ShrinkTotal, f.EndlessPaging
+	p.shrink, p.endless, p.anyKey = f.ShrinkTotal, f.EndlessPaging, s.opts.FiltersAnyKey
 	changed := f.ShrinkTotal || f.EndlessPaging || f.Oversize > 0
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -246,14 +246,18 @@ func (s *Server) serveAPI(r *http.Request, rt route, f Faults) response {
 			return message(http.StatusNotFound, msgNotFound)
 		}
 	}
+	if ep.single {
+		idx = 0
+	}
 	v := w.vers[rt.ep]
 	tag := w.etag(v.n, rt.rest, q)
 	lm := time.Unix(v.mod, 0).UTC()
+	conditional := !s.opts.FirstPageConditional || idx >= 0 || p.start == 0
 	if changed {
 		// What is served differs from the data the tag names, so it has a
 		// tag of its own, and no precondition matches it.
 		tag = w.etag(v.n, rt.rest+"\x00fault", q)
-	} else if resp, done := precondition(r, tag, lm); done {
+	} else if resp, done := precondition(r, tag, lm, conditional); done {
 		return resp
 	}
 	var resp response
@@ -264,7 +268,13 @@ func (s *Server) serveAPI(r *http.Request, rt route, f Faults) response {
 	} else {
 		body, total := w.list(ep, p)
 		resp = response{status: http.StatusOK, body: body}
-		resp.header()["X-Total-Count"] = []string{strconv.Itoa(total)}
+		if !f.NoPagingHeaders {
+			// The names are written in lower case, as the SDK reads them.
+			h := resp.header()
+			h["offset"] = []string{strconv.Itoa(p.start + s.firstOffset())}
+			h["max"] = []string{strconv.Itoa(p.max)}
+			h["total"] = []string{strconv.Itoa(total)}
+		}
 	}
 	setValidators(resp.header(), tag, lm)
 	return resp
@@ -298,12 +308,15 @@ func setValidators(h http.Header, tag string, lm time.Time) {
 	h["Last-Modified"] = []string{lm.Format(http.TimeFormat)}
 }
 
-// precondition applies If-Match (412 when no tag matches), then
-// If-None-Match (304 when one does) and, only without If-None-Match,
-// If-Modified-Since.
-func precondition(r *http.Request, tag string, lm time.Time) (response, bool) {
+// precondition applies If-Match (412 when no tag matches), then, when the
+// answer may be conditional, If-None-Match (304 when one does) and, only
+// without If-None-Match, If-Modified-Since.
+func precondition(r *http.Request, tag string, lm time.Time, conditional bool) (response, bool) {
 	if im := r.Header.Values("If-Match"); len(im) > 0 && !tagListMatches(im, tag, false) {
 		return message(http.StatusPreconditionFailed, "Precondition Failed"), true
+	}
+	if !conditional {
+		return response{}, false
 	}
 	notModified := func() (response, bool) {
 		resp := response{status: http.StatusNotModified}

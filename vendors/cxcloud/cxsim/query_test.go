@@ -2,9 +2,11 @@ package cxsim
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -55,7 +57,7 @@ func TestFieldMasks(t *testing.T) {
 }
 
 func TestFilters(t *testing.T) {
-	h := newHarness(t, Options{Seed: 2, Size: "medium"})
+	h := newHarness(t, Options{Seed: 2, Size: "medium", StrictParams: true})
 	all := h.items("productAlerts/fieldNotices")
 	count := func(pred func(map[string]any) bool) int {
 		n := 0
@@ -91,8 +93,8 @@ func TestFilters(t *testing.T) {
 			if err := json.Unmarshal(r.body, &body); err != nil {
 				t.Fatal(err)
 			}
-			if len(body.Items) != tt.want || r.header.Get("X-Total-Count") != itoa(tt.want) {
-				t.Errorf("GET fieldNotices?%s = %d items, X-Total-Count %s; want %d", tt.query, len(body.Items), r.header.Get("X-Total-Count"), tt.want)
+			if _, _, total := paging(r); len(body.Items) != tt.want || total != tt.want {
+				t.Errorf("GET fieldNotices?%s = %d items, total %d; want %d", tt.query, len(body.Items), total, tt.want)
 			}
 		})
 	}
@@ -105,10 +107,24 @@ func TestFilters(t *testing.T) {
 		{"inventory/devices?deviceStatus=ACTIVE&zzz=1&aaa=2", "aaa"},
 		{"productAlerts/securityAdvisoryBulletins?matchConfidence=Vulnerable", "matchConfidence"},
 		{"inventory/devices/" + itoa(h.s.DeviceIDs()[0]) + "?deviceStatus=ACTIVE", "deviceStatus"},
+		{"inventory/devices?max=5", "max"},
 	} {
 		r := h.get(q.path)
 		if r.status != 400 || messageOf(t, r.body) != "Unknown filter: "+q.name {
-			t.Errorf("GET %s = %d %s; want 400 Unknown filter: %s", q.path, r.status, r.body, q.name)
+			t.Errorf("StrictParams: GET %s = %d %s; want 400 Unknown filter: %s", q.path, r.status, r.body, q.name)
+		}
+	}
+	// Filters of different names combine with AND, or with FiltersAnyKey OR.
+	anyKey := newHarness(t, Options{Seed: 2, Size: "medium", FiltersAnyKey: true})
+	q := "productAlerts/fieldNotices?deviceId=" + itoa(int(dev)) + "&matchConfidence=Vulnerable"
+	if got, want := len(anyKey.all(q)), count(func(it map[string]any) bool { return it["deviceId"] == dev || it["matchConfidence"] == "Vulnerable" }); got != want {
+		t.Errorf("FiltersAnyKey: GET %s = %d items; want %d", q, got, want)
+	}
+	// By default an unknown parameter is ignored.
+	lenient := newHarness(t, Options{Seed: 2})
+	for _, path := range []string{"productAlerts/fieldNotices?severity=High", "inventory/devices?max=5"} {
+		if r := lenient.get(path); r.status != 200 || len(lenient.items(path)) != len(lenient.items(strings.Split(path, "?")[0])) {
+			t.Errorf("GET %s = %d; want 200 with the parameter ignored", path, r.status)
 		}
 	}
 	// Every documented filter is accepted on its endpoint.
@@ -125,16 +141,17 @@ func TestFilters(t *testing.T) {
 			t.Errorf("rating filter returned %v", r)
 		}
 	}
-	if bools := h.items("inventory/devices?isInSeedFile=false&max=1000"); len(bools) == 0 {
+	if bools := h.all("inventory/devices?isInSeedFile=false"); len(bools) == 0 {
 		t.Errorf("isInSeedFile=false matched nothing; want the ~5%% outside the seed file")
 	}
 }
 
 func TestSpecificCalls(t *testing.T) {
 	h := newHarness(t, Options{Seed: 4})
-	devs := h.items("inventory/devices?max=3")
-	assets := h.items("inventory/assets?max=3")
+	devs := h.items("inventory/devices")
+	assets := h.items("inventory/assets")
 	colls := h.items("collectors")
+	contracts := h.items("contract/serials")
 	tests := []struct {
 		path, key string
 		want      any
@@ -142,28 +159,30 @@ func TestSpecificCalls(t *testing.T) {
 		{"inventory/devices/" + itoa(int(devs[2]["deviceId"].(float64))), "deviceName", devs[2]["deviceName"]},
 		{"inventory/assets/" + itoa(int(assets[1]["physicalAssetId"].(float64))), "serialNumber", assets[1]["serialNumber"]},
 		{"collectors/" + colls[1]["applianceId"].(string), "collectorName", colls[1]["collectorName"]},
+		{"contract/serials/" + contracts[4]["serialNumber"].(string), "warrantyType", contracts[4]["warrantyType"]},
+		{"deviceReset/resetCount", "devicesReloadCount", nil},
 		{"/apjc/bcs/v2/inventory/devices/" + itoa(int(devs[0]["deviceId"].(float64))), "deviceName", devs[0]["deviceName"]},
 	}
 	for _, tt := range tests {
 		var obj map[string]any
 		r := h.getOK(tt.path, &obj)
-		if obj[tt.key] != tt.want || obj["items"] != nil {
+		if (tt.want != nil && obj[tt.key] != tt.want) || obj[tt.key] == nil || obj["items"] != nil {
 			t.Errorf("GET %s = %s; want the bare object with %s %v", tt.path, r.body, tt.key, tt.want)
 		}
-		if r.header.Get("X-Total-Count") != "" {
-			t.Errorf("GET %s has X-Total-Count; want none on a specific call", tt.path)
+		if r.header.Get("total") != "" {
+			t.Errorf("GET %s has a total header; want none on a bare object", tt.path)
 		}
 	}
 	for _, p := range []string{"inventory/devices/1", "inventory/devices/abc", "inventory/assets/99",
-		"collectors/CSP0000000000", "inventory/devices/99999999999999"} {
+		"collectors/CSP0000000000", "inventory/devices/99999999999999", "contract/serials/NOSUCHSERIAL"} {
 		r := h.get(p)
 		if r.status != 404 || messageOf(t, r.body) != "Not Found" {
 			t.Errorf("GET %s = %d %s; want 404 Not Found", p, r.status, r.body)
 		}
 	}
 	calls := h.s.Calls()
-	for _, p := range []string{"/bcs/v2/productAlerts/fieldNotices/1", "/bcs/v2/nothing", "/bcs/v1/inventory/devices",
-		"/bcs/v2/inventory/devices/", "/", "/a/b/bcs/v2/collectors"} {
+	for _, p := range []string{"/us/bcs/v2/productAlerts/fieldNotices/1", "/us/bcs/v2/nothing", "/us/bcs/v1/inventory/devices",
+		"/us/bcs/v2/inventory/devices/", "/", "/a/b/bcs/v2/collectors", "/bcs/v2/inventory/devices", "/bcs/v2/collectors"} {
 		r := h.get(p)
 		if r.status != 404 || messageOf(t, r.body) != "Not Found" {
 			t.Errorf("GET %s = %d %s; want 404", p, r.status, r.body)
@@ -176,29 +195,37 @@ func TestSpecificCalls(t *testing.T) {
 	if r.status != http.StatusMethodNotAllowed || r.header.Get("Allow") != "GET, HEAD" {
 		t.Errorf("POST devices = %d, Allow %q; want 405, GET, HEAD", r.status, r.header.Get("Allow"))
 	}
+	if r := h.request("HEAD", "collectors", nil); r.status != http.StatusMethodNotAllowed {
+		t.Errorf("HEAD collectors = %d; want 405: only the inventory lists count by HEAD", r.status)
+	}
 	byPath := h.s.CallsByPath()
-	if byPath["/bcs/v2/inventory/devices/{deviceId}"] != 3+2 || byPath["/bcs/v2/collectors/{applianceId}"] != 2 {
+	if byPath["/{region}/bcs/v2/inventory/devices/{deviceId}"] != 3+2 || byPath["/{region}/bcs/v2/collectors/{applianceId}"] != 2 {
 		t.Errorf("CallsByPath() = %v; want 5 specific device calls, 2 collector calls", byPath)
 	}
 }
 
+// TestPaging: offset is 1-based and picks the first item; the server picks
+// the page size; every list answer carries offset, max and total; a page
+// past the end is empty, with the headers.
 func TestPaging(t *testing.T) {
-	h := newHarness(t, Options{Seed: 5}) // 60 devices
+	h := newHarness(t, Options{Seed: 5, PageSize: 20}) // 60 devices
 	ids := h.s.DeviceIDs()
 	tests := []struct {
-		query     string
-		wantItems int
-		firstIdx  int
+		query      string
+		wantItems  int
+		firstIdx   int
+		wantOffset int
 	}{
-		{"", 60, 0},
-		{"?max=20", 20, 0},
-		{"?max=20&offset=40", 20, 40}, // exact multiple: the last full page
-		{"?max=20&offset=60", 0, 0},   // then an empty one
-		{"?max=25&offset=50", 10, 50}, // last partial page
-		{"?offset=59", 1, 59},
-		{"?offset=1000000", 0, 0},
-		{"?max=1000", 60, 0},
-		{"?max=1", 1, 0},
+		{"", 20, 0, 1},
+		{"?offset=1", 20, 0, 1},
+		{"?offset=0", 20, 0, 1}, // below the first offset: the first page
+		{"?offset=21", 20, 20, 21},
+		{"?offset=41", 20, 40, 41}, // exact multiple: the last full page
+		{"?offset=61", 0, 0, 61},   // then an empty one
+		{"?offset=51", 10, 50, 51}, // a partial page
+		{"?offset=60", 1, 59, 60},
+		{"?offset=1000000", 0, 0, 1000000},
+		{"?max=1000", 20, 0, 1}, // the client's max is not the server's
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {
@@ -211,48 +238,91 @@ func TestPaging(t *testing.T) {
 			if err := json.Unmarshal(r.body, &body); err != nil || body.Items == nil {
 				t.Fatalf("body %s: %v; want an items array", r.body, err)
 			}
-			if len(body.Items) != tt.wantItems || r.header.Get("X-Total-Count") != "60" {
-				t.Errorf("GET devices%s = %d items, X-Total-Count %s; want %d, 60", tt.query, len(body.Items), r.header.Get("X-Total-Count"), tt.wantItems)
+			offset, most, total := paging(r)
+			if len(body.Items) != tt.wantItems || offset != tt.wantOffset || most != 20 || total != 60 {
+				t.Errorf("GET devices%s = %d items, offset %d, max %d, total %d; want %d, %d, 20, 60",
+					tt.query, len(body.Items), offset, most, total, tt.wantItems, tt.wantOffset)
 			}
 			if len(body.Items) > 0 && body.Items[0].DeviceID != ids[tt.firstIdx] {
 				t.Errorf("first deviceId = %d; want %d", body.Items[0].DeviceID, ids[tt.firstIdx])
 			}
 		})
 	}
-	// A walk collects every device once, in order.
-	var walked []int
-	for off := 0; ; off += 7 {
-		var body struct {
-			Items []struct {
-				DeviceID int `json:"deviceId"`
-			} `json:"items"`
-		}
-		h.getOK("inventory/devices?max=7&offset="+itoa(off), &body)
-		for _, it := range body.Items {
-			walked = append(walked, it.DeviceID)
-		}
-		if len(body.Items) < 7 {
-			break
-		}
+	// Every list answer carries the three headers (written in lower case;
+	// clients read header names case-insensitively).
+	req, _ := http.NewRequest("GET", h.c.BaseURL+"/collectors", nil)
+	req.Header.Set("Authorization", "Bearer "+h.token)
+	resp, err := h.ts.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if !slices.Equal(walked, ids) {
-		t.Errorf("walk in pages of 7 = %d devices; want all 60 in order", len(walked))
+	resp.Body.Close()
+	raw := map[string]bool{}
+	for k := range resp.Header {
+		raw[k] = true
+	}
+	if !raw["Offset"] || !raw["Max"] || !raw["Total"] {
+		t.Errorf("headers %v; want offset, max and total", resp.Header)
 	}
 	// Paging applies after filters.
-	r := h.getOK("inventory/devices?deviceStatus=ACTIVE&max=5&offset=5", nil)
-	active := len(h.items("inventory/devices?deviceStatus=ACTIVE"))
-	if r.header.Get("X-Total-Count") != itoa(active) {
-		t.Errorf("filtered page X-Total-Count = %s; want %d", r.header.Get("X-Total-Count"), active)
-	}
-	for _, q := range []string{"?max=1001", "?max=0", "?max=-1", "?max=abc"} {
-		r := h.get("inventory/devices" + q)
-		if r.status != 400 || messageOf(t, r.body) != "max must be between 1 and 1000" {
-			t.Errorf("GET devices%s = %d %s; want 400 max must be between 1 and 1000", q, r.status, r.body)
-		}
+	r := h.getOK("inventory/devices?deviceStatus=ACTIVE&offset=6", nil)
+	active := len(h.all("inventory/devices?deviceStatus=ACTIVE"))
+	if _, _, total := paging(r); total != active {
+		t.Errorf("filtered page total = %d; want %d", total, active)
 	}
 	for _, q := range []string{"?offset=-1", "?offset=x"} {
 		if r := h.get("inventory/devices" + q); r.status != 400 {
 			t.Errorf("GET devices%s = %d; want 400", q, r.status)
+		}
+	}
+	// HEAD on the inventory lists counts without a body.
+	for _, p := range []string{"inventory/devices", "inventory/assets"} {
+		r := h.request("HEAD", p, nil)
+		if _, _, total := paging(r); r.status != 200 || len(r.body) != 0 || total == 0 {
+			t.Errorf("HEAD %s = %d, %d bytes, total %d; want 200, no body, the count", p, r.status, len(r.body), total)
+		}
+	}
+}
+
+// TestZeroBasedOffsets: the first page says offset 0, and offsets count
+// from 0.
+func TestZeroBasedOffsets(t *testing.T) {
+	h := newHarness(t, Options{Seed: 5, PageSize: 20, ZeroBasedOffsets: true})
+	ids := h.s.DeviceIDs()
+	r := h.getOK("inventory/devices", nil)
+	if offset, _, _ := paging(r); offset != 0 {
+		t.Errorf("first page offset = %d; want 0", offset)
+	}
+	var body struct {
+		Items []struct {
+			DeviceID int `json:"deviceId"`
+		} `json:"items"`
+	}
+	h.getOK("inventory/devices?offset=20", &body)
+	if len(body.Items) != 20 || body.Items[0].DeviceID != ids[20] {
+		t.Errorf("offset=20 = %d items from %v; want 20 from device 20", len(body.Items), body.Items)
+	}
+}
+
+// TestPublishedClientWalk walks every list as the SDK does, at each of the
+// page sizes a server may pick and with either first offset: every item
+// once, no page past what the walk needs but the SDK's own extra one
+// with offsets from 0.
+func TestPublishedClientWalk(t *testing.T) {
+	for _, size := range []int{1, 7, 100, 1000} {
+		for _, zero := range []bool{false, true} {
+			t.Run(fmt.Sprintf("pages of %d, from 0 %v", size, zero), func(t *testing.T) {
+				h := newHarness(t, Options{Seed: 3, PageSize: size, ZeroBasedOffsets: zero})
+				z := h.s.Sizes()
+				for p, want := range map[string]int{
+					"inventory/devices": z.Devices, "inventory/assets": z.Assets, "collectors": z.Collectors,
+					"productAlerts/fieldNotices": z.FieldNoticeMatches, "productAlerts/hardwareEndOfLife": z.HardwareEoL,
+				} {
+					if got := len(h.all(p)); got != want {
+						t.Errorf("the SDK's walk of %s = %d items; want %d", p, got, want)
+					}
+				}
+			})
 		}
 	}
 }
@@ -262,19 +332,7 @@ func TestLargeWalk(t *testing.T) {
 		t.Skip("large world")
 	}
 	h := newHarness(t, Options{Seed: 1, Size: "large"})
-	n := 0
-	for off := 0; ; off += 1000 {
-		r := h.getOK("inventory/devices?fields=deviceId&offset="+itoa(off), nil)
-		var body struct{ Items []json.RawMessage }
-		if err := json.Unmarshal(r.body, &body); err != nil {
-			t.Fatal(err)
-		}
-		n += len(body.Items)
-		if len(body.Items) < 1000 {
-			break
-		}
-	}
-	if n != 20000 {
+	if n := len(h.all("inventory/devices?fields=deviceId")); n != 20000 {
 		t.Errorf("walked %d devices; want 20000", n)
 	}
 }

@@ -20,6 +20,7 @@ const (
 	kTime // n is Unix seconds, written YYYY-MM-DDTHH:MM:SS (UTC, no zone)
 	kDate // n is days since the epoch, written YYYY-MM-DD
 	kList // s holds strings joined by commas, written as a JSON array
+	kRaw  // s holds JSON written as it is (arrays of objects); filters skip it
 )
 
 const (
@@ -54,6 +55,7 @@ func vd(d int32) value {
 }
 
 func vlist(joined string) value { return value{k: kList, s: joined} }
+func vraw(json string) value    { return value{k: kRaw, s: json} }
 
 var vnull = value{}
 
@@ -80,6 +82,8 @@ func appendValue(b []byte, v value) []byte {
 			}
 		}
 		return append(b, ']')
+	case kRaw:
+		return append(b, v.s...)
 	}
 	return append(b, "null"...)
 }

@@ -4,7 +4,10 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
+	"strconv"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nmsexporter/nms_exporter/vendors/simkit"
@@ -14,26 +17,62 @@ import (
 const (
 	DefaultPerSecond = 10
 	DefaultPerDay    = 10000
-	DefaultTokenTTL  = time.Hour
+	// DefaultTokenTTL is the documented lifetime of an access token.
+	DefaultTokenTTL = 3200 * time.Second
+	// DefaultPageSize is the page size (the max header) when Options.PageSize
+	// is 0: the real one is not documented, 1,000 is this simulator's choice.
+	DefaultPageSize = 1000
+	// DefaultRegion is the only region any source attests.
+	DefaultRegion = "us"
+	// Scope is the one scope a token is asked for.
+	Scope = "api.bcs.manage"
 )
 
-const tokenPath = "/oauth2/token"
+// tokenPath is the token endpoint; the documentation's prose writes it
+// without the trailing slash, its HTTP example and the SDK with it: both
+// are served.
+const tokenPath = "/torii-auth/v1/token/"
 
 // Options choose the simulated world and its limits.
 type Options struct {
 	Seed         int64         // data is a deterministic function of Seed, Size and the UTC day of Now at New
 	Size         string        // "small" | "medium" | "large" ("" = small); anything else: New returns an error
-	ClientID     string        // OAuth2 client accepted ("" = derived from Seed)
+	ClientID     string        // application client id accepted ("" = derived from Seed)
 	ClientSecret string        // ("" = derived from Seed)
-	TokenTTL     time.Duration // lifetime of an access token (0 = 1h)
+	TokenTTL     time.Duration // expiresIn of an access token (0 = 3200s)
 	PerSecond    int           // per-application calls per second (0 = 10)
 	PerDay       int           // per-application calls per UTC day (0 = 10,000)
 	Now          func() time.Time
+
+	// PageSize is the page size the server picks for every list (0 =
+	// DefaultPageSize): clients do not send one.
+	PageSize int
+	// ZeroBasedOffsets counts offsets from 0, the first page answering
+	// offset: 0; by default they count from 1, as the SDK's arithmetic
+	// implies. Which one the API uses is not documented.
+	ZeroBasedOffsets bool
+	// StrictParams answers a query parameter that is neither offset, fields
+	// nor one of the endpoint's filters with 400 Unknown filter; by default
+	// it is ignored. Which one the API does is not documented.
+	StrictParams bool
+	// FiltersAnyKey combines filters of different names with OR; by
+	// default with AND. Which one the API does is not documented.
+	FiltersAnyKey bool
+	// FirstPageConditional applies If-None-Match to a list's first page
+	// only; later pages answer 200 whatever they are sent. Whether the API
+	// applies it to later pages is not documented; by default it does.
+	FirstPageConditional bool
+	// RateHeadersOn2xx sends the rate-limit headers on every answer; by
+	// default only on 429s, the one place the documentation shows them.
+	RateHeadersOn2xx bool
+	// BulkQuirks writes bulk/alerts with the quirks the SDK's models absorb:
+	// empty strings for contract dates and no baseProductIdList.
+	BulkQuirks bool
 }
 
 // Credentials are what a client needs to reach the simulator.
 type Credentials struct {
-	BaseURL      string // left empty by the package; callers fill it (e.g. httptest URL + "/bcs/v2")
+	BaseURL      string // left empty by the package; callers fill it (server URL + BasePath())
 	TokenURL     string // left empty by the package; callers fill it (server URL + TokenPath())
 	ClientID     string
 	ClientSecret string
@@ -41,6 +80,10 @@ type Credentials struct {
 
 // TokenPath is the token endpoint's path on the simulator.
 func (Credentials) TokenPath() string { return tokenPath }
+
+// BasePath is the data base path for the region every source attests:
+// /us/bcs/v2. Any other region segment is served too.
+func (Credentials) BasePath() string { return "/" + DefaultRegion + strings.TrimSuffix(basePath, "/") }
 
 // Sizes counts the simulated world as it is now.
 type Sizes struct {
@@ -71,6 +114,7 @@ type Server struct {
 
 	authMu sync.Mutex // guards tokens
 	tokens map[string]token
+	jwtKey []byte // signs the access tokens
 
 	calls simkit.Counter
 
@@ -81,6 +125,8 @@ type Server struct {
 	usage       map[string]*usage
 
 	fault *simkit.Switch[Faults]
+	// reprocessed and expired mark the one-off faults done since SetFaults.
+	reprocessed, expired atomic.Bool
 }
 
 // New builds the world for o.
@@ -92,9 +138,10 @@ func New(o Options) (*Server, error) {
 	if !ok {
 		return nil, fmt.Errorf("cxsim: unknown size %q (want small, medium or large)", o.Size)
 	}
-	if o.PerSecond < 0 || o.PerDay < 0 || o.TokenTTL < 0 {
-		return nil, fmt.Errorf("cxsim: negative limit or TTL (PerSecond %d, PerDay %d, TokenTTL %v)", o.PerSecond, o.PerDay, o.TokenTTL)
+	if o.PerSecond < 0 || o.PerDay < 0 || o.TokenTTL < 0 || o.PageSize < 0 {
+		return nil, fmt.Errorf("cxsim: negative limit, TTL or page size (PerSecond %d, PerDay %d, TokenTTL %v, PageSize %d)", o.PerSecond, o.PerDay, o.TokenTTL, o.PageSize)
 	}
+	o.PageSize = cmpOr(o.PageSize, DefaultPageSize)
 	now := o.Now
 	if now == nil {
 		now = time.Now
@@ -103,11 +150,15 @@ func New(o Options) (*Server, error) {
 	sr := newRand(o.Seed, secretStream)
 	var id [12]byte
 	var secret [24]byte
+	key := make([]byte, 32)
 	for i := range id {
 		id[i] = byte(sr.Uint32())
 	}
 	for i := range secret {
 		secret[i] = byte(sr.Uint32())
+	}
+	for i := range key {
+		key[i] = byte(sr.Uint32())
 	}
 	if o.ClientID == "" {
 		o.ClientID = hex.EncodeToString(id[:])
@@ -122,6 +173,7 @@ func New(o Options) (*Server, error) {
 		perDay: cmpOr(o.PerDay, DefaultPerDay),
 		ttl:    cmpOr(o.TokenTTL, DefaultTokenTTL),
 		tokens: map[string]token{},
+		jwtKey: key,
 		usage:  map[string]*usage{},
 	}
 	s.creds = Credentials{ClientID: o.ClientID, ClientSecret: o.ClientSecret}
@@ -147,9 +199,9 @@ func (s *Server) Credentials() Credentials { return s.creds }
 // 401s are not included.
 func (s *Server) Calls() int { return s.calls.Calls() }
 
-// CallsByPath counts Calls by path template, e.g. "/bcs/v2/inventory/devices"
-// or "/bcs/v2/inventory/devices/{deviceId}" (regional paths count under the
-// same template).
+// CallsByPath counts Calls by path template, e.g.
+// "/{region}/bcs/v2/inventory/devices" or
+// "/{region}/bcs/v2/inventory/devices/{deviceId}".
 func (s *Server) CallsByPath() map[string]int { return s.calls.ByPath() }
 
 // NotModified counts the 304s served.
@@ -229,7 +281,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if match && !simkit.Sleep(r.Context(), f.Latency) {
 		return
 	}
-	if r.URL.Path == tokenPath {
+	if r.URL.Path == tokenPath || r.URL.Path == strings.TrimSuffix(tokenPath, "/") {
 		s.write(w, s.handleToken(r, match && f.Revoke && s.fault.Counted() >= f.RevokeAfter), Faults{})
 		return
 	}
@@ -239,8 +291,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := s.now()
-	if match && f.Revoke && s.fault.Count() > f.RevokeAfter {
-		s.ExpireTokens()
+	if match && (f.Revoke || f.ExpireTokensAfter > 0) {
+		n := s.fault.Count()
+		if f.Revoke && n > f.RevokeAfter ||
+			f.ExpireTokensAfter > 0 && n > f.ExpireTokensAfter && s.expired.CompareAndSwap(false, true) {
+			s.ExpireTokens()
+		}
 	}
 	client, ok := s.authenticate(r, now)
 	if !ok {
@@ -268,13 +324,22 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case match && s.fault.Draw(f.ErrorRate):
 		st := cmpOr(f.ErrorStatus, http.StatusInternalServerError)
 		resp = message(st, "simulated fault: "+http.StatusText(st))
-	case r.Method != http.MethodGet && r.Method != http.MethodHead:
+	case r.Method == http.MethodHead && rt.id == "" && endpoints[rt.ep].counted:
+	case r.Method != http.MethodGet:
 		resp = message(http.StatusMethodNotAllowed, "Method Not Allowed")
-		resp.header().Set("Allow", "GET, HEAD")
-	default:
+		resp.header().Set("Allow", "GET")
+		if rt.id == "" && endpoints[rt.ep].counted {
+			resp.header().Set("Allow", "GET, HEAD")
+		}
+	}
+	if resp.status == 0 {
 		pf := f
 		if !match {
 			pf = Faults{}
+		}
+		if pf.ReprocessMidWalk && rt.id == "" && s.laterPage(r) && s.reprocessed.CompareAndSwap(false, true) {
+			// A processing run finishes while the client walks the pages.
+			s.Step()
 		}
 		resp = s.serveAPI(r, rt, pf)
 	}
@@ -283,11 +348,29 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.notModified++
 		s.callMu.Unlock()
 	}
-	lim.set(resp.header())
+	if s.opts.RateHeadersOn2xx {
+		lim.set(resp.header())
+	}
 	if !match {
 		f = Faults{}
 	}
 	s.write(w, resp, f)
+}
+
+// laterPage reports whether a request asks for a list page after the
+// first.
+func (s *Server) laterPage(r *http.Request) bool {
+	n, err := strconv.Atoi(r.URL.Query().Get("offset"))
+	return err == nil && n > s.firstOffset()
+}
+
+// firstOffset is the offset of a list's first item: 1, or 0 with
+// ZeroBasedOffsets.
+func (s *Server) firstOffset() int {
+	if s.opts.ZeroBasedOffsets {
+		return 0
+	}
+	return 1
 }
 
 func (s *Server) write(w http.ResponseWriter, resp response, f Faults) {

@@ -186,6 +186,10 @@ type world struct {
 	swByEol []int   // swEolSpecs index -> swb index
 	swItems []int32 // devices running software with an end-of-life bulletin
 
+	resetDevs        []int32        // devices that report resets
+	contracts        []int32        // assets under contract/serials
+	contractBySerial map[string]int // contracts index by serial number
+
 	vers     [nEndpoints]version
 	lastProc int64 // Unix seconds of the last processed upload
 	tick     uint64
@@ -224,6 +228,12 @@ func buildWorld(seed int64, size string, spec sizeSpec, today int32) *world {
 	}
 
 	w.buildDevices(r, spec)
+	w.resetDevs = w.resetDevices()
+	w.contracts = w.contractAssets()
+	w.contractBySerial = make(map[string]int, len(w.contracts))
+	for k, ai := range w.contracts {
+		w.contractBySerial[w.serial(int(ai))] = k
+	}
 	w.buildEoL(r)
 	w.buildFieldNotices(r, spec)
 	w.buildAdvisories(r, spec)

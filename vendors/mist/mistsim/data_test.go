@@ -145,7 +145,7 @@ func TestConsistency(t *testing.T) {
 	var aps []deviceItem
 	for page := 1; ; page++ {
 		var p []deviceItem
-		h.getOK(h.org(fmt.Sprintf("/stats/devices?limit=1000&page=%d", page)), &p)
+		h.getOK(h.org(fmt.Sprintf("/stats/devices?fields=*&limit=1000&page=%d", page)), &p)
 		if len(p) == 0 {
 			break
 		}

@@ -18,11 +18,20 @@
 //     answer 404 "Not found.", as do unknown paths (before authentication);
 //     a known path with the wrong method answers 405.
 //   - List endpoints (sites, stats/sites, stats/devices, inventory and the
-//     site's stats/clients) page with limit (default 100, above MaxLimit
-//     clamped to 1000, 0 means the default) and page (1-based) and always
-//     send X-Page-Limit, X-Page-Page and X-Page-Total; a page past the end
-//     is []. A limit that is not an integer or is negative, or a page below
-//     1, is a 400 with a detail.
+//     site's stats/clients) page with limit (default 100, 0 means the
+//     default) and page (1-based) and always send X-Page-Limit (the limit
+//     served), X-Page-Page and X-Page-Total; a page past the end is [].
+//     A limit above the maximum (Options.MaxLimit, default the documented
+//     1000) is clamped to it, or with Options.RefuseLargeLimit a 400, the
+//     search endpoints' too; Options.PastEndStatus answers a page past the
+//     end with that status instead: the real behaviour of both is not
+//     documented. A limit that is not an integer or is negative, or a page
+//     below 1, is a 400 with a detail.
+//   - The org's stats/devices returns a subset of each device's fields
+//     unless fields names them (comma separated, added to the subset) or is
+//     *: the subset leaves out Options.OptInFields (default uptime,
+//     last_seen and num_clients, a choice: the real subset is not
+//     documented). Options.FieldsMask serves only the named fields instead.
 //   - Search endpoints return {start, end, limit, total, results, next}; next
 //     is a relative /api/v1/... URI that freezes the window as explicit start
 //     and end and carries search_after=[<timestamp_ms>, "<id>"] (URL-encoded

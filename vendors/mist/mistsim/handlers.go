@@ -2,6 +2,7 @@ package mistsim
 
 import (
 	"cmp"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -202,6 +203,55 @@ func handleSiteDeviceStats(s *Server, rc *reqCtx) response {
 	return s.deviceStats(rc, si)
 }
 
+// statsFields tells which top-level fields of E10's devices are served:
+// the default subset leaves out Options.OptInFields that the fields
+// parameter does not name; fields=* serves all; with Options.FieldsMask,
+// named fields are the only ones served (with type, id and mac). nil keeps
+// every field.
+func statsFields(rc *reqCtx) func(string) bool {
+	named := map[string]bool{}
+	for _, v := range rc.r.URL.Query()["fields"] {
+		for _, f := range strings.Split(v, ",") {
+			if f = strings.TrimSpace(f); f == "*" {
+				return nil
+			} else if f != "" {
+				named[f] = true
+			}
+		}
+	}
+	if rc.opts.FieldsMask && len(named) > 0 {
+		return func(k string) bool { return named[k] || k == "type" || k == "id" || k == "mac" }
+	}
+	var omit []string
+	for _, f := range rc.opts.OptInFields {
+		if !named[f] {
+			omit = append(omit, f)
+		}
+	}
+	if len(omit) == 0 {
+		return nil
+	}
+	return func(k string) bool { return !slices.Contains(omit, k) }
+}
+
+// onlyFields re-encodes an object keeping the top-level fields keep allows.
+func onlyFields(v any, keep func(string) bool) any {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic("mistsim: encode: " + err.Error()) // only our own types are encoded
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		panic("mistsim: decode: " + err.Error())
+	}
+	for k := range m {
+		if !keep(k) {
+			delete(m, k)
+		}
+	}
+	return m
+}
+
 func parseDevType(v string, def string, allowAll bool) (int, bool) {
 	if v == "" {
 		v = def
@@ -253,10 +303,18 @@ func (s *Server) deviceStats(rc *reqCtx, si int) response {
 		}
 		idx = append(idx, di)
 	}
+	var keep func(string) bool
+	if si < 0 {
+		keep = statsFields(rc)
+	}
 	return pageOf(rc, len(idx), func(lo, hi int) any {
 		out := make([]any, 0, hi-lo)
 		for _, di := range idx[lo:hi] {
-			out = append(out, w.deviceStatJSON(int(di), rc.nowMs))
+			v := w.deviceStatJSON(int(di), rc.nowMs)
+			if keep != nil {
+				v = onlyFields(v, keep)
+			}
+			out = append(out, v)
 		}
 		return out
 	})

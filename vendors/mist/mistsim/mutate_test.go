@@ -11,7 +11,7 @@ func TestSetDeviceConnected(t *testing.T) {
 	h := newHarness(t, Options{Seed: 3})
 	var ap deviceItem
 	var aps []deviceItem
-	h.getOK(h.org("/stats/devices?status=connected"), &aps)
+	h.getOK(h.org("/stats/devices?fields=*&status=connected"), &aps)
 	for _, d := range aps {
 		if *d.NumClients > 0 {
 			ap = d
@@ -30,7 +30,7 @@ func TestSetDeviceConnected(t *testing.T) {
 	}
 	device := func() deviceItem {
 		var ds []deviceItem
-		h.getOK(h.org("/stats/devices?mac="+ap.MAC), &ds)
+		h.getOK(h.org("/stats/devices?fields=*&mac="+ap.MAC), &ds)
 		if len(ds) != 1 {
 			t.Fatalf("stats/devices?mac=%s = %d items; want 1", ap.MAC, len(ds))
 		}

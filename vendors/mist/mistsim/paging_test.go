@@ -293,3 +293,126 @@ func TestStatsDevicesType(t *testing.T) {
 		}
 	}
 }
+
+// TestPageSizeOptions: a server that caps the page size below the
+// documented 1000, refuses a larger limit instead of clamping it, or
+// refuses a page past the end.
+func TestPageSizeOptions(t *testing.T) {
+	capped := newHarness(t, Options{Seed: 5, MaxLimit: 2})
+	r := capped.getOK(capped.org("/sites?limit=1000"), nil)
+	if got := r.header.Get("X-Page-Limit"); got != "2" {
+		t.Errorf("MaxLimit 2: X-Page-Limit for limit=1000 = %s; want 2", got)
+	}
+	if r := capped.get(capped.org("/alarms/search?limit=1000")); r.status != http.StatusOK || !strings.Contains(string(r.body), `"limit":2`) {
+		t.Errorf("MaxLimit 2: alarm search with limit=1000 = %d %.80s; want its limit 2", r.status, r.body)
+	}
+	refusing := newHarness(t, Options{Seed: 5, MaxLimit: 2, RefuseLargeLimit: true})
+	for _, path := range []string{"/sites?limit=3", "/alarms/search?limit=3"} {
+		if r := refusing.get(refusing.org(path)); r.status != http.StatusBadRequest || !strings.Contains(detailOf(t, r.body), "at most 2") {
+			t.Errorf("RefuseLargeLimit: GET %s = %d %s; want 400 naming the maximum", path, r.status, r.body)
+		}
+	}
+	if r := refusing.get(refusing.org("/sites")); r.status != http.StatusOK || r.header.Get("X-Page-Limit") != "2" {
+		t.Errorf("RefuseLargeLimit: GET sites without a limit = %d, X-Page-Limit %s; want 200 at the maximum", r.status, r.header.Get("X-Page-Limit"))
+	}
+	pastEnd := newHarness(t, Options{Seed: 5, PastEndStatus: http.StatusNotFound})
+	if r := pastEnd.get(pastEnd.org("/sites?limit=2&page=3")); r.status != http.StatusNotFound {
+		t.Errorf("PastEndStatus 404: a page past the end = %d; want 404", r.status)
+	}
+	if r := pastEnd.get(pastEnd.org("/stats/devices?type=switch&status=connected&mac=000000000000")); r.status != http.StatusOK {
+		t.Errorf("PastEndStatus 404: an empty first page = %d; want 200 []", r.status)
+	}
+}
+
+// TestPublishedClientWalk walks every list as the mistapi SDK does
+// (__api_response._check_next: the next page while X-Page-Limit *
+// X-Page-Page < X-Page-Total, the request's own limit kept) and finds
+// every item, with the server's maximum below, at and above the limit
+// asked for.
+func TestPublishedClientWalk(t *testing.T) {
+	const asked = 100
+	for _, most := range []int{7, asked, 1000} {
+		h := newHarness(t, Options{Seed: 8, Size: "medium", MaxLimit: most})
+		z := h.s.Sizes()
+		for path, want := range map[string]int{
+			h.org("/stats/sites"):               z.Sites,
+			h.org("/stats/devices?type=all"):    z.Devices,
+			h.org("/inventory?unassigned=true"): z.Devices + z.Unassigned,
+		} {
+			t.Run(fmt.Sprintf("max %d %s", most, path), func(t *testing.T) {
+				seen := map[string]bool{}
+				u, _ := url.Parse(path)
+				q := u.Query()
+				q.Set("limit", strconv.Itoa(asked))
+				for page := 1; ; page++ {
+					q.Set("page", strconv.Itoa(page))
+					var items []struct {
+						ID string `json:"id"`
+					}
+					r := h.getOK(u.Path+"?"+q.Encode(), &items)
+					for _, it := range items {
+						seen[it.ID] = true
+					}
+					limit, _ := strconv.Atoi(r.header.Get("X-Page-Limit"))
+					pg, _ := strconv.Atoi(r.header.Get("X-Page-Page"))
+					total, _ := strconv.Atoi(r.header.Get("X-Page-Total"))
+					if limit*pg >= total {
+						break
+					}
+				}
+				if len(seen) != want {
+					t.Errorf("the SDK's walk found %d items; want %d", len(seen), want)
+				}
+			})
+		}
+	}
+}
+
+// TestDeviceStatsFields: E10 serves a subset of each device's fields
+// unless fields names them; fields=* serves all; with FieldsMask the named
+// fields are the only ones.
+func TestDeviceStatsFields(t *testing.T) {
+	keys := func(h *harness, query string) map[string]bool {
+		t.Helper()
+		var items []map[string]json.RawMessage
+		h.getOK(h.org("/stats/devices?type=ap&limit=1"+query), &items)
+		if len(items) != 1 {
+			t.Fatalf("stats/devices%s = %d items; want 1", query, len(items))
+		}
+		out := map[string]bool{}
+		for k := range items[0] {
+			out[k] = true
+		}
+		return out
+	}
+	h := newHarness(t, Options{Seed: 5})
+	def := keys(h, "")
+	for _, f := range DefaultOptInFields {
+		if def[f] {
+			t.Errorf("default subset has %s; want it left out until named", f)
+		}
+	}
+	if !def["name"] || !def["status"] {
+		t.Errorf("default subset %v; want name and status", def)
+	}
+	named := keys(h, "&fields=uptime,num_clients")
+	if !named["uptime"] || !named["num_clients"] || named["last_seen"] || !named["name"] {
+		t.Errorf("fields=uptime,num_clients gives %v; want those added to the default subset", named)
+	}
+	if all := keys(h, "&fields=*"); !all["uptime"] || !all["last_seen"] || !all["num_clients"] || !all["radio_stat"] {
+		t.Errorf("fields=* gives %v; want every field", all)
+	}
+	site := "/api/v1/sites/" + h.s.SiteIDs()[0] + "/stats/devices?type=ap&limit=1"
+	var items []map[string]json.RawMessage
+	if h.getOK(site, &items); len(items) != 1 || items[0]["uptime"] == nil {
+		t.Errorf("site stats/devices = %v; want every field (fields is declared on the org endpoint only)", items)
+	}
+	mask := newHarness(t, Options{Seed: 5, FieldsMask: true})
+	if got := keys(mask, "&fields=uptime,name"); len(got) != 5 || !got["uptime"] || !got["name"] || !got["mac"] || !got["id"] || !got["type"] {
+		t.Errorf("FieldsMask: fields=uptime,name gives %v; want those with type, id and mac", got)
+	}
+	none := newHarness(t, Options{Seed: 5, OptInFields: []string{}})
+	if got := keys(none, ""); !got["uptime"] || !got["num_clients"] {
+		t.Errorf("OptInFields empty: default gives %v; want every field", got)
+	}
+}

@@ -15,7 +15,8 @@ import (
 
 const (
 	defaultLimit = 100
-	// MaxLimit is the largest page; larger limits are clamped to it.
+	// MaxLimit is the documented largest page; by default larger limits
+	// are clamped to it (Options.MaxLimit and RefuseLargeLimit change both).
 	MaxLimit = 1000
 )
 
@@ -99,21 +100,25 @@ func badRequest(format string, a ...any) response {
 	return detail(http.StatusBadRequest, fmt.Sprintf(format, a...))
 }
 
-// parseLimit reads limit: default 100, 0 means the default, above MaxLimit
-// clamped.
-func parseLimit(q url.Values) (int, error) {
+// parseLimit reads limit: default 100 (or the maximum, when lower), 0 means
+// the default, above the maximum clamped or, with RefuseLargeLimit, a 400.
+func parseLimit(rc *reqCtx, q url.Values) (int, error) {
+	most := rc.opts.MaxLimit
 	v := q.Get("limit")
 	if v == "" {
-		return defaultLimit, nil
+		return min(defaultLimit, most), nil
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 0 {
 		return 0, fmt.Errorf("invalid limit %q: must be a non-negative integer", v)
 	}
-	if n == 0 {
-		return defaultLimit, nil
+	switch {
+	case n == 0:
+		return min(defaultLimit, most), nil
+	case n > most && rc.opts.RefuseLargeLimit:
+		return 0, fmt.Errorf("invalid limit %d: must be at most %d", n, most)
 	}
-	return min(n, MaxLimit), nil
+	return min(n, most), nil
 }
 
 func parsePage(q url.Values) (int, error) {
@@ -133,7 +138,7 @@ func parsePage(q url.Values) (int, error) {
 // with EndlessPaging, each page reports one more.
 func pageOf(rc *reqCtx, n int, render func(lo, hi int) any) response {
 	q := rc.r.URL.Query()
-	limit, err := parseLimit(q)
+	limit, err := parseLimit(rc, q)
 	if err != nil {
 		return badRequest("%v", err)
 	}
@@ -157,9 +162,12 @@ func pageOf(rc *reqCtx, n int, render func(lo, hi int) any) response {
 	}
 	hi := min(n, lo+limit)
 	var resp response
-	if lo >= hi {
+	switch {
+	case lo >= hi && page > 1 && rc.opts.PastEndStatus != 0:
+		resp = detail(rc.opts.PastEndStatus, fmt.Sprintf("page %d is past the last page", page))
+	case lo >= hi:
 		resp = jsonResp(http.StatusOK, []struct{}{})
-	} else {
+	default:
 		resp = jsonResp(http.StatusOK, render(lo, hi))
 	}
 	h := resp.header()
@@ -313,7 +321,7 @@ func parseSearch(rc *reqCtx) (searchParams, *response) {
 		r := badRequest("%v", err)
 		return sp, &r
 	}
-	if sp.limit, err = parseLimit(q); err != nil {
+	if sp.limit, err = parseLimit(rc, q); err != nil {
 		r := badRequest("%v", err)
 		return sp, &r
 	}

@@ -30,7 +30,33 @@ type Options struct {
 	// ExtraTokens are further accepted tokens with the same privileges, each
 	// with its own hourly budget (for clients that rotate tokens on 429).
 	ExtraTokens []string
+
+	// MaxLimit is the largest page of the list and search endpoints (0 =
+	// the documented 1000); a smaller one is a server that caps the page
+	// size below what a client asks.
+	MaxLimit int
+	// RefuseLargeLimit answers a limit above MaxLimit with 400 instead of
+	// clamping it: which of the two Mist does is not documented.
+	RefuseLargeLimit bool
+	// PastEndStatus answers a list page past the end with this status and a
+	// detail instead of 200 []: not documented either (0 = 200 []).
+	PastEndStatus int
+	// OptInFields are the stats/devices fields (E10) left out unless the
+	// fields parameter names them or is *: the API returns only a subset
+	// by default and does not say which. nil = DefaultOptInFields; an
+	// empty, non-nil list leaves nothing out.
+	OptInFields []string
+	// FieldsMask makes fields=a,b return only those fields (and type, id
+	// and mac) instead of adding them to the default subset, as the spec
+	// describes them.
+	FieldsMask bool
 }
+
+// DefaultOptInFields are the stats/devices fields left out by default. The
+// spec marks only a gateway's ports, bgp_peers, tunnels and vpn_peers as
+// opt-in (not simulated); the rest is this simulator's choice of what a
+// client must ask for by name.
+var DefaultOptInFields = []string{"uptime", "last_seen", "num_clients"}
 
 // Credentials are what a client needs to reach the simulator.
 type Credentials struct {
@@ -90,8 +116,14 @@ func New(o Options) (*Server, error) {
 	if !ok {
 		return nil, fmt.Errorf("mistsim: unknown size %q (want small, medium or large)", o.Size)
 	}
-	if o.HourlyLimit < 0 {
-		return nil, fmt.Errorf("mistsim: negative hourly limit %d", o.HourlyLimit)
+	if o.HourlyLimit < 0 || o.MaxLimit < 0 {
+		return nil, fmt.Errorf("mistsim: negative hourly limit %d or page size %d", o.HourlyLimit, o.MaxLimit)
+	}
+	if o.MaxLimit == 0 {
+		o.MaxLimit = MaxLimit
+	}
+	if o.OptInFields == nil {
+		o.OptInFields = DefaultOptInFields
 	}
 	now := o.Now
 	if now == nil {
@@ -246,6 +278,7 @@ type reqCtx struct {
 	loop, endless, revoked bool
 	key                    string
 	sess                   *session
+	opts                   *Options // the server's: paging limits and fields
 }
 
 func (rc *reqCtx) query(name string) string { return rc.r.URL.Query().Get(name) }
@@ -271,7 +304,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rc := &reqCtx{r: r, tmpl: rt.tmpl, params: params, now: now, nowMs: now.UnixMilli(), shrink: match && f.ShrinkTotal,
-		loop: match && f.NextLoop, endless: match && f.EndlessPaging, revoked: match && f.Revoke && s.fault.Counted() >= f.RevokeAfter}
+		loop: match && f.NextLoop, endless: match && f.EndlessPaging, revoked: match && f.Revoke && s.fault.Counted() >= f.RevokeAfter,
+		opts: &s.opts}
 	if rt.public {
 		if !methodOK {
 			s.write(w, methodNotAllowed(r.Method, rt.tmpl), Faults{})

@@ -188,3 +188,32 @@ func TestThreadedPattern(t *testing.T) {
 		t.Errorf("threaded walk saw %d devices; want %d", len(seen), first.Count)
 	}
 }
+
+// TestPublishedClientAll is pynautobot's unthreaded .all() (Request.get,
+// req_all): the first page at the server's default, then limit=count and
+// offset=len(first page), which the server clamps to MAX_PAGE_SIZE, then
+// each next link verbatim. It reads every device whatever the cap: below,
+// equal to and above the default page, and none.
+func TestPublishedClientAll(t *testing.T) {
+	for _, most := range []int{7, DefaultPageSize, 1000, -1} {
+		t.Run(fmt.Sprint(most), func(t *testing.T) {
+			h := newHarness(t, Options{Seed: 8, Size: "medium", MaxPageSize: most})
+			var first page[brief]
+			h.getOK("/api/dcim/devices/", &first)
+			seen := map[string]bool{}
+			for _, d := range first.Results {
+				seen[d.ID] = true
+			}
+			if first.Next != nil {
+				for _, p := range walk[brief](h, fmt.Sprintf("/api/dcim/devices/?limit=%d&offset=%d", first.Count, len(first.Results))) {
+					for _, d := range p.Results {
+						seen[d.ID] = true
+					}
+				}
+			}
+			if len(seen) != first.Count || first.Count != h.s.Sizes().Devices {
+				t.Errorf(".all() read %d devices of a count of %d; want all %d", len(seen), first.Count, h.s.Sizes().Devices)
+			}
+		})
+	}
+}

@@ -31,7 +31,10 @@ func unauthorized(rc *reqCtx, msg string) response {
 }
 
 // authenticate accepts a live JSESSIONID cookie, else basic auth, which
-// opens a new session unless the user already has MaxSessions.
+// opens a new session unless the user already has MaxSessions. Prime's
+// sessions are its persistent connections (shared/vendor-apis/prime.md,
+// sections 2 and 10): a request with Connection: close opens none, unless
+// Options.KeepClosedSessions.
 func (s *Server) authenticate(rc *reqCtx) (string, response, bool) {
 	r := rc.r
 	s.authMu.Lock()
@@ -53,6 +56,9 @@ func (s *Server) authenticate(rc *reqCtx) (string, response, bool) {
 	okPass := subtle.ConstantTimeCompare([]byte(pass), []byte(s.creds.Password)) == 1
 	if !okUser || !okPass {
 		return "", unauthorized(rc, "Authentication failed: invalid username or password"), false
+	}
+	if r.Close && !s.opts.KeepClosedSessions {
+		return user, response{}, true
 	}
 	if max := s.opts.MaxSessions; max > 0 && s.activeSessions(user, rc.now) >= max {
 		return "", unauthorized(rc, fmt.Sprintf("Maximum number of sessions (%d) reached for user %s: reuse the JSESSIONID cookie", max, user)), false

@@ -196,3 +196,35 @@ func TestCalls(t *testing.T) {
 		t.Errorf("after ResetCalls: Calls %d, CallsByPath %v, Sessions %d; want 0, empty, 1", h.s.Calls(), h.s.CallsByPath(), h.s.Sessions())
 	}
 }
+
+// TestConnectionCloseOpensNoSession: Prime's sessions are its persistent
+// connections, and Cisco advises Connection: close against its limit
+// (shared/vendor-apis/prime.md, section 2): such requests open none, past
+// any number of them; with KeepClosedSessions they open sessions as the
+// others do.
+func TestConnectionCloseOpensNoSession(t *testing.T) {
+	closing := func(h *harness) result {
+		req := h.newReq("GET", data("Devices", ""))
+		req.Close = true
+		return h.do(req, &http.Client{}, false)
+	}
+	h := newHarness(t, relaxed(Options{Seed: 1}))
+	for i := range 12 {
+		if r := closing(h); r.status != 200 || r.header.Get("Set-Cookie") != "" {
+			t.Fatalf("request %d with Connection: close = %d, Set-Cookie %q; want 200 and no session", i+1, r.status, r.header.Get("Set-Cookie"))
+		}
+	}
+	if n := h.s.Sessions(); n != 0 {
+		t.Errorf("Sessions() after 12 requests with Connection: close = %d; want 0", n)
+	}
+
+	h = newHarness(t, relaxed(Options{Seed: 1, KeepClosedSessions: true}))
+	for range 5 {
+		if r := closing(h); r.status != 200 || !cookieRE.MatchString(r.header.Get("Set-Cookie")) {
+			t.Fatalf("request with Connection: close and KeepClosedSessions = %d, Set-Cookie %q; want 200 and a session", r.status, r.header.Get("Set-Cookie"))
+		}
+	}
+	if r := closing(h); r.status != 401 {
+		t.Errorf("6th session with KeepClosedSessions = %d; want 401", r.status)
+	}
+}

@@ -63,16 +63,21 @@
 //     auth opens a session: Set-Cookie: JSESSIONID=<id>; Path=/webacs;
 //     HttpOnly. A session expires after Options.SessionIdle unused. A user
 //     has at most Options.MaxSessions live sessions: basic auth without a
-//     live cookie beyond that is a 401 (Prime's "401 after 5 connections":
-//     clients must reuse the cookie).
+//     live cookie beyond that is a 401 (Prime's "401 after 5 connections").
+//     Sessions are Prime's persistent connections: a request with
+//     Connection: close, as Cisco advises, opens none, unless
+//     Options.KeepClosedSessions (sessions by cookie alone, where clients
+//     must reuse the cookie).
 //   - Limits, per user, on data requests after authentication: at most
 //     Options.MaxConcurrent in flight, beyond that 503 text/plain "Per user
 //     concurrent query count exceeded Currently <n> : Limit is <limit>",
 //     where n counts the rejected request; at most Options.RateLimit
 //     admitted in any Options.RateWindow (sliding), beyond that 503 "NBI
 //     Rate limit for user <user> exceeded (More than <limit> in <ms> ms)".
-//     Rejected requests are charged to neither. MaxInFlight reports the
-//     peak of concurrently admitted requests.
+//     Rejected requests are charged to neither. An admitted request holds
+//     its slot until its answer is ready, not while it is sent: a client
+//     that has read an answer may send the next at once. MaxInFlight
+//     reports the peak of concurrently admitted requests.
 //   - Errors other than those 503s are JSON (an assumed shape):
 //     {"errorDocument": {"httpResponseCode": <code>, "httpMethod": "GET",
 //     "message": "<text>", "uriPath": "<path>"}} for 400, 401, 403, 404 (an

@@ -40,6 +40,10 @@ type Options struct {
 
 	MaxSessions int           // active sessions per user (0 = 5, negative = unlimited)
 	SessionIdle time.Duration // a session unused this long has expired (0 = 5 min)
+	// KeepClosedSessions opens sessions for requests with Connection:
+	// close too, as if Prime kept sessions by cookie alone: the other
+	// reading of prime.md section 2, which does not settle it.
+	KeepClosedSessions bool
 
 	MaxConcurrent int           // requests in flight per user (0 = 5, negative = unlimited)
 	RateLimit     int           // requests per RateWindow per user (0 = 10, negative = unlimited)
@@ -268,6 +272,17 @@ type reqCtx struct {
 	shrink    bool   // Faults.ShrinkTotal applies
 	endless   bool   // Faults.EndlessPaging applies
 	setCookie string // a session made by this request
+	release   func() // frees the in-flight slot of an admitted request
+}
+
+// answered frees the in-flight slot once the answer is ready, before it is
+// sent: a client that has read it may send the next request at once, on a
+// new connection, and must not find the slot still taken.
+func (s *Server) answered(rc *reqCtx) {
+	if rc.release != nil {
+		rc.release()
+		rc.release = nil
+	}
 }
 
 // origin is scheme://host as the client addressed the simulator, so every
@@ -298,6 +313,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	now := s.now()
 	rc := &reqCtx{r: r, now: now, nowMs: now.UnixMilli(), shrink: f.ShrinkTotal, endless: f.EndlessPaging}
+	defer s.answered(rc)
 	if !strings.HasPrefix(r.URL.Path, apiPrefix) {
 		s.finish(w, rc, errorDoc(rc, http.StatusNotFound, "The requested resource is not available."))
 		return
@@ -336,7 +352,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.finish(w, rc, resp)
 		return
 	}
-	defer release()
+	rc.release = release
 	if !simkit.Sleep(r.Context(), f.Latency) {
 		return
 	}
@@ -367,6 +383,7 @@ func (s *Server) finish(w http.ResponseWriter, rc *reqCtx, resp response) {
 }
 
 func (s *Server) write(w http.ResponseWriter, rc *reqCtx, resp response, f Faults) {
+	s.answered(rc)
 	h := w.Header()
 	for k, v := range resp.hdr {
 		h[k] = v

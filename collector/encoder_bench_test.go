@@ -1,0 +1,113 @@
+package collector
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"regexp"
+	"testing"
+	"time"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+
+	"github.com/nmsexporter/nms_exporter/config"
+	"github.com/nmsexporter/nms_exporter/vendors/simulators"
+)
+
+// BenchmarkEncoders encodes the data of all four simulators at large size
+// (BenchmarkLarge's: 280,000 series) with the sink's own encoder and with
+// expfmt fed one family at a time from client_golang's model, the
+// conversion included, each to a discarding buffer. It keeps the sink's
+// encoder honest: BENCHMARKS.md, "The encoder alone".
+func BenchmarkEncoders(b *testing.B) {
+	sinks := largeSinks(b)
+	series := 0
+	for _, out := range sinks {
+		for _, samples := range out.families {
+			series += len(samples)
+		}
+	}
+	perFamily := func(encode func(io.Writer, *dto.MetricFamily) error) func(io.Writer, *sink) error {
+		return func(w io.Writer, out *sink) error {
+			for _, f := range out.sorted {
+				if err := encode(w, out.metricFamily(f)); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}
+	for _, tc := range []struct {
+		name   string
+		encode func(io.Writer, *sink) error
+	}{
+		{"text/sink", func(w io.Writer, out *sink) error { return out.writeText(w, false) }},
+		{"text/expfmt", perFamily(func(w io.Writer, mf *dto.MetricFamily) error { _, err := expfmt.MetricFamilyToText(w, mf); return err })},
+		{"openmetrics/sink", func(w io.Writer, out *sink) error { return out.writeText(w, true) }},
+		{"openmetrics/expfmt", perFamily(func(w io.Writer, mf *dto.MetricFamily) error {
+			_, err := expfmt.MetricFamilyToOpenMetrics(w, mf)
+			return err
+		})},
+		{"protobuf/expfmt", func(w io.Writer, out *sink) error { return out.encode(w, formatProto) }},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			w := bufio.NewWriterSize(io.Discard, 64<<10)
+			for b.Loop() {
+				for _, out := range sinks {
+					if err := tc.encode(w, out); err != nil {
+						b.Fatal(err)
+					}
+				}
+				_ = w.Flush()
+			}
+			b.ReportMetric(float64(series), "series")
+		})
+	}
+}
+
+// largeSinks refreshes a source on each simulator at large size, with the
+// simulated limits and the budgets lifted, and renders each one's data.
+func largeSinks(b *testing.B) []*sink {
+	b.Helper()
+	var sims []*simulators.Simulator
+	for _, v := range []string{"mist", "prime", "cxcloud", "nautobot"} {
+		s, err := simulators.Start(v, simulators.Options{Seed: 1, Size: "large", Unlimited: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer s.Close()
+		sims = append(sims, s)
+	}
+	file, err := simulators.DemoConfig(b.TempDir(), sims)
+	if err != nil {
+		b.Fatal(err)
+	}
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		b.Fatal(err)
+	}
+	raw = regexp.MustCompile(`interval: \d+s`).ReplaceAll(raw, []byte("interval: 24h"))
+	raw = regexp.MustCompile(`(?m)^  - name: (.*)\n`).ReplaceAll(raw,
+		[]byte("  - name: $1\n    budget: {requests_per_second: 0, requests_per_hour: 100000000, requests_per_day: 100000000}\n"))
+	cfg, err := config.Parse(raw, file)
+	if err != nil {
+		b.Fatal(err)
+	}
+	m := NewManager(context.Background(), Options{Logger: slog.New(slog.DiscardHandler)})
+	if err := m.Apply(cfg); err != nil {
+		b.Fatal(err)
+	}
+	defer m.Stop()
+	for !m.Ready() {
+		time.Sleep(50 * time.Millisecond)
+	}
+	var sinks []*sink
+	for _, s := range m.Sources() {
+		sinks = append(sinks, s.renderFrom(s.gather()))
+	}
+	return sinks
+}

@@ -1,0 +1,32 @@
+package vendors
+
+import "context"
+
+// wakeup lets goroutines wait for a change of state that a mutex guards:
+// wait, with the mutex held, returns a channel that the next wake, also
+// with it held, closes.
+type wakeup struct{ ch chan struct{} }
+
+func (w *wakeup) wait() <-chan struct{} {
+	if w.ch == nil {
+		w.ch = make(chan struct{})
+	}
+	return w.ch
+}
+
+func (w *wakeup) wake() {
+	if w.ch != nil {
+		close(w.ch)
+		w.ch = nil
+	}
+}
+
+// await waits until ch closes or ctx ends.
+func await(ctx context.Context, ch <-chan struct{}) error {
+	select {
+	case <-ch:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
