@@ -12,6 +12,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -61,6 +62,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	storage := serve.Flag("storage.path", "Folder keeping each collection's last good data across restarts (default: nms_exporter-state beside the config file; empty keeps nothing).").PlaceHolder("DIR").String()
 	demo := serve.Flag("demo", "Start the vendor simulators on loopback and export them: no vendor account needed.").Bool()
 	webConfig := kingpinflag.AddFlags(serve, defaultAddress)
+	externalURL := serve.Flag("web.external-url", "The URL Prometheus reaches the exporter by (behind a proxy or load balancer), for the targets /sd lists; default: the address each request came by.").PlaceHolder("URL").String()
 	maxConns := serve.Flag("web.max-connections", "Most connections kept open; past it the longest idle are closed (lowered to fit the open-files limit).").Default("512").Int()
 	maxRequests := serve.Flag("web.max-requests", "Most /probe, /status and /metrics requests served at once; past it they get 503 (0 = no limit).").Default("40").Int()
 
@@ -121,7 +123,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if *storage == "" && !flagSet(args, "storage.path") {
 		*storage = filepath.Join(filepath.Dir(*configFile), "nms_exporter-state")
 	}
-	return serveExporter(ctx, logger, *configFile, *storage, webConfig, serverLimits{conns: *maxConns, requests: *maxRequests})
+	return serveExporter(ctx, logger, *configFile, *storage, webConfig, serverLimits{conns: *maxConns, requests: *maxRequests, externalURL: *externalURL})
 }
 
 // flagSet reports whether a flag was given, even as empty.
@@ -185,8 +187,9 @@ func simulate(logger *slog.Logger, stdout io.Writer, vendor string, o simulators
 
 // serverLimits bound what clients may hold of the exporter.
 type serverLimits struct {
-	conns    int // connections open
-	requests int // heavy requests at once
+	conns       int    // connections open
+	requests    int    // heavy requests at once
+	externalURL string // what /sd advertises; "" is each request's Host
 }
 
 func serveExporter(ctx context.Context, logger *slog.Logger, configFile, storage string, webConfig *web.FlagConfig, limits serverLimits) int {
@@ -199,6 +202,14 @@ func serveExporter(ctx context.Context, logger *slog.Logger, configFile, storage
 	defer e.mgr.Stop()
 
 	e.maxRequests = limits.requests
+	if limits.externalURL != "" {
+		u, err := url.Parse(limits.externalURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+			logger.Error("--web.external-url must be an http or https URL with a host and no user", "url", limits.externalURL)
+			return 1
+		}
+		e.externalURL = u
+	}
 	conns := connlimit.New(connlimit.Max(limits.conns))
 	srv := &http.Server{
 		Handler: e.handler(),
@@ -239,7 +250,8 @@ type exporter struct {
 	bridge   *collector.BridgeMetrics
 
 	ctx         context.Context
-	maxRequests int // heavy requests served at once; 0 = no limit
+	maxRequests int      // heavy requests served at once; 0 = no limit
+	externalURL *url.URL // what /sd advertises; nil is each request's Host
 	logs        *redact.Handler
 	secretsMu   sync.Mutex
 	secrets     []string // of every config loaded, kept out of logs and pages
@@ -375,7 +387,7 @@ func (e *exporter) handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", connlimit.InFlight(e.maxRequests, promhttp.HandlerFor(e.reg, promhttp.HandlerOpts{Registry: e.reg})))
 	mux.Handle("/probe", connlimit.InFlight(e.maxRequests, collector.ProbeHandler(e.mgr, e.logger)))
-	mux.Handle("/sd", collector.SDHandler(e.mgr))
+	mux.Handle("/sd", collector.SDHandler(e.mgr, e.externalURL))
 	mux.Handle("/-/ready", collector.ReadyHandler(e.mgr))
 	mux.Handle("/status", connlimit.InFlight(e.maxRequests, collector.StatusHandler(e.mgr, e.logger)))
 	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "healthy") })

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 )
 
 // ProbeHandler serves /probe?target=NAME: one source's cached data and
@@ -14,6 +16,11 @@ import (
 // exporter's config.
 func ProbeHandler(m *Manager, logger *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, "a scrape is a GET", http.StatusMethodNotAllowed)
+			return
+		}
 		name := r.URL.Query().Get("target")
 		if name == "" {
 			http.Error(w, "missing target parameter: /probe?target=<source name>", http.StatusBadRequest)
@@ -77,17 +84,32 @@ type targetGroup struct {
 }
 
 // SDHandler serves Prometheus HTTP service discovery: one target group per
-// source, aimed at this exporter (the host the request reached it by) with
-// the source as the probe's target parameter.
-func SDHandler(m *Manager) http.Handler {
+// source, aimed at this exporter with the source as the probe's target
+// parameter. The exporter's address is external's when set (the URL users
+// reach it by, behind a proxy), else the Host the request came by, which
+// must then be a plain host or host:port: a Host header is the client's
+// to write, and nothing else may reach Prometheus' targets.
+func SDHandler(m *Manager, external *url.URL) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host, scheme, path := r.Host, "http", "/probe"
+		if r.TLS != nil {
+			scheme = "https"
+		}
+		if external != nil {
+			host, scheme = external.Host, external.Scheme
+			path = strings.TrimRight(external.Path, "/") + "/probe"
+		} else if !validHost(host) {
+			http.Error(w, fmt.Sprintf("the request's Host %q is not a host:port; start the exporter with --web.external-url", host), http.StatusBadRequest)
+			return
+		}
 		groups := []targetGroup{}
 		for _, s := range m.Sources() {
 			groups = append(groups, targetGroup{
-				Targets: []string{r.Host},
+				Targets: []string{host},
 				Labels: map[string]string{
+					"__scheme__":       scheme,
 					"__param_target":   s.Name,
-					"__metrics_path__": "/probe",
+					"__metrics_path__": path,
 					"source":           s.Name,
 					"vendor":           s.Vendor,
 				},
@@ -96,6 +118,22 @@ func SDHandler(m *Manager) http.Handler {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(groups)
 	})
+}
+
+// validHost reports whether h is a host or host:port and nothing more.
+func validHost(h string) bool {
+	if h == "" || strings.ContainsAny(h, "/?#@ \t\r\n\\\"'<>") {
+		return false
+	}
+	u, err := url.Parse("http://" + h)
+	if err != nil || u.Host != h || u.Hostname() == "" {
+		return false
+	}
+	if p := u.Port(); p != "" {
+		n, err := strconv.Atoi(p)
+		return err == nil && n > 0 && n < 65536
+	}
+	return true
 }
 
 // ReadyHandler answers 200 once every source has finished its first refresh
