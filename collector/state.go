@@ -4,13 +4,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/nmsexporter/nms_exporter/internal/fileread"
 	"github.com/nmsexporter/nms_exporter/vendors"
 )
 
@@ -243,22 +243,7 @@ func StateCollectors() []prometheus.Collector { return []prometheus.Collector{st
 // readState reads a state file: a regular file of bounded size, so a link
 // to a device or a named pipe can neither fill the memory nor hang a start.
 func readState(path string) ([]byte, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, errors.New("not a regular file")
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxStateBytes+1))
-	if err == nil && len(b) > maxStateBytes {
-		err = fmt.Errorf("over %d bytes", maxStateBytes)
-	}
+	b, _, err := fileread.Regular(path, maxStateBytes)
 	return b, err
 }
 

@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/nmsexporter/nms_exporter/internal/fileread"
 )
 
 // Config is the whole configuration file.
@@ -152,7 +154,7 @@ func (es Errors) Error() string {
 // Load reads, decodes, defaults and validates a configuration file, and
 // reads the secrets its *_file fields name. Errors carry the file and line.
 func Load(filename string) (*Config, error) {
-	b, _, err := readRegular(filename, maxConfigBytes)
+	b, _, err := fileread.Regular(filename, maxConfigBytes)
 	if err != nil {
 		return nil, fmt.Errorf("reading config: %w", err)
 	}

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/nmsexporter/nms_exporter/internal/fileread"
 )
 
 // Secret is a string that never prints: it marshals and formats as
@@ -49,7 +51,7 @@ func readSecretFile(v *validator, p path, name string) (Secret, error) {
 	if !filepath.IsAbs(name) {
 		name = filepath.Join(v.dir, name)
 	}
-	b, fi, err := readRegular(name, maxSecretBytes)
+	b, fi, err := fileread.Regular(name, maxSecretBytes)
 	if err != nil {
 		// The error names the file, never its content.
 		return "", fmt.Errorf("reading secret file: %w", err)
