@@ -91,8 +91,30 @@ func primeAlarms(data map[string]any) []vendors.AlarmCount {
 	return out
 }
 
+// primeClients puts Prime's per-AP client counts on their APs' sites, from
+// whatever the access point collection last fetched; an AP it does not
+// know yet counts without a site.
+func primeClients(c *primeinfra.Clients, a *primeinfra.AccessPoints) []vendors.ClientCount {
+	counts := map[vendors.ClientCount]int{}
+	for _, r := range c.Radios {
+		var site string
+		if a != nil {
+			site = a.RadioSites[r.Radio]
+		}
+		counts[vendors.ClientCount{Site: site, SSID: r.SSID, Band: r.Band}] += r.Count
+	}
+	out := make([]vendors.ClientCount, 0, len(counts))
+	for k, n := range counts {
+		k.Count = n
+		out = append(out, k)
+	}
+	vendors.SortClientCounts(out)
+	return out
+}
+
 func renderPrime(out *sink, data map[string]any) {
-	if a, ok := data["access_points"].(*primeinfra.AccessPoints); ok {
+	aps, _ := data["access_points"].(*primeinfra.AccessPoints)
+	if a := aps; a != nil {
 		for _, site := range a.Sites {
 			out.gauge(siteInfoDesc, 1, site, site)
 		}
@@ -112,7 +134,7 @@ func renderPrime(out *sink, data map[string]any) {
 		names = d.Names
 	}
 	if c, ok := data["clients"].(*primeinfra.Clients); ok {
-		renderClients(out, c.Wireless)
+		renderClients(out, primeClients(c, aps))
 		for _, w := range c.Wired {
 			name := names[w.Address]
 			if name == "" {

@@ -25,6 +25,9 @@ type Prime struct {
 	Password     Secret `yaml:"password,omitempty"`
 	PasswordFile string `yaml:"password_file,omitempty"`
 	PasswordEnv  string `yaml:"password_env,omitempty"`
+	// APIVersion is the version the data resources are asked at (v1 to
+	// v4); a resource v4 does not serve is asked at v3.
+	APIVersion string `yaml:"api_version,omitempty"`
 	// VirtualDomain scopes every request; empty is the user's default.
 	VirtualDomain string `yaml:"virtual_domain,omitempty"`
 	// PageSize is the .maxResults of each page, at most 1000.
@@ -45,8 +48,9 @@ func (p *Prime) UnmarshalYAML(unmarshal func(any) error) error {
 			Timeout: Duration(300 * time.Second),
 			Budget:  Budget{MaxRetries: 3, Concurrency: 5},
 		},
-		PageSize: 1000,
-		Hold:     Duration(time.Second),
+		APIVersion: "v4",
+		PageSize:   1000,
+		Hold:       Duration(time.Second),
 	}
 	type plain Prime
 	return unmarshal((*plain)(p))
@@ -65,6 +69,11 @@ func (p *Prime) validate(v *validator, at path) {
 	v.secret(at, "password", &p.Password, p.PasswordFile, p.PasswordEnv)
 	if p.Password == "" && p.PasswordFile == "" {
 		v.errorf(at.add("password"), "password (or password_file or password_env) is required")
+	}
+	switch p.APIVersion {
+	case "v1", "v2", "v3", "v4":
+	default:
+		v.errorf(at.add("api_version"), "api_version %q must be one of v1, v2, v3 and v4", p.APIVersion)
 	}
 	if p.PageSize < 1 || p.PageSize > 1000 {
 		v.errorf(at.add("page_size"), "page_size %d must be between 1 and 1000", p.PageSize)

@@ -59,19 +59,6 @@ func (p Paging) Offsets(ctx context.Context, fetch func(ctx context.Context, off
 		func(ctx context.Context, i, size int) (Page, error) { return fetch(ctx, i*size) })
 }
 
-// WalkOffsets is Paging.Offsets for a fetch that reports its length and the
-// list's count only, the form Prime's client calls. limit is the page size
-// asked for; the walk follows the size the first page came back with.
-func WalkOffsets(ctx context.Context, limit, concurrency, maxPages int, fetch func(ctx context.Context, offset int) (n, count int, err error)) error {
-	if limit <= 0 {
-		return fmt.Errorf("page size %d is not positive", limit)
-	}
-	return Paging{Concurrency: concurrency, MaxPages: maxPages}.Offsets(ctx, func(ctx context.Context, offset int) (Page, error) {
-		n, count, err := fetch(ctx, offset)
-		return Page{Items: n, Total: count}, err
-	})
-}
-
 // WalkCursor follows next-link cursors: fetch("") first, then each returned
 // next until "". A cursor seen twice is an error (a loop), as is needing more
 // than maxPages pages (<=0 means no cap).

@@ -227,9 +227,6 @@ func TestPagingFirstPageError(t *testing.T) {
 	if StatusCode(err) != 401 || err.Error() != "page 1: GET /x: HTTP 401 Unauthorized" {
 		t.Errorf("Pages = %v; want page 1: GET /x: HTTP 401 Unauthorized", err)
 	}
-	if err := WalkOffsets(t.Context(), 0, 1, 0, nil); err == nil {
-		t.Errorf("WalkOffsets(limit 0) = nil; want an error")
-	}
 }
 
 func TestPagingWithoutATotal(t *testing.T) {
@@ -243,7 +240,9 @@ func TestPagingWithoutATotal(t *testing.T) {
 	}
 }
 
-func TestWalkOffsets(t *testing.T) {
+// TestOffsets: an offset walk follows the page size the server served,
+// below or above what was asked.
+func TestOffsets(t *testing.T) {
 	tests := []struct {
 		name    string
 		count   int
@@ -263,17 +262,17 @@ func TestWalkOffsets(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var mu sync.Mutex
 			var got []int
-			err := WalkOffsets(t.Context(), 100, 1, 0, func(_ context.Context, offset int) (int, int, error) {
+			err := Paging{}.Offsets(t.Context(), func(_ context.Context, offset int) (Page, error) {
 				mu.Lock()
 				got = append(got, offset)
 				mu.Unlock()
 				if offset == tt.failAt {
-					return 0, 0, errors.New("boom")
+					return Page{}, errors.New("boom")
 				}
-				return min(max(tt.count-offset, 0), tt.server), tt.count, nil
+				return Page{Items: min(max(tt.count-offset, 0), tt.server), Total: tt.count}, nil
 			})
 			if (tt.wantErr == "" && err != nil) || (tt.wantErr != "" && fmt.Sprint(err) != tt.wantErr) {
-				t.Errorf("WalkOffsets = %v; want %q", err, tt.wantErr)
+				t.Errorf("Offsets = %v; want %q", err, tt.wantErr)
 			}
 			if !slices.Equal(got, tt.want) {
 				t.Errorf("offsets fetched = %v; want %v", got, tt.want)

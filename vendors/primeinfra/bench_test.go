@@ -24,13 +24,10 @@ func BenchmarkRefreshLarge(b *testing.B) {
 	n := sim.Sizes()
 	cfg := primeConfig(b, base, sim.Credentials(), "")
 	ctx := context.Background()
-	// Clients: the pages of the newest MAPLOCATION and DEVICE samples, one
-	// more where a sample fills its last page exactly (the walk must see
-	// the older sample begin).
+	// Clients: the pages of the SSID, ACCESSPOINT and DEVICE rows.
 	minimum := ceilDiv(n.APs, 1000) + ceilDiv(n.Devices, 1000) + ceilDiv(n.ActiveAlarms, 1000)
-	for _, typ := range []string{"MAPLOCATION", "DEVICE"} {
-		rows := latestRows(b, newClient(b, cfg), typ)
-		minimum += rows/1000 + 1
+	for _, typ := range countTypes {
+		minimum += ceilDiv(countRows(b, newClient(b, cfg), typ), 1000)
 	}
 	sim.ResetCalls()
 	b.ResetTimer()
@@ -68,20 +65,15 @@ func BenchmarkRefreshLarge(b *testing.B) {
 	b.ReportMetric(procstat.MiB("VmHWM"), "peak-RSS-MiB")
 }
 
-// latestRows counts the rows of the newest ClientCounts sample of a type,
-// asking the simulator directly.
-func latestRows(b testing.TB, c *Client, typ string) int {
-	ctx := context.Background()
-	q := url.Values{"type": {strconv.Quote(typ)}, ".sort": {"-collectionTime"}}
-	env, err := page[clientCountEntity](ctx, c, "ClientCounts", c.query(q, 0, 1))
-	if err != nil || len(env.QueryResponse.Entity) == 0 {
-		b.Fatalf("latest %s sample: %v", typ, err)
-	}
-	at := env.QueryResponse.Entity[0].DTO.CollectionTime
-	q = url.Values{"type": {strconv.Quote(typ)}, "collectionTime": {strconv.FormatInt(at, 10)}}
-	env, err = page[clientCountEntity](ctx, c, "ClientCounts", c.query(q, 0, 1))
+// countTypes are the ClientCounts types the clients collection reads.
+var countTypes = []string{"SSID", "ACCESSPOINT", "DEVICE"}
+
+// countRows counts the ClientCounts rows of a type, asking the simulator
+// directly.
+func countRows(b testing.TB, c *Client, typ string) int {
+	env, err := page[clientCountEntity](context.Background(), c, "ClientCounts", c.query(url.Values{"type": {strconv.Quote(typ)}}, 0, 1))
 	if err != nil {
-		b.Fatal(err)
+		b.Fatalf("%s rows: %v", typ, err)
 	}
-	return env.QueryResponse.Count
+	return env.QueryResponse.Count.int(0)
 }

@@ -7,11 +7,15 @@ package primeinfra
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"regexp"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -20,8 +24,14 @@ import (
 	"github.com/nmsexporter/nms_exporter/vendors"
 )
 
-// apiPath is where the v4 data resources live.
-const apiPath = "/webacs/api/v4/data/"
+// apiRoot is where the API versions live; the data resources are under
+// {version}/data/.
+const apiRoot = "/webacs/api/"
+
+// fallbackVersion is what a resource the configured v4 does not serve is
+// asked at: Prime serves several versions side by side, and not every
+// resource answers at every one (shared/vendor-apis/prime.md, section 1).
+const fallbackVersion = "v3"
 
 // maxPages stops a walk whose count keeps growing.
 const maxPages = 1000
@@ -51,8 +61,12 @@ const sessionBackoff = 5 * time.Minute
 // Client talks to one Prime Infrastructure server.
 type Client struct {
 	cfg  *config.Prime
-	base string
+	root string // the server's API root, without a version
 	req  *vendors.Requester
+
+	// fallback holds the resources answered at fallbackVersion after the
+	// configured version had no such resource.
+	fallback sync.Map
 
 	opening   chan struct{} // held by the one request sent until one succeeds
 	succeeded atomic.Bool   // some request has succeeded
@@ -73,7 +87,7 @@ func New(cfg *config.Prime, o Options) (*Client, error) {
 	// login page), never data.
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	maxRetries := vendors.Retries(cfg.Budget.MaxRetries)
-	c := &Client{cfg: cfg, base: cfg.BaseURL + apiPath, opening: make(chan struct{}, 1)}
+	c := &Client{cfg: cfg, root: strings.TrimSuffix(cfg.BaseURL, "/") + apiRoot, opening: make(chan struct{}, 1)}
 	c.req = &vendors.Requester{
 		Client:        hc,
 		Budget:        o.Budget,
@@ -107,11 +121,34 @@ func (c *Client) query(q url.Values, first, max int) url.Values {
 	return out
 }
 
-// page fetches one page of a data resource.
+// version is the API version a resource is asked at.
+func (c *Client) version(resource string) string {
+	if _, ok := c.fallback.Load(resource); ok {
+		return fallbackVersion
+	}
+	return c.cfg.APIVersion
+}
+
+// page fetches one page of a data resource. A resource the configured v4
+// has no such resource for is asked at v3, and from then on only there;
+// the request metrics' endpoint label shows the version in use.
 func page[E any](ctx context.Context, c *Client, resource string, q url.Values) (*envelope[E], error) {
+	v := c.version(resource)
+	env, err := pageAt[E](ctx, c, v, resource, q)
+	if err != nil && v == "v4" && vendors.StatusCode(err) == http.StatusNotFound {
+		if env3, err3 := pageAt[E](ctx, c, fallbackVersion, resource, q); err3 == nil {
+			c.fallback.Store(resource, true)
+			return env3, nil
+		}
+	}
+	return env, err
+}
+
+func pageAt[E any](ctx context.Context, c *Client, version, resource string, q url.Values) (*envelope[E], error) {
 	var env envelope[E]
+	path := version + "/data/" + resource
 	err := c.withSession(ctx, func() error {
-		_, err := c.req.GetJSON(ctx, c.base+resource+".json?"+q.Encode(), apiPath+resource, &env)
+		_, err := c.req.GetJSON(ctx, c.root+path+".json?"+q.Encode(), apiRoot+path, &env)
 		return err
 	})
 	if err != nil {
@@ -163,33 +200,97 @@ func (c *Client) authError(err error) error {
 	return err
 }
 
+// pageLimit reads the page size a 503 says the server allows ("... Limit
+// is 500"): Prime refuses a .maxResults above its limitPageSize.
+var pageLimit = regexp.MustCompile(`(?i)size.*limit is (\d+)`)
+
 // walk fetches every entity of a data resource: page one for the count,
-// then the other pages, up to the concurrency at once. It returns the
-// virtual domain the server answered for.
+// then the other pages, up to the concurrency at once, at the page size the
+// server served the first one with. Without a @count, pages follow one at a
+// time until one shorter than the first, or empty. It returns the virtual domain the server
+// answered for.
 func walk[E any](ctx context.Context, c *Client, resource string, q url.Values, each func([]E)) (string, error) {
 	var mu sync.Mutex
 	var domain string
 	size := c.cfg.PageSize
-	err := vendors.WalkOffsets(ctx, size, c.cfg.Budget.Concurrency, maxPages, func(ctx context.Context, offset int) (int, int, error) {
+	first := -1 // the first page's length, when it had no @count
+	fetch := func(ctx context.Context, offset int) (vendors.Page, error) {
 		env, err := page[E](ctx, c, resource, c.query(q, offset, size))
 		if err != nil {
-			return 0, 0, err
+			return vendors.Page{}, err
 		}
+		qr := &env.QueryResponse
 		mu.Lock()
 		defer mu.Unlock()
-		each(env.QueryResponse.Entity)
-		domain = env.QueryResponse.Domain
-		return len(env.QueryResponse.Entity), env.QueryResponse.Count, nil
-	})
+		each(qr.Entity)
+		domain = qr.Domain
+		total := qr.Count.int(-1)
+		if total < 0 && offset == 0 {
+			first = len(qr.Entity)
+		}
+		return vendors.Page{Items: len(qr.Entity), Total: total}, nil
+	}
+	paging := vendors.Paging{Concurrency: c.cfg.Budget.Concurrency, MaxPages: maxPages}
+	err := paging.Offsets(ctx, fetch)
+	if n, ok := smallerPage(err, size); ok {
+		size = n
+		err = paging.Offsets(ctx, fetch)
+	}
+	if err == nil && first > 0 {
+		// A first page shorter than asked may be the whole list or the
+		// server's own page size: only the next page tells.
+		err = pageOn(ctx, first, fetch)
+	}
 	return domain, err
+}
+
+// smallerPage reports the page size a refused first page names, when it is
+// below the one asked.
+func smallerPage(err error, size int) (int, bool) {
+	var ae *vendors.APIError
+	if !errors.As(err, &ae) || ae.StatusCode != http.StatusServiceUnavailable {
+		return 0, false
+	}
+	m := pageLimit.FindStringSubmatch(ae.Detail)
+	if m == nil {
+		return 0, false
+	}
+	n, err := strconv.Atoi(m[1])
+	if err != nil || n < 1 || n >= size {
+		return 0, false
+	}
+	return n, true
+}
+
+// pageOn follows a list that gave no @count (as under .nocount), one page
+// at a time from the first page's end, until a page comes back shorter
+// than the first or empty.
+func pageOn(ctx context.Context, size int, fetch func(context.Context, int) (vendors.Page, error)) error {
+	for offset, pages := size, 1; ; pages++ {
+		if pages >= maxPages {
+			return fmt.Errorf("more than %d pages of %d without a count", maxPages, size)
+		}
+		p, err := fetch(ctx, offset)
+		if err != nil {
+			return fmt.Errorf("offset %d: %w", offset, err)
+		}
+		if p.Items < size {
+			return nil
+		}
+		offset += p.Items
+	}
 }
 
 // AccessPoints fetches every access point's details.
 func (c *Client) AccessPoints(ctx context.Context) (*AccessPoints, error) {
-	out := &AccessPoints{Controllers: map[string]string{}}
+	out := &AccessPoints{Controllers: map[string]string{}, RadioSites: map[string]string{}}
 	domain, err := walk(ctx, c, "AccessPointDetails", nil, func(page []apEntity) {
 		for _, e := range page {
-			out.Devices = append(out.Devices, newAP(e))
+			ap := newAP(e)
+			out.Devices = append(out.Devices, ap)
+			if radio := e.DTO.MacAddress.mac(); radio != "" {
+				out.RadioSites[radio] = ap.Site
+			}
 			if ctl := e.DTO.UnifiedApInfo.ControllerName; ctl != "" {
 				out.Controllers[e.DTO.Name] = ctl
 			}
@@ -224,48 +325,59 @@ func (c *Client) Devices(ctx context.Context) (*Devices, error) {
 	return out, nil
 }
 
-// latestCounts fetches the newest sample of one type of ClientCounts. Prime
-// keeps a history of samples, so the walk goes newest first and stops at
-// the first entry of an older sample.
-func (c *Client) latestCounts(ctx context.Context, typ string) ([]clientCount, int64, error) {
-	var out []clientCount
-	var latest int64
-	size := c.cfg.PageSize
-	filter := url.Values{"type": {strconv.Quote(typ)}, ".sort": {"-collectionTime"}}
-	for first := 0; first < maxPages*size; first += size {
-		env, err := page[clientCountEntity](ctx, c, "ClientCounts", c.query(filter, first, size))
-		if err != nil {
-			return nil, 0, err
-		}
-		ents := env.QueryResponse.Entity
-		for _, e := range ents {
-			if latest == 0 {
-				latest = e.DTO.CollectionTime
+// countKey is what a ClientCounts row counts: its ids change with every
+// collection (shared/vendor-apis/prime.md, section 8.1).
+type countKey struct{ typ, key, subkey string }
+
+// counts fetches the ClientCounts rows of one type of Prime's latest
+// collection, one per (type, key, subkey). Prime keeps only that
+// collection, all of its rows at one collectionTime; should a server keep
+// older ones too, their rows are left out, and a walk over a collection
+// that changes under it may meet a row twice.
+func (c *Client) counts(ctx context.Context, typ string) (map[countKey]clientCount, string, error) {
+	rows := map[countKey]clientCount{}
+	var newest int64
+	domain, err := walk(ctx, c, "ClientCounts", url.Values{"type": {strconv.Quote(typ)}}, func(page []clientCountEntity) {
+		for _, e := range page {
+			r := e.DTO
+			newest = max(newest, r.CollectionTime)
+			k := countKey{r.Type, r.Key, r.Subkey}
+			if old, ok := rows[k]; !ok || r.CollectionTime >= old.CollectionTime {
+				rows[k] = r
 			}
-			if e.DTO.CollectionTime != latest {
-				return out, latest, nil
-			}
-			out = append(out, e.DTO)
 		}
-		if len(ents) < size || first+len(ents) >= env.QueryResponse.Count {
-			return out, latest, nil
-		}
+	})
+	if err != nil {
+		return nil, "", fmt.Errorf("ClientCounts of type %s: %w", typ, err)
 	}
-	return nil, 0, fmt.Errorf("ClientCounts of type %s: more than %d pages", typ, maxPages)
+	maps.DeleteFunc(rows, func(_ countKey, r clientCount) bool { return r.CollectionTime < newest })
+	return rows, domain, nil
 }
 
-// Clients fetches the newest wireless counts by map location and SSID, and
-// the wired counts by device.
+// Clients fetches Prime's latest client counts: the total and per-SSID
+// rows of the virtual domain, the rows of each access point by SSID, and
+// the devices' rows for their wired clients. Each client is counted once:
+// no aggregate row beside its parts, no type summed with another.
 func (c *Client) Clients(ctx context.Context) (*Clients, error) {
-	wireless, at, err := c.latestCounts(ctx, "MAPLOCATION")
+	ssids, domain, err := c.counts(ctx, "SSID")
 	if err != nil {
 		return nil, err
 	}
-	wired, _, err := c.latestCounts(ctx, "DEVICE")
+	aps, _, err := c.counts(ctx, "ACCESSPOINT")
 	if err != nil {
 		return nil, err
 	}
-	return newClients(wireless, wired, at), nil
+	devices, _, err := c.counts(ctx, "DEVICE")
+	if err != nil {
+		return nil, err
+	}
+	if c.cfg.VirtualDomain != "" {
+		domain = c.cfg.VirtualDomain
+	}
+	if domain == "" {
+		domain = rootDomain
+	}
+	return newClients(domain, ssids, aps, devices), nil
 }
 
 // Alarms fetches every alarm that is not cleared.

@@ -421,10 +421,8 @@ func TestUnthrottledRefreshKeepsPace(t *testing.T) {
 	c, b, rec := refreshClient(t, cfg)
 	n := sim.Sizes()
 	minimum := ceilDiv(n.APs, 100) + ceilDiv(n.Devices, 100) + ceilDiv(n.ActiveAlarms, 100)
-	for _, typ := range []string{"MAPLOCATION", "DEVICE"} {
-		// The newest sample's pages, and one more where it fills its last
-		// page exactly: the walk must see the older sample begin.
-		minimum += latestRows(t, newClient(t, cfg), typ)/100 + 1
+	for _, typ := range countTypes {
+		minimum += ceilDiv(countRows(t, newClient(t, cfg), typ), 100)
 	}
 	sim.ResetCalls()
 	for _, err := range refreshAll(c) {

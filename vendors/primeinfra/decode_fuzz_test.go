@@ -1,6 +1,7 @@
 package primeinfra
 
 import (
+	"cmp"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -14,7 +15,7 @@ import (
 // realistic seed.
 func simBody(f *testing.F, base string, cr primesim.Credentials, resource, query string) []byte {
 	f.Helper()
-	req, err := http.NewRequest(http.MethodGet, base+apiPath+resource+".json?.full=true&.maxResults=5"+query, nil)
+	req, err := http.NewRequest(http.MethodGet, base+apiRoot+"v4/data/"+resource+".json?.full=true&.maxResults=5"+query, nil)
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -37,7 +38,8 @@ func FuzzEnvelope(f *testing.F) {
 	for _, b := range [][]byte{
 		simBody(f, base, cr, "AccessPointDetails", ""),
 		simBody(f, base, cr, "Alarms", ""),
-		simBody(f, base, cr, "ClientCounts", "&type=%22MAPLOCATION%22"),
+		simBody(f, base, cr, "ClientCounts", "&type=%22SSID%22"),
+		simBody(f, base, cr, "ClientCounts", "&type=%22ACCESSPOINT%22"),
 		simBody(f, base, cr, "ClientCounts", "&type=%22DEVICE%22"),
 	} {
 		f.Add(b, "Campus > Building 1 > Floor 2")
@@ -48,7 +50,8 @@ func FuzzEnvelope(f *testing.F) {
 		`{"queryResponse":{"@first":0,"@last":0,"@count":1,"entity":[{"accessPointDetailsDTO":{"name":"ap1","ethernetMac":{"octets":"AA:BB:CC:00:11:22"},"reachabilityStatus":"Reachable","upTime":12345,"mapLocation":"HQ > B1 > F1"}}]}}`,
 		`{"queryResponse":{"entity":[{"accessPointDetailsDTO":{"ethernetMac":"aa-bb-cc-00-11-22","locationHierarchy":"HQ > B1"}}]}}`,
 		`{"queryResponse":{"entity":[{"alarmsDTO":{"alarmId":7,"severity":"CRITICAL","category":{"value":"AP"},"deviceName":"ap1,aa:bb:cc:dd:ee:ff","acknowledgementStatus":true}},{"alarmsDTO":{"alarmId":7,"severity":"CRITICAL"}},{"alarmsDTO":{"severity":"CLEARED"}}]}}`,
-		`{"queryResponse":{"entity":[{"clientCountsDTO":{"type":"MAPLOCATION","key":"HQ > B1 > F1","subkey":"corp","count":9,"dot11aCount":3,"dot11gCount":2}}]}}`,
+		`{"queryResponse":{"entity":[{"clientCountsDTO":{"type":"ACCESSPOINT","key":"aa:bb:cc:00:11:22","subkey":"corp","count":9,"dot11aCount":3,"dot11gCount":2}}]}}`,
+		`{"queryResponse":{"@count":"1","entity":{"clientCountsDTO":{"type":"SSID","key":"All SSIDs","subkey":"ROOT-DOMAIN","count":9}}}}`,
 		`{"queryResponse":{"entity":[{"accessPointDetailsDTO":{"ethernetMac":{"octets":7}}}]}}`,
 		`{"queryResponse":{"entity":null}}`,
 		`{"queryResponse":null}`,
@@ -64,7 +67,7 @@ func FuzzEnvelope(f *testing.F) {
 		if json.Unmarshal(data, &aps) == nil {
 			for _, e := range aps.QueryResponse.Entity {
 				d := newAP(e)
-				if d.Type != "ap" || d.SiteID != d.Site || d.Site != SiteOf(firstNonEmpty(e.DTO.MapLocation, e.DTO.LocationHierarchy)) {
+				if d.Type != "ap" || d.SiteID != d.Site || d.Site != SiteOf(cmp.Or(e.DTO.MapLocation, e.DTO.LocationHierarchy, e.DTO.LocationHeirarchy)) {
 					t.Errorf("newAP(%+v) = %+v; want type ap and the site of its location", e, d)
 				}
 				if !d.Up && d.Uptime != 0 {
@@ -99,11 +102,16 @@ func FuzzEnvelope(f *testing.F) {
 		}
 		var counts envelope[clientCountEntity]
 		if json.Unmarshal(data, &counts) == nil {
-			cs := make([]clientCount, 0, len(counts.QueryResponse.Entity))
+			rows := map[countKey]clientCount{}
 			for _, e := range counts.QueryResponse.Entity {
-				cs = append(cs, e.DTO)
+				rows[countKey{e.DTO.Type, e.DTO.Key, e.DTO.Subkey}] = e.DTO
 			}
-			_ = newClients(cs, cs, 1)
+			res := newClients(rootDomain, rows, rows, rows)
+			for _, r := range res.Radios {
+				if r.Count <= 0 || strings.EqualFold(r.SSID, allRows) || strings.ContainsAny(r.Radio, ":-.") {
+					t.Errorf("radio count %+v; want a positive count of one SSID on a bare radio MAC", r)
+				}
+			}
 		}
 
 		site := SiteOf(loc)
@@ -114,11 +122,4 @@ func FuzzEnvelope(f *testing.F) {
 			t.Errorf("SiteOf(%q) = %q; want a prefix of the location", loc, site)
 		}
 	})
-}
-
-func firstNonEmpty(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }

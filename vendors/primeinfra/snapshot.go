@@ -17,6 +17,9 @@ type AccessPoints struct {
 	Devices []vendors.Device
 	// Controllers maps an AP's name to its wireless controller.
 	Controllers map[string]string
+	// RadioSites maps an AP's base radio MAC (twelve lowercase hex
+	// digits), which ClientCounts rows are keyed by, to its site.
+	RadioSites map[string]string
 	// Sites lists the sites the APs are on.
 	Sites []string
 	// Domain is the virtual domain the server answered for.
@@ -37,13 +40,25 @@ type WiredCount struct {
 	Count   int
 }
 
-// Clients is the clients collection: Prime's newest client count sample.
+// RadioCount is the wireless clients of one access point on one SSID and
+// band; the AP is known by its base radio MAC.
+type RadioCount struct {
+	Radio, SSID, Band string
+	Count             int
+}
+
+// Clients is the clients collection: Prime's latest client count
+// collection.
 type Clients struct {
-	Wireless []vendors.ClientCount
-	Wired    []WiredCount
-	// CollectedAt is when Prime took the sample.
+	// Radios are the access points' clients by SSID and band.
+	Radios []RadioCount
+	// Wired are the devices' wired clients.
+	Wired []WiredCount
+	// CollectedAt is when Prime collected the counts.
 	CollectedAt time.Time
-	Total       int
+	// Total is the clients of the virtual domain, Domain.
+	Total  int
+	Domain string
 }
 
 // AckCount is the number of acknowledged active alarms with one severity
@@ -83,10 +98,7 @@ func reachable(s string) bool {
 
 func newAP(e apEntity) vendors.Device {
 	d := e.DTO
-	loc := d.MapLocation
-	if loc == "" {
-		loc = d.LocationHierarchy
-	}
+	loc := cmp.Or(d.MapLocation, d.LocationHierarchy, d.LocationHeirarchy)
 	ap := vendors.Device{
 		Name: d.Name, Serial: d.SerialNumber, MAC: d.EthernetMac.mac(), Model: d.Model, Version: d.SoftwareVersion,
 		Type: "ap", Site: SiteOf(loc), Up: reachable(d.ReachabilityStatus), Clients: d.ClientCount,
@@ -147,37 +159,95 @@ func newDevice(e deviceEntity) (vendors.Device, bool) {
 	}, true
 }
 
-func newClients(wireless, wired []clientCount, at int64) *Clients {
-	out := &Clients{}
+// rootDomain is the virtual domain that sees everything.
+const rootDomain = "ROOT-DOMAIN"
+
+// allRows is the subkey of an aggregate row: the sum of the entity's
+// per-SSID rows.
+const allRows = "All"
+
+// allSSIDs is the key of a virtual domain's total SSID row.
+const allSSIDs = "All SSIDs"
+
+// bands splits a row's clients by the band of their protocols; what the
+// protocol columns leave of count has no band.
+func (r clientCount) bands() map[string]int {
+	out := map[string]int{
+		"2.4": r.Dot11bCount + r.Dot11gCount + r.Dot11n24Count + r.Dot11ax24Count,
+		"5":   r.Dot11aCount + r.Dot11acCount + r.Dot11n5Count + r.Dot11ax5Count,
+		"6":   r.Dot11ax6Count,
+	}
+	if rest := r.Count - out["2.4"] - out["5"] - out["6"]; rest > 0 {
+		out[""] = rest
+	}
+	return out
+}
+
+// wired is a row's clients in its wired columns: never its count, which on
+// a controller is its access points' wireless clients.
+func (r clientCount) wired() int {
+	return r.Wired10MCount + r.Wired100MCount + r.Wired1GCount + r.Wired10GCount
+}
+
+// newClients counts each client once (shared/vendor-apis/prime.md, section
+// 8.1): the domain's total from its "All SSIDs" row (else the sum of its
+// SSID rows), the APs' clients from their per-SSID rows without their "All"
+// rows, and the wired clients from the devices' wired columns.
+func newClients(domain string, ssids, aps, devices map[countKey]clientCount) *Clients {
+	out := &Clients{Domain: domain}
+	var at int64
+	seen := func(r clientCount) { at = max(at, r.CollectionTime) }
+	total, parts, haveTotal := 0, 0, false
+	for k, r := range ssids {
+		if k.subkey != domain {
+			continue
+		}
+		seen(r)
+		if k.key == allSSIDs {
+			total, haveTotal = r.Count, true
+		} else {
+			parts += r.Count
+		}
+	}
+	out.Total = total
+	if !haveTotal {
+		out.Total = parts
+	}
+	for k, r := range aps {
+		if strings.EqualFold(k.subkey, allRows) {
+			continue
+		}
+		seen(r)
+		radio := flexString(k.key).mac()
+		for band, n := range r.bands() {
+			if n > 0 {
+				out.Radios = append(out.Radios, RadioCount{Radio: radio, SSID: k.subkey, Band: band, Count: n})
+			}
+		}
+	}
+	slices.SortFunc(out.Radios, func(a, b RadioCount) int {
+		return cmp.Or(cmp.Compare(a.Radio, b.Radio), cmp.Compare(a.SSID, b.SSID), cmp.Compare(a.Band, b.Band))
+	})
+	// A device's wired clients: its "All" row, else the sum of its rows.
+	wired := map[string]int{}
+	whole := map[string]bool{}
+	for k, r := range devices {
+		seen(r)
+		all := strings.EqualFold(k.subkey, allRows)
+		switch {
+		case all:
+			wired[k.key], whole[k.key] = r.wired(), true
+		case !whole[k.key]:
+			wired[k.key] += r.wired()
+		}
+	}
+	for addr, n := range wired {
+		out.Wired = append(out.Wired, WiredCount{Address: addr, Count: n})
+	}
+	slices.SortFunc(out.Wired, func(a, b WiredCount) int { return cmp.Compare(a.Address, b.Address) })
 	if at > 0 {
 		out.CollectedAt = time.UnixMilli(at)
 	}
-	counts := map[vendors.ClientCount]int{}
-	for _, c := range wireless {
-		site := SiteOf(c.Key)
-		ghz24 := c.Dot11bCount + c.Dot11gCount + c.Dot11n24Count + c.Dot11ax24Count
-		ghz5 := c.Dot11aCount + c.Dot11acCount + c.Dot11n5Count + c.Dot11ax5Count
-		counts[vendors.ClientCount{Site: site, SSID: c.Subkey, Band: "2.4"}] += ghz24
-		counts[vendors.ClientCount{Site: site, SSID: c.Subkey, Band: "5"}] += ghz5
-		// Clients without a protocol split have no band.
-		if rest := c.Count - ghz24 - ghz5; rest > 0 {
-			counts[vendors.ClientCount{Site: site, SSID: c.Subkey}] += rest
-		}
-		out.Total += c.Count
-	}
-	for k, n := range counts {
-		k.Count = n
-		out.Wireless = append(out.Wireless, k)
-	}
-	vendors.SortClientCounts(out.Wireless)
-	for _, c := range wired {
-		n := c.Wired10MCount + c.Wired100MCount + c.Wired1GCount + c.Wired10GCount
-		if n == 0 {
-			n = c.Count
-		}
-		out.Wired = append(out.Wired, WiredCount{Address: c.Key, Count: n})
-	}
-	slices.SortFunc(out.Wired, func(a, b WiredCount) int { return cmp.Compare(a.Address, b.Address) })
 	return out
 }
 

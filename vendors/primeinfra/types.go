@@ -1,21 +1,83 @@
 package primeinfra
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
+	"strconv"
 	"strings"
 )
 
 // Wire types: the fields the exporter reads, with the API's JSON names.
 
-// envelope is a data resource's list answer with .full=true.
+// envelope is a data resource's list answer with .full=true. An empty
+// list has no entity key, whatever its @responseType says.
 type envelope[E any] struct {
 	QueryResponse struct {
-		First  int    `json:"@first"`
-		Last   int    `json:"@last"`
-		Count  int    `json:"@count"`
-		Domain string `json:"@domain"`
-		Entity []E    `json:"entity"`
+		First  flexInt `json:"@first"`
+		Last   flexInt `json:"@last"`
+		Count  flexInt `json:"@count"`
+		Domain string  `json:"@domain"`
+		Entity list[E] `json:"entity"`
 	} `json:"queryResponse"`
+}
+
+// flexInt is a number v4 sends as a JSON number and older versions as a
+// numeric string; set tells an absent value (such as @count under
+// .nocount) from zero.
+type flexInt struct {
+	n   int64
+	set bool
+}
+
+func (f *flexInt) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if bytes.Equal(b, []byte("null")) {
+		*f = flexInt{}
+		return nil
+	}
+	if len(b) > 0 && b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		b = []byte(strings.TrimSpace(s))
+	}
+	n, err := strconv.ParseInt(string(b), 10, 64)
+	if err != nil {
+		return fmt.Errorf("%q is not an integer", b)
+	}
+	*f = flexInt{n: n, set: true}
+	return nil
+}
+
+// int returns the value, or def when absent.
+func (f flexInt) int(def int) int {
+	if !f.set {
+		return def
+	}
+	return int(f.n)
+}
+
+// list is a JSON list that older versions send as a bare object when it
+// holds one element.
+type list[E any] []E
+
+func (l *list[E]) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	switch {
+	case bytes.Equal(b, []byte("null")):
+		*l = nil
+		return nil
+	case len(b) > 0 && b[0] == '{':
+		var e E
+		if err := json.Unmarshal(b, &e); err != nil {
+			return err
+		}
+		*l = list[E]{e}
+		return nil
+	}
+	return json.Unmarshal(b, (*[]E)(l))
 }
 
 // flexString accepts what v1 sends as a plain string and v4 as an object:
@@ -53,11 +115,13 @@ type apEntity struct {
 		SerialNumber       string     `json:"serialNumber"`
 		Model              string     `json:"model"`
 		EthernetMac        flexString `json:"ethernetMac"`
+		MacAddress         flexString `json:"macAddress"` // the base radio MAC: ClientCounts' key
 		ReachabilityStatus string     `json:"reachabilityStatus"`
 		ClientCount        int        `json:"clientCount"`
 		UpTime             float64    `json:"upTime"` // 1/100 s
 		SoftwareVersion    string     `json:"softwareVersion"`
 		LocationHierarchy  string     `json:"locationHierarchy"`
+		LocationHeirarchy  string     `json:"locationHeirarchy"` // spelled so before v3
 		MapLocation        string     `json:"mapLocation"`
 		UnifiedApInfo      struct {
 			ControllerName string `json:"controllerName"`
@@ -92,6 +156,8 @@ type clientCount struct {
 	Dot11acCount  int `json:"dot11acCount"`
 	Dot11n5Count  int `json:"dot11n5Count"`
 	Dot11ax5Count int `json:"dot11ax5Count"`
+	// 6 GHz, from Prime 3.10
+	Dot11ax6Count int `json:"dot11ax6Count"`
 	// 2.4 GHz
 	Dot11bCount    int `json:"dot11bCount"`
 	Dot11gCount    int `json:"dot11gCount"`

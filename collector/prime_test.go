@@ -1,0 +1,66 @@
+package collector
+
+import (
+	"context"
+	"log/slog"
+	"testing"
+
+	"github.com/nmsexporter/nms_exporter/vendors/primeinfra/primesim"
+)
+
+// TestPrimeClientsCountedOnce: the client families of a Prime source add
+// up to the server's clients, each once: wireless clients on their APs'
+// sites, wired clients from the devices' wired columns only, never a
+// controller's wireless clients counted as wired.
+func TestPrimeClientsCountedOnce(t *testing.T) {
+	sim, base := startPrimeSim(t, primesim.Options{Seed: 11, Size: "small", RateLimit: -1})
+	cfg := primeSection(t, base, sim.Credentials(), "1h")
+	s, err := NewSource(&cfg.Prime[0], Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range s.Collections {
+		if err := s.Refresh(context.Background(), c.Name); err != nil {
+			t.Fatalf("refresh %s: %v", c.Name, err)
+		}
+	}
+	mfs, err := scraped(t, s).Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sites := map[string]bool{}
+	var clientSites []string
+	var wireless, wired float64
+	for _, mf := range mfs {
+		for _, m := range mf.GetMetric() {
+			labels := map[string]string{}
+			for _, l := range m.GetLabel() {
+				labels[l.GetName()] = l.GetValue()
+			}
+			switch mf.GetName() {
+			case "nms_site_info":
+				sites[labels["site"]] = true
+			case "nms_clients":
+				wireless += m.GetGauge().GetValue()
+				clientSites = append(clientSites, labels["site"])
+				if labels["site"] == "" || labels["ssid"] == "All" {
+					t.Errorf("nms_clients %v; want a site and one SSID", labels)
+				}
+			case "nms_prime_wired_clients":
+				wired += m.GetGauge().GetValue()
+			}
+		}
+	}
+	for _, site := range clientSites {
+		if !sites[site] {
+			t.Errorf("nms_clients on site %q, which nms_site_info does not list", site)
+		}
+	}
+	want := sim.Sizes()
+	if int(wireless) != want.Clients {
+		t.Errorf("sum of nms_clients = %v; want the server's %d wireless clients", wireless, want.Clients)
+	}
+	if int(wired) != want.WiredClients {
+		t.Errorf("sum of nms_prime_wired_clients = %v; want the server's %d wired clients", wired, want.WiredClients)
+	}
+}

@@ -1,0 +1,219 @@
+package primeinfra
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/nmsexporter/nms_exporter/vendors/primeinfra/primesim"
+)
+
+// row is a ClientCounts row as Prime's v4 sends it.
+type row map[string]any
+
+func ccRow(typ, key, subkey string, counts map[string]int) row {
+	r := row{"type": typ, "key": key, "subkey": subkey, "collectionTime": 1494512992280}
+	n := 0
+	for k, v := range counts {
+		r[k] = v
+		if strings.HasSuffix(k, "Count") && !strings.HasSuffix(k, "AuthCount") {
+			n += v
+		}
+	}
+	if _, ok := counts["count"]; !ok {
+		r["count"] = n
+	}
+	return r
+}
+
+// fixedServer answers ClientCounts (and other resources) from fixed rows,
+// filtered by the request's type, paged by .firstResult and .maxResults,
+// with @count and @id as strings when asked, as older versions send them.
+type fixedServer struct {
+	rows     map[string][]row // by resource and type: "ClientCounts/SSID"
+	strings  bool             // @count and @id as strings, a one-row entity as an object
+	noCount  bool             // no @count, as under .nocount
+	clamp    int              // the most rows a page holds
+	only     string           // the one version that serves the resources
+	requests atomic.Int64
+}
+
+func (f *fixedServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.requests.Add(1)
+	path := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/webacs/api/"), ".json")
+	version, resource, _ := strings.Cut(path, "/data/")
+	q := r.URL.Query()
+	key := resource
+	if t := q.Get("type"); t != "" {
+		key += "/" + strings.Trim(t, `"`)
+	}
+	rows, ok := f.rows[key]
+	if !ok || (f.only != "" && version != f.only) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusNotFound)
+		fmt.Fprintf(w, `{"errorDocument":{"httpResponseCode":404,"httpMethod":"GET","message":"No such entity type as %s.-PRS-102","uriPath":"/data/%s"}}`, resource, resource)
+		return
+	}
+	first, _ := strconv.Atoi(q.Get(".firstResult"))
+	size, _ := strconv.Atoi(q.Get(".maxResults"))
+	if f.clamp > 0 {
+		size = min(size, f.clamp)
+	}
+	lo, hi := min(first, len(rows)), min(first+size, len(rows))
+	var entities []any
+	for i, rw := range rows[lo:hi] {
+		dto := map[string]any{}
+		for k, v := range rw {
+			dto[k] = v
+		}
+		id := any(int64(61671983180 + lo + i))
+		if f.strings {
+			id = strconv.FormatInt(id.(int64), 10)
+		}
+		dto["@id"] = id
+		dtoKey := strings.ToLower(resource[:1]) + resource[1:] + "DTO"
+		entities = append(entities, map[string]any{"@dtoType": dtoKey, "@type": resource, dtoKey: dto})
+	}
+	qr := map[string]any{"@first": first, "@last": first + len(entities) - 1, "@domain": "ROOT-DOMAIN", "@type": resource,
+		"@responseType": "listEntityInstances"}
+	if !f.noCount {
+		qr["@count"] = len(rows)
+		if f.strings {
+			qr["@count"] = strconv.Itoa(len(rows))
+		}
+	}
+	switch {
+	case len(entities) == 0:
+		qr["@responseType"] = "getEntity" // what newer servers say of an empty list
+	case len(entities) == 1 && f.strings:
+		qr["entity"] = entities[0]
+	default:
+		qr["entity"] = entities
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(map[string]any{"queryResponse": qr})
+}
+
+// documentedCounts are ClientCounts rows shaped as shared/vendor-apis/
+// prime.md, section 8.1, describes them: aggregate rows beside their
+// parts, every type counting the same clients again, and a controller's
+// DEVICE row holding its APs' wireless clients.
+func documentedCounts() map[string][]row {
+	const ap1, ap2 = "00:11:22:33:44:01", "00:11:22:33:44:02"
+	return map[string][]row{
+		"ClientCounts/SSID": {
+			ccRow("SSID", "All SSIDs", "ROOT-DOMAIN", map[string]int{"count": 7319, "authCount": 7247}),
+			ccRow("SSID", "corp", "ROOT-DOMAIN", map[string]int{"count": 7007, "authCount": 6941}),
+			ccRow("SSID", "guest", "ROOT-DOMAIN", map[string]int{"count": 234, "authCount": 231}),
+			ccRow("SSID", "iot", "ROOT-DOMAIN", map[string]int{"count": 78, "authCount": 75}),
+			ccRow("SSID", "All SSIDs", "EU-Campus", map[string]int{"count": 0}),
+		},
+		"ClientCounts/ACCESSPOINT": {
+			ccRow("ACCESSPOINT", ap1, "All", map[string]int{"dot11acCount": 30, "dot11n2_4Count": 12}),
+			ccRow("ACCESSPOINT", ap1, "corp", map[string]int{"dot11acCount": 25, "dot11n2_4Count": 10}),
+			ccRow("ACCESSPOINT", ap1, "guest", map[string]int{"dot11acCount": 5, "dot11n2_4Count": 2}),
+			ccRow("ACCESSPOINT", ap2, "corp", map[string]int{"dot11ax5Count": 4, "dot11ax6Count": 3, "wgbCount": 0}),
+			ccRow("ACCESSPOINT", ap2, "All", map[string]int{"dot11ax5Count": 4, "dot11ax6Count": 3}),
+		},
+		"ClientCounts/DEVICE": {
+			// A controller: its APs' wireless clients, no wired ones.
+			ccRow("DEVICE", "10.0.0.5", "All", map[string]int{"dot11acCount": 34, "dot11n2_4Count": 12, "dot11ax6Count": 3, "wired1GCount": 0}),
+			ccRow("DEVICE", "10.0.0.5", "corp", map[string]int{"dot11acCount": 29, "dot11n2_4Count": 10, "dot11ax6Count": 3}),
+			// A switch: wired clients only.
+			ccRow("DEVICE", "10.0.1.1", "All", map[string]int{"wired1GCount": 40, "wired100MCount": 2}),
+		},
+	}
+}
+
+// TestClientCountsCountEachClientOnce: the documented rows give the
+// domain's total from its "All SSIDs" row, the APs' clients without their
+// aggregate rows, and wired clients only from wired columns, in each form
+// older versions send numbers and lists in.
+func TestClientCountsCountEachClientOnce(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		f     *fixedServer
+		older bool // a row of an older collection beside the latest
+	}{
+		{"v4", &fixedServer{}, false},
+		{"a server keeping an older collection", &fixedServer{}, true},
+		{"strings and bare objects", &fixedServer{strings: true}, false},
+		{"no count, pages of 2", &fixedServer{noCount: true, clamp: 2}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.f.rows = documentedCounts()
+			if tc.older {
+				old := ccRow("ACCESSPOINT", "00:11:22:33:44:03", "corp", map[string]int{"dot11acCount": 9})
+				old["collectionTime"] = 1494512692280
+				tc.f.rows["ClientCounts/ACCESSPOINT"] = append(tc.f.rows["ClientCounts/ACCESSPOINT"], old)
+			}
+			srv := httptest.NewServer(tc.f)
+			t.Cleanup(srv.Close)
+			c := newClient(t, primeConfig(t, srv.URL, primesim.Credentials{Username: "nms", Password: "pw-0123"}, "    hold: 0s\n"))
+			got, err := c.Clients(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Total != 7319 || got.Domain != "ROOT-DOMAIN" {
+				t.Errorf("total = %d in %q; want 7319, the All SSIDs row of ROOT-DOMAIN", got.Total, got.Domain)
+			}
+			radios := map[string]int{}
+			sum := 0
+			for _, r := range got.Radios {
+				radios[r.Radio+" "+r.SSID+" "+r.Band] = r.Count
+				sum += r.Count
+			}
+			want := map[string]int{
+				"001122334401 corp 5": 25, "001122334401 corp 2.4": 10, "001122334401 guest 5": 5, "001122334401 guest 2.4": 2,
+				"001122334402 corp 5": 4, "001122334402 corp 6": 3,
+			}
+			if fmt.Sprint(radios) != fmt.Sprint(want) || sum != 49 {
+				t.Errorf("radio counts = %v; want %v (49 clients, no All rows)", radios, want)
+			}
+			wired := map[string]int{}
+			for _, w := range got.Wired {
+				wired[w.Address] = w.Count
+			}
+			if wired["10.0.0.5"] != 0 || wired["10.0.1.1"] != 42 {
+				t.Errorf("wired = %v; want the controller's 0 and the switch's 42", wired)
+			}
+			if got.CollectedAt.UnixMilli() != 1494512992280 {
+				t.Errorf("collected at %v; want the rows' collectionTime", got.CollectedAt)
+			}
+		})
+	}
+}
+
+// TestVersionFallback: a resource the v4 path does not serve is asked at
+// v3, once, and from then on there.
+func TestVersionFallback(t *testing.T) {
+	f := &fixedServer{only: "v3", rows: documentedCounts()}
+	srv := httptest.NewServer(f)
+	t.Cleanup(srv.Close)
+	c := newClient(t, primeConfig(t, srv.URL, primesim.Credentials{Username: "nms", Password: "pw-0123"}, "    hold: 0s\n"))
+	for i := range 2 {
+		f.requests.Store(0)
+		got, err := c.Clients(context.Background())
+		if err != nil || got.Total != 7319 {
+			t.Fatalf("Clients() at v3 only = %+v, %v; want the v3 answers", got, err)
+		}
+		want := 3 // one page of each type
+		if i == 0 {
+			want = 4 // and the one 404 at v4 that moves ClientCounts to v3
+		}
+		if n := f.requests.Load(); n != int64(want) {
+			t.Errorf("refresh %d: %d requests; want %d", i, n, want)
+		}
+	}
+	cfg := primeConfig(t, srv.URL, primesim.Credentials{Username: "nms", Password: "pw-0123"}, "    hold: 0s\n")
+	f.only = "v2"
+	if _, err := newClient(t, cfg).Clients(context.Background()); err == nil || !strings.Contains(err.Error(), "No such entity type") {
+		t.Errorf("Clients() served at neither v4 nor v3 = %v; want the 404 with Prime's message", err)
+	}
+}
