@@ -255,8 +255,15 @@ func TestWebhooks(t *testing.T) {
 	e := newEnv(t)
 	devs := e.sim.Devices()
 	target := devs[0]
-	alarmBody := []byte(fmt.Sprintf(`{"topic": "alarms", "events": [{"id": "b3f0c2a1-9e8d-4c7b-8a6f-5e4d3c2b1a09", "org_id": %q, "site_id": %q, "type": "switch_down", "count": 1, "timestamp": 1720594000, "last_seen": 1720594000, "switches": [%q]}]}`,
-		e.sim.Credentials().OrgID, target.SiteID, target.MAC))
+	alarmAt := func(id string, at time.Time) []byte {
+		return []byte(fmt.Sprintf(`{"topic": "alarms", "events": [{"id": %q, "org_id": %q, "site_id": %q, "type": "switch_down", "count": 1, "timestamp": %d, "last_seen": %d, "switches": [%q]}]}`,
+			id, e.sim.Credentials().OrgID, target.SiteID, at.Unix(), at.Unix(), target.MAC))
+	}
+	alarmBody := alarmAt("b3f0c2a1-9e8d-4c7b-8a6f-5e4d3c2b1a09", time.Now())
+	// Signed by Mist once, and sent again by whoever kept them.
+	stale := alarmAt("c0000000-0000-4000-8000-000000000001", time.Now().Add(-time.Hour))
+	future := alarmAt("c0000000-0000-4000-8000-000000000002", time.Now().Add(time.Hour))
+	before := alarmsOn(e.src, target.Name)
 	notified := 0
 	h := WebhookHandler("mist", func() []*collector.Source { return []*collector.Source{e.src} }, e.metrics, func() { notified++ }, slog.New(slog.DiscardHandler))
 	big := bytes.Repeat([]byte("x"), MaxWebhookBytes+1)
@@ -266,15 +273,19 @@ func TestWebhooks(t *testing.T) {
 		sig          string
 		code         int
 		result       string
+		dropped      string // the reason its alarm event is dropped for, if it is
 	}{
-		{"unsigned", http.MethodPost, alarmBody, "", http.StatusUnauthorized, "unsigned"},
-		{"forged", http.MethodPost, alarmBody, sign("not-the-secret", alarmBody), http.StatusUnauthorized, "bad_signature"},
-		{"not hex", http.MethodPost, alarmBody, "zz", http.StatusUnauthorized, "bad_signature"},
-		{"oversized", http.MethodPost, big, sign(e.secret, big), http.StatusRequestEntityTooLarge, "too_large"},
-		{"malformed", http.MethodPost, []byte(`{"topic": "alarms", "events": [`), sign(e.secret, []byte(`{"topic": "alarms", "events": [`)), http.StatusBadRequest, "malformed"},
-		{"GET", http.MethodGet, nil, "", http.StatusMethodNotAllowed, "method"},
-		{"device event", http.MethodPost, []byte(`{"topic": "device-events", "events": [{"type": "AP_DISCONNECTED"}]}`), sign(e.secret, []byte(`{"topic": "device-events", "events": [{"type": "AP_DISCONNECTED"}]}`)), http.StatusNoContent, "accepted"},
-		{"alarm", http.MethodPost, alarmBody, sign(e.secret, alarmBody), http.StatusNoContent, "accepted"},
+		{"unsigned", http.MethodPost, alarmBody, "", http.StatusUnauthorized, "unsigned", ""},
+		{"forged", http.MethodPost, alarmBody, sign("not-the-secret", alarmBody), http.StatusUnauthorized, "bad_signature", ""},
+		{"not hex", http.MethodPost, alarmBody, "zz", http.StatusUnauthorized, "bad_signature", ""},
+		{"oversized", http.MethodPost, big, sign(e.secret, big), http.StatusRequestEntityTooLarge, "too_large", ""},
+		{"malformed", http.MethodPost, []byte(`{"topic": "alarms", "events": [`), sign(e.secret, []byte(`{"topic": "alarms", "events": [`)), http.StatusBadRequest, "malformed", ""},
+		{"GET", http.MethodGet, nil, "", http.StatusMethodNotAllowed, "method", ""},
+		{"device event", http.MethodPost, []byte(`{"topic": "device-events", "events": [{"type": "AP_DISCONNECTED"}]}`), sign(e.secret, []byte(`{"topic": "device-events", "events": [{"type": "AP_DISCONNECTED"}]}`)), http.StatusNoContent, "accepted", ""},
+		{"alarm", http.MethodPost, alarmBody, sign(e.secret, alarmBody), http.StatusNoContent, "accepted", ""},
+		{"replayed", http.MethodPost, alarmBody, sign(e.secret, alarmBody), http.StatusNoContent, "accepted", collector.DropDuplicate},
+		{"stale", http.MethodPost, stale, sign(e.secret, stale), http.StatusNoContent, "accepted", collector.DropStale},
+		{"future", http.MethodPost, future, sign(e.secret, future), http.StatusNoContent, "accepted", collector.DropFuture},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			req := httptest.NewRequest(tc.method, "/webhooks/mist", bytes.NewReader(tc.body))
@@ -294,7 +305,15 @@ func TestWebhooks(t *testing.T) {
 			if got := testutil.ToFloat64(e.metrics.Webhooks.WithLabelValues(source, tc.result)); got < 1 {
 				t.Errorf("nms_webhook_requests_total{source=%q,result=%q} = %v; want it counted", source, tc.result, got)
 			}
+			if tc.dropped != "" {
+				if got := testutil.ToFloat64(e.metrics.WebhookDropped.WithLabelValues("org", tc.dropped)); got != 1 {
+					t.Errorf("nms_webhook_alarms_dropped_total{source=org,reason=%q} = %v; want 1", tc.dropped, got)
+				}
+			}
 		})
+	}
+	if got := alarmsOn(e.src, target.Name); got != before+1 {
+		t.Errorf("%s has %d alarms after the webhooks; want %d: the polled ones and the one accepted, once", target.Name, got, before+1)
 	}
 	// The accepted alarm is in the source's state before any poll, and the
 	// push was asked for.
@@ -304,11 +323,64 @@ func TestWebhooks(t *testing.T) {
 			found = true
 		}
 	}
-	if !found || notified != 2 {
-		t.Errorf("alarms after the webhook = %v (push notified %d times); want %s's critical alarm and two notifications", e.src.Alarms(), notified, target.Name)
+	if !found || notified != 5 {
+		t.Errorf("alarms after the webhook = %v (push notified %d times); want %s's critical alarm and one notification per accepted webhook, 5", e.src.Alarms(), notified, target.Name)
 	}
 	if !strings.Contains(fmt.Sprint(e.src.Alarms()), target.Name) {
 		t.Errorf("webhook alarm not served")
+	}
+}
+
+// alarmsOn counts the active alarms of a device.
+func alarmsOn(src *collector.Source, device string) int {
+	n := 0
+	for _, a := range src.Alarms() {
+		if a.Device == device {
+			n += a.Count
+		}
+	}
+	return n
+}
+
+// TestReplayedWebhookKeepsClearedAlarmCleared: a signed alarm webhook
+// sent again after a poll found the alarm cleared does not bring it back;
+// the second delivery is counted as a duplicate.
+func TestReplayedWebhookKeepsClearedAlarmCleared(t *testing.T) {
+	e := newEnv(t)
+	target := e.sim.Devices()[0]
+	now := time.Now().Unix()
+	body := []byte(fmt.Sprintf(`{"topic": "alarms", "events": [{"id": "d0000000-0000-4000-8000-00000000beef", "org_id": %q, "site_id": %q, "type": "switch_down", "count": 1, "timestamp": %d, "last_seen": %d, "switches": [%q]}]}`,
+		e.sim.Credentials().OrgID, target.SiteID, now, now, target.MAC))
+	h := WebhookHandler("mist", func() []*collector.Source { return []*collector.Source{e.src} }, e.metrics, nil, slog.New(slog.DiscardHandler))
+	post := func() {
+		t.Helper()
+		req := httptest.NewRequest(http.MethodPost, "/webhooks/mist", bytes.NewReader(body))
+		req.Header.Set("X-Mist-Signature-v2", sign(e.secret, body))
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusNoContent {
+			t.Fatalf("signed webhook = %d %s; want 204", rec.Code, rec.Body)
+		}
+	}
+	polled := alarmsOn(e.src, target.Name)
+	post()
+	if got := alarmsOn(e.src, target.Name); got != polled+1 {
+		t.Fatalf("%s has %d alarms after the webhook; want %d", target.Name, got, polled+1)
+	}
+	// The simulator never raised it: the next poll finds it cleared.
+	time.Sleep(10 * time.Millisecond)
+	if err := e.src.Refresh(context.Background(), "alarms"); err != nil {
+		t.Fatal(err)
+	}
+	if got := alarmsOn(e.src, target.Name); got != polled {
+		t.Fatalf("%s has %d alarms after the poll; want the %d polled", target.Name, got, polled)
+	}
+	post()
+	if got := alarmsOn(e.src, target.Name); got != polled {
+		t.Errorf("%s has %d alarms after the webhook was replayed; want the cleared alarm to stay cleared (%d)", target.Name, got, polled)
+	}
+	if got := testutil.ToFloat64(e.metrics.WebhookDropped.WithLabelValues("org", collector.DropDuplicate)); got != 1 {
+		t.Errorf("nms_webhook_alarms_dropped_total{source=org,reason=duplicate} = %v; want 1", got)
 	}
 }
 
@@ -323,9 +395,9 @@ func TestWebhookSiteFilter(t *testing.T) {
 	}
 	e := newEnvWith(t, "    sites:\n      names: [\""+kept.Site+"\"]\n")
 	body := []byte(fmt.Sprintf(`{"topic": "alarms", "events": [
-		{"id": "a1", "site_id": %q, "type": "switch_down", "timestamp": 1, "last_seen": 1, "switches": [%q]},
-		{"id": "a2", "site_id": %q, "type": "switch_down", "timestamp": 1, "last_seen": 1, "switches": [%q]}]}`,
-		kept.SiteID, kept.MAC, other.SiteID, other.MAC))
+		{"id": "a1", "site_id": %[1]q, "type": "switch_down", "timestamp": %[5]d, "last_seen": %[5]d, "switches": [%[2]q]},
+		{"id": "a2", "site_id": %[3]q, "type": "switch_down", "timestamp": %[5]d, "last_seen": %[5]d, "switches": [%[4]q]}]}`,
+		kept.SiteID, kept.MAC, other.SiteID, other.MAC, time.Now().Unix()))
 	h := WebhookHandler("mist", func() []*collector.Source { return []*collector.Source{e.src} }, e.metrics, nil, slog.New(slog.DiscardHandler))
 	req := httptest.NewRequest(http.MethodPost, "/webhooks/mist", bytes.NewReader(body))
 	req.Header.Set("X-Mist-Signature-v2", sign(e.secret, body))

@@ -67,7 +67,16 @@ func WebhookHandler(vendor string, sources func() []*collector.Source, metrics *
 		if res.Filtered > 0 {
 			metrics.WebhookFiltered.WithLabelValues(src.Name).Add(float64(res.Filtered))
 		}
-		logger.Debug("webhook accepted", "target", src.Name, "events", res.Events, "filtered", res.Filtered)
+		for reason, n := range res.Dropped {
+			metrics.WebhookDropped.WithLabelValues(src.Name, reason).Add(float64(n))
+		}
+		if n := res.Dropped[collector.DropStale] + res.Dropped[collector.DropFuture]; n > 0 {
+			// A replay, a late delivery, or a clock off by minutes.
+			logger.Warn("webhook alarm events dated outside the window dropped", "target", src.Name,
+				"stale", res.Dropped[collector.DropStale], "future", res.Dropped[collector.DropFuture])
+		}
+		logger.Debug("webhook accepted", "target", src.Name, "events", res.Events, "filtered", res.Filtered,
+			"duplicate", res.Dropped[collector.DropDuplicate])
 		if notify != nil {
 			notify()
 		}

@@ -1,6 +1,7 @@
 package collector
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -43,6 +44,8 @@ type BridgeMetrics struct {
 	Webhooks   *prometheus.CounterVec
 	// WebhookFiltered counts the webhook alarms a source's filter left out.
 	WebhookFiltered *prometheus.CounterVec
+	// WebhookDropped counts the webhook alarm events not applied, by reason.
+	WebhookDropped *prometheus.CounterVec
 }
 
 // NewBridgeMetrics returns the alert bridge's and webhook receiver's
@@ -65,10 +68,14 @@ func NewBridgeMetrics() *BridgeMetrics {
 			Namespace: namespace, Name: "webhook_alarms_filtered_total",
 			Help: "Alarm events of accepted webhooks that the source's site filter left out, by source.",
 		}, []string{"source"}),
+		WebhookDropped: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Name: "webhook_alarms_dropped_total",
+			Help: fmt.Sprintf("Alarm events of accepted webhooks not applied, by source and reason (stale or future: dated over %.0f minutes from the exporter's clock; duplicate: applied before).", webhookWindow.Minutes()),
+		}, []string{"source", "reason"}),
 	}
 }
 
 // Collectors returns the counters, to register.
 func (m *BridgeMetrics) Collectors() []prometheus.Collector {
-	return []prometheus.Collector{m.AlertsSent, m.Errors, m.Webhooks, m.WebhookFiltered}
+	return []prometheus.Collector{m.AlertsSent, m.Errors, m.Webhooks, m.WebhookFiltered, m.WebhookDropped}
 }

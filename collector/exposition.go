@@ -107,6 +107,7 @@ type rendered struct {
 // the first of a source, and the first in each format) and none shows a
 // collection's success before its series. A nil encoding means it failed.
 func (s *Source) served(f format) (view, *deflated) {
+	s.expirePushed()
 	cur := s.cache.view()
 	s.rendered.mu.Lock()
 	key, rv, out := s.rendered.key, s.rendered.view, s.rendered.out[f]
@@ -130,6 +131,7 @@ func (s *Source) served(f format) (view, *deflated) {
 // data, and has them rebuilt when they do not: a source whose render reads
 // other sources' data learns of their changes only when asked.
 func (s *Source) Settled() bool {
+	s.expirePushed()
 	s.rendered.mu.Lock()
 	ok := s.rendered.out[formatText] != nil && s.rendered.key == s.renderKey()
 	s.rendered.mu.Unlock()

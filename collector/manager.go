@@ -81,6 +81,7 @@ func (m *Manager) Apply(cfg *config.Config) error {
 	for _, r := range started {
 		if old, ok := current[r.src.Name]; ok {
 			r.src.carryBudget(old.src)
+			r.src.carryWebhooks(old.src)
 		}
 		m.start(r)
 		m.opts.Logger.Info("source started", "target", r.src.Name, "vendor", r.src.Vendor)

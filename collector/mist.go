@@ -68,7 +68,6 @@ func newMistSource(sc config.Source, opts Options, api *APIStats) (*Source, erro
 			}
 			return WebhookResult{Alarms: r.Alarms, Events: r.Events, Filtered: r.Filtered}, nil
 		}
-
 	}
 	s.Close = client.Close
 	s.addCollections(&cfg.Common, kinds)

@@ -3,6 +3,7 @@ package vendors
 import (
 	"cmp"
 	"slices"
+	"time"
 )
 
 // The cross-vendor records: what every vendor's snapshot is made of where
@@ -33,6 +34,20 @@ type ClientCount struct {
 type AlarmCount struct {
 	Site, Device, Severity, Category string
 	Count                            int
+}
+
+// PushedAlarm is one alarm event a vendor pushed by webhook.
+type PushedAlarm struct {
+	// ID is the vendor's alarm id: a later event of the alarm replaces an
+	// earlier one.
+	ID string
+	// Event is the same for every delivery of this event and differs for
+	// any other, an update of the same alarm included.
+	Event string
+	// At is when the vendor says the event happened; zero when it did not
+	// say.
+	At    time.Time
+	Alarm AlarmCount
 }
 
 // SortDevices orders devices by site, name and MAC, so expositions are

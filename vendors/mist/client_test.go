@@ -598,12 +598,43 @@ func TestWebhookObeysSiteFilter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Alarms) != 1 || res.Alarms["a1"].Site != kept.Name || res.Filtered != 2 || res.Events != 3 {
+	if len(res.Alarms) != 1 || res.Alarms[0].ID != "a1" || res.Alarms[0].Alarm.Site != kept.Name || res.Filtered != 2 || res.Events != 3 {
 		t.Errorf("Webhook() = %d alarms %v, %d filtered of %d events; want a1 of %s kept, 2 filtered of 3",
 			len(res.Alarms), res.Alarms, res.Filtered, res.Events, kept.Name)
 	}
 	res, err = all.Webhook(ctx, []byte(body), allSites, nil)
 	if err != nil || len(res.Alarms) != 3 || res.Filtered != 0 {
 		t.Errorf("Webhook() without a filter = %+v, %v; want all 3 kept", res, err)
+	}
+}
+
+// TestWebhookDatesAndNamesEvents: an alarm event is dated by the later of
+// its timestamp and last_seen, and a second delivery of it carries the
+// same event while an update of the alarm does not.
+func TestWebhookDatesAndNamesEvents(t *testing.T) {
+	sim, base := newSim(t, mistsim.Options{Seed: 7, Size: "small"})
+	c, _ := newClient(t, mistConfig(t, base, "", sim.Credentials()))
+	event := `{"id": "a1", "type": "device_down", "timestamp": %s, "last_seen": %s, "count": %d, "update": %t}`
+	body := `{"topic": "alarms", "events": [` +
+		fmt.Sprintf(event, "1720590000", "1720594000.5", 1, false) + `, ` +
+		fmt.Sprintf(event, "1720590000", "1720594000.5", 1, false) + `, ` +
+		fmt.Sprintf(event, "1720590000", "1720594300", 2, true) + `, ` +
+		`{"id": "a2", "type": "device_down"}]}`
+	res, err := c.Webhook(context.Background(), []byte(body), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Alarms) != 4 {
+		t.Fatalf("Webhook() = %d alarms; want 4", len(res.Alarms))
+	}
+	a := res.Alarms
+	if want := time.Unix(1720594000, 5e8); !a[0].At.Equal(want) {
+		t.Errorf("event dated %v; want its last_seen, %v", a[0].At, want)
+	}
+	if a[0].Event != a[1].Event || a[0].Event == a[2].Event || a[0].ID != a[2].ID {
+		t.Errorf("events %q, %q, %q; want the first two alike, the update another event of the same alarm", a[0].Event, a[1].Event, a[2].Event)
+	}
+	if !a[3].At.IsZero() {
+		t.Errorf("an event without timestamp dated %v; want no date", a[3].At)
 	}
 }

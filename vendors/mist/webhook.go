@@ -5,8 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/nmsexporter/nms_exporter/vendors"
 )
@@ -51,6 +54,10 @@ type webhook struct {
 
 type webhookAlarm struct {
 	ID        string   `json:"id"`
+	EventID   string   `json:"event_id"`
+	Timestamp float64  `json:"timestamp"`
+	LastSeen  float64  `json:"last_seen"`
+	Update    bool     `json:"update"`
 	OrgID     string   `json:"org_id"`
 	SiteID    string   `json:"site_id"`
 	Type      string   `json:"type"`
@@ -64,8 +71,9 @@ type webhookAlarm struct {
 // WebhookResult is what a webhook delivered.
 type WebhookResult struct {
 	Topic string
-	// Alarms are the alarm events, by alarm id, as the exporter counts them.
-	Alarms map[string]vendors.AlarmCount
+	// Alarms are the alarm events in the order they came, as the exporter
+	// counts them.
+	Alarms []vendors.PushedAlarm
 	Events int
 	// Filtered counts the alarm events of sites the source's site filter
 	// leaves out: counted, not kept.
@@ -119,7 +127,6 @@ func (c *Client) Webhook(ctx context.Context, body []byte, sites *Sites, devices
 		}
 	}
 	org, _ := c.org(ctx)
-	out.Alarms = map[string]vendors.AlarmCount{}
 	for i, raw := range w.Events {
 		var a webhookAlarm
 		if err := json.Unmarshal(raw, &a); err != nil {
@@ -144,9 +151,37 @@ func (c *Client) Webhook(ctx context.Context, body []byte, sites *Sites, devices
 			dev = name
 		}
 		def := defs[a.Type]
-		out.Alarms[a.ID] = vendors.AlarmCount{
-			Site: site, Device: dev, Severity: Severity(def.Severity), Category: strings.ToLower(def.Group), Count: 1,
-		}
+		// The later of the two dates the event: an update of an alarm that
+		// began an hour ago keeps that timestamp and brings a new last_seen.
+		out.Alarms = append(out.Alarms, vendors.PushedAlarm{
+			ID: a.ID, Event: a.event(), At: epoch(max(a.Timestamp, a.LastSeen)),
+			Alarm: vendors.AlarmCount{
+				Site: site, Device: dev, Severity: Severity(def.Severity), Category: strings.ToLower(def.Group), Count: 1,
+			},
+		})
 	}
 	return out, nil
+}
+
+// event identifies one delivery's event: a redelivery carries the same
+// fields, while an update of the alarm (update true, a later last_seen, a
+// new count) is another event with the same alarm id.
+func (a *webhookAlarm) event() string {
+	f := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+	return strings.Join([]string{a.ID, a.EventID, f(a.Timestamp), f(a.LastSeen), strconv.Itoa(a.Count), strconv.FormatBool(a.Update)}, "\x00")
+}
+
+// maxEpoch is the last second of year 9999: later readings are nonsense
+// that would overflow a time.Time.
+const maxEpoch = 253402300799
+
+// epoch turns Mist's epoch seconds, fractions allowed, into a time; zero
+// or less, or not a number, is no time at all.
+func epoch(sec float64) time.Time {
+	if math.IsNaN(sec) || sec <= 0 {
+		return time.Time{}
+	}
+	sec = min(sec, maxEpoch)
+	whole, frac := math.Modf(sec)
+	return time.Unix(int64(whole), int64(frac*1e9))
 }

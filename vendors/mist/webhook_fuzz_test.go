@@ -77,8 +77,9 @@ func FuzzWebhook(f *testing.F) {
 		if res.Topic != "alarms" && res.Alarms != nil {
 			t.Errorf("Webhook(%q) topic %q carries alarms %v", body, res.Topic, res.Alarms)
 		}
-		for id, a := range res.Alarms {
-			if id == "" {
+		for _, p := range res.Alarms {
+			id, a := p.ID, p.Alarm
+			if id == "" || p.Event == "" {
 				t.Errorf("Webhook(%q) has an alarm without an id", body)
 			}
 			if !valid[a.Severity] {
