@@ -16,7 +16,9 @@ func desc(name, help string, labels ...string) *prometheus.Desc {
 // Source health, on every /probe.
 var (
 	sourceUpDesc = desc("source_up",
-		"1 when every enabled collection's last refresh succeeded, else 0. Data is served from a cache refreshed in the background.")
+		"1 when every enabled collection's last refresh succeeded and the last render kept within limits.series, else 0. Data is served from a cache refreshed in the background.")
+	renderSuccessDesc = desc("source_render_success",
+		"1 if the last render of the source's data kept within limits.series; on failure the last good render is still served.")
 	collectionSuccessDesc = desc("collection_success",
 		"1 if the last refresh of this collection succeeded; on failure the last good data is still served.", "collection")
 	collectionLastSuccessDesc = desc("collection_last_success_timestamp_seconds",
@@ -40,7 +42,7 @@ var (
 )
 
 var healthDescs = []*prometheus.Desc{
-	sourceUpDesc, collectionSuccessDesc, collectionLastSuccessDesc, collectionDurationDesc,
+	sourceUpDesc, renderSuccessDesc, collectionSuccessDesc, collectionLastSuccessDesc, collectionDurationDesc,
 	collectionIntervalDesc, collectionItemsDesc, collectionFailuresDesc, collectionCallsDesc,
 	rateLimitRemainingDesc, budgetRemainingDesc, throttledDesc,
 }
@@ -83,7 +85,12 @@ func (c healthFamilies) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(collectionFailuresDesc, prometheus.CounterValue, float64(st.Failures), l)
 		ch <- prometheus.MustNewConstMetric(collectionCallsDesc, prometheus.GaugeValue, float64(st.Calls), l)
 	}
+	rendered := 1.0
+	if c.state.renderErr != "" {
+		rendered, up = 0, 0
+	}
 	ch <- prometheus.MustNewConstMetric(sourceUpDesc, prometheus.GaugeValue, up)
+	ch <- prometheus.MustNewConstMetric(renderSuccessDesc, prometheus.GaugeValue, rendered)
 
 	if c.state.budget {
 		for w, v := range c.state.vendorRemaining {

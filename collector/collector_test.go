@@ -74,7 +74,7 @@ nms_collection_items{collection="devices"} 7
 # HELP nms_collection_failures_total Refreshes of this collection that failed.
 # TYPE nms_collection_failures_total counter
 nms_collection_failures_total{collection="devices"} ` + map[string]string{"HTTP 500": "1", "refresh panicked: boom": "2"}[want] + `
-# HELP nms_source_up 1 when every enabled collection's last refresh succeeded, else 0. Data is served from a cache refreshed in the background.
+# HELP nms_source_up 1 when every enabled collection's last refresh succeeded and the last render kept within limits.series, else 0. Data is served from a cache refreshed in the background.
 # TYPE nms_source_up gauge
 nms_source_up 0
 # HELP nms_test_value A value from a fake collection.

@@ -2,6 +2,7 @@ package collector
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -97,6 +98,27 @@ type rendered struct {
 	// building: a background rebuild is running; dirty: the data changed
 	// while it ran.
 	building, dirty bool
+	// good is what the encodings in out were made from, nil for none (an
+	// empty render, when the first one was refused).
+	good *renderInput
+	// err is why the render of the data of failKey was refused, nil when
+	// the last render was not; out still holds the last good one.
+	err     error
+	failKey uint64
+}
+
+// current reports whether the data of key has been rendered, or refused.
+// The caller holds mu.
+func (r *rendered) current(key uint64) bool {
+	return r.key == key || (r.err != nil && r.failKey == key)
+}
+
+// renderError is why the source's last render was refused, nil if it was
+// not.
+func (s *Source) renderError() error {
+	s.rendered.mu.Lock()
+	defer s.rendered.mu.Unlock()
+	return s.rendered.err
 }
 
 // served returns the data families encoded in format f and the view of
@@ -109,14 +131,15 @@ type rendered struct {
 func (s *Source) served(f format) (view, *deflated) {
 	s.expirePushed()
 	cur := s.cache.view()
+	key := s.renderKey()
 	s.rendered.mu.Lock()
-	key, rv, out := s.rendered.key, s.rendered.view, s.rendered.out[f]
+	current, rv, out := s.rendered.current(key), s.rendered.view, s.rendered.out[f]
 	s.rendered.want[f] = true
 	s.rendered.mu.Unlock()
 	if out == nil {
 		return s.rebuild(f)
 	}
-	if key != s.renderKey() {
+	if !current {
 		s.rebuildSoon()
 	}
 	if rv.version == cur.version {
@@ -132,8 +155,9 @@ func (s *Source) served(f format) (view, *deflated) {
 // other sources' data learns of their changes only when asked.
 func (s *Source) Settled() bool {
 	s.expirePushed()
+	key := s.renderKey()
 	s.rendered.mu.Lock()
-	ok := s.rendered.out[formatText] != nil && s.rendered.key == s.renderKey()
+	ok := s.rendered.out[formatText] != nil && s.rendered.current(key)
 	s.rendered.mu.Unlock()
 	if !ok {
 		s.rebuildSoon()
@@ -171,30 +195,49 @@ func (s *Source) rebuildSoon() {
 // for, unless a render that finished while it waited already did; for the
 // same data it encodes only the formats missing. It gathers what it reads
 // before it takes a core, and holds no lock but its own while it waits for
-// one. It returns the encoding in f and the view it was made from.
+// one. A render over the source's series limit is refused: the last good
+// encodings stay, and the formats they lack are made from what they were
+// made from. It returns the encoding in f and the view it was made from.
 func (s *Source) rebuild(f format) (view, *deflated) {
 	s.rendered.build.Lock()
 	defer s.rendered.build.Unlock()
 	in := s.gather()
+	key, gathered := in.key, in.view
 	s.rendered.mu.Lock()
-	same := s.rendered.out[formatText] != nil && s.rendered.key == in.key
+	if s.rendered.err != nil && s.rendered.failKey == key {
+		// The same data again: rendering it would be refused again.
+		in, key = s.rendered.good, s.rendered.key
+	}
+	same := s.rendered.out[formatText] != nil && s.rendered.key == key
 	var todo []format
 	for g := range numFormats {
 		if (s.rendered.want[g] || g == formatText) && (!same || s.rendered.out[g] == nil) {
 			todo = append(todo, g)
 		}
 	}
-	sizes := s.rendered.sizes
+	sizes, haveGood := s.rendered.sizes, s.rendered.out[formatText] != nil
 	s.rendered.mu.Unlock()
 
 	var made [numFormats]*deflated
 	var errs [numFormats]error
+	var refused error
 	duplicates := 0
 	if len(todo) > 0 {
 		// Nothing cancels a render: whoever waits for it needs its result.
 		_ = cpuslot.Do(context.Background(), func() {
-			out := s.renderFrom(in)
+			out := newSink()
+			if in != nil {
+				out = s.renderFrom(in)
+			}
 			duplicates = out.duplicates
+			if n, limit := out.series(), s.seriesLimit(); n > limit {
+				refused = fmt.Errorf("render: %d series, over the limit of %d (limits.series); serving the last good render", n, limit)
+				if haveGood {
+					return
+				}
+				// Nothing good to serve: the health alone, with no data.
+				out = newSink()
+			}
 			for _, g := range todo {
 				made[g], errs[g] = deflate(func(w io.Writer) error { return out.encode(w, g) }, sizes[g])
 			}
@@ -207,6 +250,16 @@ func (s *Source) rebuild(f format) (view, *deflated) {
 		// A series emitted twice is kept once; the rest of the data stands.
 		s.logger.Warn("dropped duplicate series from the data", "series", duplicates)
 	}
+	if refused != nil {
+		if s.rendered.err == nil || s.rendered.failKey != key {
+			s.logger.Error("render refused", "err", refused)
+		}
+		s.rendered.err, s.rendered.failKey = refused, key
+		if s.rendered.out[formatText] != nil {
+			return s.rendered.view, s.rendered.out[f]
+		}
+		in = nil
+	}
 	for _, g := range todo {
 		if errs[g] != nil {
 			// Compressing into memory fails only if the process does; keep
@@ -216,7 +269,14 @@ func (s *Source) rebuild(f format) (view, *deflated) {
 		}
 	}
 	if !same {
-		s.rendered.key, s.rendered.view, s.rendered.out = in.key, in.view, made
+		if refused == nil {
+			s.rendered.err = nil
+		}
+		s.rendered.key, s.rendered.good, s.rendered.out = key, in, made
+		s.rendered.view = gathered
+		if in != nil {
+			s.rendered.view = in.view
+		}
 	}
 	for _, g := range todo {
 		s.rendered.out[g], s.rendered.sizes[g] = made[g], len(made[g].z)

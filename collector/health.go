@@ -21,10 +21,14 @@ type healthState struct {
 	vendorRemaining map[string]float64
 	throttled       time.Duration
 	requests        int64
+	renderErr       string // why the last render was refused; "" if it was not
 }
 
 func (s *Source) healthState(v view) healthState {
 	st := healthState{status: s.statusOf(v), requests: s.API.Total()}
+	if err := s.renderError(); err != nil {
+		st.renderErr = err.Error()
+	}
 	if s.Budget != nil {
 		b := s.Budget.State()
 		st.budget, st.remaining, st.vendorRemaining, st.throttled = true, b.Remaining, b.VendorRemaining, b.Throttled
@@ -34,7 +38,8 @@ func (s *Source) healthState(v view) healthState {
 
 func (h healthState) equal(o healthState) bool {
 	return slices.Equal(h.status, o.status) && h.budget == o.budget && maps.Equal(h.remaining, o.remaining) &&
-		maps.Equal(h.vendorRemaining, o.vendorRemaining) && h.throttled == o.throttled && h.requests == o.requests
+		maps.Equal(h.vendorRemaining, o.vendorRemaining) && h.throttled == o.throttled && h.requests == o.requests &&
+		h.renderErr == o.renderErr
 }
 
 // healthCache keeps a source's health families as last encoded in each

@@ -110,6 +110,15 @@ func (s *sink) sort() {
 	slices.SortFunc(s.sorted, func(a, b *family) int { return strings.Compare(a.name, b.name) })
 }
 
+// series counts the series kept, once sort has run.
+func (s *sink) series() int {
+	n := 0
+	for _, samples := range s.families {
+		n += len(samples)
+	}
+	return n
+}
+
 // protoFormat encodes the data families: every name is in the legacy
 // character set, so no scheme would escape one, and none is asked for.
 var protoFormat = expfmt.FmtProtoDelim + "; escaping=" + expfmt.Format(model.AllowUTF8)

@@ -126,6 +126,7 @@ type Source struct {
 	pushed    pushed
 	timeout   time.Duration // per upstream request
 	maxItems  int           // per collection; 0 means config.DefaultMaxItems
+	maxSeries int           // per render; 0 means config.DefaultMaxSeries
 	budgetMu  sync.Mutex    // one save of the budget's counts at a time
 	storage   string        // folder of saved state; "" saves nothing
 	logger    *slog.Logger
@@ -199,6 +200,7 @@ func NewSource(cfg config.Source, opts Options) (*Source, error) {
 	s.cfg = cfg
 	s.timeout = time.Duration(cfg.SourceCommon().Timeout)
 	s.maxItems = cfg.SourceCommon().Limits.Items
+	s.maxSeries = cfg.SourceCommon().Limits.Series
 	s.init(opts)
 	return s, nil
 }
@@ -219,6 +221,9 @@ func (s *Source) init(opts Options) {
 
 // itemLimit is the most items a collection may hold.
 func (s *Source) itemLimit() int { return cmp.Or(s.maxItems, config.DefaultMaxItems) }
+
+// seriesLimit is the most data series a render may make.
+func (s *Source) seriesLimit() int { return cmp.Or(s.maxSeries, config.DefaultMaxSeries) }
 
 // devicesOf lists the devices of the source's data as of v.
 func (s *Source) devicesOf(v view) []vendors.Device {

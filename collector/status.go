@@ -21,6 +21,7 @@ type statusRow struct {
 type statusSource struct {
 	Name, Vendor string
 	Up           bool
+	RenderErr    string
 	Calls        int64
 	Budget       []statusBudget
 	Rows         []statusRow
@@ -40,6 +41,9 @@ func StatusHandler(m *Manager, logger *slog.Logger) http.Handler {
 		var page []statusSource
 		for _, s := range m.Sources() {
 			src := statusSource{Name: s.Name, Vendor: s.Vendor, Up: true, Calls: s.API.Total()}
+			if err := s.renderError(); err != nil {
+				src.Up, src.RenderErr = false, err.Error()
+			}
 			for _, st := range s.Status() {
 				row := statusRow{
 					Collection: st.Collection, OK: st.Success, Items: st.Items, Calls: st.Calls, Err: st.Err,
@@ -100,6 +104,7 @@ td,th{padding:.3em .8em;border-bottom:1px solid #ddd;text-align:left;vertical-al
 {{range .Sources}}
 <h2 id="{{.Name}}">{{.Name}} <small>({{.Vendor}})</small> {{if .Up}}<span class="ok">up</span>{{else}}<span class="bad">down</span>{{end}}</h2>
 <p><a href="/probe?target={{.Name}}">/probe?target={{.Name}}</a> · {{.Calls}} API calls since start</p>
+{{if .RenderErr}}<p><span class="bad">render failing:</span> <span class="err">{{.RenderErr}}</span></p>{{end}}
 {{if .Budget}}<table><tr><th>budget window</th><th>left (own count)</th><th>left (vendor says)</th></tr>
 {{range .Budget}}<tr><td>{{.Window}}</td><td>{{.Own}}</td><td>{{.Vendor}}</td></tr>{{end}}</table>{{end}}
 <table>

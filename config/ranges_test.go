@@ -26,6 +26,8 @@ func TestOutOfRangeValuesRefused(t *testing.T) {
 		{"budget", "{concurrency: 100}", "mist[0].budget.concurrency: concurrency 100 must be between 1 and 32"},
 		{"budget", "{max_retries: -1}", "mist[0].budget.max_retries: max_retries -1 must be between 0 and 10"},
 		{"limits", "{items: -1}", "mist[0].limits.items: items -1 must be between 1 and 1000000000"},
+		{"limits", "{series: -1}", "mist[0].limits.series: series -1 must be between 1 and 1000000000 (0 means 2000000)"},
+		{"limits", "{series: 1000000001}", "mist[0].limits.series: series 1000000001 must be between 1 and 1000000000"},
 	} {
 		t.Run(tc.value, func(t *testing.T) {
 			y := fmt.Sprintf("mist:\n  - name: acme\n    token: abc\n    %s: %s\n", tc.key, tc.value)
@@ -42,7 +44,7 @@ func TestOutOfRangeValuesRefused(t *testing.T) {
 }
 
 func TestLimitsDefault(t *testing.T) {
-	c, err := Parse([]byte("mist:\n  - name: acme\n    token: abc\n  - name: lab\n    token: abc\n    limits: {items: 5000}\n"), "l.yml")
+	c, err := Parse([]byte("mist:\n  - name: acme\n    token: abc\n  - name: lab\n    token: abc\n    limits: {items: 5000, series: 20000}\n"), "l.yml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,5 +53,11 @@ func TestLimitsDefault(t *testing.T) {
 	}
 	if got := c.Mist[1].Limits.Items; got != 5000 {
 		t.Errorf("limits.items = %d; want 5000", got)
+	}
+	if got := c.Mist[0].Limits.Series; got != 0 {
+		t.Errorf("limits.series unset = %d; want 0, meaning %d", got, DefaultMaxSeries)
+	}
+	if got := c.Mist[1].Limits.Series; got != 20000 {
+		t.Errorf("limits.series = %d; want 20000", got)
 	}
 }
