@@ -14,8 +14,9 @@ import (
 const Realm = "Cisco Prime Infrastructure"
 
 type session struct {
-	user string
-	last time.Time // last use; the session expires SessionIdle after it
+	user   string
+	last   time.Time // last use; the session expires SessionIdle after it
+	domain string    // the last _ctx.domain, kept with Options.StickyDomain
 }
 
 // userState holds one user's in-flight requests and rate window.
@@ -24,9 +25,17 @@ type userState struct {
 	recent         []time.Time // admitted requests inside the window, oldest first
 }
 
-func unauthorized(rc *reqCtx, msg string) response {
-	resp := errorDoc(rc, http.StatusUnauthorized, msg)
+// unauthorized is a 401 HTML page with a basic-auth challenge.
+func unauthorized(msg string) response {
+	resp := htmlResp(http.StatusUnauthorized, msg)
 	resp.header().Set("WWW-Authenticate", `Basic realm="`+Realm+`"`)
+	return resp
+}
+
+// toLogin redirects to the login page, as Prime does without credentials.
+func toLogin(rc *reqCtx) response {
+	resp := response{status: http.StatusFound, ctype: "text/html;charset=utf-8"}
+	resp.header().Set("Location", rc.origin()+loginPath)
 	return resp
 }
 
@@ -34,7 +43,9 @@ func unauthorized(rc *reqCtx, msg string) response {
 // opens a new session unless the user already has MaxSessions. Prime's
 // sessions are its persistent connections (shared/vendor-apis/prime.md,
 // sections 2 and 10): a request with Connection: close opens none, unless
-// Options.KeepClosedSessions.
+// Options.KeepClosedSessions. Without credentials the answer is a 302 to
+// the login page; wrong ones are a 401, or that 302 with
+// Options.WrongPasswordRedirect.
 func (s *Server) authenticate(rc *reqCtx) (string, response, bool) {
 	r := rc.r
 	s.authMu.Lock()
@@ -43,6 +54,7 @@ func (s *Server) authenticate(rc *reqCtx) (string, response, bool) {
 		if sess := s.sessions[c.Value]; sess != nil {
 			if s.live(sess, rc.now) {
 				sess.last = rc.now
+				rc.sess = sess
 				return sess.user, response{}, true
 			}
 			delete(s.sessions, c.Value)
@@ -50,21 +62,25 @@ func (s *Server) authenticate(rc *reqCtx) (string, response, bool) {
 	}
 	user, pass, ok := r.BasicAuth()
 	if !ok {
-		return "", unauthorized(rc, "Authentication required: no credentials were supplied"), false
+		return "", toLogin(rc), false
 	}
 	okUser := subtle.ConstantTimeCompare([]byte(user), []byte(s.creds.Username)) == 1
 	okPass := subtle.ConstantTimeCompare([]byte(pass), []byte(s.creds.Password)) == 1
 	if !okUser || !okPass {
-		return "", unauthorized(rc, "Authentication failed: invalid username or password"), false
+		if s.opts.WrongPasswordRedirect {
+			return "", toLogin(rc), false
+		}
+		return "", unauthorized("Authentication failed: invalid username or password"), false
 	}
 	if r.Close && !s.opts.KeepClosedSessions {
 		return user, response{}, true
 	}
 	if max := s.opts.MaxSessions; max > 0 && s.activeSessions(user, rc.now) >= max {
-		return "", unauthorized(rc, fmt.Sprintf("Maximum number of sessions (%d) reached for user %s: reuse the JSESSIONID cookie", max, user)), false
+		return "", unauthorized(fmt.Sprintf("Maximum number of sessions (%d) reached for user %s", max, user)), false
 	}
 	id := newSessionID()
-	s.sessions[id] = &session{user: user, last: rc.now}
+	rc.sess = &session{user: user, last: rc.now}
+	s.sessions[id] = rc.sess
 	rc.setCookie = "JSESSIONID=" + id + "; Path=/webacs; HttpOnly"
 	return user, response{}, true
 }
@@ -75,7 +91,7 @@ func (s *Server) revoke(rc *reqCtx) response {
 	s.authMu.Lock()
 	clear(s.sessions)
 	s.authMu.Unlock()
-	return unauthorized(rc, "Authentication failed: invalid username or password")
+	return unauthorized("Authentication failed: invalid username or password")
 }
 
 func (s *Server) live(sess *session, now time.Time) bool {
@@ -120,30 +136,43 @@ func (s *Server) userState(user string) *userState {
 	return u
 }
 
-// admit applies the per-user concurrency limit, then the sliding-window
-// rate limit. A rejected request is not charged to either; an admitted one
-// holds an in-flight slot until release.
-func (s *Server) admit(user string, now time.Time) (release func(), resp response, ok bool) {
+// window drops the times at or before the window's start.
+func window(times []time.Time, now time.Time, size time.Duration) []time.Time {
+	cut := now.Add(-size)
+	k := 0
+	for k < len(times) && !times[k].After(cut) {
+		k++
+	}
+	return append(times[:0], times[k:]...)
+}
+
+// admit applies the per-user concurrency limit, then the global and the
+// per-user sliding-window rate limits. A rejected request is charged to
+// none; an admitted one holds an in-flight slot until release.
+func (s *Server) admit(rc *reqCtx, user string, now time.Time) (release func(), resp response, ok bool) {
 	s.authMu.Lock()
 	defer s.authMu.Unlock()
 	u := s.userState(user)
 	if lim := s.opts.MaxConcurrent; lim > 0 && u.inflight >= lim {
 		// "Currently" counts the rejected request, as the count that
 		// exceeded the limit.
-		return nil, textResp(http.StatusServiceUnavailable,
-			fmt.Sprintf("Per user concurrent query count exceeded Currently %d : Limit is %d", u.inflight+1, lim)), false
+		return nil, s.limitResp(rc, fmt.Sprintf("Per user concurrent query count exceeded Currently %d : Limit is %d", u.inflight+1, lim)), false
+	}
+	if lim := s.opts.GlobalRateLimit; lim > 0 {
+		s.global = window(s.global, now, s.opts.RateWindow)
+		if len(s.global) >= lim {
+			return nil, s.limitResp(rc, s.globalRateLimitMsg()), false
+		}
 	}
 	if lim := s.opts.RateLimit; lim > 0 {
-		cut := now.Add(-s.opts.RateWindow)
-		k := 0
-		for k < len(u.recent) && !u.recent[k].After(cut) {
-			k++
-		}
-		u.recent = append(u.recent[:0], u.recent[k:]...)
+		u.recent = window(u.recent, now, s.opts.RateWindow)
 		if len(u.recent) >= lim {
-			return nil, textResp(http.StatusServiceUnavailable, s.rateLimitMsg(user)), false
+			return nil, s.limitResp(rc, s.rateLimitMsg(user)), false
 		}
 		u.recent = append(u.recent, now)
+	}
+	if s.opts.GlobalRateLimit > 0 {
+		s.global = append(s.global, now)
 	}
 	u.inflight++
 	u.peak = max(u.peak, u.inflight)

@@ -9,40 +9,76 @@ import (
 	"time"
 )
 
+// TestAuthErrors: no credentials are sent to the login page (302), wrong
+// ones are a 401 HTML page (prime.md section 10.2).
 func TestAuthErrors(t *testing.T) {
 	h := newHarness(t, relaxed(Options{Seed: 1}))
 	path := data("Devices", "")
 	tests := []struct {
-		name string
-		set  func(r *http.Request)
+		name     string
+		set      func(r *http.Request)
+		redirect bool
 	}{
-		{"no credentials", func(r *http.Request) {}},
-		{"wrong password", func(r *http.Request) { r.SetBasicAuth(h.c.Username, "nope") }},
-		{"wrong user", func(r *http.Request) { r.SetBasicAuth("admin", h.c.Password) }},
-		{"other scheme", func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+h.c.Password) }},
-		{"unknown cookie", func(r *http.Request) { r.AddCookie(&http.Cookie{Name: "JSESSIONID", Value: "0123"}) }},
+		{"no credentials", func(r *http.Request) {}, true},
+		{"wrong password", func(r *http.Request) { r.SetBasicAuth(h.c.Username, "nope") }, false},
+		{"wrong user", func(r *http.Request) { r.SetBasicAuth("admin", h.c.Password) }, false},
+		{"other scheme", func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+h.c.Password) }, true},
+		{"unknown cookie", func(r *http.Request) { r.AddCookie(&http.Cookie{Name: "JSESSIONID", Value: "0123"}) }, true},
 	}
 	for _, tt := range tests {
 		req := h.newReq("GET", path)
 		tt.set(req)
-		r := h.do(req, http.DefaultClient, true)
-		e := errorDocOf(t, r.body)
-		if r.status != 401 || e.HTTPResponseCode != 401 || e.HTTPMethod != "GET" || e.URIPath != path || e.Message == "" {
-			t.Errorf("%s: GET = %d %s; want 401 errorDocument", tt.name, r.status, r.body)
+		r := h.do(req, noRedirect, true)
+		if tt.redirect {
+			if r.status != http.StatusFound || r.header.Get("Location") != h.c.BaseURL+loginPath {
+				t.Errorf("%s: GET = %d, Location %q; want 302 to %s", tt.name, r.status, r.header.Get("Location"), loginPath)
+			}
+		} else {
+			if r.status != 401 || !isHTML(r) || !strings.Contains(string(r.body), "invalid username or password") {
+				t.Errorf("%s: GET = %d %s; want a 401 HTML page", tt.name, r.status, r.body)
+			}
+			if got := r.header.Get("WWW-Authenticate"); got != `Basic realm="Cisco Prime Infrastructure"` {
+				t.Errorf("%s: WWW-Authenticate = %q", tt.name, got)
+			}
 		}
-		if got := r.header.Get("WWW-Authenticate"); got != `Basic realm="Cisco Prime Infrastructure"` {
-			t.Errorf("%s: WWW-Authenticate = %q", tt.name, got)
-		}
-		if r.header.Get("Set-Cookie") != "" || r.header.Get("Content-Type") != "application/json" {
-			t.Errorf("%s: Set-Cookie %q, Content-Type %q; want none, application/json", tt.name, r.header.Get("Set-Cookie"), r.header.Get("Content-Type"))
+		if r.header.Get("Set-Cookie") != "" {
+			t.Errorf("%s: Set-Cookie %q; want none", tt.name, r.header.Get("Set-Cookie"))
 		}
 	}
-	// Unauthenticated requests for an unknown resource are 401 too.
-	if r := h.do(h.newReq("GET", dataPrefix+"Nope"), http.DefaultClient, true); r.status != 401 {
-		t.Errorf("GET unknown resource without auth = %d; want 401", r.status)
+	// Unauthenticated requests for an unknown resource are refused too.
+	if r := h.do(h.newReq("GET", dataPrefix+"Nope"), noRedirect, true); r.status != http.StatusFound {
+		t.Errorf("GET unknown resource without auth = %d; want 302", r.status)
 	}
 	if h.s.Calls() != 0 || h.s.Sessions() != 0 {
-		t.Errorf("Calls(), Sessions() = %d, %d; want 0, 0 after 401s", h.s.Calls(), h.s.Sessions())
+		t.Errorf("Calls(), Sessions() = %d, %d; want 0, 0 after refusals", h.s.Calls(), h.s.Sessions())
+	}
+	// A client that follows the redirect finds a login page, not data.
+	r := h.do(h.newReq("GET", path), http.DefaultClient, true)
+	if r.status != 200 || !isHTML(r) || !strings.Contains(string(r.body), "j_password") {
+		t.Errorf("GET following redirects without credentials = %d %s; want the login page", r.status, r.body)
+	}
+
+	h = newHarness(t, relaxed(Options{Seed: 1, WrongPasswordRedirect: true}))
+	req := h.newReq("GET", path)
+	req.SetBasicAuth(h.c.Username, "nope")
+	if r := h.do(req, noRedirect, true); r.status != http.StatusFound || r.header.Get("Location") != h.c.BaseURL+loginPath {
+		t.Errorf("wrong password with WrongPasswordRedirect = %d, Location %q; want 302 to the login page", r.status, r.header.Get("Location"))
+	}
+}
+
+// noRedirect is a client that does not follow redirects, as a client of
+// Prime must not.
+var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+func TestWithoutNBIRead(t *testing.T) {
+	h := newHarness(t, relaxed(Options{Seed: 1, WithoutNBIRead: true}))
+	for _, p := range []string{data("Devices", ""), dataPrefix[:len(dataPrefix)-1] + ".json"} {
+		if r := h.get(p); r.status != http.StatusForbidden || !isHTML(r) || !strings.Contains(string(r.body), "NBI Read") {
+			t.Errorf("GET %s without NBI Read = %d %s; want a 403 HTML page", p, r.status, r.body)
+		}
+	}
+	if h.s.Calls() != 2 {
+		t.Errorf("Calls() = %d; want 2 (the 403s are counted)", h.s.Calls())
 	}
 }
 
@@ -86,8 +122,8 @@ func TestSessionLimit(t *testing.T) {
 		cookies = append(cookies, strings.Split(r.header.Get("Set-Cookie"), ";")[0])
 	}
 	r := h.do(h.newReq("GET", data("Devices", "")), noJar, false)
-	if r.status != 401 || r.header.Get("WWW-Authenticate") == "" || !strings.Contains(errorDocOf(t, r.body).Message, "sessions") {
-		t.Errorf("6th new session = %d %s; want 401 about sessions", r.status, r.body)
+	if r.status != 401 || r.header.Get("WWW-Authenticate") == "" || !isHTML(r) || !strings.Contains(string(r.body), "sessions") {
+		t.Errorf("6th new session = %d %s; want a 401 HTML page about sessions", r.status, r.body)
 	}
 	if h.s.Sessions() != 5 || h.s.Calls() != 5 {
 		t.Errorf("Sessions(), Calls() = %d, %d; want 5, 5 (the refused one is not counted)", h.s.Sessions(), h.s.Calls())
@@ -109,8 +145,8 @@ func TestSessionLimit(t *testing.T) {
 	}
 	req = h.newReq("GET", data("Devices", ""))
 	req.Header.Set("Cookie", cookies[1])
-	if r := h.do(req, noJar, true); r.status != 401 {
-		t.Errorf("GET with an expired cookie only = %d; want 401", r.status)
+	if r := h.do(req, noRedirect, true); r.status != http.StatusFound {
+		t.Errorf("GET with an expired cookie only = %d; want 302 to the login page", r.status)
 	}
 	for i := 0; i < 4; i++ {
 		if r := h.do(h.newReq("GET", data("Devices", "")), noJar, false); r.status != 200 {
@@ -169,22 +205,26 @@ func TestCalls(t *testing.T) {
 		{"GET", dataPrefix + "AccessPointDetails/" + idString(id), 200},
 		{"GET", dataPrefix + "Nope.json", 404},
 		{"GET", "/webacs/api/v4/op/info", 404},
+		{"GET", dataAt("v3", "Devices", ""), 200},
+		{"GET", "/webacs/api/v4/data.json", 200},
 	}
 	for _, r := range reqs {
 		if got := h.do(h.newReq(r.method, r.path), nil, false); got.status != r.status {
 			t.Errorf("%s %s = %d; want %d", r.method, r.path, got.status, r.status)
 		}
 	}
-	h.do(h.newReq("GET", data("Devices", "")), http.DefaultClient, true) // 401
+	h.do(h.newReq("GET", data("Devices", "")), noRedirect, true) // 302
 	want := map[string]int{
 		"/webacs/api/v4/data/Devices":                 5,
 		"/webacs/api/v4/data/Alarms":                  1,
 		"/webacs/api/v4/data/Alarms/{id}":             1,
 		"/webacs/api/v4/data/AccessPointDetails/{id}": 1,
+		"/webacs/api/v3/data/Devices":                 1,
+		"/webacs/api/v4/data":                         1,
 	}
 	got := h.s.CallsByPath()
-	if h.s.Calls() != 8 || len(got) != len(want) {
-		t.Errorf("Calls() = %d, CallsByPath() = %v; want 8, %v", h.s.Calls(), got, want)
+	if h.s.Calls() != 10 || len(got) != len(want) {
+		t.Errorf("Calls() = %d, CallsByPath() = %v; want 10, %v", h.s.Calls(), got, want)
 	}
 	for k, v := range want {
 		if got[k] != v {

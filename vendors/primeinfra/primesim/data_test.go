@@ -49,8 +49,8 @@ func TestNewSizes(t *testing.T) {
 			if ack := float64(z.AcknowledgedAlarms) / float64(z.ActiveAlarms); ack < 0.1 || ack > 0.3 {
 				t.Errorf("acknowledged share = %.2f; want about 0.2", ack)
 			}
-			if z.ClientCountSamples != 3 || z.MapLocations < 2*z.Buildings || z.MapLocations > 5*z.Buildings || z.WiredClients == 0 {
-				t.Errorf("samples, floors, wired = %d, %d, %d; want 3, 2-5 per building of %d, > 0", z.ClientCountSamples, z.MapLocations, z.WiredClients, z.Buildings)
+			if z.ClientCountSamples != 288 || z.MapLocations < 2*z.Buildings || z.MapLocations > 5*z.Buildings || z.WiredClients == 0 {
+				t.Errorf("collections, floors, wired = %d, %d, %d; want 288 (24 h by 5 min), 2-5 per building of %d, > 0", z.ClientCountSamples, z.MapLocations, z.WiredClients, z.Buildings)
 			}
 			// Every row is in ROOT-DOMAIN; sub-domains add up to it.
 			var sum DomainSizes
@@ -79,6 +79,14 @@ func TestNewErrors(t *testing.T) {
 		{"no domains", Options{Domains: []string{}}},
 		{"negative idle", Options{SessionIdle: -time.Second}},
 		{"negative window", Options{RateWindow: -time.Second}},
+		{"negative page limit", Options{PageLimit: -1}},
+		{"history shorter than the interval", Options{HistoryWindow: time.Minute}},
+		{"unknown NoCount", Options{NoCount: "maybe"}},
+		{"NotServed without version", Options{NotServed: []string{"ClientCounts"}}},
+		{"NotServed unknown version", Options{NotServed: []string{"v5/ClientCounts"}}},
+		{"NotServed unknown resource", Options{NotServed: []string{"v3/RogueApAlarms"}}},
+		{"StringNumbersAt unknown version", Options{StringNumbersAt: []string{"1"}}},
+		{"ObjectMACsAt v4", Options{ObjectMACsAt: []string{"v4"}}},
 	}
 	for _, tt := range tests {
 		if _, err := New(tt.o); err == nil {
@@ -112,7 +120,7 @@ func TestCredentialsAndDomains(t *testing.T) {
 // allPaths are full lists of every resource, for byte comparisons.
 func allPaths() []string {
 	var out []string
-	for _, r := range []string{"AccessPointDetails", "Devices", "ClientCounts", "Alarms"} {
+	for _, r := range []string{"AccessPointDetails", "Devices", "ClientCounts", "Alarms", "Clients", "HistoricalClientCounts"} {
 		out = append(out, data(r, ".full=true&.maxResults=1000"))
 	}
 	return out
@@ -189,7 +197,7 @@ func TestEntityShapes(t *testing.T) {
 	inet := object(map[string]check{"address": str(ipRE)})
 	enum := object(map[string]check{"ordinal": num, "value": str(nil)})
 	common := map[string]check{"@id": num, "@displayName": str(regexp.MustCompile(`^\d+$`))}
-	counts := map[string]check{"collectionTime": num, "key": str(nil), "subkey": str(nil), "type": str(regexp.MustCompile(`^(ACCESSPOINT|MAPLOCATION|SSID|DEVICE)$`))}
+	counts := map[string]check{"collectionTime": num, "key": str(nil), "subkey": str(nil), "type": str(regexp.MustCompile(`^(ACCESSPOINT|MAPLOCATION|SSID|DEVICE|VIRTUALDOMAIN)$`))}
 	for _, f := range strings.Fields(`authCount count dot11aAuthCount dot11aCount dot11acAuthCount dot11acCount
 		dot11ax2_4AuthCount dot11ax2_4Count dot11ax5AuthCount dot11ax5Count dot11bAuthCount dot11bCount dot11gAuthCount
 		dot11gCount dot11n2_4AuthCount dot11n2_4Count dot11n5AuthCount dot11n5Count wgbAuthCount wgbCount
@@ -221,6 +229,16 @@ func TestEntityShapes(t *testing.T) {
 			"softwareType":  str(nil), "softwareVersion": str(nil),
 		}, nil},
 		{"ClientCounts", "clientCountsDTO", counts, nil},
+		{"HistoricalClientCounts", "historicalClientCountsDTO", counts, nil},
+		{"Clients", "clientsDTO", map[string]check{
+			"apMacAddress": mac, "associationTime": num, "clientInterface": str(regexp.MustCompile(`^GigabitEthernet\d/0/\d+$`)),
+			"connectionType": str(regexp.MustCompile(`^(LIGHTWEIGHTWIRELESS|WIRED)$`)), "deviceIpAddress": inet,
+			"deviceName": str(nil), "ipAddress": inet, "location": str(nil), "macAddress": mac,
+			"protocol":             str(regexp.MustCompile(`^(DOT11A|DOT11AC|DOT11AX5GHZ|DOT11N5GHZ|DOT11B|DOT11G|DOT11N2_4GNZ|DOT11AX2_4GHZ|DOT3)$`)),
+			"securityPolicyStatus": str(regexp.MustCompile(`^(PASSED|FAILED)$`)), "ssid": str(regexp.MustCompile(`^(Corp|Guest|IoT)$`)),
+			"status": str(regexp.MustCompile(`^ASSOCIATED$`)), "updateTime": num, "userName": str(nil), "vendor": str(nil),
+			"vlan": str(nil), "vlanId": num,
+		}, []string{"apMacAddress", "clientInterface", "ssid", "userName"}},
 		{"Alarms", "alarmsDTO", map[string]check{
 			"acknowledgementStatus": boolean, "alarmFoundAt": str(isoRE), "alarmId": num, "category": enum, "condition": enum,
 			"deviceName": str(nil), "lastUpdatedAt": str(isoRE), "message": str(nil), "nttyaddrss7_address": inet,
@@ -331,98 +349,300 @@ func TestAccessPoints(t *testing.T) {
 	}
 }
 
-// TestClientCounts checks the samples and that the latest one agrees with
-// AccessPointDetails, Devices and Sizes.
+// sumCols adds a row's columns: all, wireless (dot11 and wgb) and wired,
+// counts or (auth) authenticated counts.
+func sumCols(r ccItem, auth bool) (all, wireless, wired int) {
+	for k := range r {
+		if k == "count" || k == "authCount" || !strings.HasSuffix(k, "Count") || strings.HasSuffix(k, "AuthCount") != auth {
+			continue
+		}
+		all += r.n(k)
+		if strings.HasPrefix(k, "wired") {
+			wired += r.n(k)
+		} else {
+			wireless += r.n(k)
+		}
+	}
+	return all, wireless, wired
+}
+
+// add adds b's columns into a.
+func add(a, b ccItem) {
+	for k, v := range b {
+		if f, ok := v.(float64); ok && k != "@id" && k != "collectionTime" {
+			a[k] = float64(a.n(k)) + f
+		}
+	}
+}
+
+// sameCounts compares two rows' count columns.
+func sameCounts(a, b ccItem) bool {
+	for k := range b {
+		if strings.HasSuffix(k, "Count") && a.n(k) != b.n(k) {
+			return false
+		}
+	}
+	return true
+}
+
+// TestClientCounts checks the rows of prime.md section 8.1: one
+// collection, every type's keys and subkeys, aggregates that equal the
+// sums of their parts, and agreement with AccessPointDetails, Devices and
+// Sizes.
 func TestClientCounts(t *testing.T) {
 	h := newHarness(t, relaxed(Options{Seed: 5}))
 	z := h.s.Sizes()
 	rows := walkAll[ccItem](h, "ClientCounts", "", 1000)
-	times := map[int64]int{}
-	var latest int64
+	if len(rows) != z.ClientCountRows {
+		t.Errorf("rows = %d; want Sizes().ClientCountRows %d", len(rows), z.ClientCountRows)
+	}
+	at := rows[0].collected()
+	step := DefaultCollectionInterval.Milliseconds()
+	if at > testStart.UnixMilli() || at <= testStart.UnixMilli()-step || at%step != 0 {
+		t.Errorf("collectionTime %d; want the last 5-minute mark before %d", at, testStart.UnixMilli())
+	}
+	byKey := map[[3]string]ccItem{}
 	for _, r := range rows {
-		times[r.collected()]++
-		latest = max(latest, r.collected())
-		sum, auth := 0, 0
-		for k := range r {
-			if strings.HasSuffix(k, "AuthCount") && k != "authCount" {
-				auth += r.n(k)
-			} else if strings.HasSuffix(k, "Count") && k != "count" && k != "authCount" {
-				sum += r.n(k)
+		if r.collected() != at {
+			t.Fatalf("row %v collected at %d; want every row at %d: ClientCounts holds the latest collection only", r.typeKey(), r.collected(), at)
+		}
+		for _, auth := range []bool{false, true} {
+			all, _, _ := sumCols(r, auth)
+			if want := map[bool]string{false: "count", true: "authCount"}[auth]; all != r.n(want) {
+				t.Fatalf("row %v: columns sum to %d; want %s %d", r.typeKey(), all, want, r.n(want))
 			}
 		}
-		if sum != r.n("count") || auth != r.n("authCount") || auth > sum {
-			t.Fatalf("row %v: columns sum to %d/%d; want count %d, authCount %d", r.typeKey(), sum, auth, r.n("count"), r.n("authCount"))
+		if r.n("authCount") > r.n("count") {
+			t.Errorf("row %v: authCount %d > count %d", r.typeKey(), r.n("authCount"), r.n("count"))
 		}
+		if _, dup := byKey[r.typeKey()]; dup {
+			t.Errorf("row %v twice in one collection", r.typeKey())
+		}
+		byKey[r.typeKey()] = r
 	}
-	step := sampleEvery.Milliseconds()
-	if len(times) != 3 || times[latest-step] == 0 || times[latest-2*step] == 0 || latest > testStart.UnixMilli() || latest <= testStart.UnixMilli()-step {
-		t.Fatalf("collection times %v (latest %d); want 3 samples 5 min apart, the latest in the 5 min before %d", times, latest, testStart.UnixMilli())
-	}
-	if times[latest] != z.ClientCountRows {
-		t.Errorf("rows in latest sample = %d; want Sizes().ClientCountRows %d", times[latest], z.ClientCountRows)
+	ssids := []string{"Corp", "Guest", "IoT"}
+	// sumOf adds the rows of a type and key over the SSIDs, checks the
+	// All row equals it and returns that row.
+	sumOf := func(typ, key string) ccItem {
+		t.Helper()
+		all, ok := byKey[[3]string{typ, key, "All"}]
+		if !ok {
+			t.Errorf("no %s row %q / All", typ, key)
+			return ccItem{}
+		}
+		sum := ccItem{}
+		for _, s := range ssids {
+			if r, ok := byKey[[3]string{typ, key, s}]; ok {
+				if r.n("count") == 0 {
+					t.Errorf("%s row %q / %s counts 0; want per-SSID rows only with clients", typ, key, s)
+				}
+				add(sum, r)
+			}
+		}
+		if !sameCounts(all, sum) {
+			t.Errorf("%s %q: All row %v; want the sum of its SSID rows %v", typ, key, all, sum)
+		}
+		return all
 	}
 
+	// ACCESSPOINT: one All row per reachable AP keyed by its radio MAC,
+	// agreeing with AccessPointDetails.
 	aps := walkAll[apItem](h, "AccessPointDetails", "", 1000)
-	byMAC := map[string]apItem{}
-	floorClients := map[string]int{}
+	floorSum := map[string]ccItem{}
+	ctrlSum := map[string]ccItem{}
 	for _, a := range aps {
-		byMAC[a.MacAddress.Octets] = a
-		floorClients[a.MapLocation] += a.ClientCount
-	}
-	apSum := map[string][3]int{}
-	floorSum := map[string]int{}
-	ssid := map[[2]string]int{}
-	deviceWireless, deviceWired := 0, 0
-	for _, r := range rows {
-		if r.collected() != latest {
+		key := macColon(parseHex(a.MacAddress.Octets))
+		_, has := byKey[[3]string{"ACCESSPOINT", key, "All"}]
+		if up := a.ReachabilityStatus == "REACHABLE"; up != has {
+			t.Errorf("AP %s (%s): reachable %v, ACCESSPOINT All row %v; want a row exactly for reachable APs", a.Name, key, up, has)
+		}
+		if !has {
 			continue
 		}
-		switch r.s("type") {
-		case "ACCESSPOINT":
-			key := strings.ReplaceAll(r.s("key"), ":", "")
-			s := apSum[key]
-			s[0] += r.n("count")
-			s[1] += r.n("dot11bCount") + r.n("dot11gCount") + r.n("dot11n2_4Count") + r.n("dot11ax2_4Count")
-			s[2] += r.n("dot11aCount") + r.n("dot11acCount") + r.n("dot11n5Count") + r.n("dot11ax5Count")
-			apSum[key] = s
-			if !slices.Contains([]string{"Corp", "Guest", "IoT"}, r.s("subkey")) || r.n("count") == 0 {
-				t.Errorf("ACCESSPOINT row %v count %d; want an SSID subkey and clients", r.typeKey(), r.n("count"))
+		r := sumOf("ACCESSPOINT", key)
+		on24 := r.n("dot11bCount") + r.n("dot11gCount") + r.n("dot11n2_4Count") + r.n("dot11ax2_4Count")
+		on5 := r.n("dot11aCount") + r.n("dot11acCount") + r.n("dot11n5Count") + r.n("dot11ax5Count")
+		if got, want := [3]int{r.n("count"), on24, on5}, [3]int{a.ClientCount, a.ClientCount24, a.ClientCount5}; got != want {
+			t.Errorf("AP %s (%s): ACCESSPOINT count, 2.4, 5 = %v; want %v", a.Name, key, got, want)
+		}
+		if _, _, wired := sumCols(r, false); wired != 0 {
+			t.Errorf("AP %s: %d clients in wired columns; want none", a.Name, wired)
+		}
+		for _, s := range append([]string{"All"}, ssids...) {
+			rr, ok := byKey[[3]string{"ACCESSPOINT", key, s}]
+			if !ok {
+				continue
 			}
-		case "MAPLOCATION":
-			floorSum[r.s("key")] += r.n("count")
-		case "SSID":
-			ssid[[2]string{r.s("key"), r.s("subkey")}] += r.n("count")
-		case "DEVICE":
-			wired := r.n("wired10MCount") + r.n("wired100MCount") + r.n("wired1GCount") + r.n("wired10GCount")
-			deviceWired += wired
-			deviceWireless += r.n("count") - wired
-			if r.s("subkey") != "All" {
-				t.Errorf("DEVICE row %v; want subkey All", r.typeKey())
+			for m, k := range map[*map[string]ccItem]string{&floorSum: a.MapLocation, &ctrlSum: a.UnifiedApInfo.ControllerIPAddress} {
+				if (*m)[k+"|"+s] == nil {
+					(*m)[k+"|"+s] = ccItem{}
+				}
+				add((*m)[k+"|"+s], rr)
 			}
 		}
 	}
-	for mac, a := range byMAC {
-		if got, want := apSum[mac], [3]int{a.ClientCount, a.ClientCount24, a.ClientCount5}; got != want {
-			t.Errorf("AP %s (%s): ACCESSPOINT rows count, 2.4, 5 = %v; want %v", a.Name, mac, got, want)
+	// DEVICE: controllers count their APs' wireless clients by SSID,
+	// switches their wired clients, routers nothing.
+	devs := walkAll[deviceItem](h, "Devices", "", 1000)
+	wiredSum := 0
+	for _, d := range devs {
+		_, has := byKey[[3]string{"DEVICE", d.IPAddress, "All"}]
+		switch d.ProductFamily {
+		case "Routers":
+			if has {
+				t.Errorf("router %s has a DEVICE row", d.DeviceName)
+			}
+		case "Wireless Controller":
+			r := sumOf("DEVICE", d.IPAddress)
+			for _, s := range append([]string{"All"}, ssids...) {
+				rr := byKey[[3]string{"DEVICE", d.IPAddress, s}]
+				want := ctrlSum[d.IPAddress+"|"+s]
+				if rr == nil && want == nil {
+					continue
+				}
+				if rr == nil || want == nil || !sameCounts(rr, want) {
+					t.Errorf("controller %s / %s: DEVICE row %v; want the sum of its APs %v", d.DeviceName, s, rr, want)
+				}
+			}
+			if _, _, wired := sumCols(r, false); wired != 0 {
+				t.Errorf("controller %s: %d wired clients; want none", d.DeviceName, wired)
+			}
+		case "Switches and Hubs":
+			r := byKey[[3]string{"DEVICE", d.IPAddress, "All"}]
+			all, wireless, wired := sumCols(r, false)
+			if r == nil || wireless != 0 || all != wired || r.n("count") != wired {
+				t.Errorf("switch %s: DEVICE row %v; want wired clients only", d.DeviceName, r)
+			}
+			for _, s := range ssids {
+				if _, ok := byKey[[3]string{"DEVICE", d.IPAddress, s}]; ok {
+					t.Errorf("switch %s has an SSID row %s", d.DeviceName, s)
+				}
+			}
+			wiredSum += wired
 		}
 	}
-	if len(apSum) > len(byMAC) {
-		t.Errorf("ACCESSPOINT keys %d; want at most one per AP (%d)", len(apSum), len(byMAC))
+	if wiredSum != z.WiredClients || wiredSum == 0 {
+		t.Errorf("switches' wired clients = %d; want Sizes().WiredClients %d > 0", wiredSum, z.WiredClients)
 	}
-	for loc, n := range floorClients {
-		if floorSum[loc] != n {
-			t.Errorf("MAPLOCATION %q rows = %d clients; want %d from its APs", loc, floorSum[loc], n)
+	// MAPLOCATION: floors are their APs' sums; buildings and campuses nest.
+	locs := map[string]bool{}
+	for k := range byKey {
+		if k[0] == "MAPLOCATION" {
+			locs[k[1]] = true
 		}
 	}
+	for loc := range locs {
+		r := sumOf("MAPLOCATION", loc)
+		if want, ok := floorSum[loc+"|All"]; ok {
+			if !sameCounts(r, want) {
+				t.Errorf("MAPLOCATION %q = %v; want its APs' sum %v", loc, r, want)
+			}
+			continue
+		}
+		// A campus or a building: the sum of the locations one level down.
+		sum := ccItem{}
+		depth := strings.Count(loc, " > ")
+		for sub := range locs {
+			if strings.HasPrefix(sub, loc+" > ") && strings.Count(sub, " > ") == depth+1 {
+				add(sum, byKey[[3]string{"MAPLOCATION", sub, "All"}])
+			}
+		}
+		if !sameCounts(r, sum) || r.n("count") == 0 {
+			t.Errorf("MAPLOCATION %q = %v; want the sum of the locations in it %v", loc, r, sum)
+		}
+	}
+	if len(locs) != z.MapLocations+z.Buildings+z.Campuses {
+		t.Errorf("MAPLOCATION keys = %d; want floors, buildings and campuses %d", len(locs), z.MapLocations+z.Buildings+z.Campuses)
+	}
+	// SSID: "All SSIDs" is the key and the domain the subkey.
 	for _, d := range h.s.Domains() {
-		want := z.PerDomain[d].Clients
-		per := ssid[[2]string{"Corp", d}] + ssid[[2]string{"Guest", d}] + ssid[[2]string{"IoT", d}]
-		if all := ssid[[2]string{"All SSIDs", d}]; all != want || per != want {
-			t.Errorf("SSID rows of %s: All SSIDs %d, per SSID %d; want %d", d, all, per, want)
+		all := byKey[[3]string{"SSID", "All SSIDs", d}]
+		sum := ccItem{}
+		for _, s := range ssids {
+			r, ok := byKey[[3]string{"SSID", s, d}]
+			if !ok {
+				t.Errorf("no SSID row %s / %s", s, d)
+			}
+			add(sum, r)
+		}
+		if all == nil || !sameCounts(all, sum) || all.n("count") != z.PerDomain[d].Clients {
+			t.Errorf("SSID All SSIDs / %s = %v; want the sum of its SSIDs %v and the domain's %d clients", d, all, sum, z.PerDomain[d].Clients)
+		}
+		// VIRTUALDOMAIN: "<domain> <qualifier>" / All.
+		vd := func(q string) ccItem { return byKey[[3]string{"VIRTUALDOMAIN", d + " " + q, "All"}] }
+		if !sameCounts(vd("All SSIDs"), all) || !sameCounts(vd("All Wireless"), all) || vd("All Autonomous APs").n("count") != 0 {
+			t.Errorf("VIRTUALDOMAIN rows of %s: All SSIDs %v, All Wireless %v, autonomous %v; want the SSID total and no autonomous clients", d, vd("All SSIDs"), vd("All Wireless"), vd("All Autonomous APs"))
+		}
+		if _, wireless, wired := sumCols(vd("All wired"), false); wireless != 0 || (d == RootDomain && wired != z.WiredClients) || wired == 0 {
+			t.Errorf("VIRTUALDOMAIN %s All wired = %v; want the domain's wired clients only", d, vd("All wired"))
 		}
 	}
-	if deviceWireless != z.Clients || deviceWired != z.WiredClients {
-		t.Errorf("DEVICE rows wireless, wired = %d, %d; want %d, %d", deviceWireless, deviceWired, z.Clients, z.WiredClients)
+	if root := byKey[[3]string{"SSID", "All SSIDs", RootDomain}]; root.n("count") != z.Clients {
+		t.Errorf("org total = %d; want Sizes().Clients %d", root.n("count"), z.Clients)
+	}
+	types := map[string]int{}
+	for k := range byKey {
+		types[k[0]]++
+	}
+	if len(types) != 5 || types["GUEST"] != 0 {
+		t.Errorf("row types %v; want ACCESSPOINT, DEVICE, MAPLOCATION, SSID, VIRTUALDOMAIN and no GUEST by default", types)
+	}
+}
+
+// TestClientCountsOptions covers the readings of section 8.1 it leaves
+// open: bare map group names, floors only, GUEST rows, zero sub-domains.
+func TestClientCountsOptions(t *testing.T) {
+	keys := func(h *harness, query string) map[string]ccItem {
+		out := map[string]ccItem{}
+		for _, r := range walkAll[ccItem](h, "ClientCounts", query, 1000) {
+			out[r.s("key")+"|"+r.s("subkey")] = r
+		}
+		return out
+	}
+	h := newHarness(t, relaxed(Options{Seed: 5, MapLocationNames: true}))
+	z := h.s.Sizes()
+	names := 0
+	for _, r := range walkAll[ccItem](h, "ClientCounts", "type=MAPLOCATION&subkey=All", 1000) {
+		if strings.Contains(r.s("key"), " > ") {
+			t.Errorf("MAPLOCATION key %q with MapLocationNames; want a bare group name", r.s("key"))
+		}
+		names++
+	}
+	if n := len(keys(h, "type=MAPLOCATION&subkey=All")); names != z.MapLocations+z.Buildings+z.Campuses || n >= names {
+		t.Errorf("MAPLOCATION All rows %d with %d distinct keys; want %d rows and repeated names", names, n, z.MapLocations+z.Buildings+z.Campuses)
+	}
+	if _, ok := keys(h, "type=MAPLOCATION")["Floor-1|All"]; !ok {
+		t.Errorf("no MAPLOCATION Floor-1 row with MapLocationNames")
+	}
+
+	h = newHarness(t, relaxed(Options{Seed: 5, MapLocationFloorsOnly: true}))
+	for k := range keys(h, "type=MAPLOCATION") {
+		if !locationRE.MatchString(strings.Split(k, "|")[0]) {
+			t.Errorf("MAPLOCATION key %q with MapLocationFloorsOnly; want floors only", k)
+		}
+	}
+
+	h = newHarness(t, relaxed(Options{Seed: 5, GuestRows: true}))
+	g := keys(h, "type=GUEST")
+	ssid := keys(h, "type=SSID")
+	if r, ok := g["All Guest|GUEST"]; !ok || len(g) != 1 || !sameCounts(r, ssid["Guest|ROOT-DOMAIN"]) {
+		t.Errorf("GUEST rows %v; want one, All Guest / GUEST, counting the Guest SSID", g)
+	}
+
+	h = newHarness(t, relaxed(Options{Seed: 5, ZeroSubdomainCounts: true}))
+	z = h.s.Sizes()
+	for k, r := range keys(h, "type=SSID") {
+		if strings.HasSuffix(k, "|"+RootDomain) != (r.n("count") > 0) {
+			t.Errorf("SSID row %s counts %d with ZeroSubdomainCounts; want clients in ROOT-DOMAIN only", k, r.n("count"))
+		}
+	}
+	if r := keys(h, "type=SSID")["All SSIDs|"+RootDomain]; r.n("count") != z.Clients {
+		t.Errorf("ROOT-DOMAIN All SSIDs = %d; want %d", r.n("count"), z.Clients)
+	}
+	for k, r := range keys(h, "type=VIRTUALDOMAIN") {
+		if !strings.HasPrefix(k, RootDomain+" ") && r.n("count") != 0 {
+			t.Errorf("VIRTUALDOMAIN %s counts %d with ZeroSubdomainCounts; want 0", k, r.n("count"))
+		}
 	}
 }
 

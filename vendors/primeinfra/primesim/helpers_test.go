@@ -103,6 +103,11 @@ func data(resource, query string) string {
 	return p
 }
 
+// dataAt is dataPath at an API version.
+func dataAt(version, resource, query string) string {
+	return strings.Replace(data(resource, query), "/v4/", "/"+version+"/", 1)
+}
+
 // serveDirect answers path without a network, for byte comparisons
 // between servers (the Host is the same for both).
 func serveDirect(t *testing.T, s *Server, path string) []byte {
@@ -143,11 +148,13 @@ type entity[T any] struct {
 	AP      *T     `json:"accessPointDetailsDTO"`
 	Device  *T     `json:"devicesDTO"`
 	CC      *T     `json:"clientCountsDTO"`
+	History *T     `json:"historicalClientCountsDTO"`
+	Client  *T     `json:"clientsDTO"`
 	Alarm   *T     `json:"alarmsDTO"`
 }
 
 func (e entity[T]) dto() T {
-	for _, p := range []*T{e.AP, e.Device, e.CC, e.Alarm} {
+	for _, p := range []*T{e.AP, e.Device, e.CC, e.History, e.Client, e.Alarm} {
 		if p != nil {
 			return *p
 		}
@@ -247,6 +254,11 @@ func countOf(h *harness, resource, query string) int {
 	var env envelope[struct{}]
 	h.getOK(data(resource, ".maxResults=0&"+query), &env)
 	return env.QueryResponse.Count
+}
+
+// isHTML tells an HTML error page, as Prime sends for 401 and 403.
+func isHTML(r result) bool {
+	return strings.HasPrefix(r.header.Get("Content-Type"), "text/html") && strings.Contains(string(r.body), "<html")
 }
 
 func errorDocOf(t *testing.T, b []byte) errorDocJSON {

@@ -86,7 +86,7 @@ func TestConcurrencyOption(t *testing.T) {
 
 func TestRateLimit(t *testing.T) {
 	h := newHarness(t, Options{Seed: 1, MaxConcurrent: -1})
-	want := "NBI Rate limit for user nms-monitor exceeded (More than 10 in 1000 ms)"
+	want := "NBI Rate limit for user nms-monitor exceeded (More than 5 in 1000 ms)"
 	check := func(label string, n, okWant int) {
 		t.Helper()
 		ok := 0
@@ -95,7 +95,7 @@ func TestRateLimit(t *testing.T) {
 			switch {
 			case r.status == 200:
 				ok++
-			case r.status != 503 || string(r.body) != want || !strings.HasPrefix(r.header.Get("Content-Type"), "text/plain"):
+			case r.status != 503 || string(r.body) != want || !strings.HasPrefix(r.header.Get("Content-Type"), "text/plain") || r.header.Get("Retry-After") != "":
 				t.Errorf("%s: request %d = %d %q; want 200 or 503 %q", label, i, r.status, r.body, want)
 			}
 		}
@@ -103,18 +103,63 @@ func TestRateLimit(t *testing.T) {
 			t.Errorf("%s: %d of %d admitted; want %d", label, ok, n, okWant)
 		}
 	}
-	check("burst at t0", 13, 10)
+	check("burst at t0", 13, 5)
 	h.clock.Add(999 * time.Millisecond)
 	check("at t0+999ms", 2, 0)
 	h.clock.Add(time.Millisecond)
 	// The window slid past t0; the rejected requests were not charged.
-	check("at t0+1s", 12, 10)
+	check("at t0+1s", 12, 5)
 	h.clock.Add(500 * time.Millisecond)
 	check("at t0+1.5s", 1, 0)
 	h.clock.Add(500 * time.Millisecond)
 	check("at t0+2s", 4, 4)
 	h.clock.Add(500 * time.Millisecond)
-	check("at t0+2.5s", 7, 6)
+	check("at t0+2.5s", 7, 1)
+}
+
+// TestGlobalRateLimit: the limit on all users' requests answers its own
+// text, and its rejections are charged to neither window.
+func TestGlobalRateLimit(t *testing.T) {
+	h := newHarness(t, Options{Seed: 1, MaxConcurrent: -1, GlobalRateLimit: 3, RateLimit: 4})
+	for i := 0; i < 3; i++ {
+		h.getOK(data("Devices", ""), nil)
+	}
+	want := "NBI Global Rate limit exceeded (More than 3 in 1000 ms)"
+	for i := 0; i < 2; i++ {
+		if r := h.get(data("Devices", "")); r.status != 503 || string(r.body) != want || r.header.Get("Retry-After") != "" {
+			t.Errorf("4th request = %d %q; want 503 %q without Retry-After", r.status, r.body, want)
+		}
+	}
+	h.clock.Add(time.Second)
+	for i := 0; i < 3; i++ {
+		h.getOK(data("Devices", ""), nil)
+	}
+	// The per-user window holds 3 of its 4: one more would pass it, but
+	// not the global one.
+	if r := h.get(data("Devices", "")); string(r.body) != want {
+		t.Errorf("request over both limits = %d %q; want the global text", r.status, r.body)
+	}
+}
+
+// TestLimitErrorDocument: the option sends the limits' texts in an
+// errorDocument in the requested format.
+func TestLimitErrorDocument(t *testing.T) {
+	h := newHarness(t, Options{Seed: 1, MaxConcurrent: -1, RateLimit: 1, LimitErrorDocument: true})
+	h.getOK(data("Devices", ""), nil)
+	r := h.get(data("Devices", ""))
+	e := errorDocOf(t, r.body)
+	if want := "NBI Rate limit for user nms-monitor exceeded (More than 1 in 1000 ms)"; r.status != 503 || e.HTTPResponseCode != 503 || e.Message != want {
+		t.Errorf("rate-limited request = %d %s; want a 503 errorDocument with %q", r.status, r.body, want)
+	}
+	h.clock.Add(time.Second)
+	r = h.get(data("Devices", ".maxResults=5000"))
+	if e := errorDocOf(t, r.body); r.status != 503 || !strings.Contains(e.Message, "Limit is 1000") {
+		t.Errorf("page-size request = %d %s; want a 503 errorDocument", r.status, r.body)
+	}
+	r = h.get(dataPrefix + "Devices") // no suffix, no Accept: XML, and over the rate
+	if r.status != 503 || r.header.Get("Content-Type") != "application/xml" || !strings.Contains(string(r.body), "<errorDocument>") {
+		t.Errorf("rate-limited request for XML = %d %s %s; want an XML errorDocument", r.status, r.header.Get("Content-Type"), r.body)
+	}
 }
 
 func TestRateLimitOptions(t *testing.T) {

@@ -32,7 +32,7 @@ func (s *Server) Sizes() Sizes {
 	defer s.mu.RUnlock()
 	w := s.w
 	z := Sizes{Campuses: w.campuses, Buildings: len(w.buildings), MapLocations: len(w.floors),
-		APs: len(w.aps), Devices: len(w.devs), ClientCountSamples: len(w.samples), Alarms: len(w.alarms),
+		APs: len(w.aps), Devices: len(w.devs), ClientCountSamples: len(w.cc.colls), Alarms: len(w.alarms),
 		PerDomain: map[string]DomainSizes{}}
 	per := make([]DomainSizes, w.campuses+1) // [0] is ROOT-DOMAIN
 	at := func(campus int8, f func(*DomainSizes)) {
@@ -79,15 +79,13 @@ func (s *Server) Sizes() Sizes {
 			}
 		})
 	}
-	smp := w.latest()
-	z.ClientCountRows = len(smp.entries)
-	for k := range smp.entries {
-		e := &smp.entries[k]
-		at(e.campus, func(d *DomainSizes) { d.ClientCountRows++ })
-		if e.typ == ccDevice {
-			for col := colW10M; col <= colW10G; col++ {
-				z.WiredClients += int(e.t.c[col])
-			}
+	z.ClientCountRows = len(w.cc.rows)
+	for k := range w.cc.rows {
+		at(w.cc.rows[k].campus, func(d *DomainSizes) { d.ClientCountRows++ })
+	}
+	for d := range w.cc.wired {
+		for _, n := range w.cc.wired[d].c {
+			z.WiredClients += int(n)
 		}
 	}
 	for d, name := range s.Domains() {
@@ -115,8 +113,8 @@ func (s *Server) APs() []APInfo {
 // SetAPReachable takes an AP down or brings it back. Down, it reports no
 // clients, no uptime and no controller, and an AP_DISASSOCIATED alarm is
 // raised; back up, it has just booted and that alarm is cleared. The
-// latest ClientCounts sample is recomputed, so it stays consistent with
-// AccessPointDetails.
+// latest ClientCounts collection is recomputed (its time and @ids kept),
+// so it and Clients stay consistent with AccessPointDetails.
 func (s *Server) SetAPReachable(name string, ok bool) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -127,7 +125,8 @@ func (s *Server) SetAPReachable(name string, ok bool) error {
 	}
 	w.setAPUp(w.mut, int(i), ok, s.now().UnixMilli())
 	w.aps[i].stepDown = false
-	w.buildEntries(w.latest())
+	setBit(w.cc.latest().up, int(i), ok)
+	w.setLatest()
 	w.updateStatus()
 	return nil
 }
@@ -230,8 +229,10 @@ func (s *Server) ClearAlarm(id int64) error {
 // of the APs earlier steps took down come back (their AP_DISASSOCIATED
 // alarms cleared); about 1% of the APs go down with such an alarm; about
 // 0.5% of the alarms are raised and as many active ones cleared; and a new
-// ClientCounts sample is taken 5 minutes after the latest, the oldest of
-// the three dropped. Alarm times use the clock; the sample time does not.
+// ClientCounts collection is taken at the clock (at least a second after
+// the latest), with new @ids; HistoricalClientCounts drops what is older
+// than Options.HistoryWindow, keeping at most HistoryWindow /
+// CollectionInterval collections.
 func (s *Server) Step() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -270,11 +271,8 @@ func (s *Server) Step() {
 		w.addAlarm(r, w.randomAlarm(r, nowMs, false))
 	}
 
-	// The new sample is taken now, as Prime takes them, but always after the
-	// last one: Step may run faster than the sampling interval.
-	last := w.latest()
-	next := w.newSample(last.seq+1, max(nowMs, last.atMs+1000), false)
-	last.cells, last.wired = nil, nil
-	w.samples = append(w.samples[1:], next)
+	// The new collection is taken now, as Prime takes them, but always after
+	// the last one: Step may run faster than the collection interval.
+	w.takeCollection(max(nowMs, w.cc.latest().atMs+1000))
 	w.updateStatus()
 }

@@ -39,26 +39,35 @@ func TestStepDeterministic(t *testing.T) {
 
 func TestStep(t *testing.T) {
 	h := newHarness(t, relaxed(Options{Seed: 4, Size: "medium"}))
-	times := func() []int64 {
+	times := func(resource string) ([]int64, []int64) {
 		seen := map[int64]bool{}
-		for _, r := range walkAll[ccItem](h, "ClientCounts", "type=SSID&subkey=ROOT-DOMAIN", 1000) {
+		var ids []int64
+		for _, r := range walkAll[ccItem](h, resource, "type=SSID&subkey=ROOT-DOMAIN&key=All SSIDs", 1000) {
 			seen[r.collected()] = true
+			ids = append(ids, r.id())
 		}
 		var out []int64
 		for k := range seen {
 			out = append(out, k)
 		}
 		slices.Sort(out)
-		return out
+		return out, ids
 	}
-	t0 := times()
+	t0, ids0 := times("ClientCounts")
+	h0, _ := times("HistoricalClientCounts")
 	z0 := h.s.Sizes()
 	h.clock.Add(5 * time.Minute)
 	h.s.Step()
-	t1 := times()
-	// The new sample is taken at the clock's now.
-	if now := h.clock.Now().UnixMilli(); len(t1) != 3 || t1[0] != t0[1] || t1[1] != t0[2] || t1[2] != now {
-		t.Errorf("sample times %v after a step; want %v shifted by one sample taken at %d", t1, t0, now)
+	t1, ids1 := times("ClientCounts")
+	h1, hids1 := times("HistoricalClientCounts")
+	// The new collection is taken at the clock's now, with new ids; the
+	// history drops its oldest.
+	now := h.clock.Now().UnixMilli()
+	if len(t1) != 1 || t1[0] != now || len(t0) != 1 || ids1[0] == ids0[0] {
+		t.Errorf("ClientCounts times %v (ids %v) after a step, %v (ids %v) before; want one collection taken at %d with new ids", t1, ids1, t0, ids0, now)
+	}
+	if len(h1) != 288 || h1[0] != h0[1] || h1[286] != t0[0] || h1[287] != now || hids1[286] != ids0[0] {
+		t.Errorf("history after a step: %d collections from %d to %d; want 288, shifted by one, ending with the previous latest and %d", len(h1), h1[0], h1[len(h1)-1], now)
 	}
 	z1 := h.s.Sizes()
 	if z1.Alarms <= z0.Alarms || z1.UnreachableAPs == z0.UnreachableAPs && z1.Clients == z0.Clients {
@@ -72,7 +81,7 @@ func TestStep(t *testing.T) {
 	// every unreachable AP has its active alarm.
 	z := h.s.Sizes()
 	var env envelope[ccItem]
-	h.getOK(data("ClientCounts", `.full=true&type=SSID&key=All SSIDs&subkey=ROOT-DOMAIN&.sort=-collectionTime&.maxResults=1`), &env)
+	h.getOK(data("ClientCounts", `.full=true&type=SSID&key=All SSIDs&subkey=ROOT-DOMAIN`), &env)
 	if got := env.QueryResponse.Entity[0].dto().n("count"); got != z.Clients {
 		t.Errorf("latest All SSIDs = %d; want Sizes().Clients %d", got, z.Clients)
 	}

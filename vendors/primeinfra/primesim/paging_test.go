@@ -46,10 +46,10 @@ func TestEnvelope(t *testing.T) {
 				Entity       []entity[deviceItem] `json:"entity"`
 			} `json:"queryResponse"`
 		}
-		p := strings.TrimPrefix(e.URL, h.c.BaseURL)
+		p := strings.TrimPrefix(e.URL, h.c.BaseURL) + ".json"
 		h.getOK(p, &one)
 		o := one.QueryResponse
-		if o.ResponseType != "getEntity" || o.Type != "Devices" || o.RootURL != root || o.RequestURL != e.URL ||
+		if o.ResponseType != "getEntity" || o.Type != "Devices" || o.RootURL != root || o.RequestURL != e.URL+".json" ||
 			len(o.Entity) != 1 || o.Entity[0].dto() != d || o.Entity[0].URL != url {
 			t.Errorf("GET %s = %+v; want getEntity with the same entity", p, o)
 		}
@@ -132,10 +132,13 @@ func TestBadQueries(t *testing.T) {
 		{"Devices", ".maxResults=-5"},
 		{"Devices", ".maxResults=ten"},
 		{"Devices", ".full=maybe"},
-		{"Devices", ".nocount=true"},
+		{"Devices", ".nocount=maybe"},
+		{"Devices", ".and_filter=yes please"},
+		{"Devices", ".group=myrouters"},
 		{"Devices", "_ctx.other=1"},
 		{"Devices", "serialNumber=X"},
-		{"Devices", "reachability=contains(REACH)"},
+		{"Devices", "reachability=matches(REACH)"},
+		{"Devices", "@id=contains(31)"},
 		{"Devices", ".sort=softwareVersion"},
 		{"AccessPointDetails", "status=CLEARED"},
 		{"ClientCounts", "collectionTime=gt(yesterday)"},
@@ -153,12 +156,14 @@ func TestBadQueries(t *testing.T) {
 			continue
 		}
 		e := errorDocOf(t, r.body)
-		if e.HTTPResponseCode != 400 || e.HTTPMethod != "GET" || e.URIPath != dataPrefix+tt.resource+".json" || e.Message == "" {
-			t.Errorf("GET %s?%s errorDocument = %+v; want 400, GET, the path, a message", tt.resource, tt.query, e)
+		if e.HTTPResponseCode != 400 || e.HTTPMethod != "GET" || e.URIPath != "/data/"+tt.resource || e.Message == "" || !strings.HasPrefix(e.QueryParams, "{") {
+			t.Errorf("GET %s?%s errorDocument = %+v; want 400, GET, the path after the version, a message, the query", tt.resource, tt.query, e)
 		}
 	}
 }
 
+// TestPathsAndSuffix: JSON for the .json suffix or Accept:
+// application/json, else XML (prime.md section 1).
 func TestPathsAndSuffix(t *testing.T) {
 	h := newHarness(t, relaxed(Options{Seed: 3}))
 	strip := func(b []byte) string {
@@ -171,27 +176,43 @@ func TestPathsAndSuffix(t *testing.T) {
 		return string(out)
 	}
 	want := strip(h.getOK(data("Alarms", ".full=true"), nil).body)
-	for _, tc := range []struct{ path, accept string }{
-		{dataPrefix + "Alarms?.full=true", "application/json"},
-		{dataPrefix + "Alarms?.full=true", ""},
-		{dataPrefix + "Alarms?.full=true", "application/xml"},
+	for _, tc := range []struct {
+		path, accept string
+		json         bool
+	}{
+		{dataPrefix + "Alarms?.full=true", "application/json", true},
+		{dataPrefix + "Alarms?.full=true", "text/html, application/json;q=0.9", true},
+		{dataPrefix + "Alarms.json?.full=true", "application/xml", true},
+		{dataPrefix + "Alarms?.full=true", "", false},
+		{dataPrefix + "Alarms?.full=true", "application/xml", false},
+		{dataPrefix + "Alarms?.full=true", "*/*", false},
+		{dataPrefix + "Alarms.xml?.full=true", "application/json", false},
 	} {
 		req := h.newReq("GET", tc.path)
 		if tc.accept != "" {
 			req.Header.Set("Accept", tc.accept)
 		}
 		r := h.do(req, nil, false)
-		if r.status != 200 || r.header.Get("Content-Type") != "application/json" || strip(r.body) != want {
-			t.Errorf("GET %s (Accept %q) = %d %s; want the .json answer", tc.path, tc.accept, r.status, r.header.Get("Content-Type"))
+		switch {
+		case r.status != 200:
+			t.Errorf("GET %s (Accept %q) = %d", tc.path, tc.accept, r.status)
+		case tc.json && (r.header.Get("Content-Type") != "application/json" || strip(r.body) != want):
+			t.Errorf("GET %s (Accept %q) = %s; want the .json answer", tc.path, tc.accept, r.header.Get("Content-Type"))
+		case !tc.json && (r.header.Get("Content-Type") != "application/xml" || !strings.HasPrefix(string(r.body), "<?xml") ||
+			!strings.Contains(string(r.body), "<queryResponse ") || !strings.Contains(string(r.body), "<alarmsDTO id=")):
+			t.Errorf("GET %s (Accept %q) = %s %.200s; want XML", tc.path, tc.accept, r.header.Get("Content-Type"), r.body)
 		}
 	}
 	id := h.s.APs()[0].ID
-	for _, p := range []string{fmt.Sprintf("%sAccessPointDetails/%d", dataPrefix, id), fmt.Sprintf("%sAccessPointDetails/%d.json", dataPrefix, id)} {
+	for _, p := range []string{fmt.Sprintf("%sAccessPointDetails/%d.json", dataPrefix, id)} {
 		var env envelope[apItem]
 		h.getOK(p, &env)
 		if len(env.QueryResponse.Entity) != 1 || env.QueryResponse.Entity[0].dto().ID != id {
 			t.Errorf("GET %s = %+v; want AP %d", p, env.QueryResponse, id)
 		}
+	}
+	if r := h.get(fmt.Sprintf("%sAccessPointDetails/%d", dataPrefix, id)); r.status != 200 || !strings.Contains(string(r.body), fmt.Sprintf(`<accessPointDetailsDTO id="%d"`, id)) {
+		t.Errorf("GET AccessPointDetails/%d without suffix = %d %.300s; want XML", id, r.status, r.body)
 	}
 	notFound := []string{
 		dataPrefix + "Nope.json",
@@ -201,15 +222,21 @@ func TestPathsAndSuffix(t *testing.T) {
 		dataPrefix + "Devices.json/1",
 		dataPrefix + "Devices/abc",
 		dataPrefix + "Devices/1.json",
-		fmt.Sprintf("%sDevices/%d", dataPrefix, id), // an AP id is no device
+		fmt.Sprintf("%sDevices/%d.json", dataPrefix, id), // an AP id is no device
 		"/webacs/api/v4/op/info",
-		"/webacs/api/v4/data",
+		"/webacs/api/v5/data/Devices.json",
 	}
 	for _, p := range notFound {
-		r := h.get(p)
-		if r.status != http.StatusNotFound || errorDocOf(t, r.body).URIPath != p {
-			t.Errorf("GET %s = %d %s; want 404 errorDocument", p, r.status, r.body)
+		req := h.newReq("GET", p)
+		req.Header.Set("Accept", "application/json")
+		r := h.do(req, nil, false)
+		if e := errorDocOf(t, r.body); r.status != http.StatusNotFound || e.HTTPResponseCode != 404 || !strings.HasPrefix(p, "/webacs/api/"+strings.TrimPrefix(e.URIPath, "/")) && !strings.HasPrefix(p, "/webacs/api/v4"+e.URIPath) {
+			t.Errorf("GET %s = %d %s; want 404 errorDocument naming the path", p, r.status, r.body)
 		}
+	}
+	// Unknown entity types answer Prime's documented message.
+	if e := errorDocOf(t, h.get(dataPrefix+"unkown.json").body); e.Message != "No such entity type as unkown.-PRS-102" || e.ID != "presentation.PRS-102" || e.URIPath != "/data/unkown" || e.QueryParams != "{}" {
+		t.Errorf("GET unkown.json errorDocument = %+v; want the documented one", e)
 	}
 	// Outside the API there is nothing to authenticate.
 	r := h.do(h.newReq("GET", "/index.html"), nil, true)

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestFilters(t *testing.T) {
@@ -62,16 +63,21 @@ func TestFilters(t *testing.T) {
 		{"Devices", "reachability=PING_REACHABLE", 1},
 		{"AccessPointDetails", "reachabilityStatus=UNREACHABLE", z.UnreachableAPs},
 		{"AccessPointDetails", `reachabilityStatus="REACHABLE"`, z.APs - z.UnreachableAPs},
-		{"ClientCounts", "type=SSID", 3 * perDomainSSID},
-		{"ClientCounts", `type="SSID"&subkey="ROOT-DOMAIN"`, 3 * 4},
-		{"ClientCounts", `type=SSID&key="All SSIDs"&subkey=ROOT-DOMAIN`, 3},
+		{"ClientCounts", "type=SSID", perDomainSSID},
+		{"ClientCounts", `type="SSID"&subkey="ROOT-DOMAIN"`, 4},
+		{"ClientCounts", `type=SSID&key="All SSIDs"&subkey=ROOT-DOMAIN`, 1},
+		{"ClientCounts", `type=SSID&key="All SSIDs"&subkey=ROOT-DOMAIN&.and_filter=true`, 1},
 		{"ClientCounts", "type=ACCESSPOINT", countRows(func(r ccItem) bool { return r.s("type") == "ACCESSPOINT" })},
-		{"ClientCounts", "type=DEVICE&subkey=All", 3 * (z.Controllers + z.Switches)},
+		{"ClientCounts", "type=ACCESSPOINT&subkey=All", z.APs - z.UnreachableAPs},
+		{"ClientCounts", "type=DEVICE&subkey=All", z.Controllers + z.Switches},
+		{"ClientCounts", "type=VIRTUALDOMAIN", 4 * (z.Campuses + 1)},
 		{"ClientCounts", fmt.Sprintf("collectionTime=%d", latest), z.ClientCountRows},
 		{"ClientCounts", fmt.Sprintf("collectionTime=gt(%d)", latest-1), z.ClientCountRows},
-		{"ClientCounts", fmt.Sprintf("collectionTime=lt(%d)", latest), len(rows) - z.ClientCountRows},
-		{"ClientCounts", fmt.Sprintf("collectionTime=gt(%d)&collectionTime=lt(%d)", latest-sampleEvery.Milliseconds()-1, latest),
-			countRows(func(r ccItem) bool { return r.collected() == latest-sampleEvery.Milliseconds() })},
+		{"ClientCounts", fmt.Sprintf("collectionTime=lt(%d)", latest), 0},
+		{"HistoricalClientCounts", fmt.Sprintf("collectionTime=gt(%d)&type=SSID&subkey=ROOT-DOMAIN", latest-3*DefaultCollectionInterval.Milliseconds()-1), 4 * 4},
+		{"HistoricalClientCounts", fmt.Sprintf("collectionTime=gt(%d)&collectionTime=lt(%d)&key=All SSIDs", latest-DefaultCollectionInterval.Milliseconds()-1, latest),
+			z.Campuses + 1},
+		{"HistoricalClientCounts", `type=SSID&key="All SSIDs"&subkey=ROOT-DOMAIN`, 288},
 		{"ClientCounts", "key=" + url.QueryEscape(rows[0].s("key")) + "&subkey=" + url.QueryEscape(rows[0].s("subkey")),
 			countRows(func(r ccItem) bool { return r.s("key") == rows[0].s("key") && r.s("subkey") == rows[0].s("subkey") })},
 	}
@@ -154,29 +160,97 @@ func TestSort(t *testing.T) {
 	}
 }
 
-// TestLatestSample follows what a client does: find the latest
-// collectionTime, then read that sample's totals.
-func TestLatestSample(t *testing.T) {
+// TestLatestCollection follows what a client does: read the org total
+// from ClientCounts, which holds one collection, and back-fill from
+// HistoricalClientCounts with collectionTime=gt(...).
+func TestLatestCollection(t *testing.T) {
 	h := newHarness(t, relaxed(Options{Seed: 2}))
 	z := h.s.Sizes()
 	var env envelope[ccItem]
-	h.getOK(data("ClientCounts", ".full=true&.sort=-collectionTime&.maxResults=1"), &env)
-	if len(env.QueryResponse.Entity) != 1 {
-		t.Fatalf("latest row query returned %d rows", len(env.QueryResponse.Entity))
+	h.getOK(data("ClientCounts", `.full=true&type=SSID&subkey="ROOT-DOMAIN"&key="All SSIDs"&.and_filter=true`), &env)
+	q := env.QueryResponse
+	if q.Count != 1 || q.Entity[0].dto().n("count") != z.Clients {
+		t.Fatalf("All SSIDs = %+v; want one row counting %d clients", q, z.Clients)
 	}
-	latest := env.QueryResponse.Entity[0].dto().collected()
+	latest := q.Entity[0].dto().collected()
 	if want := testStart.UnixMilli() / 300_000 * 300_000; latest != want {
 		t.Errorf("latest collectionTime = %d; want %d", latest, want)
 	}
-	h.getOK(data("ClientCounts", fmt.Sprintf(`.full=true&type=SSID&subkey="ROOT-DOMAIN"&key="All SSIDs"&collectionTime=%d`, latest)), &env)
-	if q := env.QueryResponse; q.Count != 1 || q.Entity[0].dto().n("count") != z.Clients {
-		t.Errorf("All SSIDs of the latest sample = %+v; want one row counting %d clients", q, z.Clients)
+	if !strings.Contains(q.RequestURL, "key=") {
+		t.Errorf("@requestUrl %q; want the request's query", q.RequestURL)
 	}
-	// Without the time filter a client would see three samples.
-	if n := countOf(h, "ClientCounts", `type=SSID&subkey=ROOT-DOMAIN&key=All SSIDs`); n != 3 {
-		t.Errorf("All SSIDs rows over all samples = %d; want 3", n)
+	// The history holds 24 h at 5 minutes, the latest included, with
+	// the same rows (ids and counts) for the latest collection.
+	hist := walkAll[ccItem](h, "HistoricalClientCounts", `type=SSID&subkey=ROOT-DOMAIN&key=All SSIDs`, 100)
+	if len(hist) != 288 {
+		t.Fatalf("history of All SSIDs = %d rows; want 288", len(hist))
 	}
-	if !strings.Contains(env.QueryResponse.RequestURL, "collectionTime=") {
-		t.Errorf("@requestUrl %q; want the request's query", env.QueryResponse.RequestURL)
+	for i, r := range hist {
+		if want := latest - int64(287-i)*300_000; r.collected() != want {
+			t.Fatalf("history row %d collected at %d; want %d", i, r.collected(), want)
+		}
+		if i > 0 && r.id() <= hist[i-1].id() {
+			t.Fatalf("history row %d has @id %d after %d; want new, ascending ids per collection", i, r.id(), hist[i-1].id())
+		}
+		if r.n("count") == 0 {
+			t.Errorf("history row %d counts no clients", i)
+		}
+	}
+	if last := hist[287]; last.id() != q.Entity[0].dto().id() || !sameCounts(last, q.Entity[0].dto()) {
+		t.Errorf("newest history row %v; want the ClientCounts row %v", last, q.Entity[0].dto())
+	}
+	if hist[0].n("count") == hist[1].n("count") && hist[1].n("count") == hist[2].n("count") {
+		t.Errorf("history counts do not vary: %d, %d, %d", hist[0].n("count"), hist[1].n("count"), hist[2].n("count"))
+	}
+	// Back-fill: the collections after a time, whole.
+	since := latest - 2*300_000
+	back := walkAll[ccItem](h, "HistoricalClientCounts", fmt.Sprintf("collectionTime=gt(%d)", since), 1000)
+	if len(back) != 2*z.ClientCountRows && len(back) < z.ClientCountRows {
+		t.Errorf("back-fill since %d = %d rows; want two collections", since, len(back))
+	}
+	one := map[int64]int{}
+	for _, r := range back {
+		one[r.collected()]++
+	}
+	if len(one) != 2 || one[latest] != z.ClientCountRows {
+		t.Errorf("back-fill collections %v; want 2, the latest with %d rows", one, z.ClientCountRows)
+	}
+	// A history row answers by its id, with its DTO key.
+	var get envelope[ccItem]
+	h.getOK(fmt.Sprintf("%sHistoricalClientCounts/%d.json", dataPrefix, hist[5].id()), &get)
+	if e := get.QueryResponse.Entity; len(e) != 1 || e[0].DTOType != "historicalClientCountsDTO" || e[0].dto().id() != hist[5].id() || !sameCounts(e[0].dto(), hist[5]) {
+		t.Errorf("GET history row %d = %+v; want it", hist[5].id(), get.QueryResponse)
+	}
+	if r := h.get(fmt.Sprintf("%sClientCounts/%d.json", dataPrefix, hist[5].id())); r.status != 404 {
+		t.Errorf("GET an old collection's row from ClientCounts = %d; want 404", r.status)
+	}
+}
+
+// TestHistoryPagingAtSize walks a filtered history page by page on a
+// medium world, as a back-fill does, and checks pages neither repeat
+// nor skip rows.
+func TestHistoryPagingAtSize(t *testing.T) {
+	h := newHarness(t, relaxed(Options{Seed: 2, Size: "medium", HistoryWindow: 2 * time.Hour, HistoryDTOKey: "clientCountsDTO"}))
+	if z := h.s.Sizes(); z.ClientCountSamples != 24 {
+		t.Fatalf("collections with a 2 h history = %d; want 24", z.ClientCountSamples)
+	}
+	start := time.Now()
+	rows := walkAll[ccItem](h, "HistoricalClientCounts", "type=DEVICE&subkey=All", 50)
+	t.Logf("walk of %d rows took %v", len(rows), time.Since(start))
+	z := h.s.Sizes()
+	if len(rows) != 24*(z.Controllers+z.Switches) {
+		t.Errorf("DEVICE All rows over the history = %d; want %d", len(rows), 24*(z.Controllers+z.Switches))
+	}
+	seen := map[int64]bool{}
+	for _, r := range rows {
+		if seen[r.id()] {
+			t.Fatalf("row %d twice", r.id())
+		}
+		seen[r.id()] = true
+	}
+	var env envelope[ccItem]
+	h.getOK(data("HistoricalClientCounts", ".full=true&.maxResults=1"), &env)
+	if e := env.QueryResponse.Entity; len(e) != 1 || e[0].DTOType != "clientCountsDTO" || e[0].CC == nil {
+		t.Errorf("history entity with HistoryDTOKey clientCountsDTO = %+v", e)
 	}
 }

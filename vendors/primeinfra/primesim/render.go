@@ -8,22 +8,36 @@ import (
 // Wire shapes. Field names, types and order follow the v4 DTO catalogue
 // (prime-v4-dto-fields.json): @id and @displayName first, then the fields
 // alphabetically. Attributes without a value are omitted, as Prime omits
-// nulls.
+// nulls. Older versions differ where the catalogue says so (see view).
 
 type queryResponse[T any] struct {
 	QueryResponse T `json:"queryResponse"`
 }
 
+// jnum is a number sent as a JSON number, or as a string where
+// Options.StringNumbersAt asks for it.
+type jnum struct {
+	n   int64
+	str bool
+}
+
+func (j jnum) MarshalJSON() ([]byte, error) {
+	if j.str {
+		return strconv.AppendQuote(nil, strconv.FormatInt(j.n, 10)), nil
+	}
+	return strconv.AppendInt(nil, j.n, 10), nil
+}
+
 type listJSON struct {
-	Last         int            `json:"@last"`
-	First        int            `json:"@first"`
-	Count        int            `json:"@count"`
+	Last         jnum           `json:"@last"`
+	First        jnum           `json:"@first"`
+	Count        *jnum          `json:"@count,omitempty"`
 	Type         string         `json:"@type"`
-	Domain       string         `json:"@domain"`
+	Domain       string         `json:"@domain,omitempty"`
 	RequestURL   string         `json:"@requestUrl"`
 	ResponseType string         `json:"@responseType"`
 	RootURL      string         `json:"@rootUrl"`
-	Entity       []any          `json:"entity,omitempty"`
+	Entity       any            `json:"entity,omitempty"`
 	EntityID     []entityIDJSON `json:"entityId,omitempty"`
 }
 
@@ -37,19 +51,37 @@ type getJSON struct {
 	ResponseType string `json:"@responseType"`
 	RootURL      string `json:"@rootUrl"`
 	Type         string `json:"@type"`
-	Domain       string `json:"@domain"`
-	Entity       []any  `json:"entity"`
+	Domain       string `json:"@domain,omitempty"`
+	Entity       any    `json:"entity"`
+}
+
+// catalogJSON is the data.json answer: the resources served.
+type catalogJSON struct {
+	EntityType []entityTypeJSON `json:"entityType"`
+}
+
+type entityTypeJSON struct {
+	Name string `json:"$"`
+	URL  string `json:"@url"`
+}
+
+// opsJSON is the op.json answer: no operations are served.
+type opsJSON struct {
+	Operation []struct{} `json:"operation"`
 }
 
 type errorJSON struct {
 	ErrorDocument errorDocJSON `json:"errorDocument"`
 }
 
+// errorDocJSON is Prime's documented error body (prime.md section 7).
 type errorDocJSON struct {
 	HTTPResponseCode int    `json:"httpResponseCode"`
 	HTTPMethod       string `json:"httpMethod"`
 	Message          string `json:"message"`
+	ID               string `json:"id,omitempty"`
 	URIPath          string `json:"uriPath"`
+	QueryParams      string `json:"queryParams"`
 }
 
 // entityHead is what every entity of a list carries before its DTO.
@@ -80,16 +112,17 @@ type unifiedApInfoJSON struct {
 }
 
 type apDTO struct {
-	ID                 int64             `json:"@id"`
+	ID                 jnum              `json:"@id"`
 	DisplayName        string            `json:"@displayName"`
 	AdminStatus        string            `json:"adminStatus"`
 	ClientCount        int               `json:"clientCount"`
 	ClientCount24      int               `json:"clientCount_2_4GHz"`
 	ClientCount5       int               `json:"clientCount_5GHz"`
-	EthernetMac        macJSON           `json:"ethernetMac"`
-	IPAddress          inetJSON          `json:"ipAddress"`
-	LocationHierarchy  string            `json:"locationHierarchy"`
-	MacAddress         macJSON           `json:"macAddress"`
+	EthernetMac        any               `json:"ethernetMac"`
+	IPAddress          any               `json:"ipAddress"`
+	LocationHeirarchy  string            `json:"locationHeirarchy,omitempty"` // sic, before v3
+	LocationHierarchy  string            `json:"locationHierarchy,omitempty"`
+	MacAddress         any               `json:"macAddress"`
 	MapLocation        string            `json:"mapLocation"`
 	Model              string            `json:"model"`
 	Name               string            `json:"name"`
@@ -108,22 +141,28 @@ type apEntity struct {
 }
 
 type deviceDTO struct {
-	ID               int64  `json:"@id"`
-	DisplayName      string `json:"@displayName"`
-	AdminStatus      string `json:"adminStatus"`
-	CollectionStatus string `json:"collectionStatus"`
-	CollectionTime   string `json:"collectionTime"`
-	CreationTime     string `json:"creationTime"`
-	DeviceID         int64  `json:"deviceId"`
-	DeviceName       string `json:"deviceName"`
-	DeviceType       string `json:"deviceType"`
-	IPAddress        string `json:"ipAddress"`
-	Location         string `json:"location"`
-	ManagementStatus string `json:"managementStatus"`
-	ProductFamily    string `json:"productFamily"`
-	Reachability     string `json:"reachability"`
-	SoftwareType     string `json:"softwareType"`
-	SoftwareVersion  string `json:"softwareVersion"`
+	ID                jnum   `json:"@id"`
+	DisplayName       string `json:"@displayName"`
+	AdminStatus       string `json:"adminStatus"`
+	ClearedAlarms     *int   `json:"clearedAlarms,omitempty"` // v1 and v2 only
+	CollectionStatus  string `json:"collectionStatus"`
+	CollectionTime    string `json:"collectionTime"`
+	CreationTime      string `json:"creationTime"`
+	CriticalAlarms    *int   `json:"criticalAlarms,omitempty"`
+	DeviceID          int64  `json:"deviceId"`
+	DeviceName        string `json:"deviceName"`
+	DeviceType        string `json:"deviceType"`
+	InformationAlarms *int   `json:"informationAlarms,omitempty"`
+	IPAddress         string `json:"ipAddress"`
+	Location          string `json:"location"`
+	MajorAlarms       *int   `json:"majorAlarms,omitempty"`
+	ManagementStatus  string `json:"managementStatus"`
+	MinorAlarms       *int   `json:"minorAlarms,omitempty"`
+	ProductFamily     string `json:"productFamily"`
+	Reachability      string `json:"reachability"`
+	SoftwareType      string `json:"softwareType"`
+	SoftwareVersion   string `json:"softwareVersion"`
+	WarningAlarms     *int   `json:"warningAlarms,omitempty"`
 }
 
 type deviceEntity struct {
@@ -132,7 +171,7 @@ type deviceEntity struct {
 }
 
 type clientCountsDTO struct {
-	ID                 int64  `json:"@id"`
+	ID                 jnum   `json:"@id"`
 	DisplayName        string `json:"@displayName"`
 	AuthCount          int    `json:"authCount"`
 	CollectionTime     int64  `json:"collectionTime"`
@@ -168,26 +207,60 @@ type clientCountsDTO struct {
 	Wired1GCount       int32  `json:"wired1GCount"`
 }
 
-type clientCountsEntity struct {
+// ccEntity is a ClientCounts or HistoricalClientCounts entity; its DTO key
+// is the resource's, so it is written by hand.
+type ccEntity struct {
+	head entityHead
+	dto  clientCountsDTO
+}
+
+func (e ccEntity) MarshalJSON() ([]byte, error) {
+	return marshalEntity(e.head, e.dto)
+}
+
+type clientDTO struct {
+	ID                   jnum   `json:"@id"`
+	DisplayName          string `json:"@displayName"`
+	APMacAddress         any    `json:"apMacAddress,omitempty"`
+	AssociationTime      int64  `json:"associationTime"`
+	ClientInterface      string `json:"clientInterface,omitempty"`
+	ConnectionType       string `json:"connectionType"`
+	DeviceIPAddress      any    `json:"deviceIpAddress"`
+	DeviceName           string `json:"deviceName"`
+	IPAddress            any    `json:"ipAddress"`
+	Location             string `json:"location"`
+	MacAddress           any    `json:"macAddress"`
+	Protocol             string `json:"protocol"`
+	SecurityPolicyStatus string `json:"securityPolicyStatus"`
+	SSID                 string `json:"ssid,omitempty"`
+	Status               string `json:"status"`
+	UpdateTime           int64  `json:"updateTime"`
+	UserName             string `json:"userName,omitempty"`
+	Vendor               string `json:"vendor"`
+	VLAN                 string `json:"vlan"`
+	VLANID               int    `json:"vlanId"`
+}
+
+type clientEntity struct {
 	entityHead
-	DTO clientCountsDTO `json:"clientCountsDTO"`
+	DTO clientDTO `json:"clientsDTO"`
 }
 
 type alarmDTO struct {
-	ID                    int64     `json:"@id"`
-	DisplayName           string    `json:"@displayName"`
-	AcknowledgementStatus bool      `json:"acknowledgementStatus"`
-	AlarmFoundAt          string    `json:"alarmFoundAt"`
-	AlarmID               int64     `json:"alarmId"`
-	Category              enumJSON  `json:"category"`
-	Condition             enumJSON  `json:"condition"`
-	DeviceName            string    `json:"deviceName,omitempty"`
-	LastUpdatedAt         string    `json:"lastUpdatedAt"`
-	Message               string    `json:"message"`
-	NttyAddress           *inetJSON `json:"nttyaddrss7_address,omitempty"`
-	Severity              string    `json:"severity"`
-	Source                string    `json:"source"`
-	TimeStamp             string    `json:"timeStamp"`
+	ID                    jnum     `json:"@id"`
+	DisplayName           string   `json:"@displayName"`
+	AcknowledgementStatus bool     `json:"acknowledgementStatus"`
+	AlarmFoundAt          string   `json:"alarmFoundAt"`
+	AlarmID               int64    `json:"alarmId"`
+	Category              enumJSON `json:"category"`
+	Condition             enumJSON `json:"condition"`
+	DeviceName            string   `json:"deviceName,omitempty"`
+	LastUpdatedAt         string   `json:"lastUpdatedAt"`
+	Message               string   `json:"message"`
+	NttyAddress           any      `json:"nttyaddrss7_address,omitempty"`
+	Severity              string   `json:"severity"`
+	Source                string   `json:"source"`
+	TimeStamp             string   `json:"timeStamp"`
 }
 
 type alarmEntity struct {
@@ -197,17 +270,32 @@ type alarmEntity struct {
 
 func idString(id int64) string { return strconv.FormatInt(id, 10) }
 
-func (w *world) apDTO(i int, nowMs int64) apDTO {
+// reachabilityStatus spells an AP's state as the version does: title case
+// in v2, upper case otherwise.
+func (v *view) reachabilityStatus(up bool) string {
+	switch {
+	case up && v.ver == 2:
+		return "Reachable"
+	case up:
+		return "REACHABLE"
+	case v.ver == 2:
+		return "Unreachable"
+	}
+	return "UNREACHABLE"
+}
+
+func (v *view) apDTO(i int) apDTO {
+	w := v.w
 	a := &w.aps[i]
 	fl := &w.floors[a.floor]
 	total, on24, on5 := w.apClients(i)
 	ctrl := &w.devs[a.wlc]
 	out := apDTO{
-		ID: a.id, DisplayName: idString(a.id), AdminStatus: "ENABLE",
+		ID: v.num(a.id), DisplayName: idString(a.id), AdminStatus: "ENABLE",
 		ClientCount: total, ClientCount24: on24, ClientCount5: on5,
-		EthernetMac: macJSON{macOctets(a.eth)}, IPAddress: inetJSON{a.ip},
-		LocationHierarchy: fl.loc, MacAddress: macJSON{macOctets(a.radio)}, MapLocation: fl.loc,
-		Model: apModels[a.model].name, Name: a.name, ReachabilityStatus: "UNREACHABLE",
+		EthernetMac: v.mac(a.eth), IPAddress: v.inet(a.ip),
+		MacAddress: v.mac(a.radio), MapLocation: fl.loc,
+		Model: apModels[a.model].name, Name: a.name, ReachabilityStatus: v.reachabilityStatus(a.up),
 		SerialNumber: a.serial, SoftwareVersion: devModels[kindController][ctrl.model].apVersion,
 		Status: severityNames[a.status], Type: "UnifiedAp",
 		UnifiedApInfo: unifiedApInfoJSON{
@@ -215,12 +303,16 @@ func (w *world) apDTO(i int, nowMs int64) apDTO {
 			APMode:      "LOCAL",
 		},
 	}
+	if v.ver < 3 {
+		out.LocationHeirarchy = fl.loc
+	} else {
+		out.LocationHierarchy = fl.loc
+	}
 	// An unassociated AP has no controller and no uptime.
 	if a.up {
-		out.ReachabilityStatus = "REACHABLE"
 		out.UnifiedApInfo.ControllerName = ctrl.name
 		out.UnifiedApInfo.ControllerIPAddress = ctrl.ip
-		out.UpTime = max(0, (nowMs-a.bootMs)/10)
+		out.UpTime = max(0, (v.nowMs-a.bootMs)/10)
 	}
 	return out
 }
@@ -229,11 +321,11 @@ func buildingTag(w *world, fl *floor) string {
 	return fmt.Sprintf("B%02d", w.buildings[fl.building].num)
 }
 
-func (w *world) deviceDTO(i int) deviceDTO {
-	d := &w.devs[i]
+func (v *view) deviceDTO(i int) deviceDTO {
+	d := &v.w.devs[i]
 	m := &devModels[d.kind][d.model]
 	out := deviceDTO{
-		ID: d.id, DisplayName: idString(d.id), AdminStatus: "MANAGED",
+		ID: v.num(d.id), DisplayName: idString(d.id), AdminStatus: "MANAGED",
 		CollectionStatus: "COMPLETED", CollectionTime: isoDate(d.collectedMs), CreationTime: isoDate(d.createdMs),
 		DeviceID: d.id, DeviceName: d.name, DeviceType: m.typ, IPAddress: d.ip, Location: d.loc,
 		ManagementStatus: "MANAGED_AND_SYNCHRONIZED", ProductFamily: productFamilies[d.kind],
@@ -245,14 +337,20 @@ func (w *world) deviceDTO(i int) deviceDTO {
 	case pingReachable:
 		out.CollectionStatus, out.ManagementStatus = "SNMPCONNECTIVITYFAILED", "MANAGED_BUT_OUTOFSYNC"
 	}
+	if v.ver < 3 {
+		// The per-severity alarm counts were removed in v3.
+		n := v.deviceAlarms()[i]
+		out.CriticalAlarms, out.MajorAlarms, out.MinorAlarms = &n[sevCritical], &n[sevMajor], &n[sevMinor]
+		out.WarningAlarms, out.InformationAlarms, out.ClearedAlarms = &n[sevWarning], &n[sevInformation], &n[sevCleared]
+	}
 	return out
 }
 
-func clientCountsDTOOf(e *ccEntry, atMs int64) clientCountsDTO {
+func (v *view) clientCountsDTO(e *ccEntry, atMs int64) clientCountsDTO {
 	n, auth := e.t.count()
 	c, a := &e.t.c, &e.t.a
 	return clientCountsDTO{
-		ID: e.id, DisplayName: idString(e.id), AuthCount: auth, CollectionTime: atMs, Count: n,
+		ID: v.num(e.id), DisplayName: idString(e.id), AuthCount: auth, CollectionTime: atMs, Count: n,
 		Dot11aAuthCount: a[colA], Dot11aCount: c[colA],
 		Dot11acAuthCount: a[colAC], Dot11acCount: c[colAC],
 		Dot11ax24AuthCount: a[colAX24], Dot11ax24Count: c[colAX24],
@@ -270,10 +368,11 @@ func clientCountsDTOOf(e *ccEntry, atMs int64) clientCountsDTO {
 	}
 }
 
-func (w *world) alarmDTO(k int) alarmDTO {
+func (v *view) alarmDTO(k int) alarmDTO {
+	w := v.w
 	a := &w.alarms[k]
 	out := alarmDTO{
-		ID: a.id, DisplayName: idString(a.id), AcknowledgementStatus: a.acked,
+		ID: v.num(a.id), DisplayName: idString(a.id), AcknowledgementStatus: a.acked,
 		AlarmFoundAt: isoDate(a.foundMs), AlarmID: a.id,
 		Category:   enumJSON{int(a.cat), w.cats[a.cat]},
 		Condition:  enumJSON{int(a.cond), w.conds[a.cond]},
@@ -281,7 +380,7 @@ func (w *world) alarmDTO(k int) alarmDTO {
 		Severity: severityNames[a.sev], Source: a.source, TimeStamp: isoDate(a.updatedMs),
 	}
 	if a.ip != "" {
-		out.NttyAddress = &inetJSON{a.ip}
+		out.NttyAddress = v.inet(a.ip)
 	}
 	return out
 }

@@ -11,11 +11,11 @@ import (
 // RootDomain is the virtual domain that sees everything.
 const RootDomain = "ROOT-DOMAIN"
 
-// sampleEvery is the ClientCounts collection interval; keptSamples how many
-// samples the server holds (the latest and the two before it).
+// Defaults of the ClientCounts collection interval and of the history
+// HistoricalClientCounts keeps.
 const (
-	sampleEvery = 5 * time.Minute
-	keptSamples = 3
+	DefaultCollectionInterval = 5 * time.Minute
+	DefaultHistoryWindow      = 24 * time.Hour
 )
 
 type sizeSpec struct {
@@ -161,7 +161,7 @@ type ap struct {
 	stepDown   bool  // taken down by Step, so Step may bring it back
 	status     uint8 // worst active AP alarm, sevCleared when none
 	bootMs     int64
-	base       int32 // clients in the initial latest sample
+	base       int32 // clients in the collection current at New
 }
 
 type device struct {
@@ -175,53 +175,6 @@ type device struct {
 	wiredBase   int32
 	collectedMs int64
 	createdMs   int64
-}
-
-// tally is one ClientCounts row's counts and authenticated counts.
-type tally struct{ c, a [nCols]int32 }
-
-func (t *tally) add(o *tally) {
-	for i := range t.c {
-		t.c[i] += o.c[i]
-		t.a[i] += o.a[i]
-	}
-}
-
-func (t *tally) count() (n, auth int) {
-	for i := range t.c {
-		n += int(t.c[i])
-		auth += int(t.a[i])
-	}
-	return n, auth
-}
-
-// Client count types (ClientCountTypeEnum subset).
-const (
-	ccAccessPoint uint8 = iota
-	ccMapLocation
-	ccSSID
-	ccDevice
-)
-
-var ccTypeNames = [...]string{"ACCESSPOINT", "MAPLOCATION", "SSID", "DEVICE"}
-
-type ccEntry struct {
-	id          int64
-	typ         uint8
-	campus      int8 // -1: visible in ROOT-DOMAIN only
-	key, subkey string
-	t           tally
-}
-
-// apCell holds one AP's clients in a sample by SSID and wireless column.
-type apCell struct{ c, a [nSSID][nWireless]uint16 }
-
-type sample struct {
-	seq     int64
-	atMs    int64
-	cells   []apCell       // per AP, including unreachable ones; nil once superseded
-	wired   [][2][4]uint16 // per device (switches only); nil once superseded
-	entries []ccEntry      // in @id order
 }
 
 type world struct {
@@ -240,10 +193,10 @@ type world struct {
 	cats, conds []string
 	lastAlarmID int64
 
-	samples []*sample // oldest first
-	slots   int64     // ClientCounts @id slots per sample
-	tick    uint64
-	mut     *rand.Rand // ids and picks for RaiseAlarm
+	cc ccWorld // ClientCounts, HistoricalClientCounts and Clients
+
+	tick uint64
+	mut  *rand.Rand // ids and picks for RaiseAlarm
 }
 
 const (
@@ -251,12 +204,9 @@ const (
 	streamSecret = 0x7072696d65736902
 	streamMut    = 0x7072696d65736903
 	streamFault  = 0x7072696d65736904
-	streamSample = 0x7072696d65000000 // + sample sequence
+	streamCells  = 0x7072696d65736905
 	streamStep   = 0x7374657000000000 // + tick
 )
-
-// ccIDBase keeps ClientCounts ids apart from the other resources' ids.
-const ccIDBase = 100_000_000
 
 func newRand(seed int64, stream uint64) *rand.Rand {
 	return rand.New(rand.NewPCG(uint64(seed), stream))
@@ -349,7 +299,7 @@ var (
 	apRadioOUIs = []uint64{0x0c75bd, 0x2c3f0b, 0x70db98}
 )
 
-func buildWorld(seed int64, spec sizeSpec, nowMs int64) *world {
+func buildWorld(seed int64, spec sizeSpec, nowMs int64, o ccOptions) *world {
 	r := newRand(seed, streamWorld)
 	w := &world{
 		seed:      seed,
@@ -382,15 +332,7 @@ func buildWorld(seed int64, spec sizeSpec, nowMs int64) *world {
 	w.buildDevices(r, spec)
 	w.buildAPs(r, spec)
 
-	latest := nowMs / sampleEvery.Milliseconds() * sampleEvery.Milliseconds()
-	for k := 0; k < keptSamples; k++ {
-		at := latest - int64(keptSamples-1-k)*sampleEvery.Milliseconds()
-		w.samples = append(w.samples, w.newSample(int64(k), at, k == keptSamples-1))
-	}
-	for _, smp := range w.samples[:keptSamples-1] {
-		smp.cells, smp.wired = nil, nil
-	}
-
+	w.buildCounts(o)
 	w.buildAlarms(r, spec)
 	w.updateStatus()
 	return w
@@ -531,220 +473,6 @@ func (w *world) buildAPs(r *rand.Rand, spec sizeSpec) {
 			w.aps[i].base = int32(math.Round(float64(spec.clients) * cw[i] / sum))
 		}
 	}
-	w.slots = int64(len(w.aps)*nSSID + len(w.floors)*nSSID + (w.campuses+1)*(nSSID+1) + len(w.devs))
-}
-
-// newSample draws a ClientCounts sample. With exact, each AP has exactly
-// its base clients (the initial latest sample); otherwise within ±15%.
-func (w *world) newSample(seq, atMs int64, exact bool) *sample {
-	r := newRand(w.seed, streamSample+uint64(seq))
-	smp := &sample{seq: seq, atMs: atMs, cells: make([]apCell, len(w.aps)), wired: make([][2][4]uint16, len(w.devs))}
-	for i := range w.aps {
-		a := &w.aps[i]
-		n := int(a.base)
-		if !exact {
-			n = int(math.Round(float64(a.base) * (0.85 + 0.3*r.Float64())))
-		}
-		ax := apModels[a.model].ax
-		cell := &smp.cells[i]
-		for k := 0; k < n; k++ {
-			s, col, auth := drawClient(r, ax)
-			cell.c[s][col]++
-			if auth {
-				cell.a[s][col]++
-			}
-		}
-	}
-	for i := range w.devs {
-		d := &w.devs[i]
-		if d.kind != kindSwitch {
-			continue
-		}
-		n := int(math.Round(float64(d.wiredBase) * (0.85 + 0.3*r.Float64())))
-		for k := 0; k < n; k++ {
-			sp := 2 // 1G
-			switch x := r.IntN(100); {
-			case x < 5:
-				sp = 0
-			case x < 25:
-				sp = 1
-			case x < 30:
-				sp = 3
-			}
-			smp.wired[i][0][sp]++
-			if r.IntN(10) > 0 {
-				smp.wired[i][1][sp]++
-			}
-		}
-	}
-	w.buildEntries(smp)
-	return smp
-}
-
-// drawClient picks one wireless client's SSID and protocol column: IoT
-// devices are mostly on 2.4 GHz, ax only on ax-capable APs.
-func drawClient(r *rand.Rand, ax bool) (ssid, col int, auth bool) {
-	switch x := r.IntN(100); {
-	case x < 60:
-		ssid = 0
-	case x < 85:
-		ssid = 1
-	default:
-		ssid = 2
-	}
-	on24 := r.IntN(100) < 20
-	if ssid == 2 {
-		on24 = r.IntN(100) < 80
-	}
-	x := r.IntN(100)
-	switch {
-	case !on24 && ax:
-		col = pickCol(x, []int{55, 35, 8}, []int{colAX5, colAC, colN5, colA})
-	case !on24:
-		col = pickCol(x, []int{80, 15}, []int{colAC, colN5, colA})
-	case ax:
-		col = pickCol(x, []int{40, 45, 10}, []int{colAX24, colN24, colG, colB})
-	default:
-		col = pickCol(x, []int{75, 18}, []int{colN24, colG, colB})
-	}
-	authPct := 97
-	if ssid == 1 {
-		authPct = 85
-	}
-	return ssid, col, r.IntN(100) < authPct
-}
-
-func pickCol(x int, pcts []int, cols []int) int {
-	for i, p := range pcts {
-		if x < p {
-			return cols[i]
-		}
-		x -= p
-	}
-	return cols[len(cols)-1]
-}
-
-// buildEntries derives a sample's rows from its cells and the current
-// reachability. An entry's @id is its slot in a fixed layout (APs × SSIDs,
-// floors × SSIDs, domains × SSIDs, devices), so ids stay put when an AP's
-// rows come and go.
-func (w *world) buildEntries(smp *sample) {
-	nAP, nFl, nDom := len(w.aps), len(w.floors), w.campuses+1
-	base := ccIDBase + smp.seq*w.slots
-	flOff := int64(nAP * nSSID)
-	ssidOff := flOff + int64(nFl*nSSID)
-	devOff := ssidOff + int64(nDom*(nSSID+1))
-	floors := make([][nSSID]tally, nFl)
-	doms := make([][nSSID + 1]tally, nDom)
-	devs := make([]tally, len(w.devs))
-	entries := make([]ccEntry, 0, nAP*2+nFl*nSSID+nDom*(nSSID+1)+len(w.devs))
-	for i := range w.aps {
-		a := &w.aps[i]
-		if !a.up {
-			continue
-		}
-		cell := &smp.cells[i]
-		for s := 0; s < nSSID; s++ {
-			var t tally
-			for col := 0; col < nWireless; col++ {
-				t.c[col], t.a[col] = int32(cell.c[s][col]), int32(cell.a[s][col])
-			}
-			if n, _ := t.count(); n == 0 {
-				continue
-			}
-			entries = append(entries, ccEntry{id: base + int64(i*nSSID+s), typ: ccAccessPoint, campus: a.campus,
-				key: a.radioKey, subkey: ssidNames[s], t: t})
-			floors[a.floor][s].add(&t)
-			devs[a.wlc].add(&t)
-			for _, d := range []int{0, int(a.campus) + 1} {
-				doms[d][s].add(&t)
-				doms[d][nSSID].add(&t)
-			}
-		}
-	}
-	for fi := range floors {
-		for s := 0; s < nSSID; s++ {
-			t := &floors[fi][s]
-			if n, _ := t.count(); n > 0 {
-				entries = append(entries, ccEntry{id: base + flOff + int64(fi*nSSID+s), typ: ccMapLocation,
-					campus: w.floors[fi].campus, key: w.floors[fi].loc, subkey: ssidNames[s], t: *t})
-			}
-		}
-	}
-	for d := 0; d < nDom; d++ {
-		sub, campus := RootDomain, int8(-1)
-		if d > 0 {
-			sub, campus = campusNames[d-1], int8(d-1)
-		}
-		for s := 0; s <= nSSID; s++ {
-			key := "All SSIDs"
-			if s < nSSID {
-				key = ssidNames[s]
-			}
-			entries = append(entries, ccEntry{id: base + ssidOff + int64(d*(nSSID+1)+s), typ: ccSSID,
-				campus: campus, key: key, subkey: sub, t: doms[d][s]})
-		}
-	}
-	for i := range w.devs {
-		d := &w.devs[i]
-		switch d.kind {
-		case kindRouter:
-			continue
-		case kindSwitch:
-			if d.reach != unreachable {
-				for sp := 0; sp < 4; sp++ {
-					devs[i].c[colW10M+sp] = int32(smp.wired[i][0][sp])
-					devs[i].a[colW10M+sp] = int32(smp.wired[i][1][sp])
-				}
-			}
-		}
-		entries = append(entries, ccEntry{id: base + devOff + int64(i), typ: ccDevice, campus: d.campus,
-			key: d.ip, subkey: "All", t: devs[i]})
-	}
-	smp.entries = entries
-}
-
-func (w *world) latest() *sample { return w.samples[len(w.samples)-1] }
-
-// apClients returns an AP's wireless clients in the latest sample: total,
-// 2.4 GHz and 5 GHz. Unreachable APs have none.
-func (w *world) apClients(i int) (total, on24, on5 int) {
-	a := &w.aps[i]
-	if !a.up {
-		return 0, 0, 0
-	}
-	cell := &w.latest().cells[i]
-	for s := 0; s < nSSID; s++ {
-		for col := 0; col < nWireless; col++ {
-			n := int(cell.c[s][col])
-			if col < n5GHz {
-				on5 += n
-			} else {
-				on24 += n
-			}
-		}
-	}
-	return on24 + on5, on24, on5
-}
-
-// ccCount is the number of ClientCounts rows over the kept samples.
-func (w *world) ccCount() int {
-	n := 0
-	for _, smp := range w.samples {
-		n += len(smp.entries)
-	}
-	return n
-}
-
-// ccRow resolves a row number over the kept samples, oldest first.
-func (w *world) ccRow(i int) (*ccEntry, int64) {
-	for _, smp := range w.samples {
-		if i < len(smp.entries) {
-			return &smp.entries[i], smp.atMs
-		}
-		i -= len(smp.entries)
-	}
-	panic("primesim: ClientCounts row out of range")
 }
 
 // updateStatus recomputes each AP's status from its active AP alarms.
