@@ -215,12 +215,12 @@ func (v *view) clientDTO(r *clientRef) clientDTO {
 	h := w.clientHash(r)
 	at := w.cc.latest().atMs
 	dev := w.clientDevice(r)
-	n := r.row + 1024 // addresses from 10.128.4.0 on, distinct within the collection
+	host, nw := r.row%254+1, r.row/254 // distinct addresses within the collection
 	out := clientDTO{
 		ID: v.num(id), DisplayName: idString(id),
 		AssociationTime: at - int64(h%(8*3600_000)), ConnectionType: r.connectionType(),
 		DeviceIPAddress: v.inet(dev.ip), DeviceName: dev.name,
-		IPAddress: v.inet(fmt.Sprintf("10.%d.%d.%d", 128+n>>16, n>>8&0xff, n&0xff)),
+		IPAddress: v.inet(fmt.Sprintf("10.%d.%d.%d", 128+nw>>8, nw&0xff, host)),
 		Location:  w.clientLocation(r), MacAddress: v.mac(clientMAC(id)), Protocol: r.protocol(),
 		SecurityPolicyStatus: r.securityPolicyStatus(), Status: "ASSOCIATED", UpdateTime: at,
 		UserName: r.userName(h), Vendor: clientVendors[h>>20%uint64(len(clientVendors))],

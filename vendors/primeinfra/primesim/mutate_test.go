@@ -259,3 +259,36 @@ func TestRaiseClearAlarm(t *testing.T) {
 		t.Errorf("default alarm = %+v (id %d after %d); want a System alarm with a larger id", a, id2, id)
 	}
 }
+
+// TestHistoryWindow: the history keeps HistoryWindow of collections at
+// CollectionInterval, and no more than that many when Step runs faster.
+func TestHistoryWindow(t *testing.T) {
+	h := newHarness(t, relaxed(Options{Seed: 4, CollectionInterval: 10 * time.Minute, HistoryWindow: time.Hour}))
+	if n := h.s.Sizes().ClientCountSamples; n != 6 {
+		t.Fatalf("collections = %d; want 6 (1 h by 10 min)", n)
+	}
+	times := func() []int64 {
+		var out []int64
+		for _, r := range walkAll[ccItem](h, "HistoricalClientCounts", "type=SSID&key=All SSIDs&subkey=ROOT-DOMAIN", 100) {
+			out = append(out, r.collected())
+		}
+		return out
+	}
+	t0 := times()
+	if len(t0) != 6 || t0[5]-t0[0] != 50*60_000 {
+		t.Errorf("history times %v; want 6, 10 min apart", t0)
+	}
+	for i := 0; i < 20; i++ {
+		h.clock.Add(time.Second)
+		h.s.Step()
+	}
+	t1 := times()
+	if len(t1) != 6 || t1[5] != h.clock.Now().UnixMilli() || t1[0] != h.clock.Now().UnixMilli()-5000 {
+		t.Errorf("history after 20 steps a second apart = %v; want the 6 newest", t1)
+	}
+	h.clock.Add(2 * time.Hour)
+	h.s.Step()
+	if t2 := times(); len(t2) != 1 || h.s.Sizes().ClientCountSamples != 1 {
+		t.Errorf("history after a step 2 h later = %v; want the new collection only", t2)
+	}
+}

@@ -482,7 +482,7 @@ func (s *Server) parseList(q url.Values, res *resource) (listParams, error) {
 		}
 	}
 	// Checked last so a malformed query is a 400 whatever the page size.
-	if p.max > o.PageLimit {
+	if _, asked := q[".maxResults"]; asked && p.max > o.PageLimit {
 		if !o.ClampMaxResults {
 			return p, errTooLarge(o.PageLimit)
 		}
