@@ -1,96 +1,160 @@
 // Package primesim is a local fake of the Cisco Prime Infrastructure REST
-// API v4 data resources (/webacs/api/v4/data/...) for tests, benchmarks
-// and demos of clients that poll Prime.
+// API data resources (/webacs/api/{v1..v4}/data/...) for tests,
+// benchmarks and demos of clients that poll Prime. It follows
+// shared/vendor-apis/prime.md; where that reference leaves Prime's
+// behaviour unverified, the default is the reference's stated default
+// and an Option gives each other plausible reading.
 //
 // A Server is an http.Handler. Its campuses, access points, devices,
-// client-count samples and alarms are a deterministic function of
+// client counts, clients and alarms are a deterministic function of
 // Options.Seed, Options.Size and the clock at New, so the same seed, size
 // and clock give byte-identical responses.
 //
-// Resources: AccessPointDetails (accessPointDetailsDTO), Devices
-// (devicesDTO: wireless controllers, switches and routers; APs are not
-// devices), ClientCounts (clientCountsDTO) and Alarms (alarmsDTO). Field
-// names, types and v4 object forms follow prime-v4-dto-fields.json:
-// ethernetMac {"octets": "<12 hex>"}, ipAddress {"address": "<ip>"},
-// category and condition {"ordinal": n, "value": "..."}, isoDate strings
-// in UTC ("2026-11-23T17:28:02.000Z"), ClientCounts collectionTime in epoch
-// milliseconds; absent values are omitted, never null. The ordinals are
-// the simulator's own numbering: match on value.
+// Resources (data.json lists them): AccessPointDetails
+// (accessPointDetailsDTO), Alarms (alarmsDTO), ClientCounts
+// (clientCountsDTO), Clients (clientsDTO), Devices (devicesDTO: wireless
+// controllers, switches and routers; APs are not devices) and
+// HistoricalClientCounts (historicalClientCountsDTO, or
+// Options.HistoryDTOKey). Field names, types and v4 object forms follow
+// prime-v4-dto-fields.json: ethernetMac {"octets": "<12 hex>"}, ipAddress
+// {"address": "<ip>"}, category and condition {"ordinal": n, "value":
+// "..."}, isoDate strings in UTC ("2026-11-23T17:28:02.000Z"),
+// collectionTime and the Clients times in epoch milliseconds; absent
+// values are omitted, never null. The ordinals are the simulator's own
+// numbering: match on value.
 //
 // What it reproduces:
 //
-//   - Paths: GET /webacs/api/v4/data/{Resource}[.json] lists, and
-//     /webacs/api/v4/data/{Resource}/{id}[.json] answers one entity
-//     (@responseType getEntity, entity a one-element list). The .json
-//     suffix is optional and the answer is JSON whatever Accept says.
-//     HEAD is served as GET; other methods 405.
+//   - Versions: v1, v2, v3 and v4 answer side by side, every resource at
+//     every version unless Options.NotServed lists "version/Resource":
+//     that one answers 404 with Prime's errorDocument ("No such entity
+//     type as ClientCounts.-PRS-102", id presentation.PRS-102) and is left
+//     out of the version's data.json, so a client can be tested falling
+//     back from v4 to v3. v4 sends MAC and IP attributes as objects and
+//     adds @domain to lists and single entities; v1-v3 send them as
+//     strings (MACs colon-separated; Options.ObjectMACsAt gives v2 or v3
+//     MAC objects, as the catalogue says those vary) and no @domain.
+//     Before v3 AccessPointDetails spells locationHeirarchy (sic) and
+//     Devices carries clearedAlarms, criticalAlarms, informationAlarms,
+//     majorAlarms, minorAlarms and warningAlarms (the device's alarms by
+//     severity); v2 spells reachabilityStatus Reachable/Unreachable, also
+//     in filters. @id, @first, @last and @count are JSON numbers, strings
+//     at the versions of Options.StringNumbersAt (the v1 sample has string
+//     ids). Options.BareEntityAt sends a one-element entity list as a bare
+//     object at the versions listed.
+//   - Paths: GET /webacs/api/{v}/data/{Resource}[.json|.xml] lists, and
+//     .../data/{Resource}/{id}[.json|.xml] answers one entity (@responseType
+//     getEntity, entity a one-element list). /webacs/api/{v}/data.json is
+//     the catalogue, queryResponse.entityType[] of {"$": "<Resource>",
+//     "@url": "<its list URL>"}; /webacs/api/{v}/op.json lists no
+//     operation (queryResponse.operation is empty). HEAD is served as GET;
+//     other methods 405.
+//   - Formats: JSON for the .json suffix, or without a suffix for Accept:
+//     application/json; otherwise (.xml, or neither) XML: the same content,
+//     "@" attributes as XML attributes, "$" as text, lists as repeated
+//     elements, under <?xml ...?>. errorDocuments follow the same rule.
 //   - Lists: .full=true gives listEntityInstances (entity[] with @dtoType,
 //     @type, @url and the DTO under its dtoKey); otherwise listEntityIds
 //     (entityId[] of {"$": "<id>", "@url": ...}). The queryResponse carries
-//     @last, @first, @count, @type, @domain, @requestUrl, @responseType and
-//     @rootUrl, with @last = @first + len - 1; an empty page (no match, or
-//     .firstResult past the end) has no entity key and @last = @first - 1.
-//     URLs point back at the simulator through the request's Host.
-//   - Paging: .firstResult (0-based, default 0) and .maxResults (default
-//     100, 0 allowed). Above 1000 the answer is 503 text/plain "The maximum
-//     size of paged request exceeded. Limit is 1000".
-//   - Filters, ANDed: attr=value, attr="value", attr=eq(v), ne(v), gt(v),
-//     lt(v), gte(v), lte(v), with or without quotes around v. Attributes:
-//     AccessPointDetails @id, name, reachabilityStatus; Devices @id,
-//     deviceName, ipAddress, productFamily, reachability, collectionTime;
-//     ClientCounts @id, type, key, subkey, collectionTime (a number);
-//     Alarms @id, severity, acknowledgementStatus (true/false, eq and ne
-//     only), deviceName, alarmFoundAt, lastUpdatedAt. Strings compare
-//     exactly and order bytewise (isoDates order in time). .sort=attr or
-//     -attr over the same attributes, comma-separated for several keys;
-//     rows are otherwise, and on ties, in @id order, so paging is exact.
-//     An unknown attribute, operator, control parameter (.x or _ctx.x
-//     other than _ctx.domain) or a malformed value is a 400.
+//     @last, @first, @count, @type, @domain (v4), @requestUrl,
+//     @responseType and @rootUrl, with @last = @first + len - 1; an empty
+//     page (no match, or .firstResult past the end) has no entity key and
+//     @last = @first - 1, and with Options.EmptyAsGetEntity its
+//     @responseType is getEntity. URLs point back at the simulator
+//     through the request's Host and version.
+//   - Paging: .firstResult (0-based, default 0) and .maxResults (0
+//     allowed). Without .maxResults the page is Options.DefaultPageSize
+//     (Prime's limitUnpagedQuery, no default known: 100). Above
+//     Options.PageLimit (limitPageSize, default 1000) the answer is 503
+//     "The maximum size of paged request exceeded. Limit is <limit>"
+//     (Options.ClampMaxResults serves the limit instead, @last showing what
+//     was served). .nocount=true is accepted and, by default, changes
+//     nothing; Options.NoCount makes it omit @count or count up to the
+//     page's end. The Range header is ignored.
+//   - Filters: attr=value, attr="value", attr='value', and attr=op(v) with
+//     op among eq, ne, gt, lt, gte, lte, and for strings contains,
+//     startsWith, notStartsWith, endsWith, v quoted or not. Criteria are
+//     ANDed, or ORed with .and_filter=false (Options.OrFilters makes OR
+//     the default, AND needing .and_filter=true). .case_sensitive=false
+//     compares strings without regard to case. Attributes: every resource
+//     @id (also as id); AccessPointDetails name, reachabilityStatus,
+//     mapLocation, unifiedApInfo.controllerName; Devices deviceName,
+//     ipAddress, productFamily, reachability, collectionTime; ClientCounts
+//     and HistoricalClientCounts type, key, subkey, collectionTime (a
+//     number); Clients connectionType, deviceName, location, protocol,
+//     securityPolicyStatus, ssid, status, userName; Alarms severity,
+//     acknowledgementStatus (true/false, eq and ne only), deviceName,
+//     alarmFoundAt, lastUpdatedAt, category.value, condition.value.
+//     Strings compare exactly and order bytewise (isoDates order in
+//     time). .sort=attr or -attr over the same attributes, comma-separated
+//     for several keys; rows are otherwise, and on ties, in @id order, so
+//     paging is exact. An unknown attribute (unless
+//     Options.IgnoreUnknownAttributes, which drops it), operator, control
+//     parameter (.x or _ctx.x other than those named and _ctx.domain, e.g.
+//     .group) or a malformed value is a 400.
 //   - Virtual domains: _ctx.domain=<name>. ROOT-DOMAIN sees everything;
 //     one sub-domain per campus (NA-Campus, EU-Campus, APAC-Campus,
 //     LATAM-Campus as the size has campuses) sees its campus's APs,
-//     devices, alarms and ClientCounts rows. System alarms and the
-//     ClientCounts SSID rows with subkey ROOT-DOMAIN are ROOT-DOMAIN's
-//     only; each sub-domain has its own SSID rows with its name as subkey.
-//     Without _ctx.domain, ROOT-DOMAIN applies, or the first granted
-//     domain when the user lacks ROOT-DOMAIN (Options.Domains). A domain
-//     that does not exist or is not granted is a 403. @domain echoes the
+//     devices, alarms, clients and client-count rows. System alarms and
+//     the ClientCounts SSID and VIRTUALDOMAIN rows of ROOT-DOMAIN are
+//     ROOT-DOMAIN's only; each sub-domain has its own such rows, which
+//     ROOT-DOMAIN sees too. Without _ctx.domain, ROOT-DOMAIN applies, or
+//     the first granted domain when the user lacks ROOT-DOMAIN
+//     (Options.Domains); with Options.StickyDomain a session keeps its
+//     last _ctx.domain for later requests that name none. A domain that is
+//     not granted is a 403 HTML page; one that does not exist too, or,
+//     with Options.UnknownDomainEmpty, empty lists. @domain echoes the
 //     domain in force.
-//   - Auth: HTTP basic auth. Missing or wrong credentials are a 401 with
-//     WWW-Authenticate: Basic realm="Cisco Prime Infrastructure". A request
-//     with a live JSESSIONID cookie is authenticated by it (the
-//     Authorization header is then ignored); otherwise a successful basic
-//     auth opens a session: Set-Cookie: JSESSIONID=<id>; Path=/webacs;
-//     HttpOnly. A session expires after Options.SessionIdle unused. A user
-//     has at most Options.MaxSessions live sessions: basic auth without a
-//     live cookie beyond that is a 401 (Prime's "401 after 5 connections").
+//   - Auth: HTTP basic auth. No credentials (or only an unknown or expired
+//     cookie) are a 302 to /webacs/pages/common/login.jsp, which answers a
+//     200 HTML login form, so a client that follows redirects gets a page,
+//     not data. Wrong credentials are a 401 HTML page with
+//     WWW-Authenticate: Basic realm="Cisco Prime Infrastructure"
+//     (Options.WrongPasswordRedirect: the 302 instead). With
+//     Options.WithoutNBIRead the user lacks NBI Read: every request the
+//     simulator serves is a 403 HTML page. A request with a live
+//     JSESSIONID cookie is authenticated by it (the Authorization header
+//     is then ignored); otherwise a successful basic auth opens a session:
+//     Set-Cookie: JSESSIONID=<id>; Path=/webacs; HttpOnly. A session
+//     expires after Options.SessionIdle unused. A user has at most
+//     Options.MaxSessions live sessions: basic auth without a live cookie
+//     beyond that is a 401 HTML page (Prime's "401 after 5 connections").
 //     Sessions are Prime's persistent connections: a request with
 //     Connection: close, as Cisco advises, opens none, unless
 //     Options.KeepClosedSessions (sessions by cookie alone, where clients
 //     must reuse the cookie).
-//   - Limits, per user, on data requests after authentication: at most
-//     Options.MaxConcurrent in flight, beyond that 503 text/plain "Per user
-//     concurrent query count exceeded Currently <n> : Limit is <limit>",
-//     where n counts the rejected request; at most Options.RateLimit
-//     admitted in any Options.RateWindow (sliding), beyond that 503 "NBI
-//     Rate limit for user <user> exceeded (More than <limit> in <ms> ms)".
-//     Rejected requests are charged to neither. An admitted request holds
-//     its slot until its answer is ready, not while it is sent: a client
-//     that has read an answer may send the next at once. MaxInFlight
-//     reports the peak of concurrently admitted requests.
-//   - Errors other than those 503s are JSON (an assumed shape):
-//     {"errorDocument": {"httpResponseCode": <code>, "httpMethod": "GET",
-//     "message": "<text>", "uriPath": "<path>"}} for 400, 401, 403, 404 (an
-//     unknown path or resource, or an id the domain does not see), 405 and
-//     injected errors.
+//   - Limits, on requests after authentication: per user at most
+//     Options.MaxConcurrent in flight (default 5), beyond that 503 "Per
+//     user concurrent query count exceeded Currently <n> : Limit is
+//     <limit>", where n counts the rejected request; for all users at most
+//     Options.GlobalRateLimit admitted in any Options.RateWindow (off by
+//     default), beyond that 503 "NBI Global Rate limit exceeded (More than
+//     <limit> in <ms> ms)"; per user at most Options.RateLimit (default 5)
+//     in any RateWindow (sliding, default 1 s), beyond that 503 "NBI Rate
+//     limit for user <user> exceeded (More than <limit> in <ms> ms)". The
+//     503 bodies are text/plain, or errorDocuments with
+//     Options.LimitErrorDocument, never with a Retry-After. Rejected
+//     requests are charged to none of the windows. An admitted request
+//     holds its slot until its answer is ready, not while it is sent: a
+//     client that has read an answer may send the next at once.
+//     MaxInFlight reports the peak of concurrently admitted requests.
+//   - Errors: 400, 404 (an unknown path, resource type or id, or an id the
+//     domain does not see), 405 and injected errors are errorDocuments as
+//     documented: {"errorDocument": {"httpResponseCode": <code>,
+//     "httpMethod": "GET", "message": "<text>", "id": "<id, when Prime
+//     gives one>", "uriPath": "<path after /webacs/api/{v}, without the
+//     suffix>", "queryParams": "{name=[value], ...}"}}, in the requested
+//     format; with Options.HTMLErrorPages 400 and 404 are HTML pages, as
+//     some clients observed. 401 and 403 are always HTML pages. Paths
+//     outside /webacs/api/ are 404 HTML pages, without authentication.
 //   - Fault injection (SetFaults): latency, a seeded error rate, a
 //     throttling storm (as Prime sends it, without Retry-After, or with a
 //     proxy's), truncated, malformed and oversized bodies, connection
 //     resets, totals that shrink during a walk or never end, and a password
 //     revoked after a number of calls, its sessions ended. Latency is
-//     spent by admitted data requests while they hold their in-flight
-//     slot, so it makes requests overlap; answers given before admission
-//     are not delayed.
+//     spent by admitted requests while they hold their in-flight slot, so
+//     it makes requests overlap; answers given before admission are not
+//     delayed.
 //
 // Mutators (Step, SetAPReachable, RaiseAlarm, ClearAlarm) change the world
 // while it serves; Sizes and APs report it as it is.
@@ -104,22 +168,73 @@
 // rogue alarms, naming the detecting AP) have deviceName
 // "<apName>,<radio MAC aa:bb:cc:dd:ee:ff>".
 //
-// ClientCounts keeps three samples, 5 minutes apart, the latest at or
-// before the clock at New (Step adds the next one and drops the oldest),
-// so a client must pick the latest collectionTime. Each sample has rows of
-// type ACCESSPOINT (key the AP's radio MAC in colon form, i.e.
-// macAddress.octets with colons; subkey the SSID; only SSIDs with
-// clients), MAPLOCATION (key the floor's location, subkey the SSID; only
-// with clients), SSID (key Corp, Guest, IoT or "All SSIDs"; subkey the
-// virtual domain) and DEVICE (key a controller's or switch's IP, subkey
-// "All": the wireless clients of the controller's APs, or a switch's wired
-// clients). In the latest sample the ACCESSPOINT rows of an AP add up to
-// its clientCount (5 GHz columns to clientCount_5GHz, 2.4 GHz ones to
-// clientCount_2_4GHz), and the SSID "All SSIDs" row of a domain to the
-// clients of its APs. count and authCount are the sums of the per-protocol
-// columns.
+// ClientCounts holds only the latest collection: every row has its
+// collectionTime (the last multiple of Options.CollectionInterval, default
+// 5 minutes, at or before the clock at New; Step takes the next one at
+// the clock), and each collection's rows have new @ids, in @id order.
+// HistoricalClientCounts holds the collections of the last
+// Options.HistoryWindow (default 24 h, so 288 collections), oldest first,
+// the latest included with the same @ids and counts; older collections
+// are rebuilt from the seed when asked for (about 10 ms per collection at
+// size large, so a first query over the whole day there takes seconds;
+// collectionTime criteria skip whole collections, and the matching counts
+// of a query are remembered, so paging through the history is cheap
+// after the first page). An AP's or switch's clients vary by ±15% from
+// one collection to the next; the collection current at New counts each
+// AP's base clients exactly. Rows, as prime.md section 8.1 lays them out:
 //
-// Calls counts every authenticated request for a known data resource path,
-// whatever its answer (including 400, 403, 405, the 503s and faults); 401s
-// and unknown paths are not counted.
+//   - ACCESSPOINT: key the AP's radio MAC in colon form (macAddress.octets
+//     with colons), subkey "All" (every reachable AP) or one SSID (Corp,
+//     Guest, IoT; only SSIDs with clients). An AP's SSID rows add up to its
+//     AccessPointDetails clientCount (5 GHz columns to clientCount_5GHz,
+//     2.4 GHz ones to clientCount_2_4GHz); unreachable APs have no rows.
+//   - DEVICE: key the management IP. A controller: "All" and one row per
+//     SSID with clients, counting its APs' wireless clients. A switch:
+//     "All" only, its wired clients in the wired10M/100M/1G/10G columns
+//     (count is their sum). Routers have no rows.
+//   - MAPLOCATION: key the map location, subkey "All" or one SSID with
+//     clients; a row for each campus ("NA-Campus"), building ("NA-Campus >
+//     Building-03") and floor ("NA-Campus > Building-03 > Floor-2"), each
+//     the sum of what is in it (wireless clients only). Options:
+//     MapLocationNames keys them by the bare group name ("Floor-2",
+//     repeated across buildings); MapLocationFloorsOnly leaves out the
+//     campuses and buildings.
+//   - SSID: key "All SSIDs" or one SSID, subkey the virtual domain
+//     (ROOT-DOMAIN and each sub-domain; every SSID, zeros included).
+//     Options.ZeroSubdomainCounts sends zeros in the sub-domains' rows, as
+//     observed at one site.
+//   - VIRTUALDOMAIN: key "<domain> <qualifier>", e.g. "ROOT-DOMAIN All
+//     Wireless", for the qualifiers All Autonomous APs (always 0: every AP
+//     is unified), All SSIDs and All Wireless (both the domain's wireless
+//     clients) and All wired (its switches' wired clients); subkey "All".
+//     The exact key format is the simulator's choice: none is documented.
+//     Options.ZeroSubdomainCounts applies as to SSID rows.
+//   - GUEST: with Options.GuestRows, one row keyed "All Guest", subkey
+//     "GUEST", counting the Guest SSID (ROOT-DOMAIN only).
+//
+// Every row carries every count column, zeros as 0; count and authCount
+// are the sums of the per-protocol columns; aggregate rows equal the sums
+// of their parts exactly; wired clients are never in wireless columns nor
+// wireless ones in wired columns.
+//
+// Clients lists the clients of the latest collection, one per client the
+// ACCESSPOINT and DEVICE rows count (no cap: about 70,000 at size large,
+// built when asked for): the wireless ones AP by AP (connectionType
+// LIGHTWEIGHTWIRELESS, ssid, apMacAddress the AP's radio MAC, deviceName
+// and deviceIpAddress its controller, protocol from the column: DOT11A,
+// DOT11AC, DOT11AX5GHZ, DOT11N5GHZ, DOT11B, DOT11G, DOT11N2_4GNZ (as
+// Cisco spells it), DOT11AX2_4GHZ), then the wired ones switch by switch
+// (WIRED, protocol DOT3, clientInterface GigabitEthernet<m>/0/<port>).
+// status is ASSOCIATED; securityPolicyStatus PASSED for the clients the
+// rows count as authenticated, else FAILED; userName only for
+// authenticated clients not on IoT. A client's @id and macAddress are
+// stable while its AP (or switch) keeps at least as many clients of its
+// kind; ipAddress is distinct within a collection. updateTime is the
+// collection's time.
+//
+// Calls counts every authenticated request for a path the simulator
+// serves (a resource at any version, data.json, op.json), whatever its
+// answer (including 400, 403, 404 for an id or for a resource the version
+// does not serve, 405, the 503s and faults); 302s, 401s and unknown paths
+// are not counted.
 package primesim
