@@ -1,9 +1,11 @@
 package primesim
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 )
 
 // serveBench times one handler call for path against a large world.
@@ -48,4 +50,15 @@ func BenchmarkClientCountsLatestPage1000(b *testing.B) {
 
 func BenchmarkActiveAlarmsPage1000(b *testing.B) {
 	serveBench(b, data("Alarms", ".full=true&.maxResults=1000&severity=ne(CLEARED)&.sort=-lastUpdatedAt"))
+}
+
+func BenchmarkClientsPage1000(b *testing.B) {
+	serveBench(b, data("Clients", ".full=true&.maxResults=1000&.firstResult=30000"))
+}
+
+// BenchmarkHistoryRecentPage1000 is a back-fill page: the last collections
+// of the history, which a collectionTime criterion picks out whole.
+func BenchmarkHistoryRecentPage1000(b *testing.B) {
+	since := time.Now().Add(-15 * time.Minute).UnixMilli()
+	serveBench(b, data("HistoricalClientCounts", fmt.Sprintf(".full=true&.maxResults=1000&collectionTime=gt(%d)&type=ACCESSPOINT", since)))
 }
