@@ -1,6 +1,7 @@
 package primesim
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"sync"
@@ -265,15 +266,14 @@ func (w *world) buildCounts(o ccOptions) {
 	w.setLatest()
 }
 
-func buildingName(n int) string         { return "Building-" + twoDigits(n) }
-func floorName(n int) string            { return "Floor-" + itoa(n) }
-func buildingLoc(campus, n int) string  { return campusNames[campus] + " > " + buildingName(n) }
-func twoDigits(n int) string            { return string([]byte{byte('0' + n/10%10), byte('0' + n%10)}) }
-func itoa(n int) string                 { return idString(int64(n)) }
+func buildingName(n int) string        { return fmt.Sprintf("Building-%02d", n) }
+func floorName(n int) string           { return fmt.Sprintf("Floor-%d", n) }
+func buildingLoc(campus, n int) string { return campusNames[campus] + " > " + buildingName(n) }
+
 func (cc *ccWorld) latest() *collection { return cc.colls[len(cc.colls)-1] }
 
-// factor is a collection's deterministic ±15% variation of one AP's or
-// switch's clients.
+// target is a collection's deterministic ±15% variation of one AP's or
+// switch's base clients.
 func (w *world) target(seq int64, i int, salt uint64, base int) int {
 	h := mix(uint64(w.seed) ^ uint64(seq)*0x9E3779B97F4A7C15 ^ uint64(i+1)*0xC2B2AE3D27D4EB4F ^ salt)
 	u := float64(h>>11) / (1 << 53)
