@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"strings"
@@ -181,10 +182,74 @@ func parseDetail(body []byte) string {
 			}
 		}
 	}
+	if isHTML(trimmed) {
+		return cleanDetail(htmlText(trimmed))
+	}
 	if len(trimmed) > maxDetail {
 		trimmed = trimmed[:maxDetail]
 	}
 	return cleanDetail(string(trimmed))
+}
+
+// htmlScan bounds the part of an HTML error page read for its text.
+const htmlScan = 64 << 10
+
+// isHTML reports whether an error body is an HTML page: a login page, an
+// application server's error page or a proxy's, which carry their reason
+// in text among markup.
+func isHTML(b []byte) bool {
+	if len(b) == 0 || b[0] != '<' {
+		return false
+	}
+	head := bytes.ToLower(b[:min(len(b), 512)])
+	return bytes.Contains(head, []byte("<html")) || bytes.Contains(head, []byte("<!doctype html")) ||
+		bytes.Contains(head, []byte("<body")) || bytes.Contains(head, []byte("<title"))
+}
+
+// htmlText is an HTML page's text: its title, then its body's text when
+// that does not begin with the title, without markup, scripts or styles.
+func htmlText(b []byte) string {
+	b = b[:min(len(b), htmlScan)]
+	lower := bytes.ToLower(b)
+	var title string
+	if i := bytes.Index(lower, []byte("<title")); i >= 0 {
+		if j := bytes.IndexByte(lower[i:], '>'); j >= 0 {
+			rest := b[i+j+1:]
+			if k := bytes.Index(bytes.ToLower(rest), []byte("</title")); k >= 0 {
+				title = strings.Join(strings.Fields(html.UnescapeString(string(rest[:k]))), " ")
+			}
+		}
+	}
+	if i := bytes.Index(lower, []byte("<body")); i >= 0 {
+		b, lower = b[i:], lower[i:]
+	}
+	var out strings.Builder
+	for len(b) > 0 && out.Len() < 4*maxDetail {
+		lt := bytes.IndexByte(b, '<')
+		if lt < 0 {
+			out.WriteString(html.UnescapeString(string(b)))
+			break
+		}
+		out.WriteString(html.UnescapeString(string(b[:lt])))
+		out.WriteByte(' ')
+		b, lower = b[lt:], lower[lt:]
+		skipTo := []byte(">")
+		for _, tag := range []string{"script", "style", "head"} {
+			if bytes.HasPrefix(lower, []byte("<"+tag)) {
+				skipTo = []byte("</" + tag + ">")
+			}
+		}
+		end := bytes.Index(lower, skipTo)
+		if end < 0 {
+			break
+		}
+		b, lower = b[end+len(skipTo):], lower[end+len(skipTo):]
+	}
+	text := strings.Join(strings.Fields(out.String()), " ")
+	if title != "" && !strings.HasPrefix(text, title) {
+		text = strings.TrimSpace(title + " " + text)
+	}
+	return text
 }
 
 // messageOf accepts a JSON string or an object with a "message" string.

@@ -79,6 +79,10 @@ func TestParseDetail(t *testing.T) {
 		{name: "long JSON message", body: `{"detail":"` + long + `"}`, want: long[:200]},
 		{name: "rune cut at the byte cap", body: strings.Repeat("a", 199) + "é tail", want: strings.Repeat("a", 199)},
 		{name: "empty", body: "", want: ""},
+		{name: "HTML error page", body: "<!DOCTYPE html>\n<html><head><title>HTTP Status 401 - Unauthorized</title><style>h1 {color: red}</style></head>\n<body><h1>HTTP Status 401 - Unauthorized</h1>\n<p><b>Message</b> Authentication failed: invalid user &amp; password</p><script>x()</script></body></html>",
+			want: "HTTP Status 401 - Unauthorized Message Authentication failed: invalid user & password"},
+		{name: "proxy page with a title only", body: "<html><head><title>502 Bad Gateway</title></head><body><center>nginx</center></body></html>", want: "502 Bad Gateway nginx"},
+		{name: "markup that is not a page", body: "<error>quota</error>", want: "<error>quota</error>"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

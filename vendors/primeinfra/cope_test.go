@@ -217,3 +217,117 @@ func TestVersionFallback(t *testing.T) {
 		t.Errorf("Clients() served at neither v4 nor v3 = %v; want the 404 with Prime's message", err)
 	}
 }
+
+// TestEachUnverifiedBehaviour refreshes every collection against the
+// simulator answering each way shared/vendor-apis/prime.md leaves open,
+// and checks the collections are complete: the APs, devices, clients and
+// active alarms the server has.
+func TestEachUnverifiedBehaviour(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		opts  primesim.Options
+		extra string
+	}{
+		{"page limit below page_size, clamped", primesim.Options{PageLimit: 40, ClampMaxResults: true}, "    page_size: 100\n"},
+		{"page limit equal to page_size, clamped", primesim.Options{PageLimit: 100, ClampMaxResults: true}, "    page_size: 100\n"},
+		{"page limit above page_size, clamped", primesim.Options{PageLimit: 500, ClampMaxResults: true}, "    page_size: 100\n"},
+		{"page limit below page_size, refused", primesim.Options{PageLimit: 40}, "    page_size: 100\n"},
+		{"ClientCounts not served at v4", primesim.Options{NotServed: []string{"v4/ClientCounts"}}, ""},
+		{"v1 with strings for numbers and bare entities", primesim.Options{StringNumbersAt: []string{"v1"}, BareEntityAt: []string{"v1"}}, "    api_version: v1\n"},
+		{"v3 with object MACs", primesim.Options{ObjectMACsAt: []string{"v3"}}, "    api_version: v3\n"},
+		{"v2", primesim.Options{}, "    api_version: v2\n"},
+		{"empty lists as getEntity", primesim.Options{EmptyAsGetEntity: true}, ""},
+		{"filters ORed unless .and_filter", primesim.Options{OrFilters: true}, ""},
+		{"HTML error pages", primesim.Options{HTMLErrorPages: true, NotServed: []string{"v4/Alarms"}}, ""},
+		{"map locations by bare name", primesim.Options{MapLocationNames: true, GuestRows: true}, ""},
+		{"sub-domains count zero", primesim.Options{ZeroSubdomainCounts: true}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			o := tc.opts
+			o.Seed, o.Size, o.RateLimit = 4, "small", -1
+			sim, base := newSim(t, o)
+			c := newClient(t, primeConfig(t, base, sim.Credentials(), "    hold: 0s\n"+tc.extra))
+			ctx := context.Background()
+			want := sim.Sizes()
+			aps, err := c.AccessPoints(ctx)
+			if err != nil || len(aps.Devices) != want.APs {
+				t.Fatalf("AccessPoints() = %d APs, %v; want %d", lenOr(aps), err, want.APs)
+			}
+			for _, d := range aps.Devices {
+				if len(d.MAC) != 12 || d.Site == "" {
+					t.Fatalf("AP %+v: want a 12-digit MAC and a site", d)
+				}
+			}
+			devs, err := c.Devices(ctx)
+			if err != nil || len(devs.Devices) != want.Devices {
+				t.Fatalf("Devices() = %v; want %d devices", err, want.Devices)
+			}
+			clients, err := c.Clients(ctx)
+			if err != nil {
+				t.Fatalf("Clients() = %v", err)
+			}
+			wireless, wired := 0, 0
+			for _, r := range clients.Radios {
+				wireless += r.Count
+				if _, ok := aps.RadioSites[r.Radio]; !ok {
+					t.Fatalf("radio %s of a client count is no AP's base radio MAC", r.Radio)
+				}
+			}
+			for _, w := range clients.Wired {
+				wired += w.Count
+			}
+			if clients.Total != want.Clients || wireless != want.Clients || wired != want.WiredClients {
+				t.Errorf("clients: total %d, on APs %d, wired %d; want %d, %d, %d", clients.Total, wireless, wired, want.Clients, want.Clients, want.WiredClients)
+			}
+			alarms, err := c.Alarms(ctx)
+			if err != nil || alarms.Total != want.ActiveAlarms {
+				t.Errorf("Alarms() = %v; want %d active alarms", err, want.ActiveAlarms)
+			}
+		})
+	}
+}
+
+func lenOr(a *AccessPoints) int {
+	if a == nil {
+		return 0
+	}
+	return len(a.Devices)
+}
+
+// TestServedPageSizeSetsTheCalls: the walks make the page-count minimum
+// at the page size the server serves, below, at or above page_size.
+func TestServedPageSizeSetsTheCalls(t *testing.T) {
+	for _, limit := range []int{40, 100, 500} {
+		t.Run(strconv.Itoa(limit), func(t *testing.T) {
+			sim, base := newSim(t, primesim.Options{Seed: 4, Size: "small", RateLimit: -1, PageLimit: limit, ClampMaxResults: true})
+			c := newClient(t, primeConfig(t, base, sim.Credentials(), "    hold: 0s\n    page_size: 100\n"))
+			sim.ResetCalls()
+			if _, err := c.AccessPoints(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if got, want := sim.Calls(), ceilDiv(sim.Sizes().APs, min(limit, 100)); got != want {
+				t.Errorf("calls = %d; want %d, the page-count minimum at the served page size", got, want)
+			}
+		})
+	}
+}
+
+// TestPrimeRefusals: Prime's refusals of bad credentials, a 302 to its
+// login page or a 401 with an HTML page, are a failed login, asked once.
+func TestPrimeRefusals(t *testing.T) {
+	for _, redirect := range []bool{false, true} {
+		sim, base := newSim(t, primesim.Options{Seed: 4, RateLimit: -1, WrongPasswordRedirect: redirect})
+		cr := sim.Credentials()
+		cr.Password += "-wrong"
+		c := newClient(t, primeConfig(t, base, cr, "    hold: 0s\n"))
+		sim.ResetCalls()
+		_, err := c.Devices(context.Background())
+		if err == nil || !strings.Contains(err.Error(), "authentication failed for user "+cr.Username) {
+			t.Errorf("redirect %v: Devices() = %v; want an authentication failure", redirect, err)
+		}
+		if err != nil && strings.Contains(err.Error(), "<") {
+			t.Errorf("redirect %v: Devices() = %q; want no HTML in the error", redirect, err)
+		}
+	}
+}
