@@ -202,6 +202,18 @@ func (s *Source) rebuild(f format) (view, *deflated) {
 	s.rendered.build.Lock()
 	defer s.rendered.build.Unlock()
 	in := s.gather()
+	v, out, again := s.rebuildFrom(in, f)
+	if again {
+		// Refused, and the last good render lacks f: made from it now.
+		v, out, _ = s.rebuildFrom(in, f)
+	}
+	return v, out
+}
+
+// rebuildFrom is rebuild's work on what was gathered, under the build
+// lock. It reports whether the render was refused while the encoding in f
+// is missing, which another pass makes from the last good render.
+func (s *Source) rebuildFrom(in *renderInput, f format) (view, *deflated, bool) {
 	key, gathered := in.key, in.view
 	s.rendered.mu.Lock()
 	if s.rendered.err != nil && s.rendered.failKey == key {
@@ -256,7 +268,7 @@ func (s *Source) rebuild(f format) (view, *deflated) {
 		}
 		s.rendered.err, s.rendered.failKey = refused, key
 		if s.rendered.out[formatText] != nil {
-			return s.rendered.view, s.rendered.out[f]
+			return s.rendered.view, s.rendered.out[f], s.rendered.out[f] == nil
 		}
 		in = nil
 	}
@@ -265,7 +277,7 @@ func (s *Source) rebuild(f format) (view, *deflated) {
 			// Compressing into memory fails only if the process does; keep
 			// serving the last encoding.
 			s.logger.Error("encoding the data", "format", g, "err", errs[g])
-			return s.rendered.view, s.rendered.out[f]
+			return s.rendered.view, s.rendered.out[f], false
 		}
 	}
 	if !same {
@@ -281,5 +293,5 @@ func (s *Source) rebuild(f format) (view, *deflated) {
 	for _, g := range todo {
 		s.rendered.out[g], s.rendered.sizes[g] = made[g], len(made[g].z)
 	}
-	return s.rendered.view, s.rendered.out[f]
+	return s.rendered.view, s.rendered.out[f], false
 }
