@@ -9,7 +9,7 @@ LDFLAGS := -X github.com/prometheus/common/version.Version=$(VERSION) \
 # apt-get needs root; elsewhere sudo is used when present.
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
 
-.PHONY: all deps test fuzz soak fmt-check vet build bench vulncheck demo clean
+.PHONY: all deps test lint fuzz soak fmt-check vet build bench vulncheck demo clean
 
 all: fmt-check vet test build
 
@@ -31,6 +31,14 @@ deps:
 ## test: format check, vet and every test with the race detector.
 test: deps fmt-check vet
 	$(GO) test -race -count=1 -timeout 25m ./...
+
+## lint: golangci-lint, at the version tools/go.mod pins, with .golangci.yml.
+GOLANGCI_LINT := .bin/golangci-lint
+$(GOLANGCI_LINT): tools/go.mod tools/go.sum
+	cd tools && $(GO) build -o ../$(GOLANGCI_LINT) github.com/golangci/golangci-lint/v2/cmd/golangci-lint
+
+lint: $(GOLANGCI_LINT)
+	$(GOLANGCI_LINT) run ./...
 
 ## fuzz: each fuzz target for a bounded time (FUZZTIME), on top of its seed corpus.
 FUZZTIME ?= 10s

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"github.com/nmsexporter/nms_exporter/internal/testtool"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -91,10 +92,7 @@ func freeAddr(t *testing.T) string {
 // readiness endpoint.
 func startProcess(t *testing.T, name, readyURL string, args ...string) {
 	t.Helper()
-	path, err := exec.LookPath(name)
-	if err != nil {
-		t.Fatalf("%s not found: install Debian's prometheus and prometheus-alertmanager packages (make test does)", name)
-	}
+	path := testtool.Path(t, name, "Debian's prometheus and prometheus-alertmanager packages")
 	var out bytes.Buffer
 	cmd := exec.Command(path, args...)
 	cmd.Stdout, cmd.Stderr = &out, &out

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"fmt"
+	"github.com/nmsexporter/nms_exporter/internal/testtool"
 	"net"
 	"net/http"
 	"os"
@@ -20,10 +21,7 @@ func TestScrapeAnswersDuringConnectionFlood(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts the exporter binary")
 	}
-	prlimit, err := exec.LookPath("prlimit")
-	if err != nil {
-		t.Fatal("prlimit not found: it comes with Debian's util-linux")
-	}
+	prlimit := testtool.Path(t, "prlimit", "Debian's util-linux package")
 	bin := buildExporter(t)
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "nms_exporter.yml")

@@ -330,7 +330,7 @@ func (e *exporter) reloadLoop(ctx context.Context) {
 func (e *exporter) apply(cfg *config.Config) error {
 	e.learnSecrets(cfg)
 	for _, w := range cfg.Warnings {
-		e.logger.Warn("config: " + w)
+		e.logger.Warn("config warning", "warning", w)
 	}
 	var p *bridge.Pusher
 	if cfg.Alertmanager != nil && !reflect.DeepEqual(cfg.Alertmanager, e.pusherCfg) {

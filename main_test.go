@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"github.com/nmsexporter/nms_exporter/internal/testtool"
 	"io"
 	"log/slog"
 	"net/http"
@@ -243,10 +244,7 @@ next:
 // promtoolCheck lints an exposition with the real promtool.
 func promtoolCheck(t *testing.T, name, text string) {
 	t.Helper()
-	path, err := exec.LookPath("promtool")
-	if err != nil {
-		t.Fatalf("promtool not found: install Debian's prometheus package (make test does)")
-	}
+	path := testtool.Path(t, "promtool", "Debian's prometheus package")
 	cmd := exec.Command(path, "check", "metrics")
 	cmd.Stdin = strings.NewReader(text)
 	out, err := cmd.CombinedOutput()

@@ -3,11 +3,11 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/nmsexporter/nms_exporter/internal/testtool"
 	"io"
 	"maps"
 	"net/http"
 	"net/url"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -68,13 +68,7 @@ func seriesOf(t *testing.T, body []byte, f expfmt.Format) map[string]float64 {
 // CI.
 func lookTool(t *testing.T, name string) string {
 	t.Helper()
-	path, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s not found", name)
-		}
-		t.Skipf("%s not found", name)
-	}
+	path := testtool.Path(t, name, "Debian's prometheus package")
 	return path
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"github.com/nmsexporter/nms_exporter/internal/testtool"
 	"html"
 	"os"
 	"os/exec"
@@ -20,10 +21,7 @@ var probeLinks = regexp.MustCompile(`href="(/probe\?target=[^"]+)"`)
 // and returns its standard output.
 func chromium(t *testing.T, args ...string) string {
 	t.Helper()
-	path, err := exec.LookPath("chromium")
-	if err != nil {
-		t.Fatalf("chromium not found: install Debian's chromium package (make test does)")
-	}
+	path := testtool.Path(t, "chromium", "Debian's chromium package")
 	base := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 		"--disable-background-networking", "--disable-component-update", "--disable-sync",
 		"--user-data-dir=" + t.TempDir()}

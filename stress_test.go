@@ -94,7 +94,7 @@ func buildExporter(t *testing.T) string {
 		}
 		out, err := exec.Command("go", "build", "-race", "-o", filepath.Join(built.dir, "nms_exporter"), ".").CombinedOutput()
 		if err != nil {
-			built.err = fmt.Errorf("go build: %v\n%s", err, out)
+			built.err = fmt.Errorf("go build: %w\n%s", err, out)
 		}
 	})
 	if built.err != nil {

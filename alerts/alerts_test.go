@@ -2,6 +2,7 @@ package alerts
 
 import (
 	"fmt"
+	"github.com/nmsexporter/nms_exporter/internal/testtool"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -61,11 +62,7 @@ type testFile struct {
 // the rules are only checked by the real thing.
 func promtool(t *testing.T) string {
 	t.Helper()
-	path, err := exec.LookPath("promtool")
-	if err != nil {
-		t.Fatalf("exec.LookPath(%q) = %v; want promtool on PATH: install Debian's prometheus package (make test does)", "promtool", err)
-	}
-	return path
+	return testtool.Path(t, "promtool", "Debian's prometheus package")
 }
 
 // files returns the rule files and the test files in this folder.

@@ -3,10 +3,10 @@ package collector
 import (
 	"bytes"
 	"fmt"
+	"github.com/nmsexporter/nms_exporter/internal/testtool"
 	"hash/crc32"
 	"io"
 	"math/rand/v2"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -89,13 +89,7 @@ func TestGzipIsOneMember(t *testing.T) {
 // as curl and browsers read it) and requires want, all of the input used.
 func pythonGunzip(t *testing.T, gz []byte, want string) {
 	t.Helper()
-	python, err := exec.LookPath("python3")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("python3 not found")
-		}
-		t.Skip("python3 not found")
-	}
+	python := testtool.Path(t, "python3", "Debian's python3 package")
 	const script = `import sys, zlib
 d = zlib.decompressobj(wbits=31)
 out = d.decompress(sys.stdin.buffer.read())

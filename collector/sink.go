@@ -241,10 +241,10 @@ func writeLabelValue(buf *bufio.Writer, v string) {
 
 // appendFloat formats v as the text format does.
 func appendFloat(b []byte, v float64) []byte {
-	switch {
-	case v == 1:
+	switch v {
+	case 1:
 		return append(b, '1')
-	case v == 0:
+	case 0:
 		return append(b, '0')
 	}
 	return strconv.AppendFloat(b, v, 'g', -1, 64)

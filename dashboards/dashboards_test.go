@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"github.com/nmsexporter/nms_exporter/internal/testtool"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -569,9 +570,8 @@ func TestMetricNames(t *testing.T) {
 }
 
 func TestGrafanaSchemaTypes(t *testing.T) {
-	if _, err := exec.LookPath("npm"); err != nil {
-		t.Fatalf("exec.LookPath(npm) error = %v; want npm installed: the dashboards are type-checked against @grafana/schema with tsc", err)
-	}
+	// The dashboards are type-checked against @grafana/schema with tsc.
+	testtool.Path(t, "npm", "Debian's npm package")
 	cmd := exec.Command("bash", filepath.Join("typecheck", "check.sh"))
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out

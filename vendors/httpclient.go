@@ -141,7 +141,7 @@ func parseProxyURL(raw string) (*url.URL, error) {
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
-		return nil, fmt.Errorf("invalid proxy URL %q: %v", redactUserinfo(raw), err)
+		return nil, fmt.Errorf("invalid proxy URL %q: %w", redactUserinfo(raw), err)
 	}
 	switch u.Scheme {
 	case "http", "https", "socks5", "socks5h":

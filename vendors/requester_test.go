@@ -806,7 +806,8 @@ func TestRequesterPacedConcurrency(t *testing.T) {
 		}
 		n := inFlight.Add(1)
 		defer inFlight.Add(-1)
-		for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
+		for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); {
+			p = peak.Load()
 		}
 		// Stay until a third request arrives, which the halved pace must
 		// not let happen; the limit only keeps the test short when it holds.

@@ -28,7 +28,7 @@ func OneMember(gz []byte) ([]byte, error) {
 		return nil, err
 	}
 	if err := zr.Reset(bytes.NewReader(nil)); !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("more follows the first gzip member (%v): a decoder that reads one drops it", err)
+		return nil, fmt.Errorf("more follows the first gzip member (%w): a decoder that reads one drops it", err)
 	}
 	return out, nil
 }

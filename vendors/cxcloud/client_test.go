@@ -468,21 +468,6 @@ func TestCollectionsStartingTogether(t *testing.T) {
 	})
 }
 
-// refreshAll fetches every collection once.
-func refreshAll(ctx context.Context, c *Client) error {
-	if _, err := c.Inventory(ctx); err != nil {
-		return err
-	}
-	if _, err := c.FieldNotices(ctx); err != nil {
-		return err
-	}
-	if _, err := c.Advisories(ctx); err != nil {
-		return err
-	}
-	_, err := c.EndOfLife(ctx)
-	return err
-}
-
 // TestServerPageSizes: the server picks the page size (1, 7, 100 or
 // 1,000 items), counts offsets from 1 or from 0, and ignores or refuses
 // unknown parameters: every list is read complete, at the page-count

@@ -107,14 +107,14 @@ func New(cfg *config.Prime, o Options) (*Client, error) {
 }
 
 // query returns the parameters every list request carries.
-func (c *Client) query(q url.Values, first, max int) url.Values {
+func (c *Client) query(q url.Values, first, size int) url.Values {
 	out := url.Values{}
 	for k, v := range q {
 		out[k] = v
 	}
 	out.Set(".full", "true")
 	out.Set(".firstResult", strconv.Itoa(first))
-	out.Set(".maxResults", strconv.Itoa(max))
+	out.Set(".maxResults", strconv.Itoa(size))
 	if c.cfg.VirtualDomain != "" {
 		out.Set("_ctx.domain", c.cfg.VirtualDomain)
 	}

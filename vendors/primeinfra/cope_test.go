@@ -97,7 +97,9 @@ func (f *fixedServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		qr["entity"] = entities
 	}
 	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(map[string]any{"queryResponse": qr})
+	if err := json.NewEncoder(w).Encode(map[string]any{"queryResponse": qr}); err != nil {
+		panic(err)
+	}
 }
 
 // documentedCounts are ClientCounts rows shaped as shared/vendor-apis/

@@ -115,8 +115,8 @@ func FuzzEnvelope(f *testing.F) {
 		}
 
 		site := SiteOf(loc)
-		if got, max := len(strings.Split(site, " > ")), len(strings.Split(loc, " > ")); got > max {
-			t.Errorf("SiteOf(%q) = %q: %d parts; want at most the input's %d", loc, site, got, max)
+		if got, most := len(strings.Split(site, " > ")), len(strings.Split(loc, " > ")); got > most {
+			t.Errorf("SiteOf(%q) = %q: %d parts; want at most the input's %d", loc, site, got, most)
 		}
 		if !strings.HasPrefix(loc, site) {
 			t.Errorf("SiteOf(%q) = %q; want a prefix of the location", loc, site)

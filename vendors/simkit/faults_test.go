@@ -3,6 +3,7 @@ package simkit
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -264,7 +265,7 @@ func TestWriteCutOnTheWire(t *testing.T) {
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
-	if resp.StatusCode != 200 || resp.ContentLength != 10 || string(b) != "01234" || err != io.ErrUnexpectedEOF {
+	if resp.StatusCode != 200 || resp.ContentLength != 10 || string(b) != "01234" || !errors.Is(err, io.ErrUnexpectedEOF) {
 		t.Errorf("GET = %d, length %d, %q, %v; want 200, 10, \"01234\", unexpected EOF", resp.StatusCode, resp.ContentLength, b, err)
 	}
 }
@@ -281,7 +282,8 @@ func TestResetConn(t *testing.T) {
 
 func TestResetConnWithoutHijack(t *testing.T) {
 	defer func() {
-		if got := recover(); got != http.ErrAbortHandler {
+		if got := recover(); got != any(http.ErrAbortHandler) { //nolint:errorlint // a panic value, not a returned error
+
 			t.Errorf("ResetConn(recorder) panic = %v; want http.ErrAbortHandler", got)
 		}
 	}()

@@ -2,6 +2,7 @@ package cxsim
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"strconv"
@@ -255,7 +256,7 @@ func TestFaultResetMidBody(t *testing.T) {
 	h := newHarness(t, Options{Seed: 1})
 	h.s.SetFaults(Faults{ResetMidBody: true})
 	resp, b, err := rawGet(t, h, "inventory/devices")
-	if err != io.ErrUnexpectedEOF || resp == nil || resp.StatusCode != 200 || int64(len(b)) != resp.ContentLength/2 {
+	if !errors.Is(err, io.ErrUnexpectedEOF) || resp == nil || resp.StatusCode != 200 || int64(len(b)) != resp.ContentLength/2 {
 		t.Errorf("GET with ResetMidBody = %v, %d bytes, %v; want a 200 cut at half its Content-Length, unexpected EOF", resp, len(b), err)
 	}
 }

@@ -2,6 +2,7 @@ package mistsim
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"strconv"
@@ -273,7 +274,7 @@ func TestFaultResetMidBody(t *testing.T) {
 	h := newHarness(t, Options{Seed: 1})
 	h.s.SetFaults(Faults{ResetMidBody: true})
 	resp, b, err := rawGet(t, h, h.org("/stats/devices?type=all"))
-	if err != io.ErrUnexpectedEOF || resp == nil || resp.StatusCode != 200 || int64(len(b)) != resp.ContentLength/2 {
+	if !errors.Is(err, io.ErrUnexpectedEOF) || resp == nil || resp.StatusCode != 200 || int64(len(b)) != resp.ContentLength/2 {
 		t.Errorf("GET with ResetMidBody = %v, %d bytes, %v; want a 200 cut at half its Content-Length, unexpected EOF", resp, len(b), err)
 	}
 }

@@ -237,12 +237,12 @@ func parseWindow(q url.Values, nowMs int64) (window, error) {
 		dur, durSet = d, true
 	}
 	start, serr := parseTime(q.Get("start"), nowMs)
-	if serr != nil && serr != errNoTime {
-		return window{}, fmt.Errorf("invalid start: %v", serr)
+	if serr != nil && !errors.Is(serr, errNoTime) {
+		return window{}, fmt.Errorf("invalid start: %w", serr)
 	}
 	end, eerr := parseTime(q.Get("end"), nowMs)
-	if eerr != nil && eerr != errNoTime {
-		return window{}, fmt.Errorf("invalid end: %v", eerr)
+	if eerr != nil && !errors.Is(eerr, errNoTime) {
+		return window{}, fmt.Errorf("invalid end: %w", eerr)
 	}
 	switch {
 	case serr == nil && eerr == nil:

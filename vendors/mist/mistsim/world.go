@@ -351,10 +351,10 @@ func pickWeighted[T any](r *rand.Rand, items []T, weight func(*T) int) int {
 	return len(items) - 1
 }
 
-// split divides n into len(w) parts proportional to w, each at least min.
-func split(n int, w []float64, min int) []int {
+// split divides n into len(w) parts proportional to w, each at least least.
+func split(n int, w []float64, least int) []int {
 	out := make([]int, len(w))
-	rest := n - min*len(w)
+	rest := n - least*len(w)
 	if rest < 0 {
 		rest = 0
 	}
@@ -364,7 +364,7 @@ func split(n int, w []float64, min int) []int {
 	}
 	used := 0
 	for i, x := range w {
-		out[i] = min + int(float64(rest)*x/sum)
+		out[i] = least + int(float64(rest)*x/sum)
 		used += out[i]
 	}
 	for i := 0; used < n && len(out) > 0; i = (i + 1) % len(out) {

@@ -3,6 +3,7 @@ package nautobotsim
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"strings"
@@ -283,7 +284,7 @@ func TestFaultResetMidBody(t *testing.T) {
 	h := newHarness(t, Options{Seed: 1})
 	h.s.SetFaults(Faults{ResetMidBody: true})
 	resp, b, err := rawGet(t, h, "/api/dcim/devices/?limit=5")
-	if err != io.ErrUnexpectedEOF || resp == nil || resp.StatusCode != 200 || int64(len(b)) != resp.ContentLength/2 {
+	if !errors.Is(err, io.ErrUnexpectedEOF) || resp == nil || resp.StatusCode != 200 || int64(len(b)) != resp.ContentLength/2 {
 		t.Errorf("GET with ResetMidBody = %v, %d bytes, %v; want a 200 cut at half its Content-Length, unexpected EOF", resp, len(b), err)
 	}
 }

@@ -27,9 +27,9 @@ func parseVersion(v string) (versionInfo, error) {
 	case "1", "1.x":
 		v = "1.6"
 	}
-	maj, min, ok := strings.Cut(v, ".")
+	maj, mnr, ok := strings.Cut(v, ".")
 	major, err1 := strconv.Atoi(maj)
-	minor, err2 := strconv.Atoi(min)
+	minor, err2 := strconv.Atoi(mnr)
 	if !ok || err1 != nil || err2 != nil || !(major == 2 && minor >= 0 && minor <= 4 || major == 1 && minor >= 4 && minor <= 6) {
 		return versionInfo{}, fmt.Errorf("nautobotsim: unknown version %q (want 2.x, 1.x, 2.0-2.4 or 1.4-1.6)", v)
 	}
@@ -150,7 +150,7 @@ func (s *Server) negotiate(rc *reqCtx) (response, bool) {
 	if hasH {
 		rc.version = hv
 	}
-	_, min, _ := strings.Cut(rc.version, ".")
-	rc.minor, _ = strconv.Atoi(min)
+	_, mnr, _ := strings.Cut(rc.version, ".")
+	rc.minor, _ = strconv.Atoi(mnr)
 	return response{}, true
 }

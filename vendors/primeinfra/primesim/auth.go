@@ -75,8 +75,8 @@ func (s *Server) authenticate(rc *reqCtx) (string, response, bool) {
 	if r.Close && !s.opts.KeepClosedSessions {
 		return user, response{}, true
 	}
-	if max := s.opts.MaxSessions; max > 0 && s.activeSessions(user, rc.now) >= max {
-		return "", unauthorized(fmt.Sprintf("Maximum number of sessions (%d) reached for user %s", max, user)), false
+	if most := s.opts.MaxSessions; most > 0 && s.activeSessions(user, rc.now) >= most {
+		return "", unauthorized(fmt.Sprintf("Maximum number of sessions (%d) reached for user %s", most, user)), false
 	}
 	id := newSessionID()
 	rc.sess = &session{user: user, last: rc.now}

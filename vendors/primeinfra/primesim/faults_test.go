@@ -2,6 +2,7 @@ package primesim
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -224,7 +225,7 @@ func TestFaultResetMidBody(t *testing.T) {
 	h := newHarness(t, relaxed(Options{Seed: 1}))
 	h.s.SetFaults(Faults{ResetMidBody: true})
 	resp, b, err := rawGet(t, h, data("Alarms", ".full=true"))
-	if err != io.ErrUnexpectedEOF || resp == nil || resp.StatusCode != 200 || int64(len(b)) != resp.ContentLength/2 {
+	if !errors.Is(err, io.ErrUnexpectedEOF) || resp == nil || resp.StatusCode != 200 || int64(len(b)) != resp.ContentLength/2 {
 		t.Errorf("GET with ResetMidBody = %v, %d bytes, %v; want a 200 cut at half its Content-Length, unexpected EOF", resp, len(b), err)
 	}
 }

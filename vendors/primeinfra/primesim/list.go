@@ -1,6 +1,7 @@
 package primesim
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"sort"
@@ -25,7 +26,7 @@ func (s *Server) handleList(rc *reqCtx, res *resource) response {
 	}
 	p, err := s.parseList(rc.r.URL.Query(), res)
 	if err != nil {
-		if _, big := err.(errTooLarge); big {
+		if big := (errTooLarge(0)); errors.As(err, &big) {
 			return s.limitResp(rc, err.Error())
 		}
 		return s.errorDoc(rc, http.StatusBadRequest, err.Error(), "")

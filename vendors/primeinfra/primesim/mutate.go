@@ -171,7 +171,7 @@ func (s *Server) RaiseAlarm(a Alarm) int64 {
 	if a.Category != "" {
 		cat = w.intern(&w.cats, a.Category)
 	}
-	cond := -1
+	var cond int
 	if a.Condition != "" {
 		cond = w.intern(&w.conds, a.Condition)
 	} else if cat < len(categories) {

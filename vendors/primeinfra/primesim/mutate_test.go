@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -179,8 +180,10 @@ func TestSetAPReachable(t *testing.T) {
 }
 
 func parseHex(s string) uint64 {
-	var v uint64
-	fmt.Sscanf(s, "%x", &v)
+	v, err := strconv.ParseUint(s, 16, 64)
+	if err != nil {
+		panic(err)
+	}
 	return v
 }
 

@@ -27,6 +27,7 @@ const (
 // NoCountMode is what .nocount=true does, which no source settles.
 type NoCountMode string
 
+// The readings of .nocount=true.
 const (
 	NoCountIgnore NoCountMode = "ignore" // @count is sent as without it (the default)
 	NoCountOmit   NoCountMode = "omit"   // @count is left out
