@@ -7,7 +7,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/nmsexporter/nms_exporter/vendors"
+	"github.com/nmsexporter/nms_exporter/model"
 )
 
 // webhookWindow is how far an alarm event's date may lie from the
@@ -49,7 +49,7 @@ type pushed struct {
 }
 
 type pushedAlarm struct {
-	alarm vendors.AlarmCount
+	alarm model.AlarmCount
 	at    time.Time
 }
 
@@ -93,7 +93,7 @@ func (e *seenEvents) drop() {
 // WebhookResult is what a verified webhook delivered.
 type WebhookResult struct {
 	// Alarms are the alarm events, in the order they came.
-	Alarms []vendors.PushedAlarm
+	Alarms []model.PushedAlarm
 	// Events is the number of events in the body.
 	Events int
 	// Filtered counts the alarm events the source's filter leaves out:
@@ -204,11 +204,11 @@ func (s *Source) expirePushed() {
 
 // Alarms returns the active alarms: the last poll's, plus those pushed by
 // webhook since that poll began and within their lifetime.
-func (s *Source) Alarms() []vendors.AlarmCount { return s.alarmsOf(s.cache.view()) }
+func (s *Source) Alarms() []model.AlarmCount { return s.alarmsOf(s.cache.view()) }
 
 // alarmsOf returns the active alarms as of v.
-func (s *Source) alarmsOf(v view) []vendors.AlarmCount {
-	var polled []vendors.AlarmCount
+func (s *Source) alarmsOf(v view) []model.AlarmCount {
+	var polled []model.AlarmCount
 	if s.AlarmList != nil {
 		polled = s.AlarmList(v.data())
 	}
@@ -223,7 +223,7 @@ func (s *Source) alarmsOf(v view) []vendors.AlarmCount {
 	type key struct{ site, device, severity, category string }
 	counts := map[key]int{}
 	var order []key
-	add := func(a vendors.AlarmCount) {
+	add := func(a model.AlarmCount) {
 		k := key{a.Site, a.Device, a.Severity, a.Category}
 		if _, ok := counts[k]; !ok {
 			order = append(order, k)
@@ -244,10 +244,10 @@ func (s *Source) alarmsOf(v view) []vendors.AlarmCount {
 			add(p.alarm)
 		}
 	}
-	out := make([]vendors.AlarmCount, 0, len(order))
+	out := make([]model.AlarmCount, 0, len(order))
 	for _, k := range order {
-		out = append(out, vendors.AlarmCount{Site: k.site, Device: k.device, Severity: k.severity, Category: k.category, Count: counts[k]})
+		out = append(out, model.AlarmCount{Site: k.site, Device: k.device, Severity: k.severity, Category: k.category, Count: counts[k]})
 	}
-	vendors.SortAlarmCounts(out)
+	model.SortAlarmCounts(out)
 	return out
 }

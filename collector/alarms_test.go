@@ -8,12 +8,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nmsexporter/nms_exporter/vendors"
+	"github.com/nmsexporter/nms_exporter/model"
 )
 
 // webhookSource is a fake source on clock that takes webhooks: each
 // delivers the events of *next.
-func webhookSource(clock *simClock, next *[]vendors.PushedAlarm, cols ...*Collection) *Source {
+func webhookSource(clock *simClock, next *[]model.PushedAlarm, cols ...*Collection) *Source {
 	s := fakeSource("hooked", cols...)
 	s.now = clock.Now
 	s.Webhook = func(context.Context, []byte, map[string]any) (WebhookResult, error) {
@@ -22,9 +22,9 @@ func webhookSource(clock *simClock, next *[]vendors.PushedAlarm, cols ...*Collec
 	return s
 }
 
-func alarmEvent(id, event string, at time.Time, device string) vendors.PushedAlarm {
-	return vendors.PushedAlarm{ID: id, Event: event, At: at,
-		Alarm: vendors.AlarmCount{Site: "HQ", Device: device, Severity: "critical", Category: "infrastructure", Count: 1}}
+func alarmEvent(id, event string, at time.Time, device string) model.PushedAlarm {
+	return model.PushedAlarm{ID: id, Event: event, At: at,
+		Alarm: model.AlarmCount{Site: "HQ", Device: device, Severity: "critical", Category: "infrastructure", Count: 1}}
 }
 
 // TestWebhookDropsReplaysAndOutOfWindowEvents: an alarm event is applied
@@ -32,12 +32,12 @@ func alarmEvent(id, event string, at time.Time, device string) vendors.PushedAla
 // update of the same alarm is a new event.
 func TestWebhookDropsReplaysAndOutOfWindowEvents(t *testing.T) {
 	clock := &simClock{t: time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)}
-	var next []vendors.PushedAlarm
+	var next []model.PushedAlarm
 	s := webhookSource(clock, &next)
 	now := clock.Now()
 	for _, tc := range []struct {
 		name    string
-		event   vendors.PushedAlarm
+		event   model.PushedAlarm
 		dropped string
 	}{
 		{"fresh", alarmEvent("a1", "raised", now, "ap-1"), ""},
@@ -50,7 +50,7 @@ func TestWebhookDropsReplaysAndOutOfWindowEvents(t *testing.T) {
 		{"nine minutes ahead", alarmEvent("a6", "raised", now.Add(9*time.Minute), "ap-6"), ""},
 		{"eleven minutes ahead", alarmEvent("a7", "raised", now.Add(11*time.Minute), "ap-7"), DropFuture},
 	} {
-		next = []vendors.PushedAlarm{tc.event}
+		next = []model.PushedAlarm{tc.event}
 		res, err := s.AcceptWebhook(context.Background(), nil)
 		if err != nil {
 			t.Fatalf("%s: AcceptWebhook() = %v", tc.name, err)
@@ -82,12 +82,12 @@ func TestWebhookDropsReplaysAndOutOfWindowEvents(t *testing.T) {
 	// refused by its date, and the events whose date has left the window
 	// are forgotten.
 	clock.advance(2 * time.Minute)
-	next = []vendors.PushedAlarm{alarmEvent("a2", "raised", now.Add(-9*time.Minute), "ap-2")}
+	next = []model.PushedAlarm{alarmEvent("a2", "raised", now.Add(-9*time.Minute), "ap-2")}
 	if res, _ := s.AcceptWebhook(context.Background(), nil); res.Dropped[DropStale] != 1 {
 		t.Errorf("replay of an event now 11 minutes old: dropped %v; want stale", res.Dropped)
 	}
 	clock.advance(30 * time.Minute)
-	next = []vendors.PushedAlarm{alarmEvent("a8", "raised", clock.Now(), "ap-8")}
+	next = []model.PushedAlarm{alarmEvent("a8", "raised", clock.Now(), "ap-8")}
 	if _, err := s.AcceptWebhook(context.Background(), nil); err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +129,7 @@ func TestPushedAlarmsExpireWithoutPoll(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			clock := &simClock{t: time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)}
-			next := []vendors.PushedAlarm{alarmEvent("a1", "raised", clock.Now(), "ap-1")}
+			next := []model.PushedAlarm{alarmEvent("a1", "raised", clock.Now(), "ap-1")}
 			s := webhookSource(clock, &next, tc.cols...)
 			for _, c := range tc.cols {
 				_ = s.Refresh(context.Background(), c.Name)
@@ -167,7 +167,7 @@ func TestPushedAlarmsExpireWithoutPoll(t *testing.T) {
 // another of the same account refuses the events the old one applied.
 func TestReloadedSourceRefusesReplays(t *testing.T) {
 	clock := &simClock{t: time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)}
-	next := []vendors.PushedAlarm{alarmEvent("a1", "raised", clock.Now(), "ap-1")}
+	next := []model.PushedAlarm{alarmEvent("a1", "raised", clock.Now(), "ap-1")}
 	old := webhookSource(clock, &next)
 	if _, err := old.AcceptWebhook(context.Background(), nil); err != nil {
 		t.Fatal(err)

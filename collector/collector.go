@@ -3,7 +3,7 @@ package collector
 import (
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/nmsexporter/nms_exporter/vendors"
+	"github.com/nmsexporter/nms_exporter/model"
 )
 
 // namespace prefixes every metric the exporter exposes.
@@ -124,8 +124,8 @@ func (s *Source) renderKey() uint64 {
 type renderInput struct {
 	key    uint64 // renderKey of what was gathered
 	view   view
-	peers  map[string][]vendors.Device // devices of the sources this one describes
-	alarms []vendors.AlarmCount
+	peers  map[string][]model.Device // devices of the sources this one describes
+	alarms []model.AlarmCount
 }
 
 // gather takes the source's data, and its peers' devices, as they are now.
@@ -143,7 +143,7 @@ func (s *Source) gather() *renderInput {
 		pv := p.cache.view()
 		in.key += pv.version
 		if in.peers == nil {
-			in.peers = map[string][]vendors.Device{}
+			in.peers = map[string][]model.Device{}
 		}
 		in.peers[name] = p.devicesOf(pv)
 	}

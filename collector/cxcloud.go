@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/nmsexporter/nms_exporter/config"
+	"github.com/nmsexporter/nms_exporter/model"
 	"github.com/nmsexporter/nms_exporter/vendors"
 	"github.com/nmsexporter/nms_exporter/vendors/cxcloud"
 )
@@ -60,7 +61,7 @@ func newCXCloudSource(sc config.Source, opts Options, api *APIStats) (*Source, e
 	}
 	s := &Source{Render: renderCXCloud, Budget: budget, Reserve: cfg.Budget.Reserve,
 		ETags: etags, Identity: cfg.URL() + " " + cfg.ClientID}
-	s.DeviceList = func(data map[string]any) []vendors.Device {
+	s.DeviceList = func(data map[string]any) []model.Device {
 		if inv, ok := data["inventory"].(*cxcloud.Inventory); ok {
 			return inv.Devices
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/nmsexporter/nms_exporter/config"
+	"github.com/nmsexporter/nms_exporter/model"
 	"github.com/nmsexporter/nms_exporter/vendors"
 	"github.com/nmsexporter/nms_exporter/vendors/mist"
 )
@@ -45,13 +46,13 @@ func newMistSource(sc config.Source, opts Options, api *APIStats) (*Source, erro
 	}
 	s := &Source{Render: renderMist, Budget: budget, Reserve: cfg.Budget.Reserve,
 		Identity: cfg.URL() + " " + cfg.OrgID + " " + cfg.Email}
-	s.DeviceList = func(data map[string]any) []vendors.Device {
+	s.DeviceList = func(data map[string]any) []model.Device {
 		if d, ok := data["devices"].(*mist.Devices); ok {
 			return d.Devices
 		}
 		return nil
 	}
-	s.AlarmList = func(data map[string]any) []vendors.AlarmCount {
+	s.AlarmList = func(data map[string]any) []model.AlarmCount {
 		if a, ok := data["alarms"].(*mist.Alarms); ok {
 			return a.Counts
 		}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/nmsexporter/nms_exporter/config"
+	"github.com/nmsexporter/nms_exporter/model"
 	"github.com/nmsexporter/nms_exporter/vendors"
 	"github.com/nmsexporter/nms_exporter/vendors/nautobot"
 )
@@ -58,7 +59,7 @@ func newNautobotSource(sc config.Source, opts Options, api *APIStats) (*Source, 
 	describes := append([]string(nil), cfg.Describes...)
 	s.dependsOn = describes
 	s.Render = renderNautobot
-	s.renderPeers = func(out *sink, data map[string]any, peers map[string][]vendors.Device) {
+	s.renderPeers = func(out *sink, data map[string]any, peers map[string][]model.Device) {
 		d, ok := data["devices"].(*nautobot.Devices)
 		if !ok {
 			return
@@ -114,7 +115,7 @@ func renderNautobot(out *sink, data map[string]any) {
 // devices the source of truth places at one of the vendor's sites that the
 // vendor does not report; matched devices whose location differs from the
 // vendor's site; and devices matched by serial whose names differ.
-func drift(sot []nautobot.Device, vendor []vendors.Device) [4]int {
+func drift(sot []nautobot.Device, vendor []model.Device) [4]int {
 	var out [4]int
 	bySerial := make(map[string]int, len(sot))
 	byName := make(map[string]int, len(sot))

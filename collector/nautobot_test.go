@@ -11,7 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/nmsexporter/nms_exporter/config"
-	"github.com/nmsexporter/nms_exporter/vendors"
+	"github.com/nmsexporter/nms_exporter/model"
 	"github.com/nmsexporter/nms_exporter/vendors/mist/mistsim"
 	"github.com/nmsexporter/nms_exporter/vendors/nautobot"
 	"github.com/nmsexporter/nms_exporter/vendors/nautobot/nautobotsim"
@@ -26,7 +26,7 @@ func TestDrift(t *testing.T) {
 		{Name: "sw-9", Serial: "", Location: "AMS"},       // matched by name
 		{Name: "fw-1", Serial: "F1", Location: "LON"},     // at a site the vendor does not have
 	}
-	vendor := []vendors.Device{
+	vendor := []model.Device{
 		{Name: "ap-1", Serial: "a1 ", Site: "AMS"},
 		{Name: "ap-2", Serial: "A2", Site: "AMS"},
 		{Name: "ap-3", Serial: "A3", Site: "AMS"},

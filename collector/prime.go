@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/nmsexporter/nms_exporter/config"
+	"github.com/nmsexporter/nms_exporter/model"
 	"github.com/nmsexporter/nms_exporter/vendors"
 	"github.com/nmsexporter/nms_exporter/vendors/primeinfra"
 )
@@ -48,8 +49,8 @@ func newPrimeSource(sc config.Source, opts Options, api *APIStats) (*Source, err
 	s := &Source{Render: renderPrime, Budget: budget, Reserve: cfg.Budget.Reserve,
 		Identity: cfg.BaseURL + " " + cfg.VirtualDomain + " " + cfg.Username}
 	s.AlarmList = primeAlarms
-	s.DeviceList = func(data map[string]any) []vendors.Device {
-		var out []vendors.Device
+	s.DeviceList = func(data map[string]any) []model.Device {
+		var out []model.Device
 		if a, ok := data["access_points"].(*primeinfra.AccessPoints); ok {
 			out = append(out, a.Devices...)
 		}
@@ -66,7 +67,7 @@ func newPrimeSource(sc config.Source, opts Options, api *APIStats) (*Source, err
 // primeAlarms gives Prime's alarms the site of their device: the
 // collections refresh apart, so the join is made from whatever each has
 // last fetched.
-func primeAlarms(data map[string]any) []vendors.AlarmCount {
+func primeAlarms(data map[string]any) []model.AlarmCount {
 	a, ok := data["alarms"].(*primeinfra.Alarms)
 	if !ok {
 		return nil
@@ -82,33 +83,33 @@ func primeAlarms(data map[string]any) []vendors.AlarmCount {
 			sites[d.Name] = d.Site
 		}
 	}
-	out := make([]vendors.AlarmCount, len(a.Active))
+	out := make([]model.AlarmCount, len(a.Active))
 	for i, k := range a.Active {
 		k.Site = sites[k.Device]
 		out[i] = k
 	}
-	vendors.SortAlarmCounts(out)
+	model.SortAlarmCounts(out)
 	return out
 }
 
 // primeClients puts Prime's per-AP client counts on their APs' sites, from
 // whatever the access point collection last fetched; an AP it does not
 // know yet counts without a site.
-func primeClients(c *primeinfra.Clients, a *primeinfra.AccessPoints) []vendors.ClientCount {
-	counts := map[vendors.ClientCount]int{}
+func primeClients(c *primeinfra.Clients, a *primeinfra.AccessPoints) []model.ClientCount {
+	counts := map[model.ClientCount]int{}
 	for _, r := range c.Radios {
 		var site string
 		if a != nil {
 			site = a.RadioSites[r.Radio]
 		}
-		counts[vendors.ClientCount{Site: site, SSID: r.SSID, Band: r.Band}] += r.Count
+		counts[model.ClientCount{Site: site, SSID: r.SSID, Band: r.Band}] += r.Count
 	}
-	out := make([]vendors.ClientCount, 0, len(counts))
+	out := make([]model.ClientCount, 0, len(counts))
 	for k, n := range counts {
 		k.Count = n
 		out = append(out, k)
 	}
-	vendors.SortClientCounts(out)
+	model.SortClientCounts(out)
 	return out
 }
 

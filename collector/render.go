@@ -1,8 +1,6 @@
 package collector
 
-import (
-	"github.com/nmsexporter/nms_exporter/vendors"
-)
+import "github.com/nmsexporter/nms_exporter/model"
 
 // Cross-vendor data families: one Desc each, shared by every vendor.
 var (
@@ -21,7 +19,7 @@ var (
 )
 
 // renderDevices emits device info, up, uptime and AP client families.
-func renderDevices(out *sink, devices []vendors.Device) {
+func renderDevices(out *sink, devices []model.Device) {
 	for _, d := range devices {
 		out.gauge(deviceInfoDesc, 1, d.Name, d.Serial, d.MAC, d.Model, d.Type, d.Site, d.Version)
 		out.gauge(deviceUpDesc, boolValue(d.Up), d.Name, d.Serial, d.Type, d.Site)
@@ -35,13 +33,13 @@ func renderDevices(out *sink, devices []vendors.Device) {
 	}
 }
 
-func renderClients(out *sink, counts []vendors.ClientCount) {
+func renderClients(out *sink, counts []model.ClientCount) {
 	for _, c := range counts {
 		out.gauge(clientsDesc, float64(c.Count), c.Site, c.SSID, c.Band)
 	}
 }
 
-func renderAlarms(out *sink, counts []vendors.AlarmCount) {
+func renderAlarms(out *sink, counts []model.AlarmCount) {
 	for _, a := range counts {
 		out.gauge(alarmsDesc, float64(a.Count), a.Site, a.Device, a.Severity, a.Category)
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/nmsexporter/nms_exporter/config"
+	"github.com/nmsexporter/nms_exporter/model"
 	"github.com/nmsexporter/nms_exporter/vendors"
 )
 
@@ -95,7 +96,7 @@ type Source struct {
 	Render      Renderer
 	// renderPeers emits the series that compare this source with the
 	// sources it describes; nil for sources that describe none.
-	renderPeers func(out *sink, data map[string]any, peers map[string][]vendors.Device)
+	renderPeers func(out *sink, data map[string]any, peers map[string][]model.Device)
 	Budget      *vendors.Budget
 	Reserve     float64 // share of hourly and daily budget left unplanned
 	API         *APIStats
@@ -107,10 +108,10 @@ type Source struct {
 	Identity string
 	// DeviceList lists the devices in a source's data, for the source of
 	// truth's drift; nil for sources that have none.
-	DeviceList func(data map[string]any) []vendors.Device
+	DeviceList func(data map[string]any) []model.Device
 	// AlarmList lists the active alarms in a source's data; nil for
 	// sources that have none.
-	AlarmList func(data map[string]any) []vendors.AlarmCount
+	AlarmList func(data map[string]any) []model.AlarmCount
 	// Webhook decodes the vendor's webhooks, and WebhookSecret verifies
 	// them; a source without a secret takes none.
 	Webhook       WebhookFunc
@@ -226,7 +227,7 @@ func (s *Source) itemLimit() int { return cmp.Or(s.maxItems, config.DefaultMaxIt
 func (s *Source) seriesLimit() int { return cmp.Or(s.maxSeries, config.DefaultMaxSeries) }
 
 // devicesOf lists the devices of the source's data as of v.
-func (s *Source) devicesOf(v view) []vendors.Device {
+func (s *Source) devicesOf(v view) []model.Device {
 	if s.DeviceList == nil {
 		return nil
 	}

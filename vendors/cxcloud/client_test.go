@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/nmsexporter/nms_exporter/config"
+	"github.com/nmsexporter/nms_exporter/model"
 	"github.com/nmsexporter/nms_exporter/vendors"
 	"github.com/nmsexporter/nms_exporter/vendors/cxcloud/cxsim"
 	"github.com/nmsexporter/nms_exporter/vendors/simkit/simtest"
@@ -539,7 +540,7 @@ func TestReprocessedMidWalk(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	up := func(ds []vendors.Device) int {
+	up := func(ds []model.Device) int {
 		n := 0
 		for _, d := range ds {
 			if d.Up {

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/nmsexporter/nms_exporter/vendors"
+	"github.com/nmsexporter/nms_exporter/model"
 )
 
 // The snapshot types are what the collector reads: one per collection,
@@ -15,7 +15,7 @@ import (
 // Inventory is the inventory collection: the devices and the collectors
 // that upload them.
 type Inventory struct {
-	Devices    []vendors.Device
+	Devices    []model.Device
 	Collectors []Collector
 	// LastModified is when CX Cloud last processed the data, in unix
 	// seconds (the answers' Last-Modified; 0 when they carry none).
@@ -119,13 +119,13 @@ func deviceType(family, productType string) string {
 // newInventory builds the inventory as of now: a device's uptime is the
 // time since its lastResetTimestamp, where it has one.
 func newInventory(devices []device, idx *assetIndex, colls []collector, now time.Time) *Inventory {
-	out := &Inventory{Devices: make([]vendors.Device, 0, len(devices))}
+	out := &Inventory{Devices: make([]model.Device, 0, len(devices))}
 	for _, d := range devices {
 		name := d.DeviceName
 		if name == "" {
 			name = d.DeviceID.String()
 		}
-		dev := vendors.Device{
+		dev := model.Device{
 			Name: name, Serial: idx.chassisSerial[d.DeviceID], Model: d.ProductID, Version: d.SoftwareVersion,
 			Type: deviceType(d.ProductFamily, d.ProductType), Site: d.SNMPSysLocation, SiteID: d.SNMPSysLocation,
 			Up: strings.EqualFold(d.DeviceStatus, "ACTIVE"), Clients: -1,
@@ -135,7 +135,7 @@ func newInventory(devices []device, idx *assetIndex, colls []collector, now time
 		}
 		out.Devices = append(out.Devices, dev)
 	}
-	vendors.SortDevices(out.Devices)
+	model.SortDevices(out.Devices)
 	for _, c := range colls {
 		col := Collector{ID: c.ApplianceID, Name: c.CollectorName, Status: c.CollectorStatus, Version: c.CollectorVersion}
 		if !c.LastUploadTimestamp.IsZero() {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/nmsexporter/nms_exporter/config"
+	"github.com/nmsexporter/nms_exporter/model"
 	"github.com/nmsexporter/nms_exporter/vendors"
 	"github.com/nmsexporter/nms_exporter/vendors/mist/mistsim"
 	"github.com/nmsexporter/nms_exporter/vendors/simkit/simtest"
@@ -553,7 +554,7 @@ func TestDeviceStatsNamesItsFields(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			byMAC := map[string]vendors.Device{}
+			byMAC := map[string]model.Device{}
 			for _, d := range devs.Devices {
 				byMAC[d.MAC] = d
 			}

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/nmsexporter/nms_exporter/vendors"
+	"github.com/nmsexporter/nms_exporter/model"
 )
 
 // The snapshot types are what the collector reads: one per collection,
@@ -25,17 +25,17 @@ type Site struct {
 type Sites struct{ Sites []Site }
 
 // Devices is the devices collection.
-type Devices struct{ Devices []vendors.Device }
+type Devices struct{ Devices []model.Device }
 
 // Clients is the clients collection.
 type Clients struct {
-	Counts []vendors.ClientCount
+	Counts []model.ClientCount
 	Total  int
 }
 
 // Alarms is the alarms collection.
 type Alarms struct {
-	Counts []vendors.AlarmCount
+	Counts []model.AlarmCount
 	Total  int
 }
 
@@ -86,13 +86,13 @@ func deviceType(t string) string {
 }
 
 func newDevices(all []deviceStats, idx *siteIndex) *Devices {
-	out := &Devices{Devices: make([]vendors.Device, 0, len(all))}
+	out := &Devices{Devices: make([]model.Device, 0, len(all))}
 	filtered := idx.filtered()
 	for _, d := range all {
 		if !idx.keeps(d.SiteID, filtered) {
 			continue
 		}
-		dev := vendors.Device{
+		dev := model.Device{
 			Name: d.Name, Serial: d.Serial, MAC: d.MAC, Model: d.Model, Version: d.Version,
 			Type: deviceType(d.Type), SiteID: d.SiteID, Site: idx.siteName(d.SiteID),
 			Up: d.Status == "connected", Uptime: d.Uptime, LastSeen: d.LastSeen, Clients: -1,
@@ -108,7 +108,7 @@ func newDevices(all []deviceStats, idx *siteIndex) *Devices {
 		}
 		out.Devices = append(out.Devices, dev)
 	}
-	vendors.SortDevices(out.Devices)
+	model.SortDevices(out.Devices)
 	return out
 }
 
@@ -141,28 +141,28 @@ func (t *tally[K]) count(id, siteID string, key func(site string) K) {
 	}
 }
 
-type clientCounter struct{ *tally[vendors.ClientCount] }
+type clientCounter struct{ *tally[model.ClientCount] }
 
 func newClientCounter(idx *siteIndex) clientCounter {
-	return clientCounter{newTally[vendors.ClientCount](idx)}
+	return clientCounter{newTally[model.ClientCount](idx)}
 }
 
 func (a clientCounter) add(page []wirelessEntry) {
 	for _, e := range page {
-		a.count(e.MAC, e.SiteID, func(site string) vendors.ClientCount {
-			return vendors.ClientCount{Site: site, SSID: e.LastSSID, Band: bands[e.Band]}
+		a.count(e.MAC, e.SiteID, func(site string) model.ClientCount {
+			return model.ClientCount{Site: site, SSID: e.LastSSID, Band: bands[e.Band]}
 		})
 	}
 }
 
 func (a clientCounter) result() *Clients {
-	out := &Clients{Counts: make([]vendors.ClientCount, 0, len(a.counts))}
+	out := &Clients{Counts: make([]model.ClientCount, 0, len(a.counts))}
 	for k, n := range a.counts {
 		k.Count = n
 		out.Counts = append(out.Counts, k)
 		out.Total += n
 	}
-	vendors.SortClientCounts(out.Counts)
+	model.SortClientCounts(out.Counts)
 	return out
 }
 
@@ -182,10 +182,10 @@ func Severity(s string) string {
 	return "info"
 }
 
-type alarmCounter struct{ *tally[vendors.AlarmCount] }
+type alarmCounter struct{ *tally[model.AlarmCount] }
 
 func newAlarmCounter(idx *siteIndex) alarmCounter {
-	return alarmCounter{newTally[vendors.AlarmCount](idx)}
+	return alarmCounter{newTally[model.AlarmCount](idx)}
 }
 
 func (a alarmCounter) add(page []alarm) {
@@ -193,8 +193,8 @@ func (a alarmCounter) add(page []alarm) {
 		if al.Status != "" && al.Status != "open" {
 			continue
 		}
-		a.count(al.ID, al.SiteID, func(site string) vendors.AlarmCount {
-			return vendors.AlarmCount{Site: site, Device: alarmDevice(al), Severity: Severity(al.Severity), Category: strings.ToLower(al.Group)}
+		a.count(al.ID, al.SiteID, func(site string) model.AlarmCount {
+			return model.AlarmCount{Site: site, Device: alarmDevice(al), Severity: Severity(al.Severity), Category: strings.ToLower(al.Group)}
 		})
 	}
 }
@@ -214,12 +214,12 @@ func alarmDevice(al alarm) string {
 }
 
 func (a alarmCounter) result() *Alarms {
-	out := &Alarms{Counts: make([]vendors.AlarmCount, 0, len(a.counts))}
+	out := &Alarms{Counts: make([]model.AlarmCount, 0, len(a.counts))}
 	for k, n := range a.counts {
 		k.Count = n
 		out.Counts = append(out.Counts, k)
 		out.Total += n
 	}
-	vendors.SortAlarmCounts(out.Counts)
+	model.SortAlarmCounts(out.Counts)
 	return out
 }

@@ -11,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/nmsexporter/nms_exporter/vendors"
+	"github.com/nmsexporter/nms_exporter/model"
 )
 
 // alarmDef is one entry of /api/v1/const/alarm_defs: what webhooks lack.
@@ -73,7 +73,7 @@ type WebhookResult struct {
 	Topic string
 	// Alarms are the alarm events in the order they came, as the exporter
 	// counts them.
-	Alarms []vendors.PushedAlarm
+	Alarms []model.PushedAlarm
 	Events int
 	// Filtered counts the alarm events of sites the source's site filter
 	// leaves out: counted, not kept.
@@ -153,9 +153,9 @@ func (c *Client) Webhook(ctx context.Context, body []byte, sites *Sites, devices
 		def := defs[a.Type]
 		// The later of the two dates the event: an update of an alarm that
 		// began an hour ago keeps that timestamp and brings a new last_seen.
-		out.Alarms = append(out.Alarms, vendors.PushedAlarm{
+		out.Alarms = append(out.Alarms, model.PushedAlarm{
 			ID: a.ID, Event: a.event(), At: epoch(max(a.Timestamp, a.LastSeen)),
-			Alarm: vendors.AlarmCount{
+			Alarm: model.AlarmCount{
 				Site: site, Device: dev, Severity: Severity(def.Severity), Category: strings.ToLower(def.Group), Count: 1,
 			},
 		})

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/nmsexporter/nms_exporter/config"
+	"github.com/nmsexporter/nms_exporter/model"
 	"github.com/nmsexporter/nms_exporter/vendors"
 )
 
@@ -321,7 +322,7 @@ func (c *Client) Devices(ctx context.Context) (*Devices, error) {
 	if err != nil {
 		return nil, err
 	}
-	vendors.SortDevices(out.Devices)
+	model.SortDevices(out.Devices)
 	return out, nil
 }
 

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/nmsexporter/nms_exporter/vendors"
+	"github.com/nmsexporter/nms_exporter/model"
 )
 
 // The snapshot types are what the collector reads: one per collection,
@@ -14,7 +14,7 @@ import (
 
 // AccessPoints is the access_points collection.
 type AccessPoints struct {
-	Devices []vendors.Device
+	Devices []model.Device
 	// Controllers maps an AP's name to its wireless controller.
 	Controllers map[string]string
 	// RadioSites maps an AP's base radio MAC (twelve lowercase hex
@@ -28,7 +28,7 @@ type AccessPoints struct {
 
 // Devices is the devices collection: controllers, switches and routers.
 type Devices struct {
-	Devices []vendors.Device
+	Devices []model.Device
 	// Names maps management addresses to device names.
 	Names map[string]string
 }
@@ -72,7 +72,7 @@ type AckCount struct {
 // finds it from the device, in whichever of the access point and device
 // collections knows it.
 type Alarms struct {
-	Active       []vendors.AlarmCount
+	Active       []model.AlarmCount
 	Acknowledged []AckCount
 	Total        int
 }
@@ -96,10 +96,10 @@ func reachable(s string) bool {
 	return false
 }
 
-func newAP(e apEntity) vendors.Device {
+func newAP(e apEntity) model.Device {
 	d := e.DTO
 	loc := cmp.Or(d.MapLocation, d.LocationHierarchy, d.LocationHeirarchy)
-	ap := vendors.Device{
+	ap := model.Device{
 		Name: d.Name, Serial: d.SerialNumber, MAC: d.EthernetMac.mac(), Model: d.Model, Version: d.SoftwareVersion,
 		Type: "ap", Site: SiteOf(loc), Up: reachable(d.ReachabilityStatus), Clients: d.ClientCount,
 	}
@@ -112,7 +112,7 @@ func newAP(e apEntity) vendors.Device {
 
 // finish sorts the APs and lists their sites.
 func (a *AccessPoints) finish() {
-	vendors.SortDevices(a.Devices)
+	model.SortDevices(a.Devices)
 	seen := map[string]bool{}
 	for _, d := range a.Devices {
 		if d.Site != "" && !seen[d.Site] {
@@ -143,17 +143,17 @@ func deviceType(family string) string {
 
 // newDevice converts a device; access points are left to their own
 // collection, which knows more of them.
-func newDevice(e deviceEntity) (vendors.Device, bool) {
+func newDevice(e deviceEntity) (model.Device, bool) {
 	d := e.DTO
 	t := deviceType(d.ProductFamily)
 	if t == "ap" {
-		return vendors.Device{}, false
+		return model.Device{}, false
 	}
 	name := d.DeviceName
 	if name == "" {
 		name = string(d.IPAddress)
 	}
-	return vendors.Device{
+	return model.Device{
 		Name: name, Model: d.DeviceType, Version: d.SoftwareVersion, Type: t,
 		Site: d.Location, SiteID: d.Location, Up: reachable(d.Reachability), Clients: -1,
 	}, true
@@ -268,12 +268,12 @@ func Severity(s string) string {
 
 type alarmTally struct {
 	seen   map[int64]bool
-	active map[vendors.AlarmCount]int
+	active map[model.AlarmCount]int
 	acked  map[AckCount]int
 }
 
 func newAlarmTally() *alarmTally {
-	return &alarmTally{seen: map[int64]bool{}, active: map[vendors.AlarmCount]int{}, acked: map[AckCount]int{}}
+	return &alarmTally{seen: map[int64]bool{}, active: map[model.AlarmCount]int{}, acked: map[AckCount]int{}}
 }
 
 // alarmDevice names the device of an alarm: AP alarms carry
@@ -300,7 +300,7 @@ func (t *alarmTally) add(page []alarmEntity) {
 			t.seen[a.AlarmID] = true
 		}
 		sev, cat := Severity(a.Severity), string(a.Category)
-		t.active[vendors.AlarmCount{Device: alarmDevice(a.DeviceName, a.Source), Severity: sev, Category: cat}]++
+		t.active[model.AlarmCount{Device: alarmDevice(a.DeviceName, a.Source), Severity: sev, Category: cat}]++
 		if a.AcknowledgementStatus {
 			t.acked[AckCount{Severity: sev, Category: cat}]++
 		}
@@ -314,7 +314,7 @@ func (t *alarmTally) result() *Alarms {
 		out.Active = append(out.Active, k)
 		out.Total += n
 	}
-	vendors.SortAlarmCounts(out.Active)
+	model.SortAlarmCounts(out.Active)
 	for k, n := range t.acked {
 		k.Count = n
 		out.Acknowledged = append(out.Acknowledged, k)

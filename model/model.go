@@ -1,13 +1,13 @@
-package vendors
+// Package model holds the records every vendor's data is made of where it is
+// the same kind (devices, client counts, alarms), so one renderer serves them
+// all.
+package model
 
 import (
 	"cmp"
 	"slices"
 	"time"
 )
-
-// The cross-vendor records: what every vendor's snapshot is made of where
-// the data is the same kind, so one renderer serves them all.
 
 // Device is one managed device: an AP, switch, gateway, router or
 // controller.
