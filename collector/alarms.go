@@ -106,7 +106,7 @@ type WebhookResult struct {
 
 // WebhookFunc decodes a verified webhook body, given the source's last
 // data.
-type WebhookFunc func(ctx context.Context, body []byte, data map[string]any) (WebhookResult, error)
+type WebhookFunc func(ctx context.Context, body []byte, d Data) (WebhookResult, error)
 
 // ErrNoWebhook means the source takes no webhooks.
 var ErrNoWebhook = errors.New("the source takes no webhooks")

@@ -16,7 +16,7 @@ import (
 func webhookSource(clock *simClock, next *[]model.PushedAlarm, cols ...*Collection) *Source {
 	s := fakeSource("hooked", cols...)
 	s.now = clock.Now
-	s.Webhook = func(context.Context, []byte, map[string]any) (WebhookResult, error) {
+	s.Webhook = func(context.Context, []byte, Data) (WebhookResult, error) {
 		return WebhookResult{Alarms: *next, Events: len(*next)}, nil
 	}
 	return s

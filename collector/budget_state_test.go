@@ -30,7 +30,7 @@ func budgetedSource(dir, identity string, clock *simClock, logs *bytes.Buffer, c
 			}
 			return 1, 1, nil
 		}}},
-		Render: func(*sink, map[string]any) {},
+		Render: func(*sink, Data) {},
 	}
 	s.init(Options{Logger: slog.New(slog.NewTextHandler(logs, nil)), Now: clock.Now, StateDir: dir})
 	return s

@@ -42,13 +42,7 @@ type view struct {
 }
 
 // data returns the last good data of every collection.
-func (v view) data() map[string]any {
-	out := make(map[string]any, len(v.entries))
-	for n, e := range v.entries {
-		out[n] = e.data
-	}
-	return out
-}
+func (v view) data() Data { return Data{v.entries} }
 
 // view returns the collections as they are now.
 func (c *cache) view() view {
@@ -94,7 +88,7 @@ func (c *cache) get(name string) entry {
 }
 
 // data returns the last good data of every collection.
-func (c *cache) data() map[string]any { return c.view().data() }
+func (c *cache) data() Data { return c.view().data() }
 
 // result records a finished refresh. A failure keeps the previous data.
 func (c *cache) result(name string, at time.Time, d time.Duration, calls int64, data any, items int, err error) {

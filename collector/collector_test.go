@@ -25,9 +25,9 @@ var testFamily = newFamily("test_value", "A value from a fake collection.", "col
 func fakeSource(name string, cols ...*Collection) *Source {
 	s := &Source{
 		Name: name, Vendor: "fake", Collections: cols,
-		Render: func(out *sink, data map[string]any) {
-			for n, d := range data {
-				if v, ok := d.(int); ok {
+		Render: func(out *sink, d Data) {
+			for n, e := range d.entries {
+				if v, ok := e.data.(int); ok {
 					out.gauge(testFamily, float64(v), n)
 				}
 			}

@@ -9,6 +9,14 @@ import (
 	"github.com/nmsexporter/nms_exporter/vendors/cxcloud"
 )
 
+// The collections of a cxcloud source.
+var (
+	cxInventory = NewKey[*cxcloud.Inventory]("inventory")
+	cxFieldNotices = NewKey[*cxcloud.FieldNotices]("field_notices")
+	cxAdvisories = NewKey[*cxcloud.Advisories]("advisories")
+	cxEox = NewKey[*cxcloud.EndOfLife]("eox")
+)
+
 // Lifecycle families, shared by every vendor that reports them.
 var (
 	fieldNoticeDevicesDesc = newFamily("field_notice_devices", "Devices each field notice applies to, by match confidence.",
@@ -53,16 +61,16 @@ func newCXCloudSource(sc config.Source, opts Options, api *APIStats) (*Source, e
 	if err != nil {
 		return nil, err
 	}
-	kinds := map[string]kind{
-		"inventory":     typed(client.Inventory, func(i *cxcloud.Inventory) int { return len(i.Devices) }),
-		"field_notices": typed(client.FieldNotices, func(f *cxcloud.FieldNotices) int { return f.Total }),
-		"advisories":    typed(client.Advisories, func(a *cxcloud.Advisories) int { return a.Total }),
-		"eox":           typed(client.EndOfLife, func(e *cxcloud.EndOfLife) int { return len(e.Milestones) }),
+	kinds := []kind{
+		collect(cxInventory, client.Inventory, func(i *cxcloud.Inventory) int { return len(i.Devices) }),
+		collect(cxFieldNotices, client.FieldNotices, func(f *cxcloud.FieldNotices) int { return f.Total }),
+		collect(cxAdvisories, client.Advisories, func(a *cxcloud.Advisories) int { return a.Total }),
+		collect(cxEox, client.EndOfLife, func(e *cxcloud.EndOfLife) int { return len(e.Milestones) }),
 	}
 	s := &Source{Render: renderCXCloud, Budget: budget, Reserve: cfg.Budget.Reserve,
 		ETags: etags, Identity: cfg.URL() + " " + cfg.ClientID}
-	s.DeviceList = func(data map[string]any) []model.Device {
-		if inv, ok := data["inventory"].(*cxcloud.Inventory); ok {
+	s.DeviceList = func(d Data) []model.Device {
+		if inv, ok := Get(d, cxInventory); ok {
 			return inv.Devices
 		}
 		return nil
@@ -72,13 +80,13 @@ func newCXCloudSource(sc config.Source, opts Options, api *APIStats) (*Source, e
 	return s, nil
 }
 
-func renderCXCloud(out *sink, data map[string]any) {
+func renderCXCloud(out *sink, d Data) {
 	processed := func(collection string, at int64) {
 		if at > 0 {
 			out.gauge(cxDataProcessedDesc, float64(at), collection)
 		}
 	}
-	if inv, ok := data["inventory"].(*cxcloud.Inventory); ok {
+	if inv, ok := Get(d, cxInventory); ok {
 		renderDevices(out, inv.Devices)
 		processed("inventory", inv.LastModified)
 		for _, c := range inv.Collectors {
@@ -91,16 +99,16 @@ func renderCXCloud(out *sink, data map[string]any) {
 			}
 		}
 	}
-	if f, ok := data["field_notices"].(*cxcloud.FieldNotices); ok {
+	if f, ok := Get(d, cxFieldNotices); ok {
 		processed("field_notices", f.LastModified)
 	}
-	if a, ok := data["advisories"].(*cxcloud.Advisories); ok {
+	if a, ok := Get(d, cxAdvisories); ok {
 		processed("advisories", a.LastModified)
 	}
-	if e, ok := data["eox"].(*cxcloud.EndOfLife); ok {
+	if e, ok := Get(d, cxEox); ok {
 		processed("eox", e.LastModified)
 	}
-	if f, ok := data["field_notices"].(*cxcloud.FieldNotices); ok {
+	if f, ok := Get(d, cxFieldNotices); ok {
 		for _, c := range f.Counts {
 			out.gauge(fieldNoticeDevicesDesc, float64(c.Devices), c.FieldNotice, c.MatchConfidence)
 		}
@@ -108,7 +116,7 @@ func renderCXCloud(out *sink, data map[string]any) {
 			out.gauge(cxFieldNoticeInfoDesc, 1, n.ID, n.Type, n.Title, n.URL)
 		}
 	}
-	if a, ok := data["advisories"].(*cxcloud.Advisories); ok {
+	if a, ok := Get(d, cxAdvisories); ok {
 		for _, c := range a.Counts {
 			out.gauge(advisoryDevicesDesc, float64(c.Devices), c.Advisory, c.Impact)
 		}
@@ -116,7 +124,7 @@ func renderCXCloud(out *sink, data map[string]any) {
 			out.gauge(cxAdvisoryInfoDesc, 1, adv.ID, adv.Impact, adv.Title, adv.URL)
 		}
 	}
-	if e, ok := data["eox"].(*cxcloud.EndOfLife); ok {
+	if e, ok := Get(d, cxEox); ok {
 		for _, m := range e.Milestones {
 			out.gauge(endOfSupportDesc, float64(m.At), m.Device, m.Serial, m.Milestone)
 		}

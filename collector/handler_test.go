@@ -25,8 +25,8 @@ func escapingSource(t *testing.T) *Source {
 	t.Helper()
 	s := fakeSource("a", &Collection{Name: "devices", Interval: time.Minute, Fetch: scripted(ok(7))})
 	render := s.Render
-	s.Render = func(out *sink, data map[string]any) {
-		render(out, data)
+	s.Render = func(out *sink, d Data) {
+		render(out, d)
 		for i, v := range []float64{1, 0, 0.5, -2, 1e21, math.NaN(), math.Inf(1), math.Inf(-1)} {
 			out.gauge(escapesFamily, v, strconv.Itoa(i), []string{`quote " and \ slash`, "line\nbreak", "bad\xffutf8", "", "é"}[i%5])
 		}

@@ -10,6 +10,15 @@ import (
 	"github.com/nmsexporter/nms_exporter/vendors/mist"
 )
 
+// The collections of a mist source.
+var (
+	mistSites = NewKey[*mist.Sites]("sites")
+	mistDevices = NewKey[*mist.Devices]("devices")
+	mistClients = NewKey[*mist.Clients]("clients")
+	mistAlarms = NewKey[*mist.Alarms]("alarms")
+	mistUsage = NewKey[*mist.Usage]("usage")
+)
+
 // Mist-only families.
 var (
 	mistSiteDevicesDesc          = newFamily("mist_site_devices", "Devices assigned to a Mist site, by type.", "site", "device_type")
@@ -37,32 +46,32 @@ func newMistSource(sc config.Source, opts Options, api *APIStats) (*Source, erro
 	if err != nil {
 		return nil, err
 	}
-	kinds := map[string]kind{
-		"sites":   typed(client.Sites, func(s *mist.Sites) int { return len(s.Sites) }),
-		"devices": typed(client.Devices, func(d *mist.Devices) int { return len(d.Devices) }),
-		"clients": typed(client.Clients, func(c *mist.Clients) int { return c.Total }),
-		"alarms":  typed(client.Alarms, func(a *mist.Alarms) int { return a.Total }),
-		"usage":   typed(client.Usage, func(*mist.Usage) int { return 1 }),
+	kinds := []kind{
+		collect(mistSites, client.Sites, func(s *mist.Sites) int { return len(s.Sites) }),
+		collect(mistDevices, client.Devices, func(d *mist.Devices) int { return len(d.Devices) }),
+		collect(mistClients, client.Clients, func(c *mist.Clients) int { return c.Total }),
+		collect(mistAlarms, client.Alarms, func(a *mist.Alarms) int { return a.Total }),
+		collect(mistUsage, client.Usage, func(*mist.Usage) int { return 1 }),
 	}
 	s := &Source{Render: renderMist, Budget: budget, Reserve: cfg.Budget.Reserve,
 		Identity: cfg.URL() + " " + cfg.OrgID + " " + cfg.Email}
-	s.DeviceList = func(data map[string]any) []model.Device {
-		if d, ok := data["devices"].(*mist.Devices); ok {
+	s.DeviceList = func(d Data) []model.Device {
+		if d, ok := Get(d, mistDevices); ok {
 			return d.Devices
 		}
 		return nil
 	}
-	s.AlarmList = func(data map[string]any) []model.AlarmCount {
-		if a, ok := data["alarms"].(*mist.Alarms); ok {
+	s.AlarmList = func(d Data) []model.AlarmCount {
+		if a, ok := Get(d, mistAlarms); ok {
 			return a.Counts
 		}
 		return nil
 	}
 	if cfg.WebhookSecret != "" {
 		s.WebhookSecret = cfg.WebhookSecret.Value()
-		s.Webhook = func(ctx context.Context, body []byte, data map[string]any) (WebhookResult, error) {
-			sites, _ := data["sites"].(*mist.Sites)
-			devices, _ := data["devices"].(*mist.Devices)
+		s.Webhook = func(ctx context.Context, body []byte, d Data) (WebhookResult, error) {
+			sites, _ := Get(d, mistSites)
+			devices, _ := Get(d, mistDevices)
 			r, err := client.Webhook(ctx, body, sites, devices)
 			if err != nil {
 				return WebhookResult{}, err
@@ -75,8 +84,8 @@ func newMistSource(sc config.Source, opts Options, api *APIStats) (*Source, erro
 	return s, nil
 }
 
-func renderMist(out *sink, data map[string]any) {
-	if s, ok := data["sites"].(*mist.Sites); ok {
+func renderMist(out *sink, d Data) {
+	if s, ok := Get(d, mistSites); ok {
 		for _, site := range s.Sites {
 			out.gauge(siteInfoDesc, 1, site.ID, site.Name)
 			out.gauge(mistSiteClientsDesc, float64(site.Clients), site.Name)
@@ -86,7 +95,7 @@ func renderMist(out *sink, data map[string]any) {
 			}
 		}
 	}
-	if d, ok := data["devices"].(*mist.Devices); ok {
+	if d, ok := Get(d, mistDevices); ok {
 		renderDevices(out, d.Devices)
 		for _, dev := range d.Devices {
 			if dev.LastSeen > 0 {
@@ -94,10 +103,10 @@ func renderMist(out *sink, data map[string]any) {
 			}
 		}
 	}
-	if c, ok := data["clients"].(*mist.Clients); ok {
+	if c, ok := Get(d, mistClients); ok {
 		renderClients(out, c.Counts)
 	}
-	if u, ok := data["usage"].(*mist.Usage); ok {
+	if u, ok := Get(d, mistUsage); ok {
 		out.gauge(mistAPIUsageDesc, u.Requests)
 		out.gauge(mistAPILimitDesc, u.Limit)
 	}

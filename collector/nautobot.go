@@ -10,6 +10,14 @@ import (
 	"github.com/nmsexporter/nms_exporter/vendors/nautobot"
 )
 
+// The collections of a nautobot source.
+var (
+	nautobotStatus = NewKey[*nautobot.Status]("status")
+	nautobotDevices = NewKey[*nautobot.Devices]("devices")
+	nautobotLocations = NewKey[*nautobot.Locations]("locations")
+	nautobotIpam = NewKey[*nautobot.IPAM]("ipam")
+)
+
 // Source-of-truth families.
 var (
 	sotDeviceInfoDesc = newFamily("sot_device_info",
@@ -48,19 +56,19 @@ func newNautobotSource(sc config.Source, opts Options, api *APIStats) (*Source, 
 	if err != nil {
 		return nil, err
 	}
-	kinds := map[string]kind{
-		"status":    typed(client.Status, func(*nautobot.Status) int { return 1 }),
-		"devices":   typed(client.Devices, func(d *nautobot.Devices) int { return len(d.Devices) }),
-		"locations": typed(client.Locations, func(l *nautobot.Locations) int { return len(l.Locations) }),
-		"ipam":      typed(client.IPAM, func(*nautobot.IPAM) int { return 2 }),
+	kinds := []kind{
+		collect(nautobotStatus, client.Status, func(*nautobot.Status) int { return 1 }),
+		collect(nautobotDevices, client.Devices, func(d *nautobot.Devices) int { return len(d.Devices) }),
+		collect(nautobotLocations, client.Locations, func(l *nautobot.Locations) int { return len(l.Locations) }),
+		collect(nautobotIpam, client.IPAM, func(*nautobot.IPAM) int { return 2 }),
 	}
 	s := &Source{Budget: budget, Reserve: cfg.Budget.Reserve,
 		Identity: cfg.BaseURL + " " + cfg.APIVersion}
 	describes := append([]string(nil), cfg.Describes...)
 	s.dependsOn = describes
 	s.Render = renderNautobot
-	s.renderPeers = func(out *sink, data map[string]any, peers map[string][]model.Device) {
-		d, ok := data["devices"].(*nautobot.Devices)
+	s.renderPeers = func(out *sink, d Data, peers map[string][]model.Device) {
+		sot, ok := Get(d, nautobotDevices)
 		if !ok {
 			return
 		}
@@ -69,7 +77,7 @@ func newNautobotSource(sc config.Source, opts Options, api *APIStats) (*Source, 
 			if !ok {
 				continue
 			}
-			counts := drift(d.Devices, devices)
+			counts := drift(sot.Devices, devices)
 			for i, k := range driftKinds {
 				out.gauge(sotDriftDesc, float64(counts[i]), name, k)
 			}
@@ -80,14 +88,14 @@ func newNautobotSource(sc config.Source, opts Options, api *APIStats) (*Source, 
 	return s, nil
 }
 
-func renderNautobot(out *sink, data map[string]any) {
-	if st, ok := data["status"].(*nautobot.Status); ok {
+func renderNautobot(out *sink, d Data) {
+	if st, ok := Get(d, nautobotStatus); ok {
 		out.gauge(nautobotInfoDesc, 1, st.Version, st.APIVersion, st.PythonVersion)
 		if st.Workers >= 0 {
 			out.gauge(nautobotWorkersDesc, float64(st.Workers))
 		}
 	}
-	if d, ok := data["devices"].(*nautobot.Devices); ok {
+	if d, ok := Get(d, nautobotDevices); ok {
 		type group struct{ location, role, status string }
 		counts := map[group]int{}
 		for _, dev := range d.Devices {
@@ -98,12 +106,12 @@ func renderNautobot(out *sink, data map[string]any) {
 			out.gauge(sotDevicesDesc, float64(n), g.location, g.role, g.status)
 		}
 	}
-	if l, ok := data["locations"].(*nautobot.Locations); ok {
+	if l, ok := Get(d, nautobotLocations); ok {
 		for _, loc := range l.Locations {
 			out.gauge(siteInfoDesc, 1, loc.ID, loc.Name)
 		}
 	}
-	if i, ok := data["ipam"].(*nautobot.IPAM); ok {
+	if i, ok := Get(d, nautobotIpam); ok {
 		out.gauge(nautobotPrefixesDesc, float64(i.Prefixes))
 		out.gauge(nautobotIPAddressesDesc, float64(i.IPAddresses))
 	}

@@ -10,6 +10,14 @@ import (
 	"github.com/nmsexporter/nms_exporter/vendors/primeinfra"
 )
 
+// The collections of a primeinfra source.
+var (
+	primeAccessPoints = NewKey[*primeinfra.AccessPoints]("access_points")
+	primeDevices = NewKey[*primeinfra.Devices]("devices")
+	primeClients = NewKey[*primeinfra.Clients]("clients")
+	primeAlarms = NewKey[*primeinfra.Alarms]("alarms")
+)
+
 // Prime-only families.
 var (
 	primeAPControllerDesc = newFamily("prime_ap_controller_info",
@@ -40,21 +48,21 @@ func newPrimeSource(sc config.Source, opts Options, api *APIStats) (*Source, err
 	if err != nil {
 		return nil, err
 	}
-	kinds := map[string]kind{
-		"access_points": typed(client.AccessPoints, func(a *primeinfra.AccessPoints) int { return len(a.Devices) }),
-		"devices":       typed(client.Devices, func(d *primeinfra.Devices) int { return len(d.Devices) }),
-		"clients":       typed(client.Clients, func(c *primeinfra.Clients) int { return c.Total }),
-		"alarms":        typed(client.Alarms, func(a *primeinfra.Alarms) int { return a.Total }),
+	kinds := []kind{
+		collect(primeAccessPoints, client.AccessPoints, func(a *primeinfra.AccessPoints) int { return len(a.Devices) }),
+		collect(primeDevices, client.Devices, func(d *primeinfra.Devices) int { return len(d.Devices) }),
+		collect(primeClients, client.Clients, func(c *primeinfra.Clients) int { return c.Total }),
+		collect(primeAlarms, client.Alarms, func(a *primeinfra.Alarms) int { return a.Total }),
 	}
 	s := &Source{Render: renderPrime, Budget: budget, Reserve: cfg.Budget.Reserve,
 		Identity: cfg.BaseURL + " " + cfg.VirtualDomain + " " + cfg.Username}
-	s.AlarmList = primeAlarms
-	s.DeviceList = func(data map[string]any) []model.Device {
+	s.AlarmList = primeAlarmList
+	s.DeviceList = func(d Data) []model.Device {
 		var out []model.Device
-		if a, ok := data["access_points"].(*primeinfra.AccessPoints); ok {
+		if a, ok := Get(d, primeAccessPoints); ok {
 			out = append(out, a.Devices...)
 		}
-		if d, ok := data["devices"].(*primeinfra.Devices); ok {
+		if d, ok := Get(d, primeDevices); ok {
 			out = append(out, d.Devices...)
 		}
 		return out
@@ -64,21 +72,21 @@ func newPrimeSource(sc config.Source, opts Options, api *APIStats) (*Source, err
 	return s, nil
 }
 
-// primeAlarms gives Prime's alarms the site of their device: the
+// primeAlarmList gives Prime's alarms the site of their device: the
 // collections refresh apart, so the join is made from whatever each has
 // last fetched.
-func primeAlarms(data map[string]any) []model.AlarmCount {
-	a, ok := data["alarms"].(*primeinfra.Alarms)
+func primeAlarmList(d Data) []model.AlarmCount {
+	a, ok := Get(d, primeAlarms)
 	if !ok {
 		return nil
 	}
 	sites := map[string]string{}
-	if d, ok := data["devices"].(*primeinfra.Devices); ok {
+	if d, ok := Get(d, primeDevices); ok {
 		for _, dev := range d.Devices {
 			sites[dev.Name] = dev.Site
 		}
 	}
-	if aps, ok := data["access_points"].(*primeinfra.AccessPoints); ok {
+	if aps, ok := Get(d, primeAccessPoints); ok {
 		for _, d := range aps.Devices {
 			sites[d.Name] = d.Site
 		}
@@ -92,10 +100,10 @@ func primeAlarms(data map[string]any) []model.AlarmCount {
 	return out
 }
 
-// primeClients puts Prime's per-AP client counts on their APs' sites, from
+// primeClientCounts puts Prime's per-AP client counts on their APs' sites, from
 // whatever the access point collection last fetched; an AP it does not
 // know yet counts without a site.
-func primeClients(c *primeinfra.Clients, a *primeinfra.AccessPoints) []model.ClientCount {
+func primeClientCounts(c *primeinfra.Clients, a *primeinfra.AccessPoints) []model.ClientCount {
 	counts := map[model.ClientCount]int{}
 	for _, r := range c.Radios {
 		var site string
@@ -113,8 +121,8 @@ func primeClients(c *primeinfra.Clients, a *primeinfra.AccessPoints) []model.Cli
 	return out
 }
 
-func renderPrime(out *sink, data map[string]any) {
-	aps, _ := data["access_points"].(*primeinfra.AccessPoints)
+func renderPrime(out *sink, d Data) {
+	aps, _ := Get(d, primeAccessPoints)
 	if a := aps; a != nil {
 		for _, site := range a.Sites {
 			out.gauge(siteInfoDesc, 1, site, site)
@@ -130,12 +138,12 @@ func renderPrime(out *sink, data map[string]any) {
 		}
 	}
 	var names map[string]string
-	if d, ok := data["devices"].(*primeinfra.Devices); ok {
+	if d, ok := Get(d, primeDevices); ok {
 		renderDevices(out, d.Devices)
 		names = d.Names
 	}
-	if c, ok := data["clients"].(*primeinfra.Clients); ok {
-		renderClients(out, primeClients(c, aps))
+	if c, ok := Get(d, primeClients); ok {
+		renderClients(out, primeClientCounts(c, aps))
 		for _, w := range c.Wired {
 			name := names[w.Address]
 			if name == "" {
@@ -147,7 +155,7 @@ func renderPrime(out *sink, data map[string]any) {
 			out.gauge(primeClientSampleDesc, float64(c.CollectedAt.Unix()))
 		}
 	}
-	if a, ok := data["alarms"].(*primeinfra.Alarms); ok {
+	if a, ok := Get(d, primeAlarms); ok {
 		for _, k := range a.Acknowledged {
 			out.gauge(primeAlarmsAckedDesc, float64(k.Count), k.Severity, k.Category)
 		}

@@ -36,6 +36,7 @@ type Collection struct {
 
 // kind is a vendor's collection before it is configured.
 type kind struct {
+	name   string
 	fetch  Fetcher
 	decode Decoder
 }
@@ -75,9 +76,13 @@ func newBudget(cfg vendors.BudgetConfig, opts Options) *vendors.Budget {
 }
 
 // addCollections adds the enabled collections of a config section.
-func (s *Source) addCollections(c *config.Common, kinds map[string]kind) {
+func (s *Source) addCollections(c *config.Common, kinds []kind) {
+	byName := make(map[string]kind, len(kinds))
+	for _, k := range kinds {
+		byName[k.name] = k
+	}
 	for _, name := range c.Enabled() {
-		k := kinds[name]
+		k := byName[name]
 		s.Collections = append(s.Collections, &Collection{
 			Name: name, Interval: time.Duration(c.Collections[name].Interval), Fetch: k.fetch, Decode: k.decode,
 		})
@@ -86,7 +91,7 @@ func (s *Source) addCollections(c *config.Common, kinds map[string]kind) {
 
 // Renderer emits a vendor's data metrics from the latest data of each
 // collection (nil where a collection has not succeeded yet).
-type Renderer func(out *sink, data map[string]any)
+type Renderer func(out *sink, d Data)
 
 // Source is one configured upstream: a Mist org, a Prime server...
 type Source struct {
@@ -96,7 +101,7 @@ type Source struct {
 	Render      Renderer
 	// renderPeers emits the series that compare this source with the
 	// sources it describes; nil for sources that describe none.
-	renderPeers func(out *sink, data map[string]any, peers map[string][]model.Device)
+	renderPeers func(out *sink, d Data, peers map[string][]model.Device)
 	Budget      *vendors.Budget
 	Reserve     float64 // share of hourly and daily budget left unplanned
 	API         *APIStats
@@ -108,10 +113,10 @@ type Source struct {
 	Identity string
 	// DeviceList lists the devices in a source's data, for the source of
 	// truth's drift; nil for sources that have none.
-	DeviceList func(data map[string]any) []model.Device
+	DeviceList func(d Data) []model.Device
 	// AlarmList lists the active alarms in a source's data; nil for
 	// sources that have none.
-	AlarmList func(data map[string]any) []model.AlarmCount
+	AlarmList func(d Data) []model.AlarmCount
 	// Webhook decodes the vendor's webhooks, and WebhookSecret verifies
 	// them; a source without a secret takes none.
 	Webhook       WebhookFunc

@@ -24,8 +24,8 @@ func statefulSource(dir, identity string, logs *bytes.Buffer, fetch func(context
 	s := &Source{
 		Name: "a", Vendor: "fake", Identity: identity, ETags: vendors.NewETagStore(),
 		Collections: []*Collection{{Name: "devices", Interval: time.Minute, Fetch: k.fetch, Decode: k.decode}},
-		Render: func(out *sink, data map[string]any) {
-			if v, ok := data["devices"].(*saved); ok {
+		Render: func(out *sink, d Data) {
+			if v, ok := Get(d, NewKey[*saved]("devices")); ok {
 				out.gauge(testFamily, float64(v.Value), "devices")
 			}
 		},
