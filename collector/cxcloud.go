@@ -1,8 +1,6 @@
 package collector
 
 import (
-	"fmt"
-
 	"github.com/nmsexporter/nms_exporter/config"
 	"github.com/nmsexporter/nms_exporter/model"
 	"github.com/nmsexporter/nms_exporter/vendors"
@@ -11,10 +9,10 @@ import (
 
 // The collections of a cxcloud source.
 var (
-	cxInventory = NewKey[*cxcloud.Inventory]("inventory")
+	cxInventory    = NewKey[*cxcloud.Inventory]("inventory")
 	cxFieldNotices = NewKey[*cxcloud.FieldNotices]("field_notices")
-	cxAdvisories = NewKey[*cxcloud.Advisories]("advisories")
-	cxEox = NewKey[*cxcloud.EndOfLife]("eox")
+	cxAdvisories   = NewKey[*cxcloud.Advisories]("advisories")
+	cxEox          = NewKey[*cxcloud.EndOfLife]("eox")
 )
 
 // Lifecycle families, shared by every vendor that reports them.
@@ -43,11 +41,7 @@ var (
 		"How often the collector is expected to make a full upload.", "collector")
 )
 
-func newCXCloudSource(sc config.Source, opts Options, api *APIStats) (*Source, error) {
-	cfg, ok := sc.(*config.CXCloud)
-	if !ok {
-		return nil, fmt.Errorf("config section is %T, not CX Cloud", sc)
-	}
+func newCXCloudSource(cfg *config.CXCloud, opts Options, api *APIStats) (*Source, error) {
 	budget := newBudget(vendors.BudgetConfig{
 		PerSecond: cfg.Budget.RequestsPerSecond,
 		// One at a time: a burst could cross the API's per-second limit

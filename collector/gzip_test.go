@@ -3,13 +3,14 @@ package collector
 import (
 	"bytes"
 	"fmt"
-	"github.com/nmsexporter/nms_exporter/internal/testtool"
 	"hash/crc32"
 	"io"
 	"math/rand/v2"
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/nmsexporter/nms_exporter/internal/testtool"
 
 	"github.com/nmsexporter/nms_exporter/internal/scrapetest"
 )

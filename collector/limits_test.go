@@ -8,6 +8,7 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -88,9 +89,9 @@ func TestBackoffErrorDelaysNextRefresh(t *testing.T) {
 // TestVendorsCapHolds: every vendor's budget caps a hold at the longest
 // window its limits count over.
 func TestVendorsCapHolds(t *testing.T) {
-	for vendor, want := range maxHolds {
-		if want <= 0 || want > 24*time.Hour {
-			t.Errorf("maxHolds[%s] = %s; want within (0, 24h]", vendor, want)
+	for _, v := range Vendors {
+		if v.MaxHold <= 0 || v.MaxHold > 24*time.Hour {
+			t.Errorf("vendor %s MaxHold = %s; want within (0, 24h]", v.Name, v.MaxHold)
 		}
 	}
 	sim, base := startPrimeSim(t, primesim.Options{Seed: 1})
@@ -239,5 +240,17 @@ func TestSeriesLimitKeepsLastGoodRender(t *testing.T) {
 	refresh(first, "sites")
 	if body := scrape(first); dataSeries(body) != 0 || !strings.Contains(body, "nms_source_render_success 0") {
 		t.Errorf("first render over the limit: %d data series, render success 0 %v; want none, and the failure shown", dataSeries(body), strings.Contains(body, "nms_source_render_success 0"))
+	}
+}
+
+// TestVendorsMatchConfig: the vendors the collector builds are the
+// vendors the config file has sections for, in the same order.
+func TestVendorsMatchConfig(t *testing.T) {
+	var names []string
+	for _, v := range Vendors {
+		names = append(names, v.Name)
+	}
+	if !slices.Equal(names, config.Vendors()) {
+		t.Errorf("collector vendors %v; config sections %v", names, config.Vendors())
 	}
 }

@@ -2,7 +2,6 @@ package collector
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/nmsexporter/nms_exporter/config"
 	"github.com/nmsexporter/nms_exporter/model"
@@ -12,11 +11,11 @@ import (
 
 // The collections of a mist source.
 var (
-	mistSites = NewKey[*mist.Sites]("sites")
+	mistSites   = NewKey[*mist.Sites]("sites")
 	mistDevices = NewKey[*mist.Devices]("devices")
 	mistClients = NewKey[*mist.Clients]("clients")
-	mistAlarms = NewKey[*mist.Alarms]("alarms")
-	mistUsage = NewKey[*mist.Usage]("usage")
+	mistAlarms  = NewKey[*mist.Alarms]("alarms")
+	mistUsage   = NewKey[*mist.Usage]("usage")
 )
 
 // Mist-only families.
@@ -32,11 +31,7 @@ var (
 	mistAPILimitDesc = newFamily("mist_api_usage_limit", "The token's hourly call limit, as Mist reports it.")
 )
 
-func newMistSource(sc config.Source, opts Options, api *APIStats) (*Source, error) {
-	cfg, ok := sc.(*config.Mist)
-	if !ok {
-		return nil, fmt.Errorf("config section is %T, not Mist", sc)
-	}
+func newMistSource(cfg *config.Mist, opts Options, api *APIStats) (*Source, error) {
 	budget := newBudget(vendors.BudgetConfig{
 		PerSecond: cfg.Budget.RequestsPerSecond,
 		PerHour:   cfg.Budget.RequestsPerHour,

@@ -1,7 +1,6 @@
 package collector
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/nmsexporter/nms_exporter/config"
@@ -12,10 +11,10 @@ import (
 
 // The collections of a nautobot source.
 var (
-	nautobotStatus = NewKey[*nautobot.Status]("status")
-	nautobotDevices = NewKey[*nautobot.Devices]("devices")
+	nautobotStatus    = NewKey[*nautobot.Status]("status")
+	nautobotDevices   = NewKey[*nautobot.Devices]("devices")
 	nautobotLocations = NewKey[*nautobot.Locations]("locations")
-	nautobotIpam = NewKey[*nautobot.IPAM]("ipam")
+	nautobotIpam      = NewKey[*nautobot.IPAM]("ipam")
 )
 
 // Source-of-truth families.
@@ -42,11 +41,7 @@ var (
 // driftKinds are the kinds of disagreement, in the order they are emitted.
 var driftKinds = []string{"missing_in_sot", "missing_in_vendor", "site_mismatch", "name_mismatch"}
 
-func newNautobotSource(sc config.Source, opts Options, api *APIStats) (*Source, error) {
-	cfg, ok := sc.(*config.Nautobot)
-	if !ok {
-		return nil, fmt.Errorf("config section is %T, not Nautobot", sc)
-	}
+func newNautobotSource(cfg *config.Nautobot, opts Options, api *APIStats) (*Source, error) {
 	budget := newBudget(vendors.BudgetConfig{
 		PerSecond: cfg.Budget.RequestsPerSecond,
 		PerHour:   cfg.Budget.RequestsPerHour,

@@ -1,7 +1,6 @@
 package collector
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/nmsexporter/nms_exporter/config"
@@ -13,9 +12,9 @@ import (
 // The collections of a primeinfra source.
 var (
 	primeAccessPoints = NewKey[*primeinfra.AccessPoints]("access_points")
-	primeDevices = NewKey[*primeinfra.Devices]("devices")
-	primeClients = NewKey[*primeinfra.Clients]("clients")
-	primeAlarms = NewKey[*primeinfra.Alarms]("alarms")
+	primeDevices      = NewKey[*primeinfra.Devices]("devices")
+	primeClients      = NewKey[*primeinfra.Clients]("clients")
+	primeAlarms       = NewKey[*primeinfra.Alarms]("alarms")
 )
 
 // Prime-only families.
@@ -30,11 +29,7 @@ var (
 	primeDomainDesc = newFamily("prime_virtual_domain_info", "The virtual domain Prime answers for, value 1.", "domain")
 )
 
-func newPrimeSource(sc config.Source, opts Options, api *APIStats) (*Source, error) {
-	cfg, ok := sc.(*config.Prime)
-	if !ok {
-		return nil, fmt.Errorf("config section is %T, not Prime", sc)
-	}
+func newPrimeSource(cfg *config.Prime, opts Options, api *APIStats) (*Source, error) {
 	budget := newBudget(vendors.BudgetConfig{
 		PerSecond: cfg.Budget.RequestsPerSecond,
 		PerHour:   cfg.Budget.RequestsPerHour,

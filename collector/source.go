@@ -159,34 +159,55 @@ type Options struct {
 	// is kept, shown or logged; nil keeps errors as they are.
 	Scrub func(error) error
 
-	maxHold time.Duration // the vendor's, from maxHolds
+	maxHold time.Duration // the vendor's MaxHold
 }
 
-// builder makes a Source from its config section.
-type builder func(cfg config.Source, opts Options, api *APIStats) (*Source, error)
-
-// builders is the registry of vendors: one entry per vendor.
-var builders = map[string]builder{
-	"mist":     newMistSource,
-	"prime":    newPrimeSource,
-	"cxcloud":  newCXCloudSource,
-	"nautobot": newNautobotSource,
+// Vendor is one kind of upstream the exporter polls: its config key, and
+// how a source of it is built.
+type Vendor struct {
+	// Name is the vendor's config key, such as "mist".
+	Name string
+	// MaxHold caps how long one answer holds a source, whatever its
+	// Retry-After says: the longest window the vendor's limits count over.
+	// A Retry-After of 999999999 once stopped a source for the week it was
+	// then capped at.
+	MaxHold time.Duration
+	build   func(cfg config.Source, opts Options, api *APIStats) (*Source, error)
 }
 
-// maxHolds cap how long one answer holds a vendor's source, whatever its
-// Retry-After says: the longest window the vendor's limits count over. A
-// Retry-After of 999999999 once stopped a source for the week it was then
-// capped at.
-var maxHolds = map[string]time.Duration{
-	"mist":     time.Hour,      // an hourly quota per token
-	"cxcloud":  24 * time.Hour, // a daily quota per tenant
-	"prime":    time.Minute,    // limits over a window of seconds
-	"nautobot": time.Minute,    // no quota; a proxy's limits at most
+// vendor describes a vendor whose sources are built from config sections
+// of type C.
+func vendor[C config.Source](name string, maxHold time.Duration, build func(cfg C, opts Options, api *APIStats) (*Source, error)) Vendor {
+	return Vendor{Name: name, MaxHold: maxHold, build: func(sc config.Source, opts Options, api *APIStats) (*Source, error) {
+		cfg, ok := sc.(C)
+		if !ok {
+			return nil, fmt.Errorf("config section is %T, not %s", sc, name)
+		}
+		return build(cfg, opts, api)
+	}}
+}
+
+// Vendors are the vendors the exporter knows, one line each.
+var Vendors = []Vendor{
+	vendor("mist", time.Hour, newMistSource),           // an hourly quota per token
+	vendor("prime", time.Minute, newPrimeSource),       // limits over a window of seconds
+	vendor("cxcloud", 24*time.Hour, newCXCloudSource),  // a daily quota per tenant
+	vendor("nautobot", time.Minute, newNautobotSource), // no quota; a proxy's limits at most
+}
+
+// vendorNamed finds a vendor by its config key.
+func vendorNamed(name string) (Vendor, bool) {
+	for _, v := range Vendors {
+		if v.Name == name {
+			return v, true
+		}
+	}
+	return Vendor{}, false
 }
 
 // NewSource builds the source a config section describes.
 func NewSource(cfg config.Source, opts Options) (*Source, error) {
-	b, ok := builders[cfg.VendorName()]
+	vd, ok := vendorNamed(cfg.VendorName())
 	if !ok {
 		return nil, fmt.Errorf("source %q: no collector for vendor %q", cfg.SourceName(), cfg.VendorName())
 	}
@@ -196,9 +217,9 @@ func NewSource(cfg config.Source, opts Options) (*Source, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	opts.maxHold = maxHolds[cfg.VendorName()]
+	opts.maxHold = vd.MaxHold
 	api := NewAPIStats()
-	s, err := b(cfg, opts, api)
+	s, err := vd.build(cfg, opts, api)
 	if err != nil {
 		return nil, fmt.Errorf("source %q: %w", cfg.SourceName(), err)
 	}

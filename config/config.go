@@ -43,22 +43,35 @@ type Source interface {
 	SourceName() string
 	VendorName() string
 	SourceCommon() *Common
+	validate(v *validator, at path)
+}
+
+// sections are the vendors' parts of the file, in the order sources are
+// listed: one line per vendor.
+var sections = []struct {
+	key     string
+	sources func(c *Config) []Source
+}{
+	{"mist", func(c *Config) []Source { return sourcesOf(c.Mist) }},
+	{"prime", func(c *Config) []Source { return sourcesOf(c.Prime) }},
+	{"cxcloud", func(c *Config) []Source { return sourcesOf(c.CXCloud) }},
+	{"nautobot", func(c *Config) []Source { return sourcesOf(c.Nautobot) }},
+}
+
+// Vendors lists the vendors' config keys, in the order sources are listed.
+func Vendors() []string {
+	out := make([]string, len(sections))
+	for i, s := range sections {
+		out[i] = s.key
+	}
+	return out
 }
 
 // Sources lists every configured source in file order, vendor by vendor.
 func (c *Config) Sources() []Source {
 	var out []Source
-	for i := range c.Mist {
-		out = append(out, &c.Mist[i])
-	}
-	for i := range c.Prime {
-		out = append(out, &c.Prime[i])
-	}
-	for i := range c.CXCloud {
-		out = append(out, &c.CXCloud[i])
-	}
-	for i := range c.Nautobot {
-		out = append(out, &c.Nautobot[i])
+	for _, s := range sections {
+		out = append(out, s.sources(c)...)
 	}
 	return out
 }
@@ -339,26 +352,12 @@ func (v *validator) warnf(p path, format string, args ...any) {
 }
 
 func (c *Config) validate(v *validator) {
-	for i := range c.Mist {
-		c.Mist[i].validate(v, path{"mist", i})
-	}
-	for i := range c.Prime {
-		c.Prime[i].validate(v, path{"prime", i})
-	}
-	for i := range c.CXCloud {
-		c.CXCloud[i].validate(v, path{"cxcloud", i})
-	}
-	for i := range c.Nautobot {
-		c.Nautobot[i].validate(v, path{"nautobot", i})
-	}
 	// Names are unique across vendors: a name is a /probe target.
 	seen := map[string]string{}
-	for _, section := range []struct {
-		key     string
-		sources []Source
-	}{{"mist", sourcesOf(c.Mist)}, {"prime", sourcesOf(c.Prime)}, {"cxcloud", sourcesOf(c.CXCloud)}, {"nautobot", sourcesOf(c.Nautobot)}} {
-		for i, s := range section.sources {
+	for _, section := range sections {
+		for i, s := range section.sources(c) {
 			p := path{section.key, i}
+			s.validate(v, p)
 			name := s.SourceName()
 			if name == "" {
 				continue
