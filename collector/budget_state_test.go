@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/nmsexporter/nms_exporter/config"
+	"github.com/nmsexporter/nms_exporter/exposition"
 	"github.com/nmsexporter/nms_exporter/vendors"
 	"github.com/nmsexporter/nms_exporter/vendors/primeinfra/primesim"
 )
@@ -30,7 +31,7 @@ func budgetedSource(dir, identity string, clock *simClock, logs *bytes.Buffer, c
 			}
 			return 1, 1, nil
 		}}},
-		Render: func(*sink, Data) {},
+		Render: func(*exposition.Sink, Data) {},
 	}
 	s.init(Options{Logger: slog.New(slog.NewTextHandler(logs, nil)), Now: clock.Now, StateDir: dir})
 	return s

@@ -3,6 +3,7 @@ package collector
 import (
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/nmsexporter/nms_exporter/exposition"
 	"github.com/nmsexporter/nms_exporter/model"
 )
 
@@ -153,8 +154,8 @@ func (s *Source) gather() *renderInput {
 
 // renderFrom builds the data series of what was gathered, sorted for the
 // encoders.
-func (s *Source) renderFrom(in *renderInput) *sink {
-	out := newSink()
+func (s *Source) renderFrom(in *renderInput) *exposition.Sink {
+	out := exposition.NewSink()
 	data := in.view.data()
 	if s.Render != nil {
 		s.Render(out, data)
@@ -163,7 +164,7 @@ func (s *Source) renderFrom(in *renderInput) *sink {
 		s.renderPeers(out, data, in.peers)
 	}
 	// Alarms merge the last poll with webhooks, so they render here.
-	renderAlarms(out, in.alarms)
-	out.sort()
+	exposition.Alarms(out, in.alarms)
+	out.Sort()
 	return out
 }

@@ -15,20 +15,21 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/nmsexporter/nms_exporter/exposition"
 	"github.com/nmsexporter/nms_exporter/vendors"
 )
 
-var testFamily = newFamily("test_value", "A value from a fake collection.", "collection")
+var testFamily = exposition.NewFamily("test_value", "A value from a fake collection.", "collection")
 
 // fakeSource builds a source over fetchers, rendering each collection's
 // data (an int) as nms_test_value.
 func fakeSource(name string, cols ...*Collection) *Source {
 	s := &Source{
 		Name: name, Vendor: "fake", Collections: cols,
-		Render: func(out *sink, d Data) {
+		Render: func(out *exposition.Sink, d Data) {
 			for n, e := range d.entries {
 				if v, ok := e.data.(int); ok {
-					out.gauge(testFamily, float64(v), n)
+					out.Gauge(testFamily, float64(v), n)
 				}
 			}
 		},

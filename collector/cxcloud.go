@@ -2,6 +2,7 @@ package collector
 
 import (
 	"github.com/nmsexporter/nms_exporter/config"
+	"github.com/nmsexporter/nms_exporter/exposition"
 	"github.com/nmsexporter/nms_exporter/model"
 	"github.com/nmsexporter/nms_exporter/vendors"
 	"github.com/nmsexporter/nms_exporter/vendors/cxcloud"
@@ -17,27 +18,27 @@ var (
 
 // Lifecycle families, shared by every vendor that reports them.
 var (
-	fieldNoticeDevicesDesc = newFamily("field_notice_devices", "Devices each field notice applies to, by match confidence.",
+	fieldNoticeDevicesDesc = exposition.NewFamily("field_notice_devices", "Devices each field notice applies to, by match confidence.",
 		"field_notice", "match_confidence")
-	advisoryDevicesDesc = newFamily("security_advisory_devices",
+	advisoryDevicesDesc = exposition.NewFamily("security_advisory_devices",
 		"Devices each security advisory applies to (vulnerable or potentially vulnerable), by impact.", "advisory", "impact")
-	endOfSupportDesc = newFamily("device_end_of_support_timestamp_seconds",
+	endOfSupportDesc = exposition.NewFamily("device_end_of_support_timestamp_seconds",
 		"End-of-life milestones of a device or one of its parts, in unix seconds.", "device", "serial", "milestone")
 )
 
 // CX Cloud-only families.
 var (
-	cxFieldNoticeInfoDesc = newFamily("cxcloud_field_notice_info", "One series per field notice CX Cloud knows, value 1.",
+	cxFieldNoticeInfoDesc = exposition.NewFamily("cxcloud_field_notice_info", "One series per field notice CX Cloud knows, value 1.",
 		"field_notice", "type", "title", "url")
-	cxAdvisoryInfoDesc = newFamily("cxcloud_security_advisory_info", "One series per security advisory CX Cloud knows, value 1.",
+	cxAdvisoryInfoDesc = exposition.NewFamily("cxcloud_security_advisory_info", "One series per security advisory CX Cloud knows, value 1.",
 		"advisory", "impact", "title", "url")
-	cxDataProcessedDesc = newFamily("cxcloud_data_processed_timestamp_seconds",
+	cxDataProcessedDesc = exposition.NewFamily("cxcloud_data_processed_timestamp_seconds",
 		"When CX Cloud last processed the tenant's data, from the Last-Modified of the collection's answers, in unix seconds.", "collection")
-	cxCollectorInfoDesc = newFamily("cxcloud_collector_info", "One series per CX Cloud collector, value 1.",
+	cxCollectorInfoDesc = exposition.NewFamily("cxcloud_collector_info", "One series per CX Cloud collector, value 1.",
 		"collector", "collector_name", "status", "version")
-	cxCollectorLastUploadDesc = newFamily("cxcloud_collector_last_upload_timestamp_seconds",
+	cxCollectorLastUploadDesc = exposition.NewFamily("cxcloud_collector_last_upload_timestamp_seconds",
 		"When the collector last uploaded to CX Cloud, in unix seconds; absent when it never did.", "collector")
-	cxCollectorIntervalDesc = newFamily("cxcloud_collector_upload_interval_seconds",
+	cxCollectorIntervalDesc = exposition.NewFamily("cxcloud_collector_upload_interval_seconds",
 		"How often the collector is expected to make a full upload.", "collector")
 )
 
@@ -74,22 +75,22 @@ func newCXCloudSource(cfg *config.CXCloud, opts Options, api *APIStats) (*Source
 	return s, nil
 }
 
-func renderCXCloud(out *sink, d Data) {
+func renderCXCloud(out *exposition.Sink, d Data) {
 	processed := func(collection string, at int64) {
 		if at > 0 {
-			out.gauge(cxDataProcessedDesc, float64(at), collection)
+			out.Gauge(cxDataProcessedDesc, float64(at), collection)
 		}
 	}
 	if inv, ok := Get(d, cxInventory); ok {
-		renderDevices(out, inv.Devices)
+		exposition.Devices(out, inv.Devices)
 		processed("inventory", inv.LastModified)
 		for _, c := range inv.Collectors {
-			out.gauge(cxCollectorInfoDesc, 1, c.ID, c.Name, c.Status, c.Version)
+			out.Gauge(cxCollectorInfoDesc, 1, c.ID, c.Name, c.Status, c.Version)
 			if c.LastUpload > 0 {
-				out.gauge(cxCollectorLastUploadDesc, float64(c.LastUpload), c.ID)
+				out.Gauge(cxCollectorLastUploadDesc, float64(c.LastUpload), c.ID)
 			}
 			if c.UploadInterval > 0 {
-				out.gauge(cxCollectorIntervalDesc, c.UploadInterval, c.ID)
+				out.Gauge(cxCollectorIntervalDesc, c.UploadInterval, c.ID)
 			}
 		}
 	}
@@ -104,23 +105,23 @@ func renderCXCloud(out *sink, d Data) {
 	}
 	if f, ok := Get(d, cxFieldNotices); ok {
 		for _, c := range f.Counts {
-			out.gauge(fieldNoticeDevicesDesc, float64(c.Devices), c.FieldNotice, c.MatchConfidence)
+			out.Gauge(fieldNoticeDevicesDesc, float64(c.Devices), c.FieldNotice, c.MatchConfidence)
 		}
 		for _, n := range f.Notices {
-			out.gauge(cxFieldNoticeInfoDesc, 1, n.ID, n.Type, n.Title, n.URL)
+			out.Gauge(cxFieldNoticeInfoDesc, 1, n.ID, n.Type, n.Title, n.URL)
 		}
 	}
 	if a, ok := Get(d, cxAdvisories); ok {
 		for _, c := range a.Counts {
-			out.gauge(advisoryDevicesDesc, float64(c.Devices), c.Advisory, c.Impact)
+			out.Gauge(advisoryDevicesDesc, float64(c.Devices), c.Advisory, c.Impact)
 		}
 		for _, adv := range a.Advisories {
-			out.gauge(cxAdvisoryInfoDesc, 1, adv.ID, adv.Impact, adv.Title, adv.URL)
+			out.Gauge(cxAdvisoryInfoDesc, 1, adv.ID, adv.Impact, adv.Title, adv.URL)
 		}
 	}
 	if e, ok := Get(d, cxEox); ok {
 		for _, m := range e.Milestones {
-			out.gauge(endOfSupportDesc, float64(m.At), m.Device, m.Serial, m.Milestone)
+			out.Gauge(endOfSupportDesc, float64(m.At), m.Device, m.Serial, m.Milestone)
 		}
 	}
 }

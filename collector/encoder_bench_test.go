@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 
 	"github.com/nmsexporter/nms_exporter/config"
+	"github.com/nmsexporter/nms_exporter/exposition"
 	"github.com/nmsexporter/nms_exporter/vendors/simulators"
 )
 
@@ -26,32 +27,25 @@ func BenchmarkEncoders(b *testing.B) {
 	sinks := largeSinks(b)
 	series := 0
 	for _, out := range sinks {
-		for _, samples := range out.families {
-			series += len(samples)
-		}
+		series += out.Series()
 	}
-	perFamily := func(encode func(io.Writer, *dto.MetricFamily) error) func(io.Writer, *sink) error {
-		return func(w io.Writer, out *sink) error {
-			for _, f := range out.sorted {
-				if err := encode(w, out.metricFamily(f)); err != nil {
-					return err
-				}
-			}
-			return nil
+	perFamily := func(encode func(io.Writer, *dto.MetricFamily) error) func(io.Writer, *exposition.Sink) error {
+		return func(w io.Writer, out *exposition.Sink) error {
+			return out.EachFamily(func(mf *dto.MetricFamily) error { return encode(w, mf) })
 		}
 	}
 	for _, tc := range []struct {
 		name   string
-		encode func(io.Writer, *sink) error
+		encode func(io.Writer, *exposition.Sink) error
 	}{
-		{"text/sink", func(w io.Writer, out *sink) error { return out.writeText(w, false) }},
+		{"text/sink", func(w io.Writer, out *exposition.Sink) error { return out.Encode(w, exposition.FormatText) }},
 		{"text/expfmt", perFamily(func(w io.Writer, mf *dto.MetricFamily) error { _, err := expfmt.MetricFamilyToText(w, mf); return err })},
-		{"openmetrics/sink", func(w io.Writer, out *sink) error { return out.writeText(w, true) }},
+		{"openmetrics/sink", func(w io.Writer, out *exposition.Sink) error { return out.Encode(w, exposition.FormatOpenMetrics) }},
 		{"openmetrics/expfmt", perFamily(func(w io.Writer, mf *dto.MetricFamily) error {
 			_, err := expfmt.MetricFamilyToOpenMetrics(w, mf)
 			return err
 		})},
-		{"protobuf/expfmt", func(w io.Writer, out *sink) error { return out.encode(w, formatProto) }},
+		{"protobuf/expfmt", func(w io.Writer, out *exposition.Sink) error { return out.Encode(w, exposition.FormatProto) }},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			b.ReportAllocs()
@@ -71,7 +65,7 @@ func BenchmarkEncoders(b *testing.B) {
 
 // largeSinks refreshes a source on each simulator at large size, with the
 // simulated limits and the budgets lifted, and renders each one's data.
-func largeSinks(b *testing.B) []*sink {
+func largeSinks(b *testing.B) []*exposition.Sink {
 	b.Helper()
 	var sims []*simulators.Simulator
 	for _, v := range []string{"mist", "prime", "cxcloud", "nautobot"} {
@@ -105,7 +99,7 @@ func largeSinks(b *testing.B) []*sink {
 	for !m.Ready() {
 		time.Sleep(50 * time.Millisecond)
 	}
-	var sinks []*sink
+	var sinks []*exposition.Sink
 	for _, s := range m.Sources() {
 		sinks = append(sinks, s.renderFrom(s.gather()))
 	}

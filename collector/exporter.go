@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/nmsexporter/nms_exporter/exposition"
 )
 
 // ReloadState reports the outcome of config reloads.
@@ -33,7 +35,7 @@ func (c ReloadCollector) Collect(ch chan<- prometheus.Metric) {
 	if !at.IsZero() {
 		ts = float64(at.Unix())
 	}
-	ch <- prometheus.MustNewConstMetric(reloadSuccessDesc, prometheus.GaugeValue, boolValue(ok))
+	ch <- prometheus.MustNewConstMetric(reloadSuccessDesc, prometheus.GaugeValue, exposition.BoolValue(ok))
 	ch <- prometheus.MustNewConstMetric(reloadTimeDesc, prometheus.GaugeValue, ts)
 }
 

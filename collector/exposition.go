@@ -4,83 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/http"
-	"strconv"
-	"strings"
 	"sync"
 
-	"github.com/prometheus/common/expfmt"
-
+	"github.com/nmsexporter/nms_exporter/exposition"
 	"github.com/nmsexporter/nms_exporter/internal/cpuslot"
 )
-
-// format is an exposition format /probe serves.
-type format int
-
-const (
-	formatText        format = iota // Prometheus text 0.0.4
-	formatOpenMetrics               // OpenMetrics 1.0.0 (and 0.0.1, written alike)
-	formatProto                     // delimited protobuf
-	numFormats
-)
-
-// offered are the formats /probe negotiates, in promhttp's order of
-// preference with OpenMetrics enabled, less the protobuf text forms meant
-// for debugging.
-var offered = []expfmt.Format{expfmt.FmtOpenMetrics_1_0_0, expfmt.FmtOpenMetrics_0_0_1, expfmt.FmtProtoDelim, expfmt.FmtText}
-
-// negotiate picks the format of an answer from the request's Accept, as
-// promhttp does. The Content-Type it returns carries the escaping scheme
-// asked for; every name the exporter has reads the same in each.
-func negotiate(h http.Header) (format, expfmt.Format) {
-	ct := expfmt.NegotiateAccept(h, offered...)
-	switch ct.FormatType() {
-	case expfmt.TypeOpenMetrics:
-		return formatOpenMetrics, ct
-	case expfmt.TypeProtoDelim:
-		return formatProto, ct
-	}
-	return formatText, ct
-}
-
-// acceptsGzip reports whether to answer in gzip, reading Accept-Encoding
-// as RFC 9110 section 12.5.3 does: a coding is acceptable when named, or
-// matched by "*", with a q above 0; identity is acceptable unless refused,
-// and least preferred when not named. When gzip is refused the answer is
-// plain even if identity is refused too, as promhttp answers: a scraper is
-// better served by its data than by a 406.
-func acceptsGzip(h http.Header) bool {
-	gzipQ, identityQ, anyQ := -1.0, -1.0, -1.0
-	for _, v := range h.Values("Accept-Encoding") {
-		for part := range strings.SplitSeq(v, ",") {
-			coding, params, _ := strings.Cut(part, ";")
-			q := 1.0
-			if params = strings.TrimSpace(params); params != "" {
-				name, value, _ := strings.Cut(params, "=")
-				w, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
-				if !strings.EqualFold(strings.TrimSpace(name), "q") || err != nil || w < 0 || w > 1 {
-					continue // malformed: ignored
-				}
-				q = w
-			}
-			switch strings.ToLower(strings.TrimSpace(coding)) {
-			case "gzip", "x-gzip":
-				gzipQ = q
-			case "identity":
-				identityQ = q
-			case "*":
-				anyQ = q
-			}
-		}
-	}
-	if gzipQ < 0 {
-		gzipQ = anyQ
-	}
-	if identityQ < 0 && anyQ >= 0 {
-		identityQ = anyQ
-	}
-	return gzipQ > 0 && gzipQ >= identityQ
-}
 
 // rendered keeps a source's data families encoded, each format as a
 // compressed stream, for the version of the data they were made from. A
@@ -91,10 +19,10 @@ type rendered struct {
 	build sync.Mutex // one render at a time
 	mu    sync.Mutex
 	key   uint64
-	view  view                  // the source's collections the data was made from
-	out   [numFormats]*deflated // nil: not made for this version
-	want  [numFormats]bool      // formats scrapers have asked for: each render makes them all
-	sizes [numFormats]int       // the last stream's length in each format
+	view  view                                        // the source's collections the data was made from
+	out   [exposition.NumFormats]*exposition.Deflated // nil: not made for this version
+	want  [exposition.NumFormats]bool                 // formats scrapers have asked for: each render makes them all
+	sizes [exposition.NumFormats]int                  // the last stream's length in each format
 	// building: a background rebuild is running; dirty: the data changed
 	// while it ran.
 	building, dirty bool
@@ -128,7 +56,7 @@ func (s *Source) renderError() error {
 // with the health it was made with, so no scrape waits on a render (only
 // the first of a source, and the first in each format) and none shows a
 // collection's success before its series. A nil encoding means it failed.
-func (s *Source) served(f format) (view, *deflated) {
+func (s *Source) served(f exposition.Format) (view, *exposition.Deflated) {
 	s.expirePushed()
 	cur := s.cache.view()
 	key := s.renderKey()
@@ -157,7 +85,7 @@ func (s *Source) Settled() bool {
 	s.expirePushed()
 	key := s.renderKey()
 	s.rendered.mu.Lock()
-	ok := s.rendered.out[formatText] != nil && s.rendered.current(key)
+	ok := s.rendered.out[exposition.FormatText] != nil && s.rendered.current(key)
 	s.rendered.mu.Unlock()
 	if !ok {
 		s.rebuildSoon()
@@ -178,7 +106,7 @@ func (s *Source) rebuildSoon() {
 	s.rendered.building = true
 	go func() {
 		for {
-			s.rebuild(formatText)
+			s.rebuild(exposition.FormatText)
 			s.rendered.mu.Lock()
 			if !s.rendered.dirty {
 				s.rendered.building = false
@@ -198,7 +126,7 @@ func (s *Source) rebuildSoon() {
 // one. A render over the source's series limit is refused: the last good
 // encodings stay, and the formats they lack are made from what they were
 // made from. It returns the encoding in f and the view it was made from.
-func (s *Source) rebuild(f format) (view, *deflated) {
+func (s *Source) rebuild(f exposition.Format) (view, *exposition.Deflated) {
 	s.rendered.build.Lock()
 	defer s.rendered.build.Unlock()
 	in := s.gather()
@@ -213,45 +141,45 @@ func (s *Source) rebuild(f format) (view, *deflated) {
 // rebuildFrom is rebuild's work on what was gathered, under the build
 // lock. It reports whether the render was refused while the encoding in f
 // is missing, which another pass makes from the last good render.
-func (s *Source) rebuildFrom(in *renderInput, f format) (view, *deflated, bool) {
+func (s *Source) rebuildFrom(in *renderInput, f exposition.Format) (view, *exposition.Deflated, bool) {
 	key, gathered := in.key, in.view
 	s.rendered.mu.Lock()
 	if s.rendered.err != nil && s.rendered.failKey == key {
 		// The same data again: rendering it would be refused again.
 		in, key = s.rendered.good, s.rendered.key
 	}
-	same := s.rendered.out[formatText] != nil && s.rendered.key == key
-	var todo []format
-	for g := range numFormats {
-		if (s.rendered.want[g] || g == formatText) && (!same || s.rendered.out[g] == nil) {
+	same := s.rendered.out[exposition.FormatText] != nil && s.rendered.key == key
+	var todo []exposition.Format
+	for g := range exposition.NumFormats {
+		if (s.rendered.want[g] || g == exposition.FormatText) && (!same || s.rendered.out[g] == nil) {
 			todo = append(todo, g)
 		}
 	}
-	sizes, haveGood := s.rendered.sizes, s.rendered.out[formatText] != nil
+	sizes, haveGood := s.rendered.sizes, s.rendered.out[exposition.FormatText] != nil
 	s.rendered.mu.Unlock()
 
-	var made [numFormats]*deflated
-	var errs [numFormats]error
+	var made [exposition.NumFormats]*exposition.Deflated
+	var errs [exposition.NumFormats]error
 	var refused error
 	duplicates := 0
 	if len(todo) > 0 {
 		// Nothing cancels a render: whoever waits for it needs its result.
 		_ = cpuslot.Do(context.Background(), func() {
-			out := newSink()
+			out := exposition.NewSink()
 			if in != nil {
 				out = s.renderFrom(in)
 			}
-			duplicates = out.duplicates
-			if n, limit := out.series(), s.seriesLimit(); n > limit {
+			duplicates = out.Duplicates()
+			if n, limit := out.Series(), s.seriesLimit(); n > limit {
 				refused = fmt.Errorf("render: %d series, over the limit of %d (limits.series); serving the last good render", n, limit)
 				if haveGood {
 					return
 				}
 				// Nothing good to serve: the health alone, with no data.
-				out = newSink()
+				out = exposition.NewSink()
 			}
 			for _, g := range todo {
-				made[g], errs[g] = deflate(func(w io.Writer) error { return out.encode(w, g) }, sizes[g])
+				made[g], errs[g] = exposition.Deflate(func(w io.Writer) error { return out.Encode(w, g) }, sizes[g])
 			}
 		})
 	}
@@ -267,7 +195,7 @@ func (s *Source) rebuildFrom(in *renderInput, f format) (view, *deflated, bool) 
 			s.logger.Error("render refused", "err", refused)
 		}
 		s.rendered.err, s.rendered.failKey = refused, key
-		if s.rendered.out[formatText] != nil {
+		if s.rendered.out[exposition.FormatText] != nil {
 			return s.rendered.view, s.rendered.out[f], s.rendered.out[f] == nil
 		}
 		in = nil
@@ -291,7 +219,7 @@ func (s *Source) rebuildFrom(in *renderInput, f format) (view, *deflated, bool) 
 		}
 	}
 	for _, g := range todo {
-		s.rendered.out[g], s.rendered.sizes[g] = made[g], len(made[g].z)
+		s.rendered.out[g], s.rendered.sizes[g] = made[g], made[g].Len()
 	}
 	return s.rendered.view, s.rendered.out[f], false
 }

@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/nmsexporter/nms_exporter/exposition"
 )
 
 // ProbeHandler serves /probe?target=NAME: one source's cached data and
@@ -41,7 +43,7 @@ func ProbeHandler(m *Manager, logger *slog.Logger) http.Handler {
 // made when its data last changed. Both come from one view of the source's
 // data, so the health never reports what the data lacks.
 func (s *Source) serveProbe(w http.ResponseWriter, r *http.Request, logger *slog.Logger) {
-	f, ct := negotiate(r.Header)
+	f, ct := exposition.Negotiate(r.Header)
 	v, data := s.served(f)
 	if data == nil {
 		http.Error(w, "encoding the data failed", http.StatusInternalServerError)
@@ -56,14 +58,14 @@ func (s *Source) serveProbe(w http.ResponseWriter, r *http.Request, logger *slog
 	hdr := w.Header()
 	hdr.Set("Content-Type", string(ct))
 	hdr.Set("Vary", "Accept, Accept-Encoding")
-	if !acceptsGzip(r.Header) {
-		hdr.Set("Content-Length", strconv.FormatInt(int64(len(h.text))+data.size, 10))
-		if _, err := w.Write(h.text); err == nil {
-			_ = data.inflateTo(w)
+	if !exposition.AcceptsGzip(r.Header) {
+		hdr.Set("Content-Length", strconv.FormatInt(int64(len(h.Text()))+data.Size(), 10))
+		if _, err := w.Write(h.Text()); err == nil {
+			_ = data.InflateTo(w)
 		}
 		return
 	}
-	parts := gzipMember(h, data)
+	parts := exposition.GzipMember(h, data)
 	n := 0
 	for _, p := range parts {
 		n += len(p)

@@ -13,11 +13,12 @@ import (
 
 	"github.com/prometheus/common/expfmt"
 
+	"github.com/nmsexporter/nms_exporter/exposition"
 	"github.com/nmsexporter/nms_exporter/internal/scrapetest"
 	"github.com/nmsexporter/nms_exporter/vendors"
 )
 
-var escapesFamily = newFamily("test_escapes", "Values \"quoted\", \\ escaped,\nand on two lines.", "value", "device")
+var escapesFamily = exposition.NewFamily("test_escapes", "Values \"quoted\", \\ escaped,\nand on two lines.", "value", "device")
 
 // escapingSource is a refreshed fake source whose data need every escape
 // and every kind of number, beside its health: counters, a histogram.
@@ -25,10 +26,10 @@ func escapingSource(t *testing.T) *Source {
 	t.Helper()
 	s := fakeSource("a", &Collection{Name: "devices", Interval: time.Minute, Fetch: scripted(ok(7))})
 	render := s.Render
-	s.Render = func(out *sink, d Data) {
+	s.Render = func(out *exposition.Sink, d Data) {
 		render(out, d)
 		for i, v := range []float64{1, 0, 0.5, -2, 1e21, math.NaN(), math.Inf(1), math.Inf(-1)} {
-			out.gauge(escapesFamily, v, strconv.Itoa(i), []string{`quote " and \ slash`, "line\nbreak", "bad\xffutf8", "", "é"}[i%5])
+			out.Gauge(escapesFamily, v, strconv.Itoa(i), []string{`quote " and \ slash`, "line\nbreak", "bad\xffutf8", "", "é"}[i%5])
 		}
 	}
 	s.Budget = vendors.NewBudget(vendors.BudgetConfig{PerHour: 100}, nil)
@@ -176,8 +177,8 @@ func TestAcceptsGzip(t *testing.T) {
 		for _, v := range tc.header {
 			h.Add("Accept-Encoding", v)
 		}
-		if got := acceptsGzip(h); got != tc.want {
-			t.Errorf("acceptsGzip(Accept-Encoding: %q) = %v; want %v", tc.header, got, tc.want)
+		if got := exposition.AcceptsGzip(h); got != tc.want {
+			t.Errorf("exposition.AcceptsGzip(Accept-Encoding: %q) = %v; want %v", tc.header, got, tc.want)
 		}
 	}
 }

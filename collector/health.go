@@ -9,6 +9,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/expfmt"
+
+	"github.com/nmsexporter/nms_exporter/exposition"
 )
 
 // healthState is what a scrape's health families show, taken once: the
@@ -53,12 +55,12 @@ type healthCache struct {
 
 type encodedHealth struct {
 	state healthState
-	head  *head
+	head  *exposition.Head
 }
 
 // health returns the health families as of v encoded in ct, from the
 // cache when they show the same.
-func (s *Source) health(v view, ct expfmt.Format) (*head, error) {
+func (s *Source) health(v view, ct expfmt.Format) (*exposition.Head, error) {
 	st := s.healthState(v)
 	s.healthCache.mu.Lock()
 	last, ok := s.healthCache.last[ct]
@@ -80,7 +82,7 @@ func (s *Source) health(v view, ct expfmt.Format) (*head, error) {
 			return nil, err
 		}
 	}
-	h, err := newHead(buf.Bytes())
+	h, err := exposition.NewHead(buf.Bytes())
 	if err != nil {
 		return nil, err
 	}

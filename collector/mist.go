@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/nmsexporter/nms_exporter/config"
+	"github.com/nmsexporter/nms_exporter/exposition"
 	"github.com/nmsexporter/nms_exporter/model"
 	"github.com/nmsexporter/nms_exporter/vendors"
 	"github.com/nmsexporter/nms_exporter/vendors/mist"
@@ -20,15 +21,15 @@ var (
 
 // Mist-only families.
 var (
-	mistSiteDevicesDesc          = newFamily("mist_site_devices", "Devices assigned to a Mist site, by type.", "site", "device_type")
-	mistSiteDevicesConnectedDesc = newFamily("mist_site_devices_connected",
+	mistSiteDevicesDesc          = exposition.NewFamily("mist_site_devices", "Devices assigned to a Mist site, by type.", "site", "device_type")
+	mistSiteDevicesConnectedDesc = exposition.NewFamily("mist_site_devices_connected",
 		"Devices of a Mist site connected to the cloud, by type.", "site", "device_type")
-	mistSiteClientsDesc    = newFamily("mist_site_clients", "Clients Mist counts on a site.", "site")
-	mistDeviceLastSeenDesc = newFamily("mist_device_last_seen_timestamp_seconds",
+	mistSiteClientsDesc    = exposition.NewFamily("mist_site_clients", "Clients Mist counts on a site.", "site")
+	mistDeviceLastSeenDesc = exposition.NewFamily("mist_device_last_seen_timestamp_seconds",
 		"When Mist last heard from the device, in unix seconds.", "device", "serial", "site")
-	mistAPIUsageDesc = newFamily("mist_api_usage_requests",
+	mistAPIUsageDesc = exposition.NewFamily("mist_api_usage_requests",
 		"Calls Mist counted against the token in the current hour, from every tool using it.")
-	mistAPILimitDesc = newFamily("mist_api_usage_limit", "The token's hourly call limit, as Mist reports it.")
+	mistAPILimitDesc = exposition.NewFamily("mist_api_usage_limit", "The token's hourly call limit, as Mist reports it.")
 )
 
 func newMistSource(cfg *config.Mist, opts Options, api *APIStats) (*Source, error) {
@@ -79,30 +80,30 @@ func newMistSource(cfg *config.Mist, opts Options, api *APIStats) (*Source, erro
 	return s, nil
 }
 
-func renderMist(out *sink, d Data) {
+func renderMist(out *exposition.Sink, d Data) {
 	if s, ok := Get(d, mistSites); ok {
 		for _, site := range s.Sites {
-			out.gauge(siteInfoDesc, 1, site.ID, site.Name)
-			out.gauge(mistSiteClientsDesc, float64(site.Clients), site.Name)
+			out.Gauge(exposition.SiteInfo, 1, site.ID, site.Name)
+			out.Gauge(mistSiteClientsDesc, float64(site.Clients), site.Name)
 			for _, t := range []string{"ap", "switch", "gateway"} {
-				out.gauge(mistSiteDevicesDesc, float64(site.Devices[t]), site.Name, t)
-				out.gauge(mistSiteDevicesConnectedDesc, float64(site.Connected[t]), site.Name, t)
+				out.Gauge(mistSiteDevicesDesc, float64(site.Devices[t]), site.Name, t)
+				out.Gauge(mistSiteDevicesConnectedDesc, float64(site.Connected[t]), site.Name, t)
 			}
 		}
 	}
 	if d, ok := Get(d, mistDevices); ok {
-		renderDevices(out, d.Devices)
+		exposition.Devices(out, d.Devices)
 		for _, dev := range d.Devices {
 			if dev.LastSeen > 0 {
-				out.gauge(mistDeviceLastSeenDesc, dev.LastSeen, dev.Name, dev.Serial, dev.Site)
+				out.Gauge(mistDeviceLastSeenDesc, dev.LastSeen, dev.Name, dev.Serial, dev.Site)
 			}
 		}
 	}
 	if c, ok := Get(d, mistClients); ok {
-		renderClients(out, c.Counts)
+		exposition.Clients(out, c.Counts)
 	}
 	if u, ok := Get(d, mistUsage); ok {
-		out.gauge(mistAPIUsageDesc, u.Requests)
-		out.gauge(mistAPILimitDesc, u.Limit)
+		out.Gauge(mistAPIUsageDesc, u.Requests)
+		out.Gauge(mistAPILimitDesc, u.Limit)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/nmsexporter/nms_exporter/config"
+	"github.com/nmsexporter/nms_exporter/exposition"
 	"github.com/nmsexporter/nms_exporter/model"
 	"github.com/nmsexporter/nms_exporter/vendors"
 	"github.com/nmsexporter/nms_exporter/vendors/nautobot"
@@ -19,23 +20,23 @@ var (
 
 // Source-of-truth families.
 var (
-	sotDeviceInfoDesc = newFamily("sot_device_info",
+	sotDeviceInfoDesc = exposition.NewFamily("sot_device_info",
 		"One series per device in the source of truth, value 1, for group_left joins on serial.",
 		"device", "serial", "location", "role", "tenant", "platform", "status")
-	sotDevicesDesc = newFamily("sot_devices", "Devices in the source of truth, by location, role and status.",
+	sotDevicesDesc = exposition.NewFamily("sot_devices", "Devices in the source of truth, by location, role and status.",
 		"location", "role", "status")
-	sotDriftDesc = newFamily("sot_drift_devices",
+	sotDriftDesc = exposition.NewFamily("sot_drift_devices",
 		"Devices on which the source of truth and a vendor source disagree, by kind: missing_in_sot, missing_in_vendor, site_mismatch, name_mismatch.",
 		"vendor_source", "kind")
 )
 
 // Nautobot-only families.
 var (
-	nautobotInfoDesc = newFamily("nautobot_info", "The Nautobot instance's versions, value 1.",
+	nautobotInfoDesc = exposition.NewFamily("nautobot_info", "The Nautobot instance's versions, value 1.",
 		"version", "api_version", "python_version")
-	nautobotWorkersDesc     = newFamily("nautobot_workers", "Celery workers Nautobot reports running.")
-	nautobotPrefixesDesc    = newFamily("nautobot_prefixes", "IP prefixes in Nautobot.")
-	nautobotIPAddressesDesc = newFamily("nautobot_ip_addresses", "IP addresses in Nautobot.")
+	nautobotWorkersDesc     = exposition.NewFamily("nautobot_workers", "Celery workers Nautobot reports running.")
+	nautobotPrefixesDesc    = exposition.NewFamily("nautobot_prefixes", "IP prefixes in Nautobot.")
+	nautobotIPAddressesDesc = exposition.NewFamily("nautobot_ip_addresses", "IP addresses in Nautobot.")
 )
 
 // driftKinds are the kinds of disagreement, in the order they are emitted.
@@ -62,7 +63,7 @@ func newNautobotSource(cfg *config.Nautobot, opts Options, api *APIStats) (*Sour
 	describes := append([]string(nil), cfg.Describes...)
 	s.dependsOn = describes
 	s.Render = renderNautobot
-	s.renderPeers = func(out *sink, d Data, peers map[string][]model.Device) {
+	s.renderPeers = func(out *exposition.Sink, d Data, peers map[string][]model.Device) {
 		sot, ok := Get(d, nautobotDevices)
 		if !ok {
 			return
@@ -74,7 +75,7 @@ func newNautobotSource(cfg *config.Nautobot, opts Options, api *APIStats) (*Sour
 			}
 			counts := drift(sot.Devices, devices)
 			for i, k := range driftKinds {
-				out.gauge(sotDriftDesc, float64(counts[i]), name, k)
+				out.Gauge(sotDriftDesc, float64(counts[i]), name, k)
 			}
 		}
 	}
@@ -83,32 +84,32 @@ func newNautobotSource(cfg *config.Nautobot, opts Options, api *APIStats) (*Sour
 	return s, nil
 }
 
-func renderNautobot(out *sink, d Data) {
+func renderNautobot(out *exposition.Sink, d Data) {
 	if st, ok := Get(d, nautobotStatus); ok {
-		out.gauge(nautobotInfoDesc, 1, st.Version, st.APIVersion, st.PythonVersion)
+		out.Gauge(nautobotInfoDesc, 1, st.Version, st.APIVersion, st.PythonVersion)
 		if st.Workers >= 0 {
-			out.gauge(nautobotWorkersDesc, float64(st.Workers))
+			out.Gauge(nautobotWorkersDesc, float64(st.Workers))
 		}
 	}
 	if d, ok := Get(d, nautobotDevices); ok {
 		type group struct{ location, role, status string }
 		counts := map[group]int{}
 		for _, dev := range d.Devices {
-			out.gauge(sotDeviceInfoDesc, 1, dev.Name, dev.Serial, dev.Location, dev.Role, dev.Tenant, dev.Platform, dev.Status)
+			out.Gauge(sotDeviceInfoDesc, 1, dev.Name, dev.Serial, dev.Location, dev.Role, dev.Tenant, dev.Platform, dev.Status)
 			counts[group{dev.Location, dev.Role, dev.Status}]++
 		}
 		for g, n := range counts {
-			out.gauge(sotDevicesDesc, float64(n), g.location, g.role, g.status)
+			out.Gauge(sotDevicesDesc, float64(n), g.location, g.role, g.status)
 		}
 	}
 	if l, ok := Get(d, nautobotLocations); ok {
 		for _, loc := range l.Locations {
-			out.gauge(siteInfoDesc, 1, loc.ID, loc.Name)
+			out.Gauge(exposition.SiteInfo, 1, loc.ID, loc.Name)
 		}
 	}
 	if i, ok := Get(d, nautobotIpam); ok {
-		out.gauge(nautobotPrefixesDesc, float64(i.Prefixes))
-		out.gauge(nautobotIPAddressesDesc, float64(i.IPAddresses))
+		out.Gauge(nautobotPrefixesDesc, float64(i.Prefixes))
+		out.Gauge(nautobotIPAddressesDesc, float64(i.IPAddresses))
 	}
 }
 

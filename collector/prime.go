@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/nmsexporter/nms_exporter/config"
+	"github.com/nmsexporter/nms_exporter/exposition"
 	"github.com/nmsexporter/nms_exporter/model"
 	"github.com/nmsexporter/nms_exporter/vendors"
 	"github.com/nmsexporter/nms_exporter/vendors/primeinfra"
@@ -19,14 +20,14 @@ var (
 
 // Prime-only families.
 var (
-	primeAPControllerDesc = newFamily("prime_ap_controller_info",
+	primeAPControllerDesc = exposition.NewFamily("prime_ap_controller_info",
 		"The wireless controller each Prime access point is joined to, value 1.", "device", "serial", "controller")
-	primeWiredClientsDesc = newFamily("prime_wired_clients", "Wired clients Prime counts on a device.", "device")
-	primeClientSampleDesc = newFamily("prime_client_counts_timestamp_seconds",
+	primeWiredClientsDesc = exposition.NewFamily("prime_wired_clients", "Wired clients Prime counts on a device.", "device")
+	primeClientSampleDesc = exposition.NewFamily("prime_client_counts_timestamp_seconds",
 		"When Prime took the client count sample the client families show, in unix seconds.")
-	primeAlarmsAckedDesc = newFamily("prime_alarms_acknowledged",
+	primeAlarmsAckedDesc = exposition.NewFamily("prime_alarms_acknowledged",
 		"Active alarms an operator has acknowledged in Prime, by severity and category.", "severity", "category")
-	primeDomainDesc = newFamily("prime_virtual_domain_info", "The virtual domain Prime answers for, value 1.", "domain")
+	primeDomainDesc = exposition.NewFamily("prime_virtual_domain_info", "The virtual domain Prime answers for, value 1.", "domain")
 )
 
 func newPrimeSource(cfg *config.Prime, opts Options, api *APIStats) (*Source, error) {
@@ -116,43 +117,43 @@ func primeClientCounts(c *primeinfra.Clients, a *primeinfra.AccessPoints) []mode
 	return out
 }
 
-func renderPrime(out *sink, d Data) {
+func renderPrime(out *exposition.Sink, d Data) {
 	aps, _ := Get(d, primeAccessPoints)
 	if a := aps; a != nil {
 		for _, site := range a.Sites {
-			out.gauge(siteInfoDesc, 1, site, site)
+			out.Gauge(exposition.SiteInfo, 1, site, site)
 		}
-		renderDevices(out, a.Devices)
+		exposition.Devices(out, a.Devices)
 		for _, d := range a.Devices {
 			if ctl := a.Controllers[d.Name]; ctl != "" {
-				out.gauge(primeAPControllerDesc, 1, d.Name, d.Serial, ctl)
+				out.Gauge(primeAPControllerDesc, 1, d.Name, d.Serial, ctl)
 			}
 		}
 		if a.Domain != "" {
-			out.gauge(primeDomainDesc, 1, a.Domain)
+			out.Gauge(primeDomainDesc, 1, a.Domain)
 		}
 	}
 	var names map[string]string
 	if d, ok := Get(d, primeDevices); ok {
-		renderDevices(out, d.Devices)
+		exposition.Devices(out, d.Devices)
 		names = d.Names
 	}
 	if c, ok := Get(d, primeClients); ok {
-		renderClients(out, primeClientCounts(c, aps))
+		exposition.Clients(out, primeClientCounts(c, aps))
 		for _, w := range c.Wired {
 			name := names[w.Address]
 			if name == "" {
 				name = w.Address
 			}
-			out.gauge(primeWiredClientsDesc, float64(w.Count), name)
+			out.Gauge(primeWiredClientsDesc, float64(w.Count), name)
 		}
 		if !c.CollectedAt.IsZero() {
-			out.gauge(primeClientSampleDesc, float64(c.CollectedAt.Unix()))
+			out.Gauge(primeClientSampleDesc, float64(c.CollectedAt.Unix()))
 		}
 	}
 	if a, ok := Get(d, primeAlarms); ok {
 		for _, k := range a.Acknowledged {
-			out.gauge(primeAlarmsAckedDesc, float64(k.Count), k.Severity, k.Category)
+			out.Gauge(primeAlarmsAckedDesc, float64(k.Count), k.Severity, k.Category)
 		}
 	}
 }

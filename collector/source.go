@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/nmsexporter/nms_exporter/config"
+	"github.com/nmsexporter/nms_exporter/exposition"
 	"github.com/nmsexporter/nms_exporter/model"
 	"github.com/nmsexporter/nms_exporter/vendors"
 )
@@ -91,7 +92,7 @@ func (s *Source) addCollections(c *config.Common, kinds []kind) {
 
 // Renderer emits a vendor's data metrics from the latest data of each
 // collection (nil where a collection has not succeeded yet).
-type Renderer func(out *sink, d Data)
+type Renderer func(out *exposition.Sink, d Data)
 
 // Source is one configured upstream: a Mist org, a Prime server...
 type Source struct {
@@ -101,7 +102,7 @@ type Source struct {
 	Render      Renderer
 	// renderPeers emits the series that compare this source with the
 	// sources it describes; nil for sources that describe none.
-	renderPeers func(out *sink, d Data, peers map[string][]model.Device)
+	renderPeers func(out *exposition.Sink, d Data, peers map[string][]model.Device)
 	Budget      *vendors.Budget
 	Reserve     float64 // share of hourly and daily budget left unplanned
 	API         *APIStats

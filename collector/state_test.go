@@ -13,6 +13,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/nmsexporter/nms_exporter/exposition"
 	"github.com/nmsexporter/nms_exporter/vendors"
 )
 
@@ -24,9 +25,9 @@ func statefulSource(dir, identity string, logs *bytes.Buffer, fetch func(context
 	s := &Source{
 		Name: "a", Vendor: "fake", Identity: identity, ETags: vendors.NewETagStore(),
 		Collections: []*Collection{{Name: "devices", Interval: time.Minute, Fetch: k.fetch, Decode: k.decode}},
-		Render: func(out *sink, d Data) {
+		Render: func(out *exposition.Sink, d Data) {
 			if v, ok := Get(d, NewKey[*saved]("devices")); ok {
-				out.gauge(testFamily, float64(v.Value), "devices")
+				out.Gauge(testFamily, float64(v.Value), "devices")
 			}
 		},
 	}

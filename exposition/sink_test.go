@@ -1,4 +1,4 @@
-package collector
+package exposition
 
 import (
 	"bytes"
@@ -16,7 +16,7 @@ import (
 
 // emitted is one series as a render hands it to the sink.
 type emitted struct {
-	f      *family
+	f      *Family
 	value  float64
 	labels []string
 }
@@ -28,7 +28,7 @@ type emitted struct {
 func clientGolang(t testing.TB, series []emitted, f expfmt.Format) []byte {
 	t.Helper()
 	type key struct {
-		f      *family
+		f      *Family
 		labels string
 	}
 	kept := map[key]emitted{}
@@ -46,7 +46,7 @@ func clientGolang(t testing.TB, series []emitted, f expfmt.Format) []byte {
 		}
 		kept[k] = emitted{f: e.f, value: e.value, labels: labels}
 	}
-	descs := map[*family]*prometheus.Desc{}
+	descs := map[*Family]*prometheus.Desc{}
 	reg := prometheus.NewPedanticRegistry()
 	reg.MustRegister(collectorFunc(func(ch chan<- prometheus.Metric) {
 		for _, k := range order {
@@ -82,25 +82,25 @@ type collectorFunc func(chan<- prometheus.Metric)
 func (c collectorFunc) Describe(chan<- *prometheus.Desc)    {}
 func (c collectorFunc) Collect(ch chan<- prometheus.Metric) { c(ch) }
 
-// checkEncoders has the sink encode series in every format and requires
+// checkEncoders has the sink encode series in every Format and requires
 // byte-identical output from client_golang and expfmt.
 func checkEncoders(t testing.TB, series []emitted) {
 	t.Helper()
-	out := newSink()
+	out := NewSink()
 	for _, e := range series {
-		out.gauge(e.f, e.value, slices.Clone(e.labels)...)
+		out.Gauge(e.f, e.value, slices.Clone(e.labels)...)
 	}
-	out.sort()
+	out.Sort()
 	for _, tc := range []struct {
-		format format
+		format Format
 		want   expfmt.Format
 	}{
-		{formatText, expfmt.FmtText},
-		{formatOpenMetrics, expfmt.FmtOpenMetrics_1_0_0},
-		{formatProto, expfmt.FmtProtoDelim},
+		{FormatText, expfmt.FmtText},
+		{FormatOpenMetrics, expfmt.FmtOpenMetrics_1_0_0},
+		{FormatProto, expfmt.FmtProtoDelim},
 	} {
 		var got bytes.Buffer
-		if err := out.encode(&got, tc.format); err != nil {
+		if err := out.Encode(&got, tc.format); err != nil {
 			t.Fatal(err)
 		}
 		if want := clientGolang(t, series, tc.want); !bytes.Equal(got.Bytes(), want) {
@@ -120,9 +120,9 @@ func firstDifference(got, want []byte) string {
 }
 
 func TestSinkMatchesClientGolang(t *testing.T) {
-	zebra := newFamily("zebra_info", "Last by name.\nWith a \\ newline and a \"quote\".", "name", "a_label", "site")
-	alpha := newFamily("alpha_value", "First by name.")
-	values := newFamily("value", "Values.", "v")
+	zebra := NewFamily("zebra_info", "Last by name.\nWith a \\ newline and a \"quote\".", "name", "a_label", "site")
+	alpha := NewFamily("alpha_value", "First by name.")
+	values := NewFamily("value", "Values.", "v")
 	series := []emitted{
 		{zebra, 1, []string{"b", `quote " and \ slash`, "x"}},
 		{zebra, 1, []string{"a", "line\nbreak", "y"}},
@@ -147,7 +147,7 @@ func TestSinkMatchesClientGolang(t *testing.T) {
 // FuzzEncoders feeds random families to the sink and to client_golang:
 // names and help of every length, label values with every escape, bad
 // UTF-8 and empty values, up to 40 labels, values of every kind, series
-// emitted twice. Every format must come out byte for byte the same.
+// emitted twice. Every Format must come out byte for byte the same.
 func FuzzEncoders(f *testing.F) {
 	f.Add([]byte("seed"))
 	f.Add([]byte{3, 40, 7, 200, 1, '\\', '"', '\n', 0xff, 0xfe, 0xc3, 0x28, 9, 9, 9, 9})
@@ -165,7 +165,7 @@ func fuzzSeries(src *byteSource) []emitted {
 		for j := range labels {
 			labels[j] = fmt.Sprintf("%s_%d", src.name(), j)
 		}
-		fam := newFamily(fmt.Sprintf("f%d_%s", i, src.name()), src.text(), labels...)
+		fam := NewFamily(fmt.Sprintf("f%d_%s", i, src.name()), src.text(), labels...)
 		for range src.next() % 24 {
 			values := make([]string, len(labels))
 			for j := range values {
@@ -237,15 +237,15 @@ func (s *byteSource) value() float64 {
 }
 
 func TestSinkDropsDuplicatesAndMendsUTF8(t *testing.T) {
-	f := newFamily("device_test", "Devices.", "device")
-	out := newSink()
-	out.gauge(f, 2, "ap-1")
-	out.gauge(f, 1, "ap-1")
-	out.gauge(f, 1, "bad\xffname")
-	out.gauge(f, 1, "bad\xfename")
-	out.sort()
+	f := NewFamily("device_test", "Devices.", "device")
+	out := NewSink()
+	out.Gauge(f, 2, "ap-1")
+	out.Gauge(f, 1, "ap-1")
+	out.Gauge(f, 1, "bad\xffname")
+	out.Gauge(f, 1, "bad\xfename")
+	out.Sort()
 	var buf bytes.Buffer
-	if err := out.encode(&buf, formatText); err != nil {
+	if err := out.Encode(&buf, FormatText); err != nil {
 		t.Fatal(err)
 	}
 	text := buf.String()
@@ -277,10 +277,10 @@ func TestNewFamilyRefusesNamesTheEncodersCannotWrite(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			defer func() {
 				if recover() == nil {
-					t.Errorf("newFamily(%q, %q) did not panic", tc.name, tc.labels)
+					t.Errorf("NewFamily(%q, %q) did not panic", tc.name, tc.labels)
 				}
 			}()
-			newFamily(tc.name, "Help.", tc.labels...)
+			NewFamily(tc.name, "Help.", tc.labels...)
 		})
 	}
 }

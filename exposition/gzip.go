@@ -1,4 +1,4 @@
-package collector
+package exposition
 
 import (
 	"bytes"
@@ -9,24 +9,30 @@ import (
 	"sync"
 )
 
-// deflated is an encoding of a source's data families kept as a raw
+// Deflated is an encoding of a source's data families kept as a raw
 // DEFLATE stream (RFC 1951) that ends in a final block, with the CRC-32
 // and length of the text it holds: what a gzip member needs to carry it
 // behind the health families without compressing it again.
-type deflated struct {
+type Deflated struct {
 	z    []byte
 	crc  uint32
 	size int64
 }
+
+// Len is the length of the compressed stream.
+func (d *Deflated) Len() int { return len(d.z) }
+
+// Size is the length of the text the stream holds.
+func (d *Deflated) Size() int64 { return d.size }
 
 // dataLevel compresses the kept data: a fifth fewer bytes than
 // BestSpeed for twice its time, paid once per render and saved on every
 // scrape, where the bytes are most of the cost (BENCHMARKS.md).
 const dataLevel = 5
 
-// deflate compresses what encode writes. sizeHint, the length of the
+// Deflate compresses what encode writes. sizeHint, the length of the
 // last such stream, saves growing the buffer from nothing.
-func deflate(encode func(io.Writer) error, sizeHint int) (*deflated, error) {
+func Deflate(encode func(io.Writer) error, sizeHint int) (*Deflated, error) {
 	var buf bytes.Buffer
 	buf.Grow(sizeHint + sizeHint/8)
 	zw, err := flate.NewWriter(&buf, dataLevel)
@@ -45,7 +51,7 @@ func deflate(encode func(io.Writer) error, sizeHint int) (*deflated, error) {
 		// Kept until the next render: not with a doubled buffer's slack.
 		z = bytes.Clone(z)
 	}
-	return &deflated{z: z, crc: sum.crc, size: sum.n}, nil
+	return &Deflated{z: z, crc: sum.crc, size: sum.n}, nil
 }
 
 // checksum passes writes on, summing what passes.
@@ -70,18 +76,22 @@ var flateWriters = sync.Pool{New: func() any {
 	return zw
 }}
 
-// head is what an answer holds before the data: its text, and the start
+// Head is what an answer holds before the data: its text, and the start
 // of a gzip member made of it, the header then the text as DEFLATE ending
 // in a sync flush (a non-final block on a byte boundary), which a kept
 // data stream can follow as it is: that stream's back-references reach no
 // further back than its own start.
-type head struct {
+type Head struct {
 	text []byte
 	gzip []byte
 	crc  uint32
 }
 
-func newHead(text []byte) (*head, error) {
+// Text is the head's text, uncompressed.
+func (h *Head) Text() []byte { return h.text }
+
+// NewHead compresses text as the start of a gzip member.
+func NewHead(text []byte) (*Head, error) {
 	var z bytes.Buffer
 	z.Write(gzipHeader)
 	zw := flateWriters.Get().(*flate.Writer)
@@ -93,15 +103,15 @@ func newHead(text []byte) (*head, error) {
 	if err := zw.Flush(); err != nil {
 		return nil, err
 	}
-	return &head{text: text, gzip: z.Bytes(), crc: crc32.ChecksumIEEE(text)}, nil
+	return &Head{text: text, gzip: z.Bytes(), crc: crc32.ChecksumIEEE(text)}, nil
 }
 
-// gzipMember returns h followed by data's text as one gzip member, in
+// GzipMember returns h followed by data's text as one gzip member, in
 // parts to write in turn: every decoder reads one member whole, where curl
 // and browsers stop after the first of several. Only the trailer is made
 // here; the rest are kept bytes, written without a copy. Its CRC-32 is
 // h's combined with data's.
-func gzipMember(h *head, data *deflated) [3][]byte {
+func GzipMember(h *Head, data *Deflated) [3][]byte {
 	crc := crc32Combine(h.crc, data.crc, data.size)
 	trailer := binary.LittleEndian.AppendUint32(binary.LittleEndian.AppendUint32(nil, crc), uint32(int64(len(h.text))+data.size))
 	return [3][]byte{h.gzip, data.z, trailer}
@@ -109,9 +119,9 @@ func gzipMember(h *head, data *deflated) [3][]byte {
 
 var flateReaders sync.Pool
 
-// inflateTo writes d's text to w as it inflates it: the whole text is
+// InflateTo writes d's text to w as it inflates it: the whole text is
 // never held per request.
-func (d *deflated) inflateTo(w io.Writer) error {
+func (d *Deflated) InflateTo(w io.Writer) error {
 	src := bytes.NewReader(d.z)
 	zr, ok := flateReaders.Get().(io.ReadCloser)
 	if ok {

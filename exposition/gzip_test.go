@@ -1,4 +1,4 @@
-package collector
+package exposition
 
 import (
 	"bytes"
@@ -35,18 +35,18 @@ func TestCRC32Combine(t *testing.T) {
 // member is a health head and data text as /probe joins them.
 func member(t *testing.T, head, text string) []byte {
 	t.Helper()
-	data, err := deflate(func(w io.Writer) error { _, err := io.WriteString(w, text); return err }, 0)
+	data, err := Deflate(func(w io.Writer) error { _, err := io.WriteString(w, text); return err }, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if data.size != int64(len(text)) || data.crc != crc32.ChecksumIEEE([]byte(text)) {
 		t.Fatalf("deflate kept size %d, crc %08x; want %d, %08x", data.size, data.crc, len(text), crc32.ChecksumIEEE([]byte(text)))
 	}
-	h, err := newHead([]byte(head))
+	h, err := NewHead([]byte(head))
 	if err != nil {
 		t.Fatal(err)
 	}
-	parts := gzipMember(h, data)
+	parts := GzipMember(h, data)
 	if &parts[0][0] != &h.gzip[0] || &parts[1][0] != &data.z[0] {
 		t.Error("a kept part was copied; want the kept bytes written as they are")
 	}

@@ -1,4 +1,4 @@
-package collector
+package exposition
 
 import (
 	"bufio"
@@ -17,9 +17,9 @@ import (
 	"github.com/prometheus/common/model"
 )
 
-// family is one data metric family: what the encoders need of it. Every
+// Family is one data metric family: what the encoders need of it. Every
 // data family is a gauge.
-type family struct {
+type Family struct {
 	name   string
 	help   string
 	labels []string
@@ -28,14 +28,17 @@ type family struct {
 	order []int
 }
 
-func newFamily(name, help string, labels ...string) *family {
-	f := &family{
-		name:   namespace + "_" + name,
+// NewFamily declares a data family: its name (without the namespace), its
+// help and its label names. A name or label outside the legacy character
+// set, or a label named twice, is a programming error and panics.
+func NewFamily(name, help string, labels ...string) *Family {
+	f := &Family{
+		name:   Namespace + "_" + name,
 		help:   help,
 		labels: labels,
 		order:  make([]int, len(labels)),
 	}
-	// The encoders write names as they are, which every format reads
+	// The encoders write names as they are, which every Format reads
 	// alike only for names in the legacy character set.
 	if !model.LegacyValidation.IsValidMetricName(f.name) {
 		panic(fmt.Sprintf("metric name %q is not in the legacy character set", f.name))
@@ -57,23 +60,24 @@ type sample struct {
 	value  float64
 }
 
-// sink takes a source's data series as a render emits them, and encodes
+// Sink takes a source's data series as a render emits them, and encodes
 // them itself: at a few hundred thousand series, client_golang's metric
 // model costs more memory and time than the text it makes
 // (BENCHMARKS.md, "The encoder alone").
-type sink struct {
-	families   map[*family][]sample
-	sorted     []*family // by name, once sort has run
+type Sink struct {
+	families   map[*Family][]sample
+	sorted     []*Family // by name, once sort has run
 	duplicates int
 }
 
-func newSink() *sink { return &sink{families: map[*family][]sample{}} }
+// NewSink returns an empty sink.
+func NewSink() *Sink { return &Sink{families: map[*Family][]sample{}} }
 
-// gauge adds one series to f. Labels are the family's, in its order. A
+// Gauge adds one series to f. Labels are the family's, in its order. A
 // value that is not UTF-8 (an API's broken string) has its bad bytes
 // replaced, as Prometheus refuses a scrape with one; it is done here so
 // that two values mended alike count as one series.
-func (s *sink) gauge(f *family, v float64, labels ...string) {
+func (s *Sink) Gauge(f *Family, v float64, labels ...string) {
 	mended := false
 	for i, l := range labels {
 		if !utf8.ValidString(l) {
@@ -86,12 +90,12 @@ func (s *sink) gauge(f *family, v float64, labels ...string) {
 	s.families[f] = append(s.families[f], sample{labels: labels, value: v})
 }
 
-// sort orders the families by name, and each one's samples as
+// Sort orders the families by name, and each one's samples as
 // client_golang orders them (by label values, labels by name), and drops
 // and counts any series a render emitted twice. Of two, the lower value
 // (by compareValues) stays, so every encoding of the same data keeps the
 // same one.
-func (s *sink) sort() {
+func (s *Sink) Sort() {
 	s.sorted = s.sorted[:0]
 	for f, samples := range s.families {
 		slices.SortFunc(samples, func(a, b sample) int {
@@ -107,11 +111,14 @@ func (s *sink) sort() {
 		s.families[f] = kept
 		s.sorted = append(s.sorted, f)
 	}
-	slices.SortFunc(s.sorted, func(a, b *family) int { return strings.Compare(a.name, b.name) })
+	slices.SortFunc(s.sorted, func(a, b *Family) int { return strings.Compare(a.name, b.name) })
 }
 
-// series counts the series kept, once sort has run.
-func (s *sink) series() int {
+// Duplicates counts the series a render emitted twice, dropped by Sort.
+func (s *Sink) Duplicates() int { return s.duplicates }
+
+// Series counts the series kept, once Sort has run.
+func (s *Sink) Series() int {
 	n := 0
 	for _, samples := range s.families {
 		n += len(samples)
@@ -123,12 +130,12 @@ func (s *sink) series() int {
 // character set, so no scheme would escape one, and none is asked for.
 var protoFormat = expfmt.FmtProtoDelim + "; escaping=" + expfmt.Format(model.AllowUTF8)
 
-// encode writes the sorted series in format f: the text formats by the
+// Encode writes the sorted series in format f: the text formats by the
 // sink's own encoder, protobuf by expfmt one family at a time. The data
 // come last in an answer, so OpenMetrics' "# EOF" ends them.
-func (s *sink) encode(w io.Writer, f format) error {
+func (s *Sink) Encode(w io.Writer, f Format) error {
 	switch f {
-	case formatProto:
+	case FormatProto:
 		enc := expfmt.NewEncoder(w, protoFormat)
 		for _, fam := range s.sorted {
 			if err := enc.Encode(s.metricFamily(fam)); err != nil {
@@ -136,7 +143,7 @@ func (s *sink) encode(w io.Writer, f format) error {
 			}
 		}
 		return nil
-	case formatOpenMetrics:
+	case FormatOpenMetrics:
 		if err := s.writeText(w, true); err != nil {
 			return err
 		}
@@ -156,10 +163,10 @@ func compareValues(a, b float64) int {
 }
 
 // writeText encodes the sorted series as expfmt does: in the Prometheus
-// text format, or in OpenMetrics' when om is set (the final "# EOF" is the
+// text Format, or in OpenMetrics' when om is set (the final "# EOF" is the
 // caller's, as with expfmt). The two differ for gauges only in how HELP
 // escapes a double quote and how a number is written.
-func (s *sink) writeText(w io.Writer, om bool) error {
+func (s *Sink) writeText(w io.Writer, om bool) error {
 	help, value := textHelp, appendFloat
 	if om {
 		help, value = labelEscaper, appendOpenMetricsFloat
@@ -196,11 +203,22 @@ func (s *sink) writeText(w io.Writer, om bool) error {
 	return buf.Flush()
 }
 
+// EachFamily calls f with each family in client_model's form, in name
+// order, once Sort has run: what expfmt and client_golang's tools read.
+func (s *Sink) EachFamily(f func(*dto.MetricFamily) error) error {
+	for _, fam := range s.sorted {
+		if err := f(s.metricFamily(fam)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // metricFamily returns f's sorted series in client_golang's model, for
 // expfmt's encoders. The model points into the sink, so it is valid
 // while the sink is; it is made one family at a time, in few allocations,
 // as the largest runs to a hundred thousand series.
-func (s *sink) metricFamily(f *family) *dto.MetricFamily {
+func (s *Sink) metricFamily(f *Family) *dto.MetricFamily {
 	samples := s.families[f]
 	k := len(f.labels)
 	metrics := make([]dto.Metric, len(samples))
@@ -239,7 +257,7 @@ func writeLabelValue(buf *bufio.Writer, v string) {
 	buf.WriteString(v)
 }
 
-// appendFloat formats v as the text format does.
+// appendFloat formats v as the text Format does.
 func appendFloat(b []byte, v float64) []byte {
 	switch v {
 	case 1:
