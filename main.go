@@ -32,7 +32,7 @@ import (
 	"github.com/prometheus/common/promslog"
 	promslogflag "github.com/prometheus/common/promslog/flag"
 	"github.com/prometheus/common/version"
-	"github.com/prometheus/exporter-toolkit/web"
+	toolkit "github.com/prometheus/exporter-toolkit/web"
 	"github.com/prometheus/exporter-toolkit/web/kingpinflag"
 	"gopkg.in/yaml.v3"
 
@@ -42,6 +42,7 @@ import (
 	"github.com/nmsexporter/nms_exporter/internal/connlimit"
 	"github.com/nmsexporter/nms_exporter/internal/redact"
 	"github.com/nmsexporter/nms_exporter/vendors/simulators"
+	"github.com/nmsexporter/nms_exporter/web"
 )
 
 const defaultAddress = ":9877"
@@ -192,7 +193,7 @@ type serverLimits struct {
 	externalURL string // what /sd advertises; "" is each request's Host
 }
 
-func serveExporter(ctx context.Context, logger *slog.Logger, configFile, storage string, webConfig *web.FlagConfig, limits serverLimits) int {
+func serveExporter(ctx context.Context, logger *slog.Logger, configFile, storage string, webConfig *toolkit.FlagConfig, limits serverLimits) int {
 	logger.Info("starting nms_exporter", "version", version.Info(), "build_context", version.BuildContext())
 	e, err := newExporter(ctx, logger, configFile, storage)
 	if err != nil {
@@ -223,7 +224,7 @@ func serveExporter(ctx context.Context, logger *slog.Logger, configFile, storage
 		ConnState:         conns.ConnState,
 	}
 	errCh := make(chan error, 1)
-	go func() { errCh <- web.ListenAndServe(srv, webConfig, logger) }()
+	go func() { errCh <- toolkit.ListenAndServe(srv, webConfig, logger) }()
 	select {
 	case err := <-errCh:
 		if !errors.Is(err, http.ErrServerClosed) {
@@ -386,10 +387,10 @@ func (e *exporter) notifyPusher() {
 func (e *exporter) handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", connlimit.InFlight(e.maxRequests, promhttp.HandlerFor(e.reg, promhttp.HandlerOpts{Registry: e.reg})))
-	mux.Handle("/probe", connlimit.InFlight(e.maxRequests, collector.ProbeHandler(e.mgr, e.logger)))
-	mux.Handle("/sd", collector.SDHandler(e.mgr, e.externalURL))
-	mux.Handle("/-/ready", collector.ReadyHandler(e.mgr))
-	mux.Handle("/status", connlimit.InFlight(e.maxRequests, collector.StatusHandler(e.mgr, e.logger)))
+	mux.Handle("/probe", connlimit.InFlight(e.maxRequests, web.ProbeHandler(e.mgr, e.logger)))
+	mux.Handle("/sd", web.SDHandler(e.mgr, e.externalURL))
+	mux.Handle("/-/ready", web.ReadyHandler(e.mgr))
+	mux.Handle("/status", connlimit.InFlight(e.maxRequests, web.StatusHandler(e.mgr, e.logger)))
 	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "healthy") })
 	mux.HandleFunc("/-/reload", e.serveReload)
 	mux.Handle("/webhooks/mist", bridge.WebhookHandler("mist", e.mgr.Sources, e.bridge, e.notifyPusher, e.logger))

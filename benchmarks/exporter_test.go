@@ -10,6 +10,7 @@ import (
 
 	"github.com/nmsexporter/nms_exporter/collector"
 	"github.com/nmsexporter/nms_exporter/config"
+	"github.com/nmsexporter/nms_exporter/web"
 )
 
 // hostConfig reads the config the simulator process wrote, with every
@@ -41,7 +42,7 @@ func startExporter(ctx context.Context, b *testing.B, cfg *config.Config) (*coll
 	for !m.Ready() {
 		time.Sleep(50 * time.Millisecond)
 	}
-	srv := httptest.NewServer(collector.ProbeHandler(m, logger))
+	srv := httptest.NewServer(web.ProbeHandler(m, logger))
 	b.Cleanup(srv.Close)
 	return m, srv
 }

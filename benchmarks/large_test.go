@@ -24,6 +24,7 @@ import (
 	"github.com/nmsexporter/nms_exporter/vendors/cxcloud"
 	"github.com/nmsexporter/nms_exporter/vendors/mist"
 	"github.com/nmsexporter/nms_exporter/vendors/nautobot"
+	"github.com/nmsexporter/nms_exporter/web"
 )
 
 // BenchmarkLarge runs the exporter against the simulators at large size,
@@ -89,7 +90,7 @@ func benchLarge(b *testing.B, vendors []string) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	first := checkFirstRefresh(ctx, b, host, cfg, m)
-	srv := httptest.NewServer(collector.ProbeHandler(m, logger))
+	srv := httptest.NewServer(web.ProbeHandler(m, logger))
 	defer srv.Close()
 
 	refreshAll := func(s *collector.Source) { refreshSource(ctx, b, s) }

@@ -22,6 +22,7 @@ import (
 	"github.com/nmsexporter/nms_exporter/vendors/nautobot/nautobotsim"
 	"github.com/nmsexporter/nms_exporter/vendors/primeinfra/primesim"
 	"github.com/nmsexporter/nms_exporter/vendors/simulators"
+	"github.com/nmsexporter/nms_exporter/web"
 )
 
 // openFiles counts the process's open file descriptors.
@@ -69,7 +70,7 @@ func TestSoak(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer m.Stop()
-	srv := httptest.NewServer(collector.ProbeHandler(m, slog.New(slog.DiscardHandler)))
+	srv := httptest.NewServer(web.ProbeHandler(m, slog.New(slog.DiscardHandler)))
 	defer srv.Close()
 
 	faults := []func(bool){

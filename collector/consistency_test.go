@@ -4,8 +4,6 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -20,13 +18,8 @@ import (
 func TestScrapeHealthMatchesItsData(t *testing.T) {
 	src := fakeSource("a", &Collection{Name: "devices", Interval: time.Minute,
 		Fetch: scripted(ok(7), fail("HTTP 500"))})
-	m := NewManager(context.Background(), Options{Logger: slog.New(slog.DiscardHandler)})
-	m.running["a"] = &running{src: src}
-	h := ProbeHandler(m, slog.New(slog.DiscardHandler))
 	scrape := func() string {
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/probe?target=a", nil))
-		b, _ := io.ReadAll(rec.Body)
+		b, _ := io.ReadAll(probe(src, nil).Body)
 		return string(b)
 	}
 	const success, series = `nms_collection_success{collection="devices"} 1`, `nms_test_value{collection="devices"} 7`

@@ -2,9 +2,12 @@ package collector
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"sync"
+
+	"github.com/prometheus/common/expfmt"
 
 	"github.com/nmsexporter/nms_exporter/exposition"
 	"github.com/nmsexporter/nms_exporter/internal/cpuslot"
@@ -41,9 +44,9 @@ func (r *rendered) current(key uint64) bool {
 	return r.key == key || (r.err != nil && r.failKey == key)
 }
 
-// renderError is why the source's last render was refused, nil if it was
+// RenderError is why the source's last render was refused, nil if it was
 // not.
-func (s *Source) renderError() error {
+func (s *Source) RenderError() error {
 	s.rendered.mu.Lock()
 	defer s.rendered.mu.Unlock()
 	return s.rendered.err
@@ -222,4 +225,21 @@ func (s *Source) rebuildFrom(in *renderInput, f exposition.Format) (view, *expos
 		s.rendered.out[g], s.rendered.sizes[g] = made[g], made[g].Len()
 	}
 	return s.rendered.view, s.rendered.out[f], false
+}
+
+// Scrape returns what a scrape in format f (content type ct) serves: the
+// health families as of now, encoded again only when they changed, and
+// the data families encoded and compressed when the data last changed.
+// Both come from one view of the source's data, so the health never
+// reports what the data lacks.
+func (s *Source) Scrape(f exposition.Format, ct expfmt.Format) (*exposition.Head, *exposition.Deflated, error) {
+	v, data := s.served(f)
+	if data == nil {
+		return nil, nil, errors.New("encoding the data failed")
+	}
+	h, err := s.health(v, ct)
+	if err != nil {
+		return nil, nil, fmt.Errorf("encoding source health: %w", err)
+	}
+	return h, data, nil
 }

@@ -145,44 +145,6 @@ func samples(t *testing.T, body []byte, f expfmt.Format) map[string]string {
 	return out
 }
 
-func TestAcceptsGzip(t *testing.T) {
-	for _, tc := range []struct {
-		header []string
-		want   bool
-	}{
-		{nil, false},
-		{[]string{""}, false},
-		{[]string{"gzip"}, true},
-		{[]string{"GZip"}, true},
-		{[]string{"x-gzip"}, true},
-		{[]string{"deflate, br"}, false},
-		{[]string{"deflate", "gzip"}, true},
-		{[]string{"gzip;q=0"}, false},
-		{[]string{"gzip; q=0.000"}, false},
-		{[]string{"gzip;q=0, identity"}, false},
-		{[]string{"gzip;q=0, identity;q=0"}, false}, // nothing acceptable: plain, as promhttp
-		{[]string{"identity"}, false},
-		{[]string{"identity;q=0"}, false},
-		{[]string{"gzip, identity;q=0"}, true},
-		{[]string{"gzip;q=0.5"}, true}, // identity unnamed: the last choice
-		{[]string{"gzip;q=0.5, identity;q=1"}, false},
-		{[]string{"gzip;q=0.8, identity;q=0.8"}, true},
-		{[]string{"*"}, true},
-		{[]string{"*;q=0"}, false},
-		{[]string{"*;q=0, gzip"}, true},
-		{[]string{"gzip;q=0, *"}, false},
-		{[]string{"gzip;q=nope"}, false}, // malformed: ignored
-	} {
-		h := http.Header{}
-		for _, v := range tc.header {
-			h.Add("Accept-Encoding", v)
-		}
-		if got := exposition.AcceptsGzip(h); got != tc.want {
-			t.Errorf("exposition.AcceptsGzip(Accept-Encoding: %q) = %v; want %v", tc.header, got, tc.want)
-		}
-	}
-}
-
 // TestHealthFollowsEveryChange scrapes a source again after each thing
 // its health reports changes: the health is kept encoded between scrapes,
 // and must never be served stale.

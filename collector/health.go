@@ -28,7 +28,7 @@ type healthState struct {
 
 func (s *Source) healthState(v view) healthState {
 	st := healthState{status: s.statusOf(v), requests: s.API.Total()}
-	if err := s.renderError(); err != nil {
+	if err := s.RenderError(); err != nil {
 		st.renderErr = err.Error()
 	}
 	if s.Budget != nil {

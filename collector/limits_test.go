@@ -202,7 +202,7 @@ func TestSeriesLimitKeepsLastGoodRender(t *testing.T) {
 			strings.Contains(rec.Body.String(), "nms_site_info{"), strings.Contains(rec.Body.String(), "nms_device_info{"))
 	}
 	after := scrape(limited)
-	err = limited.renderError()
+	err = limited.RenderError()
 	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("series, over the limit of %d (limits.series)", sitesOnly)) {
 		t.Fatalf("render error over the limit = %v; want the count and the limit named", err)
 	}
@@ -218,15 +218,6 @@ func TestSeriesLimitKeepsLastGoodRender(t *testing.T) {
 	// good render too.
 	if rec := probe(limited, http.Header{"Accept": {"application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited"}}); rec.Code != http.StatusOK {
 		t.Errorf("protobuf scrape over the limit = %d %s; want 200", rec.Code, rec.Body)
-	}
-
-	m := NewManager(context.Background(), Options{Logger: slog.New(slog.DiscardHandler)})
-	m.running[limited.Name] = &running{src: limited}
-	m.running[other.Name] = &running{src: other}
-	rec := httptest.NewRecorder()
-	StatusHandler(m, slog.New(slog.DiscardHandler)).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/status", nil))
-	if page := rec.Body.String(); !strings.Contains(page, "render failing") || !strings.Contains(page, fmt.Sprintf("over the limit of %d (limits.series)", sitesOnly)) {
-		t.Errorf("/status does not show the refused render:\n%s", page)
 	}
 
 	refresh(other, "sites", "devices")

@@ -1,8 +1,6 @@
 package collector
 
 import (
-	"context"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -14,6 +12,8 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
+
+	"github.com/nmsexporter/nms_exporter/exposition"
 )
 
 // scraped is the source as Prometheus reads it from /probe, through the
@@ -41,17 +41,18 @@ func scraped(t *testing.T, s *Source) prometheus.Gatherer {
 	})
 }
 
-// probe serves a scrape of s with the request's headers through
-// ProbeHandler.
+// probe serves a scrape of s with the request's headers, as /probe does:
+// the format negotiated from Accept, the answer written by
+// exposition.Write.
 func probe(s *Source, header http.Header) *httptest.ResponseRecorder {
-	m := NewManager(context.Background(), Options{Logger: slog.New(slog.DiscardHandler)})
-	m.running[s.Name] = &running{src: s}
-	req := httptest.NewRequest(http.MethodGet, "/probe?target="+s.Name, nil)
-	for k, v := range header {
-		req.Header[k] = v
-	}
 	rec := httptest.NewRecorder()
-	ProbeHandler(m, slog.New(slog.DiscardHandler)).ServeHTTP(rec, req)
+	f, ct := exposition.Negotiate(header)
+	h, data, err := s.Scrape(f, ct)
+	if err != nil {
+		http.Error(rec, err.Error(), http.StatusInternalServerError)
+		return rec
+	}
+	exposition.Write(rec, header, ct, h, data)
 	return rec
 }
 

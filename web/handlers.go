@@ -1,4 +1,6 @@
-package collector
+// Package web serves the exporter's pages and endpoints over the running
+// sources: /probe, /sd, /-/ready and /status.
+package web
 
 import (
 	"encoding/json"
@@ -9,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/nmsexporter/nms_exporter/collector"
 	"github.com/nmsexporter/nms_exporter/exposition"
 )
 
@@ -16,7 +19,7 @@ import (
 // health, so every source gets its own up and instance in Prometheus. NAME
 // is a configured source name, never a URL: the credentials stay with the
 // exporter's config.
-func ProbeHandler(m *Manager, logger *slog.Logger) http.Handler {
+func ProbeHandler(m *collector.Manager, logger *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET, HEAD")
@@ -33,50 +36,15 @@ func ProbeHandler(m *Manager, logger *slog.Logger) http.Handler {
 			http.Error(w, fmt.Sprintf("unknown target %q: not a configured source name (see /sd)", name), http.StatusBadRequest)
 			return
 		}
-		src.serveProbe(w, r, logger)
-	})
-}
-
-// serveProbe answers a scrape in the format and coding it asks for. The
-// health families are as of now, encoded again only when they changed;
-// the data families come encoded and compressed from the source's cache,
-// made when its data last changed. Both come from one view of the source's
-// data, so the health never reports what the data lacks.
-func (s *Source) serveProbe(w http.ResponseWriter, r *http.Request, logger *slog.Logger) {
-	f, ct := exposition.Negotiate(r.Header)
-	v, data := s.served(f)
-	if data == nil {
-		http.Error(w, "encoding the data failed", http.StatusInternalServerError)
-		return
-	}
-	h, err := s.health(v, ct)
-	if err != nil {
-		logger.Error("encoding source health", "target", s.Name, "err", err)
-		http.Error(w, "encoding source health failed", http.StatusInternalServerError)
-		return
-	}
-	hdr := w.Header()
-	hdr.Set("Content-Type", string(ct))
-	hdr.Set("Vary", "Accept, Accept-Encoding")
-	if !exposition.AcceptsGzip(r.Header) {
-		hdr.Set("Content-Length", strconv.FormatInt(int64(len(h.Text()))+data.Size(), 10))
-		if _, err := w.Write(h.Text()); err == nil {
-			_ = data.InflateTo(w)
-		}
-		return
-	}
-	parts := exposition.GzipMember(h, data)
-	n := 0
-	for _, p := range parts {
-		n += len(p)
-	}
-	hdr.Set("Content-Encoding", "gzip")
-	hdr.Set("Content-Length", strconv.Itoa(n))
-	for _, p := range parts {
-		if _, err := w.Write(p); err != nil {
+		f, ct := exposition.Negotiate(r.Header)
+		h, data, err := src.Scrape(f, ct)
+		if err != nil {
+			logger.Error("serving a scrape", "target", src.Name, "err", err)
+			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
 		}
-	}
+		exposition.Write(w, r.Header, ct, h, data)
+	})
 }
 
 // targetGroup is one entry of Prometheus' HTTP service discovery format.
@@ -91,7 +59,7 @@ type targetGroup struct {
 // reach it by, behind a proxy), else the Host the request came by, which
 // must then be a plain host or host:port: a Host header is the client's
 // to write, and nothing else may reach Prometheus' targets.
-func SDHandler(m *Manager, external *url.URL) http.Handler {
+func SDHandler(m *collector.Manager, external *url.URL) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		host, scheme, path := r.Host, "http", "/probe"
 		if r.TLS != nil {
@@ -140,7 +108,7 @@ func validHost(h string) bool {
 
 // ReadyHandler answers 200 once every source has finished its first refresh
 // attempt, 503 before.
-func ReadyHandler(m *Manager) http.Handler {
+func ReadyHandler(m *collector.Manager) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !m.Ready() {
 			http.Error(w, "not ready: first refresh still running", http.StatusServiceUnavailable)

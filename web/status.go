@@ -1,4 +1,4 @@
-package collector
+package web
 
 import (
 	"html/template"
@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strconv"
 	"time"
+
+	"github.com/nmsexporter/nms_exporter/collector"
 )
 
 // statusRow is one collection on the status page.
@@ -35,13 +37,13 @@ type statusBudget struct {
 // collection's last success, age, last error, interval in force, calls
 // and budget left. Plain HTML that needs no JavaScript; it shows what the
 // metrics show, and no secret is in either.
-func StatusHandler(m *Manager, logger *slog.Logger) http.Handler {
+func StatusHandler(m *collector.Manager, logger *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		now := time.Now()
 		var page []statusSource
 		for _, s := range m.Sources() {
 			src := statusSource{Name: s.Name, Vendor: s.Vendor, Up: true, Calls: s.API.Total()}
-			if err := s.renderError(); err != nil {
+			if err := s.RenderError(); err != nil {
 				src.Up, src.RenderErr = false, err.Error()
 			}
 			for _, st := range s.Status() {

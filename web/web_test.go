@@ -1,0 +1,149 @@
+package web
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/nmsexporter/nms_exporter/collector"
+	"github.com/nmsexporter/nms_exporter/config"
+	"github.com/nmsexporter/nms_exporter/exposition"
+	"github.com/nmsexporter/nms_exporter/vendors/mist/mistsim"
+)
+
+// oneSource is a manager running one source, named a, of a small simulated
+// Mist org.
+func oneSource(t *testing.T) *collector.Manager { return mistSource(t, "") }
+
+// mistSource is a manager running one source, named a, of a small
+// simulated Mist org, its config section completed by extra.
+func mistSource(t *testing.T, extra string) *collector.Manager {
+	t.Helper()
+	sim, err := mistsim.New(mistsim.Options{Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(sim)
+	t.Cleanup(srv.Close)
+	cfg, err := config.Parse([]byte(fmt.Sprintf("mist:\n  - name: a\n    base_url: %s\n    token: %s\n%s", srv.URL, sim.Credentials().Token, extra)), "a.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := collector.NewManager(context.Background(), collector.Options{Logger: slog.New(slog.DiscardHandler)})
+	t.Cleanup(m.Stop)
+	if err := m.Apply(cfg); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestProbeHandlerTargets(t *testing.T) {
+	m := collector.NewManager(context.Background(), collector.Options{Logger: slog.New(slog.DiscardHandler)})
+	h := ProbeHandler(m, slog.New(slog.DiscardHandler))
+	for _, tc := range []struct {
+		query string
+		code  int
+		body  string
+	}{
+		{"", http.StatusBadRequest, "missing target"},
+		{"?target=nope", http.StatusBadRequest, `unknown target "nope"`},
+		{"?target=http://evil.example/", http.StatusBadRequest, "not a configured source name"},
+	} {
+		t.Run(tc.query, func(t *testing.T) {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/probe"+tc.query, nil))
+			if rec.Code != tc.code || !strings.Contains(rec.Body.String(), tc.body) {
+				t.Errorf("GET /probe%s = %d %q; want %d containing %q", tc.query, rec.Code, rec.Body, tc.code, tc.body)
+			}
+		})
+	}
+}
+
+// TestSDAdvertisesOnlyAValidAddress: the targets /sd lists come from
+// --web.external-url when set, else from the request's Host only when it is
+// a host:port; a Host header with anything else is refused, not copied into
+// Prometheus' targets. Over TLS the scheme is https.
+func TestSDAdvertisesOnlyAValidAddress(t *testing.T) {
+	m := oneSource(t)
+	get := func(h http.Handler, host string, tlsOn bool) (int, []targetGroup) {
+		req := httptest.NewRequest(http.MethodGet, "/sd", nil)
+		req.Host = host
+		if tlsOn {
+			req.TLS = &tls.ConnectionState{}
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		var groups []targetGroup
+		_ = json.Unmarshal(rec.Body.Bytes(), &groups)
+		return rec.Code, groups
+	}
+	plain := SDHandler(m, nil)
+	code, groups := get(plain, "exporter.example:9877", false)
+	if code != http.StatusOK || len(groups) != 1 || groups[0].Targets[0] != "exporter.example:9877" ||
+		groups[0].Labels["__scheme__"] != "http" || groups[0].Labels["__metrics_path__"] != "/probe" {
+		t.Errorf("plain /sd = %d %+v", code, groups)
+	}
+	if _, groups := get(plain, "exporter.example:9877", true); len(groups) != 1 || groups[0].Labels["__scheme__"] != "https" {
+		t.Errorf("/sd over TLS = %+v; want __scheme__ https", groups)
+	}
+	for _, host := range []string{"evil/path", "a@b:1", "x:99999", `x"y`, "", "h:1 extra"} {
+		if code, groups := get(plain, host, false); code != http.StatusBadRequest || len(groups) != 0 {
+			t.Errorf("Host %q: /sd = %d %+v; want 400", host, code, groups)
+		}
+	}
+	ext, _ := url.Parse("https://metrics.example/nms/")
+	code, groups = get(SDHandler(m, ext), "evil/path", false)
+	if code != http.StatusOK || len(groups) != 1 || groups[0].Targets[0] != "metrics.example" ||
+		groups[0].Labels["__scheme__"] != "https" || groups[0].Labels["__metrics_path__"] != "/nms/probe" {
+		t.Errorf("/sd with an external URL = %d %+v", code, groups)
+	}
+}
+
+// TestProbeTakesGetAndHeadOnly: a scrape is a GET (or HEAD); anything else
+// is refused with 405 and the methods it takes.
+func TestProbeTakesGetAndHeadOnly(t *testing.T) {
+	h := ProbeHandler(oneSource(t), slog.New(slog.DiscardHandler))
+	for _, method := range []string{http.MethodPost, http.MethodPut, http.MethodDelete} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(method, "/probe?target=a", strings.NewReader("x")))
+		if rec.Code != http.StatusMethodNotAllowed || rec.Header().Get("Allow") != "GET, HEAD" {
+			t.Errorf("%s /probe = %d, Allow %q; want 405 with GET, HEAD", method, rec.Code, rec.Header().Get("Allow"))
+		}
+	}
+	for _, method := range []string{http.MethodGet, http.MethodHead} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(method, "/probe?target=a", nil))
+		if rec.Code != http.StatusOK {
+			t.Errorf("%s /probe = %d; want 200", method, rec.Code)
+		}
+	}
+}
+
+// TestStatusShowsRefusedRender: a source whose render passes its
+// limits.series is down on /status, with the count and the limit named.
+func TestStatusShowsRefusedRender(t *testing.T) {
+	m := mistSource(t, "    limits: {series: 1}\n")
+	src, _ := m.Source("a")
+	for _, c := range src.Collections {
+		if err := src.Refresh(context.Background(), c.Name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A scrape renders the data, and meets the limit.
+	f, ct := exposition.Negotiate(nil)
+	if _, _, err := src.Scrape(f, ct); err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	StatusHandler(m, slog.New(slog.DiscardHandler)).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/status", nil))
+	if page := rec.Body.String(); !strings.Contains(page, "render failing") || !strings.Contains(page, "over the limit of 1 (limits.series)") {
+		t.Errorf("/status does not show the refused render:\n%s", page)
+	}
+}
