@@ -248,7 +248,7 @@ type exporter struct {
 	mgr      *collector.Manager
 	reg      *prometheus.Registry
 	reloadCh chan chan error
-	bridge   *collector.BridgeMetrics
+	bridge   *bridge.Metrics
 
 	ctx         context.Context
 	maxRequests int      // heavy requests served at once; 0 = no limit
@@ -277,7 +277,7 @@ func newExporter(ctx context.Context, logger *slog.Logger, configFile, storage s
 		sc:       config.NewSafeConfig(configFile),
 		reg:      prometheus.NewRegistry(),
 		reloadCh: make(chan chan error),
-		bridge:   collector.NewBridgeMetrics(),
+		bridge:   bridge.NewMetrics(),
 		ctx:      ctx,
 	}
 	e.scrub.Store(&redact.Scrubber{})

@@ -45,7 +45,7 @@ type Pusher struct {
 	cfg     *config.Alertmanager
 	sources func() []*collector.Source
 	client  *http.Client
-	metrics *collector.BridgeMetrics
+	metrics *Metrics
 	logger  *slog.Logger
 	now     func() time.Time
 	notify  chan struct{}
@@ -55,7 +55,7 @@ type Pusher struct {
 }
 
 // NewPusher returns a pusher for the alarms of sources.
-func NewPusher(cfg *config.Alertmanager, sources func() []*collector.Source, metrics *collector.BridgeMetrics, logger *slog.Logger) (*Pusher, error) {
+func NewPusher(cfg *config.Alertmanager, sources func() []*collector.Source, metrics *Metrics, logger *slog.Logger) (*Pusher, error) {
 	hc, err := vendors.NewHTTPClient(vendors.HTTPOptions{
 		Timeout: time.Duration(cfg.Timeout), CAFile: cfg.TLS.CAFile,
 		InsecureSkipVerify: cfg.TLS.InsecureSkipVerify, ServerName: cfg.TLS.ServerName,

@@ -72,7 +72,7 @@ type env struct {
 	src     *collector.Source
 	am      *fakeAM
 	pusher  *Pusher
-	metrics *collector.BridgeMetrics
+	metrics *Metrics
 	secret  string
 }
 
@@ -114,7 +114,7 @@ func newEnvWith(t testing.TB, extra string) *env {
 			t.Fatal(err)
 		}
 	}
-	m := collector.NewBridgeMetrics()
+	m := NewMetrics()
 	p, err := NewPusher(cfg.Alertmanager, func() []*collector.Source { return []*collector.Source{src} }, m, logger)
 	if err != nil {
 		t.Fatal(err)

@@ -33,7 +33,7 @@ func TestPushKeepsBearerTokenFromRedirects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := NewPusher(cfg.Alertmanager, func() []*collector.Source { return nil }, collector.NewBridgeMetrics(), slog.New(slog.DiscardHandler))
+	p, err := NewPusher(cfg.Alertmanager, func() []*collector.Source { return nil }, NewMetrics(), slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,7 +21,7 @@ const MaxWebhookBytes = 1 << 20
 // each source of that vendor that has one, before reading any JSON, and
 // feeds the matching source's alarms at once. notify, when set, is told of
 // every accepted webhook.
-func WebhookHandler(vendor string, sources func() []*collector.Source, metrics *collector.BridgeMetrics, notify func(), logger *slog.Logger) http.Handler {
+func WebhookHandler(vendor string, sources func() []*collector.Source, metrics *Metrics, notify func(), logger *slog.Logger) http.Handler {
 	logger = logger.With("component", "webhook", "vendor", vendor)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		count := func(source, result string) { metrics.Webhooks.WithLabelValues(source, result).Inc() }

@@ -10,12 +10,12 @@ import (
 	"github.com/nmsexporter/nms_exporter/model"
 )
 
-// webhookWindow is how far an alarm event's date may lie from the
+// WebhookWindow is how far an alarm event's date may lie from the
 // exporter's clock, either way, for the event to be applied. Mist delivers
 // within seconds, and the alarms collection (every minute by default)
 // has polled several times since an older event; a signed body replayed
 // later could only bring back an alarm a poll has since seen cleared.
-const webhookWindow = 10 * time.Minute
+const WebhookWindow = 10 * time.Minute
 
 // maxSeenEvents caps the alarm events a source remembers to refuse a
 // second delivery of: ten windows' worth of a 10,000-device org's alarms
@@ -113,7 +113,7 @@ var ErrNoWebhook = errors.New("the source takes no webhooks")
 
 // AcceptWebhook feeds a verified webhook's alarms into the source's alarm
 // state at once, without waiting for the next poll, and returns what the
-// body held. An event dated outside webhookWindow of the source's clock,
+// body held. An event dated outside WebhookWindow of the source's clock,
 // or delivered before, is dropped and counted: a signature proves who
 // wrote a body, not when it was sent.
 func (s *Source) AcceptWebhook(ctx context.Context, body []byte) (WebhookResult, error) {
@@ -131,11 +131,11 @@ func (s *Source) AcceptWebhook(ctx context.Context, body []byte) (WebhookResult,
 	for _, p := range res.Alarms {
 		reason := ""
 		switch {
-		case !p.At.After(now.Add(-webhookWindow)): // not dated, too
+		case !p.At.After(now.Add(-WebhookWindow)): // not dated, too
 			reason = DropStale
-		case p.At.After(now.Add(webhookWindow)):
+		case p.At.After(now.Add(WebhookWindow)):
 			reason = DropFuture
-		case !s.pushed.seen.add(sha256.Sum256([]byte(p.ID+"\x00"+p.Event)), p.At.Add(webhookWindow), now):
+		case !s.pushed.seen.add(sha256.Sum256([]byte(p.ID+"\x00"+p.Event)), p.At.Add(WebhookWindow), now):
 			reason = DropDuplicate
 		}
 		if reason != "" {

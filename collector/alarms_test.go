@@ -103,14 +103,14 @@ func TestSeenEventsBounded(t *testing.T) {
 	now := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
 	key := func(i int) [sha256.Size]byte { return sha256.Sum256([]byte(fmt.Sprint(i))) }
 	for i := range maxSeenEvents + 10 {
-		if !e.add(key(i), now.Add(webhookWindow), now) {
+		if !e.add(key(i), now.Add(WebhookWindow), now) {
 			t.Fatalf("event %d taken for a duplicate", i)
 		}
 	}
 	if len(e.keys) != maxSeenEvents || len(e.queue) != maxSeenEvents {
 		t.Errorf("%d keys, %d queued after %d events; want the cap, %d", len(e.keys), len(e.queue), maxSeenEvents+10, maxSeenEvents)
 	}
-	if !e.add(key(0), now.Add(webhookWindow), now) || e.add(key(maxSeenEvents+9), now.Add(webhookWindow), now) {
+	if !e.add(key(0), now.Add(WebhookWindow), now) || e.add(key(maxSeenEvents+9), now.Add(WebhookWindow), now) {
 		t.Errorf("want the first event forgotten and the last remembered")
 	}
 }

@@ -1,7 +1,6 @@
 package collector
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -37,47 +36,4 @@ func (c ReloadCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	ch <- prometheus.MustNewConstMetric(reloadSuccessDesc, prometheus.GaugeValue, exposition.BoolValue(ok))
 	ch <- prometheus.MustNewConstMetric(reloadTimeDesc, prometheus.GaugeValue, ts)
-}
-
-// BridgeMetrics counts the alert bridge's work, on /metrics.
-type BridgeMetrics struct {
-	AlertsSent prometheus.Counter
-	Errors     prometheus.Counter
-	Webhooks   *prometheus.CounterVec
-	// WebhookFiltered counts the webhook alarms a source's filter left out.
-	WebhookFiltered *prometheus.CounterVec
-	// WebhookDropped counts the webhook alarm events not applied, by reason.
-	WebhookDropped *prometheus.CounterVec
-}
-
-// NewBridgeMetrics returns the alert bridge's and webhook receiver's
-// counters.
-func NewBridgeMetrics() *BridgeMetrics {
-	return &BridgeMetrics{
-		AlertsSent: prometheus.NewCounter(prometheus.CounterOpts{
-			Namespace: namespace, Name: "bridge_alerts_sent_total",
-			Help: "Alerts (firing and resolved) Alertmanager accepted from the alert bridge.",
-		}),
-		Errors: prometheus.NewCounter(prometheus.CounterOpts{
-			Namespace: namespace, Name: "bridge_errors_total",
-			Help: "Failed attempts to push alerts to an Alertmanager.",
-		}),
-		Webhooks: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: namespace, Name: "webhook_requests_total",
-			Help: "Webhook requests received, by source and result (accepted, unsigned, bad_signature, too_large, malformed, method).",
-		}, []string{"source", "result"}),
-		WebhookFiltered: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: namespace, Name: "webhook_alarms_filtered_total",
-			Help: "Alarm events of accepted webhooks that the source's site filter left out, by source.",
-		}, []string{"source"}),
-		WebhookDropped: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: namespace, Name: "webhook_alarms_dropped_total",
-			Help: fmt.Sprintf("Alarm events of accepted webhooks not applied, by source and reason (stale or future: dated over %.0f minutes from the exporter's clock; duplicate: applied before).", webhookWindow.Minutes()),
-		}, []string{"source", "reason"}),
-	}
-}
-
-// Collectors returns the counters, to register.
-func (m *BridgeMetrics) Collectors() []prometheus.Collector {
-	return []prometheus.Collector{m.AlertsSent, m.Errors, m.Webhooks, m.WebhookFiltered, m.WebhookDropped}
 }

@@ -1,0 +1,53 @@
+package bridge
+
+import (
+	"fmt"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/nmsexporter/nms_exporter/collector"
+	"github.com/nmsexporter/nms_exporter/exposition"
+)
+
+// Metrics counts the alert bridge's work, on /metrics.
+type Metrics struct {
+	AlertsSent prometheus.Counter
+	Errors     prometheus.Counter
+	Webhooks   *prometheus.CounterVec
+	// WebhookFiltered counts the webhook alarms a source's filter left out.
+	WebhookFiltered *prometheus.CounterVec
+	// WebhookDropped counts the webhook alarm events not applied, by reason.
+	WebhookDropped *prometheus.CounterVec
+}
+
+// NewMetrics returns the alert bridge's and webhook receiver's
+// counters.
+func NewMetrics() *Metrics {
+	return &Metrics{
+		AlertsSent: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: exposition.Namespace, Name: "bridge_alerts_sent_total",
+			Help: "Alerts (firing and resolved) Alertmanager accepted from the alert bridge.",
+		}),
+		Errors: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: exposition.Namespace, Name: "bridge_errors_total",
+			Help: "Failed attempts to push alerts to an Alertmanager.",
+		}),
+		Webhooks: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: exposition.Namespace, Name: "webhook_requests_total",
+			Help: "Webhook requests received, by source and result (accepted, unsigned, bad_signature, too_large, malformed, method).",
+		}, []string{"source", "result"}),
+		WebhookFiltered: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: exposition.Namespace, Name: "webhook_alarms_filtered_total",
+			Help: "Alarm events of accepted webhooks that the source's site filter left out, by source.",
+		}, []string{"source"}),
+		WebhookDropped: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: exposition.Namespace, Name: "webhook_alarms_dropped_total",
+			Help: fmt.Sprintf("Alarm events of accepted webhooks not applied, by source and reason (stale or future: dated over %.0f minutes from the exporter's clock; duplicate: applied before).", collector.WebhookWindow.Minutes()),
+		}, []string{"source", "reason"}),
+	}
+}
+
+// Collectors returns the counters, to register.
+func (m *Metrics) Collectors() []prometheus.Collector {
+	return []prometheus.Collector{m.AlertsSent, m.Errors, m.Webhooks, m.WebhookFiltered, m.WebhookDropped}
+}
