@@ -41,6 +41,7 @@ import (
 	"github.com/nmsexporter/nms_exporter/config"
 	"github.com/nmsexporter/nms_exporter/internal/connlimit"
 	"github.com/nmsexporter/nms_exporter/internal/redact"
+	"github.com/nmsexporter/nms_exporter/registry"
 	"github.com/nmsexporter/nms_exporter/vendors/simulators"
 	"github.com/nmsexporter/nms_exporter/web"
 )
@@ -283,7 +284,8 @@ func newExporter(ctx context.Context, logger *slog.Logger, configFile, storage s
 	e.scrub.Store(&redact.Scrubber{})
 	e.mgr = collector.NewManager(ctx, collector.Options{
 		Logger: logger, UserAgent: "nms_exporter/" + version.Version, StateDir: storage,
-		Scrub: func(err error) error { return e.scrub.Load().Error(err) },
+		Scrub:   func(err error) error { return e.scrub.Load().Error(err) },
+		Vendors: registry.Vendors,
 	})
 	if _, err := e.sc.Reload(e.apply); err != nil {
 		return nil, err

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"github.com/nmsexporter/nms_exporter/internal/testtool"
 	"io"
 	"log/slog"
 	"net/http"
@@ -19,6 +18,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/nmsexporter/nms_exporter/internal/testtool"
+	"github.com/nmsexporter/nms_exporter/registry"
 
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
@@ -630,7 +632,7 @@ func TestSimulateLinesAreConfigs(t *testing.T) {
 			if err != nil {
 				t.Fatalf("the simulate line %s as a config:\n%s\n%v", line, section, err)
 			}
-			src, err := collector.NewSource(cfg.Sources()[0], collector.Options{})
+			src, err := collector.NewSource(cfg.Sources()[0], collector.Options{Vendors: registry.Vendors})
 			if err != nil {
 				t.Fatal(err)
 			}

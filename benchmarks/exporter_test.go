@@ -10,6 +10,7 @@ import (
 
 	"github.com/nmsexporter/nms_exporter/collector"
 	"github.com/nmsexporter/nms_exporter/config"
+	"github.com/nmsexporter/nms_exporter/registry"
 	"github.com/nmsexporter/nms_exporter/web"
 )
 
@@ -34,7 +35,7 @@ func hostConfig(b *testing.B, host *simHost, rewrite func(raw []byte) []byte) *c
 func startExporter(ctx context.Context, b *testing.B, cfg *config.Config) (*collector.Manager, *httptest.Server) {
 	b.Helper()
 	logger := slog.New(slog.DiscardHandler)
-	m := collector.NewManager(ctx, collector.Options{Logger: logger})
+	m := collector.NewManager(ctx, collector.Options{Logger: logger, Vendors: registry.Vendors})
 	if err := m.Apply(cfg); err != nil {
 		b.Fatal(err)
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/nmsexporter/nms_exporter/collector"
 	"github.com/nmsexporter/nms_exporter/config"
 	"github.com/nmsexporter/nms_exporter/internal/procstat"
+	"github.com/nmsexporter/nms_exporter/registry"
 	"github.com/nmsexporter/nms_exporter/vendors/cxcloud"
 	"github.com/nmsexporter/nms_exporter/vendors/mist"
 	"github.com/nmsexporter/nms_exporter/vendors/nautobot"
@@ -81,7 +82,7 @@ func benchLarge(b *testing.B, vendors []string) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	logger := slog.New(slog.DiscardHandler)
-	m := collector.NewManager(ctx, collector.Options{Logger: logger})
+	m := collector.NewManager(ctx, collector.Options{Logger: logger, Vendors: registry.Vendors})
 	if err := m.Apply(cfg); err != nil {
 		b.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/nmsexporter/nms_exporter/collector"
 	"github.com/nmsexporter/nms_exporter/config"
 	"github.com/nmsexporter/nms_exporter/internal/procstat"
+	"github.com/nmsexporter/nms_exporter/registry"
 	"github.com/nmsexporter/nms_exporter/vendors/cxcloud/cxsim"
 	"github.com/nmsexporter/nms_exporter/vendors/mist/mistsim"
 	"github.com/nmsexporter/nms_exporter/vendors/nautobot/nautobotsim"
@@ -65,7 +66,7 @@ func TestSoak(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	m := collector.NewManager(ctx, collector.Options{Logger: slog.New(slog.DiscardHandler)})
+	m := collector.NewManager(ctx, collector.Options{Logger: slog.New(slog.DiscardHandler), Vendors: registry.Vendors})
 	if err := m.Apply(cfg); err != nil {
 		t.Fatal(err)
 	}

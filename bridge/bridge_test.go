@@ -21,6 +21,7 @@ import (
 
 	"github.com/nmsexporter/nms_exporter/collector"
 	"github.com/nmsexporter/nms_exporter/config"
+	"github.com/nmsexporter/nms_exporter/registry"
 	"github.com/nmsexporter/nms_exporter/vendors/mist/mistsim"
 )
 
@@ -105,7 +106,7 @@ func newEnvWith(t testing.TB, extra string) *env {
 		t.Fatal(err)
 	}
 	logger := slog.New(slog.DiscardHandler)
-	src, err := collector.NewSource(&cfg.Mist[0], collector.Options{Logger: logger})
+	src, err := collector.NewSource(&cfg.Mist[0], collector.Options{Logger: logger, Vendors: registry.Vendors})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -81,12 +81,12 @@ func TestWebhookDropsReplaysAndOutOfWindowEvents(t *testing.T) {
 	// Two minutes on, a replay of the event dated nine minutes back is
 	// refused by its date, and the events whose date has left the window
 	// are forgotten.
-	clock.advance(2 * time.Minute)
+	clock.Advance(2 * time.Minute)
 	next = []model.PushedAlarm{alarmEvent("a2", "raised", now.Add(-9*time.Minute), "ap-2")}
 	if res, _ := s.AcceptWebhook(context.Background(), nil); res.Dropped[DropStale] != 1 {
 		t.Errorf("replay of an event now 11 minutes old: dropped %v; want stale", res.Dropped)
 	}
-	clock.advance(30 * time.Minute)
+	clock.Advance(30 * time.Minute)
 	next = []model.PushedAlarm{alarmEvent("a8", "raised", clock.Now(), "ap-8")}
 	if _, err := s.AcceptWebhook(context.Background(), nil); err != nil {
 		t.Fatal(err)
@@ -145,11 +145,11 @@ func TestPushedAlarmsExpireWithoutPoll(t *testing.T) {
 			if !scrapeShows() || len(s.Alarms()) != 1 {
 				t.Fatalf("after the webhook: alarms %v; want ap-1's, scraped", s.Alarms())
 			}
-			clock.advance(tc.lifetime - time.Second)
+			clock.Advance(tc.lifetime - time.Second)
 			if !scrapeShows() || len(s.Alarms()) != 1 {
 				t.Errorf("a second before its lifetime of %s ends: alarms %v; want ap-1's, scraped", tc.lifetime, s.Alarms())
 			}
-			clock.advance(time.Second)
+			clock.Advance(time.Second)
 			if len(s.Alarms()) != 0 {
 				t.Errorf("at the end of its lifetime of %s: alarms %v; want none", tc.lifetime, s.Alarms())
 			}

@@ -1,4 +1,4 @@
-package collector
+package collector_test
 
 import (
 	"bytes"
@@ -9,73 +9,35 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/nmsexporter/nms_exporter/collector"
 	"github.com/nmsexporter/nms_exporter/config"
+	"github.com/nmsexporter/nms_exporter/registry"
 	"github.com/nmsexporter/nms_exporter/vendors"
 	"github.com/nmsexporter/nms_exporter/vendors/cxcloud/cxsim"
 )
 
-// simClock is a simulated clock: sleeping moves it on at once, and so does
-// every request the simulator serves, by a typical API latency. With pages
-// fetched in parallel, concurrent sleeps each move the one clock, so the
-// local limiter's spacing does not hold on it; the 150 ms a request takes
-// keeps arrivals under CX Cloud's 10 a second, so a simulated day measures
-// the day's plan. The per-second limiter has its own tests in vendors.
-type simClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *simClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *simClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-func (c *simClock) set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if t.After(c.t) {
-		c.t = t
-	}
-}
-
-func (c *simClock) Sleep(ctx context.Context, d time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	c.advance(d)
-	return nil
-}
-
 type cxEnv struct {
 	sim   *cxsim.Server
 	cfg   *config.CXCloud
-	clock *simClock
+	clock *collector.SimClock
 	logs  *bytes.Buffer
 }
 
 // newCXEnv serves a simulator of size with the server page size pageSize
 // (0: its default).
-func newCXEnv(t *testing.T, size string, pageSize int, clock *simClock, extra string) *cxEnv {
+func newCXEnv(t *testing.T, size string, pageSize int, clock *collector.SimClock, extra string) *cxEnv {
 	t.Helper()
 	sim, err := cxsim.New(cxsim.Options{Seed: 9, Size: size, PageSize: pageSize, Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		clock.advance(150 * time.Millisecond)
+		clock.Advance(150 * time.Millisecond)
 		sim.ServeHTTP(w, r)
 	}))
 	t.Cleanup(srv.Close)
@@ -89,9 +51,9 @@ func newCXEnv(t *testing.T, size string, pageSize int, clock *simClock, extra st
 	return &cxEnv{sim: sim, cfg: &cfg.CXCloud[0], clock: clock, logs: &bytes.Buffer{}}
 }
 
-func (e *cxEnv) source(t *testing.T, stateDir string) *Source {
+func (e *cxEnv) source(t *testing.T, stateDir string) *collector.Source {
 	t.Helper()
-	s, err := NewSource(e.cfg, Options{
+	s, err := collector.NewSource(e.cfg, collector.Options{Vendors: registry.Vendors,
 		Logger: slog.New(slog.NewTextHandler(e.logs, nil)), Now: e.clock.Now, Sleep: e.clock.Sleep, StateDir: stateDir,
 	})
 	if err != nil {
@@ -109,7 +71,7 @@ func TestCXCloudDayWithinBudget(t *testing.T) {
 		t.Skip("a simulated day against the large tenant")
 	}
 	start := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
-	clock := &simClock{t: start}
+	clock := collector.NewSimClock(start)
 	env := newCXEnv(t, "large", 0, clock, "")
 	src := env.source(t, "")
 	ctx := context.Background()
@@ -131,7 +93,7 @@ func TestCXCloudDayWithinBudget(t *testing.T) {
 		if !next[name].Before(end) {
 			break
 		}
-		clock.set(next[name])
+		clock.Set(next[name])
 		for !clock.Now().Before(nextUpload) {
 			env.sim.Step()
 			nextUpload = nextUpload.Add(6 * time.Hour)
@@ -167,7 +129,7 @@ func TestCXCloudDayWithinBudget(t *testing.T) {
 // TestCXCloudRestartServesSavedDataThenRevalidates restarts the source on
 // the same state folder.
 func TestCXCloudRestartServesSavedDataThenRevalidates(t *testing.T) {
-	clock := &simClock{t: time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)}
+	clock := collector.NewSimClock(time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC))
 	env := newCXEnv(t, "small", 0, clock, "")
 	dir := t.TempDir()
 	first := env.source(t, dir)
@@ -177,7 +139,7 @@ func TestCXCloudRestartServesSavedDataThenRevalidates(t *testing.T) {
 		}
 	}
 	families := []string{"nms_device_info", "nms_field_notice_devices", "nms_security_advisory_devices", "nms_device_end_of_support_timestamp_seconds"}
-	want, err := testutil.GatherAndCount(scraped(t, first), families...)
+	want, err := testutil.GatherAndCount(collector.Scraped(t, first), families...)
 	if err != nil || want == 0 {
 		t.Fatalf("the first source serves %d series (%v)", want, err)
 	}
@@ -185,7 +147,7 @@ func TestCXCloudRestartServesSavedDataThenRevalidates(t *testing.T) {
 	env.sim.ResetCalls()
 	tokens := env.sim.TokenRequests()
 	second := env.source(t, dir)
-	if got, err := testutil.GatherAndCount(scraped(t, second), families...); err != nil || got != want {
+	if got, err := testutil.GatherAndCount(collector.Scraped(t, second), families...); err != nil || got != want {
 		t.Errorf("after a restart the first scrape serves %d series (%v); want the saved %d", got, err, want)
 	}
 	if env.sim.Calls() != 0 || env.sim.TokenRequests() != tokens {
@@ -202,7 +164,7 @@ func TestCXCloudRestartServesSavedDataThenRevalidates(t *testing.T) {
 // TestCXCloudDayBudgetSpentWaitsForReset checks that a spent daily budget
 // stops the calls, and says so in the metrics and the log.
 func TestCXCloudDayBudgetSpentWaitsForReset(t *testing.T) {
-	clock := &simClock{t: time.Date(2026, 11, 23, 22, 0, 0, 0, time.UTC)}
+	clock := collector.NewSimClock(time.Date(2026, 11, 23, 22, 0, 0, 0, time.UTC))
 	env := newCXEnv(t, "small", 10, clock, "    budget:\n      requests_per_day: 4\n      concurrency: 1\n")
 	src := env.source(t, "")
 	err := src.Refresh(context.Background(), "inventory")
@@ -218,14 +180,14 @@ func TestCXCloudDayBudgetSpentWaitsForReset(t *testing.T) {
 # TYPE nms_api_budget_remaining gauge
 nms_api_budget_remaining{window="day"} 0
 `
-	if err := testutil.GatherAndCompare(scraped(t, src), strings.NewReader(expected), "nms_api_budget_remaining"); err != nil {
+	if err := testutil.GatherAndCompare(collector.Scraped(t, src), strings.NewReader(expected), "nms_api_budget_remaining"); err != nil {
 		t.Error(err)
 	}
 	if !strings.Contains(env.logs.String(), "day budget spent") {
 		t.Errorf("log = %q; want the spent budget and its reset named", env.logs.String())
 	}
 	// The collection tries again no sooner than midnight, two hours away.
-	if got, want := src.nextDelay("inventory", err), 2*time.Hour; got < want {
+	if got, want := collector.NextDelay(src, "inventory", err), 2*time.Hour; got < want {
 		t.Errorf("next refresh in %v; want no sooner than the budget's reset in %v", got, want)
 	}
 	if !strings.Contains(env.logs.String(), "waiting for its reset") {

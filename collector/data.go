@@ -1,7 +1,5 @@
 package collector
 
-import "context"
-
 // Data is every collection's last good data as of one version of a
 // source's cache: what a render reads.
 type Data struct{ entries map[string]entry }
@@ -22,12 +20,4 @@ func (k Key[T]) Name() string { return k.name }
 func Get[T any](d Data, k Key[T]) (v T, ok bool) {
 	v, ok = d.entries[k.name].data.(T)
 	return v, ok
-}
-
-// collect makes the collection k names from a vendor client's method,
-// saved across restarts as JSON; items counts what one result holds.
-func collect[T any](k Key[*T], fetch func(context.Context) (*T, error), items func(*T) int) kind {
-	t := typed(fetch, items)
-	t.name = k.name
-	return t
 }

@@ -1,4 +1,4 @@
-package collector
+package collector_test
 
 import (
 	"context"
@@ -9,11 +9,13 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/nmsexporter/nms_exporter/collector"
 	"github.com/nmsexporter/nms_exporter/config"
+	"github.com/nmsexporter/nms_exporter/registry"
 	"github.com/nmsexporter/nms_exporter/vendors/mist/mistsim"
 )
 
-func mistSource(t *testing.T, size, extra string) (*Source, *mistsim.Server) {
+func mistSource(t *testing.T, size, extra string) (*collector.Source, *mistsim.Server) {
 	t.Helper()
 	sim, err := mistsim.New(mistsim.Options{Seed: 5, Size: size})
 	if err != nil {
@@ -26,7 +28,7 @@ func mistSource(t *testing.T, size, extra string) (*Source, *mistsim.Server) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := NewSource(&cfg.Mist[0], Options{Logger: slog.New(slog.DiscardHandler)})
+	s, err := collector.NewSource(&cfg.Mist[0], collector.Options{Vendors: registry.Vendors, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +77,7 @@ func TestMistCollectorLint(t *testing.T) {
 			t.Fatalf("refresh %s: %v", c.Name, err)
 		}
 	}
-	problems, err := testutil.GatherAndLint(scraped(t, s))
+	problems, err := testutil.GatherAndLint(collector.Scraped(t, s))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package collector
+package collector_test
 
 import (
 	"context"
@@ -10,35 +10,12 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/nmsexporter/nms_exporter/collector"
 	"github.com/nmsexporter/nms_exporter/config"
-	"github.com/nmsexporter/nms_exporter/model"
+	"github.com/nmsexporter/nms_exporter/registry"
 	"github.com/nmsexporter/nms_exporter/vendors/mist/mistsim"
-	"github.com/nmsexporter/nms_exporter/vendors/nautobot"
 	"github.com/nmsexporter/nms_exporter/vendors/nautobot/nautobotsim"
 )
-
-func TestDrift(t *testing.T) {
-	sot := []nautobot.Device{
-		{Name: "ap-1", Serial: "A1", Location: "AMS"},
-		{Name: "ap-2-old", Serial: "A2", Location: "AMS"}, // renamed
-		{Name: "ap-3", Serial: "A3", Location: "NYC"},     // moved
-		{Name: "pdu-1", Serial: "P1", Location: "AMS"},    // no vendor has it
-		{Name: "sw-9", Serial: "", Location: "AMS"},       // matched by name
-		{Name: "fw-1", Serial: "F1", Location: "LON"},     // at a site the vendor does not have
-	}
-	vendor := []model.Device{
-		{Name: "ap-1", Serial: "a1 ", Site: "AMS"},
-		{Name: "ap-2", Serial: "A2", Site: "AMS"},
-		{Name: "ap-3", Serial: "A3", Site: "AMS"},
-		{Name: "ap-4", Serial: "A4", Site: "AMS"}, // not in the source of truth
-		{Name: "SW-9", Site: "AMS"},
-	}
-	got := drift(sot, vendor)
-	want := [4]int{1, 1, 1, 1} // missing_in_sot, missing_in_vendor, site_mismatch, name_mismatch
-	if got != want {
-		t.Errorf("drift() = %v; want %v (kinds %v)", got, want, driftKinds)
-	}
-}
 
 // TestDriftAgainstMirror runs a Mist source and a Nautobot that mirrors
 // the simulated org with deliberate drift, in one manager, and checks the
@@ -77,7 +54,7 @@ nautobot:
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	m := NewManager(ctx, Options{Logger: slog.New(slog.DiscardHandler)})
+	m := collector.NewManager(ctx, collector.Options{Vendors: registry.Vendors, Logger: slog.New(slog.DiscardHandler)})
 	if err := m.Apply(cfg); err != nil {
 		t.Fatal(err)
 	}
@@ -103,10 +80,10 @@ nms_sot_drift_devices{kind="name_mismatch",vendor_source="org"} %d
 nms_sot_drift_devices{kind="site_mismatch",vendor_source="org"} %d
 `, len(d.Missing), len(d.Extra), len(d.Renamed), len(d.Moved))
 	sot, _ := m.Source("sot")
-	if err := testutil.GatherAndCompare(scraped(t, sot), strings.NewReader(want), "nms_sot_drift_devices"); err != nil {
+	if err := testutil.GatherAndCompare(collector.Scraped(t, sot), strings.NewReader(want), "nms_sot_drift_devices"); err != nil {
 		t.Errorf("drift against the mirror (%+v): %v", d, err)
 	}
-	if problems, err := testutil.GatherAndLint(scraped(t, sot)); err != nil || len(problems) > 0 {
+	if problems, err := testutil.GatherAndLint(collector.Scraped(t, sot)); err != nil || len(problems) > 0 {
 		t.Errorf("lint: %v %v", problems, err)
 	}
 }

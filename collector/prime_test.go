@@ -1,10 +1,12 @@
-package collector
+package collector_test
 
 import (
 	"context"
 	"log/slog"
 	"testing"
 
+	"github.com/nmsexporter/nms_exporter/collector"
+	"github.com/nmsexporter/nms_exporter/registry"
 	"github.com/nmsexporter/nms_exporter/vendors/primeinfra/primesim"
 )
 
@@ -15,7 +17,7 @@ import (
 func TestPrimeClientsCountedOnce(t *testing.T) {
 	sim, base := startPrimeSim(t, primesim.Options{Seed: 11, Size: "small", RateLimit: -1})
 	cfg := primeSection(t, base, sim.Credentials(), "1h")
-	s, err := NewSource(&cfg.Prime[0], Options{Logger: slog.New(slog.DiscardHandler)})
+	s, err := collector.NewSource(&cfg.Prime[0], collector.Options{Vendors: registry.Vendors, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,7 +26,7 @@ func TestPrimeClientsCountedOnce(t *testing.T) {
 			t.Fatalf("refresh %s: %v", c.Name, err)
 		}
 	}
-	mfs, err := scraped(t, s).Gather()
+	mfs, err := collector.Scraped(t, s).Gather()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,50 +1,38 @@
-package collector
+package collector_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http/httptest"
-	"sync"
 	"testing"
 
+	"github.com/nmsexporter/nms_exporter/collector"
 	"github.com/nmsexporter/nms_exporter/config"
+	"github.com/nmsexporter/nms_exporter/registry"
 	"github.com/nmsexporter/nms_exporter/vendors/mist/mistsim"
 	"github.com/nmsexporter/nms_exporter/vendors/primeinfra/primesim"
 )
-
-// refreshAll refreshes every collection of src at once, as its refreshers
-// do when it starts.
-func refreshAll(src *Source) error {
-	var wg sync.WaitGroup
-	errs := make([]error, len(src.Collections))
-	for i, c := range src.Collections {
-		wg.Go(func() { errs[i] = src.Refresh(context.Background(), c.Name) })
-	}
-	wg.Wait()
-	return errors.Join(errs...)
-}
 
 // TestPrimeRestartsAndReloadsLeaveNoSessions: 20 restarts and 100 reloads,
 // each with a new client that refreshes everything, stay within Prime's
 // default of five sessions per user: none is refused with a 401.
 func TestPrimeRestartsAndReloadsLeaveNoSessions(t *testing.T) {
 	sim, base := startPrimeSim(t, primesim.Options{Seed: 7, RateLimit: -1})
-	opts := Options{Logger: slog.New(slog.DiscardHandler)}
+	opts := collector.Options{Vendors: registry.Vendors, Logger: slog.New(slog.DiscardHandler)}
 	for i := range 20 {
-		m := NewManager(context.Background(), opts)
+		m := collector.NewManager(context.Background(), opts)
 		if err := m.Apply(primeSection(t, base, sim.Credentials(), "1h")); err != nil {
 			t.Fatal(err)
 		}
 		src, _ := m.Source("pi")
-		err := refreshAll(src)
+		err := collector.RefreshAll(src)
 		m.Stop()
 		if err != nil {
 			t.Fatalf("restart %d: %v", i+1, err)
 		}
 	}
-	m := NewManager(context.Background(), opts)
+	m := collector.NewManager(context.Background(), opts)
 	defer m.Stop()
 	for i := range 100 {
 		// Another interval rebuilds the source, with a new client.
@@ -52,7 +40,7 @@ func TestPrimeRestartsAndReloadsLeaveNoSessions(t *testing.T) {
 			t.Fatal(err)
 		}
 		src, _ := m.Source("pi")
-		if err := refreshAll(src); err != nil {
+		if err := collector.RefreshAll(src); err != nil {
 			t.Fatalf("reload %d: %v", i+1, err)
 		}
 	}
@@ -76,7 +64,7 @@ func TestMistLoginSessionEndsOnStop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := NewManager(context.Background(), Options{Logger: slog.New(slog.DiscardHandler)})
+	m := collector.NewManager(context.Background(), collector.Options{Vendors: registry.Vendors, Logger: slog.New(slog.DiscardHandler)})
 	if err := m.Apply(cfg); err != nil {
 		t.Fatal(err)
 	}

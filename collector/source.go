@@ -6,8 +6,6 @@ package collector
 import (
 	"cmp"
 	"context"
-	"encoding/json"
-	"fmt"
 	"log/slog"
 	"sort"
 	"sync"
@@ -33,61 +31,6 @@ type Collection struct {
 	Interval time.Duration // as configured; the plan may stretch it
 	Fetch    Fetcher
 	Decode   Decoder // nil: the data is not saved across restarts
-}
-
-// kind is a vendor's collection before it is configured.
-type kind struct {
-	name   string
-	fetch  Fetcher
-	decode Decoder
-}
-
-// typed adapts a vendor client's method to a collection whose data is a *T
-// that JSON saves and restores.
-func typed[T any](fetch func(context.Context) (*T, error), items func(*T) int) kind {
-	return kind{
-		fetch: func(ctx context.Context) (any, int, error) {
-			v, err := fetch(ctx)
-			if err != nil {
-				return nil, 0, err
-			}
-			return v, items(v), nil
-		},
-		decode: func(b []byte) (any, int, error) {
-			v := new(T)
-			if err := json.Unmarshal(b, v); err != nil {
-				return nil, 0, err
-			}
-			return v, items(v), nil
-		},
-	}
-}
-
-// newBudget makes a source's budget on the options' clock, its holds
-// capped at the vendor's longest window.
-func newBudget(cfg vendors.BudgetConfig, opts Options) *vendors.Budget {
-	if cfg.MaxHold == 0 {
-		cfg.MaxHold = opts.maxHold
-	}
-	b := vendors.NewBudget(cfg, opts.Now)
-	if opts.Sleep != nil {
-		b.SetSleep(opts.Sleep)
-	}
-	return b
-}
-
-// addCollections adds the enabled collections of a config section.
-func (s *Source) addCollections(c *config.Common, kinds []kind) {
-	byName := make(map[string]kind, len(kinds))
-	for _, k := range kinds {
-		byName[k.name] = k
-	}
-	for _, name := range c.Enabled() {
-		k := byName[name]
-		s.Collections = append(s.Collections, &Collection{
-			Name: name, Interval: time.Duration(c.Collections[name].Interval), Fetch: k.fetch, Decode: k.decode,
-		})
-	}
 }
 
 // Renderer emits a vendor's data metrics from the latest data of each
@@ -159,78 +102,8 @@ type Options struct {
 	// Scrub takes the configured secrets out of a refresh's error before it
 	// is kept, shown or logged; nil keeps errors as they are.
 	Scrub func(error) error
-
-	maxHold time.Duration // the vendor's MaxHold
-}
-
-// Vendor is one kind of upstream the exporter polls: its config key, and
-// how a source of it is built.
-type Vendor struct {
-	// Name is the vendor's config key, such as "mist".
-	Name string
-	// MaxHold caps how long one answer holds a source, whatever its
-	// Retry-After says: the longest window the vendor's limits count over.
-	// A Retry-After of 999999999 once stopped a source for the week it was
-	// then capped at.
-	MaxHold time.Duration
-	build   func(cfg config.Source, opts Options, api *APIStats) (*Source, error)
-}
-
-// vendor describes a vendor whose sources are built from config sections
-// of type C.
-func vendor[C config.Source](name string, maxHold time.Duration, build func(cfg C, opts Options, api *APIStats) (*Source, error)) Vendor {
-	return Vendor{Name: name, MaxHold: maxHold, build: func(sc config.Source, opts Options, api *APIStats) (*Source, error) {
-		cfg, ok := sc.(C)
-		if !ok {
-			return nil, fmt.Errorf("config section is %T, not %s", sc, name)
-		}
-		return build(cfg, opts, api)
-	}}
-}
-
-// Vendors are the vendors the exporter knows, one line each.
-var Vendors = []Vendor{
-	vendor("mist", time.Hour, newMistSource),           // an hourly quota per token
-	vendor("prime", time.Minute, newPrimeSource),       // limits over a window of seconds
-	vendor("cxcloud", 24*time.Hour, newCXCloudSource),  // a daily quota per tenant
-	vendor("nautobot", time.Minute, newNautobotSource), // no quota; a proxy's limits at most
-}
-
-// vendorNamed finds a vendor by its config key.
-func vendorNamed(name string) (Vendor, bool) {
-	for _, v := range Vendors {
-		if v.Name == name {
-			return v, true
-		}
-	}
-	return Vendor{}, false
-}
-
-// NewSource builds the source a config section describes.
-func NewSource(cfg config.Source, opts Options) (*Source, error) {
-	vd, ok := vendorNamed(cfg.VendorName())
-	if !ok {
-		return nil, fmt.Errorf("source %q: no collector for vendor %q", cfg.SourceName(), cfg.VendorName())
-	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
-	opts.maxHold = vd.MaxHold
-	api := NewAPIStats()
-	s, err := vd.build(cfg, opts, api)
-	if err != nil {
-		return nil, fmt.Errorf("source %q: %w", cfg.SourceName(), err)
-	}
-	s.Name, s.Vendor, s.API = cfg.SourceName(), cfg.VendorName(), api
-	s.cfg = cfg
-	s.timeout = time.Duration(cfg.SourceCommon().Timeout)
-	s.maxItems = cfg.SourceCommon().Limits.Items
-	s.maxSeries = cfg.SourceCommon().Limits.Series
-	s.init(opts)
-	return s, nil
+	// Vendors are the vendors sources may be of.
+	Vendors []Vendor
 }
 
 // init readies a source whose vendor parts are set.

@@ -21,7 +21,7 @@ type saved struct{ Value int }
 
 // statefulSource is a fake source whose one collection saves its data.
 func statefulSource(dir, identity string, logs *bytes.Buffer, fetch func(context.Context) (*saved, error)) *Source {
-	k := typed(fetch, func(v *saved) int { return v.Value })
+	k := Collect(NewKey[*saved]("devices"), fetch, func(v *saved) int { return v.Value })
 	s := &Source{
 		Name: "a", Vendor: "fake", Identity: identity, ETags: vendors.NewETagStore(),
 		Collections: []*Collection{{Name: "devices", Interval: time.Minute, Fetch: k.fetch, Decode: k.decode}},

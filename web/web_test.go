@@ -15,6 +15,7 @@ import (
 	"github.com/nmsexporter/nms_exporter/collector"
 	"github.com/nmsexporter/nms_exporter/config"
 	"github.com/nmsexporter/nms_exporter/exposition"
+	"github.com/nmsexporter/nms_exporter/registry"
 	"github.com/nmsexporter/nms_exporter/vendors/mist/mistsim"
 )
 
@@ -36,7 +37,7 @@ func mistSource(t *testing.T, extra string) *collector.Manager {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := collector.NewManager(context.Background(), collector.Options{Logger: slog.New(slog.DiscardHandler)})
+	m := collector.NewManager(context.Background(), collector.Options{Logger: slog.New(slog.DiscardHandler), Vendors: registry.Vendors})
 	t.Cleanup(m.Stop)
 	if err := m.Apply(cfg); err != nil {
 		t.Fatal(err)
@@ -45,7 +46,7 @@ func mistSource(t *testing.T, extra string) *collector.Manager {
 }
 
 func TestProbeHandlerTargets(t *testing.T) {
-	m := collector.NewManager(context.Background(), collector.Options{Logger: slog.New(slog.DiscardHandler)})
+	m := collector.NewManager(context.Background(), collector.Options{Logger: slog.New(slog.DiscardHandler), Vendors: registry.Vendors})
 	h := ProbeHandler(m, slog.New(slog.DiscardHandler))
 	for _, tc := range []struct {
 		query string

@@ -1,8 +1,12 @@
-package collector
+// Package nautobotsource is the Nautobot adapter: the collections a nautobot source
+// offers, read back typed, and the series they render.
+package nautobotsource
 
 import (
 	"strings"
+	"time"
 
+	"github.com/nmsexporter/nms_exporter/collector"
 	"github.com/nmsexporter/nms_exporter/config"
 	"github.com/nmsexporter/nms_exporter/exposition"
 	"github.com/nmsexporter/nms_exporter/model"
@@ -12,10 +16,10 @@ import (
 
 // The collections of a nautobot source.
 var (
-	nautobotStatus    = NewKey[*nautobot.Status]("status")
-	nautobotDevices   = NewKey[*nautobot.Devices]("devices")
-	nautobotLocations = NewKey[*nautobot.Locations]("locations")
-	nautobotIpam      = NewKey[*nautobot.IPAM]("ipam")
+	nautobotStatus    = collector.NewKey[*nautobot.Status]("status")
+	nautobotDevices   = collector.NewKey[*nautobot.Devices]("devices")
+	nautobotLocations = collector.NewKey[*nautobot.Locations]("locations")
+	nautobotIpam      = collector.NewKey[*nautobot.IPAM]("ipam")
 )
 
 // Source-of-truth families.
@@ -42,29 +46,33 @@ var (
 // driftKinds are the kinds of disagreement, in the order they are emitted.
 var driftKinds = []string{"missing_in_sot", "missing_in_vendor", "site_mismatch", "name_mismatch"}
 
-func newNautobotSource(cfg *config.Nautobot, opts Options, api *APIStats) (*Source, error) {
-	budget := newBudget(vendors.BudgetConfig{
+// Vendor is the Nautobot vendor: its config key, hold cap (no quota; a proxy's limits at most) and
+// adapter.
+var Vendor = collector.NewVendor("nautobot", time.Minute, build)
+
+func build(cfg *config.Nautobot, env collector.Env) (*collector.Parts, error) {
+	budget := env.Budget(vendors.BudgetConfig{
 		PerSecond: cfg.Budget.RequestsPerSecond,
 		PerHour:   cfg.Budget.RequestsPerHour,
 		PerDay:    cfg.Budget.RequestsPerDay,
-	}, opts)
-	client, err := nautobot.New(cfg, nautobot.Options{UserAgent: opts.UserAgent, Budget: budget, Recorder: api})
+	})
+	client, err := nautobot.New(cfg, nautobot.Options{UserAgent: env.UserAgent, Budget: budget, Recorder: env.API})
 	if err != nil {
 		return nil, err
 	}
-	kinds := []kind{
-		collect(nautobotStatus, client.Status, func(*nautobot.Status) int { return 1 }),
-		collect(nautobotDevices, client.Devices, func(d *nautobot.Devices) int { return len(d.Devices) }),
-		collect(nautobotLocations, client.Locations, func(l *nautobot.Locations) int { return len(l.Locations) }),
-		collect(nautobotIpam, client.IPAM, func(*nautobot.IPAM) int { return 2 }),
+	kinds := []collector.Kind{
+		collector.Collect(nautobotStatus, client.Status, func(*nautobot.Status) int { return 1 }),
+		collector.Collect(nautobotDevices, client.Devices, func(d *nautobot.Devices) int { return len(d.Devices) }),
+		collector.Collect(nautobotLocations, client.Locations, func(l *nautobot.Locations) int { return len(l.Locations) }),
+		collector.Collect(nautobotIpam, client.IPAM, func(*nautobot.IPAM) int { return 2 }),
 	}
-	s := &Source{Budget: budget, Reserve: cfg.Budget.Reserve,
+	p := &collector.Parts{Collections: kinds, Budget: budget, Reserve: cfg.Budget.Reserve,
 		Identity: cfg.BaseURL + " " + cfg.APIVersion}
 	describes := append([]string(nil), cfg.Describes...)
-	s.dependsOn = describes
-	s.Render = renderNautobot
-	s.renderPeers = func(out *exposition.Sink, d Data, peers map[string][]model.Device) {
-		sot, ok := Get(d, nautobotDevices)
+	p.Describes = describes
+	p.Render = render
+	p.RenderPeers = func(out *exposition.Sink, d collector.Data, peers map[string][]model.Device) {
+		sot, ok := collector.Get(d, nautobotDevices)
 		if !ok {
 			return
 		}
@@ -79,19 +87,18 @@ func newNautobotSource(cfg *config.Nautobot, opts Options, api *APIStats) (*Sour
 			}
 		}
 	}
-	s.Close = client.Close
-	s.addCollections(&cfg.Common, kinds)
-	return s, nil
+	p.Close = client.Close
+	return p, nil
 }
 
-func renderNautobot(out *exposition.Sink, d Data) {
-	if st, ok := Get(d, nautobotStatus); ok {
+func render(out *exposition.Sink, d collector.Data) {
+	if st, ok := collector.Get(d, nautobotStatus); ok {
 		out.Gauge(nautobotInfoDesc, 1, st.Version, st.APIVersion, st.PythonVersion)
 		if st.Workers >= 0 {
 			out.Gauge(nautobotWorkersDesc, float64(st.Workers))
 		}
 	}
-	if d, ok := Get(d, nautobotDevices); ok {
+	if d, ok := collector.Get(d, nautobotDevices); ok {
 		type group struct{ location, role, status string }
 		counts := map[group]int{}
 		for _, dev := range d.Devices {
@@ -102,12 +109,12 @@ func renderNautobot(out *exposition.Sink, d Data) {
 			out.Gauge(sotDevicesDesc, float64(n), g.location, g.role, g.status)
 		}
 	}
-	if l, ok := Get(d, nautobotLocations); ok {
+	if l, ok := collector.Get(d, nautobotLocations); ok {
 		for _, loc := range l.Locations {
 			out.Gauge(exposition.SiteInfo, 1, loc.ID, loc.Name)
 		}
 	}
-	if i, ok := Get(d, nautobotIpam); ok {
+	if i, ok := collector.Get(d, nautobotIpam); ok {
 		out.Gauge(nautobotPrefixesDesc, float64(i.Prefixes))
 		out.Gauge(nautobotIPAddressesDesc, float64(i.IPAddresses))
 	}

@@ -1,8 +1,11 @@
-package collector
+// Package primesource is the Cisco Prime Infrastructure adapter: the collections a prime source
+// offers, read back typed, and the series they render.
+package primesource
 
 import (
 	"time"
 
+	"github.com/nmsexporter/nms_exporter/collector"
 	"github.com/nmsexporter/nms_exporter/config"
 	"github.com/nmsexporter/nms_exporter/exposition"
 	"github.com/nmsexporter/nms_exporter/model"
@@ -12,10 +15,10 @@ import (
 
 // The collections of a primeinfra source.
 var (
-	primeAccessPoints = NewKey[*primeinfra.AccessPoints]("access_points")
-	primeDevices      = NewKey[*primeinfra.Devices]("devices")
-	primeClients      = NewKey[*primeinfra.Clients]("clients")
-	primeAlarms       = NewKey[*primeinfra.Alarms]("alarms")
+	primeAccessPoints = collector.NewKey[*primeinfra.AccessPoints]("access_points")
+	primeDevices      = collector.NewKey[*primeinfra.Devices]("devices")
+	primeClients      = collector.NewKey[*primeinfra.Clients]("clients")
+	primeAlarms       = collector.NewKey[*primeinfra.Alarms]("alarms")
 )
 
 // Prime-only families.
@@ -30,8 +33,12 @@ var (
 	primeDomainDesc = exposition.NewFamily("prime_virtual_domain_info", "The virtual domain Prime answers for, value 1.", "domain")
 )
 
-func newPrimeSource(cfg *config.Prime, opts Options, api *APIStats) (*Source, error) {
-	budget := newBudget(vendors.BudgetConfig{
+// Vendor is the Cisco Prime Infrastructure vendor: its config key, hold cap (limits over a window of seconds) and
+// adapter.
+var Vendor = collector.NewVendor("prime", time.Minute, build)
+
+func build(cfg *config.Prime, env collector.Env) (*collector.Parts, error) {
+	budget := env.Budget(vendors.BudgetConfig{
 		PerSecond: cfg.Budget.RequestsPerSecond,
 		PerHour:   cfg.Budget.RequestsPerHour,
 		PerDay:    cfg.Budget.RequestsPerDay,
@@ -39,50 +46,49 @@ func newPrimeSource(cfg *config.Prime, opts Options, api *APIStats) (*Source, er
 		// requests as may run at once, then a hold.
 		BurstSize: cfg.Budget.Concurrency,
 		BurstHold: time.Duration(cfg.Hold),
-	}, opts)
-	client, err := primeinfra.New(cfg, primeinfra.Options{UserAgent: opts.UserAgent, Budget: budget, Recorder: api})
+	})
+	client, err := primeinfra.New(cfg, primeinfra.Options{UserAgent: env.UserAgent, Budget: budget, Recorder: env.API})
 	if err != nil {
 		return nil, err
 	}
-	kinds := []kind{
-		collect(primeAccessPoints, client.AccessPoints, func(a *primeinfra.AccessPoints) int { return len(a.Devices) }),
-		collect(primeDevices, client.Devices, func(d *primeinfra.Devices) int { return len(d.Devices) }),
-		collect(primeClients, client.Clients, func(c *primeinfra.Clients) int { return c.Total }),
-		collect(primeAlarms, client.Alarms, func(a *primeinfra.Alarms) int { return a.Total }),
+	kinds := []collector.Kind{
+		collector.Collect(primeAccessPoints, client.AccessPoints, func(a *primeinfra.AccessPoints) int { return len(a.Devices) }),
+		collector.Collect(primeDevices, client.Devices, func(d *primeinfra.Devices) int { return len(d.Devices) }),
+		collector.Collect(primeClients, client.Clients, func(c *primeinfra.Clients) int { return c.Total }),
+		collector.Collect(primeAlarms, client.Alarms, func(a *primeinfra.Alarms) int { return a.Total }),
 	}
-	s := &Source{Render: renderPrime, Budget: budget, Reserve: cfg.Budget.Reserve,
+	p := &collector.Parts{Collections: kinds, Render: render, Budget: budget, Reserve: cfg.Budget.Reserve,
 		Identity: cfg.BaseURL + " " + cfg.VirtualDomain + " " + cfg.Username}
-	s.AlarmList = primeAlarmList
-	s.DeviceList = func(d Data) []model.Device {
+	p.Alarms = primeAlarmList
+	p.Devices = func(d collector.Data) []model.Device {
 		var out []model.Device
-		if a, ok := Get(d, primeAccessPoints); ok {
+		if a, ok := collector.Get(d, primeAccessPoints); ok {
 			out = append(out, a.Devices...)
 		}
-		if d, ok := Get(d, primeDevices); ok {
+		if d, ok := collector.Get(d, primeDevices); ok {
 			out = append(out, d.Devices...)
 		}
 		return out
 	}
-	s.Close = client.Close
-	s.addCollections(&cfg.Common, kinds)
-	return s, nil
+	p.Close = client.Close
+	return p, nil
 }
 
 // primeAlarmList gives Prime's alarms the site of their device: the
 // collections refresh apart, so the join is made from whatever each has
 // last fetched.
-func primeAlarmList(d Data) []model.AlarmCount {
-	a, ok := Get(d, primeAlarms)
+func primeAlarmList(d collector.Data) []model.AlarmCount {
+	a, ok := collector.Get(d, primeAlarms)
 	if !ok {
 		return nil
 	}
 	sites := map[string]string{}
-	if d, ok := Get(d, primeDevices); ok {
+	if d, ok := collector.Get(d, primeDevices); ok {
 		for _, dev := range d.Devices {
 			sites[dev.Name] = dev.Site
 		}
 	}
-	if aps, ok := Get(d, primeAccessPoints); ok {
+	if aps, ok := collector.Get(d, primeAccessPoints); ok {
 		for _, d := range aps.Devices {
 			sites[d.Name] = d.Site
 		}
@@ -117,8 +123,8 @@ func primeClientCounts(c *primeinfra.Clients, a *primeinfra.AccessPoints) []mode
 	return out
 }
 
-func renderPrime(out *exposition.Sink, d Data) {
-	aps, _ := Get(d, primeAccessPoints)
+func render(out *exposition.Sink, d collector.Data) {
+	aps, _ := collector.Get(d, primeAccessPoints)
 	if a := aps; a != nil {
 		for _, site := range a.Sites {
 			out.Gauge(exposition.SiteInfo, 1, site, site)
@@ -134,11 +140,11 @@ func renderPrime(out *exposition.Sink, d Data) {
 		}
 	}
 	var names map[string]string
-	if d, ok := Get(d, primeDevices); ok {
+	if d, ok := collector.Get(d, primeDevices); ok {
 		exposition.Devices(out, d.Devices)
 		names = d.Names
 	}
-	if c, ok := Get(d, primeClients); ok {
+	if c, ok := collector.Get(d, primeClients); ok {
 		exposition.Clients(out, primeClientCounts(c, aps))
 		for _, w := range c.Wired {
 			name := names[w.Address]
@@ -151,7 +157,7 @@ func renderPrime(out *exposition.Sink, d Data) {
 			out.Gauge(primeClientSampleDesc, float64(c.CollectedAt.Unix()))
 		}
 	}
-	if a, ok := Get(d, primeAlarms); ok {
+	if a, ok := collector.Get(d, primeAlarms); ok {
 		for _, k := range a.Acknowledged {
 			out.Gauge(primeAlarmsAckedDesc, float64(k.Count), k.Severity, k.Category)
 		}

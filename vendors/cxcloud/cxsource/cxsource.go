@@ -1,6 +1,11 @@
-package collector
+// Package cxsource is the Cisco CX Cloud adapter: the collections a cxcloud source
+// offers, read back typed, and the series they render.
+package cxsource
 
 import (
+	"time"
+
+	"github.com/nmsexporter/nms_exporter/collector"
 	"github.com/nmsexporter/nms_exporter/config"
 	"github.com/nmsexporter/nms_exporter/exposition"
 	"github.com/nmsexporter/nms_exporter/model"
@@ -10,10 +15,10 @@ import (
 
 // The collections of a cxcloud source.
 var (
-	cxInventory    = NewKey[*cxcloud.Inventory]("inventory")
-	cxFieldNotices = NewKey[*cxcloud.FieldNotices]("field_notices")
-	cxAdvisories   = NewKey[*cxcloud.Advisories]("advisories")
-	cxEox          = NewKey[*cxcloud.EndOfLife]("eox")
+	cxInventory    = collector.NewKey[*cxcloud.Inventory]("inventory")
+	cxFieldNotices = collector.NewKey[*cxcloud.FieldNotices]("field_notices")
+	cxAdvisories   = collector.NewKey[*cxcloud.Advisories]("advisories")
+	cxEox          = collector.NewKey[*cxcloud.EndOfLife]("eox")
 )
 
 // Lifecycle families, shared by every vendor that reports them.
@@ -42,46 +47,49 @@ var (
 		"How often the collector is expected to make a full upload.", "collector")
 )
 
-func newCXCloudSource(cfg *config.CXCloud, opts Options, api *APIStats) (*Source, error) {
-	budget := newBudget(vendors.BudgetConfig{
+// Vendor is the Cisco CX Cloud vendor: its config key, hold cap (a daily quota per tenant) and
+// adapter.
+var Vendor = collector.NewVendor("cxcloud", 24*time.Hour, build)
+
+func build(cfg *config.CXCloud, env collector.Env) (*collector.Parts, error) {
+	budget := env.Budget(vendors.BudgetConfig{
 		PerSecond: cfg.Budget.RequestsPerSecond,
 		// One at a time: a burst could cross the API's per-second limit
 		// within one clock second.
 		Burst:   1,
 		PerHour: cfg.Budget.RequestsPerHour,
 		PerDay:  cfg.Budget.RequestsPerDay,
-	}, opts)
+	})
 	etags := vendors.NewETagStore()
-	client, err := cxcloud.New(cfg, cxcloud.Options{UserAgent: opts.UserAgent, Budget: budget, Recorder: api, ETags: etags, Now: opts.Now})
+	client, err := cxcloud.New(cfg, cxcloud.Options{UserAgent: env.UserAgent, Budget: budget, Recorder: env.API, ETags: etags, Now: env.Now})
 	if err != nil {
 		return nil, err
 	}
-	kinds := []kind{
-		collect(cxInventory, client.Inventory, func(i *cxcloud.Inventory) int { return len(i.Devices) }),
-		collect(cxFieldNotices, client.FieldNotices, func(f *cxcloud.FieldNotices) int { return f.Total }),
-		collect(cxAdvisories, client.Advisories, func(a *cxcloud.Advisories) int { return a.Total }),
-		collect(cxEox, client.EndOfLife, func(e *cxcloud.EndOfLife) int { return len(e.Milestones) }),
+	kinds := []collector.Kind{
+		collector.Collect(cxInventory, client.Inventory, func(i *cxcloud.Inventory) int { return len(i.Devices) }),
+		collector.Collect(cxFieldNotices, client.FieldNotices, func(f *cxcloud.FieldNotices) int { return f.Total }),
+		collector.Collect(cxAdvisories, client.Advisories, func(a *cxcloud.Advisories) int { return a.Total }),
+		collector.Collect(cxEox, client.EndOfLife, func(e *cxcloud.EndOfLife) int { return len(e.Milestones) }),
 	}
-	s := &Source{Render: renderCXCloud, Budget: budget, Reserve: cfg.Budget.Reserve,
+	p := &collector.Parts{Collections: kinds, Render: render, Budget: budget, Reserve: cfg.Budget.Reserve,
 		ETags: etags, Identity: cfg.URL() + " " + cfg.ClientID}
-	s.DeviceList = func(d Data) []model.Device {
-		if inv, ok := Get(d, cxInventory); ok {
+	p.Devices = func(d collector.Data) []model.Device {
+		if inv, ok := collector.Get(d, cxInventory); ok {
 			return inv.Devices
 		}
 		return nil
 	}
-	s.Close = client.Close
-	s.addCollections(&cfg.Common, kinds)
-	return s, nil
+	p.Close = client.Close
+	return p, nil
 }
 
-func renderCXCloud(out *exposition.Sink, d Data) {
+func render(out *exposition.Sink, d collector.Data) {
 	processed := func(collection string, at int64) {
 		if at > 0 {
 			out.Gauge(cxDataProcessedDesc, float64(at), collection)
 		}
 	}
-	if inv, ok := Get(d, cxInventory); ok {
+	if inv, ok := collector.Get(d, cxInventory); ok {
 		exposition.Devices(out, inv.Devices)
 		processed("inventory", inv.LastModified)
 		for _, c := range inv.Collectors {
@@ -94,16 +102,16 @@ func renderCXCloud(out *exposition.Sink, d Data) {
 			}
 		}
 	}
-	if f, ok := Get(d, cxFieldNotices); ok {
+	if f, ok := collector.Get(d, cxFieldNotices); ok {
 		processed("field_notices", f.LastModified)
 	}
-	if a, ok := Get(d, cxAdvisories); ok {
+	if a, ok := collector.Get(d, cxAdvisories); ok {
 		processed("advisories", a.LastModified)
 	}
-	if e, ok := Get(d, cxEox); ok {
+	if e, ok := collector.Get(d, cxEox); ok {
 		processed("eox", e.LastModified)
 	}
-	if f, ok := Get(d, cxFieldNotices); ok {
+	if f, ok := collector.Get(d, cxFieldNotices); ok {
 		for _, c := range f.Counts {
 			out.Gauge(fieldNoticeDevicesDesc, float64(c.Devices), c.FieldNotice, c.MatchConfidence)
 		}
@@ -111,7 +119,7 @@ func renderCXCloud(out *exposition.Sink, d Data) {
 			out.Gauge(cxFieldNoticeInfoDesc, 1, n.ID, n.Type, n.Title, n.URL)
 		}
 	}
-	if a, ok := Get(d, cxAdvisories); ok {
+	if a, ok := collector.Get(d, cxAdvisories); ok {
 		for _, c := range a.Counts {
 			out.Gauge(advisoryDevicesDesc, float64(c.Devices), c.Advisory, c.Impact)
 		}
@@ -119,7 +127,7 @@ func renderCXCloud(out *exposition.Sink, d Data) {
 			out.Gauge(cxAdvisoryInfoDesc, 1, adv.ID, adv.Impact, adv.Title, adv.URL)
 		}
 	}
-	if e, ok := Get(d, cxEox); ok {
+	if e, ok := collector.Get(d, cxEox); ok {
 		for _, m := range e.Milestones {
 			out.Gauge(endOfSupportDesc, float64(m.At), m.Device, m.Serial, m.Milestone)
 		}

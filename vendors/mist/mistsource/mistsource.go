@@ -1,0 +1,116 @@
+// Package mistsource is the Juniper Mist adapter: the collections a mist source
+// offers, read back typed, and the series they render.
+package mistsource
+
+import (
+	"context"
+	"time"
+
+	"github.com/nmsexporter/nms_exporter/collector"
+	"github.com/nmsexporter/nms_exporter/config"
+	"github.com/nmsexporter/nms_exporter/exposition"
+	"github.com/nmsexporter/nms_exporter/model"
+	"github.com/nmsexporter/nms_exporter/vendors"
+	"github.com/nmsexporter/nms_exporter/vendors/mist"
+)
+
+// The collections of a mist source.
+var (
+	mistSites   = collector.NewKey[*mist.Sites]("sites")
+	mistDevices = collector.NewKey[*mist.Devices]("devices")
+	mistClients = collector.NewKey[*mist.Clients]("clients")
+	mistAlarms  = collector.NewKey[*mist.Alarms]("alarms")
+	mistUsage   = collector.NewKey[*mist.Usage]("usage")
+)
+
+// Mist-only families.
+var (
+	mistSiteDevicesDesc          = exposition.NewFamily("mist_site_devices", "Devices assigned to a Mist site, by type.", "site", "device_type")
+	mistSiteDevicesConnectedDesc = exposition.NewFamily("mist_site_devices_connected",
+		"Devices of a Mist site connected to the cloud, by type.", "site", "device_type")
+	mistSiteClientsDesc    = exposition.NewFamily("mist_site_clients", "Clients Mist counts on a site.", "site")
+	mistDeviceLastSeenDesc = exposition.NewFamily("mist_device_last_seen_timestamp_seconds",
+		"When Mist last heard from the device, in unix seconds.", "device", "serial", "site")
+	mistAPIUsageDesc = exposition.NewFamily("mist_api_usage_requests",
+		"Calls Mist counted against the token in the current hour, from every tool using it.")
+	mistAPILimitDesc = exposition.NewFamily("mist_api_usage_limit", "The token's hourly call limit, as Mist reports it.")
+)
+
+// Vendor is the Juniper Mist vendor: its config key, hold cap (an hourly quota per token) and
+// adapter.
+var Vendor = collector.NewVendor("mist", time.Hour, build)
+
+func build(cfg *config.Mist, env collector.Env) (*collector.Parts, error) {
+	budget := env.Budget(vendors.BudgetConfig{
+		PerSecond: cfg.Budget.RequestsPerSecond,
+		PerHour:   cfg.Budget.RequestsPerHour,
+		PerDay:    cfg.Budget.RequestsPerDay,
+	})
+	client, err := mist.New(cfg, mist.Options{UserAgent: env.UserAgent, Budget: budget, Recorder: env.API, Now: env.Now})
+	if err != nil {
+		return nil, err
+	}
+	kinds := []collector.Kind{
+		collector.Collect(mistSites, client.Sites, func(s *mist.Sites) int { return len(s.Sites) }),
+		collector.Collect(mistDevices, client.Devices, func(d *mist.Devices) int { return len(d.Devices) }),
+		collector.Collect(mistClients, client.Clients, func(c *mist.Clients) int { return c.Total }),
+		collector.Collect(mistAlarms, client.Alarms, func(a *mist.Alarms) int { return a.Total }),
+		collector.Collect(mistUsage, client.Usage, func(*mist.Usage) int { return 1 }),
+	}
+	p := &collector.Parts{Collections: kinds, Render: render, Budget: budget, Reserve: cfg.Budget.Reserve,
+		Identity: cfg.URL() + " " + cfg.OrgID + " " + cfg.Email}
+	p.Devices = func(d collector.Data) []model.Device {
+		if d, ok := collector.Get(d, mistDevices); ok {
+			return d.Devices
+		}
+		return nil
+	}
+	p.Alarms = func(d collector.Data) []model.AlarmCount {
+		if a, ok := collector.Get(d, mistAlarms); ok {
+			return a.Counts
+		}
+		return nil
+	}
+	if cfg.WebhookSecret != "" {
+		p.WebhookSecret = cfg.WebhookSecret.Value()
+		p.Webhook = func(ctx context.Context, body []byte, d collector.Data) (collector.WebhookResult, error) {
+			sites, _ := collector.Get(d, mistSites)
+			devices, _ := collector.Get(d, mistDevices)
+			r, err := client.Webhook(ctx, body, sites, devices)
+			if err != nil {
+				return collector.WebhookResult{}, err
+			}
+			return collector.WebhookResult{Alarms: r.Alarms, Events: r.Events, Filtered: r.Filtered}, nil
+		}
+	}
+	p.Close = client.Close
+	return p, nil
+}
+
+func render(out *exposition.Sink, d collector.Data) {
+	if s, ok := collector.Get(d, mistSites); ok {
+		for _, site := range s.Sites {
+			out.Gauge(exposition.SiteInfo, 1, site.ID, site.Name)
+			out.Gauge(mistSiteClientsDesc, float64(site.Clients), site.Name)
+			for _, t := range []string{"ap", "switch", "gateway"} {
+				out.Gauge(mistSiteDevicesDesc, float64(site.Devices[t]), site.Name, t)
+				out.Gauge(mistSiteDevicesConnectedDesc, float64(site.Connected[t]), site.Name, t)
+			}
+		}
+	}
+	if d, ok := collector.Get(d, mistDevices); ok {
+		exposition.Devices(out, d.Devices)
+		for _, dev := range d.Devices {
+			if dev.LastSeen > 0 {
+				out.Gauge(mistDeviceLastSeenDesc, dev.LastSeen, dev.Name, dev.Serial, dev.Site)
+			}
+		}
+	}
+	if c, ok := collector.Get(d, mistClients); ok {
+		exposition.Clients(out, c.Counts)
+	}
+	if u, ok := collector.Get(d, mistUsage); ok {
+		out.Gauge(mistAPIUsageDesc, u.Requests)
+		out.Gauge(mistAPILimitDesc, u.Limit)
+	}
+}
