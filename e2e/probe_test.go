@@ -1,9 +1,8 @@
-package main
+package e2e
 
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/nmsexporter/nms_exporter/internal/testtool"
 	"io"
 	"maps"
 	"net/http"
@@ -19,6 +18,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 
 	"github.com/nmsexporter/nms_exporter/internal/scrapetest"
+	"github.com/nmsexporter/nms_exporter/internal/testtool"
 )
 
 // protobufAccept is what Prometheus 2.42 sends as Accept with native
@@ -82,7 +82,7 @@ func lookTool(t *testing.T, name string) string {
 func TestEveryScraperGetsEverySeries(t *testing.T) {
 	curl := lookTool(t, "curl")
 	env := startDemoEnv(t)
-	for _, s := range env.exp.mgr.Sources() {
+	for _, s := range env.exp.Manager().Sources() {
 		t.Run(s.Name, func(t *testing.T) {
 			path := "/probe?target=" + s.Name
 			read := func(accept, encoding string) map[string]float64 {
@@ -160,7 +160,7 @@ func TestPrometheusReadsEverySeries(t *testing.T) {
 			waitFor(t, 60*time.Second, "Prometheus to read every sample of every target", func() bool {
 				up, scraped := promByInstance(t, addr, `up{job="nms"}`), promByInstance(t, addr, `scrape_samples_scraped{job="nms"}`)
 				last = ""
-				for _, s := range env.exp.mgr.Sources() {
+				for _, s := range env.exp.Manager().Sources() {
 					body, f := env.fetch("/probe?target="+s.Name, "*/*", "identity")
 					want := len(seriesOf(t, body, f))
 					if up[s.Name] != 1 || scraped[s.Name] != float64(want) {

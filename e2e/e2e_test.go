@@ -1,259 +1,27 @@
-package main
+package e2e
 
 import (
 	"bytes"
-	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/nmsexporter/nms_exporter/internal/testtool"
-	"github.com/nmsexporter/nms_exporter/registry"
-
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
 
-	"github.com/nmsexporter/nms_exporter/collector"
-	"github.com/nmsexporter/nms_exporter/config"
 	"github.com/nmsexporter/nms_exporter/vendors/cxcloud/cxsim"
 	"github.com/nmsexporter/nms_exporter/vendors/mist/mistsim"
 	"github.com/nmsexporter/nms_exporter/vendors/nautobot/nautobotsim"
 	"github.com/nmsexporter/nms_exporter/vendors/primeinfra/primesim"
-	"github.com/nmsexporter/nms_exporter/vendors/simulators"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files: collector/testdata/e2e.prom and docs/metrics.md")
-
-// syncBuffer collects log output from many goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// testEnv is the exporter running on simulators, as a user runs it.
-type testEnv struct {
-	t       *testing.T
-	sims    []*simulators.Simulator
-	srv     *httptest.Server
-	exp     *exporter
-	logs    *syncBuffer
-	cfgFile string
-	cfgText string
-	secrets []string
-}
-
-func startEnv(t *testing.T) *testEnv { return startEnvWith(t, "") }
-
-// testWebhookSecret signs mist-a's webhooks.
-const testWebhookSecret = "whsec-e2e-5f4e3d2c1b"
-
-// startEnvWith starts the exporter on simulators with extra config appended.
-func startEnvWith(t *testing.T, extra string) *testEnv {
-	t.Helper()
-	env := &testEnv{t: t, logs: &syncBuffer{}}
-	for _, o := range []struct {
-		vendor string
-		seed   int64
-	}{{"mist", 1}, {"mist", 2}, {"prime", 1}, {"cxcloud", 1}, {"nautobot", 1}} {
-		opts := simulators.Options{Seed: o.seed, Size: "small"}
-		if o.vendor == "nautobot" {
-			opts.Mirror = env.sims
-		}
-		s, err := simulators.Start(o.vendor, opts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = s.Close() })
-		env.sims = append(env.sims, s)
-	}
-	a, b, pi, cx, nb := env.sims[0], env.sims[1], env.sims[2], env.sims[3], env.sims[4]
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "a.token"), []byte(a.Token+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	env.cfgText = fmt.Sprintf(`mist:
-  - name: mist-a
-    base_url: %s
-    token_file: a.token
-    webhook_secret: %s
-  - name: mist-b
-    base_url: %s
-    token: %s
-  - name: mist-login
-    base_url: %s
-    email: %s
-    password: %s
-    collections:
-      usage: {enabled: false}
-prime:
-  - name: prime-a
-    base_url: %s
-    username: %s
-    password: %s
-    hold: 10ms
-cxcloud:
-  - name: cx-a
-    base_url: %s
-    token_url: %s
-    client_id: %s
-    client_secret: %s
-nautobot:
-  - name: sot
-    base_url: %s
-    token: %s
-    describes: [mist-a, mist-b, prime-a]
-`+extra, a.BaseURL, testWebhookSecret, b.BaseURL, b.Token, b.BaseURL, b.Email, b.Password, pi.BaseURL, pi.Username, pi.Password,
-		cx.BaseURL, cx.TokenURL, cx.ClientID, cx.ClientSecret, nb.BaseURL, nb.Token)
-	env.secrets = []string{a.Token, b.Token, b.Password, pi.Password, cx.ClientSecret, nb.Token, testWebhookSecret}
-	env.cfgFile = filepath.Join(dir, "nms_exporter.yml")
-	if err := os.WriteFile(env.cfgFile, []byte(env.cfgText), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	logger := slog.New(slog.NewTextHandler(env.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	exp, err := newExporter(ctx, logger, env.cfgFile, "")
-	if err != nil {
-		cancel()
-		t.Fatalf("newExporter() = %v", err)
-	}
-	env.exp = exp
-	env.srv = httptest.NewServer(exp.handler())
-	t.Cleanup(func() {
-		env.srv.Close()
-		cancel()
-		exp.mgr.Stop()
-	})
-	env.waitReady()
-	return env
-}
-
-func (e *testEnv) waitReady() {
-	e.t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		if code, _ := e.get("/-/ready"); code == http.StatusOK {
-			e.settle()
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	e.t.Fatalf("/-/ready did not answer 200 within 30s")
-}
-
-// settle waits until every source's served data shows its latest refresh.
-func (e *testEnv) settle() {
-	e.t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for _, s := range e.exp.mgr.Sources() {
-		for !s.Settled() {
-			if time.Now().After(deadline) {
-				e.t.Fatalf("source %s's data was not rendered within 30s", s.Name)
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
-	}
-}
-
-func (e *testEnv) get(path string) (int, string) {
-	e.t.Helper()
-	resp, err := http.Get(e.srv.URL + path)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
-}
-
-func (e *testEnv) post(path string) (int, string) {
-	e.t.Helper()
-	resp, err := http.Post(e.srv.URL+path, "text/plain", nil)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
-}
-
-// refresh runs every collection of a source once, now.
-func (e *testEnv) refresh(name string) {
-	e.t.Helper()
-	src, ok := e.exp.mgr.Source(name)
-	if !ok {
-		e.t.Fatalf("no source %q", name)
-	}
-	for _, st := range src.Status() {
-		_ = src.Refresh(context.Background(), st.Collection)
-	}
-	e.settle()
-}
-
-func parse(t *testing.T, text string) map[string]*dto.MetricFamily {
-	t.Helper()
-	p := expfmt.NewTextParser(model.UTF8Validation)
-	mfs, err := p.TextToMetricFamilies(strings.NewReader(text))
-	if err != nil {
-		t.Fatalf("parsing the exposition: %v", err)
-	}
-	return mfs
-}
-
-func value(mf *dto.MetricFamily, labels map[string]string) (float64, bool) {
-	if mf == nil {
-		return 0, false
-	}
-next:
-	for _, m := range mf.GetMetric() {
-		for _, lp := range m.GetLabel() {
-			if want, ok := labels[lp.GetName()]; ok && want != lp.GetValue() {
-				continue next
-			}
-		}
-		if m.GetGauge() != nil {
-			return m.GetGauge().GetValue(), true
-		}
-		return m.GetCounter().GetValue(), true
-	}
-	return 0, false
-}
-
-// promtoolCheck lints an exposition with the real promtool.
-func promtoolCheck(t *testing.T, name, text string) {
-	t.Helper()
-	path := testtool.Path(t, "promtool", "Debian's prometheus package")
-	cmd := exec.Command(path, "check", "metrics")
-	cmd.Stdin = strings.NewReader(text)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Errorf("promtool check metrics on %s: %v\n%s", name, err, out)
-	}
-}
 
 // healthFamilies are the METRICS.md source health families every source
 // serves.
@@ -380,20 +148,23 @@ func dataFamilies(t *testing.T, text string) string {
 	return b.String()
 }
 
+// golden compares got with file, named from the repository's root, or
+// writes it there under -update.
 func golden(t *testing.T, file, got string) {
 	t.Helper()
+	path := filepath.Join(repo, file)
 	if *update {
-		if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		return
 	}
-	want, err := os.ReadFile(file)
+	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("%v (run go test -update . to write it)", err)
+		t.Fatalf("%v (run go test ./e2e/ -update to write it)", err)
 	}
 	if string(want) != got {
-		t.Errorf("%s differs from what the exporter serves (go test -update . rewrites it):\n%s", file, diffLines(string(want), got))
+		t.Errorf("%s differs from what the exporter serves (go test ./e2e/ -update rewrites it):\n%s", file, diffLines(string(want), got))
 	}
 }
 
@@ -426,7 +197,7 @@ func diffLines(want, got string) string {
 func metricsDoc(all map[string]*dto.MetricFamily) string {
 	var b strings.Builder
 	b.WriteString("# Metrics\n\n")
-	b.WriteString("Generated by `go test -update .` from what the exporter serves on the simulators; a test fails\n")
+	b.WriteString("Generated by `go test ./e2e/ -update` from what the exporter serves on the simulators; a test fails\n")
 	b.WriteString("when this file and the exporter disagree. Go runtime (`go_*`), process (`process_*`) and\n")
 	b.WriteString("client library (`promhttp_*`) families on `/metrics` are left out.\n\n")
 	var probe, self []string
@@ -562,7 +333,7 @@ func TestSecretsNeverShown(t *testing.T) {
 	var errTexts []string
 	for _, name := range []string{"mist-b", "mist-login", "prime-a", "cx-a", "sot"} {
 		env.refresh(name)
-		src, _ := env.exp.mgr.Source(name)
+		src, _ := env.exp.Manager().Source(name)
 		for _, st := range src.Status() {
 			if st.Success && name != "mist-login" {
 				t.Errorf("%s %s succeeded with its credentials refused", name, st.Collection)
@@ -573,120 +344,12 @@ func TestSecretsNeverShown(t *testing.T) {
 	checkNoSecrets(t, env, errTexts)
 }
 
-func TestCheckConfig(t *testing.T) {
-	for _, tc := range []struct {
-		file   string
-		code   int
-		stdout string
-		stderr string
-	}{
-		{"config/testdata/good.yml", 0, "config/testdata/good.yml: valid", ""},
-		{"config/testdata/bad-interval.yml", 1, "", "config/testdata/bad-interval.yml:6: mist[0].collections.alarms.interval: interval 500ms is shorter than 1s"},
-		{"config/testdata/bad-unknown-key.yml", 1, "", `config/testdata/bad-unknown-key.yml:4: mist[0].colections: unknown field "colections"`},
-		{"no-such-file.yml", 1, "", "no-such-file.yml"},
-		{"config/testdata/bad-cxcloud-token-url.yml", 1, "", "config/testdata/bad-cxcloud-token-url.yml:4: cxcloud[0].token_url: " +
-			"https://id.cisco.com/oauth2/default/v1/token signs in to Cisco's other CX Cloud API"},
-		{"config/testdata/cxcloud-page-size.yml", 0, "config/testdata/cxcloud-page-size.yml: valid",
-			"warning: config/testdata/cxcloud-page-size.yml:6: cxcloud[0].page_size: page_size is ignored: CX Cloud picks the page size itself; remove it"},
-	} {
-		t.Run(tc.file, func(t *testing.T) {
-			var stdout, stderr bytes.Buffer
-			code := run([]string{"check-config", tc.file}, &stdout, &stderr)
-			if code != tc.code || !strings.Contains(stdout.String(), tc.stdout) || !strings.Contains(stderr.String(), tc.stderr) {
-				t.Errorf("check-config %s = %d, stdout %q, stderr %q; want %d, %q, %q",
-					tc.file, code, stdout.String(), stderr.String(), tc.code, tc.stdout, tc.stderr)
-			}
-		})
-	}
-}
-
-// TestSimulateLinesAreConfigs: what `simulate` prints for each vendor,
-// pasted into a config section as it is, is a source whose every
-// collection refreshes.
-func TestSimulateLinesAreConfigs(t *testing.T) {
-	// The keys a config section takes, as the simulate line names them; Mist
-	// prints a login too, the other way in.
-	keys := []string{"base_url", "token_url", "token", "client_id", "client_secret", "username", "password", "org_id", "api_version"}
-	for _, vendor := range simulators.Vendors() {
-		t.Run(vendor, func(t *testing.T) {
-			sim, err := simulators.Start(vendor, simulators.Options{Seed: 1, Size: "small"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer sim.Close()
-			line, err := json.Marshal(sim)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var printed map[string]any
-			if err := json.Unmarshal(line, &printed); err != nil {
-				t.Fatal(err)
-			}
-			section := fmt.Sprintf("%s:\n  - name: pasted\n", vendor)
-			for _, k := range keys {
-				if v, ok := printed[k].(string); ok && v != "" && !(vendor == "mist" && k == "password") {
-					section += fmt.Sprintf("    %s: %q\n", k, v)
-				}
-			}
-			cfg, err := config.Parse([]byte(section), "pasted.yml")
-			if err != nil {
-				t.Fatalf("the simulate line %s as a config:\n%s\n%v", line, section, err)
-			}
-			src, err := collector.NewSource(cfg.Sources()[0], collector.Options{Vendors: registry.Vendors})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if src.Close != nil {
-				defer src.Close()
-			}
-			for _, c := range src.Collections {
-				if err := src.Refresh(context.Background(), c.Name); err != nil {
-					t.Errorf("%s with the simulate line's values: %s: %v", vendor, c.Name, err)
-				}
-			}
-		})
-	}
-}
-
-func TestBadFlagsExitNonZero(t *testing.T) {
-	var stdout, stderr bytes.Buffer
-	if code := run([]string{"simulate", "--vendor=nope"}, &stdout, &stderr); code == 0 || !strings.Contains(stderr.String(), "nope") {
-		t.Errorf("simulate --vendor=nope = %d, %q; want a non-zero exit naming the value", code, stderr.String())
-	}
-}
-
-// startDemoEnv runs the demo's simulators and generated config, as
-// `go run . --demo` does.
-func startDemoEnv(t *testing.T) *testEnv {
-	t.Helper()
-	logger := slog.New(slog.DiscardHandler)
-	file, closeSims, err := startDemo(logger, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(closeSims)
-	ctx, cancel := context.WithCancel(context.Background())
-	exp, err := newExporter(ctx, logger, file, "")
-	if err != nil {
-		cancel()
-		t.Fatalf("the demo's config: %v", err)
-	}
-	env := &testEnv{t: t, exp: exp, srv: httptest.NewServer(exp.handler())}
-	t.Cleanup(func() {
-		env.srv.Close()
-		cancel()
-		exp.mgr.Stop()
-	})
-	env.waitReady()
-	return env
-}
-
 // TestDemo checks the demo serves every METRICS.md family of every vendor.
 func TestDemo(t *testing.T) {
 	env := startDemoEnv(t)
 	exp := env.exp
 	vendors := map[string]bool{}
-	for _, s := range exp.mgr.Sources() {
+	for _, s := range exp.Manager().Sources() {
 		_, body := env.get("/probe?target=" + s.Name)
 		checkFamilies(t, s.Name, s.Vendor, parse(t, body))
 		vendors[s.Vendor] = true

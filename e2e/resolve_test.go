@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"os"
@@ -16,7 +16,7 @@ import (
 // file.
 func ruleExprs(t *testing.T) map[string][]string {
 	t.Helper()
-	files, _ := filepath.Glob("alerts/*.yml")
+	files, _ := filepath.Glob(filepath.Join(repo, "alerts", "*.yml"))
 	out := map[string][]string{}
 	for _, f := range files {
 		if strings.HasSuffix(f, "_test.yml") {
@@ -81,7 +81,7 @@ func TestDashboardsAndRulesResolve(t *testing.T) {
 	env := startDemoEnv(t)
 	served := map[string]bool{"up": true} // Prometheus' own, per target
 	paths := []string{"/metrics"}
-	for _, s := range env.exp.mgr.Sources() {
+	for _, s := range env.exp.Manager().Sources() {
 		paths = append(paths, "/probe?target="+s.Name)
 	}
 	for _, p := range paths {

@@ -1,9 +1,8 @@
-package main
+package e2e
 
 import (
 	"bufio"
 	"fmt"
-	"github.com/nmsexporter/nms_exporter/internal/testtool"
 	"net"
 	"net/http"
 	"os"
@@ -11,6 +10,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/nmsexporter/nms_exporter/internal/testtool"
 )
 
 // TestScrapeAnswersDuringConnectionFlood runs the exporter with 256 open

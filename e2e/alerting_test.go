@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"bytes"
@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"github.com/nmsexporter/nms_exporter/internal/testtool"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -21,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nmsexporter/nms_exporter/internal/testtool"
 	"github.com/nmsexporter/nms_exporter/vendors/mist/mistsim"
 )
 
@@ -183,7 +183,7 @@ receivers:
 	if err := os.MkdirAll(rules, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	files, _ := filepath.Glob("alerts/*.yml")
+	files, _ := filepath.Glob(filepath.Join(repo, "alerts", "*.yml"))
 	n := 0
 	for _, f := range files {
 		if strings.HasSuffix(f, "_test.yml") {

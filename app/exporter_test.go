@@ -1,14 +1,17 @@
-package main
+package app
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -43,22 +46,26 @@ nautobot:
 	var logs syncBuffer
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	exp, err := newExporter(ctx, slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})), cfgFile, "")
+	exp, err := NewExporter(ctx, slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})), cfgFile, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer exp.mgr.Stop()
-	srv := httptest.NewServer(exp.handler())
+	srv := httptest.NewServer(exp.Handler())
 	defer srv.Close()
 	src, _ := exp.mgr.Source("echo")
 	for _, st := range src.Status() {
 		_ = src.Refresh(ctx, st.Collection)
 	}
-	env := &testEnv{t: t, srv: srv, exp: exp, logs: &logs}
 	var shown strings.Builder
 	for _, path := range []string{"/status", "/probe?target=echo", "/config", "/metrics"} {
-		_, body := env.get(path)
-		shown.WriteString(body)
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		shown.Write(body)
 	}
 	shown.WriteString(logs.String())
 	for _, st := range src.Status() {
@@ -72,4 +79,29 @@ nautobot:
 			t.Errorf("%q is shown:\n%s", secret, tail(shown.String(), 3000))
 		}
 	}
+}
+
+// syncBuffer collects log output from many goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
 }

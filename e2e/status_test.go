@@ -1,8 +1,7 @@
-package main
+package e2e
 
 import (
 	"context"
-	"github.com/nmsexporter/nms_exporter/internal/testtool"
 	"html"
 	"os"
 	"os/exec"
@@ -12,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nmsexporter/nms_exporter/internal/testtool"
 	"github.com/nmsexporter/nms_exporter/vendors/mist/mistsim"
 )
 
@@ -83,7 +83,7 @@ func TestStatusPageInChromium(t *testing.T) {
 		}
 	}
 
-	dir, err := filepath.Abs("artifacts")
+	dir, err := filepath.Abs(filepath.Join(repo, "artifacts"))
 	if err != nil {
 		t.Fatal(err)
 	}

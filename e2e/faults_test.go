@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"bytes"
@@ -20,6 +20,7 @@ import (
 
 	dto "github.com/prometheus/client_model/go"
 
+	"github.com/nmsexporter/nms_exporter/app"
 	"github.com/nmsexporter/nms_exporter/collector"
 	"github.com/nmsexporter/nms_exporter/vendors/cxcloud/cxsim"
 	"github.com/nmsexporter/nms_exporter/vendors/mist/mistsim"
@@ -362,17 +363,17 @@ func startFaultEnv(t *testing.T) (*testEnv, []*faultSim) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	logger := slog.New(slog.NewTextHandler(env.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	exp, err := newExporter(ctx, logger, cfgFile, "")
+	exp, err := app.NewExporter(ctx, logger, cfgFile, "")
 	if err != nil {
 		cancel()
-		t.Fatalf("newExporter() = %v", err)
+		t.Fatalf("app.NewExporter() = %v", err)
 	}
 	env.exp = exp
-	env.srv = httptest.NewServer(exp.handler())
+	env.srv = httptest.NewServer(exp.Handler())
 	t.Cleanup(func() {
 		env.srv.Close()
 		cancel()
-		exp.mgr.Stop()
+		exp.Manager().Stop()
 	})
 	env.waitReady()
 	return env, sims
@@ -441,7 +442,7 @@ func TestFaultMatrix(t *testing.T) {
 	var errTexts []string
 	for _, s := range sims {
 		target := s.vendor
-		src, ok := env.exp.mgr.Source(target)
+		src, ok := env.exp.Manager().Source(target)
 		if !ok {
 			t.Fatalf("no source %s", target)
 		}
@@ -634,7 +635,7 @@ func checkNoSecrets(t *testing.T, env *testEnv, errTexts []string) {
 	writeFile(t, env.cfgFile, string(b))
 
 	paths := []string{"/", "/config", "/sd", "/status", "/metrics", "/-/ready", "/-/healthy"}
-	for _, s := range env.exp.mgr.Sources() {
+	for _, s := range env.exp.Manager().Sources() {
 		paths = append(paths, "/probe?target="+s.Name)
 		for _, st := range s.Status() {
 			outputs[s.Name+" "+st.Collection+" error"] = st.Err

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"bytes"
@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -66,41 +65,6 @@ func TestStressStopAndReload(t *testing.T) {
 	for run := range runs {
 		t.Run(fmt.Sprintf("run%d", run+1), func(t *testing.T) { stressRun(t, bin, sims) })
 	}
-}
-
-// built holds the exporter binary built with the race detector, once for
-// every test that runs it.
-var built struct {
-	once sync.Once
-	dir  string
-	err  error
-}
-
-// TestMain removes the binary the tests built.
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if built.dir != "" {
-		_ = os.RemoveAll(built.dir)
-	}
-	os.Exit(code)
-}
-
-// buildExporter builds the exporter with the race detector, once.
-func buildExporter(t *testing.T) string {
-	t.Helper()
-	built.once.Do(func() {
-		if built.dir, built.err = os.MkdirTemp("", "nms_exporter-test-"); built.err != nil {
-			return
-		}
-		out, err := exec.Command("go", "build", "-race", "-o", filepath.Join(built.dir, "nms_exporter"), ".").CombinedOutput()
-		if err != nil {
-			built.err = fmt.Errorf("go build: %w\n%s", err, out)
-		}
-	})
-	if built.err != nil {
-		t.Fatal(built.err)
-	}
-	return filepath.Join(built.dir, "nms_exporter")
 }
 
 var intervalRE = regexp.MustCompile(`interval: \d+s`)

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"crypto/ecdsa"
@@ -68,7 +68,7 @@ func TestWebConfigTLSAndBasicAuth(t *testing.T) {
 	addr := freeAddr(t)
 	addrs := []string{addr}
 	systemd := false
-	srv := &http.Server{Handler: env.exp.handler(), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: env.exp.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	done := make(chan error, 1)
 	go func() {
 		done <- web.ListenAndServe(srv, &web.FlagConfig{WebListenAddresses: &addrs, WebSystemdSocket: &systemd, WebConfigFile: &cfg},
