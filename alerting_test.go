@@ -21,7 +21,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nmsexporter/nms_exporter/vendors/mist/mistsim"
+	"github.com/nmsexporter/nms_exporter/sim/mistsim"
 )
 
 // receiver is the test's own Alertmanager webhook receiver.

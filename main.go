@@ -41,7 +41,7 @@ import (
 	"github.com/nmsexporter/nms_exporter/config"
 	"github.com/nmsexporter/nms_exporter/internal/connlimit"
 	"github.com/nmsexporter/nms_exporter/internal/redact"
-	"github.com/nmsexporter/nms_exporter/vendors/simulators"
+	"github.com/nmsexporter/nms_exporter/sim/simulators"
 )
 
 const defaultAddress = ":9877"

@@ -26,11 +26,11 @@ import (
 
 	"github.com/nmsexporter/nms_exporter/collector"
 	"github.com/nmsexporter/nms_exporter/config"
-	"github.com/nmsexporter/nms_exporter/vendors/cxcloud/cxsim"
-	"github.com/nmsexporter/nms_exporter/vendors/mist/mistsim"
-	"github.com/nmsexporter/nms_exporter/vendors/nautobot/nautobotsim"
-	"github.com/nmsexporter/nms_exporter/vendors/primeinfra/primesim"
-	"github.com/nmsexporter/nms_exporter/vendors/simulators"
+	"github.com/nmsexporter/nms_exporter/sim/cxsim"
+	"github.com/nmsexporter/nms_exporter/sim/mistsim"
+	"github.com/nmsexporter/nms_exporter/sim/nautobotsim"
+	"github.com/nmsexporter/nms_exporter/sim/primesim"
+	"github.com/nmsexporter/nms_exporter/sim/simulators"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files: collector/testdata/e2e.prom and docs/metrics.md")

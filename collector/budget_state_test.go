@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/nmsexporter/nms_exporter/config"
+	"github.com/nmsexporter/nms_exporter/sim/primesim"
 	"github.com/nmsexporter/nms_exporter/vendors"
-	"github.com/nmsexporter/nms_exporter/vendors/primeinfra/primesim"
 )
 
 // budgetedSource is a fake source whose one collection spends calls of

@@ -16,8 +16,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/nmsexporter/nms_exporter/config"
+	"github.com/nmsexporter/nms_exporter/sim/cxsim"
 	"github.com/nmsexporter/nms_exporter/vendors"
-	"github.com/nmsexporter/nms_exporter/vendors/cxcloud/cxsim"
 )
 
 // simClock is a simulated clock: sleeping moves it on at once, and so does

@@ -14,7 +14,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 
 	"github.com/nmsexporter/nms_exporter/config"
-	"github.com/nmsexporter/nms_exporter/vendors/simulators"
+	"github.com/nmsexporter/nms_exporter/sim/simulators"
 )
 
 // BenchmarkEncoders encodes the data of all four simulators at large size

@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"github.com/nmsexporter/nms_exporter/config"
+	"github.com/nmsexporter/nms_exporter/sim/mistsim"
+	"github.com/nmsexporter/nms_exporter/sim/primesim"
 	"github.com/nmsexporter/nms_exporter/vendors"
-	"github.com/nmsexporter/nms_exporter/vendors/mist/mistsim"
-	"github.com/nmsexporter/nms_exporter/vendors/primeinfra/primesim"
 )
 
 // TestItemLimitKeepsLastGoodData: a refresh that brings more items than

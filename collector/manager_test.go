@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/nmsexporter/nms_exporter/config"
-	"github.com/nmsexporter/nms_exporter/vendors/mist/mistsim"
+	"github.com/nmsexporter/nms_exporter/sim/mistsim"
 )
 
 // TestStopLeavesNothingBehind runs a source, stops it, and checks that its

@@ -10,7 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/nmsexporter/nms_exporter/config"
-	"github.com/nmsexporter/nms_exporter/vendors/mist/mistsim"
+	"github.com/nmsexporter/nms_exporter/sim/mistsim"
 )
 
 func mistSource(t *testing.T, size, extra string) (*Source, *mistsim.Server) {

@@ -11,10 +11,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/nmsexporter/nms_exporter/config"
+	"github.com/nmsexporter/nms_exporter/sim/mistsim"
+	"github.com/nmsexporter/nms_exporter/sim/nautobotsim"
 	"github.com/nmsexporter/nms_exporter/vendors"
-	"github.com/nmsexporter/nms_exporter/vendors/mist/mistsim"
 	"github.com/nmsexporter/nms_exporter/vendors/nautobot"
-	"github.com/nmsexporter/nms_exporter/vendors/nautobot/nautobotsim"
 )
 
 func TestDrift(t *testing.T) {

@@ -5,7 +5,7 @@ import (
 	"log/slog"
 	"testing"
 
-	"github.com/nmsexporter/nms_exporter/vendors/primeinfra/primesim"
+	"github.com/nmsexporter/nms_exporter/sim/primesim"
 )
 
 // TestPrimeClientsCountedOnce: the client families of a Prime source add

@@ -10,8 +10,8 @@ import (
 	"testing"
 
 	"github.com/nmsexporter/nms_exporter/config"
-	"github.com/nmsexporter/nms_exporter/vendors/mist/mistsim"
-	"github.com/nmsexporter/nms_exporter/vendors/primeinfra/primesim"
+	"github.com/nmsexporter/nms_exporter/sim/mistsim"
+	"github.com/nmsexporter/nms_exporter/sim/primesim"
 )
 
 // refreshAll refreshes every collection of src at once, as its refreshers

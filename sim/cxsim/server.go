@@ -10,7 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/nmsexporter/nms_exporter/vendors/simkit"
+	"github.com/nmsexporter/nms_exporter/sim/simkit"
 )
 
 // Documented limits and defaults.

@@ -16,11 +16,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/nmsexporter/nms_exporter/vendors/cxcloud/cxsim"
-	"github.com/nmsexporter/nms_exporter/vendors/mist/mistsim"
-	"github.com/nmsexporter/nms_exporter/vendors/nautobot/nautobotsim"
+	"github.com/nmsexporter/nms_exporter/sim/cxsim"
+	"github.com/nmsexporter/nms_exporter/sim/mistsim"
+	"github.com/nmsexporter/nms_exporter/sim/nautobotsim"
+	"github.com/nmsexporter/nms_exporter/sim/primesim"
 	"github.com/nmsexporter/nms_exporter/vendors/primeinfra"
-	"github.com/nmsexporter/nms_exporter/vendors/primeinfra/primesim"
 )
 
 // Options choose a simulator's data and behaviour.

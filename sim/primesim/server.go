@@ -11,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/nmsexporter/nms_exporter/vendors/simkit"
+	"github.com/nmsexporter/nms_exporter/sim/simkit"
 )
 
 // Defaults of the Options left zero.

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nmsexporter/nms_exporter/vendors/simkit/simtest"
+	"github.com/nmsexporter/nms_exporter/sim/simkit/simtest"
 )
 
 // rawGet gets path on a fresh connection with basic auth and returns the

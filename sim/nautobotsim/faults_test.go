@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nmsexporter/nms_exporter/vendors/simkit/simtest"
+	"github.com/nmsexporter/nms_exporter/sim/simkit/simtest"
 )
 
 // rawGet gets path on a fresh connection and returns the read error too.

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nmsexporter/nms_exporter/vendors/simkit/simtest"
+	"github.com/nmsexporter/nms_exporter/sim/simkit/simtest"
 )
 
 var testStart = time.Date(2025, 7, 10, 6, 30, 0, 0, time.UTC)

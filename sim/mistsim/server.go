@@ -10,7 +10,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/nmsexporter/nms_exporter/vendors/simkit"
+	"github.com/nmsexporter/nms_exporter/sim/simkit"
 )
 
 // DefaultHourlyLimit is the documented per-token budget.

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nmsexporter/nms_exporter/vendors/simkit/simtest"
+	"github.com/nmsexporter/nms_exporter/sim/simkit/simtest"
 )
 
 func TestStepDeterministic(t *testing.T) {
