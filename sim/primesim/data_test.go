@@ -707,3 +707,17 @@ func TestJSONEscaping(t *testing.T) {
 		t.Errorf("body %s; want locations with a literal '>'", r.body)
 	}
 }
+
+// An AP's site is the building its floor is in: its map location less the floor.
+func TestAPSiteIsItsBuilding(t *testing.T) {
+	s, err := New(Options{Seed: 1, Size: "small"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ap := range s.APs() {
+		i := strings.LastIndex(ap.MapLocation, " > ")
+		if i < 0 || ap.Site != ap.MapLocation[:i] || strings.Count(ap.Site, " > ") != 1 {
+			t.Fatalf("AP %s: site %q for map location %q", ap.Name, ap.Site, ap.MapLocation)
+		}
+	}
+}

@@ -103,9 +103,11 @@ func (s *Server) APs() []APInfo {
 	for i := range w.aps {
 		a := &w.aps[i]
 		n, _, _ := w.apClients(i)
+		fl := &w.floors[a.floor]
 		out[i] = APInfo{ID: a.id, Name: a.name, Serial: a.serial, Model: apModels[a.model].name, IP: a.ip,
 			EthernetMAC: macOctets(a.eth), RadioMAC: macOctets(a.radio), Domain: campusNames[a.campus],
-			MapLocation: w.floors[a.floor].loc, Status: severityNames[a.status], Reachable: a.up, Clients: n}
+			MapLocation: fl.loc, Site: fmt.Sprintf("%s > Building-%02d", campusNames[fl.campus], w.buildings[fl.building].num),
+			Status: severityNames[a.status], Reachable: a.up, Clients: n}
 	}
 	return out
 }

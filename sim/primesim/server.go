@@ -174,8 +174,10 @@ type APInfo struct {
 	Name, Serial, Model, IP     string
 	EthernetMAC, RadioMAC       string // 12 lower-case hex digits, as in the octets objects
 	Domain, MapLocation, Status string
-	Reachable                   bool
-	Clients                     int
+	// Site is the building the AP's floor is in, "NA-Campus > Building-03".
+	Site      string
+	Reachable bool
+	Clients   int
 }
 
 // Server is the simulated Prime Infrastructure; it is an http.Handler.

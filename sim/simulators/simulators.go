@@ -20,7 +20,6 @@ import (
 	"github.com/nmsexporter/nms_exporter/sim/mistsim"
 	"github.com/nmsexporter/nms_exporter/sim/nautobotsim"
 	"github.com/nmsexporter/nms_exporter/sim/primesim"
-	"github.com/nmsexporter/nms_exporter/vendors/primeinfra"
 )
 
 // Options choose a simulator's data and behaviour.
@@ -215,7 +214,7 @@ func mirrorOf(sims []*Simulator) []nautobotsim.DeviceSeed {
 			}
 		case s.Prime != nil:
 			for _, ap := range s.Prime.APs() {
-				out = append(out, nautobotsim.DeviceSeed{Serial: ap.Serial, Name: ap.Name, Site: primeinfra.SiteOf(ap.MapLocation), Vendor: "Cisco", Type: "ap"})
+				out = append(out, nautobotsim.DeviceSeed{Serial: ap.Serial, Name: ap.Name, Site: ap.Site, Vendor: "Cisco", Type: "ap"})
 			}
 		}
 	}
