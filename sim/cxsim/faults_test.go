@@ -132,6 +132,14 @@ func TestFaultRateLimitNoRetryAfter(t *testing.T) {
 	}
 }
 
+func TestFaultRateLimitRetryAfter(t *testing.T) {
+	h := newHarness(t, Options{Seed: 1})
+	h.s.SetFaults(Faults{RateLimit: true, RetryAfter: 2500 * time.Millisecond})
+	if r := h.get("collectors"); r.status != 429 || r.header.Get("Retry-After") != "3" {
+		t.Errorf("GET during a 429 storm with RetryAfter 2.5s = %d, Retry-After %q; want 429, \"3\"", r.status, r.header.Get("Retry-After"))
+	}
+}
+
 func TestFaultOversize(t *testing.T) {
 	h := newHarness(t, Options{Seed: 1})
 	const path = "inventory/devices"

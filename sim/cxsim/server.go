@@ -307,8 +307,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	lim, ok := s.admit(client, rt.tmpl, now, match && f.RateLimit)
 	if !ok {
-		if match && f.RateLimit && f.NoRetryAfter {
-			lim.retryAfter = 0
+		if match && f.RateLimit {
+			switch {
+			case f.NoRetryAfter:
+				lim.retryAfter = 0
+			case f.RetryAfter > 0:
+				lim.retryAfter, _ = strconv.Atoi(simkit.RetryAfter(f.RetryAfter))
+			}
 		}
 		resp := message(http.StatusTooManyRequests, msgRateLimited)
 		lim.set(resp.header())

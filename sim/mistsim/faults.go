@@ -15,32 +15,32 @@ const faultStream = 0x6d69737473696d04
 // authenticated or not; Revoke to API calls and logins; the other faults
 // only to authenticated API calls (not to /login).
 type Faults struct {
-	Latency      time.Duration // added before every response
-	ErrorRate    float64       // fraction 0..1 of requests answered with ErrorStatus (default 500 when 0) and a JSON detail body
-	ErrorStatus  int
-	RateLimit    bool          // answer every API call with 429 (a "429 storm")
-	RetryAfter   time.Duration // with RateLimit: send this Retry-After (in whole seconds, at least 1); 0 leaves it to Options.RetryAfter
-	Truncate     bool          // send only the first half of each 200 body (with the full Content-Length omitted), as a broken connection would
-	Malformed    bool          // 200 with a body that is not valid JSON
-	Oversize     int64         // pad each 200 body with spaces to this many bytes: valid JSON, larger than a client accepts
-	Reset        bool          // hijack the connection and close it without a response
-	ResetMidBody bool          // send half of each 200 body under its full Content-Length, then drop the connection
-	ShrinkTotal  bool          // X-Page-Total / search totals drop by a third between page 1 and later pages (data changing mid-walk)
+	Latency      time.Duration `fault:"latency"`    // added before every response
+	ErrorRate    float64       `fault:"error_rate"` // fraction 0..1 of requests answered with ErrorStatus (default 500 when 0) and a JSON detail body
+	ErrorStatus  int           `fault:"error_status"`
+	RateLimit    bool          `fault:"throttle"`       // answer every API call with 429 (a "429 storm")
+	RetryAfter   time.Duration `fault:"retry_after"`    // with RateLimit: send this Retry-After (in whole seconds, at least 1); 0 leaves it to Options.RetryAfter
+	Truncate     bool          `fault:"truncate"`       // send only the first half of each 200 body (with the full Content-Length omitted), as a broken connection would
+	Malformed    bool          `fault:"malformed"`      // 200 with a body that is not valid JSON
+	Oversize     int64         `fault:"oversize"`       // pad each 200 body with spaces to this many bytes: valid JSON, larger than a client accepts
+	Reset        bool          `fault:"reset"`          // hijack the connection and close it without a response
+	ResetMidBody bool          `fault:"reset_mid_body"` // send half of each 200 body under its full Content-Length, then drop the connection
+	ShrinkTotal  bool          `fault:"shrink_total"`   // X-Page-Total / search totals drop by a third between page 1 and later pages (data changing mid-walk)
 	// NextLoop makes every search answer's next point back at the page
 	// itself, the last page's too: following next never ends.
-	NextLoop bool
+	NextLoop bool `fault:"next_loop"`
 	// EndlessPaging makes paging never end: every search answer carries a
 	// next (pages past the end are empty, each with a new cursor), and every
 	// list answer reports an X-Page-Total at least one page past itself, its
 	// pages past the end starting over from the first items.
-	EndlessPaging bool
+	EndlessPaging bool `fault:"endless_paging"`
 	// Revoke refuses the token and the login sessions (401 "Invalid
 	// token.") and logins (as a wrong password) once RevokeAfter API calls
 	// were served since SetFaults, as when the token is deleted or the
 	// password changed in the middle of a refresh.
-	Revoke      bool
-	RevokeAfter int
-	PathPrefix  string // when set, faults apply only to paths with this prefix
+	Revoke      bool   `fault:"revoke"`
+	RevokeAfter int    `fault:"revoke_after"`
+	PathPrefix  string `fault:"path_prefix"` // when set, faults apply only to paths with this prefix
 }
 
 // SetFaults switches faults; safe to call while requests are served. The

@@ -369,7 +369,7 @@ func (s *Server) admit(rc *reqCtx, storm bool, retryAfter time.Duration) (respon
 	if storm {
 		resp := s.tooMany(rc.now)
 		if retryAfter > 0 {
-			resp.header().Set("Retry-After", strconv.Itoa(max(1, int((retryAfter+time.Second-1)/time.Second))))
+			resp.header().Set("Retry-After", simkit.RetryAfter(retryAfter))
 		}
 		return resp, false
 	}

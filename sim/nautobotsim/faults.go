@@ -16,30 +16,33 @@ import (
 // such call is counted in Calls (Revoke's 403s are not: the token failed).
 // Truncate, Malformed and Oversize touch 200s only.
 type Faults struct {
-	Latency      time.Duration // added before every response
-	ErrorRate    float64       // fraction 0..1 of calls answered with ErrorStatus, drawn from the seed
-	ErrorStatus  int           // 500 (when 0), 502, 503 or 504
-	RateLimit    bool          // answer every call with 429 and Retry-After
-	NoRetryAfter bool          // with RateLimit: leave Retry-After out of the 429s
-	Truncate     bool          // send only the first half of each 200 body, then close
-	Malformed    bool          // 200 with a body that is not valid JSON
-	Oversize     int64         // pad each 200 body with spaces to this many bytes: valid JSON, larger than a client accepts
-	Reset        bool          // close the connection without a response
-	ResetMidBody bool          // send half of each 200 body under its full Content-Length, then drop the connection
-	ShrinkTotal  bool          // lists lose a third of their rows (and count) on pages after the first (offset > 0)
+	Latency      time.Duration `fault:"latency"`        // added before every response
+	ErrorRate    float64       `fault:"error_rate"`     // fraction 0..1 of calls answered with ErrorStatus, drawn from the seed
+	ErrorStatus  int           `fault:"error_status"`   // 500 (when 0), 502, 503 or 504
+	RateLimit    bool          `fault:"throttle"`       // answer every call with 429 and Retry-After
+	NoRetryAfter bool          `fault:"no_retry_after"` // with RateLimit: leave Retry-After out of the 429s
+	// RetryAfter, with RateLimit, sends this Retry-After (in whole seconds,
+	// at least 1) instead of 1.
+	RetryAfter   time.Duration `fault:"retry_after"`
+	Truncate     bool          `fault:"truncate"`       // send only the first half of each 200 body, then close
+	Malformed    bool          `fault:"malformed"`      // 200 with a body that is not valid JSON
+	Oversize     int64         `fault:"oversize"`       // pad each 200 body with spaces to this many bytes: valid JSON, larger than a client accepts
+	Reset        bool          `fault:"reset"`          // close the connection without a response
+	ResetMidBody bool          `fault:"reset_mid_body"` // send half of each 200 body under its full Content-Length, then drop the connection
+	ShrinkTotal  bool          `fault:"shrink_total"`   // lists lose a third of their rows (and count) on pages after the first (offset > 0)
 	// EndlessPaging makes list paging never end: each page reports a count
 	// at least one page past itself (and a next to match), and pages past
 	// the end start over from the first rows.
-	EndlessPaging bool
+	EndlessPaging bool `fault:"endless_paging"`
 	// NextLoop makes every list answer's next point back at the page
 	// itself, the last page's too: a client that follows next never ends.
-	NextLoop bool
+	NextLoop bool `fault:"next_loop"`
 	// Revoke refuses the token (403 "Invalid token") once RevokeAfter API
 	// calls were served since SetFaults, as when it is deleted or expires
 	// in the middle of a refresh.
-	Revoke      bool
-	RevokeAfter int
-	PathPrefix  string // when set, faults apply only to paths with this prefix
+	Revoke      bool   `fault:"revoke"`
+	RevokeAfter int    `fault:"revoke_after"`
+	PathPrefix  string `fault:"path_prefix"` // when set, faults apply only to paths with this prefix
 }
 
 // SetFaults switches faults; safe while requests are served. The error

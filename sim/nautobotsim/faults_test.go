@@ -224,6 +224,14 @@ func TestFaultRateLimitNoRetryAfter(t *testing.T) {
 	}
 }
 
+func TestFaultRateLimitRetryAfter(t *testing.T) {
+	h := newHarness(t, Options{Seed: 1})
+	h.s.SetFaults(Faults{RateLimit: true, RetryAfter: 5 * time.Second})
+	if r := h.get("/api/dcim/devices/"); r.status != 429 || r.header.Get("Retry-After") != "5" {
+		t.Errorf("GET during a 429 storm with RetryAfter 5s = %d, Retry-After %q; want 429, \"5\"", r.status, r.header.Get("Retry-After"))
+	}
+}
+
 func TestFaultOversize(t *testing.T) {
 	h := newHarness(t, Options{Seed: 1})
 	h.s.SetFaults(Faults{Oversize: 1 << 20})

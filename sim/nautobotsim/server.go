@@ -303,8 +303,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.calls.Count(rt.tmpl)
 	if match && f.RateLimit {
 		resp := proxyError(http.StatusTooManyRequests)
-		if f.NoRetryAfter {
+		switch {
+		case f.NoRetryAfter:
 			resp.header().Del("Retry-After")
+		case f.RetryAfter > 0:
+			resp.header().Set("Retry-After", simkit.RetryAfter(f.RetryAfter))
 		}
 		s.write(w, resp, Faults{})
 		return

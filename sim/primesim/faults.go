@@ -13,30 +13,30 @@ import "time"
 // Oversize apply to 200 answers only. Revoke answers are 401s, which Calls
 // leaves out.
 type Faults struct {
-	Latency     time.Duration // added before each admitted data request is served
-	ErrorRate   float64       // fraction 0..1 of admitted data requests answered with ErrorStatus (default 500) and an errorDocument
-	ErrorStatus int
-	Throttle    bool // answer every data request 503 with the NBI rate-limit text
+	Latency     time.Duration `fault:"latency"`    // added before each admitted data request is served
+	ErrorRate   float64       `fault:"error_rate"` // fraction 0..1 of admitted data requests answered with ErrorStatus (default 500) and an errorDocument
+	ErrorStatus int           `fault:"error_status"`
+	Throttle    bool          `fault:"throttle"` // answer every data request 503 with the NBI rate-limit text
 	// RetryAfter, with Throttle, adds a Retry-After (in whole seconds, at
 	// least 1) to the 503s, as a proxy in front of Prime may; Prime itself
 	// sends none.
-	RetryAfter   time.Duration
-	Truncate     bool  // send only the first half of each 200 body, without Content-Length, then close
-	Malformed    bool  // 200 with a body that is not valid JSON
-	Oversize     int64 // pad each 200 body with spaces to this many bytes: valid JSON, larger than a client accepts
-	Reset        bool  // close the connection without a response
-	ResetMidBody bool  // send half of each 200 body under its full Content-Length, then drop the connection
-	ShrinkTotal  bool  // lists lose a third of their rows (and @count) on pages after the first (.firstResult > 0)
+	RetryAfter   time.Duration `fault:"retry_after"`
+	Truncate     bool          `fault:"truncate"`       // send only the first half of each 200 body, without Content-Length, then close
+	Malformed    bool          `fault:"malformed"`      // 200 with a body that is not valid JSON
+	Oversize     int64         `fault:"oversize"`       // pad each 200 body with spaces to this many bytes: valid JSON, larger than a client accepts
+	Reset        bool          `fault:"reset"`          // close the connection without a response
+	ResetMidBody bool          `fault:"reset_mid_body"` // send half of each 200 body under its full Content-Length, then drop the connection
+	ShrinkTotal  bool          `fault:"shrink_total"`   // lists lose a third of their rows (and @count) on pages after the first (.firstResult > 0)
 	// EndlessPaging makes list paging never end: each page reports an
 	// @count at least one page past itself, and pages past the end start
 	// over from the first rows.
-	EndlessPaging bool
+	EndlessPaging bool `fault:"endless_paging"`
 	// Revoke refuses the user's password and drops its sessions (401) once
 	// RevokeAfter data requests were served since SetFaults, as when the
 	// password is changed or expires in the middle of a refresh.
-	Revoke      bool
-	RevokeAfter int
-	PathPrefix  string // when set, faults apply only to paths with this prefix
+	Revoke      bool   `fault:"revoke"`
+	RevokeAfter int    `fault:"revoke_after"`
+	PathPrefix  string `fault:"path_prefix"` // when set, faults apply only to paths with this prefix
 }
 
 // SetFaults switches faults; safe to call while requests are served. The

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -498,7 +497,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if f.Throttle {
 		resp := s.limitResp(rc, s.rateLimitMsg(user))
 		if f.RetryAfter > 0 {
-			resp.header().Set("Retry-After", strconv.Itoa(max(1, int((f.RetryAfter+time.Second-1)/time.Second))))
+			resp.header().Set("Retry-After", simkit.RetryAfter(f.RetryAfter))
 		}
 		s.finish(w, rc, resp)
 		return
