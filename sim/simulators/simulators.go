@@ -7,11 +7,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -45,6 +47,13 @@ type Options struct {
 	PrimeSessions int
 	// Observe, when set, is told how long each request took to serve.
 	Observe func(time.Duration)
+	// PageCap caps the page a client may ask for (0 = the vendor's own):
+	// Mist's largest limit, Prime's largest .maxResults (a larger one is
+	// served clamped), CX Cloud's page size and Nautobot's MAX_PAGE_SIZE.
+	PageCap int
+	// Faults are switched on from the start: fault names with their
+	// values, "" for on (see simkit.SetFault).
+	Faults map[string]string
 }
 
 // Simulator is one running simulator. Its JSON, which `nms_exporter
@@ -69,6 +78,10 @@ type Simulator struct {
 	Prime        *primesim.Server    `json:"-"`
 	CXCloud      *cxsim.Server       `json:"-"`
 	Nautobot     *nautobotsim.Server `json:"-"`
+	// FaultsURL switches faults while the simulator runs (see
+	// ServeFaults).
+	FaultsURL string `json:"faults_url"`
+	faults    *faultControl
 	// section writes this simulator's config section, its secrets in files
 	// in dir.
 	section func(name, dir string, peers []string) (string, error)
@@ -101,12 +114,12 @@ func startMist(o Options) (http.Handler, *Simulator, func(), error) {
 	if o.Unlimited {
 		hourly = math.MaxInt32
 	}
-	s, err := mistsim.New(mistsim.Options{Seed: o.Seed, Size: o.Size, RetryAfter: o.RetryAfter, HourlyLimit: hourly})
+	s, err := mistsim.New(mistsim.Options{Seed: o.Seed, Size: o.Size, RetryAfter: o.RetryAfter, HourlyLimit: hourly, MaxLimit: o.PageCap})
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	c := s.Credentials()
-	sim := &Simulator{Token: c.Token, Email: c.Email, Password: c.Password, OrgID: c.OrgID, Mist: s}
+	sim := &Simulator{Token: c.Token, Email: c.Email, Password: c.Password, OrgID: c.OrgID, Mist: s, faults: controlOf(s)}
 	sim.section = func(name, dir string, _ []string) (string, error) {
 		file, err := secretFile(dir, name+".token", c.Token)
 		return fmt.Sprintf(`  - name: %s
@@ -128,12 +141,16 @@ func startPrime(o Options) (http.Handler, *Simulator, func(), error) {
 	if o.Unlimited {
 		po.RateLimit = -1
 	}
+	if o.PageCap > 0 {
+		po.PageLimit, po.ClampMaxResults = o.PageCap, true
+		po.DefaultPageSize = min(o.PageCap, primesim.DefaultMaxResults)
+	}
 	s, err := primesim.New(po)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	c := s.Credentials()
-	sim := &Simulator{Username: c.Username, Password: c.Password, Prime: s}
+	sim := &Simulator{Username: c.Username, Password: c.Password, Prime: s, faults: controlOf(s)}
 	sim.section = func(name, dir string, _ []string) (string, error) {
 		file, err := secretFile(dir, name+".password", c.Password)
 		return fmt.Sprintf(`  - name: %s
@@ -151,7 +168,7 @@ func startPrime(o Options) (http.Handler, *Simulator, func(), error) {
 }
 
 func startCXCloud(o Options) (http.Handler, *Simulator, func(), error) {
-	co := cxsim.Options{Seed: o.Seed, Size: o.Size}
+	co := cxsim.Options{Seed: o.Seed, Size: o.Size, PageSize: o.PageCap}
 	if o.Unlimited {
 		co.PerSecond, co.PerDay = math.MaxInt32, math.MaxInt32
 	}
@@ -160,7 +177,7 @@ func startCXCloud(o Options) (http.Handler, *Simulator, func(), error) {
 		return nil, nil, nil, err
 	}
 	c := s.Credentials()
-	sim := &Simulator{ClientID: c.ClientID, ClientSecret: c.ClientSecret, CXCloud: s}
+	sim := &Simulator{ClientID: c.ClientID, ClientSecret: c.ClientSecret, CXCloud: s, faults: controlOf(s)}
 	sim.section = func(name, dir string, _ []string) (string, error) {
 		file, err := secretFile(dir, name+".secret", c.ClientSecret)
 		return fmt.Sprintf(`  - name: %s
@@ -179,12 +196,12 @@ func startCXCloud(o Options) (http.Handler, *Simulator, func(), error) {
 }
 
 func startNautobot(o Options) (http.Handler, *Simulator, func(), error) {
-	s, err := nautobotsim.New(nautobotsim.Options{Seed: o.Seed, Size: o.Size, Mirror: mirrorOf(o.Mirror)})
+	s, err := nautobotsim.New(nautobotsim.Options{Seed: o.Seed, Size: o.Size, Mirror: mirrorOf(o.Mirror), MaxPageSize: o.PageCap})
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	c := s.Credentials()
-	sim := &Simulator{Token: c.Token, APIVersion: c.Version, Nautobot: s}
+	sim := &Simulator{Token: c.Token, APIVersion: c.Version, Nautobot: s, faults: controlOf(s)}
 	sim.section = func(name, dir string, peers []string) (string, error) {
 		file, err := secretFile(dir, name+".token", c.Token)
 		return fmt.Sprintf(`  - name: %s
@@ -236,9 +253,17 @@ func Start(vendor string, o Options) (*Simulator, error) {
 	if o.Size == "" {
 		o.Size = "small"
 	}
+	if o.PageCap < 0 {
+		return nil, fmt.Errorf("%s simulator: negative page cap %d", vendor, o.PageCap)
+	}
 	h, sim, step, err := st(o)
 	if err != nil {
 		return nil, err
+	}
+	for _, name := range slices.Sorted(maps.Keys(o.Faults)) {
+		if err := sim.SetFault(name, o.Faults[name]); err != nil {
+			return nil, fmt.Errorf("%s simulator: %w", vendor, err)
+		}
 	}
 	addr := o.Listen
 	if addr == "" {
@@ -250,6 +275,7 @@ func Start(vendor string, o Options) (*Simulator, error) {
 	}
 	sim.Vendor, sim.Size, sim.Seed = vendor, o.Size, o.Seed
 	sim.BaseURL = "http://" + ln.Addr().String()
+	sim.FaultsURL = sim.BaseURL + FaultsPath
 	if sim.CXCloud != nil {
 		// The data is under /{region}/bcs/v2, the token beside it.
 		c := sim.CXCloud.Credentials()
@@ -264,6 +290,7 @@ func Start(vendor string, o Options) (*Simulator, error) {
 			o.Observe(time.Since(start))
 		})
 	}
+	h = sim.withControl(h)
 	sim.srv = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	ctx, cancel := context.WithCancel(context.Background())
 	sim.stop, sim.done = cancel, make(chan struct{})
