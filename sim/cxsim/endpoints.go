@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/nmsexporter/nms_exporter/sim/simkit"
 )
 
 // Endpoint indexes; also the index of each endpoint's data version.
@@ -307,7 +309,7 @@ func assetRow(w *world, i int, r []value) []value {
 	if serial == "" {
 		status = "N/A"
 	}
-	h := mix(w.salt ^ uint64(a.id)<<1)
+	h := simkit.Mix(w.salt ^ uint64(a.id)<<1)
 	if a.part < 0 {
 		p := &products[d.prod]
 		return append(r[:0],

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/nmsexporter/nms_exporter/sim/simkit"
 )
 
 // Device reset and contract data, derived from the devices and assets so
@@ -128,7 +130,7 @@ func contractRow(w *world, k int, r []value) []value {
 	a := &w.assets[ai]
 	di := int(a.dev)
 	d := &w.devs[di]
-	h := mix(w.salt ^ uint64(a.id)<<3)
+	h := simkit.Mix(w.salt ^ uint64(a.id)<<3)
 	s := &w.sites[d.site]
 	ct := &cities[s.city]
 	serial := w.serial(ai)

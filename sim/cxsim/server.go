@@ -147,7 +147,7 @@ func New(o Options) (*Server, error) {
 		now = time.Now
 	}
 	// Secrets come from their own stream so they do not shift the data.
-	sr := newRand(o.Seed, secretStream)
+	sr := simkit.NewRand(o.Seed, secretStream)
 	var id [12]byte
 	var secret [24]byte
 	key := make([]byte, 32)

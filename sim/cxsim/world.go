@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"strings"
+
+	"github.com/nmsexporter/nms_exporter/sim/simkit"
 )
 
 const day = 86400
@@ -28,35 +30,6 @@ const (
 	faultStream  = 0x6378_7369_6d03
 	stepStream   = 0x6378_7369_6d04
 )
-
-func newRand(seed int64, stream uint64) *rand.Rand {
-	return rand.New(rand.NewPCG(uint64(seed), stream))
-}
-
-// mix is a small integer hash for per-object values that need no storage.
-func mix(x uint64) uint64 {
-	x ^= x >> 33
-	x *= 0xff51afd7ed558ccd
-	x ^= x >> 33
-	x *= 0xc4ceb9fe1a85ec53
-	x ^= x >> 33
-	return x
-}
-
-func pickWeighted(r *rand.Rand, weights []int) int {
-	total := 0
-	for _, w := range weights {
-		total += w
-	}
-	n := r.IntN(total)
-	for i, w := range weights {
-		n -= w
-		if n < 0 {
-			return i
-		}
-	}
-	return len(weights) - 1
-}
 
 type site struct {
 	city  uint8
@@ -197,7 +170,7 @@ type world struct {
 }
 
 func buildWorld(seed int64, size string, spec sizeSpec, today int32) *world {
-	r := newRand(seed, worldStream)
+	r := simkit.NewRand(seed, worldStream)
 	w := &world{
 		seed:     seed,
 		size:     size,
@@ -272,14 +245,14 @@ func (w *world) buildDevices(r *rand.Rand, spec sizeSpec) {
 		// Every site has a router first; the rest follows the mix.
 		ro := roleRouter
 		if seq > 0 {
-			ro = role(pickWeighted(r, roleWeights[:]))
+			ro = role(simkit.PickIndex(r, roleWeights[:]))
 		}
 		cands := byRole[ro]
 		ws := make([]int, len(cands))
 		for k, pi := range cands {
 			ws[k] = products[pi].weight
 		}
-		pi := cands[pickWeighted(r, ws)]
+		pi := cands[simkit.PickIndex(r, ws)]
 		p := &products[pi]
 		counters[st][ro]++
 		d := &w.devs[i]
@@ -403,7 +376,7 @@ func (w *world) buildFieldNotices(r *rand.Rand, spec sizeSpec) {
 	num := 70000 + r.IntN(200)
 	for k := 0; k < spec.fieldNotices; k++ {
 		pi := k % len(products)
-		typ := pickWeighted(r, fnTypeWeights)
+		typ := simkit.PickIndex(r, fnTypeWeights)
 		problem := fnProblems[typ][r.IntN(len(fnProblems[typ]))]
 		pub := int64(w.today-int32(30+r.IntN(6*365)))*day + int64(r.IntN(day))
 		upd := min(pub+int64(r.IntN(400))*day+int64(r.IntN(day)), w.lastProc-int64(3600+r.IntN(day)))
@@ -445,7 +418,7 @@ func (w *world) buildFieldNotices(r *rand.Rand, spec sizeSpec) {
 }
 
 func newFNMatch(r *rand.Rand, dev int32, fn uint16) fnMatch {
-	c := pickWeighted(r, confWeights)
+	c := simkit.PickIndex(r, confWeights)
 	return fnMatch{dev: dev, fn: fn, conf: uint8(c), reason: uint8(r.IntN(len(fnReasons[c])))}
 }
 
@@ -453,7 +426,7 @@ func (w *world) buildAdvisories(r *rand.Rand, spec sizeSpec) {
 	cold := int32(1000 + r.IntN(500))
 	seen := map[string]bool{}
 	for k := 0; k < spec.advisories; k++ {
-		typ := swTypes[pickWeighted(r, swTypeWeights)]
+		typ := swTypes[simkit.PickIndex(r, swTypeWeights)]
 		if k < len(swTypes) {
 			typ = swTypes[k] // every software type has at least one advisory
 		}
@@ -464,7 +437,7 @@ func (w *world) buildAdvisories(r *rand.Rand, spec sizeSpec) {
 			id = "cisco-sa-" + swTypeSlug[typ] + "-" + f.slug + "-" + kind.slug + "-" + randAlnum(r, 8)
 		}
 		seen[id] = true
-		rating := pickWeighted(r, ratingWeights)
+		rating := simkit.PickIndex(r, ratingWeights)
 		base, temporal := "", ""
 		if sc := ratingScores[rating]; sc[1] > 0 {
 			b := sc[0] + r.IntN(sc[1]-sc[0]+1)
@@ -519,7 +492,7 @@ func (w *world) buildAdvisories(r *rand.Rand, spec sizeSpec) {
 }
 
 func newSAMatch(r *rand.Rand, dev int32, sa uint16) saMatch {
-	c := pickWeighted(r, confWeights)
+	c := simkit.PickIndex(r, confWeights)
 	return saMatch{dev: dev, sa: sa, conf: uint8(c), reason: uint8(r.IntN(len(saReasons[c])))}
 }
 
@@ -538,13 +511,7 @@ func tenths(n int) string { return strconv.Itoa(n/10) + "." + strconv.Itoa(n%10)
 
 const alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
-func randAlnum(r *rand.Rand, n int) string {
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = alnum[r.IntN(len(alnum))]
-	}
-	return string(b)
-}
+func randAlnum(r *rand.Rand, n int) string { return simkit.RandString(r, alnum, n) }
 
 // bugID is a Cisco defect id after the CSC prefix, e.g. "wh87343".
 func bugID(r *rand.Rand) string {
@@ -587,7 +554,7 @@ func (w *world) collectorOf(i int) *collector {
 
 // hash is a per-device value for attributes that need no storage.
 func (w *world) hash(id int32) uint64 {
-	return mix(uint64(w.seed)*0x9E3779B97F4A7C15 ^ uint64(id))
+	return simkit.Mix(uint64(w.seed)*0x9E3779B97F4A7C15 ^ uint64(id))
 }
 
 func (w *world) assetPID(i int) string {
@@ -608,7 +575,7 @@ const serialBase = 36 * 36 * 36 * 36
 func (w *world) serial(i int) string {
 	a := &w.assets[i]
 	plant := ""
-	h := mix(w.salt ^ uint64(a.id))
+	h := simkit.Mix(w.salt ^ uint64(a.id))
 	if a.part < 0 {
 		plant = products[w.devs[a.dev].prod].plants[h&1]
 	} else {

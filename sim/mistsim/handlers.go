@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/nmsexporter/nms_exporter/sim/simkit"
 )
 
 // TokenName is the name /api/v1/self reports for the API token (an org
@@ -148,7 +150,7 @@ func handleOrgStats(s *Server, rc *reqCtx) response {
 	total := float64(clients * 60)
 	var sles []sle
 	for i, p := range []string{"coverage", "capacity", "time-to-connect", "roaming", "throughput"} {
-		q := 0.93 + float64(mix(uint64(w.seed)+uint64(i))%60)/1000
+		q := 0.93 + float64(simkit.Mix(uint64(w.seed)+uint64(i))%60)/1000
 		sles = append(sles, sle{p, userMinutes{OK: float64(int64(total * q)), Total: total}})
 	}
 	return jsonResp(http.StatusOK, struct {

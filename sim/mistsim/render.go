@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"strings"
+
+	"github.com/nmsexporter/nms_exporter/sim/simkit"
 )
 
 // Wire shapes. Field names and order follow the OpenAPI schemas; only a
@@ -359,7 +361,7 @@ func (d *device) liveTimes(nowMs int64) (int64, float64) {
 		return 0, secsNum(d.downMs)
 	}
 	// Devices report every few seconds; the lag is fixed per device.
-	lag := int64(mix(d.macNum)%20_000) + 500
+	lag := int64(simkit.Mix(d.macNum)%20_000) + 500
 	up := max(0, (nowMs-d.bootMs)/1000)
 	return up, secsNum(max(d.bootMs, nowMs-lag))
 }
@@ -371,8 +373,8 @@ func (w *world) deviceStatJSON(di int, nowMs int64) any {
 		status = "connected"
 	}
 	up, seen := d.liveTimes(nowMs)
-	h := mix(d.macNum ^ 0x5eed)
-	cpu := d.cpu + int(mix(d.macNum^uint64(nowMs/60_000))%8)
+	h := simkit.Mix(d.macNum ^ 0x5eed)
+	cpu := d.cpu + int(simkit.Mix(d.macNum^uint64(nowMs/60_000))%8)
 	switch d.typ {
 	case typeSwitch:
 		s := &switchStatJSON{
@@ -463,7 +465,7 @@ func (c *client) hostname() string {
 	case hostMac:
 		return "MacBook-Pro-" + m[8:]
 	case hostLaptop:
-		return "LAPTOP-" + strings.ToUpper(fmt.Sprintf("%07X", mix(c.mac)%0xfffffff))
+		return "LAPTOP-" + strings.ToUpper(fmt.Sprintf("%07X", simkit.Mix(c.mac)%0xfffffff))
 	case hostAndroid:
 		return "android-" + m
 	case hostChromebook:
@@ -519,7 +521,7 @@ func (w *world) clientStatJSON(ci int32, nowMs int64) clientStatJSON {
 	c := &w.clients[ci]
 	k := &clientKinds[c.kind]
 	ap := &w.devs[c.ap]
-	h := mix(c.mac)
+	h := simkit.Mix(c.mac)
 	base := w.base(nowMs)
 	elapsed := max(0, (nowMs-w.b0)/1000)
 	apUp, _ := ap.liveTimes(nowMs)

@@ -130,7 +130,7 @@ func New(o Options) (*Server, error) {
 		now = time.Now
 	}
 	// Secrets come from their own stream so they do not shift the data.
-	sr := newRand(o.Seed, 0x6d69737473696d03)
+	sr := simkit.NewRand(o.Seed, 0x6d69737473696d03)
 	var tok, pw [20]byte
 	for i := range tok {
 		tok[i] = byte(sr.Uint32())

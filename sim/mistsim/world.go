@@ -2,12 +2,13 @@ package mistsim
 
 import (
 	"cmp"
-	"encoding/hex"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
+
+	"github.com/nmsexporter/nms_exporter/sim/simkit"
 )
 
 type devType uint8
@@ -288,23 +289,7 @@ type world struct {
 	mut       *rand.Rand // ids for RaiseAlarm
 }
 
-func newRand(seed int64, stream uint64) *rand.Rand {
-	return rand.New(rand.NewPCG(uint64(seed), stream))
-}
-
-func uuidFrom(r *rand.Rand) string {
-	var b [16]byte
-	for i := 0; i < 16; i += 8 {
-		v := r.Uint64()
-		for j := 0; j < 8; j++ {
-			b[i+j] = byte(v >> (8 * j))
-		}
-	}
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
-}
+func uuidFrom(r *rand.Rand) string { return string(simkit.AppendUUID(nil, simkit.NewUUID(r))) }
 
 func macString(m uint64) string {
 	const digits = "0123456789abcdef"
@@ -326,56 +311,8 @@ func ipString(ip uint32) string {
 	return fmt.Sprintf("%d.%d.%d.%d", ip>>24, ip>>16&0xff, ip>>8&0xff, ip&0xff)
 }
 
-// mix is a small integer hash for per-object values that need no storage.
-func mix(x uint64) uint64 {
-	x ^= x >> 33
-	x *= 0xff51afd7ed558ccd
-	x ^= x >> 33
-	x *= 0xc4ceb9fe1a85ec53
-	x ^= x >> 33
-	return x
-}
-
-func pickWeighted[T any](r *rand.Rand, items []T, weight func(*T) int) int {
-	total := 0
-	for i := range items {
-		total += weight(&items[i])
-	}
-	n := r.IntN(total)
-	for i := range items {
-		n -= weight(&items[i])
-		if n < 0 {
-			return i
-		}
-	}
-	return len(items) - 1
-}
-
-// split divides n into len(w) parts proportional to w, each at least least.
-func split(n int, w []float64, least int) []int {
-	out := make([]int, len(w))
-	rest := n - least*len(w)
-	if rest < 0 {
-		rest = 0
-	}
-	sum := 0.0
-	for _, x := range w {
-		sum += x
-	}
-	used := 0
-	for i, x := range w {
-		out[i] = least + int(float64(rest)*x/sum)
-		used += out[i]
-	}
-	for i := 0; used < n && len(out) > 0; i = (i + 1) % len(out) {
-		out[i]++
-		used++
-	}
-	return out
-}
-
 func buildWorld(seed int64, spec sizeSpec, nowMs int64) *world {
-	r := newRand(seed, 0x6d69737473696d01)
+	r := simkit.NewRand(seed, 0x6d69737473696d01)
 	w := &world{
 		seed:         seed,
 		b0:           nowMs,
@@ -383,7 +320,7 @@ func buildWorld(seed int64, spec sizeSpec, nowMs int64) *world {
 		devByMAC:     make(map[string]int, spec.devices+spec.unassigned),
 		foreignSites: map[string]bool{},
 		alarmByID:    map[string]*alarm{},
-		mut:          newRand(seed, 0x6d69737473696d02),
+		mut:          simkit.NewRand(seed, 0x6d69737473696d02),
 	}
 	w.orgID = uuidFrom(r)
 	w.orgName = orgNames[r.IntN(len(orgNames))]
@@ -423,7 +360,7 @@ func buildWorld(seed int64, spec sizeSpec, nowMs int64) *world {
 	}
 
 	// Devices per site: roughly 80% APs, 15% switches, 5% gateways.
-	perSite := split(spec.devices, weights, 1)
+	perSite := simkit.Split(spec.devices, weights, 1)
 	w.devs = make([]device, 0, spec.devices+spec.unassigned)
 	for si, n := range perSite {
 		gw := int(float64(n)*0.05 + r.Float64())
@@ -482,9 +419,9 @@ func buildWorld(seed int64, spec sizeSpec, nowMs int64) *world {
 func (w *world) addDevice(r *rand.Rand, t devType, si int32, num, seq int) {
 	i := len(w.devs)
 	models := modelsFor(t)
-	m := &models[pickWeighted(r, models, func(m *model) int { return m.weight })]
+	m := &models[simkit.PickWeighted(r, models, func(m *model) int { return m.weight })]
 	ouis := devOUIs[t]
-	macNum := ouis[i%len(ouis)]<<24 | spread(i, mix(uint64(w.seed)))
+	macNum := ouis[i%len(ouis)]<<24 | spread(i, simkit.Mix(uint64(w.seed)))
 	d := device{
 		macNum:    macNum,
 		mac:       macString(macNum),
@@ -499,7 +436,7 @@ func (w *world) addDevice(r *rand.Rand, t devType, si int32, num, seq int) {
 	switch t {
 	case typeAP:
 		// A serial's digits are a bijection of the device index, so unique.
-		d.serial = fmt.Sprintf("%s%08d", m.serialPrefix, (uint64(i)*7919+mix(uint64(w.seed)^0x5e1a1))%100_000_000)
+		d.serial = fmt.Sprintf("%s%08d", m.serialPrefix, (uint64(i)*7919+simkit.Mix(uint64(w.seed)^0x5e1a1))%100_000_000)
 	default:
 		d.serial = fmt.Sprintf("%s%04d%c%c%04d", m.serialPrefix, week, 'A'+byte(i/10000%26), 'A'+byte(r.IntN(26)), i%10000)
 	}
@@ -547,17 +484,17 @@ func (w *world) buildClients(r *rand.Rand, spec sizeSpec, nowMs int64) {
 	for i := range weights {
 		weights[i] = 0.3 + 1.7*r.Float64()
 	}
-	perAP := split(spec.clients, weights, 0)
+	perAP := simkit.Split(spec.clients, weights, 0)
 	nHist := spec.clients / 10
 	w.clients = make([]client, 0, spec.clients+nHist)
 	siteSeq := make([]uint32, len(w.sites))
 	mk := func(ap int32, hist bool) {
 		i := len(w.clients)
 		d := &w.devs[ap]
-		k := uint8(pickWeighted(r, clientKinds, func(k *clientKind) int { return k.weight }))
+		k := uint8(simkit.PickWeighted(r, clientKinds, func(k *clientKind) int { return k.weight }))
 		kind := &clientKinds[k]
 		c := client{
-			mac:  kind.ouis[i%len(kind.ouis)]<<24 | spread(i, mix(uint64(w.seed)^0xc11e47)),
+			mac:  kind.ouis[i%len(kind.ouis)]<<24 | spread(i, simkit.Mix(uint64(w.seed)^0xc11e47)),
 			ap:   ap,
 			site: d.site,
 			kind: k,

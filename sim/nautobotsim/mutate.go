@@ -1,5 +1,7 @@
 package nautobotsim
 
+import "github.com/nmsexporter/nms_exporter/sim/simkit"
+
 // Sizes counts the data as the list endpoints do now.
 func (s *Server) Sizes() Sizes {
 	s.mu.RLock()
@@ -87,7 +89,7 @@ func (s *Server) Step() {
 	defer s.mu.Unlock()
 	w := s.w
 	w.tick++
-	r := newRand(w.seed, streamStep^w.tick<<20)
+	r := simkit.NewRand(w.seed, streamStep^w.tick<<20)
 	nowUs := s.now().UnixMicro()
 	if len(w.devs) == 0 {
 		return

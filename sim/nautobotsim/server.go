@@ -129,7 +129,7 @@ func New(o Options) (*Server, error) {
 		now = time.Now
 	}
 	if o.Token == "" {
-		sr := newRand(o.Seed, streamSecret)
+		sr := simkit.NewRand(o.Seed, streamSecret)
 		var b [20]byte
 		for i := range b {
 			b[i] = byte(sr.Uint32())

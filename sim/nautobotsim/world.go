@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+
+	"github.com/nmsexporter/nms_exporter/sim/simkit"
 )
 
 // tbl names a kind of object. The last three are 1.x views of the location
@@ -121,21 +123,10 @@ type vendorDef struct {
 	serial   func(r *rand.Rand, k kind) string
 }
 
-func digits(r *rand.Rand, n int) string {
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = byte('0' + r.IntN(10))
-	}
-	return string(b)
-}
+func digits(r *rand.Rand, n int) string { return simkit.RandString(r, "0123456789", n) }
 
 func alnum(r *rand.Rand, n int) string {
-	const set = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = set[r.IntN(len(set))]
-	}
-	return string(b)
+	return simkit.RandString(r, "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ", n)
 }
 
 var vendorDefs = []*vendorDef{
@@ -272,31 +263,9 @@ var sizeSpecs = map[string]sizeSpec{
 // uuid is stored as 16 bytes; the string form is built when rendering.
 type uuid [16]byte
 
-func newUUID(r *rand.Rand) uuid {
-	var u uuid
-	a, b := r.Uint64(), r.Uint64()
-	for j := 0; j < 8; j++ {
-		u[j] = byte(a >> (8 * j))
-		u[8+j] = byte(b >> (8 * j))
-	}
-	u[6] = u[6]&0x0f | 0x40
-	u[8] = u[8]&0x3f | 0x80
-	return u
-}
+func newUUID(r *rand.Rand) uuid { return simkit.NewUUID(r) }
 
-func (u uuid) appendTo(b []byte) []byte {
-	var h [32]byte
-	hex.Encode(h[:], u[:])
-	b = append(b, h[0:8]...)
-	b = append(b, '-')
-	b = append(b, h[8:12]...)
-	b = append(b, '-')
-	b = append(b, h[12:16]...)
-	b = append(b, '-')
-	b = append(b, h[16:20]...)
-	b = append(b, '-')
-	return append(b, h[20:32]...)
-}
+func (u uuid) appendTo(b []byte) []byte { return simkit.AppendUUID(b, u) }
 
 func (u uuid) String() string { return string(u.appendTo(make([]byte, 0, 36))) }
 
@@ -437,10 +406,6 @@ type world struct {
 	tick uint64
 }
 
-func newRand(seed int64, stream uint64) *rand.Rand {
-	return rand.New(rand.NewPCG(uint64(seed), stream))
-}
-
 const (
 	streamWorld  = 0x6e617574_6f626f01
 	streamIDs    = 0x6e617574_6f626f02
@@ -478,7 +443,7 @@ func (b *builder) stamp() meta {
 
 func buildWorld(seed int64, spec sizeSpec, mirror []DeviceSeed, v1 bool, baseUs int64) *world {
 	w := &world{seed: seed, v1: v1, byID: map[uuid]ref{}}
-	b := &builder{w: w, r: newRand(seed, streamWorld), ids: newRand(seed, streamIDs), baseUs: baseUs,
+	b := &builder{w: w, r: simkit.NewRand(seed, streamWorld), ids: simkit.NewRand(seed, streamIDs), baseUs: baseUs,
 		serials: map[string]bool{}, unknown: map[string]*vendorDef{}}
 
 	for i, n := range [3]string{"Region", "Site", "Building"} {
@@ -637,7 +602,7 @@ func (b *builder) generate(spec sizeSpec) []pending {
 	for i := range weights {
 		weights[i] = 0.3 + r.Float64()
 	}
-	per := split(spec.devices, weights, 1)
+	per := simkit.Split(spec.devices, weights, 1)
 	kindWeights := [nKinds]int{55, 30, 5, 5, 2, 3}
 	var out []pending
 	for bi, n := range per {
@@ -646,7 +611,7 @@ func (b *builder) generate(spec sizeSpec) []pending {
 		pv := siteVendor[site]
 		seq := [nKinds]int{}
 		for j := 0; j < n; j++ {
-			k := kind(pickIndex(r, kindWeights[:]))
+			k := kind(simkit.PickIndex(r, kindWeights[:]))
 			v := pv
 			switch k {
 			case kindRouter:
@@ -671,40 +636,6 @@ func (b *builder) generate(spec sizeSpec) []pending {
 }
 
 var shortKind = [nKinds]string{"ap", "sw", "gw", "rtr", "wlc", "aux"}
-
-func pickIndex(r *rand.Rand, w []int) int {
-	total := 0
-	for _, x := range w {
-		total += x
-	}
-	n := r.IntN(total)
-	for i, x := range w {
-		if n -= x; n < 0 {
-			return i
-		}
-	}
-	return len(w) - 1
-}
-
-// split divides n into len(w) parts proportional to w, each at least lo.
-func split(n int, w []float64, lo int) []int {
-	out := make([]int, len(w))
-	rest := max(0, n-lo*len(w))
-	sum := 0.0
-	for _, x := range w {
-		sum += x
-	}
-	used := 0
-	for i, x := range w {
-		out[i] = lo + int(float64(rest)*x/sum)
-		used += out[i]
-	}
-	for i := 0; used < n && len(out) > 0; i = (i + 1) % len(out) {
-		out[i]++
-		used++
-	}
-	return out
-}
 
 // Drift proportions: the share of mirrored devices left out, renamed and
 // moved, and of extra devices added.

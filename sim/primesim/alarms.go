@@ -6,6 +6,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+
+	"github.com/nmsexporter/nms_exporter/sim/simkit"
 )
 
 // categories are the EventAlarmCategoryEnum values the simulator raises.
@@ -157,7 +159,7 @@ func (w *world) systemAlarm(r *rand.Rand, cond int, atMs int64) alarm {
 
 // randomAlarm draws a category, one of its conditions and a target.
 func (w *world) randomAlarm(r *rand.Rand, atMs int64, withState bool) alarm {
-	cat := pickWeighted(r, catWeights, func(x *int) int { return *x })
+	cat := simkit.PickWeighted(r, catWeights, func(x *int) int { return *x })
 	conds := condsFor(cat, withState)
 	cond := conds[r.IntN(len(conds))]
 	switch cat {

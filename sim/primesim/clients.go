@@ -3,6 +3,8 @@ package primesim
 import (
 	"fmt"
 	"sort"
+
+	"github.com/nmsexporter/nms_exporter/sim/simkit"
 )
 
 // clientIndex numbers the Clients of the latest collection: the wireless
@@ -200,7 +202,7 @@ func clientsResource() *resource {
 }
 
 func (w *world) clientHash(r *clientRef) uint64 {
-	return mix(uint64(r.id()) ^ uint64(w.seed)*0x9E3779B97F4A7C15)
+	return simkit.Mix(uint64(r.id()) ^ uint64(w.seed)*0x9E3779B97F4A7C15)
 }
 
 // clientMAC is a locally administered MAC, distinct for distinct ids: an

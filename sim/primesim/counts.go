@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/nmsexporter/nms_exporter/sim/simkit"
 )
 
 // Client count types, in ClientCountTypeEnum order.
@@ -177,7 +179,7 @@ func (w *world) domainName(d int) string {
 func (w *world) buildCounts(o ccOptions) {
 	cc := &w.cc
 	cc.opts = o
-	r := newRand(w.seed, streamCells)
+	r := simkit.NewRand(w.seed, streamCells)
 	cc.tmpl = make([]apCell, len(w.aps))
 	for i := range w.aps {
 		ax := apModels[w.aps[i].model].ax
@@ -275,7 +277,7 @@ func (cc *ccWorld) latest() *collection { return cc.colls[len(cc.colls)-1] }
 // target is a collection's deterministic ±15% variation of one AP's or
 // switch's base clients.
 func (w *world) target(seq int64, i int, salt uint64, base int) int {
-	h := mix(uint64(w.seed) ^ uint64(seq)*0x9E3779B97F4A7C15 ^ uint64(i+1)*0xC2B2AE3D27D4EB4F ^ salt)
+	h := simkit.Mix(uint64(w.seed) ^ uint64(seq)*0x9E3779B97F4A7C15 ^ uint64(i+1)*0xC2B2AE3D27D4EB4F ^ salt)
 	u := float64(h>>11) / (1 << 53)
 	return int(math.Round(float64(base) * (0.85 + 0.3*u)))
 }

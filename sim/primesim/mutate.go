@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+
+	"github.com/nmsexporter/nms_exporter/sim/simkit"
 )
 
 // Alarm is an alarm to raise with RaiseAlarm.
@@ -240,7 +242,7 @@ func (s *Server) Step() {
 	defer s.mu.Unlock()
 	w := s.w
 	w.tick++
-	r := newRand(w.seed, streamStep+w.tick)
+	r := simkit.NewRand(w.seed, streamStep+w.tick)
 	nowMs := s.now().UnixMilli()
 
 	for i := range w.aps {

@@ -240,7 +240,7 @@ func New(o Options) (*Server, error) {
 	}
 	if o.Password == "" {
 		// Secrets come from their own stream so they do not shift the data.
-		sr := newRand(o.Seed, streamSecret)
+		sr := simkit.NewRand(o.Seed, streamSecret)
 		var b [8]byte
 		for i := range b {
 			b[i] = byte(sr.Uint32())

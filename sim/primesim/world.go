@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"time"
+
+	"github.com/nmsexporter/nms_exporter/sim/simkit"
 )
 
 // RootDomain is the virtual domain that sees everything.
@@ -208,45 +210,6 @@ const (
 	streamStep   = 0x7374657000000000 // + tick
 )
 
-func newRand(seed int64, stream uint64) *rand.Rand {
-	return rand.New(rand.NewPCG(uint64(seed), stream))
-}
-
-func pickWeighted[T any](r *rand.Rand, items []T, weight func(*T) int) int {
-	total := 0
-	for i := range items {
-		total += weight(&items[i])
-	}
-	n := r.IntN(total)
-	for i := range items {
-		n -= weight(&items[i])
-		if n < 0 {
-			return i
-		}
-	}
-	return len(items) - 1
-}
-
-// split divides n into len(w) parts proportional to w, each at least least.
-func split(n int, w []float64, least int) []int {
-	out := make([]int, len(w))
-	rest := max(0, n-least*len(w))
-	sum := 0.0
-	for _, x := range w {
-		sum += x
-	}
-	used := 0
-	for i, x := range w {
-		out[i] = least + int(float64(rest)*x/sum)
-		used += out[i]
-	}
-	for i := 0; used < n && len(out) > 0; i = (i + 1) % len(out) {
-		out[i]++
-		used++
-	}
-	return out
-}
-
 func weights(r *rand.Rand, n int) []float64 {
 	w := make([]float64, n)
 	for i := range w {
@@ -259,15 +222,6 @@ func weights(r *rand.Rand, n int) []float64 {
 // bijective modulo a power of two, so MACs built from it never collide.
 func spread(i int, salt uint64, bits uint) uint64 {
 	return (uint64(i)*0x9E3779B1 + salt) & (1<<bits - 1)
-}
-
-func mix(x uint64) uint64 {
-	x ^= x >> 33
-	x *= 0xff51afd7ed558ccd
-	x ^= x >> 33
-	x *= 0xc4ceb9fe1a85ec53
-	x ^= x >> 33
-	return x
 }
 
 func macOctets(m uint64) string { return fmt.Sprintf("%012x", m) }
@@ -300,21 +254,21 @@ var (
 )
 
 func buildWorld(seed int64, spec sizeSpec, nowMs int64, o ccOptions) *world {
-	r := newRand(seed, streamWorld)
+	r := simkit.NewRand(seed, streamWorld)
 	w := &world{
 		seed:      seed,
 		nowMs:     nowMs,
 		campuses:  spec.campuses,
 		apByName:  make(map[string]int32, spec.aps),
 		devByName: map[string]int32{},
-		mut:       newRand(seed, streamMut),
+		mut:       simkit.NewRand(seed, streamMut),
 	}
 	w.cats = slices.Clone(categories)
 	for _, c := range condDefs {
 		w.conds = append(w.conds, c.name)
 	}
 
-	perCampus := split(spec.buildings, weights(r, spec.campuses), 1)
+	perCampus := simkit.Split(spec.buildings, weights(r, spec.campuses), 1)
 	for c, n := range perCampus {
 		for b := 1; b <= n; b++ {
 			bi := int32(len(w.buildings))
@@ -344,7 +298,7 @@ func (w *world) buildDevices(r *rand.Rand, spec sizeSpec) {
 		nextID += 1 + int64(r.IntN(30))
 		d.id = nextID
 		ms := devModels[d.kind]
-		d.model = uint8(pickWeighted(r, ms, func(m *devModel) int { return m.weight }))
+		d.model = uint8(simkit.PickWeighted(r, ms, func(m *devModel) int { return m.weight }))
 		d.collectedMs = w.nowMs - 60_000 - r.Int64N(24*3600_000)
 		d.createdMs = w.nowMs - 30*86400_000 - r.Int64N(900*86400_000)
 		if d.kind == kindSwitch {
@@ -353,13 +307,13 @@ func (w *world) buildDevices(r *rand.Rand, spec sizeSpec) {
 		w.devByName[d.name] = int32(len(w.devs))
 		w.devs = append(w.devs, d)
 	}
-	ctrls := split(spec.controllers, weights(r, spec.campuses), 1)
-	routers := split(spec.routers, weights(r, spec.campuses), 1)
+	ctrls := simkit.Split(spec.controllers, weights(r, spec.campuses), 1)
+	routers := simkit.Split(spec.routers, weights(r, spec.campuses), 1)
 	bw := make([]float64, len(w.buildings))
 	for i, b := range w.buildings {
 		bw[i] = float64(len(b.floors))
 	}
-	switches := split(spec.switches, bw, 1)
+	switches := simkit.Split(spec.switches, bw, 1)
 	for c := 0; c < spec.campuses; c++ {
 		code, octet := campusCodes[c], 10+c
 		dc := campusNames[c] + " > Building-01"
@@ -406,7 +360,7 @@ func (w *world) buildAPs(r *rand.Rand, spec sizeSpec) {
 	for i := range fw {
 		fw[i] = 0.6 + r.Float64()
 	}
-	perFloor := split(spec.aps, fw, 1)
+	perFloor := simkit.Split(spec.aps, fw, 1)
 	ctrlsOf := make([][]int32, spec.campuses)
 	for i := range w.devs {
 		if d := &w.devs[i]; d.kind == kindController {
@@ -414,7 +368,7 @@ func (w *world) buildAPs(r *rand.Rand, spec sizeSpec) {
 		}
 	}
 	campusSeq := make([]int, spec.campuses)
-	salt := mix(uint64(w.seed))
+	salt := simkit.Mix(uint64(w.seed))
 	nextID := int64(5_200_000 + r.IntN(10000))
 	w.aps = make([]ap, 0, spec.aps)
 	for fi, n := range perFloor {
@@ -426,7 +380,7 @@ func (w *world) buildAPs(r *rand.Rand, spec sizeSpec) {
 			seq := campusSeq[c]
 			campusSeq[c]++
 			nextID += 1 + int64(r.IntN(25))
-			m := pickWeighted(r, apModels, func(m *apModel) int { return m.weight })
+			m := simkit.PickWeighted(r, apModels, func(m *apModel) int { return m.weight })
 			a := ap{
 				id:     nextID,
 				name:   fmt.Sprintf("%s-B%02d-F%d-AP%02d", campusCodes[c], b.num, fl.num, k),
@@ -463,7 +417,7 @@ func (w *world) buildAPs(r *rand.Rand, spec sizeSpec) {
 			sum += cw[i]
 		}
 	}
-	parts := split(spec.clients, live, 0)
+	parts := simkit.Split(spec.clients, live, 0)
 	k := 0
 	for i := range w.aps {
 		if w.aps[i].up {

@@ -25,11 +25,7 @@ type Switch[F any] struct {
 // NewSwitch returns a Switch with the zero F in force and its draw at the
 // start of the PCG stream (seed, stream).
 func NewSwitch[F any](seed int64, stream uint64) *Switch[F] {
-	return &Switch[F]{seed: seed, stream: stream, rnd: newRand(seed, stream)}
-}
-
-func newRand(seed int64, stream uint64) *rand.Rand {
-	return rand.New(rand.NewPCG(uint64(seed), stream))
+	return &Switch[F]{seed: seed, stream: stream, rnd: NewRand(seed, stream)}
 }
 
 // Set puts f in force and restarts the draw from the seed, so the same
@@ -38,7 +34,7 @@ func (s *Switch[F]) Set(f F) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.f = f
-	s.rnd = newRand(s.seed, s.stream)
+	s.rnd = NewRand(s.seed, s.stream)
 	s.n = 0
 }
 

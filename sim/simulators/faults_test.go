@@ -210,4 +210,3 @@ func start(t *testing.T, vendor string, o Options) *Simulator {
 	t.Cleanup(func() { _ = s.Close() })
 	return s
 }
-
