@@ -1,10 +1,11 @@
 package cxsim
 
 import (
-	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/nmsexporter/nms_exporter/sim/simkit/simtest"
 )
 
 // serveBench times one handler call for path against a large world.
@@ -13,43 +14,31 @@ func serveBench(b *testing.B, path string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	treq := httptest.NewRequest("POST", tokenPath, strings.NewReader("grant_type=client_credentials"))
-	treq.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	treq.SetBasicAuth(s.Credentials().ClientID, s.Credentials().ClientSecret)
+	c := s.Credentials()
+	treq := httptest.NewRequest("POST", tokenPath, strings.NewReader(tokenBody(c.ClientID, c.ClientSecret, Scope)))
+	treq.Header.Set("Content-Type", "application/json")
 	rec := httptest.NewRecorder()
 	s.ServeHTTP(rec, treq)
 	body := rec.Body.String()
-	i := strings.Index(body, `"access_token":"`) + len(`"access_token":"`)
+	i := strings.Index(body, `"accessToken":"`) + len(`"accessToken":"`)
 	tok := body[i : i+strings.IndexByte(body[i:], '"')]
 	req := httptest.NewRequest("GET", path, nil)
 	req.Header.Set("Authorization", "Bearer "+tok)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		rec := httptest.NewRecorder()
-		s.ServeHTTP(rec, req)
-		if rec.Code != http.StatusOK {
-			b.Fatalf("GET %s = %d %s", path, rec.Code, rec.Body)
-		}
-	}
+	simtest.ServeBench(b, s, req)
 }
 
 func BenchmarkNewLarge(b *testing.B) {
-	for i := 0; i < b.N; i++ {
-		if _, err := New(Options{Seed: int64(i), Size: "large"}); err != nil {
-			b.Fatal(err)
-		}
-	}
+	simtest.BenchNew(b, func(seed int64) error { _, err := New(Options{Seed: seed, Size: "large"}); return err })
 }
 
 func BenchmarkDevicesPage1000(b *testing.B) {
-	serveBench(b, "/bcs/v2/inventory/devices?offset=5000")
+	serveBench(b, "/us/bcs/v2/inventory/devices?offset=5000")
 }
 
 func BenchmarkAssetsFilteredPage(b *testing.B) {
-	serveBench(b, "/bcs/v2/inventory/assets?productId=C9300-48P&fields=physicalAssetId,serialNumber")
+	serveBench(b, "/us/bcs/v2/inventory/assets?productId=C9300-48P&fields=physicalAssetId,serialNumber")
 }
 
 func BenchmarkFieldNoticesVulnerable(b *testing.B) {
-	serveBench(b, "/bcs/v2/productAlerts/fieldNotices?matchConfidence=Vulnerable")
+	serveBench(b, "/us/bcs/v2/productAlerts/fieldNotices?matchConfidence=Vulnerable")
 }

@@ -1,10 +1,11 @@
 package mistsim
 
 import (
-	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/nmsexporter/nms_exporter/sim/simkit/simtest"
 )
 
 // serveBench times one handler call for path against a large world.
@@ -16,23 +17,11 @@ func serveBench(b *testing.B, path func(s *Server) string) {
 	p := path(s)
 	req := httptest.NewRequest("GET", p, nil)
 	req.Header.Set("Authorization", "Token "+s.Credentials().Token)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		rec := httptest.NewRecorder()
-		s.ServeHTTP(rec, req)
-		if rec.Code != http.StatusOK {
-			b.Fatalf("GET %s = %d %s", p, rec.Code, rec.Body)
-		}
-	}
+	simtest.ServeBench(b, s, req)
 }
 
 func BenchmarkNewLarge(b *testing.B) {
-	for i := 0; i < b.N; i++ {
-		if _, err := New(Options{Seed: int64(i), Size: "large"}); err != nil {
-			b.Fatal(err)
-		}
-	}
+	simtest.BenchNew(b, func(seed int64) error { _, err := New(Options{Seed: seed, Size: "large"}); return err })
 }
 
 func BenchmarkDeviceStatsPage1000(b *testing.B) {

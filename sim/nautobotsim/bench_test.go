@@ -1,9 +1,10 @@
 package nautobotsim
 
 import (
-	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/nmsexporter/nms_exporter/sim/simkit/simtest"
 )
 
 // serveBench times one handler call for path against a large world.
@@ -14,23 +15,11 @@ func serveBench(b *testing.B, path string) {
 	}
 	req := httptest.NewRequest("GET", path, nil)
 	req.Header.Set("Authorization", "Token "+s.Credentials().Token)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		rec := httptest.NewRecorder()
-		s.ServeHTTP(rec, req)
-		if rec.Code != http.StatusOK {
-			b.Fatalf("GET %s = %d %s", path, rec.Code, rec.Body)
-		}
-	}
+	simtest.ServeBench(b, s, req)
 }
 
 func BenchmarkNewLarge(b *testing.B) {
-	for i := 0; i < b.N; i++ {
-		if _, err := New(Options{Seed: int64(i), Size: "large"}); err != nil {
-			b.Fatal(err)
-		}
-	}
+	simtest.BenchNew(b, func(seed int64) error { _, err := New(Options{Seed: seed, Size: "large"}); return err })
 }
 
 func BenchmarkDevicesPage1000(b *testing.B) {

@@ -2,10 +2,11 @@ package primesim
 
 import (
 	"fmt"
-	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
+
+	"github.com/nmsexporter/nms_exporter/sim/simkit/simtest"
 )
 
 // serveBench times one handler call for path against a large world.
@@ -21,23 +22,11 @@ func serveBench(b *testing.B, path string) {
 	rec := httptest.NewRecorder()
 	s.ServeHTTP(rec, req)
 	req.Header.Set("Cookie", rec.Header().Get("Set-Cookie"))
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		rec := httptest.NewRecorder()
-		s.ServeHTTP(rec, req)
-		if rec.Code != http.StatusOK {
-			b.Fatalf("GET %s = %d %s", path, rec.Code, rec.Body)
-		}
-	}
+	simtest.ServeBench(b, s, req)
 }
 
 func BenchmarkNewLarge(b *testing.B) {
-	for i := 0; i < b.N; i++ {
-		if _, err := New(Options{Seed: int64(i), Size: "large"}); err != nil {
-			b.Fatal(err)
-		}
-	}
+	simtest.BenchNew(b, func(seed int64) error { _, err := New(Options{Seed: seed, Size: "large"}); return err })
 }
 
 func BenchmarkAccessPointsPage1000(b *testing.B) {
