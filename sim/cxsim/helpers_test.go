@@ -29,19 +29,10 @@ type harness struct {
 // generous rate limit unless o sets one.
 func newHarness(t *testing.T, o Options) *harness {
 	t.Helper()
-	clock := simtest.NewClock(testStart)
-	if o.Now == nil {
-		o.Now = clock.Now
-	}
 	if o.PerSecond == 0 {
 		o.PerSecond = 1 << 20
 	}
-	s, err := New(o)
-	if err != nil {
-		t.Fatalf("New(%+v) error: %v", o, err)
-	}
-	ts := httptest.NewServer(s)
-	t.Cleanup(ts.Close)
+	s, ts, clock := simtest.Serve(t, testStart, &o, &o.Now, New)
 	c := s.Credentials()
 	c.BaseURL = ts.URL + c.BasePath()
 	c.TokenURL = ts.URL + c.TokenPath()
@@ -103,13 +94,7 @@ func (h *harness) request(method, path string, hdr map[string]string) result {
 		h.t.Fatalf("NewRequest(%s %s): %v", method, u, err)
 	}
 	req.Header.Set("Authorization", "Bearer "+h.token)
-	for k, v := range hdr {
-		if v == "" {
-			req.Header.Del(k)
-		} else {
-			req.Header.Set(k, v)
-		}
-	}
+	simtest.SetHeaders(req, hdr)
 	return h.do(req)
 }
 

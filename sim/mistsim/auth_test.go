@@ -3,13 +3,14 @@ package mistsim
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/nmsexporter/nms_exporter/sim/simkit/simtest"
 )
 
 func TestAuthErrors(t *testing.T) {
@@ -124,19 +125,9 @@ func TestLoginSession(t *testing.T) {
 	do := func(method, path string, hdr map[string]string) (int, []byte) {
 		t.Helper()
 		req, _ := http.NewRequest(method, h.c.BaseURL+path, nil)
-		for k, v := range hdr {
-			req.Header.Set(k, v)
-		}
-		resp, err := cl.Do(req)
-		if err != nil {
-			t.Fatalf("%s %s: %v", method, path, err)
-		}
-		defer resp.Body.Close()
-		b, err := io.ReadAll(resp.Body)
-		if err != nil {
-			t.Fatalf("%s %s: reading body: %v", method, path, err)
-		}
-		return resp.StatusCode, b
+		simtest.SetHeaders(req, hdr)
+		st, _, b := simtest.Do(t, cl, req)
+		return st, b
 	}
 	st, body := do("GET", "/api/v1/self", nil)
 	var self struct {

@@ -26,16 +26,7 @@ type harness struct {
 // newHarness serves a simulator on loopback with a fixed clock.
 func newHarness(t *testing.T, o Options) *harness {
 	t.Helper()
-	clock := simtest.NewClock(testStart)
-	if o.Now == nil {
-		o.Now = clock.Now
-	}
-	s, err := New(o)
-	if err != nil {
-		t.Fatalf("New(%+v) error: %v", o, err)
-	}
-	ts := httptest.NewServer(s)
-	t.Cleanup(ts.Close)
+	s, ts, clock := simtest.Serve(t, testStart, &o, &o.Now, New)
 	c := s.Credentials()
 	c.BaseURL = ts.URL
 	return &harness{t: t, s: s, ts: ts, c: c, clock: clock}
@@ -60,13 +51,7 @@ func (h *harness) request(method, path string, body string, hdr map[string]strin
 		h.t.Fatalf("NewRequest(%s %s): %v", method, path, err)
 	}
 	req.Header.Set("Authorization", "Token "+h.c.Token)
-	for k, v := range hdr {
-		if v == "" {
-			req.Header.Del(k)
-		} else {
-			req.Header.Set(k, v)
-		}
-	}
+	simtest.SetHeaders(req, hdr)
 	st, header, b := simtest.Do(h.t, h.ts.Client(), req)
 	return result{st, header, b}
 }

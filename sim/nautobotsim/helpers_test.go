@@ -27,16 +27,7 @@ type harness struct {
 // newHarness serves a simulator on loopback with a fixed clock.
 func newHarness(t *testing.T, o Options) *harness {
 	t.Helper()
-	clock := simtest.NewClock(testStart)
-	if o.Now == nil {
-		o.Now = clock.Now
-	}
-	s, err := New(o)
-	if err != nil {
-		t.Fatalf("New(%+v) error: %v", o, err)
-	}
-	ts := httptest.NewServer(s)
-	t.Cleanup(ts.Close)
+	s, ts, clock := simtest.Serve(t, testStart, &o, &o.Now, New)
 	c := s.Credentials()
 	c.BaseURL = ts.URL
 	cl := ts.Client()
@@ -59,17 +50,7 @@ func (h *harness) request(method, path string, hdr map[string]string) result {
 		h.t.Fatalf("NewRequest(%s %s): %v", method, path, err)
 	}
 	req.Header.Set("Authorization", "Token "+h.c.Token)
-	for k, v := range hdr {
-		if k == "Host" {
-			req.Host = v
-			continue
-		}
-		if v == "" {
-			req.Header.Del(k)
-		} else {
-			req.Header.Set(k, v)
-		}
-	}
+	simtest.SetHeaders(req, hdr)
 	st, header, b := simtest.Do(h.t, h.cl, req)
 	return result{st, header, b}
 }

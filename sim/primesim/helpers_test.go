@@ -28,16 +28,7 @@ type harness struct {
 // newHarness serves a simulator on loopback with a fixed clock.
 func newHarness(t *testing.T, o Options) *harness {
 	t.Helper()
-	clock := simtest.NewClock(testStart)
-	if o.Now == nil {
-		o.Now = clock.Now
-	}
-	s, err := New(o)
-	if err != nil {
-		t.Fatalf("New(%+v) error: %v", o, err)
-	}
-	ts := httptest.NewServer(s)
-	t.Cleanup(ts.Close)
+	s, ts, clock := simtest.Serve(t, testStart, &o, &o.Now, New)
 	c := s.Credentials()
 	c.BaseURL = ts.URL
 	jar, _ := cookiejar.New(nil)

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
@@ -169,5 +170,39 @@ func StartTogether(t *testing.T, sim Counter, want int, lead time.Duration, newC
 				t.Errorf("calls = %d; want the page-count minimum %d (%v)", got, want, sim.CallsByPath())
 			}
 		})
+	}
+}
+
+// Serve builds a simulator with build from *o, its clock (*now, a field of
+// *o) standing at start unless set already, and serves it on loopback
+// until the test ends.
+func Serve[O any, S http.Handler](t testing.TB, start time.Time, o *O, now *func() time.Time, build func(O) (S, error)) (S, *httptest.Server, *Clock) {
+	t.Helper()
+	clock := NewClock(start)
+	if *now == nil {
+		*now = clock.Now
+	}
+	s, err := build(*o)
+	if err != nil {
+		t.Fatalf("New(%+v) error: %v", *o, err)
+	}
+	ts := httptest.NewServer(s)
+	t.Cleanup(ts.Close)
+	return s, ts, clock
+}
+
+// SetHeaders sets each header of hdr on req; an empty value removes it,
+// and Host sets the request's host.
+func SetHeaders(req *http.Request, hdr map[string]string) {
+	for k, v := range hdr {
+		if k == "Host" {
+			req.Host = v
+			continue
+		}
+		if v == "" {
+			req.Header.Del(k)
+		} else {
+			req.Header.Set(k, v)
+		}
 	}
 }
