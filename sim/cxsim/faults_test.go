@@ -2,8 +2,6 @@ package cxsim
 
 import (
 	"encoding/json"
-	"errors"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -21,21 +19,40 @@ func rawGet(t *testing.T, h *harness, path string) (*http.Response, []byte, erro
 	return simtest.DoFresh(req, nil)
 }
 
+// faultTarget is the harness's simulator for the shared fault checks.
+func faultTarget(h *harness) simtest.FaultTarget {
+	path := "inventory/devices"
+	ft := simtest.FaultTarget{
+		Get:       func(p string) (int, []byte) { r := h.get(p); return r.status, r.body },
+		Fresh:     func(p string) (*http.Response, []byte, error) { return rawGet(h.t, h, p) },
+		Path:      path,
+		ErrorPath: "inventory/devices/1",
+		Prefix:    "/us/bcs/v2/productAlerts/", Inside: "productAlerts/fieldNotices", Outside: path,
+	}
+	simtest.Switch[Faults](&ft, h.s)
+	return ft
+}
+
 func TestFaultLatency(t *testing.T) {
+	simtest.CheckLatency(t, faultTarget(newHarness(t, Options{Seed: 1})))
+}
+
+func TestFaultBodies(t *testing.T) {
+	simtest.CheckBodies(t, faultTarget(newHarness(t, Options{Seed: 1})))
+}
+
+func TestFaultResetMidBody(t *testing.T) {
+	simtest.CheckResetMidBody(t, faultTarget(newHarness(t, Options{Seed: 1})))
+}
+
+// A 304 has no body for Truncate to cut.
+func TestFaultTruncateNotModified(t *testing.T) {
 	h := newHarness(t, Options{Seed: 1})
-	h.s.SetFaults(Faults{Latency: 80 * time.Millisecond, PathPrefix: "/us/bcs/v2/inventory/"})
-	start := time.Now()
-	h.getOK("inventory/devices", nil)
-	if d := time.Since(start); d < 80*time.Millisecond {
-		t.Errorf("GET devices took %v; want >= 80ms of injected latency", d)
-	}
-	start = time.Now()
-	h.getOK("collectors", nil)
-	if d := time.Since(start); d >= 80*time.Millisecond {
-		t.Errorf("GET collectors (outside PathPrefix) took %v; want no injected latency", d)
-	}
-	if got := h.s.Faults(); got.Latency != 80*time.Millisecond {
-		t.Errorf("Faults().Latency = %v; want 80ms", got.Latency)
+	const path = "inventory/devices"
+	etag := h.getOK(path, nil).header.Get("ETag")
+	h.s.SetFaults(Faults{Truncate: true})
+	if r := h.request("GET", path, map[string]string{"If-None-Match": etag}); r.status != 304 {
+		t.Errorf("304 with Truncate = %d; want 304 (no body to cut)", r.status)
 	}
 }
 
@@ -76,51 +93,6 @@ func TestFaultRateLimitStorm(t *testing.T) {
 	// Token requests are not API calls: no storm there.
 	h.s.SetFaults(Faults{RateLimit: true})
 	h.newToken()
-}
-
-func TestFaultBodies(t *testing.T) {
-	h := newHarness(t, Options{Seed: 1})
-	const path = "inventory/devices"
-	full := h.getOK(path, nil).body
-
-	h.s.SetFaults(Faults{Truncate: true})
-	resp, b, err := rawGet(t, h, path)
-	if err != nil {
-		t.Fatalf("truncated GET: %v; want a 200 with half a body", err)
-	}
-	if resp.StatusCode != 200 || resp.ContentLength != -1 || len(b) != len(full)/2 || json.Valid(b) {
-		t.Errorf("truncated GET = %d, length %d, %d of %d bytes, valid JSON %v; want 200, unknown length, half, invalid",
-			resp.StatusCode, resp.ContentLength, len(b), len(full), json.Valid(b))
-	}
-	if r := h.request("GET", path, map[string]string{"If-None-Match": resp.Header.Get("ETag")}); r.status != 304 {
-		t.Errorf("304 with Truncate = %d; want 304 (no body to cut)", r.status)
-	}
-
-	h.s.SetFaults(Faults{Malformed: true})
-	r := h.get(path)
-	if r.status != 200 || json.Valid(r.body) {
-		t.Errorf("malformed GET = %d, valid JSON %v; want 200, invalid", r.status, json.Valid(r.body))
-	}
-	if r := h.get("inventory/devices/1"); r.status != 404 || !json.Valid(r.body) {
-		t.Errorf("404 with Malformed = %d %q; want an intact 404", r.status, r.body)
-	}
-
-	h.s.SetFaults(Faults{Reset: true})
-	if _, _, err := rawGet(t, h, path); err == nil {
-		t.Errorf("GET with Reset: no error; want the connection dropped")
-	}
-
-	h.s.SetFaults(Faults{Malformed: true, PathPrefix: "/us/bcs/v2/productAlerts/"})
-	if r := h.get(path); !json.Valid(r.body) {
-		t.Errorf("GET outside PathPrefix is malformed; want it intact")
-	}
-	if r := h.get("productAlerts/fieldNotices"); json.Valid(r.body) {
-		t.Errorf("GET under PathPrefix is valid JSON; want malformed")
-	}
-	h.s.SetFaults(Faults{})
-	if r := h.get(path); string(r.body) != string(full) {
-		t.Errorf("after clearing faults the body differs from before")
-	}
 }
 
 func TestFaultRateLimitNoRetryAfter(t *testing.T) {
@@ -258,13 +230,4 @@ func TestFaultRevoke(t *testing.T) {
 	}
 	h.token = h.newToken()
 	h.getOK("collectors", nil)
-}
-
-func TestFaultResetMidBody(t *testing.T) {
-	h := newHarness(t, Options{Seed: 1})
-	h.s.SetFaults(Faults{ResetMidBody: true})
-	resp, b, err := rawGet(t, h, "inventory/devices")
-	if !errors.Is(err, io.ErrUnexpectedEOF) || resp == nil || resp.StatusCode != 200 || int64(len(b)) != resp.ContentLength/2 {
-		t.Errorf("GET with ResetMidBody = %v, %d bytes, %v; want a 200 cut at half its Content-Length, unexpected EOF", resp, len(b), err)
-	}
 }

@@ -2,8 +2,6 @@ package mistsim
 
 import (
 	"encoding/json"
-	"errors"
-	"io"
 	"net/http"
 	"strconv"
 	"sync"
@@ -21,22 +19,34 @@ func rawGet(t *testing.T, h *harness, path string) (*http.Response, []byte, erro
 	return simtest.DoFresh(req, nil)
 }
 
+// faultTarget is the harness's simulator for the shared fault checks.
+func faultTarget(h *harness) simtest.FaultTarget {
+	path := h.org("/stats/devices?type=all")
+	ft := simtest.FaultTarget{
+		Get:       func(p string) (int, []byte) { r := h.get(p); return r.status, r.body },
+		Fresh:     func(p string) (*http.Response, []byte, error) { return rawGet(h.t, h, p) },
+		Path:      path,
+		ErrorPath: "/api/v1/orgs/" + h.s.ForeignOrgID(),
+		Prefix:    "/api/v1/orgs/", Inside: path, Outside: "/api/v1/self",
+	}
+	simtest.Switch[Faults](&ft, h.s)
+	return ft
+}
+
 func TestFaultLatency(t *testing.T) {
-	h := newHarness(t, Options{Seed: 1})
-	h.s.SetFaults(Faults{Latency: 80 * time.Millisecond, PathPrefix: "/api/v1/orgs/"})
-	start := time.Now()
-	h.getOK(h.org("/stats"), nil)
-	if d := time.Since(start); d < 80*time.Millisecond {
-		t.Errorf("GET org stats took %v; want >= 80ms of injected latency", d)
-	}
-	start = time.Now()
-	h.getOK("/api/v1/self", nil)
-	if d := time.Since(start); d >= 80*time.Millisecond {
-		t.Errorf("GET /self (outside PathPrefix) took %v; want no injected latency", d)
-	}
-	if got := h.s.Faults(); got.Latency != 80*time.Millisecond {
-		t.Errorf("Faults().Latency = %v; want 80ms", got.Latency)
-	}
+	simtest.CheckLatency(t, faultTarget(newHarness(t, Options{Seed: 1})))
+}
+
+func TestFaultBodies(t *testing.T) {
+	simtest.CheckBodies(t, faultTarget(newHarness(t, Options{Seed: 1})))
+}
+
+func TestFaultOversize(t *testing.T) {
+	simtest.CheckOversize(t, faultTarget(newHarness(t, Options{Seed: 1})))
+}
+
+func TestFaultResetMidBody(t *testing.T) {
+	simtest.CheckResetMidBody(t, faultTarget(newHarness(t, Options{Seed: 1})))
 }
 
 func TestFaultErrorRate(t *testing.T) {
@@ -74,50 +84,6 @@ func TestFaultRateLimitStorm(t *testing.T) {
 	}
 }
 
-func TestFaultBodies(t *testing.T) {
-	h := newHarness(t, Options{Seed: 1})
-	path := h.org("/stats/devices?type=all")
-	full := h.getOK(path, nil).body
-
-	h.s.SetFaults(Faults{Truncate: true})
-	resp, b, err := rawGet(t, h, path)
-	if err != nil {
-		t.Fatalf("truncated GET: %v; want a 200 with half a body", err)
-	}
-	if resp.StatusCode != 200 || resp.ContentLength != -1 || len(b) != len(full)/2 || json.Valid(b) {
-		t.Errorf("truncated GET = %d, length %d, %d of %d bytes, valid JSON %v; want 200, unknown length, half, invalid",
-			resp.StatusCode, resp.ContentLength, len(b), len(full), json.Valid(b))
-	}
-
-	h.s.SetFaults(Faults{Malformed: true})
-	r := h.get(path)
-	if r.status != 200 || json.Valid(r.body) {
-		t.Errorf("malformed GET = %d, valid JSON %v; want 200 and invalid JSON", r.status, json.Valid(r.body))
-	}
-	// Malformed applies to 200s only.
-	if r := h.get("/api/v1/orgs/" + h.s.ForeignOrgID()); r.status != 403 || !json.Valid(r.body) {
-		t.Errorf("malformed 403 = %d %q; want the normal 403 body", r.status, r.body)
-	}
-
-	h.s.SetFaults(Faults{Reset: true})
-	if _, _, err := rawGet(t, h, path); err == nil {
-		t.Errorf("GET with Reset: error = nil; want a connection error")
-	}
-
-	h.s.SetFaults(Faults{Malformed: true, PathPrefix: "/api/v1/orgs/"})
-	if r := h.get("/api/v1/self"); !json.Valid(r.body) {
-		t.Errorf("GET /self outside PathPrefix is malformed; want valid JSON")
-	}
-	if r := h.get(path); json.Valid(r.body) {
-		t.Errorf("GET %s inside PathPrefix is valid JSON; want malformed", path)
-	}
-
-	h.s.SetFaults(Faults{})
-	if r := h.get(path); string(r.body) != string(full) {
-		t.Errorf("after clearing faults the body differs from the first one")
-	}
-}
-
 func TestFaultShrinkTotal(t *testing.T) {
 	h := newHarness(t, Options{Seed: 1, Size: "medium"})
 	h.s.SetFaults(Faults{ShrinkTotal: true})
@@ -146,20 +112,6 @@ func TestFaultRateLimitRetryAfter(t *testing.T) {
 	h.s.SetFaults(Faults{RateLimit: true, RetryAfter: 1500 * time.Millisecond})
 	if r := h.get("/api/v1/self"); r.status != 429 || r.header.Get("Retry-After") != "2" {
 		t.Errorf("GET during a 429 storm with RetryAfter 1.5s = %d, Retry-After %q; want 429, \"2\"", r.status, r.header.Get("Retry-After"))
-	}
-}
-
-func TestFaultOversize(t *testing.T) {
-	h := newHarness(t, Options{Seed: 1})
-	path := h.org("/stats/devices?type=all")
-	full := h.getOK(path, nil).body
-	h.s.SetFaults(Faults{Oversize: 1 << 20})
-	r := h.get(path)
-	if r.status != 200 || len(r.body) != 1<<20 || !json.Valid(r.body) || string(r.body[:len(full)]) != string(full) {
-		t.Errorf("GET with Oversize 1MiB = %d, %d bytes, valid JSON %v; want 200, the body padded to 1MiB", r.status, len(r.body), json.Valid(r.body))
-	}
-	if r := h.get("/api/v1/orgs/" + h.s.ForeignOrgID()); r.status != 403 || len(r.body) > 1000 {
-		t.Errorf("a 403 with Oversize = %d, %d bytes; want the normal 403", r.status, len(r.body))
 	}
 }
 
@@ -268,13 +220,4 @@ func TestConcurrentUse(t *testing.T) {
 		_ = h.s.Sizes()
 	}
 	wg.Wait()
-}
-
-func TestFaultResetMidBody(t *testing.T) {
-	h := newHarness(t, Options{Seed: 1})
-	h.s.SetFaults(Faults{ResetMidBody: true})
-	resp, b, err := rawGet(t, h, h.org("/stats/devices?type=all"))
-	if !errors.Is(err, io.ErrUnexpectedEOF) || resp == nil || resp.StatusCode != 200 || int64(len(b)) != resp.ContentLength/2 {
-		t.Errorf("GET with ResetMidBody = %v, %d bytes, %v; want a 200 cut at half its Content-Length, unexpected EOF", resp, len(b), err)
-	}
 }

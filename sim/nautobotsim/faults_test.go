@@ -3,8 +3,6 @@ package nautobotsim
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
-	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -22,22 +20,34 @@ func rawGet(t *testing.T, h *harness, path string) (*http.Response, []byte, erro
 	return simtest.DoFresh(req, nil)
 }
 
+// faultTarget is the harness's simulator for the shared fault checks.
+func faultTarget(h *harness) simtest.FaultTarget {
+	path := "/api/dcim/devices/?limit=20"
+	ft := simtest.FaultTarget{
+		Get:       func(p string) (int, []byte) { r := h.get(p); return r.status, r.body },
+		Fresh:     func(p string) (*http.Response, []byte, error) { return rawGet(h.t, h, p) },
+		Path:      path,
+		ErrorPath: "/api/dcim/devices/?bogus=1",
+		Prefix:    "/api/ipam/", Inside: "/api/ipam/prefixes/", Outside: path,
+	}
+	simtest.Switch[Faults](&ft, h.s)
+	return ft
+}
+
 func TestFaultLatency(t *testing.T) {
-	h := newHarness(t, Options{Seed: 1})
-	h.s.SetFaults(Faults{Latency: 80 * time.Millisecond, PathPrefix: "/api/dcim/"})
-	start := time.Now()
-	h.getOK("/api/dcim/devices/?limit=1", nil)
-	if d := time.Since(start); d < 80*time.Millisecond {
-		t.Errorf("GET devices took %v; want >= 80ms of injected latency", d)
-	}
-	start = time.Now()
-	h.getOK("/api/status/", nil)
-	if d := time.Since(start); d >= 80*time.Millisecond {
-		t.Errorf("GET /api/status/ (outside PathPrefix) took %v; want no injected latency", d)
-	}
-	if got := h.s.Faults(); got.Latency != 80*time.Millisecond {
-		t.Errorf("Faults().Latency = %v; want 80ms", got.Latency)
-	}
+	simtest.CheckLatency(t, faultTarget(newHarness(t, Options{Seed: 1})))
+}
+
+func TestFaultBodies(t *testing.T) {
+	simtest.CheckBodies(t, faultTarget(newHarness(t, Options{Seed: 1})))
+}
+
+func TestFaultOversize(t *testing.T) {
+	simtest.CheckOversize(t, faultTarget(newHarness(t, Options{Seed: 1})))
+}
+
+func TestFaultResetMidBody(t *testing.T) {
+	simtest.CheckResetMidBody(t, faultTarget(newHarness(t, Options{Seed: 1})))
 }
 
 func TestFaultErrors(t *testing.T) {
@@ -83,47 +93,6 @@ func TestFaultRateLimit(t *testing.T) {
 	h.getOK("/api/dcim/devices/", nil)
 	if got := h.s.Calls(); got != 2 {
 		t.Errorf("Calls() = %d; want 2", got)
-	}
-}
-
-func TestFaultBodies(t *testing.T) {
-	h := newHarness(t, Options{Seed: 1})
-	path := "/api/dcim/devices/?limit=20"
-	full := h.getOK(path, nil).body
-
-	h.s.SetFaults(Faults{Truncate: true})
-	resp, b, err := rawGet(t, h, path)
-	if err != nil {
-		t.Fatalf("truncated GET: %v; want a 200 with half a body", err)
-	}
-	if resp.StatusCode != 200 || resp.ContentLength != -1 || len(b) != len(full)/2 || json.Valid(b) {
-		t.Errorf("truncated GET = %d, length %d, %d of %d bytes, valid %v; want 200, unknown length, half, invalid",
-			resp.StatusCode, resp.ContentLength, len(b), len(full), json.Valid(b))
-	}
-
-	h.s.SetFaults(Faults{Malformed: true})
-	if r := h.get(path); r.status != 200 || json.Valid(r.body) {
-		t.Errorf("malformed GET = %d, valid JSON %v; want 200 and invalid JSON", r.status, json.Valid(r.body))
-	}
-	if r := h.get("/api/dcim/devices/?bogus=1"); r.status != 400 || !json.Valid(r.body) {
-		t.Errorf("malformed 400 = %d %q; want the normal 400 body", r.status, r.body)
-	}
-
-	h.s.SetFaults(Faults{Reset: true})
-	if _, _, err := rawGet(t, h, path); err == nil {
-		t.Errorf("GET with Reset: error = nil; want a connection error")
-	}
-
-	h.s.SetFaults(Faults{Malformed: true, PathPrefix: "/api/ipam/"})
-	if r := h.get(path); !bytes.Equal(r.body, full) {
-		t.Errorf("GET %s outside PathPrefix is altered", path)
-	}
-	if r := h.get("/api/ipam/prefixes/"); json.Valid(r.body) {
-		t.Errorf("GET prefixes inside PathPrefix is valid JSON; want malformed")
-	}
-	h.s.SetFaults(Faults{})
-	if r := h.get(path); !bytes.Equal(r.body, full) {
-		t.Errorf("after clearing faults the body differs from the first one")
 	}
 }
 
@@ -232,15 +201,6 @@ func TestFaultRateLimitRetryAfter(t *testing.T) {
 	}
 }
 
-func TestFaultOversize(t *testing.T) {
-	h := newHarness(t, Options{Seed: 1})
-	h.s.SetFaults(Faults{Oversize: 1 << 20})
-	r := h.get("/api/dcim/devices/?limit=5")
-	if r.status != 200 || len(r.body) != 1<<20 || !json.Valid(r.body) {
-		t.Errorf("GET with Oversize 1MiB = %d, %d bytes, valid JSON %v; want 200, 1MiB of valid JSON", r.status, len(r.body), json.Valid(r.body))
-	}
-}
-
 func TestFaultRevoke(t *testing.T) {
 	h := newHarness(t, Options{Seed: 1})
 	h.s.SetFaults(Faults{Revoke: true, RevokeAfter: 1})
@@ -285,14 +245,5 @@ func TestFaultPaging(t *testing.T) {
 	h.getOK("/api/dcim/devices/?limit=1000", &p)
 	if p.Next == nil || *p.Next != h.c.BaseURL+"/api/dcim/devices/?limit=1000" || len(p.Results) != n {
 		t.Errorf("NextLoop: next %v, %d results; want the page itself and all %d", p.Next, len(p.Results), n)
-	}
-}
-
-func TestFaultResetMidBody(t *testing.T) {
-	h := newHarness(t, Options{Seed: 1})
-	h.s.SetFaults(Faults{ResetMidBody: true})
-	resp, b, err := rawGet(t, h, "/api/dcim/devices/?limit=5")
-	if !errors.Is(err, io.ErrUnexpectedEOF) || resp == nil || resp.StatusCode != 200 || int64(len(b)) != resp.ContentLength/2 {
-		t.Errorf("GET with ResetMidBody = %v, %d bytes, %v; want a 200 cut at half its Content-Length, unexpected EOF", resp, len(b), err)
 	}
 }

@@ -1,10 +1,7 @@
 package primesim
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"sync"
 	"testing"
@@ -22,22 +19,38 @@ func rawGet(t *testing.T, h *harness, path string) (*http.Response, []byte, erro
 	return simtest.DoFresh(req, h.client.Jar)
 }
 
+// faultTarget is the harness's simulator for the shared fault checks.
+func faultTarget(h *harness) simtest.FaultTarget {
+	path := data("Alarms", ".full=true")
+	ft := simtest.FaultTarget{
+		Get:       func(p string) (int, []byte) { r := h.get(p); return r.status, r.body },
+		Fresh:     func(p string) (*http.Response, []byte, error) { return rawGet(h.t, h, p) },
+		Path:      path,
+		ErrorPath: data("Alarms", "nope=1"),
+		Prefix:    dataPrefix + "Alarms", Inside: path, Outside: data("Devices", ""),
+	}
+	simtest.Switch[Faults](&ft, h.s)
+	return ft
+}
+
 func TestFaultLatency(t *testing.T) {
+	simtest.CheckLatency(t, faultTarget(newHarness(t, relaxed(Options{Seed: 1}))))
+}
+
+func TestFaultBodies(t *testing.T) {
 	h := newHarness(t, relaxed(Options{Seed: 1}))
-	h.s.SetFaults(Faults{Latency: 80 * time.Millisecond, PathPrefix: dataPrefix + "Alarms"})
-	start := time.Now()
-	h.getOK(data("Alarms", ""), nil)
-	if d := time.Since(start); d < 80*time.Millisecond {
-		t.Errorf("GET Alarms took %v; want >= 80ms of injected latency", d)
+	simtest.CheckBodies(t, faultTarget(h))
+	if h.s.Calls() != 8 {
+		t.Errorf("Calls() = %d; want 8 (faulted answers counted)", h.s.Calls())
 	}
-	start = time.Now()
-	h.getOK(data("Devices", ""), nil)
-	if d := time.Since(start); d >= 80*time.Millisecond {
-		t.Errorf("GET Devices (outside PathPrefix) took %v; want no injected latency", d)
-	}
-	if got := h.s.Faults(); got.Latency != 80*time.Millisecond {
-		t.Errorf("Faults().Latency = %v; want 80ms", got.Latency)
-	}
+}
+
+func TestFaultOversize(t *testing.T) {
+	simtest.CheckOversize(t, faultTarget(newHarness(t, relaxed(Options{Seed: 1}))))
+}
+
+func TestFaultResetMidBody(t *testing.T) {
+	simtest.CheckResetMidBody(t, faultTarget(newHarness(t, relaxed(Options{Seed: 1}))))
 }
 
 func TestFaultErrorRate(t *testing.T) {
@@ -74,52 +87,6 @@ func TestFaultThrottle(t *testing.T) {
 	}
 }
 
-func TestFaultBodies(t *testing.T) {
-	h := newHarness(t, relaxed(Options{Seed: 1}))
-	path := data("Alarms", ".full=true")
-	full := h.getOK(path, nil).body
-
-	h.s.SetFaults(Faults{Truncate: true})
-	resp, b, err := rawGet(t, h, path)
-	if err != nil {
-		t.Fatalf("truncated GET: %v; want a 200 with half a body", err)
-	}
-	if resp.StatusCode != 200 || resp.ContentLength != -1 || len(b) != len(full)/2 || json.Valid(b) {
-		t.Errorf("truncated GET = %d, length %d, %d of %d bytes, valid JSON %v; want 200, unknown length, half, invalid",
-			resp.StatusCode, resp.ContentLength, len(b), len(full), json.Valid(b))
-	}
-
-	h.s.SetFaults(Faults{Malformed: true})
-	r := h.get(path)
-	if r.status != 200 || json.Valid(r.body) {
-		t.Errorf("malformed GET = %d, valid JSON %v; want 200 and invalid JSON", r.status, json.Valid(r.body))
-	}
-	if r := h.get(data("Alarms", "nope=1")); r.status != 400 || !json.Valid(r.body) {
-		t.Errorf("malformed 400 = %d %q; want the normal 400 body", r.status, r.body)
-	}
-
-	h.s.SetFaults(Faults{Reset: true})
-	if _, _, err := rawGet(t, h, path); err == nil {
-		t.Errorf("GET with Reset: error = nil; want a connection error")
-	}
-
-	h.s.SetFaults(Faults{Malformed: true, PathPrefix: dataPrefix + "Alarms"})
-	if r := h.get(data("Devices", "")); !json.Valid(r.body) {
-		t.Errorf("GET Devices outside PathPrefix is malformed; want valid JSON")
-	}
-	if r := h.get(path); json.Valid(r.body) {
-		t.Errorf("GET %s inside PathPrefix is valid JSON; want malformed", path)
-	}
-
-	h.s.SetFaults(Faults{})
-	if r := h.get(path); string(r.body) != string(full) {
-		t.Errorf("after clearing faults the body differs from the first one")
-	}
-	if h.s.Calls() != 8 {
-		t.Errorf("Calls() = %d; want 8 (faulted answers counted)", h.s.Calls())
-	}
-}
-
 func TestFaultShrinkTotal(t *testing.T) {
 	h := newHarness(t, relaxed(Options{Seed: 1, Size: "medium"}))
 	h.s.SetFaults(Faults{ShrinkTotal: true})
@@ -141,17 +108,6 @@ func TestFaultThrottleRetryAfter(t *testing.T) {
 	h.s.SetFaults(Faults{Throttle: true, RetryAfter: 2 * time.Second})
 	if r := h.get(data("Devices", "")); r.status != 503 || r.header.Get("Retry-After") != "2" {
 		t.Errorf("GET during a throttle storm with RetryAfter 2s = %d, Retry-After %q; want 503, \"2\"", r.status, r.header.Get("Retry-After"))
-	}
-}
-
-func TestFaultOversize(t *testing.T) {
-	h := newHarness(t, relaxed(Options{Seed: 1}))
-	path := data("Alarms", ".full=true")
-	full := h.getOK(path, nil).body
-	h.s.SetFaults(Faults{Oversize: 1 << 20})
-	r := h.get(path)
-	if r.status != 200 || len(r.body) != 1<<20 || !json.Valid(r.body) || string(r.body[:len(full)]) != string(full) {
-		t.Errorf("GET with Oversize 1MiB = %d, %d bytes, valid JSON %v; want 200, the body padded to 1MiB", r.status, len(r.body), json.Valid(r.body))
 	}
 }
 
@@ -219,13 +175,4 @@ func TestConcurrentUse(t *testing.T) {
 		_ = h.s.Sizes()
 	}
 	wg.Wait()
-}
-
-func TestFaultResetMidBody(t *testing.T) {
-	h := newHarness(t, relaxed(Options{Seed: 1}))
-	h.s.SetFaults(Faults{ResetMidBody: true})
-	resp, b, err := rawGet(t, h, data("Alarms", ".full=true"))
-	if !errors.Is(err, io.ErrUnexpectedEOF) || resp == nil || resp.StatusCode != 200 || int64(len(b)) != resp.ContentLength/2 {
-		t.Errorf("GET with ResetMidBody = %v, %d bytes, %v; want a 200 cut at half its Content-Length, unexpected EOF", resp, len(b), err)
-	}
 }

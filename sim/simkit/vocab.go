@@ -192,11 +192,23 @@ func FaultsOn(f any) map[string]string {
 // f that c does not name keep their value. A shared fault f lacks is an
 // error, naming it.
 func Apply(f any, c Faults) error {
-	dst := structOf(f)
-	df := fieldsOf(dst.Type())
-	src := reflect.ValueOf(c)
-	sf := fieldsOf(src.Type())
-	var missing []string
+	if missing := copyFaults(structOf(f), reflect.ValueOf(c)); len(missing) > 0 {
+		return fmt.Errorf("%T has no fault %s", f, strings.Join(missing, ", "))
+	}
+	return nil
+}
+
+// CoreOf is the shared faults of f, a simulator's Faults.
+func CoreOf(f any) Faults {
+	var c Faults
+	copyFaults(reflect.ValueOf(&c).Elem(), structOf(f))
+	return c
+}
+
+// copyFaults copies the faults of src that dst has, and lists those it
+// lacks that are on.
+func copyFaults(dst, src reflect.Value) (missing []string) {
+	df, sf := fieldsOf(dst.Type()), fieldsOf(src.Type())
 	for _, name := range sf.names {
 		from := src.Field(sf.index[name])
 		i, ok := df.index[name]
@@ -208,10 +220,7 @@ func Apply(f any, c Faults) error {
 		}
 		dst.Field(i).Set(from.Convert(dst.Field(i).Type()))
 	}
-	if len(missing) > 0 {
-		return fmt.Errorf("%v has no fault %s", dst.Type(), strings.Join(missing, ", "))
-	}
-	return nil
+	return missing
 }
 
 // RetryAfter is d as a Retry-After header value: whole seconds, rounded up,

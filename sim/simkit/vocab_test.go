@@ -83,6 +83,9 @@ func TestApply(t *testing.T) {
 	if want := (vendorFaults{Latency: time.Second, RateLimit: true, NextLoop: true}); f != want {
 		t.Errorf("Apply = %+v; want %+v: shared faults replaced, extras kept", f, want)
 	}
+	if got, want := CoreOf(f), (Faults{Latency: time.Second, Throttle: true}); got != want {
+		t.Errorf("CoreOf = %+v; want %+v", got, want)
+	}
 	if err := Apply(&f, Faults{Revoke: true}); err == nil {
 		t.Errorf("Apply(revoke) to a type without it = nil; want an error")
 	}

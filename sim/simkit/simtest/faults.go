@@ -1,0 +1,146 @@
+package simtest
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/nmsexporter/nms_exporter/sim/simkit"
+)
+
+// Faulted is a simulator's fault switch, in its own Faults type F.
+type Faulted[F any] interface {
+	SetFaults(F)
+	Faults() F
+}
+
+// FaultTarget is a simulator under a check of the shared faults.
+type FaultTarget struct {
+	// Set switches to the shared faults c, every other fault off; Faults
+	// reads them back.
+	Set    func(c simkit.Faults)
+	Faults func() simkit.Faults
+	// Get makes an authenticated GET of path; Fresh makes it on a
+	// connection of its own and returns the read error too.
+	Get   func(path string) (status int, body []byte)
+	Fresh func(path string) (*http.Response, []byte, error)
+	// Path is answered 200 with a JSON body; ErrorPath with an error
+	// status and a JSON body.
+	Path, ErrorPath string
+	// Prefix is a PathPrefix that Inside is under and Outside is not; both
+	// are answered 200.
+	Prefix, Inside, Outside string
+}
+
+// Switch sets and reads a simulator's shared faults through its own type.
+func Switch[F any](t *FaultTarget, s Faulted[F]) {
+	t.Set = func(c simkit.Faults) {
+		var f F
+		if err := simkit.Apply(&f, c); err != nil {
+			panic(err)
+		}
+		s.SetFaults(f)
+	}
+	t.Faults = func() simkit.Faults { return simkit.CoreOf(s.Faults()) }
+}
+
+// CheckLatency: the latency fault delays answers under PathPrefix, and
+// only those.
+func CheckLatency(t *testing.T, ft FaultTarget) {
+	t.Helper()
+	const lat = 80 * time.Millisecond
+	ft.Set(simkit.Faults{Latency: lat, PathPrefix: ft.Prefix})
+	took := func(path string) time.Duration {
+		t.Helper()
+		start := time.Now()
+		if st, body := ft.Get(path); st != http.StatusOK {
+			t.Fatalf("GET %s = %d %s; want 200", path, st, body)
+		}
+		return time.Since(start)
+	}
+	if d := took(ft.Inside); d < lat {
+		t.Errorf("GET %s took %v; want >= 80ms of injected latency", ft.Inside, d)
+	}
+	if d := took(ft.Outside); d >= lat {
+		t.Errorf("GET %s (outside PathPrefix) took %v; want no injected latency", ft.Outside, d)
+	}
+	if got := ft.Faults(); got.Latency != lat {
+		t.Errorf("Faults().Latency = %v; want 80ms", got.Latency)
+	}
+}
+
+// CheckBodies: truncate, malformed, reset and PathPrefix, and the body
+// whole again once the faults clear. It makes eight calls.
+func CheckBodies(t *testing.T, ft FaultTarget) {
+	t.Helper()
+	st, full := ft.Get(ft.Path)
+	if st != http.StatusOK {
+		t.Fatalf("GET %s = %d %s; want 200", ft.Path, st, full)
+	}
+
+	ft.Set(simkit.Faults{Truncate: true})
+	resp, b, err := ft.Fresh(ft.Path)
+	if err != nil {
+		t.Fatalf("truncated GET: %v; want a 200 with half a body", err)
+	}
+	if resp.StatusCode != 200 || resp.ContentLength != -1 || len(b) != len(full)/2 || json.Valid(b) {
+		t.Errorf("truncated GET = %d, length %d, %d of %d bytes, valid JSON %v; want 200, unknown length, half, invalid",
+			resp.StatusCode, resp.ContentLength, len(b), len(full), json.Valid(b))
+	}
+
+	ft.Set(simkit.Faults{Malformed: true})
+	if st, b := ft.Get(ft.Path); st != 200 || json.Valid(b) {
+		t.Errorf("malformed GET = %d, valid JSON %v; want 200 and invalid JSON", st, json.Valid(b))
+	}
+	// Malformed applies to 200s only.
+	if st, b := ft.Get(ft.ErrorPath); st < 400 || !json.Valid(b) {
+		t.Errorf("malformed GET %s = %d %q; want the normal error body", ft.ErrorPath, st, b)
+	}
+
+	ft.Set(simkit.Faults{Reset: true})
+	if _, _, err := ft.Fresh(ft.Path); err == nil {
+		t.Errorf("GET with Reset: error = nil; want a connection error")
+	}
+
+	ft.Set(simkit.Faults{Malformed: true, PathPrefix: ft.Prefix})
+	if _, b := ft.Get(ft.Outside); !json.Valid(b) || ft.Outside == ft.Path && string(b) != string(full) {
+		t.Errorf("GET %s outside PathPrefix is altered; want it whole", ft.Outside)
+	}
+	if _, b := ft.Get(ft.Inside); json.Valid(b) {
+		t.Errorf("GET %s inside PathPrefix is valid JSON; want malformed", ft.Inside)
+	}
+
+	ft.Set(simkit.Faults{})
+	if _, b := ft.Get(ft.Path); string(b) != string(full) {
+		t.Errorf("after clearing faults the body differs from the first one")
+	}
+}
+
+// CheckOversize: the oversize fault pads a 200 to 1 MiB of valid JSON that
+// starts with the real body, and leaves an error alone.
+func CheckOversize(t *testing.T, ft FaultTarget) {
+	t.Helper()
+	_, full := ft.Get(ft.Path)
+	ft.Set(simkit.Faults{Oversize: 1 << 20})
+	st, b := ft.Get(ft.Path)
+	if st != 200 || len(b) != 1<<20 || !json.Valid(b) || string(b[:len(full)]) != string(full) {
+		t.Errorf("GET with Oversize 1MiB = %d, %d bytes, valid JSON %v; want 200, the body padded to 1MiB", st, len(b), json.Valid(b))
+	}
+	if st, b := ft.Get(ft.ErrorPath); st < 400 || len(b) > 1000 {
+		t.Errorf("GET %s with Oversize = %d, %d bytes; want the normal error", ft.ErrorPath, st, len(b))
+	}
+}
+
+// CheckResetMidBody: the reset_mid_body fault sends half a 200 under its
+// full length, then drops the connection.
+func CheckResetMidBody(t *testing.T, ft FaultTarget) {
+	t.Helper()
+	ft.Set(simkit.Faults{ResetMidBody: true})
+	resp, b, err := ft.Fresh(ft.Path)
+	if !errors.Is(err, io.ErrUnexpectedEOF) || resp == nil || resp.StatusCode != 200 || int64(len(b)) != resp.ContentLength/2 {
+		t.Errorf("GET with ResetMidBody = %v, %d bytes, %v; want a 200 cut at half its Content-Length, unexpected EOF", resp, len(b), err)
+	}
+}
