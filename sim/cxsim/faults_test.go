@@ -19,31 +19,16 @@ func rawGet(t *testing.T, h *harness, path string) (*http.Response, []byte, erro
 	return simtest.DoFresh(req, nil)
 }
 
-// faultTarget is the harness's simulator for the shared fault checks.
-func faultTarget(h *harness) simtest.FaultTarget {
-	path := "inventory/devices"
-	ft := simtest.FaultTarget{
-		Get:       func(p string) (int, []byte) { r := h.get(p); return r.status, r.body },
-		Fresh:     func(p string) (*http.Response, []byte, error) { return rawGet(h.t, h, p) },
-		Path:      path,
-		ErrorPath: "inventory/devices/1",
-		Prefix:    "/us/bcs/v2/productAlerts/", Inside: "productAlerts/fieldNotices", Outside: path,
-	}
-	simtest.Switch[Faults](&ft, h.s)
-	return ft
+// sharedFaults is a new simulator for the shared fault checks.
+func sharedFaults(t *testing.T) simtest.FaultTarget {
+	h := newHarness(t, Options{Seed: 1})
+	const path = "inventory/devices"
+	return simtest.Target[Faults](simtest.FaultTarget{Path: path, ErrorPath: "inventory/devices/1", Prefix: "/us/bcs/v2/productAlerts/", Inside: "productAlerts/fieldNotices", Outside: path}, h.s,
+		func(p string) (int, []byte) { r := h.get(p); return r.status, r.body },
+		func(p string) (*http.Response, []byte, error) { return rawGet(t, h, p) })
 }
 
-func TestFaultLatency(t *testing.T) {
-	simtest.CheckLatency(t, faultTarget(newHarness(t, Options{Seed: 1})))
-}
-
-func TestFaultBodies(t *testing.T) {
-	simtest.CheckBodies(t, faultTarget(newHarness(t, Options{Seed: 1})))
-}
-
-func TestFaultResetMidBody(t *testing.T) {
-	simtest.CheckResetMidBody(t, faultTarget(newHarness(t, Options{Seed: 1})))
-}
+func TestSharedFaults(t *testing.T) { simtest.CheckSharedFaults(t, sharedFaults) }
 
 // A 304 has no body for Truncate to cut.
 func TestFaultTruncateNotModified(t *testing.T) {

@@ -19,35 +19,16 @@ func rawGet(t *testing.T, h *harness, path string) (*http.Response, []byte, erro
 	return simtest.DoFresh(req, nil)
 }
 
-// faultTarget is the harness's simulator for the shared fault checks.
-func faultTarget(h *harness) simtest.FaultTarget {
+// sharedFaults is a new simulator for the shared fault checks.
+func sharedFaults(t *testing.T) simtest.FaultTarget {
+	h := newHarness(t, Options{Seed: 1})
 	path := h.org("/stats/devices?type=all")
-	ft := simtest.FaultTarget{
-		Get:       func(p string) (int, []byte) { r := h.get(p); return r.status, r.body },
-		Fresh:     func(p string) (*http.Response, []byte, error) { return rawGet(h.t, h, p) },
-		Path:      path,
-		ErrorPath: "/api/v1/orgs/" + h.s.ForeignOrgID(),
-		Prefix:    "/api/v1/orgs/", Inside: path, Outside: "/api/v1/self",
-	}
-	simtest.Switch[Faults](&ft, h.s)
-	return ft
+	return simtest.Target[Faults](simtest.FaultTarget{Path: path, ErrorPath: "/api/v1/orgs/" + h.s.ForeignOrgID(), Prefix: "/api/v1/orgs/", Inside: path, Outside: "/api/v1/self"}, h.s,
+		func(p string) (int, []byte) { r := h.get(p); return r.status, r.body },
+		func(p string) (*http.Response, []byte, error) { return rawGet(t, h, p) })
 }
 
-func TestFaultLatency(t *testing.T) {
-	simtest.CheckLatency(t, faultTarget(newHarness(t, Options{Seed: 1})))
-}
-
-func TestFaultBodies(t *testing.T) {
-	simtest.CheckBodies(t, faultTarget(newHarness(t, Options{Seed: 1})))
-}
-
-func TestFaultOversize(t *testing.T) {
-	simtest.CheckOversize(t, faultTarget(newHarness(t, Options{Seed: 1})))
-}
-
-func TestFaultResetMidBody(t *testing.T) {
-	simtest.CheckResetMidBody(t, faultTarget(newHarness(t, Options{Seed: 1})))
-}
+func TestSharedFaults(t *testing.T) { simtest.CheckSharedFaults(t, sharedFaults) }
 
 func TestFaultErrorRate(t *testing.T) {
 	h := newHarness(t, Options{Seed: 1})

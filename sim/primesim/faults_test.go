@@ -19,38 +19,27 @@ func rawGet(t *testing.T, h *harness, path string) (*http.Response, []byte, erro
 	return simtest.DoFresh(req, h.client.Jar)
 }
 
-// faultTarget is the harness's simulator for the shared fault checks.
-func faultTarget(h *harness) simtest.FaultTarget {
+// sharedFaults is a new simulator for the shared fault checks.
+func sharedFaults(t *testing.T) simtest.FaultTarget {
+	return faultTarget(t, newHarness(t, relaxed(Options{Seed: 1})))
+}
+
+func faultTarget(t *testing.T, h *harness) simtest.FaultTarget {
 	path := data("Alarms", ".full=true")
-	ft := simtest.FaultTarget{
-		Get:       func(p string) (int, []byte) { r := h.get(p); return r.status, r.body },
-		Fresh:     func(p string) (*http.Response, []byte, error) { return rawGet(h.t, h, p) },
-		Path:      path,
-		ErrorPath: data("Alarms", "nope=1"),
-		Prefix:    dataPrefix + "Alarms", Inside: path, Outside: data("Devices", ""),
-	}
-	simtest.Switch[Faults](&ft, h.s)
-	return ft
+	return simtest.Target[Faults](simtest.FaultTarget{Path: path, ErrorPath: data("Alarms", "nope=1"), Prefix: dataPrefix + "Alarms", Inside: path, Outside: data("Devices", "")}, h.s,
+		func(p string) (int, []byte) { r := h.get(p); return r.status, r.body },
+		func(p string) (*http.Response, []byte, error) { return rawGet(t, h, p) })
 }
 
-func TestFaultLatency(t *testing.T) {
-	simtest.CheckLatency(t, faultTarget(newHarness(t, relaxed(Options{Seed: 1}))))
-}
+func TestSharedFaults(t *testing.T) { simtest.CheckSharedFaults(t, sharedFaults) }
 
-func TestFaultBodies(t *testing.T) {
+// Faulted answers are counted.
+func TestFaultBodiesCounted(t *testing.T) {
 	h := newHarness(t, relaxed(Options{Seed: 1}))
-	simtest.CheckBodies(t, faultTarget(h))
+	simtest.CheckBodies(t, faultTarget(t, h))
 	if h.s.Calls() != 8 {
 		t.Errorf("Calls() = %d; want 8 (faulted answers counted)", h.s.Calls())
 	}
-}
-
-func TestFaultOversize(t *testing.T) {
-	simtest.CheckOversize(t, faultTarget(newHarness(t, relaxed(Options{Seed: 1}))))
-}
-
-func TestFaultResetMidBody(t *testing.T) {
-	simtest.CheckResetMidBody(t, faultTarget(newHarness(t, relaxed(Options{Seed: 1}))))
 }
 
 func TestFaultErrorRate(t *testing.T) {

@@ -35,16 +35,31 @@ type FaultTarget struct {
 	Prefix, Inside, Outside string
 }
 
-// Switch sets and reads a simulator's shared faults through its own type.
-func Switch[F any](t *FaultTarget, s Faulted[F]) {
-	t.Set = func(c simkit.Faults) {
+// Target completes ft for simulator s: its shared faults set and read
+// through its own Faults type F, get and fresh as Get and Fresh.
+func Target[F any](ft FaultTarget, s Faulted[F], get func(string) (int, []byte), fresh func(string) (*http.Response, []byte, error)) FaultTarget {
+	ft.Set = func(c simkit.Faults) {
 		var f F
 		if err := simkit.Apply(&f, c); err != nil {
 			panic(err)
 		}
 		s.SetFaults(f)
 	}
-	t.Faults = func() simkit.Faults { return simkit.CoreOf(s.Faults()) }
+	ft.Faults = func() simkit.Faults { return simkit.CoreOf(s.Faults()) }
+	ft.Get, ft.Fresh = get, fresh
+	return ft
+}
+
+// CheckSharedFaults runs the checks of the shared faults every simulator
+// passes, each on a simulator of its own from newTarget.
+func CheckSharedFaults(t *testing.T, newTarget func(t *testing.T) FaultTarget) {
+	checks := []struct {
+		name  string
+		check func(*testing.T, FaultTarget)
+	}{{"latency", CheckLatency}, {"bodies", CheckBodies}, {"oversize", CheckOversize}, {"reset_mid_body", CheckResetMidBody}}
+	for _, c := range checks {
+		t.Run(c.name, func(t *testing.T) { c.check(t, newTarget(t)) })
+	}
 }
 
 // CheckLatency: the latency fault delays answers under PathPrefix, and
