@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/nmsexporter/nms_exporter/sim/simkit/simtest"
 )
 
 func TestNewSizes(t *testing.T) {
@@ -18,18 +20,11 @@ func TestNewSizes(t *testing.T) {
 		{"medium", 2000, 150, 200, 3},
 		{"large", 20000, 300, 400, 4},
 	}
+	build := func(size string) (*Server, error) {
+		return New(Options{Seed: 7, Size: size, Now: func() time.Time { return testStart }})
+	}
 	for _, tt := range tests {
-		name := tt.size
-		if name == "" {
-			name = "default"
-		}
-		t.Run(name, func(t *testing.T) {
-			start := time.Now()
-			s, err := New(Options{Seed: 7, Size: tt.size, Now: func() time.Time { return testStart }})
-			if err != nil {
-				t.Fatalf("New(%q) error: %v", tt.size, err)
-			}
-			t.Logf("New(%q) took %v", tt.size, time.Since(start))
+		simtest.RunSize(t, tt.size, build, func(t *testing.T, s *Server) {
 			z := s.Sizes()
 			if z.Devices != tt.devices || z.FieldNoticeBulletins != tt.fns || z.AdvisoryBulletins != tt.advisories || z.Collectors != tt.c {
 				t.Errorf("Sizes() = %+v; want %d devices, %d field notice bulletins, %d advisory bulletins, %d collectors",

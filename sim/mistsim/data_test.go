@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/nmsexporter/nms_exporter/sim/simkit/simtest"
 )
 
 func TestNewSizes(t *testing.T) {
@@ -19,18 +21,11 @@ func TestNewSizes(t *testing.T) {
 		{"medium", 100, 1500, 15000},
 		{"large", 1000, 10000, 100000},
 	}
+	build := func(size string) (*Server, error) {
+		return New(Options{Seed: 7, Size: size, Now: func() time.Time { return testStart }})
+	}
 	for _, tt := range tests {
-		name := tt.size
-		if name == "" {
-			name = "default"
-		}
-		t.Run(name, func(t *testing.T) {
-			start := time.Now()
-			s, err := New(Options{Seed: 7, Size: tt.size, Now: func() time.Time { return testStart }})
-			if err != nil {
-				t.Fatalf("New(%q) error: %v", tt.size, err)
-			}
-			t.Logf("New(%q) took %v", tt.size, time.Since(start))
+		simtest.RunSize(t, tt.size, build, func(t *testing.T, s *Server) {
 			z := s.Sizes()
 			if z.Sites != tt.sites || z.Devices != tt.devices || z.Clients != tt.clients {
 				t.Errorf("Sizes() = %+v; want %d sites, %d devices, %d clients", z, tt.sites, tt.devices, tt.clients)

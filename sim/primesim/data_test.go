@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/nmsexporter/nms_exporter/sim/simkit/simtest"
 )
 
 func TestNewSizes(t *testing.T) {
@@ -22,18 +24,11 @@ func TestNewSizes(t *testing.T) {
 		{"medium", 3, 1000, 6, 78, 16, 12000, 4000, 3000},
 		{"large", 4, 5000, 20, 400, 80, 60000, 20000, 15000},
 	}
+	build := func(size string) (*Server, error) {
+		return New(Options{Seed: 7, Size: size, Now: func() time.Time { return testStart }})
+	}
 	for _, tt := range tests {
-		name := tt.size
-		if name == "" {
-			name = "default"
-		}
-		t.Run(name, func(t *testing.T) {
-			start := time.Now()
-			s, err := New(Options{Seed: 7, Size: tt.size, Now: func() time.Time { return testStart }})
-			if err != nil {
-				t.Fatalf("New(%q) error: %v", tt.size, err)
-			}
-			t.Logf("New(%q) took %v", tt.size, time.Since(start))
+		simtest.RunSize(t, tt.size, build, func(t *testing.T, s *Server) {
 			z := s.Sizes()
 			got := [8]int{z.Campuses, z.APs, z.Controllers, z.Switches, z.Routers, z.Clients, z.Alarms, z.ActiveAlarms}
 			want := [8]int{tt.campuses, tt.aps, tt.controllers, tt.switches, tt.routers, tt.clients, tt.alarms, tt.active}

@@ -206,3 +206,22 @@ func SetHeaders(req *http.Request, hdr map[string]string) {
 		}
 	}
 }
+
+// RunSize runs check as a subtest on the world build makes of size (""
+// is the default), logging how long building it took.
+func RunSize[S any](t *testing.T, size string, build func(size string) (S, error), check func(t *testing.T, s S)) {
+	t.Helper()
+	name := size
+	if name == "" {
+		name = "default"
+	}
+	t.Run(name, func(t *testing.T) {
+		start := time.Now()
+		s, err := build(size)
+		if err != nil {
+			t.Fatalf("New(%q) error: %v", size, err)
+		}
+		t.Logf("New(%q) took %v", size, time.Since(start))
+		check(t, s)
+	})
+}
