@@ -1,7 +1,6 @@
 package cxsim
 
 import (
-	"encoding/hex"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -131,40 +130,23 @@ type Server struct {
 
 // New builds the world for o.
 func New(o Options) (*Server, error) {
-	if o.Size == "" {
-		o.Size = "small"
-	}
-	spec, ok := sizeSpecs[o.Size]
-	if !ok {
-		return nil, fmt.Errorf("cxsim: unknown size %q (want small, medium or large)", o.Size)
+	spec, err := simkit.SizeOf("cxsim", &o.Size, sizeSpecs)
+	if err != nil {
+		return nil, err
 	}
 	if o.PerSecond < 0 || o.PerDay < 0 || o.TokenTTL < 0 || o.PageSize < 0 {
 		return nil, fmt.Errorf("cxsim: negative limit, TTL or page size (PerSecond %d, PerDay %d, TokenTTL %v, PageSize %d)", o.PerSecond, o.PerDay, o.TokenTTL, o.PageSize)
 	}
 	o.PageSize = cmpOr(o.PageSize, DefaultPageSize)
-	now := o.Now
-	if now == nil {
-		now = time.Now
-	}
+	now := simkit.NowOr(o.Now)
 	// Secrets come from their own stream so they do not shift the data.
 	sr := simkit.NewRand(o.Seed, secretStream)
-	var id [12]byte
-	var secret [24]byte
-	key := make([]byte, 32)
-	for i := range id {
-		id[i] = byte(sr.Uint32())
-	}
-	for i := range secret {
-		secret[i] = byte(sr.Uint32())
-	}
-	for i := range key {
-		key[i] = byte(sr.Uint32())
-	}
+	id, secret, key := simkit.SecretHex(sr, 12), simkit.SecretHex(sr, 24), simkit.SecretBytes(sr, 32)
 	if o.ClientID == "" {
-		o.ClientID = hex.EncodeToString(id[:])
+		o.ClientID = id
 	}
 	if o.ClientSecret == "" {
-		o.ClientSecret = hex.EncodeToString(secret[:])
+		o.ClientSecret = secret
 	}
 	s := &Server{
 		opts:   o,

@@ -2,7 +2,6 @@ package mistsim
 
 import (
 	"bytes"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -109,12 +108,9 @@ type Server struct {
 
 // New builds the world for o.
 func New(o Options) (*Server, error) {
-	if o.Size == "" {
-		o.Size = "small"
-	}
-	spec, ok := sizeSpecs[o.Size]
-	if !ok {
-		return nil, fmt.Errorf("mistsim: unknown size %q (want small, medium or large)", o.Size)
+	spec, err := simkit.SizeOf("mistsim", &o.Size, sizeSpecs)
+	if err != nil {
+		return nil, err
 	}
 	if o.HourlyLimit < 0 || o.MaxLimit < 0 {
 		return nil, fmt.Errorf("mistsim: negative hourly limit %d or page size %d", o.HourlyLimit, o.MaxLimit)
@@ -125,27 +121,18 @@ func New(o Options) (*Server, error) {
 	if o.OptInFields == nil {
 		o.OptInFields = DefaultOptInFields
 	}
-	now := o.Now
-	if now == nil {
-		now = time.Now
-	}
+	now := simkit.NowOr(o.Now)
 	// Secrets come from their own stream so they do not shift the data.
 	sr := simkit.NewRand(o.Seed, 0x6d69737473696d03)
-	var tok, pw [20]byte
-	for i := range tok {
-		tok[i] = byte(sr.Uint32())
-	}
-	for i := range pw {
-		pw[i] = byte(sr.Uint32())
-	}
+	tok, pw := simkit.SecretHex(sr, 20), simkit.SecretHex(sr, 20)
 	if o.Token == "" {
-		o.Token = hex.EncodeToString(tok[:])
+		o.Token = tok
 	}
 	if o.Email == "" {
 		o.Email = "ops@example.com"
 	}
 	if o.Password == "" {
-		o.Password = "Pw-" + hex.EncodeToString(pw[:8])
+		o.Password = "Pw-" + pw[:16]
 	}
 	s := &Server{
 		opts:       o,

@@ -2,7 +2,6 @@ package nautobotsim
 
 import (
 	"crypto/subtle"
-	"encoding/hex"
 	"fmt"
 	"net/http"
 	"slices"
@@ -110,12 +109,9 @@ type Server struct {
 
 // New builds the server for o.
 func New(o Options) (*Server, error) {
-	if o.Size == "" {
-		o.Size = "small"
-	}
-	spec, ok := sizeSpecs[o.Size]
-	if !ok {
-		return nil, fmt.Errorf("nautobotsim: unknown size %q (want small, medium or large)", o.Size)
+	spec, err := simkit.SizeOf("nautobotsim", &o.Size, sizeSpecs)
+	if err != nil {
+		return nil, err
 	}
 	vi, err := parseVersion(o.Version)
 	if err != nil {
@@ -124,17 +120,9 @@ func New(o Options) (*Server, error) {
 	if o.PageSize < 0 {
 		return nil, fmt.Errorf("nautobotsim: negative page size %d", o.PageSize)
 	}
-	now := o.Now
-	if now == nil {
-		now = time.Now
-	}
+	now := simkit.NowOr(o.Now)
 	if o.Token == "" {
-		sr := simkit.NewRand(o.Seed, streamSecret)
-		var b [20]byte
-		for i := range b {
-			b[i] = byte(sr.Uint32())
-		}
-		o.Token = hex.EncodeToString(b[:])
+		o.Token = simkit.SecretHex(simkit.NewRand(o.Seed, streamSecret), 20)
 	}
 	s := &Server{
 		opts:     o,

@@ -2,7 +2,6 @@ package primesim
 
 import (
 	"cmp"
-	"encoding/hex"
 	"fmt"
 	"net/http"
 	"slices"
@@ -218,12 +217,9 @@ func versionSet(name string, list []string, upTo int) ([len(versions) + 1]bool, 
 
 // New builds the world for o.
 func New(o Options) (*Server, error) {
-	if o.Size == "" {
-		o.Size = "small"
-	}
-	spec, ok := sizeSpecs[o.Size]
-	if !ok {
-		return nil, fmt.Errorf("primesim: unknown size %q (want small, medium or large)", o.Size)
+	spec, err := simkit.SizeOf("primesim", &o.Size, sizeSpecs)
+	if err != nil {
+		return nil, err
 	}
 	if o.SessionIdle < 0 || o.RateWindow < 0 || o.CollectionInterval < 0 || o.HistoryWindow < 0 {
 		return nil, fmt.Errorf("primesim: negative SessionIdle, RateWindow, CollectionInterval or HistoryWindow")
@@ -231,21 +227,13 @@ func New(o Options) (*Server, error) {
 	if o.PageLimit < 0 || o.DefaultPageSize < 0 {
 		return nil, fmt.Errorf("primesim: negative PageLimit or DefaultPageSize")
 	}
-	now := o.Now
-	if now == nil {
-		now = time.Now
-	}
+	now := simkit.NowOr(o.Now)
 	if o.Username == "" {
 		o.Username = DefaultUsername
 	}
 	if o.Password == "" {
 		// Secrets come from their own stream so they do not shift the data.
-		sr := simkit.NewRand(o.Seed, streamSecret)
-		var b [8]byte
-		for i := range b {
-			b[i] = byte(sr.Uint32())
-		}
-		o.Password = "Pi-" + hex.EncodeToString(b[:])
+		o.Password = "Pi-" + simkit.SecretHex(simkit.NewRand(o.Seed, streamSecret), 8)
 	}
 	o.MaxSessions = orDefault(o.MaxSessions, DefaultMaxSessions)
 	o.MaxConcurrent = orDefault(o.MaxConcurrent, DefaultMaxConcurrent)
@@ -295,7 +283,6 @@ func New(o Options) (*Server, error) {
 		users:     map[string]*userState{},
 		fault:     simkit.NewSwitch[Faults](o.Seed, streamFault),
 	}
-	var err error
 	if s.strNum, err = versionSet("StringNumbersAt", o.StringNumbersAt, 4); err != nil {
 		return nil, err
 	}

@@ -2,7 +2,9 @@ package simkit
 
 import (
 	"encoding/hex"
+	"fmt"
 	"math/rand/v2"
+	"time"
 )
 
 // NewRand is the random stream of one part of a simulated world: the same
@@ -99,4 +101,38 @@ func AppendUUID(b []byte, u [16]byte) []byte {
 	b = append(b, h[16:20]...)
 	b = append(b, '-')
 	return append(b, h[20:32]...)
+}
+
+// SizeOf looks up the spec of a world's size in specs: "" is small, and
+// *size is set to it. pkg names the simulator in the error for another.
+func SizeOf[S any](pkg string, size *string, specs map[string]S) (S, error) {
+	if *size == "" {
+		*size = "small"
+	}
+	spec, ok := specs[*size]
+	if !ok {
+		return spec, fmt.Errorf("%s: unknown size %q (want small, medium or large)", pkg, *size)
+	}
+	return spec, nil
+}
+
+// NowOr is now, or time.Now when nil: a simulator's clock.
+func NowOr(now func() time.Time) func() time.Time {
+	if now == nil {
+		return time.Now
+	}
+	return now
+}
+
+// SecretHex is n bytes drawn from r, in hex: a credential derived from the
+// seed, drawn from a stream of its own so that it does not shift the data.
+func SecretHex(r *rand.Rand, n int) string { return hex.EncodeToString(SecretBytes(r, n)) }
+
+// SecretBytes is n bytes drawn from r, a byte a draw.
+func SecretBytes(r *rand.Rand, n int) []byte {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(r.Uint32())
+	}
+	return b
 }
