@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/nmsexporter/nms_exporter/sim/simkit"
 )
 
 // basePath follows the region segment: /{region}/bcs/v2/.
@@ -200,16 +202,7 @@ func (w *world) faultyList(ep *endpoint, p params) (body []byte, total int) {
 			idx = append(idx, i)
 		}
 	}
-	if p.shrink && p.start > 0 {
-		idx = idx[:len(idx)-len(idx)/3]
-	}
-	total = len(idx)
-	lo := min(p.start, len(idx))
-	if p.endless && len(idx) > 0 {
-		total = max(total, p.start+2*p.max)
-		lo = p.start % len(idx)
-	}
-	hi := min(len(idx), lo+p.max)
+	lo, hi, total := simkit.Window(len(idx), p.start, p.max, p.shrink, p.endless)
 	body = append(make([]byte, 0, 64+(hi-lo)*len(ep.attrs)*24), `{"items":[`...)
 	for k, i := range idx[lo:hi] {
 		if k > 0 {

@@ -115,13 +115,7 @@ func handleOrgSites(s *Server, rc *reqCtx) response {
 		return resp
 	}
 	w := s.w
-	return pageOf(rc, len(w.sites), func(lo, hi int) any {
-		out := make([]siteJSON, 0, hi-lo)
-		for i := lo; i < hi; i++ {
-			out = append(out, w.siteJSON(i))
-		}
-		return out
-	})
+	return pageOf(rc, len(w.sites), rowsOf(w.siteJSON))
 }
 
 func handleOrgStats(s *Server, rc *reqCtx) response {
@@ -171,13 +165,7 @@ func handleOrgSiteStats(s *Server, rc *reqCtx) response {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	w := s.w
-	return pageOf(rc, len(w.sites), func(lo, hi int) any {
-		out := make([]siteStatsJSON, 0, hi-lo)
-		for i := lo; i < hi; i++ {
-			out = append(out, w.siteStatsJSON(i))
-		}
-		return out
-	})
+	return pageOf(rc, len(w.sites), rowsOf(w.siteStatsJSON))
 }
 
 func handleSiteStats(s *Server, rc *reqCtx) response {
@@ -355,13 +343,7 @@ func handleInventory(s *Server, rc *reqCtx) response {
 		}
 		idx = append(idx, int32(i))
 	}
-	return pageOf(rc, len(idx), func(lo, hi int) any {
-		out := make([]inventoryJSON, 0, hi-lo)
-		for _, di := range idx[lo:hi] {
-			out = append(out, w.inventoryJSON(int(di)))
-		}
-		return out
-	})
+	return pageOf(rc, len(idx), rowsOf(func(i int) inventoryJSON { return w.inventoryJSON(int(idx[i])) }))
 }
 
 // countResp renders a response_count: groups by count descending, then key.
@@ -802,13 +784,7 @@ func handleSiteClientStats(s *Server, rc *reqCtx) response {
 			}
 		}
 	}
-	return pageOf(rc, len(idx), func(lo, hi int) any {
-		out := make([]clientStatJSON, 0, hi-lo)
-		for _, ci := range idx[lo:hi] {
-			out = append(out, w.clientStatJSON(ci, rc.nowMs))
-		}
-		return out
-	})
+	return pageOf(rc, len(idx), rowsOf(func(i int) clientStatJSON { return w.clientStatJSON(idx[i], rc.nowMs) }))
 }
 
 // alarmFilter selects alarms for search and count.

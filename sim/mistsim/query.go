@@ -133,6 +133,17 @@ func parsePage(q url.Values) (int, error) {
 	return n, nil
 }
 
+// rowsOf renders a page's rows lo to hi with row.
+func rowsOf[T any](row func(i int) T) func(lo, hi int) any {
+	return func(lo, hi int) any {
+		out := make([]T, 0, hi-lo)
+		for i := lo; i < hi; i++ {
+			out = append(out, row(i))
+		}
+		return out
+	}
+}
+
 // pageOf slices n items for a list endpoint and sets the X-Page headers.
 // With the ShrinkTotal fault, pages after the first see a third fewer items;
 // with EndlessPaging, each page reports one more.

@@ -543,24 +543,7 @@ func (s *Server) list(rc *reqCtx, ep *endpoint) response {
 		at = func(k int) int { return int(idx[k]) }
 	}
 	p := s.pageWindow(rc.q)
-	if rc.f.ShrinkTotal && p.offset > 0 {
-		n -= n / 3
-	}
-	count := n
-	lo, hi := 0, 0
-	if n > 0 && p.offset <= n {
-		lo, hi = p.offset, n
-		if p.limit > 0 {
-			hi = min(n, p.offset+p.limit)
-		}
-	}
-	if rc.f.EndlessPaging && n > 0 && p.limit > 0 {
-		// At least one page more than this one, whose rows start over when past the
-		// end.
-		count = max(n, p.offset+2*p.limit)
-		lo = p.offset % n
-		hi = min(n, lo+p.limit)
-	}
+	lo, hi, count := simkit.Window(n, p.offset, p.limit, rc.f.ShrinkTotal, rc.f.EndlessPaging)
 	nextURL, prevURL := links(rc, count, p)
 	if rc.f.NextLoop {
 		nextURL = rc.base + rc.r.URL.RequestURI()

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/nmsexporter/nms_exporter/sim/simkit"
 )
 
 func visible(rowCampus int8, campus int) bool {
@@ -161,18 +163,8 @@ next:
 	}
 	sortRows(v, picked, p.sorts)
 	// A walk sees the data shrink after its first page.
-	if rc.shrink && p.first > 0 {
-		picked = picked[:len(picked)-len(picked)/3]
-	}
-	count = len(picked)
-	first := min(p.first, len(picked))
-	if rc.endless && len(picked) > 0 {
-		// At least one page more than this one, whose rows start over when
-		// past the end.
-		count = max(len(picked), p.first+2*p.max)
-		first = p.first % len(picked)
-	}
-	return picked[first:min(len(picked), first+p.max)], count
+	first, last, count := simkit.Window(len(picked), p.first, p.max, rc.shrink, rc.endless)
+	return picked[first:last], count
 }
 
 // querySignature names what decides which rows of a collection match.
