@@ -177,63 +177,67 @@ func (s *Server) Step() {
 }
 
 func (w *world) stepFieldNotices(r *rand.Rand) bool {
-	changed := false
-	n := max(1, len(w.devs)/300)
-	for k := 0; k < n; k++ {
-		i := r.IntN(len(w.devs))
-		cands := w.fnByPrd[w.devs[i].prod]
-		if len(cands) == 0 {
-			continue
-		}
-		fn := cands[r.IntN(len(cands))]
-		if w.fnMatchIndex(int32(i), fn) >= 0 {
-			continue
-		}
-		w.fns = append(w.fns, newFNMatch(r, int32(i), fn))
-		changed = true
-	}
-	for k := 0; k < (n+1)/2 && len(w.fns) > 1; k++ {
-		j := r.IntN(len(w.fns))
-		w.fns = slices.Delete(w.fns, j, j+1)
-		changed = true
-	}
-	if len(w.fns) > 0 {
-		m := &w.fns[r.IntN(len(w.fns))]
-		m.conf = uint8((int(m.conf) + 1 + r.IntN(2)) % len(confidences))
-		m.reason = uint8(r.IntN(len(fnReasons[m.conf])))
-		changed = true
-	}
+	var changed bool
+	w.fns, changed = stepMatches(r, len(w.devs), w.fns,
+		func(i int) []uint16 { return w.fnByPrd[w.devs[i].prod] },
+		func(fns []fnMatch, i int32, fn uint16) bool {
+			return slices.ContainsFunc(fns, func(m fnMatch) bool { return m.dev == i && m.fn == fn })
+		},
+		func(i int32, fn uint16) fnMatch { return newFNMatch(r, i, fn) },
+		func(m *fnMatch) {
+			m.conf = uint8((int(m.conf) + 1 + r.IntN(2)) % len(confidences))
+			m.reason = uint8(r.IntN(len(fnReasons[m.conf])))
+		})
 	return changed
 }
 
 func (w *world) stepAdvisories(r *rand.Rand) bool {
-	changed := false
-	n := max(1, len(w.devs)/300)
-	for k := 0; k < n; k++ {
-		i := r.IntN(len(w.devs))
-		cands := w.saByTyp[swVersions[w.devs[i].sw].typ]
-		if len(cands) == 0 {
-			continue
-		}
-		sa := cands[r.IntN(len(cands))]
-		if slices.ContainsFunc(w.sas, func(m saMatch) bool { return m.dev == int32(i) && m.sa == sa }) {
-			continue
-		}
-		w.sas = append(w.sas, newSAMatch(r, int32(i), sa))
-		changed = true
-	}
-	for k := 0; k < (n+1)/2 && len(w.sas) > 1; k++ {
-		j := r.IntN(len(w.sas))
-		w.sas = slices.Delete(w.sas, j, j+1)
-		changed = true
-	}
-	if len(w.sas) > 0 {
-		m := &w.sas[r.IntN(len(w.sas))]
-		m.conf = uint8((int(m.conf) + 1 + r.IntN(2)) % len(confidences))
-		m.reason = uint8(r.IntN(len(saReasons[m.conf])))
-		changed = true
-	}
+	var changed bool
+	w.sas, changed = stepMatches(r, len(w.devs), w.sas,
+		func(i int) []uint16 { return w.saByTyp[swVersions[w.devs[i].sw].typ] },
+		func(sas []saMatch, i int32, sa uint16) bool {
+			return slices.ContainsFunc(sas, func(m saMatch) bool { return m.dev == i && m.sa == sa })
+		},
+		func(i int32, sa uint16) saMatch { return newSAMatch(r, i, sa) },
+		func(m *saMatch) {
+			m.conf = uint8((int(m.conf) + 1 + r.IntN(2)) % len(confidences))
+			m.reason = uint8(r.IntN(len(saReasons[m.conf])))
+		})
 	return changed
+}
+
+// stepMatches changes the matches of bulletins to devices as a processing
+// run does: new matches for a few random devices (one in 300, at least
+// one) to a bulletin of theirs (cands) they lack (has, in the matches so
+// far), half as many
+// dropped, and one regraded.
+func stepMatches[M any](r *rand.Rand, devs int, ms []M, cands func(dev int) []uint16, has func(ms []M, dev int32, b uint16) bool,
+	add func(dev int32, b uint16) M, regrade func(*M)) ([]M, bool) {
+	changed := false
+	n := max(1, devs/300)
+	for k := 0; k < n; k++ {
+		i := r.IntN(devs)
+		cs := cands(i)
+		if len(cs) == 0 {
+			continue
+		}
+		b := cs[r.IntN(len(cs))]
+		if has(ms, int32(i), b) {
+			continue
+		}
+		ms = append(ms, add(int32(i), b))
+		changed = true
+	}
+	for k := 0; k < (n+1)/2 && len(ms) > 1; k++ {
+		j := r.IntN(len(ms))
+		ms = slices.Delete(ms, j, j+1)
+		changed = true
+	}
+	if len(ms) > 0 {
+		regrade(&ms[r.IntN(len(ms))])
+		changed = true
+	}
+	return ms, changed
 }
 
 func (w *world) fnMatchIndex(dev int32, fn uint16) int {
