@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/nmsexporter/nms_exporter/sim/simkit"
 )
 
 // Items are rendered as rows of values in model attribute order and encoded
@@ -62,7 +64,7 @@ var vnull = value{}
 func appendValue(b []byte, v value) []byte {
 	switch v.k {
 	case kStr:
-		return appendString(b, v.s)
+		return simkit.AppendJSONString(b, v.s)
 	case kInt:
 		return strconv.AppendInt(b, v.n, 10)
 	case kBool:
@@ -78,7 +80,7 @@ func appendValue(b []byte, v value) []byte {
 				if k > 0 {
 					b = append(b, ',')
 				}
-				b = appendString(b, s)
+				b = simkit.AppendJSONString(b, s)
 			}
 		}
 		return append(b, ']')
@@ -109,36 +111,6 @@ func appendText(b []byte, v value) (_ []byte, ok bool) {
 		return appendTime(b, v), true
 	}
 	return b, false
-}
-
-// appendString writes s as a JSON string, without the HTML escaping
-// encoding/json applies by default.
-func appendString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' {
-			continue
-		}
-		b = append(b, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			b = append(b, '\\', c)
-		case '\n':
-			b = append(b, '\\', 'n')
-		case '\r':
-			b = append(b, '\\', 'r')
-		case '\t':
-			b = append(b, '\\', 't')
-		default:
-			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-		}
-		start = i + 1
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }
 
 // appendObject writes one item; mask (nil: all) selects attributes.

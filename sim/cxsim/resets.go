@@ -305,7 +305,7 @@ func appendTyped(b []byte, typ string, attrs []string, row []value, quirks bool,
 	if typ != "" {
 		obj := slices.Clone(b[start+1:])
 		b = append(b[:start], `{"type":`...)
-		b = appendString(b, typ)
+		b = simkit.AppendJSONString(b, typ)
 		if len(obj) > 0 {
 			b = append(b, ',')
 			b = append(b, obj...)

@@ -243,7 +243,7 @@ const (
 func message(status int, msg string) response {
 	b := make([]byte, 0, len(msg)+20)
 	b = append(b, "{\n  \"message\":"...)
-	b = appendString(b, msg)
+	b = simkit.AppendJSONString(b, msg)
 	b = append(b, "\n}"...)
 	return response{status: status, body: b, ctype: "application/json; charset=utf-8"}
 }

@@ -4,7 +4,8 @@ import (
 	"encoding/hex"
 	"strconv"
 	"time"
-	"unicode/utf8"
+
+	"github.com/nmsexporter/nms_exporter/sim/simkit"
 )
 
 // enc appends compact JSON, as Django REST framework renders it, with keys
@@ -54,13 +55,13 @@ func (e *enc) closeArr() { e.b = append(e.b, ']') }
 
 func (e *enc) str(k, v string) {
 	e.key(k)
-	e.b = appendJSONString(e.b, v)
+	e.b = simkit.AppendJSONString(e.b, v)
 }
 
 // strv writes a string array element.
 func (e *enc) strv(v string) {
 	e.sep()
-	e.b = appendJSONString(e.b, v)
+	e.b = simkit.AppendJSONString(e.b, v)
 }
 
 // strN writes v, or null when v is empty.
@@ -134,52 +135,6 @@ func (e *enc) choice(k, value, label string) {
 	e.str("value", value)
 	e.str("label", label)
 	e.close()
-}
-
-func appendJSONString(b []byte, s string) []byte {
-	b = append(b, '"')
-	return append(appendEscaped(b, s), '"')
-}
-
-// appendEscaped appends s's JSON string escape, without quotes.
-func appendEscaped(b []byte, s string) []byte {
-	const hexd = "0123456789abcdef"
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexd[c>>4], hexd[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	return append(b, s[start:]...)
 }
 
 // slug writes slugify(v).
@@ -329,7 +284,7 @@ func (w *world) head2(e *enc, t tbl, i int, rc *rctx) {
 func (w *world) appendDisplay(e *enc, t tbl, i int) {
 	switch t {
 	case tDevice:
-		e.b = appendEscaped(e.b, w.devs[i].display())
+		e.b = simkit.AppendJSONEscaped(e.b, w.devs[i].display())
 	case tLocation:
 		// The ancestry, root first: "EMEA → AMS01 → AMS01-B1".
 		var chain [8]int32
@@ -339,18 +294,18 @@ func (w *world) appendDisplay(e *enc, t tbl, i int) {
 			n++
 		}
 		for k := n - 1; k >= 0; k-- {
-			e.b = appendEscaped(e.b, w.locs[chain[k]].name)
+			e.b = simkit.AppendJSONEscaped(e.b, w.locs[chain[k]].name)
 			if k > 0 {
 				e.b = append(e.b, " → "...)
 			}
 		}
 	case tDevType:
 		d := &w.dtypes[i]
-		e.b = appendEscaped(e.b, w.mfrs[d.mfr].name)
+		e.b = simkit.AppendJSONEscaped(e.b, w.mfrs[d.mfr].name)
 		e.b = append(e.b, ' ')
-		e.b = appendEscaped(e.b, d.name)
+		e.b = simkit.AppendJSONEscaped(e.b, d.name)
 	default:
-		e.b = appendEscaped(e.b, w.name(t, i))
+		e.b = simkit.AppendJSONEscaped(e.b, w.name(t, i))
 	}
 }
 
