@@ -62,8 +62,8 @@ func CheckSharedFaults(t *testing.T, newTarget func(t *testing.T) FaultTarget) {
 	}
 }
 
-// CheckLatency: the latency fault delays answers under PathPrefix, and
-// only those.
+// CheckLatency checks that the latency fault delays answers under
+// PathPrefix, and only those.
 func CheckLatency(t *testing.T, ft FaultTarget) {
 	t.Helper()
 	const lat = 80 * time.Millisecond
@@ -87,7 +87,7 @@ func CheckLatency(t *testing.T, ft FaultTarget) {
 	}
 }
 
-// CheckBodies: truncate, malformed, reset and PathPrefix, and the body
+// CheckBodies checks truncate, malformed, reset and PathPrefix, and the body
 // whole again once the faults clear. It makes eight calls.
 func CheckBodies(t *testing.T, ft FaultTarget) {
 	t.Helper()
@@ -134,8 +134,8 @@ func CheckBodies(t *testing.T, ft FaultTarget) {
 	}
 }
 
-// CheckOversize: the oversize fault pads a 200 to 1 MiB of valid JSON that
-// starts with the real body, and leaves an error alone.
+// CheckOversize checks that the oversize fault pads a 200 to 1 MiB of valid
+// JSON that starts with the real body, and leaves an error alone.
 func CheckOversize(t *testing.T, ft FaultTarget) {
 	t.Helper()
 	_, full := ft.Get(ft.Path)
@@ -149,8 +149,8 @@ func CheckOversize(t *testing.T, ft FaultTarget) {
 	}
 }
 
-// CheckResetMidBody: the reset_mid_body fault sends half a 200 under its
-// full length, then drops the connection.
+// CheckResetMidBody checks that the reset_mid_body fault sends half a 200
+// under its full length, then drops the connection.
 func CheckResetMidBody(t *testing.T, ft FaultTarget) {
 	t.Helper()
 	ft.Set(simkit.Faults{ResetMidBody: true})
