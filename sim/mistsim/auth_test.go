@@ -15,7 +15,7 @@ import (
 
 func TestAuthErrors(t *testing.T) {
 	h := newHarness(t, Options{Seed: 1})
-	foreignSite := h.s.ForeignSiteIDs()[0]
+	foreignSite := h.S.ForeignSiteIDs()[0]
 	tests := []struct {
 		name, method, path string
 		hdr                map[string]string
@@ -25,8 +25,8 @@ func TestAuthErrors(t *testing.T) {
 		{"no credentials", "GET", "/api/v1/self", map[string]string{"Authorization": ""}, 401, "Authentication credentials were not provided."},
 		{"wrong token", "GET", "/api/v1/self", map[string]string{"Authorization": "Token nope"}, 401, "Invalid token."},
 		{"other scheme", "GET", "/api/v1/self", map[string]string{"Authorization": "Bearer " + h.c.Token}, 401, "Authentication credentials were not provided."},
-		{"foreign org", "GET", "/api/v1/orgs/" + h.s.ForeignOrgID() + "/stats", nil, 403, "You do not have permission to perform this action."},
-		{"foreign org sites", "GET", "/api/v1/orgs/" + h.s.ForeignOrgID() + "/sites", nil, 403, "You do not have permission to perform this action."},
+		{"foreign org", "GET", "/api/v1/orgs/" + h.S.ForeignOrgID() + "/stats", nil, 403, "You do not have permission to perform this action."},
+		{"foreign org sites", "GET", "/api/v1/orgs/" + h.S.ForeignOrgID() + "/sites", nil, 403, "You do not have permission to perform this action."},
 		{"foreign site", "GET", "/api/v1/sites/" + foreignSite + "/stats", nil, 403, "You do not have permission to perform this action."},
 		{"unknown org", "GET", "/api/v1/orgs/00000000-0000-0000-0000-000000000000/stats", nil, 404, "Not found."},
 		{"unknown site", "GET", "/api/v1/sites/00000000-1111-4222-8333-444444444444/stats", nil, 404, "Not found."},
@@ -37,18 +37,18 @@ func TestAuthErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := h.request(tt.method, tt.path, "", tt.hdr)
-			if r.status != tt.status || detailOf(t, r.body) != tt.detail {
-				t.Errorf("%s %s = %d %s; want %d {\"detail\": %q}", tt.method, tt.path, r.status, r.body, tt.status, tt.detail)
+			r := h.Request(tt.method, tt.path, "", tt.hdr)
+			if r.Status != tt.status || simtest.DetailOf(t, r.Body) != tt.detail {
+				t.Errorf("%s %s = %d %s; want %d {\"detail\": %q}", tt.method, tt.path, r.Status, r.Body, tt.status, tt.detail)
 			}
-			if ct := r.header.Get("Content-Type"); ct != "application/json" {
+			if ct := r.Header.Get("Content-Type"); ct != "application/json" {
 				t.Errorf("Content-Type = %q; want application/json", ct)
 			}
 		})
 	}
 	// Counted: the authenticated calls to known paths (403s, 404s for the
 	// org and site, 405, two factor); not the 401s nor the unknown paths.
-	if got := h.s.Calls(); got != 7 {
+	if got := h.S.Calls(); got != 7 {
 		t.Errorf("Calls() = %d; want 7", got)
 	}
 }
@@ -65,7 +65,7 @@ func TestSelf(t *testing.T) {
 			Role  string `json:"role"`
 		} `json:"privileges"`
 	}
-	h.getOK("/api/v1/self", &self)
+	h.GetOK("/api/v1/self", &self)
 	if self.Email != nil || self.Name == "" || len(self.Privileges) != 1 {
 		t.Fatalf("self = %+v; want an org token body: name, no email, one privilege", self)
 	}
@@ -74,7 +74,7 @@ func TestSelf(t *testing.T) {
 		t.Errorf("privilege = %+v; want scope org, org_id %s, role read, a name", p, h.c.OrgID)
 	}
 	var org struct{ ID, Name string }
-	h.getOK(h.org(""), &org)
+	h.GetOK(h.org(""), &org)
 	if org.ID != h.c.OrgID || org.Name != p.Name {
 		t.Errorf("org = %+v; want id %s name %s", org, h.c.OrgID, p.Name)
 	}
@@ -142,7 +142,7 @@ func TestLoginSession(t *testing.T) {
 	if st, _ := do("GET", "/api/v1/orgs/"+h.c.OrgID+"/stats", nil); st != 200 {
 		t.Errorf("GET org stats with cookies = %d; want 200", st)
 	}
-	if st, body := do("POST", "/api/v1/logout", nil); st != 403 || detailOf(t, body) != "CSRF Failed: CSRF token missing or incorrect." {
+	if st, body := do("POST", "/api/v1/logout", nil); st != 403 || simtest.DetailOf(t, body) != "CSRF Failed: CSRF token missing or incorrect." {
 		t.Errorf("POST /logout without X-CSRFToken = %d %s; want 403 CSRF Failed", st, body)
 	}
 	if st, _ := do("POST", "/api/v1/logout", map[string]string{"X-CSRFToken": "wrong"}); st != 403 {
@@ -160,8 +160,8 @@ func TestLoginThrottle(t *testing.T) {
 	h := newHarness(t, Options{Seed: 1})
 	login := func(pw string) (int, string) {
 		body := fmt.Sprintf(`{"email": %q, "password": %q}`, h.c.Email, pw)
-		r := h.request("POST", "/api/v1/login", body, map[string]string{"Authorization": "", "Content-Type": "application/json"})
-		return r.status, detailOf(t, r.body)
+		r := h.Request("POST", "/api/v1/login", body, map[string]string{"Authorization": "", "Content-Type": "application/json"})
+		return r.Status, simtest.DetailOf(t, r.Body)
 	}
 	for i := 1; i <= 3; i++ {
 		if st, d := login("wrong"); st != 400 || d != "Invalid email or password" {
@@ -171,15 +171,15 @@ func TestLoginThrottle(t *testing.T) {
 	if st, _ := login(h.c.Password); st != 429 {
 		t.Errorf("login after 3 failures = %d; want 429", st)
 	}
-	h.clock.Add(LoginLockout + time.Second)
+	h.Clock.Add(LoginLockout + time.Second)
 	if st, d := login(h.c.Password); st != 200 {
 		t.Errorf("login after the lockout = %d %q; want 200", st, d)
 	}
-	if r := h.request("POST", "/api/v1/login", "{not json", map[string]string{"Authorization": ""}); r.status != 400 {
-		t.Errorf("login with a bad body = %d; want 400", r.status)
+	if r := h.Request("POST", "/api/v1/login", "{not json", map[string]string{"Authorization": ""}); r.Status != 400 {
+		t.Errorf("login with a bad body = %d; want 400", r.Status)
 	}
-	if h.s.Calls() != 0 {
-		t.Errorf("Calls() after logins only = %d; want 0 (login is not an API call)", h.s.Calls())
+	if h.S.Calls() != 0 {
+		t.Errorf("Calls() after logins only = %d; want 0 (login is not an API call)", h.S.Calls())
 	}
 }
 
@@ -187,39 +187,39 @@ func TestHourlyLimit(t *testing.T) {
 	for _, retryAfter := range []bool{false, true} {
 		t.Run(fmt.Sprintf("RetryAfter=%v", retryAfter), func(t *testing.T) {
 			h := newHarness(t, Options{Seed: 1, HourlyLimit: 5, RetryAfter: retryAfter, ExtraTokens: []string{"second"}})
-			h.clock.Set(time.Date(2025, 7, 10, 10, 59, 0, 0, time.UTC))
+			h.Clock.Set(time.Date(2025, 7, 10, 10, 59, 0, 0, time.UTC))
 			for i := 1; i <= 4; i++ {
-				h.getOK("/api/v1/self", nil)
+				h.GetOK("/api/v1/self", nil)
 			}
 			var u struct {
 				Requests     int `json:"requests"`
 				RequestLimit int `json:"request_limit"`
 			}
-			h.getOK("/api/v1/self/usage", &u)
+			h.GetOK("/api/v1/self/usage", &u)
 			if u.Requests != 5 || u.RequestLimit != 5 {
 				t.Errorf("self/usage = %+v; want requests 5 (itself included), request_limit 5", u)
 			}
-			r := h.get("/api/v1/self")
+			r := h.Get("/api/v1/self")
 			want := "Too Many Request. The API Token used for the request reached the 5 API Calls per hour threshold"
-			if r.status != 429 || detailOf(t, r.body) != want {
-				t.Errorf("6th call = %d %s; want 429 %q", r.status, r.body, want)
+			if r.Status != 429 || simtest.DetailOf(t, r.Body) != want {
+				t.Errorf("6th call = %d %s; want 429 %q", r.Status, r.Body, want)
 			}
 			wantRA := ""
 			if retryAfter {
 				wantRA = "60"
 			}
-			if got := r.header.Get("Retry-After"); got != wantRA {
+			if got := r.Header.Get("Retry-After"); got != wantRA {
 				t.Errorf("Retry-After = %q; want %q", got, wantRA)
 			}
-			if r := h.request("GET", "/api/v1/self", "", map[string]string{"Authorization": "Token second"}); r.status != 200 {
-				t.Errorf("other token status = %d; want 200 (budgets are per token)", r.status)
+			if r := h.Request("GET", "/api/v1/self", "", map[string]string{"Authorization": "Token second"}); r.Status != 200 {
+				t.Errorf("other token status = %d; want 200 (budgets are per token)", r.Status)
 			}
-			h.clock.Set(time.Date(2025, 7, 10, 11, 0, 0, 0, time.UTC))
-			h.getOK("/api/v1/self/usage", &u)
+			h.Clock.Set(time.Date(2025, 7, 10, 11, 0, 0, 0, time.UTC))
+			h.GetOK("/api/v1/self/usage", &u)
 			if u.Requests != 1 {
 				t.Errorf("self/usage after the hour = %+v; want requests 1", u)
 			}
-			if got := h.s.Calls(); got != 8 {
+			if got := h.S.Calls(); got != 8 {
 				t.Errorf("Calls() = %d; want 8 (the 429 counted too)", got)
 			}
 		})
@@ -228,18 +228,18 @@ func TestHourlyLimit(t *testing.T) {
 
 func TestCallsByPath(t *testing.T) {
 	h := newHarness(t, Options{Seed: 1})
-	h.getOK(h.org("/stats/devices"), nil)
-	h.getOK(h.org("/stats/devices?type=all"), nil)
-	h.getOK("/api/v1/sites/"+h.s.SiteIDs()[0]+"/stats", nil)
-	h.get("/api/v1/self/nothing")
-	h.request("GET", "/api/v1/self", "", map[string]string{"Authorization": "Token bad"})
-	got := h.s.CallsByPath()
+	h.GetOK(h.org("/stats/devices"), nil)
+	h.GetOK(h.org("/stats/devices?type=all"), nil)
+	h.GetOK("/api/v1/sites/"+h.S.SiteIDs()[0]+"/stats", nil)
+	h.Get("/api/v1/self/nothing")
+	h.Request("GET", "/api/v1/self", "", map[string]string{"Authorization": "Token bad"})
+	got := h.S.CallsByPath()
 	want := map[string]int{"/api/v1/orgs/{org_id}/stats/devices": 2, "/api/v1/sites/{site_id}/stats": 1}
-	if fmt.Sprint(got) != fmt.Sprint(want) || h.s.Calls() != 3 {
-		t.Errorf("CallsByPath() = %v, Calls() = %d; want %v, 3", got, h.s.Calls(), want)
+	if fmt.Sprint(got) != fmt.Sprint(want) || h.S.Calls() != 3 {
+		t.Errorf("CallsByPath() = %v, Calls() = %d; want %v, 3", got, h.S.Calls(), want)
 	}
-	h.s.ResetCalls()
-	if h.s.Calls() != 0 || len(h.s.CallsByPath()) != 0 {
-		t.Errorf("after ResetCalls: Calls() = %d, CallsByPath() = %v; want 0, empty", h.s.Calls(), h.s.CallsByPath())
+	h.S.ResetCalls()
+	if h.S.Calls() != 0 || len(h.S.CallsByPath()) != 0 {
+		t.Errorf("after ResetCalls: Calls() = %d, CallsByPath() = %v; want 0, empty", h.S.Calls(), h.S.CallsByPath())
 	}
 }

@@ -113,7 +113,7 @@ func TestDeterminism(t *testing.T) {
 	body := func(seed int64, path string) []byte {
 		h := newHarness(t, Options{Seed: seed})
 		p := regexp.MustCompile(`\{org\}`).ReplaceAllString(path, h.c.OrgID)
-		return h.getOK(p, nil).body
+		return h.GetOK(p, nil).Body
 	}
 	for _, p := range paths {
 		t.Run(p, func(t *testing.T) {
@@ -136,11 +136,11 @@ func TestDeterminism(t *testing.T) {
 // TestConsistency checks that the counts every endpoint reports agree.
 func TestConsistency(t *testing.T) {
 	h := newHarness(t, Options{Seed: 11, Size: "medium"})
-	z := h.s.Sizes()
+	z := h.S.Sizes()
 	var aps []deviceItem
 	for page := 1; ; page++ {
 		var p []deviceItem
-		h.getOK(h.org(fmt.Sprintf("/stats/devices?fields=*&limit=1000&page=%d", page)), &p)
+		h.GetOK(h.org(fmt.Sprintf("/stats/devices?fields=*&limit=1000&page=%d", page)), &p)
 		if len(p) == 0 {
 			break
 		}
@@ -167,7 +167,7 @@ func TestConsistency(t *testing.T) {
 		perSite[d.SiteID] += *d.NumClients
 	}
 	var sites []siteStatsItem
-	h.getOK(h.org("/stats/sites?limit=1000"), &sites)
+	h.GetOK(h.org("/stats/sites?limit=1000"), &sites)
 	total := 0
 	for _, st := range sites {
 		if st.NumClients != perSite[st.ID] {
@@ -183,12 +183,12 @@ func TestConsistency(t *testing.T) {
 		t.Errorf("sum of site num_clients = %d; want Sizes().Clients %d", total, z.Clients)
 	}
 	var one []struct{}
-	r := h.getOK("/api/v1/sites/"+sites[0].ID+"/stats/clients?limit=1000", &one)
-	if got := r.header.Get("X-Page-Total"); got != strconv.Itoa(sites[0].NumClients) {
+	r := h.GetOK("/api/v1/sites/"+sites[0].ID+"/stats/clients?limit=1000", &one)
+	if got := r.Header.Get("X-Page-Total"); got != strconv.Itoa(sites[0].NumClients) {
 		t.Errorf("site stats/clients X-Page-Total = %s; want num_clients %d", got, sites[0].NumClients)
 	}
 	var sb searchBody[clientItem]
-	h.getOK(h.org("/clients/search?duration=10m&limit=1"), &sb)
+	h.GetOK(h.org("/clients/search?duration=10m&limit=1"), &sb)
 	if sb.Total != z.Clients {
 		t.Errorf("clients/search duration=10m total = %d; want %d connected", sb.Total, z.Clients)
 	}
@@ -198,7 +198,7 @@ func TestConsistency(t *testing.T) {
 			Count int    `json:"count"`
 		} `json:"results"`
 	}
-	h.getOK(h.org("/clients/count?distinct=ssid&duration=10m"), &cnt)
+	h.GetOK(h.org("/clients/count?distinct=ssid&duration=10m"), &cnt)
 	sum := 0
 	for _, r := range cnt.Results {
 		sum += r.Count

@@ -12,19 +12,16 @@ import (
 )
 
 // rawGet gets path on a fresh connection and returns the read error too.
-func rawGet(t *testing.T, h *harness, path string) (*http.Response, []byte, error) {
-	t.Helper()
-	req, _ := http.NewRequest("GET", h.c.BaseURL+path, nil)
-	req.Header.Set("Authorization", "Token "+h.c.Token)
-	return simtest.DoFresh(req, nil)
+func rawGet(_ *testing.T, h *harness, path string) (*http.Response, []byte, error) {
+	return h.Fresh(path, nil)
 }
 
 // sharedFaults is a new simulator for the shared fault checks.
 func sharedFaults(t *testing.T) simtest.FaultTarget {
 	h := newHarness(t, Options{Seed: 1})
 	path := h.org("/stats/devices?type=all")
-	return simtest.Target[Faults](simtest.FaultTarget{Path: path, ErrorPath: "/api/v1/orgs/" + h.s.ForeignOrgID(), Prefix: "/api/v1/orgs/", Inside: path, Outside: "/api/v1/self"}, h.s,
-		func(p string) (int, []byte) { r := h.get(p); return r.status, r.body },
+	return simtest.Target[Faults](simtest.FaultTarget{Path: path, ErrorPath: "/api/v1/orgs/" + h.S.ForeignOrgID(), Prefix: "/api/v1/orgs/", Inside: path, Outside: "/api/v1/self"}, h.S,
+		func(p string) (int, []byte) { r := h.Get(p); return r.Status, r.Body },
 		func(p string) (*http.Response, []byte, error) { return rawGet(t, h, p) })
 }
 
@@ -32,47 +29,47 @@ func TestSharedFaults(t *testing.T) { simtest.CheckSharedFaults(t, sharedFaults)
 
 func TestFaultErrorRate(t *testing.T) {
 	h := newHarness(t, Options{Seed: 1})
-	h.s.SetFaults(Faults{ErrorRate: 1, ErrorStatus: 503})
-	r := h.get("/api/v1/self")
-	if r.status != 503 || detailOf(t, r.body) == "" {
-		t.Errorf("GET with ErrorRate 1 = %d %s; want 503 with a detail", r.status, r.body)
+	h.S.SetFaults(Faults{ErrorRate: 1, ErrorStatus: 503})
+	r := h.Get("/api/v1/self")
+	if r.Status != 503 || simtest.DetailOf(t, r.Body) == "" {
+		t.Errorf("GET with ErrorRate 1 = %d %s; want 503 with a detail", r.Status, r.Body)
 	}
-	h.s.SetFaults(Faults{ErrorRate: 1})
-	if r := h.get("/api/v1/self"); r.status != 500 {
-		t.Errorf("GET with ErrorRate 1, no ErrorStatus = %d; want 500", r.status)
+	h.S.SetFaults(Faults{ErrorRate: 1})
+	if r := h.Get("/api/v1/self"); r.Status != 500 {
+		t.Errorf("GET with ErrorRate 1, no ErrorStatus = %d; want 500", r.Status)
 	}
-	simtest.CheckErrorRate(t, func(r float64) { h.s.SetFaults(Faults{ErrorRate: r}) },
-		func() bool { return h.get("/api/v1/self").status == 500 })
+	simtest.CheckErrorRate(t, func(r float64) { h.S.SetFaults(Faults{ErrorRate: r}) },
+		func() bool { return h.Get("/api/v1/self").Status == 500 })
 }
 
 func TestFaultRateLimitStorm(t *testing.T) {
 	h := newHarness(t, Options{Seed: 1})
-	h.s.SetFaults(Faults{RateLimit: true})
+	h.S.SetFaults(Faults{RateLimit: true})
 	for i := 0; i < 3; i++ {
-		r := h.get("/api/v1/self")
+		r := h.Get("/api/v1/self")
 		want := "Too Many Request. The API Token used for the request reached the 5000 API Calls per hour threshold"
-		if r.status != 429 || detailOf(t, r.body) != want || r.header.Get("Retry-After") != "" {
-			t.Fatalf("GET during a 429 storm = %d %s (Retry-After %q); want 429 %q without Retry-After", r.status, r.body, r.header.Get("Retry-After"), want)
+		if r.Status != 429 || simtest.DetailOf(t, r.Body) != want || r.Header.Get("Retry-After") != "" {
+			t.Fatalf("GET during a 429 storm = %d %s (Retry-After %q); want 429 %q without Retry-After", r.Status, r.Body, r.Header.Get("Retry-After"), want)
 		}
 	}
-	h.s.SetFaults(Faults{})
+	h.S.SetFaults(Faults{})
 	var u struct {
 		Requests int `json:"requests"`
 	}
-	h.getOK("/api/v1/self/usage", &u)
-	if u.Requests != 1 || h.s.Calls() != 4 {
-		t.Errorf("after the storm: usage requests = %d, Calls() = %d; want 1 (storm not charged), 4", u.Requests, h.s.Calls())
+	h.GetOK("/api/v1/self/usage", &u)
+	if u.Requests != 1 || h.S.Calls() != 4 {
+		t.Errorf("after the storm: usage requests = %d, Calls() = %d; want 1 (storm not charged), 4", u.Requests, h.S.Calls())
 	}
 }
 
 func TestFaultShrinkTotal(t *testing.T) {
 	h := newHarness(t, Options{Seed: 1, Size: "medium"})
-	h.s.SetFaults(Faults{ShrinkTotal: true})
-	z := h.s.Sizes()
-	r1 := h.getOK(h.org("/stats/devices?type=all&limit=100&page=1"), nil)
-	r2 := h.getOK(h.org("/stats/devices?type=all&limit=100&page=2"), nil)
-	t1, _ := strconv.Atoi(r1.header.Get("X-Page-Total"))
-	t2, _ := strconv.Atoi(r2.header.Get("X-Page-Total"))
+	h.S.SetFaults(Faults{ShrinkTotal: true})
+	z := h.S.Sizes()
+	r1 := h.GetOK(h.org("/stats/devices?type=all&limit=100&page=1"), nil)
+	r2 := h.GetOK(h.org("/stats/devices?type=all&limit=100&page=2"), nil)
+	t1, _ := strconv.Atoi(r1.Header.Get("X-Page-Total"))
+	t2, _ := strconv.Atoi(r2.Header.Get("X-Page-Total"))
 	if t1 != z.Devices || t2 != z.Devices-z.Devices/3 {
 		t.Errorf("X-Page-Total page 1, 2 = %d, %d; want %d, %d", t1, t2, z.Devices, z.Devices-z.Devices/3)
 	}
@@ -90,44 +87,44 @@ func TestFaultShrinkTotal(t *testing.T) {
 
 func TestFaultRateLimitRetryAfter(t *testing.T) {
 	h := newHarness(t, Options{Seed: 1})
-	h.s.SetFaults(Faults{RateLimit: true, RetryAfter: 1500 * time.Millisecond})
-	if r := h.get("/api/v1/self"); r.status != 429 || r.header.Get("Retry-After") != "2" {
-		t.Errorf("GET during a 429 storm with RetryAfter 1.5s = %d, Retry-After %q; want 429, \"2\"", r.status, r.header.Get("Retry-After"))
+	h.S.SetFaults(Faults{RateLimit: true, RetryAfter: 1500 * time.Millisecond})
+	if r := h.Get("/api/v1/self"); r.Status != 429 || r.Header.Get("Retry-After") != "2" {
+		t.Errorf("GET during a 429 storm with RetryAfter 1.5s = %d, Retry-After %q; want 429, \"2\"", r.Status, r.Header.Get("Retry-After"))
 	}
 }
 
 func TestFaultRevoke(t *testing.T) {
 	h := newHarness(t, Options{Seed: 1})
-	h.s.SetFaults(Faults{Revoke: true, RevokeAfter: 2})
+	h.S.SetFaults(Faults{Revoke: true, RevokeAfter: 2})
 	for i := 1; i <= 4; i++ {
-		r := h.get("/api/v1/self")
+		r := h.Get("/api/v1/self")
 		want := 200
 		if i > 2 {
 			want = 401
 		}
-		if r.status != want || (want == 401 && detailOf(t, r.body) != msgBadToken) {
-			t.Errorf("call %d with Revoke after 2 = %d %s; want %d", i, r.status, r.body, want)
+		if r.Status != want || (want == 401 && simtest.DetailOf(t, r.Body) != msgBadToken) {
+			t.Errorf("call %d with Revoke after 2 = %d %s; want %d", i, r.Status, r.Body, want)
 		}
 	}
 	login := `{"email":"` + h.c.Email + `","password":"` + h.c.Password + `"}`
-	if r := h.request("POST", "/api/v1/login", login, nil); r.status != 400 {
-		t.Errorf("login while revoked = %d %s; want the 400 of a wrong password", r.status, r.body)
+	if r := h.Request("POST", "/api/v1/login", login, nil); r.Status != 400 {
+		t.Errorf("login while revoked = %d %s; want the 400 of a wrong password", r.Status, r.Body)
 	}
-	if h.s.Calls() != 2 {
-		t.Errorf("Calls() = %d; want 2: refused calls are 401s", h.s.Calls())
+	if h.S.Calls() != 2 {
+		t.Errorf("Calls() = %d; want 2: refused calls are 401s", h.S.Calls())
 	}
-	h.s.SetFaults(Faults{})
-	if r := h.get("/api/v1/self"); r.status != 200 {
-		t.Errorf("GET after Revoke cleared = %d; want 200", r.status)
+	h.S.SetFaults(Faults{})
+	if r := h.Get("/api/v1/self"); r.Status != 200 {
+		t.Errorf("GET after Revoke cleared = %d; want 200", r.Status)
 	}
 }
 
 func TestFaultNextLoop(t *testing.T) {
 	h := newHarness(t, Options{Seed: 1})
-	h.s.SetFaults(Faults{NextLoop: true})
+	h.S.SetFaults(Faults{NextLoop: true})
 	for _, path := range []string{h.org("/clients/search?limit=5&duration=10m"), h.org("/alarms/search?limit=1000&duration=7d")} {
 		var p searchBody[json.RawMessage]
-		h.getOK(path, &p)
+		h.GetOK(path, &p)
 		if p.Next == nil || *p.Next != path {
 			t.Errorf("GET %s with NextLoop: next = %v; want the page itself", path, p.Next)
 		}
@@ -136,15 +133,15 @@ func TestFaultNextLoop(t *testing.T) {
 
 func TestFaultEndlessPaging(t *testing.T) {
 	h := newHarness(t, Options{Seed: 1})
-	z := h.s.Sizes()
-	h.s.SetFaults(Faults{EndlessPaging: true})
+	z := h.S.Sizes()
+	h.S.SetFaults(Faults{EndlessPaging: true})
 	// Searches: past the end, empty pages, each with a new next.
 	for _, path := range []string{h.org("/clients/search?limit=1000&duration=10m"), h.org("/alarms/search?duration=7d")} {
 		seen := map[string]bool{}
 		got := 0
 		for i := 0; i < 5; i++ {
 			var p searchBody[json.RawMessage]
-			h.getOK(path, &p)
+			h.GetOK(path, &p)
 			got += len(p.Results)
 			if p.Next == nil || seen[*p.Next] {
 				t.Fatalf("page %d of %s with EndlessPaging: next = %v; want a new one", i+1, path, p.Next)
@@ -160,15 +157,15 @@ func TestFaultEndlessPaging(t *testing.T) {
 	// full.
 	for page := 1; page <= z.Devices/10+3; page++ {
 		var items []deviceItem
-		r := h.getOK(h.org("/stats/devices?type=all&limit=10&page="+strconv.Itoa(page)), &items)
+		r := h.GetOK(h.org("/stats/devices?type=all&limit=10&page="+strconv.Itoa(page)), &items)
 		want := max(z.Devices, (page+1)*10)
-		if total, _ := strconv.Atoi(r.header.Get("X-Page-Total")); total != want || len(items) != min(10, z.Devices) {
+		if total, _ := strconv.Atoi(r.Header.Get("X-Page-Total")); total != want || len(items) != min(10, z.Devices) {
 			t.Errorf("page %d with EndlessPaging: X-Page-Total %d, %d items; want %d, %d", page, total, len(items), want, min(10, z.Devices))
 		}
 	}
 	page := strconv.Itoa(z.Devices/10 + 2)
 	var items []deviceItem
-	h.getOK(h.org("/stats/devices?type=all&limit=10&page="+page), &items)
+	h.GetOK(h.org("/stats/devices?type=all&limit=10&page="+page), &items)
 	if len(items) == 0 {
 		t.Errorf("page %s, past the end, with EndlessPaging: no items; want the pages to start over", page)
 	}
@@ -194,11 +191,11 @@ func TestConcurrentUse(t *testing.T) {
 		}()
 	}
 	for i := 0; i < 30; i++ {
-		h.s.SetFaults(Faults{Latency: time.Duration(i%2) * time.Millisecond})
-		h.s.Step()
-		id := h.s.RaiseAlarm(Alarm{Type: "rogue_ap"})
-		_ = h.s.ClearAlarm(id)
-		_ = h.s.Sizes()
+		h.S.SetFaults(Faults{Latency: time.Duration(i%2) * time.Millisecond})
+		h.S.Step()
+		id := h.S.RaiseAlarm(Alarm{Type: "rogue_ap"})
+		_ = h.S.ClearAlarm(id)
+		_ = h.S.Sizes()
 	}
 	wg.Wait()
 }

@@ -1,11 +1,7 @@
 package mistsim
 
 import (
-	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/httptest"
-	"strings"
 	"testing"
 	"time"
 
@@ -16,71 +12,24 @@ import (
 var testStart = time.Date(2025, 7, 10, 6, 30, 0, 0, time.UTC)
 
 type harness struct {
-	t     *testing.T
-	s     *Server
-	ts    *httptest.Server
-	c     Credentials
-	clock *simtest.Clock
+	*simtest.Harness[*Server]
+	c Credentials
 }
 
-// newHarness serves a simulator on loopback with a fixed clock.
+type result = simtest.Result
+
+// newHarness serves a simulator on loopback with a fixed clock; requests
+// carry its token.
 func newHarness(t *testing.T, o Options) *harness {
 	t.Helper()
-	s, ts, clock := simtest.Serve(t, testStart, &o, &o.Now, New)
-	c := s.Credentials()
-	c.BaseURL = ts.URL
-	return &harness{t: t, s: s, ts: ts, c: c, clock: clock}
-}
-
-type result struct {
-	status int
-	header http.Header
-	body   []byte
-}
-
-// request sends method path with the harness token unless hdr overrides
-// Authorization ("" removes it).
-func (h *harness) request(method, path string, body string, hdr map[string]string) result {
-	h.t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, h.c.BaseURL+path, rd)
-	if err != nil {
-		h.t.Fatalf("NewRequest(%s %s): %v", method, path, err)
-	}
-	req.Header.Set("Authorization", "Token "+h.c.Token)
-	simtest.SetHeaders(req, hdr)
-	st, header, b := simtest.Do(h.t, h.ts.Client(), req)
-	return result{st, header, b}
-}
-
-func (h *harness) get(path string) result {
-	h.t.Helper()
-	return h.request("GET", path, "", nil)
-}
-
-// getOK gets path, requires 200 and decodes the body into v.
-func (h *harness) getOK(path string, v any) result {
-	h.t.Helper()
-	r := h.get(path)
-	simtest.DecodeOK(h.t, "GET "+path, r.status, r.body, v)
-	return r
+	h := &harness{Harness: simtest.NewHarness(t, testStart, &o, &o.Now, New)}
+	h.c = h.S.Credentials()
+	h.c.BaseURL = h.TS.URL
+	h.Auth = func(r *http.Request) { r.Header.Set("Authorization", "Token "+h.c.Token) }
+	return h
 }
 
 func (h *harness) org(suffix string) string { return "/api/v1/orgs/" + h.c.OrgID + suffix }
-
-func detailOf(t *testing.T, b []byte) string {
-	t.Helper()
-	var d struct {
-		Detail string `json:"detail"`
-	}
-	if err := json.Unmarshal(b, &d); err != nil {
-		t.Fatalf("error body %q is not JSON: %v", b, err)
-	}
-	return d.Detail
-}
 
 type searchBody[T any] struct {
 	Start   float64 `json:"start"`
@@ -145,18 +94,18 @@ type siteStatsItem struct {
 
 // walk follows next links from path and returns every page.
 func walk[T any](h *harness, path string) []searchBody[T] {
-	h.t.Helper()
+	h.T.Helper()
 	var pages []searchBody[T]
 	for path != "" {
 		var p searchBody[T]
-		h.getOK(path, &p)
+		h.GetOK(path, &p)
 		pages = append(pages, p)
 		path = ""
 		if p.Next != nil {
 			path = *p.Next
 		}
 		if len(pages) > 10000 {
-			h.t.Fatalf("walk of %s did not end", path)
+			h.T.Fatalf("walk of %s did not end", path)
 		}
 	}
 	return pages

@@ -11,7 +11,7 @@ func TestSetDeviceConnected(t *testing.T) {
 	h := newHarness(t, Options{Seed: 3})
 	var ap deviceItem
 	var aps []deviceItem
-	h.getOK(h.org("/stats/devices?fields=*&status=connected"), &aps)
+	h.GetOK(h.org("/stats/devices?fields=*&status=connected"), &aps)
 	for _, d := range aps {
 		if *d.NumClients > 0 {
 			ap = d
@@ -20,25 +20,25 @@ func TestSetDeviceConnected(t *testing.T) {
 	}
 	siteStats := func() siteStatsItem {
 		var st siteStatsItem
-		h.getOK("/api/v1/sites/"+ap.SiteID+"/stats", &st)
+		h.GetOK("/api/v1/sites/"+ap.SiteID+"/stats", &st)
 		return st
 	}
 	connectedClients := func() int {
 		var p searchBody[clientItem]
-		h.getOK(h.org("/clients/search?duration=10m&limit=1"), &p)
+		h.GetOK(h.org("/clients/search?duration=10m&limit=1"), &p)
 		return p.Total
 	}
 	device := func() deviceItem {
 		var ds []deviceItem
-		h.getOK(h.org("/stats/devices?fields=*&mac="+ap.MAC), &ds)
+		h.GetOK(h.org("/stats/devices?fields=*&mac="+ap.MAC), &ds)
 		if len(ds) != 1 {
 			t.Fatalf("stats/devices?mac=%s = %d items; want 1", ap.MAC, len(ds))
 		}
 		return ds[0]
 	}
-	before, clientsBefore, sizeBefore := siteStats(), connectedClients(), h.s.Sizes().Clients
+	before, clientsBefore, sizeBefore := siteStats(), connectedClients(), h.S.Sizes().Clients
 
-	if err := h.s.SetDeviceConnected(ap.MAC, false); err != nil {
+	if err := h.S.SetDeviceConnected(ap.MAC, false); err != nil {
 		t.Fatalf("SetDeviceConnected(%s, false) error: %v", ap.MAC, err)
 	}
 	d := device()
@@ -53,14 +53,14 @@ func TestSetDeviceConnected(t *testing.T) {
 	if got := connectedClients(); got != clientsBefore-n {
 		t.Errorf("connected clients in search = %d; want %d", got, clientsBefore-n)
 	}
-	if got := h.s.Sizes().Clients; got != sizeBefore-n {
+	if got := h.S.Sizes().Clients; got != sizeBefore-n {
 		t.Errorf("Sizes().Clients = %d; want %d", got, sizeBefore-n)
 	}
 
-	if err := h.s.SetDeviceConnected(ap.MAC, true); err != nil {
+	if err := h.S.SetDeviceConnected(ap.MAC, true); err != nil {
 		t.Fatalf("SetDeviceConnected(%s, true) error: %v", ap.MAC, err)
 	}
-	h.clock.Add(time.Minute)
+	h.Clock.Add(time.Minute)
 	d = device()
 	if d.Status != "connected" || *d.NumClients != n || d.Uptime != 60 {
 		t.Errorf("restored AP status %q, num_clients %d, uptime %v; want connected, %d, 60", d.Status, *d.NumClients, d.Uptime, n)
@@ -68,7 +68,7 @@ func TestSetDeviceConnected(t *testing.T) {
 	if got := siteStats(); got != before {
 		t.Errorf("site stats after restore = %+v; want %+v", got, before)
 	}
-	if err := h.s.SetDeviceConnected("ffffffffffff", false); err == nil {
+	if err := h.S.SetDeviceConnected("ffffffffffff", false); err == nil {
 		t.Errorf("SetDeviceConnected(unknown) error = nil; want an error")
 	}
 }
@@ -76,15 +76,15 @@ func TestSetDeviceConnected(t *testing.T) {
 func TestAlarms(t *testing.T) {
 	h := newHarness(t, Options{Seed: 3})
 	var sw DeviceInfo
-	for _, d := range h.s.Devices() {
+	for _, d := range h.S.Devices() {
 		if d.Type == "switch" {
 			sw = d
 			break
 		}
 	}
-	open := h.s.Sizes().OpenAlarms
-	id := h.s.RaiseAlarm(Alarm{Type: "high_cpu", DeviceMACs: []string{sw.MAC}})
-	if got := h.s.Sizes().OpenAlarms; got != open+1 {
+	open := h.S.Sizes().OpenAlarms
+	id := h.S.RaiseAlarm(Alarm{Type: "high_cpu", DeviceMACs: []string{sw.MAC}})
+	if got := h.S.Sizes().OpenAlarms; got != open+1 {
 		t.Errorf("OpenAlarms after RaiseAlarm = %d; want %d", got, open+1)
 	}
 	find := func(query string) *alarmItem {
@@ -107,11 +107,11 @@ func TestAlarms(t *testing.T) {
 		t.Errorf("raised alarm = %+v; want high_cpu/infrastructure/warn, open, on %s (%s) at %d", *a, sw.MAC, sw.Name, testStart.Unix())
 	}
 	var site searchBody[alarmItem]
-	h.getOK("/api/v1/sites/"+sw.SiteID+"/alarms/search?severity=warn&group=infrastructure&acked=false&type=high_cpu", &site)
+	h.GetOK("/api/v1/sites/"+sw.SiteID+"/alarms/search?severity=warn&group=infrastructure&acked=false&type=high_cpu", &site)
 	if !slices.ContainsFunc(site.Results, func(x alarmItem) bool { return x.ID == id }) {
 		t.Errorf("site alarm search with severity/group/acked filters misses %s", id)
 	}
-	if err := h.s.ClearAlarm(id); err != nil {
+	if err := h.S.ClearAlarm(id); err != nil {
 		t.Fatalf("ClearAlarm(%s) error: %v", id, err)
 	}
 	if find("status=open") != nil {
@@ -120,20 +120,20 @@ func TestAlarms(t *testing.T) {
 	if a := find("status=resolved"); a == nil || a.Status != "resolved" {
 		t.Errorf("cleared alarm in status=resolved search = %+v; want status resolved", a)
 	}
-	if err := h.s.ClearAlarm("no-such-id"); err == nil {
+	if err := h.S.ClearAlarm("no-such-id"); err == nil {
 		t.Errorf("ClearAlarm(unknown) error = nil; want an error")
 	}
 	var cnt struct {
 		Distinct string `json:"distinct"`
 		Results  []map[string]any
 	}
-	h.getOK("/api/v1/sites/"+sw.SiteID+"/alarms/count", &cnt)
+	h.GetOK("/api/v1/sites/"+sw.SiteID+"/alarms/count", &cnt)
 	if cnt.Distinct != "type" || len(cnt.Results) == 0 || cnt.Results[0]["type"] == nil || cnt.Results[0]["count"] == nil {
 		t.Errorf("site alarms/count = %+v; want distinct type with {type, count} results", cnt)
 	}
 
 	var defs []struct{ Key, Group, Severity string }
-	h.getOK("/api/v1/const/alarm_defs", &defs)
+	h.GetOK("/api/v1/const/alarm_defs", &defs)
 	keys := map[string]bool{}
 	for _, d := range defs {
 		keys[d.Key] = true
@@ -148,7 +148,7 @@ func TestAlarms(t *testing.T) {
 func TestInitialAlarms(t *testing.T) {
 	h := newHarness(t, Options{Seed: 12, Size: "medium"})
 	down := map[string]bool{}
-	for _, d := range h.s.Devices() {
+	for _, d := range h.S.Devices() {
 		if !d.Connected {
 			down[d.MAC] = true
 		}
@@ -170,7 +170,7 @@ func TestInitialAlarms(t *testing.T) {
 		}
 	}
 	for m := range down {
-		if !slices.ContainsFunc(h.s.Devices(), func(d DeviceInfo) bool { return d.MAC == m && d.Type == "gateway" }) {
+		if !slices.ContainsFunc(h.S.Devices(), func(d DeviceInfo) bool { return d.MAC == m && d.Type == "gateway" }) {
 			t.Errorf("down device %s has no open down alarm", m)
 		}
 	}
@@ -183,12 +183,12 @@ func TestStep(t *testing.T) {
 	snapshot := func(steps int) []byte {
 		h := newHarness(t, Options{Seed: 5, Size: "medium"})
 		for i := 0; i < steps; i++ {
-			h.clock.Add(time.Minute)
-			h.s.Step()
+			h.Clock.Add(time.Minute)
+			h.S.Step()
 		}
 		var out []byte
-		out = append(out, h.getOK(h.org("/alarms/search?limit=1000"), nil).body...)
-		out = append(out, h.getOK(h.org("/stats/devices?type=all&limit=1000&status=disconnected"), nil).body...)
+		out = append(out, h.GetOK(h.org("/alarms/search?limit=1000"), nil).Body...)
+		out = append(out, h.GetOK(h.org("/stats/devices?type=all&limit=1000&status=disconnected"), nil).Body...)
 		return out
 	}
 	a, b, before := snapshot(3), snapshot(3), snapshot(0)

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/nmsexporter/nms_exporter/sim/simkit/simtest"
 )
 
 func TestListPaging(t *testing.T) {
@@ -29,24 +31,24 @@ func TestListPaging(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {
 			var items []json.RawMessage
-			r := h.getOK(h.org("/sites"+tt.query), &items)
+			r := h.GetOK(h.org("/sites"+tt.query), &items)
 			if items == nil || len(items) != tt.wantItems {
-				t.Errorf("GET sites%s = %d items (%s); want %d", tt.query, len(items), r.body, tt.wantItems)
+				t.Errorf("GET sites%s = %d items (%s); want %d", tt.query, len(items), r.Body, tt.wantItems)
 			}
-			got := [3]string{r.header.Get("X-Page-Limit"), r.header.Get("X-Page-Page"), r.header.Get("X-Page-Total")}
+			got := [3]string{r.Header.Get("X-Page-Limit"), r.Header.Get("X-Page-Page"), r.Header.Get("X-Page-Total")}
 			if want := [3]string{tt.wantLimit, tt.wantPage, tt.wantTotal}; got != want {
 				t.Errorf("GET sites%s X-Page-Limit/Page/Total = %v; want %v", tt.query, got, want)
 			}
-			if ct := r.header.Get("Content-Type"); ct != "application/json" {
+			if ct := r.Header.Get("Content-Type"); ct != "application/json" {
 				t.Errorf("Content-Type = %q; want application/json", ct)
 			}
 		})
 	}
 	for _, q := range []string{"?limit=abc", "?limit=-1", "?page=0", "?page=-2", "?page=x"} {
 		t.Run(q, func(t *testing.T) {
-			r := h.get(h.org("/stats/devices" + q))
-			if r.status != http.StatusBadRequest || detailOf(t, r.body) == "" {
-				t.Errorf("GET stats/devices%s = %d %s; want 400 with a detail", q, r.status, r.body)
+			r := h.Get(h.org("/stats/devices" + q))
+			if r.Status != http.StatusBadRequest || simtest.DetailOf(t, r.Body) == "" {
+				t.Errorf("GET stats/devices%s = %d %s; want 400 with a detail", q, r.Status, r.Body)
 			}
 		})
 	}
@@ -56,8 +58,8 @@ func TestListPaging(t *testing.T) {
 // while limit*page < X-Page-Total.
 func TestListWalk(t *testing.T) {
 	h := newHarness(t, Options{Seed: 8, Size: "medium"})
-	z := h.s.Sizes()
-	site := h.s.SiteIDs()[0]
+	z := h.S.Sizes()
+	site := h.S.SiteIDs()[0]
 	tests := []struct {
 		path string
 		want int
@@ -85,8 +87,8 @@ func TestListWalk(t *testing.T) {
 					ID  string `json:"id"`
 					MAC string `json:"mac"`
 				}
-				r := h.getOK(fmt.Sprintf("%s%slimit=%d&page=%d", tt.path, sep, limit, page), &items)
-				total, _ = strconv.Atoi(r.header.Get("X-Page-Total"))
+				r := h.GetOK(fmt.Sprintf("%s%slimit=%d&page=%d", tt.path, sep, limit, page), &items)
+				total, _ = strconv.Atoi(r.Header.Get("X-Page-Total"))
 				for _, it := range items {
 					key := it.ID + it.MAC
 					if seen[key] {
@@ -104,8 +106,8 @@ func TestListWalk(t *testing.T) {
 
 func TestSearchWalk(t *testing.T) {
 	h := newHarness(t, Options{Seed: 21, Size: "medium"})
-	z := h.s.Sizes()
-	site := h.s.SiteIDs()[3]
+	z := h.S.Sizes()
+	site := h.S.SiteIDs()[3]
 	tests := []struct {
 		path string
 		want int // -1: whatever total says
@@ -161,7 +163,7 @@ func TestSearchWalk(t *testing.T) {
 func TestSearchNext(t *testing.T) {
 	h := newHarness(t, Options{Seed: 2})
 	var p searchBody[clientItem]
-	h.getOK(h.org("/clients/search?limit=10&ssid=Corp&duration=2h"), &p)
+	h.GetOK(h.org("/clients/search?limit=10&ssid=Corp&duration=2h"), &p)
 	if p.Next == nil {
 		t.Fatalf("first page has no next; want one")
 	}
@@ -188,24 +190,24 @@ func TestSearchNext(t *testing.T) {
 		t.Errorf("next = %q; want search_after URL-encoded", *p.Next)
 	}
 	// The walk still works when the clock moves on: the window is frozen.
-	h.clock.Add(3 * time.Minute)
+	h.Clock.Add(3 * time.Minute)
 	var p2 searchBody[clientItem]
-	h.getOK(*p.Next, &p2)
+	h.GetOK(*p.Next, &p2)
 	if p2.Total != p.Total || len(p2.Results) == 0 || p2.Results[0].Timestamp > last.Timestamp {
 		t.Errorf("page 2 total %d, %d results; want total %d and older results", p2.Total, len(p2.Results), p.Total)
 	}
 
 	for _, bad := range []string{"search_after=x", "search_after=%5B1%5D", "start=abc", "end=-1q", "duration=zz", "start=200&end=100", "status=closed", "limit=x"} {
-		r := h.get(h.org("/alarms/search?" + bad))
-		if r.status != http.StatusBadRequest {
-			t.Errorf("alarms/search?%s status = %d; want 400", bad, r.status)
+		r := h.Get(h.org("/alarms/search?" + bad))
+		if r.Status != http.StatusBadRequest {
+			t.Errorf("alarms/search?%s status = %d; want 400", bad, r.Status)
 		}
 	}
 }
 
 func TestSearchWindow(t *testing.T) {
 	h := newHarness(t, Options{Seed: 4})
-	z := h.s.Sizes()
+	z := h.S.Sizes()
 	now := float64(testStart.Unix())
 	tests := []struct {
 		query string
@@ -230,7 +232,7 @@ func TestSearchWindow(t *testing.T) {
 				sep = "&"
 			}
 			var p searchBody[clientItem]
-			h.getOK(h.org("/clients/search"+tt.query+sep+"limit=1000"), &p)
+			h.GetOK(h.org("/clients/search"+tt.query+sep+"limit=1000"), &p)
 			if p.Total != tt.want || len(p.Results) != tt.want {
 				t.Errorf("clients/search%s total, results = %d, %d; want %d", tt.query, p.Total, len(p.Results), tt.want)
 			}
@@ -245,9 +247,9 @@ func TestSearchWindow(t *testing.T) {
 
 func TestStatsDevicesType(t *testing.T) {
 	h := newHarness(t, Options{Seed: 6})
-	z := h.s.Sizes()
+	z := h.S.Sizes()
 	down := 0
-	for _, d := range h.s.Devices() {
+	for _, d := range h.S.Devices() {
 		if !d.Connected {
 			down++
 		}
@@ -263,14 +265,14 @@ func TestStatsDevicesType(t *testing.T) {
 		{"?type=all", "", z.Devices},
 		{"?type=all&status=disconnected", "", down},
 		{"?type=all&status=connected", "", z.Devices - down},
-		{"?type=all&site_id=" + h.s.SiteIDs()[1], "", -1},
+		{"?type=all&site_id=" + h.S.SiteIDs()[1], "", -1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {
 			var items []deviceItem
-			r := h.getOK(h.org("/stats/devices"+tt.query), &items)
-			if tt.want >= 0 && (len(items) != tt.want || r.header.Get("X-Page-Total") != strconv.Itoa(tt.want)) {
-				t.Errorf("stats/devices%s = %d items, X-Page-Total %s; want %d", tt.query, len(items), r.header.Get("X-Page-Total"), tt.want)
+			r := h.GetOK(h.org("/stats/devices"+tt.query), &items)
+			if tt.want >= 0 && (len(items) != tt.want || r.Header.Get("X-Page-Total") != strconv.Itoa(tt.want)) {
+				t.Errorf("stats/devices%s = %d items, X-Page-Total %s; want %d", tt.query, len(items), r.Header.Get("X-Page-Total"), tt.want)
 			}
 			for _, d := range items {
 				if d.Type == "" || (tt.wantType != "" && d.Type != tt.wantType) {
@@ -280,13 +282,13 @@ func TestStatsDevicesType(t *testing.T) {
 		})
 	}
 	for _, q := range []string{"?type=router", "?status=up"} {
-		if r := h.get(h.org("/stats/devices" + q)); r.status != http.StatusBadRequest {
-			t.Errorf("stats/devices%s status = %d; want 400", q, r.status)
+		if r := h.Get(h.org("/stats/devices" + q)); r.Status != http.StatusBadRequest {
+			t.Errorf("stats/devices%s status = %d; want 400", q, r.Status)
 		}
 	}
 	var siteItems []deviceItem
-	site := h.s.SiteIDs()[0]
-	h.getOK("/api/v1/sites/"+site+"/stats/devices", &siteItems)
+	site := h.S.SiteIDs()[0]
+	h.GetOK("/api/v1/sites/"+site+"/stats/devices", &siteItems)
 	for _, d := range siteItems {
 		if d.SiteID != site || d.Type != "ap" {
 			t.Errorf("site stats/devices item site %s type %s; want %s, ap", d.SiteID, d.Type, site)
@@ -299,28 +301,28 @@ func TestStatsDevicesType(t *testing.T) {
 // refuses a page past the end.
 func TestPageSizeOptions(t *testing.T) {
 	capped := newHarness(t, Options{Seed: 5, MaxLimit: 2})
-	r := capped.getOK(capped.org("/sites?limit=1000"), nil)
-	if got := r.header.Get("X-Page-Limit"); got != "2" {
+	r := capped.GetOK(capped.org("/sites?limit=1000"), nil)
+	if got := r.Header.Get("X-Page-Limit"); got != "2" {
 		t.Errorf("MaxLimit 2: X-Page-Limit for limit=1000 = %s; want 2", got)
 	}
-	if r := capped.get(capped.org("/alarms/search?limit=1000")); r.status != http.StatusOK || !strings.Contains(string(r.body), `"limit":2`) {
-		t.Errorf("MaxLimit 2: alarm search with limit=1000 = %d %.80s; want its limit 2", r.status, r.body)
+	if r := capped.Get(capped.org("/alarms/search?limit=1000")); r.Status != http.StatusOK || !strings.Contains(string(r.Body), `"limit":2`) {
+		t.Errorf("MaxLimit 2: alarm search with limit=1000 = %d %.80s; want its limit 2", r.Status, r.Body)
 	}
 	refusing := newHarness(t, Options{Seed: 5, MaxLimit: 2, RefuseLargeLimit: true})
 	for _, path := range []string{"/sites?limit=3", "/alarms/search?limit=3"} {
-		if r := refusing.get(refusing.org(path)); r.status != http.StatusBadRequest || !strings.Contains(detailOf(t, r.body), "at most 2") {
-			t.Errorf("RefuseLargeLimit: GET %s = %d %s; want 400 naming the maximum", path, r.status, r.body)
+		if r := refusing.Get(refusing.org(path)); r.Status != http.StatusBadRequest || !strings.Contains(simtest.DetailOf(t, r.Body), "at most 2") {
+			t.Errorf("RefuseLargeLimit: GET %s = %d %s; want 400 naming the maximum", path, r.Status, r.Body)
 		}
 	}
-	if r := refusing.get(refusing.org("/sites")); r.status != http.StatusOK || r.header.Get("X-Page-Limit") != "2" {
-		t.Errorf("RefuseLargeLimit: GET sites without a limit = %d, X-Page-Limit %s; want 200 at the maximum", r.status, r.header.Get("X-Page-Limit"))
+	if r := refusing.Get(refusing.org("/sites")); r.Status != http.StatusOK || r.Header.Get("X-Page-Limit") != "2" {
+		t.Errorf("RefuseLargeLimit: GET sites without a limit = %d, X-Page-Limit %s; want 200 at the maximum", r.Status, r.Header.Get("X-Page-Limit"))
 	}
 	pastEnd := newHarness(t, Options{Seed: 5, PastEndStatus: http.StatusNotFound})
-	if r := pastEnd.get(pastEnd.org("/sites?limit=2&page=3")); r.status != http.StatusNotFound {
-		t.Errorf("PastEndStatus 404: a page past the end = %d; want 404", r.status)
+	if r := pastEnd.Get(pastEnd.org("/sites?limit=2&page=3")); r.Status != http.StatusNotFound {
+		t.Errorf("PastEndStatus 404: a page past the end = %d; want 404", r.Status)
 	}
-	if r := pastEnd.get(pastEnd.org("/stats/devices?type=switch&status=connected&mac=000000000000")); r.status != http.StatusOK {
-		t.Errorf("PastEndStatus 404: an empty first page = %d; want 200 []", r.status)
+	if r := pastEnd.Get(pastEnd.org("/stats/devices?type=switch&status=connected&mac=000000000000")); r.Status != http.StatusOK {
+		t.Errorf("PastEndStatus 404: an empty first page = %d; want 200 []", r.Status)
 	}
 }
 
@@ -333,7 +335,7 @@ func TestPublishedClientWalk(t *testing.T) {
 	const asked = 100
 	for _, most := range []int{7, asked, 1000} {
 		h := newHarness(t, Options{Seed: 8, Size: "medium", MaxLimit: most})
-		z := h.s.Sizes()
+		z := h.S.Sizes()
 		for path, want := range map[string]int{
 			h.org("/stats/sites"):               z.Sites,
 			h.org("/stats/devices?type=all"):    z.Devices,
@@ -349,13 +351,13 @@ func TestPublishedClientWalk(t *testing.T) {
 					var items []struct {
 						ID string `json:"id"`
 					}
-					r := h.getOK(u.Path+"?"+q.Encode(), &items)
+					r := h.GetOK(u.Path+"?"+q.Encode(), &items)
 					for _, it := range items {
 						seen[it.ID] = true
 					}
-					limit, _ := strconv.Atoi(r.header.Get("X-Page-Limit"))
-					pg, _ := strconv.Atoi(r.header.Get("X-Page-Page"))
-					total, _ := strconv.Atoi(r.header.Get("X-Page-Total"))
+					limit, _ := strconv.Atoi(r.Header.Get("X-Page-Limit"))
+					pg, _ := strconv.Atoi(r.Header.Get("X-Page-Page"))
+					total, _ := strconv.Atoi(r.Header.Get("X-Page-Total"))
 					if limit*pg >= total {
 						break
 					}
@@ -375,7 +377,7 @@ func TestDeviceStatsFields(t *testing.T) {
 	keys := func(h *harness, query string) map[string]bool {
 		t.Helper()
 		var items []map[string]json.RawMessage
-		h.getOK(h.org("/stats/devices?type=ap&limit=1"+query), &items)
+		h.GetOK(h.org("/stats/devices?type=ap&limit=1"+query), &items)
 		if len(items) != 1 {
 			t.Fatalf("stats/devices%s = %d items; want 1", query, len(items))
 		}
@@ -402,9 +404,9 @@ func TestDeviceStatsFields(t *testing.T) {
 	if all := keys(h, "&fields=*"); !all["uptime"] || !all["last_seen"] || !all["num_clients"] || !all["radio_stat"] {
 		t.Errorf("fields=* gives %v; want every field", all)
 	}
-	site := "/api/v1/sites/" + h.s.SiteIDs()[0] + "/stats/devices?type=ap&limit=1"
+	site := "/api/v1/sites/" + h.S.SiteIDs()[0] + "/stats/devices?type=ap&limit=1"
 	var items []map[string]json.RawMessage
-	if h.getOK(site, &items); len(items) != 1 || items[0]["uptime"] == nil {
+	if h.GetOK(site, &items); len(items) != 1 || items[0]["uptime"] == nil {
 		t.Errorf("site stats/devices = %v; want every field (fields is declared on the org endpoint only)", items)
 	}
 	mask := newHarness(t, Options{Seed: 5, FieldsMask: true})

@@ -13,11 +13,8 @@ import (
 )
 
 // rawGet gets path on a fresh connection and returns the read error too.
-func rawGet(t *testing.T, h *harness, path string) (*http.Response, []byte, error) {
-	t.Helper()
-	req, _ := http.NewRequest("GET", h.c.BaseURL+path, nil)
-	req.Header.Set("Authorization", "Token "+h.c.Token)
-	return simtest.DoFresh(req, nil)
+func rawGet(_ *testing.T, h *harness, path string) (*http.Response, []byte, error) {
+	return h.Fresh(path, nil)
 }
 
 // sharedFaults is a new simulator for the shared fault checks.

@@ -10,13 +10,9 @@ import (
 	"github.com/nmsexporter/nms_exporter/sim/simkit/simtest"
 )
 
-// rawGet gets path on a fresh connection with basic auth and returns the
-// read error too.
-func rawGet(t *testing.T, h *harness, path string) (*http.Response, []byte, error) {
-	t.Helper()
-	req, _ := http.NewRequest("GET", h.c.BaseURL+path, nil)
-	req.SetBasicAuth(h.c.Username, h.c.Password)
-	return simtest.DoFresh(req, h.client.Jar)
+// rawGet gets path on a fresh connection and returns the read error too.
+func rawGet(_ *testing.T, h *harness, path string) (*http.Response, []byte, error) {
+	return h.Fresh(path, h.Client.Jar)
 }
 
 // sharedFaults is a new simulator for the shared fault checks.
