@@ -3,6 +3,8 @@ package nautobotsim
 import (
 	"net/http"
 	"testing"
+
+	"github.com/nmsexporter/nms_exporter/sim/simkit/simtest"
 )
 
 func TestAuth(t *testing.T) {
@@ -29,28 +31,28 @@ func TestAuth(t *testing.T) {
 		for _, tt := range tests {
 			t.Run(path+" "+tt.name, func(t *testing.T) {
 				r := h.request("GET", path, map[string]string{"Authorization": tt.auth})
-				if r.status != tt.wantStatus {
-					t.Fatalf("GET %s with %q = %d %s; want %d", path, tt.auth, r.status, r.body, tt.wantStatus)
+				if r.Status != tt.wantStatus {
+					t.Fatalf("GET %s with %q = %d %s; want %d", path, tt.auth, r.Status, r.Body, tt.wantStatus)
 				}
 				if tt.wantDetail != "" {
-					if got := detailOf(t, r.body); got != tt.wantDetail {
+					if got := simtest.DetailOf(t, r.Body); got != tt.wantDetail {
 						t.Errorf("detail = %q; want %q", got, tt.wantDetail)
 					}
 				}
-				if got := r.header.Get("API-Version"); got != "2.4" {
+				if got := r.Header.Get("API-Version"); got != "2.4" {
 					t.Errorf("API-Version = %q; want 2.4 (negotiation runs before authentication)", got)
 				}
 			})
 		}
 	}
-	if got := h.s.Calls(); got != 6 {
+	if got := h.S.Calls(); got != 6 {
 		t.Errorf("Calls() = %d; want 6 (authenticated calls only)", got)
 	}
 }
 
 func TestMethodsAndPaths(t *testing.T) {
 	h := newHarness(t, Options{Seed: 1})
-	dev := h.s.Devices()[0].ID
+	dev := h.S.Devices()[0].ID
 	tests := []struct {
 		method, path string
 		wantStatus   int
@@ -70,26 +72,26 @@ func TestMethodsAndPaths(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
 			r := h.request(tt.method, tt.path, nil)
-			if r.status != tt.wantStatus {
-				t.Fatalf("%s %s = %d %s; want %d", tt.method, tt.path, r.status, r.body, tt.wantStatus)
+			if r.Status != tt.wantStatus {
+				t.Fatalf("%s %s = %d %s; want %d", tt.method, tt.path, r.Status, r.Body, tt.wantStatus)
 			}
 			if tt.wantDetail != "" {
-				if got := detailOf(t, r.body); got != tt.wantDetail {
+				if got := simtest.DetailOf(t, r.Body); got != tt.wantDetail {
 					t.Errorf("detail = %q; want %q", got, tt.wantDetail)
 				}
 			}
-			if got := r.header.Get("Allow"); got != tt.wantAllow {
+			if got := r.Header.Get("Allow"); got != tt.wantAllow {
 				t.Errorf("Allow = %q; want %q", got, tt.wantAllow)
 			}
 		})
 	}
 	// Unknown paths are resolved before authentication.
-	if r := h.request("GET", "/api/nope/", map[string]string{"Authorization": ""}); r.status != 404 {
-		t.Errorf("GET /api/nope/ without a token = %d; want 404", r.status)
+	if r := h.request("GET", "/api/nope/", map[string]string{"Authorization": ""}); r.Status != 404 {
+		t.Errorf("GET /api/nope/ without a token = %d; want 404", r.Status)
 	}
 	r := h.request("GET", "/api/dcim/devices?limit=3", nil)
-	if r.status != http.StatusFound || r.header.Get("Location") != "/api/dcim/devices/?limit=3" {
-		t.Errorf("GET without trailing slash = %d Location %q; want 302 to /api/dcim/devices/?limit=3", r.status, r.header.Get("Location"))
+	if r.Status != http.StatusFound || r.Header.Get("Location") != "/api/dcim/devices/?limit=3" {
+		t.Errorf("GET without trailing slash = %d Location %q; want 302 to /api/dcim/devices/?limit=3", r.Status, r.Header.Get("Location"))
 	}
 }
 
@@ -134,14 +136,14 @@ func TestVersionNegotiation(t *testing.T) {
 			h := newHarness(t, Options{Seed: 1, Version: tt.version})
 			for _, path := range []string{"/api/", "/api/dcim/devices/"} {
 				r := h.request("GET", path+tt.query, map[string]string{"Accept": tt.accept})
-				if r.status != tt.wantStatus {
-					t.Fatalf("GET %s%s Accept %q = %d %s; want %d", path, tt.query, tt.accept, r.status, r.body, tt.wantStatus)
+				if r.Status != tt.wantStatus {
+					t.Fatalf("GET %s%s Accept %q = %d %s; want %d", path, tt.query, tt.accept, r.Status, r.Body, tt.wantStatus)
 				}
-				if got := r.header.Get("API-Version"); got != tt.wantVersion {
+				if got := r.Header.Get("API-Version"); got != tt.wantVersion {
 					t.Errorf("API-Version = %q; want %q", got, tt.wantVersion)
 				}
 				if tt.wantDetail != "" {
-					if got := detailOf(t, r.body); got != tt.wantDetail {
+					if got := simtest.DetailOf(t, r.Body); got != tt.wantDetail {
 						t.Errorf("detail = %q; want %q", got, tt.wantDetail)
 					}
 				}
@@ -149,8 +151,8 @@ func TestVersionNegotiation(t *testing.T) {
 			// A refused version answers before authentication.
 			if tt.wantStatus != 200 {
 				r := h.request("GET", "/api/"+tt.query, map[string]string{"Accept": tt.accept, "Authorization": ""})
-				if r.status != tt.wantStatus {
-					t.Errorf("without a token: status = %d; want %d", r.status, tt.wantStatus)
+				if r.Status != tt.wantStatus {
+					t.Errorf("without a token: status = %d; want %d", r.Status, tt.wantStatus)
 				}
 			}
 		})

@@ -21,8 +21,8 @@ func rawGet(_ *testing.T, h *harness, path string) (*http.Response, []byte, erro
 func sharedFaults(t *testing.T) simtest.FaultTarget {
 	h := newHarness(t, Options{Seed: 1})
 	path := "/api/dcim/devices/?limit=20"
-	return simtest.Target[Faults](simtest.FaultTarget{Path: path, ErrorPath: "/api/dcim/devices/?bogus=1", Prefix: "/api/ipam/", Inside: "/api/ipam/prefixes/", Outside: path}, h.s,
-		func(p string) (int, []byte) { r := h.get(p); return r.status, r.body },
+	return simtest.Target[Faults](simtest.FaultTarget{Path: path, ErrorPath: "/api/dcim/devices/?bogus=1", Prefix: "/api/ipam/", Inside: "/api/ipam/prefixes/", Outside: path}, h.S,
+		func(p string) (int, []byte) { r := h.Get(p); return r.Status, r.Body },
 		func(p string) (*http.Response, []byte, error) { return rawGet(t, h, p) })
 }
 
@@ -42,53 +42,53 @@ func TestFaultErrors(t *testing.T) {
 		{504, "text/html", "504 Gateway Timeout"},
 	}
 	for _, tt := range tests {
-		h.s.SetFaults(Faults{ErrorRate: 1, ErrorStatus: tt.status})
-		r := h.get("/api/dcim/devices/")
+		h.S.SetFaults(Faults{ErrorRate: 1, ErrorStatus: tt.status})
+		r := h.Get("/api/dcim/devices/")
 		want := tt.status
 		if want == 0 {
 			want = 500
 		}
-		if r.status != want || r.header.Get("Content-Type") != tt.wantCT || !strings.Contains(string(r.body), tt.wantText) {
-			t.Errorf("ErrorStatus %d: got %d %s %s; want %d %s containing %q", tt.status, r.status, r.header.Get("Content-Type"), r.body, want, tt.wantCT, tt.wantText)
+		if r.Status != want || r.Header.Get("Content-Type") != tt.wantCT || !strings.Contains(string(r.Body), tt.wantText) {
+			t.Errorf("ErrorStatus %d: got %d %s %s; want %d %s containing %q", tt.status, r.Status, r.Header.Get("Content-Type"), r.Body, want, tt.wantCT, tt.wantText)
 		}
 	}
-	simtest.CheckErrorRate(t, func(r float64) { h.s.SetFaults(Faults{ErrorRate: r}) },
-		func() bool { return h.get("/api/").status == 500 })
+	simtest.CheckErrorRate(t, func(r float64) { h.S.SetFaults(Faults{ErrorRate: r}) },
+		func() bool { return h.Get("/api/").Status == 500 })
 }
 
 func TestFaultRateLimit(t *testing.T) {
 	h := newHarness(t, Options{Seed: 1})
-	h.s.SetFaults(Faults{RateLimit: true})
-	r := h.get("/api/dcim/devices/")
-	if r.status != 429 || r.header.Get("Retry-After") != "1" || !strings.Contains(string(r.body), "429 Too Many Requests") {
-		t.Errorf("GET during RateLimit = %d Retry-After %q %s; want 429, Retry-After 1", r.status, r.header.Get("Retry-After"), r.body)
+	h.S.SetFaults(Faults{RateLimit: true})
+	r := h.Get("/api/dcim/devices/")
+	if r.Status != 429 || r.Header.Get("Retry-After") != "1" || !strings.Contains(string(r.Body), "429 Too Many Requests") {
+		t.Errorf("GET during RateLimit = %d Retry-After %q %s; want 429, Retry-After 1", r.Status, r.Header.Get("Retry-After"), r.Body)
 	}
 	// Unauthenticated calls are refused before the proxy fault, and not counted.
-	if r := h.request("GET", "/api/", map[string]string{"Authorization": ""}); r.status != 403 {
-		t.Errorf("GET without a token during RateLimit = %d; want 403", r.status)
+	if r := h.request("GET", "/api/", map[string]string{"Authorization": ""}); r.Status != 403 {
+		t.Errorf("GET without a token during RateLimit = %d; want 403", r.Status)
 	}
-	h.s.SetFaults(Faults{})
-	h.getOK("/api/dcim/devices/", nil)
-	if got := h.s.Calls(); got != 2 {
+	h.S.SetFaults(Faults{})
+	h.GetOK("/api/dcim/devices/", nil)
+	if got := h.S.Calls(); got != 2 {
 		t.Errorf("Calls() = %d; want 2", got)
 	}
 }
 
 func TestCalls(t *testing.T) {
 	h := newHarness(t, Options{Seed: 1})
-	id := h.s.Devices()[0].ID
-	h.getOK("/api/dcim/devices/", nil)
-	h.getOK("/api/dcim/devices/?limit=1", nil)
-	h.getOK("/api/dcim/devices/"+id+"/", nil)
-	h.get("/api/nope/")
+	id := h.S.Devices()[0].ID
+	h.GetOK("/api/dcim/devices/", nil)
+	h.GetOK("/api/dcim/devices/?limit=1", nil)
+	h.GetOK("/api/dcim/devices/"+id+"/", nil)
+	h.Get("/api/nope/")
 	want := map[string]int{"/api/dcim/devices/": 2, "/api/dcim/devices/{id}/": 1}
-	got := h.s.CallsByPath()
-	if h.s.Calls() != 3 || len(got) != len(want) || got["/api/dcim/devices/"] != 2 || got["/api/dcim/devices/{id}/"] != 1 {
-		t.Errorf("Calls() = %d, CallsByPath() = %v; want 3, %v", h.s.Calls(), got, want)
+	got := h.S.CallsByPath()
+	if h.S.Calls() != 3 || len(got) != len(want) || got["/api/dcim/devices/"] != 2 || got["/api/dcim/devices/{id}/"] != 1 {
+		t.Errorf("Calls() = %d, CallsByPath() = %v; want 3, %v", h.S.Calls(), got, want)
 	}
-	h.s.ResetCalls()
-	if h.s.Calls() != 0 || len(h.s.CallsByPath()) != 0 {
-		t.Errorf("after ResetCalls: %d, %v; want 0, empty", h.s.Calls(), h.s.CallsByPath())
+	h.S.ResetCalls()
+	if h.S.Calls() != 0 || len(h.S.CallsByPath()) != 0 {
+		t.Errorf("after ResetCalls: %d, %v; want 0, empty", h.S.Calls(), h.S.CallsByPath())
 	}
 }
 
@@ -96,10 +96,10 @@ func TestStep(t *testing.T) {
 	snapshot := func(steps int) ([]byte, []DeviceInfo) {
 		h := newHarness(t, Options{Seed: 5, Size: "medium"})
 		for i := 0; i < steps; i++ {
-			h.clock.Add(time.Minute)
-			h.s.Step()
+			h.Clock.Add(time.Minute)
+			h.S.Step()
 		}
-		return h.stable(h.getOK("/api/dcim/devices/?limit=1000&offset=500", nil).body), h.s.Devices()
+		return h.stable(h.GetOK("/api/dcim/devices/?limit=1000&offset=500", nil).Body), h.S.Devices()
 	}
 	a, da := snapshot(3)
 	b, _ := snapshot(3)
@@ -126,11 +126,11 @@ func TestStep(t *testing.T) {
 
 func TestStepMirrorDrift(t *testing.T) {
 	h := newHarness(t, Options{Seed: 5, Mirror: seeds(600, "AMS-HQ", "NYC-HQ", "SIN-HQ")})
-	before := len(h.s.Drift().Moved)
+	before := len(h.S.Drift().Moved)
 	for i := 0; i < 20; i++ {
-		h.s.Step()
+		h.S.Step()
 	}
-	if after := len(h.s.Drift().Moved); after <= before {
+	if after := len(h.S.Drift().Moved); after <= before {
 		t.Errorf("Drift().Moved after 20 Steps = %d; want more than %d (Step moves devices between sites)", after, before)
 	}
 }
@@ -155,72 +155,72 @@ func TestConcurrentUse(t *testing.T) {
 		}()
 	}
 	for i := 0; i < 30; i++ {
-		h.s.SetFaults(Faults{Latency: time.Duration(i%2) * time.Millisecond})
-		h.s.Step()
-		_ = h.s.Sizes()
-		_ = h.s.Drift()
+		h.S.SetFaults(Faults{Latency: time.Duration(i%2) * time.Millisecond})
+		h.S.Step()
+		_ = h.S.Sizes()
+		_ = h.S.Drift()
 	}
 	wg.Wait()
 }
 
 func TestFaultRateLimitNoRetryAfter(t *testing.T) {
 	h := newHarness(t, Options{Seed: 1})
-	h.s.SetFaults(Faults{RateLimit: true, NoRetryAfter: true})
-	if r := h.get("/api/dcim/devices/"); r.status != 429 || r.header.Get("Retry-After") != "" {
-		t.Errorf("GET during a 429 storm without Retry-After = %d, Retry-After %q; want 429 and none", r.status, r.header.Get("Retry-After"))
+	h.S.SetFaults(Faults{RateLimit: true, NoRetryAfter: true})
+	if r := h.Get("/api/dcim/devices/"); r.Status != 429 || r.Header.Get("Retry-After") != "" {
+		t.Errorf("GET during a 429 storm without Retry-After = %d, Retry-After %q; want 429 and none", r.Status, r.Header.Get("Retry-After"))
 	}
 }
 
 func TestFaultRateLimitRetryAfter(t *testing.T) {
 	h := newHarness(t, Options{Seed: 1})
-	h.s.SetFaults(Faults{RateLimit: true, RetryAfter: 5 * time.Second})
-	if r := h.get("/api/dcim/devices/"); r.status != 429 || r.header.Get("Retry-After") != "5" {
-		t.Errorf("GET during a 429 storm with RetryAfter 5s = %d, Retry-After %q; want 429, \"5\"", r.status, r.header.Get("Retry-After"))
+	h.S.SetFaults(Faults{RateLimit: true, RetryAfter: 5 * time.Second})
+	if r := h.Get("/api/dcim/devices/"); r.Status != 429 || r.Header.Get("Retry-After") != "5" {
+		t.Errorf("GET during a 429 storm with RetryAfter 5s = %d, Retry-After %q; want 429, \"5\"", r.Status, r.Header.Get("Retry-After"))
 	}
 }
 
 func TestFaultRevoke(t *testing.T) {
 	h := newHarness(t, Options{Seed: 1})
-	h.s.SetFaults(Faults{Revoke: true, RevokeAfter: 1})
-	h.getOK("/api/status/", nil)
+	h.S.SetFaults(Faults{Revoke: true, RevokeAfter: 1})
+	h.GetOK("/api/status/", nil)
 	for i := 0; i < 2; i++ {
-		if r := h.get("/api/status/"); r.status != 403 || detailOf(t, r.body) != "Invalid token" {
-			t.Errorf("call %d with Revoke after 1 = %d %s; want 403 Invalid token", i+2, r.status, r.body)
+		if r := h.Get("/api/status/"); r.Status != 403 || simtest.DetailOf(t, r.Body) != "Invalid token" {
+			t.Errorf("call %d with Revoke after 1 = %d %s; want 403 Invalid token", i+2, r.Status, r.Body)
 		}
 	}
-	if h.s.Calls() != 1 {
-		t.Errorf("Calls() = %d; want 1: refused calls are not counted", h.s.Calls())
+	if h.S.Calls() != 1 {
+		t.Errorf("Calls() = %d; want 1: refused calls are not counted", h.S.Calls())
 	}
-	h.s.SetFaults(Faults{})
-	h.getOK("/api/status/", nil)
+	h.S.SetFaults(Faults{})
+	h.GetOK("/api/status/", nil)
 }
 
 func TestFaultPaging(t *testing.T) {
 	h := newHarness(t, Options{Seed: 1})
 	n := h.count("/api/dcim/devices/")
 
-	h.s.SetFaults(Faults{ShrinkTotal: true})
+	h.S.SetFaults(Faults{ShrinkTotal: true})
 	var p1, p2 page[json.RawMessage]
-	h.getOK("/api/dcim/devices/?limit=10", &p1)
-	h.getOK("/api/dcim/devices/?limit=10&offset=10", &p2)
+	h.GetOK("/api/dcim/devices/?limit=10", &p1)
+	h.GetOK("/api/dcim/devices/?limit=10&offset=10", &p2)
 	if p1.Count != n || p2.Count != n-n/3 || len(p2.Results) != 10 {
 		t.Errorf("ShrinkTotal: count %d then %d, page 2 of %d; want %d then %d, 10", p1.Count, p2.Count, len(p2.Results), n, n-n/3)
 	}
 
-	h.s.SetFaults(Faults{EndlessPaging: true})
+	h.S.SetFaults(Faults{EndlessPaging: true})
 	pages := 0
 	for path := "/api/dcim/devices/?limit=10"; pages < n/10+5; pages++ {
 		var p page[json.RawMessage]
-		h.getOK(path, &p)
+		h.GetOK(path, &p)
 		if p.Next == nil || len(p.Results) == 0 {
 			t.Fatalf("EndlessPaging page %d: next %v, %d results; want a next and results", pages+1, p.Next, len(p.Results))
 		}
 		path = strings.TrimPrefix(*p.Next, h.c.BaseURL)
 	}
 
-	h.s.SetFaults(Faults{NextLoop: true})
+	h.S.SetFaults(Faults{NextLoop: true})
 	var p page[json.RawMessage]
-	h.getOK("/api/dcim/devices/?limit=1000", &p)
+	h.GetOK("/api/dcim/devices/?limit=1000", &p)
 	if p.Next == nil || *p.Next != h.c.BaseURL+"/api/dcim/devices/?limit=1000" || len(p.Results) != n {
 		t.Errorf("NextLoop: next %v, %d results; want the page itself and all %d", p.Next, len(p.Results), n)
 	}

@@ -28,16 +28,16 @@ func TestUnknownFilter(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.version+tt.path, func(t *testing.T) {
 			h := newHarness(t, Options{Seed: 1, Version: tt.version})
-			r := h.get(tt.path)
-			if r.status != 400 || string(r.body) != tt.wantBody {
-				t.Errorf("GET %s = %d %s; want 400 %s", tt.path, r.status, r.body, tt.wantBody)
+			r := h.Get(tt.path)
+			if r.Status != 400 || string(r.Body) != tt.wantBody {
+				t.Errorf("GET %s = %d %s; want 400 %s", tt.path, r.Status, r.Body, tt.wantBody)
 			}
 			// Detail views filter too.
-			id := h.s.Devices()[0].ID
+			id := h.S.Devices()[0].ID
 			p := strings.Replace(tt.path, "/?", "/"+id+"/?", 1)
 			if strings.HasPrefix(tt.path, "/api/dcim/devices/") {
-				if r := h.get(p); r.status != 400 {
-					t.Errorf("GET %s = %d; want 400", p, r.status)
+				if r := h.Get(p); r.Status != 400 {
+					t.Errorf("GET %s = %d; want 400", p, r.Status)
 				}
 			}
 		})
@@ -46,7 +46,7 @@ func TestUnknownFilter(t *testing.T) {
 
 func TestDeviceFilters(t *testing.T) {
 	h := newHarness(t, Options{Seed: 4, Size: "medium"})
-	devs := h.s.Devices()
+	devs := h.S.Devices()
 	countIf := func(f func(d DeviceInfo) bool) int {
 		n := 0
 		for _, d := range devs {
@@ -66,7 +66,7 @@ func TestDeviceFilters(t *testing.T) {
 		}
 	}
 	var locs page[brief]
-	h.getOK("/api/dcim/locations/?name="+url.QueryEscape(building), &locs)
+	h.GetOK("/api/dcim/locations/?name="+url.QueryEscape(building), &locs)
 	locID = locs.Results[0].ID
 	tests := []struct {
 		query string
@@ -106,19 +106,19 @@ func TestDeviceFilters(t *testing.T) {
 		})
 	}
 	var p page[device2]
-	h.getOK("/api/dcim/devices/?serial="+d0.Serial, &p)
+	h.GetOK("/api/dcim/devices/?serial="+d0.Serial, &p)
 	if p.Results[0].Name != d0.Name || p.Results[0].ID != d0.ID {
 		t.Errorf("serial filter found %+v; want %s", p.Results[0], d0.Name)
 	}
 	// A filter on a detail view that excludes the object is a 404.
-	if r := h.get("/api/dcim/devices/" + d0.ID + "/?serial=" + devs[0].Serial); r.status != 404 {
-		t.Errorf("detail with a non-matching filter = %d; want 404", r.status)
+	if r := h.Get("/api/dcim/devices/" + d0.ID + "/?serial=" + devs[0].Serial); r.Status != 404 {
+		t.Errorf("detail with a non-matching filter = %d; want 404", r.Status)
 	}
 }
 
 func TestFilters1x(t *testing.T) {
 	h := newHarness(t, Options{Seed: 4, Size: "medium", Version: "1.x"})
-	devs := h.s.Devices()
+	devs := h.S.Devices()
 	d0 := devs[5]
 	countIf := func(f func(d DeviceInfo) bool) int {
 		n := 0
@@ -130,7 +130,7 @@ func TestFilters1x(t *testing.T) {
 		return n
 	}
 	var sites page[brief]
-	h.getOK("/api/dcim/sites/?name="+d0.Site, &sites)
+	h.GetOK("/api/dcim/sites/?name="+d0.Site, &sites)
 	tests := []struct {
 		query string
 		want  int
@@ -153,7 +153,7 @@ func TestFilters1x(t *testing.T) {
 
 func TestOtherFilters(t *testing.T) {
 	h := newHarness(t, Options{Seed: 4})
-	z := h.s.Sizes()
+	z := h.S.Sizes()
 	tests := []struct {
 		path string
 		want int
@@ -182,17 +182,17 @@ func TestOtherFilters(t *testing.T) {
 func TestSort(t *testing.T) {
 	h := newHarness(t, Options{Seed: 4})
 	var p page[device2]
-	h.getOK("/api/dcim/devices/?sort=-name&limit=1000", &p)
+	h.GetOK("/api/dcim/devices/?sort=-name&limit=1000", &p)
 	var names []string
 	for _, d := range p.Results {
 		names = append(names, d.Name)
 	}
-	devs := h.s.Devices()
+	devs := h.S.Devices()
 	if names[0] != devs[len(devs)-1].Name || names[len(names)-1] != devs[0].Name {
 		t.Errorf("sort=-name runs %s … %s; want %s … %s", names[0], names[len(names)-1], devs[len(devs)-1].Name, devs[0].Name)
 	}
 	var q page[json.RawMessage]
-	h.getOK("/api/dcim/devices/?sort=nonsense&limit=1", &q)
+	h.GetOK("/api/dcim/devices/?sort=nonsense&limit=1", &q)
 	var first device2
 	_ = json.Unmarshal(q.Results[0], &first)
 	if first.Name != devs[0].Name {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -16,62 +15,34 @@ import (
 var testStart = time.Date(2025, 7, 10, 6, 30, 0, 0, time.UTC)
 
 type harness struct {
-	t     *testing.T
-	s     *Server
-	ts    *httptest.Server
-	c     Credentials
-	clock *simtest.Clock
-	cl    *http.Client // does not follow redirects
+	*simtest.Harness[*Server]
+	c Credentials
 }
 
-// newHarness serves a simulator on loopback with a fixed clock.
+type result = simtest.Result
+
+// newHarness serves a simulator on loopback with a fixed clock; requests
+// carry its token and do not follow redirects.
 func newHarness(t *testing.T, o Options) *harness {
 	t.Helper()
-	s, ts, clock := simtest.Serve(t, testStart, &o, &o.Now, New)
-	c := s.Credentials()
-	c.BaseURL = ts.URL
-	cl := ts.Client()
-	cl.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &harness{t: t, s: s, ts: ts, c: c, clock: clock, cl: cl}
+	h := &harness{Harness: simtest.NewHarness(t, testStart, &o, &o.Now, New)}
+	h.c = h.S.Credentials()
+	h.c.BaseURL = h.TS.URL
+	h.Auth = func(r *http.Request) { r.Header.Set("Authorization", "Token "+h.c.Token) }
+	h.Client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return h
 }
 
-type result struct {
-	status int
-	header http.Header
-	body   []byte
-}
-
-// request sends method path with the harness token; hdr overrides headers
-// ("" removes one).
+// request sends method path (see simtest.Harness.NewRequest).
 func (h *harness) request(method, path string, hdr map[string]string) result {
-	h.t.Helper()
-	req, err := http.NewRequest(method, h.c.BaseURL+path, nil)
-	if err != nil {
-		h.t.Fatalf("NewRequest(%s %s): %v", method, path, err)
-	}
-	req.Header.Set("Authorization", "Token "+h.c.Token)
-	simtest.SetHeaders(req, hdr)
-	st, header, b := simtest.Do(h.t, h.cl, req)
-	return result{st, header, b}
+	h.T.Helper()
+	return h.Request(method, path, "", hdr)
 }
 
 // stable is a body with this server's address taken out, to compare bodies
 // across servers.
 func (h *harness) stable(b []byte) []byte {
 	return bytes.ReplaceAll(b, []byte(h.c.BaseURL), []byte("http://nautobot"))
-}
-
-func (h *harness) get(path string) result {
-	h.t.Helper()
-	return h.request("GET", path, nil)
-}
-
-// getOK gets path, requires 200 and decodes the body into v.
-func (h *harness) getOK(path string, v any) result {
-	h.t.Helper()
-	r := h.get(path)
-	simtest.DecodeOK(h.t, "GET "+path, r.status, r.body, v)
-	return r
 }
 
 type page[T any] struct {
@@ -103,48 +74,37 @@ type device2 struct {
 
 // count reads count from path with limit=1, as pynautobot's count() does.
 func (h *harness) count(path string) int {
-	h.t.Helper()
+	h.T.Helper()
 	sep := "?"
 	if strings.Contains(path, "?") {
 		sep = "&"
 	}
 	var p page[json.RawMessage]
-	h.getOK(path+sep+"limit=1", &p)
+	h.GetOK(path+sep+"limit=1", &p)
 	return p.Count
 }
 
 // walk follows next links verbatim from path and returns every page.
 func walk[T any](h *harness, path string) []page[T] {
-	h.t.Helper()
+	h.T.Helper()
 	var pages []page[T]
 	next := h.c.BaseURL + path
 	for next != "" {
 		if !strings.HasPrefix(next, h.c.BaseURL+"/") {
-			h.t.Fatalf("next link %q does not point back at %s", next, h.c.BaseURL)
+			h.T.Fatalf("next link %q does not point back at %s", next, h.c.BaseURL)
 		}
 		var p page[T]
-		h.getOK(strings.TrimPrefix(next, h.c.BaseURL), &p)
+		h.GetOK(strings.TrimPrefix(next, h.c.BaseURL), &p)
 		pages = append(pages, p)
 		next = ""
 		if p.Next != nil {
 			next = *p.Next
 		}
 		if len(pages) > 10000 {
-			h.t.Fatalf("walk of %s did not end", path)
+			h.T.Fatalf("walk of %s did not end", path)
 		}
 	}
 	return pages
-}
-
-func detailOf(t *testing.T, b []byte) string {
-	t.Helper()
-	var d struct {
-		Detail string `json:"detail"`
-	}
-	if err := json.Unmarshal(b, &d); err != nil {
-		t.Fatalf("error body %q is not JSON: %v", b, err)
-	}
-	return d.Detail
 }
 
 // keysOf returns an object's keys in body order.

@@ -15,7 +15,7 @@ func TestMirror(t *testing.T) {
 	seedList[7].Type = "controller"
 	seedList[8].Vendor = "Ubiquiti"
 	h := newHarness(t, Options{Seed: 11, Mirror: seedList})
-	d := h.s.Drift()
+	d := h.S.Drift()
 
 	near := func(got int, share float64) bool {
 		return math.Abs(float64(got)-share*400) <= 1 && got > 0
@@ -31,11 +31,11 @@ func TestMirror(t *testing.T) {
 		}
 	}
 	bySerial := map[string]DeviceInfo{}
-	for _, dev := range h.s.Devices() {
+	for _, dev := range h.S.Devices() {
 		bySerial[dev.Serial] = dev
 	}
-	if got, want := len(bySerial), 400-len(d.Missing)+len(d.Extra); got != want || h.s.Sizes().Devices != want {
-		t.Errorf("devices = %d, Sizes().Devices = %d; want %d", got, h.s.Sizes().Devices, want)
+	if got, want := len(bySerial), 400-len(d.Missing)+len(d.Extra); got != want || h.S.Sizes().Devices != want {
+		t.Errorf("devices = %d, Sizes().Devices = %d; want %d", got, h.S.Sizes().Devices, want)
 	}
 	for _, sd := range seedList {
 		got, present := bySerial[sd.Serial]
@@ -107,7 +107,7 @@ func TestMirrorDeterministic(t *testing.T) {
 	seedList := seeds(120, "AMS-HQ", "NYC-HQ")
 	snapshot := func(seed int64) (Drift, []byte) {
 		h := newHarness(t, Options{Seed: seed, Mirror: seedList})
-		return h.s.Drift(), h.stable(h.getOK("/api/dcim/devices/?limit=1000&depth=1", nil).body)
+		return h.S.Drift(), h.stable(h.GetOK("/api/dcim/devices/?limit=1000&depth=1", nil).Body)
 	}
 	d1, b1 := snapshot(3)
 	d2, b2 := snapshot(3)
@@ -126,11 +126,11 @@ func TestMirrorDeterministic(t *testing.T) {
 func TestMirrorEdges(t *testing.T) {
 	// One site: moved devices go to a depot site.
 	h := newHarness(t, Options{Seed: 2, Mirror: seeds(30, "ONLY-1")})
-	d := h.s.Drift()
+	d := h.S.Drift()
 	if len(d.Moved) != 1 {
 		t.Fatalf("Drift().Moved = %v; want one", d.Moved)
 	}
-	for _, dev := range h.s.Devices() {
+	for _, dev := range h.S.Devices() {
 		if dev.Serial == d.Moved[0] && dev.Location != depotName {
 			t.Errorf("moved device at %s; want %s", dev.Location, depotName)
 		}
@@ -142,7 +142,7 @@ func TestMirrorEdges(t *testing.T) {
 	}
 	// Without a mirror, there is no drift.
 	h = newHarness(t, Options{Seed: 2})
-	if d := h.s.Drift(); d.Missing != nil || d.Renamed != nil || d.Moved != nil || d.Extra != nil {
+	if d := h.S.Drift(); d.Missing != nil || d.Renamed != nil || d.Moved != nil || d.Extra != nil {
 		t.Errorf("Drift() without a mirror = %+v; want empty", d)
 	}
 }

@@ -37,7 +37,7 @@ func TestPaging(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {
 			var p page[json.RawMessage]
-			h.getOK("/api/dcim/devices/"+tt.query, &p)
+			h.GetOK("/api/dcim/devices/"+tt.query, &p)
 			if p.Count != 50 && !strings.Contains(tt.query, "status") {
 				t.Errorf("count = %d; want 50", p.Count)
 			}
@@ -54,7 +54,7 @@ func TestPaging(t *testing.T) {
 	}
 	// Links keep every other parameter, sorted as DRF re-encodes them.
 	var p page[json.RawMessage]
-	h.getOK("/api/dcim/devices/?status=Active&status=Offline&limit=5&offset=5&depth=0&api_version=2.4", &p)
+	h.GetOK("/api/dcim/devices/?status=Active&status=Offline&limit=5&offset=5&depth=0&api_version=2.4", &p)
 	want := base + "?api_version=2.4&depth=0&limit=5&offset=10&status=Active&status=Offline"
 	if p.Next == nil || *p.Next != want {
 		t.Errorf("next = %s; want %s", show(p.Next), want)
@@ -78,7 +78,7 @@ func TestPagingUsesHost(t *testing.T) {
 	h := newHarness(t, Options{Seed: 5})
 	r := h.request("GET", "/api/dcim/devices/?limit=1", map[string]string{"Host": "nautobot.example.com:8443"})
 	var p page[brief]
-	if err := json.Unmarshal(r.body, &p); err != nil {
+	if err := json.Unmarshal(r.Body, &p); err != nil {
 		t.Fatal(err)
 	}
 	if p.Next == nil || *p.Next != "http://nautobot.example.com:8443/api/dcim/devices/?limit=1&offset=1" ||
@@ -90,11 +90,11 @@ func TestPagingUsesHost(t *testing.T) {
 func TestNoPageCap(t *testing.T) {
 	h := newHarness(t, Options{Seed: 5, Size: "medium", MaxPageSize: -1})
 	var p page[brief]
-	h.getOK("/api/dcim/devices/?limit=0", &p)
+	h.GetOK("/api/dcim/devices/?limit=0", &p)
 	if len(p.Results) != 2000 || p.Next != nil || p.Previous != nil {
 		t.Errorf("limit=0 without a cap = %d results, next %s, previous %s; want all 2000 and no links", len(p.Results), show(p.Next), show(p.Previous))
 	}
-	h.getOK("/api/dcim/devices/?limit=1500", &p)
+	h.GetOK("/api/dcim/devices/?limit=1500", &p)
 	if len(p.Results) != 1500 {
 		t.Errorf("limit=1500 without a cap = %d results; want 1500", len(p.Results))
 	}
@@ -105,7 +105,7 @@ func TestNoPageCap(t *testing.T) {
 func TestWalks(t *testing.T) {
 	for _, v := range []string{"2.x", "1.x"} {
 		h := newHarness(t, Options{Seed: 8, Size: "medium", Version: v})
-		z := h.s.Sizes()
+		z := h.S.Sizes()
 		paths := map[string]int{
 			"/api/dcim/devices/":        z.Devices,
 			"/api/dcim/locations/":      z.Locations,
@@ -155,7 +155,7 @@ func TestWalks(t *testing.T) {
 func TestThreadedPattern(t *testing.T) {
 	h := newHarness(t, Options{Seed: 2, Size: "medium"}) // 2,000 devices, cap 1,000
 	var first page[brief]
-	h.getOK("/api/dcim/devices/?limit=0", &first)
+	h.GetOK("/api/dcim/devices/?limit=0", &first)
 	size := len(first.Results)
 	if size != 1000 || first.Next == nil {
 		t.Fatalf("limit=0 = %d results, next %s; want 1000 and a next link", size, show(first.Next))
@@ -172,7 +172,7 @@ func TestThreadedPattern(t *testing.T) {
 		go func(off int) {
 			defer wg.Done()
 			var p page[brief]
-			h.getOK(fmt.Sprintf("/api/dcim/devices/?offset=%d&limit=%d", off, size), &p)
+			h.GetOK(fmt.Sprintf("/api/dcim/devices/?offset=%d&limit=%d", off, size), &p)
 			mu.Lock()
 			defer mu.Unlock()
 			for _, d := range p.Results {
@@ -199,7 +199,7 @@ func TestPublishedClientAll(t *testing.T) {
 		t.Run(fmt.Sprint(most), func(t *testing.T) {
 			h := newHarness(t, Options{Seed: 8, Size: "medium", MaxPageSize: most})
 			var first page[brief]
-			h.getOK("/api/dcim/devices/", &first)
+			h.GetOK("/api/dcim/devices/", &first)
 			seen := map[string]bool{}
 			for _, d := range first.Results {
 				seen[d.ID] = true
@@ -211,8 +211,8 @@ func TestPublishedClientAll(t *testing.T) {
 					}
 				}
 			}
-			if len(seen) != first.Count || first.Count != h.s.Sizes().Devices {
-				t.Errorf(".all() read %d devices of a count of %d; want all %d", len(seen), first.Count, h.s.Sizes().Devices)
+			if len(seen) != first.Count || first.Count != h.S.Sizes().Devices {
+				t.Errorf(".all() read %d devices of a count of %d; want all %d", len(seen), first.Count, h.S.Sizes().Devices)
 			}
 		})
 	}

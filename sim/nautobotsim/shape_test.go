@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/nmsexporter/nms_exporter/sim/simkit/simtest"
 )
 
 var (
@@ -27,11 +29,11 @@ var (
 
 // firstResult gets path and returns the first result's raw JSON.
 func firstResult(h *harness, path string) json.RawMessage {
-	h.t.Helper()
+	h.T.Helper()
 	var p page[json.RawMessage]
-	h.getOK(path, &p)
+	h.GetOK(path, &p)
 	if len(p.Results) == 0 {
-		h.t.Fatalf("GET %s: no results", path)
+		h.T.Fatalf("GET %s: no results", path)
 	}
 	return p.Results[0]
 }
@@ -221,8 +223,8 @@ func TestShapes1x(t *testing.T) {
 		t.Errorf("1.x supernet status = %q; want container", pfx.Status.Value)
 	}
 	for _, p := range []string{"/api/extras/roles/", "/api/ipam/namespaces/"} {
-		if r := h.get(p); r.status != 404 {
-			t.Errorf("1.x GET %s = %d; want 404", p, r.status)
+		if r := h.Get(p); r.Status != 404 {
+			t.Errorf("1.x GET %s = %d; want 404", p, r.Status)
 		}
 	}
 }
@@ -242,28 +244,28 @@ func TestDetail(t *testing.T) {
 		t.Run(tt.version+" "+tt.model, func(t *testing.T) {
 			h := newHarness(t, Options{Seed: 6, Version: tt.version})
 			var p page[json.RawMessage]
-			h.getOK(tt.path+"?limit=3", &p)
+			h.GetOK(tt.path+"?limit=3", &p)
 			var want brief
 			_ = json.Unmarshal(p.Results[2], &want)
-			r := h.getOK(tt.path+want.ID+"/", nil)
-			if string(r.body) != string(p.Results[2]) {
-				t.Errorf("detail body differs from the list entry:\n%s\n%s", r.body, p.Results[2])
+			r := h.GetOK(tt.path+want.ID+"/", nil)
+			if string(r.Body) != string(p.Results[2]) {
+				t.Errorf("detail body differs from the list entry:\n%s\n%s", r.Body, p.Results[2])
 			}
-			if r := h.get(tt.path + strings.ToUpper(strings.ReplaceAll(want.ID, "-", "")) + "/"); r.status != 200 {
-				t.Errorf("detail by undashed upper-case id = %d; want 200", r.status)
+			if r := h.Get(tt.path + strings.ToUpper(strings.ReplaceAll(want.ID, "-", "")) + "/"); r.Status != 200 {
+				t.Errorf("detail by undashed upper-case id = %d; want 200", r.Status)
 			}
 			for _, id := range []string{"00000000-0000-4000-8000-000000000000", "not-a-uuid"} {
-				r := h.get(tt.path + id + "/")
-				if r.status != 404 || detailOf(t, r.body) != tt.wantMissing {
-					t.Errorf("GET %s%s/ = %d %s; want 404 %q", tt.path, id, r.status, r.body, tt.wantMissing)
+				r := h.Get(tt.path + id + "/")
+				if r.Status != 404 || simtest.DetailOf(t, r.Body) != tt.wantMissing {
+					t.Errorf("GET %s%s/ = %d %s; want 404 %q", tt.path, id, r.Status, r.Body, tt.wantMissing)
 				}
 			}
 			// Another model's id is not found either.
 			other := "/api/extras/statuses/"
 			var st page[brief]
-			h.getOK(other+"?limit=1", &st)
-			if r := h.get(tt.path + st.Results[0].ID + "/"); r.status != 404 {
-				t.Errorf("GET %s with a status id = %d; want 404", tt.path, r.status)
+			h.GetOK(other+"?limit=1", &st)
+			if r := h.Get(tt.path + st.Results[0].ID + "/"); r.Status != 404 {
+				t.Errorf("GET %s with a status id = %d; want 404", tt.path, r.Status)
 			}
 		})
 	}
@@ -282,9 +284,9 @@ func TestStatusBody(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.version, func(t *testing.T) {
 			h := newHarness(t, Options{Seed: 1, Version: tt.version})
-			h.s.SetCeleryWorkers(5)
-			r := h.getOK("/api/status/", nil)
-			if got := keysOf(t, r.body); !slices.Equal(got, tt.keys) {
+			h.S.SetCeleryWorkers(5)
+			r := h.GetOK("/api/status/", nil)
+			if got := keysOf(t, r.Body); !slices.Equal(got, tt.keys) {
 				t.Errorf("status keys = %v; want %v", got, tt.keys)
 			}
 			var st struct {
@@ -292,7 +294,7 @@ func TestStatusBody(t *testing.T) {
 				Celery  int            `json:"celery-workers-running"`
 				Apps    map[string]any `json:"installed-apps"`
 			}
-			_ = json.Unmarshal(r.body, &st)
+			_ = json.Unmarshal(r.Body, &st)
 			if st.Version != tt.release || st.Celery != 5 || st.Apps["nautobot.dcim"] != nil || st.Apps["rest_framework"] == nil {
 				t.Errorf("status = %+v; want release %s, 5 workers, versions for third-party apps only", st, tt.release)
 			}
@@ -300,7 +302,7 @@ func TestStatusBody(t *testing.T) {
 	}
 	h := newHarness(t, Options{Seed: 1})
 	var root map[string]string
-	h.getOK("/api/", &root)
+	h.GetOK("/api/", &root)
 	if root["dcim"] != h.c.BaseURL+"/api/dcim/" || root["status"] != h.c.BaseURL+"/api/status/" {
 		t.Errorf("/api/ = %v; want absolute app URLs", root)
 	}
@@ -310,7 +312,7 @@ func TestStatusBody(t *testing.T) {
 func TestCounts(t *testing.T) {
 	for _, size := range []string{"small", "medium"} {
 		h := newHarness(t, Options{Seed: 9, Size: size})
-		z := h.s.Sizes()
+		z := h.S.Sizes()
 		want := map[string]int{"small": 50, "medium": 2000}[size]
 		for path, n := range map[string]int{
 			"/api/dcim/devices/": want, "/api/ipam/prefixes/": z.Prefixes, "/api/ipam/ip-addresses/": z.IPAddresses,
