@@ -41,12 +41,12 @@ func TestTokenEndpoint(t *testing.T) {
 			if tt.basic {
 				req.SetBasicAuth(id, secret)
 			}
-			r := h.do(req)
-			if r.status != tt.wantStatus {
-				t.Fatalf("POST token = %d %s; want %d", r.status, r.body, tt.wantStatus)
+			r := h.Do(req)
+			if r.Status != tt.wantStatus {
+				t.Fatalf("POST token = %d %s; want %d", r.Status, r.Body, tt.wantStatus)
 			}
 			if tt.wantStatus != 200 {
-				if msg := messageOf(t, r.body); !strings.Contains(msg, tt.wantMessage) {
+				if msg := messageOf(t, r.Body); !strings.Contains(msg, tt.wantMessage) {
 					t.Errorf("message %q; want it to say %q", msg, tt.wantMessage)
 				}
 				return
@@ -57,8 +57,8 @@ func TestTokenEndpoint(t *testing.T) {
 				ExpiresIn   int      `json:"expiresIn"`
 				Scope       []string `json:"scope"`
 			}
-			if err := json.Unmarshal(r.body, &body); err != nil {
-				t.Fatalf("token body %q: %v", r.body, err)
+			if err := json.Unmarshal(r.Body, &body); err != nil {
+				t.Fatalf("token body %q: %v", r.Body, err)
 			}
 			if body.AccessToken == "" || body.TokenType != "Bearer" || body.ExpiresIn != 1800 || len(body.Scope) != 1 || body.Scope[0] != Scope {
 				t.Errorf("token = %+v; want a token, Bearer, expiresIn 1800 and scope [%s]", body, Scope)
@@ -73,26 +73,26 @@ func TestTokenEndpoint(t *testing.T) {
 			if err != nil || json.Unmarshal(payload, &claims) != nil || claims.Exp != testStart.Add(30*time.Minute).Unix() {
 				t.Errorf("JWT payload %s; want exp = now + expiresIn (%d)", payload, testStart.Add(30*time.Minute).Unix())
 			}
-			if r.header.Get("Cache-Control") != "no-store" {
-				t.Errorf("Cache-Control = %q; want no-store", r.header.Get("Cache-Control"))
+			if r.Header.Get("Cache-Control") != "no-store" {
+				t.Errorf("Cache-Control = %q; want no-store", r.Header.Get("Cache-Control"))
 			}
 		})
 	}
 	req, _ := http.NewRequest("GET", h.c.TokenURL, nil)
-	if r := h.do(req); r.status != http.StatusMethodNotAllowed {
-		t.Errorf("GET token = %d; want 405", r.status)
+	if r := h.Do(req); r.Status != http.StatusMethodNotAllowed {
+		t.Errorf("GET token = %d; want 405", r.Status)
 	}
 	// The prose's form of the URL, without the trailing slash.
 	bare := strings.TrimSuffix(h.c.TokenURL, "/")
 	req, _ = http.NewRequest("POST", bare, strings.NewReader(tokenBody(id, secret, Scope)))
-	if r := h.do(req); r.status != 200 {
-		t.Errorf("POST %s = %d; want 200", bare, r.status)
+	if r := h.Do(req); r.Status != 200 {
+		t.Errorf("POST %s = %d; want 200", bare, r.Status)
 	}
-	if got, want := h.s.TokenRequests(), len(tests)+3; got != want {
+	if got, want := h.S.TokenRequests(), len(tests)+3; got != want {
 		t.Errorf("TokenRequests() = %d; want %d (the harness's token, the table, the GET, the bare URL)", got, want)
 	}
-	if h.s.Calls() != 0 {
-		t.Errorf("Calls() = %d after token requests only; want 0", h.s.Calls())
+	if h.S.Calls() != 0 {
+		t.Errorf("Calls() = %d after token requests only; want 0", h.S.Calls())
 	}
 }
 
@@ -107,8 +107,8 @@ func TestTokenIsChecked(t *testing.T) {
 		"re-signed":        parts[0] + "." + parts[1] + "." + strings.Repeat("A", len(parts[2])),
 		"not a JWT":        "0123456789abcdef",
 	} {
-		if r := h.request("GET", "collectors", map[string]string{"Authorization": "Bearer " + tok}); r.status != 401 {
-			t.Errorf("GET with %s token = %d; want 401", name, r.status)
+		if r := h.request("GET", "collectors", map[string]string{"Authorization": "Bearer " + tok}); r.Status != 401 {
+			t.Errorf("GET with %s token = %d; want 401", name, r.Status)
 		}
 	}
 }
@@ -124,54 +124,54 @@ func TestBearerRequired(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := h.request("GET", "inventory/devices", map[string]string{"Authorization": tt.auth})
-			if r.status != 401 || messageOf(t, r.body) != "Unauthorized" {
-				t.Errorf("GET with %s authorization = %d %s; want 401 Unauthorized", tt.name, r.status, r.body)
+			if r.Status != 401 || messageOf(t, r.Body) != "Unauthorized" {
+				t.Errorf("GET with %s authorization = %d %s; want 401 Unauthorized", tt.name, r.Status, r.Body)
 			}
-			if got := r.header.Get("WWW-Authenticate"); got != `Bearer error="invalid_token"` {
+			if got := r.Header.Get("WWW-Authenticate"); got != `Bearer error="invalid_token"` {
 				t.Errorf("WWW-Authenticate = %q; want Bearer error=\"invalid_token\"", got)
 			}
-			if r.header.Get("X-RateLimit-Limit-Day") != "" {
+			if r.Header.Get("X-RateLimit-Limit-Day") != "" {
 				t.Errorf("401 carries rate-limit headers; want none (no application is known)")
 			}
 		})
 	}
-	if h.s.Calls() != 0 {
-		t.Errorf("Calls() = %d after 401s only; want 0", h.s.Calls())
+	if h.S.Calls() != 0 {
+		t.Errorf("Calls() = %d after 401s only; want 0", h.S.Calls())
 	}
-	if r := h.request("GET", "inventory/devices", map[string]string{"Authorization": "bearer " + h.token}); r.status != 200 {
-		t.Errorf("GET with a lower-case bearer scheme = %d; want 200", r.status)
+	if r := h.request("GET", "inventory/devices", map[string]string{"Authorization": "bearer " + h.token}); r.Status != 200 {
+		t.Errorf("GET with a lower-case bearer scheme = %d; want 200", r.Status)
 	}
 }
 
 func TestTokenExpiry(t *testing.T) {
 	h := newHarness(t, Options{Seed: 1}) // default TTL: 3200 s
-	if r := h.get("collectors"); r.status != 200 {
-		t.Fatalf("GET with a fresh token = %d; want 200", r.status)
+	if r := h.Get("collectors"); r.Status != 200 {
+		t.Fatalf("GET with a fresh token = %d; want 200", r.Status)
 	}
-	h.clock.Add(DefaultTokenTTL - time.Second)
-	if r := h.get("collectors"); r.status != 200 {
-		t.Fatalf("GET a second before expiry = %d; want 200", r.status)
+	h.Clock.Add(DefaultTokenTTL - time.Second)
+	if r := h.Get("collectors"); r.Status != 200 {
+		t.Fatalf("GET a second before expiry = %d; want 200", r.Status)
 	}
-	h.clock.Add(time.Second)
-	if r := h.get("collectors"); r.status != 401 {
-		t.Fatalf("GET at expiry = %d; want 401", r.status)
+	h.Clock.Add(time.Second)
+	if r := h.Get("collectors"); r.Status != 401 {
+		t.Fatalf("GET at expiry = %d; want 401", r.Status)
 	}
 	h.token = h.newToken()
-	if r := h.get("collectors"); r.status != 200 {
-		t.Fatalf("GET with a new token = %d; want 200", r.status)
+	if r := h.Get("collectors"); r.Status != 200 {
+		t.Fatalf("GET with a new token = %d; want 200", r.Status)
 	}
 	old := h.token
 	h.token = h.newToken()
-	h.s.ExpireTokens()
+	h.S.ExpireTokens()
 	for _, tok := range []string{old, h.token} {
 		h.token = tok
-		if r := h.get("collectors"); r.status != 401 {
-			t.Errorf("GET after ExpireTokens = %d; want 401", r.status)
+		if r := h.Get("collectors"); r.Status != 401 {
+			t.Errorf("GET after ExpireTokens = %d; want 401", r.Status)
 		}
 	}
 	h.token = h.newToken()
-	if r := h.get("collectors"); r.status != 200 {
-		t.Errorf("GET with a token issued after ExpireTokens = %d; want 200", r.status)
+	if r := h.Get("collectors"); r.Status != 200 {
+		t.Errorf("GET with a token issued after ExpireTokens = %d; want 200", r.Status)
 	}
 }
 
@@ -180,10 +180,10 @@ func TestTokenExpiry(t *testing.T) {
 func TestTokensNotRateLimited(t *testing.T) {
 	h := newHarness(t, Options{Seed: 1, PerSecond: 2})
 	for i := 0; i < 2; i++ {
-		h.get("collectors")
+		h.Get("collectors")
 	}
-	if r := h.get("collectors"); r.status != 429 {
-		t.Fatalf("third call in a second = %d; want 429", r.status)
+	if r := h.Get("collectors"); r.Status != 429 {
+		t.Fatalf("third call in a second = %d; want 429", r.Status)
 	}
 	for i := 0; i < 5; i++ {
 		h.newToken()

@@ -11,8 +11,8 @@ var etagRE = regexp.MustCompile(`^"[0-9a-f]{32}"$`)
 
 func validators(t *testing.T, h *harness, path string) (etag, lastMod string) {
 	t.Helper()
-	r := h.getOK(path, nil)
-	etag, lastMod = r.header.Get("ETag"), r.header.Get("Last-Modified")
+	r := h.GetOK(path, nil)
+	etag, lastMod = r.Header.Get("ETag"), r.Header.Get("Last-Modified")
 	if !etagRE.MatchString(etag) {
 		t.Fatalf("GET %s ETag = %q; want a quoted 32-digit hex", path, etag)
 	}
@@ -28,48 +28,48 @@ func TestETagLifecycle(t *testing.T) {
 	tag, lm := validators(t, h, devices)
 	bTag, bLM := validators(t, h, bulletins)
 
-	h.clock.Add(time.Minute)
+	h.Clock.Add(time.Minute)
 	if tag2, lm2 := validators(t, h, devices); tag2 != tag || lm2 != lm {
 		t.Errorf("validators a minute later = %s %s; want unchanged %s %s", tag2, lm2, tag, lm)
 	}
 	r := h.request("GET", devices, map[string]string{"If-None-Match": tag})
-	if r.status != 304 || len(r.body) != 0 || r.header.Get("ETag") != tag || r.header.Get("Last-Modified") != lm {
-		t.Fatalf("If-None-Match current = %d, body %q, ETag %q; want 304, empty, %s", r.status, r.body, r.header.Get("ETag"), tag)
+	if r.Status != 304 || len(r.Body) != 0 || r.Header.Get("ETag") != tag || r.Header.Get("Last-Modified") != lm {
+		t.Fatalf("If-None-Match current = %d, body %q, ETag %q; want 304, empty, %s", r.Status, r.Body, r.Header.Get("ETag"), tag)
 	}
-	if h.s.NotModified() != 1 {
-		t.Errorf("NotModified() = %d; want 1", h.s.NotModified())
+	if h.S.NotModified() != 1 {
+		t.Errorf("NotModified() = %d; want 1", h.S.NotModified())
 	}
 	for _, inm := range []string{`"0000", ` + tag, "W/" + tag, "*"} {
-		if r := h.request("GET", devices, map[string]string{"If-None-Match": inm}); r.status != 304 {
-			t.Errorf("If-None-Match %s = %d; want 304", inm, r.status)
+		if r := h.request("GET", devices, map[string]string{"If-None-Match": inm}); r.Status != 304 {
+			t.Errorf("If-None-Match %s = %d; want 304", inm, r.Status)
 		}
 	}
 
-	h.s.Step()
+	h.S.Step()
 	r = h.request("GET", devices, map[string]string{"If-None-Match": tag})
-	newTag := r.header.Get("ETag")
-	if r.status != 200 || newTag == tag || !etagRE.MatchString(newTag) {
-		t.Fatalf("If-None-Match old tag after Step = %d ETag %q; want 200 with a new tag", r.status, newTag)
+	newTag := r.Header.Get("ETag")
+	if r.Status != 200 || newTag == tag || !etagRE.MatchString(newTag) {
+		t.Fatalf("If-None-Match old tag after Step = %d ETag %q; want 200 with a new tag", r.Status, newTag)
 	}
-	if got := r.header.Get("Last-Modified"); got != testStart.Add(time.Minute).Format(http.TimeFormat) {
+	if got := r.Header.Get("Last-Modified"); got != testStart.Add(time.Minute).Format(http.TimeFormat) {
 		t.Errorf("Last-Modified after Step = %s; want the processing time %s", got, testStart.Add(time.Minute).Format(http.TimeFormat))
 	}
-	if r := h.request("GET", devices, map[string]string{"If-None-Match": newTag}); r.status != 304 {
-		t.Errorf("If-None-Match new tag = %d; want 304", r.status)
+	if r := h.request("GET", devices, map[string]string{"If-None-Match": newTag}); r.Status != 304 {
+		t.Errorf("If-None-Match new tag = %d; want 304", r.Status)
 	}
 	r = h.request("GET", bulletins, map[string]string{"If-None-Match": bTag})
-	if r.status != 304 || r.header.Get("Last-Modified") != bLM {
-		t.Errorf("unchanged endpoint after Step = %d, Last-Modified %s; want 304, %s", r.status, r.header.Get("Last-Modified"), bLM)
+	if r.Status != 304 || r.Header.Get("Last-Modified") != bLM {
+		t.Errorf("unchanged endpoint after Step = %d, Last-Modified %s; want 304, %s", r.Status, r.Header.Get("Last-Modified"), bLM)
 	}
 
-	if r := h.request("GET", devices, map[string]string{"If-Match": tag}); r.status != 412 || messageOf(t, r.body) != "Precondition Failed" {
-		t.Errorf("If-Match old tag = %d %s; want 412", r.status, r.body)
+	if r := h.request("GET", devices, map[string]string{"If-Match": tag}); r.Status != 412 || messageOf(t, r.Body) != "Precondition Failed" {
+		t.Errorf("If-Match old tag = %d %s; want 412", r.Status, r.Body)
 	}
-	if r := h.request("GET", devices, map[string]string{"If-Match": newTag}); r.status != 200 {
-		t.Errorf("If-Match current tag = %d; want 200", r.status)
+	if r := h.request("GET", devices, map[string]string{"If-Match": newTag}); r.Status != 200 {
+		t.Errorf("If-Match current tag = %d; want 200", r.Status)
 	}
-	if r := h.request("GET", devices, map[string]string{"If-Match": "W/" + newTag}); r.status != 412 {
-		t.Errorf("If-Match weak tag = %d; want 412 (strong comparison)", r.status)
+	if r := h.request("GET", devices, map[string]string{"If-Match": "W/" + newTag}); r.Status != 412 {
+		t.Errorf("If-Match weak tag = %d; want 412 (strong comparison)", r.Status)
 	}
 }
 
@@ -86,12 +86,12 @@ func TestIfModifiedSince(t *testing.T) {
 		{"not a date", 200},
 	}
 	for _, tt := range tests {
-		if r := h.request("GET", "collectors", map[string]string{"If-Modified-Since": tt.ims}); r.status != tt.want {
-			t.Errorf("If-Modified-Since %q = %d; want %d", tt.ims, r.status, tt.want)
+		if r := h.request("GET", "collectors", map[string]string{"If-Modified-Since": tt.ims}); r.Status != tt.want {
+			t.Errorf("If-Modified-Since %q = %d; want %d", tt.ims, r.Status, tt.want)
 		}
 	}
-	if r := h.request("GET", "collectors", map[string]string{"If-Modified-Since": lm, "If-None-Match": `"nope"`}); r.status != 200 {
-		t.Errorf("If-None-Match mismatch with If-Modified-Since = %d; want 200 (If-None-Match wins)", r.status)
+	if r := h.request("GET", "collectors", map[string]string{"If-Modified-Since": lm, "If-None-Match": `"nope"`}); r.Status != 200 {
+		t.Errorf("If-None-Match mismatch with If-Modified-Since = %d; want 200 (If-None-Match wins)", r.Status)
 	}
 }
 
@@ -99,7 +99,7 @@ func TestIfModifiedSince(t *testing.T) {
 // not matter; two servers with the same seed agree.
 func TestETagPerURL(t *testing.T) {
 	h := newHarness(t, Options{Seed: 8, TokenTTL: 24 * time.Hour})
-	id := h.s.DeviceIDs()[0]
+	id := h.S.DeviceIDs()[0]
 	paths := []string{
 		"inventory/devices", "inventory/devices?max=10", "inventory/devices?fields=deviceId",
 		"inventory/devices?deviceStatus=ACTIVE", "inventory/devices/" + itoa(id), "inventory/assets",
@@ -119,7 +119,7 @@ func TestETagPerURL(t *testing.T) {
 	}
 
 	other := newHarness(t, Options{Seed: 8, TokenTTL: 24 * time.Hour})
-	other.clock.Add(5 * time.Hour) // same day
+	other.Clock.Add(5 * time.Hour) // same day
 	for _, p := range paths {
 		a, alm := validators(t, h, p)
 		b, blm := validators(t, other, p)
@@ -127,8 +127,8 @@ func TestETagPerURL(t *testing.T) {
 			t.Errorf("GET %s validators on two servers with seed 8 = %s %s, %s %s; want equal", p, a, alm, b, blm)
 		}
 	}
-	h.s.Step()
-	other.s.Step()
+	h.S.Step()
+	other.S.Step()
 	a, _ := validators(t, h, "productAlerts/fieldNotices")
 	b, _ := validators(t, other, "productAlerts/fieldNotices")
 	if a != b {

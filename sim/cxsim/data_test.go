@@ -75,7 +75,7 @@ func TestDeterminism(t *testing.T) {
 		h := newHarness(t, Options{Seed: seed})
 		var all []byte
 		for _, p := range listPaths {
-			all = append(all, h.getOK(p, nil).body...)
+			all = append(all, h.GetOK(p, nil).Body...)
 		}
 		return all
 	}

@@ -20,8 +20,8 @@ func rawGet(_ *testing.T, h *harness, path string) (*http.Response, []byte, erro
 func sharedFaults(t *testing.T) simtest.FaultTarget {
 	h := newHarness(t, Options{Seed: 1})
 	const path = "inventory/devices"
-	return simtest.Target[Faults](simtest.FaultTarget{Path: path, ErrorPath: "inventory/devices/1", Prefix: "/us/bcs/v2/productAlerts/", Inside: "productAlerts/fieldNotices", Outside: path}, h.s,
-		func(p string) (int, []byte) { r := h.get(p); return r.status, r.body },
+	return simtest.Target[Faults](simtest.FaultTarget{Path: path, ErrorPath: "inventory/devices/1", Prefix: "/us/bcs/v2/productAlerts/", Inside: "productAlerts/fieldNotices", Outside: path}, h.S,
+		func(p string) (int, []byte) { r := h.Get(p); return r.Status, r.Body },
 		func(p string) (*http.Response, []byte, error) { return rawGet(t, h, p) })
 }
 
@@ -31,93 +31,93 @@ func TestSharedFaults(t *testing.T) { simtest.CheckSharedFaults(t, sharedFaults)
 func TestFaultTruncateNotModified(t *testing.T) {
 	h := newHarness(t, Options{Seed: 1})
 	const path = "inventory/devices"
-	etag := h.getOK(path, nil).header.Get("ETag")
-	h.s.SetFaults(Faults{Truncate: true})
-	if r := h.request("GET", path, map[string]string{"If-None-Match": etag}); r.status != 304 {
-		t.Errorf("304 with Truncate = %d; want 304 (no body to cut)", r.status)
+	etag := h.GetOK(path, nil).Header.Get("ETag")
+	h.S.SetFaults(Faults{Truncate: true})
+	if r := h.request("GET", path, map[string]string{"If-None-Match": etag}); r.Status != 304 {
+		t.Errorf("304 with Truncate = %d; want 304 (no body to cut)", r.Status)
 	}
 }
 
 func TestFaultErrorRate(t *testing.T) {
 	h := newHarness(t, Options{Seed: 1, RateHeadersOn2xx: true})
-	h.s.SetFaults(Faults{ErrorRate: 1, ErrorStatus: 503})
-	r := h.get("collectors")
-	if r.status != 503 || messageOf(t, r.body) == "" || r.header.Get("X-RateLimit-Remaining-Day") == "" {
-		t.Errorf("GET with ErrorRate 1 = %d %s; want 503 with a message and rate-limit headers", r.status, r.body)
+	h.S.SetFaults(Faults{ErrorRate: 1, ErrorStatus: 503})
+	r := h.Get("collectors")
+	if r.Status != 503 || messageOf(t, r.Body) == "" || r.Header.Get("X-RateLimit-Remaining-Day") == "" {
+		t.Errorf("GET with ErrorRate 1 = %d %s; want 503 with a message and rate-limit headers", r.Status, r.Body)
 	}
-	h.s.SetFaults(Faults{ErrorRate: 1})
-	if r := h.get("collectors"); r.status != 500 {
-		t.Errorf("GET with ErrorRate 1, no ErrorStatus = %d; want 500", r.status)
+	h.S.SetFaults(Faults{ErrorRate: 1})
+	if r := h.Get("collectors"); r.Status != 500 {
+		t.Errorf("GET with ErrorRate 1, no ErrorStatus = %d; want 500", r.Status)
 	}
-	simtest.CheckErrorRate(t, func(r float64) { h.s.SetFaults(Faults{ErrorRate: r}) },
-		func() bool { return h.get("collectors").status == 500 })
+	simtest.CheckErrorRate(t, func(r float64) { h.S.SetFaults(Faults{ErrorRate: r}) },
+		func() bool { return h.Get("collectors").Status == 500 })
 }
 
 func TestFaultRateLimitStorm(t *testing.T) {
 	h := newHarness(t, Options{Seed: 1, PerSecond: 10, RateHeadersOn2xx: true})
-	h.s.SetFaults(Faults{RateLimit: true})
+	h.S.SetFaults(Faults{RateLimit: true})
 	for i := 0; i < 3; i++ {
-		r := h.get("collectors")
+		r := h.Get("collectors")
 		got := headerInts(t, r)
-		if r.status != 429 || string(r.body) != rateLimitBody || got["Retry-After"] != 1 ||
+		if r.Status != 429 || string(r.Body) != rateLimitBody || got["Retry-After"] != 1 ||
 			got["X-RateLimit-Remaining-Second"] != 0 || got["X-RateLimit-Remaining-Day"] != 10000 || len(got) != 8 {
-			t.Fatalf("GET during a 429 storm = %d %q %v; want 429, the documented body, Retry-After 1, all headers", r.status, r.body, got)
+			t.Fatalf("GET during a 429 storm = %d %q %v; want 429, the documented body, Retry-After 1, all headers", r.Status, r.Body, got)
 		}
 	}
-	h.s.SetFaults(Faults{})
-	r := h.get("collectors")
-	if got := headerInts(t, r); r.status != 200 || got["X-RateLimit-Remaining-Second"] != 9 {
-		t.Errorf("after the storm = %d %v; want 200 with 9 left (storm not charged)", r.status, got)
+	h.S.SetFaults(Faults{})
+	r := h.Get("collectors")
+	if got := headerInts(t, r); r.Status != 200 || got["X-RateLimit-Remaining-Second"] != 9 {
+		t.Errorf("after the storm = %d %v; want 200 with 9 left (storm not charged)", r.Status, got)
 	}
-	if h.s.Calls() != 4 || h.s.RateLimited() != 3 {
-		t.Errorf("Calls(), RateLimited() = %d, %d; want 4, 3", h.s.Calls(), h.s.RateLimited())
+	if h.S.Calls() != 4 || h.S.RateLimited() != 3 {
+		t.Errorf("Calls(), RateLimited() = %d, %d; want 4, 3", h.S.Calls(), h.S.RateLimited())
 	}
 	// Token requests are not API calls: no storm there.
-	h.s.SetFaults(Faults{RateLimit: true})
+	h.S.SetFaults(Faults{RateLimit: true})
 	h.newToken()
 }
 
 func TestFaultRateLimitNoRetryAfter(t *testing.T) {
 	h := newHarness(t, Options{Seed: 1})
-	h.s.SetFaults(Faults{RateLimit: true, NoRetryAfter: true})
-	r := h.get("collectors")
-	if got := headerInts(t, r); r.status != 429 || string(r.body) != rateLimitBody || r.header.Get("Retry-After") != "" || got["X-RateLimit-Remaining-Second"] != 0 {
-		t.Errorf("GET during a 429 storm without Retry-After = %d %q %v; want 429, the documented body, no Retry-After", r.status, r.body, got)
+	h.S.SetFaults(Faults{RateLimit: true, NoRetryAfter: true})
+	r := h.Get("collectors")
+	if got := headerInts(t, r); r.Status != 429 || string(r.Body) != rateLimitBody || r.Header.Get("Retry-After") != "" || got["X-RateLimit-Remaining-Second"] != 0 {
+		t.Errorf("GET during a 429 storm without Retry-After = %d %q %v; want 429, the documented body, no Retry-After", r.Status, r.Body, got)
 	}
 }
 
 func TestFaultRateLimitRetryAfter(t *testing.T) {
 	h := newHarness(t, Options{Seed: 1})
-	h.s.SetFaults(Faults{RateLimit: true, RetryAfter: 2500 * time.Millisecond})
-	if r := h.get("collectors"); r.status != 429 || r.header.Get("Retry-After") != "3" {
-		t.Errorf("GET during a 429 storm with RetryAfter 2.5s = %d, Retry-After %q; want 429, \"3\"", r.status, r.header.Get("Retry-After"))
+	h.S.SetFaults(Faults{RateLimit: true, RetryAfter: 2500 * time.Millisecond})
+	if r := h.Get("collectors"); r.Status != 429 || r.Header.Get("Retry-After") != "3" {
+		t.Errorf("GET during a 429 storm with RetryAfter 2.5s = %d, Retry-After %q; want 429, \"3\"", r.Status, r.Header.Get("Retry-After"))
 	}
 }
 
 func TestFaultOversize(t *testing.T) {
 	h := newHarness(t, Options{Seed: 1})
 	const path = "inventory/devices"
-	first := h.getOK(path, nil)
-	h.s.SetFaults(Faults{Oversize: 1 << 20})
+	first := h.GetOK(path, nil)
+	h.S.SetFaults(Faults{Oversize: 1 << 20})
 	// The padded answer is served even to a matching If-None-Match.
-	r := h.request("GET", path, map[string]string{"If-None-Match": first.header.Get("ETag")})
-	if r.status != 200 || len(r.body) != 1<<20 || !json.Valid(r.body) || string(r.body[:len(first.body)]) != string(first.body) {
-		t.Errorf("GET with Oversize 1MiB = %d, %d bytes, valid JSON %v; want 200, the body padded to 1MiB", r.status, len(r.body), json.Valid(r.body))
+	r := h.request("GET", path, map[string]string{"If-None-Match": first.Header.Get("ETag")})
+	if r.Status != 200 || len(r.Body) != 1<<20 || !json.Valid(r.Body) || string(r.Body[:len(first.Body)]) != string(first.Body) {
+		t.Errorf("GET with Oversize 1MiB = %d, %d bytes, valid JSON %v; want 200, the body padded to 1MiB", r.Status, len(r.Body), json.Valid(r.Body))
 	}
 	// It is not the data the first tag names, so it has a tag of its own,
 	// and the first tag revalidates once the fault clears.
-	if r.header.Get("ETag") == "" || r.header.Get("ETag") == first.header.Get("ETag") {
-		t.Errorf("ETag with Oversize = %q, without %q; want another", r.header.Get("ETag"), first.header.Get("ETag"))
+	if r.Header.Get("ETag") == "" || r.Header.Get("ETag") == first.Header.Get("ETag") {
+		t.Errorf("ETag with Oversize = %q, without %q; want another", r.Header.Get("ETag"), first.Header.Get("ETag"))
 	}
-	h.s.SetFaults(Faults{})
-	if r := h.request("GET", path, map[string]string{"If-None-Match": first.header.Get("ETag")}); r.status != 304 {
-		t.Errorf("GET with the first ETag after the fault = %d; want 304", r.status)
+	h.S.SetFaults(Faults{})
+	if r := h.request("GET", path, map[string]string{"If-None-Match": first.Header.Get("ETag")}); r.Status != 304 {
+		t.Errorf("GET with the first ETag after the fault = %d; want 304", r.Status)
 	}
 }
 
 func TestFaultPaging(t *testing.T) {
 	h := newHarness(t, Options{Seed: 1, PageSize: 20})
-	n := h.s.Sizes().Devices
+	n := h.S.Sizes().Devices
 	total := func(r result) int {
 		_, _, t := paging(r)
 		return t
@@ -126,36 +126,36 @@ func TestFaultPaging(t *testing.T) {
 		var body struct {
 			Items []json.RawMessage `json:"items"`
 		}
-		if err := json.Unmarshal(r.body, &body); err != nil {
-			t.Fatalf("body %q: %v", r.body, err)
+		if err := json.Unmarshal(r.Body, &body); err != nil {
+			t.Fatalf("body %q: %v", r.Body, err)
 		}
 		return len(body.Items)
 	}
 
-	h.s.SetFaults(Faults{ShrinkTotal: true})
-	r1, r2 := h.get("inventory/devices"), h.get("inventory/devices?offset=21")
+	h.S.SetFaults(Faults{ShrinkTotal: true})
+	r1, r2 := h.Get("inventory/devices"), h.Get("inventory/devices?offset=21")
 	if total(r1) != n || total(r2) != n-n/3 || count(r2) != 20 {
 		t.Errorf("ShrinkTotal: total %d then %d, page 2 of %d; want %d then %d, 20", total(r1), total(r2), count(r2), n, n-n/3)
 	}
-	if r := h.get("inventory/devices?offset=" + strconv.Itoa(n-n/3+1)); count(r) != 0 {
+	if r := h.Get("inventory/devices?offset=" + strconv.Itoa(n-n/3+1)); count(r) != 0 {
 		t.Errorf("ShrinkTotal: the page past the shrunk end has %d items; want 0", count(r))
 	}
 
-	h.s.SetFaults(Faults{EndlessPaging: true})
+	h.S.SetFaults(Faults{EndlessPaging: true})
 	for offset := 1; offset <= n+41; offset += 20 {
-		r := h.get("inventory/devices?offset=" + strconv.Itoa(offset))
+		r := h.Get("inventory/devices?offset=" + strconv.Itoa(offset))
 		if want := max(n, offset-1+40); total(r) != want || count(r) == 0 {
 			t.Fatalf("EndlessPaging at offset %d: total %d, %d items; want %d and some", offset, total(r), count(r), want)
 		}
 	}
 	// With a filter too.
-	if r := h.get("productAlerts/securityAdvisories?offset=1001&matchConfidence=Vulnerable"); total(r) != 1040 || count(r) == 0 {
+	if r := h.Get("productAlerts/securityAdvisories?offset=1001&matchConfidence=Vulnerable"); total(r) != 1040 || count(r) == 0 {
 		t.Errorf("EndlessPaging with a filter: total %d, %d items; want 1040 and some", total(r), count(r))
 	}
 
-	h.s.SetFaults(Faults{NoPagingHeaders: true})
-	if r := h.get("inventory/devices"); r.header.Get("total") != "" || r.header.Get("max") != "" || r.header.Get("offset") != "" || count(r) != 20 {
-		t.Errorf("NoPagingHeaders: headers %v, %d items; want no paging headers and the page", r.header, count(r))
+	h.S.SetFaults(Faults{NoPagingHeaders: true})
+	if r := h.Get("inventory/devices"); r.Header.Get("total") != "" || r.Header.Get("max") != "" || r.Header.Get("offset") != "" || count(r) != 20 {
+		t.Errorf("NoPagingHeaders: headers %v, %d items; want no paging headers and the page", r.Header, count(r))
 	}
 }
 
@@ -163,53 +163,53 @@ func TestFaultPaging(t *testing.T) {
 // page and the second, once: Last-Modified and ETag change under the walk.
 func TestFaultReprocessMidWalk(t *testing.T) {
 	h := newHarness(t, Options{Seed: 1, PageSize: 20})
-	h.s.SetFaults(Faults{ReprocessMidWalk: true})
-	first := h.getOK("inventory/devices", nil)
-	h.clock.Add(time.Minute)
-	second := h.getOK("inventory/devices?offset=21", nil)
-	if first.header.Get("Last-Modified") == second.header.Get("Last-Modified") {
-		t.Errorf("Last-Modified %s on both pages; want the second page processed later", first.header.Get("Last-Modified"))
+	h.S.SetFaults(Faults{ReprocessMidWalk: true})
+	first := h.GetOK("inventory/devices", nil)
+	h.Clock.Add(time.Minute)
+	second := h.GetOK("inventory/devices?offset=21", nil)
+	if first.Header.Get("Last-Modified") == second.Header.Get("Last-Modified") {
+		t.Errorf("Last-Modified %s on both pages; want the second page processed later", first.Header.Get("Last-Modified"))
 	}
-	again := h.getOK("inventory/devices?offset=21", nil)
-	if again.header.Get("Last-Modified") != second.header.Get("Last-Modified") {
-		t.Errorf("a second walk's Last-Modified %s; want %s: the run happens once", again.header.Get("Last-Modified"), second.header.Get("Last-Modified"))
+	again := h.GetOK("inventory/devices?offset=21", nil)
+	if again.Header.Get("Last-Modified") != second.Header.Get("Last-Modified") {
+		t.Errorf("a second walk's Last-Modified %s; want %s: the run happens once", again.Header.Get("Last-Modified"), second.Header.Get("Last-Modified"))
 	}
 }
 
 // TestFaultExpireTokensAfter: tokens lapse once, after that many calls.
 func TestFaultExpireTokensAfter(t *testing.T) {
 	h := newHarness(t, Options{Seed: 1})
-	h.s.SetFaults(Faults{ExpireTokensAfter: 2})
-	h.getOK("collectors", nil)
-	h.getOK("collectors", nil)
-	if r := h.get("collectors"); r.status != 401 {
-		t.Fatalf("third call = %d; want 401: the token lapsed", r.status)
+	h.S.SetFaults(Faults{ExpireTokensAfter: 2})
+	h.GetOK("collectors", nil)
+	h.GetOK("collectors", nil)
+	if r := h.Get("collectors"); r.Status != 401 {
+		t.Fatalf("third call = %d; want 401: the token lapsed", r.Status)
 	}
 	h.token = h.newToken()
 	for range 3 {
-		h.getOK("collectors", nil)
+		h.GetOK("collectors", nil)
 	}
 }
 
 func TestFaultRevoke(t *testing.T) {
 	h := newHarness(t, Options{Seed: 1})
-	h.s.SetFaults(Faults{Revoke: true, RevokeAfter: 1})
-	h.getOK("collectors", nil)
-	r := h.get("collectors")
-	if r.status != 401 || r.header.Get("WWW-Authenticate") == "" {
-		t.Errorf("second call with Revoke after 1 = %d %s; want 401 with WWW-Authenticate", r.status, r.body)
+	h.S.SetFaults(Faults{Revoke: true, RevokeAfter: 1})
+	h.GetOK("collectors", nil)
+	r := h.Get("collectors")
+	if r.Status != 401 || r.Header.Get("WWW-Authenticate") == "" {
+		t.Errorf("second call with Revoke after 1 = %d %s; want 401 with WWW-Authenticate", r.Status, r.Body)
 	}
 	tok := h.postToken(tokenBody(h.c.ClientID, h.c.ClientSecret, Scope), "application/json")
-	if tok.status != 401 || !strings.Contains(string(tok.body), "invalid client credentials") {
-		t.Errorf("token request while revoked = %d %s; want 401 invalid client credentials", tok.status, tok.body)
+	if tok.Status != 401 || !strings.Contains(string(tok.Body), "invalid client credentials") {
+		t.Errorf("token request while revoked = %d %s; want 401 invalid client credentials", tok.Status, tok.Body)
 	}
-	if h.s.Calls() != 1 {
-		t.Errorf("Calls() = %d; want 1: refused calls are 401s", h.s.Calls())
+	if h.S.Calls() != 1 {
+		t.Errorf("Calls() = %d; want 1: refused calls are 401s", h.S.Calls())
 	}
-	h.s.SetFaults(Faults{})
-	if r := h.get("collectors"); r.status != 401 {
-		t.Errorf("the revoked token after the fault cleared = %d; want 401: it is gone", r.status)
+	h.S.SetFaults(Faults{})
+	if r := h.Get("collectors"); r.Status != 401 {
+		t.Errorf("the revoked token after the fault cleared = %d; want 401: it is gone", r.Status)
 	}
 	h.token = h.newToken()
-	h.getOK("collectors", nil)
+	h.GetOK("collectors", nil)
 }

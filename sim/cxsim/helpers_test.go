@@ -3,7 +3,6 @@ package cxsim
 import (
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -17,50 +16,44 @@ import (
 var testStart = time.Date(2025, 7, 10, 6, 30, 0, 250_000_000, time.UTC)
 
 type harness struct {
-	t     *testing.T
-	s     *Server
-	ts    *httptest.Server
+	*simtest.Harness[*Server]
 	c     Credentials
-	clock *simtest.Clock
 	token string
 }
 
+type result = simtest.Result
+
 // newHarness serves a simulator on loopback with a fixed clock and a
-// generous rate limit unless o sets one.
+// generous rate limit unless o sets one; requests carry a token it issued,
+// and paths not starting with / are under the base path.
 func newHarness(t *testing.T, o Options) *harness {
 	t.Helper()
 	if o.PerSecond == 0 {
 		o.PerSecond = 1 << 20
 	}
-	s, ts, clock := simtest.Serve(t, testStart, &o, &o.Now, New)
-	c := s.Credentials()
-	c.BaseURL = ts.URL + c.BasePath()
-	c.TokenURL = ts.URL + c.TokenPath()
-	h := &harness{t: t, s: s, ts: ts, c: c, clock: clock}
+	h := &harness{Harness: simtest.NewHarness(t, testStart, &o, &o.Now, New)}
+	h.c = h.S.Credentials()
+	h.c.BaseURL = h.TS.URL + h.c.BasePath()
+	h.c.TokenURL = h.TS.URL + h.c.TokenPath()
+	h.URL = func(path string) string {
+		if strings.HasPrefix(path, "/") {
+			return h.TS.URL + path
+		}
+		return h.c.BaseURL + "/" + path
+	}
 	h.token = h.newToken()
+	h.Auth = func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+h.token) }
 	return h
-}
-
-type result struct {
-	status int
-	header http.Header
-	body   []byte
-}
-
-func (h *harness) do(req *http.Request) result {
-	h.t.Helper()
-	st, header, b := simtest.Do(h.t, h.ts.Client(), req)
-	return result{st, header, b}
 }
 
 // postToken posts a token request body with the given content type.
 func (h *harness) postToken(body, contentType string) result {
-	h.t.Helper()
+	h.T.Helper()
 	req, _ := http.NewRequest("POST", h.c.TokenURL, strings.NewReader(body))
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
-	return h.do(req)
+	return h.Do(req)
 }
 
 // tokenBody is the documented token request.
@@ -70,56 +63,32 @@ func tokenBody(id, secret, scope string) string {
 }
 
 func (h *harness) newToken() string {
-	h.t.Helper()
+	h.T.Helper()
 	r := h.postToken(tokenBody(h.c.ClientID, h.c.ClientSecret, Scope), "application/json")
 	var tok struct {
 		AccessToken string `json:"accessToken"`
 	}
-	if r.status != http.StatusOK || json.Unmarshal(r.body, &tok) != nil || tok.AccessToken == "" {
-		h.t.Fatalf("token request = %d %s; want 200 with an accessToken", r.status, r.body)
+	if r.Status != http.StatusOK || json.Unmarshal(r.Body, &tok) != nil || tok.AccessToken == "" {
+		h.T.Fatalf("token request = %d %s; want 200 with an accessToken", r.Status, r.Body)
 	}
 	return tok.AccessToken
 }
 
-// request gets path (under /us/bcs/v2/ unless it starts with "/") with the
-// harness token unless hdr overrides Authorization ("" removes it).
+// request sends method path (see newHarness).
 func (h *harness) request(method, path string, hdr map[string]string) result {
-	h.t.Helper()
-	u := h.c.BaseURL + "/" + path
-	if strings.HasPrefix(path, "/") {
-		u = h.ts.URL + path
-	}
-	req, err := http.NewRequest(method, u, nil)
-	if err != nil {
-		h.t.Fatalf("NewRequest(%s %s): %v", method, u, err)
-	}
-	req.Header.Set("Authorization", "Bearer "+h.token)
-	simtest.SetHeaders(req, hdr)
-	return h.do(req)
-}
-
-func (h *harness) get(path string) result {
-	h.t.Helper()
-	return h.request("GET", path, nil)
-}
-
-// getOK gets path, requires 200 and decodes the body into v.
-func (h *harness) getOK(path string, v any) result {
-	h.t.Helper()
-	r := h.get(path)
-	simtest.DecodeOK(h.t, "GET "+path, r.status, r.body, v)
-	return r
+	h.T.Helper()
+	return h.Request(method, path, "", hdr)
 }
 
 // items gets a list and returns its items as generic objects.
 func (h *harness) items(path string) []map[string]any {
-	h.t.Helper()
+	h.T.Helper()
 	var body struct {
 		Items []map[string]any `json:"items"`
 	}
-	h.getOK(path, &body)
+	h.GetOK(path, &body)
 	if body.Items == nil {
-		h.t.Fatalf("GET %s: no items array", path)
+		h.T.Fatalf("GET %s: no items array", path)
 	}
 	return body.Items
 }
@@ -128,7 +97,7 @@ func (h *harness) items(path string) []map[string]any {
 // first request, then offset = the offset header (1 when absent) + max,
 // while that is at most total.
 func (h *harness) all(path string) []map[string]any {
-	h.t.Helper()
+	h.T.Helper()
 	sep := "?"
 	if strings.Contains(path, "?") {
 		sep = "&"
@@ -143,28 +112,28 @@ func (h *harness) all(path string) []map[string]any {
 		var body struct {
 			Items []map[string]any `json:"items"`
 		}
-		r := h.getOK(p, &body)
+		r := h.GetOK(p, &body)
 		out = append(out, body.Items...)
-		offset, err := strconv.Atoi(r.header.Get("offset"))
+		offset, err := strconv.Atoi(r.Header.Get("offset"))
 		if err != nil {
 			offset = 1
 		}
-		most, _ := strconv.Atoi(r.header.Get("max"))
-		total, _ := strconv.Atoi(r.header.Get("total"))
+		most, _ := strconv.Atoi(r.Header.Get("max"))
+		total, _ := strconv.Atoi(r.Header.Get("total"))
 		if next = offset + most; next > total {
 			return out
 		}
 		if pages > 100000 {
-			h.t.Fatalf("GET %s: paging does not end", path)
+			h.T.Fatalf("GET %s: paging does not end", path)
 		}
 	}
 }
 
 // paging reads a list answer's offset, max and total headers.
 func paging(r result) (offset, most, total int) {
-	offset, _ = strconv.Atoi(r.header.Get("offset"))
-	most, _ = strconv.Atoi(r.header.Get("max"))
-	total, _ = strconv.Atoi(r.header.Get("total"))
+	offset, _ = strconv.Atoi(r.Header.Get("offset"))
+	most, _ = strconv.Atoi(r.Header.Get("max"))
+	total, _ = strconv.Atoi(r.Header.Get("total"))
 	return offset, most, total
 }
 

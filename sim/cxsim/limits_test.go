@@ -18,7 +18,7 @@ func headerInts(t *testing.T, r result) map[string]int {
 	t.Helper()
 	out := map[string]int{}
 	for _, k := range append(rateHeaders, "Retry-After") {
-		v := r.header.Get(k)
+		v := r.Header.Get(k)
 		if v == "" {
 			continue
 		}
@@ -38,15 +38,15 @@ const rateLimitBody = "{\n  \"message\":\"API rate limit exceeded\"\n}"
 // place the documentation shows them.
 func TestRateLimitHeaders(t *testing.T) {
 	plain := newHarness(t, Options{Seed: 1})
-	if got := headerInts(t, plain.get("collectors")); len(got) != 0 {
+	if got := headerInts(t, plain.Get("collectors")); len(got) != 0 {
 		t.Errorf("a 200 by default carries %v; want no rate-limit headers", got)
 	}
 	h := newHarness(t, Options{Seed: 1, PerSecond: 3, PerDay: 100, RateHeadersOn2xx: true})
-	first := h.get("collectors")
-	etag := first.header.Get("ETag")
+	first := h.Get("collectors")
+	etag := first.Header.Get("ETag")
 	notMod := h.request("GET", "collectors", map[string]string{"If-None-Match": etag})
-	h.get("collectors")
-	limited := h.get("collectors")
+	h.Get("collectors")
+	limited := h.Get("collectors")
 	tests := []struct {
 		name   string
 		r      result
@@ -62,8 +62,8 @@ func TestRateLimitHeaders(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if tt.r.status != tt.status {
-				t.Fatalf("status = %d; want %d", tt.r.status, tt.status)
+			if tt.r.Status != tt.status {
+				t.Fatalf("status = %d; want %d", tt.r.Status, tt.status)
 			}
 			got := headerInts(t, tt.r)
 			if len(got) != len(tt.want) {
@@ -76,8 +76,8 @@ func TestRateLimitHeaders(t *testing.T) {
 			}
 		})
 	}
-	if len(notMod.body) != 0 || notMod.header.Get("ETag") != etag {
-		t.Errorf("304 body %q, ETag %q; want empty, %q", notMod.body, notMod.header.Get("ETag"), etag)
+	if len(notMod.Body) != 0 || notMod.Header.Get("ETag") != etag {
+		t.Errorf("304 body %q, ETag %q; want empty, %q", notMod.Body, notMod.Header.Get("ETag"), etag)
 	}
 }
 
@@ -113,15 +113,15 @@ func TestHeaderCasing(t *testing.T) {
 func TestPerSecondLimit(t *testing.T) {
 	h := newHarness(t, Options{Seed: 1, PerSecond: DefaultPerSecond, RateHeadersOn2xx: true})
 	for i := 0; i < DefaultPerSecond; i++ {
-		if r := h.get("collectors"); r.status != 200 {
-			t.Fatalf("call %d in the second = %d; want 200", i+1, r.status)
+		if r := h.Get("collectors"); r.Status != 200 {
+			t.Fatalf("call %d in the second = %d; want 200", i+1, r.Status)
 		}
 	}
-	r := h.get("inventory/devices")
-	if r.status != 429 || string(r.body) != rateLimitBody {
-		t.Fatalf("11th call = %d %q; want 429 %q", r.status, r.body, rateLimitBody)
+	r := h.Get("inventory/devices")
+	if r.Status != 429 || string(r.Body) != rateLimitBody {
+		t.Fatalf("11th call = %d %q; want 429 %q", r.Status, r.Body, rateLimitBody)
 	}
-	if ct, cl := r.header.Get("Content-Type"), r.header.Get("Content-Length"); ct != "application/json; charset=utf-8" || cl != "41" {
+	if ct, cl := r.Header.Get("Content-Type"), r.Header.Get("Content-Length"); ct != "application/json; charset=utf-8" || cl != "41" {
 		t.Errorf("429 Content-Type, Content-Length = %q, %q; want application/json; charset=utf-8, 41", ct, cl)
 	}
 	got := headerInts(t, r)
@@ -132,30 +132,30 @@ func TestPerSecondLimit(t *testing.T) {
 			t.Errorf("429 %s = %d; want %d", k, got[k], v)
 		}
 	}
-	h.get("collectors") // a second 429: not charged either
-	if h.s.RateLimited() != 2 || h.s.Calls() != 12 {
-		t.Errorf("RateLimited(), Calls() = %d, %d; want 2, 12", h.s.RateLimited(), h.s.Calls())
+	h.Get("collectors") // a second 429: not charged either
+	if h.S.RateLimited() != 2 || h.S.Calls() != 12 {
+		t.Errorf("RateLimited(), Calls() = %d, %d; want 2, 12", h.S.RateLimited(), h.S.Calls())
 	}
 
-	h.clock.Add(700 * time.Millisecond) // 06:30:00.95: same second
-	if r := h.get("collectors"); r.status != 429 {
-		t.Errorf("call later in the same second = %d; want 429", r.status)
+	h.Clock.Add(700 * time.Millisecond) // 06:30:00.95: same second
+	if r := h.Get("collectors"); r.Status != 429 {
+		t.Errorf("call later in the same second = %d; want 429", r.Status)
 	}
-	h.clock.Add(100 * time.Millisecond) // next second
-	r = h.get("collectors")
-	if got := headerInts(t, r); r.status != 200 || got["X-RateLimit-Remaining-Second"] != 9 || got["X-RateLimit-Remaining-Day"] != 9989 {
-		t.Errorf("first call of the next second = %d %v; want 200, 9 left this second, 9989 today (429s not charged)", r.status, got)
+	h.Clock.Add(100 * time.Millisecond) // next second
+	r = h.Get("collectors")
+	if got := headerInts(t, r); r.Status != 200 || got["X-RateLimit-Remaining-Second"] != 9 || got["X-RateLimit-Remaining-Day"] != 9989 {
+		t.Errorf("first call of the next second = %d %v; want 200, 9 left this second, 9989 today (429s not charged)", r.Status, got)
 	}
 }
 
 func TestDailyLimit(t *testing.T) {
 	h := newHarness(t, Options{Seed: 1, PerDay: 5, RateHeadersOn2xx: true})
-	h.clock.Set(time.Date(2025, 7, 10, 23, 59, 0, 0, time.UTC))
+	h.Clock.Set(time.Date(2025, 7, 10, 23, 59, 0, 0, time.UTC))
 	h.token = h.newToken() // the harness's token expired on the way
 	for i := 0; i < 5; i++ {
-		r := h.get("collectors")
-		if r.status != 200 {
-			t.Fatalf("call %d of the day = %d; want 200", i+1, r.status)
+		r := h.Get("collectors")
+		if r.Status != 200 {
+			t.Fatalf("call %d of the day = %d; want 200", i+1, r.Status)
 		}
 		if i == 4 {
 			got := headerInts(t, r)
@@ -165,18 +165,18 @@ func TestDailyLimit(t *testing.T) {
 		}
 	}
 	for _, d := range []time.Duration{0, 30 * time.Second, 59*time.Second + 500*time.Millisecond} {
-		h.clock.Set(time.Date(2025, 7, 10, 23, 59, 0, 0, time.UTC).Add(d))
-		r := h.get("collectors")
+		h.Clock.Set(time.Date(2025, 7, 10, 23, 59, 0, 0, time.UTC).Add(d))
+		r := h.Get("collectors")
 		wantRetry := int((60*time.Second - d + time.Second - 1) / time.Second)
 		got := headerInts(t, r)
-		if r.status != 429 || string(r.body) != rateLimitBody || got["Retry-After"] != wantRetry ||
+		if r.Status != 429 || string(r.Body) != rateLimitBody || got["Retry-After"] != wantRetry ||
 			got["X-RateLimit-Remaining-Day"] != 0 || got["RateLimit-Limit"] != 5 || got["RateLimit-Reset"] != wantRetry {
-			t.Errorf("call at 23:59:00+%v = %d %v; want 429, Retry-After %d, day spent", d, r.status, got, wantRetry)
+			t.Errorf("call at 23:59:00+%v = %d %v; want 429, Retry-After %d, day spent", d, r.Status, got, wantRetry)
 		}
 	}
-	h.clock.Set(time.Date(2025, 7, 11, 0, 0, 0, 0, time.UTC))
-	r := h.get("collectors")
-	if got := headerInts(t, r); r.status != 200 || got["X-RateLimit-Remaining-Day"] != 4 {
-		t.Errorf("first call after UTC midnight = %d %v; want 200 with 4 left today", r.status, got)
+	h.Clock.Set(time.Date(2025, 7, 11, 0, 0, 0, 0, time.UTC))
+	r := h.Get("collectors")
+	if got := headerInts(t, r); r.Status != 200 || got["X-RateLimit-Remaining-Day"] != 4 {
+		t.Errorf("first call after UTC midnight = %d %v; want 200 with 4 left today", r.Status, got)
 	}
 }

@@ -8,17 +8,17 @@ import (
 
 func TestSetDeviceStatus(t *testing.T) {
 	h := newHarness(t, Options{Seed: 3, TokenTTL: 24 * time.Hour})
-	id := h.s.DeviceIDs()[7]
+	id := h.S.DeviceIDs()[7]
 	path := "inventory/devices/" + itoa(id)
 	tag, _ := validators(t, h, "inventory/devices")
 	aTag, _ := validators(t, h, "inventory/assets")
 
-	h.clock.Add(time.Hour)
-	if err := h.s.SetDeviceStatus(id, "INACTIVE"); err != nil {
+	h.Clock.Add(time.Hour)
+	if err := h.S.SetDeviceStatus(id, "INACTIVE"); err != nil {
 		t.Fatalf("SetDeviceStatus(%d, INACTIVE) error: %v", id, err)
 	}
 	var d map[string]any
-	h.getOK(path, &d)
+	h.GetOK(path, &d)
 	if d["deviceStatus"] != "INACTIVE" {
 		t.Errorf("deviceStatus = %v; want INACTIVE", d["deviceStatus"])
 	}
@@ -29,13 +29,13 @@ func TestSetDeviceStatus(t *testing.T) {
 	if a, _ := validators(t, h, "inventory/assets"); a != aTag {
 		t.Errorf("assets ETag changed with a device status")
 	}
-	if err := h.s.SetDeviceStatus(id, "INACTIVE"); err != nil {
+	if err := h.S.SetDeviceStatus(id, "INACTIVE"); err != nil {
 		t.Fatal(err)
 	}
 	if tag3, _ := validators(t, h, "inventory/devices"); tag3 != tag2 {
 		t.Errorf("setting the same status changed the ETag")
 	}
-	if err := h.s.SetDeviceStatus(id, "DECOMMISSIONED"); err != nil {
+	if err := h.S.SetDeviceStatus(id, "DECOMMISSIONED"); err != nil {
 		t.Fatal(err)
 	}
 	if items := h.items("inventory/devices?deviceStatus=DECOMMISSIONED"); len(items) != 1 {
@@ -45,7 +45,7 @@ func TestSetDeviceStatus(t *testing.T) {
 		id     int
 		status string
 	}{{1, "ACTIVE"}, {id, ""}, {id, "\xff"}} {
-		if err := h.s.SetDeviceStatus(tt.id, tt.status); err == nil {
+		if err := h.S.SetDeviceStatus(tt.id, tt.status); err == nil {
 			t.Errorf("SetDeviceStatus(%d, %q) error = nil; want an error", tt.id, tt.status)
 		}
 	}
@@ -53,11 +53,11 @@ func TestSetDeviceStatus(t *testing.T) {
 
 func TestAddFieldNoticeMatch(t *testing.T) {
 	h := newHarness(t, Options{Seed: 3, TokenTTL: 24 * time.Hour})
-	id := h.s.DeviceIDs()[0]
-	fn := h.s.FieldNoticeIDs()[5]
-	before := h.s.Sizes().FieldNoticeMatches
+	id := h.S.DeviceIDs()[0]
+	fn := h.S.FieldNoticeIDs()[5]
+	before := h.S.Sizes().FieldNoticeMatches
 	tag, _ := validators(t, h, "productAlerts/fieldNotices")
-	if err := h.s.AddFieldNoticeMatch(id, fn, "Vulnerable"); err != nil {
+	if err := h.S.AddFieldNoticeMatch(id, fn, "Vulnerable"); err != nil {
 		t.Fatalf("AddFieldNoticeMatch error: %v", err)
 	}
 	q := "productAlerts/fieldNotices?deviceId=" + itoa(id) + "&fieldNoticeId=" + fn
@@ -65,13 +65,13 @@ func TestAddFieldNoticeMatch(t *testing.T) {
 	if len(items) != 1 || items[0]["matchConfidence"] != "Vulnerable" || items[0]["physicalAssetId"] == nil {
 		t.Fatalf("GET %s = %v; want one Vulnerable match on the chassis", q, items)
 	}
-	if h.s.Sizes().FieldNoticeMatches != before+1 {
-		t.Errorf("FieldNoticeMatches = %d; want %d", h.s.Sizes().FieldNoticeMatches, before+1)
+	if h.S.Sizes().FieldNoticeMatches != before+1 {
+		t.Errorf("FieldNoticeMatches = %d; want %d", h.S.Sizes().FieldNoticeMatches, before+1)
 	}
 	if tag2, _ := validators(t, h, "productAlerts/fieldNotices"); tag2 == tag {
 		t.Errorf("fieldNotices ETag unchanged after a new match")
 	}
-	if err := h.s.AddFieldNoticeMatch(id, fn, "Not Vulnerable"); err != nil {
+	if err := h.S.AddFieldNoticeMatch(id, fn, "Not Vulnerable"); err != nil {
 		t.Fatal(err)
 	}
 	items = h.items(q)
@@ -82,7 +82,7 @@ func TestAddFieldNoticeMatch(t *testing.T) {
 		id       int
 		fn, conf string
 	}{{1, fn, "Vulnerable"}, {id, "1", "Vulnerable"}, {id, fn, "vulnerable"}} {
-		if err := h.s.AddFieldNoticeMatch(tt.id, tt.fn, tt.conf); err == nil {
+		if err := h.S.AddFieldNoticeMatch(tt.id, tt.fn, tt.conf); err == nil {
 			t.Errorf("AddFieldNoticeMatch(%d, %q, %q) error = nil; want an error", tt.id, tt.fn, tt.conf)
 		}
 	}
@@ -108,8 +108,8 @@ func TestStep(t *testing.T) {
 	prev := tags(h)
 	assetsChanged := 0
 	for i := 0; i < 6; i++ {
-		h.clock.Add(time.Hour)
-		h.s.Step()
+		h.Clock.Add(time.Hour)
+		h.S.Step()
 		cur := tags(h)
 		for p := range never {
 			if cur[p] != prev[p] {
@@ -132,7 +132,7 @@ func TestStep(t *testing.T) {
 	var c struct {
 		Items []struct{ LastUploadTimestamp string }
 	}
-	h.getOK("collectors", &c)
+	h.GetOK("collectors", &c)
 	if c.Items[0].LastUploadTimestamp < "2025-07-10T08" {
 		t.Errorf("collector lastUploadTimestamp = %s; want moved by the uploads", c.Items[0].LastUploadTimestamp)
 	}
@@ -140,12 +140,12 @@ func TestStep(t *testing.T) {
 	run := func() []byte {
 		h := newHarness(t, Options{Seed: 9, Size: "medium", TokenTTL: 24 * time.Hour})
 		for i := 0; i < 4; i++ {
-			h.clock.Add(time.Hour)
-			h.s.Step()
+			h.Clock.Add(time.Hour)
+			h.S.Step()
 		}
 		var all []byte
 		for _, p := range listPaths {
-			all = append(all, h.getOK(p, nil).body...)
+			all = append(all, h.GetOK(p, nil).Body...)
 		}
 		return all
 	}
@@ -160,14 +160,14 @@ func TestConcurrentUse(t *testing.T) {
 	go func() {
 		defer close(done)
 		for i := 0; i < 20; i++ {
-			h.s.Step()
-			_ = h.s.SetDeviceStatus(h.s.DeviceIDs()[i], "INACTIVE")
-			h.s.SetFaults(Faults{})
-			_ = h.s.Sizes()
+			h.S.Step()
+			_ = h.S.SetDeviceStatus(h.S.DeviceIDs()[i], "INACTIVE")
+			h.S.SetFaults(Faults{})
+			_ = h.S.Sizes()
 		}
 	}()
 	for i := 0; i < 40; i++ {
-		h.getOK(listPaths[i%len(listPaths)], nil)
+		h.GetOK(listPaths[i%len(listPaths)], nil)
 	}
 	<-done
 }

@@ -14,7 +14,7 @@ func itoa(n int) string { return strconv.Itoa(n) }
 
 func TestFieldMasks(t *testing.T) {
 	h := newHarness(t, Options{Seed: 1})
-	id := h.s.DeviceIDs()[3]
+	id := h.S.DeviceIDs()[3]
 	tests := []struct {
 		path string
 		want []string
@@ -45,12 +45,12 @@ func TestFieldMasks(t *testing.T) {
 		})
 	}
 	var dev map[string]any
-	h.getOK("inventory/devices/"+itoa(id)+"?fields=deviceName,deviceId", &dev)
+	h.GetOK("inventory/devices/"+itoa(id)+"?fields=deviceName,deviceId", &dev)
 	if len(dev) != 2 || dev["deviceId"] != float64(id) || dev["deviceName"] == "" {
 		t.Errorf("specific call with fields = %v; want deviceId %d and deviceName only", dev, id)
 	}
 	var all map[string]any
-	h.getOK("inventory/devices/"+itoa(id)+"?fields=", &all)
+	h.GetOK("inventory/devices/"+itoa(id)+"?fields=", &all)
 	if len(all) != len(endpoints[epDevices].attrs) {
 		t.Errorf("fields= (empty) gave %d attributes; want all %d", len(all), len(endpoints[epDevices].attrs))
 	}
@@ -88,9 +88,9 @@ func TestFilters(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {
-			r := h.getOK("productAlerts/fieldNotices?"+tt.query, nil)
+			r := h.GetOK("productAlerts/fieldNotices?"+tt.query, nil)
 			var body struct{ Items []map[string]any }
-			if err := json.Unmarshal(r.body, &body); err != nil {
+			if err := json.Unmarshal(r.Body, &body); err != nil {
 				t.Fatal(err)
 			}
 			if _, _, total := paging(r); len(body.Items) != tt.want || total != tt.want {
@@ -106,12 +106,12 @@ func TestFilters(t *testing.T) {
 		{"productAlerts/fieldNotices?severity=High", "severity"},
 		{"inventory/devices?deviceStatus=ACTIVE&zzz=1&aaa=2", "aaa"},
 		{"productAlerts/securityAdvisoryBulletins?matchConfidence=Vulnerable", "matchConfidence"},
-		{"inventory/devices/" + itoa(h.s.DeviceIDs()[0]) + "?deviceStatus=ACTIVE", "deviceStatus"},
+		{"inventory/devices/" + itoa(h.S.DeviceIDs()[0]) + "?deviceStatus=ACTIVE", "deviceStatus"},
 		{"inventory/devices?max=5", "max"},
 	} {
-		r := h.get(q.path)
-		if r.status != 400 || messageOf(t, r.body) != "Unknown filter: "+q.name {
-			t.Errorf("StrictParams: GET %s = %d %s; want 400 Unknown filter: %s", q.path, r.status, r.body, q.name)
+		r := h.Get(q.path)
+		if r.Status != 400 || messageOf(t, r.Body) != "Unknown filter: "+q.name {
+			t.Errorf("StrictParams: GET %s = %d %s; want 400 Unknown filter: %s", q.path, r.Status, r.Body, q.name)
 		}
 	}
 	// Filters of different names combine with AND, or with FiltersAnyKey OR.
@@ -123,15 +123,15 @@ func TestFilters(t *testing.T) {
 	// By default an unknown parameter is ignored.
 	lenient := newHarness(t, Options{Seed: 2})
 	for _, path := range []string{"productAlerts/fieldNotices?severity=High", "inventory/devices?max=5"} {
-		if r := lenient.get(path); r.status != 200 || len(lenient.items(path)) != len(lenient.items(strings.Split(path, "?")[0])) {
-			t.Errorf("GET %s = %d; want 200 with the parameter ignored", path, r.status)
+		if r := lenient.Get(path); r.Status != 200 || len(lenient.items(path)) != len(lenient.items(strings.Split(path, "?")[0])) {
+			t.Errorf("GET %s = %d; want 200 with the parameter ignored", path, r.Status)
 		}
 	}
 	// Every documented filter is accepted on its endpoint.
 	for _, ep := range endpoints {
 		for _, f := range ep.filters {
-			if r := h.get(ep.name + "?" + f + "=x"); r.status != 200 {
-				t.Errorf("GET %s?%s=x = %d; want 200", ep.name, f, r.status)
+			if r := h.Get(ep.name + "?" + f + "=x"); r.Status != 200 {
+				t.Errorf("GET %s?%s=x = %d; want 200", ep.name, f, r.Status)
 			}
 		}
 	}
@@ -165,40 +165,40 @@ func TestSpecificCalls(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var obj map[string]any
-		r := h.getOK(tt.path, &obj)
+		r := h.GetOK(tt.path, &obj)
 		if (tt.want != nil && obj[tt.key] != tt.want) || obj[tt.key] == nil || obj["items"] != nil {
-			t.Errorf("GET %s = %s; want the bare object with %s %v", tt.path, r.body, tt.key, tt.want)
+			t.Errorf("GET %s = %s; want the bare object with %s %v", tt.path, r.Body, tt.key, tt.want)
 		}
-		if r.header.Get("total") != "" {
+		if r.Header.Get("total") != "" {
 			t.Errorf("GET %s has a total header; want none on a bare object", tt.path)
 		}
 	}
 	for _, p := range []string{"inventory/devices/1", "inventory/devices/abc", "inventory/assets/99",
 		"collectors/CSP0000000000", "inventory/devices/99999999999999", "contract/serials/NOSUCHSERIAL"} {
-		r := h.get(p)
-		if r.status != 404 || messageOf(t, r.body) != "Not Found" {
-			t.Errorf("GET %s = %d %s; want 404 Not Found", p, r.status, r.body)
+		r := h.Get(p)
+		if r.Status != 404 || messageOf(t, r.Body) != "Not Found" {
+			t.Errorf("GET %s = %d %s; want 404 Not Found", p, r.Status, r.Body)
 		}
 	}
-	calls := h.s.Calls()
+	calls := h.S.Calls()
 	for _, p := range []string{"/us/bcs/v2/productAlerts/fieldNotices/1", "/us/bcs/v2/nothing", "/us/bcs/v1/inventory/devices",
 		"/us/bcs/v2/inventory/devices/", "/", "/a/b/bcs/v2/collectors", "/bcs/v2/inventory/devices", "/bcs/v2/collectors"} {
-		r := h.get(p)
-		if r.status != 404 || messageOf(t, r.body) != "Not Found" {
-			t.Errorf("GET %s = %d %s; want 404", p, r.status, r.body)
+		r := h.Get(p)
+		if r.Status != 404 || messageOf(t, r.Body) != "Not Found" {
+			t.Errorf("GET %s = %d %s; want 404", p, r.Status, r.Body)
 		}
 	}
-	if h.s.Calls() != calls {
-		t.Errorf("unknown paths counted in Calls(): %d -> %d", calls, h.s.Calls())
+	if h.S.Calls() != calls {
+		t.Errorf("unknown paths counted in Calls(): %d -> %d", calls, h.S.Calls())
 	}
 	r := h.request("POST", "inventory/devices", nil)
-	if r.status != http.StatusMethodNotAllowed || r.header.Get("Allow") != "GET, HEAD" {
-		t.Errorf("POST devices = %d, Allow %q; want 405, GET, HEAD", r.status, r.header.Get("Allow"))
+	if r.Status != http.StatusMethodNotAllowed || r.Header.Get("Allow") != "GET, HEAD" {
+		t.Errorf("POST devices = %d, Allow %q; want 405, GET, HEAD", r.Status, r.Header.Get("Allow"))
 	}
-	if r := h.request("HEAD", "collectors", nil); r.status != http.StatusMethodNotAllowed {
-		t.Errorf("HEAD collectors = %d; want 405: only the inventory lists count by HEAD", r.status)
+	if r := h.request("HEAD", "collectors", nil); r.Status != http.StatusMethodNotAllowed {
+		t.Errorf("HEAD collectors = %d; want 405: only the inventory lists count by HEAD", r.Status)
 	}
-	byPath := h.s.CallsByPath()
+	byPath := h.S.CallsByPath()
 	if byPath["/{region}/bcs/v2/inventory/devices/{deviceId}"] != 3+2 || byPath["/{region}/bcs/v2/collectors/{applianceId}"] != 2 {
 		t.Errorf("CallsByPath() = %v; want 5 specific device calls, 2 collector calls", byPath)
 	}
@@ -209,7 +209,7 @@ func TestSpecificCalls(t *testing.T) {
 // past the end is empty, with the headers.
 func TestPaging(t *testing.T) {
 	h := newHarness(t, Options{Seed: 5, PageSize: 20}) // 60 devices
-	ids := h.s.DeviceIDs()
+	ids := h.S.DeviceIDs()
 	tests := []struct {
 		query      string
 		wantItems  int
@@ -229,14 +229,14 @@ func TestPaging(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {
-			r := h.getOK("inventory/devices"+tt.query, nil)
+			r := h.GetOK("inventory/devices"+tt.query, nil)
 			var body struct {
 				Items []struct {
 					DeviceID int `json:"deviceId"`
 				} `json:"items"`
 			}
-			if err := json.Unmarshal(r.body, &body); err != nil || body.Items == nil {
-				t.Fatalf("body %s: %v; want an items array", r.body, err)
+			if err := json.Unmarshal(r.Body, &body); err != nil || body.Items == nil {
+				t.Fatalf("body %s: %v; want an items array", r.Body, err)
 			}
 			offset, most, total := paging(r)
 			if len(body.Items) != tt.wantItems || offset != tt.wantOffset || most != 20 || total != 60 {
@@ -252,7 +252,7 @@ func TestPaging(t *testing.T) {
 	// clients read header names case-insensitively).
 	req, _ := http.NewRequest("GET", h.c.BaseURL+"/collectors", nil)
 	req.Header.Set("Authorization", "Bearer "+h.token)
-	resp, err := h.ts.Client().Do(req)
+	resp, err := h.TS.Client().Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,21 +265,21 @@ func TestPaging(t *testing.T) {
 		t.Errorf("headers %v; want offset, max and total", resp.Header)
 	}
 	// Paging applies after filters.
-	r := h.getOK("inventory/devices?deviceStatus=ACTIVE&offset=6", nil)
+	r := h.GetOK("inventory/devices?deviceStatus=ACTIVE&offset=6", nil)
 	active := len(h.all("inventory/devices?deviceStatus=ACTIVE"))
 	if _, _, total := paging(r); total != active {
 		t.Errorf("filtered page total = %d; want %d", total, active)
 	}
 	for _, q := range []string{"?offset=-1", "?offset=x"} {
-		if r := h.get("inventory/devices" + q); r.status != 400 {
-			t.Errorf("GET devices%s = %d; want 400", q, r.status)
+		if r := h.Get("inventory/devices" + q); r.Status != 400 {
+			t.Errorf("GET devices%s = %d; want 400", q, r.Status)
 		}
 	}
 	// HEAD on the inventory lists counts without a body.
 	for _, p := range []string{"inventory/devices", "inventory/assets"} {
 		r := h.request("HEAD", p, nil)
-		if _, _, total := paging(r); r.status != 200 || len(r.body) != 0 || total == 0 {
-			t.Errorf("HEAD %s = %d, %d bytes, total %d; want 200, no body, the count", p, r.status, len(r.body), total)
+		if _, _, total := paging(r); r.Status != 200 || len(r.Body) != 0 || total == 0 {
+			t.Errorf("HEAD %s = %d, %d bytes, total %d; want 200, no body, the count", p, r.Status, len(r.Body), total)
 		}
 	}
 }
@@ -288,8 +288,8 @@ func TestPaging(t *testing.T) {
 // from 0.
 func TestZeroBasedOffsets(t *testing.T) {
 	h := newHarness(t, Options{Seed: 5, PageSize: 20, ZeroBasedOffsets: true})
-	ids := h.s.DeviceIDs()
-	r := h.getOK("inventory/devices", nil)
+	ids := h.S.DeviceIDs()
+	r := h.GetOK("inventory/devices", nil)
 	if offset, _, _ := paging(r); offset != 0 {
 		t.Errorf("first page offset = %d; want 0", offset)
 	}
@@ -298,7 +298,7 @@ func TestZeroBasedOffsets(t *testing.T) {
 			DeviceID int `json:"deviceId"`
 		} `json:"items"`
 	}
-	h.getOK("inventory/devices?offset=20", &body)
+	h.GetOK("inventory/devices?offset=20", &body)
 	if len(body.Items) != 20 || body.Items[0].DeviceID != ids[20] {
 		t.Errorf("offset=20 = %d items from %v; want 20 from device 20", len(body.Items), body.Items)
 	}
@@ -313,7 +313,7 @@ func TestPublishedClientWalk(t *testing.T) {
 		for _, zero := range []bool{false, true} {
 			t.Run(fmt.Sprintf("pages of %d, from 0 %v", size, zero), func(t *testing.T) {
 				h := newHarness(t, Options{Seed: 3, PageSize: size, ZeroBasedOffsets: zero})
-				z := h.s.Sizes()
+				z := h.S.Sizes()
 				for p, want := range map[string]int{
 					"inventory/devices": z.Devices, "inventory/assets": z.Assets, "collectors": z.Collectors,
 					"productAlerts/fieldNotices": z.FieldNoticeMatches, "productAlerts/hardwareEndOfLife": z.HardwareEoL,

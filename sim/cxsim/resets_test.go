@@ -37,12 +37,12 @@ func TestResets(t *testing.T) {
 		}
 	}
 	var count struct{ DevicesCrashCount, DevicesReloadCount int }
-	h.getOK("deviceReset/resetCount", &count)
+	h.GetOK("deviceReset/resetCount", &count)
 	if count.DevicesCrashCount != types["crash"] || count.DevicesReloadCount != types["reload"] {
 		t.Errorf("resetCount = %+v; want %d crashes, %d reloads", count, types["crash"], types["reload"])
 	}
-	if r := h.getOK("deviceReset/lastResetDetails?productId=C9300-48P", nil); !strings.Contains(string(r.body), "C9300-48P") ||
-		strings.Contains(string(r.body), "ISR4321") {
+	if r := h.GetOK("deviceReset/lastResetDetails?productId=C9300-48P", nil); !strings.Contains(string(r.Body), "C9300-48P") ||
+		strings.Contains(string(r.Body), "ISR4321") {
 		t.Errorf("productId filter on lastResetDetails returned other products")
 	}
 }
@@ -83,11 +83,11 @@ func TestContracts(t *testing.T) {
 func TestBulkAlerts(t *testing.T) {
 	for _, quirks := range []bool{false, true} {
 		h := newHarness(t, Options{Seed: 3, BulkQuirks: quirks})
-		z := h.s.Sizes()
-		r := h.getOK("bulk/alerts", nil)
+		z := h.S.Sizes()
+		r := h.GetOK("bulk/alerts", nil)
 		types := map[string]int{}
 		assets, contracts, emptyDates, baseLists := 0, 0, 0, 0
-		sc := bufio.NewScanner(bytes.NewReader(r.body))
+		sc := bufio.NewScanner(bytes.NewReader(r.Body))
 		sc.Buffer(nil, 1<<20)
 		for sc.Scan() {
 			var line map[string]any
@@ -142,14 +142,14 @@ func TestFirstPageConditional(t *testing.T) {
 	for _, firstOnly := range []bool{false, true} {
 		h := newHarness(t, Options{Seed: 3, PageSize: 20, FirstPageConditional: firstOnly})
 		for _, path := range []string{"inventory/devices", "inventory/devices?offset=21"} {
-			r := h.getOK(path, nil)
-			again := h.request("GET", path, map[string]string{"If-None-Match": r.header.Get("ETag")})
+			r := h.GetOK(path, nil)
+			again := h.request("GET", path, map[string]string{"If-None-Match": r.Header.Get("ETag")})
 			want := 304
 			if firstOnly && strings.Contains(path, "offset") {
 				want = 200
 			}
-			if again.status != want {
-				t.Errorf("FirstPageConditional %v: GET %s with its ETag = %d; want %d", firstOnly, path, again.status, want)
+			if again.Status != want {
+				t.Errorf("FirstPageConditional %v: GET %s with its ETag = %d; want %d", firstOnly, path, again.Status, want)
 			}
 		}
 	}
