@@ -33,7 +33,7 @@ var protocolCols = map[string]string{
 // protocol, and each switch's wired clients.
 func TestClients(t *testing.T) {
 	h := newHarness(t, relaxed(Options{Seed: 5}))
-	z := h.s.Sizes()
+	z := h.S.Sizes()
 	clients := walkAll[clientItem](h, "Clients", "", 1000)
 	if len(clients) != z.Clients+z.WiredClients {
 		t.Fatalf("clients = %d; want %d wireless and %d wired", len(clients), z.Clients, z.WiredClients)
@@ -107,7 +107,7 @@ func TestClients(t *testing.T) {
 		}
 	}
 	// Domains see their campus's clients; filters work.
-	for _, d := range h.s.Domains()[1:] {
+	for _, d := range h.S.Domains()[1:] {
 		n := countOf(h, "Clients", "_ctx.domain="+d)
 		wireless := countOf(h, "Clients", "_ctx.domain="+d+"&connectionType=LIGHTWEIGHTWIRELESS")
 		if wireless != z.PerDomain[d].Clients || n <= wireless {
@@ -126,7 +126,7 @@ func TestClients(t *testing.T) {
 	// One client by id, and the v3 string forms.
 	c := clients[len(clients)/2]
 	var one envelope[clientItem]
-	h.getOK(fmt.Sprintf("%sClients/%d.json", dataPrefix, c.ID), &one)
+	h.GetOK(fmt.Sprintf("%sClients/%d.json", dataPrefix, c.ID), &one)
 	if e := one.QueryResponse.Entity; len(e) != 1 || e[0].dto().MacAddress != c.MacAddress {
 		t.Errorf("GET Clients/%d = %+v", c.ID, one.QueryResponse)
 	}
@@ -135,9 +135,9 @@ func TestClients(t *testing.T) {
 		t.Errorf("v3 client macAddress %v; want a string", dto["macAddress"])
 	}
 	// After a step the clients follow the new collection.
-	h.clock.Add(DefaultCollectionInterval)
-	h.s.Step()
-	z = h.s.Sizes()
+	h.Clock.Add(DefaultCollectionInterval)
+	h.S.Step()
+	z = h.S.Sizes()
 	if n := countOf(h, "Clients", ""); n != z.Clients+z.WiredClients {
 		t.Errorf("clients after a step = %d; want %d", n, z.Clients+z.WiredClients)
 	}

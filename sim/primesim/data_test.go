@@ -247,7 +247,7 @@ func TestEntityShapes(t *testing.T) {
 				Entity []map[string]any `json:"entity"`
 			} `json:"queryResponse"`
 		}
-		h.getOK(data(tt.resource, ".full=true&.maxResults=1000"), &env)
+		h.GetOK(data(tt.resource, ".full=true&.maxResults=1000"), &env)
 		t.Run(tt.resource, func(t *testing.T) {
 			root := h.c.BaseURL + "/webacs/api/v4/data/" + tt.resource + "/"
 			omitted := map[string]int{}
@@ -302,7 +302,7 @@ func TestEntityShapes(t *testing.T) {
 func TestAccessPoints(t *testing.T) {
 	h := newHarness(t, relaxed(Options{Seed: 9, Size: "medium"}))
 	aps := walkAll[apItem](h, "AccessPointDetails", "", 1000)
-	z := h.s.Sizes()
+	z := h.S.Sizes()
 	if len(aps) != z.APs {
 		t.Fatalf("walked %d APs; want %d", len(aps), z.APs)
 	}
@@ -338,7 +338,7 @@ func TestAccessPoints(t *testing.T) {
 	if clients != z.Clients || down != z.UnreachableAPs || down != 20 {
 		t.Errorf("sum of clientCount = %d, unreachable = %d; want %d, %d (2%% of 1000)", clients, down, z.Clients, z.UnreachableAPs)
 	}
-	infos := h.s.APs()
+	infos := h.S.APs()
 	if len(infos) != len(aps) || infos[0].Name != aps[0].Name || infos[0].RadioMAC != aps[0].MacAddress.Octets || infos[0].Clients != aps[0].ClientCount {
 		t.Errorf("APs()[0] = %+v; want it to match %+v", infos[0], aps[0])
 	}
@@ -386,7 +386,7 @@ func sameCounts(a, b ccItem) bool {
 // Sizes.
 func TestClientCounts(t *testing.T) {
 	h := newHarness(t, relaxed(Options{Seed: 5}))
-	z := h.s.Sizes()
+	z := h.S.Sizes()
 	rows := walkAll[ccItem](h, "ClientCounts", "", 1000)
 	if len(rows) != z.ClientCountRows {
 		t.Errorf("rows = %d; want Sizes().ClientCountRows %d", len(rows), z.ClientCountRows)
@@ -550,7 +550,7 @@ func TestClientCounts(t *testing.T) {
 		t.Errorf("MAPLOCATION keys = %d; want floors, buildings and campuses %d", len(locs), z.MapLocations+z.Buildings+z.Campuses)
 	}
 	// SSID: "All SSIDs" is the key and the domain the subkey.
-	for _, d := range h.s.Domains() {
+	for _, d := range h.S.Domains() {
 		all := byKey[[3]string{"SSID", "All SSIDs", d}]
 		sum := ccItem{}
 		for _, s := range ssids {
@@ -595,7 +595,7 @@ func TestClientCountsOptions(t *testing.T) {
 		return out
 	}
 	h := newHarness(t, relaxed(Options{Seed: 5, MapLocationNames: true}))
-	z := h.s.Sizes()
+	z := h.S.Sizes()
 	names := 0
 	for _, r := range walkAll[ccItem](h, "ClientCounts", "type=MAPLOCATION&subkey=All", 1000) {
 		if strings.Contains(r.s("key"), " > ") {
@@ -625,7 +625,7 @@ func TestClientCountsOptions(t *testing.T) {
 	}
 
 	h = newHarness(t, relaxed(Options{Seed: 5, ZeroSubdomainCounts: true}))
-	z = h.s.Sizes()
+	z = h.S.Sizes()
 	for k, r := range keys(h, "type=SSID") {
 		if strings.HasSuffix(k, "|"+RootDomain) != (r.n("count") > 0) {
 			t.Errorf("SSID row %s counts %d with ZeroSubdomainCounts; want clients in ROOT-DOMAIN only", k, r.n("count"))
@@ -644,9 +644,9 @@ func TestClientCountsOptions(t *testing.T) {
 func TestAlarmData(t *testing.T) {
 	h := newHarness(t, relaxed(Options{Seed: 6, Size: "medium"}))
 	alarms := walkAll[alarmItem](h, "Alarms", "", 1000)
-	z := h.s.Sizes()
+	z := h.S.Sizes()
 	apNames := map[string]APInfo{}
-	for _, a := range h.s.APs() {
+	for _, a := range h.S.APs() {
 		apNames[a.Name] = a
 	}
 	active, acked := 0, 0
@@ -682,7 +682,7 @@ func TestAlarmData(t *testing.T) {
 		t.Errorf("walked %d alarms, %d active, %d acknowledged; want 4000, %d, %d", len(alarms), active, acked, z.ActiveAlarms, z.AcknowledgedAlarms)
 	}
 	// Each unreachable AP has its active disassociation alarm.
-	for _, ap := range h.s.APs() {
+	for _, ap := range h.S.APs() {
 		if ap.Reachable {
 			continue
 		}
@@ -697,9 +697,9 @@ func TestAlarmData(t *testing.T) {
 
 func TestJSONEscaping(t *testing.T) {
 	h := newHarness(t, relaxed(Options{Seed: 1}))
-	r := h.getOK(data("AccessPointDetails", ".full=true&.maxResults=1"), nil)
-	if !bytes.Contains(r.body, []byte(" > Building-")) || !json.Valid(r.body) {
-		t.Errorf("body %s; want locations with a literal '>'", r.body)
+	r := h.GetOK(data("AccessPointDetails", ".full=true&.maxResults=1"), nil)
+	if !bytes.Contains(r.Body, []byte(" > Building-")) || !json.Valid(r.Body) {
+		t.Errorf("body %s; want locations with a literal '>'", r.Body)
 	}
 }
 

@@ -12,7 +12,7 @@ import (
 // ids lists every @id of a resource as the domain sees it ("" = without
 // _ctx.domain, which is ROOT-DOMAIN for a user granted all domains).
 func ids(h *harness, resource, domain string) []string {
-	h.t.Helper()
+	h.T.Helper()
 	var out []string
 	for first, count := 0, 1; first < count; first += 1000 {
 		q := fmt.Sprintf(".firstResult=%d&.maxResults=1000", first)
@@ -20,9 +20,9 @@ func ids(h *harness, resource, domain string) []string {
 			q += "&_ctx.domain=" + domain
 		}
 		var env envelope[struct{}]
-		h.getOK(data(resource, q), &env)
+		h.GetOK(data(resource, q), &env)
 		if want := cmp.Or(domain, RootDomain); env.QueryResponse.Domain != want {
-			h.t.Errorf("@domain = %q; want %q", env.QueryResponse.Domain, want)
+			h.T.Errorf("@domain = %q; want %q", env.QueryResponse.Domain, want)
 		}
 		count = env.QueryResponse.Count
 		for _, e := range env.QueryResponse.EntityID {
@@ -34,7 +34,7 @@ func ids(h *harness, resource, domain string) []string {
 
 func TestDomainScoping(t *testing.T) {
 	h := newHarness(t, relaxed(Options{Seed: 12, Size: "medium"}))
-	subs := h.s.Domains()[1:]
+	subs := h.S.Domains()[1:]
 	if !slices.Equal(subs, []string{"NA-Campus", "EU-Campus", "APAC-Campus"}) {
 		t.Fatalf("sub-domains = %v", subs)
 	}
@@ -44,8 +44,8 @@ func TestDomainScoping(t *testing.T) {
 	}{
 		{"AccessPointDetails", 0},
 		{"Devices", 0},
-		{"Alarms", countOf(h, "Alarms", "_ctx.domain=ROOT-DOMAIN") - h.s.Sizes().PerDomain["NA-Campus"].Alarms -
-			h.s.Sizes().PerDomain["EU-Campus"].Alarms - h.s.Sizes().PerDomain["APAC-Campus"].Alarms},
+		{"Alarms", countOf(h, "Alarms", "_ctx.domain=ROOT-DOMAIN") - h.S.Sizes().PerDomain["NA-Campus"].Alarms -
+			h.S.Sizes().PerDomain["EU-Campus"].Alarms - h.S.Sizes().PerDomain["APAC-Campus"].Alarms},
 		{"ClientCounts", 4 + 4}, // the ROOT-DOMAIN SSID and VIRTUALDOMAIN rows
 	}
 	for _, tt := range tests {
@@ -81,10 +81,10 @@ func TestDomainScoping(t *testing.T) {
 		t.Errorf("no ROOT-only alarms; want the System alarms there")
 	}
 	// A sub-domain's own SSID rows count its clients.
-	z := h.s.Sizes()
+	z := h.S.Sizes()
 	for _, d := range subs {
 		var env envelope[ccItem]
-		h.getOK(data("ClientCounts", fmt.Sprintf(".full=true&_ctx.domain=%s&type=SSID&key=All SSIDs&.sort=-collectionTime&.maxResults=1", d)), &env)
+		h.GetOK(data("ClientCounts", fmt.Sprintf(".full=true&_ctx.domain=%s&type=SSID&key=All SSIDs&.sort=-collectionTime&.maxResults=1", d)), &env)
 		if q := env.QueryResponse; len(q.Entity) != 1 || q.Entity[0].dto().s("subkey") != d || q.Entity[0].dto().n("count") != z.PerDomain[d].Clients {
 			t.Errorf("latest All SSIDs row in %s = %+v; want subkey %s counting %d", d, q.Entity, d, z.PerDomain[d].Clients)
 		}
@@ -94,18 +94,18 @@ func TestDomainScoping(t *testing.T) {
 	}
 	// An entity outside the domain is not found there.
 	var euAP APInfo
-	for _, a := range h.s.APs() {
+	for _, a := range h.S.APs() {
 		if a.Domain == "EU-Campus" {
 			euAP = a
 			break
 		}
 	}
 	p := fmt.Sprintf("%sAccessPointDetails/%d", dataPrefix, euAP.ID)
-	if r := h.get(p + "?_ctx.domain=NA-Campus"); r.status != http.StatusNotFound {
-		t.Errorf("GET %s in NA-Campus = %d; want 404", p, r.status)
+	if r := h.Get(p + "?_ctx.domain=NA-Campus"); r.Status != http.StatusNotFound {
+		t.Errorf("GET %s in NA-Campus = %d; want 404", p, r.Status)
 	}
-	if r := h.get(p + "?_ctx.domain=EU-Campus"); r.status != http.StatusOK {
-		t.Errorf("GET %s in EU-Campus = %d; want 200", p, r.status)
+	if r := h.Get(p + "?_ctx.domain=EU-Campus"); r.Status != http.StatusOK {
+		t.Errorf("GET %s in EU-Campus = %d; want 200", p, r.Status)
 	}
 }
 
@@ -133,19 +133,19 @@ func TestDomainForbidden(t *testing.T) {
 			if tt.domain != "" {
 				q = "_ctx.domain=" + tt.domain
 			}
-			r := h.get(data(res, q))
-			if r.status != tt.status {
-				t.Errorf("%s: GET %s?%s = %d %s; want %d", tt.name, res, q, r.status, r.body, tt.status)
+			r := h.Get(data(res, q))
+			if r.Status != tt.status {
+				t.Errorf("%s: GET %s?%s = %d %s; want %d", tt.name, res, q, r.Status, r.Body, tt.status)
 				continue
 			}
 			if tt.status == 403 {
-				if !isHTML(r) || !strings.Contains(string(r.body), "virtual domain") {
-					t.Errorf("%s: 403 body %s; want an HTML page", tt.name, r.body)
+				if !isHTML(r) || !strings.Contains(string(r.Body), "virtual domain") {
+					t.Errorf("%s: 403 body %s; want an HTML page", tt.name, r.Body)
 				}
 				continue
 			}
 			var env envelope[struct{}]
-			h.getOK(data(res, q), &env)
+			h.GetOK(data(res, q), &env)
 			if env.QueryResponse.Domain != tt.inForce {
 				t.Errorf("%s: @domain = %q; want %q", tt.name, env.QueryResponse.Domain, tt.inForce)
 			}

@@ -22,8 +22,8 @@ func sharedFaults(t *testing.T) simtest.FaultTarget {
 
 func faultTarget(t *testing.T, h *harness) simtest.FaultTarget {
 	path := data("Alarms", ".full=true")
-	return simtest.Target[Faults](simtest.FaultTarget{Path: path, ErrorPath: data("Alarms", "nope=1"), Prefix: dataPrefix + "Alarms", Inside: path, Outside: data("Devices", "")}, h.s,
-		func(p string) (int, []byte) { r := h.get(p); return r.status, r.body },
+	return simtest.Target[Faults](simtest.FaultTarget{Path: path, ErrorPath: data("Alarms", "nope=1"), Prefix: dataPrefix + "Alarms", Inside: path, Outside: data("Devices", "")}, h.S,
+		func(p string) (int, []byte) { r := h.Get(p); return r.Status, r.Body },
 		func(p string) (*http.Response, []byte, error) { return rawGet(t, h, p) })
 }
 
@@ -33,52 +33,52 @@ func TestSharedFaults(t *testing.T) { simtest.CheckSharedFaults(t, sharedFaults)
 func TestFaultBodiesCounted(t *testing.T) {
 	h := newHarness(t, relaxed(Options{Seed: 1}))
 	simtest.CheckBodies(t, faultTarget(t, h))
-	if h.s.Calls() != 8 {
-		t.Errorf("Calls() = %d; want 8 (faulted answers counted)", h.s.Calls())
+	if h.S.Calls() != 8 {
+		t.Errorf("Calls() = %d; want 8 (faulted answers counted)", h.S.Calls())
 	}
 }
 
 func TestFaultErrorRate(t *testing.T) {
 	h := newHarness(t, relaxed(Options{Seed: 1}))
-	h.s.SetFaults(Faults{ErrorRate: 1, ErrorStatus: 502})
-	r := h.get(data("Devices", ""))
-	if e := errorDocOf(t, r.body); r.status != 502 || e.HTTPResponseCode != 502 {
-		t.Errorf("GET with ErrorRate 1 = %d %s; want a 502 errorDocument", r.status, r.body)
+	h.S.SetFaults(Faults{ErrorRate: 1, ErrorStatus: 502})
+	r := h.Get(data("Devices", ""))
+	if e := errorDocOf(t, r.Body); r.Status != 502 || e.HTTPResponseCode != 502 {
+		t.Errorf("GET with ErrorRate 1 = %d %s; want a 502 errorDocument", r.Status, r.Body)
 	}
-	h.s.SetFaults(Faults{ErrorRate: 1})
-	if r := h.get(data("Devices", "")); r.status != 500 {
-		t.Errorf("GET with ErrorRate 1, no ErrorStatus = %d; want 500", r.status)
+	h.S.SetFaults(Faults{ErrorRate: 1})
+	if r := h.Get(data("Devices", "")); r.Status != 500 {
+		t.Errorf("GET with ErrorRate 1, no ErrorStatus = %d; want 500", r.Status)
 	}
-	simtest.CheckErrorRate(t, func(r float64) { h.s.SetFaults(Faults{ErrorRate: r}) },
-		func() bool { return h.get(data("Devices", "")).status == 500 })
+	simtest.CheckErrorRate(t, func(r float64) { h.S.SetFaults(Faults{ErrorRate: r}) },
+		func() bool { return h.Get(data("Devices", "")).Status == 500 })
 }
 
 func TestFaultThrottle(t *testing.T) {
 	h := newHarness(t, Options{Seed: 1, MaxConcurrent: -1}) // default rate limit 5/s, frozen clock
-	h.s.SetFaults(Faults{Throttle: true})
+	h.S.SetFaults(Faults{Throttle: true})
 	for i := 0; i < 15; i++ {
-		r := h.get(data("Devices", ""))
-		if want := "NBI Rate limit for user nms-monitor exceeded (More than 5 in 1000 ms)"; r.status != 503 || string(r.body) != want || r.header.Get("Retry-After") != "" {
-			t.Fatalf("GET during a throttle storm = %d %q (Retry-After %q); want 503 %q without Retry-After", r.status, r.body, r.header.Get("Retry-After"), want)
+		r := h.Get(data("Devices", ""))
+		if want := "NBI Rate limit for user nms-monitor exceeded (More than 5 in 1000 ms)"; r.Status != 503 || string(r.Body) != want || r.Header.Get("Retry-After") != "" {
+			t.Fatalf("GET during a throttle storm = %d %q (Retry-After %q); want 503 %q without Retry-After", r.Status, r.Body, r.Header.Get("Retry-After"), want)
 		}
 	}
-	h.s.SetFaults(Faults{})
+	h.S.SetFaults(Faults{})
 	// The storm was not charged: the whole budget is left.
 	for i := 0; i < 5; i++ {
-		h.getOK(data("Devices", ""), nil)
+		h.GetOK(data("Devices", ""), nil)
 	}
-	if h.s.Calls() != 20 {
-		t.Errorf("Calls() = %d; want 20", h.s.Calls())
+	if h.S.Calls() != 20 {
+		t.Errorf("Calls() = %d; want 20", h.S.Calls())
 	}
 }
 
 func TestFaultShrinkTotal(t *testing.T) {
 	h := newHarness(t, relaxed(Options{Seed: 1, Size: "medium"}))
-	h.s.SetFaults(Faults{ShrinkTotal: true})
-	z := h.s.Sizes()
+	h.S.SetFaults(Faults{ShrinkTotal: true})
+	z := h.S.Sizes()
 	var p1, p2 envelope[struct{}]
-	h.getOK(data("AccessPointDetails", ".maxResults=100"), &p1)
-	h.getOK(data("AccessPointDetails", ".maxResults=100&.firstResult=100"), &p2)
+	h.GetOK(data("AccessPointDetails", ".maxResults=100"), &p1)
+	h.GetOK(data("AccessPointDetails", ".maxResults=100&.firstResult=100"), &p2)
 	want := z.APs - z.APs/3
 	if p1.QueryResponse.Count != z.APs || p2.QueryResponse.Count != want {
 		t.Errorf("@count page 1, 2 = %d, %d; want %d, %d", p1.QueryResponse.Count, p2.QueryResponse.Count, z.APs, want)
@@ -90,41 +90,41 @@ func TestFaultShrinkTotal(t *testing.T) {
 
 func TestFaultThrottleRetryAfter(t *testing.T) {
 	h := newHarness(t, relaxed(Options{Seed: 1}))
-	h.s.SetFaults(Faults{Throttle: true, RetryAfter: 2 * time.Second})
-	if r := h.get(data("Devices", "")); r.status != 503 || r.header.Get("Retry-After") != "2" {
-		t.Errorf("GET during a throttle storm with RetryAfter 2s = %d, Retry-After %q; want 503, \"2\"", r.status, r.header.Get("Retry-After"))
+	h.S.SetFaults(Faults{Throttle: true, RetryAfter: 2 * time.Second})
+	if r := h.Get(data("Devices", "")); r.Status != 503 || r.Header.Get("Retry-After") != "2" {
+		t.Errorf("GET during a throttle storm with RetryAfter 2s = %d, Retry-After %q; want 503, \"2\"", r.Status, r.Header.Get("Retry-After"))
 	}
 }
 
 func TestFaultRevoke(t *testing.T) {
 	h := newHarness(t, relaxed(Options{Seed: 1}))
-	h.s.SetFaults(Faults{Revoke: true, RevokeAfter: 1})
-	h.getOK(data("Devices", ""), nil)
-	if h.s.Sessions() != 1 {
-		t.Fatalf("Sessions() = %d after a first call; want 1", h.s.Sessions())
+	h.S.SetFaults(Faults{Revoke: true, RevokeAfter: 1})
+	h.GetOK(data("Devices", ""), nil)
+	if h.S.Sessions() != 1 {
+		t.Fatalf("Sessions() = %d after a first call; want 1", h.S.Sessions())
 	}
 	for i := 0; i < 2; i++ {
-		r := h.get(data("Devices", ""))
-		if r.status != 401 || r.header.Get("WWW-Authenticate") == "" || !isHTML(r) {
-			t.Errorf("call %d after the revocation = %d %s; want a 401 HTML page with WWW-Authenticate", i+2, r.status, r.body)
+		r := h.Get(data("Devices", ""))
+		if r.Status != 401 || r.Header.Get("WWW-Authenticate") == "" || !isHTML(r) {
+			t.Errorf("call %d after the revocation = %d %s; want a 401 HTML page with WWW-Authenticate", i+2, r.Status, r.Body)
 		}
 	}
-	if h.s.Sessions() != 0 || h.s.Calls() != 1 {
-		t.Errorf("Sessions(), Calls() = %d, %d after the revocation; want 0 (the session ended), 1", h.s.Sessions(), h.s.Calls())
+	if h.S.Sessions() != 0 || h.S.Calls() != 1 {
+		t.Errorf("Sessions(), Calls() = %d, %d after the revocation; want 0 (the session ended), 1", h.S.Sessions(), h.S.Calls())
 	}
-	h.s.SetFaults(Faults{})
-	if r := h.get(data("Devices", "")); r.status != 200 {
-		t.Errorf("GET after Revoke cleared, with the ended session's cookie = %d; want 200 on basic auth", r.status)
+	h.S.SetFaults(Faults{})
+	if r := h.Get(data("Devices", "")); r.Status != 200 {
+		t.Errorf("GET after Revoke cleared, with the ended session's cookie = %d; want 200 on basic auth", r.Status)
 	}
 }
 
 func TestFaultEndlessPaging(t *testing.T) {
 	h := newHarness(t, relaxed(Options{Seed: 1}))
-	z := h.s.Sizes()
-	h.s.SetFaults(Faults{EndlessPaging: true})
+	z := h.S.Sizes()
+	h.S.SetFaults(Faults{EndlessPaging: true})
 	for first := 0; first <= z.APs+20; first += 10 {
 		var env envelope[apItem]
-		h.getOK(data("AccessPointDetails", fmt.Sprintf(".full=true&.firstResult=%d&.maxResults=10", first)), &env)
+		h.GetOK(data("AccessPointDetails", fmt.Sprintf(".full=true&.firstResult=%d&.maxResults=10", first)), &env)
 		if want := max(z.APs, first+20); env.QueryResponse.Count != want || len(env.QueryResponse.Entity) == 0 {
 			t.Fatalf(".firstResult=%d with EndlessPaging: @count %d, %d entities; want %d and some", first, env.QueryResponse.Count, len(env.QueryResponse.Entity), want)
 		}
@@ -150,14 +150,14 @@ func TestConcurrentUse(t *testing.T) {
 			}
 		}()
 	}
-	names := h.s.APs()
+	names := h.S.APs()
 	for i := 0; i < 30; i++ {
-		h.s.SetFaults(Faults{Latency: time.Duration(i%2) * time.Millisecond})
-		h.s.Step()
-		id := h.s.RaiseAlarm(Alarm{DeviceName: names[i].Name})
-		_ = h.s.ClearAlarm(id)
-		_ = h.s.SetAPReachable(names[i].Name, i%2 == 0)
-		_ = h.s.Sizes()
+		h.S.SetFaults(Faults{Latency: time.Duration(i%2) * time.Millisecond})
+		h.S.Step()
+		id := h.S.RaiseAlarm(Alarm{DeviceName: names[i].Name})
+		_ = h.S.ClearAlarm(id)
+		_ = h.S.SetAPReachable(names[i].Name, i%2 == 0)
+		_ = h.S.Sizes()
 	}
 	wg.Wait()
 }

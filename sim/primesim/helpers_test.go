@@ -17,22 +17,24 @@ import (
 var testStart = time.Date(2026, 11, 23, 17, 28, 2, 0, time.UTC)
 
 type harness struct {
-	t      *testing.T
-	s      *Server
-	ts     *httptest.Server
-	c      Credentials
-	clock  *simtest.Clock
-	client *http.Client // keeps the session cookie, as a well-behaved client does
+	*simtest.Harness[*Server]
+	c Credentials
 }
 
-// newHarness serves a simulator on loopback with a fixed clock.
+type result = simtest.Result
+
+// newHarness serves a simulator on loopback with a fixed clock; requests
+// carry basic auth and keep the session cookie, as a well-behaved client
+// does.
 func newHarness(t *testing.T, o Options) *harness {
 	t.Helper()
-	s, ts, clock := simtest.Serve(t, testStart, &o, &o.Now, New)
-	c := s.Credentials()
-	c.BaseURL = ts.URL
+	h := &harness{Harness: simtest.NewHarness(t, testStart, &o, &o.Now, New)}
+	h.c = h.S.Credentials()
+	h.c.BaseURL = h.TS.URL
 	jar, _ := cookiejar.New(nil)
-	return &harness{t: t, s: s, ts: ts, c: c, clock: clock, client: &http.Client{Jar: jar, Timeout: 20 * time.Second}}
+	h.Client = &http.Client{Jar: jar, Timeout: 20 * time.Second}
+	h.Auth = func(r *http.Request) { r.SetBasicAuth(h.c.Username, h.c.Password) }
+	return h
 }
 
 // relaxed lifts the rate and concurrency limits for tests about data,
@@ -42,46 +44,27 @@ func relaxed(o Options) Options {
 	return o
 }
 
-type result struct {
-	status int
-	header http.Header
-	body   []byte
-}
-
 // do sends req with the harness's basic auth (unless noAuth) through
 // client (nil: the harness's cookie-keeping client).
 func (h *harness) do(req *http.Request, client *http.Client, noAuth bool) result {
-	h.t.Helper()
+	h.T.Helper()
 	if !noAuth {
 		req.SetBasicAuth(h.c.Username, h.c.Password)
 	}
 	if client == nil {
-		client = h.client
+		client = h.Client
 	}
-	st, header, b := simtest.Do(h.t, client, req)
-	return result{st, header, b}
+	st, header, b := simtest.Do(h.T, client, req)
+	return result{Status: st, Header: header, Body: b}
 }
 
 func (h *harness) newReq(method, path string) *http.Request {
-	h.t.Helper()
+	h.T.Helper()
 	req, err := http.NewRequest(method, h.c.BaseURL+path, nil)
 	if err != nil {
-		h.t.Fatalf("NewRequest(%s %s): %v", method, path, err)
+		h.T.Fatalf("NewRequest(%s %s): %v", method, path, err)
 	}
 	return req
-}
-
-func (h *harness) get(path string) result {
-	h.t.Helper()
-	return h.do(h.newReq("GET", path), nil, false)
-}
-
-// getOK gets path, requires 200 and decodes the body into v.
-func (h *harness) getOK(path string, v any) result {
-	h.t.Helper()
-	r := h.get(path)
-	simtest.DecodeOK(h.t, "GET "+path, r.status, r.body, v)
-	return r
 }
 
 // data is the path of a resource list with a query; spaces in the query
@@ -226,11 +209,11 @@ type alarmItem struct {
 
 // walkAll pages through a list the way a client does: while first < @count.
 func walkAll[T any](h *harness, resource, query string, size int) []T {
-	h.t.Helper()
+	h.T.Helper()
 	var out []T
 	for first, count := 0, 1; first < count; first += size {
 		var env envelope[T]
-		h.getOK(data(resource, fmt.Sprintf(".full=true&.firstResult=%d&.maxResults=%d&%s", first, size, query)), &env)
+		h.GetOK(data(resource, fmt.Sprintf(".full=true&.firstResult=%d&.maxResults=%d&%s", first, size, query)), &env)
 		count = env.QueryResponse.Count
 		for _, e := range env.QueryResponse.Entity {
 			out = append(out, e.dto())
@@ -241,15 +224,15 @@ func walkAll[T any](h *harness, resource, query string, size int) []T {
 
 // countOf is the @count of a list query.
 func countOf(h *harness, resource, query string) int {
-	h.t.Helper()
+	h.T.Helper()
 	var env envelope[struct{}]
-	h.getOK(data(resource, ".maxResults=0&"+query), &env)
+	h.GetOK(data(resource, ".maxResults=0&"+query), &env)
 	return env.QueryResponse.Count
 }
 
 // isHTML tells an HTML error page, as Prime sends for 401 and 403.
 func isHTML(r result) bool {
-	return strings.HasPrefix(r.header.Get("Content-Type"), "text/html") && strings.Contains(string(r.body), "<html")
+	return strings.HasPrefix(r.Header.Get("Content-Type"), "text/html") && strings.Contains(string(r.Body), "<html")
 }
 
 func errorDocOf(t *testing.T, b []byte) errorDocJSON {

@@ -56,33 +56,33 @@ func TestStep(t *testing.T) {
 	}
 	t0, ids0 := times("ClientCounts")
 	h0, _ := times("HistoricalClientCounts")
-	z0 := h.s.Sizes()
-	h.clock.Add(5 * time.Minute)
-	h.s.Step()
+	z0 := h.S.Sizes()
+	h.Clock.Add(5 * time.Minute)
+	h.S.Step()
 	t1, ids1 := times("ClientCounts")
 	h1, hids1 := times("HistoricalClientCounts")
 	// The new collection is taken at the clock's now, with new ids; the
 	// history drops its oldest.
-	now := h.clock.Now().UnixMilli()
+	now := h.Clock.Now().UnixMilli()
 	if len(t1) != 1 || t1[0] != now || len(t0) != 1 || ids1[0] == ids0[0] {
 		t.Errorf("ClientCounts times %v (ids %v) after a step, %v (ids %v) before; want one collection taken at %d with new ids", t1, ids1, t0, ids0, now)
 	}
 	if len(h1) != 288 || h1[0] != h0[1] || h1[286] != t0[0] || h1[287] != now || hids1[286] != ids0[0] {
 		t.Errorf("history after a step: %d collections from %d to %d; want 288, shifted by one, ending with the previous latest and %d", len(h1), h1[0], h1[len(h1)-1], now)
 	}
-	z1 := h.s.Sizes()
+	z1 := h.S.Sizes()
 	if z1.Alarms <= z0.Alarms || z1.UnreachableAPs == z0.UnreachableAPs && z1.Clients == z0.Clients {
 		t.Errorf("Sizes before %+v, after %+v; want new alarms and changed APs or clients", z0, z1)
 	}
 	for i := 0; i < 5; i++ {
-		h.clock.Add(5 * time.Minute)
-		h.s.Step()
+		h.Clock.Add(5 * time.Minute)
+		h.S.Step()
 	}
 	// The world stays consistent: the latest sample matches the APs, and
 	// every unreachable AP has its active alarm.
-	z := h.s.Sizes()
+	z := h.S.Sizes()
 	var env envelope[ccItem]
-	h.getOK(data("ClientCounts", `.full=true&type=SSID&key=All SSIDs&subkey=ROOT-DOMAIN`), &env)
+	h.GetOK(data("ClientCounts", `.full=true&type=SSID&key=All SSIDs&subkey=ROOT-DOMAIN`), &env)
 	if got := env.QueryResponse.Entity[0].dto().n("count"); got != z.Clients {
 		t.Errorf("latest All SSIDs = %d; want Sizes().Clients %d", got, z.Clients)
 	}
@@ -93,7 +93,7 @@ func TestStep(t *testing.T) {
 		}
 	}
 	down := 0
-	for _, a := range h.s.APs() {
+	for _, a := range h.S.APs() {
 		if !a.Reachable {
 			down++
 			if !active[a.Name] || a.Clients != 0 || a.Status != "MAJOR" && a.Status != "CRITICAL" {
@@ -111,7 +111,7 @@ func TestStep(t *testing.T) {
 func TestSetAPReachable(t *testing.T) {
 	h := newHarness(t, relaxed(Options{Seed: 3}))
 	var ap APInfo
-	for _, a := range h.s.APs() {
+	for _, a := range h.S.APs() {
 		if a.Reachable && a.Clients > 0 {
 			ap = a
 			break
@@ -119,12 +119,12 @@ func TestSetAPReachable(t *testing.T) {
 	}
 	detail := func() apItem {
 		var env envelope[apItem]
-		h.getOK(fmt.Sprintf("%sAccessPointDetails/%d.json", dataPrefix, ap.ID), &env)
+		h.GetOK(fmt.Sprintf("%sAccessPointDetails/%d.json", dataPrefix, ap.ID), &env)
 		return env.QueryResponse.Entity[0].dto()
 	}
 	latestRows := func() (apRows, all int) {
 		var env envelope[ccItem]
-		h.getOK(data("ClientCounts", ".full=true&.sort=-collectionTime&.maxResults=1"), &env)
+		h.GetOK(data("ClientCounts", ".full=true&.sort=-collectionTime&.maxResults=1"), &env)
 		latest := env.QueryResponse.Entity[0].dto().collected()
 		for _, r := range walkAll[ccItem](h, "ClientCounts", fmt.Sprintf("collectionTime=%d", latest), 1000) {
 			if strings.ReplaceAll(r.s("key"), ":", "") == ap.RadioMAC {
@@ -136,13 +136,13 @@ func TestSetAPReachable(t *testing.T) {
 		}
 		return apRows, all
 	}
-	z0 := h.s.Sizes()
+	z0 := h.S.Sizes()
 	rows0, all0 := latestRows()
 	if rows0 == 0 || all0 != z0.Clients {
 		t.Fatalf("before: %d ACCESSPOINT rows, All SSIDs %d; want > 0, %d", rows0, all0, z0.Clients)
 	}
 
-	if err := h.s.SetAPReachable(ap.Name, false); err != nil {
+	if err := h.S.SetAPReachable(ap.Name, false); err != nil {
 		t.Fatalf("SetAPReachable(%s, false) error: %v", ap.Name, err)
 	}
 	d := detail()
@@ -150,31 +150,31 @@ func TestSetAPReachable(t *testing.T) {
 		t.Errorf("downed AP = %+v; want UNREACHABLE, 0 clients, no uptime, no controller, status MAJOR", d)
 	}
 	rows, all := latestRows()
-	z := h.s.Sizes()
+	z := h.S.Sizes()
 	if rows != 0 || all != all0-ap.Clients || z.Clients != all || z.ActiveAlarms != z0.ActiveAlarms+1 || z.UnreachableAPs != z0.UnreachableAPs+1 {
 		t.Errorf("after down: rows %d, All SSIDs %d, Sizes %+v; want 0, %d, one more active alarm and unreachable AP", rows, all, z, all0-ap.Clients)
 	}
 	var alarms envelope[alarmItem]
-	h.getOK(data("Alarms", ".full=true&.sort=-@id&.maxResults=1"), &alarms)
+	h.GetOK(data("Alarms", ".full=true&.sort=-@id&.maxResults=1"), &alarms)
 	a := alarms.QueryResponse.Entity[0].dto()
 	if a.Condition.Value != "AP_DISASSOCIATED" || a.Category.Value != "AP" || a.Severity != "MAJOR" ||
 		a.DeviceName != ap.Name+","+macColon(parseHex(ap.RadioMAC)) || a.AlarmFoundAt != isoDate(testStart.UnixMilli()) {
 		t.Errorf("newest alarm = %+v; want AP_DISASSOCIATED for %s at %s", a, ap.Name, isoDate(testStart.UnixMilli()))
 	}
 
-	h.clock.Add(time.Minute)
-	if err := h.s.SetAPReachable(ap.Name, true); err != nil {
+	h.Clock.Add(time.Minute)
+	if err := h.S.SetAPReachable(ap.Name, true); err != nil {
 		t.Fatalf("SetAPReachable(%s, true) error: %v", ap.Name, err)
 	}
-	h.clock.Add(time.Minute)
+	h.Clock.Add(time.Minute)
 	d = detail()
 	if d.ReachabilityStatus != "REACHABLE" || d.ClientCount != ap.Clients || d.UpTime != 6000 || d.UnifiedApInfo.ControllerName == "" {
 		t.Errorf("restored AP = %+v; want REACHABLE, %d clients, upTime 6000 (60 s), a controller", d, ap.Clients)
 	}
-	if rows, all := latestRows(); rows != rows0 || all != all0 || h.s.Sizes().ActiveAlarms != z0.ActiveAlarms {
-		t.Errorf("after restore: rows %d, All SSIDs %d, active alarms %d; want %d, %d, %d", rows, all, h.s.Sizes().ActiveAlarms, rows0, all0, z0.ActiveAlarms)
+	if rows, all := latestRows(); rows != rows0 || all != all0 || h.S.Sizes().ActiveAlarms != z0.ActiveAlarms {
+		t.Errorf("after restore: rows %d, All SSIDs %d, active alarms %d; want %d, %d, %d", rows, all, h.S.Sizes().ActiveAlarms, rows0, all0, z0.ActiveAlarms)
 	}
-	if err := h.s.SetAPReachable("no-such-ap", false); err == nil {
+	if err := h.S.SetAPReachable("no-such-ap", false); err == nil {
 		t.Errorf("SetAPReachable(unknown) error = nil; want an error")
 	}
 }
@@ -190,12 +190,12 @@ func parseHex(s string) uint64 {
 func TestRaiseClearAlarm(t *testing.T) {
 	h := newHarness(t, relaxed(Options{Seed: 3}))
 	get := func(id int64, domain string) (alarmItem, int) {
-		r := h.get(fmt.Sprintf("%sAlarms/%d.json?_ctx.domain=%s", dataPrefix, id, domain))
-		if r.status != 200 {
-			return alarmItem{}, r.status
+		r := h.Get(fmt.Sprintf("%sAlarms/%d.json?_ctx.domain=%s", dataPrefix, id, domain))
+		if r.Status != 200 {
+			return alarmItem{}, r.Status
 		}
 		var env envelope[alarmItem]
-		h.getOK(fmt.Sprintf("%sAlarms/%d.json?_ctx.domain=%s", dataPrefix, id, domain), &env)
+		h.GetOK(fmt.Sprintf("%sAlarms/%d.json?_ctx.domain=%s", dataPrefix, id, domain), &env)
 		return env.QueryResponse.Entity[0].dto(), 200
 	}
 	var sw deviceItem
@@ -203,8 +203,8 @@ func TestRaiseClearAlarm(t *testing.T) {
 		sw = d
 		break
 	}
-	z0 := h.s.Sizes()
-	id := h.s.RaiseAlarm(Alarm{DeviceName: sw.DeviceName, Condition: "LINK_DOWN", Acknowledged: true})
+	z0 := h.S.Sizes()
+	id := h.S.RaiseAlarm(Alarm{DeviceName: sw.DeviceName, Condition: "LINK_DOWN", Acknowledged: true})
 	a, st := get(id, "EU-Campus")
 	if st != 200 || a.ID != id || a.AlarmID != id || a.Category != (enumItem{2, "Switches and Hubs"}) || a.Condition != (enumItem{4, "LINK_DOWN"}) ||
 		a.Severity != "MAJOR" || !a.AcknowledgementStatus || a.DeviceName != sw.DeviceName || a.Source != sw.IPAddress ||
@@ -214,42 +214,42 @@ func TestRaiseClearAlarm(t *testing.T) {
 	if _, st := get(id, "NA-Campus"); st != 404 {
 		t.Errorf("EU alarm in NA-Campus = %d; want 404", st)
 	}
-	if z := h.s.Sizes(); z.ActiveAlarms != z0.ActiveAlarms+1 || z.AcknowledgedAlarms != z0.AcknowledgedAlarms+1 {
+	if z := h.S.Sizes(); z.ActiveAlarms != z0.ActiveAlarms+1 || z.AcknowledgedAlarms != z0.AcknowledgedAlarms+1 {
 		t.Errorf("Sizes after RaiseAlarm = %+v; want one more active, acknowledged alarm", z)
 	}
-	h.clock.Add(time.Minute)
-	if err := h.s.ClearAlarm(id); err != nil {
+	h.Clock.Add(time.Minute)
+	if err := h.S.ClearAlarm(id); err != nil {
 		t.Fatalf("ClearAlarm(%d) error: %v", id, err)
 	}
 	a, _ = get(id, RootDomain)
 	if a.Severity != "CLEARED" || a.LastUpdatedAt != isoDate(testStart.Add(time.Minute).UnixMilli()) || a.AlarmFoundAt != isoDate(testStart.UnixMilli()) {
 		t.Errorf("cleared alarm = %+v; want CLEARED, updated a minute later", a)
 	}
-	if err := h.s.ClearAlarm(id); err != nil {
+	if err := h.S.ClearAlarm(id); err != nil {
 		t.Errorf("second ClearAlarm error = %v; want nil", err)
 	}
-	if err := h.s.ClearAlarm(1); err == nil {
+	if err := h.S.ClearAlarm(1); err == nil {
 		t.Errorf("ClearAlarm(unknown) error = nil; want an error")
 	}
 
 	// An AP alarm sets the AP's status.
-	ap := h.s.APs()[3]
-	id = h.s.RaiseAlarm(Alarm{DeviceName: ap.Name, Condition: "AP_RADIO_DOWN", Severity: "CRITICAL"})
-	if got := h.s.APs()[3].Status; got != "CRITICAL" {
+	ap := h.S.APs()[3]
+	id = h.S.RaiseAlarm(Alarm{DeviceName: ap.Name, Condition: "AP_RADIO_DOWN", Severity: "CRITICAL"})
+	if got := h.S.APs()[3].Status; got != "CRITICAL" {
 		t.Errorf("AP status after a CRITICAL alarm = %s; want CRITICAL", got)
 	}
 	a, _ = get(id, RootDomain)
 	if a.DeviceName != ap.Name+","+macColon(parseHex(ap.RadioMAC)) || a.Category.Value != "AP" {
 		t.Errorf("AP alarm = %+v; want deviceName <name>,<radio MAC> in category AP", a)
 	}
-	_ = h.s.ClearAlarm(id)
-	if got := h.s.APs()[3].Status; got != ap.Status {
+	_ = h.S.ClearAlarm(id)
+	if got := h.S.APs()[3].Status; got != ap.Status {
 		t.Errorf("AP status after clearing = %s; want %s", got, ap.Status)
 	}
 
 	// No device: a System alarm only ROOT-DOMAIN sees; unknown names are
 	// kept with new ordinals.
-	id = h.s.RaiseAlarm(Alarm{Category: "Custom", Condition: "MY_CHECK", Message: "hello"})
+	id = h.S.RaiseAlarm(Alarm{Category: "Custom", Condition: "MY_CHECK", Message: "hello"})
 	a, _ = get(id, RootDomain)
 	if a.Category != (enumItem{len(categories), "Custom"}) || a.Condition != (enumItem{len(condDefs), "MY_CHECK"}) || a.Severity != "WARNING" || a.Message != "hello" || a.DeviceName != "" {
 		t.Errorf("custom alarm = %+v", a)
@@ -257,7 +257,7 @@ func TestRaiseClearAlarm(t *testing.T) {
 	if _, st := get(id, "NA-Campus"); st != 404 {
 		t.Errorf("device-less alarm in NA-Campus = %d; want 404", st)
 	}
-	id2 := h.s.RaiseAlarm(Alarm{})
+	id2 := h.S.RaiseAlarm(Alarm{})
 	if a, _ := get(id2, RootDomain); a.Category.Value != "System" || id2 <= id {
 		t.Errorf("default alarm = %+v (id %d after %d); want a System alarm with a larger id", a, id2, id)
 	}
@@ -267,7 +267,7 @@ func TestRaiseClearAlarm(t *testing.T) {
 // CollectionInterval, and no more than that many when Step runs faster.
 func TestHistoryWindow(t *testing.T) {
 	h := newHarness(t, relaxed(Options{Seed: 4, CollectionInterval: 10 * time.Minute, HistoryWindow: time.Hour}))
-	if n := h.s.Sizes().ClientCountSamples; n != 6 {
+	if n := h.S.Sizes().ClientCountSamples; n != 6 {
 		t.Fatalf("collections = %d; want 6 (1 h by 10 min)", n)
 	}
 	times := func() []int64 {
@@ -282,16 +282,16 @@ func TestHistoryWindow(t *testing.T) {
 		t.Errorf("history times %v; want 6, 10 min apart", t0)
 	}
 	for i := 0; i < 20; i++ {
-		h.clock.Add(time.Second)
-		h.s.Step()
+		h.Clock.Add(time.Second)
+		h.S.Step()
 	}
 	t1 := times()
-	if len(t1) != 6 || t1[5] != h.clock.Now().UnixMilli() || t1[0] != h.clock.Now().UnixMilli()-5000 {
+	if len(t1) != 6 || t1[5] != h.Clock.Now().UnixMilli() || t1[0] != h.Clock.Now().UnixMilli()-5000 {
 		t.Errorf("history after 20 steps a second apart = %v; want the 6 newest", t1)
 	}
-	h.clock.Add(2 * time.Hour)
-	h.s.Step()
-	if t2 := times(); len(t2) != 1 || h.s.Sizes().ClientCountSamples != 1 {
+	h.Clock.Add(2 * time.Hour)
+	h.S.Step()
+	if t2 := times(); len(t2) != 1 || h.S.Sizes().ClientCountSamples != 1 {
 		t.Errorf("history after a step 2 h later = %v; want the new collection only", t2)
 	}
 }

@@ -12,18 +12,18 @@ import (
 // configurable; above the limit Prime answers 503, or clamps.
 func TestPageLimits(t *testing.T) {
 	h := newHarness(t, relaxed(Options{Seed: 3, PageLimit: 5, DefaultPageSize: 7}))
-	r := h.get(data("Devices", ".maxResults=6"))
-	if want := "The maximum size of paged request exceeded. Limit is 5"; r.status != 503 || string(r.body) != want {
-		t.Errorf("GET .maxResults=6 with PageLimit 5 = %d %q; want 503 %q", r.status, r.body, want)
+	r := h.Get(data("Devices", ".maxResults=6"))
+	if want := "The maximum size of paged request exceeded. Limit is 5"; r.Status != 503 || string(r.Body) != want {
+		t.Errorf("GET .maxResults=6 with PageLimit 5 = %d %q; want 503 %q", r.Status, r.Body, want)
 	}
 	var env envelope[deviceItem]
-	h.getOK(data("Devices", ".full=true"), &env)
+	h.GetOK(data("Devices", ".full=true"), &env)
 	if q := env.QueryResponse; len(q.Entity) != 7 || q.Last != 6 || q.Count != 16 {
 		t.Errorf("GET without .maxResults = %d entities, @last %d, @count %d; want the default page of 7", len(q.Entity), q.Last, q.Count)
 	}
 
 	h = newHarness(t, relaxed(Options{Seed: 3, PageLimit: 5, ClampMaxResults: true}))
-	h.getOK(data("Devices", ".full=true&.maxResults=1000&.firstResult=2"), &env)
+	h.GetOK(data("Devices", ".full=true&.maxResults=1000&.firstResult=2"), &env)
 	if q := env.QueryResponse; len(q.Entity) != 5 || q.First != 2 || q.Last != 6 || q.Count != 16 {
 		t.Errorf("clamped page = %d entities, @first %d, @last %d, @count %d; want 5 from 2 to 6 of 16", len(q.Entity), q.First, q.Last, q.Count)
 	}
@@ -32,22 +32,22 @@ func TestPageLimits(t *testing.T) {
 func TestEmptyAndNoCount(t *testing.T) {
 	h := newHarness(t, relaxed(Options{Seed: 3, EmptyAsGetEntity: true}))
 	var env envelope[deviceItem]
-	r := h.getOK(data("Devices", ".full=true&deviceName=none"), &env)
-	if q := env.QueryResponse; q.ResponseType != "getEntity" || q.Count != 0 || strings.Contains(string(r.body), `"entity"`) {
-		t.Errorf("empty result with EmptyAsGetEntity = %s; want getEntity without entity", r.body)
+	r := h.GetOK(data("Devices", ".full=true&deviceName=none"), &env)
+	if q := env.QueryResponse; q.ResponseType != "getEntity" || q.Count != 0 || strings.Contains(string(r.Body), `"entity"`) {
+		t.Errorf("empty result with EmptyAsGetEntity = %s; want getEntity without entity", r.Body)
 	}
-	h.getOK(data("Devices", ".full=true&.maxResults=1"), &env)
+	h.GetOK(data("Devices", ".full=true&.maxResults=1"), &env)
 	if env.QueryResponse.ResponseType != "listEntityInstances" {
 		t.Errorf("non-empty result = %s; want listEntityInstances", env.QueryResponse.ResponseType)
 	}
 
 	for mode, want := range map[NoCountMode]string{"": `"@count":16`, NoCountOmit: "", NoCountPage: `"@count":5`} {
 		h := newHarness(t, relaxed(Options{Seed: 3, NoCount: mode}))
-		body := string(h.getOK(data("Devices", ".nocount=true&.firstResult=2&.maxResults=3"), nil).body)
+		body := string(h.GetOK(data("Devices", ".nocount=true&.firstResult=2&.maxResults=3"), nil).Body)
 		if want == "" && strings.Contains(body, "@count") || want != "" && !strings.Contains(body, want) {
 			t.Errorf("NoCount %q: body %s; want %q", mode, body, want)
 		}
-		if !strings.Contains(string(h.getOK(data("Devices", ".nocount=false"), nil).body), `"@count":16`) {
+		if !strings.Contains(string(h.GetOK(data("Devices", ".nocount=false"), nil).Body), `"@count":16`) {
 			t.Errorf("NoCount %q: .nocount=false changed @count", mode)
 		}
 	}
@@ -57,7 +57,7 @@ func TestEmptyAndNoCount(t *testing.T) {
 // 5.
 func TestFilterForms(t *testing.T) {
 	h := newHarness(t, relaxed(Options{Seed: 8}))
-	z := h.s.Sizes()
+	z := h.S.Sizes()
 	alarms := walkAll[alarmItem](h, "Alarms", "", 1000)
 	count := func(f func(a alarmItem) bool) int {
 		n := 0
@@ -117,18 +117,18 @@ func TestFilterForms(t *testing.T) {
 
 func TestDomainOptions(t *testing.T) {
 	h := newHarness(t, relaxed(Options{Seed: 1, StickyDomain: true}))
-	z := h.s.Sizes()
+	z := h.S.Sizes()
 	domainOf := func(r result) string {
-		h.t.Helper()
+		h.T.Helper()
 		var env envelope[struct{}]
 		simDecode(t, r, &env)
 		return env.QueryResponse.Domain
 	}
-	if d := domainOf(h.get(data("Devices", "_ctx.domain=EU-Campus"))); d != "EU-Campus" {
+	if d := domainOf(h.Get(data("Devices", "_ctx.domain=EU-Campus"))); d != "EU-Campus" {
 		t.Fatalf("@domain = %s", d)
 	}
 	// The session (the harness keeps its cookie) remembers the domain.
-	r := h.get(data("Devices", ""))
+	r := h.Get(data("Devices", ""))
 	var env envelope[struct{}]
 	simDecode(t, r, &env)
 	if env.QueryResponse.Domain != "EU-Campus" || env.QueryResponse.Count != z.PerDomain["EU-Campus"].Devices {
@@ -142,24 +142,24 @@ func TestDomainOptions(t *testing.T) {
 	}
 
 	h = newHarness(t, relaxed(Options{Seed: 1, UnknownDomainEmpty: true, Domains: []string{"NA-Campus"}}))
-	r = h.get(data("Devices", "_ctx.domain=Mars-Campus"))
+	r = h.Get(data("Devices", "_ctx.domain=Mars-Campus"))
 	env = envelope[struct{}]{}
 	simDecode(t, r, &env)
 	if q := env.QueryResponse; q.Domain != "Mars-Campus" || q.Count != 0 || len(q.EntityID) != 0 {
 		t.Errorf("unknown domain with UnknownDomainEmpty = %+v; want an empty list", q)
 	}
-	if r := h.get(data("Devices", "_ctx.domain=EU-Campus")); r.status != 403 {
-		t.Errorf("existing domain not granted = %d; want 403", r.status)
+	if r := h.Get(data("Devices", "_ctx.domain=EU-Campus")); r.Status != 403 {
+		t.Errorf("existing domain not granted = %d; want 403", r.Status)
 	}
 }
 
 func simDecode(t *testing.T, r result, v any) {
 	t.Helper()
-	if r.status != 200 {
-		t.Fatalf("status %d %s", r.status, r.body)
+	if r.Status != 200 {
+		t.Fatalf("status %d %s", r.Status, r.Body)
 	}
-	if err := json.Unmarshal(r.body, v); err != nil {
-		t.Fatalf("decoding %s: %v", r.body, err)
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("decoding %s: %v", r.Body, err)
 	}
 }
 
@@ -173,13 +173,13 @@ func TestHTMLErrorPages(t *testing.T) {
 		{data("Devices", "nosuch=1"), 400},
 		{fmt.Sprintf("%sDevices/1.json", dataPrefix), 404},
 	} {
-		if r := h.get(tc.path); r.status != tc.status || !isHTML(r) {
-			t.Errorf("GET %s with HTMLErrorPages = %d %s; want a %d HTML page", tc.path, r.status, r.body, tc.status)
+		if r := h.Get(tc.path); r.Status != tc.status || !isHTML(r) {
+			t.Errorf("GET %s with HTMLErrorPages = %d %s; want a %d HTML page", tc.path, r.Status, r.Body, tc.status)
 		}
 	}
 	// Injected 5xx stay errorDocuments.
-	h.s.SetFaults(Faults{ErrorRate: 1, ErrorStatus: 502})
-	if r := h.get(data("Devices", "")); r.status != 502 || errorDocOf(t, r.body).HTTPResponseCode != 502 {
-		t.Errorf("injected 502 = %d %s", r.status, r.body)
+	h.S.SetFaults(Faults{ErrorRate: 1, ErrorStatus: 502})
+	if r := h.Get(data("Devices", "")); r.Status != 502 || errorDocOf(t, r.Body).HTTPResponseCode != 502 {
+		t.Errorf("injected 502 = %d %s", r.Status, r.Body)
 	}
 }

@@ -13,7 +13,7 @@ func TestEnvelope(t *testing.T) {
 	root := h.c.BaseURL + "/webacs/api/v4/data"
 	path := data("Devices", ".full=true&.firstResult=2&.maxResults=5")
 	var full envelope[deviceItem]
-	h.getOK(path, &full)
+	h.GetOK(path, &full)
 	q := full.QueryResponse
 	got := fmt.Sprint(q.First, q.Last, q.Count, q.Type, q.Domain, q.ResponseType, q.RootURL, q.RequestURL, len(q.Entity))
 	want := fmt.Sprint(2, 6, 16, "Devices", RootDomain, "listEntityInstances", root, h.c.BaseURL+path, 5)
@@ -22,7 +22,7 @@ func TestEnvelope(t *testing.T) {
 	}
 	var ids envelope[struct{}]
 	idPath := data("Devices", ".firstResult=2&.maxResults=5")
-	h.getOK(idPath, &ids)
+	h.GetOK(idPath, &ids)
 	qi := ids.QueryResponse
 	if qi.ResponseType != "listEntityIds" || qi.First != 2 || qi.Last != 6 || qi.Count != 16 || qi.RequestURL != h.c.BaseURL+idPath || len(qi.Entity) != 0 || len(qi.EntityID) != 5 {
 		t.Errorf("ids envelope = %+v; want listEntityIds 2..6 of 16 with 5 entityId", qi)
@@ -47,7 +47,7 @@ func TestEnvelope(t *testing.T) {
 			} `json:"queryResponse"`
 		}
 		p := strings.TrimPrefix(e.URL, h.c.BaseURL) + ".json"
-		h.getOK(p, &one)
+		h.GetOK(p, &one)
 		o := one.QueryResponse
 		if o.ResponseType != "getEntity" || o.Type != "Devices" || o.RootURL != root || o.RequestURL != e.URL+".json" ||
 			len(o.Entity) != 1 || o.Entity[0].dto() != d || o.Entity[0].URL != url {
@@ -74,15 +74,15 @@ func TestPaging(t *testing.T) {
 	for _, tt := range tests {
 		for _, full := range []string{"true", "false"} {
 			var env envelope[deviceItem]
-			r := h.getOK(data("Devices", ".full="+full+"&"+tt.query), &env)
+			r := h.GetOK(data("Devices", ".full="+full+"&"+tt.query), &env)
 			q := env.QueryResponse
 			n := len(q.Entity) + len(q.EntityID)
 			if q.First != tt.first || q.Last != tt.last || q.Count != tt.count || n != tt.size {
 				t.Errorf("%s (full=%s): @first, @last, @count, entities = %d, %d, %d, %d; want %d, %d, %d, %d",
 					tt.name, full, q.First, q.Last, q.Count, n, tt.first, tt.last, tt.count, tt.size)
 			}
-			if tt.size == 0 && (strings.Contains(string(r.body), `"entity"`) || strings.Contains(string(r.body), `"entityId"`)) {
-				t.Errorf("%s (full=%s): empty page body %s; want no entity key", tt.name, full, r.body)
+			if tt.size == 0 && (strings.Contains(string(r.Body), `"entity"`) || strings.Contains(string(r.Body), `"entityId"`)) {
+				t.Errorf("%s (full=%s): empty page body %s; want no entity key", tt.name, full, r.Body)
 			}
 		}
 	}
@@ -93,7 +93,7 @@ func TestPaging(t *testing.T) {
 func TestWalkExactMultiple(t *testing.T) {
 	h := newHarness(t, relaxed(Options{Seed: 3}))
 	devs := walkAll[deviceItem](h, "Devices", "", 8)
-	if got := h.s.CallsByPath()["/webacs/api/v4/data/Devices"]; len(devs) != 16 || got != 2 {
+	if got := h.S.CallsByPath()["/webacs/api/v4/data/Devices"]; len(devs) != 16 || got != 2 {
 		t.Errorf("walk of 16 devices by 8 = %d devices in %d calls; want 16 in 2", len(devs), got)
 	}
 	total := countOf(h, "ClientCounts", "")
@@ -113,14 +113,14 @@ func TestWalkExactMultiple(t *testing.T) {
 func TestMaxResultsLimit(t *testing.T) {
 	h := newHarness(t, relaxed(Options{Seed: 3}))
 	for _, q := range []string{".maxResults=1001", ".maxResults=100000&.full=true"} {
-		r := h.get(data("Alarms", q))
+		r := h.Get(data("Alarms", q))
 		want := "The maximum size of paged request exceeded. Limit is 1000"
-		if r.status != http.StatusServiceUnavailable || string(r.body) != want || !strings.HasPrefix(r.header.Get("Content-Type"), "text/plain") {
-			t.Errorf("GET Alarms?%s = %d %q (%s); want 503 %q text/plain", q, r.status, r.body, r.header.Get("Content-Type"), want)
+		if r.Status != http.StatusServiceUnavailable || string(r.Body) != want || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/plain") {
+			t.Errorf("GET Alarms?%s = %d %q (%s); want 503 %q text/plain", q, r.Status, r.Body, r.Header.Get("Content-Type"), want)
 		}
 	}
-	if h.s.Calls() != 2 {
-		t.Errorf("Calls() = %d; want 2 (page-size 503s are counted)", h.s.Calls())
+	if h.S.Calls() != 2 {
+		t.Errorf("Calls() = %d; want 2 (page-size 503s are counted)", h.S.Calls())
 	}
 }
 
@@ -150,12 +150,12 @@ func TestBadQueries(t *testing.T) {
 		{"Alarms", "category=AP&.maxResults=5000"},
 	}
 	for _, tt := range tests {
-		r := h.get(data(tt.resource, tt.query))
-		if r.status != http.StatusBadRequest {
-			t.Errorf("GET %s?%s = %d %s; want 400", tt.resource, tt.query, r.status, r.body)
+		r := h.Get(data(tt.resource, tt.query))
+		if r.Status != http.StatusBadRequest {
+			t.Errorf("GET %s?%s = %d %s; want 400", tt.resource, tt.query, r.Status, r.Body)
 			continue
 		}
-		e := errorDocOf(t, r.body)
+		e := errorDocOf(t, r.Body)
 		if e.HTTPResponseCode != 400 || e.HTTPMethod != "GET" || e.URIPath != "/data/"+tt.resource || e.Message == "" || !strings.HasPrefix(e.QueryParams, "{") {
 			t.Errorf("GET %s?%s errorDocument = %+v; want 400, GET, the path after the version, a message, the query", tt.resource, tt.query, e)
 		}
@@ -175,7 +175,7 @@ func TestPathsAndSuffix(t *testing.T) {
 		out, _ := json.Marshal(m)
 		return string(out)
 	}
-	want := strip(h.getOK(data("Alarms", ".full=true"), nil).body)
+	want := strip(h.GetOK(data("Alarms", ".full=true"), nil).Body)
 	for _, tc := range []struct {
 		path, accept string
 		json         bool
@@ -194,25 +194,25 @@ func TestPathsAndSuffix(t *testing.T) {
 		}
 		r := h.do(req, nil, false)
 		switch {
-		case r.status != 200:
-			t.Errorf("GET %s (Accept %q) = %d", tc.path, tc.accept, r.status)
-		case tc.json && (r.header.Get("Content-Type") != "application/json" || strip(r.body) != want):
-			t.Errorf("GET %s (Accept %q) = %s; want the .json answer", tc.path, tc.accept, r.header.Get("Content-Type"))
-		case !tc.json && (r.header.Get("Content-Type") != "application/xml" || !strings.HasPrefix(string(r.body), "<?xml") ||
-			!strings.Contains(string(r.body), "<queryResponse ") || !strings.Contains(string(r.body), "<alarmsDTO id=")):
-			t.Errorf("GET %s (Accept %q) = %s %.200s; want XML", tc.path, tc.accept, r.header.Get("Content-Type"), r.body)
+		case r.Status != 200:
+			t.Errorf("GET %s (Accept %q) = %d", tc.path, tc.accept, r.Status)
+		case tc.json && (r.Header.Get("Content-Type") != "application/json" || strip(r.Body) != want):
+			t.Errorf("GET %s (Accept %q) = %s; want the .json answer", tc.path, tc.accept, r.Header.Get("Content-Type"))
+		case !tc.json && (r.Header.Get("Content-Type") != "application/xml" || !strings.HasPrefix(string(r.Body), "<?xml") ||
+			!strings.Contains(string(r.Body), "<queryResponse ") || !strings.Contains(string(r.Body), "<alarmsDTO id=")):
+			t.Errorf("GET %s (Accept %q) = %s %.200s; want XML", tc.path, tc.accept, r.Header.Get("Content-Type"), r.Body)
 		}
 	}
-	id := h.s.APs()[0].ID
+	id := h.S.APs()[0].ID
 	for _, p := range []string{fmt.Sprintf("%sAccessPointDetails/%d.json", dataPrefix, id)} {
 		var env envelope[apItem]
-		h.getOK(p, &env)
+		h.GetOK(p, &env)
 		if len(env.QueryResponse.Entity) != 1 || env.QueryResponse.Entity[0].dto().ID != id {
 			t.Errorf("GET %s = %+v; want AP %d", p, env.QueryResponse, id)
 		}
 	}
-	if r := h.get(fmt.Sprintf("%sAccessPointDetails/%d", dataPrefix, id)); r.status != 200 || !strings.Contains(string(r.body), fmt.Sprintf(`<accessPointDetailsDTO id="%d"`, id)) {
-		t.Errorf("GET AccessPointDetails/%d without suffix = %d %.300s; want XML", id, r.status, r.body)
+	if r := h.Get(fmt.Sprintf("%sAccessPointDetails/%d", dataPrefix, id)); r.Status != 200 || !strings.Contains(string(r.Body), fmt.Sprintf(`<accessPointDetailsDTO id="%d"`, id)) {
+		t.Errorf("GET AccessPointDetails/%d without suffix = %d %.300s; want XML", id, r.Status, r.Body)
 	}
 	notFound := []string{
 		dataPrefix + "Nope.json",
@@ -230,25 +230,25 @@ func TestPathsAndSuffix(t *testing.T) {
 		req := h.newReq("GET", p)
 		req.Header.Set("Accept", "application/json")
 		r := h.do(req, nil, false)
-		if e := errorDocOf(t, r.body); r.status != http.StatusNotFound || e.HTTPResponseCode != 404 || !strings.HasPrefix(p, "/webacs/api/"+strings.TrimPrefix(e.URIPath, "/")) && !strings.HasPrefix(p, "/webacs/api/v4"+e.URIPath) {
-			t.Errorf("GET %s = %d %s; want 404 errorDocument naming the path", p, r.status, r.body)
+		if e := errorDocOf(t, r.Body); r.Status != http.StatusNotFound || e.HTTPResponseCode != 404 || !strings.HasPrefix(p, "/webacs/api/"+strings.TrimPrefix(e.URIPath, "/")) && !strings.HasPrefix(p, "/webacs/api/v4"+e.URIPath) {
+			t.Errorf("GET %s = %d %s; want 404 errorDocument naming the path", p, r.Status, r.Body)
 		}
 	}
 	// Unknown entity types answer Prime's documented message.
-	if e := errorDocOf(t, h.get(dataPrefix+"unkown.json").body); e.Message != "No such entity type as unkown.-PRS-102" || e.ID != "presentation.PRS-102" || e.URIPath != "/data/unkown" || e.QueryParams != "{}" {
+	if e := errorDocOf(t, h.Get(dataPrefix+"unkown.json").Body); e.Message != "No such entity type as unkown.-PRS-102" || e.ID != "presentation.PRS-102" || e.URIPath != "/data/unkown" || e.QueryParams != "{}" {
 		t.Errorf("GET unkown.json errorDocument = %+v; want the documented one", e)
 	}
 	// Outside the API there is nothing to authenticate.
 	r := h.do(h.newReq("GET", "/index.html"), nil, true)
-	if r.status != http.StatusNotFound || r.header.Get("WWW-Authenticate") != "" {
-		t.Errorf("GET /index.html without auth = %d (WWW-Authenticate %q); want 404 without a challenge", r.status, r.header.Get("WWW-Authenticate"))
+	if r.Status != http.StatusNotFound || r.Header.Get("WWW-Authenticate") != "" {
+		t.Errorf("GET /index.html without auth = %d (WWW-Authenticate %q); want 404 without a challenge", r.Status, r.Header.Get("WWW-Authenticate"))
 	}
 	r = h.do(h.newReq("DELETE", data("Alarms", "")), nil, false)
-	if r.status != http.StatusMethodNotAllowed || r.header.Get("Allow") != "GET, HEAD" || errorDocOf(t, r.body).HTTPMethod != "DELETE" {
-		t.Errorf("DELETE Alarms = %d %s (Allow %q); want 405 with Allow: GET, HEAD", r.status, r.body, r.header.Get("Allow"))
+	if r.Status != http.StatusMethodNotAllowed || r.Header.Get("Allow") != "GET, HEAD" || errorDocOf(t, r.Body).HTTPMethod != "DELETE" {
+		t.Errorf("DELETE Alarms = %d %s (Allow %q); want 405 with Allow: GET, HEAD", r.Status, r.Body, r.Header.Get("Allow"))
 	}
 	r = h.do(h.newReq("HEAD", data("Alarms", "")), nil, false)
-	if r.status != http.StatusOK || len(r.body) != 0 {
-		t.Errorf("HEAD Alarms = %d with %d bytes; want 200 without a body", r.status, len(r.body))
+	if r.Status != http.StatusOK || len(r.Body) != 0 {
+		t.Errorf("HEAD Alarms = %d with %d bytes; want 200 without a body", r.Status, len(r.Body))
 	}
 }

@@ -11,7 +11,7 @@ import (
 
 func TestFilters(t *testing.T) {
 	h := newHarness(t, relaxed(Options{Seed: 8}))
-	z := h.s.Sizes()
+	z := h.S.Sizes()
 	alarms := walkAll[alarmItem](h, "Alarms", "", 1000)
 	rows := walkAll[ccItem](h, "ClientCounts", "", 1000)
 	countAlarms := func(f func(a alarmItem) bool) int {
@@ -114,7 +114,7 @@ func TestSort(t *testing.T) {
 		var env envelope[struct {
 			ID int64 `json:"@id"`
 		}]
-		h.getOK(data(resource, ".full=true&.maxResults=1000&"+query), &env)
+		h.GetOK(data(resource, ".full=true&.maxResults=1000&"+query), &env)
 		var out []int64
 		for _, e := range env.QueryResponse.Entity {
 			out = append(out, e.dto().ID)
@@ -165,9 +165,9 @@ func TestSort(t *testing.T) {
 // HistoricalClientCounts with collectionTime=gt(...).
 func TestLatestCollection(t *testing.T) {
 	h := newHarness(t, relaxed(Options{Seed: 2}))
-	z := h.s.Sizes()
+	z := h.S.Sizes()
 	var env envelope[ccItem]
-	h.getOK(data("ClientCounts", `.full=true&type=SSID&subkey="ROOT-DOMAIN"&key="All SSIDs"&.and_filter=true`), &env)
+	h.GetOK(data("ClientCounts", `.full=true&type=SSID&subkey="ROOT-DOMAIN"&key="All SSIDs"&.and_filter=true`), &env)
 	q := env.QueryResponse
 	if q.Count != 1 || q.Entity[0].dto().n("count") != z.Clients {
 		t.Fatalf("All SSIDs = %+v; want one row counting %d clients", q, z.Clients)
@@ -217,12 +217,12 @@ func TestLatestCollection(t *testing.T) {
 	}
 	// A history row answers by its id, with its DTO key.
 	var get envelope[ccItem]
-	h.getOK(fmt.Sprintf("%sHistoricalClientCounts/%d.json", dataPrefix, hist[5].id()), &get)
+	h.GetOK(fmt.Sprintf("%sHistoricalClientCounts/%d.json", dataPrefix, hist[5].id()), &get)
 	if e := get.QueryResponse.Entity; len(e) != 1 || e[0].DTOType != "historicalClientCountsDTO" || e[0].dto().id() != hist[5].id() || !sameCounts(e[0].dto(), hist[5]) {
 		t.Errorf("GET history row %d = %+v; want it", hist[5].id(), get.QueryResponse)
 	}
-	if r := h.get(fmt.Sprintf("%sClientCounts/%d.json", dataPrefix, hist[5].id())); r.status != 404 {
-		t.Errorf("GET an old collection's row from ClientCounts = %d; want 404", r.status)
+	if r := h.Get(fmt.Sprintf("%sClientCounts/%d.json", dataPrefix, hist[5].id())); r.Status != 404 {
+		t.Errorf("GET an old collection's row from ClientCounts = %d; want 404", r.Status)
 	}
 }
 
@@ -231,13 +231,13 @@ func TestLatestCollection(t *testing.T) {
 // nor skip rows.
 func TestHistoryPagingAtSize(t *testing.T) {
 	h := newHarness(t, relaxed(Options{Seed: 2, Size: "medium", HistoryWindow: 2 * time.Hour, HistoryDTOKey: "clientCountsDTO"}))
-	if z := h.s.Sizes(); z.ClientCountSamples != 24 {
+	if z := h.S.Sizes(); z.ClientCountSamples != 24 {
 		t.Fatalf("collections with a 2 h history = %d; want 24", z.ClientCountSamples)
 	}
 	start := time.Now()
 	rows := walkAll[ccItem](h, "HistoricalClientCounts", "type=DEVICE&subkey=All", 50)
 	t.Logf("walk of %d rows took %v", len(rows), time.Since(start))
-	z := h.s.Sizes()
+	z := h.S.Sizes()
 	if len(rows) != 24*(z.Controllers+z.Switches) {
 		t.Errorf("DEVICE All rows over the history = %d; want %d", len(rows), 24*(z.Controllers+z.Switches))
 	}
@@ -249,7 +249,7 @@ func TestHistoryPagingAtSize(t *testing.T) {
 		seen[r.id()] = true
 	}
 	var env envelope[ccItem]
-	h.getOK(data("HistoricalClientCounts", ".full=true&.maxResults=1"), &env)
+	h.GetOK(data("HistoricalClientCounts", ".full=true&.maxResults=1"), &env)
 	if e := env.QueryResponse.Entity; len(e) != 1 || e[0].DTOType != "clientCountsDTO" || e[0].CC == nil {
 		t.Errorf("history entity with HistoryDTOKey clientCountsDTO = %+v", e)
 	}

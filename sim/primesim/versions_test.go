@@ -10,9 +10,9 @@ import (
 
 // raw decodes a 200 answer keeping every value as decoded JSON.
 func raw(h *harness, path string) map[string]any {
-	h.t.Helper()
+	h.T.Helper()
 	var m map[string]map[string]any
-	h.getOK(path, &m)
+	h.GetOK(path, &m)
 	return m["queryResponse"]
 }
 
@@ -35,7 +35,7 @@ func firstDTO(t *testing.T, q map[string]any, key string) map[string]any {
 // 1, prime-v4-dto-fields.json).
 func TestVersions(t *testing.T) {
 	h := newHarness(t, relaxed(Options{Seed: 3}))
-	ap := h.s.APs()[0]
+	ap := h.S.APs()[0]
 	colonRE := regexp.MustCompile(`^([0-9a-f]{2}:){5}[0-9a-f]{2}$`)
 	for _, v := range versions {
 		q := raw(h, dataAt(v, "AccessPointDetails", ".full=true&.maxResults=1"))
@@ -86,12 +86,12 @@ func TestVersions(t *testing.T) {
 		}
 	}
 	// Filters use the version's spelling.
-	if n := countOf(h, "AccessPointDetails", "reachabilityStatus=REACHABLE"); n != len(h.s.APs())-h.s.Sizes().UnreachableAPs {
+	if n := countOf(h, "AccessPointDetails", "reachabilityStatus=REACHABLE"); n != len(h.S.APs())-h.S.Sizes().UnreachableAPs {
 		t.Errorf("v4 reachable APs = %d", n)
 	}
 	var env envelope[struct{}]
-	h.getOK(dataAt("v2", "AccessPointDetails", "reachabilityStatus=Reachable&.maxResults=0"), &env)
-	if env.QueryResponse.Count != len(h.s.APs())-h.s.Sizes().UnreachableAPs {
+	h.GetOK(dataAt("v2", "AccessPointDetails", "reachabilityStatus=Reachable&.maxResults=0"), &env)
+	if env.QueryResponse.Count != len(h.S.APs())-h.S.Sizes().UnreachableAPs {
 		t.Errorf("v2 reachabilityStatus=Reachable = %d", env.QueryResponse.Count)
 	}
 }
@@ -109,7 +109,7 @@ func TestVersionOptions(t *testing.T) {
 		t.Errorf("v4 @count is not a number with StringNumbersAt v1")
 	}
 	dto = firstDTO(t, raw(h, dataAt("v3", "AccessPointDetails", ".full=true&.maxResults=1")), "accessPointDetailsDTO")
-	if _, obj := dto["macAddress"].(map[string]any); !obj || dto["ipAddress"] != h.s.APs()[0].IP {
+	if _, obj := dto["macAddress"].(map[string]any); !obj || dto["ipAddress"] != h.S.APs()[0].IP {
 		t.Errorf("v3 with ObjectMACsAt v3: macAddress %v, ipAddress %v; want an object and a string", dto["macAddress"], dto["ipAddress"])
 	}
 	q = raw(h, dataAt("v2", "Devices", ".full=true&.maxResults=1"))
@@ -119,7 +119,7 @@ func TestVersionOptions(t *testing.T) {
 	if _, ok := raw(h, dataAt("v2", "Devices", ".full=true&.maxResults=2"))["entity"].([]any); !ok {
 		t.Errorf("v2 two-entity list: want a list")
 	}
-	id := h.s.APs()[0].ID
+	id := h.S.APs()[0].ID
 	if e, ok := raw(h, fmt.Sprintf("/webacs/api/v2/data/AccessPointDetails/%d.json", id))["entity"].(map[string]any); !ok || e["accessPointDetailsDTO"] == nil {
 		t.Errorf("v2 getEntity with BareEntityAt v2: entity %#v; want a bare object", e)
 	}
@@ -130,17 +130,17 @@ func TestVersionOptions(t *testing.T) {
 // can fall back to another version.
 func TestNotServed(t *testing.T) {
 	h := newHarness(t, relaxed(Options{Seed: 3, NotServed: []string{"v4/ClientCounts", "v4/HistoricalClientCounts"}}))
-	r := h.get(data("ClientCounts", ".full=true"))
-	e := errorDocOf(t, r.body)
-	if r.status != 404 || e.Message != "No such entity type as ClientCounts.-PRS-102" || e.ID != "presentation.PRS-102" || e.URIPath != "/data/ClientCounts" {
-		t.Errorf("v4 ClientCounts not served = %d %s; want the 404 errorDocument", r.status, r.body)
+	r := h.Get(data("ClientCounts", ".full=true"))
+	e := errorDocOf(t, r.Body)
+	if r.Status != 404 || e.Message != "No such entity type as ClientCounts.-PRS-102" || e.ID != "presentation.PRS-102" || e.URIPath != "/data/ClientCounts" {
+		t.Errorf("v4 ClientCounts not served = %d %s; want the 404 errorDocument", r.Status, r.Body)
 	}
 	var env envelope[ccItem]
-	h.getOK(dataAt("v3", "ClientCounts", ".full=true&type=SSID&key=All SSIDs&subkey=ROOT-DOMAIN"), &env)
-	if q := env.QueryResponse; q.Count != 1 || q.Entity[0].dto().n("count") != h.s.Sizes().Clients {
+	h.GetOK(dataAt("v3", "ClientCounts", ".full=true&type=SSID&key=All SSIDs&subkey=ROOT-DOMAIN"), &env)
+	if q := env.QueryResponse; q.Count != 1 || q.Entity[0].dto().n("count") != h.S.Sizes().Clients {
 		t.Errorf("v3 ClientCounts = %+v; want the org total", q)
 	}
-	calls := h.s.CallsByPath()
+	calls := h.S.CallsByPath()
 	if calls["/webacs/api/v4/data/ClientCounts"] != 1 || calls["/webacs/api/v3/data/ClientCounts"] != 1 {
 		t.Errorf("CallsByPath() = %v; want the v4 404 and the v3 calls counted apart", calls)
 	}
@@ -156,7 +156,7 @@ func TestNotServed(t *testing.T) {
 // catalog lists the resources of a version's data.json, checking their
 // URLs.
 func catalog(h *harness, version string) []string {
-	h.t.Helper()
+	h.T.Helper()
 	var c struct {
 		QueryResponse struct {
 			EntityType []struct {
@@ -165,11 +165,11 @@ func catalog(h *harness, version string) []string {
 			} `json:"entityType"`
 		} `json:"queryResponse"`
 	}
-	h.getOK("/webacs/api/"+version+"/data.json", &c)
+	h.GetOK("/webacs/api/"+version+"/data.json", &c)
 	var out []string
 	for _, e := range c.QueryResponse.EntityType {
 		if want := h.c.BaseURL + "/webacs/api/" + version + "/data/" + e.Name; e.URL != want {
-			h.t.Errorf("data.json %s @url %q; want %q", e.Name, e.URL, want)
+			h.T.Errorf("data.json %s @url %q; want %q", e.Name, e.URL, want)
 		}
 		out = append(out, e.Name)
 	}
@@ -187,22 +187,22 @@ func TestCatalog(t *testing.T) {
 			t.Errorf("%s data.json = %v; want %v", v, names, want)
 		}
 		for _, n := range names {
-			h.getOK(dataAt(v, n, ".maxResults=1"), nil)
+			h.GetOK(dataAt(v, n, ".maxResults=1"), nil)
 		}
 	}
 	var ops map[string]map[string]any
-	r := h.getOK("/webacs/api/v4/op.json", &ops)
+	r := h.GetOK("/webacs/api/v4/op.json", &ops)
 	if list, ok := ops["queryResponse"]["operation"].([]any); !ok || len(list) != 0 {
-		t.Errorf("op.json = %s; want an empty operation list", r.body)
+		t.Errorf("op.json = %s; want an empty operation list", r.Body)
 	}
 	for _, p := range []string{"/webacs/api/v4/data", "/webacs/api/v4/data.xml"} {
-		r := h.get(p)
-		if r.status != 200 || r.header.Get("Content-Type") != "application/xml" ||
-			!strings.Contains(string(r.body), `<entityType url="`+h.c.BaseURL+`/webacs/api/v4/data/ClientCounts">ClientCounts</entityType>`) {
-			t.Errorf("GET %s = %d %s", p, r.status, r.body)
+		r := h.Get(p)
+		if r.Status != 200 || r.Header.Get("Content-Type") != "application/xml" ||
+			!strings.Contains(string(r.Body), `<entityType url="`+h.c.BaseURL+`/webacs/api/v4/data/ClientCounts">ClientCounts</entityType>`) {
+			t.Errorf("GET %s = %d %s", p, r.Status, r.Body)
 		}
 	}
-	if got := h.s.CallsByPath()["/webacs/api/v4/data"]; got != 3 {
+	if got := h.S.CallsByPath()["/webacs/api/v4/data"]; got != 3 {
 		t.Errorf("catalogue calls = %d; want 3", got)
 	}
 }
@@ -211,10 +211,10 @@ func TestCatalog(t *testing.T) {
 func TestXML(t *testing.T) {
 	h := newHarness(t, relaxed(Options{Seed: 3}))
 	var env envelope[ccItem]
-	h.getOK(data("ClientCounts", ".full=true&type=MAPLOCATION&.maxResults=1"), &env)
+	h.GetOK(data("ClientCounts", ".full=true&type=MAPLOCATION&.maxResults=1"), &env)
 	row := env.QueryResponse.Entity[0].dto()
-	r := h.get(dataPrefix + "ClientCounts.xml?.full=true&type=MAPLOCATION&.maxResults=1")
-	b := string(r.body)
+	r := h.Get(dataPrefix + "ClientCounts.xml?.full=true&type=MAPLOCATION&.maxResults=1")
+	b := string(r.Body)
 	for _, want := range []string{
 		`<queryResponse last="0" first="0" count="` + fmt.Sprint(env.QueryResponse.Count) + `" type="ClientCounts" domain="ROOT-DOMAIN"`,
 		`<entity dtoType="clientCountsDTO" type="ClientCounts" url="`,
@@ -227,11 +227,11 @@ func TestXML(t *testing.T) {
 			t.Errorf("XML body lacks %q:\n%.600s", want, b)
 		}
 	}
-	r = h.get(dataPrefix + "Nope")
-	if r.status != 404 || !strings.Contains(string(r.body), "<errorDocument><httpResponseCode>404</httpResponseCode>") {
-		t.Errorf("GET Nope as XML = %d %s; want an XML errorDocument", r.status, r.body)
+	r = h.Get(dataPrefix + "Nope")
+	if r.Status != 404 || !strings.Contains(string(r.Body), "<errorDocument><httpResponseCode>404</httpResponseCode>") {
+		t.Errorf("GET Nope as XML = %d %s; want an XML errorDocument", r.Status, r.Body)
 	}
-	if r := h.get(dataPrefix + "Devices?deviceName=none"); !strings.Contains(string(r.body), `<queryResponse last="-1" first="0" count="0"`) || strings.Contains(string(r.body), "entity") {
-		t.Errorf("empty XML list = %s", r.body)
+	if r := h.Get(dataPrefix + "Devices?deviceName=none"); !strings.Contains(string(r.Body), `<queryResponse last="-1" first="0" count="0"`) || strings.Contains(string(r.Body), "entity") {
+		t.Errorf("empty XML list = %s", r.Body)
 	}
 }
