@@ -20,9 +20,7 @@ func rawGet(_ *testing.T, h *harness, path string) (*http.Response, []byte, erro
 func sharedFaults(t *testing.T) simtest.FaultTarget {
 	h := newHarness(t, Options{Seed: 1})
 	const path = "inventory/devices"
-	return simtest.Target[Faults](simtest.FaultTarget{Path: path, ErrorPath: "inventory/devices/1", Prefix: "/us/bcs/v2/productAlerts/", Inside: "productAlerts/fieldNotices", Outside: path}, h.S,
-		func(p string) (int, []byte) { r := h.Get(p); return r.Status, r.Body },
-		func(p string) (*http.Response, []byte, error) { return rawGet(t, h, p) })
+	return simtest.Target[Faults](simtest.FaultTarget{Path: path, ErrorPath: "inventory/devices/1", Prefix: "/us/bcs/v2/productAlerts/", Inside: "productAlerts/fieldNotices", Outside: path}, h.Harness, nil)
 }
 
 func TestSharedFaults(t *testing.T) { simtest.CheckSharedFaults(t, sharedFaults) }

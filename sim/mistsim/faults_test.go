@@ -20,9 +20,7 @@ func rawGet(_ *testing.T, h *harness, path string) (*http.Response, []byte, erro
 func sharedFaults(t *testing.T) simtest.FaultTarget {
 	h := newHarness(t, Options{Seed: 1})
 	path := h.org("/stats/devices?type=all")
-	return simtest.Target[Faults](simtest.FaultTarget{Path: path, ErrorPath: "/api/v1/orgs/" + h.S.ForeignOrgID(), Prefix: "/api/v1/orgs/", Inside: path, Outside: "/api/v1/self"}, h.S,
-		func(p string) (int, []byte) { r := h.Get(p); return r.Status, r.Body },
-		func(p string) (*http.Response, []byte, error) { return rawGet(t, h, p) })
+	return simtest.Target[Faults](simtest.FaultTarget{Path: path, ErrorPath: "/api/v1/orgs/" + h.S.ForeignOrgID(), Prefix: "/api/v1/orgs/", Inside: path, Outside: "/api/v1/self"}, h.Harness, nil)
 }
 
 func TestSharedFaults(t *testing.T) { simtest.CheckSharedFaults(t, sharedFaults) }

@@ -21,9 +21,7 @@ func rawGet(_ *testing.T, h *harness, path string) (*http.Response, []byte, erro
 func sharedFaults(t *testing.T) simtest.FaultTarget {
 	h := newHarness(t, Options{Seed: 1})
 	path := "/api/dcim/devices/?limit=20"
-	return simtest.Target[Faults](simtest.FaultTarget{Path: path, ErrorPath: "/api/dcim/devices/?bogus=1", Prefix: "/api/ipam/", Inside: "/api/ipam/prefixes/", Outside: path}, h.S,
-		func(p string) (int, []byte) { r := h.Get(p); return r.Status, r.Body },
-		func(p string) (*http.Response, []byte, error) { return rawGet(t, h, p) })
+	return simtest.Target[Faults](simtest.FaultTarget{Path: path, ErrorPath: "/api/dcim/devices/?bogus=1", Prefix: "/api/ipam/", Inside: "/api/ipam/prefixes/", Outside: path}, h.Harness, nil)
 }
 
 func TestSharedFaults(t *testing.T) { simtest.CheckSharedFaults(t, sharedFaults) }

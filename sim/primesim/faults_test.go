@@ -22,9 +22,7 @@ func sharedFaults(t *testing.T) simtest.FaultTarget {
 
 func faultTarget(t *testing.T, h *harness) simtest.FaultTarget {
 	path := data("Alarms", ".full=true")
-	return simtest.Target[Faults](simtest.FaultTarget{Path: path, ErrorPath: data("Alarms", "nope=1"), Prefix: dataPrefix + "Alarms", Inside: path, Outside: data("Devices", "")}, h.S,
-		func(p string) (int, []byte) { r := h.Get(p); return r.Status, r.Body },
-		func(p string) (*http.Response, []byte, error) { return rawGet(t, h, p) })
+	return simtest.Target[Faults](simtest.FaultTarget{Path: path, ErrorPath: data("Alarms", "nope=1"), Prefix: dataPrefix + "Alarms", Inside: path, Outside: data("Devices", "")}, h.Harness, h.Client.Jar)
 }
 
 func TestSharedFaults(t *testing.T) { simtest.CheckSharedFaults(t, sharedFaults) }

@@ -35,18 +35,23 @@ type FaultTarget struct {
 	Prefix, Inside, Outside string
 }
 
-// Target completes ft for simulator s: its shared faults set and read
-// through its own Faults type F, get and fresh as Get and Fresh.
-func Target[F any](ft FaultTarget, s Faulted[F], get func(string) (int, []byte), fresh func(string) (*http.Response, []byte, error)) FaultTarget {
+// Target completes ft for the simulator h serves: its shared faults set
+// and read through its own Faults type F, and its GETs made by h (Fresh
+// with jar, which may be nil).
+func Target[F any, S interface {
+	http.Handler
+	Faulted[F]
+}](ft FaultTarget, h *Harness[S], jar http.CookieJar) FaultTarget {
 	ft.Set = func(c simkit.Faults) {
 		var f F
 		if err := simkit.Apply(&f, c); err != nil {
 			panic(err)
 		}
-		s.SetFaults(f)
+		h.S.SetFaults(f)
 	}
-	ft.Faults = func() simkit.Faults { return simkit.CoreOf(s.Faults()) }
-	ft.Get, ft.Fresh = get, fresh
+	ft.Faults = func() simkit.Faults { return simkit.CoreOf(h.S.Faults()) }
+	ft.Get = func(path string) (int, []byte) { r := h.Get(path); return r.Status, r.Body }
+	ft.Fresh = func(path string) (*http.Response, []byte, error) { return h.Fresh(path, jar) }
 	return ft
 }
 
