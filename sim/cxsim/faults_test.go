@@ -2,7 +2,6 @@ package cxsim
 
 import (
 	"encoding/json"
-	"net/http"
 	"strconv"
 	"strings"
 	"testing"
@@ -10,11 +9,6 @@ import (
 
 	"github.com/nmsexporter/nms_exporter/sim/simkit/simtest"
 )
-
-// rawGet gets path on a fresh connection and returns the read error too.
-func rawGet(_ *testing.T, h *harness, path string) (*http.Response, []byte, error) {
-	return h.Fresh(path, nil)
-}
 
 // sharedFaults is a new simulator for the shared fault checks.
 func sharedFaults(t *testing.T) simtest.FaultTarget {

@@ -2,19 +2,12 @@ package mistsim
 
 import (
 	"encoding/json"
-	"net/http"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/nmsexporter/nms_exporter/sim/simkit/simtest"
 )
-
-// rawGet gets path on a fresh connection and returns the read error too.
-func rawGet(_ *testing.T, h *harness, path string) (*http.Response, []byte, error) {
-	return h.Fresh(path, nil)
-}
 
 // sharedFaults is a new simulator for the shared fault checks.
 func sharedFaults(t *testing.T) simtest.FaultTarget {
@@ -172,28 +165,11 @@ func TestFaultEndlessPaging(t *testing.T) {
 // TestConcurrentUse runs requests while faults, steps and alarms change.
 func TestConcurrentUse(t *testing.T) {
 	h := newHarness(t, Options{Seed: 1})
-	var wg sync.WaitGroup
-	for g := 0; g < 4; g++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := 0; i < 30; i++ {
-				for _, p := range []string{h.org("/stats/devices?type=all"), h.org("/alarms/search"), h.org("/clients/search?limit=10")} {
-					resp, _, err := rawGet(t, h, p)
-					if err != nil || resp.StatusCode != 200 {
-						t.Errorf("GET %s during changes: %v", p, err)
-						return
-					}
-				}
-			}
-		}()
-	}
-	for i := 0; i < 30; i++ {
+	h.CheckConcurrentUse(nil, 30, []string{h.org("/stats/devices?type=all"), h.org("/alarms/search"), h.org("/clients/search?limit=10")}, func(i int) {
 		h.S.SetFaults(Faults{Latency: time.Duration(i%2) * time.Millisecond})
 		h.S.Step()
 		id := h.S.RaiseAlarm(Alarm{Type: "rogue_ap"})
 		_ = h.S.ClearAlarm(id)
 		_ = h.S.Sizes()
-	}
-	wg.Wait()
+	})
 }

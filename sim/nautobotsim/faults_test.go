@@ -3,19 +3,12 @@ package nautobotsim
 import (
 	"bytes"
 	"encoding/json"
-	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/nmsexporter/nms_exporter/sim/simkit/simtest"
 )
-
-// rawGet gets path on a fresh connection and returns the read error too.
-func rawGet(_ *testing.T, h *harness, path string) (*http.Response, []byte, error) {
-	return h.Fresh(path, nil)
-}
 
 // sharedFaults is a new simulator for the shared fault checks.
 func sharedFaults(t *testing.T) simtest.FaultTarget {
@@ -136,29 +129,12 @@ func TestStepMirrorDrift(t *testing.T) {
 // TestConcurrentUse runs requests while faults and steps change.
 func TestConcurrentUse(t *testing.T) {
 	h := newHarness(t, Options{Seed: 1, Size: "medium"})
-	var wg sync.WaitGroup
-	for g := 0; g < 4; g++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := 0; i < 20; i++ {
-				for _, p := range []string{"/api/dcim/devices/?limit=200&depth=1", "/api/dcim/locations/", "/api/status/"} {
-					resp, _, err := rawGet(t, h, p)
-					if err != nil || resp.StatusCode != 200 {
-						t.Errorf("GET %s during changes: %v", p, err)
-						return
-					}
-				}
-			}
-		}()
-	}
-	for i := 0; i < 30; i++ {
+	h.CheckConcurrentUse(nil, 20, []string{"/api/dcim/devices/?limit=200&depth=1", "/api/dcim/locations/", "/api/status/"}, func(i int) {
 		h.S.SetFaults(Faults{Latency: time.Duration(i%2) * time.Millisecond})
 		h.S.Step()
 		_ = h.S.Sizes()
 		_ = h.S.Drift()
-	}
-	wg.Wait()
+	})
 }
 
 func TestFaultRateLimitNoRetryAfter(t *testing.T) {

@@ -2,18 +2,11 @@ package primesim
 
 import (
 	"fmt"
-	"net/http"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/nmsexporter/nms_exporter/sim/simkit/simtest"
 )
-
-// rawGet gets path on a fresh connection and returns the read error too.
-func rawGet(_ *testing.T, h *harness, path string) (*http.Response, []byte, error) {
-	return h.Fresh(path, h.Client.Jar)
-}
 
 // sharedFaults is a new simulator for the shared fault checks.
 func sharedFaults(t *testing.T) simtest.FaultTarget {
@@ -132,30 +125,13 @@ func TestFaultEndlessPaging(t *testing.T) {
 // TestConcurrentUse runs requests while faults, steps and alarms change.
 func TestConcurrentUse(t *testing.T) {
 	h := newHarness(t, relaxed(Options{Seed: 1}))
-	var wg sync.WaitGroup
-	for g := 0; g < 4; g++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := 0; i < 20; i++ {
-				for _, p := range []string{data("AccessPointDetails", ".full=true"), data("Alarms", ".full=true&.sort=-lastUpdatedAt"), data("ClientCounts", ".full=true&type=SSID")} {
-					resp, _, err := rawGet(t, h, p)
-					if err != nil || resp.StatusCode != 200 {
-						t.Errorf("GET %s during changes: %v", p, err)
-						return
-					}
-				}
-			}
-		}()
-	}
 	names := h.S.APs()
-	for i := 0; i < 30; i++ {
+	h.CheckConcurrentUse(h.Client.Jar, 20, []string{data("AccessPointDetails", ".full=true"), data("Alarms", ".full=true&.sort=-lastUpdatedAt"), data("ClientCounts", ".full=true&type=SSID")}, func(i int) {
 		h.S.SetFaults(Faults{Latency: time.Duration(i%2) * time.Millisecond})
 		h.S.Step()
 		id := h.S.RaiseAlarm(Alarm{DeviceName: names[i].Name})
 		_ = h.S.ClearAlarm(id)
 		_ = h.S.SetAPReachable(names[i].Name, i%2 == 0)
 		_ = h.S.Sizes()
-	}
-	wg.Wait()
+	})
 }
