@@ -12,7 +12,11 @@ import (
 
 // sharedFaults is a new simulator for the shared fault checks.
 func sharedFaults(t *testing.T) simtest.FaultTarget {
-	h := newHarness(t, Options{Seed: 1})
+	return faultTarget(newHarness(t, Options{Seed: 1}))
+}
+
+// faultTarget is h's simulator for the shared fault checks.
+func faultTarget(h *harness) simtest.FaultTarget {
 	const path = "inventory/devices"
 	return simtest.Target[Faults](simtest.FaultTarget{Path: path, ErrorPath: "inventory/devices/1", Prefix: "/us/bcs/v2/productAlerts/", Inside: "productAlerts/fieldNotices", Outside: path}, h.Harness, nil)
 }
@@ -31,18 +35,9 @@ func TestFaultTruncateNotModified(t *testing.T) {
 }
 
 func TestFaultErrorRate(t *testing.T) {
-	h := newHarness(t, Options{Seed: 1, RateHeadersOn2xx: true})
-	h.S.SetFaults(Faults{ErrorRate: 1, ErrorStatus: 503})
-	r := h.Get("collectors")
-	if r.Status != 503 || messageOf(t, r.Body) == "" || r.Header.Get("X-RateLimit-Remaining-Day") == "" {
-		t.Errorf("GET with ErrorRate 1 = %d %s; want 503 with a message and rate-limit headers", r.Status, r.Body)
-	}
-	h.S.SetFaults(Faults{ErrorRate: 1})
-	if r := h.Get("collectors"); r.Status != 500 {
-		t.Errorf("GET with ErrorRate 1, no ErrorStatus = %d; want 500", r.Status)
-	}
-	simtest.CheckErrorRate(t, func(r float64) { h.S.SetFaults(Faults{ErrorRate: r}) },
-		func() bool { return h.Get("collectors").Status == 500 })
+	simtest.CheckErrors(t, faultTarget(newHarness(t, Options{Seed: 1, RateHeadersOn2xx: true})), "collectors", 503, func(r result) bool {
+		return messageOf(t, r.Body) != "" && r.Header.Get("X-RateLimit-Remaining-Day") != ""
+	})
 }
 
 func TestFaultRateLimitStorm(t *testing.T) {

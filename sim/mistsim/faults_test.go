@@ -11,7 +11,11 @@ import (
 
 // sharedFaults is a new simulator for the shared fault checks.
 func sharedFaults(t *testing.T) simtest.FaultTarget {
-	h := newHarness(t, Options{Seed: 1})
+	return faultTarget(newHarness(t, Options{Seed: 1}))
+}
+
+// faultTarget is h's simulator for the shared fault checks.
+func faultTarget(h *harness) simtest.FaultTarget {
 	path := h.org("/stats/devices?type=all")
 	return simtest.Target[Faults](simtest.FaultTarget{Path: path, ErrorPath: "/api/v1/orgs/" + h.S.ForeignOrgID(), Prefix: "/api/v1/orgs/", Inside: path, Outside: "/api/v1/self"}, h.Harness, nil)
 }
@@ -19,18 +23,9 @@ func sharedFaults(t *testing.T) simtest.FaultTarget {
 func TestSharedFaults(t *testing.T) { simtest.CheckSharedFaults(t, sharedFaults) }
 
 func TestFaultErrorRate(t *testing.T) {
-	h := newHarness(t, Options{Seed: 1})
-	h.S.SetFaults(Faults{ErrorRate: 1, ErrorStatus: 503})
-	r := h.Get("/api/v1/self")
-	if r.Status != 503 || simtest.DetailOf(t, r.Body) == "" {
-		t.Errorf("GET with ErrorRate 1 = %d %s; want 503 with a detail", r.Status, r.Body)
-	}
-	h.S.SetFaults(Faults{ErrorRate: 1})
-	if r := h.Get("/api/v1/self"); r.Status != 500 {
-		t.Errorf("GET with ErrorRate 1, no ErrorStatus = %d; want 500", r.Status)
-	}
-	simtest.CheckErrorRate(t, func(r float64) { h.S.SetFaults(Faults{ErrorRate: r}) },
-		func() bool { return h.Get("/api/v1/self").Status == 500 })
+	simtest.CheckErrors(t, faultTarget(newHarness(t, Options{Seed: 1})), "/api/v1/self", 503, func(r result) bool {
+		return simtest.DetailOf(t, r.Body) != ""
+	})
 }
 
 func TestFaultRateLimitStorm(t *testing.T) {

@@ -12,7 +12,11 @@ import (
 
 // sharedFaults is a new simulator for the shared fault checks.
 func sharedFaults(t *testing.T) simtest.FaultTarget {
-	h := newHarness(t, Options{Seed: 1})
+	return faultTarget(newHarness(t, Options{Seed: 1}))
+}
+
+// faultTarget is h's simulator for the shared fault checks.
+func faultTarget(h *harness) simtest.FaultTarget {
 	path := "/api/dcim/devices/?limit=20"
 	return simtest.Target[Faults](simtest.FaultTarget{Path: path, ErrorPath: "/api/dcim/devices/?bogus=1", Prefix: "/api/ipam/", Inside: "/api/ipam/prefixes/", Outside: path}, h.Harness, nil)
 }

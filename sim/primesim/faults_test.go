@@ -10,10 +10,11 @@ import (
 
 // sharedFaults is a new simulator for the shared fault checks.
 func sharedFaults(t *testing.T) simtest.FaultTarget {
-	return faultTarget(t, newHarness(t, relaxed(Options{Seed: 1})))
+	return faultTarget(newHarness(t, relaxed(Options{Seed: 1})))
 }
 
-func faultTarget(t *testing.T, h *harness) simtest.FaultTarget {
+// faultTarget is h's simulator for the shared fault checks.
+func faultTarget(h *harness) simtest.FaultTarget {
 	path := data("Alarms", ".full=true")
 	return simtest.Target[Faults](simtest.FaultTarget{Path: path, ErrorPath: data("Alarms", "nope=1"), Prefix: dataPrefix + "Alarms", Inside: path, Outside: data("Devices", "")}, h.Harness, h.Client.Jar)
 }
@@ -23,25 +24,16 @@ func TestSharedFaults(t *testing.T) { simtest.CheckSharedFaults(t, sharedFaults)
 // Faulted answers are counted.
 func TestFaultBodiesCounted(t *testing.T) {
 	h := newHarness(t, relaxed(Options{Seed: 1}))
-	simtest.CheckBodies(t, faultTarget(t, h))
+	simtest.CheckBodies(t, faultTarget(h))
 	if h.S.Calls() != 8 {
 		t.Errorf("Calls() = %d; want 8 (faulted answers counted)", h.S.Calls())
 	}
 }
 
 func TestFaultErrorRate(t *testing.T) {
-	h := newHarness(t, relaxed(Options{Seed: 1}))
-	h.S.SetFaults(Faults{ErrorRate: 1, ErrorStatus: 502})
-	r := h.Get(data("Devices", ""))
-	if e := errorDocOf(t, r.Body); r.Status != 502 || e.HTTPResponseCode != 502 {
-		t.Errorf("GET with ErrorRate 1 = %d %s; want a 502 errorDocument", r.Status, r.Body)
-	}
-	h.S.SetFaults(Faults{ErrorRate: 1})
-	if r := h.Get(data("Devices", "")); r.Status != 500 {
-		t.Errorf("GET with ErrorRate 1, no ErrorStatus = %d; want 500", r.Status)
-	}
-	simtest.CheckErrorRate(t, func(r float64) { h.S.SetFaults(Faults{ErrorRate: r}) },
-		func() bool { return h.Get(data("Devices", "")).Status == 500 })
+	simtest.CheckErrors(t, faultTarget(newHarness(t, relaxed(Options{Seed: 1}))), data("Devices", ""), 502, func(r result) bool {
+		return errorDocOf(t, r.Body).HTTPResponseCode == 502
+	})
 }
 
 func TestFaultThrottle(t *testing.T) {

@@ -25,7 +25,7 @@ type FaultTarget struct {
 	Faults func() simkit.Faults
 	// Get makes an authenticated GET of path; Fresh makes it on a
 	// connection of its own and returns the read error too.
-	Get   func(path string) (status int, body []byte)
+	Get   func(path string) Result
 	Fresh func(path string) (*http.Response, []byte, error)
 	// Path is answered 200 with a JSON body; ErrorPath with an error
 	// status and a JSON body.
@@ -50,7 +50,7 @@ func Target[F any, S interface {
 		h.S.SetFaults(f)
 	}
 	ft.Faults = func() simkit.Faults { return simkit.CoreOf(h.S.Faults()) }
-	ft.Get = func(path string) (int, []byte) { r := h.Get(path); return r.Status, r.Body }
+	ft.Get = h.Get
 	ft.Fresh = func(path string) (*http.Response, []byte, error) { return h.Fresh(path, jar) }
 	return ft
 }
@@ -76,8 +76,8 @@ func CheckLatency(t *testing.T, ft FaultTarget) {
 	took := func(path string) time.Duration {
 		t.Helper()
 		start := time.Now()
-		if st, body := ft.Get(path); st != http.StatusOK {
-			t.Fatalf("GET %s = %d %s; want 200", path, st, body)
+		if r := ft.Get(path); r.Status != http.StatusOK {
+			t.Fatalf("GET %s = %d %s; want 200", path, r.Status, r.Body)
 		}
 		return time.Since(start)
 	}
@@ -96,9 +96,10 @@ func CheckLatency(t *testing.T, ft FaultTarget) {
 // whole again once the faults clear. It makes eight calls.
 func CheckBodies(t *testing.T, ft FaultTarget) {
 	t.Helper()
-	st, full := ft.Get(ft.Path)
-	if st != http.StatusOK {
-		t.Fatalf("GET %s = %d %s; want 200", ft.Path, st, full)
+	first := ft.Get(ft.Path)
+	full := first.Body
+	if first.Status != http.StatusOK {
+		t.Fatalf("GET %s = %d %s; want 200", ft.Path, first.Status, full)
 	}
 
 	ft.Set(simkit.Faults{Truncate: true})
@@ -112,12 +113,12 @@ func CheckBodies(t *testing.T, ft FaultTarget) {
 	}
 
 	ft.Set(simkit.Faults{Malformed: true})
-	if st, b := ft.Get(ft.Path); st != 200 || json.Valid(b) {
-		t.Errorf("malformed GET = %d, valid JSON %v; want 200 and invalid JSON", st, json.Valid(b))
+	if r := ft.Get(ft.Path); r.Status != 200 || json.Valid(r.Body) {
+		t.Errorf("malformed GET = %d, valid JSON %v; want 200 and invalid JSON", r.Status, json.Valid(r.Body))
 	}
 	// Malformed applies to 200s only.
-	if st, b := ft.Get(ft.ErrorPath); st < 400 || !json.Valid(b) {
-		t.Errorf("malformed GET %s = %d %q; want the normal error body", ft.ErrorPath, st, b)
+	if r := ft.Get(ft.ErrorPath); r.Status < 400 || !json.Valid(r.Body) {
+		t.Errorf("malformed GET %s = %d %q; want the normal error body", ft.ErrorPath, r.Status, r.Body)
 	}
 
 	ft.Set(simkit.Faults{Reset: true})
@@ -126,15 +127,15 @@ func CheckBodies(t *testing.T, ft FaultTarget) {
 	}
 
 	ft.Set(simkit.Faults{Malformed: true, PathPrefix: ft.Prefix})
-	if _, b := ft.Get(ft.Outside); !json.Valid(b) || ft.Outside == ft.Path && string(b) != string(full) {
+	if b := ft.Get(ft.Outside).Body; !json.Valid(b) || ft.Outside == ft.Path && string(b) != string(full) {
 		t.Errorf("GET %s outside PathPrefix is altered; want it whole", ft.Outside)
 	}
-	if _, b := ft.Get(ft.Inside); json.Valid(b) {
+	if b := ft.Get(ft.Inside).Body; json.Valid(b) {
 		t.Errorf("GET %s inside PathPrefix is valid JSON; want malformed", ft.Inside)
 	}
 
 	ft.Set(simkit.Faults{})
-	if _, b := ft.Get(ft.Path); string(b) != string(full) {
+	if b := ft.Get(ft.Path).Body; string(b) != string(full) {
 		t.Errorf("after clearing faults the body differs from the first one")
 	}
 }
@@ -143,14 +144,14 @@ func CheckBodies(t *testing.T, ft FaultTarget) {
 // JSON that starts with the real body, and leaves an error alone.
 func CheckOversize(t *testing.T, ft FaultTarget) {
 	t.Helper()
-	_, full := ft.Get(ft.Path)
+	full := ft.Get(ft.Path).Body
 	ft.Set(simkit.Faults{Oversize: 1 << 20})
-	st, b := ft.Get(ft.Path)
-	if st != 200 || len(b) != 1<<20 || !json.Valid(b) || string(b[:len(full)]) != string(full) {
-		t.Errorf("GET with Oversize 1MiB = %d, %d bytes, valid JSON %v; want 200, the body padded to 1MiB", st, len(b), json.Valid(b))
+	r := ft.Get(ft.Path)
+	if b := r.Body; r.Status != 200 || len(b) != 1<<20 || !json.Valid(b) || string(b[:len(full)]) != string(full) {
+		t.Errorf("GET with Oversize 1MiB = %d, %d bytes, valid JSON %v; want 200, the body padded to 1MiB", r.Status, len(b), json.Valid(b))
 	}
-	if st, b := ft.Get(ft.ErrorPath); st < 400 || len(b) > 1000 {
-		t.Errorf("GET %s with Oversize = %d, %d bytes; want the normal error", ft.ErrorPath, st, len(b))
+	if r := ft.Get(ft.ErrorPath); r.Status < 400 || len(r.Body) > 1000 {
+		t.Errorf("GET %s with Oversize = %d, %d bytes; want the normal error", ft.ErrorPath, r.Status, len(r.Body))
 	}
 }
 
@@ -163,4 +164,22 @@ func CheckResetMidBody(t *testing.T, ft FaultTarget) {
 	if !errors.Is(err, io.ErrUnexpectedEOF) || resp == nil || resp.StatusCode != 200 || int64(len(b)) != resp.ContentLength/2 {
 		t.Errorf("GET with ResetMidBody = %v, %d bytes, %v; want a 200 cut at half its Content-Length, unexpected EOF", resp, len(b), err)
 	}
+}
+
+// CheckErrors checks the error faults on path: at error_rate 1 every call
+// answers status, in an answer ok accepts, and 500 without an
+// error_status; at 0.3 the same calls fail after each switch (see
+// CheckErrorRate).
+func CheckErrors(t *testing.T, ft FaultTarget, path string, status int, ok func(r Result) bool) {
+	t.Helper()
+	ft.Set(simkit.Faults{ErrorRate: 1, ErrorStatus: status})
+	if r := ft.Get(path); r.Status != status || !ok(r) {
+		t.Errorf("GET %s with ErrorRate 1 = %d %s; want %d as the vendor answers it", path, r.Status, r.Body, status)
+	}
+	ft.Set(simkit.Faults{ErrorRate: 1})
+	if r := ft.Get(path); r.Status != 500 {
+		t.Errorf("GET %s with ErrorRate 1, no ErrorStatus = %d; want 500", path, r.Status)
+	}
+	CheckErrorRate(t, func(r float64) { ft.Set(simkit.Faults{ErrorRate: r}) },
+		func() bool { return ft.Get(path).Status == 500 })
 }
