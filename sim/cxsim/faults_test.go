@@ -10,18 +10,17 @@ import (
 	"github.com/nmsexporter/nms_exporter/sim/simkit/simtest"
 )
 
-// sharedFaults is a new simulator for the shared fault checks.
-func sharedFaults(t *testing.T) simtest.FaultTarget {
-	return faultTarget(newHarness(t, Options{Seed: 1}))
-}
-
 // faultTarget is h's simulator for the shared fault checks.
 func faultTarget(h *harness) simtest.FaultTarget {
 	const path = "inventory/devices"
 	return simtest.Target[Faults](simtest.FaultTarget{Path: path, ErrorPath: "inventory/devices/1", Prefix: "/us/bcs/v2/productAlerts/", Inside: "productAlerts/fieldNotices", Outside: path}, h.Harness, nil)
 }
 
-func TestSharedFaults(t *testing.T) { simtest.CheckSharedFaults(t, sharedFaults) }
+// TestSharedFaults runs the checks every simulator passes, each on a
+// simulator of its own.
+func TestSharedFaults(t *testing.T) {
+	simtest.CheckSharedFaults(t, func(t *testing.T) simtest.FaultTarget { return faultTarget(newHarness(t, Options{Seed: 1})) })
+}
 
 // A 304 has no body for Truncate to cut.
 func TestFaultTruncateNotModified(t *testing.T) {

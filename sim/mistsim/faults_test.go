@@ -9,18 +9,17 @@ import (
 	"github.com/nmsexporter/nms_exporter/sim/simkit/simtest"
 )
 
-// sharedFaults is a new simulator for the shared fault checks.
-func sharedFaults(t *testing.T) simtest.FaultTarget {
-	return faultTarget(newHarness(t, Options{Seed: 1}))
-}
-
 // faultTarget is h's simulator for the shared fault checks.
 func faultTarget(h *harness) simtest.FaultTarget {
 	path := h.org("/stats/devices?type=all")
 	return simtest.Target[Faults](simtest.FaultTarget{Path: path, ErrorPath: "/api/v1/orgs/" + h.S.ForeignOrgID(), Prefix: "/api/v1/orgs/", Inside: path, Outside: "/api/v1/self"}, h.Harness, nil)
 }
 
-func TestSharedFaults(t *testing.T) { simtest.CheckSharedFaults(t, sharedFaults) }
+// TestSharedFaults runs the checks every simulator passes, each on a
+// simulator of its own.
+func TestSharedFaults(t *testing.T) {
+	simtest.CheckSharedFaults(t, func(t *testing.T) simtest.FaultTarget { return faultTarget(newHarness(t, Options{Seed: 1})) })
+}
 
 func TestFaultErrorRate(t *testing.T) {
 	simtest.CheckErrors(t, faultTarget(newHarness(t, Options{Seed: 1})), "/api/v1/self", 503, func(r result) bool {

@@ -8,18 +8,17 @@ import (
 	"github.com/nmsexporter/nms_exporter/sim/simkit/simtest"
 )
 
-// sharedFaults is a new simulator for the shared fault checks.
-func sharedFaults(t *testing.T) simtest.FaultTarget {
-	return faultTarget(newHarness(t, relaxed(Options{Seed: 1})))
-}
-
 // faultTarget is h's simulator for the shared fault checks.
 func faultTarget(h *harness) simtest.FaultTarget {
 	path := data("Alarms", ".full=true")
 	return simtest.Target[Faults](simtest.FaultTarget{Path: path, ErrorPath: data("Alarms", "nope=1"), Prefix: dataPrefix + "Alarms", Inside: path, Outside: data("Devices", "")}, h.Harness, h.Client.Jar)
 }
 
-func TestSharedFaults(t *testing.T) { simtest.CheckSharedFaults(t, sharedFaults) }
+// TestSharedFaults runs the checks every simulator passes, each on a
+// simulator of its own.
+func TestSharedFaults(t *testing.T) {
+	simtest.CheckSharedFaults(t, func(t *testing.T) simtest.FaultTarget { return faultTarget(newHarness(t, relaxed(Options{Seed: 1}))) })
+}
 
 // Faulted answers are counted.
 func TestFaultBodiesCounted(t *testing.T) {
