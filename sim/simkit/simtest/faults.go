@@ -1,6 +1,7 @@
 package simtest
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"io"
@@ -33,6 +34,8 @@ type FaultTarget struct {
 	// Prefix is a PathPrefix that Inside is under and Outside is not; both
 	// are answered 200.
 	Prefix, Inside, Outside string
+	// ThrottleStatus is how the vendor refuses a throttled call (0 = 429).
+	ThrottleStatus int
 }
 
 // Target completes ft for the simulator h serves: its shared faults set
@@ -61,7 +64,8 @@ func CheckSharedFaults(t *testing.T, newTarget func(t *testing.T) FaultTarget) {
 	checks := []struct {
 		name  string
 		check func(*testing.T, FaultTarget)
-	}{{"latency", CheckLatency}, {"bodies", CheckBodies}, {"oversize", CheckOversize}, {"reset_mid_body", CheckResetMidBody}}
+	}{{"latency", CheckLatency}, {"bodies", CheckBodies}, {"oversize", CheckOversize}, {"reset_mid_body", CheckResetMidBody},
+		{"throttle_retry_after", CheckThrottleRetryAfter}}
 	for _, c := range checks {
 		t.Run(c.name, func(t *testing.T) { c.check(t, newTarget(t)) })
 	}
@@ -182,4 +186,16 @@ func CheckErrors(t *testing.T, ft FaultTarget, path string, status int, ok func(
 	}
 	CheckErrorRate(t, func(r float64) { ft.Set(simkit.Faults{ErrorRate: r}) },
 		func() bool { return ft.Get(path).Status == 500 })
+}
+
+// CheckThrottleRetryAfter checks that the throttle fault refuses a call as
+// the vendor does, with the Retry-After that retry_after sets, in whole
+// seconds rounded up.
+func CheckThrottleRetryAfter(t *testing.T, ft FaultTarget) {
+	t.Helper()
+	want := cmp.Or(ft.ThrottleStatus, http.StatusTooManyRequests)
+	ft.Set(simkit.Faults{Throttle: true, RetryAfter: 1500 * time.Millisecond})
+	if r := ft.Get(ft.Path); r.Status != want || r.Header.Get("Retry-After") != "2" {
+		t.Errorf("GET %s throttled with RetryAfter 1.5s = %d, Retry-After %q; want %d, \"2\"", ft.Path, r.Status, r.Header.Get("Retry-After"), want)
+	}
 }
