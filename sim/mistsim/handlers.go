@@ -693,16 +693,20 @@ func handleOrgClientSearch(s *Server, rc *reqCtx) response {
 	return jsonResp(http.StatusOK, body)
 }
 
-func (s *Server) clientCount(rc *reqCtx, si int, allowed []string) response {
-	q := rc.r.URL.Query()
-	distinct := q.Get("distinct")
-	if distinct == "" {
-		distinct = "device"
-	}
+// countParams reads a count's distinct (def when absent, one of allowed)
+// and its search window.
+func countParams(rc *reqCtx, def string, allowed []string) (string, searchParams, *response) {
+	distinct := cmp.Or(rc.query("distinct"), def)
 	if !slices.Contains(allowed, distinct) {
-		return badRequest("invalid distinct %q: must be one of %s", distinct, strings.Join(allowed, ", "))
+		resp := badRequest("invalid distinct %q: must be one of %s", distinct, strings.Join(allowed, ", "))
+		return "", searchParams{}, &resp
 	}
 	sp, errResp := parseSearch(rc)
+	return distinct, sp, errResp
+}
+
+func (s *Server) clientCount(rc *reqCtx, si int, allowed []string) response {
+	distinct, sp, errResp := countParams(rc, "device", allowed)
 	if errResp != nil {
 		return *errResp
 	}
@@ -896,14 +900,7 @@ func handleSiteAlarmSearch(s *Server, rc *reqCtx) response {
 }
 
 func (s *Server) alarmCount(rc *reqCtx, siteID string, allowed []string) response {
-	distinct := rc.query("distinct")
-	if distinct == "" {
-		distinct = "type"
-	}
-	if !slices.Contains(allowed, distinct) {
-		return badRequest("invalid distinct %q: must be one of %s", distinct, strings.Join(allowed, ", "))
-	}
-	sp, errResp := parseSearch(rc)
+	distinct, sp, errResp := countParams(rc, "type", allowed)
 	if errResp != nil {
 		return *errResp
 	}
