@@ -21,7 +21,7 @@ import (
 
 	"github.com/nmsexporter/nms_exporter/app"
 	"github.com/nmsexporter/nms_exporter/internal/redact"
-	"github.com/nmsexporter/nms_exporter/vendors/simulators"
+	"github.com/nmsexporter/nms_exporter/sim/simulators"
 )
 
 const defaultAddress = ":9877"

@@ -7,7 +7,7 @@ import (
 	"io"
 	"log/slog"
 
-	"github.com/nmsexporter/nms_exporter/vendors/simulators"
+	"github.com/nmsexporter/nms_exporter/sim/simulators"
 )
 
 // Simulate serves one vendor's simulator until ctx ends, after printing

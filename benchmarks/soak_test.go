@@ -18,11 +18,11 @@ import (
 	"github.com/nmsexporter/nms_exporter/config"
 	"github.com/nmsexporter/nms_exporter/internal/procstat"
 	"github.com/nmsexporter/nms_exporter/registry"
-	"github.com/nmsexporter/nms_exporter/vendors/cxcloud/cxsim"
-	"github.com/nmsexporter/nms_exporter/vendors/mist/mistsim"
-	"github.com/nmsexporter/nms_exporter/vendors/nautobot/nautobotsim"
-	"github.com/nmsexporter/nms_exporter/vendors/primeinfra/primesim"
-	"github.com/nmsexporter/nms_exporter/vendors/simulators"
+	"github.com/nmsexporter/nms_exporter/sim/cxsim"
+	"github.com/nmsexporter/nms_exporter/sim/mistsim"
+	"github.com/nmsexporter/nms_exporter/sim/nautobotsim"
+	"github.com/nmsexporter/nms_exporter/sim/primesim"
+	"github.com/nmsexporter/nms_exporter/sim/simulators"
 	"github.com/nmsexporter/nms_exporter/web"
 )
 

@@ -22,7 +22,7 @@ import (
 	"github.com/nmsexporter/nms_exporter/collector"
 	"github.com/nmsexporter/nms_exporter/config"
 	"github.com/nmsexporter/nms_exporter/registry"
-	"github.com/nmsexporter/nms_exporter/vendors/mist/mistsim"
+	"github.com/nmsexporter/nms_exporter/sim/mistsim"
 )
 
 // fakeAM is an Alertmanager v2 API that keeps what it is sent.

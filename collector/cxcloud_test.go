@@ -17,8 +17,8 @@ import (
 	"github.com/nmsexporter/nms_exporter/collector"
 	"github.com/nmsexporter/nms_exporter/config"
 	"github.com/nmsexporter/nms_exporter/registry"
+	"github.com/nmsexporter/nms_exporter/sim/cxsim"
 	"github.com/nmsexporter/nms_exporter/vendors"
-	"github.com/nmsexporter/nms_exporter/vendors/cxcloud/cxsim"
 )
 
 type cxEnv struct {

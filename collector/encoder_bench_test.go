@@ -15,7 +15,7 @@ import (
 
 	"github.com/nmsexporter/nms_exporter/config"
 	"github.com/nmsexporter/nms_exporter/exposition"
-	"github.com/nmsexporter/nms_exporter/vendors/simulators"
+	"github.com/nmsexporter/nms_exporter/sim/simulators"
 )
 
 // BenchmarkEncoders encodes the data of all four simulators at large size

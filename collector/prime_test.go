@@ -7,7 +7,7 @@ import (
 
 	"github.com/nmsexporter/nms_exporter/collector"
 	"github.com/nmsexporter/nms_exporter/registry"
-	"github.com/nmsexporter/nms_exporter/vendors/primeinfra/primesim"
+	"github.com/nmsexporter/nms_exporter/sim/primesim"
 )
 
 // TestPrimeClientsCountedOnce: the client families of a Prime source add

@@ -21,7 +21,7 @@ import (
 	"time"
 
 	"github.com/nmsexporter/nms_exporter/internal/testtool"
-	"github.com/nmsexporter/nms_exporter/vendors/mist/mistsim"
+	"github.com/nmsexporter/nms_exporter/sim/mistsim"
 )
 
 // receiver is the test's own Alertmanager webhook receiver.

@@ -10,7 +10,7 @@ import (
 	"github.com/nmsexporter/nms_exporter/collector"
 	"github.com/nmsexporter/nms_exporter/config"
 	"github.com/nmsexporter/nms_exporter/registry"
-	"github.com/nmsexporter/nms_exporter/vendors/simulators"
+	"github.com/nmsexporter/nms_exporter/sim/simulators"
 )
 
 // TestCheckConfig runs check-config on good and bad files: the exit code,

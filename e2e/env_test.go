@@ -22,7 +22,7 @@ import (
 
 	"github.com/nmsexporter/nms_exporter/app"
 	"github.com/nmsexporter/nms_exporter/internal/testtool"
-	"github.com/nmsexporter/nms_exporter/vendors/simulators"
+	"github.com/nmsexporter/nms_exporter/sim/simulators"
 )
 
 // syncBuffer collects log output from many goroutines.

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/nmsexporter/nms_exporter/internal/testtool"
-	"github.com/nmsexporter/nms_exporter/vendors/mist/mistsim"
+	"github.com/nmsexporter/nms_exporter/sim/mistsim"
 )
 
 var probeLinks = regexp.MustCompile(`href="(/probe\?target=[^"]+)"`)

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/nmsexporter/nms_exporter/internal/procstat"
-	"github.com/nmsexporter/nms_exporter/vendors/cxcloud/cxsim"
+	"github.com/nmsexporter/nms_exporter/sim/cxsim"
 )
 
 // BenchmarkRefreshLarge fetches every collection of the large simulated

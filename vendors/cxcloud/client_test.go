@@ -15,9 +15,9 @@ import (
 
 	"github.com/nmsexporter/nms_exporter/config"
 	"github.com/nmsexporter/nms_exporter/model"
+	"github.com/nmsexporter/nms_exporter/sim/cxsim"
+	"github.com/nmsexporter/nms_exporter/sim/simkit/simtest"
 	"github.com/nmsexporter/nms_exporter/vendors"
-	"github.com/nmsexporter/nms_exporter/vendors/cxcloud/cxsim"
-	"github.com/nmsexporter/nms_exporter/vendors/simkit/simtest"
 )
 
 // recorder keeps the URLs the simulator was asked for.

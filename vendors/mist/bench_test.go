@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/nmsexporter/nms_exporter/internal/procstat"
-	"github.com/nmsexporter/nms_exporter/vendors/mist/mistsim"
+	"github.com/nmsexporter/nms_exporter/sim/mistsim"
 )
 
 // BenchmarkRefreshLarge refreshes every collection of the large simulated

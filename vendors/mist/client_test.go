@@ -13,9 +13,9 @@ import (
 
 	"github.com/nmsexporter/nms_exporter/config"
 	"github.com/nmsexporter/nms_exporter/model"
+	"github.com/nmsexporter/nms_exporter/sim/mistsim"
+	"github.com/nmsexporter/nms_exporter/sim/simkit/simtest"
 	"github.com/nmsexporter/nms_exporter/vendors"
-	"github.com/nmsexporter/nms_exporter/vendors/mist/mistsim"
-	"github.com/nmsexporter/nms_exporter/vendors/simkit/simtest"
 )
 
 // newSim serves a simulator on loopback for the test.

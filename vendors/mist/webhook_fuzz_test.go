@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nmsexporter/nms_exporter/vendors/mist/mistsim"
+	"github.com/nmsexporter/nms_exporter/sim/mistsim"
 )
 
 func FuzzWebhook(f *testing.F) {

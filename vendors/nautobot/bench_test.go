@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/nmsexporter/nms_exporter/internal/procstat"
-	"github.com/nmsexporter/nms_exporter/vendors/nautobot/nautobotsim"
+	"github.com/nmsexporter/nms_exporter/sim/nautobotsim"
 )
 
 // BenchmarkRefreshLarge fetches the 20,000 devices of the large simulated

@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"github.com/nmsexporter/nms_exporter/config"
+	"github.com/nmsexporter/nms_exporter/sim/nautobotsim"
+	"github.com/nmsexporter/nms_exporter/sim/simkit/simtest"
 	"github.com/nmsexporter/nms_exporter/vendors"
-	"github.com/nmsexporter/nms_exporter/vendors/nautobot/nautobotsim"
-	"github.com/nmsexporter/nms_exporter/vendors/simkit/simtest"
 )
 
 func newSim(t testing.TB, o nautobotsim.Options) (*nautobotsim.Server, string) {

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/nmsexporter/nms_exporter/internal/procstat"
-	"github.com/nmsexporter/nms_exporter/vendors/primeinfra/primesim"
+	"github.com/nmsexporter/nms_exporter/sim/primesim"
 )
 
 // BenchmarkRefreshLarge refreshes every collection of the large simulated

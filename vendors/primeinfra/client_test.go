@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/nmsexporter/nms_exporter/config"
+	"github.com/nmsexporter/nms_exporter/sim/primesim"
 	"github.com/nmsexporter/nms_exporter/vendors"
-	"github.com/nmsexporter/nms_exporter/vendors/primeinfra/primesim"
 )
 
 func newSim(t testing.TB, o primesim.Options) (*primesim.Server, string) {

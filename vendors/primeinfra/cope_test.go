@@ -11,7 +11,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/nmsexporter/nms_exporter/vendors/primeinfra/primesim"
+	"github.com/nmsexporter/nms_exporter/sim/primesim"
 )
 
 // row is a ClientCounts row as Prime's v4 sends it.

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nmsexporter/nms_exporter/vendors/primeinfra/primesim"
+	"github.com/nmsexporter/nms_exporter/sim/primesim"
 )
 
 // simBody fetches one page of a data resource from the simulator, for a

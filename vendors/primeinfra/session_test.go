@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nmsexporter/nms_exporter/sim/primesim"
 	"github.com/nmsexporter/nms_exporter/vendors"
-	"github.com/nmsexporter/nms_exporter/vendors/primeinfra/primesim"
 )
 
 // front serves sim, counting the requests and those that did not ask to
