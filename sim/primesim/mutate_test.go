@@ -15,7 +15,7 @@ import (
 func TestStepDeterministic(t *testing.T) {
 	clock := simtest.NewClock(testStart)
 	mk := func() *Server {
-		s, err := New(Options{Seed: 21, Size: "medium", MaxSessions: -1, RateLimit: -1, Now: clock.Now})
+		s, err := New(Options{Seed: 21, Size: "small", MaxSessions: -1, RateLimit: -1, Now: clock.Now})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -39,7 +39,7 @@ func TestStepDeterministic(t *testing.T) {
 }
 
 func TestStep(t *testing.T) {
-	h := newHarness(t, relaxed(Options{Seed: 4, Size: "medium"}))
+	h := newHarness(t, relaxed(Options{Seed: 4, Size: "small"}))
 	times := func(resource string) ([]int64, []int64) {
 		seen := map[int64]bool{}
 		var ids []int64
