@@ -56,6 +56,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	simSeed := sim.Flag("seed", "Seed of the generated data.").Default("1").Int64()
 	simStep := sim.Flag("step", "How often the simulated world changes (0 = never).").Default("30s").Duration()
 	simRetryAfter := sim.Flag("retry-after", "Send Retry-After with 429s.").Bool()
+	simLatency := sim.Flag("latency", "Latency added before every answer.").Default("0s").Duration()
+	simPageCap := sim.Flag("page-cap", "Largest page a client may ask for (0 = the vendor's own): Mist's limit, Prime's .maxResults (served clamped), CX Cloud's page size, Nautobot's MAX_PAGE_SIZE.").Default("0").Int()
+	simFaults := sim.Flag("fault", "A fault on from the start, as NAME or NAME=VALUE (repeatable), e.g. throttle, error_rate=0.2; GET the printed faults_url for every name, POST to it to switch one while running.").PlaceHolder("NAME[=VALUE]").Strings()
 
 	cmd, err := cli.Parse(args)
 	if err != nil {
@@ -71,8 +74,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if cmd == sim.FullCommand() {
+		faults := map[string]string{}
+		if *simLatency > 0 {
+			faults["latency"] = simLatency.String()
+		}
+		for _, f := range *simFaults {
+			name, value, _ := strings.Cut(f, "=")
+			faults[strings.TrimSpace(name)] = value
+		}
 		return app.Simulate(ctx, logger, stdout, *simVendor, simulators.Options{
 			Listen: *simListen, Size: *simSize, Seed: *simSeed, Step: *simStep, RetryAfter: *simRetryAfter,
+			PageCap: *simPageCap, Faults: faults,
 		})
 	}
 	opts := app.Options{
