@@ -201,21 +201,35 @@ func isHTML(b []byte) bool {
 	if len(b) == 0 || b[0] != '<' {
 		return false
 	}
-	head := bytes.ToLower(b[:min(len(b), 512)])
+	head := asciiLower(b[:min(len(b), 512)])
 	return bytes.Contains(head, []byte("<html")) || bytes.Contains(head, []byte("<!doctype html")) ||
 		bytes.Contains(head, []byte("<body")) || bytes.Contains(head, []byte("<title"))
+}
+
+// asciiLower lowers ASCII letters only, so that offsets in the result are
+// offsets in b, whatever bytes b holds (bytes.ToLower mends invalid UTF-8,
+// changing lengths).
+func asciiLower(b []byte) []byte {
+	out := make([]byte, len(b))
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		out[i] = c
+	}
+	return out
 }
 
 // htmlText is an HTML page's text: its title, then its body's text when
 // that does not begin with the title, without markup, scripts or styles.
 func htmlText(b []byte) string {
 	b = b[:min(len(b), htmlScan)]
-	lower := bytes.ToLower(b)
+	lower := asciiLower(b)
 	var title string
 	if i := bytes.Index(lower, []byte("<title")); i >= 0 {
 		if j := bytes.IndexByte(lower[i:], '>'); j >= 0 {
 			rest := b[i+j+1:]
-			if k := bytes.Index(bytes.ToLower(rest), []byte("</title")); k >= 0 {
+			if k := bytes.Index(asciiLower(rest), []byte("</title")); k >= 0 {
 				title = strings.Join(strings.Fields(html.UnescapeString(string(rest[:k]))), " ")
 			}
 		}
