@@ -58,9 +58,9 @@ func TestLoadGood(t *testing.T) {
 		t.Fatalf("len(Prime) = %d; want 1", len(c.Prime))
 	}
 	pi := c.Prime[0]
-	if pi.Password.Value() != "prime-pass-0987" || pi.PageSize != 1000 || time.Duration(pi.Hold) != time.Second ||
+	if pi.Password.Value() != "prime-pass-0987" || pi.PageSize != 1000 || time.Duration(pi.Hold) != 1200*time.Millisecond ||
 		time.Duration(pi.Timeout) != 300*time.Second || pi.Budget.Concurrency != 5 || pi.VirtualDomain != "NA-Campus" {
-		t.Errorf("prime section = %+v; want the file's values and piapi's defaults", pi)
+		t.Errorf("prime section = %+v; want the file's values and the defaults (piapi's, the hold longer)", pi)
 	}
 	if got := len(c.Sources()); got != 3 {
 		t.Errorf("len(Sources()) = %d; want 3", got)

@@ -50,7 +50,11 @@ func (p *Prime) UnmarshalYAML(unmarshal func(any) error) error {
 		},
 		APIVersion: "v4",
 		PageSize:   1000,
-		Hold:       Duration(time.Second),
+		// Prime counts its limits over a one-second window kept in 100 ms
+		// segments (cpiapi's "Cisco defaults": five a user), so a burst's
+		// calls stay counted up to 1.1 s after they were sent; a longer hold
+		// keeps the next burst out of the window.
+		Hold: Duration(1200 * time.Millisecond),
 	}
 	type plain Prime
 	return unmarshal((*plain)(p))
