@@ -14,24 +14,20 @@ import (
 // The faults of a server or proxy in front of a vendor's API, the same for
 // every vendor: set as a simulator's front, they answer in its place.
 
-// everyVendor sets the same fault on each vendor's simulator.
-func everyVendor(set func(*faultSim)) map[string]func(*faultSim) {
-	return map[string]func(*faultSim){"mist": set, "prime": set, "cxcloud": set, "nautobot": set}
-}
-
 // setFront makes h answer every request in the simulator's place.
 func (s *faultSim) setFront(h http.HandlerFunc) {
 	var handler http.Handler = h
 	s.front.Store(&handler)
 }
 
-// frontOf serves h unless a front is set.
+// frontOf serves h, counting the request, unless a front is set.
 func (s *faultSim) frontOf(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if f := s.front.Load(); f != nil {
 			(*f).ServeHTTP(w, r)
 			return
 		}
+		s.requests.Add(1)
 		h.ServeHTTP(w, r)
 	})
 }

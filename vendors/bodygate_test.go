@@ -211,3 +211,52 @@ func TestStoredBodyCappedDecompressed(t *testing.T) {
 		t.Errorf("%d bytes held after release; want 0", g.used)
 	}
 }
+
+// TestNotModifiedNeverDeadlocks: answers of 304 read at once, each of
+// whose empty bodies came in a pooled buffer of the cap, all end: a
+// request gives back its answer's bytes before it takes those of the
+// stored body, so no request holds bytes while it waits for more.
+func TestNotModifiedNeverDeadlocks(t *testing.T) {
+	const limit, pages = 64 << 10, 8
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("ETag", `"v1"`)
+		if r.Header.Get("If-None-Match") == `"v1"` {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"page":` + strings.TrimPrefix(r.URL.Path, "/") + `}`))
+	}))
+	t.Cleanup(srv.Close)
+	r := &Requester{Client: srv.Client(), MaxBodyBytes: limit, MaxRetries: -1, ETags: NewETagStore()}
+	get := func(ctx context.Context, i int) error {
+		var v any
+		_, err := r.GetJSON(ctx, srv.URL+"/"+string(rune('0'+i)), "/page", &v)
+		return err
+	}
+	for i := range pages {
+		if err := get(context.Background(), i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for round := range 5 {
+		for range 4 * pages {
+			b := make([]byte, 0, limit)
+			putBuf(&b)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		var wg sync.WaitGroup
+		for i := range pages {
+			wg.Go(func() {
+				if err := get(ctx, i); err != nil {
+					t.Errorf("round %d, page %d: %v", round, i, err)
+				}
+			})
+		}
+		wg.Wait()
+		cancel()
+	}
+	if g := r.bodies(); g.used != 0 || len(g.reading) != 0 {
+		t.Errorf("%d bytes and %d readers left in the gate; want 0, 0", g.used, len(g.reading))
+	}
+}

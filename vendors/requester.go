@@ -330,6 +330,9 @@ func (r *Requester) attempt(ctx context.Context, req Request) (*Response, outcom
 		keep = true
 		return &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: data, buf: buf}, outcome{}, nil
 	case resp.StatusCode == http.StatusNotModified && haveStored:
+		// The answer's buffer goes back first: held while the stored body
+		// waits for bytes, it would keep them from the other requests.
+		buf.release()
 		body, err := decompress(ctx, stored.Gzip, limit, r.bodies().lease())
 		if err != nil {
 			// A stored body that cannot be read is of no use: fetch anew.

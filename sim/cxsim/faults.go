@@ -1,6 +1,11 @@
 package cxsim
 
-import "time"
+import (
+	"net/http"
+	"time"
+
+	"github.com/nmsexporter/nms_exporter/sim/simkit"
+)
 
 // Faults are switchable failures. The zero value is a healthy server.
 //
@@ -63,3 +68,15 @@ func (s *Server) SetFaults(f Faults) {
 
 // Faults returns the faults in force.
 func (s *Server) Faults() Faults { return s.fault.Get() }
+
+// Traits are how CX Cloud refuses a throttled call and a revoked client,
+// and that it answers an unchanged resource 304. A revoked client is
+// refused with one text by the API and another by the token endpoint, so
+// Revoked names no phrase.
+func (s *Server) Traits() simkit.Traits {
+	return simkit.Traits{
+		Throttled:   simkit.Refusal{Status: http.StatusTooManyRequests, Says: msgRateLimited},
+		Revoked:     simkit.Refusal{Status: http.StatusUnauthorized},
+		NotModified: true,
+	}
+}

@@ -1,6 +1,11 @@
 package mistsim
 
-import "time"
+import (
+	"net/http"
+	"time"
+
+	"github.com/nmsexporter/nms_exporter/sim/simkit"
+)
 
 const faultStream = 0x6d69737473696d04
 
@@ -50,3 +55,11 @@ func (s *Server) SetFaults(f Faults) { s.fault.Set(f) }
 
 // Faults returns the faults in force.
 func (s *Server) Faults() Faults { return s.fault.Get() }
+
+// Traits are how Mist refuses a throttled call and a revoked token.
+func (s *Server) Traits() simkit.Traits {
+	return simkit.Traits{
+		Throttled: simkit.Refusal{Status: http.StatusTooManyRequests, Says: "Too Many Request"},
+		Revoked:   simkit.Refusal{Status: http.StatusUnauthorized, Says: msgBadToken},
+	}
+}

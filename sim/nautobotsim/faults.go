@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"time"
+
+	"github.com/nmsexporter/nms_exporter/sim/simkit"
 )
 
 // Faults are switchable failures. The zero value is a healthy server.
@@ -52,6 +54,15 @@ func (s *Server) SetFaults(f Faults) { s.fault.Set(f) }
 
 // Faults returns the faults in force.
 func (s *Server) Faults() Faults { return s.fault.Get() }
+
+// Traits are how Nautobot, or the proxy in front of it, refuses a
+// throttled call, and how it refuses a revoked token: 403, not 401.
+func (s *Server) Traits() simkit.Traits {
+	return simkit.Traits{
+		Throttled: simkit.Refusal{Status: http.StatusTooManyRequests, Says: "Too Many Requests"},
+		Revoked:   simkit.Refusal{Status: http.StatusForbidden, Says: msgBadToken},
+	}
+}
 
 // serverError is the injected error: Nautobot's rest_api_server_error
 // body for 500, a proxy's page otherwise.

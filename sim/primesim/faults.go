@@ -1,6 +1,11 @@
 package primesim
 
-import "time"
+import (
+	"net/http"
+	"time"
+
+	"github.com/nmsexporter/nms_exporter/sim/simkit"
+)
 
 // Faults are switchable failures. The zero value is a healthy server.
 //
@@ -46,6 +51,17 @@ func (s *Server) SetFaults(f Faults) { s.fault.Set(f) }
 
 // Faults returns the faults in force.
 func (s *Server) Faults() Faults { return s.fault.Get() }
+
+// Traits are how Prime refuses a throttled call (its 503, not a 429) and a
+// revoked password, and that it sends a caller without credentials to its
+// login page.
+func (s *Server) Traits() simkit.Traits {
+	return simkit.Traits{
+		Throttled:     simkit.Refusal{Status: http.StatusServiceUnavailable, Says: "NBI Rate limit"},
+		Revoked:       simkit.Refusal{Status: http.StatusUnauthorized, Says: "Authentication failed"},
+		LoginRedirect: true,
+	}
+}
 
 // proxyErrorPage is what Malformed glues in front of a body: an HTML error
 // page, as a proxy in the path might.

@@ -11,7 +11,7 @@ import (
 // faultTarget is h's simulator for the shared fault checks.
 func faultTarget(h *harness) simtest.FaultTarget {
 	path := data("Alarms", ".full=true")
-	return simtest.Target[Faults](simtest.FaultTarget{Path: path, ErrorPath: data("Alarms", "nope=1"), Prefix: dataPrefix + "Alarms", Inside: path, Outside: data("Devices", ""), ThrottleStatus: 503}, h.Harness, h.Client.Jar)
+	return simtest.Target[Faults](simtest.FaultTarget{Path: path, ErrorPath: data("Alarms", "nope=1"), Prefix: dataPrefix + "Alarms", Inside: path, Outside: data("Devices", "")}, h.Harness, h.Client.Jar)
 }
 
 // TestSharedFaults runs the checks every simulator passes, each on a

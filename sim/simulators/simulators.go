@@ -22,6 +22,7 @@ import (
 	"github.com/nmsexporter/nms_exporter/sim/mistsim"
 	"github.com/nmsexporter/nms_exporter/sim/nautobotsim"
 	"github.com/nmsexporter/nms_exporter/sim/primesim"
+	"github.com/nmsexporter/nms_exporter/sim/simkit"
 )
 
 // Options choose a simulator's data and behaviour.
@@ -54,6 +55,12 @@ type Options struct {
 	// Faults are switched on from the start: fault names with their
 	// values, "" for on (see simkit.SetFault).
 	Faults map[string]string
+	// Front, when set, wraps the simulator's API handler, as a proxy in
+	// front of the vendor would; the fault switch stays outside it.
+	Front func(http.Handler) http.Handler
+	// ConnState, when set, is told of each connection's changes of state,
+	// as http.Server.ConnState is.
+	ConnState func(net.Conn, http.ConnState)
 }
 
 // Simulator is one running simulator. Its JSON, which `nms_exporter
@@ -81,7 +88,11 @@ type Simulator struct {
 	// FaultsURL switches faults while the simulator runs (see
 	// ServeFaults).
 	FaultsURL string `json:"faults_url"`
-	faults    *faultControl
+	// Traits are how the vendor's API refuses and what it answers without
+	// a body: what decides the shared faults' effect on a client.
+	Traits simkit.Traits `json:"-"`
+	faults *faultControl
+	step   func()
 	// section writes this simulator's config section, its secrets in files
 	// in dir.
 	section func(name, dir string, peers []string) (string, error)
@@ -119,7 +130,7 @@ func startMist(o Options) (http.Handler, *Simulator, func(), error) {
 		return nil, nil, nil, err
 	}
 	c := s.Credentials()
-	sim := &Simulator{Token: c.Token, Email: c.Email, Password: c.Password, OrgID: c.OrgID, Mist: s, faults: controlOf(s)}
+	sim := &Simulator{Token: c.Token, Email: c.Email, Password: c.Password, OrgID: c.OrgID, Mist: s, Traits: s.Traits(), faults: controlOf(s)}
 	sim.section = func(name, dir string, _ []string) (string, error) {
 		file, err := secretFile(dir, name+".token", c.Token)
 		return fmt.Sprintf(`  - name: %s
@@ -150,7 +161,7 @@ func startPrime(o Options) (http.Handler, *Simulator, func(), error) {
 		return nil, nil, nil, err
 	}
 	c := s.Credentials()
-	sim := &Simulator{Username: c.Username, Password: c.Password, Prime: s, faults: controlOf(s)}
+	sim := &Simulator{Username: c.Username, Password: c.Password, Prime: s, Traits: s.Traits(), faults: controlOf(s)}
 	sim.section = func(name, dir string, _ []string) (string, error) {
 		file, err := secretFile(dir, name+".password", c.Password)
 		return fmt.Sprintf(`  - name: %s
@@ -177,7 +188,7 @@ func startCXCloud(o Options) (http.Handler, *Simulator, func(), error) {
 		return nil, nil, nil, err
 	}
 	c := s.Credentials()
-	sim := &Simulator{ClientID: c.ClientID, ClientSecret: c.ClientSecret, CXCloud: s, faults: controlOf(s)}
+	sim := &Simulator{ClientID: c.ClientID, ClientSecret: c.ClientSecret, CXCloud: s, Traits: s.Traits(), faults: controlOf(s)}
 	sim.section = func(name, dir string, _ []string) (string, error) {
 		file, err := secretFile(dir, name+".secret", c.ClientSecret)
 		return fmt.Sprintf(`  - name: %s
@@ -201,7 +212,7 @@ func startNautobot(o Options) (http.Handler, *Simulator, func(), error) {
 		return nil, nil, nil, err
 	}
 	c := s.Credentials()
-	sim := &Simulator{Token: c.Token, APIVersion: c.Version, Nautobot: s, faults: controlOf(s)}
+	sim := &Simulator{Token: c.Token, APIVersion: c.Version, Nautobot: s, Traits: s.Traits(), faults: controlOf(s)}
 	sim.section = func(name, dir string, peers []string) (string, error) {
 		file, err := secretFile(dir, name+".token", c.Token)
 		return fmt.Sprintf(`  - name: %s
@@ -273,7 +284,7 @@ func Start(vendor string, o Options) (*Simulator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s simulator: %w", vendor, err)
 	}
-	sim.Vendor, sim.Size, sim.Seed = vendor, o.Size, o.Seed
+	sim.Vendor, sim.Size, sim.Seed, sim.step = vendor, o.Size, o.Seed, step
 	sim.BaseURL = "http://" + ln.Addr().String()
 	sim.FaultsURL = sim.BaseURL + FaultsPath
 	if sim.CXCloud != nil {
@@ -290,8 +301,11 @@ func Start(vendor string, o Options) (*Simulator, error) {
 			o.Observe(time.Since(start))
 		})
 	}
+	if o.Front != nil {
+		h = o.Front(h)
+	}
 	h = sim.withControl(h)
-	sim.srv = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	sim.srv = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ConnState: o.ConnState}
 	ctx, cancel := context.WithCancel(context.Background())
 	sim.stop, sim.done = cancel, make(chan struct{})
 	go func() { _ = sim.srv.Serve(ln) }()
@@ -313,6 +327,14 @@ func Start(vendor string, o Options) (*Simulator, error) {
 		}
 	}()
 	return sim, nil
+}
+
+// Step changes the simulated world once, as Options.Step does on its
+// ticker.
+func (s *Simulator) Step() {
+	if s.step != nil {
+		s.step()
+	}
 }
 
 // Close stops the simulator.

@@ -1,11 +1,11 @@
 package simtest
 
 import (
-	"cmp"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -34,17 +34,20 @@ type FaultTarget struct {
 	// Prefix is a PathPrefix that Inside is under and Outside is not; both
 	// are answered 200.
 	Prefix, Inside, Outside string
-	// ThrottleStatus is how the vendor refuses a throttled call (0 = 429).
-	ThrottleStatus int
+	// Traits are how the vendor refuses and what it answers without a
+	// body, as the simulator says.
+	Traits simkit.Traits
 }
 
 // Target completes ft for the simulator h serves: its shared faults set
-// and read through its own Faults type F, and its GETs made by h (Fresh
-// with jar, which may be nil).
+// and read through its own Faults type F, its traits, and its GETs made by
+// h (Fresh with jar, which may be nil).
 func Target[F any, S interface {
 	http.Handler
 	Faulted[F]
+	Traits() simkit.Traits
 }](ft FaultTarget, h *Harness[S], jar http.CookieJar) FaultTarget {
+	ft.Traits = h.S.Traits()
 	ft.Set = func(c simkit.Faults) {
 		var f F
 		if err := simkit.Apply(&f, c); err != nil {
@@ -65,7 +68,7 @@ func CheckSharedFaults(t *testing.T, newTarget func(t *testing.T) FaultTarget) {
 		name  string
 		check func(*testing.T, FaultTarget)
 	}{{"latency", CheckLatency}, {"bodies", CheckBodies}, {"oversize", CheckOversize}, {"reset_mid_body", CheckResetMidBody},
-		{"throttle_retry_after", CheckThrottleRetryAfter}}
+		{"throttle_retry_after", CheckThrottleRetryAfter}, {"revoke", CheckRevoke}}
 	for _, c := range checks {
 		t.Run(c.name, func(t *testing.T) { c.check(t, newTarget(t)) })
 	}
@@ -189,13 +192,26 @@ func CheckErrors(t *testing.T, ft FaultTarget, path string, status int, ok func(
 }
 
 // CheckThrottleRetryAfter checks that the throttle fault refuses a call as
-// the vendor does, with the Retry-After that retry_after sets, in whole
-// seconds rounded up.
+// the vendor does (Traits.Throttled), with the Retry-After that retry_after
+// sets, in whole seconds rounded up.
 func CheckThrottleRetryAfter(t *testing.T, ft FaultTarget) {
 	t.Helper()
-	want := cmp.Or(ft.ThrottleStatus, http.StatusTooManyRequests)
+	want := ft.Traits.Throttled
 	ft.Set(simkit.Faults{Throttle: true, RetryAfter: 1500 * time.Millisecond})
-	if r := ft.Get(ft.Path); r.Status != want || r.Header.Get("Retry-After") != "2" {
-		t.Errorf("GET %s throttled with RetryAfter 1.5s = %d, Retry-After %q; want %d, \"2\"", ft.Path, r.Status, r.Header.Get("Retry-After"), want)
+	if r := ft.Get(ft.Path); r.Status != want.Status || !strings.Contains(string(r.Body), want.Says) || r.Header.Get("Retry-After") != "2" {
+		t.Errorf("GET %s throttled with RetryAfter 1.5s = %d %q, Retry-After %q; want %d saying %q, \"2\"",
+			ft.Path, r.Status, r.Body, r.Header.Get("Retry-After"), want.Status, want.Says)
+	}
+}
+
+// CheckRevoke checks that the revoke fault refuses the credentials as the
+// vendor does (Traits.Revoked). What works again after it, and how soon,
+// differs by vendor: each simulator's own tests say.
+func CheckRevoke(t *testing.T, ft FaultTarget) {
+	t.Helper()
+	want := ft.Traits.Revoked
+	ft.Set(simkit.Faults{Revoke: true})
+	if r := ft.Get(ft.Path); r.Status != want.Status || !strings.Contains(string(r.Body), want.Says) {
+		t.Errorf("GET %s revoked = %d %q; want %d saying %q", ft.Path, r.Status, r.Body, want.Status, want.Says)
 	}
 }

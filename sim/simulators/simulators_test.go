@@ -1,0 +1,55 @@
+package simulators
+
+import (
+	"net"
+	"net/http"
+	"sync/atomic"
+	"testing"
+)
+
+// TestStartHooks: Front sees the API's requests and not the fault
+// switch's, ConnState sees the connections, and every simulator says how
+// its vendor refuses.
+func TestStartHooks(t *testing.T) {
+	for _, vendor := range Vendors() {
+		t.Run(vendor, func(t *testing.T) {
+			var fronted, conns atomic.Int64
+			s, err := Start(vendor, Options{Seed: 1,
+				Front: func(h http.Handler) http.Handler {
+					return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+						fronted.Add(1)
+						h.ServeHTTP(w, r)
+					})
+				},
+				ConnState: func(_ net.Conn, st http.ConnState) {
+					if st == http.StateNew {
+						conns.Add(1)
+					}
+				}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			if code, _, body := faultsAt(t, s, http.MethodGet, ""); code != http.StatusOK {
+				t.Fatalf("GET %s = %d %s", s.FaultsURL, code, body)
+			}
+			if n := fronted.Load(); n != 0 {
+				t.Errorf("Front saw %d requests to the fault switch; want none", n)
+			}
+			resp, err := http.Get(s.BaseURL + "/")
+			if err != nil {
+				t.Fatal(err)
+			}
+			_ = resp.Body.Close()
+			if n := fronted.Load(); n != 1 {
+				t.Errorf("Front saw %d requests to the API; want 1", n)
+			}
+			if conns.Load() == 0 {
+				t.Errorf("ConnState saw no connection")
+			}
+			if tr := s.Traits; tr.Throttled.Status < 400 || tr.Revoked.Status < 400 {
+				t.Errorf("Traits = %+v; want the statuses a throttled call and revoked credentials are refused with", tr)
+			}
+		})
+	}
+}
