@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/nmsexporter/nms_exporter/exposition"
+	"github.com/nmsexporter/nms_exporter/internal/statefile"
 	"github.com/nmsexporter/nms_exporter/vendors"
 )
 
@@ -95,7 +96,7 @@ func TestBudgetFileRefused(t *testing.T) {
 				t.Fatal(err)
 			}
 			path := filepath.Join(dir, "a", "budget.json")
-			b, err := readState(path)
+			b, err := statefile.Read(path)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -104,7 +105,7 @@ func TestBudgetFileRefused(t *testing.T) {
 				t.Fatal(err)
 			}
 			tc.edit(&f)
-			if err := writeJSON(path, f); err != nil {
+			if err := statefile.Write(path, f); err != nil {
 				t.Fatal(err)
 			}
 			second := budgetedSource(dir, "https://x", clock, &logs, 0)

@@ -10,7 +10,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/nmsexporter/nms_exporter/internal/fileread"
+	"github.com/nmsexporter/nms_exporter/internal/statefile"
 	"github.com/nmsexporter/nms_exporter/vendors"
 )
 
@@ -74,7 +74,7 @@ func (s *Source) restore() {
 	stateSaveErrors.WithLabelValues(s.Name) // shown from the start, at 0
 	for _, c := range s.Collections {
 		path := s.statePath(c.Name)
-		b, err := readState(path)
+		b, err := statefile.Read(path)
 		if errors.Is(err, os.ErrNotExist) {
 			continue
 		}
@@ -93,7 +93,7 @@ func (s *Source) restore() {
 	}
 	path := filepath.Join(s.stateDir(), "etags.json")
 	var f etagFile
-	found, err := loadState(path, &f)
+	found, err := statefile.Load(path, &f)
 	if !found {
 		return
 	}
@@ -119,7 +119,7 @@ func (s *Source) restoreBudget() {
 	}
 	path := s.budgetPath()
 	var f budgetFile
-	found, err := loadState(path, &f)
+	found, err := statefile.Load(path, &f)
 	if !found {
 		return
 	}
@@ -152,7 +152,7 @@ func (s *Source) saveBudget() {
 	defer s.budgetMu.Unlock()
 	f := budgetFile{Format: budgetFormat, Source: s.Name, Vendor: s.Vendor, Identity: s.Identity,
 		SavedAt: s.now(), BudgetCounts: s.Budget.Counts()}
-	if err := writeJSON(s.budgetPath(), f); err != nil {
+	if err := statefile.Write(s.budgetPath(), f); err != nil {
 		stateSaveErrors.WithLabelValues(s.Name).Inc()
 		s.logger.Error("saving state", "file", "budget.json", "err", err)
 	}
@@ -190,7 +190,7 @@ func (s *Source) save(collection string, at time.Time, data any, items int) {
 	}
 	raw, err := json.Marshal(data)
 	if err == nil {
-		err = writeJSON(s.statePath(collection), stateFile{
+		err = statefile.Write(s.statePath(collection), stateFile{
 			Format: stateFormat, Source: s.Name, Vendor: s.Vendor, Identity: s.Identity,
 			Collection: collection, FetchedAt: at, Items: items, Data: raw,
 		})
@@ -211,24 +211,15 @@ func (s *Source) save(collection string, at time.Time, data any, items int) {
 		entries[url] = e
 	}
 	f := etagFile{Format: etagFormat, Source: s.Name, Identity: s.Identity, Entries: entries}
-	if err := writeJSON(filepath.Join(s.stateDir(), "etags.json"), f); err != nil {
+	if err := statefile.Write(filepath.Join(s.stateDir(), "etags.json"), f); err != nil {
 		stateSaveErrors.WithLabelValues(s.Name).Inc()
 		s.logger.Error("saving state", "file", "etags.json", "err", err)
 	}
 }
 
-// Limits on the state read back at start.
-const (
-	// maxStateBytes bounds one state file: the largest estate's inventory
-	// is tens of megabytes; a wrong link (/dev/zero) must not fill memory.
-	maxStateBytes = 1 << 30
-	// maxClockSkew is how far in the future a state file's date may be
-	// before it is refused.
-	maxClockSkew = 5 * time.Minute
-	// staleTemp is the age past which a temporary file is left over from a
-	// save that died with the process; a live save takes seconds.
-	staleTemp = time.Minute
-)
+// maxClockSkew is how far in the future a state file's date may be before
+// it is refused.
+const maxClockSkew = 5 * time.Minute
 
 // stateSaveErrors counts failed saves of state, per source: a full disk or
 // a read-only volume shows on /metrics, not only in the logs.
@@ -240,62 +231,9 @@ var stateSaveErrors = prometheus.NewCounterVec(prometheus.CounterOpts{
 // StateCollectors returns the state files' metrics, for /metrics.
 func StateCollectors() []prometheus.Collector { return []prometheus.Collector{stateSaveErrors} }
 
-// readState reads a state file: a regular file of bounded size, so a link
-// to a device or a named pipe can neither fill the memory nor hang a start.
-func readState(path string) ([]byte, error) {
-	b, _, err := fileread.Regular(path, maxStateBytes)
-	return b, err
-}
-
-// loadState reads a state file into v. A missing file is normal: it is
-// not found, and no error.
-func loadState(path string, v any) (found bool, err error) {
-	b, err := readState(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return false, nil
-	}
-	if err == nil {
-		err = json.Unmarshal(b, v)
-	}
-	return true, err
-}
-
 // removeStaleTemps deletes what saves cut short by a crash left behind.
 func (s *Source) removeStaleTemps() {
-	tmps, _ := filepath.Glob(filepath.Join(s.stateDir(), ".tmp-*"))
-	for _, name := range tmps {
-		fi, err := os.Lstat(name)
-		if err != nil || !fi.Mode().IsRegular() || s.now().Sub(fi.ModTime()) < staleTemp {
-			continue
-		}
-		if err := os.Remove(name); err == nil {
-			s.logger.Info("removed a temporary file left by an interrupted save", "file", name)
-		}
+	for _, name := range statefile.RemoveStale(s.stateDir(), s.now()) {
+		s.logger.Info("removed a temporary file left by an interrupted save", "file", name)
 	}
-}
-
-// writeJSON replaces a file atomically: a crash leaves the old file or the
-// new one, never half of one.
-func writeJSON(path string, v any) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // a no-op once renamed
-	enc := json.NewEncoder(tmp)
-	if err := enc.Encode(v); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

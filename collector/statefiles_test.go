@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/nmsexporter/nms_exporter/internal/statefile"
 )
 
 // TestStaleTempFilesRemovedAtStart leaves the temporary files of a save cut
@@ -61,7 +63,7 @@ func TestStateFromTheFutureIsRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.FetchedAt = time.Now().Add(24 * time.Hour)
-	if err := writeJSON(path, f); err != nil {
+	if err := statefile.Write(path, f); err != nil {
 		t.Fatal(err)
 	}
 	second := statefulSource(dir, "id", &logs, func(context.Context) (*saved, error) { return &saved{Value: 1}, nil })
