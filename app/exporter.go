@@ -136,6 +136,7 @@ func (e *Exporter) apply(cfg *config.Config) error {
 	if err := e.mgr.Apply(cfg); err != nil {
 		return err
 	}
+	e.bridge.Track(e.mgr.Sources())
 	e.pusherMu.Lock()
 	defer e.pusherMu.Unlock()
 	if cfg.Alertmanager == nil || p != nil {

@@ -419,3 +419,21 @@ func TestWebhookSiteFilter(t *testing.T) {
 		t.Errorf("alarms %v; want the kept site's webhook alarm", e.src.Alarms())
 	}
 }
+
+// TestTrackKeepsWebhookSeriesToTheSources: a source that takes webhooks
+// has its drop and filter counters at 0 from the start, one per reason; a
+// source gone from the config takes its series with it.
+func TestTrackKeepsWebhookSeriesToTheSources(t *testing.T) {
+	e := newEnv(t)
+	e.metrics.Track([]*collector.Source{e.src})
+	if n := testutil.CollectAndCount(e.metrics.WebhookDropped); n != len(dropReasons) {
+		t.Errorf("nms_webhook_alarms_dropped_total series = %d; want one per reason, %d", n, len(dropReasons))
+	}
+	if got := testutil.ToFloat64(e.metrics.WebhookFiltered.WithLabelValues(e.src.Name)); got != 0 {
+		t.Errorf("nms_webhook_alarms_filtered_total = %v; want 0", got)
+	}
+	e.metrics.Track(nil)
+	if n := testutil.CollectAndCount(e.metrics.WebhookDropped) + testutil.CollectAndCount(e.metrics.WebhookFiltered); n != 0 {
+		t.Errorf("webhook alarm series after the source left = %d; want 0", n)
+	}
+}

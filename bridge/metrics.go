@@ -2,6 +2,7 @@ package bridge
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -18,6 +19,41 @@ type Metrics struct {
 	WebhookFiltered *prometheus.CounterVec
 	// WebhookDropped counts the webhook alarm events not applied, by reason.
 	WebhookDropped *prometheus.CounterVec
+
+	mu      sync.Mutex
+	tracked map[string]bool // the sources that take webhooks
+}
+
+// dropReasons are the reasons WebhookDropped counts.
+var dropReasons = []string{collector.DropStale, collector.DropFuture, collector.DropDuplicate}
+
+// Track keeps the webhook alarm families to the sources that take
+// webhooks: each at 0 until it counts, so a dashboard sees the series
+// before the first drop, and a source gone from the config takes its
+// series with it.
+func (m *Metrics) Track(sources []*collector.Source) {
+	keep := map[string]bool{}
+	for _, s := range sources {
+		if s.WebhookSecret == "" {
+			continue
+		}
+		keep[s.Name] = true
+		m.WebhookFiltered.WithLabelValues(s.Name)
+		for _, r := range dropReasons {
+			m.WebhookDropped.WithLabelValues(s.Name, r)
+		}
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for name := range m.tracked {
+		if !keep[name] {
+			m.WebhookFiltered.DeleteLabelValues(name)
+			for _, r := range dropReasons {
+				m.WebhookDropped.DeleteLabelValues(name, r)
+			}
+		}
+	}
+	m.tracked = keep
 }
 
 // NewMetrics returns the alert bridge's and webhook receiver's

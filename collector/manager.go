@@ -77,6 +77,9 @@ func (m *Manager) Apply(cfg *config.Config) error {
 			<-r.done
 			m.opts.Logger.Info("source stopped", "target", name)
 		}
+		if _, kept := next[name]; !kept {
+			stateSaveErrors.DeleteLabelValues(name)
+		}
 	}
 	for _, r := range started {
 		if old, ok := current[r.src.Name]; ok {

@@ -117,6 +117,10 @@ func (s *Source) init(opts Options) {
 	sort.Slice(s.Collections, func(i, j int) bool { return s.Collections[i].Name < s.Collections[j].Name })
 	s.cache = newCache(s.Collections)
 	s.storage = opts.StateDir
+	if s.storage != "" {
+		// At 0 from the start: a dashboard sees the series before a save fails.
+		stateSaveErrors.WithLabelValues(s.Name)
+	}
 	s.restore()
 }
 
