@@ -1,7 +1,6 @@
 package app
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -11,8 +10,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/nmsexporter/nms_exporter/internal/testtool"
 )
 
 // TestEchoedCredentialsNeverShown runs a source against a vendor that
@@ -43,7 +43,7 @@ nautobot:
 	if err := os.WriteFile(cfgFile, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	var logs syncBuffer
+	var logs testtool.Buffer
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	exp, err := NewExporter(ctx, slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})), cfgFile, "")
@@ -79,24 +79,6 @@ nautobot:
 			t.Errorf("%q is shown:\n%s", secret, tail(shown.String(), 3000))
 		}
 	}
-}
-
-// syncBuffer collects log output from many goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func tail(s string, n int) string {

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/nmsexporter/nms_exporter/internal/testtool"
 )
 
 // TestServeRefusesBadExternalURL: an --web.external-url /sd could not
@@ -18,7 +20,7 @@ func TestServeRefusesBadExternalURL(t *testing.T) {
 	noStorage := ""
 	for _, u := range []string{"ftp://example.com/", "http://", "https://user:pass@example.com/", "example.com:9877", "http://[::1"} {
 		t.Run(u, func(t *testing.T) {
-			var logs syncBuffer
+			var logs testtool.Buffer
 			logger := slog.New(slog.NewTextHandler(&logs, nil))
 			code := Serve(t.Context(), logger, Options{ConfigFile: cfg, StoragePath: &noStorage, ExternalURL: u})
 			if code != 1 || !strings.Contains(logs.String(), "--web.external-url must be") {

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -12,7 +11,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -25,31 +23,13 @@ import (
 	"github.com/nmsexporter/nms_exporter/sim/simulators"
 )
 
-// syncBuffer collects log output from many goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // testEnv is the exporter running on simulators, as a user runs it.
 type testEnv struct {
 	t       *testing.T
 	sims    []*simulators.Simulator
 	srv     *httptest.Server
 	exp     *app.Exporter
-	logs    *syncBuffer
+	logs    *testtool.Buffer
 	cfgFile string
 	cfgText string
 	secrets []string
@@ -63,7 +43,7 @@ const testWebhookSecret = "whsec-e2e-5f4e3d2c1b"
 // startEnvWith starts the exporter on simulators with extra config appended.
 func startEnvWith(t *testing.T, extra string) *testEnv {
 	t.Helper()
-	env := &testEnv{t: t, logs: &syncBuffer{}}
+	env := &testEnv{t: t, logs: &testtool.Buffer{}}
 	for _, o := range []struct {
 		vendor string
 		seed   int64

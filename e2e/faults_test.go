@@ -27,6 +27,7 @@ import (
 	"github.com/nmsexporter/nms_exporter/app"
 	"github.com/nmsexporter/nms_exporter/collector"
 	"github.com/nmsexporter/nms_exporter/config"
+	"github.com/nmsexporter/nms_exporter/internal/testtool"
 	"github.com/nmsexporter/nms_exporter/registry"
 	"github.com/nmsexporter/nms_exporter/sim/simkit"
 	"github.com/nmsexporter/nms_exporter/sim/simulators"
@@ -322,7 +323,7 @@ func startFaultEnv(t *testing.T) (*testEnv, []*faultSim) {
 	dir := t.TempDir()
 	cfgFile, cfg, webhook := faultConfig(t, dir, sims)
 
-	env := &testEnv{t: t, logs: &syncBuffer{}, cfgFile: cfgFile, cfgText: cfg}
+	env := &testEnv{t: t, logs: &testtool.Buffer{}, cfgFile: cfgFile, cfgText: cfg}
 	for _, s := range fs {
 		env.secrets = append(env.secrets, s.secrets...)
 	}

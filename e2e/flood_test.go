@@ -31,7 +31,7 @@ func TestScrapeAnswersDuringConnectionFlood(t *testing.T) {
 	}
 	addr := freeAddr(t)
 	cmd := exec.Command(prlimit, "--nofile=256:256", bin, "--config.file="+cfg, "--storage.path=", "--web.listen-address="+addr)
-	var out syncBuffer
+	var out testtool.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

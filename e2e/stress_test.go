@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
+	"github.com/nmsexporter/nms_exporter/internal/testtool"
 	"github.com/nmsexporter/nms_exporter/sim/simulators"
 )
 
@@ -96,7 +97,7 @@ func stressRun(t *testing.T, bin string, sims []*simulators.Simulator) {
 	cfg := stressConfig(t, dir, sims, 0)
 	addr := freeAddr(t)
 	base := "http://" + addr
-	var out syncBuffer
+	var out testtool.Buffer
 	cmd := exec.Command(bin, "--config.file="+cfg, "--storage.path=", "--web.listen-address="+addr, "--log.level=warn")
 	// Two cores leave one for background work: the shape that once let a
 	// render and a reload wait on each other.

@@ -214,7 +214,8 @@ func walk[E any](ctx context.Context, c *Client, resource string, q url.Values, 
 	var mu sync.Mutex
 	var domain string
 	size := c.cfg.PageSize
-	first := -1 // the first page's length, when it had no @count
+	first := -1      // the first page's length, when it had no @count
+	fetched := false // some page came back
 	fetch := func(ctx context.Context, offset int) (vendors.Page, error) {
 		env, err := page[E](ctx, c, resource, c.query(q, offset, size))
 		if err != nil {
@@ -223,6 +224,7 @@ func walk[E any](ctx context.Context, c *Client, resource string, q url.Values, 
 		qr := &env.QueryResponse
 		mu.Lock()
 		defer mu.Unlock()
+		fetched = true
 		each(qr.Entity)
 		domain = qr.Domain
 		total := qr.Count.int(-1)
@@ -233,7 +235,8 @@ func walk[E any](ctx context.Context, c *Client, resource string, q url.Values, 
 	}
 	paging := vendors.Paging{Concurrency: c.cfg.Budget.Concurrency, MaxPages: maxPages}
 	err := paging.Offsets(ctx, fetch)
-	if n, ok := smallerPage(err, size); ok {
+	// Asked again only when no page came back, so nothing is counted twice.
+	if n, ok := smallerPage(err, size); ok && !fetched {
 		size = n
 		err = paging.Offsets(ctx, fetch)
 	}
