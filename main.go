@@ -21,6 +21,7 @@ import (
 
 	"github.com/nmsexporter/nms_exporter/app"
 	"github.com/nmsexporter/nms_exporter/internal/redact"
+	"github.com/nmsexporter/nms_exporter/registry"
 	"github.com/nmsexporter/nms_exporter/sim/simulators"
 )
 
@@ -50,7 +51,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	checkFile := check.Arg("file", "Configuration file.").Default("nms_exporter.yml").String()
 
 	sim := cli.Command("simulate", "Serve one vendor's simulator and print its base URL and credentials as one JSON line.")
-	simVendor := sim.Flag("vendor", "Vendor to simulate.").Required().Enum(simulators.Vendors()...)
+	simVendor := sim.Flag("vendor", "Vendor to simulate.").Required().Enum(registry.Simulators.Vendors()...)
 	simListen := sim.Flag("listen", "Address to serve on.").Default("127.0.0.1:0").String()
 	simSize := sim.Flag("size", "Data size: small, medium or large.").Default("small").Enum("small", "medium", "large")
 	simSeed := sim.Flag("seed", "Seed of the generated data.").Default("1").Int64()

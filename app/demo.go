@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/nmsexporter/nms_exporter/registry"
 	"github.com/nmsexporter/nms_exporter/sim/simulators"
 )
 
@@ -26,7 +27,7 @@ func StartDemo(logger *slog.Logger, dir string) (string, func(), error) {
 		if o.vendor == "nautobot" {
 			opts.Mirror = sims
 		}
-		s, err := simulators.Start(o.vendor, opts)
+		s, err := registry.Simulators.Start(o.vendor, opts)
 		if err != nil {
 			closeAll()
 			return "", nil, err

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 
+	"github.com/nmsexporter/nms_exporter/registry"
 	"github.com/nmsexporter/nms_exporter/sim/simulators"
 )
 
@@ -14,7 +15,7 @@ import (
 // its base URL and credentials to stdout as one JSON line, and returns the
 // process's exit code.
 func Simulate(ctx context.Context, logger *slog.Logger, stdout io.Writer, vendor string, o simulators.Options) int {
-	s, err := simulators.Start(vendor, o)
+	s, err := registry.Simulators.Start(vendor, o)
 	if err != nil {
 		logger.Error("starting the simulator", "err", err)
 		return 1

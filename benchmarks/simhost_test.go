@@ -13,10 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nmsexporter/nms_exporter/sim/cxsim"
-	"github.com/nmsexporter/nms_exporter/sim/mistsim"
-	"github.com/nmsexporter/nms_exporter/sim/nautobotsim"
-	"github.com/nmsexporter/nms_exporter/sim/primesim"
+	"github.com/nmsexporter/nms_exporter/registry"
 	"github.com/nmsexporter/nms_exporter/sim/simulators"
 )
 
@@ -70,7 +67,7 @@ func serveSimulators(vendors []string, o simulators.Options, latency time.Durati
 			served[v] = append(served[v], d)
 			mu.Unlock()
 		}
-		s, err := simulators.Start(v, o)
+		s, err := registry.Simulators.Start(v, o)
 		if err != nil {
 			return err
 		}
@@ -115,15 +112,9 @@ func serveSimulators(vendors []string, o simulators.Options, latency time.Durati
 
 // withLatency has a simulator wait d before each answer.
 func withLatency(s *simulators.Simulator, d time.Duration) {
-	switch {
-	case s.Mist != nil:
-		s.Mist.SetFaults(mistsim.Faults{Latency: d})
-	case s.Prime != nil:
-		s.Prime.SetFaults(primesim.Faults{Latency: d})
-	case s.CXCloud != nil:
-		s.CXCloud.SetFaults(cxsim.Faults{Latency: d})
-	case s.Nautobot != nil:
-		s.Nautobot.SetFaults(nautobotsim.Faults{Latency: d})
+	s.ClearFaults()
+	if d > 0 {
+		_ = s.SetFault("latency", d.String())
 	}
 }
 

@@ -18,10 +18,6 @@ import (
 	"github.com/nmsexporter/nms_exporter/config"
 	"github.com/nmsexporter/nms_exporter/internal/procstat"
 	"github.com/nmsexporter/nms_exporter/registry"
-	"github.com/nmsexporter/nms_exporter/sim/cxsim"
-	"github.com/nmsexporter/nms_exporter/sim/mistsim"
-	"github.com/nmsexporter/nms_exporter/sim/nautobotsim"
-	"github.com/nmsexporter/nms_exporter/sim/primesim"
 	"github.com/nmsexporter/nms_exporter/sim/simulators"
 	"github.com/nmsexporter/nms_exporter/web"
 )
@@ -47,8 +43,8 @@ func TestSoak(t *testing.T) {
 	}
 	sims := map[string]*simulators.Simulator{}
 	var list []*simulators.Simulator
-	for _, v := range []string{"mist", "prime", "cxcloud", "nautobot"} {
-		s, err := simulators.Start(v, simulators.Options{Seed: 2, Size: "medium", Step: 20 * time.Second})
+	for _, v := range registry.Simulators.Vendors() {
+		s, err := registry.Simulators.Start(v, simulators.Options{Seed: 2, Size: "medium", Step: 20 * time.Second})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -74,11 +70,12 @@ func TestSoak(t *testing.T) {
 	srv := httptest.NewServer(web.ProbeHandler(m, slog.New(slog.DiscardHandler)))
 	defer srv.Close()
 
-	faults := []func(bool){
-		func(on bool) { sims["mist"].Mist.SetFaults(mistsim.Faults{ErrorRate: b2f(on, 0.5), Truncate: on}) },
-		func(on bool) { sims["prime"].Prime.SetFaults(primesim.Faults{Throttle: on}) },
-		func(on bool) { sims["cxcloud"].CXCloud.SetFaults(cxsim.Faults{RateLimit: on}) },
-		func(on bool) { sims["nautobot"].Nautobot.SetFaults(nautobotsim.Faults{Reset: on}) },
+	// The faults each vendor takes in turns, by the simulators' names.
+	faults := map[string]map[string]string{
+		"mist":     {"error_rate": "0.5", "truncate": ""},
+		"prime":    {"throttle": ""},
+		"cxcloud":  {"throttle": ""},
+		"nautobot": {"reset": ""},
 	}
 	type sample struct {
 		at                  time.Duration
@@ -109,8 +106,16 @@ func TestSoak(t *testing.T) {
 		}
 		if time.Now().After(nextFault) {
 			faultOn = !faultOn
-			for _, f := range faults {
-				f(faultOn)
+			for v, on := range faults {
+				sims[v].ClearFaults()
+				if !faultOn {
+					continue
+				}
+				for name, value := range on {
+					if err := sims[v].SetFault(name, value); err != nil {
+						t.Fatal(err)
+					}
+				}
 			}
 			nextFault = nextFault.Add(30 * time.Second)
 		}
@@ -139,11 +144,4 @@ func TestSoak(t *testing.T) {
 	if errs > 0 {
 		t.Errorf("%d of %d scrapes failed; a scrape never depends on the vendors", errs, scrapes)
 	}
-}
-
-func b2f(on bool, v float64) float64 {
-	if on {
-		return v
-	}
-	return 0
 }

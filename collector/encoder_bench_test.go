@@ -1,4 +1,4 @@
-package collector
+package collector_test
 
 import (
 	"bufio"
@@ -13,8 +13,10 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 
+	"github.com/nmsexporter/nms_exporter/collector"
 	"github.com/nmsexporter/nms_exporter/config"
 	"github.com/nmsexporter/nms_exporter/exposition"
+	"github.com/nmsexporter/nms_exporter/registry"
 	"github.com/nmsexporter/nms_exporter/sim/simulators"
 )
 
@@ -68,8 +70,8 @@ func BenchmarkEncoders(b *testing.B) {
 func largeSinks(b *testing.B) []*exposition.Sink {
 	b.Helper()
 	var sims []*simulators.Simulator
-	for _, v := range []string{"mist", "prime", "cxcloud", "nautobot"} {
-		s, err := simulators.Start(v, simulators.Options{Seed: 1, Size: "large", Unlimited: true})
+	for _, v := range registry.Simulators.Vendors() {
+		s, err := registry.Simulators.Start(v, simulators.Options{Seed: 1, Size: "large", Unlimited: true})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -91,7 +93,7 @@ func largeSinks(b *testing.B) []*exposition.Sink {
 	if err != nil {
 		b.Fatal(err)
 	}
-	m := NewManager(context.Background(), Options{Logger: slog.New(slog.DiscardHandler)})
+	m := collector.NewManager(context.Background(), collector.Options{Vendors: registry.Vendors, Logger: slog.New(slog.DiscardHandler)})
 	if err := m.Apply(cfg); err != nil {
 		b.Fatal(err)
 	}
@@ -101,7 +103,7 @@ func largeSinks(b *testing.B) []*exposition.Sink {
 	}
 	var sinks []*exposition.Sink
 	for _, s := range m.Sources() {
-		sinks = append(sinks, s.renderFrom(s.gather()))
+		sinks = append(sinks, collector.Render(s))
 	}
 	return sinks
 }

@@ -1,6 +1,10 @@
 package collector
 
-import "time"
+import (
+	"time"
+
+	"github.com/nmsexporter/nms_exporter/exposition"
+)
 
 // What the tests of package collector_test, which build sources of the
 // real vendors, use of the package's own test helpers and internals.
@@ -28,3 +32,6 @@ func NewSimClock(t time.Time) *SimClock { return &simClock{t: t} }
 func NextDelay(s *Source, collection string, err error) time.Duration {
 	return s.nextDelay(collection, err)
 }
+
+// Render renders the source's data as a scrape would.
+func Render(s *Source) *exposition.Sink { return s.renderFrom(s.gather()) }

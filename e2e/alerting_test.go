@@ -223,7 +223,7 @@ scrape_configs:
 		"--web.listen-address="+promAddr)
 
 	// A device goes down and a critical alarm appears on another.
-	sim := env.sims[0].Mist
+	sim := env.sims[0].Server.(*mistsim.Server)
 	var ap, sw mistsim.DeviceInfo
 	for _, d := range sim.Devices() {
 		switch {

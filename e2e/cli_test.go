@@ -48,9 +48,9 @@ func TestSimulateLinesAreConfigs(t *testing.T) {
 	// The keys a config section takes, as the simulate line names them; Mist
 	// prints a login too, the other way in.
 	keys := []string{"base_url", "token_url", "token", "client_id", "client_secret", "username", "password", "org_id", "api_version"}
-	for _, vendor := range simulators.Vendors() {
+	for _, vendor := range registry.Simulators.Vendors() {
 		t.Run(vendor, func(t *testing.T) {
-			sim, err := simulators.Start(vendor, simulators.Options{Seed: 1, Size: "small"})
+			sim, err := registry.Simulators.Start(vendor, simulators.Options{Seed: 1, Size: "small"})
 			if err != nil {
 				t.Fatal(err)
 			}

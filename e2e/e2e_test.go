@@ -14,11 +14,6 @@ import (
 
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
-
-	"github.com/nmsexporter/nms_exporter/sim/cxsim"
-	"github.com/nmsexporter/nms_exporter/sim/mistsim"
-	"github.com/nmsexporter/nms_exporter/sim/nautobotsim"
-	"github.com/nmsexporter/nms_exporter/sim/primesim"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files: collector/testdata/e2e.prom and docs/metrics.md")
@@ -242,7 +237,7 @@ func TestFailingSourceKeepsLastDataAndOthersRefresh(t *testing.T) {
 	_, before := env.get("/probe?target=mist-a")
 	devicesBefore := len(parse(t, before)["nms_device_info"].GetMetric())
 
-	env.sims[0].Mist.SetFaults(mistsim.Faults{ErrorRate: 1, ErrorStatus: 500})
+	env.faults(0, "error_rate=1", "error_status=500")
 	env.refresh("mist-a")
 	_, otherBefore := env.get("/probe?target=mist-b")
 	time.Sleep(1100 * time.Millisecond) // let the clock move past a second
@@ -274,7 +269,7 @@ func TestFailingSourceKeepsLastDataAndOthersRefresh(t *testing.T) {
 	}
 
 	// The fault clears: the next refresh recovers.
-	env.sims[0].Mist.SetFaults(mistsim.Faults{})
+	env.faults(0)
 	env.refresh("mist-a")
 	_, body = env.get("/probe?target=mist-a")
 	if v, _ := value(parse(t, body)["nms_source_up"], nil); v != 1 {
@@ -326,10 +321,10 @@ func TestReloadWithBadFileKeepsRunningConfig(t *testing.T) {
 func TestSecretsNeverShown(t *testing.T) {
 	env := startEnv(t)
 	// Rejected credentials and failing calls put them near error paths.
-	env.sims[1].Mist.SetFaults(mistsim.Faults{ErrorRate: 1, ErrorStatus: 401})
-	env.sims[2].Prime.SetFaults(primesim.Faults{Revoke: true})
-	env.sims[3].CXCloud.SetFaults(cxsim.Faults{Revoke: true})
-	env.sims[4].Nautobot.SetFaults(nautobotsim.Faults{Revoke: true})
+	env.faults(1, "error_rate=1", "error_status=401")
+	env.faults(2, "revoke")
+	env.faults(3, "revoke")
+	env.faults(4, "revoke")
 	var errTexts []string
 	for _, name := range []string{"mist-b", "mist-login", "prime-a", "cx-a", "sot"} {
 		env.refresh(name)

@@ -20,6 +20,7 @@ import (
 
 	"github.com/nmsexporter/nms_exporter/app"
 	"github.com/nmsexporter/nms_exporter/internal/testtool"
+	"github.com/nmsexporter/nms_exporter/registry"
 	"github.com/nmsexporter/nms_exporter/sim/simulators"
 )
 
@@ -52,7 +53,7 @@ func startEnvWith(t *testing.T, extra string) *testEnv {
 		if o.vendor == "nautobot" {
 			opts.Mirror = env.sims
 		}
-		s, err := simulators.Start(o.vendor, opts)
+		s, err := registry.Simulators.Start(o.vendor, opts)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -170,6 +171,19 @@ func (e *testEnv) post(path string) (int, string) {
 }
 
 // refresh runs every collection of a source once, now.
+// faults switches the i-th simulator's faults to these, each a fault name
+// with its value as `simulate --fault` takes it; none clears them.
+func (e *testEnv) faults(i int, faults ...string) {
+	e.t.Helper()
+	e.sims[i].ClearFaults()
+	for _, f := range faults {
+		name, value, _ := strings.Cut(f, "=")
+		if err := e.sims[i].SetFault(name, value); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+}
+
 func (e *testEnv) refresh(name string) {
 	e.t.Helper()
 	src, ok := e.exp.Manager().Source(name)

@@ -307,7 +307,7 @@ func startFaultEnv(t *testing.T) (*testEnv, []*faultSim) {
 		s := &faultSim{vendor: v.Name, conns: map[net.Conn]bool{}, elsewhere: newElsewhere(t)}
 		// The vendors' rate limits have their own tests; here they would
 		// only slow the refreshes down.
-		sim, err := simulators.Start(v.Name, simulators.Options{Seed: 3, Unlimited: true, PageCap: pageCap, Front: s.frontOf, ConnState: s.track})
+		sim, err := registry.Simulators.Start(v.Name, simulators.Options{Seed: 3, Unlimited: true, PageCap: pageCap, Front: s.frontOf, ConnState: s.track})
 		if err != nil {
 			t.Fatal(err)
 		}

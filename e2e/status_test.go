@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/nmsexporter/nms_exporter/internal/testtool"
-	"github.com/nmsexporter/nms_exporter/sim/mistsim"
 )
 
 var probeLinks = regexp.MustCompile(`href="(/probe\?target=[^"]+)"`)
@@ -40,7 +39,7 @@ func chromium(t *testing.T, args ...string) string {
 func TestStatusPageInChromium(t *testing.T) {
 	env := startEnv(t)
 	// One source fails, so its error shows.
-	env.sims[1].Mist.SetFaults(mistsim.Faults{ErrorRate: 1, ErrorStatus: 500})
+	env.faults(1, "error_rate=1", "error_status=500")
 	env.refresh("mist-b")
 
 	dom := chromium(t, "--dump-dom", env.srv.URL+"/status")

@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/nmsexporter/nms_exporter/internal/testtool"
+	"github.com/nmsexporter/nms_exporter/registry"
 	"github.com/nmsexporter/nms_exporter/sim/simulators"
 )
 
@@ -56,7 +57,7 @@ func TestStressStopAndReload(t *testing.T) {
 		if vendor == "nautobot" {
 			opts.Mirror = sims
 		}
-		s, err := simulators.Start(vendor, opts)
+		s, err := registry.Simulators.Start(vendor, opts)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -20,11 +20,8 @@ const (
 )
 
 // DeviceSeed is a device another vendor's simulator manages, to be mirrored
-// into the source of truth.
-type DeviceSeed struct {
-	Serial, Name, Site, Vendor string
-	Type                       string // ap, switch, gateway, router, controller, other
-}
+// here.
+type DeviceSeed = simkit.DeviceSeed
 
 // Options choose the simulated Nautobot and its data.
 type Options struct {

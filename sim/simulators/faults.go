@@ -6,9 +6,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
-
-	"github.com/nmsexporter/nms_exporter/sim/simkit"
 )
 
 // FaultsPath is where a running simulator takes fault switches, on its own
@@ -24,72 +21,26 @@ import (
 // simulator's own SetFaults: the error draw and the revoke count restart.
 const FaultsPath = "/-/sim/faults"
 
-// faulted is a simulator's side of the fault switch.
-type faulted[F any] interface {
-	Faults() F
-	SetFaults(F)
-}
-
-// faultControl reads and writes one simulator's faults as its own type.
-type faultControl struct {
-	mu    sync.Mutex // one change at a time: each reads, changes and sets
-	names []string
-	get   func() any // a pointer to a copy of the faults in force
-	set   func(any)
-}
-
-func controlOf[F any](s faulted[F]) *faultControl {
-	var zero F
-	return &faultControl{
-		names: simkit.FaultNames(zero),
-		get:   func() any { f := s.Faults(); return &f },
-		set:   func(f any) { s.SetFaults(*f.(*F)) },
-	}
-}
-
-// change applies fn to the faults in force and switches to the result.
-func (c *faultControl) change(fn func(f any) error) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	f := c.get()
-	if err := fn(f); err != nil {
-		return err
-	}
-	c.set(f)
-	return nil
-}
-
 // FaultNames lists the faults this simulator takes: the shared ones
 // (simkit.Faults) and its vendor's own.
-func (s *Simulator) FaultNames() []string { return s.faults.names }
+func (s *Simulator) FaultNames() []string { return s.built.Faults.Names() }
 
 // SetFault switches the fault name on, with value as simkit.SetFault
 // reads it ("" = on).
 func (s *Simulator) SetFault(name, value string) error {
-	return s.faults.change(func(f any) error { return simkit.SetFault(f, name, value) })
+	return s.built.Faults.Set(name, value)
 }
 
 // ClearFault switches the fault name off.
 func (s *Simulator) ClearFault(name string) error {
-	return s.faults.change(func(f any) error { return simkit.ClearFault(f, name) })
+	return s.built.Faults.Clear(name)
 }
 
 // ClearFaults switches every fault off.
-func (s *Simulator) ClearFaults() {
-	_ = s.faults.change(func(f any) error {
-		for _, name := range s.faults.names {
-			_ = simkit.ClearFault(f, name)
-		}
-		return nil
-	})
-}
+func (s *Simulator) ClearFaults() { s.built.Faults.ClearAll() }
 
 // FaultsOn lists the faults switched on, by name, with their values.
-func (s *Simulator) FaultsOn() map[string]string {
-	s.faults.mu.Lock()
-	defer s.faults.mu.Unlock()
-	return simkit.FaultsOn(s.faults.get())
-}
+func (s *Simulator) FaultsOn() map[string]string { return s.built.Faults.On() }
 
 // withControl serves FaultsPath in front of the vendor's handler.
 func (s *Simulator) withControl(h http.Handler) http.Handler {

@@ -65,7 +65,7 @@ func faultsAt(t *testing.T, s *Simulator, method, query string) (int, faultsStat
 }
 
 func TestFaultsEndpoint(t *testing.T) {
-	s, err := Start("nautobot", Options{Seed: 1})
+	s, err := all.Start("nautobot", Options{Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,16 +108,16 @@ func TestFaultsEndpoint(t *testing.T) {
 	if code, st, _ := faultsAt(t, s, "DELETE", ""); code != 200 || len(st.On) != 0 || devices() != 200 {
 		t.Errorf("DELETE = %d %v; want every fault off", code, st.On)
 	}
-	if s.Nautobot.Calls() != 3 {
-		t.Errorf("Calls() = %d; want 3: the fault switches are not API calls", s.Nautobot.Calls())
+	if s.Calls() != 3 {
+		t.Errorf("Calls() = %d; want 3: the fault switches are not API calls", s.Calls())
 	}
 }
 
 // Faults and a page cap given at Start are in force from the first call,
 // for every vendor.
 func TestStartWithFaultsAndPageCap(t *testing.T) {
-	for _, vendor := range Vendors() {
-		s, err := Start(vendor, Options{Seed: 1, PageCap: 7, Faults: map[string]string{"latency": "30ms", "malformed": ""}})
+	for _, vendor := range all.Vendors() {
+		s, err := all.Start(vendor, Options{Seed: 1, PageCap: 7, Faults: map[string]string{"latency": "30ms", "malformed": ""}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -127,10 +127,10 @@ func TestStartWithFaultsAndPageCap(t *testing.T) {
 		}
 		s.Close()
 	}
-	if _, err := Start("mist", Options{Faults: map[string]string{"next_loop": "", "reprocess_mid_walk": ""}}); err == nil || !strings.Contains(err.Error(), "reprocess_mid_walk") {
+	if _, err := all.Start("mist", Options{Faults: map[string]string{"next_loop": "", "reprocess_mid_walk": ""}}); err == nil || !strings.Contains(err.Error(), "reprocess_mid_walk") {
 		t.Errorf("Start(mist) with CX Cloud's reprocess_mid_walk = %v; want an error naming it", err)
 	}
-	if _, err := Start("mist", Options{PageCap: -1}); err == nil {
+	if _, err := all.Start("mist", Options{PageCap: -1}); err == nil {
 		t.Errorf("Start with a negative page cap = nil error; want one")
 	}
 }
@@ -203,7 +203,7 @@ func TestPageCap(t *testing.T) {
 
 func start(t *testing.T, vendor string, o Options) *Simulator {
 	t.Helper()
-	s, err := Start(vendor, o)
+	s, err := all.Start(vendor, o)
 	if err != nil {
 		t.Fatal(err)
 	}

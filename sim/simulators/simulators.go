@@ -8,20 +8,14 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"math"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
-	"github.com/nmsexporter/nms_exporter/sim/cxsim"
-	"github.com/nmsexporter/nms_exporter/sim/mistsim"
-	"github.com/nmsexporter/nms_exporter/sim/nautobotsim"
-	"github.com/nmsexporter/nms_exporter/sim/primesim"
 	"github.com/nmsexporter/nms_exporter/sim/simkit"
 )
 
@@ -68,182 +62,51 @@ type Options struct {
 // in the form the section takes it: base_url, token_url and the
 // credentials paste into a config as they are.
 type Simulator struct {
-	Vendor       string              `json:"vendor"`
-	BaseURL      string              `json:"base_url"`
-	APIVersion   string              `json:"api_version,omitempty"`
-	Token        string              `json:"token,omitempty"`
-	Email        string              `json:"email,omitempty"`
-	Password     string              `json:"password,omitempty"`
-	OrgID        string              `json:"org_id,omitempty"`
-	Size         string              `json:"size"`
-	Seed         int64               `json:"seed"`
-	Username     string              `json:"username,omitempty"`
-	TokenURL     string              `json:"token_url,omitempty"`
-	ClientID     string              `json:"client_id,omitempty"`
-	ClientSecret string              `json:"client_secret,omitempty"`
-	Mist         *mistsim.Server     `json:"-"`
-	Prime        *primesim.Server    `json:"-"`
-	CXCloud      *cxsim.Server       `json:"-"`
-	Nautobot     *nautobotsim.Server `json:"-"`
+	Vendor   string `json:"vendor"`
+	BaseURL  string `json:"base_url"`
+	TokenURL string `json:"token_url,omitempty"`
+	simkit.Credentials
+	Size string `json:"size"`
+	Seed int64  `json:"seed"`
 	// FaultsURL switches faults while the simulator runs (see
 	// ServeFaults).
 	FaultsURL string `json:"faults_url"`
+	// Server is the vendor's own simulator (a *mistsim.Server, ...), for
+	// tests that drive its world.
+	Server simkit.Server `json:"-"`
 	// Traits are how the vendor's API refuses and what it answers without
 	// a body: what decides the shared faults' effect on a client.
 	Traits simkit.Traits `json:"-"`
-	faults *faultControl
-	step   func()
-	// section writes this simulator's config section, its secrets in files
-	// in dir.
-	section func(name, dir string, peers []string) (string, error)
-	srv     *http.Server
-	stop    context.CancelFunc
-	done    chan struct{}
+	built  *simkit.Built
+	srv    *http.Server
+	stop   context.CancelFunc
+	done   chan struct{}
 }
 
-// Vendors lists the vendors that have a simulator.
-func Vendors() []string {
-	out := make([]string, 0, len(starters))
-	for v := range starters {
-		out = append(out, v)
-	}
-	sort.Strings(out)
-	return out
+// Set is the simulators the exporter knows, by vendor.
+type Set struct {
+	specs map[string]simkit.Spec
 }
 
-type starter func(o Options) (http.Handler, *Simulator, func(), error)
-
-var starters = map[string]starter{
-	"mist":     startMist,
-	"prime":    startPrime,
-	"cxcloud":  startCXCloud,
-	"nautobot": startNautobot,
+// New returns the set of the simulators specs build.
+func New(specs ...simkit.Spec) *Set {
+	s := &Set{specs: map[string]simkit.Spec{}}
+	for _, sp := range specs {
+		s.specs[sp.Vendor] = sp
+	}
+	return s
 }
 
-func startMist(o Options) (http.Handler, *Simulator, func(), error) {
-	hourly := o.HourlyLimit
-	if o.Unlimited {
-		hourly = math.MaxInt32
-	}
-	s, err := mistsim.New(mistsim.Options{Seed: o.Seed, Size: o.Size, RetryAfter: o.RetryAfter, HourlyLimit: hourly, MaxLimit: o.PageCap})
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	c := s.Credentials()
-	sim := &Simulator{Token: c.Token, Email: c.Email, Password: c.Password, OrgID: c.OrgID, Mist: s, Traits: s.Traits(), faults: controlOf(s)}
-	sim.section = func(name, dir string, _ []string) (string, error) {
-		file, err := secretFile(dir, name+".token", c.Token)
-		return fmt.Sprintf(`  - name: %s
-    base_url: %s
-    token_file: %s
-    collections:
-      sites: {interval: 30s}
-      devices: {interval: 15s}
-      clients: {interval: 30s}
-      alarms: {interval: 15s}
-      usage: {interval: 60s}
-`, name, sim.BaseURL, file), err
-	}
-	return s, sim, s.Step, nil
-}
-
-func startPrime(o Options) (http.Handler, *Simulator, func(), error) {
-	po := primesim.Options{Seed: o.Seed, Size: o.Size, MaxSessions: o.PrimeSessions}
-	if o.Unlimited {
-		po.RateLimit = -1
-	}
-	if o.PageCap > 0 {
-		po.PageLimit, po.ClampMaxResults = o.PageCap, true
-		po.DefaultPageSize = min(o.PageCap, primesim.DefaultMaxResults)
-	}
-	s, err := primesim.New(po)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	c := s.Credentials()
-	sim := &Simulator{Username: c.Username, Password: c.Password, Prime: s, Traits: s.Traits(), faults: controlOf(s)}
-	sim.section = func(name, dir string, _ []string) (string, error) {
-		file, err := secretFile(dir, name+".password", c.Password)
-		return fmt.Sprintf(`  - name: %s
-    base_url: %s
-    username: %s
-    password_file: %s
-    collections:
-      access_points: {interval: 30s}
-      clients: {interval: 30s}
-      devices: {interval: 60s}
-      alarms: {interval: 15s}
-`, name, sim.BaseURL, c.Username, file), err
-	}
-	return s, sim, s.Step, nil
-}
-
-func startCXCloud(o Options) (http.Handler, *Simulator, func(), error) {
-	co := cxsim.Options{Seed: o.Seed, Size: o.Size, PageSize: o.PageCap}
-	if o.Unlimited {
-		co.PerSecond, co.PerDay = math.MaxInt32, math.MaxInt32
-	}
-	s, err := cxsim.New(co)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	c := s.Credentials()
-	sim := &Simulator{ClientID: c.ClientID, ClientSecret: c.ClientSecret, CXCloud: s, Traits: s.Traits(), faults: controlOf(s)}
-	sim.section = func(name, dir string, _ []string) (string, error) {
-		file, err := secretFile(dir, name+".secret", c.ClientSecret)
-		return fmt.Sprintf(`  - name: %s
-    base_url: %s
-    token_url: %s
-    client_id: %s
-    client_secret_file: %s
-    collections:
-      inventory: {interval: 60s}
-      field_notices: {interval: 60s}
-      advisories: {interval: 60s}
-      eox: {interval: 120s}
-`, name, sim.BaseURL, sim.TokenURL, c.ClientID, file), err
-	}
-	return s, sim, s.Step, nil
-}
-
-func startNautobot(o Options) (http.Handler, *Simulator, func(), error) {
-	s, err := nautobotsim.New(nautobotsim.Options{Seed: o.Seed, Size: o.Size, Mirror: mirrorOf(o.Mirror), MaxPageSize: o.PageCap})
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	c := s.Credentials()
-	sim := &Simulator{Token: c.Token, APIVersion: c.Version, Nautobot: s, Traits: s.Traits(), faults: controlOf(s)}
-	sim.section = func(name, dir string, peers []string) (string, error) {
-		file, err := secretFile(dir, name+".token", c.Token)
-		return fmt.Sprintf(`  - name: %s
-    base_url: %s
-    token_file: %s
-    api_version: "%s"
-    describes: [%s]
-    collections:
-      status: {interval: 30s}
-      devices: {interval: 30s}
-      locations: {interval: 60s}
-      ipam: {interval: 60s}
-`, name, sim.BaseURL, file, c.Version, strings.Join(peers, ", ")), err
-	}
-	return s, sim, s.Step, nil
-}
+// Vendors lists the vendors that have a simulator, sorted.
+func (s *Set) Vendors() []string { return slices.Sorted(maps.Keys(s.specs)) }
 
 // mirrorOf lists the devices of simulators, as the exporter names them and
 // their sites, for a source of truth to hold.
-func mirrorOf(sims []*Simulator) []nautobotsim.DeviceSeed {
-	var out []nautobotsim.DeviceSeed
+func mirrorOf(sims []*Simulator) []simkit.DeviceSeed {
+	var out []simkit.DeviceSeed
 	for _, s := range sims {
-		switch {
-		case s.Mist != nil:
-			for _, d := range s.Mist.Devices() {
-				out = append(out, nautobotsim.DeviceSeed{Serial: d.Serial, Name: d.Name, Site: d.Site, Vendor: "Juniper", Type: d.Type})
-			}
-		case s.Prime != nil:
-			for _, ap := range s.Prime.APs() {
-				out = append(out, nautobotsim.DeviceSeed{Serial: ap.Serial, Name: ap.Name, Site: ap.Site, Vendor: "Cisco", Type: "ap"})
-			}
+		if s.built.Devices != nil {
+			out = append(out, s.built.Devices()...)
 		}
 	}
 	return out
@@ -256,10 +119,10 @@ func secretFile(dir, name, secret string) (string, error) {
 }
 
 // Start serves one vendor's simulator until Close.
-func Start(vendor string, o Options) (*Simulator, error) {
-	st, ok := starters[vendor]
+func (s *Set) Start(vendor string, o Options) (*Simulator, error) {
+	spec, ok := s.specs[vendor]
 	if !ok {
-		return nil, fmt.Errorf("no simulator for vendor %q (have: %v)", vendor, Vendors())
+		return nil, fmt.Errorf("no simulator for vendor %q (have: %v)", vendor, s.Vendors())
 	}
 	if o.Size == "" {
 		o.Size = "small"
@@ -267,15 +130,18 @@ func Start(vendor string, o Options) (*Simulator, error) {
 	if o.PageCap < 0 {
 		return nil, fmt.Errorf("%s simulator: negative page cap %d", vendor, o.PageCap)
 	}
-	h, sim, step, err := st(o)
+	built, err := spec.Build(simkit.Setup{Size: o.Size, Seed: o.Seed, RetryAfter: o.RetryAfter, HourlyLimit: o.HourlyLimit,
+		Unlimited: o.Unlimited, Sessions: o.PrimeSessions, PageCap: o.PageCap, Mirror: mirrorOf(o.Mirror)})
 	if err != nil {
 		return nil, err
 	}
+	sim := &Simulator{Credentials: built.Credentials, Server: built.Server, Traits: built.Server.Traits(), built: built}
 	for _, name := range slices.Sorted(maps.Keys(o.Faults)) {
 		if err := sim.SetFault(name, o.Faults[name]); err != nil {
 			return nil, fmt.Errorf("%s simulator: %w", vendor, err)
 		}
 	}
+	var h http.Handler = built.Server
 	addr := o.Listen
 	if addr == "" {
 		addr = "127.0.0.1:0"
@@ -284,14 +150,11 @@ func Start(vendor string, o Options) (*Simulator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s simulator: %w", vendor, err)
 	}
-	sim.Vendor, sim.Size, sim.Seed, sim.step = vendor, o.Size, o.Seed, step
-	sim.BaseURL = "http://" + ln.Addr().String()
-	sim.FaultsURL = sim.BaseURL + FaultsPath
-	if sim.CXCloud != nil {
-		// The data is under /{region}/bcs/v2, the token beside it.
-		c := sim.CXCloud.Credentials()
-		sim.TokenURL = sim.BaseURL + c.TokenPath()
-		sim.BaseURL += c.BasePath()
+	sim.Vendor, sim.Size, sim.Seed = vendor, o.Size, o.Seed
+	root := "http://" + ln.Addr().String()
+	sim.BaseURL, sim.FaultsURL = root+built.Credentials.BasePath, root+FaultsPath
+	if built.Credentials.TokenPath != "" {
+		sim.TokenURL = root + built.Credentials.TokenPath
 	}
 	if o.Observe != nil {
 		inner := h
@@ -311,7 +174,7 @@ func Start(vendor string, o Options) (*Simulator, error) {
 	go func() { _ = sim.srv.Serve(ln) }()
 	go func() {
 		defer close(sim.done)
-		if o.Step <= 0 || step == nil {
+		if o.Step <= 0 {
 			<-ctx.Done()
 			return
 		}
@@ -322,7 +185,7 @@ func Start(vendor string, o Options) (*Simulator, error) {
 			case <-ctx.Done():
 				return
 			case <-t.C:
-				step()
+				built.Server.Step()
 			}
 		}
 	}()
@@ -331,11 +194,7 @@ func Start(vendor string, o Options) (*Simulator, error) {
 
 // Step changes the simulated world once, as Options.Step does on its
 // ticker.
-func (s *Simulator) Step() {
-	if s.step != nil {
-		s.step()
-	}
-}
+func (s *Simulator) Step() { s.Server.Step() }
 
 // Close stops the simulator.
 func (s *Simulator) Close() error {
@@ -360,22 +219,22 @@ func DemoConfig(dir string, sims []*Simulator) (string, error) {
 	for _, s := range sims {
 		byVendor[s.Vendor] = append(byVendor[s.Vendor], s)
 	}
+	vendors := slices.Sorted(maps.Keys(byVendor))
 	// The source of truth describes the sources it mirrors.
 	var peers []string
-	for _, vendor := range Vendors() {
+	for _, vendor := range vendors {
 		for i, s := range byVendor[vendor] {
-			if s.Mist != nil || s.Prime != nil {
+			if s.built.Devices != nil {
 				peers = append(peers, demoName(vendor, i))
 			}
 		}
 	}
-	for _, vendor := range Vendors() {
-		if len(byVendor[vendor]) == 0 {
-			continue
-		}
+	for _, vendor := range vendors {
 		fmt.Fprintf(&b, "%s:\n", vendor)
 		for i, s := range byVendor[vendor] {
-			section, err := s.section(demoName(vendor, i), dir, peers)
+			name := demoName(vendor, i)
+			section, err := s.built.Section(simkit.SectionArgs{Name: name, BaseURL: s.BaseURL, TokenURL: s.TokenURL, Peers: peers,
+				Secret: func(suffix, value string) (string, error) { return secretFile(dir, name+"."+suffix, value) }})
 			if err != nil {
 				return "", err
 			}
@@ -389,28 +248,8 @@ func DemoConfig(dir string, sims []*Simulator) (string, error) {
 // demoName names the demo's i-th source of a vendor.
 func demoName(vendor string, i int) string { return fmt.Sprintf("demo-%s-%d", vendor, i+1) }
 
-// counter is what every simulator counts.
-type counter interface {
-	Calls() int
-	ResetCalls()
-}
-
-func (s *Simulator) counter() counter {
-	switch {
-	case s.Mist != nil:
-		return s.Mist
-	case s.Prime != nil:
-		return s.Prime
-	case s.CXCloud != nil:
-		return s.CXCloud
-	case s.Nautobot != nil:
-		return s.Nautobot
-	}
-	return nil
-}
-
 // Calls is the API calls the simulator has served since its last reset.
-func (s *Simulator) Calls() int { return s.counter().Calls() }
+func (s *Simulator) Calls() int { return s.Server.Calls() }
 
 // ResetCalls sets the call count to zero.
-func (s *Simulator) ResetCalls() { s.counter().ResetCalls() }
+func (s *Simulator) ResetCalls() { s.Server.ResetCalls() }

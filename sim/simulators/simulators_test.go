@@ -5,16 +5,24 @@ import (
 	"net/http"
 	"sync/atomic"
 	"testing"
+
+	"github.com/nmsexporter/nms_exporter/sim/cxsim"
+	"github.com/nmsexporter/nms_exporter/sim/mistsim"
+	"github.com/nmsexporter/nms_exporter/sim/nautobotsim"
+	"github.com/nmsexporter/nms_exporter/sim/primesim"
 )
+
+// all is every simulator there is.
+var all = New(mistsim.Spec, primesim.Spec, cxsim.Spec, nautobotsim.Spec)
 
 // TestStartHooks: Front sees the API's requests and not the fault
 // switch's, ConnState sees the connections, and every simulator says how
 // its vendor refuses.
 func TestStartHooks(t *testing.T) {
-	for _, vendor := range Vendors() {
+	for _, vendor := range all.Vendors() {
 		t.Run(vendor, func(t *testing.T) {
 			var fronted, conns atomic.Int64
-			s, err := Start(vendor, Options{Seed: 1,
+			s, err := all.Start(vendor, Options{Seed: 1,
 				Front: func(h http.Handler) http.Handler {
 					return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 						fronted.Add(1)
