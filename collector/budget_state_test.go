@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nmsexporter/nms_exporter/collector/collectortest"
 	"github.com/nmsexporter/nms_exporter/exposition"
 	"github.com/nmsexporter/nms_exporter/internal/statefile"
 	"github.com/nmsexporter/nms_exporter/vendors"
@@ -18,7 +19,7 @@ import (
 
 // budgetedSource is a fake source whose one collection spends calls of
 // an hourly and a daily quota on clock, its state in dir.
-func budgetedSource(dir, identity string, clock *simClock, logs *bytes.Buffer, calls int) *Source {
+func budgetedSource(dir, identity string, clock *collectortest.Clock, logs *bytes.Buffer, calls int) *Source {
 	b := vendors.NewBudget(vendors.BudgetConfig{PerHour: 100, PerDay: 1000}, clock.Now)
 	s := &Source{Name: "a", Vendor: "fake", Identity: identity, Budget: b,
 		Collections: []*Collection{{Name: "devices", Interval: time.Hour, Fetch: func(ctx context.Context) (any, int, error) {
@@ -47,7 +48,7 @@ func left(b *vendors.Budget) string {
 func TestBudgetSurvivesRestart(t *testing.T) {
 	dir := t.TempDir()
 	var logs bytes.Buffer
-	clock := &simClock{t: time.Date(2026, 11, 23, 16, 10, 0, 0, time.UTC)}
+	clock := collectortest.NewClock(time.Date(2026, 11, 23, 16, 10, 0, 0, time.UTC))
 	first := budgetedSource(dir, "https://x", clock, &logs, 5)
 	if err := first.Refresh(context.Background(), "devices"); err != nil {
 		t.Fatal(err)
@@ -77,7 +78,7 @@ func TestBudgetSurvivesRestart(t *testing.T) {
 // TestBudgetFileRefused: a budget file of another source, another format
 // or a date to come is ignored, and said so.
 func TestBudgetFileRefused(t *testing.T) {
-	clock := &simClock{t: time.Date(2026, 11, 23, 16, 10, 0, 0, time.UTC)}
+	clock := collectortest.NewClock(time.Date(2026, 11, 23, 16, 10, 0, 0, time.UTC))
 	for _, tc := range []struct {
 		name, want string
 		edit       func(f *budgetFile)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/nmsexporter/nms_exporter/collector/collectortest"
 	"github.com/nmsexporter/nms_exporter/exposition"
 	"github.com/nmsexporter/nms_exporter/vendors"
 )
@@ -82,7 +83,7 @@ nms_source_up 0
 # TYPE nms_test_value gauge
 nms_test_value{collection="devices"} 7
 `
-		if err := testutil.GatherAndCompare(scraped(t, s), strings.NewReader(expected),
+		if err := testutil.GatherAndCompare(collectortest.Scraped(t, s), strings.NewReader(expected),
 			"nms_collection_success", "nms_collection_items", "nms_collection_failures_total", "nms_source_up", "nms_test_value"); err != nil {
 			t.Errorf("after a failed refresh (%s): %v", want, err)
 		}
@@ -99,7 +100,7 @@ func TestCollectorLint(t *testing.T) {
 	if err := s.Refresh(context.Background(), "devices"); err != nil {
 		t.Fatal(err)
 	}
-	problems, err := testutil.GatherAndLint(scraped(t, s))
+	problems, err := testutil.GatherAndLint(collectortest.Scraped(t, s))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,7 +188,7 @@ func TestProbeGzipAndPlainAgree(t *testing.T) {
 		if acceptEncoding != "" {
 			h.Set("Accept-Encoding", acceptEncoding)
 		}
-		return probe(src, h)
+		return collectortest.Probe(src, h)
 	}
 	zipped := get("gzip, deflate")
 	if zipped.Header().Get("Content-Encoding") != "gzip" {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nmsexporter/nms_exporter/collector/collectortest"
 	"github.com/nmsexporter/nms_exporter/internal/cpuslot"
 )
 
@@ -19,7 +20,7 @@ func TestScrapeHealthMatchesItsData(t *testing.T) {
 	src := fakeSource("a", &Collection{Name: "devices", Interval: time.Minute,
 		Fetch: scripted(ok(7), fail("HTTP 500"))})
 	scrape := func() string {
-		b, _ := io.ReadAll(probe(src, nil).Body)
+		b, _ := io.ReadAll(collectortest.Probe(src, nil).Body)
 		return string(b)
 	}
 	const success, series = `nms_collection_success{collection="devices"} 1`, `nms_test_value{collection="devices"} 7`

@@ -8,29 +8,11 @@ import (
 
 // What the tests of package collector_test, which build sources of the
 // real vendors, use of the package's own test helpers and internals.
-var (
-	RefreshAll  = refreshAll
-	Scraped     = scraped
-	Probe       = probe
-	WaitSettled = waitSettled
-	FakeSource  = fakeSource
-)
-
-// SimClock is the tests' simulated clock.
-type SimClock = simClock
+var RefreshAll = refreshAll
 
 // CacheResult records a refresh's result without rendering it.
 func CacheResult(s *Source, name string, at time.Time, d time.Duration, calls int64, data any, items int, err error) {
 	s.cache.result(name, at, d, calls, data, items, err)
-}
-
-// NewSimClock returns a simulated clock set at t.
-func NewSimClock(t time.Time) *SimClock { return &simClock{t: t} }
-
-// NextDelay is how long a collection waits before its next refresh after
-// err.
-func NextDelay(s *Source, collection string, err error) time.Duration {
-	return s.nextDelay(collection, err)
 }
 
 // Render renders the source's data as a scrape would.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/prometheus/common/expfmt"
 
+	"github.com/nmsexporter/nms_exporter/collector/collectortest"
 	"github.com/nmsexporter/nms_exporter/exposition"
 	"github.com/nmsexporter/nms_exporter/internal/scrapetest"
 	"github.com/nmsexporter/nms_exporter/vendors"
@@ -38,7 +39,7 @@ func escapingSource(t *testing.T) *Source {
 	if err := s.Refresh(context.Background(), "devices"); err != nil {
 		t.Fatal(err)
 	}
-	waitSettled(t, s)
+	collectortest.WaitSettled(t, s)
 	return s
 }
 
@@ -77,7 +78,7 @@ func TestProbeAnswersEveryScraper(t *testing.T) {
 			if sc.encoding != "" {
 				header.Set("Accept-Encoding", sc.encoding)
 			}
-			rec := probe(s, header)
+			rec := collectortest.Probe(s, header)
 			h := rec.Result().Header
 			if ct := h.Get("Content-Type"); !strings.HasPrefix(ct, sc.contentType) {
 				t.Errorf("Content-Type = %q; want %q", ct, sc.contentType)
@@ -151,7 +152,7 @@ func samples(t *testing.T, body []byte, f expfmt.Format) map[string]string {
 func TestHealthFollowsEveryChange(t *testing.T) {
 	s := escapingSource(t)
 	read := func() map[string]string {
-		rec := probe(s, http.Header{"Accept-Encoding": {"gzip"}})
+		rec := collectortest.Probe(s, http.Header{"Accept-Encoding": {"gzip"}})
 		return samples(t, gunzipOneMember(t, rec.Body.Bytes()), expfmt.FmtText)
 	}
 	requests := `nms_api_requests_total{code="200", endpoint="/api/v1/things"}`

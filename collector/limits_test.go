@@ -1,9 +1,11 @@
 package collector
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
 	"strings"
 	"testing"
@@ -77,5 +79,20 @@ func TestBackoffErrorDelaysNextRefresh(t *testing.T) {
 	err := fmt.Errorf("walking: %w", &vendors.BackoffError{Err: errors.New("HTTP 401"), For: 5 * time.Minute})
 	if d := s.nextDelay("devices", err); d < 5*time.Minute {
 		t.Errorf("nextDelay() after a 5m backoff = %s; want at least 5m", d)
+	}
+}
+
+// TestBudgetErrorWaitsForReset: a spent budget puts the collection's next
+// refresh at the budget's reset, and the log says so.
+func TestBudgetErrorWaitsForReset(t *testing.T) {
+	s := fakeSource("a", &Collection{Name: "inventory", Interval: time.Minute, Fetch: scripted(ok(1))})
+	var logs bytes.Buffer
+	s.logger = slog.New(slog.NewTextHandler(&logs, nil))
+	err := fmt.Errorf("inventory: %w", &vendors.BudgetError{Window: "day", Reset: time.Now().Add(2 * time.Hour)})
+	if d := s.nextDelay("inventory", err); d < 2*time.Hour-time.Minute {
+		t.Errorf("nextDelay() with the day's budget spent until 2h from now = %s; want about 2h", d)
+	}
+	if !strings.Contains(logs.String(), "waiting for its reset") {
+		t.Errorf("log = %q; want the wait for the reset said", logs.String())
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/nmsexporter/nms_exporter/collector"
+	"github.com/nmsexporter/nms_exporter/collector/collectortest"
 	"github.com/nmsexporter/nms_exporter/config"
 	"github.com/nmsexporter/nms_exporter/registry"
 	"github.com/nmsexporter/nms_exporter/sim/mistsim"
@@ -87,8 +88,8 @@ func TestSeriesLimitKeepsLastGoodRender(t *testing.T) {
 	}
 	scrape := func(s *collector.Source) string {
 		t.Helper()
-		collector.WaitSettled(t, s)
-		rec := collector.Probe(s, nil)
+		collectortest.WaitSettled(t, s)
+		rec := collectortest.Probe(s, nil)
 		if rec.Code != http.StatusOK {
 			t.Fatalf("%s: /collector.Probe = %d %s; want 200", s.Name, rec.Code, rec.Body)
 		}
@@ -123,7 +124,7 @@ func TestSeriesLimitKeepsLastGoodRender(t *testing.T) {
 		t.Fatal(err)
 	}
 	collector.CacheResult(limited, "devices", time.Now(), time.Millisecond, 1, data, items, nil)
-	if rec := collector.Probe(limited, http.Header{"Accept": {"application/openmetrics-text; version=1.0.0"}}); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "nms_site_info{") || strings.Contains(rec.Body.String(), "nms_device_info{") {
+	if rec := collectortest.Probe(limited, http.Header{"Accept": {"application/openmetrics-text; version=1.0.0"}}); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "nms_site_info{") || strings.Contains(rec.Body.String(), "nms_device_info{") {
 		t.Errorf("OpenMetrics scrape over the limit = %d, site info %v, device info %v; want 200 and the last good render", rec.Code,
 			strings.Contains(rec.Body.String(), "nms_site_info{"), strings.Contains(rec.Body.String(), "nms_device_info{"))
 	}
@@ -142,7 +143,7 @@ func TestSeriesLimitKeepsLastGoodRender(t *testing.T) {
 	}
 	// A format first asked for after the refusal is made from the last
 	// good render too.
-	if rec := collector.Probe(limited, http.Header{"Accept": {"application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited"}}); rec.Code != http.StatusOK {
+	if rec := collectortest.Probe(limited, http.Header{"Accept": {"application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited"}}); rec.Code != http.StatusOK {
 		t.Errorf("protobuf scrape over the limit = %d %s; want 200", rec.Code, rec.Body)
 	}
 

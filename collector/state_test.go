@@ -13,6 +13,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/nmsexporter/nms_exporter/collector/collectortest"
 	"github.com/nmsexporter/nms_exporter/exposition"
 	"github.com/nmsexporter/nms_exporter/vendors"
 )
@@ -59,7 +60,7 @@ nms_test_value{collection="devices"} 42
 # TYPE nms_collection_success gauge
 nms_collection_success{collection="devices"} 1
 `
-	if err := testutil.GatherAndCompare(scraped(t, second), strings.NewReader(want), "nms_test_value", "nms_collection_success"); err != nil {
+	if err := testutil.GatherAndCompare(collectortest.Scraped(t, second), strings.NewReader(want), "nms_test_value", "nms_collection_success"); err != nil {
 		t.Errorf("after a restart: %v", err)
 	}
 	if second.Ready() {

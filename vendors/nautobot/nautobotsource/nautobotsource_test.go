@@ -1,4 +1,4 @@
-package collector_test
+package nautobotsource_test
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/nmsexporter/nms_exporter/collector"
+	"github.com/nmsexporter/nms_exporter/collector/collectortest"
 	"github.com/nmsexporter/nms_exporter/config"
 	"github.com/nmsexporter/nms_exporter/registry"
 	"github.com/nmsexporter/nms_exporter/sim/mistsim"
@@ -80,10 +81,10 @@ nms_sot_drift_devices{kind="name_mismatch",vendor_source="org"} %d
 nms_sot_drift_devices{kind="site_mismatch",vendor_source="org"} %d
 `, len(d.Missing), len(d.Extra), len(d.Renamed), len(d.Moved))
 	sot, _ := m.Source("sot")
-	if err := testutil.GatherAndCompare(collector.Scraped(t, sot), strings.NewReader(want), "nms_sot_drift_devices"); err != nil {
+	if err := testutil.GatherAndCompare(collectortest.Scraped(t, sot), strings.NewReader(want), "nms_sot_drift_devices"); err != nil {
 		t.Errorf("drift against the mirror (%+v): %v", d, err)
 	}
-	if problems, err := testutil.GatherAndLint(collector.Scraped(t, sot)); err != nil || len(problems) > 0 {
+	if problems, err := testutil.GatherAndLint(collectortest.Scraped(t, sot)); err != nil || len(problems) > 0 {
 		t.Errorf("lint: %v %v", problems, err)
 	}
 }

@@ -1,11 +1,15 @@
-package collector_test
+package primesource_test
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"net/http/httptest"
 	"testing"
 
 	"github.com/nmsexporter/nms_exporter/collector"
+	"github.com/nmsexporter/nms_exporter/collector/collectortest"
+	"github.com/nmsexporter/nms_exporter/config"
 	"github.com/nmsexporter/nms_exporter/registry"
 	"github.com/nmsexporter/nms_exporter/sim/primesim"
 )
@@ -15,8 +19,18 @@ import (
 // sites, wired clients from the devices' wired columns only, never a
 // controller's wireless clients counted as wired.
 func TestPrimeClientsCountedOnce(t *testing.T) {
-	sim, base := startPrimeSim(t, primesim.Options{Seed: 11, Size: "small", RateLimit: -1})
-	cfg := primeSection(t, base, sim.Credentials(), "1h")
+	sim, err := primesim.New(primesim.Options{Seed: 11, Size: "small", RateLimit: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(sim)
+	defer srv.Close()
+	cr := sim.Credentials()
+	cfg, err := config.Parse(fmt.Appendf(nil, "prime:\n  - name: pi\n    base_url: %s\n    username: %s\n    password: %s\n    page_size: 50\n    hold: 1ms\n",
+		srv.URL, cr.Username, cr.Password), "pi.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
 	s, err := collector.NewSource(&cfg.Prime[0], collector.Options{Vendors: registry.Vendors, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
@@ -26,7 +40,7 @@ func TestPrimeClientsCountedOnce(t *testing.T) {
 			t.Fatalf("refresh %s: %v", c.Name, err)
 		}
 	}
-	mfs, err := collector.Scraped(t, s).Gather()
+	mfs, err := collectortest.Scraped(t, s).Gather()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package collector_test
+package mistsource_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/nmsexporter/nms_exporter/collector"
+	"github.com/nmsexporter/nms_exporter/collector/collectortest"
 	"github.com/nmsexporter/nms_exporter/config"
 	"github.com/nmsexporter/nms_exporter/registry"
 	"github.com/nmsexporter/nms_exporter/sim/mistsim"
@@ -77,7 +78,7 @@ func TestMistCollectorLint(t *testing.T) {
 			t.Fatalf("refresh %s: %v", c.Name, err)
 		}
 	}
-	problems, err := testutil.GatherAndLint(collector.Scraped(t, s))
+	problems, err := testutil.GatherAndLint(collectortest.Scraped(t, s))
 	if err != nil {
 		t.Fatal(err)
 	}

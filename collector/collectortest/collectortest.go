@@ -1,0 +1,124 @@
+// Package collectortest holds what tests of sources share, the collector's
+// own and each vendor adapter's: a scrape as /probe serves it, and a
+// simulated clock.
+package collectortest
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+
+	"github.com/nmsexporter/nms_exporter/exposition"
+)
+
+// Source is a source as /probe serves it.
+type Source interface {
+	// Settled reports whether its encoded data shows its latest refresh.
+	Settled() bool
+	Scrape(exposition.Format, expfmt.Format) (*exposition.Head, *exposition.Deflated, error)
+}
+
+// Scraped is the source as Prometheus reads it from /probe, through the
+// handler's own code, once its data shows the latest refresh: what tests
+// compare with testutil.GatherAndCompare and lint with GatherAndLint.
+func Scraped(t *testing.T, s Source) prometheus.Gatherer {
+	return prometheus.GathererFunc(func() ([]*dto.MetricFamily, error) {
+		t.Helper()
+		WaitSettled(t, s)
+		rec := Probe(s, nil)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("GET /probe = %d: %s", rec.Code, rec.Body)
+		}
+		p := expfmt.NewTextParser(model.UTF8Validation)
+		byName, err := p.TextToMetricFamilies(rec.Body)
+		if err != nil {
+			return nil, err
+		}
+		mfs := make([]*dto.MetricFamily, 0, len(byName))
+		for _, mf := range byName {
+			mfs = append(mfs, mf)
+		}
+		slices.SortFunc(mfs, func(a, b *dto.MetricFamily) int { return strings.Compare(a.GetName(), b.GetName()) })
+		return mfs, nil
+	})
+}
+
+// Probe serves a scrape of s with the request's headers, as /probe does.
+func Probe(s Source, header http.Header) *httptest.ResponseRecorder {
+	rec := httptest.NewRecorder()
+	f, ct := exposition.Negotiate(header)
+	h, data, err := s.Scrape(f, ct)
+	if err != nil {
+		http.Error(rec, err.Error(), http.StatusInternalServerError)
+		return rec
+	}
+	exposition.Write(rec, header, ct, h, data)
+	return rec
+}
+
+// WaitSettled waits until the source's encoded data shows its latest
+// refresh.
+func WaitSettled(t testing.TB, s Source) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !s.Settled() {
+		if time.Now().After(deadline) {
+			t.Fatalf("the source's data was not rendered within 10s")
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// Clock is a simulated clock: sleeping moves it on at once. With pages
+// fetched in parallel, concurrent sleeps each move the one clock, so a
+// local limiter's spacing does not hold on it; tests that measure a rate
+// move it by a request's latency too.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewClock returns a clock standing at t.
+func NewClock(t time.Time) *Clock { return &Clock{t: t} }
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Advance moves the clock on by d.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// Set moves the clock on to t; it never goes back.
+func (c *Clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if t.After(c.t) {
+		c.t = t
+	}
+}
+
+// Sleep moves the clock on by d at once, unless ctx is done.
+func (c *Clock) Sleep(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	c.Advance(d)
+	return nil
+}
