@@ -116,34 +116,27 @@ func alerts(t *testing.T, path string) []rule {
 	return out
 }
 
-func TestPromtoolCheckRules(t *testing.T) {
+// TestPromtool runs promtool's rule checks on every rule file and its unit
+// tests on every test file.
+func TestPromtool(t *testing.T) {
 	bin := promtool(t)
-	rules, _ := files(t)
-	for _, f := range rules {
-		t.Run(f, func(t *testing.T) {
-			t.Parallel()
-			out, err := exec.Command(bin, "check", "rules", f).CombinedOutput()
-			if err != nil {
-				t.Errorf("promtool check rules %s = %v; want success\n%s", f, err, out)
-			}
-		})
-	}
-}
-
-func TestPromtoolTestRules(t *testing.T) {
-	bin := promtool(t)
-	_, tests := files(t)
+	rules, tests := files(t)
 	if len(tests) == 0 {
 		t.Fatalf("filepath.Glob(%q) found no test files; want one per rule file", "*_test.yml")
 	}
-	for _, f := range tests {
-		t.Run(f, func(t *testing.T) {
-			t.Parallel()
-			out, err := exec.Command(bin, "test", "rules", f).CombinedOutput()
-			if err != nil {
-				t.Errorf("promtool test rules %s = %v; want success\n%s", f, err, out)
-			}
-		})
+	for _, run := range []struct {
+		cmd   string
+		files []string
+	}{{"check", rules}, {"test", tests}} {
+		for _, f := range run.files {
+			t.Run(run.cmd+"/"+f, func(t *testing.T) {
+				t.Parallel()
+				out, err := exec.Command(bin, run.cmd, "rules", f).CombinedOutput()
+				if err != nil {
+					t.Errorf("promtool %s rules %s = %v; want success\n%s", run.cmd, f, err, out)
+				}
+			})
+		}
 	}
 }
 

@@ -79,6 +79,21 @@ type env struct {
 
 func newEnv(t testing.TB) *env { return newEnvWith(t, "") }
 
+// webhook is the webhook intake for the env's source, calling notify (if
+// set) on each accepted alarm.
+func (e *env) webhook(notify func()) http.Handler {
+	return WebhookHandler("mist", func() []*collector.Source { return []*collector.Source{e.src} }, e.metrics, notify, slog.New(slog.DiscardHandler))
+}
+
+// postSigned posts body to h, signed with the env's secret.
+func (e *env) postSigned(h http.Handler, body []byte) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodPost, "/webhooks/mist", bytes.NewReader(body))
+	req.Header.Set("X-Mist-Signature-v2", sign(e.secret, body))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
 // newEnvWith is newEnv with more lines for the Mist source's section.
 func newEnvWith(t testing.TB, extra string) *env {
 	t.Helper()
@@ -266,7 +281,7 @@ func TestWebhooks(t *testing.T) {
 	future := alarmAt("c0000000-0000-4000-8000-000000000002", time.Now().Add(time.Hour))
 	before := alarmsOn(e.src, target.Name)
 	notified := 0
-	h := WebhookHandler("mist", func() []*collector.Source { return []*collector.Source{e.src} }, e.metrics, func() { notified++ }, slog.New(slog.DiscardHandler))
+	h := e.webhook(func() { notified++ })
 	big := bytes.Repeat([]byte("x"), MaxWebhookBytes+1)
 	for _, tc := range []struct {
 		name, method string
@@ -352,14 +367,10 @@ func TestReplayedWebhookKeepsClearedAlarmCleared(t *testing.T) {
 	now := time.Now().Unix()
 	body := []byte(fmt.Sprintf(`{"topic": "alarms", "events": [{"id": "d0000000-0000-4000-8000-00000000beef", "org_id": %q, "site_id": %q, "type": "switch_down", "count": 1, "timestamp": %d, "last_seen": %d, "switches": [%q]}]}`,
 		e.sim.Credentials().OrgID, target.SiteID, now, now, target.MAC))
-	h := WebhookHandler("mist", func() []*collector.Source { return []*collector.Source{e.src} }, e.metrics, nil, slog.New(slog.DiscardHandler))
+	h := e.webhook(nil)
 	post := func() {
 		t.Helper()
-		req := httptest.NewRequest(http.MethodPost, "/webhooks/mist", bytes.NewReader(body))
-		req.Header.Set("X-Mist-Signature-v2", sign(e.secret, body))
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		if rec.Code != http.StatusNoContent {
+		if rec := e.postSigned(h, body); rec.Code != http.StatusNoContent {
 			t.Fatalf("signed webhook = %d %s; want 204", rec.Code, rec.Body)
 		}
 	}
@@ -399,12 +410,7 @@ func TestWebhookSiteFilter(t *testing.T) {
 		{"id": "a1", "site_id": %[1]q, "type": "switch_down", "timestamp": %[5]d, "last_seen": %[5]d, "switches": [%[2]q]},
 		{"id": "a2", "site_id": %[3]q, "type": "switch_down", "timestamp": %[5]d, "last_seen": %[5]d, "switches": [%[4]q]}]}`,
 		kept.SiteID, kept.MAC, other.SiteID, other.MAC, time.Now().Unix()))
-	h := WebhookHandler("mist", func() []*collector.Source { return []*collector.Source{e.src} }, e.metrics, nil, slog.New(slog.DiscardHandler))
-	req := httptest.NewRequest(http.MethodPost, "/webhooks/mist", bytes.NewReader(body))
-	req.Header.Set("X-Mist-Signature-v2", sign(e.secret, body))
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
-	if rec.Code != http.StatusNoContent {
+	if rec := e.postSigned(e.webhook(nil), body); rec.Code != http.StatusNoContent {
 		t.Fatalf("webhook = %d %s; want 204", rec.Code, rec.Body)
 	}
 	if got := testutil.ToFloat64(e.metrics.WebhookFiltered.WithLabelValues("org")); got != 1 {

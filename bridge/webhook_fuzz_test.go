@@ -4,12 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"testing"
-
-	"github.com/nmsexporter/nms_exporter/collector"
 )
 
 func FuzzWebhookHandler(f *testing.F) {
@@ -34,14 +30,11 @@ func FuzzWebhookHandler(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	notified := 0
-	h := WebhookHandler("mist", func() []*collector.Source { return []*collector.Source{e.src} }, e.metrics, func() { notified++ }, slog.New(slog.DiscardHandler))
+	h := e.webhook(func() { notified++ })
 
 	f.Fuzz(func(t *testing.T, body []byte) {
-		req := httptest.NewRequest(http.MethodPost, "/webhooks/mist", bytes.NewReader(body))
-		req.Header.Set("X-Mist-Signature-v2", sign(e.secret, body))
-		rec := httptest.NewRecorder()
 		before := notified
-		h.ServeHTTP(rec, req)
+		rec := e.postSigned(h, body)
 		msg, _ := io.ReadAll(rec.Body)
 		switch rec.Code {
 		case http.StatusNoContent:

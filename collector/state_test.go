@@ -3,6 +3,8 @@ package collector
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"os"
@@ -11,11 +13,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus/testutil"
-
 	"github.com/nmsexporter/nms_exporter/collector/collectortest"
 	"github.com/nmsexporter/nms_exporter/exposition"
+	"github.com/nmsexporter/nms_exporter/internal/statefile"
 	"github.com/nmsexporter/nms_exporter/vendors"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 )
 
 type saved struct{ Value int }
@@ -114,5 +116,201 @@ func TestBadStateIsIgnored(t *testing.T) {
 				t.Errorf("state file after a refresh = %s; want the new data", b)
 			}
 		})
+	}
+}
+
+// TestStaleTempFilesRemovedAtStart leaves the temporary files of a save cut
+// short by a crash, one old and one that a live save may still be writing:
+// a start removes the old one only.
+func TestStaleTempFilesRemovedAtStart(t *testing.T) {
+	dir := t.TempDir()
+	stateDir := filepath.Join(dir, "a")
+	if err := os.MkdirAll(stateDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	old, live := filepath.Join(stateDir, ".tmp-123"), filepath.Join(stateDir, ".tmp-456")
+	for _, f := range []string{old, live} {
+		if err := os.WriteFile(f, []byte("{"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hourAgo := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(old, hourAgo, hourAgo); err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	statefulSource(dir, "id", &logs, func(context.Context) (*saved, error) { return &saved{Value: 1}, nil })
+	if _, err := os.Stat(old); !os.IsNotExist(err) {
+		t.Errorf("the stale temporary file is still there (%v)", err)
+	}
+	if _, err := os.Stat(live); err != nil {
+		t.Errorf("a fresh temporary file was removed: %v", err)
+	}
+}
+
+// TestStateFromTheFutureIsRefused writes a state file dated a day ahead,
+// as a wrong clock or a copied folder can: it is not served as fresh data.
+func TestStateFromTheFutureIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	var logs bytes.Buffer
+	first := statefulSource(dir, "id", &logs, func(context.Context) (*saved, error) { return &saved{Value: 42}, nil })
+	if err := first.Refresh(context.Background(), "devices"); err != nil {
+		t.Fatal(err)
+	}
+	editState(t, first.statePath("devices"), func(f *stateFile) { f.FetchedAt = time.Now().Add(24 * time.Hour) })
+	second := statefulSource(dir, "id", &logs, func(context.Context) (*saved, error) { return &saved{Value: 1}, nil })
+	if st := second.Status()[0]; st.Success || st.Items != 0 {
+		t.Errorf("state dated tomorrow was restored: %+v", st)
+	}
+	if !strings.Contains(logs.String(), "in the future") {
+		t.Errorf("the log does not say why the state was ignored:\n%s", logs.String())
+	}
+}
+
+// TestStateThatIsNotAFileIsRefused links a state file to /dev/zero: the
+// start ignores it at once instead of reading without end.
+func TestStateThatIsNotAFileIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "a"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("/dev/zero", filepath.Join(dir, "a", "devices.json")); err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	s := statefulSource(dir, "id", &logs, func(context.Context) (*saved, error) { return &saved{Value: 1}, nil })
+	if st := s.Status()[0]; st.Success {
+		t.Errorf("a link to /dev/zero was restored as data: %+v", st)
+	}
+	if !strings.Contains(logs.String(), "not a regular file") {
+		t.Errorf("the log does not say why the state was ignored:\n%s", logs.String())
+	}
+}
+
+// TestFailedSaveIsCounted makes the state folder unwritable: the refresh
+// still succeeds and the failed save shows as a metric.
+func TestFailedSaveIsCounted(t *testing.T) {
+	dir := t.TempDir()
+	// A file where the source's folder should be: no save can succeed,
+	// whoever runs the test.
+	if err := os.WriteFile(filepath.Join(dir, "a"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	s := statefulSource(dir, "id", &logs, func(context.Context) (*saved, error) { return &saved{Value: 7}, nil })
+	before := testutil.ToFloat64(stateSaveErrors.WithLabelValues("a"))
+	if err := s.Refresh(context.Background(), "devices"); err != nil {
+		t.Fatalf("a refresh whose save fails must still succeed: %v", err)
+	}
+	if got := testutil.ToFloat64(stateSaveErrors.WithLabelValues("a")) - before; got < 1 {
+		t.Errorf("nms_state_save_errors_total rose by %v; want at least 1", got)
+	}
+}
+
+// budgetedSource is a fake source whose one collection spends calls of
+// an hourly and a daily quota on clock, its state in dir.
+func budgetedSource(dir, identity string, clock *collectortest.Clock, logs *bytes.Buffer, calls int) *Source {
+	b := vendors.NewBudget(vendors.BudgetConfig{PerHour: 100, PerDay: 1000}, clock.Now)
+	s := &Source{Name: "a", Vendor: "fake", Identity: identity, Budget: b,
+		Collections: []*Collection{{Name: "devices", Interval: time.Hour, Fetch: func(ctx context.Context) (any, int, error) {
+			for range calls {
+				if err := b.Acquire(ctx); err != nil {
+					return nil, 0, err
+				}
+			}
+			return 1, 1, nil
+		}}},
+		Render: func(*exposition.Sink, Data) {},
+	}
+	s.init(Options{Logger: slog.New(slog.NewTextHandler(logs, nil)), Now: clock.Now, StateDir: dir})
+	return s
+}
+
+// left is what a budget has left of its hour and its day.
+func left(b *vendors.Budget) string {
+	st := b.State()
+	return fmt.Sprintf("hour %v, day %v", st.Remaining["hour"], st.Remaining["day"])
+}
+
+// TestBudgetSurvivesRestart: restarted mid-hour, a source goes on from the
+// hour's and the day's counts; in the next hour, from the day's only: a
+// restart at 18:00 must not spend CX Cloud's day twice.
+func TestBudgetSurvivesRestart(t *testing.T) {
+	dir := t.TempDir()
+	var logs bytes.Buffer
+	clock := collectortest.NewClock(time.Date(2026, 11, 23, 16, 10, 0, 0, time.UTC))
+	first := budgetedSource(dir, "https://x", clock, &logs, 5)
+	if err := first.Refresh(context.Background(), "devices"); err != nil {
+		t.Fatal(err)
+	}
+
+	clock.Advance(30 * time.Minute) // 16:40
+	second := budgetedSource(dir, "https://x", clock, &logs, 7)
+	if got, want := left(second.Budget), "hour 95, day 995"; got != want {
+		t.Errorf("restarted mid-hour: %s left; want %s", got, want)
+	}
+	if err := second.Refresh(context.Background(), "devices"); err != nil {
+		t.Fatal(err)
+	}
+	// Calls made outside a refresh are saved when the source stops.
+	_ = second.Budget.Acquire(context.Background())
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	second.Run(ctx)
+
+	clock.Advance(time.Hour) // 17:40
+	third := budgetedSource(dir, "https://x", clock, &logs, 0)
+	if got, want := left(third.Budget), "hour 100, day 987"; got != want {
+		t.Errorf("restarted in the next hour: %s left; want %s", got, want)
+	}
+}
+
+// TestBudgetFileRefused: a budget file of another source, another format
+// or a date to come is ignored, and said so.
+func TestBudgetFileRefused(t *testing.T) {
+	clock := collectortest.NewClock(time.Date(2026, 11, 23, 16, 10, 0, 0, time.UTC))
+	for _, tc := range []struct {
+		name, want string
+		edit       func(f *budgetFile)
+	}{
+		{"another identity", "written for another source", func(f *budgetFile) { f.Identity = "https://y" }},
+		{"another format", "unknown format", func(f *budgetFile) { f.Format = "nms_exporter.budget.v9" }},
+		{"dated in the future", "in the future", func(f *budgetFile) {
+			f.SavedAt, f.HourStart, f.DayStart = f.SavedAt.Add(48*time.Hour), f.HourStart.Add(48*time.Hour), f.DayStart.Add(48*time.Hour)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			var logs bytes.Buffer
+			first := budgetedSource(dir, "https://x", clock, &logs, 5)
+			if err := first.Refresh(context.Background(), "devices"); err != nil {
+				t.Fatal(err)
+			}
+			editState(t, filepath.Join(dir, "a", "budget.json"), tc.edit)
+			second := budgetedSource(dir, "https://x", clock, &logs, 0)
+			if got, want := left(second.Budget), "hour 100, day 1000"; got != want {
+				t.Errorf("after a refused file: %s left; want %s", got, want)
+			}
+			if !strings.Contains(logs.String(), tc.want) {
+				t.Errorf("logs = %s; want them to say %q", logs.String(), tc.want)
+			}
+		})
+	}
+}
+
+// editState rewrites the state file at path with edit applied to it.
+func editState[F any](t *testing.T, path string, edit func(*F)) {
+	t.Helper()
+	b, err := statefile.Read(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f F
+	if err := json.Unmarshal(b, &f); err != nil {
+		t.Fatal(err)
+	}
+	edit(&f)
+	if err := statefile.Write(path, f); err != nil {
+		t.Fatal(err)
 	}
 }

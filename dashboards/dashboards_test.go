@@ -4,18 +4,19 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"github.com/nmsexporter/nms_exporter/internal/testtool"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
 	"regexp"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/nmsexporter/nms_exporter/internal/testtool"
 
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/promql/parser"
@@ -58,14 +59,7 @@ func boards(t *testing.T) map[string]*board {
 
 // sortedNames returns the keys of m in order, so that failures read the same
 // on every run.
-func sortedNames[V any](m map[string]V) []string {
-	names := make([]string, 0, len(m))
-	for n := range m {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
+func sortedNames[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
 
 func decodeRef(raw json.RawMessage) map[string]any {
 	var m map[string]any
@@ -355,21 +349,30 @@ func TestRateInterval(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	inspectQueries(t, sentinel, func(name string, q query, _ parser.Expr, n parser.Node, _ []parser.Node) {
+		c, ok := n.(*parser.Call)
+		if !ok || !slices.Contains(rangeFuncs, c.Func.Name) {
+			return
+		}
+		ms, ok := c.Args[0].(*parser.MatrixSelector)
+		if !ok || ms.Range != want {
+			t.Errorf("%s: %s: range of %s = %s; want [$__rate_interval]", name, q.where, c.Func.Name, c.Args[0])
+		}
+	})
+}
+
+// inspectQueries parses every query of every board with interval for
+// $__rate_interval and calls fn with each node of it and its path. Queries
+// that do not parse are TestQueriesParse's to report.
+func inspectQueries(t *testing.T, interval string, fn func(board string, q query, e parser.Expr, n parser.Node, path []parser.Node)) {
 	for _, name := range sortedNames(boards(t)) {
 		for _, q := range queries(boards(t)[name]) {
-			e, err := parseExpr(substitute(q.raw, sentinel))
+			e, err := parseExpr(substitute(q.raw, interval))
 			if err != nil {
-				continue // TestQueriesParse reports it.
+				continue
 			}
-			parser.Inspect(e, func(n parser.Node, _ []parser.Node) error {
-				c, ok := n.(*parser.Call)
-				if !ok || !slices.Contains(rangeFuncs, c.Func.Name) {
-					return nil
-				}
-				ms, ok := c.Args[0].(*parser.MatrixSelector)
-				if !ok || ms.Range != want {
-					t.Errorf("%s: %s: range of %s = %s; want [$__rate_interval]", name, q.where, c.Func.Name, c.Args[0])
-				}
+			parser.Inspect(e, func(n parser.Node, path []parser.Node) error {
+				fn(name, q, e, n, path)
 				return nil
 			})
 		}
@@ -379,30 +382,21 @@ func TestRateInterval(t *testing.T) {
 func TestCountersOnlyInRate(t *testing.T) {
 	t.Parallel()
 	counters := seriesNames(families(t))
-	for _, name := range sortedNames(boards(t)) {
-		for _, q := range queries(boards(t)[name]) {
-			e, err := parseExpr(substitute(q.raw, rateInterval))
-			if err != nil {
-				continue // TestQueriesParse reports it.
-			}
-			parser.Inspect(e, func(n parser.Node, path []parser.Node) error {
-				vs, ok := n.(*parser.VectorSelector)
-				if !ok || !counters[vs.Name] {
-					return nil
-				}
-				inRate := false
-				if len(path) >= 2 {
-					_, isRange := path[len(path)-1].(*parser.MatrixSelector)
-					c, isCall := path[len(path)-2].(*parser.Call)
-					inRate = isRange && isCall && slices.Contains(rangeFuncs, c.Func.Name)
-				}
-				if !inRate {
-					t.Errorf("%s: %s: counter %s read by %q; want it only inside rate, irate or increase", name, q.where, vs.Name, e)
-				}
-				return nil
-			})
+	inspectQueries(t, rateInterval, func(name string, q query, e parser.Expr, n parser.Node, path []parser.Node) {
+		vs, ok := n.(*parser.VectorSelector)
+		if !ok || !counters[vs.Name] {
+			return
 		}
-	}
+		inRate := false
+		if len(path) >= 2 {
+			_, isRange := path[len(path)-1].(*parser.MatrixSelector)
+			c, isCall := path[len(path)-2].(*parser.Call)
+			inRate = isRange && isCall && slices.Contains(rangeFuncs, c.Func.Name)
+		}
+		if !inRate {
+			t.Errorf("%s: %s: counter %s read by %q; want it only inside rate, irate or increase", name, q.where, vs.Name, e)
+		}
+	})
 }
 
 func TestSelectorsHaveJobAndInstance(t *testing.T) {

@@ -103,22 +103,27 @@ nautobot:
 	if err := os.WriteFile(env.cfgFile, []byte(env.cfgText), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	env.run(slog.New(slog.NewTextHandler(env.logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	return env
+}
+
+// run serves the exporter on env.cfgFile until the test ends, and waits
+// until it is ready.
+func (e *testEnv) run(logger *slog.Logger) {
+	e.t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	logger := slog.New(slog.NewTextHandler(env.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	exp, err := app.NewExporter(ctx, logger, env.cfgFile, "")
+	exp, err := app.NewExporter(ctx, logger, e.cfgFile, "")
 	if err != nil {
 		cancel()
-		t.Fatalf("app.NewExporter() = %v", err)
+		e.t.Fatalf("app.NewExporter(%s) = %v", e.cfgFile, err)
 	}
-	env.exp = exp
-	env.srv = httptest.NewServer(exp.Handler())
-	t.Cleanup(func() {
-		env.srv.Close()
+	e.exp, e.srv = exp, httptest.NewServer(exp.Handler())
+	e.t.Cleanup(func() {
+		e.srv.Close()
 		cancel()
 		exp.Manager().Stop()
 	})
-	env.waitReady()
-	return env
+	e.waitReady()
 }
 
 func (e *testEnv) waitReady() {
@@ -247,18 +252,7 @@ func startDemoEnv(t *testing.T) *testEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(closeSims)
-	ctx, cancel := context.WithCancel(context.Background())
-	exp, err := app.NewExporter(ctx, logger, file, "")
-	if err != nil {
-		cancel()
-		t.Fatalf("the demo's config: %v", err)
-	}
-	env := &testEnv{t: t, exp: exp, srv: httptest.NewServer(exp.Handler())}
-	t.Cleanup(func() {
-		env.srv.Close()
-		cancel()
-		exp.Manager().Stop()
-	})
-	env.waitReady()
+	env := &testEnv{t: t, cfgFile: file}
+	env.run(logger)
 	return env
 }

@@ -8,7 +8,6 @@ import (
 	"maps"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -24,7 +23,6 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"gopkg.in/yaml.v3"
 
-	"github.com/nmsexporter/nms_exporter/app"
 	"github.com/nmsexporter/nms_exporter/collector"
 	"github.com/nmsexporter/nms_exporter/config"
 	"github.com/nmsexporter/nms_exporter/internal/testtool"
@@ -330,21 +328,7 @@ func startFaultEnv(t *testing.T) (*testEnv, []*faultSim) {
 	if webhook {
 		env.secrets = append(env.secrets, testWebhookSecret)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	logger := slog.New(slog.NewTextHandler(env.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	exp, err := app.NewExporter(ctx, logger, cfgFile, "")
-	if err != nil {
-		cancel()
-		t.Fatalf("app.NewExporter() = %v", err)
-	}
-	env.exp = exp
-	env.srv = httptest.NewServer(exp.Handler())
-	t.Cleanup(func() {
-		env.srv.Close()
-		cancel()
-		exp.Manager().Stop()
-	})
-	env.waitReady()
+	env.run(slog.New(slog.NewTextHandler(env.logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	return env, fs
 }
 

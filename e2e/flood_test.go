@@ -44,14 +44,7 @@ func TestScrapeAnswersDuringConnectionFlood(t *testing.T) {
 		}
 	}()
 	base := "http://" + addr
-	waitFor(t, 60*time.Second, "the exporter to answer", func() bool {
-		resp, err := http.Get(base + "/-/healthy")
-		if err != nil {
-			return false
-		}
-		resp.Body.Close()
-		return resp.StatusCode == http.StatusOK
-	})
+	waitHealthy(t, http.DefaultClient, base)
 
 	var conns []net.Conn
 	defer func() {
@@ -89,4 +82,18 @@ func TestScrapeAnswersDuringConnectionFlood(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Errorf("a scrape during the flood: %s", resp.Status)
 	}
+}
+
+// waitHealthy waits up to a minute for the exporter at base to answer
+// /-/healthy.
+func waitHealthy(t *testing.T, client *http.Client, base string) {
+	t.Helper()
+	waitFor(t, 60*time.Second, "the exporter to answer", func() bool {
+		resp, err := client.Get(base + "/-/healthy")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	})
 }

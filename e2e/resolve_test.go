@@ -12,12 +12,11 @@ import (
 	"github.com/nmsexporter/nms_exporter/dashboards"
 )
 
-// ruleExprs returns every rule expression of the bundled alert rules, by
-// file.
-func ruleExprs(t *testing.T) map[string][]string {
+// ruleFiles reads the bundled alert rule files (not their tests), by path.
+func ruleFiles(t *testing.T) map[string][]byte {
 	t.Helper()
 	files, _ := filepath.Glob(filepath.Join(repo, "alerts", "*.yml"))
-	out := map[string][]string{}
+	out := map[string][]byte{}
 	for _, f := range files {
 		if strings.HasSuffix(f, "_test.yml") {
 			continue
@@ -26,6 +25,20 @@ func ruleExprs(t *testing.T) map[string][]string {
 		if err != nil {
 			t.Fatal(err)
 		}
+		out[f] = b
+	}
+	if len(out) == 0 {
+		t.Fatal("no rule files in alerts/")
+	}
+	return out
+}
+
+// ruleExprs returns every rule expression of the bundled alert rules, by
+// file.
+func ruleExprs(t *testing.T) map[string][]string {
+	t.Helper()
+	out := map[string][]string{}
+	for f, b := range ruleFiles(t) {
 		var doc struct {
 			Groups []struct {
 				Rules []struct {

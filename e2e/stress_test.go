@@ -125,14 +125,7 @@ func stressRun(t *testing.T, bin string, sims []*simulators.Simulator) {
 		}
 	}()
 	client := &http.Client{Timeout: 30 * time.Second}
-	waitFor(t, 60*time.Second, "the exporter to answer", func() bool {
-		resp, err := client.Get(base + "/-/healthy")
-		if err != nil {
-			return false
-		}
-		resp.Body.Close()
-		return resp.StatusCode == http.StatusOK
-	})
+	waitHealthy(t, client, base)
 
 	targets := []string{"demo-mist-1", "demo-prime-1", "demo-cxcloud-1", "demo-nautobot-1"}
 	ctx, cancel := context.WithCancel(context.Background())
