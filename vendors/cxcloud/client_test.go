@@ -18,6 +18,7 @@ import (
 	"github.com/nmsexporter/nms_exporter/sim/cxsim"
 	"github.com/nmsexporter/nms_exporter/sim/simkit/simtest"
 	"github.com/nmsexporter/nms_exporter/vendors"
+	"github.com/nmsexporter/nms_exporter/vendors/vendortest"
 )
 
 // recorder keeps the URLs the simulator was asked for.
@@ -37,14 +38,9 @@ func (r *recorder) wrap(h http.Handler) http.Handler {
 
 func newSim(t testing.TB, o cxsim.Options) (*cxsim.Server, string, *recorder) {
 	t.Helper()
-	sim, err := cxsim.New(o)
-	if err != nil {
-		t.Fatal(err)
-	}
 	rec := &recorder{}
-	srv := httptest.NewServer(rec.wrap(sim))
-	t.Cleanup(srv.Close)
-	return sim, srv.URL, rec
+	sim, base := vendortest.Serve(t, cxsim.New, o, rec.wrap)
+	return sim, base, rec
 }
 
 // cxConfig is a parsed config section for the simulator, so defaults
@@ -53,11 +49,7 @@ func cxConfig(t testing.TB, base string, cr cxsim.Credentials, extra string) *co
 	t.Helper()
 	y := fmt.Sprintf("cxcloud:\n  - name: cx\n    base_url: %s%s\n    token_url: %s%s\n    client_id: %s\n    client_secret: %s\n%s",
 		base, cr.BasePath(), base, cr.TokenPath(), cr.ClientID, cr.ClientSecret, extra)
-	c, err := config.Parse([]byte(y), "cx.yml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &c.CXCloud[0]
+	return &vendortest.Parse(t, y, "cx.yml").CXCloud[0]
 }
 
 func newClient(t testing.TB, cfg *config.CXCloud, now func() time.Time) (*Client, *vendors.Budget) {
@@ -67,8 +59,7 @@ func newClient(t testing.TB, cfg *config.CXCloud, now func() time.Time) (*Client
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.req.BaseBackoff = time.Millisecond
-	c.req.MaxBackoff = 5 * time.Millisecond
+	vendortest.QuickRetries(c.req)
 	return c, b
 }
 

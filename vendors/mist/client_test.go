@@ -16,18 +16,13 @@ import (
 	"github.com/nmsexporter/nms_exporter/sim/mistsim"
 	"github.com/nmsexporter/nms_exporter/sim/simkit/simtest"
 	"github.com/nmsexporter/nms_exporter/vendors"
+	"github.com/nmsexporter/nms_exporter/vendors/vendortest"
 )
 
 // newSim serves a simulator on loopback for the test.
 func newSim(t testing.TB, o mistsim.Options) (*mistsim.Server, string) {
 	t.Helper()
-	sim, err := mistsim.New(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(sim)
-	t.Cleanup(srv.Close)
-	return sim, srv.URL
+	return vendortest.Serve(t, mistsim.New, o)
 }
 
 // mistConfig is a parsed config section for the simulator, so defaults
@@ -35,11 +30,15 @@ func newSim(t testing.TB, o mistsim.Options) (*mistsim.Server, string) {
 func mistConfig(t testing.TB, base string, extra string, creds mistsim.Credentials) *config.Mist {
 	t.Helper()
 	y := "mist:\n  - name: test\n    base_url: " + base + "\n    token: " + creds.Token + "\n" + extra
-	c, err := config.Parse([]byte(y), "test.yml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &c.Mist[0]
+	return &vendortest.Parse(t, y, "test.yml").Mist[0]
+}
+
+// loginConfig is a config section that logs in with the simulator's email
+// and password.
+func loginConfig(t testing.TB, base string, cr mistsim.Credentials) *config.Mist {
+	t.Helper()
+	y := "mist:\n  - name: t\n    base_url: " + base + "\n    email: " + cr.Email + "\n    password: " + cr.Password + "\n"
+	return &vendortest.Parse(t, y, "t.yml").Mist[0]
 }
 
 func newClient(t testing.TB, cfg *config.Mist) (*Client, *vendors.Budget) {
@@ -49,9 +48,7 @@ func newClient(t testing.TB, cfg *config.Mist) (*Client, *vendors.Budget) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Keep retries quick in tests.
-	c.req.BaseBackoff = time.Millisecond
-	c.req.MaxBackoff = 5 * time.Millisecond
+	vendortest.QuickRetries(c.req)
 	return c, b
 }
 
@@ -164,12 +161,8 @@ func TestCallsArePageCountMinimum(t *testing.T) {
 func TestLoginWithCSRF(t *testing.T) {
 	sim, base := newSim(t, mistsim.Options{Seed: 1})
 	cr := sim.Credentials()
-	y := "mist:\n  - name: t\n    base_url: " + base + "\n    email: " + cr.Email + "\n    password: " + cr.Password + "\n"
-	cfg, err := config.Parse([]byte(y), "t.yml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, _ := newClient(t, &cfg.Mist[0])
+	cfg := loginConfig(t, base, cr)
+	c, _ := newClient(t, cfg)
 	if _, err := c.Sites(context.Background()); err != nil {
 		t.Fatalf("Sites() over a login session = %v", err)
 	}
@@ -183,7 +176,7 @@ func TestLoginWithCSRF(t *testing.T) {
 		t.Fatalf("Devices() after the session ended = %v; want a new login", err)
 	}
 
-	wrong := cfg.Mist[0]
+	wrong := *cfg
 	wrong.Password = "not-the-password"
 	c2, _ := newClient(t, &wrong)
 	_, err = c2.Sites(context.Background())
@@ -219,14 +212,10 @@ func (l *loginCounter) count() int {
 func TestChangedPasswordLogsInOnce(t *testing.T) {
 	sim, base := newSim(t, mistsim.Options{Seed: 1})
 	cr := sim.Credentials()
-	y := "mist:\n  - name: t\n    base_url: " + base + "\n    email: " + cr.Email + "\n    password: " + cr.Password + "\n"
-	cfg, err := config.Parse([]byte(y), "t.yml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := loginConfig(t, base, cr)
 	clock := simtest.NewClock(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC))
 	logins := &loginCounter{}
-	c, err := New(&cfg.Mist[0], Options{Recorder: logins, Now: clock.Now})
+	c, err := New(cfg, Options{Recorder: logins, Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,27 +15,18 @@ import (
 	"github.com/nmsexporter/nms_exporter/sim/nautobotsim"
 	"github.com/nmsexporter/nms_exporter/sim/simkit/simtest"
 	"github.com/nmsexporter/nms_exporter/vendors"
+	"github.com/nmsexporter/nms_exporter/vendors/vendortest"
 )
 
 func newSim(t testing.TB, o nautobotsim.Options) (*nautobotsim.Server, string) {
 	t.Helper()
-	sim, err := nautobotsim.New(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(sim)
-	t.Cleanup(srv.Close)
-	return sim, srv.URL
+	return vendortest.Serve(t, nautobotsim.New, o)
 }
 
 func nbConfig(t testing.TB, base, token, extra string) *config.Nautobot {
 	t.Helper()
 	y := fmt.Sprintf("nautobot:\n  - name: sot\n    base_url: %s\n    token: %s\n%s", base, token, extra)
-	c, err := config.Parse([]byte(y), "nb.yml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &c.Nautobot[0]
+	return &vendortest.Parse(t, y, "nb.yml").Nautobot[0]
 }
 
 func newClient(t testing.TB, cfg *config.Nautobot) *Client {
@@ -44,8 +35,7 @@ func newClient(t testing.TB, cfg *config.Nautobot) *Client {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.req.BaseBackoff = time.Millisecond
-	c.req.MaxBackoff = 5 * time.Millisecond
+	vendortest.QuickRetries(c.req)
 	return c
 }
 

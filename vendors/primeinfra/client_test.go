@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -13,17 +12,12 @@ import (
 	"github.com/nmsexporter/nms_exporter/config"
 	"github.com/nmsexporter/nms_exporter/sim/primesim"
 	"github.com/nmsexporter/nms_exporter/vendors"
+	"github.com/nmsexporter/nms_exporter/vendors/vendortest"
 )
 
 func newSim(t testing.TB, o primesim.Options) (*primesim.Server, string) {
 	t.Helper()
-	sim, err := primesim.New(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(sim)
-	t.Cleanup(srv.Close)
-	return sim, srv.URL
+	return vendortest.Serve(t, primesim.New, o)
 }
 
 // primeConfig is a parsed config section for the simulator, so defaults
@@ -31,11 +25,7 @@ func newSim(t testing.TB, o primesim.Options) (*primesim.Server, string) {
 func primeConfig(t testing.TB, base string, cr primesim.Credentials, extra string) *config.Prime {
 	t.Helper()
 	y := fmt.Sprintf("prime:\n  - name: pi\n    base_url: %s\n    username: %s\n    password: %s\n%s", base, cr.Username, cr.Password, extra)
-	c, err := config.Parse([]byte(y), "pi.yml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &c.Prime[0]
+	return &vendortest.Parse(t, y, "pi.yml").Prime[0]
 }
 
 func newClient(t testing.TB, cfg *config.Prime) *Client {
@@ -45,8 +35,7 @@ func newClient(t testing.TB, cfg *config.Prime) *Client {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.req.BaseBackoff = time.Millisecond
-	c.req.MaxBackoff = 5 * time.Millisecond
+	vendortest.QuickRetries(c.req)
 	return c
 }
 
