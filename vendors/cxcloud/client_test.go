@@ -55,10 +55,7 @@ func cxConfig(t testing.TB, base string, cr cxsim.Credentials, extra string) *co
 func newClient(t testing.TB, cfg *config.CXCloud, now func() time.Time) (*Client, *vendors.Budget) {
 	t.Helper()
 	b := vendors.NewBudget(vendors.BudgetConfig{PerDay: cfg.Budget.RequestsPerDay}, now)
-	c, err := New(cfg, Options{Budget: b, Now: now})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := vendortest.Build(t, New, cfg, Options{Budget: b, Now: now})
 	vendortest.QuickRetries(c.req)
 	return c, b
 }

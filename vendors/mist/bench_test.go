@@ -16,7 +16,7 @@ import (
 // process, so the RSS figures include its data (sim-MiB is the RSS once it
 // is built, before any refresh).
 func BenchmarkRefreshLarge(b *testing.B) {
-	sim, base := newSim(b, mistsim.Options{Seed: 1, Size: "large"})
+	sim, base := vendortest.Serve(b, mistsim.New, mistsim.Options{Seed: 1, Size: "large"})
 	simMiB := vendortest.SimMiB()
 	n := sim.Sizes()
 	cfg := mistConfig(b, base, "", sim.Credentials())

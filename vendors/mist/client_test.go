@@ -19,35 +19,29 @@ import (
 	"github.com/nmsexporter/nms_exporter/vendors/vendortest"
 )
 
-// newSim serves a simulator on loopback for the test.
-func newSim(t testing.TB, o mistsim.Options) (*mistsim.Server, string) {
-	t.Helper()
-	return vendortest.Serve(t, mistsim.New, o)
-}
-
 // mistConfig is a parsed config section for the simulator, so defaults
-// apply as they do for users.
+// apply as they do for users, with the simulator's token.
 func mistConfig(t testing.TB, base string, extra string, creds mistsim.Credentials) *config.Mist {
 	t.Helper()
-	y := "mist:\n  - name: test\n    base_url: " + base + "\n    token: " + creds.Token + "\n" + extra
-	return &vendortest.Parse(t, y, "test.yml").Mist[0]
+	return mistSection(t, base, "    token: "+creds.Token+"\n"+extra)
 }
 
-// loginConfig is a config section that logs in with the simulator's email
-// and password.
+// loginConfig is mistConfig with the simulator's email and password instead
+// of the token.
 func loginConfig(t testing.TB, base string, cr mistsim.Credentials) *config.Mist {
 	t.Helper()
-	y := "mist:\n  - name: t\n    base_url: " + base + "\n    email: " + cr.Email + "\n    password: " + cr.Password + "\n"
-	return &vendortest.Parse(t, y, "t.yml").Mist[0]
+	return mistSection(t, base, "    email: "+cr.Email+"\n    password: "+cr.Password+"\n")
+}
+
+func mistSection(t testing.TB, base, rest string) *config.Mist {
+	t.Helper()
+	return &vendortest.Parse(t, "mist:\n  - name: test\n    base_url: "+base+"\n"+rest, "test.yml").Mist[0]
 }
 
 func newClient(t testing.TB, cfg *config.Mist) (*Client, *vendors.Budget) {
 	t.Helper()
 	b := vendors.NewBudget(vendors.BudgetConfig{PerHour: cfg.Budget.RequestsPerHour}, nil)
-	c, err := New(cfg, Options{Budget: b})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := vendortest.Build(t, New, cfg, Options{Budget: b})
 	vendortest.QuickRetries(c.req)
 	return c, b
 }
@@ -66,7 +60,7 @@ func pageMinimum(t testing.TB, cfg *config.Mist) int {
 }
 
 func TestFetchMatchesSimulator(t *testing.T) {
-	sim, base := newSim(t, mistsim.Options{Seed: 7, Size: "small"})
+	sim, base := vendortest.Serve(t, mistsim.New, mistsim.Options{Seed: 7, Size: "small"})
 	c, _ := newClient(t, mistConfig(t, base, "", sim.Credentials()))
 	ctx := context.Background()
 	want := sim.Sizes()
@@ -131,7 +125,7 @@ func TestCallsArePageCountMinimum(t *testing.T) {
 	if testing.Short() {
 		t.Skip("medium org")
 	}
-	sim, base := newSim(t, mistsim.Options{Seed: 3, Size: "medium"})
+	sim, base := vendortest.Serve(t, mistsim.New, mistsim.Options{Seed: 3, Size: "medium"})
 	c, _ := newClient(t, mistConfig(t, base, "", sim.Credentials()))
 	n := sim.Sizes()
 	ctx := context.Background()
@@ -159,7 +153,7 @@ func TestCallsArePageCountMinimum(t *testing.T) {
 }
 
 func TestLoginWithCSRF(t *testing.T) {
-	sim, base := newSim(t, mistsim.Options{Seed: 1})
+	sim, base := vendortest.Serve(t, mistsim.New, mistsim.Options{Seed: 1})
 	cr := sim.Credentials()
 	cfg := loginConfig(t, base, cr)
 	c, _ := newClient(t, cfg)
@@ -210,15 +204,12 @@ func (l *loginCounter) count() int {
 // which would lock the exporter out (Mist does after three in a row); once
 // the password works again, a refresh after the login backoff recovers.
 func TestChangedPasswordLogsInOnce(t *testing.T) {
-	sim, base := newSim(t, mistsim.Options{Seed: 1})
+	sim, base := vendortest.Serve(t, mistsim.New, mistsim.Options{Seed: 1})
 	cr := sim.Credentials()
 	cfg := loginConfig(t, base, cr)
 	clock := simtest.NewClock(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC))
 	logins := &loginCounter{}
-	c, err := New(cfg, Options{Recorder: logins, Now: clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := vendortest.Build(t, New, cfg, Options{Recorder: logins, Now: clock.Now})
 	ctx := context.Background()
 	if _, err := c.Sites(ctx); err != nil {
 		t.Fatal(err)
@@ -273,7 +264,7 @@ func TestErrors(t *testing.T) {
 		{"reset", func(s *mistsim.Server, _ *config.Mist) { s.SetFaults(mistsim.Faults{Reset: true}) }, 0, "/api/v1/orgs/{org_id}/stats/sites"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			sim, base := newSim(t, mistsim.Options{Seed: 1})
+			sim, base := vendortest.Serve(t, mistsim.New, mistsim.Options{Seed: 1})
 			cfg := mistConfig(t, base, "", sim.Credentials())
 			cfg.OrgID = sim.Credentials().OrgID
 			tc.setup(sim, cfg)
@@ -296,7 +287,7 @@ func TestErrors(t *testing.T) {
 }
 
 func TestRetryAfterIsHonoured(t *testing.T) {
-	sim, base := newSim(t, mistsim.Options{Seed: 1, RetryAfter: true, HourlyLimit: 1})
+	sim, base := vendortest.Serve(t, mistsim.New, mistsim.Options{Seed: 1, RetryAfter: true, HourlyLimit: 1})
 	c, _ := newClient(t, mistConfig(t, base, "", sim.Credentials()))
 	c.req.MaxWait = time.Millisecond // the hour boundary is far: give up at once
 	_, err := c.Sites(context.Background())
@@ -310,7 +301,7 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 }
 
 func TestCancelledContext(t *testing.T) {
-	sim, base := newSim(t, mistsim.Options{Seed: 1})
+	sim, base := vendortest.Serve(t, mistsim.New, mistsim.Options{Seed: 1})
 	sim.SetFaults(mistsim.Faults{Latency: 5 * time.Second})
 	c, _ := newClient(t, mistConfig(t, base, "", sim.Credentials()))
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
@@ -322,7 +313,7 @@ func TestCancelledContext(t *testing.T) {
 }
 
 func TestSiteFilter(t *testing.T) {
-	sim, base := newSim(t, mistsim.Options{Seed: 7, Size: "small"})
+	sim, base := vendortest.Serve(t, mistsim.New, mistsim.Options{Seed: 7, Size: "small"})
 	all, _ := newClient(t, mistConfig(t, base, "", sim.Credentials()))
 	sites, err := all.Sites(context.Background())
 	if err != nil {
@@ -384,7 +375,7 @@ func TestPagingThatNeverEnds(t *testing.T) {
 		{"next on every page", mistsim.Faults{EndlessPaging: true}, "next cursors go on past"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			sim, base := newSim(t, mistsim.Options{Seed: 1})
+			sim, base := vendortest.Serve(t, mistsim.New, mistsim.Options{Seed: 1})
 			c, _ := newClient(t, mistConfig(t, base, "    page_size: 20\n", sim.Credentials()))
 			ctx := context.Background()
 			if _, err := c.Sites(ctx); err != nil {
@@ -419,7 +410,7 @@ func TestPagingThatNeverEnds(t *testing.T) {
 // TestShrinkingTotals walks lists and searches whose totals drop after the
 // first page: the walks end early, without an error.
 func TestShrinkingTotals(t *testing.T) {
-	sim, base := newSim(t, mistsim.Options{Seed: 1})
+	sim, base := vendortest.Serve(t, mistsim.New, mistsim.Options{Seed: 1})
 	c, _ := newClient(t, mistConfig(t, base, "    page_size: 10\n", sim.Credentials()))
 	ctx := context.Background()
 	n := sim.Sizes()
@@ -448,7 +439,7 @@ func TestSeverityMapping(t *testing.T) {
 // exporter starts them, discover the org once and walk the sites once,
 // whichever starts first.
 func TestCollectionsStartingTogether(t *testing.T) {
-	sim, base := newSim(t, mistsim.Options{Seed: 3, Size: "small"})
+	sim, base := vendortest.Serve(t, mistsim.New, mistsim.Options{Seed: 3, Size: "small"})
 	cfg := mistConfig(t, base, "    page_size: 25\n", sim.Credentials())
 	ctx := context.Background()
 	want := pageMinimum(t, cfg)
@@ -492,7 +483,7 @@ func TestServerPageSize(t *testing.T) {
 	for _, most := range []int{7, pageSize, 1000} {
 		for _, refuse := range []bool{false, true} {
 			t.Run(fmt.Sprintf("server max %d, refusing larger %v", most, refuse), func(t *testing.T) {
-				sim, base := newSim(t, mistsim.Options{Seed: 3, MaxLimit: most, RefuseLargeLimit: refuse})
+				sim, base := vendortest.Serve(t, mistsim.New, mistsim.Options{Seed: 3, MaxLimit: most, RefuseLargeLimit: refuse})
 				cfg := mistConfig(t, base, fmt.Sprintf("    page_size: %d\n", pageSize), sim.Credentials())
 				minimum := pageMinimum(t, cfg)
 				c, _ := newClient(t, cfg)
@@ -537,7 +528,7 @@ func TestDeviceStatsNamesItsFields(t *testing.T) {
 		{"nothing the client reads unless named", mistsim.Options{Seed: 7, OptInFields: deviceStatsFields}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			sim, base := newSim(t, tt.o)
+			sim, base := vendortest.Serve(t, mistsim.New, tt.o)
 			c, _ := newClient(t, mistConfig(t, base, "", sim.Credentials()))
 			devs, err := c.Devices(context.Background())
 			if err != nil {
@@ -567,7 +558,7 @@ func TestDeviceStatsNamesItsFields(t *testing.T) {
 // TestWebhookObeysSiteFilter: a webhook alarm of a site the source's
 // filter leaves out is counted, not kept, as a polled one is not.
 func TestWebhookObeysSiteFilter(t *testing.T) {
-	sim, base := newSim(t, mistsim.Options{Seed: 7, Size: "small"})
+	sim, base := vendortest.Serve(t, mistsim.New, mistsim.Options{Seed: 7, Size: "small"})
 	all, _ := newClient(t, mistConfig(t, base, "", sim.Credentials()))
 	ctx := context.Background()
 	allSites, err := all.Sites(ctx)
@@ -602,7 +593,7 @@ func TestWebhookObeysSiteFilter(t *testing.T) {
 // its timestamp and last_seen, and a second delivery of it carries the
 // same event while an update of the alarm does not.
 func TestWebhookDatesAndNamesEvents(t *testing.T) {
-	sim, base := newSim(t, mistsim.Options{Seed: 7, Size: "small"})
+	sim, base := vendortest.Serve(t, mistsim.New, mistsim.Options{Seed: 7, Size: "small"})
 	c, _ := newClient(t, mistConfig(t, base, "", sim.Credentials()))
 	event := `{"id": "a1", "type": "device_down", "timestamp": %s, "last_seen": %s, "count": %d, "update": %t}`
 	body := `{"topic": "alarms", "events": [` +

@@ -15,7 +15,7 @@ import (
 // page-count minimum. The
 // simulator runs in the same process, so the RSS figures include its data.
 func BenchmarkRefreshLarge(b *testing.B) {
-	sim, base := newSim(b, nautobotsim.Options{Seed: 1, Size: "large"})
+	sim, base := vendortest.Serve(b, nautobotsim.New, nautobotsim.Options{Seed: 1, Size: "large"})
 	simMiB := vendortest.SimMiB()
 	z := sim.Sizes()
 	n := z.Devices

@@ -18,11 +18,6 @@ import (
 	"github.com/nmsexporter/nms_exporter/vendors/vendortest"
 )
 
-func newSim(t testing.TB, o nautobotsim.Options) (*nautobotsim.Server, string) {
-	t.Helper()
-	return vendortest.Serve(t, nautobotsim.New, o)
-}
-
 func nbConfig(t testing.TB, base, token, extra string) *config.Nautobot {
 	t.Helper()
 	y := fmt.Sprintf("nautobot:\n  - name: sot\n    base_url: %s\n    token: %s\n%s", base, token, extra)
@@ -31,10 +26,7 @@ func nbConfig(t testing.TB, base, token, extra string) *config.Nautobot {
 
 func newClient(t testing.TB, cfg *config.Nautobot) *Client {
 	t.Helper()
-	c, err := New(cfg, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := vendortest.Build(t, New, cfg, Options{})
 	vendortest.QuickRetries(c.req)
 	return c
 }
@@ -44,7 +36,7 @@ func TestBothShapes(t *testing.T) {
 		server, pin string
 	}{{"2.x", "2.4"}, {"2.2", "2.2"}, {"1.x", "1.6"}} {
 		t.Run(tc.server, func(t *testing.T) {
-			sim, base := newSim(t, nautobotsim.Options{Seed: 5, Version: tc.server})
+			sim, base := vendortest.Serve(t, nautobotsim.New, nautobotsim.Options{Seed: 5, Version: tc.server})
 			c := newClient(t, nbConfig(t, base, sim.Credentials().Token, "    api_version: \""+tc.pin+"\"\n"))
 			ctx := context.Background()
 			devs, err := c.Devices(ctx)
@@ -81,7 +73,7 @@ func TestBothShapes(t *testing.T) {
 }
 
 func TestVersionRefused(t *testing.T) {
-	sim, base := newSim(t, nautobotsim.Options{Seed: 5, Version: "1.x"})
+	sim, base := vendortest.Serve(t, nautobotsim.New, nautobotsim.Options{Seed: 5, Version: "1.x"})
 	c := newClient(t, nbConfig(t, base, sim.Credentials().Token, "    api_version: \"2.4\"\n"))
 	_, err := c.Devices(context.Background())
 	if vendors.StatusCode(err) != http.StatusNotAcceptable || !strings.Contains(err.Error(), "refuses API version 2.4") ||
@@ -91,7 +83,7 @@ func TestVersionRefused(t *testing.T) {
 }
 
 func TestBadToken(t *testing.T) {
-	_, base := newSim(t, nautobotsim.Options{Seed: 5})
+	_, base := vendortest.Serve(t, nautobotsim.New, nautobotsim.Options{Seed: 5})
 	c := newClient(t, nbConfig(t, base, "0123456789abcdef0123456789abcdef01234567", ""))
 	_, err := c.Devices(context.Background())
 	if vendors.StatusCode(err) != http.StatusForbidden || !strings.Contains(err.Error(), "Invalid token") {
@@ -103,7 +95,7 @@ func TestBadToken(t *testing.T) {
 }
 
 func TestBodySizeLimit(t *testing.T) {
-	sim, base := newSim(t, nautobotsim.Options{Seed: 5})
+	sim, base := vendortest.Serve(t, nautobotsim.New, nautobotsim.Options{Seed: 5})
 	c := newClient(t, nbConfig(t, base, sim.Credentials().Token, "    body_size_limit: 64KiB\n"))
 	if _, err := c.Status(context.Background()); err != nil {
 		t.Fatalf("Status() = %v", err)
@@ -115,7 +107,7 @@ func TestBodySizeLimit(t *testing.T) {
 }
 
 func TestPagingIsPageCountMinimum(t *testing.T) {
-	sim, base := newSim(t, nautobotsim.Options{Seed: 5, Size: "medium"})
+	sim, base := vendortest.Serve(t, nautobotsim.New, nautobotsim.Options{Seed: 5, Size: "medium"})
 	n := sim.Sizes().Devices
 	if n%4 != 0 {
 		t.Fatalf("%d devices: the first case needs a count that is an exact multiple of the page", n)
@@ -154,7 +146,7 @@ func TestServerCapsThePageSize(t *testing.T) {
 	const pageSize = 1000
 	for _, most := range []int{500, 7, pageSize, 5000} {
 		t.Run(fmt.Sprintf("MAX_PAGE_SIZE %d", most), func(t *testing.T) {
-			sim, base := newSim(t, nautobotsim.Options{Seed: 5, Size: "medium", MaxPageSize: most})
+			sim, base := vendortest.Serve(t, nautobotsim.New, nautobotsim.Options{Seed: 5, Size: "medium", MaxPageSize: most})
 			cfg := nbConfig(t, base, sim.Credentials().Token, fmt.Sprintf("    page_size: %d\n", pageSize))
 			minimum, err := newClient(t, cfg).PageMinimum(context.Background())
 			if err != nil {
@@ -194,7 +186,7 @@ func TestServerCapsThePageSize(t *testing.T) {
 // its count promises fails the walk with both numbers, rather than report
 // part of the estate as all of it.
 func TestShortPagesFailTheWalk(t *testing.T) {
-	sim, base := newSim(t, nautobotsim.Options{Seed: 5, Size: "medium"})
+	sim, base := vendortest.Serve(t, nautobotsim.New, nautobotsim.Options{Seed: 5, Size: "medium"})
 	n := sim.Sizes().Devices
 	short := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// A proxy that drops every page after the first.
@@ -245,7 +237,7 @@ func TestRetries(t *testing.T) {
 // TestDepthZeroNamesMatchDepthOne: devices paged at depth 0 and named from
 // the lookup lists read the same as devices paged at depth 1.
 func TestDepthZeroNamesMatchDepthOne(t *testing.T) {
-	sim, base := newSim(t, nautobotsim.Options{Seed: 5, Size: "medium"})
+	sim, base := vendortest.Serve(t, nautobotsim.New, nautobotsim.Options{Seed: 5, Size: "medium"})
 	c := newClient(t, nbConfig(t, base, sim.Credentials().Token, ""))
 	got, err := c.Devices(context.Background())
 	if err != nil {
@@ -270,7 +262,7 @@ func TestDepthZeroNamesMatchDepthOne(t *testing.T) {
 // exporter starts them, walk the locations once, whichever of devices and
 // locations starts first.
 func TestCollectionsStartingTogether(t *testing.T) {
-	sim, base := newSim(t, nautobotsim.Options{Seed: 5, Size: "small"})
+	sim, base := vendortest.Serve(t, nautobotsim.New, nautobotsim.Options{Seed: 5, Size: "small"})
 	cfg := nbConfig(t, base, sim.Credentials().Token, "    page_size: 10\n")
 	ctx := context.Background()
 	want, err := newClient(t, cfg).PageMinimum(ctx)

@@ -19,7 +19,7 @@ import (
 // minimum and the peak requests in flight; the simulator runs in the same
 // process, so the RSS figures include its data.
 func BenchmarkRefreshLarge(b *testing.B) {
-	sim, base := newSim(b, primesim.Options{Seed: 1, Size: "large"})
+	sim, base := vendortest.Serve(b, primesim.New, primesim.Options{Seed: 1, Size: "large"})
 	simMiB := vendortest.SimMiB()
 	n := sim.Sizes()
 	cfg := primeConfig(b, base, sim.Credentials(), "")

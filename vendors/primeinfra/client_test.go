@@ -15,11 +15,6 @@ import (
 	"github.com/nmsexporter/nms_exporter/vendors/vendortest"
 )
 
-func newSim(t testing.TB, o primesim.Options) (*primesim.Server, string) {
-	t.Helper()
-	return vendortest.Serve(t, primesim.New, o)
-}
-
 // primeConfig is a parsed config section for the simulator, so defaults
 // apply as they do for users.
 func primeConfig(t testing.TB, base string, cr primesim.Credentials, extra string) *config.Prime {
@@ -31,10 +26,7 @@ func primeConfig(t testing.TB, base string, cr primesim.Credentials, extra strin
 func newClient(t testing.TB, cfg *config.Prime) *Client {
 	t.Helper()
 	b := vendors.NewBudget(vendors.BudgetConfig{BurstSize: cfg.Budget.Concurrency, BurstHold: time.Duration(cfg.Hold)}, nil)
-	c, err := New(cfg, Options{Budget: b})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := vendortest.Build(t, New, cfg, Options{Budget: b})
 	vendortest.QuickRetries(c.req)
 	return c
 }
@@ -44,7 +36,7 @@ func ceilDiv(a, b int) int { return (a + b - 1) / b }
 func TestFetchMatchesSimulator(t *testing.T) {
 	// The tests' 1 ms hold outpaces the simulator's default rate limit,
 	// whose answers other tests cover.
-	sim, base := newSim(t, primesim.Options{Seed: 2, Size: "small", RateLimit: -1})
+	sim, base := vendortest.Serve(t, primesim.New, primesim.Options{Seed: 2, Size: "small", RateLimit: -1})
 	c := newClient(t, primeConfig(t, base, sim.Credentials(), "    hold: 1ms\n"))
 	ctx := context.Background()
 	want := sim.Sizes()
@@ -106,7 +98,7 @@ func TestFetchMatchesSimulator(t *testing.T) {
 // boundaries, with the fewest calls.
 func TestPagingEdges(t *testing.T) {
 	// The tests' 1 ms hold outpaces the simulator's default rate limit.
-	sim, base := newSim(t, primesim.Options{Seed: 2, Size: "small", RateLimit: -1})
+	sim, base := vendortest.Serve(t, primesim.New, primesim.Options{Seed: 2, Size: "small", RateLimit: -1})
 	n := sim.Sizes()
 	divisor := 0
 	for d := n.APs / 2; d >= 2 && divisor == 0; d-- {
@@ -152,7 +144,7 @@ func TestPagingEdges(t *testing.T) {
 }
 
 func TestConcurrencyStaysWithinLimit(t *testing.T) {
-	sim, base := newSim(t, primesim.Options{Seed: 3, Size: "medium", RateLimit: -1})
+	sim, base := vendortest.Serve(t, primesim.New, primesim.Options{Seed: 3, Size: "medium", RateLimit: -1})
 	sim.SetFaults(primesim.Faults{Latency: 20 * time.Millisecond})
 	c := newClient(t, primeConfig(t, base, sim.Credentials(), "    hold: 1ms\n    page_size: 100\n    budget:\n      concurrency: 3\n"))
 	ctx := context.Background()
@@ -186,7 +178,7 @@ func TestErrors(t *testing.T) {
 		{"malformed", func(s *primesim.Server, _ *config.Prime) { s.SetFaults(primesim.Faults{Malformed: true}) }, 0, "decoding"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			sim, base := newSim(t, primesim.Options{Seed: 1})
+			sim, base := vendortest.Serve(t, primesim.New, primesim.Options{Seed: 1})
 			cfg := primeConfig(t, base, sim.Credentials(), "    hold: 1ms\n")
 			tc.setup(sim, cfg)
 			_, err := newClient(t, cfg).AccessPoints(context.Background())
@@ -202,7 +194,7 @@ func TestErrors(t *testing.T) {
 		})
 	}
 	t.Run("404", func(t *testing.T) {
-		sim, base := newSim(t, primesim.Options{Seed: 1})
+		sim, base := vendortest.Serve(t, primesim.New, primesim.Options{Seed: 1})
 		c := newClient(t, primeConfig(t, base, sim.Credentials(), "    hold: 1ms\n"))
 		_, err := page[apEntity](context.Background(), c, "NoSuchResource", c.query(nil, 0, 10))
 		if vendors.StatusCode(err) != 404 {
@@ -212,7 +204,7 @@ func TestErrors(t *testing.T) {
 }
 
 func TestSlowResponsePastTimeout(t *testing.T) {
-	sim, base := newSim(t, primesim.Options{Seed: 1})
+	sim, base := vendortest.Serve(t, primesim.New, primesim.Options{Seed: 1})
 	sim.SetFaults(primesim.Faults{Latency: 2 * time.Second})
 	cfg := primeConfig(t, base, sim.Credentials(), "    hold: 1ms\n    timeout: 200ms\n    budget:\n      max_retries: 0\n")
 	start := time.Now()
@@ -226,7 +218,7 @@ func TestSlowResponsePastTimeout(t *testing.T) {
 }
 
 func TestVirtualDomainScopes(t *testing.T) {
-	sim, base := newSim(t, primesim.Options{Seed: 4, Size: "small"})
+	sim, base := vendortest.Serve(t, primesim.New, primesim.Options{Seed: 4, Size: "small"})
 	ctx := context.Background()
 	all, err := newClient(t, primeConfig(t, base, sim.Credentials(), "    hold: 1ms\n")).AccessPoints(ctx)
 	if err != nil {
@@ -252,7 +244,7 @@ func TestVirtualDomainScopes(t *testing.T) {
 }
 
 func TestCancelledContext(t *testing.T) {
-	sim, base := newSim(t, primesim.Options{Seed: 1})
+	sim, base := vendortest.Serve(t, primesim.New, primesim.Options{Seed: 1})
 	sim.SetFaults(primesim.Faults{Latency: 5 * time.Second})
 	c := newClient(t, primeConfig(t, base, sim.Credentials(), "    hold: 1ms\n"))
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
@@ -316,10 +308,7 @@ func refreshClient(t testing.TB, cfg *config.Prime) (*Client, *vendors.Budget, *
 	t.Helper()
 	b := vendors.NewBudget(vendors.BudgetConfig{BurstSize: cfg.Budget.Concurrency, BurstHold: time.Duration(cfg.Hold)}, nil)
 	rec := &statuses{}
-	c, err := New(cfg, Options{Budget: b, Recorder: rec})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := vendortest.Build(t, New, cfg, Options{Budget: b, Recorder: rec})
 	t.Cleanup(c.Close)
 	return c, b, rec
 }
@@ -353,7 +342,7 @@ func TestThrottledRefreshSlowsDown(t *testing.T) {
 	for seed := range int64(3) {
 		t.Run(fmt.Sprintf("seed %d", seed), func(t *testing.T) {
 			t.Parallel()
-			sim, base := newSim(t, primesim.Options{Seed: seed, Size: "medium"})
+			sim, base := vendortest.Serve(t, primesim.New, primesim.Options{Seed: seed, Size: "medium"})
 			cfg := primeConfig(t, base, sim.Credentials(), fmt.Sprintf("    hold: 0s\n    page_size: 200\n    budget:\n      concurrency: %d\n", concurrency))
 			c, b, rec := refreshClient(t, cfg)
 			start := time.Now()
@@ -382,7 +371,7 @@ func TestFirstRefreshesAtDefaultPace(t *testing.T) {
 	}{{"simulator limits", 0}, {"2 a second", 2}} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			sim, base := newSim(t, primesim.Options{Seed: 1, Size: "medium", RateLimit: tc.rateLimit})
+			sim, base := vendortest.Serve(t, primesim.New, primesim.Options{Seed: 1, Size: "medium", RateLimit: tc.rateLimit})
 			cfg := primeConfig(t, base, sim.Credentials(), "")
 			for run := range 3 {
 				c, b, rec := refreshClient(t, cfg)
@@ -407,7 +396,7 @@ func TestFirstRefreshesAtDefaultPace(t *testing.T) {
 // refresh makes the page-count minimum of calls, never waits and keeps the
 // configured pace.
 func TestUnthrottledRefreshKeepsPace(t *testing.T) {
-	sim, base := newSim(t, primesim.Options{Seed: 2, Size: "medium", RateLimit: -1, MaxConcurrent: -1, MaxSessions: -1})
+	sim, base := vendortest.Serve(t, primesim.New, primesim.Options{Seed: 2, Size: "medium", RateLimit: -1, MaxConcurrent: -1, MaxSessions: -1})
 	cfg := primeConfig(t, base, sim.Credentials(), "    hold: 0s\n    page_size: 100\n")
 	c, b, rec := refreshClient(t, cfg)
 	n := sim.Sizes()

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/nmsexporter/nms_exporter/sim/primesim"
+	"github.com/nmsexporter/nms_exporter/vendors/vendortest"
 )
 
 // row is a ClientCounts row as Prime's v4 sends it.
@@ -248,7 +249,7 @@ func TestEachUnverifiedBehaviour(t *testing.T) {
 			t.Parallel()
 			o := tc.opts
 			o.Seed, o.Size, o.RateLimit = 4, "small", -1
-			sim, base := newSim(t, o)
+			sim, base := vendortest.Serve(t, primesim.New, o)
 			c := newClient(t, primeConfig(t, base, sim.Credentials(), "    hold: 0s\n"+tc.extra))
 			ctx := context.Background()
 			want := sim.Sizes()
@@ -302,7 +303,7 @@ func lenOr(a *AccessPoints) int {
 func TestServedPageSizeSetsTheCalls(t *testing.T) {
 	for _, limit := range []int{40, 100, 500} {
 		t.Run(strconv.Itoa(limit), func(t *testing.T) {
-			sim, base := newSim(t, primesim.Options{Seed: 4, Size: "small", RateLimit: -1, PageLimit: limit, ClampMaxResults: true})
+			sim, base := vendortest.Serve(t, primesim.New, primesim.Options{Seed: 4, Size: "small", RateLimit: -1, PageLimit: limit, ClampMaxResults: true})
 			c := newClient(t, primeConfig(t, base, sim.Credentials(), "    hold: 0s\n    page_size: 100\n"))
 			sim.ResetCalls()
 			if _, err := c.AccessPoints(context.Background()); err != nil {
@@ -319,7 +320,7 @@ func TestServedPageSizeSetsTheCalls(t *testing.T) {
 // login page or a 401 with an HTML page, are a failed login, asked once.
 func TestPrimeRefusals(t *testing.T) {
 	for _, redirect := range []bool{false, true} {
-		sim, base := newSim(t, primesim.Options{Seed: 4, RateLimit: -1, WrongPasswordRedirect: redirect})
+		sim, base := vendortest.Serve(t, primesim.New, primesim.Options{Seed: 4, RateLimit: -1, WrongPasswordRedirect: redirect})
 		cr := sim.Credentials()
 		cr.Password += "-wrong"
 		c := newClient(t, primeConfig(t, base, cr, "    hold: 0s\n"))

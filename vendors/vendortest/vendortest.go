@@ -34,6 +34,16 @@ func Serve[O any, S http.Handler](t testing.TB, build func(O) (S, error), o O, w
 	return sim, srv.URL
 }
 
+// Build makes a client of a config section, failing the test on an error.
+func Build[S, O, C any](t testing.TB, build func(S, O) (C, error), section S, o O) C {
+	t.Helper()
+	c, err := build(section, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 // Parse reads a config as a user's file is read, so defaults apply.
 func Parse(t testing.TB, yaml, file string) *config.Config {
 	t.Helper()
