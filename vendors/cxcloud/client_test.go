@@ -328,7 +328,7 @@ func TestTokenLifetime(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var posts int
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			base := vendortest.ServeHandler(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				posts++
 				var body map[string]string
 				if r.Method != http.MethodPost || r.Header.Get("Content-Type") != "application/json" || json.NewDecoder(r.Body).Decode(&body) != nil ||
@@ -338,8 +338,7 @@ func TestTokenLifetime(t *testing.T) {
 				}
 				fmt.Fprint(w, tt.body)
 			}))
-			defer srv.Close()
-			ts := &tokenSource{url: srv.URL, clientID: "id", secret: "s", now: func() time.Time { return now }, req: &vendors.Requester{}}
+			ts := &tokenSource{url: base, clientID: "id", secret: "s", now: func() time.Time { return now }, req: &vendors.Requester{}}
 			if _, _, err := ts.get(context.Background()); err != nil {
 				t.Fatal(err)
 			}
@@ -545,9 +544,7 @@ func TestReprocessedMidWalk(t *testing.T) {
 
 // rewrite serves the simulator through f, which may change its answers.
 func rewrite(t *testing.T, sim *cxsim.Server, f func(w http.ResponseWriter, r *http.Request, next http.Handler)) string {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { f(w, r, sim) }))
-	t.Cleanup(srv.Close)
-	return srv.URL
+	return vendortest.ServeHandler(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { f(w, r, sim) }))
 }
 
 // TestPagesShortOfTheTotal: pages that end before the total the server

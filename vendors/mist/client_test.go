@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -346,12 +345,11 @@ func TestSiteFilter(t *testing.T) {
 
 func TestNextCursorMustBeRelative(t *testing.T) {
 	var hits int
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	base := vendortest.ServeHandler(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hits++
 		_, _ = w.Write([]byte(`{"total": 2, "results": [{"id": "a"}], "next": "https://elsewhere.example/api/v1/x"}`))
 	}))
-	defer srv.Close()
-	cfg := mistConfig(t, srv.URL, "    org_id: o\n", mistsim.Credentials{Token: "t"})
+	cfg := mistConfig(t, base, "    org_id: o\n", mistsim.Credentials{Token: "t"})
 	c, _ := newClient(t, cfg)
 	// Known sites, so the alarms search is the first call.
 	_, _ = c.sites.Last(context.Background(), func(context.Context) (siteWalk, error) {

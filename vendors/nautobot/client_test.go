@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -188,7 +187,7 @@ func TestServerCapsThePageSize(t *testing.T) {
 func TestShortPagesFailTheWalk(t *testing.T) {
 	sim, base := vendortest.Serve(t, nautobotsim.New, nautobotsim.Options{Seed: 5, Size: "medium"})
 	n := sim.Sizes().Devices
-	short := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	short := vendortest.ServeHandler(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// A proxy that drops every page after the first.
 		if r.URL.Path == "/api/dcim/devices/" && r.URL.Query().Get("offset") != "0" {
 			w.Header().Set("Content-Type", "application/json")
@@ -198,8 +197,7 @@ func TestShortPagesFailTheWalk(t *testing.T) {
 		r.Host = strings.TrimPrefix(base, "http://")
 		sim.ServeHTTP(w, r)
 	}))
-	defer short.Close()
-	c := newClient(t, nbConfig(t, short.URL, sim.Credentials().Token, "    page_size: 500\n"))
+	c := newClient(t, nbConfig(t, short, sim.Credentials().Token, "    page_size: 500\n"))
 	_, err := c.Devices(context.Background())
 	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("held 500 items in all, but the server's total is %d", n)) {
 		t.Errorf("Devices() with short pages = %v; want an error naming 500 and %d", err, n)
@@ -213,7 +211,7 @@ func TestRetries(t *testing.T) {
 	}{{429, true}, {500, true}, {502, true}, {503, true}, {504, true}, {400, false}, {404, false}} {
 		t.Run(fmt.Sprint(tc.status), func(t *testing.T) {
 			var hits atomic.Int64
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			base := vendortest.ServeHandler(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				if hits.Add(1) == 1 {
 					w.WriteHeader(tc.status)
 					_, _ = w.Write([]byte(`{"detail": "failing once"}`))
@@ -221,8 +219,7 @@ func TestRetries(t *testing.T) {
 				}
 				_, _ = w.Write([]byte(`{"nautobot-version": "2.4.36", "celery-workers-running": 1}`))
 			}))
-			defer srv.Close()
-			c := newClient(t, nbConfig(t, srv.URL, "tok", ""))
+			c := newClient(t, nbConfig(t, base, "tok", ""))
 			_, err := c.Status(context.Background())
 			if tc.retry && (err != nil || hits.Load() != 2) {
 				t.Errorf("status %d: Status() = %v after %d calls; want a retry and success", tc.status, err, hits.Load())

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -32,6 +31,9 @@ func ccRow(typ, key, subkey string, counts map[string]int) row {
 	}
 	return r
 }
+
+// fixedCreds are what a client sends servers that stand in for Prime.
+var fixedCreds = primesim.Credentials{Username: "nms", Password: "pw-0123"}
 
 // fixedServer answers ClientCounts (and other resources) from fixed rows,
 // filtered by the request's type, paged by .firstResult and .maxResults,
@@ -156,9 +158,7 @@ func TestClientCountsCountEachClientOnce(t *testing.T) {
 				old["collectionTime"] = 1494512692280
 				tc.f.rows["ClientCounts/ACCESSPOINT"] = append(tc.f.rows["ClientCounts/ACCESSPOINT"], old)
 			}
-			srv := httptest.NewServer(tc.f)
-			t.Cleanup(srv.Close)
-			c := newClient(t, primeConfig(t, srv.URL, primesim.Credentials{Username: "nms", Password: "pw-0123"}, "    hold: 0s\n"))
+			c := newClient(t, primeConfig(t, vendortest.ServeHandler(t, tc.f), fixedCreds, "    hold: 0s\n"))
 			got, err := c.Clients(context.Background())
 			if err != nil {
 				t.Fatal(err)
@@ -197,9 +197,8 @@ func TestClientCountsCountEachClientOnce(t *testing.T) {
 // v3, once, and from then on there.
 func TestVersionFallback(t *testing.T) {
 	f := &fixedServer{only: "v3", rows: documentedCounts()}
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
-	c := newClient(t, primeConfig(t, srv.URL, primesim.Credentials{Username: "nms", Password: "pw-0123"}, "    hold: 0s\n"))
+	cfg := primeConfig(t, vendortest.ServeHandler(t, f), fixedCreds, "    hold: 0s\n")
+	c := newClient(t, cfg)
 	for i := range 2 {
 		f.requests.Store(0)
 		got, err := c.Clients(context.Background())
@@ -214,7 +213,6 @@ func TestVersionFallback(t *testing.T) {
 			t.Errorf("refresh %d: %d requests; want %d", i, n, want)
 		}
 	}
-	cfg := primeConfig(t, srv.URL, primesim.Credentials{Username: "nms", Password: "pw-0123"}, "    hold: 0s\n")
 	f.only = "v2"
 	if _, err := newClient(t, cfg).Clients(context.Background()); err == nil || !strings.Contains(err.Error(), "No such entity type") {
 		t.Errorf("Clients() served at neither v4 nor v3 = %v; want the 404 with Prime's message", err)

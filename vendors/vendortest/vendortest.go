@@ -29,9 +29,15 @@ func Serve[O any, S http.Handler](t testing.TB, build func(O) (S, error), o O, w
 	for _, w := range wrap {
 		h = w(h)
 	}
+	return sim, ServeHandler(t, h)
+}
+
+// ServeHandler serves a handler standing in for a vendor's API on loopback
+// until the test ends, and returns its URL.
+func ServeHandler(t testing.TB, h http.Handler) string {
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return sim, srv.URL
+	return srv.URL
 }
 
 // Build makes a client of a config section, failing the test on an error.
