@@ -402,9 +402,7 @@ func TestErrors(t *testing.T) {
 			sim.SetFaults(tc.faults)
 			c, _ := newClient(t, cxConfig(t, base, sim.Credentials(), ""), nil)
 			_, err := c.Inventory(context.Background())
-			if err == nil || vendors.StatusCode(err) != tc.status || !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("Inventory() = %v (status %d); want %d containing %q", err, vendors.StatusCode(err), tc.status, tc.want)
-			}
+			vendortest.CheckError(t, "Inventory()", err, tc.status, tc.want, sim.Credentials().ClientSecret)
 		})
 	}
 }

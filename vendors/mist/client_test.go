@@ -269,18 +269,7 @@ func TestErrors(t *testing.T) {
 			tc.setup(sim, cfg)
 			c, _ := newClient(t, cfg)
 			_, err := c.Sites(context.Background())
-			if err == nil {
-				t.Fatalf("Sites() = nil; want an error")
-			}
-			if got := vendors.StatusCode(err); got != tc.status {
-				t.Errorf("StatusCode(%v) = %d; want %d", err, got, tc.status)
-			}
-			if !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("Sites() = %q; want it to contain %q", err, tc.want)
-			}
-			if strings.Contains(err.Error(), sim.Credentials().Token) {
-				t.Errorf("error %q contains the token", err)
-			}
+			vendortest.CheckError(t, "Sites()", err, tc.status, tc.want, sim.Credentials().Token)
 		})
 	}
 }

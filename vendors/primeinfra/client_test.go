@@ -182,15 +182,7 @@ func TestErrors(t *testing.T) {
 			cfg := primeConfig(t, base, sim.Credentials(), "    hold: 1ms\n")
 			tc.setup(sim, cfg)
 			_, err := newClient(t, cfg).AccessPoints(context.Background())
-			if err == nil {
-				t.Fatal("AccessPoints() = nil; want an error")
-			}
-			if got := vendors.StatusCode(err); got != tc.status {
-				t.Errorf("StatusCode(%v) = %d; want %d", err, got, tc.status)
-			}
-			if !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), sim.Credentials().Password) {
-				t.Errorf("AccessPoints() = %q; want it to contain %q and no password", err, tc.want)
-			}
+			vendortest.CheckError(t, "AccessPoints()", err, tc.status, tc.want, sim.Credentials().Password)
 		})
 	}
 	t.Run("404", func(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -65,6 +66,25 @@ func Parse(t testing.TB, yaml, file string) *config.Config {
 func QuickRetries(r *vendors.Requester) {
 	r.BaseBackoff = time.Millisecond
 	r.MaxBackoff = 5 * time.Millisecond
+}
+
+// CheckError checks what a failed call returned: an error with the HTTP
+// status (0 for none) and want in its text, and never secret, where one is
+// given.
+func CheckError(t testing.TB, call string, err error, status int, want, secret string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("%s = nil; want an error", call)
+	}
+	if got := vendors.StatusCode(err); got != status {
+		t.Errorf("StatusCode(%v) = %d; want %d", err, got, status)
+	}
+	if !strings.Contains(err.Error(), want) {
+		t.Errorf("%s = %q; want it to contain %q", call, err, want)
+	}
+	if secret != "" && strings.Contains(err.Error(), secret) {
+		t.Errorf("%s = %q; it shows a secret", call, err)
+	}
 }
 
 // Counted is what a simulator counts of the calls made to it.
