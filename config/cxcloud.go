@@ -67,17 +67,13 @@ func trimSlash(s string) string {
 // its published limits of 10 requests a second and 10,000 a day.
 func (c *CXCloud) UnmarshalYAML(unmarshal func(any) error) error {
 	*c = CXCloud{
-		Common: Common{
-			Timeout: Duration(60 * time.Second),
-			Budget: Budget{
-				// Below the 10 a second, so a burst never crosses it.
-				RequestsPerSecond: 8,
-				RequestsPerDay:    10000,
-				Reserve:           0.1,
-				MaxRetries:        3,
-				Concurrency:       4,
-			},
-		},
+		Common: commonDefaults(60*time.Second, Budget{
+			// Below the 10 a second, so a burst never crosses it.
+			RequestsPerSecond: 8,
+			RequestsPerDay:    10000,
+			Reserve:           0.1,
+			Concurrency:       4,
+		}),
 		TokenURL: CXCloudDefaultTokenURL,
 	}
 	type plain CXCloud
@@ -105,28 +101,12 @@ func (c *CXCloud) validate(v *validator, at path) {
 		v.errorf(at.add("token_url"), "%s signs in to Cisco's other CX Cloud API, whose tokens the BCS Operational Insights API refuses; "+
 			"remove token_url to sign in at %s", c.TokenURL, CXCloudDefaultTokenURL)
 	}
-	if c.ClientID == "" {
-		v.errorf(at.add("client_id"), "client_id is required")
-	}
-	v.secret(at, "client_secret", &c.ClientSecret, c.ClientSecretFile, c.ClientSecretEnv)
-	if c.ClientSecret == "" && c.ClientSecretFile == "" {
-		v.errorf(at.add("client_secret"), "client_secret (or client_secret_file or client_secret_env) is required")
-	}
+	required(v, at, "client_id", c.ClientID)
+	v.requiredSecret(at, "client_secret", &c.ClientSecret, c.ClientSecretFile, c.ClientSecretEnv)
 	if c.PageSize != 0 {
 		v.warnf(at.add("page_size"), "page_size is ignored: CX Cloud picks the page size itself; remove it")
 	}
 	if c.Budget.RequestsPerDay == 0 {
 		v.errorf(at.add("budget", "requests_per_day"), "CX Cloud counts calls per day: requests_per_day must be set")
-	}
-}
-
-// checkHTTPURL reports a URL that is not http(s) or carries credentials.
-func checkHTTPURL(v *validator, at path, raw, example string) {
-	u, err := url.Parse(raw)
-	switch {
-	case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
-		v.errorf(at, "must be an http or https URL such as %s", example)
-	case u.User != nil:
-		v.errorf(at, "must not carry credentials")
 	}
 }

@@ -92,16 +92,12 @@ func (m *Mist) VendorName() string { return "mist" }
 // UnmarshalYAML implements yaml.Unmarshaler, setting Mist's defaults.
 func (m *Mist) UnmarshalYAML(unmarshal func(any) error) error {
 	*m = Mist{
-		Common: Common{
-			Timeout: Duration(30 * time.Second),
-			Budget: Budget{
-				RequestsPerSecond: 10,
-				RequestsPerHour:   5000,
-				Reserve:           0.1,
-				MaxRetries:        3,
-				Concurrency:       4,
-			},
-		},
+		Common: commonDefaults(30*time.Second, Budget{
+			RequestsPerSecond: 10,
+			RequestsPerHour:   5000,
+			Reserve:           0.1,
+			Concurrency:       4,
+		}),
 		ClientWindow: Duration(10 * time.Minute),
 		PageSize:     1000,
 	}
@@ -160,9 +156,7 @@ func (m *Mist) validate(v *validator, p path) {
 	if m.ClientWindow <= 0 {
 		v.errorf(p.add("client_window"), "client_window must be positive")
 	}
-	if m.PageSize < 1 || m.PageSize > 1000 {
-		v.errorf(p.add("page_size"), "page_size %d must be between 1 and 1000", m.PageSize)
-	}
+	checkPageSize(v, p, m.PageSize, 1000)
 	if m.Budget.RequestsPerHour == 0 {
 		v.errorf(p.add("budget", "requests_per_hour"), "Mist counts calls per hour: requests_per_hour must be set")
 	}

@@ -38,10 +38,7 @@ func (n *Nautobot) VendorName() string { return "nautobot" }
 // UnmarshalYAML implements yaml.Unmarshaler, setting Nautobot's defaults.
 func (n *Nautobot) UnmarshalYAML(unmarshal func(any) error) error {
 	*n = Nautobot{
-		Common: Common{
-			Timeout: Duration(60 * time.Second),
-			Budget:  Budget{MaxRetries: 3, Concurrency: 4},
-		},
+		Common:     commonDefaults(60*time.Second, Budget{Concurrency: 4}),
 		APIVersion: "2.4",
 		PageSize:   1000,
 	}
@@ -61,19 +58,10 @@ var apiVersion = regexp.MustCompile(`^[1-9][0-9]*\.[0-9]+$`)
 
 func (n *Nautobot) validate(v *validator, at path) {
 	n.Common.validate(v, at, NautobotCollections)
-	if n.BaseURL == "" {
-		v.errorf(at.add("base_url"), "base_url is required, such as https://nautobot.example.com")
-	} else {
-		checkHTTPURL(v, at.add("base_url"), n.BaseURL, "https://nautobot.example.com")
-	}
-	v.secret(at, "token", &n.Token, n.TokenFile, n.TokenEnv)
-	if n.Token == "" && n.TokenFile == "" {
-		v.errorf(at.add("token"), "token (or token_file or token_env) is required")
-	}
+	requiredURL(v, at, "base_url", n.BaseURL, "https://nautobot.example.com")
+	v.requiredSecret(at, "token", &n.Token, n.TokenFile, n.TokenEnv)
 	if !apiVersion.MatchString(n.APIVersion) {
 		v.errorf(at.add("api_version"), "api_version %q must be major.minor, such as 2.4 or 1.6", n.APIVersion)
 	}
-	if n.PageSize < 1 || n.PageSize > 10000 {
-		v.errorf(at.add("page_size"), "page_size %d must be between 1 and 10000", n.PageSize)
-	}
+	checkPageSize(v, at, n.PageSize, 10000)
 }

@@ -43,11 +43,8 @@ func (p *Prime) VendorName() string { return "prime" }
 // those of piapi, Cisco's own Python client.
 func (p *Prime) UnmarshalYAML(unmarshal func(any) error) error {
 	*p = Prime{
-		Common: Common{
-			// Prime can be slow: piapi waits 300 s for an answer.
-			Timeout: Duration(300 * time.Second),
-			Budget:  Budget{MaxRetries: 3, Concurrency: 5},
-		},
+		// Prime can be slow: piapi waits 300 s for an answer.
+		Common:     commonDefaults(300*time.Second, Budget{Concurrency: 5}),
 		APIVersion: "v4",
 		PageSize:   1000,
 		// Prime counts its limits over a one-second window kept in 100 ms
@@ -62,26 +59,15 @@ func (p *Prime) UnmarshalYAML(unmarshal func(any) error) error {
 
 func (p *Prime) validate(v *validator, at path) {
 	p.Common.validate(v, at, PrimeCollections)
-	if p.BaseURL == "" {
-		v.errorf(at.add("base_url"), "base_url is required, such as https://pi.example.com")
-	} else {
-		checkHTTPURL(v, at.add("base_url"), p.BaseURL, "https://pi.example.com")
-	}
-	if p.Username == "" {
-		v.errorf(at.add("username"), "username is required")
-	}
-	v.secret(at, "password", &p.Password, p.PasswordFile, p.PasswordEnv)
-	if p.Password == "" && p.PasswordFile == "" {
-		v.errorf(at.add("password"), "password (or password_file or password_env) is required")
-	}
+	requiredURL(v, at, "base_url", p.BaseURL, "https://pi.example.com")
+	required(v, at, "username", p.Username)
+	v.requiredSecret(at, "password", &p.Password, p.PasswordFile, p.PasswordEnv)
 	switch p.APIVersion {
 	case "v1", "v2", "v3", "v4":
 	default:
 		v.errorf(at.add("api_version"), "api_version %q must be one of v1, v2, v3 and v4", p.APIVersion)
 	}
-	if p.PageSize < 1 || p.PageSize > 1000 {
-		v.errorf(at.add("page_size"), "page_size %d must be between 1 and 1000", p.PageSize)
-	}
+	checkPageSize(v, at, p.PageSize, 1000)
 	if p.Hold < 0 || time.Duration(p.Hold) > maxHold {
 		v.errorf(at.add("hold"), "hold %s must be between 0 and %s", p.Hold, Duration(maxHold))
 	}

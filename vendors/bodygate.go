@@ -67,9 +67,7 @@ func (l *bodyLease) grow(ctx context.Context, n int64) error {
 			g.mu.Unlock()
 			return nil
 		}
-		freed := g.freed.wait()
-		g.mu.Unlock()
-		if err := await(ctx, freed); err != nil {
+		if err := g.freed.unlockAndWait(ctx, &g.mu); err != nil {
 			return err
 		}
 	}

@@ -300,3 +300,17 @@ func cleanDetail(s string) string {
 	}
 	return s
 }
+
+// unwrapped drops a wrapper of type W, such as *url.Error, whose text
+// repeats what the caller's own message says or would leak the URL, and
+// keeps its cause.
+func unwrapped[W interface {
+	error
+	Unwrap() error
+}](err error) error {
+	var w W
+	if errors.As(err, &w) {
+		return w.Unwrap()
+	}
+	return err
+}

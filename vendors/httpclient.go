@@ -3,7 +3,6 @@ package vendors
 import (
 	"crypto/tls"
 	"crypto/x509"
-	"errors"
 	"fmt"
 	"io/fs"
 	"net"
@@ -116,11 +115,7 @@ func loadCAFile(path string) (*x509.CertPool, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		// The PathError repeats the file name the message already gives.
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return nil, fmt.Errorf("reading CA file %q: %w", path, err)
+		return nil, fmt.Errorf("reading CA file %q: %w", path, unwrapped[*fs.PathError](err))
 	}
 	pool, err := x509.SystemCertPool()
 	if err != nil {
@@ -137,11 +132,7 @@ func parseProxyURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
 		// url.Error quotes the raw URL, password included; keep only the cause.
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return nil, fmt.Errorf("invalid proxy URL %q: %w", redactUserinfo(raw), err)
+		return nil, fmt.Errorf("invalid proxy URL %q: %w", redactUserinfo(raw), unwrapped[*url.Error](err))
 	}
 	switch u.Scheme {
 	case "http", "https", "socks5", "socks5h":

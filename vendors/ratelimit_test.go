@@ -84,16 +84,7 @@ func TestBudgetPerSecond(t *testing.T) {
 					t.Fatalf("Acquire #%d = %v; want nil", i+1, err)
 				}
 			}
-			if got := clock.Slept(); !slices.Equal(got, tt.want) {
-				t.Errorf("sleeps = %v; want %v", got, tt.want)
-			}
-			var total time.Duration
-			for _, d := range tt.want {
-				total += d
-			}
-			if got := b.State().Throttled; got != total {
-				t.Errorf("Throttled = %s; want %s", got, total)
-			}
+			checkThrottled(t, clock, b, tt.want)
 		})
 	}
 }
@@ -296,16 +287,7 @@ func TestBudgetRetryAfter(t *testing.T) {
 			if err := b.Acquire(t.Context()); err != nil {
 				t.Fatalf("Acquire = %v; want nil", err)
 			}
-			if got := clock.Slept(); !slices.Equal(got, tt.want) {
-				t.Errorf("sleeps after Retry-After %q = %v; want %v", tt.value, got, tt.want)
-			}
-			var want time.Duration
-			for _, d := range tt.want {
-				want += d
-			}
-			if got := b.State().Throttled; got != want {
-				t.Errorf("Throttled = %s; want %s", got, want)
-			}
+			checkThrottled(t, clock, b, tt.want)
 		})
 	}
 }
@@ -324,6 +306,11 @@ func TestBudgetHoldNeverShortens(t *testing.T) {
 }
 
 func TestBudgetAcquireContext(t *testing.T) {
+	cancelled := func(t *testing.T) context.Context {
+		ctx, cancel := context.WithCancel(t.Context())
+		cancel()
+		return ctx
+	}
 	clock := newFakeClock(t, "2026-11-23T17:30:00Z")
 	tests := []struct {
 		name string
@@ -333,11 +320,7 @@ func TestBudgetAcquireContext(t *testing.T) {
 	}{
 		{
 			name: "cancelled during hold",
-			ctx: func(t *testing.T) context.Context {
-				ctx, cancel := context.WithCancel(t.Context())
-				cancel()
-				return ctx
-			},
+			ctx:  cancelled,
 			b: func() *Budget {
 				b := newTestBudget(BudgetConfig{}, clock)
 				b.Hold(clock.Now().Add(time.Second))
@@ -347,11 +330,7 @@ func TestBudgetAcquireContext(t *testing.T) {
 		},
 		{
 			name: "cancelled in limiter",
-			ctx: func(t *testing.T) context.Context {
-				ctx, cancel := context.WithCancel(t.Context())
-				cancel()
-				return ctx
-			},
+			ctx:  cancelled,
 			b: func() *Budget {
 				b := newTestBudget(BudgetConfig{PerSecond: 1, Burst: 1}, clock)
 				b.lim.ReserveN(clock.Now(), 1) // spend the burst
@@ -746,5 +725,21 @@ func TestBudgetCarry(t *testing.T) {
 	fourth.Carry(stale)
 	if got, want := remaining(fourth), [2]float64{100, 1000}; got != want {
 		t.Errorf("remaining the next day = %v; want %v", got, want)
+	}
+}
+
+// checkThrottled checks the budget slept exactly want and counted all of
+// it as throttled.
+func checkThrottled(t *testing.T, clock *fakeClock, b *Budget, want []time.Duration) {
+	t.Helper()
+	if got := clock.Slept(); !slices.Equal(got, want) {
+		t.Errorf("sleeps = %v; want %v", got, want)
+	}
+	var total time.Duration
+	for _, d := range want {
+		total += d
+	}
+	if got := b.State().Throttled; got != total {
+		t.Errorf("Throttled = %s; want %s", got, total)
 	}
 }

@@ -439,9 +439,7 @@ func (r *Requester) enter(ctx context.Context) error {
 			r.gateMu.Unlock()
 			return nil
 		}
-		freed := r.freed.wait()
-		r.gateMu.Unlock()
-		if err := await(ctx, freed); err != nil {
+		if err := r.freed.unlockAndWait(ctx, &r.gateMu); err != nil {
 			return err
 		}
 	}
@@ -470,10 +468,7 @@ func (r *Requester) transportError(ctx context.Context, req Request, hreq *http.
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return fmt.Errorf("%s %s: %w", req.Method, req.Endpoint, ctxErr)
 	}
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		err = ue.Err
-	}
+	err = unwrapped[*url.Error](err)
 	msg := err.Error()
 	// Prepare may have added credentials to the URL, so scrub both forms.
 	for _, u := range []string{hreq.URL.String(), req.URL} {
@@ -511,11 +506,7 @@ func isCertError(err error) bool {
 func checkURL(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return fmt.Errorf("invalid request URL: %w", err)
+		return fmt.Errorf("invalid request URL: %w", unwrapped[*url.Error](err))
 	}
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return errors.New("invalid request URL: not an absolute http or https URL")

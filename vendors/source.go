@@ -28,3 +28,22 @@ func Retries(configured int) int {
 	}
 	return configured
 }
+
+// NewRequester returns a Requester with the retries and body limit a
+// source's common settings set, which every client's requesters share; the
+// client adds what is its own.
+func NewRequester(hc *http.Client, c *config.Common, budget *Budget, rec Recorder) *Requester {
+	return &Requester{
+		Client:       hc,
+		Budget:       budget,
+		Recorder:     rec,
+		MaxRetries:   Retries(c.Budget.MaxRetries),
+		MaxBodyBytes: int64(c.BodySizeLimit),
+	}
+}
+
+// BudgetFor is the budget a source's configured requests per second, hour
+// and day set; an adapter adds what its vendor's limits need besides.
+func BudgetFor(b config.Budget) BudgetConfig {
+	return BudgetConfig{PerSecond: b.RequestsPerSecond, PerHour: b.RequestsPerHour, PerDay: b.RequestsPerDay}
+}

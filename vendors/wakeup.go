@@ -1,6 +1,9 @@
 package vendors
 
-import "context"
+import (
+	"context"
+	"sync"
+)
 
 // wakeup lets goroutines wait for a change of state that a mutex guards:
 // wait, with the mutex held, returns a channel that the next wake, also
@@ -21,8 +24,11 @@ func (w *wakeup) wake() {
 	}
 }
 
-// await waits until ch closes or ctx ends.
-func await(ctx context.Context, ch <-chan struct{}) error {
+// unlockAndWait unlocks mu, the mutex guarding the state, and waits for the
+// next wake or for ctx to end.
+func (w *wakeup) unlockAndWait(ctx context.Context, mu *sync.Mutex) error {
+	ch := w.wait()
+	mu.Unlock()
 	select {
 	case <-ch:
 		return nil

@@ -69,30 +69,23 @@ func New(cfg *config.CXCloud, o Options) (*Client, error) {
 	if o.ETags == nil {
 		o.ETags = vendors.NewETagStore()
 	}
-	maxRetries := vendors.Retries(cfg.Budget.MaxRetries)
 	c := &Client{cfg: cfg, base: cfg.URL() + "/", now: o.Now}
 	c.token = &tokenSource{
 		url: cfg.TokenURL, clientID: cfg.ClientID, secret: cfg.ClientSecret.Value(), now: o.Now,
-		req: &vendors.Requester{Client: hc, Recorder: o.Recorder, MaxRetries: maxRetries, MaxBodyBytes: int64(cfg.BodySizeLimit)},
+		req: vendors.NewRequester(hc, &cfg.Common, nil, o.Recorder),
 	}
-	c.req = &vendors.Requester{
-		Client:       hc,
-		Budget:       o.Budget,
-		Recorder:     o.Recorder,
-		RateHeaders:  RateHeaders,
-		MaxRetries:   maxRetries,
-		MaxBodyBytes: int64(cfg.BodySizeLimit),
-		Concurrency:  cfg.Budget.Concurrency,
-		ETags:        o.ETags,
-		Prepare: func(r *http.Request) error {
-			tok, _, err := c.token.get(r.Context())
-			if err != nil {
-				return err
-			}
-			r.Header.Set("Authorization", "Bearer "+tok)
-			r.Header.Set("Accept", "application/json")
-			return nil
-		},
+	c.req = vendors.NewRequester(hc, &cfg.Common, o.Budget, o.Recorder)
+	c.req.RateHeaders = RateHeaders
+	c.req.Concurrency = cfg.Budget.Concurrency
+	c.req.ETags = o.ETags
+	c.req.Prepare = func(r *http.Request) error {
+		tok, _, err := c.token.get(r.Context())
+		if err != nil {
+			return err
+		}
+		r.Header.Set("Authorization", "Bearer "+tok)
+		r.Header.Set("Accept", "application/json")
+		return nil
 	}
 	return c, nil
 }

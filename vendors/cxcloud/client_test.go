@@ -18,6 +18,7 @@ import (
 	"github.com/nmsexporter/nms_exporter/sim/cxsim"
 	"github.com/nmsexporter/nms_exporter/sim/simkit/simtest"
 	"github.com/nmsexporter/nms_exporter/vendors"
+	"github.com/nmsexporter/nms_exporter/vendors/vendortest"
 )
 
 // recorder keeps the URLs the simulator was asked for.
@@ -37,14 +38,9 @@ func (r *recorder) wrap(h http.Handler) http.Handler {
 
 func newSim(t testing.TB, o cxsim.Options) (*cxsim.Server, string, *recorder) {
 	t.Helper()
-	sim, err := cxsim.New(o)
-	if err != nil {
-		t.Fatal(err)
-	}
 	rec := &recorder{}
-	srv := httptest.NewServer(rec.wrap(sim))
-	t.Cleanup(srv.Close)
-	return sim, srv.URL, rec
+	sim, base := vendortest.Serve(t, cxsim.New, o, rec.wrap)
+	return sim, base, rec
 }
 
 // cxConfig is a parsed config section for the simulator, so defaults
@@ -53,22 +49,14 @@ func cxConfig(t testing.TB, base string, cr cxsim.Credentials, extra string) *co
 	t.Helper()
 	y := fmt.Sprintf("cxcloud:\n  - name: cx\n    base_url: %s%s\n    token_url: %s%s\n    client_id: %s\n    client_secret: %s\n%s",
 		base, cr.BasePath(), base, cr.TokenPath(), cr.ClientID, cr.ClientSecret, extra)
-	c, err := config.Parse([]byte(y), "cx.yml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &c.CXCloud[0]
+	return &vendortest.Parse(t, y, "cx.yml").CXCloud[0]
 }
 
 func newClient(t testing.TB, cfg *config.CXCloud, now func() time.Time) (*Client, *vendors.Budget) {
 	t.Helper()
 	b := vendors.NewBudget(vendors.BudgetConfig{PerDay: cfg.Budget.RequestsPerDay}, now)
-	c, err := New(cfg, Options{Budget: b, Now: now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.req.BaseBackoff = time.Millisecond
-	c.req.MaxBackoff = 5 * time.Millisecond
+	c := vendortest.Build(t, New, cfg, Options{Budget: b, Now: now})
+	vendortest.QuickRetries(c.req)
 	return c, b
 }
 
@@ -340,7 +328,7 @@ func TestTokenLifetime(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var posts int
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			base := vendortest.ServeHandler(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				posts++
 				var body map[string]string
 				if r.Method != http.MethodPost || r.Header.Get("Content-Type") != "application/json" || json.NewDecoder(r.Body).Decode(&body) != nil ||
@@ -350,8 +338,7 @@ func TestTokenLifetime(t *testing.T) {
 				}
 				fmt.Fprint(w, tt.body)
 			}))
-			defer srv.Close()
-			ts := &tokenSource{url: srv.URL, clientID: "id", secret: "s", now: func() time.Time { return now }, req: &vendors.Requester{}}
+			ts := &tokenSource{url: base, clientID: "id", secret: "s", now: func() time.Time { return now }, req: &vendors.Requester{}}
 			if _, _, err := ts.get(context.Background()); err != nil {
 				t.Fatal(err)
 			}
@@ -415,9 +402,7 @@ func TestErrors(t *testing.T) {
 			sim.SetFaults(tc.faults)
 			c, _ := newClient(t, cxConfig(t, base, sim.Credentials(), ""), nil)
 			_, err := c.Inventory(context.Background())
-			if err == nil || vendors.StatusCode(err) != tc.status || !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("Inventory() = %v (status %d); want %d containing %q", err, vendors.StatusCode(err), tc.status, tc.want)
-			}
+			vendortest.CheckError(t, "Inventory()", err, tc.status, tc.want, sim.Credentials().ClientSecret)
 		})
 	}
 }
@@ -557,9 +542,7 @@ func TestReprocessedMidWalk(t *testing.T) {
 
 // rewrite serves the simulator through f, which may change its answers.
 func rewrite(t *testing.T, sim *cxsim.Server, f func(w http.ResponseWriter, r *http.Request, next http.Handler)) string {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { f(w, r, sim) }))
-	t.Cleanup(srv.Close)
-	return srv.URL
+	return vendortest.ServeHandler(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { f(w, r, sim) }))
 }
 
 // TestPagesShortOfTheTotal: pages that end before the total the server

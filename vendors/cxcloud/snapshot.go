@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/nmsexporter/nms_exporter/model"
+	"github.com/nmsexporter/nms_exporter/vendors"
 )
 
 // The snapshot types are what the collector reads: one per collection,
@@ -100,20 +101,7 @@ func newAssetIndex(devices []device, assets []asset) *assetIndex {
 // deviceType maps CX Cloud's product family and type onto the exporter's
 // types.
 func deviceType(family, productType string) string {
-	f := strings.ToLower(family + " " + productType)
-	switch {
-	case strings.Contains(f, "access point"):
-		return "ap"
-	case strings.Contains(f, "controller"):
-		return "controller"
-	case strings.Contains(f, "switch"):
-		return "switch"
-	case strings.Contains(f, "router"):
-		return "router"
-	case strings.Contains(f, "firewall") || strings.Contains(f, "security"):
-		return "gateway"
-	}
-	return "other"
+	return vendors.DeviceType(family+" "+productType, "access point")
 }
 
 // newInventory builds the inventory as of now: a device's uptime is the

@@ -2,11 +2,11 @@ package mist
 
 import (
 	"context"
-	"runtime"
+	"fmt"
 	"testing"
 
-	"github.com/nmsexporter/nms_exporter/internal/procstat"
 	"github.com/nmsexporter/nms_exporter/sim/mistsim"
+	"github.com/nmsexporter/nms_exporter/vendors/vendortest"
 )
 
 // BenchmarkRefreshLarge refreshes every collection of the large simulated
@@ -16,44 +16,29 @@ import (
 // process, so the RSS figures include its data (sim-MiB is the RSS once it
 // is built, before any refresh).
 func BenchmarkRefreshLarge(b *testing.B) {
-	sim, base := newSim(b, mistsim.Options{Seed: 1, Size: "large"})
-	runtime.GC()
-	simRSS := procstat.MiB("VmRSS")
+	sim, base := vendortest.Serve(b, mistsim.New, mistsim.Options{Seed: 1, Size: "large"})
+	simMiB := vendortest.SimMiB()
 	n := sim.Sizes()
 	cfg := mistConfig(b, base, "", sim.Credentials())
-	ctx := context.Background()
-	minimum := pageMinimum(b, cfg)
-	sim.ResetCalls()
-	b.ResetTimer()
-	for b.Loop() {
+	vendortest.Refresh(b, sim, simMiB, pageMinimum(b, cfg), func(ctx context.Context) error {
 		c, _ := newClient(b, cfg)
 		if _, err := c.Sites(ctx); err != nil {
-			b.Fatal(err)
+			return err
 		}
 		if _, err := c.Devices(ctx); err != nil {
-			b.Fatal(err)
+			return err
 		}
 		cl, err := c.Clients(ctx)
 		if err != nil {
-			b.Fatal(err)
+			return err
 		}
 		if cl.Total != n.Clients {
-			b.Fatalf("clients = %d; want %d", cl.Total, n.Clients)
+			return fmt.Errorf("clients = %d; want %d", cl.Total, n.Clients)
 		}
 		if _, err := c.Alarms(ctx); err != nil {
-			b.Fatal(err)
+			return err
 		}
-		if _, err := c.Usage(ctx); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.StopTimer()
-	calls := float64(sim.Calls()) / float64(b.N)
-	if calls > float64(minimum) {
-		b.Errorf("a refresh made %.0f calls; the page-count minimum is %d (%v)", calls, minimum, sim.CallsByPath())
-	}
-	b.ReportMetric(calls, "calls/refresh")
-	b.ReportMetric(float64(minimum), "min-calls")
-	b.ReportMetric(simRSS, "sim-MiB")
-	b.ReportMetric(procstat.MiB("VmHWM"), "peak-RSS-MiB")
+		_, err = c.Usage(ctx)
+		return err
+	})
 }

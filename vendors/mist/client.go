@@ -86,23 +86,11 @@ func New(cfg *config.Mist, o Options) (*Client, error) {
 		c.jar, _ = cookiejar.New(nil)
 		hc.Jar = c.jar
 	}
-	maxRetries := vendors.Retries(cfg.Budget.MaxRetries)
-	c.req = &vendors.Requester{
-		Client:       hc,
-		Budget:       o.Budget,
-		Recorder:     o.Recorder,
-		MaxRetries:   maxRetries,
-		MaxBodyBytes: int64(cfg.BodySizeLimit),
-		Prepare:      c.authorize,
-	}
-	c.loginReq = &vendors.Requester{
-		Client:       hc,
-		Budget:       o.Budget,
-		Recorder:     o.Recorder,
-		MaxRetries:   -1,
-		MaxBodyBytes: int64(cfg.BodySizeLimit),
-		Prepare:      c.authorize,
-	}
+	c.req = vendors.NewRequester(hc, &cfg.Common, o.Budget, o.Recorder)
+	c.req.Prepare = c.authorize
+	c.loginReq = vendors.NewRequester(hc, &cfg.Common, o.Budget, o.Recorder)
+	c.loginReq.MaxRetries = -1
+	c.loginReq.Prepare = c.authorize
 	return c, nil
 }
 

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -16,42 +15,33 @@ import (
 	"github.com/nmsexporter/nms_exporter/sim/mistsim"
 	"github.com/nmsexporter/nms_exporter/sim/simkit/simtest"
 	"github.com/nmsexporter/nms_exporter/vendors"
+	"github.com/nmsexporter/nms_exporter/vendors/vendortest"
 )
 
-// newSim serves a simulator on loopback for the test.
-func newSim(t testing.TB, o mistsim.Options) (*mistsim.Server, string) {
-	t.Helper()
-	sim, err := mistsim.New(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(sim)
-	t.Cleanup(srv.Close)
-	return sim, srv.URL
-}
-
 // mistConfig is a parsed config section for the simulator, so defaults
-// apply as they do for users.
+// apply as they do for users, with the simulator's token.
 func mistConfig(t testing.TB, base string, extra string, creds mistsim.Credentials) *config.Mist {
 	t.Helper()
-	y := "mist:\n  - name: test\n    base_url: " + base + "\n    token: " + creds.Token + "\n" + extra
-	c, err := config.Parse([]byte(y), "test.yml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &c.Mist[0]
+	return mistSection(t, base, "    token: "+creds.Token+"\n"+extra)
+}
+
+// loginConfig is mistConfig with the simulator's email and password instead
+// of the token.
+func loginConfig(t testing.TB, base string, cr mistsim.Credentials) *config.Mist {
+	t.Helper()
+	return mistSection(t, base, "    email: "+cr.Email+"\n    password: "+cr.Password+"\n")
+}
+
+func mistSection(t testing.TB, base, rest string) *config.Mist {
+	t.Helper()
+	return &vendortest.Parse(t, "mist:\n  - name: test\n    base_url: "+base+"\n"+rest, "test.yml").Mist[0]
 }
 
 func newClient(t testing.TB, cfg *config.Mist) (*Client, *vendors.Budget) {
 	t.Helper()
 	b := vendors.NewBudget(vendors.BudgetConfig{PerHour: cfg.Budget.RequestsPerHour}, nil)
-	c, err := New(cfg, Options{Budget: b})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Keep retries quick in tests.
-	c.req.BaseBackoff = time.Millisecond
-	c.req.MaxBackoff = 5 * time.Millisecond
+	c := vendortest.Build(t, New, cfg, Options{Budget: b})
+	vendortest.QuickRetries(c.req)
 	return c, b
 }
 
@@ -69,7 +59,7 @@ func pageMinimum(t testing.TB, cfg *config.Mist) int {
 }
 
 func TestFetchMatchesSimulator(t *testing.T) {
-	sim, base := newSim(t, mistsim.Options{Seed: 7, Size: "small"})
+	sim, base := vendortest.Serve(t, mistsim.New, mistsim.Options{Seed: 7, Size: "small"})
 	c, _ := newClient(t, mistConfig(t, base, "", sim.Credentials()))
 	ctx := context.Background()
 	want := sim.Sizes()
@@ -134,7 +124,7 @@ func TestCallsArePageCountMinimum(t *testing.T) {
 	if testing.Short() {
 		t.Skip("medium org")
 	}
-	sim, base := newSim(t, mistsim.Options{Seed: 3, Size: "medium"})
+	sim, base := vendortest.Serve(t, mistsim.New, mistsim.Options{Seed: 3, Size: "medium"})
 	c, _ := newClient(t, mistConfig(t, base, "", sim.Credentials()))
 	n := sim.Sizes()
 	ctx := context.Background()
@@ -162,14 +152,10 @@ func TestCallsArePageCountMinimum(t *testing.T) {
 }
 
 func TestLoginWithCSRF(t *testing.T) {
-	sim, base := newSim(t, mistsim.Options{Seed: 1})
+	sim, base := vendortest.Serve(t, mistsim.New, mistsim.Options{Seed: 1})
 	cr := sim.Credentials()
-	y := "mist:\n  - name: t\n    base_url: " + base + "\n    email: " + cr.Email + "\n    password: " + cr.Password + "\n"
-	cfg, err := config.Parse([]byte(y), "t.yml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, _ := newClient(t, &cfg.Mist[0])
+	cfg := loginConfig(t, base, cr)
+	c, _ := newClient(t, cfg)
 	if _, err := c.Sites(context.Background()); err != nil {
 		t.Fatalf("Sites() over a login session = %v", err)
 	}
@@ -183,7 +169,7 @@ func TestLoginWithCSRF(t *testing.T) {
 		t.Fatalf("Devices() after the session ended = %v; want a new login", err)
 	}
 
-	wrong := cfg.Mist[0]
+	wrong := *cfg
 	wrong.Password = "not-the-password"
 	c2, _ := newClient(t, &wrong)
 	_, err = c2.Sites(context.Background())
@@ -217,19 +203,12 @@ func (l *loginCounter) count() int {
 // which would lock the exporter out (Mist does after three in a row); once
 // the password works again, a refresh after the login backoff recovers.
 func TestChangedPasswordLogsInOnce(t *testing.T) {
-	sim, base := newSim(t, mistsim.Options{Seed: 1})
+	sim, base := vendortest.Serve(t, mistsim.New, mistsim.Options{Seed: 1})
 	cr := sim.Credentials()
-	y := "mist:\n  - name: t\n    base_url: " + base + "\n    email: " + cr.Email + "\n    password: " + cr.Password + "\n"
-	cfg, err := config.Parse([]byte(y), "t.yml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := loginConfig(t, base, cr)
 	clock := simtest.NewClock(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC))
 	logins := &loginCounter{}
-	c, err := New(&cfg.Mist[0], Options{Recorder: logins, Now: clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := vendortest.Build(t, New, cfg, Options{Recorder: logins, Now: clock.Now})
 	ctx := context.Background()
 	if _, err := c.Sites(ctx); err != nil {
 		t.Fatal(err)
@@ -284,30 +263,19 @@ func TestErrors(t *testing.T) {
 		{"reset", func(s *mistsim.Server, _ *config.Mist) { s.SetFaults(mistsim.Faults{Reset: true}) }, 0, "/api/v1/orgs/{org_id}/stats/sites"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			sim, base := newSim(t, mistsim.Options{Seed: 1})
+			sim, base := vendortest.Serve(t, mistsim.New, mistsim.Options{Seed: 1})
 			cfg := mistConfig(t, base, "", sim.Credentials())
 			cfg.OrgID = sim.Credentials().OrgID
 			tc.setup(sim, cfg)
 			c, _ := newClient(t, cfg)
 			_, err := c.Sites(context.Background())
-			if err == nil {
-				t.Fatalf("Sites() = nil; want an error")
-			}
-			if got := vendors.StatusCode(err); got != tc.status {
-				t.Errorf("StatusCode(%v) = %d; want %d", err, got, tc.status)
-			}
-			if !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("Sites() = %q; want it to contain %q", err, tc.want)
-			}
-			if strings.Contains(err.Error(), sim.Credentials().Token) {
-				t.Errorf("error %q contains the token", err)
-			}
+			vendortest.CheckError(t, "Sites()", err, tc.status, tc.want, sim.Credentials().Token)
 		})
 	}
 }
 
 func TestRetryAfterIsHonoured(t *testing.T) {
-	sim, base := newSim(t, mistsim.Options{Seed: 1, RetryAfter: true, HourlyLimit: 1})
+	sim, base := vendortest.Serve(t, mistsim.New, mistsim.Options{Seed: 1, RetryAfter: true, HourlyLimit: 1})
 	c, _ := newClient(t, mistConfig(t, base, "", sim.Credentials()))
 	c.req.MaxWait = time.Millisecond // the hour boundary is far: give up at once
 	_, err := c.Sites(context.Background())
@@ -321,7 +289,7 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 }
 
 func TestCancelledContext(t *testing.T) {
-	sim, base := newSim(t, mistsim.Options{Seed: 1})
+	sim, base := vendortest.Serve(t, mistsim.New, mistsim.Options{Seed: 1})
 	sim.SetFaults(mistsim.Faults{Latency: 5 * time.Second})
 	c, _ := newClient(t, mistConfig(t, base, "", sim.Credentials()))
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
@@ -333,7 +301,7 @@ func TestCancelledContext(t *testing.T) {
 }
 
 func TestSiteFilter(t *testing.T) {
-	sim, base := newSim(t, mistsim.Options{Seed: 7, Size: "small"})
+	sim, base := vendortest.Serve(t, mistsim.New, mistsim.Options{Seed: 7, Size: "small"})
 	all, _ := newClient(t, mistConfig(t, base, "", sim.Credentials()))
 	sites, err := all.Sites(context.Background())
 	if err != nil {
@@ -366,12 +334,11 @@ func TestSiteFilter(t *testing.T) {
 
 func TestNextCursorMustBeRelative(t *testing.T) {
 	var hits int
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	base := vendortest.ServeHandler(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hits++
 		_, _ = w.Write([]byte(`{"total": 2, "results": [{"id": "a"}], "next": "https://elsewhere.example/api/v1/x"}`))
 	}))
-	defer srv.Close()
-	cfg := mistConfig(t, srv.URL, "    org_id: o\n", mistsim.Credentials{Token: "t"})
+	cfg := mistConfig(t, base, "    org_id: o\n", mistsim.Credentials{Token: "t"})
 	c, _ := newClient(t, cfg)
 	// Known sites, so the alarms search is the first call.
 	_, _ = c.sites.Last(context.Background(), func(context.Context) (siteWalk, error) {
@@ -395,7 +362,7 @@ func TestPagingThatNeverEnds(t *testing.T) {
 		{"next on every page", mistsim.Faults{EndlessPaging: true}, "next cursors go on past"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			sim, base := newSim(t, mistsim.Options{Seed: 1})
+			sim, base := vendortest.Serve(t, mistsim.New, mistsim.Options{Seed: 1})
 			c, _ := newClient(t, mistConfig(t, base, "    page_size: 20\n", sim.Credentials()))
 			ctx := context.Background()
 			if _, err := c.Sites(ctx); err != nil {
@@ -430,7 +397,7 @@ func TestPagingThatNeverEnds(t *testing.T) {
 // TestShrinkingTotals walks lists and searches whose totals drop after the
 // first page: the walks end early, without an error.
 func TestShrinkingTotals(t *testing.T) {
-	sim, base := newSim(t, mistsim.Options{Seed: 1})
+	sim, base := vendortest.Serve(t, mistsim.New, mistsim.Options{Seed: 1})
 	c, _ := newClient(t, mistConfig(t, base, "    page_size: 10\n", sim.Credentials()))
 	ctx := context.Background()
 	n := sim.Sizes()
@@ -459,7 +426,7 @@ func TestSeverityMapping(t *testing.T) {
 // exporter starts them, discover the org once and walk the sites once,
 // whichever starts first.
 func TestCollectionsStartingTogether(t *testing.T) {
-	sim, base := newSim(t, mistsim.Options{Seed: 3, Size: "small"})
+	sim, base := vendortest.Serve(t, mistsim.New, mistsim.Options{Seed: 3, Size: "small"})
 	cfg := mistConfig(t, base, "    page_size: 25\n", sim.Credentials())
 	ctx := context.Background()
 	want := pageMinimum(t, cfg)
@@ -503,7 +470,7 @@ func TestServerPageSize(t *testing.T) {
 	for _, most := range []int{7, pageSize, 1000} {
 		for _, refuse := range []bool{false, true} {
 			t.Run(fmt.Sprintf("server max %d, refusing larger %v", most, refuse), func(t *testing.T) {
-				sim, base := newSim(t, mistsim.Options{Seed: 3, MaxLimit: most, RefuseLargeLimit: refuse})
+				sim, base := vendortest.Serve(t, mistsim.New, mistsim.Options{Seed: 3, MaxLimit: most, RefuseLargeLimit: refuse})
 				cfg := mistConfig(t, base, fmt.Sprintf("    page_size: %d\n", pageSize), sim.Credentials())
 				minimum := pageMinimum(t, cfg)
 				c, _ := newClient(t, cfg)
@@ -548,7 +515,7 @@ func TestDeviceStatsNamesItsFields(t *testing.T) {
 		{"nothing the client reads unless named", mistsim.Options{Seed: 7, OptInFields: deviceStatsFields}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			sim, base := newSim(t, tt.o)
+			sim, base := vendortest.Serve(t, mistsim.New, tt.o)
 			c, _ := newClient(t, mistConfig(t, base, "", sim.Credentials()))
 			devs, err := c.Devices(context.Background())
 			if err != nil {
@@ -578,7 +545,7 @@ func TestDeviceStatsNamesItsFields(t *testing.T) {
 // TestWebhookObeysSiteFilter: a webhook alarm of a site the source's
 // filter leaves out is counted, not kept, as a polled one is not.
 func TestWebhookObeysSiteFilter(t *testing.T) {
-	sim, base := newSim(t, mistsim.Options{Seed: 7, Size: "small"})
+	sim, base := vendortest.Serve(t, mistsim.New, mistsim.Options{Seed: 7, Size: "small"})
 	all, _ := newClient(t, mistConfig(t, base, "", sim.Credentials()))
 	ctx := context.Background()
 	allSites, err := all.Sites(ctx)
@@ -613,7 +580,7 @@ func TestWebhookObeysSiteFilter(t *testing.T) {
 // its timestamp and last_seen, and a second delivery of it carries the
 // same event while an update of the alarm does not.
 func TestWebhookDatesAndNamesEvents(t *testing.T) {
-	sim, base := newSim(t, mistsim.Options{Seed: 7, Size: "small"})
+	sim, base := vendortest.Serve(t, mistsim.New, mistsim.Options{Seed: 7, Size: "small"})
 	c, _ := newClient(t, mistConfig(t, base, "", sim.Credentials()))
 	event := `{"id": "a1", "type": "device_down", "timestamp": %s, "last_seen": %s, "count": %d, "update": %t}`
 	body := `{"topic": "alarms", "events": [` +

@@ -141,6 +141,19 @@ func (t *tally[K]) count(id, siteID string, key func(site string) K) {
 	}
 }
 
+// sorted returns the label sets with their counts set, in sort's order,
+// and the sum of the counts.
+func (t *tally[K]) sorted(setCount func(*K, int), sort func([]K)) ([]K, int) {
+	out, total := make([]K, 0, len(t.counts)), 0
+	for k, n := range t.counts {
+		setCount(&k, n)
+		out = append(out, k)
+		total += n
+	}
+	sort(out)
+	return out, total
+}
+
 type clientCounter struct{ *tally[model.ClientCount] }
 
 func newClientCounter(idx *siteIndex) clientCounter {
@@ -156,14 +169,8 @@ func (a clientCounter) add(page []wirelessEntry) {
 }
 
 func (a clientCounter) result() *Clients {
-	out := &Clients{Counts: make([]model.ClientCount, 0, len(a.counts))}
-	for k, n := range a.counts {
-		k.Count = n
-		out.Counts = append(out.Counts, k)
-		out.Total += n
-	}
-	model.SortClientCounts(out.Counts)
-	return out
+	counts, total := a.sorted(func(k *model.ClientCount, n int) { k.Count = n }, model.SortClientCounts)
+	return &Clients{Counts: counts, Total: total}
 }
 
 // Severity maps Mist's alarm severities onto the exporter's scale; an
@@ -194,14 +201,14 @@ func (a alarmCounter) add(page []alarm) {
 			continue
 		}
 		a.count(al.ID, al.SiteID, func(site string) model.AlarmCount {
-			return model.AlarmCount{Site: site, Device: alarmDevice(al), Severity: Severity(al.Severity), Category: strings.ToLower(al.Group)}
+			return model.AlarmCount{Site: site, Device: al.device(), Severity: Severity(al.Severity), Category: strings.ToLower(al.Group)}
 		})
 	}
 }
 
-// alarmDevice names the device an alarm is about: its host name, else its
-// MAC; empty for site-wide alarms.
-func alarmDevice(al alarm) string {
+// device names the device an alarm is about: its host name, else its MAC;
+// empty for site-wide alarms.
+func (al alarmDevices) device() string {
 	if len(al.Hostnames) > 0 && al.Hostnames[0] != "" {
 		return al.Hostnames[0]
 	}
@@ -214,12 +221,6 @@ func alarmDevice(al alarm) string {
 }
 
 func (a alarmCounter) result() *Alarms {
-	out := &Alarms{Counts: make([]model.AlarmCount, 0, len(a.counts))}
-	for k, n := range a.counts {
-		k.Count = n
-		out.Counts = append(out.Counts, k)
-		out.Total += n
-	}
-	model.SortAlarmCounts(out.Counts)
-	return out
+	counts, total := a.sorted(func(k *model.AlarmCount, n int) { k.Count = n }, model.SortAlarmCounts)
+	return &Alarms{Counts: counts, Total: total}
 }

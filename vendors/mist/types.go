@@ -70,13 +70,19 @@ type wirelessEntry struct {
 }
 
 type alarm struct {
-	ID        string   `json:"id"`
-	SiteID    string   `json:"site_id"`
-	Type      string   `json:"type"`
-	Group     string   `json:"group"`
-	Severity  string   `json:"severity"`
-	Status    string   `json:"status"`
-	Acked     bool     `json:"acked"`
+	ID       string `json:"id"`
+	SiteID   string `json:"site_id"`
+	Type     string `json:"type"`
+	Group    string `json:"group"`
+	Severity string `json:"severity"`
+	Status   string `json:"status"`
+	Acked    bool   `json:"acked"`
+	alarmDevices
+}
+
+// alarmDevices are the devices an alarm names, in searches and webhooks
+// alike.
+type alarmDevices struct {
 	APs       []string `json:"aps"`
 	Switches  []string `json:"switches"`
 	Gateways  []string `json:"gateways"`

@@ -53,19 +53,16 @@ type webhook struct {
 }
 
 type webhookAlarm struct {
-	ID        string   `json:"id"`
-	EventID   string   `json:"event_id"`
-	Timestamp float64  `json:"timestamp"`
-	LastSeen  float64  `json:"last_seen"`
-	Update    bool     `json:"update"`
-	OrgID     string   `json:"org_id"`
-	SiteID    string   `json:"site_id"`
-	Type      string   `json:"type"`
-	Count     int      `json:"count"`
-	APs       []string `json:"aps"`
-	Switches  []string `json:"switches"`
-	Gateways  []string `json:"gateways"`
-	Hostnames []string `json:"hostnames"`
+	ID        string  `json:"id"`
+	EventID   string  `json:"event_id"`
+	Timestamp float64 `json:"timestamp"`
+	LastSeen  float64 `json:"last_seen"`
+	Update    bool    `json:"update"`
+	OrgID     string  `json:"org_id"`
+	SiteID    string  `json:"site_id"`
+	Type      string  `json:"type"`
+	Count     int     `json:"count"`
+	alarmDevices
 }
 
 // WebhookResult is what a webhook delivered.
@@ -146,7 +143,7 @@ func (c *Client) Webhook(ctx context.Context, body []byte, sites *Sites, devices
 		if site == "" {
 			site = a.SiteID
 		}
-		dev := alarmDevice(alarm{APs: a.APs, Switches: a.Switches, Gateways: a.Gateways, Hostnames: a.Hostnames})
+		dev := a.device()
 		if name, ok := macNames[dev]; ok {
 			dev = name
 		}

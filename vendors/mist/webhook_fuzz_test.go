@@ -7,10 +7,11 @@ import (
 	"testing"
 
 	"github.com/nmsexporter/nms_exporter/sim/mistsim"
+	"github.com/nmsexporter/nms_exporter/vendors/vendortest"
 )
 
 func FuzzWebhook(f *testing.F) {
-	sim, base := newSim(f, mistsim.Options{Seed: 21})
+	sim, base := vendortest.Serve(f, mistsim.New, mistsim.Options{Seed: 21})
 	c, _ := newClient(f, mistConfig(f, base, "", sim.Credentials()))
 	ctx := context.Background()
 	sites, err := c.Sites(ctx)

@@ -2,11 +2,11 @@ package nautobot
 
 import (
 	"context"
-	"runtime"
+	"fmt"
 	"testing"
 
-	"github.com/nmsexporter/nms_exporter/internal/procstat"
 	"github.com/nmsexporter/nms_exporter/sim/nautobotsim"
+	"github.com/nmsexporter/nms_exporter/vendors/vendortest"
 )
 
 // BenchmarkRefreshLarge fetches the 20,000 devices of the large simulated
@@ -15,9 +15,8 @@ import (
 // page-count minimum. The
 // simulator runs in the same process, so the RSS figures include its data.
 func BenchmarkRefreshLarge(b *testing.B) {
-	sim, base := newSim(b, nautobotsim.Options{Seed: 1, Size: "large"})
-	runtime.GC()
-	simRSS := procstat.MiB("VmRSS")
+	sim, base := vendortest.Serve(b, nautobotsim.New, nautobotsim.Options{Seed: 1, Size: "large"})
+	simMiB := vendortest.SimMiB()
 	z := sim.Sizes()
 	n := z.Devices
 	// The device pages, and a page of each lookup list that names what
@@ -27,25 +26,11 @@ func BenchmarkRefreshLarge(b *testing.B) {
 		minimum += max(1, (k+999)/1000)
 	}
 	cfg := nbConfig(b, base, sim.Credentials().Token, "")
-	ctx := context.Background()
-	sim.ResetCalls()
-	b.ResetTimer()
-	for b.Loop() {
+	vendortest.Refresh(b, sim, simMiB, minimum, func(ctx context.Context) error {
 		d, err := newClient(b, cfg).Devices(ctx)
-		if err != nil {
-			b.Fatal(err)
+		if err == nil && len(d.Devices) != n {
+			err = fmt.Errorf("devices = %d; want %d", len(d.Devices), n)
 		}
-		if len(d.Devices) != n {
-			b.Fatalf("devices = %d; want %d", len(d.Devices), n)
-		}
-	}
-	b.StopTimer()
-	calls := float64(sim.Calls()) / float64(b.N)
-	if calls > float64(minimum) {
-		b.Errorf("a refresh made %.0f calls; the page-count minimum is %d", calls, minimum)
-	}
-	b.ReportMetric(calls, "calls/refresh")
-	b.ReportMetric(float64(minimum), "min-calls")
-	b.ReportMetric(simRSS, "sim-MiB")
-	b.ReportMetric(procstat.MiB("VmHWM"), "peak-RSS-MiB")
+		return err
+	})
 }

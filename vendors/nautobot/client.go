@@ -47,23 +47,16 @@ func New(cfg *config.Nautobot, o Options) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	maxRetries := vendors.Retries(cfg.Budget.MaxRetries)
 	c := &Client{cfg: cfg, base: strings.TrimRight(cfg.BaseURL, "/")}
 	// The requester retries 429, 500, 502, 503 and 504 with backoff, as
 	// pynautobot's retries do, and nothing else.
-	c.req = &vendors.Requester{
-		Client:       hc,
-		Budget:       o.Budget,
-		Recorder:     o.Recorder,
-		MaxRetries:   maxRetries,
-		MaxBodyBytes: int64(cfg.BodySizeLimit),
-		Concurrency:  cfg.Budget.Concurrency,
-		Prepare: func(r *http.Request) error {
-			r.Header.Set("Authorization", "Token "+cfg.Token.Value())
-			// Pinning the version keeps the shapes the exporter parses.
-			r.Header.Set("Accept", "application/json; version="+cfg.APIVersion)
-			return nil
-		},
+	c.req = vendors.NewRequester(hc, &cfg.Common, o.Budget, o.Recorder)
+	c.req.Concurrency = cfg.Budget.Concurrency
+	c.req.Prepare = func(r *http.Request) error {
+		r.Header.Set("Authorization", "Token "+cfg.Token.Value())
+		// Pinning the version keeps the shapes the exporter parses.
+		r.Header.Set("Accept", "application/json; version="+cfg.APIVersion)
+		return nil
 	}
 	return c, nil
 }

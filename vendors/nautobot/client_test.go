@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -15,37 +14,19 @@ import (
 	"github.com/nmsexporter/nms_exporter/sim/nautobotsim"
 	"github.com/nmsexporter/nms_exporter/sim/simkit/simtest"
 	"github.com/nmsexporter/nms_exporter/vendors"
+	"github.com/nmsexporter/nms_exporter/vendors/vendortest"
 )
-
-func newSim(t testing.TB, o nautobotsim.Options) (*nautobotsim.Server, string) {
-	t.Helper()
-	sim, err := nautobotsim.New(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(sim)
-	t.Cleanup(srv.Close)
-	return sim, srv.URL
-}
 
 func nbConfig(t testing.TB, base, token, extra string) *config.Nautobot {
 	t.Helper()
 	y := fmt.Sprintf("nautobot:\n  - name: sot\n    base_url: %s\n    token: %s\n%s", base, token, extra)
-	c, err := config.Parse([]byte(y), "nb.yml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &c.Nautobot[0]
+	return &vendortest.Parse(t, y, "nb.yml").Nautobot[0]
 }
 
 func newClient(t testing.TB, cfg *config.Nautobot) *Client {
 	t.Helper()
-	c, err := New(cfg, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.req.BaseBackoff = time.Millisecond
-	c.req.MaxBackoff = 5 * time.Millisecond
+	c := vendortest.Build(t, New, cfg, Options{})
+	vendortest.QuickRetries(c.req)
 	return c
 }
 
@@ -54,7 +35,7 @@ func TestBothShapes(t *testing.T) {
 		server, pin string
 	}{{"2.x", "2.4"}, {"2.2", "2.2"}, {"1.x", "1.6"}} {
 		t.Run(tc.server, func(t *testing.T) {
-			sim, base := newSim(t, nautobotsim.Options{Seed: 5, Version: tc.server})
+			sim, base := vendortest.Serve(t, nautobotsim.New, nautobotsim.Options{Seed: 5, Version: tc.server})
 			c := newClient(t, nbConfig(t, base, sim.Credentials().Token, "    api_version: \""+tc.pin+"\"\n"))
 			ctx := context.Background()
 			devs, err := c.Devices(ctx)
@@ -91,7 +72,7 @@ func TestBothShapes(t *testing.T) {
 }
 
 func TestVersionRefused(t *testing.T) {
-	sim, base := newSim(t, nautobotsim.Options{Seed: 5, Version: "1.x"})
+	sim, base := vendortest.Serve(t, nautobotsim.New, nautobotsim.Options{Seed: 5, Version: "1.x"})
 	c := newClient(t, nbConfig(t, base, sim.Credentials().Token, "    api_version: \"2.4\"\n"))
 	_, err := c.Devices(context.Background())
 	if vendors.StatusCode(err) != http.StatusNotAcceptable || !strings.Contains(err.Error(), "refuses API version 2.4") ||
@@ -101,19 +82,14 @@ func TestVersionRefused(t *testing.T) {
 }
 
 func TestBadToken(t *testing.T) {
-	_, base := newSim(t, nautobotsim.Options{Seed: 5})
+	_, base := vendortest.Serve(t, nautobotsim.New, nautobotsim.Options{Seed: 5})
 	c := newClient(t, nbConfig(t, base, "0123456789abcdef0123456789abcdef01234567", ""))
 	_, err := c.Devices(context.Background())
-	if vendors.StatusCode(err) != http.StatusForbidden || !strings.Contains(err.Error(), "Invalid token") {
-		t.Errorf("Devices() with an unknown token = %v; want Nautobot's 403", err)
-	}
-	if strings.Contains(err.Error(), "0123456789abcdef") {
-		t.Errorf("error %q contains the token", err)
-	}
+	vendortest.CheckError(t, "Devices() with an unknown token", err, http.StatusForbidden, "Invalid token", "0123456789abcdef")
 }
 
 func TestBodySizeLimit(t *testing.T) {
-	sim, base := newSim(t, nautobotsim.Options{Seed: 5})
+	sim, base := vendortest.Serve(t, nautobotsim.New, nautobotsim.Options{Seed: 5})
 	c := newClient(t, nbConfig(t, base, sim.Credentials().Token, "    body_size_limit: 64KiB\n"))
 	if _, err := c.Status(context.Background()); err != nil {
 		t.Fatalf("Status() = %v", err)
@@ -125,7 +101,7 @@ func TestBodySizeLimit(t *testing.T) {
 }
 
 func TestPagingIsPageCountMinimum(t *testing.T) {
-	sim, base := newSim(t, nautobotsim.Options{Seed: 5, Size: "medium"})
+	sim, base := vendortest.Serve(t, nautobotsim.New, nautobotsim.Options{Seed: 5, Size: "medium"})
 	n := sim.Sizes().Devices
 	if n%4 != 0 {
 		t.Fatalf("%d devices: the first case needs a count that is an exact multiple of the page", n)
@@ -164,7 +140,7 @@ func TestServerCapsThePageSize(t *testing.T) {
 	const pageSize = 1000
 	for _, most := range []int{500, 7, pageSize, 5000} {
 		t.Run(fmt.Sprintf("MAX_PAGE_SIZE %d", most), func(t *testing.T) {
-			sim, base := newSim(t, nautobotsim.Options{Seed: 5, Size: "medium", MaxPageSize: most})
+			sim, base := vendortest.Serve(t, nautobotsim.New, nautobotsim.Options{Seed: 5, Size: "medium", MaxPageSize: most})
 			cfg := nbConfig(t, base, sim.Credentials().Token, fmt.Sprintf("    page_size: %d\n", pageSize))
 			minimum, err := newClient(t, cfg).PageMinimum(context.Background())
 			if err != nil {
@@ -204,9 +180,9 @@ func TestServerCapsThePageSize(t *testing.T) {
 // its count promises fails the walk with both numbers, rather than report
 // part of the estate as all of it.
 func TestShortPagesFailTheWalk(t *testing.T) {
-	sim, base := newSim(t, nautobotsim.Options{Seed: 5, Size: "medium"})
+	sim, base := vendortest.Serve(t, nautobotsim.New, nautobotsim.Options{Seed: 5, Size: "medium"})
 	n := sim.Sizes().Devices
-	short := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	short := vendortest.ServeHandler(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// A proxy that drops every page after the first.
 		if r.URL.Path == "/api/dcim/devices/" && r.URL.Query().Get("offset") != "0" {
 			w.Header().Set("Content-Type", "application/json")
@@ -216,8 +192,7 @@ func TestShortPagesFailTheWalk(t *testing.T) {
 		r.Host = strings.TrimPrefix(base, "http://")
 		sim.ServeHTTP(w, r)
 	}))
-	defer short.Close()
-	c := newClient(t, nbConfig(t, short.URL, sim.Credentials().Token, "    page_size: 500\n"))
+	c := newClient(t, nbConfig(t, short, sim.Credentials().Token, "    page_size: 500\n"))
 	_, err := c.Devices(context.Background())
 	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("held 500 items in all, but the server's total is %d", n)) {
 		t.Errorf("Devices() with short pages = %v; want an error naming 500 and %d", err, n)
@@ -231,7 +206,7 @@ func TestRetries(t *testing.T) {
 	}{{429, true}, {500, true}, {502, true}, {503, true}, {504, true}, {400, false}, {404, false}} {
 		t.Run(fmt.Sprint(tc.status), func(t *testing.T) {
 			var hits atomic.Int64
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			base := vendortest.ServeHandler(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				if hits.Add(1) == 1 {
 					w.WriteHeader(tc.status)
 					_, _ = w.Write([]byte(`{"detail": "failing once"}`))
@@ -239,8 +214,7 @@ func TestRetries(t *testing.T) {
 				}
 				_, _ = w.Write([]byte(`{"nautobot-version": "2.4.36", "celery-workers-running": 1}`))
 			}))
-			defer srv.Close()
-			c := newClient(t, nbConfig(t, srv.URL, "tok", ""))
+			c := newClient(t, nbConfig(t, base, "tok", ""))
 			_, err := c.Status(context.Background())
 			if tc.retry && (err != nil || hits.Load() != 2) {
 				t.Errorf("status %d: Status() = %v after %d calls; want a retry and success", tc.status, err, hits.Load())
@@ -255,7 +229,7 @@ func TestRetries(t *testing.T) {
 // TestDepthZeroNamesMatchDepthOne: devices paged at depth 0 and named from
 // the lookup lists read the same as devices paged at depth 1.
 func TestDepthZeroNamesMatchDepthOne(t *testing.T) {
-	sim, base := newSim(t, nautobotsim.Options{Seed: 5, Size: "medium"})
+	sim, base := vendortest.Serve(t, nautobotsim.New, nautobotsim.Options{Seed: 5, Size: "medium"})
 	c := newClient(t, nbConfig(t, base, sim.Credentials().Token, ""))
 	got, err := c.Devices(context.Background())
 	if err != nil {
@@ -280,7 +254,7 @@ func TestDepthZeroNamesMatchDepthOne(t *testing.T) {
 // exporter starts them, walk the locations once, whichever of devices and
 // locations starts first.
 func TestCollectionsStartingTogether(t *testing.T) {
-	sim, base := newSim(t, nautobotsim.Options{Seed: 5, Size: "small"})
+	sim, base := vendortest.Serve(t, nautobotsim.New, nautobotsim.Options{Seed: 5, Size: "small"})
 	cfg := nbConfig(t, base, sim.Credentials().Token, "    page_size: 10\n")
 	ctx := context.Background()
 	want, err := newClient(t, cfg).PageMinimum(ctx)

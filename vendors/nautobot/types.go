@@ -1,6 +1,7 @@
 package nautobot
 
 import (
+	"cmp"
 	"encoding/json"
 	"net/url"
 	"strconv"
@@ -52,10 +53,7 @@ func (r *ref) String() string {
 	if r == nil {
 		return ""
 	}
-	if r.Name != "" {
-		return r.Name
-	}
-	return r.Display
+	return cmp.Or(r.Name, r.Display)
 }
 
 // status is {"value", "label"} in 1.x and an object with a name in 2.x.
@@ -69,10 +67,7 @@ func (s *status) String() string {
 	if s == nil {
 		return ""
 	}
-	if s.Name != "" {
-		return s.Name
-	}
-	return s.Label
+	return cmp.Or(s.Name, s.Label)
 }
 
 type device struct {

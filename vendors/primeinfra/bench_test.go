@@ -2,14 +2,14 @@ package primeinfra
 
 import (
 	"context"
+	"fmt"
 	"net/url"
-	"runtime"
 	"strconv"
 	"testing"
 	"time"
 
-	"github.com/nmsexporter/nms_exporter/internal/procstat"
 	"github.com/nmsexporter/nms_exporter/sim/primesim"
+	"github.com/nmsexporter/nms_exporter/vendors/vendortest"
 )
 
 // BenchmarkRefreshLarge refreshes every collection of the large simulated
@@ -19,12 +19,10 @@ import (
 // minimum and the peak requests in flight; the simulator runs in the same
 // process, so the RSS figures include its data.
 func BenchmarkRefreshLarge(b *testing.B) {
-	sim, base := newSim(b, primesim.Options{Seed: 1, Size: "large"})
-	runtime.GC()
-	simRSS := procstat.MiB("VmRSS")
+	sim, base := vendortest.Serve(b, primesim.New, primesim.Options{Seed: 1, Size: "large"})
+	simMiB := vendortest.SimMiB()
 	n := sim.Sizes()
 	cfg := primeConfig(b, base, sim.Credentials(), "")
-	ctx := context.Background()
 	// Clients: the pages of the SSID, ACCESSPOINT and DEVICE rows.
 	minimum := ceilDiv(n.APs, 1000) + ceilDiv(n.Devices, 1000) + ceilDiv(n.ActiveAlarms, 1000)
 	for _, typ := range countTypes {
@@ -32,45 +30,34 @@ func BenchmarkRefreshLarge(b *testing.B) {
 	}
 	// The rate window of the calls that counted the rows passes first.
 	time.Sleep(2 * time.Second)
-	sim.ResetCalls()
-	b.ResetTimer()
-	for b.Loop() {
-		c := newClient(b, cfg)
-		if _, err := c.AccessPoints(ctx); err != nil {
-			b.Fatal(err)
-		}
-		if _, err := c.Devices(ctx); err != nil {
-			b.Fatal(err)
-		}
-		if _, err := c.Clients(ctx); err != nil {
-			b.Fatal(err)
-		}
-		a, err := c.Alarms(ctx)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if a.Total != n.ActiveAlarms {
-			b.Fatalf("active alarms = %d; want %d", a.Total, n.ActiveAlarms)
-		}
+	vendortest.Refresh(b, sim, simMiB, minimum, func(ctx context.Context) error {
 		// The next iteration's client is new, and does not know the calls
 		// of this one: the simulator's rate window passes first.
-		b.StopTimer()
-		time.Sleep(2 * time.Second)
-		b.StartTimer()
-	}
-	b.StopTimer()
-	calls := float64(sim.Calls()) / float64(b.N)
-	if calls > float64(minimum) {
-		b.Errorf("a refresh made %.0f calls; the page-count minimum is %d (%v)", calls, minimum, sim.CallsByPath())
-	}
+		defer func() {
+			b.StopTimer()
+			time.Sleep(2 * time.Second)
+			b.StartTimer()
+		}()
+		c := newClient(b, cfg)
+		if _, err := c.AccessPoints(ctx); err != nil {
+			return err
+		}
+		if _, err := c.Devices(ctx); err != nil {
+			return err
+		}
+		if _, err := c.Clients(ctx); err != nil {
+			return err
+		}
+		a, err := c.Alarms(ctx)
+		if err == nil && a.Total != n.ActiveAlarms {
+			err = fmt.Errorf("active alarms = %d; want %d", a.Total, n.ActiveAlarms)
+		}
+		return err
+	})
 	if sim.MaxInFlight() > cfg.Budget.Concurrency {
 		b.Errorf("peak requests in flight = %d; the configured concurrency is %d", sim.MaxInFlight(), cfg.Budget.Concurrency)
 	}
-	b.ReportMetric(calls, "calls/refresh")
-	b.ReportMetric(float64(minimum), "min-calls")
 	b.ReportMetric(float64(sim.MaxInFlight()), "peak-in-flight")
-	b.ReportMetric(simRSS, "sim-MiB")
-	b.ReportMetric(procstat.MiB("VmHWM"), "peak-RSS-MiB")
 }
 
 // countTypes are the ClientCounts types the clients collection reads.

@@ -87,22 +87,15 @@ func New(cfg *config.Prime, o Options) (*Client, error) {
 	// A redirect is Prime's answer to missing or wrong credentials (to its
 	// login page), never data.
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	maxRetries := vendors.Retries(cfg.Budget.MaxRetries)
 	c := &Client{cfg: cfg, root: strings.TrimSuffix(cfg.BaseURL, "/") + apiRoot, opening: make(chan struct{}, 1)}
-	c.req = &vendors.Requester{
-		Client:        hc,
-		Budget:        o.Budget,
-		Recorder:      o.Recorder,
-		MaxRetries:    maxRetries,
-		MaxBodyBytes:  int64(cfg.BodySizeLimit),
-		Concurrency:   cfg.Budget.Concurrency,
-		ThrottleTexts: throttleTexts,
-		Prepare: func(r *http.Request) error {
-			r.SetBasicAuth(cfg.Username, cfg.Password.Value())
-			r.Header.Set("Accept", "application/json")
-			r.Close = true
-			return nil
-		},
+	c.req = vendors.NewRequester(hc, &cfg.Common, o.Budget, o.Recorder)
+	c.req.Concurrency = cfg.Budget.Concurrency
+	c.req.ThrottleTexts = throttleTexts
+	c.req.Prepare = func(r *http.Request) error {
+		r.SetBasicAuth(cfg.Username, cfg.Password.Value())
+		r.Header.Set("Accept", "application/json")
+		r.Close = true
+		return nil
 	}
 	return c, nil
 }

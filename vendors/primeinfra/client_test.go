@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -13,40 +12,22 @@ import (
 	"github.com/nmsexporter/nms_exporter/config"
 	"github.com/nmsexporter/nms_exporter/sim/primesim"
 	"github.com/nmsexporter/nms_exporter/vendors"
+	"github.com/nmsexporter/nms_exporter/vendors/vendortest"
 )
-
-func newSim(t testing.TB, o primesim.Options) (*primesim.Server, string) {
-	t.Helper()
-	sim, err := primesim.New(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(sim)
-	t.Cleanup(srv.Close)
-	return sim, srv.URL
-}
 
 // primeConfig is a parsed config section for the simulator, so defaults
 // apply as they do for users.
 func primeConfig(t testing.TB, base string, cr primesim.Credentials, extra string) *config.Prime {
 	t.Helper()
 	y := fmt.Sprintf("prime:\n  - name: pi\n    base_url: %s\n    username: %s\n    password: %s\n%s", base, cr.Username, cr.Password, extra)
-	c, err := config.Parse([]byte(y), "pi.yml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &c.Prime[0]
+	return &vendortest.Parse(t, y, "pi.yml").Prime[0]
 }
 
 func newClient(t testing.TB, cfg *config.Prime) *Client {
 	t.Helper()
 	b := vendors.NewBudget(vendors.BudgetConfig{BurstSize: cfg.Budget.Concurrency, BurstHold: time.Duration(cfg.Hold)}, nil)
-	c, err := New(cfg, Options{Budget: b})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.req.BaseBackoff = time.Millisecond
-	c.req.MaxBackoff = 5 * time.Millisecond
+	c := vendortest.Build(t, New, cfg, Options{Budget: b})
+	vendortest.QuickRetries(c.req)
 	return c
 }
 
@@ -55,7 +36,7 @@ func ceilDiv(a, b int) int { return (a + b - 1) / b }
 func TestFetchMatchesSimulator(t *testing.T) {
 	// The tests' 1 ms hold outpaces the simulator's default rate limit,
 	// whose answers other tests cover.
-	sim, base := newSim(t, primesim.Options{Seed: 2, Size: "small", RateLimit: -1})
+	sim, base := vendortest.Serve(t, primesim.New, primesim.Options{Seed: 2, Size: "small", RateLimit: -1})
 	c := newClient(t, primeConfig(t, base, sim.Credentials(), "    hold: 1ms\n"))
 	ctx := context.Background()
 	want := sim.Sizes()
@@ -117,7 +98,7 @@ func TestFetchMatchesSimulator(t *testing.T) {
 // boundaries, with the fewest calls.
 func TestPagingEdges(t *testing.T) {
 	// The tests' 1 ms hold outpaces the simulator's default rate limit.
-	sim, base := newSim(t, primesim.Options{Seed: 2, Size: "small", RateLimit: -1})
+	sim, base := vendortest.Serve(t, primesim.New, primesim.Options{Seed: 2, Size: "small", RateLimit: -1})
 	n := sim.Sizes()
 	divisor := 0
 	for d := n.APs / 2; d >= 2 && divisor == 0; d-- {
@@ -163,7 +144,7 @@ func TestPagingEdges(t *testing.T) {
 }
 
 func TestConcurrencyStaysWithinLimit(t *testing.T) {
-	sim, base := newSim(t, primesim.Options{Seed: 3, Size: "medium", RateLimit: -1})
+	sim, base := vendortest.Serve(t, primesim.New, primesim.Options{Seed: 3, Size: "medium", RateLimit: -1})
 	sim.SetFaults(primesim.Faults{Latency: 20 * time.Millisecond})
 	c := newClient(t, primeConfig(t, base, sim.Credentials(), "    hold: 1ms\n    page_size: 100\n    budget:\n      concurrency: 3\n"))
 	ctx := context.Background()
@@ -197,23 +178,15 @@ func TestErrors(t *testing.T) {
 		{"malformed", func(s *primesim.Server, _ *config.Prime) { s.SetFaults(primesim.Faults{Malformed: true}) }, 0, "decoding"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			sim, base := newSim(t, primesim.Options{Seed: 1})
+			sim, base := vendortest.Serve(t, primesim.New, primesim.Options{Seed: 1})
 			cfg := primeConfig(t, base, sim.Credentials(), "    hold: 1ms\n")
 			tc.setup(sim, cfg)
 			_, err := newClient(t, cfg).AccessPoints(context.Background())
-			if err == nil {
-				t.Fatal("AccessPoints() = nil; want an error")
-			}
-			if got := vendors.StatusCode(err); got != tc.status {
-				t.Errorf("StatusCode(%v) = %d; want %d", err, got, tc.status)
-			}
-			if !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), sim.Credentials().Password) {
-				t.Errorf("AccessPoints() = %q; want it to contain %q and no password", err, tc.want)
-			}
+			vendortest.CheckError(t, "AccessPoints()", err, tc.status, tc.want, sim.Credentials().Password)
 		})
 	}
 	t.Run("404", func(t *testing.T) {
-		sim, base := newSim(t, primesim.Options{Seed: 1})
+		sim, base := vendortest.Serve(t, primesim.New, primesim.Options{Seed: 1})
 		c := newClient(t, primeConfig(t, base, sim.Credentials(), "    hold: 1ms\n"))
 		_, err := page[apEntity](context.Background(), c, "NoSuchResource", c.query(nil, 0, 10))
 		if vendors.StatusCode(err) != 404 {
@@ -223,7 +196,7 @@ func TestErrors(t *testing.T) {
 }
 
 func TestSlowResponsePastTimeout(t *testing.T) {
-	sim, base := newSim(t, primesim.Options{Seed: 1})
+	sim, base := vendortest.Serve(t, primesim.New, primesim.Options{Seed: 1})
 	sim.SetFaults(primesim.Faults{Latency: 2 * time.Second})
 	cfg := primeConfig(t, base, sim.Credentials(), "    hold: 1ms\n    timeout: 200ms\n    budget:\n      max_retries: 0\n")
 	start := time.Now()
@@ -237,7 +210,7 @@ func TestSlowResponsePastTimeout(t *testing.T) {
 }
 
 func TestVirtualDomainScopes(t *testing.T) {
-	sim, base := newSim(t, primesim.Options{Seed: 4, Size: "small"})
+	sim, base := vendortest.Serve(t, primesim.New, primesim.Options{Seed: 4, Size: "small"})
 	ctx := context.Background()
 	all, err := newClient(t, primeConfig(t, base, sim.Credentials(), "    hold: 1ms\n")).AccessPoints(ctx)
 	if err != nil {
@@ -263,7 +236,7 @@ func TestVirtualDomainScopes(t *testing.T) {
 }
 
 func TestCancelledContext(t *testing.T) {
-	sim, base := newSim(t, primesim.Options{Seed: 1})
+	sim, base := vendortest.Serve(t, primesim.New, primesim.Options{Seed: 1})
 	sim.SetFaults(primesim.Faults{Latency: 5 * time.Second})
 	c := newClient(t, primeConfig(t, base, sim.Credentials(), "    hold: 1ms\n"))
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
@@ -327,10 +300,7 @@ func refreshClient(t testing.TB, cfg *config.Prime) (*Client, *vendors.Budget, *
 	t.Helper()
 	b := vendors.NewBudget(vendors.BudgetConfig{BurstSize: cfg.Budget.Concurrency, BurstHold: time.Duration(cfg.Hold)}, nil)
 	rec := &statuses{}
-	c, err := New(cfg, Options{Budget: b, Recorder: rec})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := vendortest.Build(t, New, cfg, Options{Budget: b, Recorder: rec})
 	t.Cleanup(c.Close)
 	return c, b, rec
 }
@@ -364,7 +334,7 @@ func TestThrottledRefreshSlowsDown(t *testing.T) {
 	for seed := range int64(3) {
 		t.Run(fmt.Sprintf("seed %d", seed), func(t *testing.T) {
 			t.Parallel()
-			sim, base := newSim(t, primesim.Options{Seed: seed, Size: "medium"})
+			sim, base := vendortest.Serve(t, primesim.New, primesim.Options{Seed: seed, Size: "medium"})
 			cfg := primeConfig(t, base, sim.Credentials(), fmt.Sprintf("    hold: 0s\n    page_size: 200\n    budget:\n      concurrency: %d\n", concurrency))
 			c, b, rec := refreshClient(t, cfg)
 			start := time.Now()
@@ -393,7 +363,7 @@ func TestFirstRefreshesAtDefaultPace(t *testing.T) {
 	}{{"simulator limits", 0}, {"2 a second", 2}} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			sim, base := newSim(t, primesim.Options{Seed: 1, Size: "medium", RateLimit: tc.rateLimit})
+			sim, base := vendortest.Serve(t, primesim.New, primesim.Options{Seed: 1, Size: "medium", RateLimit: tc.rateLimit})
 			cfg := primeConfig(t, base, sim.Credentials(), "")
 			for run := range 3 {
 				c, b, rec := refreshClient(t, cfg)
@@ -418,7 +388,7 @@ func TestFirstRefreshesAtDefaultPace(t *testing.T) {
 // refresh makes the page-count minimum of calls, never waits and keeps the
 // configured pace.
 func TestUnthrottledRefreshKeepsPace(t *testing.T) {
-	sim, base := newSim(t, primesim.Options{Seed: 2, Size: "medium", RateLimit: -1, MaxConcurrent: -1, MaxSessions: -1})
+	sim, base := vendortest.Serve(t, primesim.New, primesim.Options{Seed: 2, Size: "medium", RateLimit: -1, MaxConcurrent: -1, MaxSessions: -1})
 	cfg := primeConfig(t, base, sim.Credentials(), "    hold: 0s\n    page_size: 100\n")
 	c, b, rec := refreshClient(t, cfg)
 	n := sim.Sizes()

@@ -5,13 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
 
 	"github.com/nmsexporter/nms_exporter/sim/primesim"
+	"github.com/nmsexporter/nms_exporter/vendors/vendortest"
 )
 
 // row is a ClientCounts row as Prime's v4 sends it.
@@ -31,6 +31,9 @@ func ccRow(typ, key, subkey string, counts map[string]int) row {
 	}
 	return r
 }
+
+// fixedCreds are what a client sends servers that stand in for Prime.
+var fixedCreds = primesim.Credentials{Username: "nms", Password: "pw-0123"}
 
 // fixedServer answers ClientCounts (and other resources) from fixed rows,
 // filtered by the request's type, paged by .firstResult and .maxResults,
@@ -155,9 +158,7 @@ func TestClientCountsCountEachClientOnce(t *testing.T) {
 				old["collectionTime"] = 1494512692280
 				tc.f.rows["ClientCounts/ACCESSPOINT"] = append(tc.f.rows["ClientCounts/ACCESSPOINT"], old)
 			}
-			srv := httptest.NewServer(tc.f)
-			t.Cleanup(srv.Close)
-			c := newClient(t, primeConfig(t, srv.URL, primesim.Credentials{Username: "nms", Password: "pw-0123"}, "    hold: 0s\n"))
+			c := newClient(t, primeConfig(t, vendortest.ServeHandler(t, tc.f), fixedCreds, "    hold: 0s\n"))
 			got, err := c.Clients(context.Background())
 			if err != nil {
 				t.Fatal(err)
@@ -196,9 +197,8 @@ func TestClientCountsCountEachClientOnce(t *testing.T) {
 // v3, once, and from then on there.
 func TestVersionFallback(t *testing.T) {
 	f := &fixedServer{only: "v3", rows: documentedCounts()}
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
-	c := newClient(t, primeConfig(t, srv.URL, primesim.Credentials{Username: "nms", Password: "pw-0123"}, "    hold: 0s\n"))
+	cfg := primeConfig(t, vendortest.ServeHandler(t, f), fixedCreds, "    hold: 0s\n")
+	c := newClient(t, cfg)
 	for i := range 2 {
 		f.requests.Store(0)
 		got, err := c.Clients(context.Background())
@@ -213,7 +213,6 @@ func TestVersionFallback(t *testing.T) {
 			t.Errorf("refresh %d: %d requests; want %d", i, n, want)
 		}
 	}
-	cfg := primeConfig(t, srv.URL, primesim.Credentials{Username: "nms", Password: "pw-0123"}, "    hold: 0s\n")
 	f.only = "v2"
 	if _, err := newClient(t, cfg).Clients(context.Background()); err == nil || !strings.Contains(err.Error(), "No such entity type") {
 		t.Errorf("Clients() served at neither v4 nor v3 = %v; want the 404 with Prime's message", err)
@@ -248,7 +247,7 @@ func TestEachUnverifiedBehaviour(t *testing.T) {
 			t.Parallel()
 			o := tc.opts
 			o.Seed, o.Size, o.RateLimit = 4, "small", -1
-			sim, base := newSim(t, o)
+			sim, base := vendortest.Serve(t, primesim.New, o)
 			c := newClient(t, primeConfig(t, base, sim.Credentials(), "    hold: 0s\n"+tc.extra))
 			ctx := context.Background()
 			want := sim.Sizes()
@@ -302,7 +301,7 @@ func lenOr(a *AccessPoints) int {
 func TestServedPageSizeSetsTheCalls(t *testing.T) {
 	for _, limit := range []int{40, 100, 500} {
 		t.Run(strconv.Itoa(limit), func(t *testing.T) {
-			sim, base := newSim(t, primesim.Options{Seed: 4, Size: "small", RateLimit: -1, PageLimit: limit, ClampMaxResults: true})
+			sim, base := vendortest.Serve(t, primesim.New, primesim.Options{Seed: 4, Size: "small", RateLimit: -1, PageLimit: limit, ClampMaxResults: true})
 			c := newClient(t, primeConfig(t, base, sim.Credentials(), "    hold: 0s\n    page_size: 100\n"))
 			sim.ResetCalls()
 			if _, err := c.AccessPoints(context.Background()); err != nil {
@@ -319,7 +318,7 @@ func TestServedPageSizeSetsTheCalls(t *testing.T) {
 // login page or a 401 with an HTML page, are a failed login, asked once.
 func TestPrimeRefusals(t *testing.T) {
 	for _, redirect := range []bool{false, true} {
-		sim, base := newSim(t, primesim.Options{Seed: 4, RateLimit: -1, WrongPasswordRedirect: redirect})
+		sim, base := vendortest.Serve(t, primesim.New, primesim.Options{Seed: 4, RateLimit: -1, WrongPasswordRedirect: redirect})
 		cr := sim.Credentials()
 		cr.Password += "-wrong"
 		c := newClient(t, primeConfig(t, base, cr, "    hold: 0s\n"))

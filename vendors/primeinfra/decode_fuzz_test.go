@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/nmsexporter/nms_exporter/sim/primesim"
+	"github.com/nmsexporter/nms_exporter/vendors/vendortest"
 )
 
 // simBody fetches one page of a data resource from the simulator, for a
@@ -33,7 +34,7 @@ func simBody(f *testing.F, base string, cr primesim.Credentials, resource, query
 }
 
 func FuzzEnvelope(f *testing.F) {
-	sim, base := newSim(f, primesim.Options{Seed: 2, Size: "small"})
+	sim, base := vendortest.Serve(f, primesim.New, primesim.Options{Seed: 2, Size: "small"})
 	cr := sim.Credentials()
 	for _, b := range [][]byte{
 		simBody(f, base, cr, "AccessPointDetails", ""),

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/nmsexporter/nms_exporter/sim/primesim"
 	"github.com/nmsexporter/nms_exporter/vendors"
+	"github.com/nmsexporter/nms_exporter/vendors/vendortest"
 )
 
 // front serves sim, counting the requests and those that did not ask to
@@ -44,9 +44,7 @@ func newFront(t *testing.T, o primesim.Options) (*primesim.Server, *front, strin
 		t.Fatal(err)
 	}
 	f := &front{sim: sim}
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
-	return sim, f, srv.URL
+	return sim, f, vendortest.ServeHandler(t, f)
 }
 
 // fetchAll runs the four collections at once, as a fresh source does.
@@ -141,12 +139,11 @@ func TestAuthFailures(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var hits atomic.Int64
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			base := vendortest.ServeHandler(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				hits.Add(1)
 				tc.answer(w, r)
 			}))
-			t.Cleanup(srv.Close)
-			c := newClient(t, primeConfig(t, srv.URL, primesim.Credentials{Username: "nms", Password: "pw-0123"}, ""))
+			c := newClient(t, primeConfig(t, base, fixedCreds, ""))
 			_, err := c.Alarms(context.Background())
 			if err == nil || !strings.Contains(err.Error(), "authentication failed for user nms") || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("Alarms() = %v; want an authentication failure with %q", err, tc.want)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/nmsexporter/nms_exporter/model"
+	"github.com/nmsexporter/nms_exporter/vendors"
 )
 
 // The snapshot types are what the collector reads: one per collection,
@@ -125,20 +126,7 @@ func (a *AccessPoints) finish() {
 
 // deviceType maps Prime's product families onto the exporter's types.
 func deviceType(family string) string {
-	f := strings.ToLower(family)
-	switch {
-	case strings.Contains(f, "access point") || strings.Contains(f, "unified ap"):
-		return "ap"
-	case strings.Contains(f, "controller"):
-		return "controller"
-	case strings.Contains(f, "switch"):
-		return "switch"
-	case strings.Contains(f, "router"):
-		return "router"
-	case strings.Contains(f, "security") || strings.Contains(f, "firewall"):
-		return "gateway"
-	}
-	return "other"
+	return vendors.DeviceType(family, "access point", "unified ap")
 }
 
 // newDevice converts a device; access points are left to their own

@@ -52,14 +52,11 @@ var (
 var Vendor = collector.NewVendor("cxcloud", 24*time.Hour, build)
 
 func build(cfg *config.CXCloud, env collector.Env) (*collector.Parts, error) {
-	budget := env.Budget(vendors.BudgetConfig{
-		PerSecond: cfg.Budget.RequestsPerSecond,
-		// One at a time: a burst could cross the API's per-second limit
-		// within one clock second.
-		Burst:   1,
-		PerHour: cfg.Budget.RequestsPerHour,
-		PerDay:  cfg.Budget.RequestsPerDay,
-	})
+	pace := vendors.BudgetFor(cfg.Budget)
+	// One at a time: a burst could cross the API's per-second limit within
+	// one clock second.
+	pace.Burst = 1
+	budget := env.Budget(pace)
 	etags := vendors.NewETagStore()
 	client, err := cxcloud.New(cfg, cxcloud.Options{UserAgent: env.UserAgent, Budget: budget, Recorder: env.API, ETags: etags, Now: env.Now})
 	if err != nil {

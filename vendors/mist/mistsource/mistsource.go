@@ -41,11 +41,7 @@ var (
 var Vendor = collector.NewVendor("mist", time.Hour, build)
 
 func build(cfg *config.Mist, env collector.Env) (*collector.Parts, error) {
-	budget := env.Budget(vendors.BudgetConfig{
-		PerSecond: cfg.Budget.RequestsPerSecond,
-		PerHour:   cfg.Budget.RequestsPerHour,
-		PerDay:    cfg.Budget.RequestsPerDay,
-	})
+	budget := env.Budget(vendors.BudgetFor(cfg.Budget))
 	client, err := mist.New(cfg, mist.Options{UserAgent: env.UserAgent, Budget: budget, Recorder: env.API, Now: env.Now})
 	if err != nil {
 		return nil, err

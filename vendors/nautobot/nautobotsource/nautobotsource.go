@@ -51,11 +51,7 @@ var driftKinds = []string{"missing_in_sot", "missing_in_vendor", "site_mismatch"
 var Vendor = collector.NewVendor("nautobot", time.Minute, build)
 
 func build(cfg *config.Nautobot, env collector.Env) (*collector.Parts, error) {
-	budget := env.Budget(vendors.BudgetConfig{
-		PerSecond: cfg.Budget.RequestsPerSecond,
-		PerHour:   cfg.Budget.RequestsPerHour,
-		PerDay:    cfg.Budget.RequestsPerDay,
-	})
+	budget := env.Budget(vendors.BudgetFor(cfg.Budget))
 	client, err := nautobot.New(cfg, nautobot.Options{UserAgent: env.UserAgent, Budget: budget, Recorder: env.API})
 	if err != nil {
 		return nil, err

@@ -38,15 +38,12 @@ var (
 var Vendor = collector.NewVendor("prime", time.Minute, build)
 
 func build(cfg *config.Prime, env collector.Env) (*collector.Parts, error) {
-	budget := env.Budget(vendors.BudgetConfig{
-		PerSecond: cfg.Budget.RequestsPerSecond,
-		PerHour:   cfg.Budget.RequestsPerHour,
-		PerDay:    cfg.Budget.RequestsPerDay,
-		// piapi's way with Prime's rate limiting: a burst of as many
-		// requests as may run at once, then a hold.
-		BurstSize: cfg.Budget.Concurrency,
-		BurstHold: time.Duration(cfg.Hold),
-	})
+	pace := vendors.BudgetFor(cfg.Budget)
+	// piapi's way with Prime's rate limiting: a burst of as many requests
+	// as may run at once, then a hold.
+	pace.BurstSize = cfg.Budget.Concurrency
+	pace.BurstHold = time.Duration(cfg.Hold)
+	budget := env.Budget(pace)
 	client, err := primeinfra.New(cfg, primeinfra.Options{UserAgent: env.UserAgent, Budget: budget, Recorder: env.API})
 	if err != nil {
 		return nil, err
