@@ -9,12 +9,13 @@ import (
 	"time"
 
 	"github.com/nmsexporter/nms_exporter/collector/collectortest"
+	"github.com/nmsexporter/nms_exporter/internal/testtool"
 	"github.com/nmsexporter/nms_exporter/model"
 )
 
 // webhookSource is a fake source on clock that takes webhooks: each
 // delivers the events of *next.
-func webhookSource(clock *collectortest.Clock, next *[]model.PushedAlarm, cols ...*Collection) *Source {
+func webhookSource(clock *testtool.Clock, next *[]model.PushedAlarm, cols ...*Collection) *Source {
 	s := fakeSource("hooked", cols...)
 	s.now = clock.Now
 	s.Webhook = func(context.Context, []byte, Data) (WebhookResult, error) {
@@ -32,7 +33,7 @@ func alarmEvent(id, event string, at time.Time, device string) model.PushedAlarm
 // once, and only while its date is within ten minutes of the clock; an
 // update of the same alarm is a new event.
 func TestWebhookDropsReplaysAndOutOfWindowEvents(t *testing.T) {
-	clock := collectortest.NewClock(time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC))
+	clock := testtool.NewClock(time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC))
 	var next []model.PushedAlarm
 	s := webhookSource(clock, &next)
 	now := clock.Now()
@@ -129,7 +130,7 @@ func TestPushedAlarmsExpireWithoutPoll(t *testing.T) {
 		{"alarms failing every 30m", []*Collection{{Name: "alarms", Interval: 30 * time.Minute, Fetch: scripted(fail("HTTP 503"))}}, 90 * time.Minute},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			clock := collectortest.NewClock(time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC))
+			clock := testtool.NewClock(time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC))
 			next := []model.PushedAlarm{alarmEvent("a1", "raised", clock.Now(), "ap-1")}
 			s := webhookSource(clock, &next, tc.cols...)
 			for _, c := range tc.cols {
@@ -167,7 +168,7 @@ func TestPushedAlarmsExpireWithoutPoll(t *testing.T) {
 // TestReloadedSourceRefusesReplays: a source a reload puts in place of
 // another of the same account refuses the events the old one applied.
 func TestReloadedSourceRefusesReplays(t *testing.T) {
-	clock := collectortest.NewClock(time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC))
+	clock := testtool.NewClock(time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC))
 	next := []model.PushedAlarm{alarmEvent("a1", "raised", clock.Now(), "ap-1")}
 	old := webhookSource(clock, &next)
 	if _, err := old.AcceptWebhook(context.Background(), nil); err != nil {

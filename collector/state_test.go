@@ -16,6 +16,7 @@ import (
 	"github.com/nmsexporter/nms_exporter/collector/collectortest"
 	"github.com/nmsexporter/nms_exporter/exposition"
 	"github.com/nmsexporter/nms_exporter/internal/statefile"
+	"github.com/nmsexporter/nms_exporter/internal/testtool"
 	"github.com/nmsexporter/nms_exporter/vendors"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 )
@@ -209,7 +210,7 @@ func TestFailedSaveIsCounted(t *testing.T) {
 
 // budgetedSource is a fake source whose one collection spends calls of
 // an hourly and a daily quota on clock, its state in dir.
-func budgetedSource(dir, identity string, clock *collectortest.Clock, logs *bytes.Buffer, calls int) *Source {
+func budgetedSource(dir, identity string, clock *testtool.Clock, logs *bytes.Buffer, calls int) *Source {
 	b := vendors.NewBudget(vendors.BudgetConfig{PerHour: 100, PerDay: 1000}, clock.Now)
 	s := &Source{Name: "a", Vendor: "fake", Identity: identity, Budget: b,
 		Collections: []*Collection{{Name: "devices", Interval: time.Hour, Fetch: func(ctx context.Context) (any, int, error) {
@@ -238,7 +239,7 @@ func left(b *vendors.Budget) string {
 func TestBudgetSurvivesRestart(t *testing.T) {
 	dir := t.TempDir()
 	var logs bytes.Buffer
-	clock := collectortest.NewClock(time.Date(2026, 11, 23, 16, 10, 0, 0, time.UTC))
+	clock := testtool.NewClock(time.Date(2026, 11, 23, 16, 10, 0, 0, time.UTC))
 	first := budgetedSource(dir, "https://x", clock, &logs, 5)
 	if err := first.Refresh(context.Background(), "devices"); err != nil {
 		t.Fatal(err)
@@ -268,7 +269,7 @@ func TestBudgetSurvivesRestart(t *testing.T) {
 // TestBudgetFileRefused: a budget file of another source, another format
 // or a date to come is ignored, and said so.
 func TestBudgetFileRefused(t *testing.T) {
-	clock := collectortest.NewClock(time.Date(2026, 11, 23, 16, 10, 0, 0, time.UTC))
+	clock := testtool.NewClock(time.Date(2026, 11, 23, 16, 10, 0, 0, time.UTC))
 	for _, tc := range []struct {
 		name, want string
 		edit       func(f *budgetFile)

@@ -10,54 +10,20 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/nmsexporter/nms_exporter/internal/testtool"
 )
 
-// fakeClock is a settable clock whose Sleep advances it at once.
-type fakeClock struct {
-	mu    sync.Mutex
-	t     time.Time
-	slept []time.Duration
-}
-
-func newFakeClock(t *testing.T, rfc3339 string) *fakeClock {
+func newFakeClock(t *testing.T, rfc3339 string) *testtool.Clock {
 	t.Helper()
 	start, err := time.Parse(time.RFC3339, rfc3339)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fakeClock{t: start}
+	return testtool.NewClock(start)
 }
 
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
-func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-	c.slept = append(c.slept, d)
-	return nil
-}
-
-func (c *fakeClock) Slept() []time.Duration {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return slices.Clone(c.slept)
-}
-
-func newTestBudget(cfg BudgetConfig, c *fakeClock) *Budget {
+func newTestBudget(cfg BudgetConfig, c *testtool.Clock) *Budget {
 	b := NewBudget(cfg, c.Now)
 	b.sleep = c.Sleep
 	return b
@@ -281,7 +247,7 @@ func TestBudgetRetryAfter(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clock := &fakeClock{t: start}
+			clock := testtool.NewClock(start)
 			b := newTestBudget(BudgetConfig{}, clock)
 			b.Observe(&http.Response{StatusCode: tt.status, Header: http.Header{"Retry-After": {tt.value}}}, nil)
 			if err := b.Acquire(t.Context()); err != nil {
@@ -730,7 +696,7 @@ func TestBudgetCarry(t *testing.T) {
 
 // checkThrottled checks the budget slept exactly want and counted all of
 // it as throttled.
-func checkThrottled(t *testing.T, clock *fakeClock, b *Budget, want []time.Duration) {
+func checkThrottled(t *testing.T, clock *testtool.Clock, b *Budget, want []time.Duration) {
 	t.Helper()
 	if got := clock.Slept(); !slices.Equal(got, want) {
 		t.Errorf("sleeps = %v; want %v", got, want)

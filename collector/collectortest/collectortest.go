@@ -1,15 +1,12 @@
 // Package collectortest holds what tests of sources share, the collector's
-// own and each vendor adapter's: a scrape as /probe serves it, and a
-// simulated clock.
+// own and each vendor adapter's: a scrape as /probe serves it.
 package collectortest
 
 import (
-	"context"
 	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -77,48 +74,4 @@ func WaitSettled(t testing.TB, s Source) {
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
-}
-
-// Clock is a simulated clock: sleeping moves it on at once. With pages
-// fetched in parallel, concurrent sleeps each move the one clock, so a
-// local limiter's spacing does not hold on it; tests that measure a rate
-// move it by a request's latency too.
-type Clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-// NewClock returns a clock standing at t.
-func NewClock(t time.Time) *Clock { return &Clock{t: t} }
-
-// Now returns the clock's time.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-// Advance moves the clock on by d.
-func (c *Clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-// Set moves the clock on to t; it never goes back.
-func (c *Clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if t.After(c.t) {
-		c.t = t
-	}
-}
-
-// Sleep moves the clock on by d at once, unless ctx is done.
-func (c *Clock) Sleep(ctx context.Context, d time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	c.Advance(d)
-	return nil
 }
