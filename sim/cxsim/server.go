@@ -101,6 +101,8 @@ type Sizes struct {
 
 // Server is the simulated CX Cloud API; it is an http.Handler.
 type Server struct {
+	simkit.Faulted[Faults] // SetFaults and Faults, over fault
+
 	opts   Options
 	now    func() time.Time
 	creds  Credentials
@@ -162,6 +164,7 @@ func New(o Options) (*Server, error) {
 	today := int32(now().UTC().Truncate(24*time.Hour).Unix() / day)
 	s.w = buildWorld(o.Seed, o.Size, spec, today)
 	s.fault = simkit.NewSwitch[Faults](o.Seed, faultStream)
+	s.Faulted = s.fault.Faulted()
 	return s, nil
 }
 

@@ -87,6 +87,8 @@ type DeviceInfo struct {
 
 // Server is the simulated Mist cloud; it is an http.Handler.
 type Server struct {
+	simkit.Faulted[Faults] // SetFaults and Faults, over fault
+
 	opts    Options
 	now     func() time.Time
 	creds   Credentials
@@ -155,6 +157,7 @@ func New(o Options) (*Server, error) {
 	s.w = buildWorld(o.Seed, spec, now().UnixMilli())
 	s.creds = Credentials{Token: o.Token, Email: o.Email, Password: o.Password, OrgID: s.w.orgID}
 	s.fault = simkit.NewSwitch[Faults](o.Seed, faultStream)
+	s.Faulted = s.fault.Faulted()
 	return s, nil
 }
 

@@ -47,14 +47,6 @@ type Faults struct {
 	PathPrefix  string `fault:"path_prefix"` // when set, faults apply only to paths with this prefix
 }
 
-// SetFaults switches faults; safe while requests are served. The error
-// draw restarts from the seed, so the same calls after the same SetFaults
-// fail the same way.
-func (s *Server) SetFaults(f Faults) { s.fault.Set(f) }
-
-// Faults returns the faults in force.
-func (s *Server) Faults() Faults { return s.fault.Get() }
-
 // Traits are how Nautobot, or the proxy in front of it, refuses a
 // throttled call, and how it refuses a revoked token: 403, not 401.
 func (s *Server) Traits() simkit.Traits {

@@ -89,6 +89,8 @@ type DeviceInfo struct {
 
 // Server is the simulated Nautobot; it is an http.Handler.
 type Server struct {
+	simkit.Faulted[Faults] // SetFaults and Faults, over fault
+
 	opts     Options
 	now      func() time.Time
 	ver      versionInfo
@@ -131,8 +133,9 @@ func New(o Options) (*Server, error) {
 		pageSize: o.PageSize,
 		maxPage:  o.MaxPageSize,
 		celery:   2,
-		fault:    simkit.NewSwitch[Faults](o.Seed, streamFault),
 	}
+	s.fault = simkit.NewSwitch[Faults](o.Seed, streamFault)
+	s.Faulted = s.fault.Faulted()
 	if s.pageSize == 0 {
 		s.pageSize = DefaultPageSize
 	}

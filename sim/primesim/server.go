@@ -180,6 +180,8 @@ type APInfo struct {
 
 // Server is the simulated Prime Infrastructure; it is an http.Handler.
 type Server struct {
+	simkit.Faulted[Faults] // SetFaults and Faults, over fault
+
 	opts    Options
 	now     func() time.Time
 	creds   Credentials
@@ -281,8 +283,9 @@ func New(o Options) (*Server, error) {
 		notServed: map[string]bool{},
 		sessions:  map[string]*session{},
 		users:     map[string]*userState{},
-		fault:     simkit.NewSwitch[Faults](o.Seed, streamFault),
 	}
+	s.fault = simkit.NewSwitch[Faults](o.Seed, streamFault)
+	s.Faulted = s.fault.Faulted()
 	if s.strNum, err = versionSet("StringNumbersAt", o.StringNumbersAt, 4); err != nil {
 		return nil, err
 	}
