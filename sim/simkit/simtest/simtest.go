@@ -353,3 +353,15 @@ func (h *Harness[S]) CheckConcurrentUse(jar http.CookieJar, rounds int, paths []
 	}
 	wg.Wait()
 }
+
+// CountIf counts the items f holds for, for tests that check a filter
+// against the whole list.
+func CountIf[T any](items []T, f func(T) bool) int {
+	n := 0
+	for _, it := range items {
+		if f(it) {
+			n++
+		}
+	}
+	return n
+}
