@@ -361,7 +361,7 @@ func findCollector(w *world, id string) int {
 func fieldNoticeRow(w *world, i int, r []value) []value {
 	m := &w.fns[i]
 	d := &w.devs[m.dev]
-	return append(r[:0], vi(int64(d.id)), vs(w.fnb[m.fn].id), vs(confidences[m.conf]),
+	return append(r[:0], vi(int64(d.id)), vs(w.fnb[m.b].id), vs(confidences[m.conf]),
 		vs(fnReasons[m.conf][m.reason]), vi(int64(w.assets[d.asset0].id)))
 }
 
@@ -375,7 +375,7 @@ func fieldNoticeBulletinRow(w *world, i int, r []value) []value {
 func advisoryRow(w *world, i int, r []value) []value {
 	m := &w.sas[i]
 	return append(r[:0], vi(int64(w.devs[m.dev].id)), vs(confidences[m.conf]), vs(saReasons[m.conf][m.reason]),
-		vi(int64(w.sab[m.sa].coldID)))
+		vi(int64(w.sab[m.b].coldID)))
 }
 
 func advisoryBulletinRow(w *world, i int, r []value) []value {
