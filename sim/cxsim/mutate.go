@@ -51,6 +51,18 @@ func (s *Server) FieldNoticeIDs() []string {
 	return out
 }
 
+// changeDevice runs change on the world, under the lock, with the index of
+// the device deviceID.
+func (s *Server) changeDevice(deviceID int, change func(w *world, i int) error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i := findDevice(s.w, strconv.Itoa(deviceID))
+	if i < 0 {
+		return fmt.Errorf("cxsim: no device with deviceId %d", deviceID)
+	}
+	return change(s.w, i)
+}
+
 // SetDeviceStatus sets a device's deviceStatus (any non-empty text, e.g.
 // "ACTIVE" or "INACTIVE") as a processed upload would, bumping the
 // devices endpoint's version when the status changes.
@@ -58,27 +70,22 @@ func (s *Server) SetDeviceStatus(deviceID int, status string) error {
 	if status == "" || !utf8.ValidString(status) {
 		return fmt.Errorf("cxsim: invalid device status %q", status)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	w := s.w
-	i := findDevice(w, strconv.Itoa(deviceID))
-	if i < 0 {
-		return fmt.Errorf("cxsim: no device with deviceId %d", deviceID)
-	}
-	k := slices.Index(w.statuses, status)
-	if k < 0 {
-		if len(w.statuses) == 256 {
-			return fmt.Errorf("cxsim: too many distinct device statuses")
+	return s.changeDevice(deviceID, func(w *world, i int) error {
+		k := slices.Index(w.statuses, status)
+		if k < 0 {
+			if len(w.statuses) == 256 {
+				return fmt.Errorf("cxsim: too many distinct device statuses")
+			}
+			k = len(w.statuses)
+			w.statuses = append(w.statuses, status)
 		}
-		k = len(w.statuses)
-		w.statuses = append(w.statuses, status)
-	}
-	if int(w.devs[i].status) == k {
+		if int(w.devs[i].status) == k {
+			return nil
+		}
+		w.devs[i].status = uint8(k)
+		w.bump(w.processTime(s.now()), epDevices)
 		return nil
-	}
-	w.devs[i].status = uint8(k)
-	w.bump(w.processTime(s.now()), epDevices)
-	return nil
+	})
 }
 
 // AddFieldNoticeMatch reports a device as matching a field notice bulletin
@@ -91,27 +98,22 @@ func (s *Server) AddFieldNoticeMatch(deviceID int, fieldNoticeID string, confide
 	if c < 0 {
 		return fmt.Errorf("cxsim: unknown match confidence %q", confidence)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	w := s.w
-	i := findDevice(w, strconv.Itoa(deviceID))
-	if i < 0 {
-		return fmt.Errorf("cxsim: no device with deviceId %d", deviceID)
-	}
-	fn, ok := w.fnByID[fieldNoticeID]
-	if !ok {
-		return fmt.Errorf("cxsim: no field notice bulletin %q", fieldNoticeID)
-	}
-	if j := w.fnMatchIndex(int32(i), uint16(fn)); j >= 0 {
-		if w.fns[j].conf == uint8(c) {
-			return nil
+	return s.changeDevice(deviceID, func(w *world, i int) error {
+		fn, ok := w.fnByID[fieldNoticeID]
+		if !ok {
+			return fmt.Errorf("cxsim: no field notice bulletin %q", fieldNoticeID)
 		}
-		w.fns[j].conf, w.fns[j].reason = uint8(c), 0
-	} else {
-		w.fns = append(w.fns, match{dev: int32(i), b: uint16(fn), conf: uint8(c)})
-	}
-	w.bump(w.processTime(s.now()), epFieldNotices)
-	return nil
+		if j := w.fnMatchIndex(int32(i), uint16(fn)); j >= 0 {
+			if w.fns[j].conf == uint8(c) {
+				return nil
+			}
+			w.fns[j].conf, w.fns[j].reason = uint8(c), 0
+		} else {
+			w.fns = append(w.fns, match{dev: int32(i), b: uint16(fn), conf: uint8(c)})
+		}
+		w.bump(w.processTime(s.now()), epFieldNotices)
+		return nil
+	})
 }
 
 // Step simulates one processed upload, deterministically from the seed and
