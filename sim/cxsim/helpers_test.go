@@ -3,6 +3,7 @@ package cxsim
 import (
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -54,6 +55,23 @@ func (h *harness) postToken(body, contentType string) result {
 		req.Header.Set("Content-Type", contentType)
 	}
 	return h.Do(req)
+}
+
+// issueToken gets an access token from s in process, without a listener.
+func issueToken(tb testing.TB, s *Server) string {
+	tb.Helper()
+	c := s.Credentials()
+	req := httptest.NewRequest("POST", tokenPath, strings.NewReader(tokenBody(c.ClientID, c.ClientSecret, Scope)))
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, req)
+	var tok struct {
+		AccessToken string `json:"accessToken"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &tok); err != nil || tok.AccessToken == "" {
+		tb.Fatalf("token = %d %s; want an access token", rec.Code, rec.Body)
+	}
+	return tok.AccessToken
 }
 
 // tokenBody is the documented token request.
