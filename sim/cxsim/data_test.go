@@ -87,8 +87,8 @@ func TestDeterminism(t *testing.T) {
 		t.Errorf("seeds 11 and 12 give identical bodies; want different worlds")
 	}
 	h1, h2 := newHarness(t, Options{Seed: 11}), newHarness(t, Options{Seed: 11})
-	if h1.c.ClientID != h2.c.ClientID || h1.c.ClientSecret != h2.c.ClientSecret || h1.c.ClientID == "" {
-		t.Errorf("Credentials() with the same seed = %+v, %+v; want equal, non-empty", h1.c, h2.c)
+	if h1.C.ClientID != h2.C.ClientID || h1.C.ClientSecret != h2.C.ClientSecret || h1.C.ClientID == "" {
+		t.Errorf("Credentials() with the same seed = %+v, %+v; want equal, non-empty", h1.C, h2.C)
 	}
 }
 

@@ -17,8 +17,7 @@ import (
 var testStart = time.Date(2025, 7, 10, 6, 30, 0, 250_000_000, time.UTC)
 
 type harness struct {
-	*simtest.Harness[*Server]
-	c     Credentials
+	*simtest.Harness[*Server, Credentials]
 	token string
 }
 
@@ -33,14 +32,13 @@ func newHarness(t *testing.T, o Options) *harness {
 		o.PerSecond = 1 << 20
 	}
 	h := &harness{Harness: simtest.NewHarness(t, testStart, &o, &o.Now, New)}
-	h.c = h.S.Credentials()
-	h.c.BaseURL = h.TS.URL + h.c.BasePath()
-	h.c.TokenURL = h.TS.URL + h.c.TokenPath()
+	h.C.BaseURL = h.TS.URL + h.C.BasePath()
+	h.C.TokenURL = h.TS.URL + h.C.TokenPath()
 	h.URL = func(path string) string {
 		if strings.HasPrefix(path, "/") {
 			return h.TS.URL + path
 		}
-		return h.c.BaseURL + "/" + path
+		return h.C.BaseURL + "/" + path
 	}
 	h.token = h.newToken()
 	h.Auth = func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+h.token) }
@@ -50,7 +48,7 @@ func newHarness(t *testing.T, o Options) *harness {
 // postToken posts a token request body with the given content type.
 func (h *harness) postToken(body, contentType string) result {
 	h.T.Helper()
-	req, _ := http.NewRequest("POST", h.c.TokenURL, strings.NewReader(body))
+	req, _ := http.NewRequest("POST", h.C.TokenURL, strings.NewReader(body))
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
@@ -82,7 +80,7 @@ func tokenBody(id, secret, scope string) string {
 
 func (h *harness) newToken() string {
 	h.T.Helper()
-	r := h.postToken(tokenBody(h.c.ClientID, h.c.ClientSecret, Scope), "application/json")
+	r := h.postToken(tokenBody(h.C.ClientID, h.C.ClientSecret, Scope), "application/json")
 	var tok struct {
 		AccessToken string `json:"accessToken"`
 	}

@@ -244,7 +244,7 @@ func TestPaging(t *testing.T) {
 	}
 	// Every list answer carries the three headers (written in lower case;
 	// clients read header names case-insensitively).
-	req, _ := http.NewRequest("GET", h.c.BaseURL+"/collectors", nil)
+	req, _ := http.NewRequest("GET", h.C.BaseURL+"/collectors", nil)
 	req.Header.Set("Authorization", "Bearer "+h.token)
 	resp, err := h.TS.Client().Do(req)
 	if err != nil {

@@ -112,7 +112,7 @@ func TestDeterminism(t *testing.T) {
 	}
 	body := func(seed int64, path string) []byte {
 		h := newHarness(t, Options{Seed: seed})
-		p := regexp.MustCompile(`\{org\}`).ReplaceAllString(path, h.c.OrgID)
+		p := regexp.MustCompile(`\{org\}`).ReplaceAllString(path, h.C.OrgID)
 		return h.GetOK(p, nil).Body
 	}
 	for _, p := range paths {

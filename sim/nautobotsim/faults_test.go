@@ -184,13 +184,13 @@ func TestFaultPaging(t *testing.T) {
 		if p.Next == nil || len(p.Results) == 0 {
 			t.Fatalf("EndlessPaging page %d: next %v, %d results; want a next and results", pages+1, p.Next, len(p.Results))
 		}
-		path = strings.TrimPrefix(*p.Next, h.c.BaseURL)
+		path = strings.TrimPrefix(*p.Next, h.C.BaseURL)
 	}
 
 	h.S.SetFaults(Faults{NextLoop: true})
 	var p page[json.RawMessage]
 	h.GetOK("/api/dcim/devices/?limit=1000", &p)
-	if p.Next == nil || *p.Next != h.c.BaseURL+"/api/dcim/devices/?limit=1000" || len(p.Results) != n {
+	if p.Next == nil || *p.Next != h.C.BaseURL+"/api/dcim/devices/?limit=1000" || len(p.Results) != n {
 		t.Errorf("NextLoop: next %v, %d results; want the page itself and all %d", p.Next, len(p.Results), n)
 	}
 }

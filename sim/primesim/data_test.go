@@ -249,7 +249,7 @@ func TestEntityShapes(t *testing.T) {
 		}
 		h.GetOK(data(tt.resource, ".full=true&.maxResults=1000"), &env)
 		t.Run(tt.resource, func(t *testing.T) {
-			root := h.c.BaseURL + "/webacs/api/v4/data/" + tt.resource + "/"
+			root := h.C.BaseURL + "/webacs/api/v4/data/" + tt.resource + "/"
 			omitted := map[string]int{}
 			for _, e := range env.QueryResponse.Entity {
 				if len(e) != 4 || e["@dtoType"] != tt.dtoKey || e["@type"] != tt.resource {
