@@ -223,15 +223,8 @@ func (s *Server) ResetCalls() {
 type response struct {
 	status int
 	body   []byte
-	hdr    http.Header
-	ctype  string // "" = application/json
-}
-
-func (r *response) header() http.Header {
-	if r.hdr == nil {
-		r.hdr = http.Header{}
-	}
-	return r.hdr
+	simkit.Headers
+	ctype string // "" = application/json
 }
 
 const (
@@ -286,7 +279,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	client, ok := s.authenticate(r, now)
 	if !ok {
 		resp := message(http.StatusUnauthorized, msgUnauthorized)
-		resp.header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+		resp.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
 		s.write(w, resp, Faults{})
 		return
 	}
@@ -301,7 +294,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		resp := message(http.StatusTooManyRequests, msgRateLimited)
-		lim.set(resp.header())
+		lim.set(resp.Header())
 		s.write(w, resp, Faults{})
 		return
 	}
@@ -317,9 +310,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.Method == http.MethodHead && rt.id == "" && endpoints[rt.ep].counted:
 	case r.Method != http.MethodGet:
 		resp = message(http.StatusMethodNotAllowed, "Method Not Allowed")
-		resp.header().Set("Allow", "GET")
+		resp.Header().Set("Allow", "GET")
 		if rt.id == "" && endpoints[rt.ep].counted {
-			resp.header().Set("Allow", "GET, HEAD")
+			resp.Header().Set("Allow", "GET, HEAD")
 		}
 	}
 	if resp.status == 0 {
@@ -339,7 +332,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.callMu.Unlock()
 	}
 	if s.opts.RateHeadersOn2xx {
-		lim.set(resp.header())
+		lim.set(resp.Header())
 	}
 	if !match {
 		f = Faults{}
@@ -365,9 +358,7 @@ func (s *Server) firstOffset() int {
 
 func (s *Server) write(w http.ResponseWriter, resp response, f Faults) {
 	h := w.Header()
-	for k, v := range resp.hdr {
-		h[k] = v
-	}
+	resp.CopyTo(h)
 	if resp.status == http.StatusNotModified {
 		w.WriteHeader(resp.status)
 		return

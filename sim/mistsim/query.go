@@ -181,7 +181,7 @@ func pageOf(rc *reqCtx, n int, render func(lo, hi int) any) response {
 	default:
 		resp = jsonResp(http.StatusOK, render(lo, hi))
 	}
-	h := resp.header()
+	h := resp.Header()
 	h.Set("X-Page-Limit", strconv.Itoa(limit))
 	h.Set("X-Page-Page", strconv.Itoa(page))
 	h.Set("X-Page-Total", strconv.Itoa(reported))

@@ -216,14 +216,7 @@ func (s *Server) ResetCalls() { s.calls.Reset() }
 type response struct {
 	status int
 	body   []byte
-	hdr    http.Header
-}
-
-func (r *response) header() http.Header {
-	if r.hdr == nil {
-		r.hdr = http.Header{}
-	}
-	return r.hdr
+	simkit.Headers
 }
 
 func jsonResp(status int, v any) response {
@@ -344,7 +337,7 @@ func methodNotAllowed(method, tmpl string) response {
 	resp := detail(http.StatusMethodNotAllowed, fmt.Sprintf("Method %q not allowed.", method))
 	for _, rt := range routes {
 		if rt.tmpl == tmpl {
-			resp.header().Add("Allow", rt.method)
+			resp.Header().Add("Allow", rt.method)
 		}
 	}
 	return resp
@@ -359,7 +352,7 @@ func (s *Server) admit(rc *reqCtx, storm bool, retryAfter time.Duration) (respon
 	if storm {
 		resp := s.tooMany(rc.now)
 		if retryAfter > 0 {
-			resp.header().Set("Retry-After", simkit.RetryAfter(retryAfter))
+			resp.Header().Set("Retry-After", simkit.RetryAfter(retryAfter))
 		}
 		return resp, false
 	}
@@ -376,7 +369,7 @@ func (s *Server) tooMany(now time.Time) response {
 	if s.opts.RetryAfter {
 		next := now.Truncate(time.Hour).Add(time.Hour)
 		secs := int((next.Sub(now) + time.Second - 1) / time.Second)
-		resp.header().Set("Retry-After", strconv.Itoa(max(1, secs)))
+		resp.Header().Set("Retry-After", strconv.Itoa(max(1, secs)))
 	}
 	return resp
 }
@@ -405,9 +398,7 @@ func (s *Server) usageFor(key string, now time.Time) *usageWindow {
 
 func (s *Server) write(w http.ResponseWriter, resp response, f Faults) {
 	h := w.Header()
-	for k, v := range resp.hdr {
-		h[k] = v
-	}
+	resp.CopyTo(h)
 	h.Set("Content-Type", "application/json")
 	simkit.WriteBody(w, resp.status, resp.body, simkit.BodyFaults{Malformed: f.Malformed, Truncate: f.Truncate, Oversize: f.Oversize, Cut: f.ResetMidBody})
 }

@@ -81,9 +81,9 @@ func proxyError(status int) response {
 	resp := response{status: status,
 		body: []byte("<html>\r\n<head><title>" + line + "</title></head>\r\n<body>\r\n<center><h1>" + line +
 			"</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n")}
-	resp.header().Set("Content-Type", "text/html")
+	resp.Header().Set("Content-Type", "text/html")
 	if status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable {
-		resp.header().Set("Retry-After", "1")
+		resp.Header().Set("Retry-After", "1")
 	}
 	return resp
 }

@@ -480,14 +480,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		resp := s.errorDoc(rc, http.StatusMethodNotAllowed, fmt.Sprintf("HTTP method %s is not supported by this URL", r.Method), "")
-		resp.header().Set("Allow", "GET, HEAD")
+		resp.Header().Set("Allow", "GET, HEAD")
 		s.finish(w, rc, resp)
 		return
 	}
 	if f.Throttle {
 		resp := s.limitResp(rc, s.rateLimitMsg(user))
 		if f.RetryAfter > 0 {
-			resp.header().Set("Retry-After", simkit.RetryAfter(f.RetryAfter))
+			resp.Header().Set("Retry-After", simkit.RetryAfter(f.RetryAfter))
 		}
 		s.finish(w, rc, resp)
 		return
@@ -540,9 +540,7 @@ func (s *Server) finish(w http.ResponseWriter, rc *reqCtx, resp response) {
 func (s *Server) write(w http.ResponseWriter, rc *reqCtx, resp response, f Faults) {
 	s.answered(rc)
 	h := w.Header()
-	for k, v := range resp.hdr {
-		h[k] = v
-	}
+	resp.CopyTo(h)
 	if rc.setCookie != "" {
 		h.Add("Set-Cookie", rc.setCookie)
 	}

@@ -223,3 +223,22 @@ func WriteBody(w http.ResponseWriter, status int, body []byte, f BodyFaults) {
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
 }
+
+// Headers are a rendered answer's headers of its own, made on first use:
+// most answers have none.
+type Headers struct{ h http.Header }
+
+// Header returns the headers, to set.
+func (x *Headers) Header() http.Header {
+	if x.h == nil {
+		x.h = http.Header{}
+	}
+	return x.h
+}
+
+// CopyTo puts the headers on h.
+func (x *Headers) CopyTo(h http.Header) {
+	for k, v := range x.h {
+		h[k] = v
+	}
+}
