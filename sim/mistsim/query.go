@@ -32,6 +32,12 @@ var routes []route
 
 func init() {
 	add := func(method, tmpl string, h func(*Server, *reqCtx) response) {
+		switch {
+		case strings.HasPrefix(tmpl, "/api/v1/orgs/{org_id}"):
+			h = inOrg(h)
+		case strings.HasPrefix(tmpl, "/api/v1/sites/{site_id}"):
+			h = inSite(h)
+		}
 		routes = append(routes, route{method: method, tmpl: tmpl, segs: strings.Split(strings.TrimPrefix(tmpl, "/"), "/"), h: h})
 	}
 	add("GET", "/api/v1/self", handleSelf)

@@ -253,6 +253,7 @@ type reqCtx struct {
 	r      *http.Request
 	tmpl   string
 	params []string
+	site   int // the path's site, on /sites/{site_id} routes (see inSite)
 	now    time.Time
 	nowMs  int64
 	shrink bool // Faults.ShrinkTotal applies
