@@ -6,6 +6,7 @@
 package simtest
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -374,4 +375,17 @@ func CountIf[T any](items []T, f func(T) bool) int {
 		}
 	}
 	return n
+}
+
+// CheckDeterministic checks two answers of runs made alike (the same seed,
+// the same steps) for equality, and one of a run made otherwise (another
+// seed, other steps) for a difference; what says how they were made.
+func CheckDeterministic(t testing.TB, what string, a, b, other []byte) {
+	t.Helper()
+	if !bytes.Equal(a, b) {
+		t.Errorf("%s: the two runs alike differ; want identical", what)
+	}
+	if bytes.Equal(a, other) {
+		t.Errorf("%s: the other run is identical; want different", what)
+	}
 }
