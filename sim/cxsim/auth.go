@@ -86,7 +86,7 @@ func jsonMessage(status int, v any) response {
 		panic("cxsim: encode: " + err.Error()) // only our own types are encoded
 	}
 	resp := response{status: status, body: append(b, '\n')}
-	resp.header().Set("Cache-Control", "no-store")
+	resp.Header().Set("Cache-Control", "no-store")
 	return resp
 }
 
@@ -107,7 +107,7 @@ func (s *Server) handleToken(r *http.Request, revoked bool) response {
 	s.callMu.Unlock()
 	if r.Method != http.MethodPost {
 		resp := message(http.StatusMethodNotAllowed, "the token endpoint accepts POST only")
-		resp.header().Set("Allow", "POST")
+		resp.Header().Set("Allow", "POST")
 		return resp
 	}
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))

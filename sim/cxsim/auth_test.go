@@ -12,7 +12,7 @@ import (
 
 func TestTokenEndpoint(t *testing.T) {
 	h := newHarness(t, Options{Seed: 1, TokenTTL: 30 * time.Minute})
-	id, secret := h.c.ClientID, h.c.ClientSecret
+	id, secret := h.C.ClientID, h.C.ClientSecret
 	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {id}, "client_secret": {secret}}.Encode()
 	tests := []struct {
 		name        string
@@ -34,7 +34,7 @@ func TestTokenEndpoint(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			req, _ := http.NewRequest("POST", h.c.TokenURL, strings.NewReader(tt.body))
+			req, _ := http.NewRequest("POST", h.C.TokenURL, strings.NewReader(tt.body))
 			if tt.ctype != "" {
 				req.Header.Set("Content-Type", tt.ctype)
 			}
@@ -78,12 +78,12 @@ func TestTokenEndpoint(t *testing.T) {
 			}
 		})
 	}
-	req, _ := http.NewRequest("GET", h.c.TokenURL, nil)
+	req, _ := http.NewRequest("GET", h.C.TokenURL, nil)
 	if r := h.Do(req); r.Status != http.StatusMethodNotAllowed {
 		t.Errorf("GET token = %d; want 405", r.Status)
 	}
 	// The prose's form of the URL, without the trailing slash.
-	bare := strings.TrimSuffix(h.c.TokenURL, "/")
+	bare := strings.TrimSuffix(h.C.TokenURL, "/")
 	req, _ = http.NewRequest("POST", bare, strings.NewReader(tokenBody(id, secret, Scope)))
 	if r := h.Do(req); r.Status != 200 {
 		t.Errorf("POST %s = %d; want 200", bare, r.Status)
@@ -100,7 +100,7 @@ func TestTokenEndpoint(t *testing.T) {
 // signature was changed, is refused like an unknown one.
 func TestTokenIsChecked(t *testing.T) {
 	h := newHarness(t, Options{Seed: 1})
-	other := newHarness(t, Options{Seed: 1, ClientID: h.c.ClientID, ClientSecret: h.c.ClientSecret})
+	other := newHarness(t, Options{Seed: 1, ClientID: h.C.ClientID, ClientSecret: h.C.ClientSecret})
 	parts := strings.Split(h.token, ".")
 	for name, tok := range map[string]string{
 		"another server's": other.token,

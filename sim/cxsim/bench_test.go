@@ -2,7 +2,6 @@ package cxsim
 
 import (
 	"net/http/httptest"
-	"strings"
 	"testing"
 
 	"github.com/nmsexporter/nms_exporter/sim/simkit/simtest"
@@ -14,16 +13,8 @@ func serveBench(b *testing.B, path string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	c := s.Credentials()
-	treq := httptest.NewRequest("POST", tokenPath, strings.NewReader(tokenBody(c.ClientID, c.ClientSecret, Scope)))
-	treq.Header.Set("Content-Type", "application/json")
-	rec := httptest.NewRecorder()
-	s.ServeHTTP(rec, treq)
-	body := rec.Body.String()
-	i := strings.Index(body, `"accessToken":"`) + len(`"accessToken":"`)
-	tok := body[i : i+strings.IndexByte(body[i:], '"')]
 	req := httptest.NewRequest("GET", path, nil)
-	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Authorization", "Bearer "+issueToken(b, s))
 	simtest.ServeBench(b, s, req)
 }
 

@@ -288,16 +288,22 @@ func sysDescr(p *product, sv *swVersion) string {
 	return "Cisco Controller"
 }
 
-func findDevice(w *world, id string) int {
+// findByID is the index of the row whose id is the decimal id, or -1;
+// rows are in id order.
+func findByID[R any](rows []R, id string, idOf func(*R) int32) int {
 	n, err := strconv.ParseInt(id, 10, 32)
 	if err != nil {
 		return -1
 	}
-	i, ok := slices.BinarySearchFunc(w.devs, int32(n), func(d device, id int32) int { return int(d.id - id) })
+	i, ok := slices.BinarySearchFunc(rows, int32(n), func(r R, id int32) int { return int(idOf(&r) - id) })
 	if !ok {
 		return -1
 	}
 	return i
+}
+
+func findDevice(w *world, id string) int {
+	return findByID(w.devs, id, func(d *device) int32 { return d.id })
 }
 
 func assetRow(w *world, i int, r []value) []value {
@@ -333,15 +339,7 @@ func assetRow(w *world, i int, r []value) []value {
 }
 
 func findAsset(w *world, id string) int {
-	n, err := strconv.ParseInt(id, 10, 32)
-	if err != nil {
-		return -1
-	}
-	i, ok := slices.BinarySearchFunc(w.assets, int32(n), func(a asset, id int32) int { return int(a.id - id) })
-	if !ok {
-		return -1
-	}
-	return i
+	return findByID(w.assets, id, func(a *asset) int32 { return a.id })
 }
 
 func collectorRow(w *world, i int, r []value) []value {
@@ -361,7 +359,7 @@ func findCollector(w *world, id string) int {
 func fieldNoticeRow(w *world, i int, r []value) []value {
 	m := &w.fns[i]
 	d := &w.devs[m.dev]
-	return append(r[:0], vi(int64(d.id)), vs(w.fnb[m.fn].id), vs(confidences[m.conf]),
+	return append(r[:0], vi(int64(d.id)), vs(w.fnb[m.b].id), vs(confidences[m.conf]),
 		vs(fnReasons[m.conf][m.reason]), vi(int64(w.assets[d.asset0].id)))
 }
 
@@ -375,7 +373,7 @@ func fieldNoticeBulletinRow(w *world, i int, r []value) []value {
 func advisoryRow(w *world, i int, r []value) []value {
 	m := &w.sas[i]
 	return append(r[:0], vi(int64(w.devs[m.dev].id)), vs(confidences[m.conf]), vs(saReasons[m.conf][m.reason]),
-		vi(int64(w.sab[m.sa].coldID)))
+		vi(int64(w.sab[m.b].coldID)))
 }
 
 func advisoryBulletinRow(w *world, i int, r []value) []value {

@@ -57,17 +57,13 @@ type Faults struct {
 	PathPrefix  string `fault:"path_prefix"` // when set, faults apply only to paths with this prefix
 }
 
-// SetFaults switches faults; safe to call while requests are served. The
-// error-rate draw restarts from the seed, so the same request sequence
-// after the same SetFaults gets the same errors.
+// SetFaults switches faults as simkit.Faulted does, and makes the one-off
+// faults due again.
 func (s *Server) SetFaults(f Faults) {
-	s.fault.Set(f)
+	s.Faulted.SetFaults(f)
 	s.reprocessed.Store(false)
 	s.expired.Store(false)
 }
-
-// Faults returns the faults in force.
-func (s *Server) Faults() Faults { return s.fault.Get() }
 
 // Traits are how CX Cloud refuses a throttled call and a revoked client,
 // and that it answers an unchanged resource 304. A revoked client is

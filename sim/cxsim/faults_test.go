@@ -177,7 +177,7 @@ func TestFaultRevoke(t *testing.T) {
 	if r.Status != 401 || r.Header.Get("WWW-Authenticate") == "" {
 		t.Errorf("second call with Revoke after 1 = %d %s; want 401 with WWW-Authenticate", r.Status, r.Body)
 	}
-	tok := h.postToken(tokenBody(h.c.ClientID, h.c.ClientSecret, Scope), "application/json")
+	tok := h.postToken(tokenBody(h.C.ClientID, h.C.ClientSecret, Scope), "application/json")
 	if tok.Status != 401 || !strings.Contains(string(tok.Body), "invalid client credentials") {
 		t.Errorf("token request while revoked = %d %s; want 401 invalid client credentials", tok.Status, tok.Body)
 	}

@@ -3,6 +3,7 @@ package cxsim
 import (
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,8 +17,7 @@ import (
 var testStart = time.Date(2025, 7, 10, 6, 30, 0, 250_000_000, time.UTC)
 
 type harness struct {
-	*simtest.Harness[*Server]
-	c     Credentials
+	*simtest.Harness[*Server, Credentials]
 	token string
 }
 
@@ -32,14 +32,13 @@ func newHarness(t *testing.T, o Options) *harness {
 		o.PerSecond = 1 << 20
 	}
 	h := &harness{Harness: simtest.NewHarness(t, testStart, &o, &o.Now, New)}
-	h.c = h.S.Credentials()
-	h.c.BaseURL = h.TS.URL + h.c.BasePath()
-	h.c.TokenURL = h.TS.URL + h.c.TokenPath()
+	h.C.BaseURL = h.TS.URL + h.C.BasePath()
+	h.C.TokenURL = h.TS.URL + h.C.TokenPath()
 	h.URL = func(path string) string {
 		if strings.HasPrefix(path, "/") {
 			return h.TS.URL + path
 		}
-		return h.c.BaseURL + "/" + path
+		return h.C.BaseURL + "/" + path
 	}
 	h.token = h.newToken()
 	h.Auth = func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+h.token) }
@@ -49,11 +48,28 @@ func newHarness(t *testing.T, o Options) *harness {
 // postToken posts a token request body with the given content type.
 func (h *harness) postToken(body, contentType string) result {
 	h.T.Helper()
-	req, _ := http.NewRequest("POST", h.c.TokenURL, strings.NewReader(body))
+	req, _ := http.NewRequest("POST", h.C.TokenURL, strings.NewReader(body))
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
 	return h.Do(req)
+}
+
+// issueToken gets an access token from s in process, without a listener.
+func issueToken(tb testing.TB, s *Server) string {
+	tb.Helper()
+	c := s.Credentials()
+	req := httptest.NewRequest("POST", tokenPath, strings.NewReader(tokenBody(c.ClientID, c.ClientSecret, Scope)))
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, req)
+	var tok struct {
+		AccessToken string `json:"accessToken"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &tok); err != nil || tok.AccessToken == "" {
+		tb.Fatalf("token = %d %s; want an access token", rec.Code, rec.Body)
+	}
+	return tok.AccessToken
 }
 
 // tokenBody is the documented token request.
@@ -64,7 +80,7 @@ func tokenBody(id, secret, scope string) string {
 
 func (h *harness) newToken() string {
 	h.T.Helper()
-	r := h.postToken(tokenBody(h.c.ClientID, h.c.ClientSecret, Scope), "application/json")
+	r := h.postToken(tokenBody(h.C.ClientID, h.C.ClientSecret, Scope), "application/json")
 	var tok struct {
 		AccessToken string `json:"accessToken"`
 	}

@@ -1,10 +1,8 @@
 package cxsim
 
 import (
-	"encoding/json"
 	"net/http/httptest"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 )
@@ -88,20 +86,9 @@ func TestHeaderCasing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := s.Credentials()
-	req := httptest.NewRequest("POST", tokenPath, strings.NewReader(tokenBody(c.ClientID, c.ClientSecret, Scope)))
-	req.Header.Set("Content-Type", "application/json")
+	req := httptest.NewRequest("GET", "/us/bcs/v2/collectors", nil)
+	req.Header.Set("Authorization", "Bearer "+issueToken(t, s))
 	rec := httptest.NewRecorder()
-	s.ServeHTTP(rec, req)
-	var tok struct {
-		AccessToken string `json:"accessToken"`
-	}
-	if err := json.Unmarshal(rec.Body.Bytes(), &tok); err != nil || tok.AccessToken == "" {
-		t.Fatalf("token = %d %s; want an access token", rec.Code, rec.Body)
-	}
-	req = httptest.NewRequest("GET", "/us/bcs/v2/collectors", nil)
-	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
-	rec = httptest.NewRecorder()
 	s.ServeHTTP(rec, req)
 	for _, k := range append(rateHeaders, "ETag", "Last-Modified", "offset", "max", "total") {
 		if _, ok := rec.Header()[k]; !ok {

@@ -51,6 +51,18 @@ func (s *Server) FieldNoticeIDs() []string {
 	return out
 }
 
+// changeDevice runs change on the world, under the lock, with the index of
+// the device deviceID.
+func (s *Server) changeDevice(deviceID int, change func(w *world, i int) error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i := findDevice(s.w, strconv.Itoa(deviceID))
+	if i < 0 {
+		return fmt.Errorf("cxsim: no device with deviceId %d", deviceID)
+	}
+	return change(s.w, i)
+}
+
 // SetDeviceStatus sets a device's deviceStatus (any non-empty text, e.g.
 // "ACTIVE" or "INACTIVE") as a processed upload would, bumping the
 // devices endpoint's version when the status changes.
@@ -58,27 +70,22 @@ func (s *Server) SetDeviceStatus(deviceID int, status string) error {
 	if status == "" || !utf8.ValidString(status) {
 		return fmt.Errorf("cxsim: invalid device status %q", status)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	w := s.w
-	i := findDevice(w, strconv.Itoa(deviceID))
-	if i < 0 {
-		return fmt.Errorf("cxsim: no device with deviceId %d", deviceID)
-	}
-	k := slices.Index(w.statuses, status)
-	if k < 0 {
-		if len(w.statuses) == 256 {
-			return fmt.Errorf("cxsim: too many distinct device statuses")
+	return s.changeDevice(deviceID, func(w *world, i int) error {
+		k := slices.Index(w.statuses, status)
+		if k < 0 {
+			if len(w.statuses) == 256 {
+				return fmt.Errorf("cxsim: too many distinct device statuses")
+			}
+			k = len(w.statuses)
+			w.statuses = append(w.statuses, status)
 		}
-		k = len(w.statuses)
-		w.statuses = append(w.statuses, status)
-	}
-	if int(w.devs[i].status) == k {
+		if int(w.devs[i].status) == k {
+			return nil
+		}
+		w.devs[i].status = uint8(k)
+		w.bump(w.processTime(s.now()), epDevices)
 		return nil
-	}
-	w.devs[i].status = uint8(k)
-	w.bump(w.processTime(s.now()), epDevices)
-	return nil
+	})
 }
 
 // AddFieldNoticeMatch reports a device as matching a field notice bulletin
@@ -91,27 +98,22 @@ func (s *Server) AddFieldNoticeMatch(deviceID int, fieldNoticeID string, confide
 	if c < 0 {
 		return fmt.Errorf("cxsim: unknown match confidence %q", confidence)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	w := s.w
-	i := findDevice(w, strconv.Itoa(deviceID))
-	if i < 0 {
-		return fmt.Errorf("cxsim: no device with deviceId %d", deviceID)
-	}
-	fn, ok := w.fnByID[fieldNoticeID]
-	if !ok {
-		return fmt.Errorf("cxsim: no field notice bulletin %q", fieldNoticeID)
-	}
-	if j := w.fnMatchIndex(int32(i), uint16(fn)); j >= 0 {
-		if w.fns[j].conf == uint8(c) {
-			return nil
+	return s.changeDevice(deviceID, func(w *world, i int) error {
+		fn, ok := w.fnByID[fieldNoticeID]
+		if !ok {
+			return fmt.Errorf("cxsim: no field notice bulletin %q", fieldNoticeID)
 		}
-		w.fns[j].conf, w.fns[j].reason = uint8(c), 0
-	} else {
-		w.fns = append(w.fns, fnMatch{dev: int32(i), fn: uint16(fn), conf: uint8(c)})
-	}
-	w.bump(w.processTime(s.now()), epFieldNotices)
-	return nil
+		if j := w.fnMatchIndex(int32(i), uint16(fn)); j >= 0 {
+			if w.fns[j].conf == uint8(c) {
+				return nil
+			}
+			w.fns[j].conf, w.fns[j].reason = uint8(c), 0
+		} else {
+			w.fns = append(w.fns, match{dev: int32(i), b: uint16(fn), conf: uint8(c)})
+		}
+		w.bump(w.processTime(s.now()), epFieldNotices)
+		return nil
+	})
 }
 
 // Step simulates one processed upload, deterministically from the seed and
@@ -178,41 +180,23 @@ func (s *Server) Step() {
 
 func (w *world) stepFieldNotices(r *rand.Rand) bool {
 	var changed bool
-	w.fns, changed = stepMatches(r, len(w.devs), w.fns,
-		func(i int) []uint16 { return w.fnByPrd[w.devs[i].prod] },
-		func(fns []fnMatch, i int32, fn uint16) bool {
-			return slices.ContainsFunc(fns, func(m fnMatch) bool { return m.dev == i && m.fn == fn })
-		},
-		func(i int32, fn uint16) fnMatch { return newFNMatch(r, i, fn) },
-		func(m *fnMatch) {
-			m.conf = uint8((int(m.conf) + 1 + r.IntN(2)) % len(confidences))
-			m.reason = uint8(r.IntN(len(fnReasons[m.conf])))
-		})
+	w.fns, changed = stepMatches(r, len(w.devs), w.fns, &fnReasons,
+		func(i int) []uint16 { return w.fnByPrd[w.devs[i].prod] })
 	return changed
 }
 
 func (w *world) stepAdvisories(r *rand.Rand) bool {
 	var changed bool
-	w.sas, changed = stepMatches(r, len(w.devs), w.sas,
-		func(i int) []uint16 { return w.saByTyp[swVersions[w.devs[i].sw].typ] },
-		func(sas []saMatch, i int32, sa uint16) bool {
-			return slices.ContainsFunc(sas, func(m saMatch) bool { return m.dev == i && m.sa == sa })
-		},
-		func(i int32, sa uint16) saMatch { return newSAMatch(r, i, sa) },
-		func(m *saMatch) {
-			m.conf = uint8((int(m.conf) + 1 + r.IntN(2)) % len(confidences))
-			m.reason = uint8(r.IntN(len(saReasons[m.conf])))
-		})
+	w.sas, changed = stepMatches(r, len(w.devs), w.sas, &saReasons,
+		func(i int) []uint16 { return w.saByTyp[swVersions[w.devs[i].sw].typ] })
 	return changed
 }
 
 // stepMatches changes the matches of bulletins to devices as a processing
 // run does: new matches for a few random devices (one in 300, at least
-// one) to a bulletin of theirs (cands) they lack (has, in the matches so
-// far), half as many
-// dropped, and one regraded.
-func stepMatches[M any](r *rand.Rand, devs int, ms []M, cands func(dev int) []uint16, has func(ms []M, dev int32, b uint16) bool,
-	add func(dev int32, b uint16) M, regrade func(*M)) ([]M, bool) {
+// one) to a bulletin of theirs (cands) they lack, half as many dropped,
+// and one regraded, with a new reason of reasons.
+func stepMatches(r *rand.Rand, devs int, ms []match, reasons *[3][]string, cands func(dev int) []uint16) ([]match, bool) {
 	changed := false
 	n := max(1, devs/300)
 	for k := 0; k < n; k++ {
@@ -222,10 +206,10 @@ func stepMatches[M any](r *rand.Rand, devs int, ms []M, cands func(dev int) []ui
 			continue
 		}
 		b := cs[r.IntN(len(cs))]
-		if has(ms, int32(i), b) {
+		if slices.ContainsFunc(ms, func(m match) bool { return m.dev == int32(i) && m.b == b }) {
 			continue
 		}
-		ms = append(ms, add(int32(i), b))
+		ms = append(ms, newMatch(r, int32(i), b, reasons))
 		changed = true
 	}
 	for k := 0; k < (n+1)/2 && len(ms) > 1; k++ {
@@ -234,14 +218,16 @@ func stepMatches[M any](r *rand.Rand, devs int, ms []M, cands func(dev int) []ui
 		changed = true
 	}
 	if len(ms) > 0 {
-		regrade(&ms[r.IntN(len(ms))])
+		m := &ms[r.IntN(len(ms))]
+		m.conf = uint8((int(m.conf) + 1 + r.IntN(2)) % len(confidences))
+		m.reason = uint8(r.IntN(len(reasons[m.conf])))
 		changed = true
 	}
 	return ms, changed
 }
 
 func (w *world) fnMatchIndex(dev int32, fn uint16) int {
-	return slices.IndexFunc(w.fns, func(m fnMatch) bool { return m.dev == dev && m.fn == fn })
+	return slices.IndexFunc(w.fns, func(m match) bool { return m.dev == dev && m.b == fn })
 }
 
 // processTime is when a change is processed: now, to the second, but never

@@ -263,13 +263,13 @@ func (s *Server) serveAPI(r *http.Request, rt route, f Faults) response {
 		resp = response{status: http.StatusOK, body: body}
 		if !f.NoPagingHeaders {
 			// The names are written in lower case, as the SDK reads them.
-			h := resp.header()
+			h := resp.Header()
 			h["offset"] = []string{strconv.Itoa(p.start + s.firstOffset())}
 			h["max"] = []string{strconv.Itoa(p.max)}
 			h["total"] = []string{strconv.Itoa(total)}
 		}
 	}
-	setValidators(resp.header(), tag, lm)
+	setValidators(resp.Header(), tag, lm)
 	return resp
 }
 
@@ -313,7 +313,7 @@ func precondition(r *http.Request, tag string, lm time.Time, conditional bool) (
 	}
 	notModified := func() (response, bool) {
 		resp := response{status: http.StatusNotModified}
-		setValidators(resp.header(), tag, lm)
+		setValidators(resp.Header(), tag, lm)
 		return resp, true
 	}
 	if inm := r.Header.Values("If-None-Match"); len(inm) > 0 {

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/nmsexporter/nms_exporter/sim/simkit/simtest"
 )
 
 func itoa(n int) string { return strconv.Itoa(n) }
@@ -59,15 +61,7 @@ func TestFieldMasks(t *testing.T) {
 func TestFilters(t *testing.T) {
 	h := newHarness(t, Options{Seed: 2, Size: "medium", StrictParams: true})
 	all := h.items("productAlerts/fieldNotices")
-	count := func(pred func(map[string]any) bool) int {
-		n := 0
-		for _, it := range all {
-			if pred(it) {
-				n++
-			}
-		}
-		return n
-	}
+	count := func(pred func(map[string]any) bool) int { return simtest.CountIf(all, pred) }
 	conf := func(vals ...string) func(map[string]any) bool {
 		return func(it map[string]any) bool { return slices.Contains(vals, it["matchConfidence"].(string)) }
 	}
@@ -250,7 +244,7 @@ func TestPaging(t *testing.T) {
 	}
 	// Every list answer carries the three headers (written in lower case;
 	// clients read header names case-insensitively).
-	req, _ := http.NewRequest("GET", h.c.BaseURL+"/collectors", nil)
+	req, _ := http.NewRequest("GET", h.C.BaseURL+"/collectors", nil)
 	req.Header.Set("Authorization", "Bearer "+h.token)
 	resp, err := h.TS.Client().Do(req)
 	if err != nil {

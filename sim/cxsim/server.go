@@ -101,6 +101,8 @@ type Sizes struct {
 
 // Server is the simulated CX Cloud API; it is an http.Handler.
 type Server struct {
+	simkit.Faulted[Faults] // SetFaults and Faults, over fault
+
 	opts   Options
 	now    func() time.Time
 	creds  Credentials
@@ -162,6 +164,7 @@ func New(o Options) (*Server, error) {
 	today := int32(now().UTC().Truncate(24*time.Hour).Unix() / day)
 	s.w = buildWorld(o.Seed, o.Size, spec, today)
 	s.fault = simkit.NewSwitch[Faults](o.Seed, faultStream)
+	s.Faulted = s.fault.Faulted()
 	return s, nil
 }
 
@@ -220,15 +223,8 @@ func (s *Server) ResetCalls() {
 type response struct {
 	status int
 	body   []byte
-	hdr    http.Header
-	ctype  string // "" = application/json
-}
-
-func (r *response) header() http.Header {
-	if r.hdr == nil {
-		r.hdr = http.Header{}
-	}
-	return r.hdr
+	simkit.Headers
+	ctype string // "" = application/json
 }
 
 const (
@@ -283,7 +279,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	client, ok := s.authenticate(r, now)
 	if !ok {
 		resp := message(http.StatusUnauthorized, msgUnauthorized)
-		resp.header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+		resp.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
 		s.write(w, resp, Faults{})
 		return
 	}
@@ -298,7 +294,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		resp := message(http.StatusTooManyRequests, msgRateLimited)
-		lim.set(resp.header())
+		lim.set(resp.Header())
 		s.write(w, resp, Faults{})
 		return
 	}
@@ -314,9 +310,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.Method == http.MethodHead && rt.id == "" && endpoints[rt.ep].counted:
 	case r.Method != http.MethodGet:
 		resp = message(http.StatusMethodNotAllowed, "Method Not Allowed")
-		resp.header().Set("Allow", "GET")
+		resp.Header().Set("Allow", "GET")
 		if rt.id == "" && endpoints[rt.ep].counted {
-			resp.header().Set("Allow", "GET, HEAD")
+			resp.Header().Set("Allow", "GET, HEAD")
 		}
 	}
 	if resp.status == 0 {
@@ -336,7 +332,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.callMu.Unlock()
 	}
 	if s.opts.RateHeadersOn2xx {
-		lim.set(resp.header())
+		lim.set(resp.Header())
 	}
 	if !match {
 		f = Faults{}
@@ -362,9 +358,7 @@ func (s *Server) firstOffset() int {
 
 func (s *Server) write(w http.ResponseWriter, resp response, f Faults) {
 	h := w.Header()
-	for k, v := range resp.hdr {
-		h[k] = v
-	}
+	resp.CopyTo(h)
 	if resp.status == http.StatusNotModified {
 		w.WriteHeader(resp.status)
 		return

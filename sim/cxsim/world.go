@@ -78,11 +78,13 @@ type fnBulletin struct {
 	published, updated int64
 }
 
-type fnMatch struct {
+// match is a bulletin matched to a device: a field notice (an index of
+// fnb) or a security advisory (of sab).
+type match struct {
 	dev    int32
-	fn     uint16
+	b      uint16
 	conf   uint8
-	reason uint8
+	reason uint8 // of fnReasons or saReasons at conf
 }
 
 type saBulletin struct {
@@ -93,13 +95,6 @@ type saBulletin struct {
 	id, title, summary, cves, bugs, bver string
 	base, temporal                       string
 	published, updated                   int64
-}
-
-type saMatch struct {
-	dev    int32
-	sa     uint16
-	conf   uint8
-	reason uint8
 }
 
 // milestones are an end-of-life bulletin's current and next milestones as
@@ -146,11 +141,11 @@ type world struct {
 	fnb     []fnBulletin
 	fnByID  map[string]int
 	fnByPrd [][]uint16 // field notice bulletins by product
-	fns     []fnMatch
+	fns     []match
 
 	sab     []saBulletin
 	saByTyp map[string][]uint16
-	sas     []saMatch
+	sas     []match
 
 	hwb     []hwBulletin
 	hwByPID map[string]int
@@ -412,14 +407,14 @@ func (w *world) buildFieldNotices(r *rand.Rand, spec sizeSpec) {
 				break
 			}
 			picked[k] = fn
-			w.fns = append(w.fns, newFNMatch(r, int32(i), fn))
+			w.fns = append(w.fns, newMatch(r, int32(i), fn, &fnReasons))
 		}
 	}
 }
 
-func newFNMatch(r *rand.Rand, dev int32, fn uint16) fnMatch {
+func newMatch(r *rand.Rand, dev int32, b uint16, reasons *[3][]string) match {
 	c := simkit.PickIndex(r, confWeights)
-	return fnMatch{dev: dev, fn: fn, conf: uint8(c), reason: uint8(r.IntN(len(fnReasons[c])))}
+	return match{dev: dev, b: b, conf: uint8(c), reason: uint8(r.IntN(len(reasons[c])))}
 }
 
 func (w *world) buildAdvisories(r *rand.Rand, spec sizeSpec) {
@@ -486,14 +481,9 @@ func (w *world) buildAdvisories(r *rand.Rand, spec sizeSpec) {
 		n := min(1+r.IntN(3), len(cands))
 		start := r.IntN(len(cands))
 		for k := 0; k < n; k++ {
-			w.sas = append(w.sas, newSAMatch(r, int32(i), cands[(start+k)%len(cands)]))
+			w.sas = append(w.sas, newMatch(r, int32(i), cands[(start+k)%len(cands)], &saReasons))
 		}
 	}
-}
-
-func newSAMatch(r *rand.Rand, dev int32, sa uint16) saMatch {
-	c := simkit.PickIndex(r, confWeights)
-	return saMatch{dev: dev, sa: sa, conf: uint8(c), reason: uint8(r.IntN(len(saReasons[c])))}
 }
 
 // rebuildSwItems lists the devices whose software has an end-of-life

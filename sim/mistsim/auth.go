@@ -80,7 +80,7 @@ func (s *Server) authenticate(rc *reqCtx) (response, bool) {
 
 func unauthorized(msg string) response {
 	resp := detail(http.StatusUnauthorized, msg)
-	resp.header().Set("WWW-Authenticate", "Token")
+	resp.Header().Set("WWW-Authenticate", "Token")
 	return resp
 }
 
@@ -140,9 +140,9 @@ func handleLogin(s *Server, rc *reqCtx) response {
 	s.sessions[sess.id] = sess
 	resp := jsonResp(http.StatusOK, struct{}{})
 	exp := rc.now.Add(sessionExpiry)
-	resp.header().Add("Set-Cookie", (&http.Cookie{Name: "csrftoken", Value: sess.csrf, Path: "/",
+	resp.Header().Add("Set-Cookie", (&http.Cookie{Name: "csrftoken", Value: sess.csrf, Path: "/",
 		Expires: rc.now.Add(364 * 24 * time.Hour), MaxAge: 31449600, SameSite: http.SameSiteLaxMode}).String())
-	resp.header().Add("Set-Cookie", (&http.Cookie{Name: "sessionid", Value: sess.id, Path: "/",
+	resp.Header().Add("Set-Cookie", (&http.Cookie{Name: "sessionid", Value: sess.id, Path: "/",
 		Expires: exp, MaxAge: int(sessionExpiry / time.Second), HttpOnly: true, SameSite: http.SameSiteLaxMode}).String())
 	return resp
 }
@@ -162,7 +162,7 @@ func handleLogout(s *Server, rc *reqCtx) response {
 	delete(s.sessions, rc.sess.id)
 	s.authMu.Unlock()
 	for _, name := range []string{"sessionid", "csrftoken"} {
-		resp.header().Add("Set-Cookie", (&http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1}).String())
+		resp.Header().Add("Set-Cookie", (&http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1}).String())
 	}
 	return resp
 }

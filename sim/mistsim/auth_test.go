@@ -24,15 +24,15 @@ func TestAuthErrors(t *testing.T) {
 	}{
 		{"no credentials", "GET", "/api/v1/self", map[string]string{"Authorization": ""}, 401, "Authentication credentials were not provided."},
 		{"wrong token", "GET", "/api/v1/self", map[string]string{"Authorization": "Token nope"}, 401, "Invalid token."},
-		{"other scheme", "GET", "/api/v1/self", map[string]string{"Authorization": "Bearer " + h.c.Token}, 401, "Authentication credentials were not provided."},
+		{"other scheme", "GET", "/api/v1/self", map[string]string{"Authorization": "Bearer " + h.C.Token}, 401, "Authentication credentials were not provided."},
 		{"foreign org", "GET", "/api/v1/orgs/" + h.S.ForeignOrgID() + "/stats", nil, 403, "You do not have permission to perform this action."},
 		{"foreign org sites", "GET", "/api/v1/orgs/" + h.S.ForeignOrgID() + "/sites", nil, 403, "You do not have permission to perform this action."},
 		{"foreign site", "GET", "/api/v1/sites/" + foreignSite + "/stats", nil, 403, "You do not have permission to perform this action."},
 		{"unknown org", "GET", "/api/v1/orgs/00000000-0000-0000-0000-000000000000/stats", nil, 404, "Not found."},
 		{"unknown site", "GET", "/api/v1/sites/00000000-1111-4222-8333-444444444444/stats", nil, 404, "Not found."},
-		{"unknown path", "GET", "/api/v1/orgs/" + h.c.OrgID + "/nothing", nil, 404, "Not found."},
+		{"unknown path", "GET", "/api/v1/orgs/" + h.C.OrgID + "/nothing", nil, 404, "Not found."},
 		{"unknown path without auth", "GET", "/nope", map[string]string{"Authorization": ""}, 404, "Not found."},
-		{"wrong method", "DELETE", "/api/v1/orgs/" + h.c.OrgID + "/sites", nil, 405, `Method "DELETE" not allowed.`},
+		{"wrong method", "DELETE", "/api/v1/orgs/" + h.C.OrgID + "/sites", nil, 405, `Method "DELETE" not allowed.`},
 		{"two factor", "POST", "/api/v1/login/two_factor", nil, 404, "two factor not enabled"},
 	}
 	for _, tt := range tests {
@@ -70,13 +70,13 @@ func TestSelf(t *testing.T) {
 		t.Fatalf("self = %+v; want an org token body: name, no email, one privilege", self)
 	}
 	p := self.Privileges[0]
-	if p.Scope != "org" || p.OrgID != h.c.OrgID || p.Role != "read" || p.Name == "" {
-		t.Errorf("privilege = %+v; want scope org, org_id %s, role read, a name", p, h.c.OrgID)
+	if p.Scope != "org" || p.OrgID != h.C.OrgID || p.Role != "read" || p.Name == "" {
+		t.Errorf("privilege = %+v; want scope org, org_id %s, role read, a name", p, h.C.OrgID)
 	}
 	var org struct{ ID, Name string }
 	h.GetOK(h.org(""), &org)
-	if org.ID != h.c.OrgID || org.Name != p.Name {
-		t.Errorf("org = %+v; want id %s name %s", org, h.c.OrgID, p.Name)
+	if org.ID != h.C.OrgID || org.Name != p.Name {
+		t.Errorf("org = %+v; want id %s name %s", org, h.C.OrgID, p.Name)
 	}
 }
 
@@ -85,8 +85,8 @@ func loginClient(t *testing.T, h *harness) *http.Client {
 	t.Helper()
 	jar, _ := cookiejar.New(nil)
 	cl := &http.Client{Jar: jar, Timeout: 10 * time.Second}
-	body := fmt.Sprintf(`{"email": %q, "password": %q}`, h.c.Email, h.c.Password)
-	resp, err := cl.Post(h.c.BaseURL+"/api/v1/login", "application/json", strings.NewReader(body))
+	body := fmt.Sprintf(`{"email": %q, "password": %q}`, h.C.Email, h.C.Password)
+	resp, err := cl.Post(h.C.BaseURL+"/api/v1/login", "application/json", strings.NewReader(body))
 	if err != nil {
 		t.Fatalf("POST /login: %v", err)
 	}
@@ -109,7 +109,7 @@ func loginClient(t *testing.T, h *harness) *http.Client {
 }
 
 func csrfOf(t *testing.T, h *harness, cl *http.Client) string {
-	u, _ := url.Parse(h.c.BaseURL)
+	u, _ := url.Parse(h.C.BaseURL)
 	for _, c := range cl.Jar.Cookies(u) {
 		if c.Name == "csrftoken" {
 			return c.Value
@@ -124,7 +124,7 @@ func TestLoginSession(t *testing.T) {
 	cl := loginClient(t, h)
 	do := func(method, path string, hdr map[string]string) (int, []byte) {
 		t.Helper()
-		req, _ := http.NewRequest(method, h.c.BaseURL+path, nil)
+		req, _ := http.NewRequest(method, h.C.BaseURL+path, nil)
 		simtest.SetHeaders(req, hdr)
 		st, _, b := simtest.Do(t, cl, req)
 		return st, b
@@ -136,10 +136,10 @@ func TestLoginSession(t *testing.T) {
 			OrgID string `json:"org_id"`
 		} `json:"privileges"`
 	}
-	if err := json.Unmarshal(body, &self); st != 200 || err != nil || self.Email != h.c.Email || len(self.Privileges) != 1 {
-		t.Fatalf("GET /self with cookies = %d %s; want 200 with email %s", st, body, h.c.Email)
+	if err := json.Unmarshal(body, &self); st != 200 || err != nil || self.Email != h.C.Email || len(self.Privileges) != 1 {
+		t.Fatalf("GET /self with cookies = %d %s; want 200 with email %s", st, body, h.C.Email)
 	}
-	if st, _ := do("GET", "/api/v1/orgs/"+h.c.OrgID+"/stats", nil); st != 200 {
+	if st, _ := do("GET", "/api/v1/orgs/"+h.C.OrgID+"/stats", nil); st != 200 {
 		t.Errorf("GET org stats with cookies = %d; want 200", st)
 	}
 	if st, body := do("POST", "/api/v1/logout", nil); st != 403 || simtest.DetailOf(t, body) != "CSRF Failed: CSRF token missing or incorrect." {
@@ -159,7 +159,7 @@ func TestLoginSession(t *testing.T) {
 func TestLoginThrottle(t *testing.T) {
 	h := newHarness(t, Options{Seed: 1})
 	login := func(pw string) (int, string) {
-		body := fmt.Sprintf(`{"email": %q, "password": %q}`, h.c.Email, pw)
+		body := fmt.Sprintf(`{"email": %q, "password": %q}`, h.C.Email, pw)
 		r := h.Request("POST", "/api/v1/login", body, map[string]string{"Authorization": "", "Content-Type": "application/json"})
 		return r.Status, simtest.DetailOf(t, r.Body)
 	}
@@ -168,11 +168,11 @@ func TestLoginThrottle(t *testing.T) {
 			t.Errorf("failed login %d = %d %q; want 400 \"Invalid email or password\"", i, st, d)
 		}
 	}
-	if st, _ := login(h.c.Password); st != 429 {
+	if st, _ := login(h.C.Password); st != 429 {
 		t.Errorf("login after 3 failures = %d; want 429", st)
 	}
 	h.Clock.Add(LoginLockout + time.Second)
-	if st, d := login(h.c.Password); st != 200 {
+	if st, d := login(h.C.Password); st != 200 {
 		t.Errorf("login after the lockout = %d %q; want 200", st, d)
 	}
 	if r := h.Request("POST", "/api/v1/login", "{not json", map[string]string{"Authorization": ""}); r.Status != 400 {

@@ -1,7 +1,6 @@
 package mistsim
 
 import (
-	"bytes"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -112,18 +111,12 @@ func TestDeterminism(t *testing.T) {
 	}
 	body := func(seed int64, path string) []byte {
 		h := newHarness(t, Options{Seed: seed})
-		p := regexp.MustCompile(`\{org\}`).ReplaceAllString(path, h.c.OrgID)
+		p := regexp.MustCompile(`\{org\}`).ReplaceAllString(path, h.C.OrgID)
 		return h.GetOK(p, nil).Body
 	}
 	for _, p := range paths {
 		t.Run(p, func(t *testing.T) {
-			a, b, c := body(42, p), body(42, p), body(43, p)
-			if !bytes.Equal(a, b) {
-				t.Errorf("GET %s with seed 42 twice: bodies differ", p)
-			}
-			if bytes.Equal(a, c) {
-				t.Errorf("GET %s with seeds 42 and 43: bodies equal; want different", p)
-			}
+			simtest.CheckDeterministic(t, "GET "+p+" with seeds 42, 42 and 43", body(42, p), body(42, p), body(43, p))
 		})
 	}
 	a, _ := New(Options{Seed: 9})

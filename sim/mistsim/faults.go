@@ -48,14 +48,6 @@ type Faults struct {
 	PathPrefix  string `fault:"path_prefix"` // when set, faults apply only to paths with this prefix
 }
 
-// SetFaults switches faults; safe to call while requests are served. The
-// error-rate draw restarts from the seed, so the same request sequence
-// after the same SetFaults gets the same errors.
-func (s *Server) SetFaults(f Faults) { s.fault.Set(f) }
-
-// Faults returns the faults in force.
-func (s *Server) Faults() Faults { return s.fault.Get() }
-
 // Traits are how Mist refuses a throttled call and a revoked token.
 func (s *Server) Traits() simkit.Traits {
 	return simkit.Traits{

@@ -83,7 +83,7 @@ func TestFaultRevoke(t *testing.T) {
 			t.Errorf("call %d with Revoke after 2 = %d %s; want %d", i, r.Status, r.Body, want)
 		}
 	}
-	login := `{"email":"` + h.c.Email + `","password":"` + h.c.Password + `"}`
+	login := `{"email":"` + h.C.Email + `","password":"` + h.C.Password + `"}`
 	if r := h.Request("POST", "/api/v1/login", login, nil); r.Status != 400 {
 		t.Errorf("login while revoked = %d %s; want the 400 of a wrong password", r.Status, r.Body)
 	}

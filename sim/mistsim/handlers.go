@@ -96,6 +96,30 @@ func (s *Server) siteOf(rc *reqCtx) (int, response, bool) {
 	return 0, detail(http.StatusNotFound, msgNotFound), false
 }
 
+// inOrg answers with h once orgOK let the request through: every route
+// under /orgs/{org_id} is wrapped so.
+func inOrg(h func(*Server, *reqCtx) response) func(*Server, *reqCtx) response {
+	return func(s *Server, rc *reqCtx) response {
+		if resp, ok := s.orgOK(rc); !ok {
+			return resp
+		}
+		return h(s, rc)
+	}
+}
+
+// inSite answers with h, rc.site set, once siteOf found the site: every
+// route under /sites/{site_id} is wrapped so.
+func inSite(h func(*Server, *reqCtx) response) func(*Server, *reqCtx) response {
+	return func(s *Server, rc *reqCtx) response {
+		si, resp, ok := s.siteOf(rc)
+		if !ok {
+			return resp
+		}
+		rc.site = si
+		return h(s, rc)
+	}
+}
+
 func (w *world) orgJSON() orgJSON {
 	return orgJSON{
 		ID: w.orgID, Name: w.orgName, MSPID: w.mspID, OrggroupIDs: []string{}, AllowMist: true,
@@ -104,24 +128,15 @@ func (w *world) orgJSON() orgJSON {
 }
 
 func handleOrg(s *Server, rc *reqCtx) response {
-	if resp, ok := s.orgOK(rc); !ok {
-		return resp
-	}
 	return jsonResp(http.StatusOK, s.w.orgJSON())
 }
 
 func handleOrgSites(s *Server, rc *reqCtx) response {
-	if resp, ok := s.orgOK(rc); !ok {
-		return resp
-	}
 	w := s.w
 	return pageOf(rc, len(w.sites), rowsOf(w.siteJSON))
 }
 
 func handleOrgStats(s *Server, rc *reqCtx) response {
-	if resp, ok := s.orgOK(rc); !ok {
-		return resp
-	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	w := s.w
@@ -159,9 +174,6 @@ func handleOrgStats(s *Server, rc *reqCtx) response {
 }
 
 func handleOrgSiteStats(s *Server, rc *reqCtx) response {
-	if resp, ok := s.orgOK(rc); !ok {
-		return resp
-	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	w := s.w
@@ -169,28 +181,18 @@ func handleOrgSiteStats(s *Server, rc *reqCtx) response {
 }
 
 func handleSiteStats(s *Server, rc *reqCtx) response {
-	si, resp, ok := s.siteOf(rc)
-	if !ok {
-		return resp
-	}
+	si := rc.site
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return jsonResp(http.StatusOK, s.w.siteStatsJSON(si))
 }
 
 func handleOrgDeviceStats(s *Server, rc *reqCtx) response {
-	if resp, ok := s.orgOK(rc); !ok {
-		return resp
-	}
 	return s.deviceStats(rc, -1)
 }
 
 func handleSiteDeviceStats(s *Server, rc *reqCtx) response {
-	si, resp, ok := s.siteOf(rc)
-	if !ok {
-		return resp
-	}
-	return s.deviceStats(rc, si)
+	return s.deviceStats(rc, rc.site)
 }
 
 // statsFields tells which top-level fields of E10's devices are served:
@@ -311,9 +313,6 @@ func (s *Server) deviceStats(rc *reqCtx, si int) response {
 }
 
 func handleInventory(s *Server, rc *reqCtx) response {
-	if resp, ok := s.orgOK(rc); !ok {
-		return resp
-	}
 	q := rc.r.URL.Query()
 	t, ok := parseDevType(q.Get("type"), "", false)
 	if !ok {
@@ -367,9 +366,6 @@ func countResp(distinct string, win window, limit int, counts map[string]int) re
 }
 
 func handleInventoryCount(s *Server, rc *reqCtx) response {
-	if resp, ok := s.orgOK(rc); !ok {
-		return resp
-	}
 	q := rc.r.URL.Query()
 	t, ok := parseDevType(q.Get("type"), "ap", false)
 	if !ok {
@@ -650,9 +646,6 @@ func searchNext(rc *reqCtx, sp searchParams, more bool, last *cursor) string {
 }
 
 func handleOrgClientSearch(s *Server, rc *reqCtx) response {
-	if resp, ok := s.orgOK(rc); !ok {
-		return resp
-	}
 	sp, errResp := parseSearch(rc)
 	if errResp != nil {
 		return *errResp
@@ -752,27 +745,17 @@ func (s *Server) clientCount(rc *reqCtx, si int, allowed []string) response {
 }
 
 func handleOrgClientCount(s *Server, rc *reqCtx) response {
-	if resp, ok := s.orgOK(rc); !ok {
-		return resp
-	}
 	return s.clientCount(rc, -1, []string{"ap", "device", "hostname", "ip", "mac", "model", "os", "ssid", "vlan"})
 }
 
 func handleSiteClientCount(s *Server, rc *reqCtx) response {
-	si, resp, ok := s.siteOf(rc)
-	if !ok {
-		return resp
-	}
-	return s.clientCount(rc, si, []string{"ap", "device", "hostname", "ip", "model", "os", "ssid", "vlan"})
+	return s.clientCount(rc, rc.site, []string{"ap", "device", "hostname", "ip", "model", "os", "ssid", "vlan"})
 }
 
 // handleSiteClientStats is E16: the site's connected wireless clients. It
 // pages like a list endpoint (limit, page, X-Page-* headers).
 func handleSiteClientStats(s *Server, rc *reqCtx) response {
-	si, resp, ok := s.siteOf(rc)
-	if !ok {
-		return resp
-	}
+	si := rc.site
 	wired, err := parseBool(rc.r.URL.Query(), "wired", false)
 	if err != nil {
 		return badRequest("%v", err)
@@ -885,18 +868,11 @@ func (s *Server) alarmSearch(rc *reqCtx, siteID string) response {
 }
 
 func handleOrgAlarmSearch(s *Server, rc *reqCtx) response {
-	if resp, ok := s.orgOK(rc); !ok {
-		return resp
-	}
 	return s.alarmSearch(rc, "")
 }
 
 func handleSiteAlarmSearch(s *Server, rc *reqCtx) response {
-	si, resp, ok := s.siteOf(rc)
-	if !ok {
-		return resp
-	}
-	return s.alarmSearch(rc, s.w.sites[si].id)
+	return s.alarmSearch(rc, s.w.sites[rc.site].id)
 }
 
 func (s *Server) alarmCount(rc *reqCtx, siteID string, allowed []string) response {
@@ -938,16 +914,9 @@ func (s *Server) alarmCount(rc *reqCtx, siteID string, allowed []string) respons
 }
 
 func handleOrgAlarmCount(s *Server, rc *reqCtx) response {
-	if resp, ok := s.orgOK(rc); !ok {
-		return resp
-	}
 	return s.alarmCount(rc, "", []string{"type", "group", "severity", "acked", "site_id", "status"})
 }
 
 func handleSiteAlarmCount(s *Server, rc *reqCtx) response {
-	si, resp, ok := s.siteOf(rc)
-	if !ok {
-		return resp
-	}
-	return s.alarmCount(rc, s.w.sites[si].id, []string{"acked", "group", "severity", "type"})
+	return s.alarmCount(rc, s.w.sites[rc.site].id, []string{"acked", "group", "severity", "type"})
 }

@@ -12,8 +12,7 @@ import (
 var testStart = time.Date(2025, 7, 10, 6, 30, 0, 0, time.UTC)
 
 type harness struct {
-	*simtest.Harness[*Server]
-	c Credentials
+	*simtest.Harness[*Server, Credentials]
 }
 
 type result = simtest.Result
@@ -23,13 +22,12 @@ type result = simtest.Result
 func newHarness(t *testing.T, o Options) *harness {
 	t.Helper()
 	h := &harness{Harness: simtest.NewHarness(t, testStart, &o, &o.Now, New)}
-	h.c = h.S.Credentials()
-	h.c.BaseURL = h.TS.URL
-	h.Auth = func(r *http.Request) { r.Header.Set("Authorization", "Token "+h.c.Token) }
+	h.C.BaseURL = h.TS.URL
+	h.Auth = func(r *http.Request) { r.Header.Set("Authorization", "Token "+h.C.Token) }
 	return h
 }
 
-func (h *harness) org(suffix string) string { return "/api/v1/orgs/" + h.c.OrgID + suffix }
+func (h *harness) org(suffix string) string { return "/api/v1/orgs/" + h.C.OrgID + suffix }
 
 type searchBody[T any] struct {
 	Start   float64 `json:"start"`

@@ -168,7 +168,7 @@ func TestSearchNext(t *testing.T) {
 		t.Fatalf("first page has no next; want one")
 	}
 	u, err := url.Parse(*p.Next)
-	if err != nil || u.IsAbs() || !strings.HasPrefix(u.Path, "/api/v1/orgs/"+h.c.OrgID+"/clients/search") {
+	if err != nil || u.IsAbs() || !strings.HasPrefix(u.Path, "/api/v1/orgs/"+h.C.OrgID+"/clients/search") {
 		t.Fatalf("next = %q; want a relative /api/v1/... URI", *p.Next)
 	}
 	q := u.Query()

@@ -32,6 +32,12 @@ var routes []route
 
 func init() {
 	add := func(method, tmpl string, h func(*Server, *reqCtx) response) {
+		switch {
+		case strings.HasPrefix(tmpl, "/api/v1/orgs/{org_id}"):
+			h = inOrg(h)
+		case strings.HasPrefix(tmpl, "/api/v1/sites/{site_id}"):
+			h = inSite(h)
+		}
 		routes = append(routes, route{method: method, tmpl: tmpl, segs: strings.Split(strings.TrimPrefix(tmpl, "/"), "/"), h: h})
 	}
 	add("GET", "/api/v1/self", handleSelf)
@@ -181,7 +187,7 @@ func pageOf(rc *reqCtx, n int, render func(lo, hi int) any) response {
 	default:
 		resp = jsonResp(http.StatusOK, render(lo, hi))
 	}
-	h := resp.header()
+	h := resp.Header()
 	h.Set("X-Page-Limit", strconv.Itoa(limit))
 	h.Set("X-Page-Page", strconv.Itoa(page))
 	h.Set("X-Page-Total", strconv.Itoa(reported))

@@ -87,6 +87,8 @@ type DeviceInfo struct {
 
 // Server is the simulated Mist cloud; it is an http.Handler.
 type Server struct {
+	simkit.Faulted[Faults] // SetFaults and Faults, over fault
+
 	opts    Options
 	now     func() time.Time
 	creds   Credentials
@@ -155,6 +157,7 @@ func New(o Options) (*Server, error) {
 	s.w = buildWorld(o.Seed, spec, now().UnixMilli())
 	s.creds = Credentials{Token: o.Token, Email: o.Email, Password: o.Password, OrgID: s.w.orgID}
 	s.fault = simkit.NewSwitch[Faults](o.Seed, faultStream)
+	s.Faulted = s.fault.Faulted()
 	return s, nil
 }
 
@@ -213,14 +216,7 @@ func (s *Server) ResetCalls() { s.calls.Reset() }
 type response struct {
 	status int
 	body   []byte
-	hdr    http.Header
-}
-
-func (r *response) header() http.Header {
-	if r.hdr == nil {
-		r.hdr = http.Header{}
-	}
-	return r.hdr
+	simkit.Headers
 }
 
 func jsonResp(status int, v any) response {
@@ -257,6 +253,7 @@ type reqCtx struct {
 	r      *http.Request
 	tmpl   string
 	params []string
+	site   int // the path's site, on /sites/{site_id} routes (see inSite)
 	now    time.Time
 	nowMs  int64
 	shrink bool // Faults.ShrinkTotal applies
@@ -341,7 +338,7 @@ func methodNotAllowed(method, tmpl string) response {
 	resp := detail(http.StatusMethodNotAllowed, fmt.Sprintf("Method %q not allowed.", method))
 	for _, rt := range routes {
 		if rt.tmpl == tmpl {
-			resp.header().Add("Allow", rt.method)
+			resp.Header().Add("Allow", rt.method)
 		}
 	}
 	return resp
@@ -356,7 +353,7 @@ func (s *Server) admit(rc *reqCtx, storm bool, retryAfter time.Duration) (respon
 	if storm {
 		resp := s.tooMany(rc.now)
 		if retryAfter > 0 {
-			resp.header().Set("Retry-After", simkit.RetryAfter(retryAfter))
+			resp.Header().Set("Retry-After", simkit.RetryAfter(retryAfter))
 		}
 		return resp, false
 	}
@@ -373,7 +370,7 @@ func (s *Server) tooMany(now time.Time) response {
 	if s.opts.RetryAfter {
 		next := now.Truncate(time.Hour).Add(time.Hour)
 		secs := int((next.Sub(now) + time.Second - 1) / time.Second)
-		resp.header().Set("Retry-After", strconv.Itoa(max(1, secs)))
+		resp.Header().Set("Retry-After", strconv.Itoa(max(1, secs)))
 	}
 	return resp
 }
@@ -402,9 +399,7 @@ func (s *Server) usageFor(key string, now time.Time) *usageWindow {
 
 func (s *Server) write(w http.ResponseWriter, resp response, f Faults) {
 	h := w.Header()
-	for k, v := range resp.hdr {
-		h[k] = v
-	}
+	resp.CopyTo(h)
 	h.Set("Content-Type", "application/json")
 	simkit.WriteBody(w, resp.status, resp.body, simkit.BodyFaults{Malformed: f.Malformed, Truncate: f.Truncate, Oversize: f.Oversize, Cut: f.ResetMidBody})
 }

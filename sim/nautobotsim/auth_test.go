@@ -9,8 +9,8 @@ import (
 
 func TestAuth(t *testing.T) {
 	h := newHarness(t, Options{Seed: 1, ExpiredToken: "0123456789abcdef0123456789abcdef01234567"})
-	if len(h.c.Token) != 40 {
-		t.Errorf("derived token %q has %d characters; want 40", h.c.Token, len(h.c.Token))
+	if len(h.C.Token) != 40 {
+		t.Errorf("derived token %q has %d characters; want 40", h.C.Token, len(h.C.Token))
 	}
 	tests := []struct {
 		name       string
@@ -19,13 +19,13 @@ func TestAuth(t *testing.T) {
 		wantDetail string
 	}{
 		{"missing", "", 403, "Authentication credentials were not provided."},
-		{"other scheme", "Bearer " + h.c.Token, 403, "Authentication credentials were not provided."},
+		{"other scheme", "Bearer " + h.C.Token, 403, "Authentication credentials were not provided."},
 		{"no key", "Token", 403, "Invalid token header. No credentials provided."},
 		{"spaces", "Token a b", 403, "Invalid token header. Token string should not contain spaces."},
 		{"invalid", "Token 0000000000000000000000000000000000000000", 403, "Invalid token"},
 		{"expired", "Token 0123456789abcdef0123456789abcdef01234567", 403, "Token expired"},
-		{"valid", "Token " + h.c.Token, 200, ""},
-		{"valid, lower-case scheme", "token " + h.c.Token, 200, ""},
+		{"valid", "Token " + h.C.Token, 200, ""},
+		{"valid, lower-case scheme", "token " + h.C.Token, 200, ""},
 	}
 	for _, path := range []string{"/api/", "/api/status/", "/api/dcim/devices/"} {
 		for _, tt := range tests {

@@ -59,10 +59,6 @@ func (ep *endpoint) pos(f *filter) int {
 func (w *world) domain(t tbl) (int, func(k int) int) {
 	ident := func(k int) int { return k }
 	switch t {
-	case tDevice:
-		return len(w.devs), ident
-	case tLocation:
-		return len(w.locs), ident
 	case tRegion, tSite, tBuilding:
 		lv := w.levels[map[tbl]uint8{tRegion: lvRegion, tSite: lvSite, tBuilding: lvBuilding}[t]]
 		return len(lv), func(k int) int { return int(lv[k]) }
@@ -73,29 +69,12 @@ func (w *world) domain(t tbl) (int, func(k int) int) {
 		// By name: Building, Region, Site.
 		order := [3]int{int(lvBuilding), int(lvRegion), int(lvSite)}
 		return 3, func(k int) int { return order[k] }
-	case tStatus:
-		return len(w.statuses), ident
-	case tRole:
-		return len(w.roles), ident
-	case tTenant:
-		return len(w.tenants), ident
-	case tManufacturer:
-		return len(w.mfrs), ident
-	case tPlatform:
-		return len(w.platforms), ident
-	case tDevType:
-		return len(w.dtypes), ident
 	case tNamespace:
 		if w.v1 {
 			return 0, ident
 		}
-		return 1, ident
-	case tPrefix:
-		return len(w.prefixes), ident
-	case tIP:
-		return len(w.ips), ident
 	}
-	return 0, ident
+	return w.rows(t), ident
 }
 
 // Filter constructors.

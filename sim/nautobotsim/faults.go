@@ -47,14 +47,6 @@ type Faults struct {
 	PathPrefix  string `fault:"path_prefix"` // when set, faults apply only to paths with this prefix
 }
 
-// SetFaults switches faults; safe while requests are served. The error
-// draw restarts from the seed, so the same calls after the same SetFaults
-// fail the same way.
-func (s *Server) SetFaults(f Faults) { s.fault.Set(f) }
-
-// Faults returns the faults in force.
-func (s *Server) Faults() Faults { return s.fault.Get() }
-
 // Traits are how Nautobot, or the proxy in front of it, refuses a
 // throttled call, and how it refuses a revoked token: 403, not 401.
 func (s *Server) Traits() simkit.Traits {
@@ -89,9 +81,9 @@ func proxyError(status int) response {
 	resp := response{status: status,
 		body: []byte("<html>\r\n<head><title>" + line + "</title></head>\r\n<body>\r\n<center><h1>" + line +
 			"</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n")}
-	resp.header().Set("Content-Type", "text/html")
+	resp.Header().Set("Content-Type", "text/html")
 	if status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable {
-		resp.header().Set("Retry-After", "1")
+		resp.Header().Set("Retry-After", "1")
 	}
 	return resp
 }

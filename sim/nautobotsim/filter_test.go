@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/nmsexporter/nms_exporter/sim/simkit/simtest"
 )
 
 func TestUnknownFilter(t *testing.T) {
@@ -47,15 +49,7 @@ func TestUnknownFilter(t *testing.T) {
 func TestDeviceFilters(t *testing.T) {
 	h := newHarness(t, Options{Seed: 4, Size: "medium"})
 	devs := h.S.Devices()
-	countIf := func(f func(d DeviceInfo) bool) int {
-		n := 0
-		for _, d := range devs {
-			if f(d) {
-				n++
-			}
-		}
-		return n
-	}
+	countIf := func(f func(DeviceInfo) bool) int { return simtest.CountIf(devs, f) }
 	d0 := devs[17]
 	var site, building, locID string
 	for _, d := range devs {
@@ -120,15 +114,7 @@ func TestFilters1x(t *testing.T) {
 	h := newHarness(t, Options{Seed: 4, Size: "medium", Version: "1.x"})
 	devs := h.S.Devices()
 	d0 := devs[5]
-	countIf := func(f func(d DeviceInfo) bool) int {
-		n := 0
-		for _, d := range devs {
-			if f(d) {
-				n++
-			}
-		}
-		return n
-	}
+	countIf := func(f func(DeviceInfo) bool) int { return simtest.CountIf(devs, f) }
 	var sites page[brief]
 	h.GetOK("/api/dcim/sites/?name="+d0.Site, &sites)
 	tests := []struct {

@@ -15,8 +15,7 @@ import (
 var testStart = time.Date(2025, 7, 10, 6, 30, 0, 0, time.UTC)
 
 type harness struct {
-	*simtest.Harness[*Server]
-	c Credentials
+	*simtest.Harness[*Server, Credentials]
 }
 
 type result = simtest.Result
@@ -26,9 +25,8 @@ type result = simtest.Result
 func newHarness(t *testing.T, o Options) *harness {
 	t.Helper()
 	h := &harness{Harness: simtest.NewHarness(t, testStart, &o, &o.Now, New)}
-	h.c = h.S.Credentials()
-	h.c.BaseURL = h.TS.URL
-	h.Auth = func(r *http.Request) { r.Header.Set("Authorization", "Token "+h.c.Token) }
+	h.C.BaseURL = h.TS.URL
+	h.Auth = func(r *http.Request) { r.Header.Set("Authorization", "Token "+h.C.Token) }
 	h.Client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return h
 }
@@ -42,7 +40,7 @@ func (h *harness) request(method, path string, hdr map[string]string) result {
 // stable is a body with this server's address taken out, to compare bodies
 // across servers.
 func (h *harness) stable(b []byte) []byte {
-	return bytes.ReplaceAll(b, []byte(h.c.BaseURL), []byte("http://nautobot"))
+	return bytes.ReplaceAll(b, []byte(h.C.BaseURL), []byte("http://nautobot"))
 }
 
 type page[T any] struct {
@@ -88,13 +86,13 @@ func (h *harness) count(path string) int {
 func walk[T any](h *harness, path string) []page[T] {
 	h.T.Helper()
 	var pages []page[T]
-	next := h.c.BaseURL + path
+	next := h.C.BaseURL + path
 	for next != "" {
-		if !strings.HasPrefix(next, h.c.BaseURL+"/") {
-			h.T.Fatalf("next link %q does not point back at %s", next, h.c.BaseURL)
+		if !strings.HasPrefix(next, h.C.BaseURL+"/") {
+			h.T.Fatalf("next link %q does not point back at %s", next, h.C.BaseURL)
 		}
 		var p page[T]
-		h.GetOK(strings.TrimPrefix(next, h.c.BaseURL), &p)
+		h.GetOK(strings.TrimPrefix(next, h.C.BaseURL), &p)
 		pages = append(pages, p)
 		next = ""
 		if p.Next != nil {

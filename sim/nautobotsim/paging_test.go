@@ -10,7 +10,7 @@ import (
 
 func TestPaging(t *testing.T) {
 	h := newHarness(t, Options{Seed: 5, MaxPageSize: 20}) // small: 50 devices
-	base := h.c.BaseURL + "/api/dcim/devices/"
+	base := h.C.BaseURL + "/api/dcim/devices/"
 	str := func(s string) *string { return &s }
 	tests := []struct {
 		query     string

@@ -30,26 +30,22 @@ func (e *enc) key(k string) {
 	e.b = append(e.b, '"', ':')
 }
 
-// open starts an object: a member when k is set, else a value.
-func (e *enc) open(k string) {
+// begin starts an object or array (c): a member when k is set, else a
+// value.
+func (e *enc) begin(k string, c byte) {
 	if k != "" {
 		e.key(k)
 	} else {
 		e.sep()
 	}
-	e.b = append(e.b, '{')
+	e.b = append(e.b, c)
 }
+
+func (e *enc) open(k string) { e.begin(k, '{') }
 
 func (e *enc) close() { e.b = append(e.b, '}') }
 
-func (e *enc) openArr(k string) {
-	if k != "" {
-		e.key(k)
-	} else {
-		e.sep()
-	}
-	e.b = append(e.b, '[')
-}
+func (e *enc) openArr(k string) { e.begin(k, '[') }
 
 func (e *enc) closeArr() { e.b = append(e.b, ']') }
 

@@ -86,6 +86,8 @@ type DeviceInfo struct {
 
 // Server is the simulated Nautobot; it is an http.Handler.
 type Server struct {
+	simkit.Faulted[Faults] // SetFaults and Faults, over fault
+
 	opts     Options
 	now      func() time.Time
 	ver      versionInfo
@@ -128,8 +130,9 @@ func New(o Options) (*Server, error) {
 		pageSize: o.PageSize,
 		maxPage:  o.MaxPageSize,
 		celery:   2,
-		fault:    simkit.NewSwitch[Faults](o.Seed, streamFault),
 	}
+	s.fault = simkit.NewSwitch[Faults](o.Seed, streamFault)
+	s.Faulted = s.fault.Faulted()
 	if s.pageSize == 0 {
 		s.pageSize = DefaultPageSize
 	}
@@ -171,14 +174,7 @@ func (s *Server) ResetCalls() { s.calls.Reset() }
 type response struct {
 	status int
 	body   []byte
-	hdr    http.Header
-}
-
-func (r *response) header() http.Header {
-	if r.hdr == nil {
-		r.hdr = http.Header{}
-	}
-	return r.hdr
+	simkit.Headers
 }
 
 func jsonBody(status int, e *enc) response { return response{status: status, body: e.b} }
@@ -257,8 +253,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 					loc += "?" + r.URL.RawQuery
 				}
 				resp := response{status: http.StatusFound}
-				resp.header().Set("Location", loc)
-				resp.header().Set("Content-Type", "text/html; charset=utf-8")
+				resp.Header().Set("Location", loc)
+				resp.Header().Set("Content-Type", "text/html; charset=utf-8")
 				s.write(w, resp, Faults{})
 				return
 			}
@@ -280,8 +276,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		resp, ok = detail(http.StatusForbidden, msgBadToken), false
 	}
 	if !ok {
-		resp.header().Set("API-Version", rc.version)
-		resp.header().Set("Vary", "Accept")
+		resp.Header().Set("API-Version", rc.version)
+		resp.Header().Set("Vary", "Accept")
 		s.write(w, resp, Faults{})
 		return
 	}
@@ -290,9 +286,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		resp := proxyError(http.StatusTooManyRequests)
 		switch {
 		case f.NoRetryAfter:
-			resp.header().Del("Retry-After")
+			resp.Header().Del("Retry-After")
 		case f.RetryAfter > 0:
-			resp.header().Set("Retry-After", simkit.RetryAfter(f.RetryAfter))
+			resp.Header().Set("Retry-After", simkit.RetryAfter(f.RetryAfter))
 		}
 		s.write(w, resp, Faults{})
 		return
@@ -310,8 +306,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rc.f = f
 	resp = s.dispatch(rt, rc)
-	resp.header().Set("API-Version", rc.version)
-	resp.header().Set("Vary", "Accept")
+	resp.Header().Set("API-Version", rc.version)
+	resp.Header().Set("Vary", "Accept")
 	s.write(w, resp, f)
 }
 
@@ -374,7 +370,7 @@ func (s *Server) dispatch(rt route, rc *reqCtx) response {
 	default:
 		resp = detail(http.StatusMethodNotAllowed, fmt.Sprintf("Method \"%s\" not allowed.", m))
 	}
-	resp.header().Set("Allow", allow)
+	resp.Header().Set("Allow", allow)
 	return resp
 }
 
@@ -593,9 +589,7 @@ func (s *Server) detailView(rc *reqCtx, ep *endpoint, id string) response {
 
 func (s *Server) write(w http.ResponseWriter, resp response, f Faults) {
 	h := w.Header()
-	for k, v := range resp.hdr {
-		h[k] = v
-	}
+	resp.CopyTo(h)
 	if h.Get("Content-Type") == "" {
 		h.Set("Content-Type", "application/json")
 	}

@@ -40,7 +40,7 @@ func firstResult(h *harness, path string) json.RawMessage {
 
 func TestDeviceShape2x(t *testing.T) {
 	h := newHarness(t, Options{Seed: 3})
-	base := h.c.BaseURL
+	base := h.C.BaseURL
 	raw := firstResult(h, "/api/dcim/devices/?has_primary_ip=true&tenant__isnull=false&limit=1")
 	if got := keysOf(t, raw); !slices.Equal(got, device2K) {
 		t.Errorf("2.x device keys = %v;\nwant %v", got, device2K)
@@ -303,7 +303,7 @@ func TestStatusBody(t *testing.T) {
 	h := newHarness(t, Options{Seed: 1})
 	var root map[string]string
 	h.GetOK("/api/", &root)
-	if root["dcim"] != h.c.BaseURL+"/api/dcim/" || root["status"] != h.c.BaseURL+"/api/status/" {
+	if root["dcim"] != h.C.BaseURL+"/api/dcim/" || root["status"] != h.C.BaseURL+"/api/status/" {
 		t.Errorf("/api/ = %v; want absolute app URLs", root)
 	}
 }

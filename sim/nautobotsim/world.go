@@ -894,41 +894,23 @@ func bitsLen(x uint32) int {
 	return n
 }
 
+// rows is how many objects table t stores; the 1.x views (tRegion and
+// after) store none of their own.
+func (w *world) rows(t tbl) int {
+	n := [...]int{tDevice: len(w.devs), tLocation: len(w.locs), tLocType: len(w.locTypes), tStatus: len(w.statuses),
+		tRole: len(w.roles), tTenant: len(w.tenants), tManufacturer: len(w.mfrs), tPlatform: len(w.platforms),
+		tDevType: len(w.dtypes), tNamespace: 1, tPrefix: len(w.prefixes), tIP: len(w.ips)}
+	if int(t) < len(n) {
+		return n[t]
+	}
+	return 0
+}
+
 func (w *world) index() {
-	add := func(t tbl, i int, m *meta) { w.byID[m.id] = ref{t, int32(i)} }
-	for i := range w.devs {
-		add(tDevice, i, &w.devs[i].meta)
-	}
-	for i := range w.locs {
-		add(tLocation, i, &w.locs[i].meta)
-	}
-	for i := range w.locTypes {
-		add(tLocType, i, &w.locTypes[i].meta)
-	}
-	for i := range w.statuses {
-		add(tStatus, i, &w.statuses[i].meta)
-	}
-	for i := range w.roles {
-		add(tRole, i, &w.roles[i].meta)
-	}
-	for i := range w.tenants {
-		add(tTenant, i, &w.tenants[i].meta)
-	}
-	for i := range w.mfrs {
-		add(tManufacturer, i, &w.mfrs[i].meta)
-	}
-	for i := range w.platforms {
-		add(tPlatform, i, &w.platforms[i].meta)
-	}
-	for i := range w.dtypes {
-		add(tDevType, i, &w.dtypes[i].meta)
-	}
-	add(tNamespace, 0, &w.namespace.meta)
-	for i := range w.prefixes {
-		add(tPrefix, i, &w.prefixes[i].meta)
-	}
-	for i := range w.ips {
-		add(tIP, i, &w.ips[i].meta)
+	for t := range tRegion { // the stored tables: those before the 1.x views
+		for i := range w.rows(t) {
+			w.byID[w.metaOf(t, i).id] = ref{t, int32(i)}
+		}
 	}
 }
 

@@ -28,14 +28,14 @@ type userState struct {
 // unauthorized is a 401 HTML page with a basic-auth challenge.
 func unauthorized(msg string) response {
 	resp := htmlResp(http.StatusUnauthorized, msg)
-	resp.header().Set("WWW-Authenticate", `Basic realm="`+Realm+`"`)
+	resp.Header().Set("WWW-Authenticate", `Basic realm="`+Realm+`"`)
 	return resp
 }
 
 // toLogin redirects to the login page, as Prime does without credentials.
 func toLogin(rc *reqCtx) response {
 	resp := response{status: http.StatusFound, ctype: "text/html;charset=utf-8"}
-	resp.header().Set("Location", rc.origin()+loginPath)
+	resp.Header().Set("Location", rc.origin()+loginPath)
 	return resp
 }
 

@@ -20,9 +20,9 @@ func TestAuthErrors(t *testing.T) {
 		redirect bool
 	}{
 		{"no credentials", func(r *http.Request) {}, true},
-		{"wrong password", func(r *http.Request) { r.SetBasicAuth(h.c.Username, "nope") }, false},
-		{"wrong user", func(r *http.Request) { r.SetBasicAuth("admin", h.c.Password) }, false},
-		{"other scheme", func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+h.c.Password) }, true},
+		{"wrong password", func(r *http.Request) { r.SetBasicAuth(h.C.Username, "nope") }, false},
+		{"wrong user", func(r *http.Request) { r.SetBasicAuth("admin", h.C.Password) }, false},
+		{"other scheme", func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+h.C.Password) }, true},
 		{"unknown cookie", func(r *http.Request) { r.AddCookie(&http.Cookie{Name: "JSESSIONID", Value: "0123"}) }, true},
 	}
 	for _, tt := range tests {
@@ -30,7 +30,7 @@ func TestAuthErrors(t *testing.T) {
 		tt.set(req)
 		r := h.do(req, noRedirect, true)
 		if tt.redirect {
-			if r.Status != http.StatusFound || r.Header.Get("Location") != h.c.BaseURL+loginPath {
+			if r.Status != http.StatusFound || r.Header.Get("Location") != h.C.BaseURL+loginPath {
 				t.Errorf("%s: GET = %d, Location %q; want 302 to %s", tt.name, r.Status, r.Header.Get("Location"), loginPath)
 			}
 		} else {
@@ -60,8 +60,8 @@ func TestAuthErrors(t *testing.T) {
 
 	h = newHarness(t, relaxed(Options{Seed: 1, WrongPasswordRedirect: true}))
 	req := h.newReq("GET", path)
-	req.SetBasicAuth(h.c.Username, "nope")
-	if r := h.do(req, noRedirect, true); r.Status != http.StatusFound || r.Header.Get("Location") != h.c.BaseURL+loginPath {
+	req.SetBasicAuth(h.C.Username, "nope")
+	if r := h.do(req, noRedirect, true); r.Status != http.StatusFound || r.Header.Get("Location") != h.C.BaseURL+loginPath {
 		t.Errorf("wrong password with WrongPasswordRedirect = %d, Location %q; want 302 to the login page", r.Status, r.Header.Get("Location"))
 	}
 }
@@ -101,7 +101,7 @@ func TestSessionReuse(t *testing.T) {
 	}
 	// The cookie alone authenticates, even with wrong basic credentials.
 	req := h.newReq("GET", data("Devices", ""))
-	req.SetBasicAuth(h.c.Username, "wrong")
+	req.SetBasicAuth(h.C.Username, "wrong")
 	if r := h.do(req, nil, true); r.Status != 200 {
 		t.Errorf("GET with the cookie and a wrong password = %d; want 200", r.Status)
 	}

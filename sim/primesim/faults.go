@@ -44,14 +44,6 @@ type Faults struct {
 	PathPrefix  string `fault:"path_prefix"` // when set, faults apply only to paths with this prefix
 }
 
-// SetFaults switches faults; safe to call while requests are served. The
-// error-rate draw restarts from the seed, so the same request sequence
-// after the same SetFaults gets the same errors.
-func (s *Server) SetFaults(f Faults) { s.fault.Set(f) }
-
-// Faults returns the faults in force.
-func (s *Server) Faults() Faults { return s.fault.Get() }
-
 // Traits are how Prime refuses a throttled call (its 503, not a 429) and a
 // revoked password, and that it sends a caller without credentials to its
 // login page.

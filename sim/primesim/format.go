@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+
+	"github.com/nmsexporter/nms_exporter/sim/simkit"
 )
 
 // format is the body format a request asked for.
@@ -45,14 +47,7 @@ type response struct {
 	status int
 	body   []byte
 	ctype  string
-	hdr    http.Header
-}
-
-func (r *response) header() http.Header {
-	if r.hdr == nil {
-		r.hdr = http.Header{}
-	}
-	return r.hdr
+	simkit.Headers
 }
 
 // render encodes v as JSON, or as XML converted from that JSON.

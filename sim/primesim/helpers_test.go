@@ -17,8 +17,7 @@ import (
 var testStart = time.Date(2026, 11, 23, 17, 28, 2, 0, time.UTC)
 
 type harness struct {
-	*simtest.Harness[*Server]
-	c Credentials
+	*simtest.Harness[*Server, Credentials]
 }
 
 type result = simtest.Result
@@ -29,11 +28,10 @@ type result = simtest.Result
 func newHarness(t *testing.T, o Options) *harness {
 	t.Helper()
 	h := &harness{Harness: simtest.NewHarness(t, testStart, &o, &o.Now, New)}
-	h.c = h.S.Credentials()
-	h.c.BaseURL = h.TS.URL
+	h.C.BaseURL = h.TS.URL
 	jar, _ := cookiejar.New(nil)
 	h.Client = &http.Client{Jar: jar, Timeout: 20 * time.Second}
-	h.Auth = func(r *http.Request) { r.SetBasicAuth(h.c.Username, h.c.Password) }
+	h.Auth = func(r *http.Request) { r.SetBasicAuth(h.C.Username, h.C.Password) }
 	return h
 }
 
@@ -49,7 +47,7 @@ func relaxed(o Options) Options {
 func (h *harness) do(req *http.Request, client *http.Client, noAuth bool) result {
 	h.T.Helper()
 	if !noAuth {
-		req.SetBasicAuth(h.c.Username, h.c.Password)
+		req.SetBasicAuth(h.C.Username, h.C.Password)
 	}
 	if client == nil {
 		client = h.Client
@@ -60,7 +58,7 @@ func (h *harness) do(req *http.Request, client *http.Client, noAuth bool) result
 
 func (h *harness) newReq(method, path string) *http.Request {
 	h.T.Helper()
-	req, err := http.NewRequest(method, h.c.BaseURL+path, nil)
+	req, err := http.NewRequest(method, h.C.BaseURL+path, nil)
 	if err != nil {
 		h.T.Fatalf("NewRequest(%s %s): %v", method, path, err)
 	}

@@ -30,7 +30,7 @@ func TestConcurrencyLimit(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			resp, err := h.Client.Get(h.c.BaseURL + data("Alarms", ""))
+			resp, err := h.Client.Get(h.C.BaseURL + data("Alarms", ""))
 			if err != nil {
 				t.Errorf("held GET: %v", err)
 				return
@@ -72,7 +72,7 @@ func TestConcurrencyOption(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if resp, err := h.Client.Get(h.c.BaseURL + data("Alarms", "")); err == nil {
+			if resp, err := h.Client.Get(h.C.BaseURL + data("Alarms", "")); err == nil {
 				resp.Body.Close()
 			}
 		}()

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/nmsexporter/nms_exporter/sim/simkit/simtest"
 )
 
 // TestPageLimits: the page limit and the default page size are
@@ -59,15 +61,7 @@ func TestFilterForms(t *testing.T) {
 	h := newHarness(t, relaxed(Options{Seed: 8}))
 	z := h.S.Sizes()
 	alarms := walkAll[alarmItem](h, "Alarms", "", 1000)
-	count := func(f func(a alarmItem) bool) int {
-		n := 0
-		for _, a := range alarms {
-			if f(a) {
-				n++
-			}
-		}
-		return n
-	}
+	count := func(f func(alarmItem) bool) int { return simtest.CountIf(alarms, f) }
 	apAlarms := count(func(a alarmItem) bool { return a.Category.Value == "AP" })
 	crit := count(func(a alarmItem) bool { return a.Severity == "CRITICAL" })
 	first := alarms[3].ID

@@ -10,13 +10,13 @@ import (
 
 func TestEnvelope(t *testing.T) {
 	h := newHarness(t, relaxed(Options{Seed: 3}))
-	root := h.c.BaseURL + "/webacs/api/v4/data"
+	root := h.C.BaseURL + "/webacs/api/v4/data"
 	path := data("Devices", ".full=true&.firstResult=2&.maxResults=5")
 	var full envelope[deviceItem]
 	h.GetOK(path, &full)
 	q := full.QueryResponse
 	got := fmt.Sprint(q.First, q.Last, q.Count, q.Type, q.Domain, q.ResponseType, q.RootURL, q.RequestURL, len(q.Entity))
-	want := fmt.Sprint(2, 6, 16, "Devices", RootDomain, "listEntityInstances", root, h.c.BaseURL+path, 5)
+	want := fmt.Sprint(2, 6, 16, "Devices", RootDomain, "listEntityInstances", root, h.C.BaseURL+path, 5)
 	if got != want {
 		t.Errorf("envelope first, last, count, type, domain, responseType, rootUrl, requestUrl, entities =\n%s; want\n%s", got, want)
 	}
@@ -24,7 +24,7 @@ func TestEnvelope(t *testing.T) {
 	idPath := data("Devices", ".firstResult=2&.maxResults=5")
 	h.GetOK(idPath, &ids)
 	qi := ids.QueryResponse
-	if qi.ResponseType != "listEntityIds" || qi.First != 2 || qi.Last != 6 || qi.Count != 16 || qi.RequestURL != h.c.BaseURL+idPath || len(qi.Entity) != 0 || len(qi.EntityID) != 5 {
+	if qi.ResponseType != "listEntityIds" || qi.First != 2 || qi.Last != 6 || qi.Count != 16 || qi.RequestURL != h.C.BaseURL+idPath || len(qi.Entity) != 0 || len(qi.EntityID) != 5 {
 		t.Errorf("ids envelope = %+v; want listEntityIds 2..6 of 16 with 5 entityId", qi)
 	}
 	for i, e := range q.Entity {
@@ -46,7 +46,7 @@ func TestEnvelope(t *testing.T) {
 				Entity       []entity[deviceItem] `json:"entity"`
 			} `json:"queryResponse"`
 		}
-		p := strings.TrimPrefix(e.URL, h.c.BaseURL) + ".json"
+		p := strings.TrimPrefix(e.URL, h.C.BaseURL) + ".json"
 		h.GetOK(p, &one)
 		o := one.QueryResponse
 		if o.ResponseType != "getEntity" || o.Type != "Devices" || o.RootURL != root || o.RequestURL != e.URL+".json" ||

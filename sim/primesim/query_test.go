@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/nmsexporter/nms_exporter/sim/simkit/simtest"
 )
 
 func TestFilters(t *testing.T) {
@@ -14,24 +16,8 @@ func TestFilters(t *testing.T) {
 	z := h.S.Sizes()
 	alarms := walkAll[alarmItem](h, "Alarms", "", 1000)
 	rows := walkAll[ccItem](h, "ClientCounts", "", 1000)
-	countAlarms := func(f func(a alarmItem) bool) int {
-		n := 0
-		for _, a := range alarms {
-			if f(a) {
-				n++
-			}
-		}
-		return n
-	}
-	countRows := func(f func(r ccItem) bool) int {
-		n := 0
-		for _, r := range rows {
-			if f(r) {
-				n++
-			}
-		}
-		return n
-	}
+	countAlarms := func(f func(alarmItem) bool) int { return simtest.CountIf(alarms, f) }
+	countRows := func(f func(ccItem) bool) int { return simtest.CountIf(rows, f) }
 	var latest int64
 	for _, r := range rows {
 		latest = max(latest, r.collected())

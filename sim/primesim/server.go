@@ -180,6 +180,8 @@ type APInfo struct {
 
 // Server is the simulated Prime Infrastructure; it is an http.Handler.
 type Server struct {
+	simkit.Faulted[Faults] // SetFaults and Faults, over fault
+
 	opts    Options
 	now     func() time.Time
 	creds   Credentials
@@ -281,8 +283,9 @@ func New(o Options) (*Server, error) {
 		notServed: map[string]bool{},
 		sessions:  map[string]*session{},
 		users:     map[string]*userState{},
-		fault:     simkit.NewSwitch[Faults](o.Seed, streamFault),
 	}
+	s.fault = simkit.NewSwitch[Faults](o.Seed, streamFault)
+	s.Faulted = s.fault.Faulted()
 	if s.strNum, err = versionSet("StringNumbersAt", o.StringNumbersAt, 4); err != nil {
 		return nil, err
 	}
@@ -477,14 +480,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		resp := s.errorDoc(rc, http.StatusMethodNotAllowed, fmt.Sprintf("HTTP method %s is not supported by this URL", r.Method), "")
-		resp.header().Set("Allow", "GET, HEAD")
+		resp.Header().Set("Allow", "GET, HEAD")
 		s.finish(w, rc, resp)
 		return
 	}
 	if f.Throttle {
 		resp := s.limitResp(rc, s.rateLimitMsg(user))
 		if f.RetryAfter > 0 {
-			resp.header().Set("Retry-After", simkit.RetryAfter(f.RetryAfter))
+			resp.Header().Set("Retry-After", simkit.RetryAfter(f.RetryAfter))
 		}
 		s.finish(w, rc, resp)
 		return
@@ -537,9 +540,7 @@ func (s *Server) finish(w http.ResponseWriter, rc *reqCtx, resp response) {
 func (s *Server) write(w http.ResponseWriter, rc *reqCtx, resp response, f Faults) {
 	s.answered(rc)
 	h := w.Header()
-	for k, v := range resp.hdr {
-		h[k] = v
-	}
+	resp.CopyTo(h)
 	if rc.setCookie != "" {
 		h.Add("Set-Cookie", rc.setCookie)
 	}

@@ -44,7 +44,7 @@ func TestVersions(t *testing.T) {
 		if _, num := q["@count"].(float64); !num || hasDomain != (v == "v4") {
 			t.Errorf("%s envelope %v; want a numeric @count and @domain in v4 only", v, q)
 		}
-		if q["@rootUrl"] != h.c.BaseURL+"/webacs/api/"+v+"/data" {
+		if q["@rootUrl"] != h.C.BaseURL+"/webacs/api/"+v+"/data" {
 			t.Errorf("%s @rootUrl %v", v, q["@rootUrl"])
 		}
 		mac, ip := dto["macAddress"], dto["ipAddress"]
@@ -168,7 +168,7 @@ func catalog(h *harness, version string) []string {
 	h.GetOK("/webacs/api/"+version+"/data.json", &c)
 	var out []string
 	for _, e := range c.QueryResponse.EntityType {
-		if want := h.c.BaseURL + "/webacs/api/" + version + "/data/" + e.Name; e.URL != want {
+		if want := h.C.BaseURL + "/webacs/api/" + version + "/data/" + e.Name; e.URL != want {
 			h.T.Errorf("data.json %s @url %q; want %q", e.Name, e.URL, want)
 		}
 		out = append(out, e.Name)
@@ -198,7 +198,7 @@ func TestCatalog(t *testing.T) {
 	for _, p := range []string{"/webacs/api/v4/data", "/webacs/api/v4/data.xml"} {
 		r := h.Get(p)
 		if r.Status != 200 || r.Header.Get("Content-Type") != "application/xml" ||
-			!strings.Contains(string(r.Body), `<entityType url="`+h.c.BaseURL+`/webacs/api/v4/data/ClientCounts">ClientCounts</entityType>`) {
+			!strings.Contains(string(r.Body), `<entityType url="`+h.C.BaseURL+`/webacs/api/v4/data/ClientCounts">ClientCounts</entityType>`) {
 			t.Errorf("GET %s = %d %s", p, r.Status, r.Body)
 		}
 	}

@@ -75,6 +75,21 @@ func (s *Switch[F]) Draw(rate float64) bool {
 	return s.rnd.Float64() < rate
 }
 
+// Faulted gives a simulator's Server, which embeds it, the SetFaults and
+// Faults every simulator has, over the server's Switch.
+type Faulted[F any] struct{ sw *Switch[F] }
+
+// Faulted returns the SetFaults and Faults of s, for a Server to embed.
+func (s *Switch[F]) Faulted() Faulted[F] { return Faulted[F]{s} }
+
+// SetFaults switches faults; safe to call while requests are served. The
+// error-rate draw restarts from the seed, so the same request sequence
+// after the same SetFaults gets the same errors.
+func (c Faulted[F]) SetFaults(f F) { c.sw.Set(f) }
+
+// Faults returns the faults in force.
+func (c Faulted[F]) Faults() F { return c.sw.Get() }
+
 // Applies reports whether faults limited to prefix apply to path; an
 // empty prefix means every path.
 func Applies(prefix, path string) bool {
@@ -207,4 +222,23 @@ func WriteBody(w http.ResponseWriter, status int, body []byte, f BodyFaults) {
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
+}
+
+// Headers are a rendered answer's headers of its own, made on first use:
+// most answers have none.
+type Headers struct{ h http.Header }
+
+// Header returns the headers, to set.
+func (x *Headers) Header() http.Header {
+	if x.h == nil {
+		x.h = http.Header{}
+	}
+	return x.h
+}
+
+// CopyTo puts the headers on h.
+func (x *Headers) CopyTo(h http.Header) {
+	for k, v := range x.h {
+		h[k] = v
+	}
 }

@@ -194,21 +194,35 @@ func TestWriteBody(t *testing.T) {
 	}
 }
 
-// TestWriteTruncatedOnTheWire checks what a client sees: a 200 of unknown
-// length that ends after half the body.
-func TestWriteTruncatedOnTheWire(t *testing.T) {
-	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		WriteTruncated(w, http.StatusOK, []byte("0123456789"))
-	}))
-	defer ts.Close()
-	resp, err := ts.Client().Get(ts.URL)
-	if err != nil {
-		t.Fatalf("GET: %v", err)
+// TestBrokenBodiesOnTheWire checks what a client sees of a 200 whose body
+// ends after half: of unknown length and ended, or cut short of its
+// Content-Length, an unexpected EOF.
+func TestBrokenBodiesOnTheWire(t *testing.T) {
+	tests := []struct {
+		name    string
+		write   func(w http.ResponseWriter)
+		wantLen int64
+		wantErr error
+	}{
+		{"truncated", func(w http.ResponseWriter) { WriteTruncated(w, http.StatusOK, []byte("0123456789")) }, -1, nil},
+		{"cut", func(w http.ResponseWriter) {
+			WriteBody(w, http.StatusOK, []byte("0123456789"), BodyFaults{Cut: true, Truncate: true})
+		}, 10, io.ErrUnexpectedEOF},
 	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil || resp.StatusCode != 200 || resp.ContentLength != -1 || string(b) != "01234" {
-		t.Errorf("GET = %d, length %d, %q, %v; want 200, -1, \"01234\", no error", resp.StatusCode, resp.ContentLength, b, err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { tt.write(w) }))
+			defer ts.Close()
+			resp, err := ts.Client().Get(ts.URL)
+			if err != nil {
+				t.Fatalf("GET: %v; want the headers", err)
+			}
+			defer resp.Body.Close()
+			b, err := io.ReadAll(resp.Body)
+			if resp.StatusCode != 200 || resp.ContentLength != tt.wantLen || string(b) != "01234" || !errors.Is(err, tt.wantErr) {
+				t.Errorf("GET = %d, length %d, %q, %v; want 200, %d, \"01234\", %v", resp.StatusCode, resp.ContentLength, b, err, tt.wantLen, tt.wantErr)
+			}
+		})
 	}
 }
 
@@ -249,24 +263,6 @@ func TestWriteOversizeOnTheWire(t *testing.T) {
 	case <-done:
 	case <-time.After(10 * time.Second):
 		t.Fatalf("WriteOversize still writing 10s after the client hung up")
-	}
-}
-
-// TestWriteCutOnTheWire checks what a client sees: a 200 whose body ends
-// before its Content-Length, an unexpected EOF.
-func TestWriteCutOnTheWire(t *testing.T) {
-	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		WriteBody(w, http.StatusOK, []byte("0123456789"), BodyFaults{Cut: true, Truncate: true})
-	}))
-	defer ts.Close()
-	resp, err := ts.Client().Get(ts.URL)
-	if err != nil {
-		t.Fatalf("GET: %v; want the headers", err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if resp.StatusCode != 200 || resp.ContentLength != 10 || string(b) != "01234" || !errors.Is(err, io.ErrUnexpectedEOF) {
-		t.Errorf("GET = %d, length %d, %q, %v; want 200, 10, \"01234\", unexpected EOF", resp.StatusCode, resp.ContentLength, b, err)
 	}
 }
 

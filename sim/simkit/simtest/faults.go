@@ -43,10 +43,10 @@ type FaultTarget struct {
 // and read through its own Faults type F, its traits, and its GETs made by
 // h (Fresh with jar, which may be nil).
 func Target[F any, S interface {
-	http.Handler
+	Sim[C]
 	Faulted[F]
 	Traits() simkit.Traits
-}](ft FaultTarget, h *Harness[S], jar http.CookieJar) FaultTarget {
+}, C any](ft FaultTarget, h *Harness[S, C], jar http.CookieJar) FaultTarget {
 	ft.Traits = h.S.Traits()
 	ft.Set = func(c simkit.Faults) {
 		var f F

@@ -6,6 +6,7 @@
 package simtest
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -228,14 +229,24 @@ func RunSize[S any](t *testing.T, size string, build func(size string) (S, error
 	})
 }
 
+// Sim is a simulator that hands out the credentials C its clients call it
+// with.
+type Sim[C any] interface {
+	http.Handler
+	Credentials() C
+}
+
 // Harness is a simulator S served on loopback for a test, on a settable
 // clock, with what a test needs to call it as a client with its
-// credentials does.
-type Harness[S http.Handler] struct {
+// credentials C does.
+type Harness[S Sim[C], C any] struct {
 	T     *testing.T
 	S     S
 	TS    *httptest.Server
 	Clock *Clock
+	// C are S's credentials, read once it is served; a test points their
+	// URLs at TS.
+	C C
 	// Client sends the requests: TS's client unless set otherwise.
 	Client *http.Client
 	// Auth puts the simulator's credentials on a request; nil sends none.
@@ -252,15 +263,15 @@ type Result struct {
 }
 
 // NewHarness builds a simulator as Serve does and serves it for t.
-func NewHarness[O any, S http.Handler](t *testing.T, start time.Time, o *O, now *func() time.Time, build func(O) (S, error)) *Harness[S] {
+func NewHarness[O any, S Sim[C], C any](t *testing.T, start time.Time, o *O, now *func() time.Time, build func(O) (S, error)) *Harness[S, C] {
 	t.Helper()
 	s, ts, clock := Serve(t, start, o, now, build)
-	return &Harness[S]{T: t, S: s, TS: ts, Clock: clock, Client: ts.Client()}
+	return &Harness[S, C]{T: t, S: s, TS: ts, Clock: clock, C: s.Credentials(), Client: ts.Client()}
 }
 
 // NewRequest is method path with the credentials and then hdr, which may
 // override them ("" removes a header).
-func (h *Harness[S]) NewRequest(method, path string, body string, hdr map[string]string) *http.Request {
+func (h *Harness[S, C]) NewRequest(method, path string, body string, hdr map[string]string) *http.Request {
 	h.T.Helper()
 	u := h.TS.URL + path
 	if h.URL != nil {
@@ -282,26 +293,26 @@ func (h *Harness[S]) NewRequest(method, path string, body string, hdr map[string
 }
 
 // Do sends req with the harness's client and reads the answer whole.
-func (h *Harness[S]) Do(req *http.Request) Result {
+func (h *Harness[S, C]) Do(req *http.Request) Result {
 	h.T.Helper()
 	st, header, b := Do(h.T, h.Client, req)
 	return Result{st, header, b}
 }
 
 // Request sends method path (see NewRequest) and reads the answer whole.
-func (h *Harness[S]) Request(method, path, body string, hdr map[string]string) Result {
+func (h *Harness[S, C]) Request(method, path, body string, hdr map[string]string) Result {
 	h.T.Helper()
 	return h.Do(h.NewRequest(method, path, body, hdr))
 }
 
 // Get gets path with the credentials.
-func (h *Harness[S]) Get(path string) Result {
+func (h *Harness[S, C]) Get(path string) Result {
 	h.T.Helper()
 	return h.Request("GET", path, "", nil)
 }
 
 // GetOK gets path, requires 200 and decodes the body into v (when not nil).
-func (h *Harness[S]) GetOK(path string, v any) Result {
+func (h *Harness[S, C]) GetOK(path string, v any) Result {
 	h.T.Helper()
 	r := h.Get(path)
 	DecodeOK(h.T, "GET "+path, r.Status, r.Body, v)
@@ -311,7 +322,7 @@ func (h *Harness[S]) GetOK(path string, v any) Result {
 // Fresh gets path with the credentials on a connection of its own (with
 // jar, which may be nil) and returns the read error too, for faults that
 // break the answer.
-func (h *Harness[S]) Fresh(path string, jar http.CookieJar) (*http.Response, []byte, error) {
+func (h *Harness[S, C]) Fresh(path string, jar http.CookieJar) (*http.Response, []byte, error) {
 	h.T.Helper()
 	return DoFresh(h.NewRequest("GET", path, "", nil), jar)
 }
@@ -333,7 +344,7 @@ func DetailOf(t *testing.T, b []byte) string {
 // from four goroutines, rounds times each, while change(i) runs for i from
 // 0 to 29; every GET must answer 200. Run with the race detector, it finds
 // state the simulator shares without a lock.
-func (h *Harness[S]) CheckConcurrentUse(jar http.CookieJar, rounds int, paths []string, change func(i int)) {
+func (h *Harness[S, C]) CheckConcurrentUse(jar http.CookieJar, rounds int, paths []string, change func(i int)) {
 	var wg sync.WaitGroup
 	for range 4 {
 		wg.Go(func() {
@@ -352,4 +363,29 @@ func (h *Harness[S]) CheckConcurrentUse(jar http.CookieJar, rounds int, paths []
 		change(i)
 	}
 	wg.Wait()
+}
+
+// CountIf counts the items f holds for, for tests that check a filter
+// against the whole list.
+func CountIf[T any](items []T, f func(T) bool) int {
+	n := 0
+	for _, it := range items {
+		if f(it) {
+			n++
+		}
+	}
+	return n
+}
+
+// CheckDeterministic checks two answers of runs made alike (the same seed,
+// the same steps) for equality, and one of a run made otherwise (another
+// seed, other steps) for a difference; what says how they were made.
+func CheckDeterministic(t testing.TB, what string, a, b, other []byte) {
+	t.Helper()
+	if !bytes.Equal(a, b) {
+		t.Errorf("%s: the two runs alike differ; want identical", what)
+	}
+	if bytes.Equal(a, other) {
+		t.Errorf("%s: the other run is identical; want different", what)
+	}
 }
