@@ -83,7 +83,7 @@ type Built struct {
 // Serve completes b with the simulator s and its fault control.
 func Serve[F any, S interface {
 	Server
-	Faulted[F]
+	Switched[F]
 }](s S, b Built) (*Built, error) {
 	b.Server, b.Faults = s, ControlOf[F](s)
 	return &b, nil
@@ -102,8 +102,8 @@ type SectionArgs struct {
 	Secret func(suffix, value string) (string, error)
 }
 
-// Faulted is a simulator's side of the fault switch.
-type Faulted[F any] interface {
+// Switched is a simulator's side of the fault switch.
+type Switched[F any] interface {
 	Faults() F
 	SetFaults(F)
 }
@@ -118,7 +118,7 @@ type FaultControl struct {
 }
 
 // ControlOf returns the fault control of s.
-func ControlOf[F any](s Faulted[F]) *FaultControl {
+func ControlOf[F any](s Switched[F]) *FaultControl {
 	var zero F
 	return &FaultControl{
 		names: FaultNames(zero),
