@@ -16,7 +16,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files: collector/testdata/e2e.prom and docs/metrics.md")
+var update = flag.Bool("update", false, "rewrite golden files: e2e/testdata/probe.prom and docs/metrics.md")
 
 // healthFamilies are the METRICS.md source health families every source
 // serves.
@@ -113,7 +113,7 @@ func TestEndToEnd(t *testing.T) {
 		_, body := env.get("/probe?target=" + name)
 		fmt.Fprintf(&data, "# target %s\n%s", name, dataFamilies(t, body))
 	}
-	golden(t, "collector/testdata/e2e.prom", data.String())
+	golden(t, "e2e/testdata/probe.prom", data.String())
 	// docs/metrics.md lists exactly the families the exporter serves.
 	golden(t, "docs/metrics.md", metricsDoc(all))
 }

@@ -49,20 +49,14 @@ func TestStressStopAndReload(t *testing.T) {
 		size = v
 	}
 	bin := buildExporter(t)
-	var sims []*simulators.Simulator
-	for _, vendor := range []string{"mist", "prime", "cxcloud", "nautobot"} {
-		// Every reload here rebuilds the Prime source, and each leaves a
-		// session behind: Prime's own limit would lock it out.
-		opts := simulators.Options{Size: size, Seed: 1, Step: 200 * time.Millisecond, Unlimited: true, PrimeSessions: -1}
-		if vendor == "nautobot" {
-			opts.Mirror = sims
-		}
-		s, err := registry.Simulators.Start(vendor, opts)
-		if err != nil {
-			t.Fatal(err)
-		}
+	// Every reload here rebuilds the Prime source, and each leaves a
+	// session behind: Prime's own limit would lock it out.
+	sims, err := registry.Simulators.StartAll(simulators.Options{Size: size, Seed: 1, Step: 200 * time.Millisecond, Unlimited: true, PrimeSessions: -1}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range sims {
 		t.Cleanup(func() { _ = s.Close() })
-		sims = append(sims, s)
 	}
 	for run := range runs {
 		t.Run(fmt.Sprintf("run%d", run+1), func(t *testing.T) { stressRun(t, bin, sims) })

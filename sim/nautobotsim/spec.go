@@ -7,7 +7,7 @@ import (
 )
 
 // Spec builds this simulator for sim/simulators.
-var Spec = simkit.Spec{Vendor: "nautobot", Build: build}
+var Spec = simkit.Spec{Vendor: "nautobot", Build: build, Mirrors: true}
 
 func build(o simkit.Setup) (*simkit.Built, error) {
 	s, err := New(Options{Seed: o.Seed, Size: o.Size, Mirror: o.Mirror, MaxPageSize: o.PageCap})

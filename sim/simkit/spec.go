@@ -13,6 +13,9 @@ import (
 type Spec struct {
 	Vendor string
 	Build  func(Setup) (*Built, error)
+	// Mirrors: the simulator is a source of truth, built to hold the
+	// devices of the others (Setup.Mirror).
+	Mirrors bool
 }
 
 // Setup is what every simulator is built from; a simulator reads the

@@ -83,22 +83,57 @@ type Simulator struct {
 	done   chan struct{}
 }
 
-// Set is the simulators the exporter knows, by vendor.
+// Set is the simulators the exporter knows, in the vendor list's order.
 type Set struct {
-	specs map[string]simkit.Spec
+	specs []simkit.Spec
 }
 
 // New returns the set of the simulators specs build.
-func New(specs ...simkit.Spec) *Set {
-	s := &Set{specs: map[string]simkit.Spec{}}
-	for _, sp := range specs {
-		s.specs[sp.Vendor] = sp
+func New(specs ...simkit.Spec) *Set { return &Set{specs: specs} }
+
+// Vendors lists the vendors that have a simulator, in the set's order.
+func (s *Set) Vendors() []string {
+	out := make([]string, len(s.specs))
+	for i, sp := range s.specs {
+		out[i] = sp.Vendor
 	}
-	return s
+	return out
 }
 
-// Vendors lists the vendors that have a simulator, sorted.
-func (s *Set) Vendors() []string { return slices.Sorted(maps.Keys(s.specs)) }
+// StartAll starts simulators of every vendor, in the set's order: one for
+// each of seeds[vendor], or one at o.Seed. A source of truth starts after
+// the others and holds their devices. On an error, those started are
+// closed.
+func (s *Set) StartAll(o Options, seeds map[string][]int64) ([]*Simulator, error) {
+	var sims []*Simulator
+	for _, last := range []bool{false, true} {
+		for _, sp := range s.specs {
+			if sp.Mirrors != last {
+				continue
+			}
+			vo := o
+			if sp.Mirrors {
+				vo.Mirror = sims
+			}
+			each := seeds[sp.Vendor]
+			if len(each) == 0 {
+				each = []int64{o.Seed}
+			}
+			for _, seed := range each {
+				vo.Seed = seed
+				sim, err := s.Start(sp.Vendor, vo)
+				if err != nil {
+					for _, started := range sims {
+						_ = started.Close()
+					}
+					return nil, err
+				}
+				sims = append(sims, sim)
+			}
+		}
+	}
+	return sims, nil
+}
 
 // mirrorOf lists the devices of simulators, as the exporter names them and
 // their sites, for a source of truth to hold.
@@ -120,8 +155,8 @@ func secretFile(dir, name, secret string) (string, error) {
 
 // Start serves one vendor's simulator until Close.
 func (s *Set) Start(vendor string, o Options) (*Simulator, error) {
-	spec, ok := s.specs[vendor]
-	if !ok {
+	i := slices.IndexFunc(s.specs, func(sp simkit.Spec) bool { return sp.Vendor == vendor })
+	if i < 0 {
 		return nil, fmt.Errorf("no simulator for vendor %q (have: %v)", vendor, s.Vendors())
 	}
 	if o.Size == "" {
@@ -130,7 +165,7 @@ func (s *Set) Start(vendor string, o Options) (*Simulator, error) {
 	if o.PageCap < 0 {
 		return nil, fmt.Errorf("%s simulator: negative page cap %d", vendor, o.PageCap)
 	}
-	built, err := spec.Build(simkit.Setup{Size: o.Size, Seed: o.Seed, RetryAfter: o.RetryAfter, HourlyLimit: o.HourlyLimit,
+	built, err := s.specs[i].Build(simkit.Setup{Size: o.Size, Seed: o.Seed, RetryAfter: o.RetryAfter, HourlyLimit: o.HourlyLimit,
 		Unlimited: o.Unlimited, Sessions: o.PrimeSessions, PageCap: o.PageCap, Mirror: mirrorOf(o.Mirror)})
 	if err != nil {
 		return nil, err

@@ -3,6 +3,7 @@ package simulators
 import (
 	"net"
 	"net/http"
+	"slices"
 	"sync/atomic"
 	"testing"
 
@@ -59,5 +60,34 @@ func TestStartHooks(t *testing.T) {
 				t.Errorf("Traits = %+v; want the statuses a throttled call and revoked credentials are refused with", tr)
 			}
 		})
+	}
+}
+
+// TestStartAll: every vendor starts, one per seed asked, and the source
+// of truth last, holding the devices of all the others.
+func TestStartAll(t *testing.T) {
+	sims, err := all.StartAll(Options{Seed: 1}, map[string][]int64{"mist": {1, 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		for _, s := range sims {
+			_ = s.Close()
+		}
+	}()
+	var got []string
+	devices := 0
+	for _, s := range sims[:len(sims)-1] {
+		got = append(got, s.Vendor)
+		if s.built.Devices != nil {
+			devices += len(s.built.Devices())
+		}
+	}
+	if want := []string{"mist", "mist", "prime", "cxcloud"}; !slices.Equal(got, want) {
+		t.Errorf("started %v, then %s; want %v, then the source of truth", got, sims[len(sims)-1].Vendor, want)
+	}
+	nb := sims[len(sims)-1].Server.(*nautobotsim.Server)
+	if n := nb.Sizes().Devices; n < devices*9/10 || n > devices*11/10 {
+		t.Errorf("the source of truth holds %d devices; want about the others' %d, give or take its drift", n, devices)
 	}
 }
