@@ -50,6 +50,11 @@
 //     ahead), a next that points back at its own page, and a token or
 //     password revoked after a number of calls.
 //
+//   - Wired, WAN and Mist Edge health (E26-E35) and site SLEs (E21), with
+//     the spec's open points as Options; see docs/simulators.md. Their
+//     world is drawn from random streams of its own, so the other
+//     endpoints answer as before for a seed.
+//
 // Time: a client search sees the clients as they were at the end of its
 // window: connected clients within the 5 minutes before it, historical ones
 // 2 to 20 hours before it. That timeline moves in whole minutes, so a walk

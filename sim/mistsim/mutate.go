@@ -44,6 +44,8 @@ func (s *Server) Sizes() Sizes {
 			z.OpenAlarms++
 		}
 	}
+	n := &w.net
+	z.Ports, z.VPNPeers, z.WANTunnels, z.WxTunnels, z.BGPPeers, z.MxEdges = len(n.ports), len(n.vpnRecs), len(n.wan), len(n.wx), len(n.bgp), len(n.edges)
 	return z
 }
 
@@ -202,6 +204,7 @@ func (s *Server) Step() {
 			w.addAlarm(a)
 		}
 	}
+	w.stepNet(nowMs)
 }
 
 func isDownType(t string) bool {
