@@ -91,6 +91,9 @@ type Options struct {
 	// LastTroubleMs writes last_trouble.timestamp in milliseconds, as the
 	// spec's switch example does, instead of seconds.
 	LastTroubleMs bool
+
+	// Stream shapes the WebSocket stream at StreamPath.
+	Stream StreamOptions
 }
 
 // DefaultOptInFields are the stats/devices fields left out by default. The
@@ -154,6 +157,7 @@ type Server struct {
 
 	calls simkit.Counter
 	fault *simkit.Switch[Faults]
+	hub   streamHub // the WebSocket stream's connections
 }
 
 // New builds the world for o.
@@ -327,6 +331,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f := s.Faults()
 	match := simkit.Applies(f.PathPrefix, r.URL.Path)
 	if match && !simkit.Sleep(r.Context(), f.Latency) {
+		return
+	}
+	if r.URL.Path == StreamPath {
+		s.serveStream(w, r, f, match)
 		return
 	}
 	now := s.now()
