@@ -108,6 +108,14 @@ func TestDeterminism(t *testing.T) {
 		"/api/v1/orgs/{org}/inventory",
 		"/api/v1/orgs/{org}/clients/search?limit=50",
 		"/api/v1/orgs/{org}/alarms/search",
+		"/api/v1/orgs/{org}/stats/ports/search?limit=50",
+		"/api/v1/orgs/{org}/stats/vpn_peers/search",
+		"/api/v1/orgs/{org}/stats/tunnels/search",
+		"/api/v1/orgs/{org}/stats/tunnels/search?type=wan",
+		"/api/v1/orgs/{org}/stats/bgp_peers/search",
+		"/api/v1/orgs/{org}/stats/mxedges",
+		"/api/v1/orgs/{org}/insights/sites-sle?sle=wired",
+		"/api/v1/orgs/{org}/stats/devices?type=gateway&fields=*",
 	}
 	body := func(seed int64, path string) []byte {
 		h := newHarness(t, Options{Seed: seed})

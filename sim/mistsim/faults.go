@@ -46,6 +46,14 @@ type Faults struct {
 	Revoke      bool   `fault:"revoke"`
 	RevokeAfter int    `fault:"revoke_after"`
 	PathPrefix  string `fault:"path_prefix"` // when set, faults apply only to paths with this prefix
+
+	// StreamDrop drops every WebSocket stream connection, without a close
+	// frame, as a broken network does; new ones are dropped once upgraded.
+	StreamDrop bool `fault:"stream_drop"`
+	// StreamRefuse refuses stream handshakes with StreamRefuseStatus
+	// (default 429, which Mist may answer a handshake with).
+	StreamRefuse       bool `fault:"stream_refuse"`
+	StreamRefuseStatus int  `fault:"stream_refuse_status"`
 }
 
 // Traits are how Mist refuses a throttled call and a revoked token.

@@ -226,6 +226,17 @@ func statsFields(rc *reqCtx) func(string) bool {
 	return func(k string) bool { return !slices.Contains(omit, k) }
 }
 
+// namedFields tells whether the fields parameter names a field or is *.
+func namedFields(rc *reqCtx) func(string) bool {
+	named := map[string]bool{}
+	for _, v := range rc.r.URL.Query()["fields"] {
+		for _, f := range strings.Split(v, ",") {
+			named[strings.TrimSpace(f)] = true
+		}
+	}
+	return func(k string) bool { return named["*"] || named[k] }
+}
+
 // onlyFields re-encodes an object keeping the top-level fields keep allows.
 func onlyFields(v any, keep func(string) bool) any {
 	b, err := json.Marshal(v)
@@ -296,13 +307,15 @@ func (s *Server) deviceStats(rc *reqCtx, si int) response {
 		idx = append(idx, di)
 	}
 	var keep func(string) bool
+	optIn := func(string) bool { return false } // E9 declares no fields
 	if si < 0 {
 		keep = statsFields(rc)
+		optIn = namedFields(rc)
 	}
 	return pageOf(rc, len(idx), func(lo, hi int) any {
 		out := make([]any, 0, hi-lo)
 		for _, di := range idx[lo:hi] {
-			v := w.deviceStatJSON(int(di), rc.nowMs)
+			v := w.deviceStatJSON(int(di), rc.nowMs, rc.opts, optIn)
 			if keep != nil {
 				v = onlyFields(v, keep)
 			}

@@ -44,6 +44,8 @@ func (s *Server) Sizes() Sizes {
 			z.OpenAlarms++
 		}
 	}
+	n := &w.net
+	z.Ports, z.VPNPeers, z.WANTunnels, z.WxTunnels, z.BGPPeers, z.MxEdges = len(n.ports), len(n.vpnRecs), len(n.wan), len(n.wx), len(n.bgp), len(n.edges)
 	return z
 }
 
@@ -61,8 +63,12 @@ func (s *Server) SetDeviceConnected(mac string, connected bool) error {
 	if w.devs[i].site < 0 {
 		return fmt.Errorf("mistsim: device %s is not assigned to a site", mac)
 	}
+	was := w.devs[i].connected
 	w.setConnected(i, connected, s.now().UnixMilli())
 	w.devs[i].stepDown = false
+	if was != connected {
+		defer s.pushStream([]int32{int32(i)}) // takes no world lock
+	}
 	return nil
 }
 
@@ -152,9 +158,19 @@ func (s *Server) ClearAlarm(id string) error {
 // few other devices go down with a down alarm; a few other alarms are raised
 // and a few resolved.
 func (s *Server) Step() {
+	s.pushStream(s.step())
+}
+
+// step is Step under the lock; it returns the devices that went up or
+// down, for the stream.
+func (s *Server) step() []int32 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	w := s.w
+	before := make([]bool, w.nAssigned)
+	for i := range before {
+		before[i] = w.devs[i].connected
+	}
 	w.tick++
 	r := rand.New(rand.NewPCG(uint64(w.seed), 0x73746570<<32|w.tick))
 	nowMs := s.now().UnixMilli()
@@ -202,6 +218,14 @@ func (s *Server) Step() {
 			w.addAlarm(a)
 		}
 	}
+	w.stepNet(nowMs)
+	var changed []int32
+	for i, up := range before {
+		if w.devs[i].connected != up {
+			changed = append(changed, int32(i))
+		}
+	}
+	return changed
 }
 
 func isDownType(t string) bool {

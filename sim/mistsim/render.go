@@ -74,6 +74,16 @@ type radioJSON struct {
 	MAC        string `json:"mac"`
 	TxBytes    int64  `json:"tx_bytes"`
 	RxBytes    int64  `json:"rx_bytes"`
+	// Added for section 14 of mist.md, after the fields served before.
+	NumWLANs            int   `json:"num_wlans"`
+	UtilTx              int   `json:"util_tx"`
+	UtilRxInBSS         int   `json:"util_rx_in_bss"`
+	UtilRxOtherBSS      int   `json:"util_rx_other_bss"`
+	UtilUnknownWifi     int   `json:"util_unknown_wifi"`
+	UtilNonWifi         int   `json:"util_non_wifi"`
+	UtilUndecodableWifi int   `json:"util_undecodable_wifi"`
+	TxPkts              int64 `json:"tx_pkts"`
+	RxPkts              int64 `json:"rx_pkts"`
 }
 
 type radioStatJSON struct {
@@ -101,7 +111,7 @@ type apStatJSON struct {
 	NumWLANs     int           `json:"num_wlans"`
 	CPUUtil      int           `json:"cpu_util"`
 	MemUsedKB    int64         `json:"mem_used_kb"`
-	MemTotalKB   int64         `json:"mem_total_kb"`
+	MemTotalKB   int64         `json:"mem_total_kb,omitempty"`
 	PowerSrc     string        `json:"power_src"`
 	TxBps        int64         `json:"tx_bps"`
 	RxBps        int64         `json:"rx_bps"`
@@ -110,6 +120,112 @@ type apStatJSON struct {
 	RadioStat    radioStatJSON `json:"radio_stat"`
 	CreatedTime  int64         `json:"created_time"`
 	ModifiedTime int64         `json:"modified_time"`
+	// Added for section 14 of mist.md, after the fields served before.
+	CPUUser          *int64                `json:"cpu_user,omitempty"`
+	CPUSystem        *int64                `json:"cpu_system,omitempty"`
+	PowerBudget      int                   `json:"power_budget"`
+	PowerOpmode      string                `json:"power_opmode"`
+	PowerConstrained bool                  `json:"power_constrained"`
+	EnvStat          envStatJSON           `json:"env_stat"`
+	PortStat         map[string]apPortJSON `json:"port_stat"`
+	LLDPStat         *lldpJSON             `json:"lldp_stat,omitempty"`
+	LastTrouble      *lastTroubleJSON      `json:"last_trouble,omitempty"`
+}
+
+type envStatJSON struct {
+	CPUTemp      int `json:"cpu_temp"`
+	AmbientTemp  int `json:"ambient_temp"`
+	Humidity     int `json:"humidity"`
+	VcoreVoltage int `json:"vcore_voltage"`
+}
+
+type apPortJSON struct {
+	Up         bool  `json:"up"`
+	FullDuplex bool  `json:"full_duplex"`
+	Speed      int   `json:"speed"`
+	TxBytes    int64 `json:"tx_bytes"`
+	RxBytes    int64 `json:"rx_bytes"`
+	TxPkts     int64 `json:"tx_pkts"`
+	RxPkts     int64 `json:"rx_pkts"`
+	RxErrors   int64 `json:"rx_errors"`
+	TxPeakBps  int64 `json:"tx_peak_bps"`
+	RxPeakBps  int64 `json:"rx_peak_bps"`
+}
+
+type lldpJSON struct {
+	SystemName       string `json:"system_name"`
+	SystemDesc       string `json:"system_desc"`
+	PortID           string `json:"port_id"`
+	PortDesc         string `json:"port_desc"`
+	ChassisID        string `json:"chassis_id"`
+	MgmtAddr         string `json:"mgmt_addr"`
+	LLDPMedSupported bool   `json:"lldp_med_supported"`
+	PowerRequested   int    `json:"power_requested"`
+	PowerAllocated   int    `json:"power_allocated"`
+	PowerDraw        int    `json:"power_draw"`
+	PowerAvail       int    `json:"power_avail"`
+}
+
+type lastTroubleJSON struct {
+	Code      string `json:"code"`
+	Timestamp int64  `json:"timestamp"`
+}
+
+type tempJSON struct {
+	Name    string `json:"name"`
+	Celsius int    `json:"celsius"`
+	Status  string `json:"status"`
+}
+
+type fanJSON struct {
+	Name    string `json:"name"`
+	Status  string `json:"status"`
+	Airflow string `json:"airflow"`
+}
+
+type psuJSON struct {
+	Name   string `json:"name"`
+	Status string `json:"status"`
+}
+
+type poeJSON struct {
+	MaxPower  float64 `json:"max_power"`
+	PowerDraw float64 `json:"power_draw"`
+}
+
+type netResJSON struct {
+	Type  string `json:"type"`
+	Count int    `json:"count"`
+	Limit int    `json:"limit"`
+}
+
+type moduleJSON struct {
+	FPCIdx           int          `json:"fpc_idx"`
+	MAC              string       `json:"mac"`
+	Serial           string       `json:"serial"`
+	Model            string       `json:"model"`
+	Version          string       `json:"version"`
+	VCRole           string       `json:"vc_role"`
+	VCState          string       `json:"vc_state"`
+	Status           string       `json:"status"`
+	Uptime           int64        `json:"uptime"`
+	CPUStat          cpuStatJSON  `json:"cpu_stat"`
+	Temperatures     []tempJSON   `json:"temperatures"`
+	Fans             []fanJSON    `json:"fans"`
+	Psus             []psuJSON    `json:"psus"`
+	Poe              *poeJSON     `json:"poe,omitempty"`
+	NetworkResources []netResJSON `json:"network_resources,omitempty"`
+	VCLinks          []struct{}   `json:"vc_links"`
+	Errors           []struct{}   `json:"errors"`
+}
+
+type spuJSON struct {
+	SpuCPU            int `json:"spu_cpu"`
+	SpuMemory         int `json:"spu_memory"`
+	SpuCurrentSession int `json:"spu_current_session"`
+	SpuMaxSession     int `json:"spu_max_session"`
+	SpuPendingSession int `json:"spu_pending_session"`
+	SpuValidSession   int `json:"spu_valid_session"`
 }
 
 type cpuStatJSON struct {
@@ -117,6 +233,8 @@ type cpuStatJSON struct {
 	System    int `json:"system"`
 	User      int `json:"user"`
 	Interrupt int `json:"interrupt"`
+	// LoadAvg was added for section 14 of mist.md.
+	LoadAvg []float64 `json:"load_avg,omitempty"`
 }
 
 type memStatJSON struct {
@@ -152,6 +270,9 @@ type switchStatJSON struct {
 	ClientsStats switchClientsJSON `json:"clients_stats"`
 	CreatedTime  int64             `json:"created_time"`
 	ModifiedTime int64             `json:"modified_time"`
+	// Added for section 14 of mist.md, after the fields served before.
+	ModuleStat  []moduleJSON     `json:"module_stat"`
+	LastTrouble *lastTroubleJSON `json:"last_trouble,omitempty"`
 }
 
 type gatewayStatJSON struct {
@@ -175,6 +296,14 @@ type gatewayStatJSON struct {
 	MemoryStat   memStatJSON `json:"memory_stat"`
 	CreatedTime  int64       `json:"created_time"`
 	ModifiedTime int64       `json:"modified_time"`
+	// Added for section 14 of mist.md, after the fields served before;
+	// the last four only when fields names them (or is *).
+	ModuleStat []moduleJSON     `json:"module_stat"`
+	SpuStat    []spuJSON        `json:"spu_stat,omitempty"`
+	Ports      *[]portJSON      `json:"ports,omitempty"`
+	BGPPeers   *[]bgpJSON       `json:"bgp_peers,omitempty"`
+	Tunnels    *[]wanTunnelJSON `json:"tunnels,omitempty"`
+	VPNPeers   *[]vpnPeerJSON   `json:"vpn_peers,omitempty"`
 }
 
 type inventoryJSON struct {
@@ -366,7 +495,9 @@ func (d *device) liveTimes(nowMs int64) (int64, float64) {
 	return up, secsNum(max(d.bootMs, nowMs-lag))
 }
 
-func (w *world) deviceStatJSON(di int, nowMs int64) any {
+// deviceStatJSON is device di's E9/E10 document; optIn tells which of a
+// gateway's opt-in fields (ports, bgp_peers, tunnels, vpn_peers) to add.
+func (w *world) deviceStatJSON(di int, nowMs int64, o *Options, optIn func(string) bool) any {
 	d := &w.devs[di]
 	status := "disconnected"
 	if d.connected {
@@ -392,9 +523,12 @@ func (w *world) deviceStatJSON(di int, nowMs int64) any {
 		} else {
 			s.ClientsStats.Total.NumAPs = []int{0}
 		}
+		s.CPUStat.LoadAvg = loadAvg(cpu)
+		s.ModuleStat = w.moduleStat(di, up, cpu, nowMs)
+		s.LastTrouble = lastTrouble(d, o)
 		return s
 	case typeGateway:
-		return &gatewayStatJSON{
+		g := &gatewayStatJSON{
 			Type: "gateway", ID: d.id, MAC: d.mac, Name: d.name, Hostname: d.name, Model: d.model.name,
 			Serial: d.serial, Version: d.version, Status: status, SiteID: w.siteID(d.site), OrgID: w.orgID,
 			IP: d.ip, ExtIP: ipString(uint32(0xc6336400) | uint32(h%250) + 1), Uptime: up, LastSeen: seen,
@@ -403,6 +537,15 @@ func (w *world) deviceStatJSON(di int, nowMs int64) any {
 			MemoryStat:   memStatJSON{Usage: d.mem},
 			CreatedTime:  d.created, ModifiedTime: d.modified,
 		}
+		g.CPUStat.LoadAvg = loadAvg(cpu)
+		g.ModuleStat = w.moduleStat(di, up, cpu, nowMs)
+		if d.model.name == "SRX320" {
+			sess := int(h % 4000)
+			g.SpuStat = []spuJSON{{SpuCPU: cpu / 2, SpuMemory: 40 + int(h>>12%20), SpuCurrentSession: sess,
+				SpuMaxSession: 64000, SpuValidSession: sess - sess/20}}
+		}
+		w.gatewayOptIn(g, int32(di), nowMs, o, optIn)
+		return g
 	}
 	a := &apStatJSON{
 		Type: "ap", ID: d.id, MAC: d.mac, Name: d.name, Model: d.model.name, Serial: d.serial,
@@ -427,9 +570,17 @@ func (w *world) deviceStatJSON(di int, nowMs int64) any {
 			r.TxBytes = a.TxBytes / 3
 			r.RxBytes = a.RxBytes / 3
 			a.NumClients += r.NumClients
+			r.NumWLANs = a.NumWLANs
+			split(r, h>>uint(8*b+2))
 		}
+		if d.radioOff&(1<<b) != 0 {
+			r.Bandwidth, r.NumWLANs = 0, 0
+			r.UtilAll, r.UtilTx, r.UtilRxInBSS, r.UtilRxOtherBSS, r.UtilUnknownWifi, r.UtilNonWifi, r.UtilUndecodableWifi = 0, 0, 0, 0, 0, 0, 0
+		}
+		r.TxPkts, r.RxPkts = r.TxBytes/700, r.RxBytes/600
 		return r
 	}
+	w.apExtras(a, d, up, nowMs, o)
 	a.RadioStat.Band24 = radio(band24)
 	a.RadioStat.Band5 = radio(band5)
 	if d.model.has6 {

@@ -49,6 +49,51 @@ type Options struct {
 	// and mac) instead of adding them to the default subset, as the spec
 	// describes them.
 	FieldsMask bool
+
+	// The wired, WAN and Mist Edge endpoints (E26-E35) and E21 where the
+	// spec leaves a choice; each zero value is the documented or likeliest
+	// reading (mist.md sections 12-14).
+
+	// PortSpeedBps reports port speed in bit/s (E27's filter example)
+	// instead of Mbit/s (E26's example).
+	PortSpeedBps bool
+	// WANPortUsage is the port_usage of gateway WAN ports: the spec's enum
+	// has only lan, so by default WAN ports carry none.
+	WANPortUsage string
+	// VPNUptimeEpoch reports a VPN peer's uptime as the epoch it came up,
+	// as the spec's example reads, instead of seconds.
+	VPNUptimeEpoch bool
+	// BGPASForm is how local_as and neighbor_as are written (bgp_as is
+	// string or integer): "" as the spec's example (local_as a string,
+	// neighbor_as a number), "int" or "string" both alike.
+	BGPASForm string
+	// BGPNoNext leaves next out of BGP searches, as the spec's schema
+	// does; by default they page like the other searches.
+	BGPNoNext bool
+	// MxEdgeMemoryStats spells a Mist Edge's memory_stat memory_stats, as
+	// the spec's array example does.
+	MxEdgeMemoryStats bool
+	// MxEdgeMemoryKB gives Mist Edge memory in kilobytes, as the schema
+	// says, instead of bytes, as its example's values read.
+	MxEdgeMemoryKB bool
+	// MxEdgeSensorStat adds sensor_stat (temperatures, redundancies), which
+	// a third-party exporter reads but the spec lacks.
+	MxEdgeSensorStat bool
+	// SLERequired answers E21 without sle with 400 instead of the wifi
+	// results: the spec makes sle optional without a default.
+	SLERequired bool
+	// SLEEmptySites lists sites without data for an SLE family with only
+	// their site_id, instead of leaving them out.
+	SLEEmptySites bool
+	// OmitExampleOnly leaves out the E10 keys that only the spec's
+	// examples show (mem_total_kb, cpu_user, cpu_system).
+	OmitExampleOnly bool
+	// LastTroubleMs writes last_trouble.timestamp in milliseconds, as the
+	// spec's switch example does, instead of seconds.
+	LastTroubleMs bool
+
+	// Stream shapes the WebSocket stream at StreamPath.
+	Stream StreamOptions
 }
 
 // DefaultOptInFields are the stats/devices fields left out by default. The
@@ -77,6 +122,12 @@ type Sizes struct {
 	Clients    int // connected now
 	Historical int // clients seen hours ago only
 	OpenAlarms int
+	Ports      int // switch and gateway ports (E26)
+	VPNPeers   int // VPN peer records, both ends of each path (E28)
+	WANTunnels int // gateway WAN tunnels (E30 type=wan)
+	WxTunnels  int // AP-to-Mist-Edge tunnels (E30)
+	BGPPeers   int // BGP sessions (E32)
+	MxEdges    int // Mist Edges (E34)
 }
 
 // DeviceInfo describes one simulated device.
@@ -106,6 +157,7 @@ type Server struct {
 
 	calls simkit.Counter
 	fault *simkit.Switch[Faults]
+	hub   streamHub // the WebSocket stream's connections
 }
 
 // New builds the world for o.
@@ -279,6 +331,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f := s.Faults()
 	match := simkit.Applies(f.PathPrefix, r.URL.Path)
 	if match && !simkit.Sleep(r.Context(), f.Latency) {
+		return
+	}
+	if r.URL.Path == StreamPath {
+		s.serveStream(w, r, f, match)
 		return
 	}
 	now := s.now()

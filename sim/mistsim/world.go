@@ -194,6 +194,7 @@ type device struct {
 	cpu                                int
 	mem                                int
 	bps                                int64
+	radioOff                           uint8 // bit per band: the radio is disabled (bandwidth 0)
 }
 
 // client is kept small: large sizes hold 110,000 of them.
@@ -287,6 +288,8 @@ type world struct {
 	alarmByID map[string]*alarm
 	tick      uint64
 	mut       *rand.Rand // ids for RaiseAlarm
+
+	net network // ports, peers, tunnels, BGP, Mist Edges, SLEs (world_net.go)
 }
 
 func uuidFrom(r *rand.Rand) string { return string(simkit.AppendUUID(nil, simkit.NewUUID(r))) }
@@ -411,6 +414,7 @@ func buildWorld(seed int64, spec sizeSpec, nowMs int64) *world {
 
 	w.buildClients(r, spec, nowMs)
 	w.buildAlarms(r, spec, nowMs)
+	w.buildNet(nowMs)
 	return w
 }
 
