@@ -22,9 +22,9 @@ var (
 	InterfaceNeighborInfo = NewFamily("interface_neighbor_info", "The interface's LLDP neighbour, value 1.",
 		"device", "interface", "neighbor", "neighbor_interface")
 
-	VPNPeerUp = NewFamily("vpn_peer_up", "1 when the VPN path to the peer is up, else 0.", "device", "peer", "site")
-	TunnelUp  = NewFamily("tunnel_up", "1 when the tunnel is up, else 0.", "device", "peer", "site")
-	BGPPeerUp = NewFamily("bgp_peer_up", "1 when the BGP session is established, else 0.", "device", "peer", "site")
+	VPNPeerUp               = NewFamily("vpn_peer_up", "1 when the VPN path to the peer is up, else 0.", "device", "peer", "site")
+	TunnelUp                = NewFamily("tunnel_up", "1 when the tunnel is up, else 0.", "device", "peer", "site")
+	BGPPeerUp               = NewFamily("bgp_peer_up", "1 when the BGP session is established, else 0.", "device", "peer", "site")
 	BGPPeerReceivedPrefixes = NewFamily("bgp_peer_received_prefixes", "Prefixes received from the BGP peer.",
 		"device", "peer")
 
