@@ -241,12 +241,13 @@ func TestDevicesRadiosAndHealth(t *testing.T) {
 		temps       []model.Temperature
 		components  []model.Component
 	}{
-		{"hq-ap-01", ptr(0.05), ptr(202096.0 / 505468), []model.Temperature{{"cpu", 51}, {"ambient", 33}}, nil},
+		{"hq-ap-01", ptr(0.05), ptr(202096.0 / 505468), []model.Temperature{{Sensor: "cpu", Celsius: 51}, {Sensor: "ambient", Celsius: 33}}, nil},
 		// No mem_total_kb: no memory ratio, rather than a wrong one.
 		{"hq-ap-07", nil, nil, nil, nil},
 		// 100 - idle; fans and PSUs, the absent one left out.
-		{"hq-sw-01", ptr(0.26), ptr(0.16), []model.Temperature{{"fpc0/CPU", 48}},
-			[]model.Component{{"fpc0", "fan", "Fan 0", true}, {"fpc0", "fan", "Fan 1", false}, {"fpc0", "psu", "PSU 0", true}}},
+		{"hq-sw-01", ptr(0.26), ptr(0.16), []model.Temperature{{Sensor: "fpc0/CPU", Celsius: 48}},
+			[]model.Component{{Member: "fpc0", Kind: "fan", Name: "Fan 0", OK: true},
+				{Member: "fpc0", Kind: "fan", Name: "Fan 1"}, {Member: "fpc0", Kind: "psu", Name: "PSU 0", OK: true}}},
 		// No idle: user + system + interrupt.
 		{"hq-gw", ptr(0.3), nil, nil, nil},
 	} {
