@@ -17,12 +17,14 @@ import (
 	"github.com/prometheus/common/model"
 )
 
-// Family is one data metric family: what the encoders need of it. Every
-// data family is a gauge.
+// Family is one data metric family: what the encoders need of it. A data
+// family is a gauge, or a counter where the vendor reports a cumulative
+// count (interface bytes), so that rate() reads it as one.
 type Family struct {
-	name   string
-	help   string
-	labels []string
+	name    string
+	help    string
+	labels  []string
+	counter bool
 	// order lists the label indexes by label name: the exposition formats,
 	// like client_golang, write labels sorted by name.
 	order []int
@@ -50,6 +52,17 @@ func NewFamily(name, help string, labels ...string) *Family {
 		f.order[i] = i
 	}
 	slices.SortFunc(f.order, func(a, b int) int { return strings.Compare(labels[a], labels[b]) })
+	return f
+}
+
+// NewCounter declares a counter family, whose name ends in _total as
+// OpenMetrics requires; any other name is a programming error and panics.
+func NewCounter(name, help string, labels ...string) *Family {
+	if !strings.HasSuffix(name, "_total") {
+		panic(fmt.Sprintf("counter name %q does not end in _total", name))
+	}
+	f := NewFamily(name, help, labels...)
+	f.counter = true
 	return f
 }
 
@@ -89,6 +102,9 @@ func (s *Sink) Gauge(f *Family, v float64, labels ...string) {
 	}
 	s.families[f] = append(s.families[f], sample{labels: labels, value: v})
 }
+
+// Counter adds one series to a counter family, as Gauge does.
+func (s *Sink) Counter(f *Family, v float64, labels ...string) { s.Gauge(f, v, labels...) }
 
 // Sort orders the families by name, and each one's samples as
 // client_golang orders them (by label values, labels by name), and drops
@@ -173,13 +189,22 @@ func (s *Sink) writeText(w io.Writer, om bool) error {
 	}
 	buf := bufio.NewWriterSize(w, 64<<10)
 	for _, f := range s.sorted {
+		// OpenMetrics names a counter family without its _total, which
+		// its samples keep.
+		family, kind := f.name, " gauge\n"
+		if f.counter {
+			kind = " counter\n"
+			if om {
+				family = strings.TrimSuffix(family, "_total")
+			}
+		}
 		buf.WriteString("# HELP ")
-		buf.WriteString(f.name)
+		buf.WriteString(family)
 		buf.WriteByte(' ')
 		_, _ = help.WriteString(buf, f.help)
 		buf.WriteString("\n# TYPE ")
-		buf.WriteString(f.name)
-		buf.WriteString(" gauge\n")
+		buf.WriteString(family)
+		buf.WriteString(kind)
 		for _, sm := range s.families[f] {
 			buf.WriteString(f.name)
 			if len(f.order) > 0 {
@@ -222,16 +247,28 @@ func (s *Sink) metricFamily(f *Family) *dto.MetricFamily {
 	samples := s.families[f]
 	k := len(f.labels)
 	metrics := make([]dto.Metric, len(samples))
-	gauges := make([]dto.Gauge, len(samples))
+	var gauges []dto.Gauge
+	var counters []dto.Counter
+	typ := dto.MetricType_GAUGE
+	if f.counter {
+		counters, typ = make([]dto.Counter, len(samples)), dto.MetricType_COUNTER
+	} else {
+		gauges = make([]dto.Gauge, len(samples))
+	}
 	pairs := make([]dto.LabelPair, len(samples)*k)
 	pointers := make([]*dto.LabelPair, len(samples)*k)
-	mf := &dto.MetricFamily{Name: &f.name, Help: &f.help, Type: dto.MetricType_GAUGE.Enum(),
+	mf := &dto.MetricFamily{Name: &f.name, Help: &f.help, Type: typ.Enum(),
 		Metric: make([]*dto.Metric, len(samples))}
 	for i := range samples {
 		sm := &samples[i]
 		m := &metrics[i]
-		gauges[i].Value = &sm.value
-		m.Gauge = &gauges[i]
+		if f.counter {
+			counters[i].Value = &sm.value
+			m.Counter = &counters[i]
+		} else {
+			gauges[i].Value = &sm.value
+			m.Gauge = &gauges[i]
+		}
 		m.Label = pointers[i*k : (i+1)*k : (i+1)*k]
 		for n, j := range f.order {
 			p := &pairs[i*k+n]

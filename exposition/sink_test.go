@@ -56,7 +56,11 @@ func clientGolang(t testing.TB, series []emitted, f expfmt.Format) []byte {
 				d = prometheus.NewDesc(e.f.name, e.f.help, e.f.labels, nil)
 				descs[e.f] = d
 			}
-			ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, e.value, e.labels...)
+			vt := prometheus.GaugeValue
+			if e.f.counter {
+				vt = prometheus.CounterValue
+			}
+			ch <- prometheus.MustNewConstMetric(d, vt, e.value, e.labels...)
 		}
 	}))
 	mfs, err := reg.Gather()
@@ -123,7 +127,10 @@ func TestSinkMatchesClientGolang(t *testing.T) {
 	zebra := NewFamily("zebra_info", "Last by name.\nWith a \\ newline and a \"quote\".", "name", "a_label", "site")
 	alpha := NewFamily("alpha_value", "First by name.")
 	values := NewFamily("value", "Values.", "v")
+	bytesTotal := NewCounter("bytes_total", "A counter: OpenMetrics names its family without _total.", "if")
 	series := []emitted{
+		{bytesTotal, 12345678901, []string{"ge-0/0/1"}},
+		{bytesTotal, 0, []string{"ge-0/0/0"}},
 		{zebra, 1, []string{"b", `quote " and \ slash`, "x"}},
 		{zebra, 1, []string{"a", "line\nbreak", "y"}},
 		{zebra, 1, []string{"a", "line\nbreak", "x"}},
@@ -283,4 +290,13 @@ func TestNewFamilyRefusesNamesTheEncodersCannotWrite(t *testing.T) {
 			NewFamily(tc.name, "Help.", tc.labels...)
 		})
 	}
+}
+
+func TestNewCounterWantsTotal(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Error(`NewCounter("bytes") did not panic; want a panic for a counter without _total`)
+		}
+	}()
+	NewCounter("bytes", "No suffix.")
 }

@@ -261,10 +261,16 @@ func orgList[T any](ctx context.Context, c *Client, name string, q url.Values, e
 // and 12.0), and its default page size is always allowed. walk gets 0 for
 // no limit.
 func withServerLimit(limit int, walk func(limit int) error) error {
+	return withFallbackLimit(limit, 0, walk)
+}
+
+// withFallbackLimit is withServerLimit retrying at fallback: the wired and
+// WAN searches ask for 1,000 and, refused, for 100 (mist.md section 12.0).
+func withFallbackLimit(limit, fallback int, walk func(limit int) error) error {
 	err := walk(limit)
 	var first *firstPageError
-	if vendors.StatusCode(err) == http.StatusBadRequest && errors.As(err, &first) {
-		return walk(0)
+	if vendors.StatusCode(err) == http.StatusBadRequest && errors.As(err, &first) && limit != fallback {
+		return walk(fallback)
 	}
 	return err
 }
@@ -283,13 +289,18 @@ func (e *firstPageError) Unwrap() error { return e.err }
 // the pages the first page's total needs (a next on every page never ends,
 // even when each is new), and when the results in all differ from the
 // last page's total.
-func orgSearch[T any](ctx context.Context, c *Client, name string, window time.Duration, q url.Values, each func([]T)) error {
+//
+// A window of 0 sends none, keeping the endpoint's default, and a fallback
+// above 0 is the limit asked when the first is refused (withFallbackLimit).
+// A search whose pages carry no total is walked to its last next, up to
+// maxPages.
+func orgSearch[T any](ctx context.Context, c *Client, name string, window time.Duration, fallback int, q url.Values, each func([]T)) error {
 	org, err := c.org(ctx)
 	if err != nil {
 		return err
 	}
 	endpoint := "/api/v1/orgs/{org_id}/" + name
-	return withServerLimit(c.pageSize, func(limit int) error {
+	return withFallbackLimit(c.pageSize, fallback, func(limit int) error {
 		sq := url.Values{}
 		for k, v := range q {
 			sq[k] = v
@@ -299,9 +310,11 @@ func orgSearch[T any](ctx context.Context, c *Client, name string, window time.D
 		}
 		// A duration lets the server end the window at its own now: an end
 		// computed here could fall before an alarm raised this very second.
-		sq.Set("duration", durationParam(window))
+		if window > 0 {
+			sq.Set("duration", durationParam(window))
+		}
 		first := "/api/v1/orgs/" + url.PathEscape(org) + "/" + name + "?" + sq.Encode()
-		pages, allowed, size, total, got := 0, 0, 0, 0, 0
+		pages, allowed, size, total, got := 0, 0, 0, -1, 0
 		err := vendors.WalkCursor(ctx, maxPages, func(ctx context.Context, cursor string) (string, error) {
 			u := first
 			if cursor != "" {
@@ -325,14 +338,20 @@ func orgSearch[T any](ctx context.Context, c *Client, name string, window time.D
 			pages++
 			if pages == 1 {
 				size = cmp.Or(p.Limit, len(p.Results), 1)
-				allowed = 2 * max((p.Total+size-1)/size, 1)
+				allowed = maxPages
+				if p.Total != nil {
+					allowed = 2 * max((*p.Total+size-1)/size, 1)
+				}
 			}
-			total = p.Total
+			total = -1
+			if p.Total != nil {
+				total = *p.Total
+			}
 			got += len(p.Results)
 			each(p.Results)
 			return p.Next, nil
 		})
-		if err == nil && got != total {
+		if err == nil && total >= 0 && got != total {
 			err = fmt.Errorf("GET %s: the pages held %d results in all, but the server's total is %d", endpoint, got, total)
 		}
 		return err
@@ -424,7 +443,7 @@ func (c *Client) Clients(ctx context.Context) (*Clients, error) {
 		return nil, err
 	}
 	agg := newClientCounter(idx)
-	if err := orgSearch(ctx, c, "clients/search", time.Duration(c.cfg.ClientWindow), url.Values{}, agg.add); err != nil {
+	if err := orgSearch(ctx, c, "clients/search", time.Duration(c.cfg.ClientWindow), 0, url.Values{}, agg.add); err != nil {
 		return nil, err
 	}
 	return agg.result(), nil
@@ -437,7 +456,7 @@ func (c *Client) Alarms(ctx context.Context) (*Alarms, error) {
 		return nil, err
 	}
 	agg := newAlarmCounter(idx)
-	if err := orgSearch(ctx, c, "alarms/search", alarmWindow, url.Values{"status": {"open"}}, agg.add); err != nil {
+	if err := orgSearch(ctx, c, "alarms/search", alarmWindow, 0, url.Values{"status": {"open"}}, agg.add); err != nil {
 		return nil, err
 	}
 	return agg.result(), nil

@@ -24,8 +24,14 @@ type Site struct {
 // Sites is the sites collection.
 type Sites struct{ Sites []Site }
 
-// Devices is the devices collection.
-type Devices struct{ Devices []model.Device }
+// Devices is the devices collection: the devices, the radios of the APs and
+// what each device reports of its CPU, memory, temperatures, fans and power
+// supplies, all at no call beyond the devices' own.
+type Devices struct {
+	Devices []model.Device
+	Radios  []model.Radio        `json:",omitempty"`
+	Health  []model.DeviceHealth `json:",omitempty"`
+}
 
 // Clients is the clients collection.
 type Clients struct {
@@ -105,10 +111,18 @@ func newDevices(all []deviceStats, idx *siteIndex) *Devices {
 			if d.NumClients != nil {
 				dev.Clients = *d.NumClients
 			}
+			out.Radios = append(out.Radios, d.radios(dev.Name)...)
+		}
+		if h, ok := d.health(dev.Name, dev.Type); ok {
+			out.Health = append(out.Health, h)
 		}
 		out.Devices = append(out.Devices, dev)
 	}
 	model.SortDevices(out.Devices)
+	slices.SortFunc(out.Radios, func(a, b model.Radio) int {
+		return cmp.Or(cmp.Compare(a.Device, b.Device), cmp.Compare(a.Band, b.Band))
+	})
+	slices.SortFunc(out.Health, func(a, b model.DeviceHealth) int { return cmp.Compare(a.Device, b.Device) })
 	return out
 }
 

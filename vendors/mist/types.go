@@ -45,19 +45,23 @@ type deviceStats struct {
 	Uptime     float64 `json:"uptime"`
 	LastSeen   float64 `json:"last_seen"`
 	NumClients *int    `json:"num_clients"`
+	deviceHealth
 }
 
 // deviceStatsFields names the fields of deviceStats: stats/devices returns
 // only a subset of its fields unless the fields parameter names them, and
 // which subset is not documented (mist.md section 14).
 var deviceStatsFields = []string{"type", "id", "mac", "name", "model", "serial", "version", "status", "site_id",
-	"uptime", "last_seen", "num_clients"}
+	"uptime", "last_seen", "num_clients", "radio_stat", "cpu_util", "mem_used_kb", "mem_total_kb", "env_stat",
+	"cpu_stat", "memory_stat", "module_stat"}
 
 // searchPage is the body of a search endpoint: one page and the cursor to
 // the next.
 type searchPage[T any] struct {
-	Limit   int    `json:"limit"`
-	Total   int    `json:"total"`
+	Limit int `json:"limit"`
+	// Total is nil where a search leaves it out (E32 declares nothing
+	// required).
+	Total   *int   `json:"total"`
 	Next    string `json:"next"`
 	Results []T    `json:"results"`
 }

@@ -21,6 +21,12 @@ var (
 	mistClients = collector.NewKey[*mist.Clients]("clients")
 	mistAlarms  = collector.NewKey[*mist.Alarms]("alarms")
 	mistUsage   = collector.NewKey[*mist.Usage]("usage")
+	mistPorts   = collector.NewKey[*mist.Ports]("ports")
+	mistVPN     = collector.NewKey[*mist.Peers]("vpn_peers")
+	mistTunnels = collector.NewKey[*mist.Peers]("tunnels")
+	mistBGP     = collector.NewKey[*mist.Peers]("bgp_peers")
+	mistEdges   = collector.NewKey[*mist.Edges]("mxedges")
+	mistSLE     = collector.NewKey[*mist.SLEs]("sle")
 )
 
 // Mist-only families.
@@ -34,6 +40,9 @@ var (
 	mistAPIUsageDesc = exposition.NewFamily("mist_api_usage_requests",
 		"Calls Mist counted against the token in the current hour, from every tool using it.")
 	mistAPILimitDesc = exposition.NewFamily("mist_api_usage_limit", "The token's hourly call limit, as Mist reports it.")
+	mistEdgeTunnels  = exposition.NewFamily("mist_edge_tunnels", "Tunnels a Mist Edge terminates.", "device", "site")
+	mistBGPPeerInfo  = exposition.NewFamily("mist_bgp_peer_info",
+		"The autonomous systems of a BGP session, value 1.", "device", "peer", "local_as", "neighbor_as")
 )
 
 // Vendor is the Juniper Mist vendor: its config key, hold cap (an hourly quota per token) and
@@ -52,7 +61,15 @@ func build(cfg *config.Mist, env collector.Env) (*collector.Parts, error) {
 		collector.Collect(mistClients, client.Clients, func(c *mist.Clients) int { return c.Total }),
 		collector.Collect(mistAlarms, client.Alarms, func(a *mist.Alarms) int { return a.Total }),
 		collector.Collect(mistUsage, client.Usage, func(*mist.Usage) int { return 1 }),
+		collector.Collect(mistPorts, client.Ports, func(p *mist.Ports) int { return len(p.Ports) }),
+		collector.Collect(mistVPN, client.VPNPeers, countPeers),
+		collector.Collect(mistTunnels, client.Tunnels, countPeers),
+		collector.Collect(mistBGP, client.BGPPeers, countPeers),
+		collector.Collect(mistEdges, client.MistEdges, func(e *mist.Edges) int { return len(e.Edges) }),
+		collector.Collect(mistSLE, client.SLEs, func(s *mist.SLEs) int { return len(s.SLEs) }),
 	}
+	ports := cfg.Ports
+	render := func(out *exposition.Sink, d collector.Data) { render(out, d, &ports) }
 	p := &collector.Parts{Collections: kinds, Render: render, Budget: budget, Reserve: cfg.Budget.Reserve,
 		Identity: cfg.URL() + " " + cfg.OrgID + " " + cfg.Email}
 	p.Devices = func(d collector.Data) []model.Device {
@@ -83,7 +100,9 @@ func build(cfg *config.Mist, env collector.Env) (*collector.Parts, error) {
 	return p, nil
 }
 
-func render(out *exposition.Sink, d collector.Data) {
+func countPeers(p *mist.Peers) int { return len(p.Peers) }
+
+func render(out *exposition.Sink, d collector.Data, ports *config.MistPorts) {
 	if s, ok := collector.Get(d, mistSites); ok {
 		for _, site := range s.Sites {
 			out.Gauge(exposition.SiteInfo, 1, site.ID, site.Name)
@@ -94,19 +113,63 @@ func render(out *exposition.Sink, d collector.Data) {
 			}
 		}
 	}
-	if d, ok := collector.Get(d, mistDevices); ok {
-		exposition.Devices(out, d.Devices)
-		for _, dev := range d.Devices {
+	devices, ok := collector.Get(d, mistDevices)
+	if ok {
+		exposition.Devices(out, devices.Devices)
+		for _, dev := range devices.Devices {
 			if dev.LastSeen > 0 {
 				out.Gauge(mistDeviceLastSeenDesc, dev.LastSeen, dev.Name, dev.Serial, dev.Site)
 			}
 		}
+		exposition.Radios(out, devices.Radios)
+		exposition.DeviceHealths(out, devices.Health)
 	}
+	renderNetwork(out, d, devices, ports)
 	if c, ok := collector.Get(d, mistClients); ok {
 		exposition.Clients(out, c.Counts)
 	}
 	if u, ok := collector.Get(d, mistUsage); ok {
 		out.Gauge(mistAPIUsageDesc, u.Requests)
 		out.Gauge(mistAPILimitDesc, u.Limit)
+	}
+}
+
+// renderNetwork renders the wired, WAN, Mist Edge and SLE collections,
+// naming devices from the devices collection.
+func renderNetwork(out *exposition.Sink, d collector.Data, devices *mist.Devices, ports *config.MistPorts) {
+	if p, ok := collector.Get(d, mistPorts); ok {
+		exposition.Interfaces(out, p.Interfaces(ports, devices))
+	}
+	for _, f := range []struct {
+		key    collector.Key[*mist.Peers]
+		family *exposition.Family
+	}{{mistVPN, exposition.VPNPeerUp}, {mistTunnels, exposition.TunnelUp}, {mistBGP, exposition.BGPPeerUp}} {
+		p, ok := collector.Get(d, f.key)
+		if !ok {
+			continue
+		}
+		named := p.Named(devices)
+		exposition.Peers(out, f.family, named)
+		for i, pr := range p.Peers {
+			if pr.LocalAS != "" || pr.NeighborAS != "" {
+				out.Gauge(mistBGPPeerInfo, 1, named[i].Device, pr.Peer, pr.LocalAS, pr.NeighborAS)
+			}
+		}
+	}
+	if e, ok := collector.Get(d, mistEdges); ok {
+		devs := make([]model.Device, 0, len(e.Edges))
+		health := make([]model.DeviceHealth, 0, len(e.Edges))
+		for _, edge := range e.Edges {
+			devs = append(devs, edge.Device)
+			health = append(health, edge.Health)
+			if edge.NumTunnels != nil {
+				out.Gauge(mistEdgeTunnels, *edge.NumTunnels, edge.Device.Name, edge.Device.Site)
+			}
+		}
+		exposition.Devices(out, devs)
+		exposition.DeviceHealths(out, health)
+	}
+	if s, ok := collector.Get(d, mistSLE); ok {
+		exposition.SLEs(out, s.SLEs)
 	}
 }
