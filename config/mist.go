@@ -25,25 +25,23 @@ var MistClouds = map[string]string{
 }
 
 // MistCollections are the collections a Mist source offers, with their
-// default intervals. The wired, WAN, Mist Edge and SLE collections are
-// opt-in: naming one under collections enables it at its default interval.
-// At 1,000 sites and 10,000 devices all of them together make about 2,900
-// calls an hour, within the 4,500 a token's 5,000 leave after the reserve
-// (docs/mist.md, "Budget").
+// default intervals. At 1,000 sites and 10,000 devices all of them
+// together make about 2,900 calls an hour, within the 4,500 a token's
+// 5,000 leave after the reserve (docs/mist.md, "Budget").
 var MistCollections = map[string]Collection{
 	"sites":     {Enabled: true, Interval: Duration(5 * time.Minute)},
 	"devices":   {Enabled: true, Interval: Duration(time.Minute)},
 	"clients":   {Enabled: true, Interval: Duration(5 * time.Minute)},
 	"alarms":    {Enabled: true, Interval: Duration(time.Minute)},
 	"usage":     {Enabled: true, Interval: Duration(5 * time.Minute)},
-	"ports":     {Interval: Duration(5 * time.Minute)},
-	"vpn_peers": {Interval: Duration(5 * time.Minute)},
-	"tunnels":   {Interval: Duration(5 * time.Minute)},
-	"bgp_peers": {Interval: Duration(5 * time.Minute)},
-	"mxedges":   {Interval: Duration(5 * time.Minute)},
+	"ports":     {Enabled: true, Interval: Duration(5 * time.Minute)},
+	"vpn_peers": {Enabled: true, Interval: Duration(5 * time.Minute)},
+	"tunnels":   {Enabled: true, Interval: Duration(5 * time.Minute)},
+	"bgp_peers": {Enabled: true, Interval: Duration(5 * time.Minute)},
+	"mxedges":   {Enabled: true, Interval: Duration(5 * time.Minute)},
 	// SLEs are one number per site over a day's window; Mist keeps them in
 	// 10-minute buckets at best.
-	"sle": {Interval: Duration(15 * time.Minute)},
+	"sle": {Enabled: true, Interval: Duration(15 * time.Minute)},
 }
 
 // The port filter's keep values.

@@ -73,6 +73,7 @@ func startEnvWith(t *testing.T, extra string) *testEnv {
   - name: mist-b
     base_url: %s
     token: %s
+    ports: {keep: neighbors}
   - name: mist-login
     base_url: %s
     email: %s

@@ -30,8 +30,9 @@ func build(o simkit.Setup) (*simkit.Built, error) {
 		},
 		Section: func(a simkit.SectionArgs) (string, error) {
 			file, err := a.Secret("token", c.Token)
-			return a.Write([]string{"token_file: " + file},
-				"sites 30s", "devices 15s", "clients 30s", "alarms 15s", "usage 60s"), err
+			return a.Write([]string{"token_file: " + file, "ports: {keep: neighbors}"},
+				"sites 30s", "devices 15s", "clients 30s", "alarms 15s", "usage 60s",
+				"ports 30s", "vpn_peers 30s", "tunnels 30s", "bgp_peers 30s", "mxedges 60s", "sle 60s"), err
 		},
 	})
 }

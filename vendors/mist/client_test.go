@@ -442,9 +442,15 @@ func TestCollectionsStartingTogether(t *testing.T) {
 				}
 				return err
 			},
-			"clients": func() error { _, err := c.Clients(ctx); return err },
-			"alarms":  func() error { _, err := c.Alarms(ctx); return err },
-			"usage":   func() error { _, err := c.Usage(ctx); return err },
+			"clients":   func() error { _, err := c.Clients(ctx); return err },
+			"alarms":    func() error { _, err := c.Alarms(ctx); return err },
+			"usage":     func() error { _, err := c.Usage(ctx); return err },
+			"ports":     func() error { _, err := c.Ports(ctx); return err },
+			"vpn_peers": func() error { _, err := c.VPNPeers(ctx); return err },
+			"tunnels":   func() error { _, err := c.Tunnels(ctx); return err },
+			"bgp_peers": func() error { _, err := c.BGPPeers(ctx); return err },
+			"mxedges":   func() error { _, err := c.MistEdges(ctx); return err },
+			"sle":       func() error { _, err := c.SLEs(ctx); return err },
 		}
 	})
 }
@@ -471,7 +477,7 @@ func TestServerPageSize(t *testing.T) {
 		for _, refuse := range []bool{false, true} {
 			t.Run(fmt.Sprintf("server max %d, refusing larger %v", most, refuse), func(t *testing.T) {
 				sim, base := vendortest.Serve(t, mistsim.New, mistsim.Options{Seed: 3, MaxLimit: most, RefuseLargeLimit: refuse})
-				cfg := mistConfig(t, base, fmt.Sprintf("    page_size: %d\n", pageSize), sim.Credentials())
+				cfg := mistConfig(t, base, fmt.Sprintf("    page_size: %d\n    ports: {keep: all}\n", pageSize), sim.Credentials())
 				minimum := pageMinimum(t, cfg)
 				c, _ := newClient(t, cfg)
 				ctx := context.Background()
@@ -487,6 +493,12 @@ func TestServerPageSize(t *testing.T) {
 					{"clients", func() (int, error) { return count(c.Clients(ctx))(func(cl *Clients) int { return cl.Total }) }, want.Clients},
 					{"alarms", func() (int, error) { return count(c.Alarms(ctx))(func(a *Alarms) int { return a.Total }) }, want.OpenAlarms},
 					{"usage", func() (int, error) { _, err := c.Usage(ctx); return 0, err }, 0},
+					{"ports", func() (int, error) { return count(c.Ports(ctx))(func(p *Ports) int { return len(p.Ports) }) }, want.Ports},
+					{"vpn_peers", func() (int, error) { return count(c.VPNPeers(ctx))(func(p *Peers) int { return len(p.Peers) }) }, want.VPNPeers},
+					{"tunnels", func() (int, error) { return count(c.Tunnels(ctx))(func(p *Peers) int { return len(p.Peers) }) }, want.WANTunnels},
+					{"bgp_peers", func() (int, error) { return count(c.BGPPeers(ctx))(func(p *Peers) int { return len(p.Peers) }) }, want.BGPPeers},
+					{"mxedges", func() (int, error) { return count(c.MistEdges(ctx))(func(e *Edges) int { return len(e.Edges) }) }, want.MxEdges},
+					{"sle", func() (int, error) { _, err := c.SLEs(ctx); return 0, err }, 0},
 				} {
 					if got, err := l.fetch(); err != nil || got != l.want {
 						t.Fatalf("%s = %d, %v; want %d", l.name, got, err, l.want)

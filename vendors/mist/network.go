@@ -14,9 +14,11 @@ import (
 	"github.com/nmsexporter/nms_exporter/model"
 )
 
-// searchFallback is the limit the wired and WAN searches ask when 1,000 is
-// refused: the maximum of search endpoints is not stated (mist.md 12.0).
-const searchFallback = 100
+// searchFallback is the limit the wired, WAN and SLE calls ask when their
+// page size is refused: none, so the server's own default (100), which it
+// always allows, where the maximum of search endpoints is not stated
+// (mist.md 12.0) and a server may cap it lower still.
+const searchFallback = 0
 
 // Wire types of the wired, WAN, Mist Edge and SLE endpoints (mist.md
 // sections 12 and 13): the fields the exporter reads, every one optional.

@@ -364,20 +364,22 @@ func cmpOr(a, b string) string {
 	return b
 }
 
-func TestSearchRetriesAtHundredOnBadRequest(t *testing.T) {
+// TestSearchRetriesAtTheDefaultOnBadRequest: a refused page size is asked
+// again without a limit, at the server's default page.
+func TestSearchRetriesAtTheDefaultOnBadRequest(t *testing.T) {
 	s := &standIn{refuse: []string{"1000"}}
 	c := standInClient(t, s, "")
 	if _, err := c.VPNPeers(context.Background()); err != nil {
 		t.Fatalf("VPNPeers() = %v", err)
 	}
-	if q := s.asked("stats/vpn_peers/search"); !slices.Equal(q, []string{"limit=1000", "limit=100"}) {
-		t.Errorf("vpn_peers queries = %q; want limit=1000, refused, then limit=100", q)
+	if q := s.asked("stats/vpn_peers/search"); !slices.Equal(q, []string{"limit=1000", ""}) {
+		t.Errorf("vpn_peers queries = %q; want limit=1000, refused, then no limit", q)
 	}
 	s.mu.Lock()
-	s.refuse = []string{"1000", "100"}
+	s.refuse = []string{"1000", ""}
 	s.mu.Unlock()
 	_, err := c.BGPPeers(context.Background())
-	vendortest.CheckError(t, "BGPPeers() refused at 1000 and 100", err, http.StatusBadRequest, "bgp_peers/search", "t0ken")
+	vendortest.CheckError(t, "BGPPeers() refused at 1000 and at the default", err, http.StatusBadRequest, "bgp_peers/search", "t0ken")
 }
 
 func TestPeersTunnelsAndBGP(t *testing.T) {
@@ -473,18 +475,19 @@ func TestSLEsPageInTheBody(t *testing.T) {
 	}
 }
 
-func TestPageMinimumCountsOptInCollections(t *testing.T) {
+func TestPageMinimumCountsEveryCollection(t *testing.T) {
 	s := &standIn{}
 	base := vendortest.ServeHandler(t, s)
 	for _, tc := range []struct {
 		extra string
 		want  int
 	}{
-		// usage, sites, devices, clients, alarms
-		{"", 5},
-		// and ports 3 (5 at 2 a page), VPN, tunnels, BGP (no total: one
-		// page), Mist Edges 1 each, SLE wifi 2 (2 at 1 a page), wired, wan.
-		{"    collections: {ports: {}, vpn_peers: {}, tunnels: {}, bgp_peers: {}, mxedges: {}, sle: {}}\n", 16},
+		// usage, sites, devices, clients, alarms, and ports 3 (5 at 2 a
+		// page), VPN, tunnels, BGP (no total: one page), Mist Edges 1 each,
+		// SLE wifi 2 (2 at 1 a page), wired, wan.
+		{"", 16},
+		// usage, sites, devices, clients, alarms alone.
+		{"    collections: {ports: {enabled: false}, vpn_peers: {enabled: false}, tunnels: {enabled: false}, bgp_peers: {enabled: false}, mxedges: {enabled: false}, sle: {enabled: false}}\n", 5},
 	} {
 		c, _ := newClient(t, mistSection(t, base, "    token: t0ken\n    org_id: "+standInOrg+"\n"+tc.extra))
 		n, err := c.PageMinimum(context.Background())
