@@ -3,7 +3,10 @@ package mistsource_test
 import (
 	"context"
 	"log/slog"
+	"maps"
 	"net/http/httptest"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -18,7 +21,14 @@ import (
 
 func mistSource(t *testing.T, size, extra string) (*collector.Source, *mistsim.Server) {
 	t.Helper()
-	sim, err := mistsim.New(mistsim.Options{Seed: 5, Size: size})
+	return mistSourceOn(t, mistsim.Options{Seed: 5, Size: size}, extra)
+}
+
+// mistSourceOn is a source on a simulator made with o, its config section
+// completed by extra.
+func mistSourceOn(t *testing.T, o mistsim.Options, extra string) (*collector.Source, *mistsim.Server) {
+	t.Helper()
+	sim, err := mistsim.New(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,5 +94,56 @@ func TestMistCollectorLint(t *testing.T) {
 	}
 	for _, p := range problems {
 		t.Errorf("lint: %s: %s", p.Metric, p.Text)
+	}
+}
+
+// TestMistDefaultPlanFitsAtLarge refreshes every collection of a 1,000-site,
+// 10,000-device org at the default config (the per-second pace lifted, so
+// the test does not wait on it) and checks that the default intervals, as
+// they are, plan no more calls an hour than a token's 5,000 less the
+// default reserve: nothing has to be stretched.
+func TestMistDefaultPlanFitsAtLarge(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a large org takes a while to build")
+	}
+	s, _ := mistSource(t, "large", "    budget: {requests_per_second: 0}\n")
+	for _, c := range s.Collections {
+		if err := s.Refresh(context.Background(), c.Name); err != nil {
+			t.Fatalf("refresh %s: %v", c.Name, err)
+		}
+	}
+	var perHour float64
+	for _, st := range s.Status() {
+		for _, c := range s.Collections {
+			if c.Name != st.Collection {
+				continue
+			}
+			if st.Interval != c.Interval {
+				t.Errorf("%s: interval in force %v; want the default %v, unstretched", c.Name, st.Interval, c.Interval)
+			}
+			perHour += float64(max(st.Calls, 1)) * float64(time.Hour) / float64(c.Interval)
+			t.Logf("%-10s %4d calls every %v", c.Name, st.Calls, c.Interval)
+		}
+	}
+	defaults, err := config.Parse([]byte("mist:\n  - name: m\n    token: t\n"), "m.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := defaults.Mist[0].Budget
+	limit := float64(b.RequestsPerHour) * (1 - b.Reserve)
+	t.Logf("the default plan: %.0f calls an hour, of %.0f", perHour, limit)
+	// The series of each family, for BENCHMARKS.md (go test -v).
+	perFamily := map[string]int{}
+	for l := range strings.Lines(collectortest.Probe(s, nil).Body.String()) {
+		if !strings.HasPrefix(l, "#") {
+			name, _, _ := strings.Cut(l, "{")
+			perFamily[strings.Fields(name)[0]]++
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(perFamily)) {
+		t.Logf("%-45s %7d series", name, perFamily[name])
+	}
+	if perHour > limit {
+		t.Errorf("the default plan makes %.0f calls an hour; want at most %.0f", perHour, limit)
 	}
 }
