@@ -505,7 +505,9 @@ func (w *world) deviceStatJSON(di int, nowMs int64, o *Options, optIn func(strin
 	}
 	up, seen := d.liveTimes(nowMs)
 	h := simkit.Mix(d.macNum ^ 0x5eed)
-	cpu := d.cpu + int(simkit.Mix(d.macNum^uint64(nowMs/60_000))%8)
+	// CPU wanders with the world's steps, not the clock, so the same
+	// world answers the same between steps.
+	cpu := d.cpu + int(simkit.Mix(d.macNum^w.tick<<32)%8)
 	switch d.typ {
 	case typeSwitch:
 		s := &switchStatJSON{

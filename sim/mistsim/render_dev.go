@@ -85,7 +85,7 @@ func (w *world) moduleStat(di int, up int64, cpu int, nowMs int64) []moduleJSON 
 	d := &w.devs[di]
 	l := portLayouts[d.model.name]
 	h := simkit.Mix(d.macNum ^ 0x30d)
-	drift := int(simkit.Mix(h^uint64(nowMs/300_000)) % 3)
+	drift := int(simkit.Mix(h^w.tick<<32) % 3)
 	m := moduleJSON{FPCIdx: 0, MAC: d.mac, Serial: d.serial, Model: d.model.name, Version: d.version,
 		VCRole: "master", VCState: "present", Status: "connected", Uptime: up,
 		CPUStat:      cpuStatJSON{Idle: 100 - cpu, System: cpu / 2, User: cpu - cpu/2, LoadAvg: loadAvg(cpu)},

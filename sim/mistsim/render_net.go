@@ -329,7 +329,7 @@ func (w *world) portJSON(pi int32, nowMs int64, o *Options, embedded bool) portJ
 			out.PortUsage = o.WANPortUsage
 		}
 		if up {
-			lat := math.Round((4+float64(h%300)/10+float64(simkit.Mix(h^uint64(nowMs/60_000))%30)/10)*10) / 10
+			lat := math.Round((4+float64(h%300)/10+float64(simkit.Mix(h^w.tick<<32)%30)/10)*10) / 10
 			jit := math.Round(lat/10*10) / 10
 			loss := 0.0
 			out.Latency, out.Jitter, out.Loss = &lat, &jit, &loss
@@ -353,7 +353,7 @@ func (w *world) vpnJSON(v vpnRec, nowMs int64, o *Options, embedded bool) vpnPee
 		typ = "svr"
 	}
 	h := simkit.Mix(da.macNum ^ db.macNum ^ uint64(len(ap)))
-	drift := float64(simkit.Mix(h^uint64(nowMs/60_000))%40) / 10
+	drift := float64(simkit.Mix(h^w.tick<<32)%40) / 10
 	out := vpnPeerJSON{
 		RouterName: da.name, PortID: ap, PeerMAC: db.mac, PeerRouterName: db.name, PeerSiteID: w.siteID(db.site),
 		PeerPortID: bp, Type: typ, Up: up, MTU: 1400, LastSeen: secsNum(nowMs - int64(h%20_000)),
@@ -475,7 +475,7 @@ func (w *world) bgpJSON(i int, nowMs int64, o *Options, embedded bool) bgpJSON {
 func (w *world) mxEdgeJSON(i int, nowMs int64, o *Options) mxEdgeJSON {
 	e := &w.net.edges[i]
 	h := simkit.Mix(e.macNum)
-	cpu := e.cpu + int(simkit.Mix(h^uint64(nowMs/60_000))%6)
+	cpu := e.cpu + int(simkit.Mix(h^w.tick<<32)%6)
 	upS := (nowMs - e.bootMs) / 1000
 	mem := &mxMemJSON{Usage: e.mem, Total: e.memTotal}
 	mem.Free = e.memTotal * int64(100-e.mem) / 100

@@ -535,17 +535,24 @@ func (w *world) buildEdges(r *rand.Rand, nowMs int64) {
 func (w *world) buildSLE() {
 	r := simkit.NewRand(w.seed, streamSLE)
 	w.net.sle = make([]siteSLE, len(w.sites))
-	ratio := func(lo float64) float64 { return lo + (1-lo)*r.Float64() }
+	// Most sites meet their goals most of the time; one metric in ten of
+	// a site is poor, down to lo.
+	ratio := func(lo float64) float64 {
+		if r.IntN(10) > 0 {
+			return 0.95 + 0.05*r.Float64()
+		}
+		return lo + (0.95-lo)*r.Float64()
+	}
 	for i := range w.net.sle {
 		s := &w.net.sle[i]
 		for k := range s.wifi {
-			s.wifi[k] = ratio(0.8)
+			s.wifi[k] = ratio(0.6)
 		}
 		for k := range s.wired {
-			s.wired[k] = ratio(0.85)
+			s.wired[k] = ratio(0.7)
 		}
 		for k := range s.wan {
-			s.wan[k] = ratio(0.75)
+			s.wan[k] = ratio(0.5)
 		}
 	}
 }
