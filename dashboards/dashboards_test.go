@@ -29,14 +29,17 @@ import (
 var wantDatasource = map[string]any{"type": "prometheus", "uid": "${datasource}"}
 
 // units are the Grafana unit ids the dashboards may use (a subset of
-// packages/grafana-data/src/valueFormats/categories.ts).
+// packages/grafana-data/src/valueFormats/categories.ts). The last line's
+// are for the interface, radio and device health families: bits and counts
+// per second, watts, dBm and degrees Celsius.
 var units = []string{
 	"none", "short", "string", "percent", "percentunit", "s", "ms", "dtdurations", "dtdurationms",
 	"dateTimeAsIso", "dateTimeFromNow", "reqps", "ops", "bool", "bool_yes_no", "bool_on_off",
+	"bps", "cps", "watt", "dBm", "celsius",
 }
 
 // vendorBoards are the dashboards of one vendor, which pick sources and sites.
-var vendorBoards = []string{"mist.json", "prime.json", "cxcloud.json", "nautobot.json"}
+var vendorBoards = []string{"mist.json", "mist_wired.json", "prime.json", "cxcloud.json", "nautobot.json"}
 
 // sentinel stands for $__rate_interval when checking that rate, irate and
 // increase use it: no dashboard writes this range by hand.
@@ -51,8 +54,8 @@ func boards(t *testing.T) map[string]*board {
 	if err != nil {
 		t.Fatalf("loadBoards() error = %v; want nil", err)
 	}
-	if len(b) < 6 {
-		t.Fatalf("len(loadBoards()) = %d; want at least 6", len(b))
+	if len(b) < 7 {
+		t.Fatalf("len(loadBoards()) = %d; want at least 7", len(b))
 	}
 	return b
 }
@@ -119,8 +122,8 @@ func seriesNames(fams map[string]string) map[string]bool {
 func TestDashboardsParse(t *testing.T) {
 	t.Parallel()
 	paths, err := filepath.Glob("*.json")
-	if err != nil || len(paths) < 6 {
-		t.Fatalf("filepath.Glob(*.json) = %v, %v; want the six dashboards", paths, err)
+	if err != nil || len(paths) < 7 {
+		t.Fatalf("filepath.Glob(*.json) = %v, %v; want the seven dashboards", paths, err)
 	}
 	for _, p := range paths {
 		data, err := os.ReadFile(p)
@@ -485,7 +488,7 @@ func TestExprs(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Exprs() error = %v; want nil", err)
 	}
-	for _, want := range []string{"overview.json", "mist.json", "prime.json", "cxcloud.json", "nautobot.json", "exporter.json"} {
+	for _, want := range []string{"overview.json", "mist.json", "mist_wired.json", "prime.json", "cxcloud.json", "nautobot.json", "exporter.json"} {
 		if len(all[want]) == 0 {
 			t.Errorf("len(Exprs()[%q]) = 0; want its expressions", want)
 		}
