@@ -102,6 +102,9 @@ type WebhookResult struct {
 	// Dropped counts the alarm events not applied, by reason (DropStale,
 	// DropFuture, DropDuplicate).
 	Dropped map[string]int
+	// Devices are the events that say a device went up or down: shown at
+	// once, as a live feed's are (LiveDevices).
+	Devices []model.DeviceState
 }
 
 // WebhookFunc decodes a verified webhook body, given the source's last
@@ -125,6 +128,19 @@ func (s *Source) AcceptWebhook(ctx context.Context, body []byte) (WebhookResult,
 		return res, err
 	}
 	now := s.now()
+	feed := &LiveFeed{s}
+	for _, d := range res.Devices {
+		// Dated as the alarms are: a signed body replayed later must not
+		// bring back a state a poll has since seen change.
+		switch {
+		case !d.At.After(now.Add(-WebhookWindow)):
+			res.Dropped = addDrop(res.Dropped, DropStale)
+		case d.At.After(now.Add(WebhookWindow)):
+			res.Dropped = addDrop(res.Dropped, DropFuture)
+		default:
+			feed.Device(d)
+		}
+	}
 	kept := 0
 	s.pushed.mu.Lock()
 	defer s.pushed.mu.Unlock()
@@ -139,10 +155,7 @@ func (s *Source) AcceptWebhook(ctx context.Context, body []byte) (WebhookResult,
 			reason = DropDuplicate
 		}
 		if reason != "" {
-			if res.Dropped == nil {
-				res.Dropped = map[string]int{}
-			}
-			res.Dropped[reason]++
+			res.Dropped = addDrop(res.Dropped, reason)
 			continue
 		}
 		if s.pushed.alarms == nil {
@@ -250,4 +263,13 @@ func (s *Source) alarmsOf(v view) []model.AlarmCount {
 	}
 	model.SortAlarmCounts(out)
 	return out
+}
+
+// addDrop counts one dropped event for reason.
+func addDrop(dropped map[string]int, reason string) map[string]int {
+	if dropped == nil {
+		dropped = map[string]int{}
+	}
+	dropped[reason]++
+	return dropped
 }

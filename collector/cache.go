@@ -42,7 +42,7 @@ type view struct {
 }
 
 // data returns the last good data of every collection.
-func (v view) data() Data { return Data{v.entries} }
+func (v view) data() Data { return Data{entries: v.entries} }
 
 // view returns the collections as they are now.
 func (c *cache) view() view {

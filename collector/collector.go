@@ -46,6 +46,7 @@ var healthDescs = []*prometheus.Desc{
 	sourceUpDesc, renderSuccessDesc, collectionSuccessDesc, collectionLastSuccessDesc, collectionDurationDesc,
 	collectionIntervalDesc, collectionItemsDesc, collectionFailuresDesc, collectionCallsDesc,
 	rateLimitRemainingDesc, budgetRemainingDesc, throttledDesc,
+	streamConnectedDesc, streamMessagesDesc, streamReconnectsDesc,
 }
 
 // healthFamilies collects the health families a scrape shows, from one
@@ -102,6 +103,7 @@ func (c healthFamilies) Collect(ch chan<- prometheus.Metric) {
 		}
 		ch <- prometheus.MustNewConstMetric(throttledDesc, prometheus.CounterValue, c.state.throttled.Seconds())
 	}
+	c.state.live.collect(ch)
 	c.api.Collect(ch)
 }
 
@@ -127,6 +129,7 @@ type renderInput struct {
 	view   view
 	peers  map[string][]model.Device // devices of the sources this one describes
 	alarms []model.AlarmCount
+	live   map[string]model.DeviceState // what the live feed said of devices
 }
 
 // gather takes the source's data, and its peers' devices, as they are now.
@@ -149,6 +152,7 @@ func (s *Source) gather() *renderInput {
 		in.peers[name] = p.devicesOf(pv)
 	}
 	in.alarms = s.alarmsOf(in.view)
+	in.live = s.liveStates()
 	return in
 }
 
@@ -157,6 +161,7 @@ func (s *Source) gather() *renderInput {
 func (s *Source) renderFrom(in *renderInput) *exposition.Sink {
 	out := exposition.NewSink()
 	data := in.view.data()
+	data.live = in.live
 	if s.Render != nil {
 		s.Render(out, data)
 	}

@@ -1,8 +1,13 @@
 package collector
 
+import "github.com/nmsexporter/nms_exporter/model"
+
 // Data is every collection's last good data as of one version of a
 // source's cache: what a render reads.
-type Data struct{ entries map[string]entry }
+type Data struct {
+	entries map[string]entry
+	live    map[string]model.DeviceState // see LiveDevices
+}
 
 // Key names a collection whose data is a T, so that a vendor reads it back
 // as the T its client returned.

@@ -24,10 +24,11 @@ type healthState struct {
 	throttled       time.Duration
 	requests        int64
 	renderErr       string // why the last render was refused; "" if it was not
+	live            liveHealth
 }
 
 func (s *Source) healthState(v view) healthState {
-	st := healthState{status: s.statusOf(v), requests: s.API.Total()}
+	st := healthState{status: s.statusOf(v), requests: s.API.Total(), live: s.liveHealth()}
 	if err := s.RenderError(); err != nil {
 		st.renderErr = err.Error()
 	}
@@ -41,7 +42,7 @@ func (s *Source) healthState(v view) healthState {
 func (h healthState) equal(o healthState) bool {
 	return slices.Equal(h.status, o.status) && h.budget == o.budget && maps.Equal(h.remaining, o.remaining) &&
 		maps.Equal(h.vendorRemaining, o.vendorRemaining) && h.throttled == o.throttled && h.requests == o.requests &&
-		h.renderErr == o.renderErr
+		h.renderErr == o.renderErr && h.live == o.live
 }
 
 // healthCache keeps a source's health families as last encoded in each

@@ -46,6 +46,9 @@ func (s *Source) Run(ctx context.Context) {
 	for _, c := range s.Collections {
 		wg.Go(func() { s.loop(ctx, c) })
 	}
+	if s.live.run != nil {
+		wg.Go(func() { s.runLive(ctx) })
+	}
 	wg.Wait()
 	// The next start, or the source a reload puts in its place, goes on
 	// from the budget's counts.
@@ -62,6 +65,14 @@ func (s *Source) loop(ctx context.Context, c *Collection) {
 		select {
 		case <-ctx.Done():
 			return
+		case <-s.live.wake[c.Name]:
+			// The interval in force changed: wait what is left of it since
+			// the last refresh began, if anything.
+			e := s.cache.get(c.Name)
+			if left := e.lastAttempt.Add(s.ownInterval(c.Name, e.interval)).Sub(s.now()); left > 0 && !e.lastAttempt.IsZero() {
+				t.Reset(left)
+				continue
+			}
 		case <-t.C:
 		}
 		err := s.Refresh(ctx, c.Name)
@@ -158,6 +169,9 @@ func safeFetch(ctx context.Context, f Fetcher) (data any, items int, err error) 
 // their configured intervals would spend more than the budget allows.
 func (s *Source) replan() {
 	if s.Budget == nil {
+		for _, c := range s.Collections {
+			s.cache.setInterval(c.Name, clampDelay(float64(c.Interval)*s.liveFactor(c.Name)))
+		}
 		return
 	}
 	costs := s.cache.costs()
@@ -182,6 +196,6 @@ func (s *Source) replan() {
 		}
 	}
 	for _, c := range s.Collections {
-		s.cache.setInterval(c.Name, clampDelay(float64(c.Interval)*factor).Round(time.Second))
+		s.cache.setInterval(c.Name, clampDelay(float64(c.Interval)*factor*s.liveFactor(c.Name)).Round(time.Second))
 	}
 }

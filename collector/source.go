@@ -74,6 +74,7 @@ type Source struct {
 	dependsOn []string
 	rendered  rendered
 	pushed    pushed
+	live      live
 	timeout   time.Duration // per upstream request
 	maxItems  int           // per collection; 0 means config.DefaultMaxItems
 	maxSeries int           // per render; 0 means config.DefaultMaxSeries
@@ -116,6 +117,10 @@ func (s *Source) init(opts Options) {
 	}
 	sort.Slice(s.Collections, func(i, j int) bool { return s.Collections[i].Name < s.Collections[j].Name })
 	s.cache = newCache(s.Collections)
+	s.live.wake = map[string]chan struct{}{}
+	for _, c := range s.Collections {
+		s.live.wake[c.Name] = make(chan struct{}, 1)
+	}
 	s.storage = opts.StateDir
 	if s.storage != "" {
 		// At 0 from the start: a dashboard sees the series before a save fails.

@@ -1,6 +1,7 @@
 package collector
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -93,6 +94,14 @@ type Parts struct {
 	Identity string
 	// Close releases the vendor client's connections when the source stops.
 	Close func()
+	// Live, when set, is the vendor's live feed, run beside the
+	// refreshers. While it is healthy, the collections in LiveStretch
+	// refresh at their intervals times its factor: what it pushes stands
+	// in for most of their polls. LiveExpiry is how long what it says of
+	// a device counts (DefaultLiveExpiry when 0).
+	Live        Live
+	LiveStretch map[string]float64
+	LiveExpiry  time.Duration
 }
 
 // Kind is a vendor's collection before it is configured.
@@ -173,6 +182,7 @@ func NewSource(cfg config.Source, opts Options) (*Source, error) {
 			Name: name, Interval: time.Duration(c.Collections[name].Interval), Fetch: k.fetch, Decode: k.decode,
 		})
 	}
+	s.live.run, s.live.stretch, s.live.expiry = p.Live, p.LiveStretch, cmp.Or(p.LiveExpiry, DefaultLiveExpiry)
 	s.init(opts)
 	return s, nil
 }

@@ -72,3 +72,12 @@ func SortAlarmCounts(as []AlarmCount) {
 			cmp.Compare(a.Severity, b.Severity), cmp.Compare(a.Category, b.Category))
 	})
 }
+
+// DeviceState is what a vendor pushed about one device between polls (a
+// stream's frame, a webhook's event): whether it is up, and when that was
+// so.
+type DeviceState struct {
+	MAC string
+	Up  bool
+	At  time.Time
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -616,5 +617,46 @@ func TestWebhookDatesAndNamesEvents(t *testing.T) {
 	}
 	if !a[3].At.IsZero() {
 		t.Errorf("an event without timestamp dated %v; want no date", a[3].At)
+	}
+}
+
+// TestDeviceEventWebhooks: device-events (either spelling) and
+// device-updowns give the devices they say went down or up, by MAC as the
+// device stats write it; events of other kinds are counted, not read.
+func TestDeviceEventWebhooks(t *testing.T) {
+	sim, base := vendortest.Serve(t, mistsim.New, mistsim.Options{Seed: 7, Size: "small"})
+	c, _ := newClient(t, mistConfig(t, base, "", sim.Credentials()))
+	for _, tc := range []struct {
+		name, body string
+		want       []model.DeviceState
+	}{
+		{"device-events, mist.md's example", `{"topic": "device-events", "events": [
+  {"device_name": "hq-ap-07", "device_type": "ap", "ev_type": "warn", "mac": "5c5b35d00801",
+   "site_id": "2f6c1e0a-7b3d-4c5e-9f80-1a2b3c4d5e6f", "site_name": "HQ-Amsterdam", "timestamp": 1720594000,
+   "type": "AP_DISCONNECTED", "reason": "heartbeat-missed"}]}`,
+			[]model.DeviceState{{MAC: "5c5b35d00801", Up: false, At: time.Unix(1720594000, 0)}}},
+		{"device_events, the OAS sample's spelling", `{"topic": "device_events", "events": [
+  {"mac": "5C:5B:35:D0:08:01", "type": "SW_RECONNECTED", "timestamp": 1720594001},
+  {"mac": "5c5b35d00802", "type": "AP_CONFIG_CHANGED_BY_USER", "timestamp": 1720594002}]}`,
+			[]model.DeviceState{{MAC: "5c5b35d00801", Up: true, At: time.Unix(1720594001, 0)}}},
+		{"device-updowns", `{"topic": "device-updowns", "events": [
+  {"ap": "5c5b35d00803", "ap_name": "hq-ap-09", "site_id": "s", "site_name": "HQ", "timestamp": 1720594003, "type": "AP_DISCONNECTED"}]}`,
+			[]model.DeviceState{{MAC: "5c5b35d00803", Up: false, At: time.Unix(1720594003, 0)}}},
+		{"audits", `{"topic": "audits", "events": [{"id": "x"}]}`, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := c.Webhook(context.Background(), []byte(tc.body), nil, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.EqualFunc(res.Devices, tc.want, func(a, b model.DeviceState) bool {
+				return a.MAC == b.MAC && a.Up == b.Up && a.At.Equal(b.At)
+			}) {
+				t.Errorf("Devices = %+v; want %+v", res.Devices, tc.want)
+			}
+		})
+	}
+	if _, err := c.Webhook(context.Background(), []byte(`{"topic": "device-events", "events": [{"mac": 5}]}`), nil, nil); err == nil {
+		t.Errorf("a device event with a numeric mac decoded without an error")
 	}
 }

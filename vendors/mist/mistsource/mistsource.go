@@ -93,7 +93,7 @@ func build(cfg *config.Mist, env collector.Env) (*collector.Parts, error) {
 			if err != nil {
 				return collector.WebhookResult{}, err
 			}
-			return collector.WebhookResult{Alarms: r.Alarms, Events: r.Events, Filtered: r.Filtered}, nil
+			return collector.WebhookResult{Alarms: r.Alarms, Events: r.Events, Filtered: r.Filtered, Devices: r.Devices}, nil
 		}
 	}
 	p.Close = client.Close
@@ -115,7 +115,8 @@ func render(out *exposition.Sink, d collector.Data, ports *config.MistPorts) {
 	}
 	devices, ok := collector.Get(d, mistDevices)
 	if ok {
-		exposition.Devices(out, devices.Devices)
+		// What a webhook or the stream said since the last poll shows now.
+		exposition.Devices(out, collector.LiveDevices(d, devices.Devices))
 		for _, dev := range devices.Devices {
 			if dev.LastSeen > 0 {
 				out.Gauge(mistDeviceLastSeenDesc, dev.LastSeen, dev.Name, dev.Serial, dev.Site)
