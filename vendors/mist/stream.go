@@ -272,7 +272,9 @@ func (c *Client) streamOnce(ctx context.Context, wsURL string, conn int, chans [
 	stop := func(err error) (bool, error) {
 		cancel()
 		_ = ws.CloseNow()
-		<-readErr
+		if rerr := <-readErr; err == nil {
+			err = rerr // the reader fails for the close; err says why
+		}
 		if ctx.Err() != nil {
 			return up, ctx.Err()
 		}
