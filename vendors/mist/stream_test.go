@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"runtime"
 	"strings"
 	"sync"
@@ -647,4 +648,25 @@ func TestStreamDisabled(t *testing.T) {
 	if err := c.Stream(context.Background(), []string{"s"}, newRecorder()); err == nil {
 		t.Error("Stream() with the stream disabled = nil; want an error")
 	}
+}
+
+// TestStreamTLS: over https the stream is wss, and the upgrade must go
+// over HTTP/1.1 although the client tries HTTP/2 first.
+func TestStreamTLS(t *testing.T) {
+	sim, err := mistsim.New(mistsim.Options{Seed: 5, Stream: mistsim.StreamOptions{Period: 50 * time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewUnstartedServer(sim)
+	srv.EnableHTTP2 = true
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	t.Cleanup(sim.Close)
+	c, _ := newClient(t, mistConfig(t, srv.URL, "    tls:\n      insecure_skip_verify: true\n", sim.Credentials()))
+	if u, _ := StreamURL(c.cfg); !strings.HasPrefix(u, "wss://") {
+		t.Fatalf("StreamURL() = %q; want wss", u)
+	}
+	h := newRecorder()
+	runStream(t, c, sim.SiteIDs(), h)
+	h.waitFor(t, 5*time.Second, "connected with updates", func(r *recorder) bool { return r.up[0] && len(r.updates) > 0 })
 }
