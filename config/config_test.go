@@ -65,7 +65,7 @@ func TestLoadGood(t *testing.T) {
 	if got := len(c.Sources()); got != 3 {
 		t.Errorf("len(Sources()) = %d; want 3", got)
 	}
-	if got, want := lab.Enabled(), []string{"alarms", "clients", "devices", "sites", "usage"}; fmt.Sprint(got) != fmt.Sprint(want) {
+	if got, want := lab.Enabled(), []string{"alarms", "bgp_peers", "clients", "devices", "mxedges", "ports", "sites", "sle", "tunnels", "usage", "vpn_peers"}; fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("Enabled() = %v; want %v", got, want)
 	}
 }

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"net/url"
 	"regexp"
 	"slices"
 	"sort"
@@ -108,7 +109,32 @@ type Mist struct {
 	WebhookSecret     Secret `yaml:"webhook_secret,omitempty"`
 	WebhookSecretFile string `yaml:"webhook_secret_file,omitempty"`
 	WebhookSecretEnv  string `yaml:"webhook_secret_env,omitempty"`
+	// Stream is the live device stream over a WebSocket.
+	Stream MistStream `yaml:"stream,omitempty"`
 }
+
+// MistStream is the WebSocket stream of device stats (mist.md section 15),
+// which tells of a device going down within seconds instead of at the next
+// poll.
+type MistStream struct {
+	Enabled bool `yaml:"enabled"`
+	// URL is the stream's ws:// or wss:// URL; empty derives it from the
+	// REST base URL (api. becomes api-ws.).
+	URL string `yaml:"url,omitempty"`
+	// Silence is how long a device may send nothing before what the stream
+	// said of it is stale.
+	Silence Duration `yaml:"silence,omitempty"`
+	// ChannelsPerConnection is the most sites one connection subscribes;
+	// Mist allows 2000 and warns from 1500.
+	ChannelsPerConnection int `yaml:"channels_per_connection,omitempty"`
+}
+
+// Stream defaults; MaxStreamChannels is Mist's limit per connection.
+const (
+	DefaultStreamSilence  = 180 * time.Second
+	DefaultStreamChannels = 1000
+	MaxStreamChannels     = 2000
+)
 
 // SiteFilter keeps only some sites: those named, or matching the regex.
 // Empty keeps all.
@@ -146,6 +172,11 @@ func (m *Mist) UnmarshalYAML(unmarshal func(any) error) error {
 		}),
 		ClientWindow: Duration(10 * time.Minute),
 		PageSize:     1000,
+		Stream: MistStream{
+			Enabled:               true,
+			Silence:               Duration(DefaultStreamSilence),
+			ChannelsPerConnection: DefaultStreamChannels,
+		},
 	}
 	type plain Mist
 	return unmarshal((*plain)(m))
@@ -204,6 +235,7 @@ func (m *Mist) validate(v *validator, p path) {
 	}
 	checkPageSize(v, p, m.PageSize, 1000)
 	m.Ports.validate(v, p.add("ports"))
+	m.Stream.validate(v, p.add("stream"))
 	if m.Budget.RequestsPerHour == 0 {
 		v.errorf(p.add("budget", "requests_per_hour"), "Mist counts calls per hour: requests_per_hour must be set")
 	}
@@ -231,5 +263,23 @@ func (f *MistPorts) validate(v *validator, p path) {
 			v.errorf(p.add("name"), "invalid regex: %v", err)
 		}
 		f.re = re
+	}
+}
+
+func (s *MistStream) validate(v *validator, p path) {
+	if s.URL != "" {
+		u, err := url.Parse(s.URL)
+		switch {
+		case err != nil || u.Host == "" || (u.Scheme != "wss" && u.Scheme != "ws"):
+			v.errorf(p.add("url"), "must be a ws or wss URL such as wss://api-ws.mist.com/api-ws/v1/stream")
+		case u.User != nil:
+			v.errorf(p.add("url"), "must not carry credentials")
+		}
+	}
+	if s.Silence <= 0 {
+		v.errorf(p.add("silence"), "silence must be positive")
+	}
+	if s.ChannelsPerConnection < 1 || s.ChannelsPerConnection > MaxStreamChannels {
+		v.errorf(p.add("channels_per_connection"), "channels_per_connection must be between 1 and %d (Mist's limit per connection)", MaxStreamChannels)
 	}
 }

@@ -21,10 +21,11 @@ func TestMistPortsDefaults(t *testing.T) {
 	if !m.Ports.MatchName("ge-0/0/1") {
 		t.Error("MatchName(ge-0/0/1) = false; want true with no name filter")
 	}
-	// The wired, WAN and SLE collections cost calls: they are opt-in.
+	// The wired, WAN and SLE collections fit the hourly budget: they are on
+	// by default.
 	for _, n := range []string{"ports", "vpn_peers", "tunnels", "bgp_peers", "mxedges", "sle"} {
-		if col := m.Collections[n]; col.Enabled {
-			t.Errorf("collection %s enabled by default; want opt-in", n)
+		if col := m.Collections[n]; !col.Enabled {
+			t.Errorf("collection %s disabled by default; want enabled", n)
 		}
 	}
 }
@@ -69,6 +70,66 @@ func TestMistPortsErrorsNameTheField(t *testing.T) {
 			_, err := Parse([]byte(mistHead+"    ports:\n      "+tc.ports+"\n"), "m.yml")
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("Parse(ports: %s) = %v; want an error containing %q", tc.ports, err, tc.want)
+			}
+		})
+	}
+}
+
+func TestMistStreamDefaults(t *testing.T) {
+	c, err := Parse([]byte(mistHead), "m.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := MistStream{Enabled: true, Silence: Duration(180 * time.Second), ChannelsPerConnection: 1000}
+	if got := c.Mist[0].Stream; got != want {
+		t.Errorf("Stream = %+v; want %+v", got, want)
+	}
+	// A block that sets one key keeps the other defaults.
+	c, err = Parse([]byte(mistHead+"    stream:\n      url: ws://127.0.0.1:8080/api-ws/v1/stream\n"), "m.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want.URL = "ws://127.0.0.1:8080/api-ws/v1/stream"
+	if got := c.Mist[0].Stream; got != want {
+		t.Errorf("Stream = %+v; want %+v", got, want)
+	}
+}
+
+func TestMistStreamSet(t *testing.T) {
+	y := mistHead + `    stream:
+      enabled: false
+      url: wss://api-ws.eu.mist.com/api-ws/v1/stream
+      silence: 5m
+      channels_per_connection: 2000
+`
+	c, err := Parse([]byte(y), "m.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := MistStream{URL: "wss://api-ws.eu.mist.com/api-ws/v1/stream", Silence: Duration(5 * time.Minute), ChannelsPerConnection: 2000}
+	if got := c.Mist[0].Stream; got != want {
+		t.Errorf("Stream = %+v; want %+v", got, want)
+	}
+}
+
+func TestMistStreamErrorsNameTheField(t *testing.T) {
+	for _, tc := range []struct{ name, stream, want string }{
+		{"https url", "url: https://api-ws.mist.com/api-ws/v1/stream", "mist[0].stream.url: must be a ws or wss URL"},
+		{"no host", "url: wss:///api-ws/v1/stream", "mist[0].stream.url: must be a ws or wss URL"},
+		{"credentials", "url: wss://u:p@api-ws.mist.com/api-ws/v1/stream", "mist[0].stream.url: must not carry credentials"},
+		{"zero silence", "silence: 0s", "mist[0].stream.silence: silence must be positive"},
+		{"bad silence", "silence: soon", "invalid duration"},
+		{"no channels", "channels_per_connection: 0", "mist[0].stream.channels_per_connection: channels_per_connection must be between 1 and 2000"},
+		{"too many channels", "channels_per_connection: 2001", "mist[0].stream.channels_per_connection: channels_per_connection must be between 1 and 2000"},
+		{"unknown key", "period: 30s", "period"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse([]byte(mistHead+"    stream:\n      "+tc.stream+"\n"), "m.yml")
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("Parse(stream: %s) = %v; want an error containing %q", tc.stream, err, tc.want)
+			}
+			if err != nil && strings.Contains(tc.stream, "u:p@") && strings.Contains(err.Error(), "u:p") {
+				t.Errorf("Parse(stream: %s) = %v; it shows the credentials", tc.stream, err)
 			}
 		})
 	}

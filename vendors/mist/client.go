@@ -55,6 +55,7 @@ type Client struct {
 	sites        vendors.Flight[siteWalk] // shared by the sites collection and the others' site names
 	sitesStarted atomic.Bool              // the sites collection has refreshed
 	defs         alarmDefs
+	stream       streamTiming
 
 	// loginReq sends logins, without retries: Mist locks an address out
 	// after three failed logins in a row.
@@ -80,7 +81,7 @@ func New(cfg *config.Mist, o Options) (*Client, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	c := &Client{cfg: cfg, base: cfg.URL(), now: o.Now, pageSize: cmp.Or(cfg.PageSize, pageLimit)}
+	c := &Client{cfg: cfg, base: cfg.URL(), now: o.Now, pageSize: cmp.Or(cfg.PageSize, pageLimit), stream: defaultStreamTiming()}
 	if cfg.Token == "" {
 		// Login sessions ride on cookies: csrftoken and the session id.
 		c.jar, _ = cookiejar.New(nil)
