@@ -37,7 +37,7 @@ func dataSeries(body string) int {
 	n := 0
 	for l := range strings.Lines(body) {
 		switch {
-		case strings.HasPrefix(l, "#"), strings.HasPrefix(l, "nms_source_"), strings.HasPrefix(l, "nms_collection_"), strings.HasPrefix(l, "nms_api_"):
+		case strings.HasPrefix(l, "#"), strings.HasPrefix(l, "nms_source_"), strings.HasPrefix(l, "nms_collection_"), strings.HasPrefix(l, "nms_api_"), strings.HasPrefix(l, "nms_stream_"):
 		default:
 			n++
 		}

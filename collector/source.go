@@ -167,6 +167,9 @@ type Status struct {
 	Items       int
 	Calls       int64
 	Err         string
+	// LiveFactor is what a healthy live feed stretches the interval by
+	// (1 without one): Interval is the plan's times it.
+	LiveFactor float64
 }
 
 // Status returns each collection's state, sorted by collection name.
@@ -180,7 +183,7 @@ func (s *Source) statusOf(v view) []Status {
 		st := Status{
 			Collection: c.Name, Success: e.success, Attempts: e.attempts, Failures: e.failures,
 			LastSuccess: e.lastSuccess, LastAttempt: e.lastAttempt, Duration: e.duration,
-			Interval: e.interval, Items: e.items, Calls: e.calls,
+			Interval: e.interval, Items: e.items, Calls: e.calls, LiveFactor: s.liveFactor(c.Name),
 		}
 		if e.err != nil {
 			st.Err = e.err.Error()

@@ -44,7 +44,9 @@ type Env struct {
 	UserAgent string
 	Now       func() time.Time
 	// API counts the source's requests: the vendor client's Recorder.
-	API  *APIStats
+	API *APIStats
+	// Log is the source's logger, for what runs beside its refreshers.
+	Log  *slog.Logger
 	opts Options
 	hold time.Duration
 }
@@ -157,7 +159,8 @@ func NewSource(cfg config.Source, opts Options) (*Source, error) {
 		opts.Now = time.Now
 	}
 	api := NewAPIStats()
-	p, err := vd.build(cfg, Env{UserAgent: opts.UserAgent, Now: opts.Now, API: api, opts: opts, hold: vd.MaxHold})
+	log := opts.Logger.With("target", cfg.SourceName(), "vendor", cfg.VendorName())
+	p, err := vd.build(cfg, Env{UserAgent: opts.UserAgent, Now: opts.Now, API: api, Log: log, opts: opts, hold: vd.MaxHold})
 	if err != nil {
 		return nil, fmt.Errorf("source %q: %w", cfg.SourceName(), err)
 	}

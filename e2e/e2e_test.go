@@ -131,7 +131,8 @@ func dataFamilies(t *testing.T, text string) string {
 			n == "nms_prime_client_counts_timestamp_seconds", n == "nms_device_end_of_support_timestamp_seconds",
 			n == "nms_cxcloud_collector_last_upload_timestamp_seconds", n == "nms_cxcloud_data_processed_timestamp_seconds",
 			strings.HasPrefix(n, "nms_collection_"), strings.HasPrefix(n, "nms_api_"),
-			strings.HasPrefix(n, "nms_mist_api_"), n == "nms_source_up", strings.HasSuffix(n, "_total"):
+			strings.HasPrefix(n, "nms_mist_api_"), n == "nms_source_up", strings.HasSuffix(n, "_total"),
+			strings.HasPrefix(n, "nms_stream_"):
 			continue
 		}
 		keep = append(keep, n)

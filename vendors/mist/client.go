@@ -9,9 +9,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -402,6 +404,16 @@ func (c *Client) siteIndex(ctx context.Context) (*siteIndex, error) {
 		return nil, fmt.Errorf("loading site names: %w", err)
 	}
 	return w.idx, nil
+}
+
+// KeptSiteIDs lists the sites the source's filter keeps, sorted, walking
+// the sites if no walk was made yet.
+func (c *Client) KeptSiteIDs(ctx context.Context) ([]string, error) {
+	idx, err := c.siteIndex(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return slices.Sorted(maps.Keys(idx.kept)), nil
 }
 
 // Sites fetches every site with its device and client counts, sharing a

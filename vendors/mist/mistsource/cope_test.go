@@ -25,6 +25,7 @@ func series(t *testing.T, o mistsim.Options) map[string]float64 {
 			t.Fatalf("refresh %s: %v", c.Name, err)
 		}
 	}
+	collectortest.WaitSettled(t, s)
 	rec := collectortest.Probe(s, nil)
 	p := expfmt.NewTextParser(model.UTF8Validation)
 	mfs, err := p.TextToMetricFamilies(rec.Body)

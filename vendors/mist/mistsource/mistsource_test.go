@@ -134,6 +134,7 @@ func TestMistDefaultPlanFitsAtLarge(t *testing.T) {
 	t.Logf("the default plan: %.0f calls an hour, of %.0f", perHour, limit)
 	// The series of each family, for BENCHMARKS.md (go test -v).
 	perFamily := map[string]int{}
+	collectortest.WaitSettled(t, s)
 	for l := range strings.Lines(collectortest.Probe(s, nil).Body.String()) {
 		if !strings.HasPrefix(l, "#") {
 			name, _, _ := strings.Cut(l, "{")
