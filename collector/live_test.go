@@ -35,6 +35,24 @@ func liveSource(t *testing.T, polls *atomic.Int64, feed Live) *Source {
 	return s
 }
 
+// runLiveSource runs a liveSource until the test ends, and returns it
+// with its feed once its first poll is rendered.
+func runLiveSource(t *testing.T, polls *atomic.Int64) (*Source, *LiveFeed) {
+	t.Helper()
+	feeds := make(chan *LiveFeed, 1)
+	s := liveSource(t, polls, func(ctx context.Context, f *LiveFeed) {
+		feeds <- f
+		<-ctx.Done()
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { s.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	f := <-feeds
+	waitFor(t, "the first poll", func() bool { return polls.Load() > 0 && s.Settled() })
+	return s, f
+}
+
 // waitFor polls cond for up to 5 s.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
@@ -57,17 +75,7 @@ func scrapeHas(s *Source, line string) bool {
 // goes down the polls resume at the collection's own interval.
 func TestLiveFeedShowsDeviceStateAtOnce(t *testing.T) {
 	var polls atomic.Int64
-	feeds := make(chan *LiveFeed, 1)
-	s := liveSource(t, &polls, func(ctx context.Context, f *LiveFeed) {
-		feeds <- f
-		<-ctx.Done()
-	})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { s.Run(ctx); close(done) }()
-	defer func() { cancel(); <-done }()
-	f := <-feeds
-	waitFor(t, "the first poll", func() bool { return polls.Load() > 0 && s.Settled() })
+	s, f := runLiveSource(t, &polls)
 
 	f.Connected(0, true)
 	if got := s.Status()[0].Interval; got != 10*time.Second {
@@ -108,17 +116,7 @@ func TestLiveFeedShowsDeviceStateAtOnce(t *testing.T) {
 // the expiry, and the polls ask again.
 func TestLiveStatesExpire(t *testing.T) {
 	var polls atomic.Int64
-	feeds := make(chan *LiveFeed, 1)
-	s := liveSource(t, &polls, func(ctx context.Context, f *LiveFeed) {
-		feeds <- f
-		<-ctx.Done()
-	})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { s.Run(ctx); close(done) }()
-	defer func() { cancel(); <-done }()
-	f := <-feeds
-	waitFor(t, "the first poll", func() bool { return polls.Load() > 0 && s.Settled() })
+	s, f := runLiveSource(t, &polls)
 	f.Connected(0, true)
 	f.Device(model.DeviceState{MAC: "aa01", Up: false, At: time.Now()})
 	waitFor(t, "ap-1 down on the scrape", func() bool {
