@@ -61,5 +61,6 @@ func (s *Server) Traits() simkit.Traits {
 	return simkit.Traits{
 		Throttled: simkit.Refusal{Status: http.StatusTooManyRequests, Says: "Too Many Request"},
 		Revoked:   simkit.Refusal{Status: http.StatusUnauthorized, Says: msgBadToken},
+		LiveDrop:  "stream_drop",
 	}
 }

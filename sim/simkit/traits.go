@@ -15,6 +15,9 @@ type Traits struct {
 	// LoginRedirect: the API answers a call it does not let in with a
 	// redirect to its login page, so a redirect means a refused login.
 	LoginRedirect bool
+	// LiveDrop names the fault that drops the vendor's live stream; ""
+	// for a vendor without one.
+	LiveDrop string
 }
 
 // Refusal is an answer with which an API refuses a call.
