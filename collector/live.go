@@ -196,14 +196,15 @@ func (s *Source) wakeStretched() {
 	}
 }
 
-// LiveDevices returns devices with what the live feed said of each since
-// the devices collection's last poll began, and within its expiry: d is
-// the render's data, whose feed states were taken with it.
-func LiveDevices(d Data, devices []model.Device) []model.Device {
+// LiveDevices returns devices, polled by the collection from names, with
+// what the live feed or a webhook said of each since that collection's
+// last poll began, and within its expiry: d is the render's data, whose
+// feed states were taken with it.
+func LiveDevices[T any](d Data, from Key[T], devices []model.Device) []model.Device {
 	if len(d.live) == 0 {
 		return devices
 	}
-	e := d.entries["devices"]
+	e := d.entries[from.name]
 	pollStart := e.lastSuccess.Add(-e.duration)
 	out := make([]model.Device, len(devices))
 	for i, dev := range devices {

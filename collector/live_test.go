@@ -26,7 +26,7 @@ func liveSource(t *testing.T, polls *atomic.Int64, feed Live) *Source {
 		Collections: []*Collection{{Name: "devices", Interval: 200 * time.Millisecond, Fetch: devices.fetch}},
 		Render: func(out *exposition.Sink, d Data) {
 			if devs, ok := Get(d, NewKey[*[]model.Device]("devices")); ok {
-				exposition.Devices(out, LiveDevices(d, *devs))
+				exposition.Devices(out, LiveDevices(d, NewKey[*[]model.Device]("devices"), *devs))
 			}
 		},
 	}

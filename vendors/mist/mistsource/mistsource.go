@@ -179,7 +179,7 @@ func render(out *exposition.Sink, d collector.Data, ports *config.MistPorts) {
 	devices, ok := collector.Get(d, mistDevices)
 	if ok {
 		// What a webhook or the stream said since the last poll shows now.
-		exposition.Devices(out, collector.LiveDevices(d, devices.Devices))
+		exposition.Devices(out, collector.LiveDevices(d, mistDevices, devices.Devices))
 		for _, dev := range devices.Devices {
 			if dev.LastSeen > 0 {
 				out.Gauge(mistDeviceLastSeenDesc, dev.LastSeen, dev.Name, dev.Serial, dev.Site)
