@@ -191,7 +191,7 @@ func (c *Client) Stream(ctx context.Context, siteIDs []string, h StreamHandler) 
 		<-ctx.Done()
 		return nil
 	}
-	per := min(cmp.Or(c.cfg.Stream.ChannelsPerConnection, config.DefaultStreamChannels), config.MaxStreamChannels)
+	per := channelsPerConnection(c.cfg)
 	var wg sync.WaitGroup
 	for i := 0; i*per < len(chans); i++ {
 		part := chans[i*per : min((i+1)*per, len(chans))]
@@ -673,4 +673,19 @@ func truncate(b []byte, n int) string {
 		return string(b[:n]) + "..."
 	}
 	return string(b)
+}
+
+func channelsPerConnection(cfg *config.Mist) int {
+	return min(cmp.Or(cfg.Stream.ChannelsPerConnection, config.DefaultStreamChannels), config.MaxStreamChannels)
+}
+
+// StreamConnections is how many connections the stream of cfg opens for
+// sites: each handshake counts as a call against the token's hourly budget
+// (mist.md section 15: unverified, so assumed).
+func StreamConnections(cfg *config.Mist, sites int) int {
+	if !cfg.Stream.Enabled {
+		return 0
+	}
+	per := channelsPerConnection(cfg)
+	return (sites + per - 1) / per
 }
