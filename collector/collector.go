@@ -160,6 +160,9 @@ func (s *Source) gather() *renderInput {
 // encoders.
 func (s *Source) renderFrom(in *renderInput) *exposition.Sink {
 	out := exposition.NewSink()
+	if sizes := s.sinkSizes.Load(); sizes != nil {
+		out = exposition.NewSinkSized(*sizes)
+	}
 	data := in.view.data()
 	data.live = in.live
 	if s.Render != nil {
@@ -171,5 +174,7 @@ func (s *Source) renderFrom(in *renderInput) *exposition.Sink {
 	// Alarms merge the last poll with webhooks, so they render here.
 	exposition.Alarms(out, in.alarms)
 	out.Sort()
+	sizes := out.Sizes()
+	s.sinkSizes.Store(&sizes)
 	return out
 }

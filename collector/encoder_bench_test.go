@@ -65,9 +65,35 @@ func BenchmarkEncoders(b *testing.B) {
 	}
 }
 
-// largeSinks refreshes a source on each simulator at large size, with the
-// simulated limits and the budgets lifted, and renders each one's data.
+// BenchmarkRender renders the data of all four simulators at large size,
+// as a scrape after new data does before it encodes: the render's
+// allocations are most of what the exporter allocates (BENCHMARKS.md,
+// "The render").
+func BenchmarkRender(b *testing.B) {
+	sources := largeSources(b)
+	b.ReportAllocs()
+	series := 0
+	for b.Loop() {
+		series = 0
+		for _, s := range sources {
+			series += collector.Render(s).Series()
+		}
+	}
+	b.ReportMetric(float64(series), "series")
+}
+
+// largeSinks renders the data of each of largeSources.
 func largeSinks(b *testing.B) []*exposition.Sink {
+	var sinks []*exposition.Sink
+	for _, s := range largeSources(b) {
+		sinks = append(sinks, collector.Render(s))
+	}
+	return sinks
+}
+
+// largeSources refreshes a source on each simulator at large size, with
+// the simulated limits and the budgets lifted; they stop when b ends.
+func largeSources(b *testing.B) []*collector.Source {
 	b.Helper()
 	var sims []*simulators.Simulator
 	for _, v := range registry.Simulators.Vendors() {
@@ -75,7 +101,7 @@ func largeSinks(b *testing.B) []*exposition.Sink {
 		if err != nil {
 			b.Fatal(err)
 		}
-		defer s.Close()
+		b.Cleanup(func() { _ = s.Close() })
 		sims = append(sims, s)
 	}
 	file, err := simulators.DemoConfig(b.TempDir(), sims)
@@ -97,13 +123,9 @@ func largeSinks(b *testing.B) []*exposition.Sink {
 	if err := m.Apply(cfg); err != nil {
 		b.Fatal(err)
 	}
-	defer m.Stop()
+	b.Cleanup(m.Stop)
 	for !m.Ready() {
 		time.Sleep(50 * time.Millisecond)
 	}
-	var sinks []*exposition.Sink
-	for _, s := range m.Sources() {
-		sinks = append(sinks, collector.Render(s))
-	}
-	return sinks
+	return m.Sources()
 }

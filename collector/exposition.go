@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"time"
 
 	"github.com/prometheus/common/expfmt"
 
@@ -37,6 +38,14 @@ type rendered struct {
 	err     error
 	failKey uint64
 }
+
+// rebuildPace is how many times as long as a rebuild took the next one
+// waits when the data changed while it ran; maxRebuildPause bounds the
+// wait, so that data on a busy machine are never long behind.
+const (
+	rebuildPace     = 3
+	maxRebuildPause = 5 * time.Second
+)
 
 // current reports whether the data of key has been rendered, or refused.
 // The caller holds mu.
@@ -98,7 +107,12 @@ func (s *Source) Settled() bool {
 
 // rebuildSoon has the data families rebuilt in the background. Changes
 // that come while a rebuild runs make one more, not one each: a burst of
-// refreshes costs two renders.
+// refreshes costs two renders. Data that keep changing (a large refresh
+// landing collection by collection, a live feed) are rebuilt at most a
+// quarter of the time: a rebuild waits three times as long as the last
+// one took, so that renders leave the core background work shares to the
+// refreshes, whose decoding is the rest of it (BENCHMARKS.md, "Renders
+// paced").
 func (s *Source) rebuildSoon() {
 	s.rendered.mu.Lock()
 	defer s.rendered.mu.Unlock()
@@ -109,7 +123,9 @@ func (s *Source) rebuildSoon() {
 	s.rendered.building = true
 	go func() {
 		for {
+			start := time.Now()
 			s.rebuild(exposition.FormatText)
+			took := time.Since(start)
 			s.rendered.mu.Lock()
 			if !s.rendered.dirty {
 				s.rendered.building = false
@@ -118,6 +134,7 @@ func (s *Source) rebuildSoon() {
 			}
 			s.rendered.dirty = false
 			s.rendered.mu.Unlock()
+			time.Sleep(min(rebuildPace*took, maxRebuildPause))
 		}
 	}()
 }

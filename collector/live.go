@@ -3,6 +3,7 @@ package collector
 import (
 	"context"
 	"maps"
+	"slices"
 	"sync"
 	"time"
 
@@ -206,12 +207,14 @@ func LiveDevices[T any](d Data, from Key[T], devices []model.Device) []model.Dev
 	}
 	e := d.entries[from.name]
 	pollStart := e.lastSuccess.Add(-e.duration)
-	out := make([]model.Device, len(devices))
+	out := devices
 	for i, dev := range devices {
-		if st, ok := d.live[dev.MAC]; ok && st.At.After(pollStart) {
-			dev.Up = st.Up
+		if st, ok := d.live[dev.MAC]; ok && st.At.After(pollStart) && st.Up != dev.Up {
+			if &out[0] == &devices[0] {
+				out = slices.Clone(devices) // the cache's devices stay as polled
+			}
+			out[i].Up = st.Up
 		}
-		out[i] = dev
 	}
 	return out
 }

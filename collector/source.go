@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nmsexporter/nms_exporter/config"
@@ -73,6 +74,9 @@ type Source struct {
 	// dependsOn names the other sources whose data the render reads.
 	dependsOn []string
 	rendered  rendered
+	// sinkSizes are the series per family of the last render, so that the
+	// next one makes room for them at once.
+	sinkSizes atomic.Pointer[map[*exposition.Family]int]
 	pushed    pushed
 	live      live
 	timeout   time.Duration // per upstream request

@@ -67,11 +67,16 @@ func NewCounter(name, help string, labels ...string) *Family {
 }
 
 // sample is one series of a family: its label values in the family's
-// label order.
+// label order, a slice of the sink's label arena.
 type sample struct {
 	labels []string
 	value  float64
 }
+
+// arenaChunk is how many label values a sink allocates at once when it
+// has no sizes to go by: a series' labels are a slice of a chunk, not an
+// allocation of their own.
+const arenaChunk = 16 << 10
 
 // Sink takes a source's data series as a render emits them, and encodes
 // them itself: at a few hundred thousand series, client_golang's metric
@@ -79,6 +84,7 @@ type sample struct {
 // (BENCHMARKS.md, "The encoder alone").
 type Sink struct {
 	families   map[*Family][]sample
+	arena      []string  // room left for label values
 	sorted     []*Family // by name, once sort has run
 	duplicates int
 }
@@ -86,21 +92,56 @@ type Sink struct {
 // NewSink returns an empty sink.
 func NewSink() *Sink { return &Sink{families: map[*Family][]sample{}} }
 
-// Gauge adds one series to f. Labels are the family's, in its order. A
-// value that is not UTF-8 (an API's broken string) has its bad bytes
-// replaced, as Prometheus refuses a scrape with one; it is done here so
-// that two values mended alike count as one series.
+// NewSinkSized returns an empty sink with room for the series of each
+// family in sizes (as Sizes reported of a render of the same source), so
+// that a render of much the same data allocates each family once.
+func NewSinkSized(sizes map[*Family]int) *Sink {
+	s := &Sink{families: make(map[*Family][]sample, len(sizes))}
+	values := 0
+	for f, n := range sizes {
+		n += n/32 + 8 // room for a little growth before a family's slice doubles
+		s.families[f] = make([]sample, 0, n)
+		values += n * len(f.labels)
+	}
+	s.arena = make([]string, 0, values)
+	return s
+}
+
+// Sizes counts the series of each family, for NewSinkSized.
+func (s *Sink) Sizes() map[*Family]int {
+	sizes := make(map[*Family]int, len(s.families))
+	for f, samples := range s.families {
+		sizes[f] = len(samples)
+	}
+	return sizes
+}
+
+// Gauge adds one series to f. Labels are the family's, in its order; the
+// sink keeps a copy. A value that is not UTF-8 (an API's broken string)
+// has its bad bytes replaced, as Prometheus refuses a scrape with one; it
+// is done here so that two values mended alike count as one series.
 func (s *Sink) Gauge(f *Family, v float64, labels ...string) {
-	mended := false
-	for i, l := range labels {
+	kept := s.keep(labels)
+	for i, l := range kept {
 		if !utf8.ValidString(l) {
-			if !mended {
-				labels, mended = slices.Clone(labels), true
-			}
-			labels[i] = strings.ToValidUTF8(l, "\uFFFD")
+			kept[i] = strings.ToValidUTF8(l, "\uFFFD")
 		}
 	}
-	s.families[f] = append(s.families[f], sample{labels: labels, value: v})
+	s.families[f] = append(s.families[f], sample{labels: kept, value: v})
+}
+
+// keep copies labels into the arena.
+func (s *Sink) keep(labels []string) []string {
+	n := len(labels)
+	if n == 0 {
+		return nil
+	}
+	if cap(s.arena)-len(s.arena) < n {
+		s.arena = make([]string, 0, max(arenaChunk, n))
+	}
+	start := len(s.arena)
+	s.arena = append(s.arena, labels...)
+	return s.arena[start : start+n : start+n]
 }
 
 // Counter adds one series to a counter family, as Gauge does.
@@ -114,14 +155,19 @@ func (s *Sink) Counter(f *Family, v float64, labels ...string) { s.Gauge(f, v, l
 func (s *Sink) Sort() {
 	s.sorted = s.sorted[:0]
 	for f, samples := range s.families {
-		slices.SortFunc(samples, func(a, b sample) int {
+		bySeries := func(a, b sample) int {
 			for _, i := range f.order {
 				if c := strings.Compare(a.labels[i], b.labels[i]); c != 0 {
 					return c
 				}
 			}
 			return compareValues(a.value, b.value)
-		})
+		}
+		// Many renders emit a family in order already: a check is a
+		// fraction of a sort.
+		if !slices.IsSortedFunc(samples, bySeries) {
+			slices.SortFunc(samples, bySeries)
+		}
 		kept := slices.CompactFunc(samples, func(a, b sample) bool { return slices.Equal(a.labels, b.labels) })
 		s.duplicates += len(samples) - len(kept)
 		s.families[f] = kept

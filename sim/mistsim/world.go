@@ -737,7 +737,6 @@ func (w *world) clientLive(c *client) bool {
 	return !c.hist && w.devs[c.ap].connected
 }
 
-func normMAC(s string) string {
-	s = strings.ToLower(s)
-	return strings.NewReplacer(":", "", "-", "", ".", "").Replace(s)
-}
+var macSeparators = strings.NewReplacer(":", "", "-", "", ".", "")
+
+func normMAC(s string) string { return macSeparators.Replace(strings.ToLower(s)) }

@@ -434,16 +434,15 @@ func (c *Client) slePages(ctx context.Context, org, family string, limit int, ea
 }
 
 // Interfaces returns the ports the filter keeps, named by their devices:
-// a device's name from the devices collection, else its MAC. A port's
-// device type is the devices collection's, else the port's own.
+// a device's name from the devices collection (byMAC), else its MAC. A
+// port's device type is the devices collection's, else the port's own.
 //
 // keep uplinks keeps every configured gateway port and the switch ports
 // whose LLDP neighbour is a switch or gateway of the org, known from the
 // devices collection or as the owner of a port: the links between the org's
 // own devices and its WAN edge, a few per site where all ports are
 // hundreds.
-func (p *Ports) Interfaces(f *config.MistPorts, devices *Devices) []model.Interface {
-	byMAC := devicesByMAC(devices)
+func (p *Ports) Interfaces(f *config.MistPorts, byMAC DeviceIndex) []model.Interface {
 	infra := map[string]bool{}
 	for mac, d := range byMAC {
 		if d.Type == "switch" || d.Type == "gateway" {
@@ -493,8 +492,7 @@ func (p *Ports) Interfaces(f *config.MistPorts, devices *Devices) []model.Interf
 
 // Named returns the peers with their devices named: the devices
 // collection's name, else the record's, else the MAC.
-func (p *Peers) Named(devices *Devices) []model.Peer {
-	byMAC := devicesByMAC(devices)
+func (p *Peers) Named(byMAC DeviceIndex) []model.Peer {
 	out := make([]model.Peer, 0, len(p.Peers))
 	for _, pr := range p.Peers {
 		name := cmp.Or(pr.Name, pr.MAC)
@@ -506,13 +504,17 @@ func (p *Peers) Named(devices *Devices) []model.Peer {
 	return out
 }
 
-func devicesByMAC(devices *Devices) map[string]model.Device {
+// DeviceIndex finds the devices collection's devices by MAC.
+type DeviceIndex map[string]*model.Device
+
+// Index indexes the devices by MAC, for a render to name ports and peers.
+func (devices *Devices) Index() DeviceIndex {
 	if devices == nil {
 		return nil
 	}
-	out := make(map[string]model.Device, len(devices.Devices))
-	for _, d := range devices.Devices {
-		out[d.MAC] = d
+	out := make(DeviceIndex, len(devices.Devices))
+	for i := range devices.Devices {
+		out[devices.Devices[i].MAC] = &devices.Devices[i]
 	}
 	return out
 }

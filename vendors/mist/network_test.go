@@ -343,7 +343,7 @@ func TestPortsFollowNextDeduplicateAndFilter(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := mistSection(t, "http://127.0.0.1:1", "    token: x\n    ports:\n      "+cmpOr(tc.filter, "keep: uplinks")+"\n")
-			if got := show(ports.Interfaces(&cfg.Ports, devices)); !slices.Equal(got, tc.want) {
+			if got := show(ports.Interfaces(&cfg.Ports, devices.Index())); !slices.Equal(got, tc.want) {
 				t.Errorf("Interfaces(%s) =\n%s\nwant\n%s", tc.filter, strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
 			}
 		})
@@ -395,7 +395,7 @@ func TestPeersTunnelsAndBGP(t *testing.T) {
 			t.Fatal(err)
 		}
 		var out []string
-		for i, pr := range p.Named(devices) {
+		for i, pr := range p.Named(devices.Index()) {
 			out = append(out, fmt.Sprintf("%s|%s|%s|%v|%s|%s/%s", pr.Device, pr.Peer, pr.Site, pr.Up, val(pr.ReceivedPrefixes),
 				p.Peers[i].LocalAS, p.Peers[i].NeighborAS))
 		}

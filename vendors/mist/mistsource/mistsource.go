@@ -201,8 +201,9 @@ func render(out *exposition.Sink, d collector.Data, ports *config.MistPorts) {
 // renderNetwork renders the wired, WAN, Mist Edge and SLE collections,
 // naming devices from the devices collection.
 func renderNetwork(out *exposition.Sink, d collector.Data, devices *mist.Devices, ports *config.MistPorts) {
+	byMAC := devices.Index()
 	if p, ok := collector.Get(d, mistPorts); ok {
-		exposition.Interfaces(out, p.Interfaces(ports, devices))
+		exposition.Interfaces(out, p.Interfaces(ports, byMAC))
 	}
 	for _, f := range []struct {
 		key    collector.Key[*mist.Peers]
@@ -212,7 +213,7 @@ func renderNetwork(out *exposition.Sink, d collector.Data, devices *mist.Devices
 		if !ok {
 			continue
 		}
-		named := p.Named(devices)
+		named := p.Named(byMAC)
 		exposition.Peers(out, f.family, named)
 		for i, pr := range p.Peers {
 			if pr.LocalAS != "" || pr.NeighborAS != "" {
