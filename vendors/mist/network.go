@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/url"
 	"slices"
 	"strconv"
@@ -120,8 +121,13 @@ type Port struct {
 	NeighborMAC, NeighborName, NeighborPort string   `json:",omitempty"`
 }
 
-// Ports is the ports collection: each port of the kept sites once.
-type Ports struct{ Ports []Port }
+// Ports is the ports collection: each port of the kept sites that the
+// port filter may keep once the devices are known, and the MACs of every
+// device with a port, which tell the org's switches and gateways.
+type Ports struct {
+	Ports  []Port
+	Owners []string `json:",omitempty"`
+}
 
 // Peer is a VPN path, WAN tunnel or BGP session of the device of MAC, with
 // the name the record gives its device (the router's, when the devices
@@ -195,9 +201,15 @@ func (c *Client) Ports(ctx context.Context) (*Ports, error) {
 	}
 	filtered := idx.filtered()
 	var d dedup[Port]
+	owners := map[string]bool{}
 	err = orgSearch(ctx, c, "stats/ports/search", 0, searchFallback, url.Values{}, func(items []portStats) {
 		for _, p := range items {
 			if p.MAC == "" || p.PortID == "" || !idx.keeps(p.SiteID, filtered) {
+				continue
+			}
+			owners[p.MAC] = true
+			if !mayKeep(&c.cfg.Ports, p) {
+				// Never kept, whatever the devices say: not held between refreshes.
 				continue
 			}
 			d.add(key(p.MAC, p.PortID), Port{
@@ -213,7 +225,24 @@ func (c *Client) Ports(ctx context.Context) (*Ports, error) {
 		return nil, err
 	}
 	slices.SortFunc(d.items, func(a, b Port) int { return cmp.Or(cmp.Compare(a.MAC, b.MAC), cmp.Compare(a.Port, b.Port)) })
-	return &Ports{Ports: d.items}, nil
+	return &Ports{Ports: d.items, Owners: slices.Sorted(maps.Keys(owners))}, nil
+}
+
+// mayKeep reports whether the port filter f can keep p, before the devices
+// collection names its device and type: a port the filter drops by its own
+// fields alone (its name, up or down, no neighbour where one is needed).
+func mayKeep(f *config.MistPorts, p portStats) bool {
+	if !f.MatchName(p.PortID) || (f.UpOnly && (p.Up == nil || !*p.Up)) {
+		return false
+	}
+	switch f.Keep {
+	case config.KeepUplinks:
+		// A gateway's port, or one whose neighbour may be a switch or gateway.
+		return p.NeighborMAC != "" || p.Type != "switch"
+	case config.KeepNeighbors:
+		return p.NeighborMAC != "" || p.NeighborSystemName != ""
+	}
+	return true
 }
 
 // peerLabel names a peer on its device from the parts of its natural key
@@ -448,6 +477,9 @@ func (p *Ports) Interfaces(f *config.MistPorts, byMAC DeviceIndex) []model.Inter
 		if d.Type == "switch" || d.Type == "gateway" {
 			infra[mac] = true
 		}
+	}
+	for _, mac := range p.Owners {
+		infra[mac] = true
 	}
 	for _, pt := range p.Ports {
 		infra[pt.MAC] = true

@@ -47,9 +47,9 @@ const standInDevices = `[
 
 // standInPorts is section 12.6's E26 body over two pages: its switch port
 // (speed 1000, Mbps) and gateway port, then a switch uplink to the gateway
-// with its speed in bps, the first port again with grown counters, and an
-// unconfigured gateway port.
-var standInPorts = []string{`{"start": 1720509466, "end": 1720595866, "limit": 2, "total": 5,
+// with its speed in bps, the first port again with grown counters, an
+// unconfigured gateway port, and a switch port with no neighbour.
+var standInPorts = []string{`{"start": 1720509466, "end": 1720595866, "limit": 2, "total": 6,
  "next": "/api/v1/orgs/` + standInOrg + `/stats/ports/search?end=1720595866&limit=2&search_after=%5B%220912f561b653%22%2C+%22ge-0%2F0%2F1%22%5D&start=1720509466",
  "results": [
   {"org_id": "6a1f2c3d-4b5e-4f60-8a71-92b3c4d5e6f7", "site_id": "2f6c1e0a-7b3d-4c5e-9f80-1a2b3c4d5e6f",
@@ -64,14 +64,16 @@ var standInPorts = []string{`{"start": 1720509466, "end": 1720595866, "limit": 2
    "full_duplex": true, "speed": 1000, "rx_bytes": 5512345678, "tx_bytes": 1234567890, "rx_pkts": 6123456,
    "tx_pkts": 3456789, "rx_errors": 0, "tx_errors": 0, "rx_bps": 1500000, "tx_bps": 420000,
    "latency": 12.5, "jitter": 1.2, "loss": 0, "neighbor_mac": ""}]}`,
-	`{"start": 1720509466, "end": 1720595866, "limit": 2, "total": 5, "results": [
+	`{"start": 1720509466, "end": 1720595866, "limit": 2, "total": 6, "results": [
   {"site_id": "2f6c1e0a-7b3d-4c5e-9f80-1a2b3c4d5e6f", "mac": "0912f561b653", "port_id": "ge-0/0/47",
    "type": "switch", "up": false, "speed": 10000000000, "neighbor_mac": "4db14e107134", "neighbor_port_desc": "ge-0/0/1"},
   {"site_id": "2f6c1e0a-7b3d-4c5e-9f80-1a2b3c4d5e6f", "mac": "0912f561b653", "port_id": "ge-0/0/1",
    "type": "switch", "up": true, "speed": 1000, "rx_bytes": 98123999999, "tx_bytes": 123456789999,
    "neighbor_mac": "5c5b35d0077b", "neighbor_system_name": "hq-ap-01"},
   {"site_id": "2f6c1e0a-7b3d-4c5e-9f80-1a2b3c4d5e6f", "mac": "4db14e107134", "port_id": "ge-0/0/5",
-   "type": "gateway", "up": false, "unconfigured": true, "neighbor_mac": ""}]}`}
+   "type": "gateway", "up": false, "unconfigured": true, "neighbor_mac": ""},
+  {"site_id": "2f6c1e0a-7b3d-4c5e-9f80-1a2b3c4d5e6f", "mac": "0912f561b653", "port_id": "ge-0/0/2",
+   "type": "switch", "up": false}]}`}
 
 // The E28, E30 and E32 items of section 12.6, and a BGP session whose AS
 // numbers are strings, in the search envelope; E32's without next or total.
@@ -308,7 +310,7 @@ func TestPortsFollowNextDeduplicateAndFilter(t *testing.T) {
 		t.Errorf("ports queries = %q; want limit=1000, then the next cursor", q)
 	}
 	if len(ports.Ports) != 4 {
-		t.Fatalf("len(Ports) = %d; want 4 (five results, one port twice)", len(ports.Ports))
+		t.Fatalf("len(Ports) = %d; want 4 (six results, one port twice, a switch port with no neighbour never an uplink)", len(ports.Ports))
 	}
 	show := func(ifs []model.Interface) []string {
 		var out []string
@@ -324,27 +326,38 @@ func TestPortsFollowNextDeduplicateAndFilter(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name, filter string
+		held         int // of the four
 		want         []string
 	}{
-		{"default keeps uplinks", "", []string{
+		{"default keeps uplinks", "", 4, []string{
 			// Speed 1000 is Mbps; 10^10 is bps. The unconfigured gateway
 			// port and the switch's port to an AP are left out.
 			`hq-sw-01 ge-0/0/47 up=false speed=1.25e+09 rx=none poe=none neighbor="hq-gw"/"ge-0/0/1"`,
 			`hq-gw ge-0/0/0 up=true speed=1.25e+08 rx=5.51235e+09 poe=none neighbor=""/""`,
 		}},
-		{"all, switches", "keep: all\n      device_types: [switch]", []string{
+		{"all, switches", "keep: all\n      device_types: [switch]", 5, []string{
 			// The later record of a port wins.
 			`hq-sw-01 ge-0/0/1 up=true speed=1.25e+08 rx=9.8124e+10 poe=none neighbor="hq-ap-01"/""`,
+			`hq-sw-01 ge-0/0/2 up=false speed=none rx=none poe=none neighbor=""/""`,
 			`hq-sw-01 ge-0/0/47 up=false speed=1.25e+09 rx=none poe=none neighbor="hq-gw"/"ge-0/0/1"`,
 		}},
-		{"neighbors, up only, by name", "keep: neighbors\n      up_only: true\n      name: '^ge-0/0/[0-9]$'", []string{
+		{"neighbors, up only, by name", "keep: neighbors\n      up_only: true\n      name: '^ge-0/0/[0-9]$'", 1, []string{
 			`hq-sw-01 ge-0/0/1 up=true speed=1.25e+08 rx=9.8124e+10 poe=none neighbor="hq-ap-01"/""`,
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg := mistSection(t, "http://127.0.0.1:1", "    token: x\n    ports:\n      "+cmpOr(tc.filter, "keep: uplinks")+"\n")
-			if got := show(ports.Interfaces(&cfg.Ports, devices.Index())); !slices.Equal(got, tc.want) {
+			// Fetched as the filter's source fetches them: the ports it can
+			// never keep are not held.
+			c := standInClient(t, &standIn{}, "    ports:\n      "+cmpOr(tc.filter, "keep: uplinks")+"\n")
+			ports, err := c.Ports(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := show(ports.Interfaces(&c.cfg.Ports, devices.Index())); !slices.Equal(got, tc.want) {
 				t.Errorf("Interfaces(%s) =\n%s\nwant\n%s", tc.filter, strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
+			}
+			if len(ports.Ports) != tc.held {
+				t.Errorf("%d ports held; want %d", len(ports.Ports), tc.held)
 			}
 		})
 	}
