@@ -68,12 +68,14 @@ build:
 ## once (each vendor's first-refresh calls against its page-count minimum, failing when above it;
 ## calls, refresh time and its ratio to the upstream time, series, scrape p50/p99, peak RSS),
 ## 1, 10 and 50 scrapers at once, 1,000 refresh cycles at medium size (heap, goroutines, RSS), each
-## vendor's client alone, and the data encoder against expfmt.
+## vendor's client alone, the data encoder against expfmt, a render of all four, and the REST
+## device calls of a Mist source with and without its stream.
 ## Compare two runs with benchstat (see BENCHMARKS.md).
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./benchmarks/
 	$(GO) test -run '^$$' -bench . -benchtime 3x -benchmem ./vendors/mist/ ./vendors/primeinfra/ ./vendors/cxcloud/ ./vendors/nautobot/
-	$(GO) test -run '^$$' -bench BenchmarkEncoders -benchmem ./collector/
+	$(GO) test -run '^$$' -bench 'BenchmarkEncoders|BenchmarkRender' -benchmem ./collector/
+	$(GO) test -run '^$$' -bench BenchmarkStreamDeviceCalls -benchtime 1x ./vendors/mist/mistsource/
 
 ## soak: all four simulators at medium size with faults switching on and off, every source
 ## scraped each second, for SOAK_DURATION (10m); prints goroutines, heap, RSS and open files.

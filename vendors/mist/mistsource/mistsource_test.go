@@ -19,14 +19,14 @@ import (
 	"github.com/nmsexporter/nms_exporter/sim/mistsim"
 )
 
-func mistSource(t *testing.T, size, extra string) (*collector.Source, *mistsim.Server) {
+func mistSource(t testing.TB, size, extra string) (*collector.Source, *mistsim.Server) {
 	t.Helper()
 	return mistSourceOn(t, mistsim.Options{Seed: 5, Size: size}, extra)
 }
 
 // mistSourceOn is a source on a simulator made with o, its config section
 // completed by extra.
-func mistSourceOn(t *testing.T, o mistsim.Options, extra string) (*collector.Source, *mistsim.Server) {
+func mistSourceOn(t testing.TB, o mistsim.Options, extra string) (*collector.Source, *mistsim.Server) {
 	t.Helper()
 	sim, err := mistsim.New(o)
 	if err != nil {
