@@ -16,38 +16,20 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/nmsexporter/nms_exporter/internal/testtool"
 )
 
-// Clock is a settable clock for a simulator's Options.Now; safe for
-// concurrent use, as the server reads it while tests move it.
-type Clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+// Clock is a settable clock for a simulator's Options.Now: the tests'
+// simulated clock, safe for concurrent use as the server reads it while
+// tests move it.
+type Clock struct{ *testtool.Clock }
 
 // NewClock returns a clock standing at t.
-func NewClock(t time.Time) *Clock { return &Clock{t: t} }
+func NewClock(t time.Time) *Clock { return &Clock{testtool.NewClock(t)} }
 
-// Now returns the clock's time.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-// Set moves the clock to t.
-func (c *Clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
-// Add moves the clock by d.
-func (c *Clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+// Add moves the clock by d, as Advance does.
+func (c *Clock) Add(d time.Duration) { c.Advance(d) }
 
 // Do sends req through client and reads the whole answer; a transport or
 // read error fails t.
