@@ -216,26 +216,33 @@ func (w *world) metaOf(t tbl, i int) *meta {
 		return &w.devs[i].meta
 	case tLocation, tRegion, tSite, tBuilding:
 		return &w.locs[i].meta
-	case tLocType:
-		return &w.locTypes[i].meta
-	case tStatus:
-		return &w.statuses[i].meta
-	case tRole:
-		return &w.roles[i].meta
-	case tTenant:
-		return &w.tenants[i].meta
-	case tManufacturer:
-		return &w.mfrs[i].meta
-	case tPlatform:
-		return &w.platforms[i].meta
-	case tDevType:
-		return &w.dtypes[i].meta
-	case tNamespace:
-		return &w.namespace.meta
 	case tPrefix:
 		return &w.prefixes[i].meta
 	case tIP:
 		return &w.ips[i].meta
+	}
+	return &w.namedOf(t, i).meta
+}
+
+// namedOf is a row of one of the tables of named objects.
+func (w *world) namedOf(t tbl, i int) *named {
+	switch t {
+	case tLocType:
+		return &w.locTypes[i]
+	case tStatus:
+		return &w.statuses[i].named
+	case tRole:
+		return &w.roles[i].named
+	case tTenant:
+		return &w.tenants[i]
+	case tManufacturer:
+		return &w.mfrs[i].named
+	case tPlatform:
+		return &w.platforms[i].named
+	case tDevType:
+		return &w.dtypes[i].named
+	case tNamespace:
+		return &w.namespace
 	}
 	panic("nautobotsim: no table")
 }
@@ -744,28 +751,12 @@ func (w *world) name(t tbl, i int) string {
 		return w.devs[i].name
 	case tLocation, tRegion, tSite, tBuilding:
 		return w.locs[i].name
-	case tLocType:
-		return w.locTypes[i].name
-	case tStatus:
-		return w.statuses[i].name
-	case tRole:
-		return w.roles[i].name
-	case tTenant:
-		return w.tenants[i].name
-	case tManufacturer:
-		return w.mfrs[i].name
-	case tPlatform:
-		return w.platforms[i].name
-	case tDevType:
-		return w.dtypes[i].name
-	case tNamespace:
-		return w.namespace.name
 	case tPrefix:
 		return w.prefixes[i].cidr()
 	case tIP:
 		return w.ips[i].cidr()
 	}
-	return ""
+	return w.namedOf(t, i).name
 }
 
 func (w *world) status1(e *enc, k string, st uint8) {
@@ -796,6 +787,14 @@ func (w *world) head1(e *enc, t tbl, i int, rc *rctx, display string) {
 	e.url("url", rc.base, w.path(t, i), m.id, "")
 }
 
+// head1Named opens a 1.x object shown by its name, which with its slug
+// comes first.
+func (w *world) head1Named(e *enc, t tbl, i int, rc *rctx, name string) {
+	w.head1(e, t, i, rc, name)
+	e.str("name", name)
+	e.slug("slug", name)
+}
+
 // siteDevices counts devices at a 1.x site, its buildings included.
 func (w *world) siteDevices(si int) int64 {
 	n := int64(w.locDevs[si])
@@ -817,9 +816,7 @@ func (w *world) render1(e *enc, t tbl, i int, rc *rctx) {
 		w.device1(e, i, rc)
 	case tSite:
 		l := &w.locs[i]
-		w.head1(e, t, i, rc, l.name)
-		e.str("name", l.name)
-		e.slug("slug", l.name)
+		w.head1Named(e, t, i, rc, l.name)
 		w.status1(e, "status", w.stActive)
 		w.nest1(e, "region", tRegion, int(l.parent), rc)
 		e.null("tenant")
@@ -827,16 +824,16 @@ func (w *world) render1(e *enc, t tbl, i int, rc *rctx) {
 		e.null("asn")
 		if l.city != nil {
 			e.str("time_zone", l.city.tz)
-			e.str("description", "")
-			e.str("physical_address", "")
-			e.str("shipping_address", "")
+		} else {
+			e.null("time_zone")
+		}
+		e.str("description", "")
+		e.str("physical_address", "")
+		e.str("shipping_address", "")
+		if l.city != nil {
 			e.str("latitude", coord(l.city.lat))
 			e.str("longitude", coord(l.city.lon))
 		} else {
-			e.null("time_zone")
-			e.str("description", "")
-			e.str("physical_address", "")
-			e.str("shipping_address", "")
 			e.null("latitude")
 			e.null("longitude")
 		}
@@ -853,9 +850,7 @@ func (w *world) render1(e *enc, t tbl, i int, rc *rctx) {
 		w.tail1(e, t, i, rc, true)
 	case tRegion:
 		l := &w.locs[i]
-		w.head1(e, t, i, rc, l.name)
-		e.str("name", l.name)
-		e.slug("slug", l.name)
+		w.head1Named(e, t, i, rc, l.name)
 		e.null("parent")
 		e.str("description", "")
 		n := 0
@@ -869,9 +864,7 @@ func (w *world) render1(e *enc, t tbl, i int, rc *rctx) {
 		w.tail1(e, t, i, rc, false)
 	case tBuilding:
 		l := &w.locs[i]
-		w.head1(e, t, i, rc, l.name)
-		e.str("name", l.name)
-		e.slug("slug", l.name)
+		w.head1Named(e, t, i, rc, l.name)
 		w.nest1(e, "location_type", tLocType, int(lvBuilding), rc)
 		e.null("parent")
 		w.nest1(e, "site", tSite, int(l.parent), rc)
@@ -882,9 +875,7 @@ func (w *world) render1(e *enc, t tbl, i int, rc *rctx) {
 		w.tail1(e, t, i, rc, true)
 	case tLocType:
 		lt := &w.locTypes[i]
-		w.head1(e, t, i, rc, lt.name)
-		e.str("name", lt.name)
-		e.slug("slug", lt.name)
+		w.head1Named(e, t, i, rc, lt.name)
 		e.null("parent")
 		e.bool("nestable", false)
 		w.contentTypes(e, locTypeCTs[i])
@@ -892,9 +883,7 @@ func (w *world) render1(e *enc, t tbl, i int, rc *rctx) {
 		w.tail1(e, t, i, rc, false)
 	case tRole:
 		r := &w.roles[i]
-		w.head1(e, t, i, rc, r.name)
-		e.str("name", r.name)
-		e.slug("slug", r.name)
+		w.head1Named(e, t, i, rc, r.name)
 		e.str("color", r.color)
 		e.bool("vm_role", false)
 		e.str("description", "")
@@ -903,9 +892,7 @@ func (w *world) render1(e *enc, t tbl, i int, rc *rctx) {
 		w.tail1(e, t, i, rc, false)
 	case tPlatform:
 		p := &w.platforms[i]
-		w.head1(e, t, i, rc, p.name)
-		e.str("name", p.name)
-		e.slug("slug", p.name)
+		w.head1Named(e, t, i, rc, p.name)
 		w.nest1(e, "manufacturer", tManufacturer, int(p.mfr), rc)
 		e.str("napalm_driver", p.napalm)
 		e.null("napalm_args")
@@ -916,9 +903,7 @@ func (w *world) render1(e *enc, t tbl, i int, rc *rctx) {
 		w.tail1(e, t, i, rc, false)
 	case tManufacturer:
 		m := &w.mfrs[i]
-		w.head1(e, t, i, rc, m.name)
-		e.str("name", m.name)
-		e.slug("slug", m.name)
+		w.head1Named(e, t, i, rc, m.name)
 		e.str("description", "")
 		e.int("devicetype_count", int64(w.mfrTypes[i]))
 		e.int("inventoryitem_count", 0)
@@ -950,9 +935,7 @@ func (w *world) render1(e *enc, t tbl, i int, rc *rctx) {
 		w.tail1(e, t, i, rc, false)
 	case tTenant:
 		tn := &w.tenants[i]
-		w.head1(e, t, i, rc, tn.name)
-		e.str("name", tn.name)
-		e.slug("slug", tn.name)
+		w.head1Named(e, t, i, rc, tn.name)
 		e.null("group")
 		e.str("description", "")
 		e.str("comments", "")
