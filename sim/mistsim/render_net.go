@@ -571,13 +571,21 @@ func (w *world) sleValue(si int, family, k int, base, upShare float64) float64 {
 func (w *world) sleResult(si int, sle string) kv {
 	c := w.countSite(si)
 	s := &w.net.sle[si]
-	share := func(up, n int) float64 {
-		if n == 0 {
-			return 1
-		}
-		return float64(up) / float64(n)
-	}
 	var out kv
+	// metrics adds a family's metrics but skip; the first is about the
+	// family's n devices, so it falls with the share of them up.
+	metrics := func(family int, keys []string, bases []float64, up, n int, skip string) {
+		for k, key := range keys {
+			if key == skip {
+				continue
+			}
+			upShare := 1.0
+			if k == 0 && n > 0 {
+				upShare = float64(up) / float64(n)
+			}
+			out.add(key, w.sleValue(si, family, k, bases[k], upShare))
+		}
+	}
 	out.add("site_id", w.sites[si].id)
 	switch sle {
 	case "wifi":
@@ -586,16 +594,11 @@ func (w *world) sleResult(si int, sle string) kv {
 		}
 		out.add("num_aps", c.ap)
 		out.add("num_clients", c.clients)
-		for k, key := range wifiSLEKeys {
-			if key == "roaming" && c.ap < 2 {
-				continue // no roaming between APs with one AP: no data
-			}
-			up := 1.0
-			if k == 0 {
-				up = share(c.apUp, c.ap)
-			}
-			out.add(key, w.sleValue(si, 0, k, s.wifi[k], up))
+		skip := ""
+		if c.ap < 2 {
+			skip = "roaming" // no roaming between APs with one AP: no data
 		}
+		metrics(0, wifiSLEKeys[:], s.wifi[:], c.apUp, c.ap, skip)
 	case "wired":
 		if c.sw == 0 {
 			return nil
@@ -608,26 +611,14 @@ func (w *world) sleResult(si int, sle string) kv {
 		}
 		out.add("num_switches", c.sw)
 		out.add("num_clients", wired)
-		for k, key := range wiredSLEKeys {
-			up := 1.0
-			if k == 0 {
-				up = share(c.swUp, c.sw)
-			}
-			out.add(key, w.sleValue(si, 1, k, s.wired[k], up))
-		}
+		metrics(1, wiredSLEKeys[:], s.wired[:], c.swUp, c.sw, "")
 	case "wan":
 		if c.gw == 0 {
 			return nil
 		}
 		out.add("num_gateways", c.gw)
 		out.add("num_clients", c.clients)
-		for k, key := range wanSLEKeys {
-			up := 1.0
-			if k == 0 {
-				up = share(c.gwUp, c.gw)
-			}
-			out.add(key, w.sleValue(si, 2, k, s.wan[k], up))
-		}
+		metrics(2, wanSLEKeys[:], s.wan[:], c.gwUp, c.gw, "")
 	}
 	return out
 }
