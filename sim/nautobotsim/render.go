@@ -502,20 +502,19 @@ func (w *world) device2(e *enc, i int, rc *rctx, depth int, nested bool) {
 
 func coord(v float64) string { return strconv.FormatFloat(v, 'f', 6, 64) }
 
-func (w *world) location2(e *enc, i int, rc *rctx, depth int, nested bool) {
-	l := &w.locs[i]
-	w.head2(e, tLocation, i, rc)
-	if !nested {
-		e.int("tree_depth", int64(l.level))
-	}
-	e.str("name", l.name)
-	e.str("description", "")
+// address writes a location's keys from facility to comments: its time
+// zone unless a region, its coordinates if a site. 1.x (v1, where only
+// sites have these keys) puts the description among them.
+func address(e *enc, l *location, v1 bool) {
 	e.str("facility", l.facility)
 	e.null("asn")
 	if l.city != nil && l.level != lvRegion {
 		e.str("time_zone", l.city.tz)
 	} else {
 		e.null("time_zone")
+	}
+	if v1 {
+		e.str("description", "")
 	}
 	e.str("physical_address", "")
 	e.str("shipping_address", "")
@@ -530,6 +529,17 @@ func (w *world) location2(e *enc, i int, rc *rctx, depth int, nested bool) {
 	e.str("contact_phone", "")
 	e.str("contact_email", "")
 	e.str("comments", "")
+}
+
+func (w *world) location2(e *enc, i int, rc *rctx, depth int, nested bool) {
+	l := &w.locs[i]
+	w.head2(e, tLocation, i, rc)
+	if !nested {
+		e.int("tree_depth", int64(l.level))
+	}
+	e.str("name", l.name)
+	e.str("description", "")
+	address(e, l, false)
 	w.ref2(e, "location_type", tLocType, int(l.level), rc, depth)
 	w.ref2(e, "parent", tLocation, int(l.parent), rc, depth)
 	w.ref2(e, "status", tStatus, int(w.stActive), rc, depth)
@@ -820,27 +830,7 @@ func (w *world) render1(e *enc, t tbl, i int, rc *rctx) {
 		w.status1(e, "status", w.stActive)
 		w.nest1(e, "region", tRegion, int(l.parent), rc)
 		e.null("tenant")
-		e.str("facility", l.facility)
-		e.null("asn")
-		if l.city != nil {
-			e.str("time_zone", l.city.tz)
-		} else {
-			e.null("time_zone")
-		}
-		e.str("description", "")
-		e.str("physical_address", "")
-		e.str("shipping_address", "")
-		if l.city != nil {
-			e.str("latitude", coord(l.city.lat))
-			e.str("longitude", coord(l.city.lon))
-		} else {
-			e.null("latitude")
-			e.null("longitude")
-		}
-		e.str("contact_name", "")
-		e.str("contact_phone", "")
-		e.str("contact_email", "")
-		e.str("comments", "")
+		address(e, l, true)
 		e.int("circuit_count", 0)
 		e.int("device_count", w.siteDevices(i))
 		e.int("prefix_count", int64(w.locPfx[i]))
