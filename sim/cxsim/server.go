@@ -102,6 +102,13 @@ type Sizes struct {
 // Server is the simulated CX Cloud API; it is an http.Handler.
 type Server struct {
 	simkit.Faulted[Faults] // SetFaults and Faults, over fault
+	// Counted gives Calls, the authenticated API calls that reached an
+	// endpoint, including those answered 304, 429 or with a fault (token
+	// requests and 401s are not), and CallsByPath, by path template, e.g.
+	// "/{region}/bcs/v2/inventory/devices" or
+	// "/{region}/bcs/v2/inventory/devices/{deviceId}". ResetCalls is the
+	// Server's own, as it zeroes the other counters too.
+	simkit.Counted
 
 	opts   Options
 	now    func() time.Time
@@ -165,6 +172,7 @@ func New(o Options) (*Server, error) {
 	s.w = buildWorld(o.Seed, o.Size, spec, today)
 	s.fault = simkit.NewSwitch[Faults](o.Seed, faultStream)
 	s.Faulted = s.fault.Faulted()
+	s.Counted = s.calls.Counted()
 	return s, nil
 }
 
@@ -178,16 +186,6 @@ func cmpOr[T comparable](v, def T) T {
 
 // Credentials returns the accepted client id and secret.
 func (s *Server) Credentials() Credentials { return s.creds }
-
-// Calls is the number of authenticated API calls that reached an endpoint,
-// including those answered 304, 429 or with a fault; token requests and
-// 401s are not included.
-func (s *Server) Calls() int { return s.calls.Calls() }
-
-// CallsByPath counts Calls by path template, e.g.
-// "/{region}/bcs/v2/inventory/devices" or
-// "/{region}/bcs/v2/inventory/devices/{deviceId}".
-func (s *Server) CallsByPath() map[string]int { return s.calls.ByPath() }
 
 // NotModified counts the 304s served.
 func (s *Server) NotModified() int {

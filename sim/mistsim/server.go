@@ -139,6 +139,12 @@ type DeviceInfo struct {
 // Server is the simulated Mist cloud; it is an http.Handler.
 type Server struct {
 	simkit.Faulted[Faults] // SetFaults and Faults, over fault
+	// Counted gives Calls, the authenticated API calls served so far, all
+	// tokens and sessions together, including those answered with a fault
+	// or a 429, unlike the hourly budget (see ServeHTTP); CallsByPath, by
+	// path template, e.g. "/api/v1/orgs/{org_id}/stats/devices"; and
+	// ResetCalls, which keeps the hourly budgets.
+	simkit.Counted
 
 	opts    Options
 	now     func() time.Time
@@ -210,6 +216,7 @@ func New(o Options) (*Server, error) {
 	s.creds = Credentials{Token: o.Token, Email: o.Email, Password: o.Password, OrgID: s.w.orgID}
 	s.fault = simkit.NewSwitch[Faults](o.Seed, faultStream)
 	s.Faulted = s.fault.Faulted()
+	s.Counted = s.calls.Counted()
 	return s, nil
 }
 
@@ -251,18 +258,6 @@ func (s *Server) Devices() []DeviceInfo {
 	}
 	return out
 }
-
-// Calls is the number of authenticated API calls served so far, all tokens
-// and sessions together. It includes calls answered with a fault or a 429,
-// unlike the hourly budget (see ServeHTTP).
-func (s *Server) Calls() int { return s.calls.Calls() }
-
-// CallsByPath counts Calls by path template, e.g.
-// "/api/v1/orgs/{org_id}/stats/devices".
-func (s *Server) CallsByPath() map[string]int { return s.calls.ByPath() }
-
-// ResetCalls zeroes Calls and CallsByPath; the hourly budgets are kept.
-func (s *Server) ResetCalls() { s.calls.Reset() }
 
 // response is a rendered answer, before faults are applied.
 type response struct {

@@ -87,6 +87,11 @@ type DeviceInfo struct {
 // Server is the simulated Nautobot; it is an http.Handler.
 type Server struct {
 	simkit.Faulted[Faults] // SetFaults and Faults, over fault
+	// Counted gives Calls, the authenticated API calls served so far,
+	// including those answered with a fault; CallsByPath, by path template,
+	// e.g. "/api/dcim/devices/" and "/api/dcim/devices/{id}/"; and
+	// ResetCalls.
+	simkit.Counted
 
 	opts     Options
 	now      func() time.Time
@@ -133,6 +138,7 @@ func New(o Options) (*Server, error) {
 	}
 	s.fault = simkit.NewSwitch[Faults](o.Seed, streamFault)
 	s.Faulted = s.fault.Faulted()
+	s.Counted = s.calls.Counted()
 	if s.pageSize == 0 {
 		s.pageSize = DefaultPageSize
 	}
@@ -158,17 +164,6 @@ func (s *Server) SetCeleryWorkers(n int) {
 	defer s.celeryMu.Unlock()
 	s.celery = n
 }
-
-// Calls is the number of authenticated API calls served so far, including
-// those answered with a fault.
-func (s *Server) Calls() int { return s.calls.Calls() }
-
-// CallsByPath counts Calls by path template, e.g. "/api/dcim/devices/" and
-// "/api/dcim/devices/{id}/".
-func (s *Server) CallsByPath() map[string]int { return s.calls.ByPath() }
-
-// ResetCalls zeroes Calls and CallsByPath.
-func (s *Server) ResetCalls() { s.calls.Reset() }
 
 // response is a rendered answer, before faults are applied.
 type response struct {

@@ -181,6 +181,19 @@ type APInfo struct {
 // Server is the simulated Prime Infrastructure; it is an http.Handler.
 type Server struct {
 	simkit.Faulted[Faults] // SetFaults and Faults, over fault
+	// Counted gives Calls, the authenticated requests for a path the
+	// simulator serves (a resource list or entity at any version,
+	// data.json, op.json), whatever the answer: 400, 403, 404 for an
+	// unknown id or a resource a version does not serve, 405, the
+	// rate-limit and page-size 503s and injected faults are counted; 302s,
+	// 401s and unknown paths are not. CallsByPath counts them by path
+	// without the .json or .xml suffix, e.g.
+	// "/webacs/api/v4/data/AccessPointDetails",
+	// "/webacs/api/v4/data/AccessPointDetails/{id}",
+	// "/webacs/api/v3/data/ClientCounts" and "/webacs/api/v4/data"
+	// (data.json); ResetCalls keeps sessions, rate windows and the
+	// in-flight peak.
+	simkit.Counted
 
 	opts    Options
 	now     func() time.Time
@@ -286,6 +299,7 @@ func New(o Options) (*Server, error) {
 	}
 	s.fault = simkit.NewSwitch[Faults](o.Seed, streamFault)
 	s.Faulted = s.fault.Faulted()
+	s.Counted = s.calls.Counted()
 	if s.strNum, err = versionSet("StringNumbersAt", o.StringNumbersAt, 4); err != nil {
 		return nil, err
 	}
@@ -333,23 +347,6 @@ func (s *Server) Credentials() Credentials {
 func (s *Server) Domains() []string {
 	return append([]string{RootDomain}, campusNames[:s.w.campuses]...)
 }
-
-// Calls is the number of authenticated requests for a path the simulator
-// serves (a resource list or entity at any version, data.json, op.json),
-// whatever the answer: 400, 403, 404 for an unknown id or a resource a
-// version does not serve, 405, the rate-limit and page-size 503s and
-// injected faults are counted; 302s, 401s and unknown paths are not.
-func (s *Server) Calls() int { return s.calls.Calls() }
-
-// CallsByPath counts Calls by path without the .json or .xml suffix, e.g.
-// "/webacs/api/v4/data/AccessPointDetails",
-// "/webacs/api/v4/data/AccessPointDetails/{id}",
-// "/webacs/api/v3/data/ClientCounts" and "/webacs/api/v4/data" (data.json).
-func (s *Server) CallsByPath() map[string]int { return s.calls.ByPath() }
-
-// ResetCalls zeroes Calls and CallsByPath; sessions, rate windows and the
-// in-flight peak are kept.
-func (s *Server) ResetCalls() { s.calls.Reset() }
 
 // errorDoc is Prime's errorDocument in the requested format; 400 and 404
 // are HTML pages with Options.HTMLErrorPages. id is the error's id when

@@ -47,3 +47,23 @@ func (c *Counter) Reset() {
 	c.calls = 0
 	c.byPath = nil
 }
+
+// Counted gives a simulator's Server, which embeds it, the Calls,
+// CallsByPath and ResetCalls every simulator has, over the server's
+// Counter; the Server's field says which calls it counts.
+type Counted struct{ c *Counter }
+
+// Counted returns the Calls, CallsByPath and ResetCalls of c, for a Server
+// to embed.
+func (c *Counter) Counted() Counted { return Counted{c} }
+
+// Calls is the number of calls the simulator counted since the last
+// ResetCalls.
+func (c Counted) Calls() int { return c.c.Calls() }
+
+// CallsByPath counts Calls by path template; the map is the caller's.
+func (c Counted) CallsByPath() map[string]int { return c.c.ByPath() }
+
+// ResetCalls zeroes Calls and CallsByPath; the simulator's other state
+// (budgets, sessions, rate windows) is kept.
+func (c Counted) ResetCalls() { c.c.Reset() }
