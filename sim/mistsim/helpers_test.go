@@ -93,18 +93,12 @@ type siteStatsItem struct {
 // walk follows next links from path and returns every page.
 func walk[T any](h *harness, path string) []searchBody[T] {
 	h.T.Helper()
-	var pages []searchBody[T]
-	for path != "" {
+	return simtest.Walk(h.T, path, func(path string) (searchBody[T], string) {
 		var p searchBody[T]
 		h.GetOK(path, &p)
-		pages = append(pages, p)
-		path = ""
-		if p.Next != nil {
-			path = *p.Next
+		if p.Next == nil {
+			return p, ""
 		}
-		if len(pages) > 10000 {
-			h.T.Fatalf("walk of %s did not end", path)
-		}
-	}
-	return pages
+		return p, *p.Next
+	})
 }

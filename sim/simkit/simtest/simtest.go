@@ -371,3 +371,20 @@ func CheckDeterministic(t testing.TB, what string, a, b, other []byte) {
 		t.Errorf("%s: the other run is identical; want different", what)
 	}
 }
+
+// Walk follows a list's next links from first and returns every page: get
+// fetches a link and returns its page and next link, "" on the last page.
+// A list that pages on past 10,000 pages fails t.
+func Walk[P any](t testing.TB, first string, get func(link string) (page P, next string)) []P {
+	t.Helper()
+	var pages []P
+	for link := first; link != ""; {
+		p, next := get(link)
+		pages = append(pages, p)
+		link = next
+		if len(pages) > 10000 {
+			t.Fatalf("walk of %s did not end", first)
+		}
+	}
+	return pages
+}

@@ -50,3 +50,15 @@ func TestDo(t *testing.T) {
 		t.Errorf("DecodeOK(%s) decoded A = %d; want 1", b, v.A)
 	}
 }
+
+func TestWalk(t *testing.T) {
+	next := map[string]string{"/a": "/b", "/b": "/c", "/c": ""}
+	var got []string
+	pages := Walk(t, "/a", func(link string) (string, string) {
+		got = append(got, link)
+		return "page " + link, next[link]
+	})
+	if want := []string{"page /a", "page /b", "page /c"}; len(pages) != 3 || pages[0] != want[0] || pages[2] != want[2] || len(got) != 3 {
+		t.Errorf("Walk = %q after fetching %q; want %q", pages, got, want)
+	}
+}
