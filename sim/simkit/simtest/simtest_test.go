@@ -3,6 +3,7 @@ package simtest
 import (
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"testing"
 	"time"
 )
@@ -58,7 +59,7 @@ func TestWalk(t *testing.T) {
 		got = append(got, link)
 		return "page " + link, next[link]
 	})
-	if want := []string{"page /a", "page /b", "page /c"}; len(pages) != 3 || pages[0] != want[0] || pages[2] != want[2] || len(got) != 3 {
+	if want := []string{"page /a", "page /b", "page /c"}; !slices.Equal(pages, want) || len(got) != 3 {
 		t.Errorf("Walk = %q after fetching %q; want %q", pages, got, want)
 	}
 }
