@@ -703,39 +703,24 @@ func (w *world) nest1(e *enc, k string, t tbl, i int, rc *rctx) {
 	if t == tLocation {
 		t = w.locView(i)
 	}
-	m := w.metaOf(t, i)
-	e.open(k)
-	e.id("id", m.id)
+	w.head1(e, k, t, i, rc)
 	switch t {
 	case tDevice:
-		d := &w.devs[i]
-		e.str("display", d.display())
-		e.url("url", rc.base, w.path(t, i), m.id, "")
-		e.strN("name", d.name)
+		e.strN("name", w.devs[i].name)
 	case tIP:
-		a := &w.ips[i]
-		e.str("display", a.cidr())
-		e.url("url", rc.base, w.path(t, i), m.id, "")
 		e.int("family", 4)
-		e.str("address", a.cidr())
+		e.str("address", w.ips[i].cidr())
 	case tPrefix:
-		p := &w.prefixes[i]
-		e.str("display", p.cidr())
-		e.url("url", rc.base, w.path(t, i), m.id, "")
 		e.int("family", 4)
-		e.str("prefix", p.cidr())
+		e.str("prefix", w.prefixes[i].cidr())
 	case tDevType:
 		d := &w.dtypes[i]
-		e.str("display", w.mfrs[d.mfr].name+" "+d.name)
-		e.url("url", rc.base, w.path(t, i), m.id, "")
 		w.nest1(e, "manufacturer", tManufacturer, int(d.mfr), rc)
 		e.str("model", d.name)
 		e.slug("slug", d.name)
 		e.int("device_count", int64(w.typeDevs[i]))
 	default:
 		name := w.name(t, i)
-		e.str("display", name)
-		e.url("url", rc.base, w.path(t, i), m.id, "")
 		e.str("name", name)
 		e.slug("slug", name)
 		switch t {
@@ -789,18 +774,33 @@ func (w *world) tail1(e *enc, t tbl, i int, rc *rctx, tagged bool) {
 	e.close()
 }
 
-func (w *world) head1(e *enc, t tbl, i int, rc *rctx, display string) {
+// head1 opens a 1.x object under key k ("" for the answer's own): its id,
+// display and url.
+func (w *world) head1(e *enc, k string, t tbl, i int, rc *rctx) {
 	m := w.metaOf(t, i)
-	e.open("")
+	e.open(k)
 	e.id("id", m.id)
-	e.str("display", display)
+	e.str("display", w.display1(t, i))
 	e.url("url", rc.base, w.path(t, i), m.id, "")
+}
+
+// display1 is an object's 1.x display string.
+func (w *world) display1(t tbl, i int) string {
+	switch t {
+	case tDevice:
+		return w.devs[i].display()
+	case tDevType:
+		d := &w.dtypes[i]
+		return w.mfrs[d.mfr].name + " " + d.name
+	}
+	return w.name(t, i)
 }
 
 // head1Named opens a 1.x object shown by its name, which with its slug
 // comes first.
-func (w *world) head1Named(e *enc, t tbl, i int, rc *rctx, name string) {
-	w.head1(e, t, i, rc, name)
+func (w *world) head1Named(e *enc, t tbl, i int, rc *rctx) {
+	w.head1(e, "", t, i, rc)
+	name := w.name(t, i)
 	e.str("name", name)
 	e.slug("slug", name)
 }
@@ -826,7 +826,7 @@ func (w *world) render1(e *enc, t tbl, i int, rc *rctx) {
 		w.device1(e, i, rc)
 	case tSite:
 		l := &w.locs[i]
-		w.head1Named(e, t, i, rc, l.name)
+		w.head1Named(e, t, i, rc)
 		w.status1(e, "status", w.stActive)
 		w.nest1(e, "region", tRegion, int(l.parent), rc)
 		e.null("tenant")
@@ -839,8 +839,7 @@ func (w *world) render1(e *enc, t tbl, i int, rc *rctx) {
 		e.int("vlan_count", 0)
 		w.tail1(e, t, i, rc, true)
 	case tRegion:
-		l := &w.locs[i]
-		w.head1Named(e, t, i, rc, l.name)
+		w.head1Named(e, t, i, rc)
 		e.null("parent")
 		e.str("description", "")
 		n := 0
@@ -854,7 +853,7 @@ func (w *world) render1(e *enc, t tbl, i int, rc *rctx) {
 		w.tail1(e, t, i, rc, false)
 	case tBuilding:
 		l := &w.locs[i]
-		w.head1Named(e, t, i, rc, l.name)
+		w.head1Named(e, t, i, rc)
 		w.nest1(e, "location_type", tLocType, int(lvBuilding), rc)
 		e.null("parent")
 		w.nest1(e, "site", tSite, int(l.parent), rc)
@@ -864,8 +863,7 @@ func (w *world) render1(e *enc, t tbl, i int, rc *rctx) {
 		e.int("tree_depth", 0)
 		w.tail1(e, t, i, rc, true)
 	case tLocType:
-		lt := &w.locTypes[i]
-		w.head1Named(e, t, i, rc, lt.name)
+		w.head1Named(e, t, i, rc)
 		e.null("parent")
 		e.bool("nestable", false)
 		w.contentTypes(e, locTypeCTs[i])
@@ -873,7 +871,7 @@ func (w *world) render1(e *enc, t tbl, i int, rc *rctx) {
 		w.tail1(e, t, i, rc, false)
 	case tRole:
 		r := &w.roles[i]
-		w.head1Named(e, t, i, rc, r.name)
+		w.head1Named(e, t, i, rc)
 		e.str("color", r.color)
 		e.bool("vm_role", false)
 		e.str("description", "")
@@ -882,7 +880,7 @@ func (w *world) render1(e *enc, t tbl, i int, rc *rctx) {
 		w.tail1(e, t, i, rc, false)
 	case tPlatform:
 		p := &w.platforms[i]
-		w.head1Named(e, t, i, rc, p.name)
+		w.head1Named(e, t, i, rc)
 		w.nest1(e, "manufacturer", tManufacturer, int(p.mfr), rc)
 		e.str("napalm_driver", p.napalm)
 		e.null("napalm_args")
@@ -892,8 +890,7 @@ func (w *world) render1(e *enc, t tbl, i int, rc *rctx) {
 		e.int("virtualmachine_count", 0)
 		w.tail1(e, t, i, rc, false)
 	case tManufacturer:
-		m := &w.mfrs[i]
-		w.head1Named(e, t, i, rc, m.name)
+		w.head1Named(e, t, i, rc)
 		e.str("description", "")
 		e.int("devicetype_count", int64(w.mfrTypes[i]))
 		e.int("inventoryitem_count", 0)
@@ -901,7 +898,7 @@ func (w *world) render1(e *enc, t tbl, i int, rc *rctx) {
 		w.tail1(e, t, i, rc, false)
 	case tDevType:
 		d := &w.dtypes[i]
-		w.head1(e, t, i, rc, w.mfrs[d.mfr].name+" "+d.name)
+		w.head1(e, "", t, i, rc)
 		w.nest1(e, "manufacturer", tManufacturer, int(d.mfr), rc)
 		e.str("model", d.name)
 		e.slug("slug", d.name)
@@ -916,7 +913,7 @@ func (w *world) render1(e *enc, t tbl, i int, rc *rctx) {
 		w.tail1(e, t, i, rc, true)
 	case tStatus:
 		s := &w.statuses[i]
-		w.head1(e, t, i, rc, s.name)
+		w.head1(e, "", t, i, rc)
 		w.contentTypes(e, s.cts)
 		e.str("name", s.name)
 		e.slug("slug", s.name)
@@ -924,8 +921,7 @@ func (w *world) render1(e *enc, t tbl, i int, rc *rctx) {
 		e.str("description", s.desc)
 		w.tail1(e, t, i, rc, false)
 	case tTenant:
-		tn := &w.tenants[i]
-		w.head1Named(e, t, i, rc, tn.name)
+		w.head1Named(e, t, i, rc)
 		e.null("group")
 		e.str("description", "")
 		e.str("comments", "")
@@ -937,7 +933,7 @@ func (w *world) render1(e *enc, t tbl, i int, rc *rctx) {
 		w.tail1(e, t, i, rc, true)
 	case tPrefix:
 		p := &w.prefixes[i]
-		w.head1(e, t, i, rc, p.cidr())
+		w.head1(e, "", t, i, rc)
 		e.raw("family", `{"value":4,"label":"IPv4"}`)
 		e.str("prefix", p.cidr())
 		w.nest1(e, "site", tSite, int(p.loc), rc)
@@ -956,7 +952,7 @@ func (w *world) render1(e *enc, t tbl, i int, rc *rctx) {
 		w.tail1(e, t, i, rc, true)
 	case tIP:
 		a := &w.ips[i]
-		w.head1(e, t, i, rc, a.cidr())
+		w.head1(e, "", t, i, rc)
 		e.raw("family", `{"value":4,"label":"IPv4"}`)
 		e.str("address", a.cidr())
 		e.null("vrf")
@@ -976,7 +972,7 @@ func (w *world) render1(e *enc, t tbl, i int, rc *rctx) {
 
 func (w *world) device1(e *enc, i int, rc *rctx) {
 	d := &w.devs[i]
-	w.head1(e, tDevice, i, rc, d.display())
+	w.head1(e, "", tDevice, i, rc)
 	e.strN("name", d.name)
 	w.nest1(e, "device_type", tDevType, int(d.dtype), rc)
 	w.nest1(e, "device_role", tRole, int(d.role), rc)
