@@ -406,11 +406,7 @@ func handleSitesSLE(s *Server, rc *reqCtx) response {
 		}
 		interval = int64(d.Seconds())
 	}
-	limit, err := parseLimit(rc, q)
-	if err != nil {
-		return badRequest("%v", err)
-	}
-	pg, err := parsePage(q)
+	limit, pg, err := parsePaging(rc, q)
 	if err != nil {
 		return badRequest("%v", err)
 	}

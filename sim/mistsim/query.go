@@ -147,6 +147,15 @@ func parsePage(q url.Values) (int, error) {
 	return n, nil
 }
 
+// parsePaging reads a page-numbered list's limit and page.
+func parsePaging(rc *reqCtx, q url.Values) (limit, page int, err error) {
+	if limit, err = parseLimit(rc, q); err != nil {
+		return 0, 0, err
+	}
+	page, err = parsePage(q)
+	return limit, page, err
+}
+
 // rowsOf renders a page's rows lo to hi with row.
 func rowsOf[T any](row func(i int) T) func(lo, hi int) any {
 	return func(lo, hi int) any {
@@ -162,12 +171,7 @@ func rowsOf[T any](row func(i int) T) func(lo, hi int) any {
 // With the ShrinkTotal fault, pages after the first see a third fewer items;
 // with EndlessPaging, each page reports one more.
 func pageOf(rc *reqCtx, n int, render func(lo, hi int) any) response {
-	q := rc.r.URL.Query()
-	limit, err := parseLimit(rc, q)
-	if err != nil {
-		return badRequest("%v", err)
-	}
-	page, err := parsePage(q)
+	limit, page, err := parsePaging(rc, rc.r.URL.Query())
 	if err != nil {
 		return badRequest("%v", err)
 	}
