@@ -118,6 +118,19 @@ func quickStream(c *Client) {
 	c.stream.backoffMax = 50 * time.Millisecond
 }
 
+// nilWithin checks that errs gives nil within d; what names the wait.
+func nilWithin(t *testing.T, errs <-chan error, d time.Duration, what string) {
+	t.Helper()
+	select {
+	case err := <-errs:
+		if err != nil {
+			t.Errorf("%s = %v; want nil", what, err)
+		}
+	case <-time.After(d):
+		t.Errorf("%s: nothing in %v", what, d)
+	}
+}
+
 // runStream runs Stream until the test ends, and checks it returns nil
 // soon after its context does.
 func runStream(t *testing.T, c *Client, sites []string, h StreamHandler) (stop func()) {
@@ -129,14 +142,7 @@ func runStream(t *testing.T, c *Client, sites []string, h StreamHandler) (stop f
 	stop = func() {
 		once.Do(func() {
 			cancel()
-			select {
-			case err := <-done:
-				if err != nil {
-					t.Errorf("Stream() = %v after cancel; want nil", err)
-				}
-			case <-time.After(5 * time.Second):
-				t.Errorf("Stream() still running 5s after cancel")
-			}
+			nilWithin(t, done, 5*time.Second, "Stream() after cancel")
 		})
 	}
 	t.Cleanup(stop)
@@ -590,14 +596,7 @@ func TestStreamPings(t *testing.T) {
 				return
 			}
 			h.waitFor(t, 3*time.Second, "connected", func(r *recorder) bool { return r.up[0] })
-			select {
-			case err := <-serverPing:
-				if err != nil {
-					t.Errorf("server ping = %v; want a pong", err)
-				}
-			case <-time.After(3 * time.Second):
-				t.Error("server ping not answered in 3s")
-			}
+			nilWithin(t, serverPing, 3*time.Second, "server ping")
 			time.Sleep(200 * time.Millisecond) // ten client pings
 			if s := h.snapshot(); len(s.reconnects) > 0 {
 				t.Errorf("reconnects %v; want the pinged connection kept", s.reconnects)

@@ -124,3 +124,32 @@ func Refresh(b *testing.B, sim Counted, simMiB float64, minimum int, refresh fun
 	b.ReportMetric(simMiB, "sim-MiB")
 	b.ReportMetric(procstat.MiB("VmHWM"), "peak-RSS-MiB")
 }
+
+// Get calls one of a client's collections, failing the test on an error;
+// name is the call as the failure shows it.
+func Get[T any](t testing.TB, name string, call func(context.Context) (T, error)) T {
+	t.Helper()
+	v, err := call(context.Background())
+	if err != nil {
+		t.Fatalf("%s = %v", name, err)
+	}
+	return v
+}
+
+// Step makes a collection call one step of a refresh, its result dropped.
+func Step[T any](call func(context.Context) (T, error)) func(context.Context) error {
+	return func(ctx context.Context) error {
+		_, err := call(ctx)
+		return err
+	}
+}
+
+// Steps runs a refresh's steps in order, stopping at the first error.
+func Steps(ctx context.Context, steps ...func(context.Context) error) error {
+	for _, s := range steps {
+		if err := s(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
