@@ -1,8 +1,8 @@
 package vendors
 
 import (
-	"errors"
 	"encoding/json"
+	"errors"
 	"testing"
 )
 
