@@ -480,7 +480,7 @@ func TestStreamThrottledHandshake(t *testing.T) {
 				mu.Lock()
 				slept = append(slept, d)
 				mu.Unlock()
-				return sleepContext(ctx, 5*time.Millisecond)
+				return vendors.SleepContext(ctx, 5*time.Millisecond)
 			}
 			sim.SetFaults(tc.faults)
 			h := newRecorder()
