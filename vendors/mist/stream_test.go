@@ -111,6 +111,17 @@ func streamSim(t *testing.T, so mistsim.StreamOptions) (*mistsim.Server, string)
 	return sim, base
 }
 
+// streaming runs Stream on every site of a simulator made with so until the
+// test ends, the client's config section completed by extra.
+func streaming(t *testing.T, so mistsim.StreamOptions, extra string) (*mistsim.Server, *recorder) {
+	t.Helper()
+	sim, base := streamSim(t, so)
+	c, _ := newClient(t, mistConfig(t, base, extra, sim.Credentials()))
+	h := newRecorder()
+	runStream(t, c, sim.SiteIDs(), h)
+	return sim, h
+}
+
 // quickStream shortens the client's backoff so that reconnects do not slow
 // the tests; the waits after 429 and refused credentials stay.
 func quickStream(c *Client) {
@@ -244,10 +255,7 @@ func TestStreamDataForms(t *testing.T) {
 	} {
 		t.Run(fmt.Sprintf("object=%v,binary=%v", so.DataObject, so.Binary), func(t *testing.T) {
 			so.Period = 40 * time.Millisecond
-			sim, base := streamSim(t, so)
-			c, _ := newClient(t, mistConfig(t, base, "", sim.Credentials()))
-			h := newRecorder()
-			runStream(t, c, sim.SiteIDs(), h)
+			sim, h := streaming(t, so, "")
 			// An AP's basic message has no num_clients, its full one has:
 			// both kinds must come, and the basic one must not read as 0.
 			h.waitFor(t, 5*time.Second, "basic and full messages", func(r *recorder) bool {
@@ -323,10 +331,7 @@ func TestStreamAuthRefused(t *testing.T) {
 
 func TestStreamChannelLimit(t *testing.T) {
 	t.Run("several connections", func(t *testing.T) {
-		sim, base := streamSim(t, mistsim.StreamOptions{Period: 50 * time.Millisecond, MaxChannels: 1})
-		c, _ := newClient(t, mistConfig(t, base, "    stream:\n      channels_per_connection: 1\n", sim.Credentials()))
-		h := newRecorder()
-		runStream(t, c, sim.SiteIDs(), h)
+		sim, h := streaming(t, mistsim.StreamOptions{Period: 50 * time.Millisecond, MaxChannels: 1}, "    stream:\n      channels_per_connection: 1\n")
 		n := len(sim.SiteIDs())
 		h.waitFor(t, 5*time.Second, "every connection up and every site heard", func(r *recorder) bool {
 			sites := map[string]bool{}
@@ -343,10 +348,7 @@ func TestStreamChannelLimit(t *testing.T) {
 		}
 	})
 	t.Run("failures reported", func(t *testing.T) {
-		sim, base := streamSim(t, mistsim.StreamOptions{Period: 50 * time.Millisecond, MaxChannels: 2})
-		c, _ := newClient(t, mistConfig(t, base, "", sim.Credentials()))
-		h := newRecorder()
-		runStream(t, c, sim.SiteIDs(), h)
+		sim, h := streaming(t, mistsim.StreamOptions{Period: 50 * time.Millisecond, MaxChannels: 2}, "")
 		n := len(sim.SiteIDs())
 		h.waitFor(t, 5*time.Second, "the connection up with its refusals", func(r *recorder) bool { return r.ups == 1 && len(r.failed) == n-2 })
 		time.Sleep(200 * time.Millisecond)
@@ -383,10 +385,7 @@ func downs(t *testing.T, sim *mistsim.Server) map[string]bool {
 
 func TestStreamDeviceDownPushed(t *testing.T) {
 	// An hour's period: only the push can bring the change in time.
-	sim, base := streamSim(t, mistsim.StreamOptions{Period: time.Hour})
-	c, _ := newClient(t, mistConfig(t, base, "", sim.Credentials()))
-	h := newRecorder()
-	runStream(t, c, sim.SiteIDs(), h)
+	sim, h := streaming(t, mistsim.StreamOptions{Period: time.Hour}, "")
 	h.waitFor(t, 5*time.Second, "connected", func(r *recorder) bool { return r.up[0] })
 	down := downs(t, sim)
 	h.waitFor(t, time.Second, "a disconnected update", func(r *recorder) bool {
@@ -400,10 +399,7 @@ func TestStreamDeviceDownPushed(t *testing.T) {
 }
 
 func TestStreamSilentDown(t *testing.T) {
-	sim, base := streamSim(t, mistsim.StreamOptions{Period: 60 * time.Millisecond, SilentDown: true})
-	c, _ := newClient(t, mistConfig(t, base, "", sim.Credentials()))
-	h := newRecorder()
-	runStream(t, c, sim.SiteIDs(), h)
+	sim, h := streaming(t, mistsim.StreamOptions{Period: 60 * time.Millisecond, SilentDown: true}, "")
 	h.waitFor(t, 5*time.Second, "devices heard", func(r *recorder) bool { return len(r.updates) > 40 })
 	down := downs(t, sim)
 	// A frame sent just before the step may still be on its way.
