@@ -38,13 +38,9 @@ func TestFetchMatchesSimulator(t *testing.T) {
 	// whose answers other tests cover.
 	sim, base := vendortest.Serve(t, primesim.New, primesim.Options{Seed: 2, Size: "small", RateLimit: -1})
 	c := newClient(t, primeConfig(t, base, sim.Credentials(), "    hold: 1ms\n"))
-	ctx := context.Background()
 	want := sim.Sizes()
 
-	aps, err := c.AccessPoints(ctx)
-	if err != nil {
-		t.Fatalf("AccessPoints() = %v", err)
-	}
+	aps := vendortest.Get(t, "AccessPoints()", c.AccessPoints)
 	if len(aps.Devices) != want.APs {
 		t.Errorf("APs = %d; want %d", len(aps.Devices), want.APs)
 	}
@@ -57,10 +53,7 @@ func TestFetchMatchesSimulator(t *testing.T) {
 	if aps.Domain == "" || len(aps.Controllers) == 0 {
 		t.Errorf("AccessPoints() domain %q, %d controllers; want both", aps.Domain, len(aps.Controllers))
 	}
-	devs, err := c.Devices(ctx)
-	if err != nil {
-		t.Fatalf("Devices() = %v", err)
-	}
+	devs := vendortest.Get(t, "Devices()", c.Devices)
 	types := map[string]int{}
 	for _, d := range devs.Devices {
 		types[d.Type]++
@@ -68,20 +61,14 @@ func TestFetchMatchesSimulator(t *testing.T) {
 	if types["controller"] != want.Controllers || types["switch"] != want.Switches || types["router"] != want.Routers || types["ap"] != 0 {
 		t.Errorf("device types = %v; want controller=%d switch=%d router=%d and no APs", types, want.Controllers, want.Switches, want.Routers)
 	}
-	clients, err := c.Clients(ctx)
-	if err != nil {
-		t.Fatalf("Clients() = %v", err)
-	}
+	clients := vendortest.Get(t, "Clients()", c.Clients)
 	if clients.Total != want.Clients {
 		t.Errorf("clients = %d; want %d from the newest sample only", clients.Total, want.Clients)
 	}
 	if clients.CollectedAt.IsZero() || len(clients.Wired) == 0 {
 		t.Errorf("Clients() = sample time %v, %d wired; want both", clients.CollectedAt, len(clients.Wired))
 	}
-	alarms, err := c.Alarms(ctx)
-	if err != nil {
-		t.Fatalf("Alarms() = %v", err)
-	}
+	alarms := vendortest.Get(t, "Alarms()", c.Alarms)
 	acked := 0
 	for _, a := range alarms.Acknowledged {
 		acked += a.Count
@@ -120,10 +107,7 @@ func TestPagingEdges(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c := newClient(t, primeConfig(t, base, sim.Credentials(), fmt.Sprintf("    hold: 1ms\n    page_size: %d\n", tc.pageSize)))
 			sim.ResetCalls()
-			aps, err := c.AccessPoints(context.Background())
-			if err != nil {
-				t.Fatal(err)
-			}
+			aps := vendortest.Get(t, "AccessPoints()", c.AccessPoints)
 			if len(aps.Devices) != n.APs {
 				t.Errorf("APs = %d; want %d", len(aps.Devices), n.APs)
 			}
