@@ -361,25 +361,18 @@ func TestDayBudgetSpent(t *testing.T) {
 }
 
 func TestErrors(t *testing.T) {
-	for _, tc := range []struct {
-		name   string
-		faults cxsim.Faults
-		status int
-		want   string
-	}{
-		{"500", cxsim.Faults{ErrorRate: 1, ErrorStatus: 500}, 500, "HTTP 500"},
-		{"503", cxsim.Faults{ErrorRate: 1, ErrorStatus: 503}, 503, "HTTP 503"},
-		{"truncated", cxsim.Faults{Truncate: true}, 0, "decoding"},
-		{"malformed", cxsim.Faults{Malformed: true}, 0, "decoding"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			sim, base, _ := newSim(t, cxsim.Options{Seed: 1})
-			sim.SetFaults(tc.faults)
-			c, _ := newClient(t, cxConfig(t, base, sim.Credentials(), ""), nil)
-			_, err := c.Inventory(context.Background())
-			vendortest.CheckError(t, "Inventory()", err, tc.status, tc.want, sim.Credentials().ClientSecret)
-		})
-	}
+	vendortest.RunErrors(t, "Inventory()", []vendortest.ErrorCase[cxsim.Faults]{
+		{Name: "500", Set: cxsim.Faults{ErrorRate: 1, ErrorStatus: 500}, Status: 500, Want: "HTTP 500"},
+		{Name: "503", Set: cxsim.Faults{ErrorRate: 1, ErrorStatus: 503}, Status: 503, Want: "HTTP 503"},
+		{Name: "truncated", Set: cxsim.Faults{Truncate: true}, Status: 0, Want: "decoding"},
+		{Name: "malformed", Set: cxsim.Faults{Malformed: true}, Status: 0, Want: "decoding"},
+	}, func(t *testing.T, faults cxsim.Faults) (error, string) {
+		sim, base, _ := newSim(t, cxsim.Options{Seed: 1})
+		sim.SetFaults(faults)
+		c, _ := newClient(t, cxConfig(t, base, sim.Credentials(), ""), nil)
+		_, err := c.Inventory(context.Background())
+		return err, sim.Credentials().ClientSecret
+	})
 }
 
 func TestMappings(t *testing.T) {

@@ -229,31 +229,24 @@ func TestChangedPasswordLogsInOnce(t *testing.T) {
 }
 
 func TestErrors(t *testing.T) {
-	for _, tc := range []struct {
-		name   string
-		setup  func(*mistsim.Server, *config.Mist)
-		status int
-		want   string
-	}{
-		{"401 bad token", func(_ *mistsim.Server, c *config.Mist) { c.Token = "wrong" }, 401, "HTTP 401"},
-		{"403 foreign org", func(s *mistsim.Server, c *config.Mist) { c.OrgID = s.ForeignOrgID() }, 403, "You do not have permission"},
-		{"404 unknown org", func(_ *mistsim.Server, c *config.Mist) { c.OrgID = "00000000-0000-0000-0000-000000000000" }, 404, "HTTP 404"},
-		{"5xx", func(s *mistsim.Server, _ *config.Mist) { s.SetFaults(mistsim.Faults{ErrorRate: 1, ErrorStatus: 503}) }, 503, "HTTP 503"},
-		{"429 without Retry-After", func(s *mistsim.Server, _ *config.Mist) { s.SetFaults(mistsim.Faults{RateLimit: true}) }, 429, "5000 API Calls per hour"},
-		{"truncated", func(s *mistsim.Server, _ *config.Mist) { s.SetFaults(mistsim.Faults{Truncate: true}) }, 0, "decoding"},
-		{"malformed", func(s *mistsim.Server, _ *config.Mist) { s.SetFaults(mistsim.Faults{Malformed: true}) }, 0, "decoding"},
-		{"reset", func(s *mistsim.Server, _ *config.Mist) { s.SetFaults(mistsim.Faults{Reset: true}) }, 0, "/api/v1/orgs/{org_id}/stats/sites"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			sim, base := vendortest.Serve(t, mistsim.New, mistsim.Options{Seed: 1})
-			cfg := mistConfig(t, base, "", sim.Credentials())
-			cfg.OrgID = sim.Credentials().OrgID
-			tc.setup(sim, cfg)
-			c, _ := newClient(t, cfg)
-			_, err := c.Sites(context.Background())
-			vendortest.CheckError(t, "Sites()", err, tc.status, tc.want, sim.Credentials().Token)
-		})
-	}
+	vendortest.RunErrors(t, "Sites()", []vendortest.ErrorCase[func(*mistsim.Server, *config.Mist)]{
+		{Name: "401 bad token", Set: func(_ *mistsim.Server, c *config.Mist) { c.Token = "wrong" }, Status: 401, Want: "HTTP 401"},
+		{Name: "403 foreign org", Set: func(s *mistsim.Server, c *config.Mist) { c.OrgID = s.ForeignOrgID() }, Status: 403, Want: "You do not have permission"},
+		{Name: "404 unknown org", Set: func(_ *mistsim.Server, c *config.Mist) { c.OrgID = "00000000-0000-0000-0000-000000000000" }, Status: 404, Want: "HTTP 404"},
+		{Name: "5xx", Set: func(s *mistsim.Server, _ *config.Mist) { s.SetFaults(mistsim.Faults{ErrorRate: 1, ErrorStatus: 503}) }, Status: 503, Want: "HTTP 503"},
+		{Name: "429 without Retry-After", Set: func(s *mistsim.Server, _ *config.Mist) { s.SetFaults(mistsim.Faults{RateLimit: true}) }, Status: 429, Want: "5000 API Calls per hour"},
+		{Name: "truncated", Set: func(s *mistsim.Server, _ *config.Mist) { s.SetFaults(mistsim.Faults{Truncate: true}) }, Status: 0, Want: "decoding"},
+		{Name: "malformed", Set: func(s *mistsim.Server, _ *config.Mist) { s.SetFaults(mistsim.Faults{Malformed: true}) }, Status: 0, Want: "decoding"},
+		{Name: "reset", Set: func(s *mistsim.Server, _ *config.Mist) { s.SetFaults(mistsim.Faults{Reset: true}) }, Status: 0, Want: "/api/v1/orgs/{org_id}/stats/sites"},
+	}, func(t *testing.T, set func(*mistsim.Server, *config.Mist)) (error, string) {
+		sim, base := vendortest.Serve(t, mistsim.New, mistsim.Options{Seed: 1})
+		cfg := mistConfig(t, base, "", sim.Credentials())
+		cfg.OrgID = sim.Credentials().OrgID
+		set(sim, cfg)
+		c, _ := newClient(t, cfg)
+		_, err := c.Sites(context.Background())
+		return err, sim.Credentials().Token
+	})
 }
 
 func TestRetryAfterIsHonoured(t *testing.T) {

@@ -146,29 +146,22 @@ func TestConcurrencyStaysWithinLimit(t *testing.T) {
 }
 
 func TestErrors(t *testing.T) {
-	for _, tc := range []struct {
-		name   string
-		setup  func(*primesim.Server, *config.Prime)
-		status int
-		want   string
-	}{
-		{"401 wrong password", func(_ *primesim.Server, c *config.Prime) { c.Password = "wrong" }, 401, "HTTP 401"},
-		{"403 forbidden domain", func(_ *primesim.Server, c *config.Prime) { c.VirtualDomain = "No-Such-Domain" }, 403, "HTTP 403"},
-		{"503 throttled", func(s *primesim.Server, _ *config.Prime) { s.SetFaults(primesim.Faults{Throttle: true}) }, 503, "Rate limit"},
-		{"500", func(s *primesim.Server, _ *config.Prime) {
+	vendortest.RunErrors(t, "AccessPoints()", []vendortest.ErrorCase[func(*primesim.Server, *config.Prime)]{
+		{Name: "401 wrong password", Set: func(_ *primesim.Server, c *config.Prime) { c.Password = "wrong" }, Status: 401, Want: "HTTP 401"},
+		{Name: "403 forbidden domain", Set: func(_ *primesim.Server, c *config.Prime) { c.VirtualDomain = "No-Such-Domain" }, Status: 403, Want: "HTTP 403"},
+		{Name: "503 throttled", Set: func(s *primesim.Server, _ *config.Prime) { s.SetFaults(primesim.Faults{Throttle: true}) }, Status: 503, Want: "Rate limit"},
+		{Name: "500", Set: func(s *primesim.Server, _ *config.Prime) {
 			s.SetFaults(primesim.Faults{ErrorRate: 1, ErrorStatus: 500})
-		}, 500, "HTTP 500"},
-		{"truncated", func(s *primesim.Server, _ *config.Prime) { s.SetFaults(primesim.Faults{Truncate: true}) }, 0, "decoding"},
-		{"malformed", func(s *primesim.Server, _ *config.Prime) { s.SetFaults(primesim.Faults{Malformed: true}) }, 0, "decoding"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			sim, base := vendortest.Serve(t, primesim.New, primesim.Options{Seed: 1})
-			cfg := primeConfig(t, base, sim.Credentials(), "    hold: 1ms\n")
-			tc.setup(sim, cfg)
-			_, err := newClient(t, cfg).AccessPoints(context.Background())
-			vendortest.CheckError(t, "AccessPoints()", err, tc.status, tc.want, sim.Credentials().Password)
-		})
-	}
+		}, Status: 500, Want: "HTTP 500"},
+		{Name: "truncated", Set: func(s *primesim.Server, _ *config.Prime) { s.SetFaults(primesim.Faults{Truncate: true}) }, Status: 0, Want: "decoding"},
+		{Name: "malformed", Set: func(s *primesim.Server, _ *config.Prime) { s.SetFaults(primesim.Faults{Malformed: true}) }, Status: 0, Want: "decoding"},
+	}, func(t *testing.T, set func(*primesim.Server, *config.Prime)) (error, string) {
+		sim, base := vendortest.Serve(t, primesim.New, primesim.Options{Seed: 1})
+		cfg := primeConfig(t, base, sim.Credentials(), "    hold: 1ms\n")
+		set(sim, cfg)
+		_, err := newClient(t, cfg).AccessPoints(context.Background())
+		return err, sim.Credentials().Password
+	})
 	t.Run("404", func(t *testing.T) {
 		sim, base := vendortest.Serve(t, primesim.New, primesim.Options{Seed: 1})
 		c := newClient(t, primeConfig(t, base, sim.Credentials(), "    hold: 1ms\n"))

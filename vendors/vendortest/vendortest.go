@@ -87,6 +87,29 @@ func CheckError(t testing.TB, call string, err error, status int, want, secret s
 	}
 }
 
+// ErrorCase is one way a vendor's API fails: Set makes the simulator or
+// the config section fail so, and the call must then return an error with
+// the HTTP status Status (0 for none) and Want in its text.
+type ErrorCase[Set any] struct {
+	Name   string
+	Set    Set
+	Status int
+	Want   string
+}
+
+// RunErrors runs each case as a subtest and checks its error as
+// CheckError does; call makes the failing call, name as the failure shows
+// it, and returns its error and the secret the error must not show.
+func RunErrors[Set any](t *testing.T, name string, cases []ErrorCase[Set], call func(t *testing.T, set Set) (err error, secret string)) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.Name, func(t *testing.T) {
+			err, secret := call(t, tc.Set)
+			CheckError(t, name, err, tc.Status, tc.Want, secret)
+		})
+	}
+}
+
 // Counted is what a simulator counts of the calls made to it.
 type Counted interface {
 	Calls() int
