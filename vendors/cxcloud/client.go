@@ -212,15 +212,15 @@ func (c *Client) Inventory(ctx context.Context) (*Inventory, error) {
 }
 
 func (c *Client) walkInventory(ctx context.Context) (inventoryWalk, error) {
-	devices, devMod, err := list[device](ctx, c, "inventory/devices", deviceFields, nil)
+	devices, devMod, err := list[device](ctx, c, "inventory/devices", fieldsOf[device](), nil)
 	if err != nil {
 		return inventoryWalk{}, err
 	}
-	assets, assetMod, err := list[asset](ctx, c, "inventory/assets", assetFields, nil)
+	assets, assetMod, err := list[asset](ctx, c, "inventory/assets", fieldsOf[asset](), nil)
 	if err != nil {
 		return inventoryWalk{}, err
 	}
-	colls, collMod, err := list[collector](ctx, c, "collectors", collectorFields, nil)
+	colls, collMod, err := list[collector](ctx, c, "collectors", fieldsOf[collector](), nil)
 	if err != nil {
 		return inventoryWalk{}, err
 	}
@@ -240,11 +240,11 @@ func (c *Client) assetIndex(ctx context.Context) (*assetIndex, error) {
 // FieldNotices counts the devices each field notice matches, by match
 // confidence.
 func (c *Client) FieldNotices(ctx context.Context) (*FieldNotices, error) {
-	matches, mMod, err := list[fieldNotice](ctx, c, "productAlerts/fieldNotices", fieldNoticeFields, nil)
+	matches, mMod, err := list[fieldNotice](ctx, c, "productAlerts/fieldNotices", fieldsOf[fieldNotice](), nil)
 	if err != nil {
 		return nil, err
 	}
-	bulletins, bMod, err := list[fieldNoticeBulletin](ctx, c, "productAlerts/fieldNoticeBulletins", fieldNoticeBulletinFields, nil)
+	bulletins, bMod, err := list[fieldNoticeBulletin](ctx, c, "productAlerts/fieldNoticeBulletins", fieldsOf[fieldNoticeBulletin](), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -262,11 +262,11 @@ var mayBeVulnerable = url.Values{"matchConfidence": {"Vulnerable", "Potentially 
 // pages of the rest. A server that ignores the filter sends the others
 // too; they are not counted.
 func (c *Client) Advisories(ctx context.Context) (*Advisories, error) {
-	matches, mMod, err := list[advisory](ctx, c, "productAlerts/securityAdvisories", advisoryFields, mayBeVulnerable)
+	matches, mMod, err := list[advisory](ctx, c, "productAlerts/securityAdvisories", fieldsOf[advisory](), mayBeVulnerable)
 	if err != nil {
 		return nil, err
 	}
-	bulletins, bMod, err := list[advisoryBulletin](ctx, c, "productAlerts/securityAdvisoryBulletins", advisoryBulletinFields, nil)
+	bulletins, bMod, err := list[advisoryBulletin](ctx, c, "productAlerts/securityAdvisoryBulletins", fieldsOf[advisoryBulletin](), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -281,7 +281,7 @@ func (c *Client) EndOfLife(ctx context.Context) (*EndOfLife, error) {
 	if err != nil {
 		return nil, err
 	}
-	hw, m1, err := list[hardwareEoL](ctx, c, "productAlerts/hardwareEndOfLife", hardwareEoLFields, nil)
+	hw, m1, err := list[hardwareEoL](ctx, c, "productAlerts/hardwareEndOfLife", fieldsOf[hardwareEoL](), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -289,7 +289,7 @@ func (c *Client) EndOfLife(ctx context.Context) (*EndOfLife, error) {
 	if err != nil {
 		return nil, err
 	}
-	sw, m3, err := list[softwareEoL](ctx, c, "productAlerts/softwareEndOfLife", softwareEoLFields, nil)
+	sw, m3, err := list[softwareEoL](ctx, c, "productAlerts/softwareEndOfLife", fieldsOf[softwareEoL](), nil)
 	if err != nil {
 		return nil, err
 	}

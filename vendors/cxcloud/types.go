@@ -2,6 +2,7 @@ package cxcloud
 
 import (
 	"encoding/json"
+	"reflect"
 	"strings"
 	"time"
 
@@ -9,8 +10,19 @@ import (
 )
 
 // Wire types: the fields the exporter reads, with the API's JSON names.
-// Each list asks for exactly these fields (a field mask), so no other
-// attribute travels.
+// Each list asks for exactly these fields (a field mask, fieldsOf), so no
+// other attribute travels.
+
+// fieldsOf is the field mask of a wire type: the JSON names of its fields.
+func fieldsOf[T any]() []string {
+	t := reflect.TypeFor[T]()
+	out := make([]string, 0, t.NumField())
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		out = append(out, name)
+	}
+	return out
+}
 
 // timestamp is one of the API's datetimes: "YYYY-MM-DDTHH:MM:SS", no zone
 // (read as UTC), or null. A zone or a fraction, should one come, is read
@@ -46,9 +58,6 @@ type device struct {
 	SNMPSysLocation    string       `json:"snmpSysLocation"`
 }
 
-var deviceFields = []string{"deviceId", "deviceName", "deviceStatus", "deviceType", "lastResetTimestamp",
-	"productFamily", "productId", "productType", "softwareVersion", "snmpSysLocation"}
-
 type collector struct {
 	ApplianceID            string    `json:"applianceId"`
 	CollectorName          string    `json:"collectorName"`
@@ -58,9 +67,6 @@ type collector struct {
 	LastUploadTimestamp    timestamp `json:"lastUploadTimestamp"`
 }
 
-var collectorFields = []string{"applianceId", "collectorName", "collectorStatus", "collectorVersion",
-	"expectedUploadInterval", "lastUploadTimestamp"}
-
 type asset struct {
 	DeviceID          vendors.Text `json:"deviceId"`
 	PhysicalAssetID   vendors.Text `json:"physicalAssetId"`
@@ -68,15 +74,11 @@ type asset struct {
 	SerialNumber      string       `json:"serialNumber"`
 }
 
-var assetFields = []string{"deviceId", "physicalAssetId", "physicalAssetType", "serialNumber"}
-
 type fieldNotice struct {
 	DeviceID        vendors.Text `json:"deviceId"`
 	FieldNoticeID   vendors.Text `json:"fieldNoticeId"`
 	MatchConfidence string       `json:"matchConfidence"`
 }
-
-var fieldNoticeFields = []string{"deviceId", "fieldNoticeId", "matchConfidence"}
 
 type fieldNoticeBulletin struct {
 	FieldNoticeID   vendors.Text `json:"fieldNoticeId"`
@@ -85,15 +87,11 @@ type fieldNoticeBulletin struct {
 	FieldNoticeType string       `json:"fieldNoticeType"`
 }
 
-var fieldNoticeBulletinFields = []string{"fieldNoticeId", "bulletinTitle", "bulletinUrl", "fieldNoticeType"}
-
 type advisory struct {
 	DeviceID               vendors.Text `json:"deviceId"`
 	SecurityAdvisoryColdID vendors.Text `json:"securityAdvisoryColdId"`
 	MatchConfidence        string       `json:"matchConfidence"`
 }
-
-var advisoryFields = []string{"deviceId", "securityAdvisoryColdId", "matchConfidence"}
 
 type advisoryBulletin struct {
 	SecurityAdvisoryColdID vendors.Text `json:"securityAdvisoryColdId"`
@@ -103,8 +101,6 @@ type advisoryBulletin struct {
 	BulletinURL            string       `json:"bulletinUrl"`
 }
 
-var advisoryBulletinFields = []string{"securityAdvisoryColdId", "securityAdvisoryId", "securityImpactRating", "bulletinTitle", "bulletinUrl"}
-
 type hardwareEoL struct {
 	DeviceID            vendors.Text `json:"deviceId"`
 	DeviceName          string       `json:"deviceName"`
@@ -112,15 +108,11 @@ type hardwareEoL struct {
 	HardwareEndOfLifeID vendors.Text `json:"hardwareEndOfLifeId"`
 }
 
-var hardwareEoLFields = []string{"deviceId", "deviceName", "physicalAssetId", "hardwareEndOfLifeId"}
-
 type softwareEoL struct {
 	DeviceID            vendors.Text `json:"deviceId"`
 	DeviceName          string       `json:"deviceName"`
 	SoftwareEndOfLifeID vendors.Text `json:"softwareEndOfLifeId"`
 }
-
-var softwareEoLFields = []string{"deviceId", "deviceName", "softwareEndOfLifeId"}
 
 // eolBulletin carries the milestone dates (YYYY-MM-DD) of a hardware or
 // software end-of-life bulletin; the id is whichever of the two is set.
