@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus/testutil"
-
 	"github.com/nmsexporter/nms_exporter/collector"
 	"github.com/nmsexporter/nms_exporter/collector/collectortest"
 	"github.com/nmsexporter/nms_exporter/config"
@@ -68,13 +66,7 @@ func TestMistPlanFitsHourlyBudget(t *testing.T) {
 func TestMistCollectorLint(t *testing.T) {
 	s, _ := mistSource(t, "small", "")
 	sourcetest.RefreshAll(t, s)
-	problems, err := testutil.GatherAndLint(collectortest.Scraped(t, s))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range problems {
-		t.Errorf("lint: %s: %s", p.Metric, p.Text)
-	}
+	collectortest.Lint(t, collectortest.Scraped(t, s))
 }
 
 // TestMistDefaultPlanFitsAtLarge refreshes every collection of a 1,000-site,

@@ -112,11 +112,5 @@ nms_sle_ratio{metric="gateway-health",site="HQ",sle="wan"} 0.99
 	if err := testutil.GatherAndCompare(g, strings.NewReader(want), names...); err != nil {
 		t.Error(err)
 	}
-	problems, err := testutil.GatherAndLint(g)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range problems {
-		t.Errorf("lint: %s: %s", p.Metric, p.Text)
-	}
+	collectortest.Lint(t, g)
 }
