@@ -21,8 +21,8 @@ import (
 
 	"github.com/nmsexporter/nms_exporter/collector"
 	"github.com/nmsexporter/nms_exporter/config"
-	"github.com/nmsexporter/nms_exporter/registry"
 	"github.com/nmsexporter/nms_exporter/sim/mistsim"
+	"github.com/nmsexporter/nms_exporter/vendors/sourcetest"
 )
 
 // fakeAM is an Alertmanager v2 API that keeps what it is sent.
@@ -121,10 +121,7 @@ func newEnvWith(t testing.TB, extra string) *env {
 		t.Fatal(err)
 	}
 	logger := slog.New(slog.DiscardHandler)
-	src, err := collector.NewSource(&cfg.Mist[0], collector.Options{Logger: logger, Vendors: registry.Vendors})
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := sourcetest.New(t, &cfg.Mist[0])
 	for _, c := range []string{"sites", "devices", "alarms"} {
 		if err := src.Refresh(context.Background(), c); err != nil {
 			t.Fatal(err)

@@ -100,13 +100,7 @@ func TestCollectorLint(t *testing.T) {
 	if err := s.Refresh(context.Background(), "devices"); err != nil {
 		t.Fatal(err)
 	}
-	problems, err := testutil.GatherAndLint(collectortest.Scraped(t, s))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range problems {
-		t.Errorf("lint: %s: %s", p.Metric, p.Text)
-	}
+	collectortest.Lint(t, collectortest.Scraped(t, s))
 }
 
 func TestStuckSourceDoesNotStallAnother(t *testing.T) {

@@ -3,7 +3,6 @@ package collector_test
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -13,19 +12,16 @@ import (
 	"github.com/nmsexporter/nms_exporter/collector"
 	"github.com/nmsexporter/nms_exporter/collector/collectortest"
 	"github.com/nmsexporter/nms_exporter/config"
-	"github.com/nmsexporter/nms_exporter/registry"
 	"github.com/nmsexporter/nms_exporter/sim/mistsim"
 	"github.com/nmsexporter/nms_exporter/sim/primesim"
+	"github.com/nmsexporter/nms_exporter/vendors/sourcetest"
 )
 
 // TestVendorHoldCapsTheBudget: a source's budget caps a hold at its
 // vendor's MaxHold.
 func TestVendorHoldCapsTheBudget(t *testing.T) {
 	sim, base := startPrimeSim(t, primesim.Options{Seed: 1})
-	src, err := collector.NewSource(&primeSection(t, base, sim.Credentials(), "1h").Prime[0], collector.Options{Vendors: registry.Vendors, Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := sourcetest.New(t, &primeSection(t, base, sim.Credentials(), "1h").Prime[0])
 	if got := src.Budget.Config().MaxHold; got != time.Minute {
 		t.Errorf("Prime's MaxHold = %s; want 1m", got)
 	}
@@ -70,11 +66,7 @@ func TestSeriesLimitKeepsLastGoodRender(t *testing.T) {
 		}
 		var built []*collector.Source
 		for i := range cfg.Mist {
-			s, err := collector.NewSource(&cfg.Mist[i], collector.Options{Vendors: registry.Vendors, Logger: slog.New(slog.DiscardHandler)})
-			if err != nil {
-				t.Fatal(err)
-			}
-			built = append(built, s)
+			built = append(built, sourcetest.New(t, &cfg.Mist[i]))
 		}
 		return built[0], built[1]
 	}

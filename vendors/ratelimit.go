@@ -183,7 +183,7 @@ func NewBudget(cfg BudgetConfig, now func() time.Time) *Budget {
 	b := &Budget{
 		cfg:             cfg,
 		now:             now,
-		sleep:           sleepContext,
+		sleep:           SleepContext,
 		vendorRemaining: make(map[string]windowValue),
 		vendorLimit:     make(map[string]windowValue),
 		pace:            pace{burst: cfg.BurstSize, hold: cfg.BurstHold, rate: cfg.PerSecond},
@@ -643,8 +643,9 @@ func headerFloat(h http.Header, name string) (float64, bool) {
 	return v, true
 }
 
-// sleepContext sleeps for d or until ctx is done.
-func sleepContext(ctx context.Context, d time.Duration) error {
+// SleepContext sleeps for d or until ctx is done, and returns ctx's error
+// in the second case.
+func SleepContext(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
 	}

@@ -170,7 +170,7 @@ func (r *Requester) send(ctx context.Context, req Request) (*Response, error) {
 	}
 	sleep := r.sleep
 	if sleep == nil {
-		sleep = sleepContext
+		sleep = SleepContext
 	}
 	free := 0
 	for attempt := 0; ; attempt++ {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
@@ -73,5 +74,18 @@ func WaitSettled(t testing.TB, s Source) {
 			t.Fatalf("the source's data was not rendered within 10s")
 		}
 		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// Lint fails the test on each problem the Prometheus linter finds in what
+// g gathers.
+func Lint(t testing.TB, g prometheus.Gatherer) {
+	t.Helper()
+	problems, err := testutil.GatherAndLint(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range problems {
+		t.Errorf("lint: %s: %s", p.Metric, p.Text)
 	}
 }

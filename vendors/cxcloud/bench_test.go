@@ -20,16 +20,7 @@ func BenchmarkRefreshLarge(b *testing.B) {
 	cfg := cxConfig(b, base, sim.Credentials(), "")
 	vendortest.Refresh(b, sim, simMiB, pageMinimum(b, cfg), func(ctx context.Context) error {
 		c, _ := newClient(b, cfg, nil)
-		if _, err := c.Inventory(ctx); err != nil {
-			return err
-		}
-		if _, err := c.FieldNotices(ctx); err != nil {
-			return err
-		}
-		if _, err := c.Advisories(ctx); err != nil {
-			return err
-		}
-		_, err := c.EndOfLife(ctx)
-		return err
+		return vendortest.Steps(ctx, vendortest.Step(c.Inventory), vendortest.Step(c.FieldNotices),
+			vendortest.Step(c.Advisories), vendortest.Step(c.EndOfLife))
 	})
 }

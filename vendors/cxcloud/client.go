@@ -212,15 +212,15 @@ func (c *Client) Inventory(ctx context.Context) (*Inventory, error) {
 }
 
 func (c *Client) walkInventory(ctx context.Context) (inventoryWalk, error) {
-	devices, devMod, err := list[device](ctx, c, "inventory/devices", deviceFields, nil)
+	devices, devMod, err := list[device](ctx, c, "inventory/devices", fieldsOf[device](), nil)
 	if err != nil {
 		return inventoryWalk{}, err
 	}
-	assets, assetMod, err := list[asset](ctx, c, "inventory/assets", assetFields, nil)
+	assets, assetMod, err := list[asset](ctx, c, "inventory/assets", fieldsOf[asset](), nil)
 	if err != nil {
 		return inventoryWalk{}, err
 	}
-	colls, collMod, err := list[collector](ctx, c, "collectors", collectorFields, nil)
+	colls, collMod, err := list[collector](ctx, c, "collectors", fieldsOf[collector](), nil)
 	if err != nil {
 		return inventoryWalk{}, err
 	}
@@ -237,19 +237,31 @@ func (c *Client) assetIndex(ctx context.Context) (*assetIndex, error) {
 	return w.idx, err
 }
 
+// alerts lists the device matches of one kind of product alert, with
+// filters, and its bulletins, with their field mask, and returns the later
+// of the two lists' processing times.
+func alerts[M, B any](ctx context.Context, c *Client, matches, bulletins string, filters url.Values, bulletinFields []string) ([]M, []B, time.Time, error) {
+	m, mMod, err := list[M](ctx, c, "productAlerts/"+matches, fieldsOf[M](), filters)
+	if err != nil {
+		return nil, nil, time.Time{}, err
+	}
+	b, bMod, err := list[B](ctx, c, "productAlerts/"+bulletins, bulletinFields, nil)
+	if err != nil {
+		return nil, nil, time.Time{}, err
+	}
+	return m, b, latest(mMod, bMod), nil
+}
+
 // FieldNotices counts the devices each field notice matches, by match
 // confidence.
 func (c *Client) FieldNotices(ctx context.Context) (*FieldNotices, error) {
-	matches, mMod, err := list[fieldNotice](ctx, c, "productAlerts/fieldNotices", fieldNoticeFields, nil)
-	if err != nil {
-		return nil, err
-	}
-	bulletins, bMod, err := list[fieldNoticeBulletin](ctx, c, "productAlerts/fieldNoticeBulletins", fieldNoticeBulletinFields, nil)
+	matches, bulletins, mod, err := alerts[fieldNotice, fieldNoticeBulletin](ctx, c, "fieldNotices", "fieldNoticeBulletins",
+		nil, fieldsOf[fieldNoticeBulletin]())
 	if err != nil {
 		return nil, err
 	}
 	out := newFieldNotices(matches, bulletins)
-	out.LastModified = unix(latest(mMod, bMod))
+	out.LastModified = unix(mod)
 	return out, nil
 }
 
@@ -262,16 +274,13 @@ var mayBeVulnerable = url.Values{"matchConfidence": {"Vulnerable", "Potentially 
 // pages of the rest. A server that ignores the filter sends the others
 // too; they are not counted.
 func (c *Client) Advisories(ctx context.Context) (*Advisories, error) {
-	matches, mMod, err := list[advisory](ctx, c, "productAlerts/securityAdvisories", advisoryFields, mayBeVulnerable)
-	if err != nil {
-		return nil, err
-	}
-	bulletins, bMod, err := list[advisoryBulletin](ctx, c, "productAlerts/securityAdvisoryBulletins", advisoryBulletinFields, nil)
+	matches, bulletins, mod, err := alerts[advisory, advisoryBulletin](ctx, c, "securityAdvisories", "securityAdvisoryBulletins",
+		mayBeVulnerable, fieldsOf[advisoryBulletin]())
 	if err != nil {
 		return nil, err
 	}
 	out := newAdvisories(matches, bulletins)
-	out.LastModified = unix(latest(mMod, bMod))
+	out.LastModified = unix(mod)
 	return out, nil
 }
 
@@ -281,24 +290,18 @@ func (c *Client) EndOfLife(ctx context.Context) (*EndOfLife, error) {
 	if err != nil {
 		return nil, err
 	}
-	hw, m1, err := list[hardwareEoL](ctx, c, "productAlerts/hardwareEndOfLife", hardwareEoLFields, nil)
+	hw, hwb, hwMod, err := alerts[hardwareEoL, eolBulletin](ctx, c, "hardwareEndOfLife", "hardwareEndOfLifeBulletins",
+		nil, hardwareBulletinFields)
 	if err != nil {
 		return nil, err
 	}
-	hwb, m2, err := list[eolBulletin](ctx, c, "productAlerts/hardwareEndOfLifeBulletins", hardwareBulletinFields, nil)
-	if err != nil {
-		return nil, err
-	}
-	sw, m3, err := list[softwareEoL](ctx, c, "productAlerts/softwareEndOfLife", softwareEoLFields, nil)
-	if err != nil {
-		return nil, err
-	}
-	swb, m4, err := list[eolBulletin](ctx, c, "productAlerts/softwareEndOfLifeBulletins", softwareBulletinFields, nil)
+	sw, swb, swMod, err := alerts[softwareEoL, eolBulletin](ctx, c, "softwareEndOfLife", "softwareEndOfLifeBulletins",
+		nil, softwareBulletinFields)
 	if err != nil {
 		return nil, err
 	}
 	out := newEndOfLife(hw, hwb, sw, swb, idx)
-	out.LastModified = unix(latest(m1, m2, m3, m4))
+	out.LastModified = unix(latest(hwMod, swMod))
 	return out, nil
 }
 

@@ -64,23 +64,16 @@ func newClient(t testing.TB, cfg *config.CXCloud, now func() time.Time) (*Client
 func pageMinimum(t testing.TB, cfg *config.CXCloud) int {
 	t.Helper()
 	c, _ := newClient(t, cfg, nil)
-	n, err := c.PageMinimum(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	n := vendortest.Get(t, "PageMinimum()", c.PageMinimum)
 	return n
 }
 
 func TestFetchMatchesSimulator(t *testing.T) {
 	sim, base, rec := newSim(t, cxsim.Options{Seed: 3, Size: "small"})
 	c, _ := newClient(t, cxConfig(t, base, sim.Credentials(), ""), nil)
-	ctx := context.Background()
 	want := sim.Sizes()
 
-	inv, err := c.Inventory(ctx)
-	if err != nil {
-		t.Fatalf("Inventory() = %v", err)
-	}
+	inv := vendortest.Get(t, "Inventory()", c.Inventory)
 	if len(inv.Devices) != want.Devices {
 		t.Errorf("devices = %d; want %d", len(inv.Devices), want.Devices)
 	}
@@ -90,10 +83,7 @@ func TestFetchMatchesSimulator(t *testing.T) {
 			break
 		}
 	}
-	fns, err := c.FieldNotices(ctx)
-	if err != nil {
-		t.Fatalf("FieldNotices() = %v", err)
-	}
+	fns := vendortest.Get(t, "FieldNotices()", c.FieldNotices)
 	if fns.Total != want.FieldNoticeMatches || len(fns.Notices) != want.FieldNoticeBulletins || len(fns.Counts) == 0 {
 		t.Errorf("field notices = %d matches, %d bulletins, %d counts; want %d, %d and some",
 			fns.Total, len(fns.Notices), len(fns.Counts), want.FieldNoticeMatches, want.FieldNoticeBulletins)
@@ -105,10 +95,7 @@ func TestFetchMatchesSimulator(t *testing.T) {
 			t.Errorf("match confidence %q; want vulnerable, potentially_vulnerable or not_vulnerable", n.MatchConfidence)
 		}
 	}
-	adv, err := c.Advisories(ctx)
-	if err != nil {
-		t.Fatalf("Advisories() = %v", err)
-	}
+	adv := vendortest.Get(t, "Advisories()", c.Advisories)
 	if len(adv.Counts) == 0 || len(adv.Advisories) != want.AdvisoryBulletins {
 		t.Errorf("advisories = %d counts, %d bulletins; want some and %d", len(adv.Counts), len(adv.Advisories), want.AdvisoryBulletins)
 	}
@@ -118,10 +105,7 @@ func TestFetchMatchesSimulator(t *testing.T) {
 			break
 		}
 	}
-	eol, err := c.EndOfLife(ctx)
-	if err != nil {
-		t.Fatalf("EndOfLife() = %v", err)
-	}
+	eol := vendortest.Get(t, "EndOfLife()", c.EndOfLife)
 	kinds := map[string]bool{}
 	for _, m := range eol.Milestones {
 		kinds[m.Milestone] = true
@@ -163,15 +147,9 @@ func TestUnchangedDataCostsNotModified(t *testing.T) {
 			sim, base, _ := newSim(t, cxsim.Options{Seed: 3, Size: "small", PageSize: 20, PerSecond: 1000, FirstPageConditional: firstOnly})
 			c, _ := newClient(t, cxConfig(t, base, sim.Credentials(), ""), nil)
 			ctx := context.Background()
-			first, err := c.Inventory(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
+			first := vendortest.Get(t, "Inventory()", c.Inventory)
 			sim.ResetCalls()
-			again, err := c.Inventory(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
+			again := vendortest.Get(t, "Inventory()", c.Inventory)
 			want := sim.Calls() // every page
 			if firstOnly {
 				want = 3 // the first page of devices, assets and collectors
@@ -269,10 +247,7 @@ func TestTokenLapsesMidWalk(t *testing.T) {
 	sim, base, _ := newSim(t, cxsim.Options{Seed: 3, Size: "medium", PageSize: 50, PerSecond: 1000})
 	c, _ := newClient(t, cxConfig(t, base, sim.Credentials(), ""), nil)
 	sim.SetFaults(cxsim.Faults{ExpireTokensAfter: 5})
-	inv, err := c.Inventory(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	inv := vendortest.Get(t, "Inventory()", c.Inventory)
 	if len(inv.Devices) != sim.Sizes().Devices {
 		t.Errorf("devices = %d; want %d", len(inv.Devices), sim.Sizes().Devices)
 	}
@@ -386,25 +361,18 @@ func TestDayBudgetSpent(t *testing.T) {
 }
 
 func TestErrors(t *testing.T) {
-	for _, tc := range []struct {
-		name   string
-		faults cxsim.Faults
-		status int
-		want   string
-	}{
-		{"500", cxsim.Faults{ErrorRate: 1, ErrorStatus: 500}, 500, "HTTP 500"},
-		{"503", cxsim.Faults{ErrorRate: 1, ErrorStatus: 503}, 503, "HTTP 503"},
-		{"truncated", cxsim.Faults{Truncate: true}, 0, "decoding"},
-		{"malformed", cxsim.Faults{Malformed: true}, 0, "decoding"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			sim, base, _ := newSim(t, cxsim.Options{Seed: 1})
-			sim.SetFaults(tc.faults)
-			c, _ := newClient(t, cxConfig(t, base, sim.Credentials(), ""), nil)
-			_, err := c.Inventory(context.Background())
-			vendortest.CheckError(t, "Inventory()", err, tc.status, tc.want, sim.Credentials().ClientSecret)
-		})
-	}
+	vendortest.RunErrors(t, "Inventory()", []vendortest.ErrorCase[cxsim.Faults]{
+		{Name: "500", Set: cxsim.Faults{ErrorRate: 1, ErrorStatus: 500}, Status: 500, Want: "HTTP 500"},
+		{Name: "503", Set: cxsim.Faults{ErrorRate: 1, ErrorStatus: 503}, Status: 503, Want: "HTTP 503"},
+		{Name: "truncated", Set: cxsim.Faults{Truncate: true}, Status: 0, Want: "decoding"},
+		{Name: "malformed", Set: cxsim.Faults{Malformed: true}, Status: 0, Want: "decoding"},
+	}, func(t *testing.T, faults cxsim.Faults) (error, string) {
+		sim, base, _ := newSim(t, cxsim.Options{Seed: 1})
+		sim.SetFaults(faults)
+		c, _ := newClient(t, cxConfig(t, base, sim.Credentials(), ""), nil)
+		_, err := c.Inventory(context.Background())
+		return err, sim.Credentials().ClientSecret
+	})
 }
 
 func TestMappings(t *testing.T) {
@@ -469,18 +437,9 @@ func TestServerPageSizes(t *testing.T) {
 				c, _ := newClient(t, cfg, nil)
 				ctx := context.Background()
 				sim.ResetCalls()
-				inv, err := c.Inventory(ctx)
-				if err != nil {
-					t.Fatal(err)
-				}
-				fns, err := c.FieldNotices(ctx)
-				if err != nil {
-					t.Fatal(err)
-				}
-				eol, err := c.EndOfLife(ctx)
-				if err != nil {
-					t.Fatal(err)
-				}
+				inv := vendortest.Get(t, "Inventory()", c.Inventory)
+				fns := vendortest.Get(t, "FieldNotices()", c.FieldNotices)
+				eol := vendortest.Get(t, "EndOfLife()", c.EndOfLife)
 				if _, err := c.Advisories(ctx); err != nil {
 					t.Fatal(err)
 				}
@@ -516,15 +475,9 @@ func TestReprocessedMidWalk(t *testing.T) {
 	sim, base, _ := newSim(t, cxsim.Options{Seed: 3, PageSize: 20, PerSecond: 1000})
 	c, _ := newClient(t, cxConfig(t, base, sim.Credentials(), ""), nil)
 	sim.SetFaults(cxsim.Faults{ReprocessMidWalk: true})
-	inv, err := c.Inventory(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	inv := vendortest.Get(t, "Inventory()", c.Inventory)
 	ref, _ := newClient(t, cxConfig(t, base, sim.Credentials(), ""), nil)
-	after, err := ref.Inventory(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	after := vendortest.Get(t, "Inventory()", ref.Inventory)
 	up := func(ds []model.Device) int {
 		n := 0
 		for _, d := range ds {

@@ -83,12 +83,12 @@ type EndOfLife struct {
 // assetIndex holds the serial numbers of the last inventory: per asset,
 // and each device's chassis.
 type assetIndex struct {
-	assetSerial   map[flexID]string
-	chassisSerial map[flexID]string
+	assetSerial   map[vendors.Text]string
+	chassisSerial map[vendors.Text]string
 }
 
 func newAssetIndex(devices []device, assets []asset) *assetIndex {
-	idx := &assetIndex{assetSerial: map[flexID]string{}, chassisSerial: map[flexID]string{}}
+	idx := &assetIndex{assetSerial: map[vendors.Text]string{}, chassisSerial: map[vendors.Text]string{}}
 	for _, a := range assets {
 		idx.assetSerial[a.PhysicalAssetID] = a.SerialNumber
 		if strings.EqualFold(a.PhysicalAssetType, "Chassis") && idx.chassisSerial[a.DeviceID] == "" {
@@ -145,11 +145,11 @@ func confidence(s string) string {
 
 func newFieldNotices(matches []fieldNotice, bulletins []fieldNoticeBulletin) *FieldNotices {
 	type key struct{ fn, conf string }
-	devices := map[key]map[flexID]bool{}
+	devices := map[key]map[vendors.Text]bool{}
 	for _, m := range matches {
 		k := key{m.FieldNoticeID.String(), confidence(m.MatchConfidence)}
 		if devices[k] == nil {
-			devices[k] = map[flexID]bool{}
+			devices[k] = map[vendors.Text]bool{}
 		}
 		devices[k][m.DeviceID] = true
 	}
@@ -168,17 +168,17 @@ func newFieldNotices(matches []fieldNotice, bulletins []fieldNoticeBulletin) *Fi
 }
 
 func newAdvisories(matches []advisory, bulletins []advisoryBulletin) *Advisories {
-	byCold := map[flexID]advisoryBulletin{}
+	byCold := map[vendors.Text]advisoryBulletin{}
 	for _, b := range bulletins {
 		byCold[b.SecurityAdvisoryColdID] = b
 	}
-	devices := map[flexID]map[flexID]bool{}
+	devices := map[vendors.Text]map[vendors.Text]bool{}
 	for _, m := range matches {
 		if confidence(m.MatchConfidence) == "not_vulnerable" {
 			continue
 		}
 		if devices[m.SecurityAdvisoryColdID] == nil {
-			devices[m.SecurityAdvisoryColdID] = map[flexID]bool{}
+			devices[m.SecurityAdvisoryColdID] = map[vendors.Text]bool{}
 		}
 		devices[m.SecurityAdvisoryColdID][m.DeviceID] = true
 	}
@@ -212,11 +212,11 @@ func parseDate(s string) (int64, bool) {
 }
 
 func newEndOfLife(hw []hardwareEoL, hwb []eolBulletin, sw []softwareEoL, swb []eolBulletin, idx *assetIndex) *EndOfLife {
-	hwBulletins := map[flexID]eolBulletin{}
+	hwBulletins := map[vendors.Text]eolBulletin{}
 	for _, b := range hwb {
 		hwBulletins[b.HardwareEndOfLifeID] = b
 	}
-	swBulletins := map[flexID]eolBulletin{}
+	swBulletins := map[vendors.Text]eolBulletin{}
 	for _, b := range swb {
 		swBulletins[b.SoftwareEndOfLifeID] = b
 	}

@@ -2,33 +2,27 @@ package cxcloud
 
 import (
 	"encoding/json"
+	"reflect"
 	"strings"
 	"time"
+
+	"github.com/nmsexporter/nms_exporter/vendors"
 )
 
 // Wire types: the fields the exporter reads, with the API's JSON names.
-// Each list asks for exactly these fields (a field mask), so no other
-// attribute travels.
+// Each list asks for exactly these fields (a field mask, fieldsOf), so no
+// other attribute travels.
 
-// flexID accepts an identifier sent as a number or a string: the API's own
-// examples show both for fieldNoticeId.
-type flexID string
-
-func (f *flexID) UnmarshalJSON(b []byte) error {
-	var s string
-	if json.Unmarshal(b, &s) == nil {
-		*f = flexID(s)
-		return nil
+// fieldsOf is the field mask of a wire type: the JSON names of its fields.
+func fieldsOf[T any]() []string {
+	t := reflect.TypeFor[T]()
+	out := make([]string, 0, t.NumField())
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		out = append(out, name)
 	}
-	var n json.Number
-	if err := json.Unmarshal(b, &n); err != nil {
-		return err
-	}
-	*f = flexID(n.String())
-	return nil
+	return out
 }
-
-func (f flexID) String() string { return string(f) }
 
 // timestamp is one of the API's datetimes: "YYYY-MM-DDTHH:MM:SS", no zone
 // (read as UTC), or null. A zone or a fraction, should one come, is read
@@ -52,20 +46,17 @@ func (t *timestamp) UnmarshalJSON(b []byte) error {
 }
 
 type device struct {
-	DeviceID           flexID    `json:"deviceId"`
-	DeviceName         string    `json:"deviceName"`
-	DeviceStatus       string    `json:"deviceStatus"`
-	DeviceType         string    `json:"deviceType"`
-	LastResetTimestamp timestamp `json:"lastResetTimestamp"`
-	ProductFamily      string    `json:"productFamily"`
-	ProductID          string    `json:"productId"`
-	ProductType        string    `json:"productType"`
-	SoftwareVersion    string    `json:"softwareVersion"`
-	SNMPSysLocation    string    `json:"snmpSysLocation"`
+	DeviceID           vendors.Text `json:"deviceId"`
+	DeviceName         string       `json:"deviceName"`
+	DeviceStatus       string       `json:"deviceStatus"`
+	DeviceType         string       `json:"deviceType"`
+	LastResetTimestamp timestamp    `json:"lastResetTimestamp"`
+	ProductFamily      string       `json:"productFamily"`
+	ProductID          string       `json:"productId"`
+	ProductType        string       `json:"productType"`
+	SoftwareVersion    string       `json:"softwareVersion"`
+	SNMPSysLocation    string       `json:"snmpSysLocation"`
 }
-
-var deviceFields = []string{"deviceId", "deviceName", "deviceStatus", "deviceType", "lastResetTimestamp",
-	"productFamily", "productId", "productType", "softwareVersion", "snmpSysLocation"}
 
 type collector struct {
 	ApplianceID            string    `json:"applianceId"`
@@ -76,82 +67,65 @@ type collector struct {
 	LastUploadTimestamp    timestamp `json:"lastUploadTimestamp"`
 }
 
-var collectorFields = []string{"applianceId", "collectorName", "collectorStatus", "collectorVersion",
-	"expectedUploadInterval", "lastUploadTimestamp"}
-
 type asset struct {
-	DeviceID          flexID `json:"deviceId"`
-	PhysicalAssetID   flexID `json:"physicalAssetId"`
-	PhysicalAssetType string `json:"physicalAssetType"`
-	SerialNumber      string `json:"serialNumber"`
+	DeviceID          vendors.Text `json:"deviceId"`
+	PhysicalAssetID   vendors.Text `json:"physicalAssetId"`
+	PhysicalAssetType string       `json:"physicalAssetType"`
+	SerialNumber      string       `json:"serialNumber"`
 }
-
-var assetFields = []string{"deviceId", "physicalAssetId", "physicalAssetType", "serialNumber"}
 
 type fieldNotice struct {
-	DeviceID        flexID `json:"deviceId"`
-	FieldNoticeID   flexID `json:"fieldNoticeId"`
-	MatchConfidence string `json:"matchConfidence"`
+	DeviceID        vendors.Text `json:"deviceId"`
+	FieldNoticeID   vendors.Text `json:"fieldNoticeId"`
+	MatchConfidence string       `json:"matchConfidence"`
 }
-
-var fieldNoticeFields = []string{"deviceId", "fieldNoticeId", "matchConfidence"}
 
 type fieldNoticeBulletin struct {
-	FieldNoticeID   flexID `json:"fieldNoticeId"`
-	BulletinTitle   string `json:"bulletinTitle"`
-	BulletinURL     string `json:"bulletinUrl"`
-	FieldNoticeType string `json:"fieldNoticeType"`
+	FieldNoticeID   vendors.Text `json:"fieldNoticeId"`
+	BulletinTitle   string       `json:"bulletinTitle"`
+	BulletinURL     string       `json:"bulletinUrl"`
+	FieldNoticeType string       `json:"fieldNoticeType"`
 }
-
-var fieldNoticeBulletinFields = []string{"fieldNoticeId", "bulletinTitle", "bulletinUrl", "fieldNoticeType"}
 
 type advisory struct {
-	DeviceID               flexID `json:"deviceId"`
-	SecurityAdvisoryColdID flexID `json:"securityAdvisoryColdId"`
-	MatchConfidence        string `json:"matchConfidence"`
+	DeviceID               vendors.Text `json:"deviceId"`
+	SecurityAdvisoryColdID vendors.Text `json:"securityAdvisoryColdId"`
+	MatchConfidence        string       `json:"matchConfidence"`
 }
-
-var advisoryFields = []string{"deviceId", "securityAdvisoryColdId", "matchConfidence"}
 
 type advisoryBulletin struct {
-	SecurityAdvisoryColdID flexID `json:"securityAdvisoryColdId"`
-	SecurityAdvisoryID     string `json:"securityAdvisoryId"`
-	SecurityImpactRating   string `json:"securityImpactRating"`
-	BulletinTitle          string `json:"bulletinTitle"`
-	BulletinURL            string `json:"bulletinUrl"`
+	SecurityAdvisoryColdID vendors.Text `json:"securityAdvisoryColdId"`
+	SecurityAdvisoryID     string       `json:"securityAdvisoryId"`
+	SecurityImpactRating   string       `json:"securityImpactRating"`
+	BulletinTitle          string       `json:"bulletinTitle"`
+	BulletinURL            string       `json:"bulletinUrl"`
 }
-
-var advisoryBulletinFields = []string{"securityAdvisoryColdId", "securityAdvisoryId", "securityImpactRating", "bulletinTitle", "bulletinUrl"}
 
 type hardwareEoL struct {
-	DeviceID            flexID `json:"deviceId"`
-	DeviceName          string `json:"deviceName"`
-	PhysicalAssetID     flexID `json:"physicalAssetId"`
-	HardwareEndOfLifeID flexID `json:"hardwareEndOfLifeId"`
+	DeviceID            vendors.Text `json:"deviceId"`
+	DeviceName          string       `json:"deviceName"`
+	PhysicalAssetID     vendors.Text `json:"physicalAssetId"`
+	HardwareEndOfLifeID vendors.Text `json:"hardwareEndOfLifeId"`
 }
-
-var hardwareEoLFields = []string{"deviceId", "deviceName", "physicalAssetId", "hardwareEndOfLifeId"}
 
 type softwareEoL struct {
-	DeviceID            flexID `json:"deviceId"`
-	DeviceName          string `json:"deviceName"`
-	SoftwareEndOfLifeID flexID `json:"softwareEndOfLifeId"`
+	DeviceID            vendors.Text `json:"deviceId"`
+	DeviceName          string       `json:"deviceName"`
+	SoftwareEndOfLifeID vendors.Text `json:"softwareEndOfLifeId"`
 }
-
-var softwareEoLFields = []string{"deviceId", "deviceName", "softwareEndOfLifeId"}
 
 // eolBulletin carries the milestone dates (YYYY-MM-DD) of a hardware or
 // software end-of-life bulletin; the id is whichever of the two is set.
 type eolBulletin struct {
-	HardwareEndOfLifeID                   flexID `json:"hardwareEndOfLifeId"`
-	SoftwareEndOfLifeID                   flexID `json:"softwareEndOfLifeId"`
-	EndOfSaleDate                         string `json:"endOfSaleDate"`
-	LastShipDate                          string `json:"lastShipDate"`
-	EndOfSoftwareMaintenanceReleasesDate  string `json:"endOfSoftwareMaintenanceReleasesDate"`
-	EndOfVulnerabilitySecuritySupportDate string `json:"endOfVulnerabilitySecuritySupportDate"`
-	EndOfRoutineFailureAnalysisDate       string `json:"endOfRoutineFailureAnalysisDate"`
-	EndOfServiceContractRenewalDate       string `json:"endOfServiceContractRenewalDate"`
-	LastDayOfSupportDate                  string `json:"lastDayOfSupportDate"`
+	HardwareEndOfLifeID                   vendors.Text `json:"hardwareEndOfLifeId"`
+	SoftwareEndOfLifeID                   vendors.Text `json:"softwareEndOfLifeId"`
+	EndOfSaleDate                         string       `json:"endOfSaleDate"`
+	LastShipDate                          string       `json:"lastShipDate"`
+	EndOfSoftwareMaintenanceReleasesDate  string       `json:"endOfSoftwareMaintenanceReleasesDate"`
+	EndOfVulnerabilitySecuritySupportDate string       `json:"endOfVulnerabilitySecuritySupportDate"`
+	EndOfRoutineFailureAnalysisDate       string       `json:"endOfRoutineFailureAnalysisDate"`
+	EndOfServiceContractRenewalDate       string       `json:"endOfServiceContractRenewalDate"`
+	LastDayOfSupportDate                  string       `json:"lastDayOfSupportDate"`
 }
 
 var hardwareBulletinFields = []string{"hardwareEndOfLifeId", "endOfSaleDate", "lastShipDate",

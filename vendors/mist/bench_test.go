@@ -22,23 +22,14 @@ func BenchmarkRefreshLarge(b *testing.B) {
 	cfg := mistConfig(b, base, "", sim.Credentials())
 	vendortest.Refresh(b, sim, simMiB, pageMinimum(b, cfg), func(ctx context.Context) error {
 		c, _ := newClient(b, cfg)
-		if _, err := c.Sites(ctx); err != nil {
+		clients := func(ctx context.Context) error {
+			cl, err := c.Clients(ctx)
+			if err == nil && cl.Total != n.Clients {
+				err = fmt.Errorf("clients = %d; want %d", cl.Total, n.Clients)
+			}
 			return err
 		}
-		if _, err := c.Devices(ctx); err != nil {
-			return err
-		}
-		cl, err := c.Clients(ctx)
-		if err != nil {
-			return err
-		}
-		if cl.Total != n.Clients {
-			return fmt.Errorf("clients = %d; want %d", cl.Total, n.Clients)
-		}
-		if _, err := c.Alarms(ctx); err != nil {
-			return err
-		}
-		_, err = c.Usage(ctx)
-		return err
+		return vendortest.Steps(ctx, vendortest.Step(c.Sites), vendortest.Step(c.Devices), clients,
+			vendortest.Step(c.Alarms), vendortest.Step(c.Usage))
 	})
 }

@@ -52,30 +52,20 @@ func ceilDiv(a, b int) int { return (a + b - 1) / b }
 func pageMinimum(t testing.TB, cfg *config.Mist) int {
 	t.Helper()
 	c, _ := newClient(t, cfg)
-	n, err := c.PageMinimum(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	n := vendortest.Get(t, "PageMinimum()", c.PageMinimum)
 	return n
 }
 
 func TestFetchMatchesSimulator(t *testing.T) {
 	sim, base := vendortest.Serve(t, mistsim.New, mistsim.Options{Seed: 7, Size: "small"})
 	c, _ := newClient(t, mistConfig(t, base, "", sim.Credentials()))
-	ctx := context.Background()
 	want := sim.Sizes()
 
-	sites, err := c.Sites(ctx)
-	if err != nil {
-		t.Fatalf("Sites() = %v", err)
-	}
+	sites := vendortest.Get(t, "Sites()", c.Sites)
 	if len(sites.Sites) != want.Sites {
 		t.Errorf("len(Sites) = %d; want %d", len(sites.Sites), want.Sites)
 	}
-	devs, err := c.Devices(ctx)
-	if err != nil {
-		t.Fatalf("Devices() = %v", err)
-	}
+	devs := vendortest.Get(t, "Devices()", c.Devices)
 	types := map[string]int{}
 	up := 0
 	for _, d := range devs.Devices {
@@ -91,10 +81,7 @@ func TestFetchMatchesSimulator(t *testing.T) {
 	if types["ap"] != want.APs || types["switch"] != want.Switches || types["gateway"] != want.Gateways {
 		t.Errorf("device types = %v; want ap=%d switch=%d gateway=%d", types, want.APs, want.Switches, want.Gateways)
 	}
-	clients, err := c.Clients(ctx)
-	if err != nil {
-		t.Fatalf("Clients() = %v", err)
-	}
+	clients := vendortest.Get(t, "Clients()", c.Clients)
 	if clients.Total != want.Clients {
 		t.Errorf("clients total = %d; want %d (connected clients only)", clients.Total, want.Clients)
 	}
@@ -103,17 +90,11 @@ func TestFetchMatchesSimulator(t *testing.T) {
 			t.Errorf("client band = %q; want 2.4, 5 or 6", cc.Band)
 		}
 	}
-	alarms, err := c.Alarms(ctx)
-	if err != nil {
-		t.Fatalf("Alarms() = %v", err)
-	}
+	alarms := vendortest.Get(t, "Alarms()", c.Alarms)
 	if alarms.Total != want.OpenAlarms {
 		t.Errorf("open alarms = %d; want %d", alarms.Total, want.OpenAlarms)
 	}
-	u, err := c.Usage(ctx)
-	if err != nil {
-		t.Fatalf("Usage() = %v", err)
-	}
+	u := vendortest.Get(t, "Usage()", c.Usage)
 	if u.Limit != 5000 || u.Requests < 1 {
 		t.Errorf("Usage() = %+v; want limit 5000 and the calls made", u)
 	}
@@ -248,31 +229,24 @@ func TestChangedPasswordLogsInOnce(t *testing.T) {
 }
 
 func TestErrors(t *testing.T) {
-	for _, tc := range []struct {
-		name   string
-		setup  func(*mistsim.Server, *config.Mist)
-		status int
-		want   string
-	}{
-		{"401 bad token", func(_ *mistsim.Server, c *config.Mist) { c.Token = "wrong" }, 401, "HTTP 401"},
-		{"403 foreign org", func(s *mistsim.Server, c *config.Mist) { c.OrgID = s.ForeignOrgID() }, 403, "You do not have permission"},
-		{"404 unknown org", func(_ *mistsim.Server, c *config.Mist) { c.OrgID = "00000000-0000-0000-0000-000000000000" }, 404, "HTTP 404"},
-		{"5xx", func(s *mistsim.Server, _ *config.Mist) { s.SetFaults(mistsim.Faults{ErrorRate: 1, ErrorStatus: 503}) }, 503, "HTTP 503"},
-		{"429 without Retry-After", func(s *mistsim.Server, _ *config.Mist) { s.SetFaults(mistsim.Faults{RateLimit: true}) }, 429, "5000 API Calls per hour"},
-		{"truncated", func(s *mistsim.Server, _ *config.Mist) { s.SetFaults(mistsim.Faults{Truncate: true}) }, 0, "decoding"},
-		{"malformed", func(s *mistsim.Server, _ *config.Mist) { s.SetFaults(mistsim.Faults{Malformed: true}) }, 0, "decoding"},
-		{"reset", func(s *mistsim.Server, _ *config.Mist) { s.SetFaults(mistsim.Faults{Reset: true}) }, 0, "/api/v1/orgs/{org_id}/stats/sites"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			sim, base := vendortest.Serve(t, mistsim.New, mistsim.Options{Seed: 1})
-			cfg := mistConfig(t, base, "", sim.Credentials())
-			cfg.OrgID = sim.Credentials().OrgID
-			tc.setup(sim, cfg)
-			c, _ := newClient(t, cfg)
-			_, err := c.Sites(context.Background())
-			vendortest.CheckError(t, "Sites()", err, tc.status, tc.want, sim.Credentials().Token)
-		})
-	}
+	vendortest.RunErrors(t, "Sites()", []vendortest.ErrorCase[func(*mistsim.Server, *config.Mist)]{
+		{Name: "401 bad token", Set: func(_ *mistsim.Server, c *config.Mist) { c.Token = "wrong" }, Status: 401, Want: "HTTP 401"},
+		{Name: "403 foreign org", Set: func(s *mistsim.Server, c *config.Mist) { c.OrgID = s.ForeignOrgID() }, Status: 403, Want: "You do not have permission"},
+		{Name: "404 unknown org", Set: func(_ *mistsim.Server, c *config.Mist) { c.OrgID = "00000000-0000-0000-0000-000000000000" }, Status: 404, Want: "HTTP 404"},
+		{Name: "5xx", Set: func(s *mistsim.Server, _ *config.Mist) { s.SetFaults(mistsim.Faults{ErrorRate: 1, ErrorStatus: 503}) }, Status: 503, Want: "HTTP 503"},
+		{Name: "429 without Retry-After", Set: func(s *mistsim.Server, _ *config.Mist) { s.SetFaults(mistsim.Faults{RateLimit: true}) }, Status: 429, Want: "5000 API Calls per hour"},
+		{Name: "truncated", Set: func(s *mistsim.Server, _ *config.Mist) { s.SetFaults(mistsim.Faults{Truncate: true}) }, Status: 0, Want: "decoding"},
+		{Name: "malformed", Set: func(s *mistsim.Server, _ *config.Mist) { s.SetFaults(mistsim.Faults{Malformed: true}) }, Status: 0, Want: "decoding"},
+		{Name: "reset", Set: func(s *mistsim.Server, _ *config.Mist) { s.SetFaults(mistsim.Faults{Reset: true}) }, Status: 0, Want: "/api/v1/orgs/{org_id}/stats/sites"},
+	}, func(t *testing.T, set func(*mistsim.Server, *config.Mist)) (error, string) {
+		sim, base := vendortest.Serve(t, mistsim.New, mistsim.Options{Seed: 1})
+		cfg := mistConfig(t, base, "", sim.Credentials())
+		cfg.OrgID = sim.Credentials().OrgID
+		set(sim, cfg)
+		c, _ := newClient(t, cfg)
+		_, err := c.Sites(context.Background())
+		return err, sim.Credentials().Token
+	})
 }
 
 func TestRetryAfterIsHonoured(t *testing.T) {
@@ -304,16 +278,10 @@ func TestCancelledContext(t *testing.T) {
 func TestSiteFilter(t *testing.T) {
 	sim, base := vendortest.Serve(t, mistsim.New, mistsim.Options{Seed: 7, Size: "small"})
 	all, _ := newClient(t, mistConfig(t, base, "", sim.Credentials()))
-	sites, err := all.Sites(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	sites := vendortest.Get(t, "Sites()", all.Sites)
 	keep := sites.Sites[0].Name
 	c, _ := newClient(t, mistConfig(t, base, "    sites:\n      names: [\""+keep+"\"]\n", sim.Credentials()))
-	devs, err := c.Devices(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	devs := vendortest.Get(t, "Devices()", c.Devices)
 	if len(devs.Devices) == 0 {
 		t.Fatalf("Devices() with a site filter = none; want the devices of %s", keep)
 	}
@@ -322,10 +290,7 @@ func TestSiteFilter(t *testing.T) {
 			t.Errorf("device %s of site %q passed the filter for %q", d.Name, d.Site, keep)
 		}
 	}
-	alarms, err := c.Alarms(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	alarms := vendortest.Get(t, "Alarms()", c.Alarms)
 	for _, a := range alarms.Counts {
 		if a.Site != keep {
 			t.Errorf("alarm of site %q passed the filter for %q", a.Site, keep)
@@ -530,10 +495,7 @@ func TestDeviceStatsNamesItsFields(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			sim, base := vendortest.Serve(t, mistsim.New, tt.o)
 			c, _ := newClient(t, mistConfig(t, base, "", sim.Credentials()))
-			devs, err := c.Devices(context.Background())
-			if err != nil {
-				t.Fatal(err)
-			}
+			devs := vendortest.Get(t, "Devices()", c.Devices)
 			byMAC := map[string]model.Device{}
 			for _, d := range devs.Devices {
 				byMAC[d.MAC] = d
@@ -561,16 +523,10 @@ func TestWebhookObeysSiteFilter(t *testing.T) {
 	sim, base := vendortest.Serve(t, mistsim.New, mistsim.Options{Seed: 7, Size: "small"})
 	all, _ := newClient(t, mistConfig(t, base, "", sim.Credentials()))
 	ctx := context.Background()
-	allSites, err := all.Sites(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	allSites := vendortest.Get(t, "Sites()", all.Sites)
 	kept, other := allSites.Sites[0], allSites.Sites[1]
 	c, _ := newClient(t, mistConfig(t, base, "    sites:\n      names: [\""+kept.Name+"\"]\n", sim.Credentials()))
-	sites, err := c.Sites(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sites := vendortest.Get(t, "Sites()", c.Sites)
 	body := fmt.Sprintf(`{"topic": "alarms", "events": [
 		{"id": "a1", "site_id": %q, "type": "device_down", "timestamp": 1, "last_seen": 1},
 		{"id": "a2", "site_id": %q, "type": "device_down", "timestamp": 1, "last_seen": 1},

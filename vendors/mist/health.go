@@ -1,7 +1,6 @@
 package mist
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -35,29 +34,6 @@ func (n *num) UnmarshalJSON(b []byte) error {
 		return &json.UnmarshalTypeError{Value: fmt.Sprintf("%.40s", b), Type: reflect.TypeFor[num]()}
 	}
 	*n = num(f)
-	return nil
-}
-
-// text is a JSON string the API may also send as a number (bgp_as is
-// anyOf string, integer: mist.md section 12.4).
-type text string
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (t *text) UnmarshalJSON(b []byte) error {
-	if len(b) > 0 && b[0] == '"' {
-		var s string
-		err := json.Unmarshal(b, &s)
-		*t = text(s)
-		return err
-	}
-	if bytes.Equal(b, []byte("null")) {
-		return nil
-	}
-	var n json.Number
-	if err := json.Unmarshal(b, &n); err != nil {
-		return &json.UnmarshalTypeError{Value: fmt.Sprintf("%.40s", b), Type: reflect.TypeFor[text]()}
-	}
-	*t = text(n)
 	return nil
 }
 

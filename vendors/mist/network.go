@@ -13,6 +13,7 @@ import (
 
 	"github.com/nmsexporter/nms_exporter/config"
 	"github.com/nmsexporter/nms_exporter/model"
+	"github.com/nmsexporter/nms_exporter/vendors"
 )
 
 // searchFallback is the limit the wired, WAN and SLE calls ask when their
@@ -64,16 +65,16 @@ type wanTunnelStats struct {
 }
 
 type bgpStats struct {
-	SiteID     string `json:"site_id"`
-	MAC        string `json:"mac"`
-	Node       string `json:"node"`
-	VRFName    string `json:"vrf_name"`
-	Neighbor   string `json:"neighbor"`
-	NeighborAS text   `json:"neighbor_as"`
-	LocalAS    text   `json:"local_as"`
-	Up         *bool  `json:"up"`
-	State      string `json:"state"`
-	RxRoutes   *num   `json:"rx_routes"`
+	SiteID     string       `json:"site_id"`
+	MAC        string       `json:"mac"`
+	Node       string       `json:"node"`
+	VRFName    string       `json:"vrf_name"`
+	Neighbor   string       `json:"neighbor"`
+	NeighborAS vendors.Text `json:"neighbor_as"`
+	LocalAS    vendors.Text `json:"local_as"`
+	Up         *bool        `json:"up"`
+	State      string       `json:"state"`
+	RxRoutes   *num         `json:"rx_routes"`
 }
 
 type mxedgeStats struct {

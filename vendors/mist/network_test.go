@@ -216,10 +216,7 @@ func ptr(v float64) *float64 { return &v }
 func TestDevicesRadiosAndHealth(t *testing.T) {
 	s := &standIn{}
 	c := standInClient(t, s, "")
-	d, err := c.Devices(context.Background())
-	if err != nil {
-		t.Fatalf("Devices() = %v", err)
-	}
+	d := vendortest.Get(t, "Devices()", c.Devices)
 	// The fields the renders need are asked for by name (section 14).
 	if q := s.asked("stats/devices"); len(q) != 1 || !strings.Contains(q[0], "radio_stat") || !strings.Contains(q[0], "module_stat") {
 		t.Errorf("stats/devices queries = %q; want one naming radio_stat and module_stat in fields", q)
@@ -295,15 +292,8 @@ func TestDevicesBadNumberNamesTheField(t *testing.T) {
 func TestPortsFollowNextDeduplicateAndFilter(t *testing.T) {
 	s := &standIn{}
 	c := standInClient(t, s, "")
-	ctx := context.Background()
-	devices, err := c.Devices(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ports, err := c.Ports(ctx)
-	if err != nil {
-		t.Fatalf("Ports() = %v", err)
-	}
+	devices := vendortest.Get(t, "Devices()", c.Devices)
+	ports := vendortest.Get(t, "Ports()", c.Ports)
 	// Only the limit is sent: E26's filters and window differ by spec
 	// version (section 12.0).
 	if q := s.asked("stats/ports/search"); len(q) != 2 || q[0] != "limit=1000" {
@@ -349,10 +339,7 @@ func TestPortsFollowNextDeduplicateAndFilter(t *testing.T) {
 			// Fetched as the filter's source fetches them: the ports it can
 			// never keep are not held.
 			c := standInClient(t, &standIn{}, "    ports:\n      "+cmpOr(tc.filter, "keep: uplinks")+"\n")
-			ports, err := c.Ports(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
+			ports := vendortest.Get(t, "Ports()", c.Ports)
 			if got := show(ports.Interfaces(&c.cfg.Ports, devices.Index())); !slices.Equal(got, tc.want) {
 				t.Errorf("Interfaces(%s) =\n%s\nwant\n%s", tc.filter, strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
 			}
@@ -399,10 +386,7 @@ func TestPeersTunnelsAndBGP(t *testing.T) {
 	s := &standIn{}
 	c := standInClient(t, s, "")
 	ctx := context.Background()
-	devices, err := c.Devices(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	devices := vendortest.Get(t, "Devices()", c.Devices)
 	show := func(p *Peers, err error) string {
 		if err != nil {
 			t.Fatal(err)
@@ -439,10 +423,7 @@ func TestPeersTunnelsAndBGP(t *testing.T) {
 func TestMistEdges(t *testing.T) {
 	s := &standIn{}
 	c := standInClient(t, s, "")
-	e, err := c.MistEdges(context.Background())
-	if err != nil {
-		t.Fatalf("MistEdges() = %v", err)
-	}
+	e := vendortest.Get(t, "MistEdges()", c.MistEdges)
 	if len(e.Edges) != 1 {
 		t.Fatalf("len(Edges) = %d; want 1", len(e.Edges))
 	}
@@ -461,10 +442,7 @@ func TestMistEdges(t *testing.T) {
 func TestSLEsPageInTheBody(t *testing.T) {
 	s := &standIn{}
 	c := standInClient(t, s, "")
-	sles, err := c.SLEs(context.Background())
-	if err != nil {
-		t.Fatalf("SLEs() = %v", err)
-	}
+	sles := vendortest.Get(t, "SLEs()", c.SLEs)
 	var got []string
 	for _, l := range sles.SLEs {
 		got = append(got, fmt.Sprintf("%s %s %s %g", l.Site, l.SLE, l.Metric, l.Ratio))
@@ -503,10 +481,7 @@ func TestPageMinimumCountsEveryCollection(t *testing.T) {
 		{"    collections: {ports: {enabled: false}, vpn_peers: {enabled: false}, tunnels: {enabled: false}, bgp_peers: {enabled: false}, mxedges: {enabled: false}, sle: {enabled: false}}\n", 5},
 	} {
 		c, _ := newClient(t, mistSection(t, base, "    token: t0ken\n    org_id: "+standInOrg+"\n"+tc.extra))
-		n, err := c.PageMinimum(context.Background())
-		if err != nil {
-			t.Fatalf("PageMinimum() = %v", err)
-		}
+		n := vendortest.Get(t, "PageMinimum()", c.PageMinimum)
 		if n != tc.want {
 			t.Errorf("PageMinimum(%q) = %d; want %d", tc.extra, n, tc.want)
 		}

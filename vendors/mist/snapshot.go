@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/nmsexporter/nms_exporter/model"
+	"github.com/nmsexporter/nms_exporter/vendors"
 )
 
 // The snapshot types are what the collector reads: one per collection,
@@ -189,19 +190,7 @@ func (a clientCounter) result() *Clients {
 
 // Severity maps Mist's alarm severities onto the exporter's scale; an
 // unknown one counts as info rather than being dropped.
-func Severity(s string) string {
-	switch strings.ToLower(s) {
-	case "critical":
-		return "critical"
-	case "major":
-		return "major"
-	case "minor":
-		return "minor"
-	case "warn", "warning":
-		return "warning"
-	}
-	return "info"
-}
+func Severity(s string) string { return vendors.AlarmSeverity(s, "warn") }
 
 type alarmCounter struct{ *tally[model.AlarmCount] }
 

@@ -149,18 +149,7 @@ func defaultStreamTiming() streamTiming {
 		stableAfter:  time.Minute,
 		throttleWait: 30 * time.Second,
 		authWait:     10 * time.Minute,
-		sleep:        sleepContext,
-	}
-}
-
-func sleepContext(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
+		sleep:        vendors.SleepContext,
 	}
 }
 

@@ -111,11 +111,35 @@ func streamSim(t *testing.T, so mistsim.StreamOptions) (*mistsim.Server, string)
 	return sim, base
 }
 
+// streaming runs Stream on every site of a simulator made with so until the
+// test ends, the client's config section completed by extra.
+func streaming(t *testing.T, so mistsim.StreamOptions, extra string) (*mistsim.Server, *recorder) {
+	t.Helper()
+	sim, base := streamSim(t, so)
+	c, _ := newClient(t, mistConfig(t, base, extra, sim.Credentials()))
+	h := newRecorder()
+	runStream(t, c, sim.SiteIDs(), h)
+	return sim, h
+}
+
 // quickStream shortens the client's backoff so that reconnects do not slow
 // the tests; the waits after 429 and refused credentials stay.
 func quickStream(c *Client) {
 	c.stream.backoffBase = 10 * time.Millisecond
 	c.stream.backoffMax = 50 * time.Millisecond
+}
+
+// nilWithin checks that errs gives nil within d; what names the wait.
+func nilWithin(t *testing.T, errs <-chan error, d time.Duration, what string) {
+	t.Helper()
+	select {
+	case err := <-errs:
+		if err != nil {
+			t.Errorf("%s = %v; want nil", what, err)
+		}
+	case <-time.After(d):
+		t.Errorf("%s: nothing in %v", what, d)
+	}
 }
 
 // runStream runs Stream until the test ends, and checks it returns nil
@@ -129,14 +153,7 @@ func runStream(t *testing.T, c *Client, sites []string, h StreamHandler) (stop f
 	stop = func() {
 		once.Do(func() {
 			cancel()
-			select {
-			case err := <-done:
-				if err != nil {
-					t.Errorf("Stream() = %v after cancel; want nil", err)
-				}
-			case <-time.After(5 * time.Second):
-				t.Errorf("Stream() still running 5s after cancel")
-			}
+			nilWithin(t, done, 5*time.Second, "Stream() after cancel")
 		})
 	}
 	t.Cleanup(stop)
@@ -238,10 +255,7 @@ func TestStreamDataForms(t *testing.T) {
 	} {
 		t.Run(fmt.Sprintf("object=%v,binary=%v", so.DataObject, so.Binary), func(t *testing.T) {
 			so.Period = 40 * time.Millisecond
-			sim, base := streamSim(t, so)
-			c, _ := newClient(t, mistConfig(t, base, "", sim.Credentials()))
-			h := newRecorder()
-			runStream(t, c, sim.SiteIDs(), h)
+			sim, h := streaming(t, so, "")
 			// An AP's basic message has no num_clients, its full one has:
 			// both kinds must come, and the basic one must not read as 0.
 			h.waitFor(t, 5*time.Second, "basic and full messages", func(r *recorder) bool {
@@ -317,10 +331,7 @@ func TestStreamAuthRefused(t *testing.T) {
 
 func TestStreamChannelLimit(t *testing.T) {
 	t.Run("several connections", func(t *testing.T) {
-		sim, base := streamSim(t, mistsim.StreamOptions{Period: 50 * time.Millisecond, MaxChannels: 1})
-		c, _ := newClient(t, mistConfig(t, base, "    stream:\n      channels_per_connection: 1\n", sim.Credentials()))
-		h := newRecorder()
-		runStream(t, c, sim.SiteIDs(), h)
+		sim, h := streaming(t, mistsim.StreamOptions{Period: 50 * time.Millisecond, MaxChannels: 1}, "    stream:\n      channels_per_connection: 1\n")
 		n := len(sim.SiteIDs())
 		h.waitFor(t, 5*time.Second, "every connection up and every site heard", func(r *recorder) bool {
 			sites := map[string]bool{}
@@ -337,10 +348,7 @@ func TestStreamChannelLimit(t *testing.T) {
 		}
 	})
 	t.Run("failures reported", func(t *testing.T) {
-		sim, base := streamSim(t, mistsim.StreamOptions{Period: 50 * time.Millisecond, MaxChannels: 2})
-		c, _ := newClient(t, mistConfig(t, base, "", sim.Credentials()))
-		h := newRecorder()
-		runStream(t, c, sim.SiteIDs(), h)
+		sim, h := streaming(t, mistsim.StreamOptions{Period: 50 * time.Millisecond, MaxChannels: 2}, "")
 		n := len(sim.SiteIDs())
 		h.waitFor(t, 5*time.Second, "the connection up with its refusals", func(r *recorder) bool { return r.ups == 1 && len(r.failed) == n-2 })
 		time.Sleep(200 * time.Millisecond)
@@ -377,10 +385,7 @@ func downs(t *testing.T, sim *mistsim.Server) map[string]bool {
 
 func TestStreamDeviceDownPushed(t *testing.T) {
 	// An hour's period: only the push can bring the change in time.
-	sim, base := streamSim(t, mistsim.StreamOptions{Period: time.Hour})
-	c, _ := newClient(t, mistConfig(t, base, "", sim.Credentials()))
-	h := newRecorder()
-	runStream(t, c, sim.SiteIDs(), h)
+	sim, h := streaming(t, mistsim.StreamOptions{Period: time.Hour}, "")
 	h.waitFor(t, 5*time.Second, "connected", func(r *recorder) bool { return r.up[0] })
 	down := downs(t, sim)
 	h.waitFor(t, time.Second, "a disconnected update", func(r *recorder) bool {
@@ -394,10 +399,7 @@ func TestStreamDeviceDownPushed(t *testing.T) {
 }
 
 func TestStreamSilentDown(t *testing.T) {
-	sim, base := streamSim(t, mistsim.StreamOptions{Period: 60 * time.Millisecond, SilentDown: true})
-	c, _ := newClient(t, mistConfig(t, base, "", sim.Credentials()))
-	h := newRecorder()
-	runStream(t, c, sim.SiteIDs(), h)
+	sim, h := streaming(t, mistsim.StreamOptions{Period: 60 * time.Millisecond, SilentDown: true}, "")
 	h.waitFor(t, 5*time.Second, "devices heard", func(r *recorder) bool { return len(r.updates) > 40 })
 	down := downs(t, sim)
 	// A frame sent just before the step may still be on its way.
@@ -474,7 +476,7 @@ func TestStreamThrottledHandshake(t *testing.T) {
 				mu.Lock()
 				slept = append(slept, d)
 				mu.Unlock()
-				return sleepContext(ctx, 5*time.Millisecond)
+				return vendors.SleepContext(ctx, 5*time.Millisecond)
 			}
 			sim.SetFaults(tc.faults)
 			h := newRecorder()
@@ -590,14 +592,7 @@ func TestStreamPings(t *testing.T) {
 				return
 			}
 			h.waitFor(t, 3*time.Second, "connected", func(r *recorder) bool { return r.up[0] })
-			select {
-			case err := <-serverPing:
-				if err != nil {
-					t.Errorf("server ping = %v; want a pong", err)
-				}
-			case <-time.After(3 * time.Second):
-				t.Error("server ping not answered in 3s")
-			}
+			nilWithin(t, serverPing, 3*time.Second, "server ping")
 			time.Sleep(200 * time.Millisecond) // ten client pings
 			if s := h.snapshot(); len(s.reconnects) > 0 {
 				t.Errorf("reconnects %v; want the pinged connection kept", s.reconnects)

@@ -39,20 +39,15 @@ func BenchmarkRefreshLarge(b *testing.B) {
 			b.StartTimer()
 		}()
 		c := newClient(b, cfg)
-		if _, err := c.AccessPoints(ctx); err != nil {
+		alarms := func(ctx context.Context) error {
+			a, err := c.Alarms(ctx)
+			if err == nil && a.Total != n.ActiveAlarms {
+				err = fmt.Errorf("active alarms = %d; want %d", a.Total, n.ActiveAlarms)
+			}
 			return err
 		}
-		if _, err := c.Devices(ctx); err != nil {
-			return err
-		}
-		if _, err := c.Clients(ctx); err != nil {
-			return err
-		}
-		a, err := c.Alarms(ctx)
-		if err == nil && a.Total != n.ActiveAlarms {
-			err = fmt.Errorf("active alarms = %d; want %d", a.Total, n.ActiveAlarms)
-		}
-		return err
+		return vendortest.Steps(ctx, vendortest.Step(c.AccessPoints), vendortest.Step(c.Devices),
+			vendortest.Step(c.Clients), alarms)
 	})
 	if sim.MaxInFlight() > cfg.Budget.Concurrency {
 		b.Errorf("peak requests in flight = %d; the configured concurrency is %d", sim.MaxInFlight(), cfg.Budget.Concurrency)

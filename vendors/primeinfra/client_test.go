@@ -38,13 +38,9 @@ func TestFetchMatchesSimulator(t *testing.T) {
 	// whose answers other tests cover.
 	sim, base := vendortest.Serve(t, primesim.New, primesim.Options{Seed: 2, Size: "small", RateLimit: -1})
 	c := newClient(t, primeConfig(t, base, sim.Credentials(), "    hold: 1ms\n"))
-	ctx := context.Background()
 	want := sim.Sizes()
 
-	aps, err := c.AccessPoints(ctx)
-	if err != nil {
-		t.Fatalf("AccessPoints() = %v", err)
-	}
+	aps := vendortest.Get(t, "AccessPoints()", c.AccessPoints)
 	if len(aps.Devices) != want.APs {
 		t.Errorf("APs = %d; want %d", len(aps.Devices), want.APs)
 	}
@@ -57,10 +53,7 @@ func TestFetchMatchesSimulator(t *testing.T) {
 	if aps.Domain == "" || len(aps.Controllers) == 0 {
 		t.Errorf("AccessPoints() domain %q, %d controllers; want both", aps.Domain, len(aps.Controllers))
 	}
-	devs, err := c.Devices(ctx)
-	if err != nil {
-		t.Fatalf("Devices() = %v", err)
-	}
+	devs := vendortest.Get(t, "Devices()", c.Devices)
 	types := map[string]int{}
 	for _, d := range devs.Devices {
 		types[d.Type]++
@@ -68,20 +61,14 @@ func TestFetchMatchesSimulator(t *testing.T) {
 	if types["controller"] != want.Controllers || types["switch"] != want.Switches || types["router"] != want.Routers || types["ap"] != 0 {
 		t.Errorf("device types = %v; want controller=%d switch=%d router=%d and no APs", types, want.Controllers, want.Switches, want.Routers)
 	}
-	clients, err := c.Clients(ctx)
-	if err != nil {
-		t.Fatalf("Clients() = %v", err)
-	}
+	clients := vendortest.Get(t, "Clients()", c.Clients)
 	if clients.Total != want.Clients {
 		t.Errorf("clients = %d; want %d from the newest sample only", clients.Total, want.Clients)
 	}
 	if clients.CollectedAt.IsZero() || len(clients.Wired) == 0 {
 		t.Errorf("Clients() = sample time %v, %d wired; want both", clients.CollectedAt, len(clients.Wired))
 	}
-	alarms, err := c.Alarms(ctx)
-	if err != nil {
-		t.Fatalf("Alarms() = %v", err)
-	}
+	alarms := vendortest.Get(t, "Alarms()", c.Alarms)
 	acked := 0
 	for _, a := range alarms.Acknowledged {
 		acked += a.Count
@@ -120,10 +107,7 @@ func TestPagingEdges(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c := newClient(t, primeConfig(t, base, sim.Credentials(), fmt.Sprintf("    hold: 1ms\n    page_size: %d\n", tc.pageSize)))
 			sim.ResetCalls()
-			aps, err := c.AccessPoints(context.Background())
-			if err != nil {
-				t.Fatal(err)
-			}
+			aps := vendortest.Get(t, "AccessPoints()", c.AccessPoints)
 			if len(aps.Devices) != n.APs {
 				t.Errorf("APs = %d; want %d", len(aps.Devices), n.APs)
 			}
@@ -162,29 +146,22 @@ func TestConcurrencyStaysWithinLimit(t *testing.T) {
 }
 
 func TestErrors(t *testing.T) {
-	for _, tc := range []struct {
-		name   string
-		setup  func(*primesim.Server, *config.Prime)
-		status int
-		want   string
-	}{
-		{"401 wrong password", func(_ *primesim.Server, c *config.Prime) { c.Password = "wrong" }, 401, "HTTP 401"},
-		{"403 forbidden domain", func(_ *primesim.Server, c *config.Prime) { c.VirtualDomain = "No-Such-Domain" }, 403, "HTTP 403"},
-		{"503 throttled", func(s *primesim.Server, _ *config.Prime) { s.SetFaults(primesim.Faults{Throttle: true}) }, 503, "Rate limit"},
-		{"500", func(s *primesim.Server, _ *config.Prime) {
+	vendortest.RunErrors(t, "AccessPoints()", []vendortest.ErrorCase[func(*primesim.Server, *config.Prime)]{
+		{Name: "401 wrong password", Set: func(_ *primesim.Server, c *config.Prime) { c.Password = "wrong" }, Status: 401, Want: "HTTP 401"},
+		{Name: "403 forbidden domain", Set: func(_ *primesim.Server, c *config.Prime) { c.VirtualDomain = "No-Such-Domain" }, Status: 403, Want: "HTTP 403"},
+		{Name: "503 throttled", Set: func(s *primesim.Server, _ *config.Prime) { s.SetFaults(primesim.Faults{Throttle: true}) }, Status: 503, Want: "Rate limit"},
+		{Name: "500", Set: func(s *primesim.Server, _ *config.Prime) {
 			s.SetFaults(primesim.Faults{ErrorRate: 1, ErrorStatus: 500})
-		}, 500, "HTTP 500"},
-		{"truncated", func(s *primesim.Server, _ *config.Prime) { s.SetFaults(primesim.Faults{Truncate: true}) }, 0, "decoding"},
-		{"malformed", func(s *primesim.Server, _ *config.Prime) { s.SetFaults(primesim.Faults{Malformed: true}) }, 0, "decoding"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			sim, base := vendortest.Serve(t, primesim.New, primesim.Options{Seed: 1})
-			cfg := primeConfig(t, base, sim.Credentials(), "    hold: 1ms\n")
-			tc.setup(sim, cfg)
-			_, err := newClient(t, cfg).AccessPoints(context.Background())
-			vendortest.CheckError(t, "AccessPoints()", err, tc.status, tc.want, sim.Credentials().Password)
-		})
-	}
+		}, Status: 500, Want: "HTTP 500"},
+		{Name: "truncated", Set: func(s *primesim.Server, _ *config.Prime) { s.SetFaults(primesim.Faults{Truncate: true}) }, Status: 0, Want: "decoding"},
+		{Name: "malformed", Set: func(s *primesim.Server, _ *config.Prime) { s.SetFaults(primesim.Faults{Malformed: true}) }, Status: 0, Want: "decoding"},
+	}, func(t *testing.T, set func(*primesim.Server, *config.Prime)) (error, string) {
+		sim, base := vendortest.Serve(t, primesim.New, primesim.Options{Seed: 1})
+		cfg := primeConfig(t, base, sim.Credentials(), "    hold: 1ms\n")
+		set(sim, cfg)
+		_, err := newClient(t, cfg).AccessPoints(context.Background())
+		return err, sim.Credentials().Password
+	})
 	t.Run("404", func(t *testing.T) {
 		sim, base := vendortest.Serve(t, primesim.New, primesim.Options{Seed: 1})
 		c := newClient(t, primeConfig(t, base, sim.Credentials(), "    hold: 1ms\n"))

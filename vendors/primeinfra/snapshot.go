@@ -240,19 +240,7 @@ func newClients(domain string, ssids, aps, devices map[countKey]clientCount) *Cl
 }
 
 // Severity maps Prime's alarm severities onto the exporter's scale.
-func Severity(s string) string {
-	switch strings.ToUpper(s) {
-	case "CRITICAL":
-		return "critical"
-	case "MAJOR":
-		return "major"
-	case "MINOR":
-		return "minor"
-	case "WARNING":
-		return "warning"
-	}
-	return "info"
-}
+func Severity(s string) string { return vendors.AlarmSeverity(s) }
 
 type alarmTally struct {
 	seen   map[int64]bool

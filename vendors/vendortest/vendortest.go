@@ -87,6 +87,29 @@ func CheckError(t testing.TB, call string, err error, status int, want, secret s
 	}
 }
 
+// ErrorCase is one way a vendor's API fails: Set makes the simulator or
+// the config section fail so, and the call must then return an error with
+// the HTTP status Status (0 for none) and Want in its text.
+type ErrorCase[Set any] struct {
+	Name   string
+	Set    Set
+	Status int
+	Want   string
+}
+
+// RunErrors runs each case as a subtest and checks its error as
+// CheckError does; call makes the failing call, name as the failure shows
+// it, and returns its error and the secret the error must not show.
+func RunErrors[Set any](t *testing.T, name string, cases []ErrorCase[Set], call func(t *testing.T, set Set) (err error, secret string)) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.Name, func(t *testing.T) {
+			err, secret := call(t, tc.Set)
+			CheckError(t, name, err, tc.Status, tc.Want, secret)
+		})
+	}
+}
+
 // Counted is what a simulator counts of the calls made to it.
 type Counted interface {
 	Calls() int
@@ -123,4 +146,33 @@ func Refresh(b *testing.B, sim Counted, simMiB float64, minimum int, refresh fun
 	b.ReportMetric(float64(minimum), "min-calls")
 	b.ReportMetric(simMiB, "sim-MiB")
 	b.ReportMetric(procstat.MiB("VmHWM"), "peak-RSS-MiB")
+}
+
+// Get calls one of a client's collections, failing the test on an error;
+// name is the call as the failure shows it.
+func Get[T any](t testing.TB, name string, call func(context.Context) (T, error)) T {
+	t.Helper()
+	v, err := call(context.Background())
+	if err != nil {
+		t.Fatalf("%s = %v", name, err)
+	}
+	return v
+}
+
+// Step makes a collection call one step of a refresh, its result dropped.
+func Step[T any](call func(context.Context) (T, error)) func(context.Context) error {
+	return func(ctx context.Context) error {
+		_, err := call(ctx)
+		return err
+	}
+}
+
+// Steps runs a refresh's steps in order, stopping at the first error.
+func Steps(ctx context.Context, steps ...func(context.Context) error) error {
+	for _, s := range steps {
+		if err := s(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
 }

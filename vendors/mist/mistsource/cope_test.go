@@ -1,7 +1,6 @@
 package mistsource_test
 
 import (
-	"context"
 	"maps"
 	"slices"
 	"strings"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/nmsexporter/nms_exporter/collector/collectortest"
 	"github.com/nmsexporter/nms_exporter/sim/mistsim"
+	"github.com/nmsexporter/nms_exporter/vendors/sourcetest"
 )
 
 // series scrapes a source on a simulator made with o after a refresh of
@@ -20,11 +20,7 @@ func series(t *testing.T, o mistsim.Options) map[string]float64 {
 	t.Helper()
 	o.Seed, o.Size = 5, "small"
 	s, _ := mistSourceOn(t, o, "    ports: {keep: all}\n")
-	for _, c := range s.Collections {
-		if err := s.Refresh(context.Background(), c.Name); err != nil {
-			t.Fatalf("refresh %s: %v", c.Name, err)
-		}
-	}
+	sourcetest.RefreshAll(t, s)
 	collectortest.WaitSettled(t, s)
 	rec := collectortest.Probe(s, nil)
 	p := expfmt.NewTextParser(model.UTF8Validation)

@@ -1,22 +1,18 @@
 package mistsource_test
 
 import (
-	"context"
-	"log/slog"
 	"maps"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus/testutil"
-
 	"github.com/nmsexporter/nms_exporter/collector"
 	"github.com/nmsexporter/nms_exporter/collector/collectortest"
 	"github.com/nmsexporter/nms_exporter/config"
-	"github.com/nmsexporter/nms_exporter/registry"
 	"github.com/nmsexporter/nms_exporter/sim/mistsim"
+	"github.com/nmsexporter/nms_exporter/vendors/sourcetest"
+	"github.com/nmsexporter/nms_exporter/vendors/vendortest"
 )
 
 func mistSource(t testing.TB, size, extra string) (*collector.Source, *mistsim.Server) {
@@ -32,18 +28,8 @@ func mistSourceOn(t testing.TB, o mistsim.Options, extra string) (*collector.Sou
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(sim)
-	t.Cleanup(srv.Close)
-	y := "mist:\n  - name: m\n    base_url: " + srv.URL + "\n    token: " + sim.Credentials().Token + "\n" + extra
-	cfg, err := config.Parse([]byte(y), "m.yml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := collector.NewSource(&cfg.Mist[0], collector.Options{Vendors: registry.Vendors, Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s, sim
+	base := vendortest.ServeHandler(t, sim)
+	return sourcetest.Parse(t, "mist:\n  - name: m\n    base_url: "+base+"\n    token: "+sim.Credentials().Token+"\n"+extra, "m.yml"), sim
 }
 
 // TestMistPlanFitsHourlyBudget refreshes a 100-site org under a budget its
@@ -51,11 +37,7 @@ func mistSourceOn(t testing.TB, o mistsim.Options, extra string) (*collector.Sou
 // force bring the hourly calls within the budget less its reserve.
 func TestMistPlanFitsHourlyBudget(t *testing.T) {
 	s, sim := mistSource(t, "medium", "    budget:\n      requests_per_hour: 400\n      reserve: 0.2\n")
-	for _, c := range s.Collections {
-		if err := s.Refresh(context.Background(), c.Name); err != nil {
-			t.Fatalf("refresh %s: %v", c.Name, err)
-		}
-	}
+	sourcetest.RefreshAll(t, s)
 	if got := sim.Calls(); got == 0 {
 		t.Fatal("no calls reached the simulator")
 	}
@@ -83,18 +65,8 @@ func TestMistPlanFitsHourlyBudget(t *testing.T) {
 
 func TestMistCollectorLint(t *testing.T) {
 	s, _ := mistSource(t, "small", "")
-	for _, c := range s.Collections {
-		if err := s.Refresh(context.Background(), c.Name); err != nil {
-			t.Fatalf("refresh %s: %v", c.Name, err)
-		}
-	}
-	problems, err := testutil.GatherAndLint(collectortest.Scraped(t, s))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range problems {
-		t.Errorf("lint: %s: %s", p.Metric, p.Text)
-	}
+	sourcetest.RefreshAll(t, s)
+	collectortest.Lint(t, collectortest.Scraped(t, s))
 }
 
 // TestMistDefaultPlanFitsAtLarge refreshes every collection of a 1,000-site,
@@ -107,11 +79,7 @@ func TestMistDefaultPlanFitsAtLarge(t *testing.T) {
 		t.Skip("a large org takes a while to build")
 	}
 	s, _ := mistSource(t, "large", "    budget: {requests_per_second: 0}\n")
-	for _, c := range s.Collections {
-		if err := s.Refresh(context.Background(), c.Name); err != nil {
-			t.Fatalf("refresh %s: %v", c.Name, err)
-		}
-	}
+	sourcetest.RefreshAll(t, s)
 	var perHour float64
 	for _, st := range s.Status() {
 		for _, c := range s.Collections {

@@ -1,9 +1,7 @@
 package mistsource_test
 
 import (
-	"context"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -11,10 +9,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
-	"github.com/nmsexporter/nms_exporter/collector"
 	"github.com/nmsexporter/nms_exporter/collector/collectortest"
-	"github.com/nmsexporter/nms_exporter/config"
-	"github.com/nmsexporter/nms_exporter/registry"
+	"github.com/nmsexporter/nms_exporter/vendors/sourcetest"
 )
 
 // networkAPI stands in for Mist with one site, an AP, a switch and a
@@ -61,21 +57,9 @@ func networkAPI(w http.ResponseWriter, r *http.Request) {
 func TestNetworkFamilies(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(networkAPI))
 	t.Cleanup(srv.Close)
-	y := "mist:\n  - name: m\n    base_url: " + srv.URL + "\n    token: t\n    org_id: org1\n" +
-		"    collections: {ports: {}, bgp_peers: {}, vpn_peers: {}, tunnels: {}, mxedges: {}, sle: {}}\n"
-	cfg, err := config.Parse([]byte(y), "m.yml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := collector.NewSource(&cfg.Mist[0], collector.Options{Vendors: registry.Vendors, Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range s.Collections {
-		if err := s.Refresh(context.Background(), c.Name); err != nil {
-			t.Fatalf("refresh %s: %v", c.Name, err)
-		}
-	}
+	s := sourcetest.Parse(t, "mist:\n  - name: m\n    base_url: "+srv.URL+"\n    token: t\n    org_id: org1\n"+
+		"    collections: {ports: {}, bgp_peers: {}, vpn_peers: {}, tunnels: {}, mxedges: {}, sle: {}}\n", "m.yml")
+	sourcetest.RefreshAll(t, s)
 	g := collectortest.Scraped(t, s)
 	want := `
 # HELP nms_ap_radio_bandwidth_hertz The radio's channel width, in hertz.
@@ -128,11 +112,5 @@ nms_sle_ratio{metric="gateway-health",site="HQ",sle="wan"} 0.99
 	if err := testutil.GatherAndCompare(g, strings.NewReader(want), names...); err != nil {
 		t.Error(err)
 	}
-	problems, err := testutil.GatherAndLint(g)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range problems {
-		t.Errorf("lint: %s: %s", p.Metric, p.Text)
-	}
+	collectortest.Lint(t, g)
 }

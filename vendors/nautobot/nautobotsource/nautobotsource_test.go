@@ -84,7 +84,5 @@ nms_sot_drift_devices{kind="site_mismatch",vendor_source="org"} %d
 	if err := testutil.GatherAndCompare(collectortest.Scraped(t, sot), strings.NewReader(want), "nms_sot_drift_devices"); err != nil {
 		t.Errorf("drift against the mirror (%+v): %v", d, err)
 	}
-	if problems, err := testutil.GatherAndLint(collectortest.Scraped(t, sot)); err != nil || len(problems) > 0 {
-		t.Errorf("lint: %v %v", problems, err)
-	}
+	collectortest.Lint(t, collectortest.Scraped(t, sot))
 }

@@ -1,17 +1,13 @@
 package primesource_test
 
 import (
-	"context"
 	"fmt"
-	"log/slog"
 	"net/http/httptest"
 	"testing"
 
-	"github.com/nmsexporter/nms_exporter/collector"
 	"github.com/nmsexporter/nms_exporter/collector/collectortest"
-	"github.com/nmsexporter/nms_exporter/config"
-	"github.com/nmsexporter/nms_exporter/registry"
 	"github.com/nmsexporter/nms_exporter/sim/primesim"
+	"github.com/nmsexporter/nms_exporter/vendors/sourcetest"
 )
 
 // TestPrimeClientsCountedOnce: the client families of a Prime source add
@@ -26,20 +22,9 @@ func TestPrimeClientsCountedOnce(t *testing.T) {
 	srv := httptest.NewServer(sim)
 	defer srv.Close()
 	cr := sim.Credentials()
-	cfg, err := config.Parse(fmt.Appendf(nil, "prime:\n  - name: pi\n    base_url: %s\n    username: %s\n    password: %s\n    page_size: 50\n    hold: 1ms\n",
+	s := sourcetest.Parse(t, fmt.Sprintf("prime:\n  - name: pi\n    base_url: %s\n    username: %s\n    password: %s\n    page_size: 50\n    hold: 1ms\n",
 		srv.URL, cr.Username, cr.Password), "pi.yml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := collector.NewSource(&cfg.Prime[0], collector.Options{Vendors: registry.Vendors, Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range s.Collections {
-		if err := s.Refresh(context.Background(), c.Name); err != nil {
-			t.Fatalf("refresh %s: %v", c.Name, err)
-		}
-	}
+	sourcetest.RefreshAll(t, s)
 	mfs, err := collectortest.Scraped(t, s).Gather()
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,42 @@
+// Package sourcetest builds sources as the exporter does, with every
+// vendor's adapter, for the tests of the adapters and of what serves
+// sources. Only tests import it.
+package sourcetest
+
+import (
+	"context"
+	"log/slog"
+	"testing"
+
+	"github.com/nmsexporter/nms_exporter/collector"
+	"github.com/nmsexporter/nms_exporter/config"
+	"github.com/nmsexporter/nms_exporter/registry"
+	"github.com/nmsexporter/nms_exporter/vendors/vendortest"
+)
+
+// New builds the source of a config section, with no log.
+func New(t testing.TB, section config.Source) *collector.Source {
+	t.Helper()
+	s, err := collector.NewSource(section, collector.Options{Vendors: registry.Vendors, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// Parse builds the first source of a config, read as a user's file is.
+func Parse(t testing.TB, yaml, file string) *collector.Source {
+	t.Helper()
+	return New(t, vendortest.Parse(t, yaml, file).Sources()[0])
+}
+
+// RefreshAll refreshes every collection of a source once, failing the test
+// on an error.
+func RefreshAll(t testing.TB, s *collector.Source) {
+	t.Helper()
+	for _, c := range s.Collections {
+		if err := s.Refresh(context.Background(), c.Name); err != nil {
+			t.Fatalf("refresh %s: %v", c.Name, err)
+		}
+	}
+}
