@@ -21,8 +21,8 @@ import (
 
 	"github.com/nmsexporter/nms_exporter/collector"
 	"github.com/nmsexporter/nms_exporter/config"
+	"github.com/nmsexporter/nms_exporter/registry/registrytest"
 	"github.com/nmsexporter/nms_exporter/sim/mistsim"
-	"github.com/nmsexporter/nms_exporter/vendors/sourcetest"
 )
 
 // fakeAM is an Alertmanager v2 API that keeps what it is sent.
@@ -121,7 +121,7 @@ func newEnvWith(t testing.TB, extra string) *env {
 		t.Fatal(err)
 	}
 	logger := slog.New(slog.DiscardHandler)
-	src := sourcetest.New(t, &cfg.Mist[0])
+	src := registrytest.New(t, &cfg.Mist[0])
 	for _, c := range []string{"sites", "devices", "alarms"} {
 		if err := src.Refresh(context.Background(), c); err != nil {
 			t.Fatal(err)

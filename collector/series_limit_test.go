@@ -12,16 +12,16 @@ import (
 	"github.com/nmsexporter/nms_exporter/collector"
 	"github.com/nmsexporter/nms_exporter/collector/collectortest"
 	"github.com/nmsexporter/nms_exporter/config"
+	"github.com/nmsexporter/nms_exporter/registry/registrytest"
 	"github.com/nmsexporter/nms_exporter/sim/mistsim"
 	"github.com/nmsexporter/nms_exporter/sim/primesim"
-	"github.com/nmsexporter/nms_exporter/vendors/sourcetest"
 )
 
 // TestVendorHoldCapsTheBudget: a source's budget caps a hold at its
 // vendor's MaxHold.
 func TestVendorHoldCapsTheBudget(t *testing.T) {
 	sim, base := startPrimeSim(t, primesim.Options{Seed: 1})
-	src := sourcetest.New(t, &primeSection(t, base, sim.Credentials(), "1h").Prime[0])
+	src := registrytest.New(t, &primeSection(t, base, sim.Credentials(), "1h").Prime[0])
 	if got := src.Budget.Config().MaxHold; got != time.Minute {
 		t.Errorf("Prime's MaxHold = %s; want 1m", got)
 	}
@@ -66,7 +66,7 @@ func TestSeriesLimitKeepsLastGoodRender(t *testing.T) {
 		}
 		var built []*collector.Source
 		for i := range cfg.Mist {
-			built = append(built, sourcetest.New(t, &cfg.Mist[i]))
+			built = append(built, registrytest.New(t, &cfg.Mist[i]))
 		}
 		return built[0], built[1]
 	}

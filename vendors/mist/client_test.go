@@ -238,14 +238,14 @@ func TestErrors(t *testing.T) {
 		{Name: "truncated", Set: func(s *mistsim.Server, _ *config.Mist) { s.SetFaults(mistsim.Faults{Truncate: true}) }, Status: 0, Want: "decoding"},
 		{Name: "malformed", Set: func(s *mistsim.Server, _ *config.Mist) { s.SetFaults(mistsim.Faults{Malformed: true}) }, Status: 0, Want: "decoding"},
 		{Name: "reset", Set: func(s *mistsim.Server, _ *config.Mist) { s.SetFaults(mistsim.Faults{Reset: true}) }, Status: 0, Want: "/api/v1/orgs/{org_id}/stats/sites"},
-	}, func(t *testing.T, set func(*mistsim.Server, *config.Mist)) (error, string) {
+	}, func(t *testing.T, set func(*mistsim.Server, *config.Mist)) (string, error) {
 		sim, base := vendortest.Serve(t, mistsim.New, mistsim.Options{Seed: 1})
 		cfg := mistConfig(t, base, "", sim.Credentials())
 		cfg.OrgID = sim.Credentials().OrgID
 		set(sim, cfg)
 		c, _ := newClient(t, cfg)
 		_, err := c.Sites(context.Background())
-		return err, sim.Credentials().Token
+		return sim.Credentials().Token, err
 	})
 }
 

@@ -155,12 +155,12 @@ func TestErrors(t *testing.T) {
 		}, Status: 500, Want: "HTTP 500"},
 		{Name: "truncated", Set: func(s *primesim.Server, _ *config.Prime) { s.SetFaults(primesim.Faults{Truncate: true}) }, Status: 0, Want: "decoding"},
 		{Name: "malformed", Set: func(s *primesim.Server, _ *config.Prime) { s.SetFaults(primesim.Faults{Malformed: true}) }, Status: 0, Want: "decoding"},
-	}, func(t *testing.T, set func(*primesim.Server, *config.Prime)) (error, string) {
+	}, func(t *testing.T, set func(*primesim.Server, *config.Prime)) (string, error) {
 		sim, base := vendortest.Serve(t, primesim.New, primesim.Options{Seed: 1})
 		cfg := primeConfig(t, base, sim.Credentials(), "    hold: 1ms\n")
 		set(sim, cfg)
 		_, err := newClient(t, cfg).AccessPoints(context.Background())
-		return err, sim.Credentials().Password
+		return sim.Credentials().Password, err
 	})
 	t.Run("404", func(t *testing.T) {
 		sim, base := vendortest.Serve(t, primesim.New, primesim.Options{Seed: 1})

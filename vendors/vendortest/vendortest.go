@@ -99,12 +99,12 @@ type ErrorCase[Set any] struct {
 
 // RunErrors runs each case as a subtest and checks its error as
 // CheckError does; call makes the failing call, name as the failure shows
-// it, and returns its error and the secret the error must not show.
-func RunErrors[Set any](t *testing.T, name string, cases []ErrorCase[Set], call func(t *testing.T, set Set) (err error, secret string)) {
+// it, and returns the secret the error must not show and its error.
+func RunErrors[Set any](t *testing.T, name string, cases []ErrorCase[Set], call func(t *testing.T, set Set) (secret string, err error)) {
 	t.Helper()
 	for _, tc := range cases {
 		t.Run(tc.Name, func(t *testing.T) {
-			err, secret := call(t, tc.Set)
+			secret, err := call(t, tc.Set)
 			CheckError(t, name, err, tc.Status, tc.Want, secret)
 		})
 	}

@@ -10,8 +10,8 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/nmsexporter/nms_exporter/collector/collectortest"
+	"github.com/nmsexporter/nms_exporter/registry/registrytest"
 	"github.com/nmsexporter/nms_exporter/sim/mistsim"
-	"github.com/nmsexporter/nms_exporter/vendors/sourcetest"
 )
 
 // series scrapes a source on a simulator made with o after a refresh of
@@ -20,7 +20,7 @@ func series(t *testing.T, o mistsim.Options) map[string]float64 {
 	t.Helper()
 	o.Seed, o.Size = 5, "small"
 	s, _ := mistSourceOn(t, o, "    ports: {keep: all}\n")
-	sourcetest.RefreshAll(t, s)
+	registrytest.RefreshAll(t, s)
 	collectortest.WaitSettled(t, s)
 	rec := collectortest.Probe(s, nil)
 	p := expfmt.NewTextParser(model.UTF8Validation)

@@ -10,8 +10,8 @@ import (
 	"github.com/nmsexporter/nms_exporter/collector"
 	"github.com/nmsexporter/nms_exporter/collector/collectortest"
 	"github.com/nmsexporter/nms_exporter/config"
+	"github.com/nmsexporter/nms_exporter/registry/registrytest"
 	"github.com/nmsexporter/nms_exporter/sim/mistsim"
-	"github.com/nmsexporter/nms_exporter/vendors/sourcetest"
 	"github.com/nmsexporter/nms_exporter/vendors/vendortest"
 )
 
@@ -29,7 +29,7 @@ func mistSourceOn(t testing.TB, o mistsim.Options, extra string) (*collector.Sou
 		t.Fatal(err)
 	}
 	base := vendortest.ServeHandler(t, sim)
-	return sourcetest.Parse(t, "mist:\n  - name: m\n    base_url: "+base+"\n    token: "+sim.Credentials().Token+"\n"+extra, "m.yml"), sim
+	return registrytest.Parse(t, "mist:\n  - name: m\n    base_url: "+base+"\n    token: "+sim.Credentials().Token+"\n"+extra, "m.yml"), sim
 }
 
 // TestMistPlanFitsHourlyBudget refreshes a 100-site org under a budget its
@@ -37,7 +37,7 @@ func mistSourceOn(t testing.TB, o mistsim.Options, extra string) (*collector.Sou
 // force bring the hourly calls within the budget less its reserve.
 func TestMistPlanFitsHourlyBudget(t *testing.T) {
 	s, sim := mistSource(t, "medium", "    budget:\n      requests_per_hour: 400\n      reserve: 0.2\n")
-	sourcetest.RefreshAll(t, s)
+	registrytest.RefreshAll(t, s)
 	if got := sim.Calls(); got == 0 {
 		t.Fatal("no calls reached the simulator")
 	}
@@ -65,7 +65,7 @@ func TestMistPlanFitsHourlyBudget(t *testing.T) {
 
 func TestMistCollectorLint(t *testing.T) {
 	s, _ := mistSource(t, "small", "")
-	sourcetest.RefreshAll(t, s)
+	registrytest.RefreshAll(t, s)
 	collectortest.Lint(t, collectortest.Scraped(t, s))
 }
 
@@ -79,7 +79,7 @@ func TestMistDefaultPlanFitsAtLarge(t *testing.T) {
 		t.Skip("a large org takes a while to build")
 	}
 	s, _ := mistSource(t, "large", "    budget: {requests_per_second: 0}\n")
-	sourcetest.RefreshAll(t, s)
+	registrytest.RefreshAll(t, s)
 	var perHour float64
 	for _, st := range s.Status() {
 		for _, c := range s.Collections {

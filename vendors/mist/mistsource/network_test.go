@@ -10,7 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/nmsexporter/nms_exporter/collector/collectortest"
-	"github.com/nmsexporter/nms_exporter/vendors/sourcetest"
+	"github.com/nmsexporter/nms_exporter/registry/registrytest"
 )
 
 // networkAPI stands in for Mist with one site, an AP, a switch and a
@@ -57,9 +57,9 @@ func networkAPI(w http.ResponseWriter, r *http.Request) {
 func TestNetworkFamilies(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(networkAPI))
 	t.Cleanup(srv.Close)
-	s := sourcetest.Parse(t, "mist:\n  - name: m\n    base_url: "+srv.URL+"\n    token: t\n    org_id: org1\n"+
+	s := registrytest.Parse(t, "mist:\n  - name: m\n    base_url: "+srv.URL+"\n    token: t\n    org_id: org1\n"+
 		"    collections: {ports: {}, bgp_peers: {}, vpn_peers: {}, tunnels: {}, mxedges: {}, sle: {}}\n", "m.yml")
-	sourcetest.RefreshAll(t, s)
+	registrytest.RefreshAll(t, s)
 	g := collectortest.Scraped(t, s)
 	want := `
 # HELP nms_ap_radio_bandwidth_hertz The radio's channel width, in hertz.

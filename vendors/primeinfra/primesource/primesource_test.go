@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	"github.com/nmsexporter/nms_exporter/collector/collectortest"
+	"github.com/nmsexporter/nms_exporter/registry/registrytest"
 	"github.com/nmsexporter/nms_exporter/sim/primesim"
-	"github.com/nmsexporter/nms_exporter/vendors/sourcetest"
 )
 
 // TestPrimeClientsCountedOnce: the client families of a Prime source add
@@ -22,9 +22,9 @@ func TestPrimeClientsCountedOnce(t *testing.T) {
 	srv := httptest.NewServer(sim)
 	defer srv.Close()
 	cr := sim.Credentials()
-	s := sourcetest.Parse(t, fmt.Sprintf("prime:\n  - name: pi\n    base_url: %s\n    username: %s\n    password: %s\n    page_size: 50\n    hold: 1ms\n",
+	s := registrytest.Parse(t, fmt.Sprintf("prime:\n  - name: pi\n    base_url: %s\n    username: %s\n    password: %s\n    page_size: 50\n    hold: 1ms\n",
 		srv.URL, cr.Username, cr.Password), "pi.yml")
-	sourcetest.RefreshAll(t, s)
+	registrytest.RefreshAll(t, s)
 	mfs, err := collectortest.Scraped(t, s).Gather()
 	if err != nil {
 		t.Fatal(err)

@@ -1,7 +1,7 @@
-// Package sourcetest builds sources as the exporter does, with every
+// Package registrytest builds sources as the exporter does, with every
 // vendor's adapter, for the tests of the adapters and of what serves
 // sources. Only tests import it.
-package sourcetest
+package registrytest
 
 import (
 	"context"
