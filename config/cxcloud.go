@@ -14,6 +14,7 @@ var CXCloudCollections = map[string]Collection{
 	"field_notices": {Enabled: true, Interval: Duration(4 * time.Hour)},
 	"advisories":    {Enabled: true, Interval: Duration(4 * time.Hour)},
 	"eox":           {Enabled: true, Interval: Duration(12 * time.Hour)},
+	"contracts":     {Enabled: true, Interval: Duration(12 * time.Hour)},
 }
 
 // CXCloudDefaultTokenURL is the BCS Operational Insights API's token

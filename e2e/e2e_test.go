@@ -38,6 +38,7 @@ var vendorFamilies = map[string][]string{
 	// nms_api_rate_limit_remaining appears once one came.
 	"cxcloud": {"nms_api_budget_remaining", "nms_device_info", "nms_device_up", "nms_device_uptime_seconds",
 		"nms_field_notice_devices", "nms_security_advisory_devices", "nms_device_end_of_support_timestamp_seconds",
+		"nms_device_contract_covered", "nms_device_contract_end_timestamp_seconds", "nms_device_warranty_end_timestamp_seconds",
 		"nms_cxcloud_collector_info", "nms_cxcloud_collector_last_upload_timestamp_seconds", "nms_cxcloud_data_processed_timestamp_seconds"},
 }
 

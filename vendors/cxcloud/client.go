@@ -132,6 +132,7 @@ func walkList[T any](ctx context.Context, c *Client, endpoint string, fields []s
 		pages    = map[int][]T{}
 		first    = 1 // the offset of the first item, as the first page says
 		modified time.Time
+		total    = -1 // as the first page says
 	)
 	err := vendors.Paging{Concurrency: c.cfg.Budget.Concurrency, MaxPages: maxPages}.Offsets(ctx, func(ctx context.Context, offset int) (vendors.Page, error) {
 		q := url.Values{}
@@ -162,9 +163,15 @@ func walkList[T any](ctx context.Context, c *Client, endpoint string, fields []s
 			if n, ok := vendors.HeaderInt(h, "offset"); ok && (n == 0 || n == 1) {
 				first = n
 			}
-			modified = lm
+			modified, total = lm, pg.Total
 		} else if !lm.IsZero() && !modified.IsZero() && !lm.Equal(modified) {
 			return vendors.Page{}, errReprocessed
+		} else if pg.Total >= 0 && pg.Total < total {
+			// CX Cloud's data change only when it processes them again: a
+			// list that shrinks without that is not one list, and the pages
+			// read so far would be served as the whole (a grown total the
+			// paging itself refuses).
+			return vendors.Page{}, fmt.Errorf("the total fell from %d to %d during the walk, the data not processed again", total, pg.Total)
 		}
 		pages[offset] = page.Items
 		return pg, nil
@@ -302,6 +309,23 @@ func (c *Client) EndOfLife(ctx context.Context) (*EndOfLife, error) {
 	}
 	out := newEndOfLife(hw, hwb, sw, swb, idx)
 	out.LastModified = unix(latest(hwMod, swMod))
+	return out, nil
+}
+
+// Contracts fetches the service contract and warranty of each device, by
+// the serial number of its chassis. The whole list is walked: its only
+// filters are the serial and the coverage.
+func (c *Client) Contracts(ctx context.Context) (*Contracts, error) {
+	idx, err := c.assetIndex(ctx)
+	if err != nil {
+		return nil, err
+	}
+	serials, mod, err := list[contractSerial](ctx, c, "contract/serials", fieldsOf[contractSerial](), nil)
+	if err != nil {
+		return nil, err
+	}
+	out := newContracts(serials, idx)
+	out.LastModified = unix(mod)
 	return out, nil
 }
 

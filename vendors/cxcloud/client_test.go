@@ -113,6 +113,35 @@ func TestFetchMatchesSimulator(t *testing.T) {
 	if !kinds["last_date_of_support"] || !kinds["software_last_date_of_support"] {
 		t.Errorf("milestones %v; want hardware and software last dates of support", kinds)
 	}
+	// One coverage per device, by its chassis serial; a covered device has
+	// its contract's end, and every device a warranty end.
+	con := vendortest.Get(t, "Contracts()", c.Contracts)
+	serials := map[string]string{}
+	for _, d := range inv.Devices {
+		serials[d.Serial] = d.Name
+	}
+	if len(con.Coverage) != len(inv.Devices) || con.LastModified == 0 {
+		t.Errorf("coverage of %d devices, last modified %d; want all %d and the data's processing time",
+			len(con.Coverage), con.LastModified, len(inv.Devices))
+	}
+	covered := 0
+	for _, cov := range con.Coverage {
+		if serials[cov.Serial] != cov.Device || cov.Covered == nil || cov.WarrantyEnd == 0 {
+			t.Errorf("coverage %+v: want an inventory device by its chassis serial, covered or not, and a warranty end", cov)
+			break
+		}
+		if *cov.Covered {
+			covered++
+			if cov.ContractEnd == 0 || cov.ServiceLine == "" {
+				t.Errorf("covered %+v: want the contract's end and service line", cov)
+			}
+		} else if cov.ContractEnd != 0 {
+			t.Errorf("not covered %+v: want no contract end", cov)
+		}
+	}
+	if covered == 0 || covered == len(con.Coverage) {
+		t.Errorf("%d of %d devices covered; want some covered and some not", covered, len(con.Coverage))
+	}
 
 	if len(inv.Collectors) != want.Collectors || inv.LastModified == 0 {
 		t.Errorf("inventory collectors = %d, last modified %d; want %d and the data's processing time", len(inv.Collectors), inv.LastModified, want.Collectors)
@@ -188,6 +217,7 @@ func TestTokenExpiryAndRefresh(t *testing.T) {
 		func() error { _, err := c.FieldNotices(ctx); return err },
 		func() error { _, err := c.Advisories(ctx); return err },
 		func() error { _, err := c.EndOfLife(ctx); return err },
+		func() error { _, err := c.Contracts(ctx); return err },
 	} {
 		if err := f(); err != nil {
 			t.Fatal(err)
@@ -366,12 +396,12 @@ func TestErrors(t *testing.T) {
 		{Name: "503", Set: cxsim.Faults{ErrorRate: 1, ErrorStatus: 503}, Status: 503, Want: "HTTP 503"},
 		{Name: "truncated", Set: cxsim.Faults{Truncate: true}, Status: 0, Want: "decoding"},
 		{Name: "malformed", Set: cxsim.Faults{Malformed: true}, Status: 0, Want: "decoding"},
-	}, func(t *testing.T, faults cxsim.Faults) (error, string) {
+	}, func(t *testing.T, faults cxsim.Faults) (string, error) {
 		sim, base, _ := newSim(t, cxsim.Options{Seed: 1})
 		sim.SetFaults(faults)
 		c, _ := newClient(t, cxConfig(t, base, sim.Credentials(), ""), nil)
 		_, err := c.Inventory(context.Background())
-		return err, sim.Credentials().ClientSecret
+		return sim.Credentials().ClientSecret, err
 	})
 }
 
@@ -397,8 +427,8 @@ func TestMappings(t *testing.T) {
 }
 
 // TestCollectionsStartingTogether: the collections, started at once as the
-// exporter starts them, walk the inventory once, whichever of inventory and
-// eox starts first.
+// exporter starts them, walk the inventory once, whichever of inventory,
+// eox and contracts starts first.
 func TestCollectionsStartingTogether(t *testing.T) {
 	sim, base, _ := newSim(t, cxsim.Options{Seed: 3, Size: "small", PerSecond: 1000, PerDay: 1 << 30, PageSize: 20})
 	cfg := cxConfig(t, base, sim.Credentials(), "")
@@ -415,6 +445,13 @@ func TestCollectionsStartingTogether(t *testing.T) {
 				e, err := c.EndOfLife(ctx)
 				if err == nil && e.Milestones[0].Serial == "" {
 					err = fmt.Errorf("milestone %+v has no serial number", e.Milestones[0])
+				}
+				return err
+			},
+			"contracts": func() error {
+				con, err := c.Contracts(ctx)
+				if err == nil && len(con.Coverage) == 0 {
+					err = fmt.Errorf("no coverage read")
 				}
 				return err
 			},
@@ -440,6 +477,10 @@ func TestServerPageSizes(t *testing.T) {
 				inv := vendortest.Get(t, "Inventory()", c.Inventory)
 				fns := vendortest.Get(t, "FieldNotices()", c.FieldNotices)
 				eol := vendortest.Get(t, "EndOfLife()", c.EndOfLife)
+				con := vendortest.Get(t, "Contracts()", c.Contracts)
+				if len(con.Coverage) != len(inv.Devices) {
+					t.Errorf("coverage of %d devices; want all %d", len(con.Coverage), len(inv.Devices))
+				}
 				if _, err := c.Advisories(ctx); err != nil {
 					t.Fatal(err)
 				}
@@ -586,5 +627,45 @@ func TestUptimeFromLastReset(t *testing.T) {
 	inv = newInventory(nil, idx, []collector{c}, now)
 	if got := inv.Collectors[0]; got.LastUpload != 0 || got.UploadInterval != 8*86400 {
 		t.Errorf("collector without an upload = %+v; want no last upload, 8 days", got)
+	}
+}
+
+// TestContractsInEveryForm reads contract rows in the forms cxcloud.md 9.3
+// and 9.5 allow: dates null or "", fields absent, parts' rows beside their
+// chassis', a serial listed twice.
+func TestContractsInEveryForm(t *testing.T) {
+	var rows []contractSerial
+	body := `[
+	 {"serialNumber": "FOC1", "parentSerialNumber": "", "isCovered": true, "coveredProductLineEndDate": "2027-03-31",
+	  "serviceLineDescription": "Smart Net Total Care 8X5XNBD", "warrantyEndDate": "2026-01-15", "warrantyType": "WARR-1YR-LTD-HW"},
+	 {"serialNumber": "FOC1-PSU", "parentSerialNumber": "FOC1", "isCovered": true, "coveredProductLineEndDate": "2027-03-31"},
+	 {"serialNumber": "FOC2", "isCovered": false, "coveredProductLineEndDate": null, "warrantyEndDate": ""},
+	 {"serialNumber": "FOC3", "warrantyEndDate": "2025-12-01"},
+	 {"serialNumber": "FOC1", "isCovered": false},
+	 {"serialNumber": "UNKNOWN", "isCovered": true}]`
+	if err := json.Unmarshal([]byte(body), &rows); err != nil {
+		t.Fatal(err)
+	}
+	idx := &assetIndex{chassisDevice: map[string]string{"FOC1": "core-sw-1", "FOC2": "edge-rtr-1", "FOC3": "old-sw-1", "FOC1-PSU": "core-sw-1"}}
+	got := newContracts(rows, idx).Coverage
+	yes, no := true, false
+	want := []Coverage{
+		{Device: "core-sw-1", Serial: "FOC1", Covered: &yes, ContractEnd: 1806451200, WarrantyEnd: 1768435200,
+			ServiceLine: "Smart Net Total Care 8X5XNBD", WarrantyType: "WARR-1YR-LTD-HW"},
+		{Device: "edge-rtr-1", Serial: "FOC2", Covered: &no},
+		{Device: "old-sw-1", Serial: "FOC3", WarrantyEnd: 1764547200},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("coverage = %+v; want %+v", got, want)
+	}
+	for i := range want {
+		g, w := got[i], want[i]
+		if (g.Covered == nil) != (w.Covered == nil) || (g.Covered != nil && *g.Covered != *w.Covered) {
+			t.Errorf("coverage %d covered = %v; want %v", i, g.Covered, w.Covered)
+		}
+		g.Covered, w.Covered = nil, nil
+		if g != w {
+			t.Errorf("coverage %d = %+v; want %+v", i, g, w)
+		}
 	}
 }

@@ -25,6 +25,12 @@ func (c *Client) PageMinimum(ctx context.Context) (int, error) {
 		{"productAlerts/hardwareEndOfLife", "deviceId", nil}, {"productAlerts/hardwareEndOfLifeBulletins", "hardwareEndOfLifeId", nil},
 		{"productAlerts/softwareEndOfLife", "deviceId", nil}, {"productAlerts/softwareEndOfLifeBulletins", "softwareEndOfLifeId", nil},
 	}
+	if c.cfg.Collections["contracts"].Enabled {
+		lists = append(lists, struct {
+			endpoint, field string
+			filter          url.Values
+		}{"contract/serials", "serialNumber", nil})
+	}
 	n := 0
 	for _, l := range lists {
 		q := url.Values{"fields": {l.field}}

@@ -85,14 +85,22 @@ type EndOfLife struct {
 type assetIndex struct {
 	assetSerial   map[vendors.Text]string
 	chassisSerial map[vendors.Text]string
+	// chassisDevice names the device of each chassis serial.
+	chassisDevice map[string]string
 }
 
 func newAssetIndex(devices []device, assets []asset) *assetIndex {
-	idx := &assetIndex{assetSerial: map[vendors.Text]string{}, chassisSerial: map[vendors.Text]string{}}
+	idx := &assetIndex{assetSerial: map[vendors.Text]string{}, chassisSerial: map[vendors.Text]string{},
+		chassisDevice: map[string]string{}}
 	for _, a := range assets {
 		idx.assetSerial[a.PhysicalAssetID] = a.SerialNumber
 		if strings.EqualFold(a.PhysicalAssetType, "Chassis") && idx.chassisSerial[a.DeviceID] == "" {
 			idx.chassisSerial[a.DeviceID] = a.SerialNumber
+		}
+	}
+	for _, d := range devices {
+		if serial := idx.chassisSerial[d.DeviceID]; serial != "" {
+			idx.chassisDevice[serial] = d.DeviceName
 		}
 	}
 	return idx
@@ -249,6 +257,48 @@ func newEndOfLife(hw []hardwareEoL, hwb []eolBulletin, sw []softwareEoL, swb []e
 	}
 	slices.SortFunc(out.Milestones, func(a, b Milestone) int {
 		return cmp.Or(cmp.Compare(a.Device, b.Device), cmp.Compare(a.Serial, b.Serial), cmp.Compare(a.Milestone, b.Milestone))
+	})
+	return out
+}
+
+// Coverage is a device's service contract and warranty, from its chassis
+// serial number.
+type Coverage struct {
+	Device, Serial string
+	// Covered is whether a service contract covers the device; nil when
+	// the API did not say.
+	Covered *bool `json:",omitempty"`
+	// ContractEnd and WarrantyEnd are in unix seconds; 0 when there is none.
+	ContractEnd, WarrantyEnd  int64
+	ServiceLine, WarrantyType string
+}
+
+// Contracts is the contracts collection.
+type Contracts struct {
+	Coverage     []Coverage
+	LastModified int64 // as Inventory's
+}
+
+// newContracts keeps the contracts of the inventory's chassis serials: a
+// device's coverage is its chassis', and the serials of its parts (line
+// cards, power supplies) would multiply the series without telling more.
+func newContracts(serials []contractSerial, idx *assetIndex) *Contracts {
+	out := &Contracts{}
+	seen := map[string]bool{}
+	for _, c := range serials {
+		device, ok := idx.chassisDevice[c.SerialNumber]
+		if !ok || c.ParentSerialNumber != "" || seen[c.SerialNumber] {
+			continue
+		}
+		seen[c.SerialNumber] = true
+		cov := Coverage{Device: device, Serial: c.SerialNumber, Covered: c.IsCovered,
+			ServiceLine: c.ServiceLineDescription, WarrantyType: c.WarrantyType}
+		cov.ContractEnd, _ = parseDate(c.CoveredProductLineEndDate)
+		cov.WarrantyEnd, _ = parseDate(c.WarrantyEndDate)
+		out.Coverage = append(out.Coverage, cov)
+	}
+	slices.SortFunc(out.Coverage, func(a, b Coverage) int {
+		return cmp.Or(cmp.Compare(a.Device, b.Device), cmp.Compare(a.Serial, b.Serial))
 	})
 	return out
 }

@@ -147,3 +147,16 @@ func (b eolBulletin) milestones() map[string]string {
 		"last_date_of_support":            b.LastDayOfSupportDate,
 	}
 }
+
+// contractSerial is one serial number's service contract and warranty
+// (cxcloud.md 9.3). Dates are YYYY-MM-DD, null when there is none, or ""
+// in the bulk answer's form; every field may be absent under a field mask.
+type contractSerial struct {
+	SerialNumber              string `json:"serialNumber"`
+	ParentSerialNumber        string `json:"parentSerialNumber"`
+	IsCovered                 *bool  `json:"isCovered"`
+	CoveredProductLineEndDate string `json:"coveredProductLineEndDate"`
+	ServiceLineDescription    string `json:"serviceLineDescription"`
+	WarrantyEndDate           string `json:"warrantyEndDate"`
+	WarrantyType              string `json:"warrantyType"`
+}

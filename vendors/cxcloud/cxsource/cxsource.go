@@ -19,6 +19,7 @@ var (
 	cxFieldNotices = collector.NewKey[*cxcloud.FieldNotices]("field_notices")
 	cxAdvisories   = collector.NewKey[*cxcloud.Advisories]("advisories")
 	cxEox          = collector.NewKey[*cxcloud.EndOfLife]("eox")
+	cxContracts    = collector.NewKey[*cxcloud.Contracts]("contracts")
 )
 
 // Lifecycle families, shared by every vendor that reports them.
@@ -29,6 +30,12 @@ var (
 		"Devices each security advisory applies to (vulnerable or potentially vulnerable), by impact.", "advisory", "impact")
 	endOfSupportDesc = exposition.NewFamily("device_end_of_support_timestamp_seconds",
 		"End-of-life milestones of a device or one of its parts, in unix seconds.", "device", "serial", "milestone")
+	contractCoveredDesc = exposition.NewFamily("device_contract_covered",
+		"1 while a service contract covers the device, 0 when none does.", "device", "serial")
+	contractEndDesc = exposition.NewFamily("device_contract_end_timestamp_seconds",
+		"When the service contract covering the device ends, in unix seconds.", "device", "serial")
+	warrantyEndDesc = exposition.NewFamily("device_warranty_end_timestamp_seconds",
+		"When the device's hardware warranty ends, in unix seconds.", "device", "serial")
 )
 
 // CX Cloud-only families.
@@ -45,6 +52,9 @@ var (
 		"When the collector last uploaded to CX Cloud, in unix seconds; absent when it never did.", "collector")
 	cxCollectorIntervalDesc = exposition.NewFamily("cxcloud_collector_upload_interval_seconds",
 		"How often the collector is expected to make a full upload.", "collector")
+	cxContractInfoDesc = exposition.NewFamily("cxcloud_contract_info",
+		"One series per device CX Cloud has contract data for, value 1: the service line and warranty type.",
+		"device", "serial", "service_line", "warranty_type")
 )
 
 // Vendor is the Cisco CX Cloud vendor: its config key, hold cap (a daily quota per tenant) and
@@ -67,6 +77,7 @@ func build(cfg *config.CXCloud, env collector.Env) (*collector.Parts, error) {
 		collector.Collect(cxFieldNotices, client.FieldNotices, func(f *cxcloud.FieldNotices) int { return f.Total }),
 		collector.Collect(cxAdvisories, client.Advisories, func(a *cxcloud.Advisories) int { return a.Total }),
 		collector.Collect(cxEox, client.EndOfLife, func(e *cxcloud.EndOfLife) int { return len(e.Milestones) }),
+		collector.Collect(cxContracts, client.Contracts, func(c *cxcloud.Contracts) int { return len(c.Coverage) }),
 	}
 	p := &collector.Parts{Collections: kinds, Render: render, Budget: budget, Reserve: cfg.Budget.Reserve,
 		ETags: etags, Identity: cfg.URL() + " " + cfg.ClientID}
@@ -108,6 +119,10 @@ func render(out *exposition.Sink, d collector.Data) {
 	if e, ok := collector.Get(d, cxEox); ok {
 		processed("eox", e.LastModified)
 	}
+	if c, ok := collector.Get(d, cxContracts); ok {
+		processed("contracts", c.LastModified)
+		renderContracts(out, c)
+	}
 	if f, ok := collector.Get(d, cxFieldNotices); ok {
 		for _, c := range f.Counts {
 			out.Gauge(fieldNoticeDevicesDesc, float64(c.Devices), c.FieldNotice, c.MatchConfidence)
@@ -128,5 +143,24 @@ func render(out *exposition.Sink, d collector.Data) {
 		for _, m := range e.Milestones {
 			out.Gauge(endOfSupportDesc, float64(m.At), m.Device, m.Serial, m.Milestone)
 		}
+	}
+}
+
+func renderContracts(out *exposition.Sink, c *cxcloud.Contracts) {
+	for _, cov := range c.Coverage {
+		if cov.Covered != nil {
+			covered := 0.0
+			if *cov.Covered {
+				covered = 1
+			}
+			out.Gauge(contractCoveredDesc, covered, cov.Device, cov.Serial)
+		}
+		if cov.ContractEnd != 0 {
+			out.Gauge(contractEndDesc, float64(cov.ContractEnd), cov.Device, cov.Serial)
+		}
+		if cov.WarrantyEnd != 0 {
+			out.Gauge(warrantyEndDesc, float64(cov.WarrantyEnd), cov.Device, cov.Serial)
+		}
+		out.Gauge(cxContractInfoDesc, 1, cov.Device, cov.Serial, cov.ServiceLine, cov.WarrantyType)
 	}
 }

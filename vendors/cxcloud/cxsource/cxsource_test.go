@@ -19,9 +19,9 @@ import (
 	"github.com/nmsexporter/nms_exporter/config"
 	"github.com/nmsexporter/nms_exporter/internal/testtool"
 	"github.com/nmsexporter/nms_exporter/registry"
+	"github.com/nmsexporter/nms_exporter/registry/registrytest"
 	"github.com/nmsexporter/nms_exporter/sim/cxsim"
 	"github.com/nmsexporter/nms_exporter/vendors"
-	"github.com/nmsexporter/nms_exporter/vendors/sourcetest"
 )
 
 // cxEnv is a CX Cloud simulator on a simulated clock that every request
@@ -141,7 +141,7 @@ func TestCXCloudRestartServesSavedDataThenRevalidates(t *testing.T) {
 	env := newCXEnv(t, "small", 0, clock, "")
 	dir := t.TempDir()
 	first := env.source(t, dir)
-	sourcetest.RefreshAll(t, first)
+	registrytest.RefreshAll(t, first)
 	families := []string{"nms_device_info", "nms_field_notice_devices", "nms_security_advisory_devices", "nms_device_end_of_support_timestamp_seconds"}
 	want, err := testutil.GatherAndCount(collectortest.Scraped(t, first), families...)
 	if err != nil || want == 0 {
