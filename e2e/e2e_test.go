@@ -39,6 +39,7 @@ var vendorFamilies = map[string][]string{
 	"cxcloud": {"nms_api_budget_remaining", "nms_device_info", "nms_device_up", "nms_device_uptime_seconds",
 		"nms_field_notice_devices", "nms_security_advisory_devices", "nms_device_end_of_support_timestamp_seconds",
 		"nms_device_contract_covered", "nms_device_contract_end_timestamp_seconds", "nms_device_warranty_end_timestamp_seconds",
+		"nms_security_advisory_cvss_base_score",
 		"nms_cxcloud_collector_info", "nms_cxcloud_collector_last_upload_timestamp_seconds", "nms_cxcloud_data_processed_timestamp_seconds"},
 }
 

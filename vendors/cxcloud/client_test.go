@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -98,6 +99,18 @@ func TestFetchMatchesSimulator(t *testing.T) {
 	adv := vendortest.Get(t, "Advisories()", c.Advisories)
 	if len(adv.Counts) == 0 || len(adv.Advisories) != want.AdvisoryBulletins {
 		t.Errorf("advisories = %d counts, %d bulletins; want some and %d", len(adv.Counts), len(adv.Advisories), want.AdvisoryBulletins)
+	}
+	scored := 0
+	for _, a := range adv.Advisories {
+		if a.CVSS != nil {
+			scored++
+			if *a.CVSS < 0 || *a.CVSS > 10 || len(a.CVEs) == 0 || !strings.HasPrefix(a.CVEs[0], "CVE-") {
+				t.Errorf("advisory %s: CVSS %v, CVEs %q; want a score of 0 to 10 and its CVE ids", a.ID, *a.CVSS, a.CVEs)
+			}
+		}
+	}
+	if scored == 0 {
+		t.Errorf("no advisory has a CVSS base score; want the bulletins' scores")
 	}
 	for _, a := range adv.Counts {
 		if !strings.HasPrefix(a.Advisory, "cisco-sa-") || a.Impact == "" {
@@ -666,6 +679,34 @@ func TestContractsInEveryForm(t *testing.T) {
 		g.Covered, w.Covered = nil, nil
 		if g != w {
 			t.Errorf("coverage %d = %+v; want %+v", i, g, w)
+		}
+	}
+}
+
+func TestAdvisoryScoresAndCVEsInEveryForm(t *testing.T) {
+	var rows []advisoryBulletin
+	body := `[
+	 {"securityAdvisoryId": "cisco-sa-a", "commonVulnerabilityScoringSystemBaseScore": "8.6", "cveIds": "CVE-2024-20353,CVE-2024-20359"},
+	 {"securityAdvisoryId": "cisco-sa-b", "commonVulnerabilityScoringSystemBaseScore": 5.3, "cveIds": "CVE-2023-1; CVE-2023-2 CVE-2023-1"},
+	 {"securityAdvisoryId": "cisco-sa-c", "commonVulnerabilityScoringSystemBaseScore": "", "cveIds": ""},
+	 {"securityAdvisoryId": "cisco-sa-d", "commonVulnerabilityScoringSystemBaseScore": "n/a"},
+	 {"securityAdvisoryId": "cisco-sa-e", "commonVulnerabilityScoringSystemBaseScore": "11"}]`
+	if err := json.Unmarshal([]byte(body), &rows); err != nil {
+		t.Fatal(err)
+	}
+	got := newAdvisories(nil, rows).Advisories
+	want := map[string]string{
+		"cisco-sa-a": "8.6 [CVE-2024-20353 CVE-2024-20359]",
+		"cisco-sa-b": "5.3 [CVE-2023-1 CVE-2023-2]",
+		"cisco-sa-c": "none []", "cisco-sa-d": "none []", "cisco-sa-e": "none []",
+	}
+	for _, a := range got {
+		score := "none"
+		if a.CVSS != nil {
+			score = strconv.FormatFloat(*a.CVSS, 'f', -1, 64)
+		}
+		if s := fmt.Sprintf("%s %v", score, a.CVEs); s != want[a.ID] {
+			t.Errorf("%s: %s; want %s", a.ID, s, want[a.ID])
 		}
 	}
 }

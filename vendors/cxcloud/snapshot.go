@@ -3,8 +3,10 @@ package cxcloud
 import (
 	"cmp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/nmsexporter/nms_exporter/model"
 	"github.com/nmsexporter/nms_exporter/vendors"
@@ -58,7 +60,13 @@ type AdvisoryCount struct {
 }
 
 // Advisory describes one security advisory.
-type Advisory struct{ ID, Impact, Title, URL string }
+type Advisory struct {
+	ID, Impact, Title, URL string
+	// CVSS is its CVSS base score (0 to 10); nil when the bulletin has none.
+	CVSS *float64 `json:",omitempty"`
+	// CVEs are the CVE ids it covers.
+	CVEs []string `json:",omitempty"`
+}
 
 // Advisories is the advisories collection.
 type Advisories struct {
@@ -201,7 +209,12 @@ func newAdvisories(matches []advisory, bulletins []advisoryBulletin) *Advisories
 	}
 	slices.SortFunc(out.Counts, func(a, b AdvisoryCount) int { return cmp.Compare(a.Advisory, b.Advisory) })
 	for _, b := range bulletins {
-		out.Advisories = append(out.Advisories, Advisory{ID: b.SecurityAdvisoryID, Impact: strings.ToLower(b.SecurityImpactRating), Title: b.BulletinTitle, URL: b.BulletinURL})
+		a := Advisory{ID: b.SecurityAdvisoryID, Impact: strings.ToLower(b.SecurityImpactRating), Title: b.BulletinTitle, URL: b.BulletinURL,
+			CVEs: cveIDs(b.CVEIDs)}
+		if score, err := strconv.ParseFloat(strings.TrimSpace(b.CVSSBaseScore.String()), 64); err == nil && score >= 0 && score <= 10 {
+			a.CVSS = &score
+		}
+		out.Advisories = append(out.Advisories, a)
 	}
 	slices.SortFunc(out.Advisories, func(a, b Advisory) int { return cmp.Compare(a.ID, b.ID) })
 	return out
@@ -300,5 +313,17 @@ func newContracts(serials []contractSerial, idx *assetIndex) *Contracts {
 	slices.SortFunc(out.Coverage, func(a, b Coverage) int {
 		return cmp.Or(cmp.Compare(a.Device, b.Device), cmp.Compare(a.Serial, b.Serial))
 	})
+	return out
+}
+
+// cveIDs splits a bulletin's cveIds: the models say only "string", so
+// commas, semicolons and spaces all separate, and each id is kept once.
+func cveIDs(s string) []string {
+	var out []string
+	for _, id := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || unicode.IsSpace(r) }) {
+		if !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
 	return out
 }

@@ -99,6 +99,10 @@ type advisoryBulletin struct {
 	SecurityImpactRating   string       `json:"securityImpactRating"`
 	BulletinTitle          string       `json:"bulletinTitle"`
 	BulletinURL            string       `json:"bulletinUrl"`
+	// The CVSS base score is a string ("3.3") in the API's models; a
+	// number is taken too. The CVE ids are one string, several separated.
+	CVSSBaseScore vendors.Text `json:"commonVulnerabilityScoringSystemBaseScore"`
+	CVEIDs        string       `json:"cveIds"`
 }
 
 type hardwareEoL struct {

@@ -30,6 +30,8 @@ var (
 		"Devices each security advisory applies to (vulnerable or potentially vulnerable), by impact.", "advisory", "impact")
 	endOfSupportDesc = exposition.NewFamily("device_end_of_support_timestamp_seconds",
 		"End-of-life milestones of a device or one of its parts, in unix seconds.", "device", "serial", "milestone")
+	advisoryCVSSDesc = exposition.NewFamily("security_advisory_cvss_base_score",
+		"The CVSS base score of each security advisory (0 to 10), where its bulletin gives one.", "advisory")
 	contractCoveredDesc = exposition.NewFamily("device_contract_covered",
 		"1 while a service contract covers the device, 0 when none does.", "device", "serial")
 	contractEndDesc = exposition.NewFamily("device_contract_end_timestamp_seconds",
@@ -52,6 +54,8 @@ var (
 		"When the collector last uploaded to CX Cloud, in unix seconds; absent when it never did.", "collector")
 	cxCollectorIntervalDesc = exposition.NewFamily("cxcloud_collector_upload_interval_seconds",
 		"How often the collector is expected to make a full upload.", "collector")
+	cxAdvisoryCVEDesc = exposition.NewFamily("cxcloud_security_advisory_cve_info",
+		"One series per CVE a security advisory covers, value 1.", "advisory", "cve")
 	cxContractInfoDesc = exposition.NewFamily("cxcloud_contract_info",
 		"One series per device CX Cloud has contract data for, value 1: the service line and warranty type.",
 		"device", "serial", "service_line", "warranty_type")
@@ -137,6 +141,12 @@ func render(out *exposition.Sink, d collector.Data) {
 		}
 		for _, adv := range a.Advisories {
 			out.Gauge(cxAdvisoryInfoDesc, 1, adv.ID, adv.Impact, adv.Title, adv.URL)
+			if adv.CVSS != nil {
+				out.Gauge(advisoryCVSSDesc, *adv.CVSS, adv.ID)
+			}
+			for _, cve := range adv.CVEs {
+				out.Gauge(cxAdvisoryCVEDesc, 1, adv.ID, cve)
+			}
 		}
 	}
 	if e, ok := collector.Get(d, cxEox); ok {
