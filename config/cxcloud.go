@@ -15,6 +15,7 @@ var CXCloudCollections = map[string]Collection{
 	"advisories":    {Enabled: true, Interval: Duration(4 * time.Hour)},
 	"eox":           {Enabled: true, Interval: Duration(12 * time.Hour)},
 	"contracts":     {Enabled: true, Interval: Duration(12 * time.Hour)},
+	"resets":        {Enabled: true, Interval: Duration(4 * time.Hour)},
 }
 
 // CXCloudDefaultTokenURL is the BCS Operational Insights API's token

@@ -21,6 +21,6 @@ func BenchmarkRefreshLarge(b *testing.B) {
 	vendortest.Refresh(b, sim, simMiB, pageMinimum(b, cfg), func(ctx context.Context) error {
 		c, _ := newClient(b, cfg, nil)
 		return vendortest.Steps(ctx, vendortest.Step(c.Inventory), vendortest.Step(c.FieldNotices),
-			vendortest.Step(c.Advisories), vendortest.Step(c.EndOfLife), vendortest.Step(c.Contracts))
+			vendortest.Step(c.Advisories), vendortest.Step(c.EndOfLife), vendortest.Step(c.Contracts), vendortest.Step(c.Resets))
 	})
 }

@@ -329,6 +329,21 @@ func (c *Client) Contracts(ctx context.Context) (*Contracts, error) {
 	return out, nil
 }
 
+// Resets fetches each device's last reset and its reset history.
+func (c *Client) Resets(ctx context.Context) (*Resets, error) {
+	last, lastMod, err := list[lastReset](ctx, c, "deviceReset/lastResetDetails", fieldsOf[lastReset](), nil)
+	if err != nil {
+		return nil, err
+	}
+	history, histMod, err := list[resetHistory](ctx, c, "deviceReset/resetHistory", fieldsOf[resetHistory](), nil)
+	if err != nil {
+		return nil, err
+	}
+	out := newResets(last, history)
+	out.LastModified = unix(latest(lastMod, histMod))
+	return out, nil
+}
+
 // unix is t in unix seconds; 0 for the zero time.
 func unix(t time.Time) int64 {
 	if t.IsZero() {

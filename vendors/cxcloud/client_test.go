@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -156,6 +157,18 @@ func TestFetchMatchesSimulator(t *testing.T) {
 		t.Errorf("%d of %d devices covered; want some covered and some not", covered, len(con.Coverage))
 	}
 
+	// Each device that reset: its last reset, typed, and its history.
+	res := vendortest.Get(t, "Resets()", c.Resets)
+	if len(res.Resets) == 0 || res.LastModified == 0 {
+		t.Errorf("%d resets, last modified %d; want some and the data's processing time", len(res.Resets), res.LastModified)
+	}
+	for _, r := range res.Resets {
+		if r.Device == "" || r.At == 0 || (r.Type != "crash" && r.Type != "reload") || r.Reason == "" || len(r.Counts) == 0 {
+			t.Errorf("reset %+v: want the device, its last reset's time, type (crash or reload) and reason, and its history", r)
+			break
+		}
+	}
+
 	if len(inv.Collectors) != want.Collectors || inv.LastModified == 0 {
 		t.Errorf("inventory collectors = %d, last modified %d; want %d and the data's processing time", len(inv.Collectors), inv.LastModified, want.Collectors)
 	}
@@ -231,6 +244,7 @@ func TestTokenExpiryAndRefresh(t *testing.T) {
 		func() error { _, err := c.Advisories(ctx); return err },
 		func() error { _, err := c.EndOfLife(ctx); return err },
 		func() error { _, err := c.Contracts(ctx); return err },
+		func() error { _, err := c.Resets(ctx); return err },
 	} {
 		if err := f(); err != nil {
 			t.Fatal(err)
@@ -461,6 +475,7 @@ func TestCollectionsStartingTogether(t *testing.T) {
 				}
 				return err
 			},
+			"resets": func() error { _, err := c.Resets(ctx); return err },
 			"contracts": func() error {
 				con, err := c.Contracts(ctx)
 				if err == nil && len(con.Coverage) == 0 {
@@ -490,6 +505,7 @@ func TestServerPageSizes(t *testing.T) {
 				inv := vendortest.Get(t, "Inventory()", c.Inventory)
 				fns := vendortest.Get(t, "FieldNotices()", c.FieldNotices)
 				eol := vendortest.Get(t, "EndOfLife()", c.EndOfLife)
+				vendortest.Get(t, "Resets()", c.Resets)
 				con := vendortest.Get(t, "Contracts()", c.Contracts)
 				if len(con.Coverage) != len(inv.Devices) {
 					t.Errorf("coverage of %d devices; want all %d", len(con.Coverage), len(inv.Devices))
@@ -708,5 +724,35 @@ func TestAdvisoryScoresAndCVEsInEveryForm(t *testing.T) {
 		if s := fmt.Sprintf("%s %v", score, a.CVEs); s != want[a.ID] {
 			t.Errorf("%s: %s; want %s", a.ID, s, want[a.ID])
 		}
+	}
+}
+
+func TestResetsInEveryForm(t *testing.T) {
+	var last []lastReset
+	var history []resetHistory
+	if err := json.Unmarshal([]byte(`[
+	 {"deviceId": 1, "deviceName": "core-sw-1", "lastResetTimestamp": "2026-11-20T03:14:15", "resetType": "Crash",
+	  "resetReason": "Critical software exception, check bootflash:crashinfo_RP_00_00_20261120-031415"},
+	 {"deviceId": "2", "deviceName": "edge-rtr-1", "lastResetTimestamp": null, "resetReason": "Power Failure or Unknown"},
+	 {"deviceId": 1, "deviceName": "core-sw-1", "resetType": "reload"},
+	 {"deviceId": 3, "deviceName": ""}]`), &last); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(`[
+	 {"deviceId": "1", "resetDetails": [{"resetType": "crash"}, {"resetType": "CRASH"}, {"resetType": "reload"}]},
+	 {"deviceId": 2, "resetDetails": [{"resetTimestamp": "2026-11-01T00:00:00"}]}]`), &history); err != nil {
+		t.Fatal(err)
+	}
+	got := newResets(last, history).Resets
+	want := []string{
+		"core-sw-1 crash 1795144455 map[crash:2 reload:1] Critical software exception, check bootflash:crashinfo_RP_00_00_20261120-031415",
+		"edge-rtr-1 unknown 0 map[unknown:1] Power Failure or Unknown",
+	}
+	var shown []string
+	for _, r := range got {
+		shown = append(shown, fmt.Sprintf("%s %s %d %v %s", r.Device, r.Type, r.At, r.Counts, r.Reason))
+	}
+	if !slices.Equal(shown, want) {
+		t.Errorf("resets =\n%s\nwant\n%s", strings.Join(shown, "\n"), strings.Join(want, "\n"))
 	}
 }

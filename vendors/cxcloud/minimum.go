@@ -25,11 +25,16 @@ func (c *Client) PageMinimum(ctx context.Context) (int, error) {
 		{"productAlerts/hardwareEndOfLife", "deviceId", nil}, {"productAlerts/hardwareEndOfLifeBulletins", "hardwareEndOfLifeId", nil},
 		{"productAlerts/softwareEndOfLife", "deviceId", nil}, {"productAlerts/softwareEndOfLifeBulletins", "softwareEndOfLifeId", nil},
 	}
+	type optional struct {
+		endpoint, field string
+		filter          url.Values
+	}
 	if c.cfg.Collections["contracts"].Enabled {
-		lists = append(lists, struct {
-			endpoint, field string
-			filter          url.Values
-		}{"contract/serials", "serialNumber", nil})
+		lists = append(lists, optional{"contract/serials", "serialNumber", nil})
+	}
+	if c.cfg.Collections["resets"].Enabled {
+		lists = append(lists, optional{"deviceReset/lastResetDetails", "deviceId", nil},
+			optional{"deviceReset/resetHistory", "deviceId", nil})
 	}
 	n := 0
 	for _, l := range lists {

@@ -327,3 +327,48 @@ func cveIDs(s string) []string {
 	}
 	return out
 }
+
+// Reset is a device's last reset and the resets CX Cloud keeps of it, by
+// type.
+type Reset struct {
+	Device, Type, Reason string
+	At                   int64 // unix seconds; 0 when not given
+	// Counts are the resets of the device's history, by type.
+	Counts map[string]int `json:",omitempty"`
+}
+
+// Resets is the resets collection.
+type Resets struct {
+	Resets       []Reset
+	LastModified int64 // as Inventory's
+}
+
+// newResets joins each device's last reset with its history, by device id.
+// Types are lower-cased; a history entry without one counts as "unknown".
+func newResets(last []lastReset, history []resetHistory) *Resets {
+	counts := map[vendors.Text]map[string]int{}
+	for _, h := range history {
+		for _, r := range h.ResetDetails {
+			if counts[h.DeviceID] == nil {
+				counts[h.DeviceID] = map[string]int{}
+			}
+			counts[h.DeviceID][cmp.Or(strings.ToLower(r.ResetType), "unknown")]++
+		}
+	}
+	out := &Resets{}
+	seen := map[vendors.Text]bool{}
+	for _, l := range last {
+		if seen[l.DeviceID] || l.DeviceName == "" {
+			continue
+		}
+		seen[l.DeviceID] = true
+		r := Reset{Device: l.DeviceName, Type: cmp.Or(strings.ToLower(l.ResetType), "unknown"), Reason: l.ResetReason,
+			Counts: counts[l.DeviceID]}
+		if !l.LastResetTimestamp.IsZero() {
+			r.At = l.LastResetTimestamp.Unix()
+		}
+		out.Resets = append(out.Resets, r)
+	}
+	slices.SortFunc(out.Resets, func(a, b Reset) int { return cmp.Compare(a.Device, b.Device) })
+	return out
+}

@@ -164,3 +164,24 @@ type contractSerial struct {
 	WarrantyEndDate           string `json:"warrantyEndDate"`
 	WarrantyType              string `json:"warrantyType"`
 }
+
+// lastReset is a device's last reset (cxcloud.md 9.4): resetType crash or
+// reload in the SDK's tests (the full set is unverified), resetReason free
+// text.
+type lastReset struct {
+	DeviceID           vendors.Text `json:"deviceId"`
+	DeviceName         string       `json:"deviceName"`
+	LastResetTimestamp timestamp    `json:"lastResetTimestamp"`
+	ResetReason        string       `json:"resetReason"`
+	ResetType          string       `json:"resetType"`
+}
+
+// resetHistory is the resets CX Cloud keeps of a device.
+type resetHistory struct {
+	DeviceID     vendors.Text `json:"deviceId"`
+	DeviceName   string       `json:"deviceName"`
+	ResetDetails []struct {
+		ResetTimestamp timestamp `json:"resetTimestamp"`
+		ResetType      string    `json:"resetType"`
+	} `json:"resetDetails"`
+}

@@ -20,6 +20,7 @@ var (
 	cxAdvisories   = collector.NewKey[*cxcloud.Advisories]("advisories")
 	cxEox          = collector.NewKey[*cxcloud.EndOfLife]("eox")
 	cxContracts    = collector.NewKey[*cxcloud.Contracts]("contracts")
+	cxResets       = collector.NewKey[*cxcloud.Resets]("resets")
 )
 
 // Lifecycle families, shared by every vendor that reports them.
@@ -56,6 +57,12 @@ var (
 		"How often the collector is expected to make a full upload.", "collector")
 	cxAdvisoryCVEDesc = exposition.NewFamily("cxcloud_security_advisory_cve_info",
 		"One series per CVE a security advisory covers, value 1.", "advisory", "cve")
+	cxLastResetDesc = exposition.NewFamily("cxcloud_device_last_reset_timestamp_seconds",
+		"When the device last reset, in unix seconds, by the type of the reset (crash, reload).", "device", "reset_type")
+	cxLastResetInfoDesc = exposition.NewFamily("cxcloud_device_last_reset_info",
+		"The type and reason of the device's last reset, value 1.", "device", "reset_type", "reason")
+	cxResetsDesc = exposition.NewFamily("cxcloud_device_resets",
+		"The resets CX Cloud keeps in the device's history, by type.", "device", "reset_type")
 	cxContractInfoDesc = exposition.NewFamily("cxcloud_contract_info",
 		"One series per device CX Cloud has contract data for, value 1: the service line and warranty type.",
 		"device", "serial", "service_line", "warranty_type")
@@ -82,6 +89,7 @@ func build(cfg *config.CXCloud, env collector.Env) (*collector.Parts, error) {
 		collector.Collect(cxAdvisories, client.Advisories, func(a *cxcloud.Advisories) int { return a.Total }),
 		collector.Collect(cxEox, client.EndOfLife, func(e *cxcloud.EndOfLife) int { return len(e.Milestones) }),
 		collector.Collect(cxContracts, client.Contracts, func(c *cxcloud.Contracts) int { return len(c.Coverage) }),
+		collector.Collect(cxResets, client.Resets, func(r *cxcloud.Resets) int { return len(r.Resets) }),
 	}
 	p := &collector.Parts{Collections: kinds, Render: render, Budget: budget, Reserve: cfg.Budget.Reserve,
 		ETags: etags, Identity: cfg.URL() + " " + cfg.ClientID}
@@ -126,6 +134,18 @@ func render(out *exposition.Sink, d collector.Data) {
 	if c, ok := collector.Get(d, cxContracts); ok {
 		processed("contracts", c.LastModified)
 		renderContracts(out, c)
+	}
+	if r, ok := collector.Get(d, cxResets); ok {
+		processed("resets", r.LastModified)
+		for _, rs := range r.Resets {
+			if rs.At > 0 {
+				out.Gauge(cxLastResetDesc, float64(rs.At), rs.Device, rs.Type)
+			}
+			out.Gauge(cxLastResetInfoDesc, 1, rs.Device, rs.Type, rs.Reason)
+			for typ, n := range rs.Counts {
+				out.Gauge(cxResetsDesc, float64(n), rs.Device, typ)
+			}
+		}
 	}
 	if f, ok := collector.Get(d, cxFieldNotices); ok {
 		for _, c := range f.Counts {
