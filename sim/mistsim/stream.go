@@ -248,23 +248,25 @@ func (sc *streamConn) subscribe(ch string) streamEvent {
 	if most == 0 {
 		most = DefaultStreamMaxChannels
 	}
+	sub := &streamSub{site: site, next: map[int32]time.Time{}, full: map[int32]bool{}}
+	if site >= 0 {
+		// The first messages spread over one period. The world's lock is
+		// taken before the connection's, as due takes them: the other order
+		// deadlocks with a Step waiting between the two.
+		now := time.Now()
+		s.mu.RLock()
+		for _, di := range s.w.sites[site].devs {
+			frac := float64(simkit.Mix(s.w.devs[di].macNum^0x57e4)%1000) / 1000
+			sub.next[di] = now.Add(time.Duration(frac * float64(sc.s.streamPeriod())))
+		}
+		s.mu.RUnlock()
+	}
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
 	if _, dup := sc.subs[ch]; !dup && len(sc.subs) >= most {
 		return fail("too many channels: at most " + itoa(most) + " per connection")
 	}
 	if _, dup := sc.subs[ch]; !dup {
-		sub := &streamSub{site: site, next: map[int32]time.Time{}, full: map[int32]bool{}}
-		if site >= 0 {
-			// The first messages spread over one period.
-			now := time.Now()
-			s.mu.RLock()
-			for _, di := range s.w.sites[site].devs {
-				frac := float64(simkit.Mix(s.w.devs[di].macNum^0x57e4)%1000) / 1000
-				sub.next[di] = now.Add(time.Duration(frac * float64(sc.s.streamPeriod())))
-			}
-			s.mu.RUnlock()
-		}
 		sc.subs[ch] = sub
 	}
 	return streamEvent{Event: "channel_subscribed", Channel: ch}
