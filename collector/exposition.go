@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/common/expfmt"
@@ -30,6 +31,9 @@ type rendered struct {
 	// building: a background rebuild is running; dirty: the data changed
 	// while it ran.
 	building, dirty bool
+	// cost is how long the last render and its encodings took, in
+	// nanoseconds, not counting the waits for a core: what paces rebuilds.
+	cost atomic.Int64
 	// good is what the encodings in out were made from, nil for none (an
 	// empty render, when the first one was refused).
 	good *renderInput
@@ -112,7 +116,8 @@ func (s *Source) Settled() bool {
 // quarter of the time: a rebuild waits three times as long as the last
 // one took, so that renders leave the core background work shares to the
 // refreshes, whose decoding is the rest of it (BENCHMARKS.md, "Renders
-// paced").
+// paced"). Waits for the core do not count: on a busy machine they would
+// slow the data, not the CPU.
 func (s *Source) rebuildSoon() {
 	s.rendered.mu.Lock()
 	defer s.rendered.mu.Unlock()
@@ -123,9 +128,7 @@ func (s *Source) rebuildSoon() {
 	s.rendered.building = true
 	go func() {
 		for {
-			start := time.Now()
 			s.rebuild(exposition.FormatText)
-			took := time.Since(start)
 			s.rendered.mu.Lock()
 			if !s.rendered.dirty {
 				s.rendered.building = false
@@ -134,7 +137,7 @@ func (s *Source) rebuildSoon() {
 			}
 			s.rendered.dirty = false
 			s.rendered.mu.Unlock()
-			time.Sleep(min(rebuildPace*took, maxRebuildPause))
+			time.Sleep(min(rebuildPace*time.Duration(s.rendered.cost.Load()), maxRebuildPause))
 		}
 	}()
 }
@@ -185,6 +188,8 @@ func (s *Source) rebuildFrom(in *renderInput, f exposition.Format) (view, *expos
 	if len(todo) > 0 {
 		// Nothing cancels a render: whoever waits for it needs its result.
 		_ = cpuslot.Do(context.Background(), func() {
+			start := time.Now()
+			defer func() { s.rendered.cost.Store(int64(time.Since(start))) }()
 			out := exposition.NewSink()
 			if in != nil {
 				out = s.renderFrom(in)

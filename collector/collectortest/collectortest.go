@@ -65,13 +65,13 @@ func Probe(s Source, header http.Header) *httptest.ResponseRecorder {
 }
 
 // WaitSettled waits until the source's encoded data shows its latest
-// refresh.
+// refresh: within 30 s, as the race detector on a loaded machine may take.
 func WaitSettled(t testing.TB, s Source) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for !s.Settled() {
 		if time.Now().After(deadline) {
-			t.Fatalf("the source's data was not rendered within 10s")
+			t.Fatalf("the source's data was not rendered within 30s")
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
