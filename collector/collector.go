@@ -159,9 +159,11 @@ func (s *Source) gather() *renderInput {
 // renderFrom builds the data series of what was gathered, sorted for the
 // encoders.
 func (s *Source) renderFrom(in *renderInput) *exposition.Sink {
-	out := exposition.NewSink()
+	var out *exposition.Sink
 	if sizes := s.sinkSizes.Load(); sizes != nil {
 		out = exposition.NewSinkSized(*sizes)
+	} else {
+		out = exposition.NewSink()
 	}
 	data := in.view.data()
 	data.live = in.live

@@ -197,21 +197,22 @@ func (s *Source) wakeStretched() {
 	}
 }
 
-// LiveDevices returns devices, polled by the collection from names, with
+// LiveDevices returns devices, as the collection from polled them, with
 // what the live feed or a webhook said of each since that collection's
 // last poll began, and within its expiry: d is the render's data, whose
-// feed states were taken with it.
+// feed states were taken with it. The cache's devices are copied only
+// when the feed changes one.
 func LiveDevices[T any](d Data, from Key[T], devices []model.Device) []model.Device {
 	if len(d.live) == 0 {
 		return devices
 	}
 	e := d.entries[from.name]
 	pollStart := e.lastSuccess.Add(-e.duration)
-	out := devices
+	out, copied := devices, false
 	for i, dev := range devices {
 		if st, ok := d.live[dev.MAC]; ok && st.At.After(pollStart) && st.Up != dev.Up {
-			if &out[0] == &devices[0] {
-				out = slices.Clone(devices) // the cache's devices stay as polled
+			if !copied {
+				out, copied = slices.Clone(devices), true
 			}
 			out[i].Up = st.Up
 		}

@@ -13,10 +13,11 @@ import (
 // total and max headers) from its first page, asking for one field only;
 // tests and benchmarks hold refreshes to it.
 func (c *Client) PageMinimum(ctx context.Context) (int, error) {
-	lists := []struct {
+	type list struct {
 		endpoint, field string
 		filter          url.Values
-	}{
+	}
+	lists := []list{
 		{"inventory/devices", "deviceId", nil}, {"inventory/assets", "physicalAssetId", nil},
 		{"collectors", "applianceId", nil},
 		{"productAlerts/fieldNotices", "deviceId", nil}, {"productAlerts/fieldNoticeBulletins", "fieldNoticeId", nil},
@@ -25,16 +26,13 @@ func (c *Client) PageMinimum(ctx context.Context) (int, error) {
 		{"productAlerts/hardwareEndOfLife", "deviceId", nil}, {"productAlerts/hardwareEndOfLifeBulletins", "hardwareEndOfLifeId", nil},
 		{"productAlerts/softwareEndOfLife", "deviceId", nil}, {"productAlerts/softwareEndOfLifeBulletins", "softwareEndOfLifeId", nil},
 	}
-	type optional struct {
-		endpoint, field string
-		filter          url.Values
-	}
+	// The collections added since count where they are enabled.
 	if c.cfg.Collections["contracts"].Enabled {
-		lists = append(lists, optional{"contract/serials", "serialNumber", nil})
+		lists = append(lists, list{"contract/serials", "serialNumber", nil})
 	}
 	if c.cfg.Collections["resets"].Enabled {
-		lists = append(lists, optional{"deviceReset/lastResetDetails", "deviceId", nil},
-			optional{"deviceReset/resetHistory", "deviceId", nil})
+		lists = append(lists, list{"deviceReset/lastResetDetails", "deviceId", nil},
+			list{"deviceReset/resetHistory", "deviceId", nil})
 	}
 	n := 0
 	for _, l := range lists {
