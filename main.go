@@ -31,21 +31,36 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-func run(args []string, stdout, stderr io.Writer) int {
+func run(args []string, stdout, stderr io.Writer) (status int) {
 	cli := kingpin.New("nms_exporter", "Prometheus exporter for network management systems: Juniper Mist and more.")
 	cli.Version(version.Print("nms_exporter"))
 	cli.HelpFlag.Short('h')
+	cli.UsageWriter(stdout)
+	cli.ErrorWriter(stderr)
+	// --help and --version end the program through Terminate; it unwinds
+	// to run's caller with the code instead, so run stays testable.
+	cli.Terminate(func(code int) { panic(exitCode(code)) })
+	defer func() {
+		r := recover()
+		if c, ok := r.(exitCode); ok {
+			status = int(c)
+		} else if r != nil {
+			panic(r)
+		}
+	}()
 	logConfig := &promslog.Config{}
 	promslogflag.AddFlags(cli, logConfig)
 
-	serve := cli.Command("run", "Run the exporter (the default).").Default()
-	configFile := serve.Flag("config.file", "Configuration file.").Default("nms_exporter.yml").String()
-	storage := serve.Flag("storage.path", "Folder keeping each collection's last good data across restarts (default: nms_exporter-state beside the config file; empty keeps nothing).").PlaceHolder("DIR").String()
-	demo := serve.Flag("demo", "Start the vendor simulators on loopback and export them: no vendor account needed.").Bool()
-	webConfig := kingpinflag.AddFlags(serve, defaultAddress)
-	externalURL := serve.Flag("web.external-url", "The URL Prometheus reaches the exporter by (behind a proxy or load balancer), for the targets /sd lists; default: the address each request came by.").PlaceHolder("URL").String()
-	maxConns := serve.Flag("web.max-connections", "Most connections kept open; past it the longest idle are closed (lowered to fit the open-files limit).").Default("512").Int()
-	maxRequests := serve.Flag("web.max-requests", "Most /probe, /status and /metrics requests served at once; past it they get 503 (0 = no limit).").Default("40").Int()
+	// The exporter's own flags are the application's, not the run
+	// command's, so that --help shows them.
+	cli.Command("run", "Run the exporter (the default).").Default()
+	configFile := cli.Flag("config.file", "Configuration file.").Default("nms_exporter.yml").String()
+	storage := cli.Flag("storage.path", "Folder keeping each collection's last good data across restarts (default: nms_exporter-state beside the config file; empty keeps nothing).").PlaceHolder("DIR").String()
+	demo := cli.Flag("demo", "Start the vendor simulators on loopback and export them: no vendor account needed.").Bool()
+	webConfig := kingpinflag.AddFlags(cli, defaultAddress)
+	externalURL := cli.Flag("web.external-url", "The URL Prometheus reaches the exporter by (behind a proxy or load balancer), for the targets /sd lists; default: the address each request came by.").PlaceHolder("URL").String()
+	maxConns := cli.Flag("web.max-connections", "Most connections kept open; past it the longest idle are closed (lowered to fit the open-files limit).").Default("512").Int()
+	maxRequests := cli.Flag("web.max-requests", "Most /probe, /status and /metrics requests served at once; past it they get 503 (0 = no limit).").Default("40").Int()
 
 	check := cli.Command("check-config", "Validate a configuration file and exit: 0 if valid, 1 with each problem's file and line if not.")
 	checkFile := check.Arg("file", "Configuration file.").Default("nms_exporter.yml").String()
@@ -97,6 +112,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	return app.Serve(ctx, logger, opts)
 }
+
+// exitCode is the status --help or --version ends the program with.
+type exitCode int
 
 // flagSet reports whether a flag was given, even as empty.
 func flagSet(args []string, name string) bool {
