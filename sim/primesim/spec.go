@@ -28,7 +28,7 @@ func build(o simkit.Setup) (*simkit.Built, error) {
 			for _, ap := range s.APs() {
 				out = append(out, simkit.DeviceSeed{Serial: ap.Serial, Name: ap.Name, Site: ap.Site, Vendor: "Cisco", Type: "ap"})
 			}
-			return out
+			return append(out, s.controllerSeeds()...)
 		},
 		Section: func(a simkit.SectionArgs) (string, error) {
 			file, err := a.Secret("password", c.Password)
