@@ -43,6 +43,7 @@ type ControllerInfo struct {
 	Name, IP, Serial       string
 	Model                  string // the type, as Devices' deviceType
 	ModelNumber            string
+	Version                string
 	Domain, Location       string
 	MobilityGroup, RFGroup string
 	APs                    int // APs joined to it (reachable ones)
@@ -170,7 +171,8 @@ func (s *Server) Controllers() []ControllerInfo {
 		d := &w.devs[c.dev]
 		info := ControllerInfo{ID: d.id, Name: d.name, IP: d.ip, Serial: c.serial,
 			Model: devModels[kindController][d.model].typ, ModelNumber: ctrlModels[d.model].pid,
-			Domain: campusNames[d.campus], Location: d.loc, MobilityGroup: c.mobility, RFGroup: c.rf,
+			Version: devModels[kindController][d.model].version,
+			Domain:  campusNames[d.campus], Location: d.loc, MobilityGroup: c.mobility, RFGroup: c.rf,
 			APs: t[k].aps, Clients: t[k].clients, Hot: c.hot, APGroups: slices.Clone(c.apGroups),
 			Reachable: d.reach != unreachable, LastBackupUnixMilli: c.backupMs}
 		if s.opts.ControllerUtilization {
