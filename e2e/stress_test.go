@@ -249,6 +249,7 @@ var collectionFamilies = map[string]map[string]struct {
 		"access_points": {"nms_device_info", false},
 		"devices":       {"nms_device_info", false},
 		"clients":       {"nms_clients", false},
+		"controllers":   {"nms_prime_controller_info", true},
 	},
 	"cxcloud": {
 		"inventory":     {"nms_device_info", true},

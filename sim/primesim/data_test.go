@@ -115,7 +115,8 @@ func TestCredentialsAndDomains(t *testing.T) {
 // allPaths are full lists of every resource, for byte comparisons.
 func allPaths() []string {
 	var out []string
-	for _, r := range []string{"AccessPointDetails", "Devices", "ClientCounts", "Alarms", "Clients", "HistoricalClientCounts"} {
+	for _, r := range []string{"AccessPointDetails", "Devices", "ClientCounts", "Alarms", "Clients", "HistoricalClientCounts",
+		"WlanControllers", "WlanControllerDetails"} {
 		out = append(out, data(r, ".full=true&.maxResults=1000"))
 	}
 	return out

@@ -13,9 +13,10 @@
 // Resources (data.json lists them): AccessPointDetails
 // (accessPointDetailsDTO), Alarms (alarmsDTO), ClientCounts
 // (clientCountsDTO), Clients (clientsDTO), Devices (devicesDTO: wireless
-// controllers, switches and routers; APs are not devices) and
+// controllers, switches and routers; APs are not devices),
 // HistoricalClientCounts (historicalClientCountsDTO, or
-// Options.HistoryDTOKey). Field names, types and v4 object forms follow
+// Options.HistoryDTOKey), WlanControllers (wlanControllersDTO) and
+// WlanControllerDetails (wlanControllerDetailsDTO). Field names, types and v4 object forms follow
 // prime-v4-dto-fields.json: ethernetMac {"octets": "<12 hex>"}, ipAddress
 // {"address": "<ip>"}, category and condition {"ordinal": n, "value":
 // "..."}, isoDate strings in UTC ("2026-11-23T17:28:02.000Z"),
@@ -81,7 +82,9 @@
 //     mapLocation, unifiedApInfo.controllerName; Devices deviceName,
 //     ipAddress, productFamily, reachability, collectionTime; ClientCounts
 //     and HistoricalClientCounts type, key, subkey, collectionTime (a
-//     number); Clients connectionType, deviceName, location, protocol,
+//     number); WlanControllers and WlanControllerDetails name, ipAddress,
+//     type, and softwareVersion, mobilityGroupName, rfGroupName (the
+//     list) or modelNumber, serialNumber (the details); Clients connectionType, deviceName, location, protocol,
 //     securityPolicyStatus, ssid, status, userName; Alarms severity,
 //     acknowledgementStatus (true/false, eq and ne only), deviceName,
 //     alarmFoundAt, lastUpdatedAt, category.value, condition.value.
@@ -231,6 +234,27 @@
 // stable while its AP (or switch) keeps at least as many clients of its
 // kind; ipAddress is distinct within a collection. updateTime is the
 // collection's time.
+//
+// WlanControllers and WlanControllerDetails list the controllers of
+// Devices, with the same @ids, one row each. WlanControllers has the
+// fields of Checkmk's live v4 sample: ipAddress a string even in v4,
+// reachabilityStatus a boolean (Options.ControllerReachabilityString sends
+// REACHABLE or UNREACHABLE instead), apCount the reachable APs joined to
+// the controller (those AccessPointDetails shows with its controllerName),
+// clientCount their clients in the latest ClientCounts collection (its
+// DEVICE "All" row), alarmStatus its worst active alarm (CLEARED when
+// none), lastBackup absent for about one controller in six, mobility and
+// RF groups per campus. WlanControllerDetails has the fields scripts are
+// seen reading: name, ipAddress (an address object in v4, as the
+// catalogue has IPs), type, modelNumber (C9800-40-K9, C9800-80-K9,
+// AIR-CT5520-K9), productDescription, serialNumber (Cisco-style, a
+// function of the seed) and apGroups.apGroup[].apGroupName (the groups of
+// the APs it manages). With Options.ControllerUtilization it carries
+// cpuUtilization and memoryUtilization, integer percents that move a few
+// points with each Step; one controller in ten (at least one) runs its
+// CPU above 90%. No source names those fields: they are the simulator's
+// guess. Controllers reports them, serials included; the devices a source
+// of truth mirrors include the controllers.
 //
 // Calls counts every authenticated request for a path the simulator
 // serves (a resource at any version, data.json, op.json), whatever its

@@ -299,7 +299,7 @@ func (v *view) apDTO(i int) apDTO {
 		SerialNumber: a.serial, SoftwareVersion: devModels[kindController][ctrl.model].apVersion,
 		Status: severityNames[a.status], Type: "UnifiedAp",
 		UnifiedApInfo: unifiedApInfoJSON{
-			APGroupName: campusCodes[a.campus] + "-" + buildingTag(w, fl) + "-APG",
+			APGroupName: apGroupName(w, a),
 			APMode:      "LOCAL",
 		},
 	}

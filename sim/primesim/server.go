@@ -129,6 +129,15 @@ type Options struct {
 	// ("" = "historicalClientCountsDTO").
 	HistoryDTOKey string
 
+	// ControllerUtilization adds cpuUtilization and memoryUtilization
+	// (integer percents) to WlanControllerDetails. No source gives Prime's
+	// names for a controller's CPU and memory, nor says it has them.
+	ControllerUtilization bool
+	// ControllerReachabilityString sends WlanControllers' reachabilityStatus
+	// as a reachability state (REACHABLE, UNREACHABLE) instead of the
+	// boolean of the v4 sample.
+	ControllerReachabilityString bool
+
 	Now func() time.Time // clock (nil = time.Now); all time-dependent behaviour uses it
 }
 

@@ -28,12 +28,12 @@ func build(o simkit.Setup) (*simkit.Built, error) {
 			for _, ap := range s.APs() {
 				out = append(out, simkit.DeviceSeed{Serial: ap.Serial, Name: ap.Name, Site: ap.Site, Vendor: "Cisco", Type: "ap"})
 			}
-			return out
+			return append(out, s.controllerSeeds()...)
 		},
 		Section: func(a simkit.SectionArgs) (string, error) {
 			file, err := a.Secret("password", c.Password)
 			return a.Write([]string{"username: " + c.Username, "password_file: " + file},
-				"access_points 30s", "clients 30s", "devices 60s", "alarms 15s"), err
+				"access_points 30s", "clients 30s", "devices 60s", "alarms 15s", "controllers 60s"), err
 		},
 	})
 }

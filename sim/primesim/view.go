@@ -14,6 +14,7 @@ type view struct {
 	nowMs int64
 
 	devAlarms [][nSeverities]int // per device, built on first use
+	ctrlTally []ctrlTally        // per controller, built on first use
 
 	// HistoricalClientCounts rows are numbered k*stride+j: row j of the
 	// k-th kept collection. histK and histRows cache the last one read.

@@ -190,6 +190,7 @@ type world struct {
 	apByName  map[string]int32
 	devs      []device
 	devByName map[string]int32
+	ctrls     []ctrl // the controllers, in devs order
 
 	alarms      []alarm // in @id order
 	cats, conds []string
@@ -285,6 +286,7 @@ func buildWorld(seed int64, spec sizeSpec, nowMs int64, o ccOptions) *world {
 
 	w.buildDevices(r, spec)
 	w.buildAPs(r, spec)
+	w.buildControllers()
 
 	w.buildCounts(o)
 	w.buildAlarms(r, spec)

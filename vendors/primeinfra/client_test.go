@@ -286,12 +286,13 @@ func refreshClient(t testing.TB, cfg *config.Prime) (*Client, *vendors.Budget, *
 // does, and returns the errors.
 func refreshAll(c *Client) []error {
 	ctx := context.Background()
-	errs := make([]error, 4)
+	errs := make([]error, 5)
 	var wg sync.WaitGroup
 	wg.Go(func() { _, errs[0] = c.AccessPoints(ctx) })
 	wg.Go(func() { _, errs[1] = c.Devices(ctx) })
 	wg.Go(func() { _, errs[2] = c.Clients(ctx) })
 	wg.Go(func() { _, errs[3] = c.Alarms(ctx) })
+	wg.Go(func() { _, errs[4] = c.Controllers(ctx) })
 	wg.Wait()
 	var failed []error
 	for _, err := range errs {
@@ -369,7 +370,8 @@ func TestUnthrottledRefreshKeepsPace(t *testing.T) {
 	cfg := primeConfig(t, base, sim.Credentials(), "    hold: 0s\n    page_size: 100\n")
 	c, b, rec := refreshClient(t, cfg)
 	n := sim.Sizes()
-	minimum := ceilDiv(n.APs, 100) + ceilDiv(n.Devices, 100) + ceilDiv(n.ActiveAlarms, 100)
+	// Controllers: the pages of WlanControllers and WlanControllerDetails.
+	minimum := ceilDiv(n.APs, 100) + ceilDiv(n.Devices, 100) + ceilDiv(n.ActiveAlarms, 100) + 2*ceilDiv(n.Controllers, 100)
 	for _, typ := range countTypes {
 		minimum += ceilDiv(countRows(t, newClient(t, cfg), typ), 100)
 	}

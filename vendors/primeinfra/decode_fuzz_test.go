@@ -34,7 +34,7 @@ func simBody(f *testing.F, base string, cr primesim.Credentials, resource, query
 }
 
 func FuzzEnvelope(f *testing.F) {
-	sim, base := vendortest.Serve(f, primesim.New, primesim.Options{Seed: 2, Size: "small"})
+	sim, base := vendortest.Serve(f, primesim.New, primesim.Options{Seed: 2, Size: "small", MaxSessions: -1, RateLimit: -1, ControllerUtilization: true})
 	cr := sim.Credentials()
 	for _, b := range [][]byte{
 		simBody(f, base, cr, "AccessPointDetails", ""),
@@ -42,6 +42,8 @@ func FuzzEnvelope(f *testing.F) {
 		simBody(f, base, cr, "ClientCounts", "&type=%22SSID%22"),
 		simBody(f, base, cr, "ClientCounts", "&type=%22ACCESSPOINT%22"),
 		simBody(f, base, cr, "ClientCounts", "&type=%22DEVICE%22"),
+		simBody(f, base, cr, "WlanControllers", ""),
+		simBody(f, base, cr, "WlanControllerDetails", ""),
 	} {
 		f.Add(b, "Campus > Building 1 > Floor 2")
 		f.Add(b[:len(b)/2], "Campus > Building 1")
@@ -54,6 +56,7 @@ func FuzzEnvelope(f *testing.F) {
 		`{"queryResponse":{"entity":[{"clientCountsDTO":{"type":"ACCESSPOINT","key":"aa:bb:cc:00:11:22","subkey":"corp","count":9,"dot11aCount":3,"dot11gCount":2}}]}}`,
 		`{"queryResponse":{"@count":"1","entity":{"clientCountsDTO":{"type":"SSID","key":"All SSIDs","subkey":"ROOT-DOMAIN","count":9}}}}`,
 		`{"queryResponse":{"entity":[{"accessPointDetailsDTO":{"ethernetMac":{"octets":7}}}]}}`,
+		`{"queryResponse":{"entity":[{"wlanControllersDTO":{"name":"w","apCount":"3","reachabilityStatus":"REACHABLE"},"wlanControllerDetailsDTO":{"ipAddress":{"address":"10.0.0.1"},"cpuUtilization":"95"}}]}}`,
 		`{"queryResponse":{"entity":null}}`,
 		`{"queryResponse":null}`,
 		`{}`,
@@ -112,6 +115,27 @@ func FuzzEnvelope(f *testing.F) {
 				if r.Count <= 0 || strings.EqualFold(r.SSID, allRows) || strings.ContainsAny(r.Radio, ":-.") {
 					t.Errorf("radio count %+v; want a positive count of one SSID on a bare radio MAC", r)
 				}
+			}
+		}
+
+		var list envelope[controllerEntity]
+		var details envelope[controllerDetailsEntity]
+		if json.Unmarshal(data, &list) == nil && json.Unmarshal(data, &details) == nil {
+			res := joinControllers(list.QueryResponse.Entity, details.QueryResponse.Entity)
+			names := map[string]bool{}
+			for _, c := range res.Controllers {
+				if c.Name == "" || names[c.Name] {
+					t.Errorf("controller %+v: want a name, once", c)
+				}
+				names[c.Name] = true
+				for _, r := range []*float64{c.CPU, c.Memory} {
+					if r != nil && (*r < 0 || *r > 1) {
+						t.Errorf("controller %+v: utilization %v; want a ratio in 0..1", c, *r)
+					}
+				}
+			}
+			if len(res.Controllers) > len(list.QueryResponse.Entity)+len(details.QueryResponse.Entity) {
+				t.Errorf("%d controllers from %d rows and %d details", len(res.Controllers), len(list.QueryResponse.Entity), len(details.QueryResponse.Entity))
 			}
 		}
 
