@@ -8,7 +8,9 @@ import (
 var Spec = simkit.Spec{Vendor: "prime", Build: build}
 
 func build(o simkit.Setup) (*simkit.Built, error) {
-	po := Options{Seed: o.Seed, Size: o.Size, MaxSessions: o.Sessions}
+	// The demo and `simulate` show controllers' CPU and memory, so their
+	// panels and rules have data; where Prime keeps them is unverified.
+	po := Options{Seed: o.Seed, Size: o.Size, MaxSessions: o.Sessions, ControllerUtilization: true}
 	if o.Unlimited {
 		po.RateLimit = -1
 	}
