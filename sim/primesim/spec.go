@@ -23,13 +23,7 @@ func build(o simkit.Setup) (*simkit.Built, error) {
 	c := s.Credentials()
 	return simkit.Serve(s, simkit.Built{
 		Credentials: simkit.Credentials{Username: c.Username, Password: c.Password},
-		Devices: func() []simkit.DeviceSeed {
-			var out []simkit.DeviceSeed
-			for _, ap := range s.APs() {
-				out = append(out, simkit.DeviceSeed{Serial: ap.Serial, Name: ap.Name, Site: ap.Site, Vendor: "Cisco", Type: "ap"})
-			}
-			return out
-		},
+		Devices:     s.DeviceSeeds,
 		Section: func(a simkit.SectionArgs) (string, error) {
 			file, err := a.Secret("password", c.Password)
 			return a.Write([]string{"username: " + c.Username, "password_file: " + file},
