@@ -24,7 +24,7 @@ func BenchmarkRefreshLarge(b *testing.B) {
 	n := sim.Sizes()
 	cfg := primeConfig(b, base, sim.Credentials(), "")
 	// Clients: the pages of the SSID, ACCESSPOINT and DEVICE rows.
-	minimum := ceilDiv(n.APs, 1000) + ceilDiv(n.Devices, 1000) + ceilDiv(n.ActiveAlarms, 1000)
+	minimum := ceilDiv(n.APs, 1000) + ceilDiv(n.Devices, 1000) + ceilDiv(n.ActiveAlarms, 1000) + ceilDiv(n.Devices, cfg.InventoryPageSize)
 	for _, typ := range countTypes {
 		minimum += ceilDiv(countRows(b, newClient(b, cfg), typ), 1000)
 	}
@@ -47,7 +47,7 @@ func BenchmarkRefreshLarge(b *testing.B) {
 			return err
 		}
 		return vendortest.Steps(ctx, vendortest.Step(c.AccessPoints), vendortest.Step(c.Devices),
-			vendortest.Step(c.Clients), alarms)
+			vendortest.Step(c.Clients), alarms, vendortest.Step(c.Inventory))
 	})
 	if sim.MaxInFlight() > cfg.Budget.Concurrency {
 		b.Errorf("peak requests in flight = %d; the configured concurrency is %d", sim.MaxInFlight(), cfg.Budget.Concurrency)
