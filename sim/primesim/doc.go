@@ -159,7 +159,7 @@
 //     delayed.
 //
 // Mutators (Step, SetAPReachable, RaiseAlarm, ClearAlarm) change the world
-// while it serves; Sizes and APs report it as it is.
+// while it serves; Sizes, APs and Devices report it as it is.
 //
 // Data: per campus, buildings of 2 to 5 floors; locationHierarchy and
 // mapLocation are "NA-Campus > Building-03 > Floor-2". About 2% of the APs

@@ -2,7 +2,6 @@ package primesim
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"strings"
 
 	"github.com/nmsexporter/nms_exporter/sim/simkit"
@@ -135,7 +134,6 @@ type inventory struct {
 // laid.
 type invBuilder struct {
 	w    *world
-	r    *rand.Rand
 	lo   []int // next access port from the front, by device
 	hi   []int // next access port from the back
 	link []int // next link port
@@ -145,7 +143,7 @@ func (w *world) buildInventory() {
 	r := simkit.NewRand(w.seed, streamInv)
 	salt := simkit.Mix(uint64(w.seed) ^ streamInv)
 	w.inv = make([]inventory, len(w.devs))
-	b := &invBuilder{w: w, r: r, lo: make([]int, len(w.devs)), hi: make([]int, len(w.devs)), link: make([]int, len(w.devs))}
+	b := &invBuilder{w: w, lo: make([]int, len(w.devs)), hi: make([]int, len(w.devs)), link: make([]int, len(w.devs))}
 	nChassis := 0
 	for i := range w.devs {
 		d := &w.devs[i]
@@ -246,6 +244,8 @@ func (b *invBuilder) topology() {
 			switches[d.building] = append(switches[d.building], i)
 		}
 	}
+	// Every model has the link ports this needs: a switch or controller
+	// uses two at most, and a router grows its module's.
 	toRouters := func(i int, k int) {
 		rs := routers[w.devs[i].campus]
 		for j := range min(2, len(rs)) {
@@ -285,8 +285,7 @@ func (b *invBuilder) topology() {
 }
 
 // linkPort returns a free link port of device i, adding one to a router's
-// or controller's module when its own are taken (a switch's uplinks are
-// enough: each uses one or two).
+// module when its own are taken.
 func (b *invBuilder) linkPort(i int) int {
 	inv := &b.w.inv[i]
 	for ; b.link[i] < len(inv.ports); b.link[i]++ {
