@@ -1,6 +1,10 @@
 package config
 
-import "time"
+import (
+	"regexp"
+	"slices"
+	"time"
+)
 
 // PrimeCollections are the collections a Prime Infrastructure source
 // offers, with their default intervals.
@@ -10,6 +14,67 @@ var PrimeCollections = map[string]Collection{
 	"devices":       {Enabled: true, Interval: Duration(10 * time.Minute)},
 	"alarms":        {Enabled: true, Interval: Duration(time.Minute)},
 	"controllers":   {Enabled: true, Interval: Duration(5 * time.Minute)},
+	// InventoryDetails is heavy for Prime, and serials and cabling change
+	// seldom.
+	"inventory": {Enabled: true, Interval: Duration(6 * time.Hour)},
+}
+
+// The units of InventoryDetails' summary.upTime, which no source gives.
+const (
+	// UptimeHundredths reads it as sysUpTime's hundredths of a second, as
+	// AccessPointDetails' upTime is.
+	UptimeHundredths = "hundredths"
+	// UptimeSeconds reads it as seconds.
+	UptimeSeconds = "seconds"
+)
+
+// PrimeInterfaces chooses which interfaces the inventory collection
+// exports: a campus has tens of thousands, a few of which matter.
+type PrimeInterfaces struct {
+	// DeviceTypes are the types of device whose interfaces are kept:
+	// switch, router, controller.
+	DeviceTypes []string `yaml:"device_types,omitempty"`
+	// Keep is neighbors (the interfaces with a CDP neighbour) or all.
+	Keep string `yaml:"keep,omitempty"`
+	// UpOnly drops the interfaces whose link is down.
+	UpOnly bool `yaml:"up_only,omitempty"`
+	// Name keeps only the interfaces whose name (GigabitEthernet1/0/1)
+	// matches the regex.
+	Name string `yaml:"name,omitempty"`
+
+	re *regexp.Regexp
+}
+
+// MatchName reports whether the name filter keeps an interface of this
+// name.
+func (f *PrimeInterfaces) MatchName(name string) bool { return f.re == nil || f.re.MatchString(name) }
+
+// KeepsType reports whether interfaces of this device type are kept.
+func (f *PrimeInterfaces) KeepsType(t string) bool { return slices.Contains(f.DeviceTypes, t) }
+
+func (f *PrimeInterfaces) validate(v *validator, at path) {
+	if len(f.DeviceTypes) == 0 {
+		f.DeviceTypes = []string{"switch", "router", "controller"}
+	}
+	for i, t := range f.DeviceTypes {
+		if t != "switch" && t != "router" && t != "controller" {
+			v.errorf(at.add("device_types", i), "unknown device type %q (known: controller, router, switch)", t)
+		}
+	}
+	switch f.Keep {
+	case "":
+		f.Keep = KeepNeighbors
+	case KeepNeighbors, KeepAll:
+	default:
+		v.errorf(at.add("keep"), "unknown keep %q (known: all, neighbors)", f.Keep)
+	}
+	if f.Name != "" {
+		re, err := regexp.Compile(f.Name)
+		if err != nil {
+			v.errorf(at.add("name"), "invalid regex: %v", err)
+		}
+		f.re = re
+	}
 }
 
 // maxHold bounds Prime's hold: its limits count over seconds.
@@ -35,6 +100,15 @@ type Prime struct {
 	PageSize int `yaml:"page_size,omitempty"`
 	// Hold is the pause after each burst of budget.concurrency requests.
 	Hold Duration `yaml:"hold,omitempty"`
+	// InventoryPageSize is the .maxResults of InventoryDetails' pages: an
+	// entity carries a device's every interface, and Prime is slow on
+	// them.
+	InventoryPageSize int `yaml:"inventory_page_size,omitempty"`
+	// InventoryUptimeUnit is the unit of InventoryDetails'
+	// summary.upTime: hundredths or seconds.
+	InventoryUptimeUnit string `yaml:"inventory_uptime_unit,omitempty"`
+	// Interfaces filters the interfaces the inventory collection exports.
+	Interfaces PrimeInterfaces `yaml:"interfaces,omitempty"`
 }
 
 // VendorName implements Source.
@@ -52,7 +126,9 @@ func (p *Prime) UnmarshalYAML(unmarshal func(any) error) error {
 		// segments (cpiapi's "Cisco defaults": five a user), so a burst's
 		// calls stay counted up to 1.1 s after they were sent; a longer hold
 		// keeps the next burst out of the window.
-		Hold: Duration(1200 * time.Millisecond),
+		Hold:                Duration(1200 * time.Millisecond),
+		InventoryPageSize:   50,
+		InventoryUptimeUnit: UptimeHundredths,
 	}
 	type plain Prime
 	return unmarshal((*plain)(p))
@@ -72,4 +148,11 @@ func (p *Prime) validate(v *validator, at path) {
 	if p.Hold < 0 || time.Duration(p.Hold) > maxHold {
 		v.errorf(at.add("hold"), "hold %s must be between 0 and %s", p.Hold, Duration(maxHold))
 	}
+	if p.InventoryPageSize < 1 || p.InventoryPageSize > 1000 {
+		v.errorf(at.add("inventory_page_size"), "inventory_page_size %d must be between 1 and 1000", p.InventoryPageSize)
+	}
+	if p.InventoryUptimeUnit != UptimeHundredths && p.InventoryUptimeUnit != UptimeSeconds {
+		v.errorf(at.add("inventory_uptime_unit"), "inventory_uptime_unit %q must be %s or %s", p.InventoryUptimeUnit, UptimeHundredths, UptimeSeconds)
+	}
+	p.Interfaces.validate(v, at.add("interfaces"))
 }

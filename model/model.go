@@ -52,10 +52,11 @@ type PushedAlarm struct {
 
 // SortDevices orders devices by site, name and MAC, so expositions are
 // stable.
-func SortDevices(ds []Device) {
-	slices.SortFunc(ds, func(a, b Device) int {
-		return cmp.Or(cmp.Compare(a.Site, b.Site), cmp.Compare(a.Name, b.Name), cmp.Compare(a.MAC, b.MAC))
-	})
+func SortDevices(ds []Device) { slices.SortFunc(ds, CompareDevices) }
+
+// CompareDevices is SortDevices' order.
+func CompareDevices(a, b Device) int {
+	return cmp.Or(cmp.Compare(a.Site, b.Site), cmp.Compare(a.Name, b.Name), cmp.Compare(a.MAC, b.MAC))
 }
 
 // SortClientCounts orders client counts by their labels.

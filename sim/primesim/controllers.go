@@ -333,12 +333,3 @@ func wlanControllerDetailsResource() *resource {
 		return wlanControllerDetailsEntity{h, v.wlanControllerDetailsDTO(i)}
 	})
 }
-
-// controllerSeeds are the controllers as a source of truth mirrors them.
-func (s *Server) controllerSeeds() []simkit.DeviceSeed {
-	var out []simkit.DeviceSeed
-	for _, c := range s.Controllers() {
-		out = append(out, simkit.DeviceSeed{Serial: c.Serial, Name: c.Name, Site: c.Location, Vendor: "Cisco", Type: "controller"})
-	}
-	return out
-}

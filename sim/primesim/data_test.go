@@ -77,6 +77,7 @@ func TestNewErrors(t *testing.T) {
 		{"negative page limit", Options{PageLimit: -1}},
 		{"history shorter than the interval", Options{HistoryWindow: time.Minute}},
 		{"unknown NoCount", Options{NoCount: "maybe"}},
+		{"BareListsAt unknown version", Options{BareListsAt: []string{"v5"}}},
 		{"NotServed without version", Options{NotServed: []string{"ClientCounts"}}},
 		{"NotServed unknown version", Options{NotServed: []string{"v5/ClientCounts"}}},
 		{"NotServed unknown resource", Options{NotServed: []string{"v3/RogueApAlarms"}}},
@@ -116,7 +117,7 @@ func TestCredentialsAndDomains(t *testing.T) {
 func allPaths() []string {
 	var out []string
 	for _, r := range []string{"AccessPointDetails", "Devices", "ClientCounts", "Alarms", "Clients", "HistoricalClientCounts",
-		"WlanControllers", "WlanControllerDetails"} {
+		"WlanControllers", "WlanControllerDetails", "InventoryDetails"} {
 		out = append(out, data(r, ".full=true&.maxResults=1000"))
 	}
 	return out
@@ -142,6 +143,7 @@ var (
 	ipRE       = regexp.MustCompile(`^\d+\.\d+\.\d+\.\d+$`)
 	locationRE = regexp.MustCompile(`^[A-Z]+-Campus > Building-\d{2} > Floor-\d$`)
 	serialRE   = regexp.MustCompile(`^[A-Z]{3}\d{4}[0-9A-Z]{4}$`)
+	upDownRE   = regexp.MustCompile(`^(UP|DOWN)$`)
 )
 
 // TestEntityShapes checks each DTO's keys and value forms against the v4
@@ -180,6 +182,18 @@ func TestEntityShapes(t *testing.T) {
 					continue
 				}
 				c(t, k+"."+kk, vv)
+			}
+		}
+	}
+	array := func(elem check) check {
+		return func(t *testing.T, k string, v any) {
+			items, ok := v.([]any)
+			if !ok || len(items) == 0 {
+				t.Errorf("%s = %#v; want a non-empty array", k, v)
+				return
+			}
+			for i, item := range items {
+				elem(t, fmt.Sprintf("%s[%d]", k, i), item)
 			}
 		}
 	}
@@ -235,6 +249,23 @@ func TestEntityShapes(t *testing.T) {
 			"severity": str(regexp.MustCompile(`^(CRITICAL|MAJOR|MINOR|WARNING|INFORMATION|CLEARED)$`)),
 			"source":   str(nil), "timeStamp": str(isoRE),
 		}, []string{"deviceName", "nttyaddrss7_address"}},
+		// The sections and fields of the v3 response the catalogue has.
+		{"InventoryDetails", "inventoryDetailsDTO", map[string]check{
+			"summary": object(map[string]check{"deviceId": num, "deviceName": str(nil), "deviceType": str(nil), "ipAddress": str(ipRE),
+				"productFamily":   str(regexp.MustCompile(`^(Wireless Controller|Switches and Hubs|Routers)$`)),
+				"reachability":    str(regexp.MustCompile(`^(REACHABLE|UNREACHABLE|PING_REACHABLE)$`)),
+				"softwareVersion": str(nil), "systemTime": str(isoRE), "upTime": num}),
+			"chassis": object(map[string]check{"chassis": array(object(map[string]check{"description": str(nil), "entPhysicalIndex": num,
+				"modelNr": str(nil), "name": str(nil), "productId": str(nil), "serialNr": str(serialRE)}))}),
+			"ethernetInterfaces": object(map[string]check{"ethernetInterface": array(object(map[string]check{
+				"adminStatus": str(upDownRE), "description": str(nil), "duplexMode": str(regexp.MustCompile(`^(FULL|UNKNOWN)$`)),
+				"macAddress": mac, "mtu": num, "name": str(regexp.MustCompile(`^[A-Za-z]+[0-9/]*$`)), "operationalStatus": str(upDownRE), "speed": num}))}),
+			"ipInterfaces": object(map[string]check{"ipInterface": array(object(map[string]check{
+				"adminStatus": str(upDownRE), "ipAddress": inet, "name": str(nil), "operationalStatus": str(upDownRE)}))}),
+			"cdpNeighbors": object(map[string]check{"cdpNeighbor": array(object(map[string]check{
+				"duplexMode": str(nil), "farEndInterface": str(nil), "interfaceIndex": num, "nearEndInterface": str(nil),
+				"neighborCapabilities": str(nil), "neighborDeviceName": str(nil), "neighborDevicePlatformType": str(regexp.MustCompile(`^cisco `))}))}),
+		}, nil},
 	}
 	for _, tt := range tests {
 		var env struct {

@@ -15,8 +15,10 @@
 // (clientCountsDTO), Clients (clientsDTO), Devices (devicesDTO: wireless
 // controllers, switches and routers; APs are not devices),
 // HistoricalClientCounts (historicalClientCountsDTO, or
-// Options.HistoryDTOKey), WlanControllers (wlanControllersDTO) and
-// WlanControllerDetails (wlanControllerDetailsDTO). Field names, types and v4 object forms follow
+// Options.HistoryDTOKey), WlanControllers (wlanControllersDTO),
+// WlanControllerDetails (wlanControllerDetailsDTO) and InventoryDetails
+// (inventoryDetailsDTO, one per device; see below). Field names, types
+// and v4 object forms follow
 // prime-v4-dto-fields.json: ethernetMac {"octets": "<12 hex>"}, ipAddress
 // {"address": "<ip>"}, category and condition {"ordinal": n, "value":
 // "..."}, isoDate strings in UTC ("2026-11-23T17:28:02.000Z"),
@@ -84,7 +86,8 @@
 //     and HistoricalClientCounts type, key, subkey, collectionTime (a
 //     number); WlanControllers and WlanControllerDetails name, ipAddress,
 //     type, and softwareVersion, mobilityGroupName, rfGroupName (the
-//     list) or modelNumber, serialNumber (the details); Clients connectionType, deviceName, location, protocol,
+//     list) or modelNumber, serialNumber (the details); InventoryDetails
+//     summary.deviceName, summary.reachability; Clients connectionType, deviceName, location, protocol,
 //     securityPolicyStatus, ssid, status, userName; Alarms severity,
 //     acknowledgementStatus (true/false, eq and ne only), deviceName,
 //     alarmFoundAt, lastUpdatedAt, category.value, condition.value.
@@ -160,7 +163,7 @@
 //     delayed.
 //
 // Mutators (Step, SetAPReachable, RaiseAlarm, ClearAlarm) change the world
-// while it serves; Sizes and APs report it as it is.
+// while it serves; Sizes, APs and Devices report it as it is.
 //
 // Data: per campus, buildings of 2 to 5 floors; locationHierarchy and
 // mapLocation are "NA-Campus > Building-03 > Floor-2". About 2% of the APs
@@ -253,8 +256,40 @@
 // cpuUtilization and memoryUtilization, integer percents that move a few
 // points with each Step; one controller in ten (at least one) runs its
 // CPU above 90%. No source names those fields: they are the simulator's
-// guess. Controllers reports them, serials included; the devices a source
-// of truth mirrors include the controllers.
+// guess. Controllers reports them, serials included (the same serial is
+// the controller's chassis serial in InventoryDetails).
+//
+// InventoryDetails has the sections of the one v3 response the DTO
+// catalogue has: summary {deviceId (Devices' deviceId; the entity's @id
+// is its own), deviceName, deviceType, ipAddress (a string, as in
+// Devices), productFamily, reachability, softwareVersion, systemTime (the
+// device's last inventory collection, Devices' collectionTime), upTime
+// (at that time)}, chassis.chassis[] {description, entPhysicalIndex,
+// modelNr, name, productId, serialNr}, ethernetInterfaces.ethernetInterface[]
+// {adminStatus, description, duplexMode, macAddress, mtu, name,
+// operationalStatus, speed}, ipInterfaces.ipInterface[] {adminStatus,
+// ipAddress, name, operationalStatus} and cdpNeighbors.cdpNeighbor[]
+// {duplexMode, farEndInterface, interfaceIndex, nearEndInterface,
+// neighborCapabilities, neighborDeviceName, neighborDevicePlatformType};
+// a section with nothing in it is left out. MACs and IPs inside follow
+// the version's forms. One switch in ten is a stack of two or three, its
+// chassis at entPhysicalIndex 1000, 2000, 3000 (the stack's own first);
+// other devices have one chassis at 1. Ports are Catalyst-, ISR/ASR- and
+// 9800-style (GigabitEthernet1/0/1 ... 48, TenGigabitEthernet1/1/1 ... 4,
+// GigabitEthernet0/0 per 48-port member; about 25,000 at size large). Each
+// controller is cabled to two of its campus's routers, each building's
+// first switch to two routers and the building's other switches to its
+// last access ports, and each AP to an access port of a switch of its
+// building (its name the port's description); some other access ports
+// carry wired clients, the rest have no link (a few shut down). CDP lists
+// both ends of every link between devices, and an AP while it is
+// reachable: its port follows the AP up and down. A port without a link
+// reports 10 Mb/s, as Catalyst does. Units and spellings no source gives:
+// speed in bits per second (Options.InventorySpeedMbps: megabits),
+// upTime in hundredths of a second (Options.InventoryUpTimeSeconds:
+// seconds), statuses UP and DOWN (Options.InventoryStatusLowerCase: up
+// and down); Options.BareListsAt sends these one-element lists as bare
+// objects.
 //
 // Calls counts every authenticated request for a path the simulator
 // serves (a resource at any version, data.json, op.json), whatever its

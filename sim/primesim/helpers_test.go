@@ -123,10 +123,11 @@ type entity[T any] struct {
 	History *T     `json:"historicalClientCountsDTO"`
 	Client  *T     `json:"clientsDTO"`
 	Alarm   *T     `json:"alarmsDTO"`
+	Inv     *T     `json:"inventoryDetailsDTO"`
 }
 
 func (e entity[T]) dto() T {
-	for _, p := range []*T{e.AP, e.Device, e.CC, e.History, e.Client, e.Alarm} {
+	for _, p := range []*T{e.AP, e.Device, e.CC, e.History, e.Client, e.Alarm, e.Inv} {
 		if p != nil {
 			return *p
 		}

@@ -62,6 +62,16 @@ func (s *Server) Sizes() Sizes {
 			z.Routers++
 		}
 		at(w.devs[i].campus, func(d *DomainSizes) { d.Devices++ })
+		inv := &w.inv[i]
+		if len(inv.chassis) > 1 {
+			z.StackedSwitches++
+		}
+		z.Interfaces += len(inv.ports)
+		for j := range inv.ports {
+			if p := &inv.ports[j]; p.peer >= 0 || (p.ap >= 0 && w.linkUp(p)) {
+				z.Neighbors++
+			}
+		}
 	}
 	for k := range w.alarms {
 		a := &w.alarms[k]

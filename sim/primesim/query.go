@@ -76,7 +76,8 @@ var resourceNames []string
 
 func init() {
 	for _, r := range []*resource{apResource(), alarmsResource(), clientCountsResource(), clientsResource(),
-		devicesResource(), historicalClientCountsResource(), wlanControllersResource(), wlanControllerDetailsResource()} {
+		devicesResource(), historicalClientCountsResource(), wlanControllersResource(), wlanControllerDetailsResource(),
+		inventoryResource()} {
 		resources[r.name] = r
 		resourceNames = append(resourceNames, r.name)
 	}

@@ -107,6 +107,25 @@ type Options struct {
 	// HTMLErrorPages sends 400 and 404 answers as HTML pages, as CPIAPI
 	// observed, instead of errorDocuments.
 	HTMLErrorPages bool
+	// BareListsAt lists versions whose one-element lists inside an entity
+	// (InventoryDetails' chassis, interfaces and CDP neighbours) are sent
+	// as bare objects, as older JSON rendered a one-element list
+	// (prime.md section 3).
+	BareListsAt []string
+
+	// InventoryDetails' units and spellings, which no source gives. By
+	// default an interface's speed is in bits per second (IF-MIB ifSpeed),
+	// summary.upTime in hundredths of a second (sysUpTime, as
+	// AccessPointDetails' upTime) and the statuses UP and DOWN.
+	//
+	// InventorySpeedMbps sends speeds in megabits per second (IF-MIB
+	// ifHighSpeed).
+	InventorySpeedMbps bool
+	// InventoryUpTimeSeconds sends summary.upTime in seconds.
+	InventoryUpTimeSeconds bool
+	// InventoryStatusLowerCase spells adminStatus and operationalStatus
+	// up and down, as IF-MIB's enumerations are named.
+	InventoryStatusLowerCase bool
 
 	// CollectionInterval is the time between ClientCounts collections
 	// (0 = 5 min); HistoryWindow what HistoricalClientCounts keeps (0 =
@@ -159,6 +178,9 @@ type Sizes struct {
 	Controllers         int
 	Switches            int
 	Routers             int
+	StackedSwitches     int // switches with more than one chassis
+	Interfaces          int // Ethernet interfaces in InventoryDetails
+	Neighbors           int // CDP neighbours in InventoryDetails now
 	Clients             int // wireless clients in the latest ClientCounts collection
 	WiredClients        int // wired clients in the latest collection
 	ClientCountRows     int // ClientCounts entities (the latest collection, ROOT-DOMAIN view)
@@ -211,8 +233,8 @@ type Server struct {
 	defDom  string
 
 	// By version index 1..4: the version's number, MAC and entity forms.
-	strNum, objMAC, bare [len(versions) + 1]bool
-	notServed            map[string]bool // "v4/ClientCounts"
+	strNum, objMAC, bare, bareLists [len(versions) + 1]bool
+	notServed                       map[string]bool // "v4/ClientCounts"
 
 	mu sync.RWMutex // guards w
 	w  *world
@@ -316,6 +338,9 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	if s.bare, err = versionSet("BareEntityAt", o.BareEntityAt, 4); err != nil {
+		return nil, err
+	}
+	if s.bareLists, err = versionSet("BareListsAt", o.BareListsAt, 4); err != nil {
 		return nil, err
 	}
 	for _, p := range o.NotServed {

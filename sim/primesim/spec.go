@@ -25,17 +25,11 @@ func build(o simkit.Setup) (*simkit.Built, error) {
 	c := s.Credentials()
 	return simkit.Serve(s, simkit.Built{
 		Credentials: simkit.Credentials{Username: c.Username, Password: c.Password},
-		Devices: func() []simkit.DeviceSeed {
-			var out []simkit.DeviceSeed
-			for _, ap := range s.APs() {
-				out = append(out, simkit.DeviceSeed{Serial: ap.Serial, Name: ap.Name, Site: ap.Site, Vendor: "Cisco", Type: "ap"})
-			}
-			return append(out, s.controllerSeeds()...)
-		},
+		Devices:     s.DeviceSeeds,
 		Section: func(a simkit.SectionArgs) (string, error) {
 			file, err := a.Secret("password", c.Password)
 			return a.Write([]string{"username: " + c.Username, "password_file: " + file},
-				"access_points 30s", "clients 30s", "devices 60s", "alarms 15s", "controllers 60s"), err
+				"access_points 30s", "clients 30s", "devices 60s", "alarms 15s", "controllers 60s", "inventory 5m"), err
 		},
 	})
 }

@@ -174,6 +174,7 @@ type device struct {
 	kind        devKind
 	model       uint8
 	reach       uint8
+	building    int32 // a switch's building; controllers and routers sit in the campus's Building-01
 	wiredBase   int32
 	collectedMs int64
 	createdMs   int64
@@ -190,7 +191,8 @@ type world struct {
 	apByName  map[string]int32
 	devs      []device
 	devByName map[string]int32
-	ctrls     []ctrl // the controllers, in devs order
+	ctrls     []ctrl      // the controllers, in devs order
+	inv       []inventory // InventoryDetails, by device
 
 	alarms      []alarm // in @id order
 	cats, conds []string
@@ -208,6 +210,7 @@ const (
 	streamMut    = 0x7072696d65736903
 	streamFault  = 0x7072696d65736904
 	streamCells  = 0x7072696d65736905
+	streamInv    = 0x7072696d65736906
 	streamStep   = 0x7374657000000000 // + tick
 )
 
@@ -287,6 +290,7 @@ func buildWorld(seed int64, spec sizeSpec, nowMs int64, o ccOptions) *world {
 	w.buildDevices(r, spec)
 	w.buildAPs(r, spec)
 	w.buildControllers()
+	w.buildInventory()
 
 	w.buildCounts(o)
 	w.buildAlarms(r, spec)
@@ -329,7 +333,7 @@ func (w *world) buildDevices(r *rand.Rand, spec sizeSpec) {
 				continue
 			}
 			for k := 1; k <= switches[bi]; k++ {
-				add(device{kind: kindSwitch, campus: int8(c), loc: fmt.Sprintf("%s > Building-%02d", campusNames[c], b.num),
+				add(device{kind: kindSwitch, campus: int8(c), building: int32(bi), loc: fmt.Sprintf("%s > Building-%02d", campusNames[c], b.num),
 					name: fmt.Sprintf("%s-B%02d-SW%02d", code, b.num, k), ip: fmt.Sprintf("10.%d.%d.%d", octet, 1+seq/250, 2+seq%250)})
 				seq++
 			}

@@ -24,8 +24,10 @@ func BenchmarkRefreshLarge(b *testing.B) {
 	n := sim.Sizes()
 	cfg := primeConfig(b, base, sim.Credentials(), "")
 	// Clients: the pages of the SSID, ACCESSPOINT and DEVICE rows;
-	// controllers: those of WlanControllers and WlanControllerDetails.
-	minimum := ceilDiv(n.APs, 1000) + ceilDiv(n.Devices, 1000) + ceilDiv(n.ActiveAlarms, 1000) + 2*ceilDiv(n.Controllers, 1000)
+	// controllers: those of WlanControllers and WlanControllerDetails;
+	// inventory: InventoryDetails in its own small pages.
+	minimum := ceilDiv(n.APs, 1000) + ceilDiv(n.Devices, 1000) + ceilDiv(n.ActiveAlarms, 1000) + 2*ceilDiv(n.Controllers, 1000) +
+		ceilDiv(n.Devices, cfg.InventoryPageSize)
 	for _, typ := range countTypes {
 		minimum += ceilDiv(countRows(b, newClient(b, cfg), typ), 1000)
 	}
@@ -48,7 +50,7 @@ func BenchmarkRefreshLarge(b *testing.B) {
 			return err
 		}
 		return vendortest.Steps(ctx, vendortest.Step(c.AccessPoints), vendortest.Step(c.Devices),
-			vendortest.Step(c.Clients), alarms, vendortest.Step(c.Controllers))
+			vendortest.Step(c.Clients), alarms, vendortest.Step(c.Controllers), vendortest.Step(c.Inventory))
 	})
 	if sim.MaxInFlight() > cfg.Budget.Concurrency {
 		b.Errorf("peak requests in flight = %d; the configured concurrency is %d", sim.MaxInFlight(), cfg.Budget.Concurrency)

@@ -1,11 +1,13 @@
 // Package primeinfra polls a Cisco Prime Infrastructure server's REST API
 // (v4 data resources): access points, devices, client counts, active
-// alarms and wireless controllers, in pages fetched a few at a time with a
-// hold between bursts, as Prime's rate limiting expects, and fewer at a
-// time with longer holds after its throttling 503s.
+// alarms, wireless controllers and the devices' inventories, in pages
+// fetched a few at a time with a hold between bursts, as Prime's rate
+// limiting expects, and fewer at a time with longer holds after its
+// throttling 503s.
 package primeinfra
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -14,6 +16,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -204,9 +207,14 @@ var pageLimit = regexp.MustCompile(`(?i)size.*limit is (\d+)`)
 // time until one shorter than the first, or empty. It returns the virtual domain the server
 // answered for.
 func walk[E any](ctx context.Context, c *Client, resource string, q url.Values, each func([]E)) (string, error) {
+	return walkSized(ctx, c, resource, q, c.cfg.PageSize, each)
+}
+
+// walkSized is walk at a page size of its own, for a resource whose
+// entities are heavy.
+func walkSized[E any](ctx context.Context, c *Client, resource string, q url.Values, size int, each func([]E)) (string, error) {
 	var mu sync.Mutex
 	var domain string
-	size := c.cfg.PageSize
 	first := -1      // the first page's length, when it had no @count
 	fetched := false // some page came back
 	fetch := func(ctx context.Context, offset int) (vendors.Page, error) {
@@ -305,10 +313,15 @@ func (c *Client) AccessPoints(ctx context.Context) (*AccessPoints, error) {
 // own collection.
 func (c *Client) Devices(ctx context.Context) (*Devices, error) {
 	out := &Devices{Names: map[string]string{}}
+	type withID struct {
+		d  model.Device
+		id int64
+	}
+	var all []withID
 	_, err := walk(ctx, c, "Devices", nil, func(page []deviceEntity) {
 		for _, e := range page {
 			if d, ok := newDevice(e); ok {
-				out.Devices = append(out.Devices, d)
+				all = append(all, withID{d, e.DTO.DeviceID.n})
 				if ip := string(e.DTO.IPAddress); ip != "" {
 					out.Names[ip] = d.Name
 				}
@@ -318,7 +331,11 @@ func (c *Client) Devices(ctx context.Context) (*Devices, error) {
 	if err != nil {
 		return nil, err
 	}
-	model.SortDevices(out.Devices)
+	slices.SortFunc(all, func(a, b withID) int { return model.CompareDevices(a.d, b.d) })
+	out.Devices, out.IDs = make([]model.Device, len(all)), make([]int64, len(all))
+	for i, w := range all {
+		out.Devices[i], out.IDs[i] = w.d, w.id
+	}
 	return out, nil
 }
 
@@ -385,6 +402,36 @@ func (c *Client) Alarms(ctx context.Context) (*Alarms, error) {
 		return nil, err
 	}
 	return agg.result(), nil
+}
+
+// Inventory fetches every device's inventory, in pages of
+// inventory_page_size: an entity carries all of a device's interfaces,
+// which Prime is slow to gather.
+func (c *Client) Inventory(ctx context.Context) (*Inventory, error) {
+	byID := map[int64]int{}
+	out := &Inventory{}
+	_, err := walkSized(ctx, c, "InventoryDetails", nil, c.cfg.InventoryPageSize, func(page []inventoryEntity) {
+		for k := range page {
+			d, ok := newInventoryDevice(&page[k], c.cfg.InventoryUptimeUnit)
+			if !ok {
+				continue
+			}
+			// Pages over changing data can repeat a device.
+			if i, seen := byID[d.ID]; seen && d.ID != 0 {
+				out.Devices[i] = d
+				continue
+			}
+			byID[d.ID] = len(out.Devices)
+			out.Devices = append(out.Devices, d)
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(out.Devices, func(a, b InventoryDevice) int {
+		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID))
+	})
+	return out, nil
 }
 
 // Close drops the client's idle connections; the client must not be used

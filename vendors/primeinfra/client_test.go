@@ -61,6 +61,15 @@ func TestFetchMatchesSimulator(t *testing.T) {
 	if types["controller"] != want.Controllers || types["switch"] != want.Switches || types["router"] != want.Routers || types["ap"] != 0 {
 		t.Errorf("device types = %v; want controller=%d switch=%d router=%d and no APs", types, want.Controllers, want.Switches, want.Routers)
 	}
+	names := map[int64]string{}
+	for _, d := range sim.Devices() {
+		names[d.ID] = d.Name
+	}
+	for i, d := range devs.Devices {
+		if names[devs.IDs[i]] != d.Name {
+			t.Errorf("Devices() %s has deviceId %d, which is %q's; want each device's own beside it", d.Name, devs.IDs[i], names[devs.IDs[i]])
+		}
+	}
 	clients := vendortest.Get(t, "Clients()", c.Clients)
 	if clients.Total != want.Clients {
 		t.Errorf("clients = %d; want %d from the newest sample only", clients.Total, want.Clients)
@@ -286,13 +295,14 @@ func refreshClient(t testing.TB, cfg *config.Prime) (*Client, *vendors.Budget, *
 // does, and returns the errors.
 func refreshAll(c *Client) []error {
 	ctx := context.Background()
-	errs := make([]error, 5)
+	errs := make([]error, 6)
 	var wg sync.WaitGroup
 	wg.Go(func() { _, errs[0] = c.AccessPoints(ctx) })
 	wg.Go(func() { _, errs[1] = c.Devices(ctx) })
 	wg.Go(func() { _, errs[2] = c.Clients(ctx) })
 	wg.Go(func() { _, errs[3] = c.Alarms(ctx) })
 	wg.Go(func() { _, errs[4] = c.Controllers(ctx) })
+	wg.Go(func() { _, errs[5] = c.Inventory(ctx) })
 	wg.Wait()
 	var failed []error
 	for _, err := range errs {
@@ -371,7 +381,8 @@ func TestUnthrottledRefreshKeepsPace(t *testing.T) {
 	c, b, rec := refreshClient(t, cfg)
 	n := sim.Sizes()
 	// Controllers: the pages of WlanControllers and WlanControllerDetails.
-	minimum := ceilDiv(n.APs, 100) + ceilDiv(n.Devices, 100) + ceilDiv(n.ActiveAlarms, 100) + 2*ceilDiv(n.Controllers, 100)
+	minimum := ceilDiv(n.APs, 100) + ceilDiv(n.Devices, 100) + ceilDiv(n.ActiveAlarms, 100) + 2*ceilDiv(n.Controllers, 100) +
+		ceilDiv(n.Devices, cfg.InventoryPageSize)
 	for _, typ := range countTypes {
 		minimum += ceilDiv(countRows(t, newClient(t, cfg), typ), 100)
 	}

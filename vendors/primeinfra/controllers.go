@@ -1,14 +1,12 @@
 package primeinfra
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 )
 
 // Controller is one wireless controller, from its WlanControllers row
@@ -88,34 +86,6 @@ func (f *flexReach) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	*f = flexReach(reachable(s))
-	return nil
-}
-
-// flexNumber is a number sent as a JSON number or a numeric string; set
-// tells an absent value from zero.
-type flexNumber struct {
-	v   float64
-	set bool
-}
-
-func (f *flexNumber) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if bytes.Equal(b, []byte("null")) {
-		*f = flexNumber{}
-		return nil
-	}
-	if len(b) > 0 && b[0] == '"' {
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		b = []byte(strings.TrimSpace(s))
-	}
-	v, err := strconv.ParseFloat(string(b), 64)
-	if err != nil {
-		return fmt.Errorf("%q is not a number", b)
-	}
-	*f = flexNumber{v: v, set: true}
 	return nil
 }
 

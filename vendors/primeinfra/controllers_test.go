@@ -106,9 +106,11 @@ func TestControllerDecoding(t *testing.T) {
 	if c.APs != 0 || c.Clients != 0 || c.Reachable || c.CPU != nil || c.Memory != nil || c.Model != "" {
 		t.Errorf("a controller with no fields = %+v (cpu %s, memory %s); want zeros, no utilization", c, fmtRatio(c.CPU), fmtRatio(c.Memory))
 	}
-	var badCPU envelope[controllerDetailsEntity]
-	if err := json.Unmarshal([]byte(detailsOf(`{"name": "w", "cpuUtilization": "busy"}`)), &badCPU); err == nil || !strings.Contains(err.Error(), "busy") {
-		t.Errorf("cpuUtilization \"busy\": %v; want an error naming the value", err)
+	// Text that is no number says nothing of the value, as "auto" does of
+	// an interface's speed: the controller is kept, without CPU.
+	c = decodeControllers(t, listOf(`{"name": "w"}`), detailsOf(`{"name": "w", "cpuUtilization": "busy", "memoryUtilization": "40"}`)).Controllers[0]
+	if c.CPU != nil || fmtRatio(c.Memory) != "0.4" {
+		t.Errorf("cpuUtilization \"busy\" = cpu %s, memory %s; want no CPU, memory 0.4", fmtRatio(c.CPU), fmtRatio(c.Memory))
 	}
 }
 

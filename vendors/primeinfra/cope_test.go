@@ -218,8 +218,8 @@ func TestVersionFallback(t *testing.T) {
 
 // TestEachUnverifiedBehaviour refreshes every collection against the
 // simulator answering each way shared/vendor-apis/prime.md leaves open,
-// and checks the collections are complete: the APs, devices, clients and
-// active alarms the server has.
+// and checks the collections are complete: the APs, devices, clients,
+// active alarms and inventories the server has.
 func TestEachUnverifiedBehaviour(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
@@ -278,6 +278,15 @@ func TestEachUnverifiedBehaviour(t *testing.T) {
 			alarms, err := c.Alarms(ctx)
 			if err != nil || alarms.Total != want.ActiveAlarms {
 				t.Errorf("Alarms() = %v; want %d active alarms", err, want.ActiveAlarms)
+			}
+			inv, err := c.Inventory(ctx)
+			if err != nil || len(inv.Devices) != want.Devices {
+				t.Fatalf("Inventory() = %v; want %d devices", err, want.Devices)
+			}
+			for _, d := range inv.Devices {
+				if d.Serial == "" || d.ID == 0 || len(d.Interfaces) == 0 || len(d.Neighbors) == 0 {
+					t.Fatalf("inventory %+v: want a serial, a deviceId, interfaces and neighbours", d)
+				}
 			}
 		})
 	}

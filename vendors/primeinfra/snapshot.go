@@ -30,6 +30,10 @@ type AccessPoints struct {
 // Devices is the devices collection: controllers, switches and routers.
 type Devices struct {
 	Devices []model.Device
+	// IDs are Prime's deviceIds of Devices, by index (0 where none was
+	// sent): what the inventory joins on. Data saved before they were
+	// kept has none.
+	IDs []int64
 	// Names maps management addresses to device names.
 	Names map[string]string
 }

@@ -131,6 +131,7 @@ type apEntity struct {
 
 type deviceEntity struct {
 	DTO struct {
+		DeviceID        flexInt    `json:"deviceId"`
 		DeviceName      string     `json:"deviceName"`
 		DeviceType      string     `json:"deviceType"`
 		IPAddress       flexString `json:"ipAddress"`

@@ -54,19 +54,19 @@ func build(cfg *config.Prime, env collector.Env) (*collector.Parts, error) {
 		collector.Collect(primeClients, client.Clients, func(c *primeinfra.Clients) int { return c.Total }),
 		collector.Collect(primeAlarms, client.Alarms, func(a *primeinfra.Alarms) int { return a.Total }),
 		collector.Collect(primeControllers, client.Controllers, func(c *primeinfra.Controllers) int { return len(c.Controllers) }),
+		collector.Collect(primeInventory, client.Inventory, countInventory),
 	}
-	p := &collector.Parts{Collections: kinds, Render: render, Budget: budget, Reserve: cfg.Budget.Reserve,
+	ifaces := cfg.Interfaces
+	p := &collector.Parts{Collections: kinds, Budget: budget, Reserve: cfg.Budget.Reserve,
 		Identity: cfg.BaseURL + " " + cfg.VirtualDomain + " " + cfg.Username}
+	p.Render = func(out *exposition.Sink, d collector.Data) { render(out, d, &ifaces) }
 	p.Alarms = primeAlarmList
 	p.Devices = func(d collector.Data) []model.Device {
 		var out []model.Device
 		if a, ok := collector.Get(d, primeAccessPoints); ok {
 			out = append(out, a.Devices...)
 		}
-		if d, ok := collector.Get(d, primeDevices); ok {
-			out = append(out, d.Devices...)
-		}
-		return out
+		return append(out, primeDeviceList(d)...)
 	}
 	p.Close = client.Close
 	return p, nil
@@ -121,7 +121,7 @@ func primeClientCounts(c *primeinfra.Clients, a *primeinfra.AccessPoints) []mode
 	return out
 }
 
-func render(out *exposition.Sink, d collector.Data) {
+func render(out *exposition.Sink, d collector.Data, ifaces *config.PrimeInterfaces) {
 	aps, _ := collector.Get(d, primeAccessPoints)
 	if a := aps; a != nil {
 		for _, site := range a.Sites {
@@ -138,10 +138,11 @@ func render(out *exposition.Sink, d collector.Data) {
 		}
 	}
 	var names map[string]string
-	if d, ok := collector.Get(d, primeDevices); ok {
-		exposition.Devices(out, d.Devices)
-		names = d.Names
+	if devs, ok := collector.Get(d, primeDevices); ok {
+		exposition.Devices(out, primeDeviceList(d))
+		names = devs.Names
 	}
+	renderInventory(out, d, ifaces)
 	if c, ok := collector.Get(d, primeClients); ok {
 		exposition.Clients(out, primeClientCounts(c, aps))
 		for _, w := range c.Wired {

@@ -1,0 +1,116 @@
+package primesource_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/nmsexporter/nms_exporter/collector"
+	"github.com/nmsexporter/nms_exporter/collector/collectortest"
+	"github.com/nmsexporter/nms_exporter/config"
+	"github.com/nmsexporter/nms_exporter/registry"
+	"github.com/nmsexporter/nms_exporter/sim/nautobotsim"
+	"github.com/nmsexporter/nms_exporter/sim/primesim"
+)
+
+// TestDriftAgainstMirror runs a Prime source and a Nautobot that mirrors
+// the simulated Prime, its switches, routers and controllers with the
+// serials of their chassis, with deliberate drift, in one manager, and
+// checks the drift the Nautobot source reports against what the mirror
+// did. Among the drift are a renamed switch and a renamed controller:
+// matched by the serial the inventory gives them, each counts as a
+// name_mismatch, where without it each would count as missing_in_sot and
+// missing_in_vendor.
+func TestDriftAgainstMirror(t *testing.T) {
+	pi, err := primesim.New(primesim.Options{Seed: 11, Size: "medium", RateLimit: -1, MaxConcurrent: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	piSrv := httptest.NewServer(pi)
+	defer piSrv.Close()
+	mirror := pi.DeviceSeeds()
+	types := map[string]string{}
+	for _, d := range mirror {
+		types[d.Serial] = d.Type
+	}
+	// The first Nautobot seed whose drift renames a switch and a controller.
+	var nb *nautobotsim.Server
+	for seed := int64(1); seed <= 200 && nb == nil; seed++ {
+		s, err := nautobotsim.New(nautobotsim.Options{Seed: seed, Mirror: mirror})
+		if err != nil {
+			t.Fatal(err)
+		}
+		renamed := map[string]bool{}
+		for _, serial := range s.Drift().Renamed {
+			renamed[types[serial]] = true
+		}
+		if renamed["switch"] && renamed["controller"] {
+			nb = s
+		}
+	}
+	if nb == nil {
+		t.Fatal("no Nautobot seed up to 200 renames a switch and a controller; the test needs both")
+	}
+	nbSrv := httptest.NewServer(nb)
+	defer nbSrv.Close()
+
+	cr := pi.Credentials()
+	y := fmt.Sprintf(`prime:
+  - name: pi
+    base_url: %s
+    username: %s
+    password: %s
+    hold: 1ms
+nautobot:
+  - name: sot
+    base_url: %s
+    token: %s
+    describes: [pi]
+`, piSrv.URL, cr.Username, cr.Password, nbSrv.URL, nb.Credentials().Token)
+	cfg, err := config.Parse([]byte(y), "drift.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	m := collector.NewManager(ctx, collector.Options{Vendors: registry.Vendors, Logger: slog.New(slog.DiscardHandler)})
+	if err := m.Apply(cfg); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Stop()
+	for _, name := range []string{"pi", "sot"} {
+		src, _ := m.Source(name)
+		for _, c := range src.Collections {
+			if err := src.Refresh(ctx, c.Name); err != nil {
+				t.Fatalf("%s %s: %v", name, c.Name, err)
+			}
+		}
+	}
+	d := nb.Drift()
+	if len(d.Missing) == 0 || len(d.Moved) == 0 || len(d.Extra) == 0 {
+		t.Fatalf("the mirror's drift %+v lacks a kind; the test needs each", d)
+	}
+	want := fmt.Sprintf(`
+# HELP nms_sot_drift_devices Devices on which the source of truth and a vendor source disagree, by kind: missing_in_sot, missing_in_vendor, site_mismatch, name_mismatch.
+# TYPE nms_sot_drift_devices gauge
+nms_sot_drift_devices{kind="missing_in_sot",vendor_source="pi"} %d
+nms_sot_drift_devices{kind="missing_in_vendor",vendor_source="pi"} %d
+nms_sot_drift_devices{kind="name_mismatch",vendor_source="pi"} %d
+nms_sot_drift_devices{kind="site_mismatch",vendor_source="pi"} %d
+`, len(d.Missing), len(d.Extra), len(d.Renamed), len(d.Moved))
+	sot, _ := m.Source("sot")
+	if err := testutil.GatherAndCompare(collectortest.Scraped(t, sot), strings.NewReader(want), "nms_sot_drift_devices"); err != nil {
+		var kinds []string
+		for _, serial := range d.Renamed {
+			kinds = append(kinds, types[serial])
+		}
+		slices.Sort(kinds)
+		t.Errorf("drift against the mirror (renamed: %v): %v", kinds, err)
+	}
+}
