@@ -79,7 +79,7 @@ func TestNewErrors(t *testing.T) {
 		{"unknown NoCount", Options{NoCount: "maybe"}},
 		{"NotServed without version", Options{NotServed: []string{"ClientCounts"}}},
 		{"NotServed unknown version", Options{NotServed: []string{"v5/ClientCounts"}}},
-		{"NotServed unknown resource", Options{NotServed: []string{"v3/RogueApAlarms"}}},
+		{"NotServed unknown resource", Options{NotServed: []string{"v3/Events"}}},
 		{"StringNumbersAt unknown version", Options{StringNumbersAt: []string{"1"}}},
 		{"ObjectMACsAt v4", Options{ObjectMACsAt: []string{"v4"}}},
 	}
@@ -115,7 +115,8 @@ func TestCredentialsAndDomains(t *testing.T) {
 // allPaths are full lists of every resource, for byte comparisons.
 func allPaths() []string {
 	var out []string
-	for _, r := range []string{"AccessPointDetails", "Devices", "ClientCounts", "Alarms", "Clients", "HistoricalClientCounts"} {
+	for _, r := range []string{"AccessPointDetails", "Devices", "ClientCounts", "Alarms", "Clients", "HistoricalClientCounts",
+		"RogueApAlarms", "RadioDetails", "RFLoadStats"} {
 		out = append(out, data(r, ".full=true&.maxResults=1000"))
 	}
 	return out

@@ -76,7 +76,7 @@ var resourceNames []string
 
 func init() {
 	for _, r := range []*resource{apResource(), alarmsResource(), clientCountsResource(), clientsResource(),
-		devicesResource(), historicalClientCountsResource()} {
+		devicesResource(), historicalClientCountsResource(), rogueAlarmsResource(), radioDetailsResource(), loadStatsResource()} {
 		resources[r.name] = r
 		resourceNames = append(resourceNames, r.name)
 	}

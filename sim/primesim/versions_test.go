@@ -180,7 +180,8 @@ func catalog(h *harness, version string) []string {
 // one listed answers; op.json lists no operation.
 func TestCatalog(t *testing.T) {
 	h := newHarness(t, relaxed(Options{Seed: 3}))
-	want := []string{"AccessPointDetails", "Alarms", "ClientCounts", "Clients", "Devices", "HistoricalClientCounts"}
+	want := []string{"AccessPointDetails", "Alarms", "ClientCounts", "Clients", "Devices", "HistoricalClientCounts",
+		"RFLoadStats", "RadioDetails", "RogueApAlarms"}
 	for _, v := range versions {
 		names := catalog(h, v)
 		if !slices.Equal(names, want) {
