@@ -9,6 +9,8 @@ var PrimeCollections = map[string]Collection{
 	"clients":       {Enabled: true, Interval: Duration(5 * time.Minute)},
 	"devices":       {Enabled: true, Interval: Duration(10 * time.Minute)},
 	"alarms":        {Enabled: true, Interval: Duration(time.Minute)},
+	"rogues":        {Enabled: true, Interval: Duration(5 * time.Minute)},
+	"radios":        {Enabled: true, Interval: Duration(15 * time.Minute)},
 }
 
 // maxHold bounds Prime's hold: its limits count over seconds.

@@ -33,7 +33,7 @@ func build(o simkit.Setup) (*simkit.Built, error) {
 		Section: func(a simkit.SectionArgs) (string, error) {
 			file, err := a.Secret("password", c.Password)
 			return a.Write([]string{"username: " + c.Username, "password_file: " + file},
-				"access_points 30s", "clients 30s", "devices 60s", "alarms 15s"), err
+				"access_points 30s", "clients 30s", "devices 60s", "alarms 15s", "rogues 60s", "radios 60s"), err
 		},
 	})
 }

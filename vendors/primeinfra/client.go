@@ -1,6 +1,6 @@
 // Package primeinfra polls a Cisco Prime Infrastructure server's REST API
-// (v4 data resources): access points, devices, client counts and active
-// alarms, in pages fetched a few at a time with a hold between bursts, as
+// (v4 data resources): access points, devices, client counts, active
+// alarms and rogue AP alarms, and radios with their load, in pages fetched a few at a time with a hold between bursts, as
 // Prime's rate limiting expects, and fewer at a time with longer holds
 // after its throttling 503s.
 package primeinfra

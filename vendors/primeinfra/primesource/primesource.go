@@ -53,6 +53,8 @@ func build(cfg *config.Prime, env collector.Env) (*collector.Parts, error) {
 		collector.Collect(primeDevices, client.Devices, func(d *primeinfra.Devices) int { return len(d.Devices) }),
 		collector.Collect(primeClients, client.Clients, func(c *primeinfra.Clients) int { return c.Total }),
 		collector.Collect(primeAlarms, client.Alarms, func(a *primeinfra.Alarms) int { return a.Total }),
+		collector.Collect(primeRogues, client.Rogues, func(r *primeinfra.Rogues) int { return r.Total }),
+		collector.Collect(primeRadios, client.Radios, func(r *primeinfra.Radios) int { return len(r.Radios) }),
 	}
 	p := &collector.Parts{Collections: kinds, Render: render, Budget: budget, Reserve: cfg.Budget.Reserve,
 		Identity: cfg.BaseURL + " " + cfg.VirtualDomain + " " + cfg.Username}
@@ -159,4 +161,6 @@ func render(out *exposition.Sink, d collector.Data) {
 			out.Gauge(primeAlarmsAckedDesc, float64(k.Count), k.Severity, k.Category)
 		}
 	}
+	renderRogues(out, d, aps)
+	renderRadios(out, d)
 }
