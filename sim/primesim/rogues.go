@@ -121,7 +121,7 @@ func (w *world) pickRogueAP(r *rand.Rand) int {
 // malicious (major or critical), friendly (information) or of a custom
 // class (warning).
 func (w *world) drawRogue(r *rand.Rand, i int, atMs int64) rogue {
-	g := rogue{ap: int32(i), foundMs: atMs, updatedMs: atMs, state: 0, sev: sevMinor,
+	g := rogue{ap: int32(i), foundMs: atMs, updatedMs: atMs, sev: sevMinor,
 		rssi: int8(-90 + r.IntN(46)), ssid: uint8(r.IntN(len(rogueNets))),
 		mac: 0x020000000000 | r.Uint64()&0xffffffffff, acked: r.IntN(10) == 0}
 	switch x := r.IntN(100); {
