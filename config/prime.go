@@ -17,6 +17,8 @@ var PrimeCollections = map[string]Collection{
 	// InventoryDetails is heavy for Prime, and serials and cabling change
 	// seldom.
 	"inventory": {Enabled: true, Interval: Duration(6 * time.Hour)},
+	"rogues":    {Enabled: true, Interval: Duration(5 * time.Minute)},
+	"radios":    {Enabled: true, Interval: Duration(15 * time.Minute)},
 }
 
 // The units of InventoryDetails' summary.upTime, which no source gives.

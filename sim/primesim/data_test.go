@@ -80,7 +80,7 @@ func TestNewErrors(t *testing.T) {
 		{"BareListsAt unknown version", Options{BareListsAt: []string{"v5"}}},
 		{"NotServed without version", Options{NotServed: []string{"ClientCounts"}}},
 		{"NotServed unknown version", Options{NotServed: []string{"v5/ClientCounts"}}},
-		{"NotServed unknown resource", Options{NotServed: []string{"v3/RogueApAlarms"}}},
+		{"NotServed unknown resource", Options{NotServed: []string{"v3/Events"}}},
 		{"StringNumbersAt unknown version", Options{StringNumbersAt: []string{"1"}}},
 		{"ObjectMACsAt v4", Options{ObjectMACsAt: []string{"v4"}}},
 	}
@@ -117,7 +117,7 @@ func TestCredentialsAndDomains(t *testing.T) {
 func allPaths() []string {
 	var out []string
 	for _, r := range []string{"AccessPointDetails", "Devices", "ClientCounts", "Alarms", "Clients", "HistoricalClientCounts",
-		"WlanControllers", "WlanControllerDetails", "InventoryDetails"} {
+		"WlanControllers", "WlanControllerDetails", "InventoryDetails", "RogueApAlarms", "RadioDetails", "RFLoadStats"} {
 		out = append(out, data(r, ".full=true&.maxResults=1000"))
 	}
 	return out

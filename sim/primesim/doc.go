@@ -16,9 +16,11 @@
 // controllers, switches and routers; APs are not devices),
 // HistoricalClientCounts (historicalClientCountsDTO, or
 // Options.HistoryDTOKey), WlanControllers (wlanControllersDTO),
-// WlanControllerDetails (wlanControllerDetailsDTO) and InventoryDetails
-// (inventoryDetailsDTO, one per device; see below). Field names, types
-// and v4 object forms follow
+// WlanControllerDetails (wlanControllerDetailsDTO), InventoryDetails
+// (inventoryDetailsDTO, one per device; see below), RogueApAlarms
+// (rogueApAlarmsDTO), RadioDetails (radioDetailsDTO) and RFLoadStats
+// (rfLoadStatsDTO, or Options.LoadStatsDTOKey). Field names, types and v4
+// object forms follow
 // prime-v4-dto-fields.json: ethernetMac {"octets": "<12 hex>"}, ipAddress
 // {"address": "<ip>"}, category and condition {"ordinal": n, "value":
 // "..."}, isoDate strings in UTC ("2026-11-23T17:28:02.000Z"),
@@ -162,8 +164,9 @@
 //     it makes requests overlap; answers given before admission are not
 //     delayed.
 //
-// Mutators (Step, SetAPReachable, RaiseAlarm, ClearAlarm) change the world
-// while it serves; Sizes, APs and Devices report it as it is.
+// Mutators (Step, SetAPReachable, RaiseAlarm, ClearAlarm, RaiseRogues)
+// change the world while it serves; Sizes, APs, Devices, Controllers,
+// Rogues and Radios report it as it is.
 //
 // Data: per campus, buildings of 2 to 5 floors; locationHierarchy and
 // mapLocation are "NA-Campus > Building-03 > Floor-2". About 2% of the APs
@@ -296,4 +299,37 @@
 // answer (including 400, 403, 404 for an id or for a resource the version
 // does not serve, 405, the 503s and faults); 302s, 401s and unknown paths
 // are not counted.
+//
+// RogueApAlarms lists about 1.2 rogue AP alarms per AP (6,000 at size
+// large), four in five active, in @id order; they are kept apart from
+// Alarms (Prime lists them in both), so Alarms answers as before for a
+// seed. Each carries the alarm base fields as Alarms does (category
+// "Rogue AP", condition ROGUE_AP_DETECTED, deviceName "<apName>,<radio
+// MAC>" of the detecting AP, source the rogue's MAC) and
+// rogueApAlarmDetails: classificationType (UNCLASSIFIED, about 80%,
+// MINOR; MALICIOUS, MAJOR or CRITICAL; FRIENDLY, INFORMATION; CUSTOM,
+// WARNING), location (the detecting AP's floor), macAddress,
+// rogueClients, rssi, ssid and state. Options.RogueClassificationKey and
+// Options.RogueLocationKey rename those two keys or leave them out.
+// Some buildings hear far more rogues than others. Attributes: those of
+// Alarms.
+//
+// RadioDetails lists two radios per AP in AP order, slot 0 on 2.4 GHz
+// (radioType XOR (2.4GHz) on the 2800 and 3800 series, else
+// 802.11b/g/n) and slot 1 on 5 GHz (802.11a/n/ac, or 802.11a/n/ac/ax),
+// with channelNumber as cpiapi's ChannelNumberEnum spells it ("_36";
+// "36" with Options.PlainChannelNumbers), channelWidth "20 MHz" to "80
+// MHz" ("40MHz" with Options.CompactChannelWidths), radioBand "2.4 GHz"
+// or "5 GHz" (left out with Options.NoRadioBand), powerLevel and
+// txPowerOutput in dBm (left out with Options.NoTxPowerOutput), and
+// clientCount, the AP's clientCount_2_4GHz and clientCount_5GHz. A down
+// AP's radios are operStatus DOWN, without apIpAddress and
+// controllerIpAddress. Attributes: apName, slotId, operStatus.
+// RFLoadStats holds the latest load sample of each radio of a reachable
+// AP (Options.LoadStatsSamples: the last two or three, 20 minutes
+// apart, oldest first), with new @ids per sample: channelUtilization,
+// txUtilization and rxUtilization in percent (tx and rx within the
+// channel's), clientCount, poorCoverageClients, collectionTime (epoch
+// ms), macAddress (the base radio's) and ethernetMac. Attributes: slotId,
+// collectionTime.
 package primesim

@@ -178,8 +178,11 @@ func querySignature(res *resource, ver, campus int, p *listParams, fs []filter) 
 }
 
 func (s *Server) dtoKey(res *resource) string {
-	if res.name == "HistoricalClientCounts" {
+	switch res.name {
+	case "HistoricalClientCounts":
 		return s.opts.HistoryDTOKey
+	case "RFLoadStats":
+		return s.opts.LoadStatsDTOType
 	}
 	return res.dtoKey
 }

@@ -103,6 +103,8 @@ func (s *Server) Sizes() Sizes {
 	for d, name := range s.Domains() {
 		z.PerDomain[name] = per[d]
 	}
+	w.rogueSizes(&z)
+	s.radioSizes(&z)
 	return z
 }
 
@@ -246,7 +248,10 @@ func (s *Server) ClearAlarm(id int64) error {
 // ClientCounts collection is taken at the clock (at least a second after
 // the latest), with new @ids; HistoricalClientCounts drops what is older
 // than Options.HistoryWindow, keeping at most HistoryWindow /
-// CollectionInterval collections.
+// CollectionInterval collections. About 1% of the active rogue alarms
+// are cleared and as many raised; RFLoadStats takes a sample at the clock
+// (at least a second after the latest) and about 1% of the radios change
+// channel, as many their power level.
 func (s *Server) Step() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -289,4 +294,6 @@ func (s *Server) Step() {
 	// the last one: Step may run faster than the collection interval.
 	w.takeCollection(max(nowMs, w.cc.latest().atMs+1000))
 	w.updateStatus()
+	w.stepRogues(nowMs)
+	w.stepRadios(nowMs)
 }

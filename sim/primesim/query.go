@@ -77,7 +77,7 @@ var resourceNames []string
 func init() {
 	for _, r := range []*resource{apResource(), alarmsResource(), clientCountsResource(), clientsResource(),
 		devicesResource(), historicalClientCountsResource(), wlanControllersResource(), wlanControllerDetailsResource(),
-		inventoryResource()} {
+		inventoryResource(), rogueAlarmsResource(), radioDetailsResource(), loadStatsResource()} {
 		resources[r.name] = r
 		resourceNames = append(resourceNames, r.name)
 	}

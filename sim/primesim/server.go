@@ -156,6 +156,38 @@ type Options struct {
 	// as a reachability state (REACHABLE, UNREACHABLE) instead of the
 	// boolean of the v4 sample.
 	ControllerReachabilityString bool
+	// RogueClassificationKey is the key of a rogue's classification in
+	// rogueApAlarmDetails: "classificationType" ("", as a third-party
+	// listing of the resource has it), "classification", or "-" to leave
+	// it out.
+	RogueClassificationKey string
+	// RogueLocationKey is the key of the detecting AP's map location in
+	// rogueApAlarmDetails: "location" ("", as that listing has it),
+	// "mapLocation", or "-" to leave it out, so that only deviceName
+	// tells where the rogue was heard.
+	RogueLocationKey string
+
+	// PlainChannelNumbers spells RadioDetails' channelNumber "36"
+	// instead of the ChannelNumberEnum constant "_36" cpiapi lists.
+	PlainChannelNumbers bool
+	// CompactChannelWidths spells channelWidth "40MHz" instead of
+	// "40 MHz".
+	CompactChannelWidths bool
+	// NoRadioBand leaves out radioBand, which appeared in Prime 3.6: the
+	// band is then only in radioType.
+	NoRadioBand bool
+	// NoTxPowerOutput leaves out txPowerOutput (dBm), which appeared in a
+	// 2017 release; powerLevel remains.
+	NoTxPowerOutput bool
+	// LoadStatsDTOKey is the DTO key of RFLoadStats entities ("" =
+	// DefaultLoadStatsDTOKey, "rfLoadStatsDTO"); LoadStatsDTOType what
+	// their @dtoType says ("" = the key), as cpiapi found the two can
+	// differ.
+	LoadStatsDTOKey, LoadStatsDTOType string
+	// LoadStatsSamples is how many samples per radio RFLoadStats serves,
+	// oldest first (0 = 1, the latest; at most 3, 20 minutes apart), as a
+	// server that keeps its samples for a day would.
+	LoadStatsSamples int
 
 	Now func() time.Time // clock (nil = time.Now); all time-dependent behaviour uses it
 }
@@ -189,6 +221,10 @@ type Sizes struct {
 	ActiveAlarms        int // severity other than CLEARED
 	AcknowledgedAlarms  int // active alarms that are acknowledged
 	ClearedAlarms       int
+	RogueAlarms         int                    // RogueApAlarms entities
+	ActiveRogueAlarms   int                    // rogue alarms with a severity other than CLEARED
+	Radios              int                    // RadioDetails entities: two per AP
+	LoadStatsRows       int                    // RFLoadStats entities: the reachable APs' radios, by the samples served
 	PerDomain           map[string]DomainSizes // by virtual domain, ROOT-DOMAIN included
 }
 
@@ -296,6 +332,9 @@ func New(o Options) (*Server, error) {
 	case NoCountIgnore, NoCountOmit, NoCountPage:
 	default:
 		return nil, fmt.Errorf("primesim: unknown NoCount %q (want ignore, omit or page)", o.NoCount)
+	}
+	if err := checkRadioRogueOptions(&o); err != nil {
+		return nil, err
 	}
 	if o.HistoryWindow < o.CollectionInterval {
 		return nil, fmt.Errorf("primesim: HistoryWindow %v is shorter than CollectionInterval %v", o.HistoryWindow, o.CollectionInterval)

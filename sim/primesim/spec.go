@@ -29,7 +29,8 @@ func build(o simkit.Setup) (*simkit.Built, error) {
 		Section: func(a simkit.SectionArgs) (string, error) {
 			file, err := a.Secret("password", c.Password)
 			return a.Write([]string{"username: " + c.Username, "password_file: " + file},
-				"access_points 30s", "clients 30s", "devices 60s", "alarms 15s", "controllers 60s", "inventory 5m"), err
+				"access_points 30s", "clients 30s", "devices 60s", "alarms 15s", "controllers 60s", "inventory 5m",
+				"rogues 60s", "radios 60s"), err
 		},
 	})
 }

@@ -181,7 +181,7 @@ func catalog(h *harness, version string) []string {
 func TestCatalog(t *testing.T) {
 	h := newHarness(t, relaxed(Options{Seed: 3}))
 	want := []string{"AccessPointDetails", "Alarms", "ClientCounts", "Clients", "Devices", "HistoricalClientCounts",
-		"InventoryDetails", "WlanControllerDetails", "WlanControllers"}
+		"InventoryDetails", "RFLoadStats", "RadioDetails", "RogueApAlarms", "WlanControllerDetails", "WlanControllers"}
 	for _, v := range versions {
 		names := catalog(h, v)
 		if !slices.Equal(names, want) {

@@ -20,6 +20,8 @@ type view struct {
 	// k-th kept collection. histK and histRows cache the last one read.
 	histK    int
 	histRows []ccEntry
+
+	loadIdx []int32 // the radios RFLoadStats lists, built on first use
 }
 
 const nSeverities = len(severityNames)
@@ -76,6 +78,12 @@ func (v *view) histRow(i int) (*ccEntry, int64) {
 // marshalEntity writes an entity whose DTO key is head.DTOType, without
 // escaping the '>' of map locations.
 func marshalEntity(head entityHead, dto any) ([]byte, error) {
+	return marshalEntityAs(head, head.DTOType, dto)
+}
+
+// marshalEntityAs writes an entity with its DTO under key, whatever its
+// @dtoType says.
+func marshalEntityAs(head entityHead, key string, dto any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -93,7 +101,7 @@ func marshalEntity(head entityHead, dto any) ([]byte, error) {
 	buf.WriteString(`,"@url":`)
 	value(head.URL)
 	buf.WriteByte(',')
-	value(head.DTOType)
+	value(key)
 	buf.WriteByte(':')
 	value(dto)
 	buf.WriteByte('}')

@@ -200,6 +200,9 @@ type world struct {
 
 	cc ccWorld // ClientCounts, HistoricalClientCounts and Clients
 
+	rogues rogueWorld // RogueApAlarms
+	radios radioWorld // RadioDetails and RFLoadStats
+
 	tick uint64
 	mut  *rand.Rand // ids and picks for RaiseAlarm
 }
@@ -295,6 +298,8 @@ func buildWorld(seed int64, spec sizeSpec, nowMs int64, o ccOptions) *world {
 	w.buildCounts(o)
 	w.buildAlarms(r, spec)
 	w.updateStatus()
+	w.buildRogues()
+	w.buildRadios()
 	return w
 }
 

@@ -13,7 +13,8 @@ import (
 )
 
 // BenchmarkRefreshLarge refreshes every collection of the large simulated
-// server (5,000 APs, 60,000 clients, 20,000 alarms, 20 controllers) once per iteration at
+// server (5,000 APs and their 10,000 radios, 60,000 clients, 20,000 alarms,
+// 4,800 active rogue alarms, 20 controllers, 500 devices' inventories) once per iteration at
 // the default concurrency of 5 and hold of 1.2 s, against the simulator's
 // default per-user limits. It reports the calls against the page-count
 // minimum and the peak requests in flight; the simulator runs in the same
@@ -25,9 +26,11 @@ func BenchmarkRefreshLarge(b *testing.B) {
 	cfg := primeConfig(b, base, sim.Credentials(), "")
 	// Clients: the pages of the SSID, ACCESSPOINT and DEVICE rows;
 	// controllers: those of WlanControllers and WlanControllerDetails;
-	// inventory: InventoryDetails in its own small pages.
+	// inventory: InventoryDetails in its own small pages; radios: those of
+	// RadioDetails and RFLoadStats.
 	minimum := ceilDiv(n.APs, 1000) + ceilDiv(n.Devices, 1000) + ceilDiv(n.ActiveAlarms, 1000) + 2*ceilDiv(n.Controllers, 1000) +
-		ceilDiv(n.Devices, cfg.InventoryPageSize)
+		ceilDiv(n.Devices, cfg.InventoryPageSize) +
+		ceilDiv(n.ActiveRogueAlarms, 1000) + ceilDiv(n.Radios, 1000) + ceilDiv(n.LoadStatsRows, 1000)
 	for _, typ := range countTypes {
 		minimum += ceilDiv(countRows(b, newClient(b, cfg), typ), 1000)
 	}
@@ -50,7 +53,8 @@ func BenchmarkRefreshLarge(b *testing.B) {
 			return err
 		}
 		return vendortest.Steps(ctx, vendortest.Step(c.AccessPoints), vendortest.Step(c.Devices),
-			vendortest.Step(c.Clients), alarms, vendortest.Step(c.Controllers), vendortest.Step(c.Inventory))
+			vendortest.Step(c.Clients), alarms, vendortest.Step(c.Controllers), vendortest.Step(c.Inventory),
+			vendortest.Step(c.Rogues), vendortest.Step(c.Radios))
 	})
 	if sim.MaxInFlight() > cfg.Budget.Concurrency {
 		b.Errorf("peak requests in flight = %d; the configured concurrency is %d", sim.MaxInFlight(), cfg.Budget.Concurrency)

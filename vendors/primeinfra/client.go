@@ -1,9 +1,9 @@
 // Package primeinfra polls a Cisco Prime Infrastructure server's REST API
 // (v4 data resources): access points, devices, client counts, active
-// alarms, wireless controllers and the devices' inventories, in pages
-// fetched a few at a time with a hold between bursts, as Prime's rate
-// limiting expects, and fewer at a time with longer holds after its
-// throttling 503s.
+// alarms, rogue AP alarms, wireless controllers, the devices' inventories
+// and the APs' radios with their load, in pages fetched a few at a time
+// with a hold between bursts, as Prime's rate limiting expects, and fewer
+// at a time with longer holds after its throttling 503s.
 package primeinfra
 
 import (

@@ -288,6 +288,19 @@ func TestEachUnverifiedBehaviour(t *testing.T) {
 					t.Fatalf("inventory %+v: want a serial, a deviceId, interfaces and neighbours", d)
 				}
 			}
+			rogues, err := c.Rogues(ctx)
+			if err != nil || rogues.Total != want.ActiveRogueAlarms {
+				t.Errorf("Rogues() = %v; want %d active rogue alarms", err, want.ActiveRogueAlarms)
+			}
+			radios, err := c.Radios(ctx)
+			if err != nil || len(radios.Radios) != 2*(want.APs-want.UnreachableAPs) {
+				t.Fatalf("Radios() = %v; want the %d radios of the reachable APs", err, 2*(want.APs-want.UnreachableAPs))
+			}
+			for _, r := range radios.Radios {
+				if r.Channel == nil || r.BandwidthHertz == nil || r.Clients == nil || len(r.Utilization) != 2 {
+					t.Fatalf("radio %+v; want its channel, width, clients and utilization", r)
+				}
+			}
 		})
 	}
 }

@@ -34,6 +34,7 @@ func simBody(f *testing.F, base string, cr primesim.Credentials, resource, query
 }
 
 func FuzzEnvelope(f *testing.F) {
+	// The seeds' requests come faster than Prime's limits allow.
 	sim, base := vendortest.Serve(f, primesim.New, primesim.Options{Seed: 2, Size: "small", MaxSessions: -1, RateLimit: -1, ControllerUtilization: true})
 	cr := sim.Credentials()
 	for _, b := range [][]byte{
@@ -44,6 +45,9 @@ func FuzzEnvelope(f *testing.F) {
 		simBody(f, base, cr, "ClientCounts", "&type=%22DEVICE%22"),
 		simBody(f, base, cr, "WlanControllers", ""),
 		simBody(f, base, cr, "WlanControllerDetails", ""),
+		simBody(f, base, cr, "RogueApAlarms", ""),
+		simBody(f, base, cr, "RadioDetails", ""),
+		simBody(f, base, cr, "RFLoadStats", ""),
 	} {
 		f.Add(b, "Campus > Building 1 > Floor 2")
 		f.Add(b[:len(b)/2], "Campus > Building 1")
@@ -57,6 +61,8 @@ func FuzzEnvelope(f *testing.F) {
 		`{"queryResponse":{"@count":"1","entity":{"clientCountsDTO":{"type":"SSID","key":"All SSIDs","subkey":"ROOT-DOMAIN","count":9}}}}`,
 		`{"queryResponse":{"entity":[{"accessPointDetailsDTO":{"ethernetMac":{"octets":7}}}]}}`,
 		`{"queryResponse":{"entity":[{"wlanControllersDTO":{"name":"w","apCount":"3","reachabilityStatus":"REACHABLE"},"wlanControllerDetailsDTO":{"ipAddress":{"address":"10.0.0.1"},"cpuUtilization":"95"}}]}}`,
+		`{"queryResponse":{"entity":[{"@dtoType":"rogueApAlarmsDTO","rogueApAlarmsDTO":{"alarmId":3,"severity":"MAJOR","deviceName":"ap1,aa:bb","rogueApAlarmDetails":{"classificationType":{"value":"MALICIOUS"},"location":"HQ > B1 > F1"}}},{"rogueApAlarmsDTO":{"severity":"MINOR"}}]}}`,
+		`{"queryResponse":{"entity":[{"@dtoType":"radioDetailsDTO","radioDetailsDTO":{"apName":"ap1","baseRadioMac":"aa:bb:cc:00:11:22","slotId":"1","channelNumber":36,"channelWidth":"Above 40 MHz","radioType":"XOR (5GHz)"}},{"@dtoType":"x","rfLoadStatsDTO":{"macAddress":{"octets":"aabbcc001122"},"slotId":1,"collectionTime":"2020-07-27T17:28:02.000Z","channelUtilization":250,"txUtilization":-1}}]}}`,
 		`{"queryResponse":{"entity":null}}`,
 		`{"queryResponse":null}`,
 		`{}`,
@@ -136,6 +142,47 @@ func FuzzEnvelope(f *testing.F) {
 			}
 			if len(res.Controllers) > len(list.QueryResponse.Entity)+len(details.QueryResponse.Entity) {
 				t.Errorf("%d controllers from %d rows and %d details", len(res.Controllers), len(list.QueryResponse.Entity), len(details.QueryResponse.Entity))
+			}
+		}
+		var rogues envelope[rogueEntity]
+		if json.Unmarshal(data, &rogues) == nil {
+			tally := newRogueTally()
+			tally.add(rogues.QueryResponse.Entity)
+			res := tally.result()
+			sum := 0
+			for _, r := range res.Counts {
+				if r.Count < 1 || Severity(r.Severity) != r.Severity || r.Classification == "" || r.Classification != strings.ToLower(r.Classification) ||
+					(r.Site != "" && r.AP != "") {
+					t.Errorf("rogue count %+v; want a count, a severity on the exporter's scale, a lower-case classification, an AP only without a site", r)
+				}
+				sum += r.Count
+			}
+			if sum != res.Total || res.Total > len(rogues.QueryResponse.Entity) {
+				t.Errorf("tally of %d rogue alarms = total %d, sum %d", len(rogues.QueryResponse.Entity), res.Total, sum)
+			}
+		}
+		var radioDetails envelope[radioEntity]
+		var loads envelope[loadEntity]
+		if json.Unmarshal(data, &radioDetails) == nil && json.Unmarshal(data, &loads) == nil {
+			d, l := map[radioKey]radioDetail{}, map[radioKey]loadStat{}
+			for _, e := range radioDetails.QueryResponse.Entity {
+				d[radioKey{e.DTO.BaseRadioMac.mac(), e.DTO.SlotID.n}] = e.DTO
+			}
+			for _, e := range loads.QueryResponse.Entity {
+				l[radioKey{e.DTO.MacAddress.mac(), e.DTO.SlotID.n}] = e.DTO
+			}
+			seen := map[[2]string]bool{}
+			for _, r := range newRadios(d, l).Radios {
+				id := [2]string{r.Device, r.Band}
+				if r.Device == "" || (r.Band != "2.4" && r.Band != "5" && r.Band != "6") || seen[id] {
+					t.Errorf("radio %+v; want an AP name, a band among 2.4, 5 and 6, once", r)
+				}
+				seen[id] = true
+				for kind, v := range r.Utilization {
+					if v < 0 || v > 1 {
+						t.Errorf("radio %+v: utilization %s = %v; want a ratio", r, kind, v)
+					}
+				}
 			}
 		}
 

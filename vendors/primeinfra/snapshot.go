@@ -82,6 +82,29 @@ type Alarms struct {
 	Total        int
 }
 
+// RogueCount is the number of active rogue AP alarms with one
+// classification and severity at one site. A rogue whose alarm names no
+// location counts under its detecting AP instead, with an empty site, for
+// the collector to place from the access points it knows.
+type RogueCount struct {
+	Site, AP                 string
+	Classification, Severity string
+	Count                    int
+}
+
+// Rogues is the rogues collection: active rogue AP alarms counted, never
+// listed one by one (a busy site hears thousands).
+type Rogues struct {
+	Counts []RogueCount
+	Total  int
+}
+
+// Radios is the radios collection: the enabled radios of the reachable
+// access points, by AP name and band.
+type Radios struct {
+	Radios []model.Radio
+}
+
 // SiteOf turns a map location ("Campus > Building > Floor") into the site:
 // the location without its floor. Shorter locations are the site as they are.
 func SiteOf(location string) string {

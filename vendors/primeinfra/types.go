@@ -2,10 +2,12 @@ package primeinfra
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Wire types: the fields the exporter reads, with the API's JSON names.
@@ -82,13 +84,19 @@ func (l *list[E]) UnmarshalJSON(b []byte) error {
 
 // flexString accepts what v1 sends as a plain string and v4 as an object:
 // {"octets": ...} for MACs, {"address": ...} for IPs, {"value": ...} for
-// enumerations.
+// enumerations; a number is kept as its text, as an enumeration of
+// numbers (a channel) may come as one.
 type flexString string
 
 func (f *flexString) UnmarshalJSON(b []byte) error {
 	var s string
 	if json.Unmarshal(b, &s) == nil {
 		*f = flexString(s)
+		return nil
+	}
+	var n json.Number
+	if json.Unmarshal(b, &n) == nil {
+		*f = flexString(n)
 		return nil
 	}
 	var o struct {
@@ -180,4 +188,106 @@ type alarmEntity struct {
 		DeviceName            string     `json:"deviceName"`
 		Source                string     `json:"source"`
 	} `json:"alarmsDTO"`
+}
+
+// dto is an entity's DTO, read from the key its @dtoType names: the key's
+// spelling is not known for every resource (cpiapi guesses
+// "rFLoadStatsDTO" and "rfLoadStatsDTO"), and cpiapi found @dtoType
+// naming another key than the one sent, so failing that, the entity's one
+// key ending in DTO (shared/vendor-apis/prime.md, section 3).
+type dto[T any] struct {
+	DTO T
+}
+
+func (d *dto[T]) UnmarshalJSON(b []byte) error {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		return err
+	}
+	var typ string
+	if raw, ok := m["@dtoType"]; ok {
+		if err := json.Unmarshal(raw, &typ); err != nil {
+			return fmt.Errorf("@dtoType: %w", err)
+		}
+	}
+	raw, ok := m[typ]
+	if !ok || typ == "" {
+		var keys []string
+		for k := range m {
+			if !strings.HasPrefix(k, "@") && strings.HasSuffix(strings.ToLower(k), "dto") {
+				keys = append(keys, k)
+			}
+		}
+		if len(keys) != 1 {
+			return fmt.Errorf("entity has no DTO under its @dtoType %q and %d keys ending in DTO", typ, len(keys))
+		}
+		raw = m[keys[0]]
+	}
+	if err := json.Unmarshal(raw, &d.DTO); err != nil {
+		return fmt.Errorf("%s: %w", cmp.Or(typ, "DTO"), err)
+	}
+	return nil
+}
+
+// epochMs is a time Prime sends as epoch milliseconds (collectionTime),
+// as a number, a numeric string, or, as its v4 documents type it, a date.
+type epochMs int64
+
+func (t *epochMs) UnmarshalJSON(b []byte) error {
+	var f flexInt
+	if err := json.Unmarshal(b, &f); err == nil {
+		*t = epochMs(f.n)
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("%s is not a time", b)
+	}
+	at, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return fmt.Errorf("%q is neither epoch milliseconds nor a date", s)
+	}
+	*t = epochMs(at.UnixMilli())
+	return nil
+}
+
+// rogueAlarm is a RogueApAlarms entity's DTO: an alarm with the rogue's
+// details, whose keys no Cisco document gives; the classification and the
+// location are read under each spelling seen or guessed.
+type rogueAlarm struct {
+	ID         flexInt `json:"@id"`
+	AlarmID    int64   `json:"alarmId"`
+	Severity   string  `json:"severity"`
+	DeviceName string  `json:"deviceName"`
+	Details    struct {
+		ClassificationType flexString `json:"classificationType"`
+		Classification     flexString `json:"classification"`
+		Location           string     `json:"location"`
+		MapLocation        string     `json:"mapLocation"`
+	} `json:"rogueApAlarmDetails"`
+}
+
+// radioDetail is a RadioDetails entity's DTO (cpiapi's v4 catalogue).
+type radioDetail struct {
+	APName        string     `json:"apName"`
+	BaseRadioMac  flexString `json:"baseRadioMac"`
+	SlotID        flexInt    `json:"slotId"`
+	AdminStatus   string     `json:"adminStatus"`
+	OperStatus    string     `json:"operStatus"`
+	ChannelNumber flexString `json:"channelNumber"` // ChannelNumberEnum: "_36"
+	ChannelWidth  flexString `json:"channelWidth"`  // ChannelBandwidthEnum: "40 MHz"
+	ClientCount   flexInt    `json:"clientCount"`
+	TxPowerOutput flexInt    `json:"txPowerOutput"` // dBm, since a 2017 release
+	RadioBand     string     `json:"radioBand"`     // "2.4 GHz", "5 GHz", since 3.6
+	RadioType     string     `json:"radioType"`     // UnifiedRadioTypeEnum: "802.11a/n/ac"
+}
+
+// loadStat is an RFLoadStats entity's DTO: a radio's load in one sample.
+type loadStat struct {
+	MacAddress         flexString `json:"macAddress"` // the base radio's
+	SlotID             flexInt    `json:"slotId"`
+	CollectionTime     epochMs    `json:"collectionTime"`
+	ChannelUtilization flexInt    `json:"channelUtilization"` // percent
+	TxUtilization      flexInt    `json:"txUtilization"`
+	ClientCount        flexInt    `json:"clientCount"`
 }

@@ -55,6 +55,8 @@ func build(cfg *config.Prime, env collector.Env) (*collector.Parts, error) {
 		collector.Collect(primeAlarms, client.Alarms, func(a *primeinfra.Alarms) int { return a.Total }),
 		collector.Collect(primeControllers, client.Controllers, func(c *primeinfra.Controllers) int { return len(c.Controllers) }),
 		collector.Collect(primeInventory, client.Inventory, countInventory),
+		collector.Collect(primeRogues, client.Rogues, func(r *primeinfra.Rogues) int { return r.Total }),
+		collector.Collect(primeRadios, client.Radios, func(r *primeinfra.Radios) int { return len(r.Radios) }),
 	}
 	ifaces := cfg.Interfaces
 	p := &collector.Parts{Collections: kinds, Budget: budget, Reserve: cfg.Budget.Reserve,
@@ -162,4 +164,6 @@ func render(out *exposition.Sink, d collector.Data, ifaces *config.PrimeInterfac
 		}
 	}
 	renderControllers(out, d)
+	renderRogues(out, d, aps)
+	renderRadios(out, d)
 }
