@@ -39,7 +39,7 @@ var units = []string{
 }
 
 // vendorBoards are the dashboards of one vendor, which pick sources and sites.
-var vendorBoards = []string{"mist.json", "mist_wired.json", "prime.json", "cxcloud.json", "nautobot.json"}
+var vendorBoards = []string{"mist.json", "mist_wired.json", "prime.json", "prime_wireless.json", "cxcloud.json", "nautobot.json"}
 
 // sentinel stands for $__rate_interval when checking that rate, irate and
 // increase use it: no dashboard writes this range by hand.
@@ -488,7 +488,7 @@ func TestExprs(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Exprs() error = %v; want nil", err)
 	}
-	for _, want := range []string{"overview.json", "mist.json", "mist_wired.json", "prime.json", "cxcloud.json", "nautobot.json", "exporter.json"} {
+	for _, want := range []string{"overview.json", "mist.json", "mist_wired.json", "prime.json", "prime_wireless.json", "cxcloud.json", "nautobot.json", "exporter.json"} {
 		if len(all[want]) == 0 {
 			t.Errorf("len(Exprs()[%q]) = 0; want its expressions", want)
 		}
