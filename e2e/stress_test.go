@@ -250,6 +250,8 @@ var collectionFamilies = map[string]map[string]struct {
 		"devices":       {"nms_device_info", false},
 		"clients":       {"nms_clients", false},
 		"controllers":   {"nms_prime_controller_info", true},
+		"rogues":        {"nms_prime_rogue_aps", false},
+		"radios":        {"nms_ap_radio_clients", false},
 	},
 	"cxcloud": {
 		"inventory":     {"nms_device_info", true},
