@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Wire types: the fields the exporter reads, with the API's JSON names.
@@ -170,13 +172,46 @@ type clientCount struct {
 	Wired10GCount  int `json:"wired10GCount"`
 }
 
+// alarmEntity is an Alarms entity (data/prime-v4-dto-fields.json,
+// resource Alarms). Prime omits null attributes: any may be absent.
 type alarmEntity struct {
 	DTO struct {
-		AlarmID               int64      `json:"alarmId"`
+		ID                    flexInt    `json:"@id"`
+		AlarmID               flexInt    `json:"alarmId"`
 		Severity              string     `json:"severity"`
 		AcknowledgementStatus bool       `json:"acknowledgementStatus"`
 		Category              flexString `json:"category"`
+		Condition             flexString `json:"condition"`
 		DeviceName            string     `json:"deviceName"`
 		Source                string     `json:"source"`
+		Message               string     `json:"message"`
+		AlarmFoundAt          isoDate    `json:"alarmFoundAt"`
+		LastUpdatedAt         isoDate    `json:"lastUpdatedAt"`
+		TimeStamp             isoDate    `json:"timeStamp"`
 	} `json:"alarmsDTO"`
+}
+
+// isoDate is one of Prime's ISO dates ("2020-07-27T17:28:02.000Z"); zero
+// when absent. A date in a form it does not read is left zero too, as
+// not known: an alarm is not dropped over its date.
+type isoDate struct{ time.Time }
+
+// isoLayouts are the forms an ISO date is read in: the DTO catalogue's,
+// and the same with a numeric zone, as Java writes it.
+var isoLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999Z0700"}
+
+func (d *isoDate) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		// Not a string: the decoder names the field.
+		return &json.UnmarshalTypeError{Value: fmt.Sprintf("%.40s", b), Type: reflect.TypeFor[isoDate]()}
+	}
+	d.Time = time.Time{}
+	for _, layout := range isoLayouts {
+		if t, err := time.Parse(layout, strings.TrimSpace(s)); err == nil {
+			d.Time = t
+			break
+		}
+	}
+	return nil
 }

@@ -52,7 +52,7 @@ func build(cfg *config.Prime, env collector.Env) (*collector.Parts, error) {
 		collector.Collect(primeAccessPoints, client.AccessPoints, func(a *primeinfra.AccessPoints) int { return len(a.Devices) }),
 		collector.Collect(primeDevices, client.Devices, func(d *primeinfra.Devices) int { return len(d.Devices) }),
 		collector.Collect(primeClients, client.Clients, func(c *primeinfra.Clients) int { return c.Total }),
-		collector.Collect(primeAlarms, client.Alarms, func(a *primeinfra.Alarms) int { return a.Total }),
+		collector.Collect(primeAlarms, client.Alarms, func(a *primeinfra.Alarms) int { return len(a.Alarms) }),
 	}
 	p := &collector.Parts{Collections: kinds, Render: render, Budget: budget, Reserve: cfg.Budget.Reserve,
 		Identity: cfg.BaseURL + " " + cfg.VirtualDomain + " " + cfg.Username}
@@ -74,7 +74,7 @@ func build(cfg *config.Prime, env collector.Env) (*collector.Parts, error) {
 // primeAlarmList gives Prime's alarms the site of their device: the
 // collections refresh apart, so the join is made from whatever each has
 // last fetched.
-func primeAlarmList(d collector.Data) []model.AlarmCount {
+func primeAlarmList(d collector.Data) []model.Alarm {
 	a, ok := collector.Get(d, primeAlarms)
 	if !ok {
 		return nil
@@ -90,12 +90,16 @@ func primeAlarmList(d collector.Data) []model.AlarmCount {
 			sites[d.Name] = d.Site
 		}
 	}
-	out := make([]model.AlarmCount, len(a.Active))
-	for i, k := range a.Active {
-		k.Site = sites[k.Device]
-		out[i] = k
+	if len(sites) == 0 {
+		return a.Alarms
 	}
-	model.SortAlarmCounts(out)
+	// A copy: the snapshot is shared, and the join changes with the other
+	// collections; the order, by id, stays.
+	out := make([]model.Alarm, len(a.Alarms))
+	for i, al := range a.Alarms {
+		al.Site = sites[al.Device]
+		out[i] = al
+	}
 	return out
 }
 
@@ -155,8 +159,15 @@ func render(out *exposition.Sink, d collector.Data) {
 		}
 	}
 	if a, ok := collector.Get(d, primeAlarms); ok {
-		for _, k := range a.Acknowledged {
-			out.Gauge(primeAlarmsAckedDesc, float64(k.Count), k.Severity, k.Category)
+		type key struct{ severity, category string }
+		acked := map[key]int{}
+		for _, al := range a.Alarms {
+			if al.Acked {
+				acked[key{al.Severity, al.Category}]++
+			}
+		}
+		for k, n := range acked {
+			out.Gauge(primeAlarmsAckedDesc, float64(n), k.severity, k.category)
 		}
 	}
 }
