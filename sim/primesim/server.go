@@ -104,6 +104,10 @@ type Options struct {
 	// BareEntityAt lists versions whose one-element entity list is sent
 	// as a bare object.
 	BareEntityAt []string
+	// StringEnumsAt lists versions before v4 whose enumerations (an
+	// alarm's category and condition) are plain strings, the value alone:
+	// the catalogue shows only v4's {"ordinal", "value"} objects.
+	StringEnumsAt []string
 	// HTMLErrorPages sends 400 and 404 answers as HTML pages, as CPIAPI
 	// observed, instead of errorDocuments.
 	HTMLErrorPages bool
@@ -128,6 +132,11 @@ type Options struct {
 	// HistoryDTOKey is the DTO key of HistoricalClientCounts entities
 	// ("" = "historicalClientCountsDTO").
 	HistoryDTOKey string
+
+	// AckUpdatesAlarm moves an alarm's lastUpdatedAt and timeStamp to the
+	// time it is acknowledged (AcknowledgeAlarm): whether an
+	// acknowledgement counts as an update is not documented.
+	AckUpdatesAlarm bool
 
 	Now func() time.Time // clock (nil = time.Now); all time-dependent behaviour uses it
 }
@@ -201,9 +210,10 @@ type Server struct {
 	granted map[string]bool
 	defDom  string
 
-	// By version index 1..4: the version's number, MAC and entity forms.
-	strNum, objMAC, bare [len(versions) + 1]bool
-	notServed            map[string]bool // "v4/ClientCounts"
+	// By version index 1..4: the version's number, MAC, entity and
+	// enumeration forms.
+	strNum, objMAC, bare, strEnum [len(versions) + 1]bool
+	notServed                     map[string]bool // "v4/ClientCounts"
 
 	mu sync.RWMutex // guards w
 	w  *world
@@ -307,6 +317,9 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	if s.bare, err = versionSet("BareEntityAt", o.BareEntityAt, 4); err != nil {
+		return nil, err
+	}
+	if s.strEnum, err = versionSet("StringEnumsAt", o.StringEnumsAt, 3); err != nil {
 		return nil, err
 	}
 	for _, p := range o.NotServed {
