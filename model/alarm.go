@@ -35,6 +35,7 @@ type Alarm struct {
 	Text string `json:",omitempty"`
 	// StartedAt is when the vendor says the alarm began, UpdatedAt when
 	// it last changed or was last seen; zero when the vendor does not say.
+	// The times of the vendors' records are in UTC.
 	StartedAt time.Time `json:",omitzero"`
 	UpdatedAt time.Time `json:",omitzero"`
 	// Acked says an operator acknowledged the alarm at the vendor;

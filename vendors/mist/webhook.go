@@ -218,15 +218,17 @@ func (a *webhookAlarm) event() string {
 // that would overflow a time.Time.
 const maxEpoch = 253402300799
 
-// epoch turns Mist's epoch seconds, fractions allowed, into a time; zero
-// or less, or not a number, is no time at all.
+// epoch turns Mist's epoch seconds, fractions allowed, into a time in
+// UTC; zero or less, or not a number, is no time at all. The fraction is
+// kept to the microsecond: a float64 of this century's seconds holds no
+// more, and its last digits would read 1720594000.746 as .746000051.
 func epoch(sec float64) time.Time {
 	if math.IsNaN(sec) || sec <= 0 {
 		return time.Time{}
 	}
 	sec = min(sec, maxEpoch)
 	whole, frac := math.Modf(sec)
-	return time.Unix(int64(whole), int64(frac*1e9))
+	return time.Unix(int64(whole), int64(math.Round(frac*1e6))*1e3).UTC()
 }
 
 // deviceEvents reads the up and down events of a device-events or

@@ -191,8 +191,8 @@ type alarmEntity struct {
 	} `json:"alarmsDTO"`
 }
 
-// isoDate is one of Prime's ISO dates ("2020-07-27T17:28:02.000Z"); zero
-// when absent. A date in a form it does not read is left zero too, as
+// isoDate is one of Prime's ISO dates ("2020-07-27T17:28:02.000Z"), in
+// UTC; zero when absent. A date in a form it does not read is left zero too, as
 // not known: an alarm is not dropped over its date.
 type isoDate struct{ time.Time }
 
@@ -209,7 +209,7 @@ func (d *isoDate) UnmarshalJSON(b []byte) error {
 	d.Time = time.Time{}
 	for _, layout := range isoLayouts {
 		if t, err := time.Parse(layout, strings.TrimSpace(s)); err == nil {
-			d.Time = t
+			d.Time = t.UTC()
 			break
 		}
 	}
