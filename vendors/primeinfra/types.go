@@ -176,18 +176,18 @@ type clientCount struct {
 // resource Alarms). Prime omits null attributes: any may be absent.
 type alarmEntity struct {
 	DTO struct {
-		ID                    flexInt    `json:"@id"`
-		AlarmID               flexInt    `json:"alarmId"`
-		Severity              string     `json:"severity"`
-		AcknowledgementStatus bool       `json:"acknowledgementStatus"`
-		Category              flexString `json:"category"`
-		Condition             flexString `json:"condition"`
-		DeviceName            string     `json:"deviceName"`
-		Source                string     `json:"source"`
-		Message               string     `json:"message"`
-		AlarmFoundAt          isoDate    `json:"alarmFoundAt"`
-		LastUpdatedAt         isoDate    `json:"lastUpdatedAt"`
-		TimeStamp             isoDate    `json:"timeStamp"`
+		ID                    flexInt   `json:"@id"`
+		AlarmID               flexInt   `json:"alarmId"`
+		Severity              string    `json:"severity"`
+		AcknowledgementStatus bool      `json:"acknowledgementStatus"`
+		Category              alarmEnum `json:"category"`
+		Condition             alarmEnum `json:"condition"`
+		DeviceName            string    `json:"deviceName"`
+		Source                string    `json:"source"`
+		Message               string    `json:"message"`
+		AlarmFoundAt          isoDate   `json:"alarmFoundAt"`
+		LastUpdatedAt         isoDate   `json:"lastUpdatedAt"`
+		TimeStamp             isoDate   `json:"timeStamp"`
 	} `json:"alarmsDTO"`
 }
 
@@ -201,10 +201,12 @@ type isoDate struct{ time.Time }
 var isoLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999Z0700"}
 
 func (d *isoDate) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		// Not a string: the decoder names the field.
-		return &json.UnmarshalTypeError{Value: fmt.Sprintf("%.40s", b), Type: reflect.TypeFor[isoDate]()}
+	s, ok := plainString(b)
+	if !ok {
+		if err := json.Unmarshal(b, &s); err != nil {
+			// Not a string: the decoder names the field.
+			return &json.UnmarshalTypeError{Value: fmt.Sprintf("%.40s", b), Type: reflect.TypeFor[isoDate]()}
+		}
 	}
 	d.Time = time.Time{}
 	for _, layout := range isoLayouts {
@@ -214,4 +216,32 @@ func (d *isoDate) UnmarshalJSON(b []byte) error {
 		}
 	}
 	return nil
+}
+
+// alarmEnum is an alarm's category or condition: v4's {"ordinal",
+// "value"} object, or the value alone, as flexString reads it, without
+// the decoder's work for the plain string form.
+type alarmEnum string
+
+func (e *alarmEnum) UnmarshalJSON(b []byte) error {
+	if s, ok := plainString(b); ok {
+		*e = alarmEnum(s)
+		return nil
+	}
+	var f flexString
+	if err := f.UnmarshalJSON(b); err != nil {
+		return err
+	}
+	*e = alarmEnum(f)
+	return nil
+}
+
+// plainString returns a JSON string that has no escapes, without the
+// decoder's work; ok is false for anything else. Alarms carry several
+// such strings each, tens of thousands a refresh.
+func plainString(b []byte) (string, bool) {
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' || bytes.IndexByte(b, '\\') >= 0 {
+		return "", false
+	}
+	return string(b[1 : len(b)-1]), true
 }
