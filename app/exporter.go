@@ -73,6 +73,9 @@ func NewExporter(ctx context.Context, logger *slog.Logger, configFile, storage s
 		Logger: logger, UserAgent: "nms_exporter/" + version.Version, StateDir: storage,
 		Scrub:   func(err error) error { return e.scrub.Load().Error(err) },
 		Vendors: registry.Vendors,
+		// A new or cleared alarm reaches Alertmanager as soon as the
+		// refresh or webhook that saw it lands, not at the next resend.
+		AlarmsChanged: func(string) { e.notifyPusher() },
 	})
 	if _, err := e.sc.Reload(e.apply); err != nil {
 		return nil, err

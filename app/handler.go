@@ -26,7 +26,9 @@ func (e *Exporter) Handler() http.Handler {
 	mux.Handle("/status", connlimit.InFlight(e.maxRequests, web.StatusHandler(e.mgr, e.logger)))
 	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "healthy") })
 	mux.HandleFunc("/-/reload", e.serveReload)
-	mux.Handle("/webhooks/mist", bridge.WebhookHandler("mist", e.mgr.Sources, e.bridge, e.notifyPusher, e.logger))
+	// The sources tell the bridge of the alarms a webhook changes
+	// (AlarmsChanged); one that changes none asks for no push.
+	mux.Handle("/webhooks/mist", bridge.WebhookHandler("mist", e.mgr.Sources, e.bridge, nil, e.logger))
 	mux.HandleFunc("/config", func(w http.ResponseWriter, _ *http.Request) {
 		// Secrets marshal as <secret>.
 		b, err := yaml.Marshal(e.sc.Get())

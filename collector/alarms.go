@@ -3,7 +3,9 @@ package collector
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"errors"
+	"hash/maphash"
 	"sync"
 	"time"
 
@@ -48,9 +50,12 @@ type pushed struct {
 	seen   seenEvents
 }
 
+// pushedAlarm is the last event applied of one alarm.
 type pushedAlarm struct {
-	alarm model.AlarmCount
-	at    time.Time
+	alarm   model.Alarm
+	cleared bool
+	date    time.Time // the event's, as the vendor gave it
+	at      time.Time // when it was applied, on the source's clock
 }
 
 // seenEvents remembers the alarm events applied while their date is
@@ -141,17 +146,29 @@ func (s *Source) AcceptWebhook(ctx context.Context, body []byte) (WebhookResult,
 			feed.Device(d)
 		}
 	}
-	kept := 0
+	if s.applyPushed(res.Alarms, now, &res) > 0 {
+		s.cache.touch()
+		s.rebuildSoon() // the scrapes show the pushed alarms without waiting on a poll
+		s.checkAlarms()
+	}
+	return res, nil
+}
+
+// applyPushed keeps the alarm events that are dated within the window and
+// new, each in place of the alarm's earlier one, counts the others in
+// res.Dropped, and returns how many it kept.
+func (s *Source) applyPushed(events []model.PushedAlarm, now time.Time, res *WebhookResult) int {
 	s.pushed.mu.Lock()
 	defer s.pushed.mu.Unlock()
-	for _, p := range res.Alarms {
+	kept := 0
+	for _, p := range events {
 		reason := ""
 		switch {
 		case !p.At.After(now.Add(-WebhookWindow)): // not dated, too
 			reason = DropStale
 		case p.At.After(now.Add(WebhookWindow)):
 			reason = DropFuture
-		case !s.pushed.seen.add(sha256.Sum256([]byte(p.ID+"\x00"+p.Event)), p.At.Add(WebhookWindow), now):
+		case !s.pushed.seen.add(sha256.Sum256([]byte(p.Alarm.ID+"\x00"+p.Event)), p.At.Add(WebhookWindow), now):
 			reason = DropDuplicate
 		}
 		if reason != "" {
@@ -161,14 +178,10 @@ func (s *Source) AcceptWebhook(ctx context.Context, body []byte) (WebhookResult,
 		if s.pushed.alarms == nil {
 			s.pushed.alarms = map[string]pushedAlarm{}
 		}
-		s.pushed.alarms[p.ID] = pushedAlarm{alarm: p.Alarm, at: now}
+		s.pushed.alarms[p.Alarm.ID] = pushedAlarm{alarm: p.Alarm, cleared: p.Cleared, date: p.At, at: now}
 		kept++
 	}
-	if kept > 0 {
-		s.cache.touch()
-		s.rebuildSoon() // the scrapes show the pushed alarms without waiting on a poll
-	}
-	return res, nil
+	return kept
 }
 
 // carryWebhooks goes on from the events the source this one replaces has
@@ -212,57 +225,149 @@ func (s *Source) expirePushed() {
 	if expired > 0 {
 		s.cache.touch()
 		s.rebuildSoon()
+		s.checkAlarms()
 	}
 }
 
-// Alarms returns the active alarms: the last poll's, plus those pushed by
-// webhook since that poll began and within their lifetime.
-func (s *Source) Alarms() []model.AlarmCount { return s.alarmsOf(s.cache.view()) }
+// ActiveAlarms returns the source's active alarms, one per vendor alarm
+// id, sorted by id: the last poll's, with the alarms pushed by webhook
+// since that poll began, within their lifetime, in place of the poll's
+// record of the same alarm unless that record is the newer (its UpdatedAt
+// after the event's date); an alarm whose last event cleared it is left
+// out. The list is shared: callers must not change it.
+func (s *Source) ActiveAlarms() []model.Alarm { return s.alarmsOf(s.cache.view()).list }
 
-// alarmsOf returns the active alarms as of v.
-func (s *Source) alarmsOf(v view) []model.AlarmCount {
-	var polled []model.AlarmCount
+// Alarms returns the active alarms counted by the labels of
+// nms_alarms_active, as the scrapes show them.
+func (s *Source) Alarms() []model.AlarmCount { return s.alarmsOf(s.cache.view()).counts }
+
+// activeAlarms is the active alarms as of one version of the source's
+// data, and what is derived from them.
+type activeAlarms struct {
+	version uint64
+	// until is when a pushed alarm of the list reaches the end of its
+	// lifetime, and the list must be made again; zero for never.
+	until  time.Time
+	list   []model.Alarm
+	counts []model.AlarmCount
+	sum    uint64 // hash of list, to tell a change
+}
+
+// alarmsOf returns the active alarms as of v, made once per version of
+// the data: the render, the bridge and the change check all read them.
+func (s *Source) alarmsOf(v view) *activeAlarms {
+	now := s.now()
+	if m := s.alarmMemo.Load(); m != nil && m.version == v.version && (m.until.IsZero() || now.Before(m.until)) {
+		return m
+	}
+	m := s.mergeAlarms(v, now)
+	m.counts = model.CountAlarms(m.list)
+	m.sum = alarmsSum(s.alarmSeed, m.list)
+	s.alarmMemo.Store(m)
+	return m
+}
+
+// mergeAlarms merges the last poll's alarms with those pushed since, as
+// ActiveAlarms says.
+func (s *Source) mergeAlarms(v view, now time.Time) *activeAlarms {
+	m := &activeAlarms{version: v.version}
+	var polled []model.Alarm
 	if s.AlarmList != nil {
 		polled = s.AlarmList(v.data())
 	}
 	e := v.entries["alarms"]
 	pollStart := e.lastSuccess.Add(-e.duration)
-	now, life := s.now(), pushedLifetime(e.interval)
+	life := pushedLifetime(e.interval)
 	s.pushed.mu.Lock()
 	defer s.pushed.mu.Unlock()
-	if len(s.pushed.alarms) == 0 {
-		return polled
-	}
-	type key struct{ site, device, severity, category string }
-	counts := map[key]int{}
-	var order []key
-	add := func(a model.AlarmCount) {
-		k := key{a.Site, a.Device, a.Severity, a.Category}
-		if _, ok := counts[k]; !ok {
-			order = append(order, k)
-		}
-		counts[k] += a.Count
-	}
-	for _, a := range polled {
-		add(a)
-	}
+	var newer map[string]pushedAlarm
 	for id, p := range s.pushed.alarms {
+		end := p.at.Add(life)
 		switch {
 		case !e.lastSuccess.IsZero() && p.at.Before(pollStart):
 			delete(s.pushed.alarms, id) // a later poll has seen it, or its end
-		case !now.Before(p.at.Add(life)):
+		case !now.Before(end):
 			// Past its lifetime: left out, and forgotten by expirePushed,
 			// which also has the data rebuilt.
 		default:
-			add(p.alarm)
+			if newer == nil {
+				newer = map[string]pushedAlarm{}
+			}
+			newer[id] = p
+			if m.until.IsZero() || end.Before(m.until) {
+				m.until = end
+			}
 		}
 	}
-	out := make([]model.AlarmCount, 0, len(order))
-	for _, k := range order {
-		out = append(out, model.AlarmCount{Site: k.site, Device: k.device, Severity: k.severity, Category: k.category, Count: counts[k]})
+	if len(newer) == 0 {
+		m.list = polled
+		return m
 	}
-	model.SortAlarmCounts(out)
-	return out
+	m.list = make([]model.Alarm, 0, len(polled)+len(newer))
+	for _, a := range polled {
+		p, ok := newer[a.ID]
+		if !ok || a.ID == "" {
+			m.list = append(m.list, a)
+			continue
+		}
+		delete(newer, a.ID)
+		switch {
+		case a.UpdatedAt.After(p.date):
+			// The poll read the alarm after the event: it is the newer.
+			m.list = append(m.list, a)
+		case !p.cleared:
+			m.list = append(m.list, p.alarm)
+		}
+	}
+	for _, p := range newer {
+		if !p.cleared {
+			m.list = append(m.list, p.alarm)
+		}
+	}
+	model.SortAlarms(m.list)
+	return m
+}
+
+// checkAlarms tells Options.AlarmsChanged when the active alarms differ
+// from what it was last told of.
+func (s *Source) checkAlarms() {
+	if s.alarmsChanged == nil {
+		return
+	}
+	sum := s.alarmsOf(s.cache.view()).sum
+	if s.alarmsTold.Swap(sum) != sum {
+		s.alarmsChanged(s.Name)
+	}
+}
+
+// alarmsSum hashes every field of every alarm of a list.
+func alarmsSum(seed maphash.Seed, as []model.Alarm) uint64 {
+	var h maphash.Hash
+	h.SetSeed(seed)
+	var b [8]byte
+	putTime := func(t time.Time) {
+		n := int64(0)
+		if !t.IsZero() {
+			n = t.UnixNano()
+		}
+		binary.LittleEndian.PutUint64(b[:], uint64(n))
+		h.Write(b[:])
+	}
+	for _, a := range as {
+		for _, f := range [...]string{a.ID, a.Site, a.Device, a.Severity, a.VendorSeverity, a.Category, a.Type, a.Text, a.AckedBy, a.URL} {
+			h.WriteString(f)
+			h.WriteByte(0)
+		}
+		putTime(a.StartedAt)
+		putTime(a.UpdatedAt)
+		putTime(a.AckedAt)
+		if a.Acked {
+			h.WriteByte(1)
+		} else {
+			h.WriteByte(0)
+		}
+	}
+	return h.Sum64()
 }
 
 // addDrop counts one dropped event for reason.

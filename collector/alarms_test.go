@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -25,8 +26,8 @@ func webhookSource(clock *testtool.Clock, next *[]model.PushedAlarm, cols ...*Co
 }
 
 func alarmEvent(id, event string, at time.Time, device string) model.PushedAlarm {
-	return model.PushedAlarm{ID: id, Event: event, At: at,
-		Alarm: model.AlarmCount{Site: "HQ", Device: device, Severity: "critical", Category: "infrastructure", Count: 1}}
+	return model.PushedAlarm{Event: event, At: at,
+		Alarm: model.Alarm{ID: id, Site: "HQ", Device: device, Severity: "critical", Category: "infrastructure", UpdatedAt: at}}
 }
 
 // TestWebhookDropsReplaysAndOutOfWindowEvents: an alarm event is applied
@@ -178,5 +179,198 @@ func TestReloadedSourceRefusesReplays(t *testing.T) {
 	s.carryWebhooks(old)
 	if res, _ := s.AcceptWebhook(context.Background(), nil); res.Dropped[DropDuplicate] != 1 || len(s.Alarms()) != 0 {
 		t.Errorf("the old source's event replayed to its successor: dropped %v, alarms %v; want a duplicate, none", res.Dropped, s.Alarms())
+	}
+}
+
+// polledAlarms is a fake alarms collection: each refresh answers with what
+// *list holds then, after calling during, if set, as if the poll read the
+// vendor while that happened.
+func polledAlarms(list *[]model.Alarm, during *func()) *Collection {
+	return &Collection{Name: "alarms", Interval: time.Minute, Fetch: func(context.Context) (any, int, error) {
+		if f := *during; f != nil {
+			f()
+		}
+		out := slices.Clone(*list)
+		model.SortAlarms(out)
+		return out, len(out), nil
+	}}
+}
+
+func listAlarms(d Data) []model.Alarm {
+	v, _ := d.entries["alarms"].data.([]model.Alarm)
+	return v
+}
+
+// alarmIDs shows a list of alarms as "id:severity" pairs, in its order.
+func alarmIDs(as []model.Alarm) string {
+	var b strings.Builder
+	for _, a := range as {
+		fmt.Fprintf(&b, "%s:%s ", a.ID, a.Severity)
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// TestWebhookAndPollMakeOneAlarm: an alarm a webhook told of and a poll
+// lists is one alarm, and counts once, whichever came first; a cleared
+// event takes it out; a poll that began after the event has the last
+// word, and one that began before keeps its record only if it is the
+// newer.
+func TestWebhookAndPollMakeOneAlarm(t *testing.T) {
+	clock := testtool.NewClock(time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC))
+	var next []model.PushedAlarm
+	var polled []model.Alarm
+	var during func()
+	s := webhookSource(clock, &next, polledAlarms(&polled, &during))
+	s.AlarmList = listAlarms
+	ctx := context.Background()
+	alarm := func(id, severity string, updated time.Time) model.Alarm {
+		return model.Alarm{ID: id, Site: "HQ", Device: "ap-" + id, Severity: severity, Category: "infrastructure", UpdatedAt: updated}
+	}
+	push := func(events ...model.PushedAlarm) {
+		t.Helper()
+		next = events
+		if _, err := s.AcceptWebhook(ctx, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	event := func(a model.Alarm, name string, cleared bool) model.PushedAlarm {
+		return model.PushedAlarm{Event: name, At: clock.Now(), Alarm: a, Cleared: cleared}
+	}
+	poll := func() {
+		t.Helper()
+		if err := s.Refresh(ctx, "alarms"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check := func(step, want string) {
+		t.Helper()
+		got := s.ActiveAlarms()
+		if alarmIDs(got) != want {
+			t.Errorf("%s: ActiveAlarms() = %s; want %s", step, alarmIDs(got), want)
+		}
+		n := 0
+		for _, c := range s.Alarms() {
+			n += c.Count
+		}
+		if n != len(got) {
+			t.Errorf("%s: Alarms() counts %d alarms %v; want each of the %d once", step, n, s.Alarms(), len(got))
+		}
+	}
+
+	t0 := clock.Now()
+	polled = []model.Alarm{alarm("a1", "warning", t0), alarm("a2", "minor", t0)}
+	poll()
+	check("first poll", "a1:warning a2:minor")
+
+	clock.Advance(time.Minute)
+	push(event(alarm("a1", "critical", clock.Now()), "a1 worse", false))
+	check("an update of a polled alarm", "a1:critical a2:minor")
+
+	// A webhook that lands while a poll runs tells of an alarm the poll
+	// also reads: before, it was counted twice until the next poll.
+	clock.Advance(time.Minute)
+	during = func() {
+		push(event(alarm("a3", "major", clock.Now()), "a3 raised", false))
+		clock.Advance(time.Second)
+	}
+	polled = append(polled, alarm("a3", "major", clock.Now()))
+	poll()
+	during = nil
+	check("a new alarm both pushed and polled", "a1:warning a2:minor a3:major")
+
+	clock.Advance(time.Minute)
+	push(event(alarm("a2", "minor", clock.Now()), "a2 cleared", true))
+	check("a cleared event", "a1:warning a3:major")
+
+	// The poll that began after the clear finds a2 still open, and is
+	// believed: the vendor's own list is the later word.
+	clock.Advance(time.Minute)
+	poll()
+	check("a poll after the clear", "a1:warning a2:minor a3:major")
+
+	// A poll that began before an update read the alarm after it: its
+	// record is the newer, and stays.
+	clock.Advance(time.Minute)
+	during = func() {
+		push(event(alarm("a1", "major", clock.Now()), "a1 major", false))
+		clock.Advance(time.Second)
+		polled[0] = alarm("a1", "critical", clock.Now())
+	}
+	poll()
+	during = nil
+	check("a poll that read the alarm after the event", "a1:critical a2:minor a3:major")
+
+	// One that read it before the event: the event is the newer.
+	clock.Advance(time.Minute)
+	during = func() {
+		clock.Advance(time.Second)
+		push(event(alarm("a3", "critical", clock.Now()), "a3 critical", false))
+	}
+	poll()
+	during = nil
+	check("a poll that read the alarm before the event", "a1:critical a2:minor a3:critical")
+
+	// Gone from a poll that began after every event: cleared.
+	clock.Advance(time.Minute)
+	polled = polled[:1]
+	poll()
+	check("a poll without a2 and a3", "a1:critical")
+}
+
+// TestAlarmsChangedTellsOfChanges: the hook is called after a refresh or a
+// webhook that changes the active alarms, an acknowledgement included,
+// and not after one that leaves them as they were.
+func TestAlarmsChangedTellsOfChanges(t *testing.T) {
+	clock := testtool.NewClock(time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC))
+	var next []model.PushedAlarm
+	var polled []model.Alarm
+	var during func()
+	devices := &Collection{Name: "devices", Interval: time.Minute, Fetch: scripted(ok(3))}
+	s := webhookSource(clock, &next, polledAlarms(&polled, &during), devices)
+	s.AlarmList = listAlarms
+	var told []string
+	s.alarmsChanged = func(source string) { told = append(told, source) }
+	ctx := context.Background()
+	a1 := model.Alarm{ID: "a1", Site: "HQ", Device: "ap-1", Severity: "major", Category: "infrastructure", UpdatedAt: clock.Now()}
+	for _, step := range []struct {
+		name string
+		do   func() error
+		tell bool
+	}{
+		{"first poll, no alarms", func() error { return s.Refresh(ctx, "alarms") }, false},
+		{"an alarm raised", func() error { polled = []model.Alarm{a1}; return s.Refresh(ctx, "alarms") }, true},
+		{"the same again", func() error { return s.Refresh(ctx, "alarms") }, false},
+		{"another collection", func() error { return s.Refresh(ctx, "devices") }, false},
+		{"acknowledged", func() error {
+			acked := a1
+			acked.Acked, acked.AckedBy, acked.AckedAt = true, "Jane", clock.Now()
+			polled = []model.Alarm{acked}
+			return s.Refresh(ctx, "alarms")
+		}, true},
+		{"a webhook of a new alarm", func() error {
+			clock.Advance(time.Second)
+			next = []model.PushedAlarm{alarmEvent("a2", "raised", clock.Now(), "ap-2")}
+			_, err := s.AcceptWebhook(ctx, nil)
+			return err
+		}, true},
+		{"the webhook delivered again", func() error { _, err := s.AcceptWebhook(ctx, nil); return err }, false},
+		{"a failed poll", func() error {
+			s.Collections[0].Fetch = scripted(fail("HTTP 503"))
+			_ = s.Refresh(ctx, "alarms")
+			return nil
+		}, false},
+		{"the pushed alarm's lifetime ends", func() error {
+			clock.Advance(pushedLifetime(time.Minute))
+			s.expirePushed()
+			return nil
+		}, true},
+	} {
+		told = nil
+		if err := step.do(); err != nil {
+			t.Fatalf("%s: %v", step.name, err)
+		}
+		if want := step.tell; (len(told) == 1 && told[0] == s.Name) != want || len(told) > 1 {
+			t.Errorf("%s: AlarmsChanged called with %q; want one call: %t", step.name, told, want)
+		}
 	}
 }

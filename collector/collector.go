@@ -151,7 +151,7 @@ func (s *Source) gather() *renderInput {
 		}
 		in.peers[name] = p.devicesOf(pv)
 	}
-	in.alarms = s.alarmsOf(in.view)
+	in.alarms = s.alarmsOf(in.view).counts
 	in.live = s.liveStates()
 	return in
 }

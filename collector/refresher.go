@@ -142,6 +142,9 @@ func (s *Source) Refresh(ctx context.Context, name string) error {
 	if err == nil {
 		// Encode the new data away from the scrapes, so none pays for it.
 		s.rebuildSoon()
+		// Any collection may change the alarms: a vendor's list may name
+		// their sites from its devices.
+		s.checkAlarms()
 		if c.Decode != nil {
 			s.save(name, start.Add(d), data, items)
 		}

@@ -6,6 +6,7 @@ package collector
 import (
 	"cmp"
 	"context"
+	"hash/maphash"
 	"log/slog"
 	"sort"
 	"sync"
@@ -59,9 +60,9 @@ type Source struct {
 	// DeviceList lists the devices in a source's data, for the source of
 	// truth's drift; nil for sources that have none.
 	DeviceList func(d Data) []model.Device
-	// AlarmList lists the active alarms in a source's data; nil for
-	// sources that have none.
-	AlarmList func(d Data) []model.AlarmCount
+	// AlarmList lists the active alarms in a source's data, sorted by id
+	// (model.SortAlarms); nil for sources that have none.
+	AlarmList func(d Data) []model.Alarm
 	// Webhook decodes the vendor's webhooks, and WebhookSecret verifies
 	// them; a source without a secret takes none.
 	Webhook       WebhookFunc
@@ -91,6 +92,13 @@ type Source struct {
 
 	// healthCache keeps the health families as last encoded.
 	healthCache healthCache
+
+	// alarmMemo is the active alarms as last made; alarmsTold the hash of
+	// those alarmsChanged was last told of.
+	alarmMemo     atomic.Pointer[activeAlarms]
+	alarmSeed     maphash.Seed
+	alarmsTold    atomic.Uint64
+	alarmsChanged func(source string)
 }
 
 // Options are what every source builder gets besides its config section.
@@ -109,6 +117,12 @@ type Options struct {
 	Scrub func(error) error
 	// Vendors are the vendors sources may be of.
 	Vendors []Vendor
+	// AlarmsChanged, when set, is called with a source's name when its
+	// active alarms (ActiveAlarms) change: after a refresh or a webhook
+	// that changed them, or when pushed alarms reach the end of their
+	// lifetime; never when nothing changed. It must not block: it runs on
+	// the refresh's or the webhook's goroutine.
+	AlarmsChanged func(source string)
 }
 
 // init readies a source whose vendor parts are set.
@@ -131,6 +145,11 @@ func (s *Source) init(opts Options) {
 		stateSaveErrors.WithLabelValues(s.Name)
 	}
 	s.restore()
+	s.alarmsChanged = opts.AlarmsChanged
+	s.alarmSeed = maphash.MakeSeed()
+	// What the saved data holds is known already: the first refresh tells
+	// of a change only if it brings one.
+	s.alarmsTold.Store(alarmsSum(s.alarmSeed, s.mergeAlarms(s.cache.view(), s.now()).list))
 }
 
 // itemLimit is the most items a collection may hold.

@@ -74,9 +74,11 @@ type Parts struct {
 	// Devices lists the devices in the data, for a source of truth's drift;
 	// nil for a vendor that has none.
 	Devices func(d Data) []model.Device
-	// Alarms lists the active alarms in the data; nil for a vendor that has
-	// none.
-	Alarms func(d Data) []model.AlarmCount
+	// Alarms lists the active alarms in the data, one per vendor alarm id,
+	// sorted by id (model.SortAlarms); nil for a vendor that has none.
+	// The collector merges them with the webhooks' (Source.ActiveAlarms)
+	// and counts them for nms_alarms_active.
+	Alarms func(d Data) []model.Alarm
 	// Webhook decodes the vendor's webhooks, and WebhookSecret verifies
 	// them; a source without a secret takes none.
 	Webhook       WebhookFunc

@@ -38,16 +38,19 @@ type AlarmCount struct {
 
 // PushedAlarm is one alarm event a vendor pushed by webhook.
 type PushedAlarm struct {
-	// ID is the vendor's alarm id: a later event of the alarm replaces an
-	// earlier one.
-	ID string
 	// Event is the same for every delivery of this event and differs for
 	// any other, an update of the same alarm included.
 	Event string
 	// At is when the vendor says the event happened; zero when it did not
 	// say.
-	At    time.Time
-	Alarm AlarmCount
+	At time.Time
+	// Alarm is the alarm as the event tells of it. Its ID is the alarm's
+	// identity: a later event of the alarm replaces an earlier one, and
+	// stands for the record a poll gave under that id until a poll that
+	// began after it.
+	Alarm Alarm
+	// Cleared says the event ends the alarm: it leaves the active alarms.
+	Cleared bool
 }
 
 // SortDevices orders devices by site, name and MAC, so expositions are

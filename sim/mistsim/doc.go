@@ -61,6 +61,11 @@
 //     world is drawn from random streams of its own, so the other
 //     endpoints answer as before for a seed.
 //
+//   - Alarms carry the alarm object's optional note and, once
+//     acknowledged (AckAlarm), acked_time, ack_admin_name and
+//     ack_admin_id. AlarmWebhook writes the alarms webhook Mist would post
+//     for open alarms (mist.md section 8), for a test to sign and send.
+//
 //   - The WebSocket stream at StreamPath (mist.md section 15): subscribe
 //     and unsubscribe, per-site device-stats data frames, pushes at Step,
 //     and the stream_drop and stream_refuse faults.

@@ -12,6 +12,7 @@ type Alarm struct {
 	SiteID, Type, Group, Severity string
 	DeviceMACs                    []string
 	Hostnames                     []string
+	Note                          string // the alarm object's optional note
 }
 
 // Sizes counts the world as it is now.
@@ -133,8 +134,30 @@ func (s *Server) RaiseAlarm(a Alarm) string {
 	if len(a.Hostnames) > 0 {
 		al.hostnames = append([]string(nil), a.Hostnames...)
 	}
+	al.note = a.Note
 	w.addAlarm(al)
 	return al.id
+}
+
+// AckAlarm acknowledges an open alarm as admin (its ack_admin_name), now;
+// acknowledging it again records the later admin and time. With
+// Options.AckUpdatesLastSeen the alarm's last_seen moves to now too.
+func (s *Server) AckAlarm(id, admin string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.w.alarmByID[id]
+	switch {
+	case !ok:
+		return fmt.Errorf("mistsim: no alarm with id %q", id)
+	case a.resolved:
+		return fmt.Errorf("mistsim: alarm %q is resolved", id)
+	}
+	nowMs := s.now().UnixMilli()
+	a.acked, a.ackedMs, a.ackAdmin = true, nowMs, admin
+	if s.opts.AckUpdatesLastSeen {
+		a.lastSeenMs = max(a.lastSeenMs, nowMs)
+	}
+	return nil
 }
 
 // ClearAlarm resolves an alarm; clearing a resolved alarm is a no-op.

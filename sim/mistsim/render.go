@@ -404,6 +404,9 @@ type alarmJSON struct {
 	LastSeen     float64  `json:"last_seen"`
 	Acked        bool     `json:"acked"`
 	AckedTime    *int64   `json:"acked_time,omitempty"`
+	AckAdminID   string   `json:"ack_admin_id,omitempty"`
+	AckAdminName string   `json:"ack_admin_name,omitempty"`
+	Note         string   `json:"note,omitempty"`
 	Status       string   `json:"status"`
 	ResolvedTime *int64   `json:"resolved_time,omitempty"`
 	APs          []string `json:"aps,omitempty"`
@@ -719,12 +722,15 @@ func (w *world) alarmJSON(a *alarm) alarmJSON {
 	out := alarmJSON{
 		ID: a.id, OrgID: w.orgID, SiteID: a.siteID, Type: a.typ, Group: a.group, Severity: a.severity,
 		Count: a.count, Timestamp: secsNum(a.tsMs), LastSeen: secsNum(a.lastSeenMs), Acked: a.acked,
-		Status: "open", APs: a.aps, Switches: a.switches, Gateways: a.gateways, Hostnames: a.hostnames,
+		Note: a.note, Status: "open", APs: a.aps, Switches: a.switches, Gateways: a.gateways, Hostnames: a.hostnames,
 		SSIDs: a.ssids, BSSIDs: a.bssids,
 	}
 	if a.acked {
 		t := a.ackedMs / 1000
 		out.AckedTime = &t
+		if a.ackAdmin != "" {
+			out.AckAdminName, out.AckAdminID = a.ackAdmin, stableUUID(a.ackAdmin)
+		}
 	}
 	if a.resolved {
 		out.Status = "resolved"

@@ -92,6 +92,17 @@ type Options struct {
 	// spec's switch example does, instead of seconds.
 	LastTroubleMs bool
 
+	// Alarms, where mist.md leaves a choice.
+
+	// AckUpdatesLastSeen moves an alarm's last_seen to the time it is
+	// acknowledged (AckAlarm): the spec says last_seen is the alarm's
+	// last incident, and does not say whether an acknowledgement is one.
+	AckUpdatesLastSeen bool
+	// WebhookDeviceLists adds the alarm object's switches, gateways and
+	// hostnames to the alarm events of AlarmWebhook, which the webhook
+	// event's schema lacks (it has aps, bssids and ssids only).
+	WebhookDeviceLists bool
+
 	// Stream shapes the WebSocket stream at StreamPath.
 	Stream StreamOptions
 }

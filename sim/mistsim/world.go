@@ -3,6 +3,7 @@ package mistsim
 import (
 	"cmp"
 	"fmt"
+	"hash/fnv"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -215,14 +216,30 @@ type client struct {
 
 type alarm struct {
 	id, siteID, typ, group, severity string
+	note                             string
 	tsMs, lastSeenMs                 int64
 	count                            int
 	acked                            bool
 	ackedMs                          int64
+	ackAdmin                         string // ack_admin_name
 	resolved                         bool
 	resolvedMs                       int64
 	aps, switches, gateways          []string
 	hostnames, ssids, bssids         []string
+}
+
+// admins are who acknowledges the initial alarms. The alarm object's
+// ack_admin_name is "Name & Email ID of the admin" with the example
+// "Joe" (mist.md E17): what its value looks like is not settled, so both
+// forms appear.
+var admins = []string{"Joe", "Priya Nair", "ops@example.com", "Lars Berg (lars.berg@example.com)"}
+
+// stableUUID is a uuid drawn from key: the same for the same key, such
+// as an admin's name.
+func stableUUID(key string) string {
+	h := fnv.New64a()
+	h.Write([]byte(key))
+	return uuidFrom(rand.New(rand.NewPCG(h.Sum64(), 0x61646d696e)))
 }
 
 type alarmDef struct {
@@ -614,11 +631,13 @@ func (w *world) buildAlarms(r *rand.Rand, spec sizeSpec, nowMs int64) {
 	for k := 0; k < max(1, len(w.sites)/40); k++ {
 		w.addAlarm(w.siteAlarm(r, nowMs-60_000-r.Int64N(20*3600_000)))
 	}
-	// Acknowledge about a fifth of the open ones.
+	// Acknowledge about a fifth of the open ones; who did is drawn from
+	// the id, not from r, so that the rest of the world stays as it was.
 	for _, a := range w.alarms {
 		if r.IntN(5) == 0 {
 			a.acked = true
 			a.ackedMs = a.tsMs + r.Int64N(max(1, nowMs-a.tsMs))
+			a.ackAdmin = admins[int(a.id[0])%len(admins)]
 		}
 	}
 	// And a history of resolved alarms.

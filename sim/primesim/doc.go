@@ -46,7 +46,8 @@
 //     in filters. @id, @first, @last and @count are JSON numbers, strings
 //     at the versions of Options.StringNumbersAt (the v1 sample has string
 //     ids). Options.BareEntityAt sends a one-element entity list as a bare
-//     object at the versions listed.
+//     object at the versions listed, and Options.StringEnumsAt an alarm's
+//     category and condition as their values alone.
 //   - Paths: GET /webacs/api/{v}/data/{Resource}[.json|.xml] lists, and
 //     .../data/{Resource}/{id}[.json|.xml] answers one entity (@responseType
 //     getEntity, entity a one-element list). /webacs/api/{v}/data.json is

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"time"
 
 	"github.com/nmsexporter/nms_exporter/sim/simkit"
 )
@@ -223,6 +224,57 @@ func (w *world) intern(list *[]string, name string) int {
 	}
 	*list = append(*list, name)
 	return len(*list) - 1
+}
+
+// AcknowledgeAlarm sets an alarm's acknowledgementStatus. The Alarms DTO
+// has no field for who acknowledged it, or when: Prime's API does not
+// tell. With Options.AckUpdatesAlarm its lastUpdatedAt moves to now.
+func (s *Server) AcknowledgeAlarm(id int64, acked bool) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	w := s.w
+	k := w.findAlarm(id)
+	if k < 0 {
+		return fmt.Errorf("primesim: no alarm with id %d", id)
+	}
+	a := &w.alarms[k]
+	if a.acked != acked && s.opts.AckUpdatesAlarm {
+		a.updatedMs = max(a.updatedMs, s.now().UnixMilli())
+	}
+	a.acked = acked
+	return nil
+}
+
+// AlarmInfo is one alarm as the simulator holds it: what its alarmsDTO
+// carries.
+type AlarmInfo struct {
+	ID                            int64
+	DeviceName, Source            string
+	Category, Condition, Severity string
+	Message                       string
+	FoundAt, UpdatedAt            time.Time
+	Acknowledged                  bool
+}
+
+// ActiveAlarms returns the alarms that are not cleared, as ROOT-DOMAIN
+// sees them, in @id order.
+func (s *Server) ActiveAlarms() []AlarmInfo {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	w := s.w
+	var out []AlarmInfo
+	for k := range w.alarms {
+		a := &w.alarms[k]
+		if a.sev == sevCleared {
+			continue
+		}
+		out = append(out, AlarmInfo{
+			ID: a.id, DeviceName: a.deviceName, Source: a.source, Category: w.cats[a.cat], Condition: w.conds[a.cond],
+			Severity: severityNames[a.sev], Message: a.message, FoundAt: time.UnixMilli(a.foundMs),
+			UpdatedAt: time.UnixMilli(a.updatedMs), Acknowledged: a.acked,
+		})
+	}
+	return out
 }
 
 // ClearAlarm sets an alarm's severity to CLEARED; clearing a cleared

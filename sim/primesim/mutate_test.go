@@ -2,6 +2,7 @@ package primesim
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -293,5 +294,75 @@ func TestHistoryWindow(t *testing.T) {
 	h.S.Step()
 	if t2 := times(); len(t2) != 1 || h.S.Sizes().ClientCountSamples != 1 {
 		t.Errorf("history after a step 2 h later = %v; want the new collection only", t2)
+	}
+}
+
+// TestAcknowledgeAlarm: AcknowledgeAlarm sets and clears
+// acknowledgementStatus, moving lastUpdatedAt only with
+// Options.AckUpdatesAlarm; ActiveAlarms says what the DTO says.
+func TestAcknowledgeAlarm(t *testing.T) {
+	for _, moves := range []bool{false, true} {
+		h := newHarness(t, relaxed(Options{Seed: 3, AckUpdatesAlarm: moves}))
+		ap := h.S.APs()[0]
+		id := h.S.RaiseAlarm(Alarm{DeviceName: ap.Name, Condition: "AP_RADIO_DOWN", Message: "Radio 802.11a/n/ac is down."})
+		get := func() alarmItem {
+			var env envelope[alarmItem]
+			h.GetOK(fmt.Sprintf("%sAlarms/%d.json", dataPrefix, id), &env)
+			return env.QueryResponse.Entity[0].dto()
+		}
+		h.Clock.Add(time.Minute)
+		if err := h.S.AcknowledgeAlarm(id, true); err != nil {
+			t.Fatal(err)
+		}
+		a := get()
+		updated := isoDate(testStart.UnixMilli())
+		if moves {
+			updated = isoDate(testStart.Add(time.Minute).UnixMilli())
+		}
+		if !a.AcknowledgementStatus || a.LastUpdatedAt != updated || a.AlarmFoundAt != isoDate(testStart.UnixMilli()) {
+			t.Errorf("AckUpdatesAlarm %t: acknowledged alarm = %+v; want acknowledged, updated %s", moves, a, updated)
+		}
+		i := slices.IndexFunc(h.S.ActiveAlarms(), func(x AlarmInfo) bool { return x.ID == id })
+		if i < 0 {
+			t.Fatalf("ActiveAlarms() lacks %d", id)
+		}
+		info := h.S.ActiveAlarms()[i]
+		if !info.Acknowledged || info.Condition != "AP_RADIO_DOWN" || info.Category != "AP" || info.Message != a.Message ||
+			info.Severity != a.Severity || info.DeviceName != a.DeviceName || isoDate(info.UpdatedAt.UnixMilli()) != a.LastUpdatedAt {
+			t.Errorf("ActiveAlarms() has %+v; want what the DTO says, %+v", info, a)
+		}
+		if err := h.S.AcknowledgeAlarm(id, false); err != nil || get().AcknowledgementStatus {
+			t.Errorf("AcknowledgeAlarm(%d, false) = %v; want the acknowledgement gone", id, err)
+		}
+		if err := h.S.AcknowledgeAlarm(1, true); err == nil {
+			t.Errorf("AcknowledgeAlarm(unknown) = nil; want an error")
+		}
+		_ = h.S.ClearAlarm(id)
+		if slices.ContainsFunc(h.S.ActiveAlarms(), func(x AlarmInfo) bool { return x.ID == id }) {
+			t.Errorf("ActiveAlarms() still has the cleared alarm %d", id)
+		}
+	}
+}
+
+// TestStringEnums: with Options.StringEnumsAt an alarm's category and
+// condition are their values alone at those versions, objects at the
+// others; v4 cannot be listed.
+func TestStringEnums(t *testing.T) {
+	h := newHarness(t, relaxed(Options{Seed: 3, StringEnumsAt: []string{"v1"}}))
+	id := h.S.RaiseAlarm(Alarm{Category: "System", Condition: "BACKUP_FAILED"})
+	for _, v := range []string{"v1", "v2"} {
+		var env envelope[map[string]json.RawMessage]
+		h.GetOK(fmt.Sprintf("/webacs/api/%s/data/Alarms/%d.json", v, id), &env)
+		dto := env.QueryResponse.Entity[0].dto()
+		want := `"BACKUP_FAILED"`
+		if v != "v1" {
+			want = fmt.Sprintf(`{"ordinal":%d,"value":"BACKUP_FAILED"}`, slices.IndexFunc(condDefs, func(c condDef) bool { return c.name == "BACKUP_FAILED" }))
+		}
+		if string(dto["condition"]) != want {
+			t.Errorf("%s condition = %s; want %s", v, dto["condition"], want)
+		}
+	}
+	if _, err := New(Options{StringEnumsAt: []string{"v4"}}); err == nil {
+		t.Errorf("New with StringEnumsAt v4 = nil error; want one: v4's enumerations are objects")
 	}
 }

@@ -247,20 +247,20 @@ type clientEntity struct {
 }
 
 type alarmDTO struct {
-	ID                    jnum     `json:"@id"`
-	DisplayName           string   `json:"@displayName"`
-	AcknowledgementStatus bool     `json:"acknowledgementStatus"`
-	AlarmFoundAt          string   `json:"alarmFoundAt"`
-	AlarmID               int64    `json:"alarmId"`
-	Category              enumJSON `json:"category"`
-	Condition             enumJSON `json:"condition"`
-	DeviceName            string   `json:"deviceName,omitempty"`
-	LastUpdatedAt         string   `json:"lastUpdatedAt"`
-	Message               string   `json:"message"`
-	NttyAddress           any      `json:"nttyaddrss7_address,omitempty"`
-	Severity              string   `json:"severity"`
-	Source                string   `json:"source"`
-	TimeStamp             string   `json:"timeStamp"`
+	ID                    jnum   `json:"@id"`
+	DisplayName           string `json:"@displayName"`
+	AcknowledgementStatus bool   `json:"acknowledgementStatus"`
+	AlarmFoundAt          string `json:"alarmFoundAt"`
+	AlarmID               int64  `json:"alarmId"`
+	Category              any    `json:"category"`  // enumJSON, or a string (Options.StringEnumsAt)
+	Condition             any    `json:"condition"` // likewise
+	DeviceName            string `json:"deviceName,omitempty"`
+	LastUpdatedAt         string `json:"lastUpdatedAt"`
+	Message               string `json:"message"`
+	NttyAddress           any    `json:"nttyaddrss7_address,omitempty"`
+	Severity              string `json:"severity"`
+	Source                string `json:"source"`
+	TimeStamp             string `json:"timeStamp"`
 }
 
 type alarmEntity struct {
@@ -374,8 +374,8 @@ func (v *view) alarmDTO(k int) alarmDTO {
 	out := alarmDTO{
 		ID: v.num(a.id), DisplayName: idString(a.id), AcknowledgementStatus: a.acked,
 		AlarmFoundAt: isoDate(a.foundMs), AlarmID: a.id,
-		Category:   enumJSON{int(a.cat), w.cats[a.cat]},
-		Condition:  enumJSON{int(a.cond), w.conds[a.cond]},
+		Category:   v.enum(int(a.cat), w.cats[a.cat]),
+		Condition:  v.enum(int(a.cond), w.conds[a.cond]),
 		DeviceName: a.deviceName, LastUpdatedAt: isoDate(a.updatedMs), Message: a.message,
 		Severity: severityNames[a.sev], Source: a.source, TimeStamp: isoDate(a.updatedMs),
 	}

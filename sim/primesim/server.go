@@ -104,6 +104,10 @@ type Options struct {
 	// BareEntityAt lists versions whose one-element entity list is sent
 	// as a bare object.
 	BareEntityAt []string
+	// StringEnumsAt lists versions before v4 whose enumerations (an
+	// alarm's category and condition) are plain strings, the value alone:
+	// the catalogue shows only v4's {"ordinal", "value"} objects.
+	StringEnumsAt []string
 	// HTMLErrorPages sends 400 and 404 answers as HTML pages, as CPIAPI
 	// observed, instead of errorDocuments.
 	HTMLErrorPages bool
@@ -188,6 +192,10 @@ type Options struct {
 	// oldest first (0 = 1, the latest; at most 3, 20 minutes apart), as a
 	// server that keeps its samples for a day would.
 	LoadStatsSamples int
+	// AckUpdatesAlarm moves an alarm's lastUpdatedAt and timeStamp to the
+	// time it is acknowledged (AcknowledgeAlarm): whether an
+	// acknowledgement counts as an update is not documented.
+	AckUpdatesAlarm bool
 
 	Now func() time.Time // clock (nil = time.Now); all time-dependent behaviour uses it
 }
@@ -268,9 +276,10 @@ type Server struct {
 	granted map[string]bool
 	defDom  string
 
-	// By version index 1..4: the version's number, MAC and entity forms.
-	strNum, objMAC, bare, bareLists [len(versions) + 1]bool
-	notServed                       map[string]bool // "v4/ClientCounts"
+	// By version index 1..4: the version's number, MAC, entity, list and
+	// enumeration forms.
+	strNum, objMAC, bare, bareLists, strEnum [len(versions) + 1]bool
+	notServed                                map[string]bool // "v4/ClientCounts"
 
 	mu sync.RWMutex // guards w
 	w  *world
@@ -380,6 +389,9 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	if s.bareLists, err = versionSet("BareListsAt", o.BareListsAt, 4); err != nil {
+		return nil, err
+	}
+	if s.strEnum, err = versionSet("StringEnumsAt", o.StringEnumsAt, 3); err != nil {
 		return nil, err
 	}
 	for _, p := range o.NotServed {

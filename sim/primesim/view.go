@@ -39,6 +39,15 @@ func (v *view) mac(m uint64) any {
 	return macColon(m)
 }
 
+// enum is an enumeration's value: an {"ordinal", "value"} object, or the
+// value alone where Options.StringEnumsAt says.
+func (v *view) enum(ordinal int, value string) any {
+	if v.s.strEnum[v.ver] {
+		return value
+	}
+	return enumJSON{ordinal, value}
+}
+
 // inet is an IP address: an address object in v4, else a string.
 func (v *view) inet(ip string) any {
 	if v.ver >= 4 {

@@ -462,17 +462,21 @@ func (c *Client) Clients(ctx context.Context) (*Clients, error) {
 	return agg.result(), nil
 }
 
-// Alarms counts the open alarms.
+// Alarms fetches the open alarms.
 func (c *Client) Alarms(ctx context.Context) (*Alarms, error) {
 	idx, err := c.siteIndex(ctx)
 	if err != nil {
 		return nil, err
 	}
-	agg := newAlarmCounter(idx)
-	if err := orgSearch(ctx, c, "alarms/search", alarmWindow, 0, url.Values{"status": {"open"}}, agg.add); err != nil {
+	org, err := c.org(ctx)
+	if err != nil {
 		return nil, err
 	}
-	return agg.result(), nil
+	list := newAlarmList(idx, ConsoleURL(c.base, org))
+	if err := orgSearch(ctx, c, "alarms/search", alarmWindow, 0, url.Values{"status": {"open"}}, list.add); err != nil {
+		return nil, err
+	}
+	return list.result(), nil
 }
 
 // Usage fetches the token's API usage this hour, and tells the budget what

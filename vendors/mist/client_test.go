@@ -91,8 +91,8 @@ func TestFetchMatchesSimulator(t *testing.T) {
 		}
 	}
 	alarms := vendortest.Get(t, "Alarms()", c.Alarms)
-	if alarms.Total != want.OpenAlarms {
-		t.Errorf("open alarms = %d; want %d", alarms.Total, want.OpenAlarms)
+	if len(alarms.Alarms) != want.OpenAlarms {
+		t.Errorf("open alarms = %d; want %d", len(alarms.Alarms), want.OpenAlarms)
 	}
 	u := vendortest.Get(t, "Usage()", c.Usage)
 	if u.Limit != 5000 || u.Requests < 1 {
@@ -291,7 +291,7 @@ func TestSiteFilter(t *testing.T) {
 		}
 	}
 	alarms := vendortest.Get(t, "Alarms()", c.Alarms)
-	for _, a := range alarms.Counts {
+	for _, a := range alarms.Alarms {
 		if a.Site != keep {
 			t.Errorf("alarm of site %q passed the filter for %q", a.Site, keep)
 		}
@@ -457,7 +457,7 @@ func TestServerPageSize(t *testing.T) {
 					{"sites", func() (int, error) { return count(c.Sites(ctx))(func(s *Sites) int { return len(s.Sites) }) }, want.Sites},
 					{"devices", func() (int, error) { return count(c.Devices(ctx))(func(d *Devices) int { return len(d.Devices) }) }, want.Devices},
 					{"clients", func() (int, error) { return count(c.Clients(ctx))(func(cl *Clients) int { return cl.Total }) }, want.Clients},
-					{"alarms", func() (int, error) { return count(c.Alarms(ctx))(func(a *Alarms) int { return a.Total }) }, want.OpenAlarms},
+					{"alarms", func() (int, error) { return count(c.Alarms(ctx))(func(a *Alarms) int { return len(a.Alarms) }) }, want.OpenAlarms},
 					{"usage", func() (int, error) { _, err := c.Usage(ctx); return 0, err }, 0},
 					{"ports", func() (int, error) { return count(c.Ports(ctx))(func(p *Ports) int { return len(p.Ports) }) }, want.Ports},
 					{"vpn_peers", func() (int, error) { return count(c.VPNPeers(ctx))(func(p *Peers) int { return len(p.Peers) }) }, want.VPNPeers},
@@ -531,15 +531,15 @@ func TestWebhookObeysSiteFilter(t *testing.T) {
 		{"id": "a1", "site_id": %q, "type": "device_down", "timestamp": 1, "last_seen": 1},
 		{"id": "a2", "site_id": %q, "type": "device_down", "timestamp": 1, "last_seen": 1},
 		{"id": "a3", "site_id": "not-a-site-yet", "type": "device_down", "timestamp": 1, "last_seen": 1}]}`, kept.ID, other.ID)
-	res, err := c.Webhook(ctx, []byte(body), sites, nil)
+	res, err := c.Webhook(ctx, []byte(body), sites, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Alarms) != 1 || res.Alarms[0].ID != "a1" || res.Alarms[0].Alarm.Site != kept.Name || res.Filtered != 2 || res.Events != 3 {
+	if len(res.Alarms) != 1 || res.Alarms[0].Alarm.ID != "a1" || res.Alarms[0].Alarm.Site != kept.Name || res.Filtered != 2 || res.Events != 3 {
 		t.Errorf("Webhook() = %d alarms %v, %d filtered of %d events; want a1 of %s kept, 2 filtered of 3",
 			len(res.Alarms), res.Alarms, res.Filtered, res.Events, kept.Name)
 	}
-	res, err = all.Webhook(ctx, []byte(body), allSites, nil)
+	res, err = all.Webhook(ctx, []byte(body), allSites, nil, nil)
 	if err != nil || len(res.Alarms) != 3 || res.Filtered != 0 {
 		t.Errorf("Webhook() without a filter = %+v, %v; want all 3 kept", res, err)
 	}
@@ -557,7 +557,7 @@ func TestWebhookDatesAndNamesEvents(t *testing.T) {
 		fmt.Sprintf(event, "1720590000", "1720594000.5", 1, false) + `, ` +
 		fmt.Sprintf(event, "1720590000", "1720594300", 2, true) + `, ` +
 		`{"id": "a2", "type": "device_down"}]}`
-	res, err := c.Webhook(context.Background(), []byte(body), nil, nil)
+	res, err := c.Webhook(context.Background(), []byte(body), nil, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -568,7 +568,7 @@ func TestWebhookDatesAndNamesEvents(t *testing.T) {
 	if want := time.Unix(1720594000, 5e8); !a[0].At.Equal(want) {
 		t.Errorf("event dated %v; want its last_seen, %v", a[0].At, want)
 	}
-	if a[0].Event != a[1].Event || a[0].Event == a[2].Event || a[0].ID != a[2].ID {
+	if a[0].Event != a[1].Event || a[0].Event == a[2].Event || a[0].Alarm.ID != a[2].Alarm.ID {
 		t.Errorf("events %q, %q, %q; want the first two alike, the update another event of the same alarm", a[0].Event, a[1].Event, a[2].Event)
 	}
 	if !a[3].At.IsZero() {
@@ -601,7 +601,7 @@ func TestDeviceEventWebhooks(t *testing.T) {
 		{"audits", `{"topic": "audits", "events": [{"id": "x"}]}`, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			res, err := c.Webhook(context.Background(), []byte(tc.body), nil, nil)
+			res, err := c.Webhook(context.Background(), []byte(tc.body), nil, nil, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -612,7 +612,7 @@ func TestDeviceEventWebhooks(t *testing.T) {
 			}
 		})
 	}
-	if _, err := c.Webhook(context.Background(), []byte(`{"topic": "device-events", "events": [{"mac": 5}]}`), nil, nil); err == nil {
+	if _, err := c.Webhook(context.Background(), []byte(`{"topic": "device-events", "events": [{"mac": 5}]}`), nil, nil, nil); err == nil {
 		t.Errorf("a device event with a numeric mac decoded without an error")
 	}
 }

@@ -2,6 +2,9 @@ package mist
 
 import (
 	"cmp"
+	"encoding/json"
+	"errors"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -40,10 +43,29 @@ type Clients struct {
 	Total  int
 }
 
-// Alarms is the alarms collection.
+// Alarms is the alarms collection: the open alarms of the kept sites,
+// sorted by id.
 type Alarms struct {
-	Counts []model.AlarmCount
-	Total  int
+	Alarms []model.Alarm
+}
+
+// UnmarshalJSON reads saved alarms back with their repeated strings
+// shared, as a refresh makes them, and refuses the counts an earlier
+// version saved in their place: those would read as no alarms at all.
+func (a *Alarms) UnmarshalJSON(b []byte) error {
+	var v struct {
+		Alarms []model.Alarm
+		Counts json.RawMessage
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	if v.Alarms == nil && v.Counts != nil {
+		return errors.New("alarm counts saved by an earlier version, without their alarms")
+	}
+	vendors.ShareAlarmStrings(v.Alarms)
+	a.Alarms = v.Alarms
+	return nil
 }
 
 // Usage is the token's API usage in the current hour.
@@ -192,20 +214,44 @@ func (a clientCounter) result() *Clients {
 // unknown one counts as info rather than being dropped.
 func Severity(s string) string { return vendors.AlarmSeverity(s, "warn") }
 
-type alarmCounter struct{ *tally[model.AlarmCount] }
-
-func newAlarmCounter(idx *siteIndex) alarmCounter {
-	return alarmCounter{newTally[model.AlarmCount](idx)}
+// alarmList collects the open alarms of the kept sites, once per id: a
+// cursor walk over changing data can return an alarm twice.
+type alarmList struct {
+	idx      *siteIndex
+	filtered bool
+	seen     map[string]bool
+	url      string // the org's page of the portal
+	out      []model.Alarm
 }
 
-func (a alarmCounter) add(page []alarm) {
+func newAlarmList(idx *siteIndex, url string) *alarmList {
+	return &alarmList{idx: idx, filtered: idx.filtered(), seen: map[string]bool{}, url: url}
+}
+
+func (a *alarmList) add(page []alarm) {
 	for _, al := range page {
 		if al.Status != "" && al.Status != "open" {
 			continue
 		}
-		a.count(al.ID, al.SiteID, func(site string) model.AlarmCount {
-			return model.AlarmCount{Site: site, Device: al.device(), Severity: Severity(al.Severity), Category: strings.ToLower(al.Group)}
-		})
+		if al.ID != "" {
+			if a.seen[al.ID] {
+				continue
+			}
+			a.seen[al.ID] = true
+		}
+		if !a.idx.keeps(al.SiteID, a.filtered) {
+			continue
+		}
+		rec := model.Alarm{
+			ID: al.ID, Site: a.idx.siteName(al.SiteID), Device: al.device(),
+			Severity: Severity(al.Severity), VendorSeverity: al.Severity, Category: strings.ToLower(al.Group),
+			Type: al.Type, Text: al.Note, StartedAt: epoch(al.Timestamp), UpdatedAt: epoch(al.LastSeen),
+			Acked: al.Acked, URL: a.url,
+		}
+		if al.Acked {
+			rec.AckedBy, rec.AckedAt = al.AckAdmin, epoch(al.AckedTime)
+		}
+		a.out = append(a.out, rec)
 	}
 }
 
@@ -223,7 +269,36 @@ func (al alarmDevices) device() string {
 	return ""
 }
 
-func (a alarmCounter) result() *Alarms {
-	counts, total := a.sorted(func(k *model.AlarmCount, n int) { k.Count = n }, model.SortAlarmCounts)
-	return &Alarms{Counts: counts, Total: total}
+func (a *alarmList) result() *Alarms {
+	vendors.ShareAlarmStrings(a.out)
+	model.SortAlarms(a.out)
+	return &Alarms{Alarms: a.out}
+}
+
+// consoleHosts are the portal hosts of the clouds' API hosts: Juniper's
+// page "API Endpoints and Global Regions" lists both for each region, and
+// says an org's portal address is "https://manage.<cloud>/admin/?org_id=".
+var consoleHosts = map[string]string{
+	"api.mist.com": "manage.mist.com", "api.gc1.mist.com": "manage.gc1.mist.com",
+	"api.ac2.mist.com": "manage.ac2.mist.com", "api.gc2.mist.com": "manage.gc2.mist.com",
+	"api.gc4.mist.com": "manage.gc4.mist.com", "api.eu.mist.com": "manage.eu.mist.com",
+	"api.gc3.mist.com": "manage.gc3.mist.com", "api.ac6.mist.com": "manage.ac6.mist.com",
+	"api.gc6.mist.com": "manage.gc6.mist.com", "api.ac5.mist.com": "manage.ac5.mist.com",
+	"api.gc5.mist.com": "manage.gc5.mist.com", "api.gc7.mist.com": "manage.gc7.mist.com",
+}
+
+// ConsoleURL is the org's page of the Mist portal of the cloud whose API
+// base URL is base, or "" for an API host the page does not list (a
+// simulator, a proxy, a private cloud). The documents give no address of
+// an alarm's or a device's own page.
+func ConsoleURL(base, org string) string {
+	u, err := url.Parse(base)
+	if err != nil || org == "" || u.Scheme != "https" || u.Port() != "" {
+		return ""
+	}
+	host, ok := consoleHosts[strings.ToLower(u.Hostname())]
+	if !ok {
+		return ""
+	}
+	return "https://" + host + "/admin/?org_id=" + url.QueryEscape(org)
 }

@@ -73,14 +73,20 @@ type wirelessEntry struct {
 	Band     string `json:"band"`
 }
 
+// alarm is an alarm search's result (mist.md E17, the alarm object).
 type alarm struct {
-	ID       string `json:"id"`
-	SiteID   string `json:"site_id"`
-	Type     string `json:"type"`
-	Group    string `json:"group"`
-	Severity string `json:"severity"`
-	Status   string `json:"status"`
-	Acked    bool   `json:"acked"`
+	ID        string  `json:"id"`
+	SiteID    string  `json:"site_id"`
+	Type      string  `json:"type"`
+	Group     string  `json:"group"`
+	Severity  string  `json:"severity"`
+	Status    string  `json:"status"`
+	Timestamp float64 `json:"timestamp"` // epoch s: when the alarm began
+	LastSeen  float64 `json:"last_seen"` // epoch s: its last incident
+	Note      string  `json:"note"`
+	Acked     bool    `json:"acked"`
+	AckedTime float64 `json:"acked_time"` // epoch s
+	AckAdmin  string  `json:"ack_admin_name"`
 	alarmDevices
 }
 

@@ -112,11 +112,13 @@ var ErrForeignOrg = fmt.Errorf("webhook for another org")
 
 // Webhook decodes a webhook body whose signature was already verified. An
 // alarm's site and device are named from the last sites and devices data;
-// its severity and category come from the cloud's alarm definitions. The
+// its severity and category come from the cloud's alarm definitions. An
+// alarm the last poll listed (alarms) keeps that record's site and device
+// and what the event does not carry: its acknowledgement and note. The
 // site filter applies as it does to polled alarms: an alarm of a site it
 // leaves out, or of a site not known yet while a filter is set, is counted
 // in Filtered and not kept.
-func (c *Client) Webhook(ctx context.Context, body []byte, sites *Sites, devices *Devices) (*WebhookResult, error) {
+func (c *Client) Webhook(ctx context.Context, body []byte, sites *Sites, devices *Devices, alarms *Alarms) (*WebhookResult, error) {
 	var w webhook
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(&w); err != nil {
@@ -159,6 +161,7 @@ func (c *Client) Webhook(ctx context.Context, body []byte, sites *Sites, devices
 		}
 	}
 	org, _ := c.org(ctx)
+	console := ConsoleURL(c.base, org)
 	for i, raw := range w.Events {
 		var a webhookAlarm
 		if err := json.Unmarshal(raw, &a); err != nil {
@@ -183,14 +186,22 @@ func (c *Client) Webhook(ctx context.Context, body []byte, sites *Sites, devices
 			dev = name
 		}
 		def := defs[a.Type]
+		rec := model.Alarm{
+			ID: a.ID, Site: site, Device: dev, Severity: Severity(def.Severity), VendorSeverity: def.Severity,
+			Category: strings.ToLower(def.Group), Type: a.Type, StartedAt: epoch(a.Timestamp), UpdatedAt: epoch(a.LastSeen),
+			URL: console,
+		}
+		if alarms != nil {
+			if polled, ok := model.FindAlarm(alarms.Alarms, a.ID); ok {
+				rec.Text, rec.Acked, rec.AckedBy, rec.AckedAt = polled.Text, polled.Acked, polled.AckedBy, polled.AckedAt
+				// Named as the poll names it, so that its labels do not
+				// change from one to the other (a host name, a MAC).
+				rec.Site, rec.Device = polled.Site, polled.Device
+			}
+		}
 		// The later of the two dates the event: an update of an alarm that
 		// began an hour ago keeps that timestamp and brings a new last_seen.
-		out.Alarms = append(out.Alarms, model.PushedAlarm{
-			ID: a.ID, Event: a.event(), At: epoch(max(a.Timestamp, a.LastSeen)),
-			Alarm: model.AlarmCount{
-				Site: site, Device: dev, Severity: Severity(def.Severity), Category: strings.ToLower(def.Group), Count: 1,
-			},
-		})
+		out.Alarms = append(out.Alarms, model.PushedAlarm{Event: a.event(), At: epoch(max(a.Timestamp, a.LastSeen)), Alarm: rec})
 	}
 	return out, nil
 }
@@ -207,15 +218,17 @@ func (a *webhookAlarm) event() string {
 // that would overflow a time.Time.
 const maxEpoch = 253402300799
 
-// epoch turns Mist's epoch seconds, fractions allowed, into a time; zero
-// or less, or not a number, is no time at all.
+// epoch turns Mist's epoch seconds, fractions allowed, into a time in
+// UTC; zero or less, or not a number, is no time at all. The fraction is
+// kept to the microsecond: a float64 of this century's seconds holds no
+// more, and its last digits would read 1720594000.746 as .746000051.
 func epoch(sec float64) time.Time {
 	if math.IsNaN(sec) || sec <= 0 {
 		return time.Time{}
 	}
 	sec = min(sec, maxEpoch)
 	whole, frac := math.Modf(sec)
-	return time.Unix(int64(whole), int64(frac*1e9))
+	return time.Unix(int64(whole), int64(math.Round(frac*1e6))*1e3).UTC()
 }
 
 // deviceEvents reads the up and down events of a device-events or

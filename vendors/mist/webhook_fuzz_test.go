@@ -22,6 +22,10 @@ func FuzzWebhook(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
+	alarms, err := c.Alarms(ctx)
+	if err != nil {
+		f.Fatal(err)
+	}
 	org := sim.Credentials().OrgID
 	devs := sim.Devices()
 	d0, dn := devs[0], devs[len(devs)-1]
@@ -56,7 +60,7 @@ func FuzzWebhook(f *testing.F) {
 	valid := map[string]bool{"critical": true, "major": true, "minor": true, "warning": true, "info": true}
 
 	f.Fuzz(func(t *testing.T, body []byte) {
-		res, err := c.Webhook(ctx, body, sites, devices)
+		res, err := c.Webhook(ctx, body, sites, devices, alarms)
 		if err != nil {
 			if res != nil {
 				t.Errorf("Webhook(%q) = %+v, %v; want no result with the error", body, res, err)
@@ -79,7 +83,7 @@ func FuzzWebhook(f *testing.F) {
 			t.Errorf("Webhook(%q) topic %q carries alarms %v", body, res.Topic, res.Alarms)
 		}
 		for _, p := range res.Alarms {
-			id, a := p.ID, p.Alarm
+			id, a := p.Alarm.ID, p.Alarm
 			if id == "" || p.Event == "" {
 				t.Errorf("Webhook(%q) has an alarm without an id", body)
 			}
@@ -89,8 +93,8 @@ func FuzzWebhook(f *testing.F) {
 			if a.Category != strings.ToLower(a.Category) {
 				t.Errorf("Webhook(%q) alarm %s category %q; want lower case", body, id, a.Category)
 			}
-			if a.Count != 1 {
-				t.Errorf("Webhook(%q) alarm %s count %d; want 1", body, id, a.Count)
+			if a.Type == "" || p.Cleared {
+				t.Errorf("Webhook(%q) alarm %s of type %q, cleared %t; want its type, and not cleared", body, id, a.Type, p.Cleared)
 			}
 		}
 	})

@@ -396,12 +396,12 @@ func (c *Client) Clients(ctx context.Context) (*Clients, error) {
 
 // Alarms fetches every alarm that is not cleared.
 func (c *Client) Alarms(ctx context.Context) (*Alarms, error) {
-	agg := newAlarmTally()
-	_, err := walk(ctx, c, "Alarms", url.Values{"severity": {`ne("CLEARED")`}}, agg.add)
+	list := newAlarmList(ConsoleURL(c.cfg.BaseURL))
+	_, err := walk(ctx, c, "Alarms", url.Values{"severity": {`ne("CLEARED")`}}, list.add)
 	if err != nil {
 		return nil, err
 	}
-	return agg.result(), nil
+	return list.result(), nil
 }
 
 // Inventory fetches every device's inventory, in pages of

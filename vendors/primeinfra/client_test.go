@@ -79,11 +79,13 @@ func TestFetchMatchesSimulator(t *testing.T) {
 	}
 	alarms := vendortest.Get(t, "Alarms()", c.Alarms)
 	acked := 0
-	for _, a := range alarms.Acknowledged {
-		acked += a.Count
+	for _, a := range alarms.Alarms {
+		if a.Acked {
+			acked++
+		}
 	}
-	if alarms.Total != want.ActiveAlarms || acked != want.AcknowledgedAlarms {
-		t.Errorf("alarms = %d active, %d acknowledged; want %d, %d", alarms.Total, acked, want.ActiveAlarms, want.AcknowledgedAlarms)
+	if len(alarms.Alarms) != want.ActiveAlarms || acked != want.AcknowledgedAlarms {
+		t.Errorf("alarms = %d active, %d acknowledged; want %d, %d", len(alarms.Alarms), acked, want.ActiveAlarms, want.AcknowledgedAlarms)
 	}
 	if got := sim.Sessions(); got != 0 {
 		t.Errorf("sessions left open = %d; want 0: each request closes its connection", got)

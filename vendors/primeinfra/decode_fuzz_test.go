@@ -90,24 +90,21 @@ func FuzzEnvelope(f *testing.F) {
 		}
 		var alarms envelope[alarmEntity]
 		if json.Unmarshal(data, &alarms) == nil {
-			tally := newAlarmTally()
-			tally.add(alarms.QueryResponse.Entity)
-			res := tally.result()
-			sum, acked := 0, 0
-			for _, a := range res.Active {
-				if a.Count < 1 {
-					t.Errorf("alarm count %+v; want at least 1", a)
-				}
-				if Severity(a.Severity) != a.Severity {
-					t.Errorf("alarm severity %q is not on the exporter's scale", a.Severity)
-				}
-				sum += a.Count
+			list := newAlarmList("https://pi.example.com")
+			list.add(alarms.QueryResponse.Entity)
+			res := list.result()
+			if len(res.Alarms) > len(alarms.QueryResponse.Entity) {
+				t.Errorf("%d alarms of %d entities", len(res.Alarms), len(alarms.QueryResponse.Entity))
 			}
-			for _, a := range res.Acknowledged {
-				acked += a.Count
-			}
-			if sum != res.Total || res.Total > len(alarms.QueryResponse.Entity) || acked > res.Total {
-				t.Errorf("tally of %d alarms = total %d, active sum %d, acknowledged %d", len(alarms.QueryResponse.Entity), res.Total, sum, acked)
+			ids := map[string]bool{}
+			for _, a := range res.Alarms {
+				if Severity(a.Severity) != a.Severity || strings.EqualFold(a.VendorSeverity, "CLEARED") {
+					t.Errorf("alarm severity %q (%q) is not on the exporter's scale, or cleared", a.Severity, a.VendorSeverity)
+				}
+				if a.ID != "" && ids[a.ID] {
+					t.Errorf("alarm %s listed twice", a.ID)
+				}
+				ids[a.ID] = true
 			}
 		}
 		var counts envelope[clientCountEntity]

@@ -2,7 +2,11 @@ package primeinfra
 
 import (
 	"cmp"
+	"encoding/json"
+	"errors"
+	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -66,20 +70,30 @@ type Clients struct {
 	Domain string
 }
 
-// AckCount is the number of acknowledged active alarms with one severity
-// and category.
-type AckCount struct {
-	Severity, Category string
-	Count              int
+// Alarms is the alarms collection: the active alarms, sorted by id. They
+// carry no site: the collector finds it from the device, in whichever of
+// the access point and device collections knows it.
+type Alarms struct {
+	Alarms []model.Alarm
 }
 
-// Alarms is the alarms collection. Alarms carry no site: the collector
-// finds it from the device, in whichever of the access point and device
-// collections knows it.
-type Alarms struct {
-	Active       []model.AlarmCount
-	Acknowledged []AckCount
-	Total        int
+// UnmarshalJSON reads saved alarms back with their repeated strings
+// shared, as a refresh makes them, and refuses the counts an earlier
+// version saved in their place: those would read as no alarms at all.
+func (a *Alarms) UnmarshalJSON(b []byte) error {
+	var v struct {
+		Alarms []model.Alarm
+		Active json.RawMessage
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	if v.Alarms == nil && v.Active != nil {
+		return errors.New("alarm counts saved by an earlier version, without their alarms")
+	}
+	vendors.ShareAlarmStrings(v.Alarms)
+	a.Alarms = v.Alarms
+	return nil
 }
 
 // RogueCount is the number of active rogue AP alarms with one
@@ -269,14 +283,16 @@ func newClients(domain string, ssids, aps, devices map[countKey]clientCount) *Cl
 // Severity maps Prime's alarm severities onto the exporter's scale.
 func Severity(s string) string { return vendors.AlarmSeverity(s) }
 
-type alarmTally struct {
-	seen   map[int64]bool
-	active map[model.AlarmCount]int
-	acked  map[AckCount]int
+// alarmList collects the active alarms, once per id: pages over changing
+// data can repeat an alarm.
+type alarmList struct {
+	seen map[int64]bool
+	url  string // the server's console
+	out  []model.Alarm
 }
 
-func newAlarmTally() *alarmTally {
-	return &alarmTally{seen: map[int64]bool{}, active: map[model.AlarmCount]int{}, acked: map[AckCount]int{}}
+func newAlarmList(url string) *alarmList {
+	return &alarmList{seen: map[int64]bool{}, url: url}
 }
 
 // alarmDevice names the device of an alarm: AP alarms carry
@@ -289,41 +305,50 @@ func alarmDevice(deviceName, source string) string {
 	return name
 }
 
-func (t *alarmTally) add(page []alarmEntity) {
+func (t *alarmList) add(page []alarmEntity) {
 	for _, e := range page {
-		a := e.DTO
+		a := &e.DTO
 		if strings.EqualFold(a.Severity, "CLEARED") {
 			continue
 		}
-		// Pages over changing data can repeat an alarm.
-		if a.AlarmID != 0 {
-			if t.seen[a.AlarmID] {
+		// alarmId is the alarm's; @id, the entity's, is the same number
+		// where both are sent.
+		id := a.AlarmID
+		if !id.set || id.n == 0 {
+			id = a.ID
+		}
+		var ids string
+		if id.set && id.n != 0 {
+			if t.seen[id.n] {
 				continue
 			}
-			t.seen[a.AlarmID] = true
+			t.seen[id.n] = true
+			ids = strconv.FormatInt(id.n, 10)
 		}
-		sev, cat := Severity(a.Severity), string(a.Category)
-		t.active[model.AlarmCount{Device: alarmDevice(a.DeviceName, a.Source), Severity: sev, Category: cat}]++
-		if a.AcknowledgementStatus {
-			t.acked[AckCount{Severity: sev, Category: cat}]++
-		}
+		t.out = append(t.out, model.Alarm{
+			ID: ids, Device: alarmDevice(a.DeviceName, a.Source),
+			Severity: Severity(a.Severity), VendorSeverity: a.Severity,
+			Category: string(a.Category), Type: string(a.Condition), Text: a.Message,
+			StartedAt: a.AlarmFoundAt.Time, UpdatedAt: cmp.Or(a.LastUpdatedAt.Time, a.TimeStamp.Time),
+			// The DTO has no field for who acknowledged an alarm, or when.
+			Acked: a.AcknowledgementStatus, URL: t.url,
+		})
 	}
 }
 
-func (t *alarmTally) result() *Alarms {
-	out := &Alarms{}
-	for k, n := range t.active {
-		k.Count = n
-		out.Active = append(out.Active, k)
-		out.Total += n
+func (t *alarmList) result() *Alarms {
+	vendors.ShareAlarmStrings(t.out)
+	model.SortAlarms(t.out)
+	return &Alarms{Alarms: t.out}
+}
+
+// ConsoleURL is the server's own address, from its base URL without the
+// credentials or query it may carry: alarms' links lead to the server's
+// console, as the documents give no address of an alarm's own page.
+func ConsoleURL(base string) string {
+	u, err := url.Parse(strings.TrimSpace(base))
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return ""
 	}
-	model.SortAlarmCounts(out.Active)
-	for k, n := range t.acked {
-		k.Count = n
-		out.Acknowledged = append(out.Acknowledged, k)
-	}
-	slices.SortFunc(out.Acknowledged, func(a, b AckCount) int {
-		return cmp.Or(cmp.Compare(a.Severity, b.Severity), cmp.Compare(a.Category, b.Category))
-	})
-	return out
+	return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: strings.TrimSuffix(u.Path, "/")}).String()
 }

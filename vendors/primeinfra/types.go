@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -179,14 +180,22 @@ type clientCount struct {
 	Wired10GCount  int `json:"wired10GCount"`
 }
 
+// alarmEntity is an Alarms entity (data/prime-v4-dto-fields.json,
+// resource Alarms). Prime omits null attributes: any may be absent.
 type alarmEntity struct {
 	DTO struct {
-		AlarmID               int64      `json:"alarmId"`
-		Severity              string     `json:"severity"`
-		AcknowledgementStatus bool       `json:"acknowledgementStatus"`
-		Category              flexString `json:"category"`
-		DeviceName            string     `json:"deviceName"`
-		Source                string     `json:"source"`
+		ID                    flexInt   `json:"@id"`
+		AlarmID               flexInt   `json:"alarmId"`
+		Severity              string    `json:"severity"`
+		AcknowledgementStatus bool      `json:"acknowledgementStatus"`
+		Category              alarmEnum `json:"category"`
+		Condition             alarmEnum `json:"condition"`
+		DeviceName            string    `json:"deviceName"`
+		Source                string    `json:"source"`
+		Message               string    `json:"message"`
+		AlarmFoundAt          isoDate   `json:"alarmFoundAt"`
+		LastUpdatedAt         isoDate   `json:"lastUpdatedAt"`
+		TimeStamp             isoDate   `json:"timeStamp"`
 	} `json:"alarmsDTO"`
 }
 
@@ -225,6 +234,33 @@ func (d *dto[T]) UnmarshalJSON(b []byte) error {
 	}
 	if err := json.Unmarshal(raw, &d.DTO); err != nil {
 		return fmt.Errorf("%s: %w", cmp.Or(typ, "DTO"), err)
+	}
+	return nil
+}
+
+// isoDate is one of Prime's ISO dates ("2020-07-27T17:28:02.000Z"), in
+// UTC; zero when absent. A date in a form it does not read is left zero too, as
+// not known: an alarm is not dropped over its date.
+type isoDate struct{ time.Time }
+
+// isoLayouts are the forms an ISO date is read in: the DTO catalogue's,
+// and the same with a numeric zone, as Java writes it.
+var isoLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999Z0700"}
+
+func (d *isoDate) UnmarshalJSON(b []byte) error {
+	s, ok := plainString(b)
+	if !ok {
+		if err := json.Unmarshal(b, &s); err != nil {
+			// Not a string: the decoder names the field.
+			return &json.UnmarshalTypeError{Value: fmt.Sprintf("%.40s", b), Type: reflect.TypeFor[isoDate]()}
+		}
+	}
+	d.Time = time.Time{}
+	for _, layout := range isoLayouts {
+		if t, err := time.Parse(layout, strings.TrimSpace(s)); err == nil {
+			d.Time = t.UTC()
+			break
+		}
 	}
 	return nil
 }
@@ -290,4 +326,32 @@ type loadStat struct {
 	ChannelUtilization flexInt    `json:"channelUtilization"` // percent
 	TxUtilization      flexInt    `json:"txUtilization"`
 	ClientCount        flexInt    `json:"clientCount"`
+}
+
+// alarmEnum is an alarm's category or condition: v4's {"ordinal",
+// "value"} object, or the value alone, as flexString reads it, without
+// the decoder's work for the plain string form.
+type alarmEnum string
+
+func (e *alarmEnum) UnmarshalJSON(b []byte) error {
+	if s, ok := plainString(b); ok {
+		*e = alarmEnum(s)
+		return nil
+	}
+	var f flexString
+	if err := f.UnmarshalJSON(b); err != nil {
+		return err
+	}
+	*e = alarmEnum(f)
+	return nil
+}
+
+// plainString returns a JSON string that has no escapes, without the
+// decoder's work; ok is false for anything else. Alarms carry several
+// such strings each, tens of thousands a refresh.
+func plainString(b []byte) (string, bool) {
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' || bytes.IndexByte(b, '\\') >= 0 {
+		return "", false
+	}
+	return string(b[1 : len(b)-1]), true
 }

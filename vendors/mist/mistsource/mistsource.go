@@ -60,7 +60,7 @@ func build(cfg *config.Mist, env collector.Env) (*collector.Parts, error) {
 		collector.Collect(mistSites, client.Sites, func(s *mist.Sites) int { return len(s.Sites) }),
 		collector.Collect(mistDevices, client.Devices, func(d *mist.Devices) int { return len(d.Devices) }),
 		collector.Collect(mistClients, client.Clients, func(c *mist.Clients) int { return c.Total }),
-		collector.Collect(mistAlarms, client.Alarms, func(a *mist.Alarms) int { return a.Total }),
+		collector.Collect(mistAlarms, client.Alarms, func(a *mist.Alarms) int { return len(a.Alarms) }),
 		collector.Collect(mistUsage, client.Usage, func(*mist.Usage) int { return 1 }),
 		collector.Collect(mistPorts, client.Ports, func(p *mist.Ports) int { return len(p.Ports) }),
 		collector.Collect(mistVPN, client.VPNPeers, countPeers),
@@ -79,9 +79,9 @@ func build(cfg *config.Mist, env collector.Env) (*collector.Parts, error) {
 		}
 		return nil
 	}
-	p.Alarms = func(d collector.Data) []model.AlarmCount {
+	p.Alarms = func(d collector.Data) []model.Alarm {
 		if a, ok := collector.Get(d, mistAlarms); ok {
-			return a.Counts
+			return a.Alarms
 		}
 		return nil
 	}
@@ -90,7 +90,8 @@ func build(cfg *config.Mist, env collector.Env) (*collector.Parts, error) {
 		p.Webhook = func(ctx context.Context, body []byte, d collector.Data) (collector.WebhookResult, error) {
 			sites, _ := collector.Get(d, mistSites)
 			devices, _ := collector.Get(d, mistDevices)
-			r, err := client.Webhook(ctx, body, sites, devices)
+			alarms, _ := collector.Get(d, mistAlarms)
+			r, err := client.Webhook(ctx, body, sites, devices, alarms)
 			if err != nil {
 				return collector.WebhookResult{}, err
 			}

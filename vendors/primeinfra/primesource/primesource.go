@@ -52,11 +52,11 @@ func build(cfg *config.Prime, env collector.Env) (*collector.Parts, error) {
 		collector.Collect(primeAccessPoints, client.AccessPoints, func(a *primeinfra.AccessPoints) int { return len(a.Devices) }),
 		collector.Collect(primeDevices, client.Devices, func(d *primeinfra.Devices) int { return len(d.Devices) }),
 		collector.Collect(primeClients, client.Clients, func(c *primeinfra.Clients) int { return c.Total }),
-		collector.Collect(primeAlarms, client.Alarms, func(a *primeinfra.Alarms) int { return a.Total }),
 		collector.Collect(primeControllers, client.Controllers, func(c *primeinfra.Controllers) int { return len(c.Controllers) }),
 		collector.Collect(primeInventory, client.Inventory, countInventory),
 		collector.Collect(primeRogues, client.Rogues, func(r *primeinfra.Rogues) int { return r.Total }),
 		collector.Collect(primeRadios, client.Radios, func(r *primeinfra.Radios) int { return len(r.Radios) }),
+		collector.Collect(primeAlarms, client.Alarms, func(a *primeinfra.Alarms) int { return len(a.Alarms) }),
 	}
 	ifaces := cfg.Interfaces
 	p := &collector.Parts{Collections: kinds, Budget: budget, Reserve: cfg.Budget.Reserve,
@@ -77,7 +77,7 @@ func build(cfg *config.Prime, env collector.Env) (*collector.Parts, error) {
 // primeAlarmList gives Prime's alarms the site of their device: the
 // collections refresh apart, so the join is made from whatever each has
 // last fetched.
-func primeAlarmList(d collector.Data) []model.AlarmCount {
+func primeAlarmList(d collector.Data) []model.Alarm {
 	a, ok := collector.Get(d, primeAlarms)
 	if !ok {
 		return nil
@@ -93,12 +93,16 @@ func primeAlarmList(d collector.Data) []model.AlarmCount {
 			sites[d.Name] = d.Site
 		}
 	}
-	out := make([]model.AlarmCount, len(a.Active))
-	for i, k := range a.Active {
-		k.Site = sites[k.Device]
-		out[i] = k
+	if len(sites) == 0 {
+		return a.Alarms
 	}
-	model.SortAlarmCounts(out)
+	// A copy: the snapshot is shared, and the join changes with the other
+	// collections; the order, by id, stays.
+	out := make([]model.Alarm, len(a.Alarms))
+	for i, al := range a.Alarms {
+		al.Site = sites[al.Device]
+		out[i] = al
+	}
 	return out
 }
 
@@ -159,8 +163,15 @@ func render(out *exposition.Sink, d collector.Data, ifaces *config.PrimeInterfac
 		}
 	}
 	if a, ok := collector.Get(d, primeAlarms); ok {
-		for _, k := range a.Acknowledged {
-			out.Gauge(primeAlarmsAckedDesc, float64(k.Count), k.Severity, k.Category)
+		type key struct{ severity, category string }
+		acked := map[key]int{}
+		for _, al := range a.Alarms {
+			if al.Acked {
+				acked[key{al.Severity, al.Category}]++
+			}
+		}
+		for k, n := range acked {
+			out.Gauge(primeAlarmsAckedDesc, float64(n), k.severity, k.category)
 		}
 	}
 	renderControllers(out, d)
