@@ -363,15 +363,15 @@ func newBulkFeed(cfg *config.CXCloud) *bulkFeed {
 
 // get returns the answer collection is to serve.
 func (f *bulkFeed) get(ctx context.Context, c *Client, collection string) (*bulkAnswer, error) {
-	f.mu.Lock()
-	k := f.kept
-	if k.seq > f.took[collection] && c.now().Sub(k.sent) < f.window {
-		f.took[collection] = k.seq
-		f.mu.Unlock()
+	if k, ok := f.reuse(c, collection); ok {
 		return k.ans, k.err
 	}
-	f.mu.Unlock()
 	o, err := f.flight.Do(ctx, func(ctx context.Context) (bulkOutcome, error) {
+		// An attempt may have ended between the look above and this call:
+		// the collections of a refresh start together.
+		if k, ok := f.reuse(c, collection); ok {
+			return k, k.err
+		}
 		o := c.fetchBulk(ctx, f.lastGood())
 		f.keep(ctx, o)
 		return o, o.err
@@ -382,6 +382,19 @@ func (f *bulkFeed) get(ctx context.Context, c *Client, collection string) (*bulk
 		f.mu.Unlock()
 	}
 	return o.ans, err
+}
+
+// reuse returns the outcome kept, and takes it for collection, when it is
+// newer than the one collection last took and younger than the window.
+func (f *bulkFeed) reuse(c *Client, collection string) (bulkOutcome, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	k := f.kept
+	if k.seq <= f.took[collection] || c.now().Sub(k.sent) >= f.window {
+		return bulkOutcome{}, false
+	}
+	f.took[collection] = k.seq
+	return k, true
 }
 
 // keep records an attempt's outcome: an answer, or a failure the lists

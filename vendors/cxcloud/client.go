@@ -1,9 +1,13 @@
 // Package cxcloud polls Cisco CX Cloud (BCS Operational Insights) for one
-// tenant: inventory and its collectors, field notices, security advisories
-// and end-of-life milestones, within 10 requests a second and 10,000 a
-// day. It signs in and pages as Cisco's documents and SDK do; every
-// request names only the fields the exporter uses and revalidates with
-// If-None-Match, so unchanged data costs a 304 and no body.
+// tenant: inventory and its collectors, field notices, security advisories,
+// end-of-life milestones, contracts and resets, within 10 requests a second
+// and 10,000 a day. By default the collections share one streamed
+// bulk/alerts call, made about once the shortest of their intervals, and
+// walk their lists when it fails; under the lists plan each walks its
+// lists. It signs in and pages as Cisco's documents and SDK do; every list
+// request names only the fields the exporter uses, and every request
+// revalidates with If-None-Match, so unchanged data costs a 304 and no
+// body where the API answers one.
 package cxcloud
 
 import (
