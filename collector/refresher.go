@@ -130,7 +130,8 @@ func (s *Source) Refresh(ctx context.Context, name string) error {
 	// Data got another way after the first failed are whole: they are
 	// kept, and what failed is shown as the collection's error.
 	var note error
-	if fallback := (*vendors.FallbackError)(nil); data != nil && errors.As(err, &fallback) {
+	var fallback *vendors.FallbackError
+	if data != nil && errors.As(err, &fallback) {
 		note, err = err, nil
 	}
 	if s.scrub != nil {
