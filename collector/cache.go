@@ -23,6 +23,9 @@ type entry struct {
 	interval    time.Duration // in force, after stretching
 	calls       int64         // upstream calls the last refresh made
 	err         error
+	// note is what failed in a successful refresh that got its data
+	// another way; nil when nothing did.
+	note error
 }
 
 // cache holds each collection's last good data and the outcome of its last
@@ -90,8 +93,9 @@ func (c *cache) get(name string) entry {
 // data returns the last good data of every collection.
 func (c *cache) data() Data { return c.view().data() }
 
-// result records a finished refresh. A failure keeps the previous data.
-func (c *cache) result(name string, at time.Time, d time.Duration, calls int64, data any, items int, err error) {
+// result records a finished refresh. A failure keeps the previous data;
+// note is what failed in a success, if anything.
+func (c *cache) result(name string, at time.Time, d time.Duration, calls int64, data any, items int, err, note error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e := c.entries[name]
@@ -100,6 +104,7 @@ func (c *cache) result(name string, at time.Time, d time.Duration, calls int64, 
 	e.duration = d
 	e.calls = calls
 	e.err = err
+	e.note = note
 	e.success = err == nil
 	if err != nil {
 		e.failures++

@@ -1,6 +1,7 @@
 package collector
 
 import (
+	"bytes"
 	"compress/gzip"
 	"context"
 	"errors"
@@ -90,6 +91,54 @@ nms_test_value{collection="devices"} 7
 	}
 	if got := s.Status()[0].LastSuccess; got.IsZero() {
 		t.Errorf("LastSuccess = zero; want the first refresh's time")
+	}
+}
+
+// TestDataGotAnotherWayAreKept: a fetch whose first way failed but whose
+// data came another way succeeds: the data are served, the collection is
+// a success, and its status and the log say what failed.
+func TestDataGotAnotherWayAreKept(t *testing.T) {
+	var logs bytes.Buffer
+	s := fakeSource("a", &Collection{Name: "devices", Interval: time.Minute, Fetch: scripted(ok(7), func() (any, int, error) {
+		return 9, 9, &vendors.FallbackError{Err: errors.New("bulk answer cut")}
+	}, func() (any, int, error) {
+		return nil, 0, &vendors.FallbackError{Err: errors.New("no data either way")}
+	})})
+	s.logger = slog.New(slog.NewTextHandler(&logs, nil))
+	ctx := context.Background()
+	if err := s.Refresh(ctx, "devices"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Refresh(ctx, "devices"); err != nil {
+		t.Fatalf("Refresh() with data got another way = %v; want nil", err)
+	}
+	expected := `
+# HELP nms_collection_success 1 if the last refresh of this collection succeeded; on failure the last good data is still served.
+# TYPE nms_collection_success gauge
+nms_collection_success{collection="devices"} 1
+# HELP nms_collection_failures_total Refreshes of this collection that failed.
+# TYPE nms_collection_failures_total counter
+nms_collection_failures_total{collection="devices"} 0
+# HELP nms_test_value A value from a fake collection.
+# TYPE nms_test_value gauge
+nms_test_value{collection="devices"} 9
+`
+	if err := testutil.GatherAndCompare(collectortest.Scraped(t, s), strings.NewReader(expected),
+		"nms_collection_success", "nms_collection_failures_total", "nms_test_value"); err != nil {
+		t.Error(err)
+	}
+	if st := s.Status()[0]; !st.Success || st.Err != "bulk answer cut" || st.Items != 9 {
+		t.Errorf("status = success %v, items %d, error %q; want success, 9 items and the first way's failure", st.Success, st.Items, st.Err)
+	}
+	if !strings.Contains(logs.String(), "level=WARN") || !strings.Contains(logs.String(), "bulk answer cut") {
+		t.Errorf("log = %q; want a warning naming what failed", logs.String())
+	}
+	// Without data, the error is a failure like any other.
+	if err := s.Refresh(ctx, "devices"); err == nil {
+		t.Errorf("Refresh() with a FallbackError and no data = nil; want the error")
+	}
+	if st := s.Status()[0]; st.Success || st.Err != "no data either way" || st.Items != 9 {
+		t.Errorf("status = success %v, items %d, error %q; want a failure keeping the 9 items", st.Success, st.Items, st.Err)
 	}
 }
 

@@ -12,7 +12,7 @@ var RefreshAll = refreshAll
 
 // CacheResult records a refresh's result without rendering it.
 func CacheResult(s *Source, name string, at time.Time, d time.Duration, calls int64, data any, items int, err error) {
-	s.cache.result(name, at, d, calls, data, items, err)
+	s.cache.result(name, at, d, calls, data, items, err, nil)
 }
 
 // Render renders the source's data as a scrape would.

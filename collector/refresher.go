@@ -127,16 +127,31 @@ func (s *Source) Refresh(ctx context.Context, name string) error {
 
 	start := s.now()
 	data, items, err := safeFetch(ctx, c.Fetch)
-	if err != nil && s.scrub != nil {
+	// Data got another way after the first failed are whole: they are
+	// kept, and what failed is shown as the collection's error.
+	var note error
+	var fallback *vendors.FallbackError
+	if data != nil && errors.As(err, &fallback) {
+		note, err = err, nil
+	}
+	if s.scrub != nil {
 		// A vendor may echo the credentials in its error body.
-		err = s.scrub(err)
+		if err != nil {
+			err = s.scrub(err)
+		}
+		if note != nil {
+			note = s.scrub(note)
+		}
 	}
 	if limit := s.itemLimit(); err == nil && items > limit {
 		// One bad answer must not put millions of series on every scrape.
 		err = fmt.Errorf("collection %s: %d items, over the limit of %d (limits.items); keeping the last good data", name, items, limit)
 	}
 	d := s.now().Sub(start)
-	s.cache.result(name, start, d, calls.Load(), data, items, err)
+	if err != nil {
+		note = nil
+	}
+	s.cache.result(name, start, d, calls.Load(), data, items, err, note)
 	s.replan()
 	s.saveBudget()
 	if err == nil {
@@ -151,9 +166,12 @@ func (s *Source) Refresh(ctx context.Context, name string) error {
 	}
 
 	log := s.logger.With("collection", name, "duration_seconds", d.Seconds(), "calls", calls.Load())
-	if err != nil {
+	switch {
+	case err != nil:
 		log.Error("refresh failed; serving the last good data", "err", err)
-	} else {
+	case note != nil:
+		log.Warn("refresh got its data another way", "items", items, "err", note)
+	default:
 		log.Debug("refresh done", "items", items)
 	}
 	return err

@@ -189,7 +189,9 @@ type Status struct {
 	Interval    time.Duration
 	Items       int
 	Calls       int64
-	Err         string
+	// Err is why the last refresh failed; for one that succeeded, what
+	// failed on the way, if its data came another way.
+	Err string
 	// LiveFactor is what a healthy live feed stretches the interval by
 	// (1 without one): Interval is the plan's times it.
 	LiveFactor float64
@@ -210,6 +212,8 @@ func (s *Source) statusOf(v view) []Status {
 		}
 		if e.err != nil {
 			st.Err = e.err.Error()
+		} else if e.note != nil {
+			st.Err = e.note.Error()
 		}
 		out = append(out, st)
 	}

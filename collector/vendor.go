@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -116,16 +117,18 @@ type Kind struct {
 }
 
 // Collect makes the collection k names from a vendor client's method,
-// saved across restarts as JSON; items counts what one result holds.
+// saved across restarts as JSON; items counts what one result holds. A
+// result that comes with a *vendors.FallbackError is kept, its error shown.
 func Collect[T any](k Key[*T], fetch func(context.Context) (*T, error), items func(*T) int) Kind {
 	return Kind{
 		name: k.name,
 		fetch: func(ctx context.Context) (any, int, error) {
 			v, err := fetch(ctx)
-			if err != nil {
+			var fallback *vendors.FallbackError
+			if err != nil && (v == nil || !errors.As(err, &fallback)) {
 				return nil, 0, err
 			}
-			return v, items(v), nil
+			return v, items(v), err
 		},
 		decode: func(b []byte) (any, int, error) {
 			v := new(T)

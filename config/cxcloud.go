@@ -18,6 +18,18 @@ var CXCloudCollections = map[string]Collection{
 	"resets":        {Enabled: true, Interval: Duration(4 * time.Hour)},
 }
 
+// The ways a CX Cloud source may fetch the data its collections share.
+const (
+	// CXCloudPlanBulk reads devices, assets, field notices, security
+	// advisories, end of life, contracts and resets from one streamed
+	// bulk/alerts call shared by the collections, and the collectors from
+	// their list: a few dozen calls a day at the default intervals, where
+	// walking the lists takes thousands.
+	CXCloudPlanBulk = "bulk"
+	// CXCloudPlanLists walks each collection's paged lists.
+	CXCloudPlanLists = "lists"
+)
+
 // CXCloudDefaultTokenURL is the BCS Operational Insights API's token
 // endpoint, where an application signs in with its client id and secret.
 const CXCloudDefaultTokenURL = "https://api-cx.cisco.com/torii-auth/v1/token/"
@@ -45,6 +57,9 @@ type CXCloud struct {
 	// PageSize is ignored: CX Cloud picks the page size itself. A config
 	// that sets it still loads, with a warning.
 	PageSize int `yaml:"page_size,omitempty"`
+	// Plan is how the collections fetch their data: CXCloudPlanBulk (the
+	// default) or CXCloudPlanLists.
+	Plan string `yaml:"plan,omitempty"`
 }
 
 // VendorName implements Source.
@@ -77,6 +92,7 @@ func (c *CXCloud) UnmarshalYAML(unmarshal func(any) error) error {
 			Concurrency:       4,
 		}),
 		TokenURL: CXCloudDefaultTokenURL,
+		Plan:     CXCloudPlanBulk,
 	}
 	type plain CXCloud
 	return unmarshal((*plain)(c))
@@ -105,6 +121,10 @@ func (c *CXCloud) validate(v *validator, at path) {
 	}
 	required(v, at, "client_id", c.ClientID)
 	v.requiredSecret(at, "client_secret", &c.ClientSecret, c.ClientSecretFile, c.ClientSecretEnv)
+	if c.Plan != CXCloudPlanBulk && c.Plan != CXCloudPlanLists {
+		v.errorf(at.add("plan"), "plan %q must be %s (one bulk/alerts call shared by the collections) or %s (each collection walks its lists)",
+			c.Plan, CXCloudPlanBulk, CXCloudPlanLists)
+	}
 	if c.PageSize != 0 {
 		v.warnf(at.add("page_size"), "page_size is ignored: CX Cloud picks the page size itself; remove it")
 	}

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"strings"
 	"testing"
 )
@@ -15,6 +16,7 @@ func TestCXCloudSection(t *testing.T) {
 		wantURL     string
 		wantErr     string
 		wantWarn    string
+		wantPlan    string // "" = bulk, the default
 	}{
 		{name: "region", extra: "    region: us\n", wantURL: "https://api-cx.cisco.com/us/bcs/v2"},
 		{name: "any region", extra: "    region: emea\n", wantURL: "https://api-cx.cisco.com/emea/bcs/v2"},
@@ -26,6 +28,11 @@ func TestCXCloudSection(t *testing.T) {
 		{name: "base_url without a region", extra: "    base_url: http://127.0.0.1:8080/bcs/v2\n", wantErr: "must end in /<region>/bcs/v2"},
 		{name: "the other API's token URL", extra: "    region: us\n    token_url: https://id.cisco.com/oauth2/default/v1/token\n",
 			wantErr: "cxcloud[0].token_url: https://id.cisco.com/oauth2/default/v1/token signs in to Cisco's other CX Cloud API, whose tokens the BCS Operational Insights API refuses; remove token_url to sign in at https://api-cx.cisco.com/torii-auth/v1/token/"},
+		{name: "plan lists", extra: "    region: us\n    plan: lists\n", wantURL: "https://api-cx.cisco.com/us/bcs/v2", wantPlan: "lists"},
+		{name: "plan bulk", extra: "    region: us\n    plan: bulk\n", wantURL: "https://api-cx.cisco.com/us/bcs/v2"},
+		{name: "unknown plan", extra: "    region: us\n    plan: pages\n",
+			wantErr: `cx.yml:6: cxcloud[0].plan: plan "pages" must be bulk (one bulk/alerts call shared by the collections) or lists (each collection walks its lists)`},
+		{name: "empty plan", extra: "    region: us\n    plan: \"\"\n", wantErr: `cxcloud[0].plan: plan "" must be bulk`},
 		{name: "page_size", extra: "    region: us\n    page_size: 500\n", wantURL: "https://api-cx.cisco.com/us/bcs/v2",
 			wantWarn: "cxcloud[0].page_size: page_size is ignored: CX Cloud picks the page size itself; remove it"},
 	} {
@@ -46,6 +53,9 @@ func TestCXCloudSection(t *testing.T) {
 			}
 			if got := strings.Join(cfg.Warnings, "\n"); !strings.Contains(got, tc.wantWarn) || (tc.wantWarn == "" && got != "") {
 				t.Errorf("warnings = %q; want %q", got, tc.wantWarn)
+			}
+			if want := cmp.Or(tc.wantPlan, CXCloudPlanBulk); cx.Plan != want {
+				t.Errorf("plan = %q; want %q", cx.Plan, want)
 			}
 		})
 	}

@@ -138,6 +138,19 @@ func (e *BackoffError) Error() string {
 // Unwrap returns the refusal.
 func (e *BackoffError) Unwrap() error { return e.Err }
 
+// FallbackError is a fetch that got its data another way after its first
+// way failed: the data that come with it are whole and current, and Err
+// says what failed. A collection keeps such data and shows the error.
+type FallbackError struct {
+	Err error
+}
+
+// Error returns the failure of the first way.
+func (e *FallbackError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the failure of the first way.
+func (e *FallbackError) Unwrap() error { return e.Err }
+
 // hideURL writes u for an error or a log: its userinfo and query, which may
 // carry credentials, hidden, its fragment dropped.
 func hideURL(u *url.URL) string {

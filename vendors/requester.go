@@ -105,6 +105,13 @@ type Request struct {
 	// Conditional sends If-None-Match when an ETag for URL is stored and
 	// reuses the stored body on 304.
 	Conditional bool
+	// Stream, when set, reads a 2xx answer's body as it arrives, instead
+	// of the body being read whole: MaxBodyBytes and the stored ETags do
+	// not apply, and the Response has no Body. A 304 (to an If-None-Match
+	// in Header) is returned with NotModified and StatusCode 304, Stream
+	// not called. Once Stream is called the request is not retried: its
+	// error, or a cut in the body, fails the request.
+	Stream func(header http.Header, body io.Reader) error
 }
 
 // Response is a successful answer. NotModified marks a stored body reused
@@ -145,7 +152,7 @@ const maxFreeRetries = 8
 // error wrapping ctx.Err() when ctx ends.
 func (r *Requester) Do(ctx context.Context, req Request) (*Response, error) {
 	resp, err := r.send(ctx, req)
-	if resp != nil {
+	if resp != nil && resp.buf != nil {
 		// The caller keeps the body as long as it likes: it is no longer
 		// counted among those in flight.
 		resp.buf.lease.close()
@@ -272,6 +279,9 @@ func (r *Requester) attempt(ctx context.Context, req Request) (*Response, outcom
 		r.record(req.Endpoint, "error", time.Since(start))
 		return nil, r.transportOutcome(ctx, err), r.transportError(ctx, req, hreq, err)
 	}
+	if req.Stream != nil && (resp.StatusCode >= 200 && resp.StatusCode < 300 || resp.StatusCode == http.StatusNotModified) {
+		return r.stream(ctx, req, hreq, resp, start, gen)
+	}
 	limit := r.maxBodyBytes()
 	if resp.ContentLength > limit {
 		// Announced over the cap: not worth reading.
@@ -368,6 +378,55 @@ func (r *Requester) attempt(ctx context.Context, req Request) (*Response, outcom
 		out.free = r.Budget.throttle(gen, r.baseBackoff())
 	}
 	return nil, out, apiErr
+}
+
+// stream hands a 2xx body to req.Stream as it arrives. The request is
+// recorded once the body is read: with its status, or "error" when the
+// body was cut, no complete answer having arrived.
+func (r *Requester) stream(ctx context.Context, req Request, hreq *http.Request, resp *http.Response, start time.Time, gen uint64) (*Response, outcome, error) {
+	defer resp.Body.Close()
+	if r.Budget != nil {
+		r.Budget.Observe(resp, r.RateHeaders)
+		r.Budget.succeeded(gen)
+	}
+	out := &Response{StatusCode: resp.StatusCode, Header: resp.Header, NotModified: resp.StatusCode == http.StatusNotModified}
+	if out.NotModified {
+		r.record(req.Endpoint, strconv.Itoa(resp.StatusCode), time.Since(start))
+		return out, outcome{}, nil
+	}
+	body := &streamBody{r: resp.Body}
+	err := req.Stream(resp.Header, body)
+	switch {
+	case body.err != nil:
+		r.record(req.Endpoint, "error", time.Since(start))
+		return nil, outcome{}, r.transportError(ctx, req, hreq, body.err)
+	case err != nil:
+		r.record(req.Endpoint, strconv.Itoa(resp.StatusCode), time.Since(start))
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return nil, outcome{}, fmt.Errorf("%s %s: %w", req.Method, req.Endpoint, ctxErr)
+		}
+		return nil, outcome{}, fmt.Errorf("%s %s: %w", req.Method, req.Endpoint, err)
+	}
+	r.record(req.Endpoint, strconv.Itoa(resp.StatusCode), time.Since(start))
+	return out, outcome{}, nil
+}
+
+// streamBody keeps the first error reading a streamed body, other than its
+// end: a cut the reader must not take for the end of the data.
+type streamBody struct {
+	r   io.Reader
+	err error
+}
+
+func (b *streamBody) Read(p []byte) (int, error) {
+	if b.err != nil {
+		return 0, b.err
+	}
+	n, err := b.r.Read(p)
+	if err != nil && err != io.EOF {
+		b.err = err
+	}
+	return n, err
 }
 
 // throttling reports whether an answer is the vendor's rate or concurrency

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"unicode/utf8"
 )
 
 // Text is a JSON string an API may also send as a number: Mist's bgp_as
@@ -15,6 +16,13 @@ type Text string
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (t *Text) UnmarshalJSON(b []byte) error {
+	// The decoder has checked b; a string without escapes and in valid
+	// UTF-8 is its bytes, read without a decoder of its own (ids come by
+	// the hundred thousand in a bulk answer).
+	if len(b) >= 2 && b[0] == '"' && bytes.IndexByte(b, '\\') < 0 && utf8.Valid(b) {
+		*t = Text(b[1 : len(b)-1])
+		return nil
+	}
 	if len(b) > 0 && b[0] == '"' {
 		var s string
 		err := json.Unmarshal(b, &s)

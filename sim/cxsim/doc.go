@@ -84,15 +84,17 @@
 //     If-Modified-Since does the same. Options.FirstPageConditional
 //     applies them to a list's first page only. If-Match that matches no
 //     tag gives 412 {"message": "Precondition Failed"}. bulk/alerts has
-//     neither.
+//     neither, or with Options.BulkConditional both, its version changing
+//     with the data of any endpoint it carries (not documented either way).
 //   - bulk/alerts: one JSON object per line with its type: reset_count,
 //     device (the device with its assets, each with fieldNotices,
 //     hardwareEndOfLife and contract, and its softwareEndOfLife,
 //     securityAdvisory and an empty configurationBestPractice),
 //     lastest_reset (sic), history_reset, fn_bulletin, psirt_bulletin,
-//     hw_eox_bulletin and sw_eox_bulletin, consistent with the lists.
+//     hw_eox_bulletin and sw_eox_bulletin, consistent with the lists,
+//     streamed (chunked, never held whole) as application/x-ndjson.
 //     Options.BulkQuirks writes contract dates as "" and leaves
-//     baseProductIdList out.
+//     baseProductIdList out. No field mask, filter or paging applies.
 //   - Fault injection (SetFaults): latency, a seeded error rate, 429
 //     storms with or without Retry-After, truncated, malformed and
 //     oversized bodies, connection resets, totals that shrink during a walk

@@ -200,7 +200,10 @@ var endpoints = [nEndpoints]endpoint{
 		find:    findContract,
 		deps:    []int{epAssets},
 	},
-	epBulk: {name: bulkName, count: func(*world) int { return 0 }, row: func(_ *world, _ int, r []value) []value { return r[:0] }},
+	// bulk/alerts carries every endpoint's data but the collectors'.
+	epBulk: {name: bulkName, count: func(*world) int { return 0 }, row: func(_ *world, _ int, r []value) []value { return r[:0] },
+		deps: []int{epDevices, epAssets, epFieldNotices, epFieldNoticeBulletins, epAdvisories, epAdvisoryBulletins, epHardwareEoL,
+			epHardwareEoLBulletins, epSoftwareEoL, epSoftwareEoLBulletins, epLastReset, epResetHistory, epResetCount, epContracts}},
 }
 
 var epByName = map[string]int{}

@@ -222,7 +222,7 @@ func (s *Server) serveAPI(r *http.Request, rt route, f Faults) response {
 	q := r.URL.Query()
 	ep := &endpoints[rt.ep]
 	if ep.name == bulkName {
-		return s.serveBulk()
+		return s.serveBulk(r, rt)
 	}
 	p, bad := parseParams(ep, rt.id != "", s.opts.StrictParams, s.firstOffset(), s.opts.PageSize, q)
 	if bad != nil {

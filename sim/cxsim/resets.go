@@ -1,6 +1,8 @@
 package cxsim
 
 import (
+	"io"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -167,24 +169,61 @@ func findContract(w *world, serial string) int {
 	return k
 }
 
-// serveBulk writes bulk/alerts: JSON Lines, one record per line with its
-// type, consistent with the list endpoints. Device lines nest the
-// device's assets (each with its field notices, hardware end of life and
+// serveBulk answers bulk/alerts: JSON Lines, streamed (the SDK reads it
+// with stream=True, line by line). Whether the API puts Last-Modified and
+// an ETag on it, and answers If-None-Match with a 304, is not documented:
+// by default it does neither; Options.BulkConditional does both, with a
+// version that changes whenever the data of any endpoint the stream
+// carries does.
+func (s *Server) serveBulk(r *http.Request, rt route) response {
+	resp := response{status: http.StatusOK, ctype: "application/x-ndjson", stream: s.writeBulk}
+	if !s.opts.BulkConditional {
+		return resp
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	v := s.w.vers[epBulk]
+	tag := s.w.etag(v.n, rt.rest, r.URL.Query())
+	lm := time.Unix(v.mod, 0).UTC()
+	if pre, done := precondition(r, tag, lm, true); done {
+		return pre
+	}
+	setValidators(resp.Header(), tag, lm)
+	return resp
+}
+
+// bulkFlush is how many bytes of lines writeBulk gathers before it writes
+// them out: the stream is never held whole (a large world's is over
+// 100 MB).
+const bulkFlush = 64 << 10
+
+// writeBulk writes bulk/alerts to out: one record per line with its type,
+// consistent with the list endpoints. Device lines nest the device's
+// assets (each with its field notices, hardware end of life and
 // contract), its software end of life, security advisories and an empty
 // configurationBestPractice, as the SDK's DeviceBulk model reads them.
 // With Options.BulkQuirks, contract dates are empty strings and
-// baseProductIdList is left out, as the SDK's bulk validators expect.
-func (s *Server) serveBulk() response {
+// baseProductIdList is left out, as the SDK's bulk validators expect. It
+// stops at the first failed write (the client went away).
+func (s *Server) writeBulk(out io.Writer) error {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	w := s.w
-	var b []byte
+	b := make([]byte, 0, 2*bulkFlush)
+	var err error
+	flush := func() {
+		if err == nil && len(b) >= bulkFlush {
+			_, err = out.Write(b)
+			b = b[:0]
+		}
+	}
 	row := make([]value, 0, 40)
 	line := func(typ string, ep int, k int, extra func(b []byte) []byte) {
 		e := &endpoints[ep]
 		row = e.row(w, k, row)
 		b = appendTyped(b, typ, e.attrs, row, s.opts.BulkQuirks && ep == epContracts, extra)
 		b = append(b, '\n')
+		flush()
 	}
 	line("reset_count", epResetCount, 0, nil)
 
@@ -208,12 +247,17 @@ func (s *Server) serveBulk() response {
 	for k, ai := range w.contracts {
 		contractOf[ai] = k
 	}
+	nestedRow := make([]value, 0, 40)
 	nested := func(b []byte, ep, k int, quirks bool) []byte {
 		e := &endpoints[ep]
-		r := e.row(w, k, make([]value, 0, len(e.attrs)))
-		return appendTyped(b, "", e.attrs, r, quirks, nil)
+		nestedRow = e.row(w, k, nestedRow)
+		return appendTyped(b, "", e.attrs, nestedRow, quirks, nil)
 	}
+	assetRow := make([]value, 0, 40)
 	for i := range w.devs {
+		if err != nil {
+			return err
+		}
 		d := &w.devs[i]
 		line("device", epDevices, i, func(b []byte) []byte {
 			b = append(b, `,"assets":[`...)
@@ -222,8 +266,8 @@ func (s *Server) serveBulk() response {
 					b = append(b, ',')
 				}
 				e := &endpoints[epAssets]
-				r := e.row(w, int(ai), make([]value, 0, len(e.attrs)))
-				b = appendTyped(b, "", e.attrs, r, false, func(b []byte) []byte {
+				assetRow = e.row(w, int(ai), assetRow)
+				b = appendTyped(b, "", e.attrs, assetRow, false, func(b []byte) []byte {
 					b = append(b, `,"fieldNotices":[`...)
 					for n, k := range fnByAsset[ai] {
 						if n > 0 {
@@ -278,7 +322,10 @@ func (s *Server) serveBulk() response {
 	for k := range w.swb {
 		line("sw_eox_bulletin", epSoftwareEoLBulletins, k, nil)
 	}
-	return response{status: 200, body: b, ctype: "application/x-ndjson"}
+	if err == nil && len(b) > 0 {
+		_, err = out.Write(b)
+	}
+	return err
 }
 
 // contractDates are the contract attributes the bulk quirks write as "".

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestResets: lastResetDetails agrees with inventory's lastResetTimestamp
@@ -152,5 +153,61 @@ func TestFirstPageConditional(t *testing.T) {
 				t.Errorf("FirstPageConditional %v: GET %s with its ETag = %d; want %d", firstOnly, path, again.Status, want)
 			}
 		}
+	}
+}
+
+// TestBulkAlertsConditional: by default bulk/alerts carries no validators
+// and answers in full whatever it is sent; with BulkConditional it carries
+// an ETag and Last-Modified, answers its ETag with a 304, and a new
+// version once the data of an endpoint it carries changes, but not the
+// collectors', which it does not carry.
+func TestBulkAlertsConditional(t *testing.T) {
+	h := newHarness(t, Options{Seed: 3})
+	r := h.GetOK("bulk/alerts", nil)
+	if r.Header.Get("ETag") != "" || r.Header.Get("Last-Modified") != "" || r.Header.Get("Content-Length") != "" {
+		t.Errorf("bulk/alerts headers %v; want no ETag, Last-Modified nor Content-Length (a stream)", r.Header)
+	}
+	if again := h.request("GET", "bulk/alerts", map[string]string{"If-None-Match": "*"}); again.Status != 200 || len(again.Body) != len(r.Body) {
+		t.Errorf("bulk/alerts with If-None-Match * = %d, %d bytes; want 200 and the %d bytes", again.Status, len(again.Body), len(r.Body))
+	}
+
+	h = newHarness(t, Options{Seed: 3, BulkConditional: true})
+	tag, lm := validators(t, h, "bulk/alerts")
+	if r := h.request("GET", "bulk/alerts", map[string]string{"If-None-Match": tag}); r.Status != 304 || len(r.Body) != 0 {
+		t.Fatalf("bulk/alerts with its ETag = %d, %d bytes; want 304, empty", r.Status, len(r.Body))
+	}
+	h.Clock.Add(time.Minute)
+	if err := h.S.SetDeviceStatus(h.S.DeviceIDs()[0], "INACTIVE"); err != nil {
+		t.Fatal(err)
+	}
+	r = h.request("GET", "bulk/alerts", map[string]string{"If-None-Match": tag})
+	if r.Status != 200 || r.Header.Get("ETag") == tag || r.Header.Get("Last-Modified") == lm {
+		t.Errorf("bulk/alerts after a device changed = %d, ETag %s, Last-Modified %s; want 200 with new validators", r.Status,
+			r.Header.Get("ETag"), r.Header.Get("Last-Modified"))
+	}
+	if !strings.Contains(string(r.Body), `"deviceStatus":"INACTIVE"`) {
+		t.Errorf("bulk/alerts after a device changed does not show it")
+	}
+}
+
+// TestBulkAlertsFaults: the body faults spoil the stream as they spoil any
+// body, so a client sees a cut or malformed stream.
+func TestBulkAlertsFaults(t *testing.T) {
+	h := newHarness(t, Options{Seed: 3})
+	whole := h.GetOK("bulk/alerts", nil).Body
+	h.S.SetFaults(Faults{Malformed: true, PathPrefix: "/us/bcs/v2/bulk/"})
+	if r := h.request("GET", "bulk/alerts", nil); r.Status != 200 || json.Valid(bytes.SplitN(r.Body, []byte("\n"), 2)[0]) {
+		t.Errorf("malformed bulk/alerts = %d, first line %q; want 200 with a line that is not JSON", r.Status, bytes.SplitN(r.Body, []byte("\n"), 2)[0])
+	}
+	h.S.SetFaults(Faults{Truncate: true})
+	if r := h.request("GET", "bulk/alerts", nil); len(r.Body) >= len(whole) {
+		t.Errorf("truncated bulk/alerts = %d bytes; want fewer than the %d of the whole", len(r.Body), len(whole))
+	}
+	h.S.SetFaults(Faults{ErrorRate: 1, ErrorStatus: 403, PathPrefix: "/us/bcs/v2/bulk/"})
+	if r := h.request("GET", "bulk/alerts", nil); r.Status != 403 {
+		t.Errorf("bulk/alerts under a 403 fault = %d; want 403", r.Status)
+	}
+	if r := h.request("GET", "collectors", nil); r.Status != 200 {
+		t.Errorf("collectors under a fault kept to bulk/ = %d; want 200", r.Status)
 	}
 }

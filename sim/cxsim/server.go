@@ -1,7 +1,9 @@
 package cxsim
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -67,6 +69,11 @@ type Options struct {
 	// BulkQuirks writes bulk/alerts with the quirks the SDK's models absorb:
 	// empty strings for contract dates and no baseProductIdList.
 	BulkQuirks bool
+	// BulkConditional puts Last-Modified and an ETag on bulk/alerts and
+	// answers If-None-Match with a 304, as the documentation says of the
+	// API's 200s in general; by default the stream carries neither. Which
+	// one the API does for bulk/alerts is not documented.
+	BulkConditional bool
 }
 
 // Credentials are what a client needs to reach the simulator.
@@ -221,6 +228,8 @@ func (s *Server) ResetCalls() {
 type response struct {
 	status int
 	body   []byte
+	// stream, when set, writes the body instead: it is not held whole.
+	stream func(io.Writer) error
 	simkit.Headers
 	ctype string // "" = application/json
 }
@@ -362,5 +371,18 @@ func (s *Server) write(w http.ResponseWriter, resp response, f Faults) {
 		return
 	}
 	h.Set("Content-Type", cmpOr(resp.ctype, "application/json"))
+	if resp.stream != nil {
+		if !f.Malformed && !f.Truncate && f.Oversize == 0 && !f.ResetMidBody {
+			// Chunked, without a Content-Length, as a stream is sent.
+			w.WriteHeader(resp.status)
+			_ = resp.stream(w)
+			return
+		}
+		// The body faults need the body whole; the worlds tests spoil are
+		// small.
+		var buf bytes.Buffer
+		_ = resp.stream(&buf)
+		resp.body = buf.Bytes()
+	}
 	simkit.WriteBody(w, resp.status, resp.body, simkit.BodyFaults{Malformed: f.Malformed, Truncate: f.Truncate, Oversize: f.Oversize, Cut: f.ResetMidBody})
 }

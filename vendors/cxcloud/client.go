@@ -1,15 +1,20 @@
 // Package cxcloud polls Cisco CX Cloud (BCS Operational Insights) for one
-// tenant: inventory and its collectors, field notices, security advisories
-// and end-of-life milestones, within 10 requests a second and 10,000 a
-// day. It signs in and pages as Cisco's documents and SDK do; every
-// request names only the fields the exporter uses and revalidates with
-// If-None-Match, so unchanged data costs a 304 and no body.
+// tenant: inventory and its collectors, field notices, security advisories,
+// end-of-life milestones, contracts and resets, within 10 requests a second
+// and 10,000 a day. By default the collections share one streamed
+// bulk/alerts call, made about once the shortest of their intervals, and
+// walk their lists when it fails; under the lists plan each walks its
+// lists. It signs in and pages as Cisco's documents and SDK do; every list
+// request names only the fields the exporter uses, and every request
+// revalidates with If-None-Match, so unchanged data costs a 304 and no
+// body where the API answers one.
 package cxcloud
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
@@ -41,6 +46,8 @@ type Options struct {
 	Recorder  vendors.Recorder
 	ETags     *vendors.ETagStore
 	Now       func() time.Time
+	// Log tells of what the client skips in bulk/alerts; nil logs nothing.
+	Log *slog.Logger
 }
 
 // Client talks to one CX Cloud tenant.
@@ -50,6 +57,12 @@ type Client struct {
 	req   *vendors.Requester
 	token *tokenSource
 	now   func() time.Time
+	log   *slog.Logger
+
+	// bulkPlan reads the collections' data from bulk/alerts, shared
+	// through bulk; otherwise each walks its lists.
+	bulkPlan bool
+	bulk     *bulkFeed
 
 	// inventory is shared by the inventory collection and the serial
 	// numbers of the eox collection.
@@ -69,7 +82,11 @@ func New(cfg *config.CXCloud, o Options) (*Client, error) {
 	if o.ETags == nil {
 		o.ETags = vendors.NewETagStore()
 	}
-	c := &Client{cfg: cfg, base: cfg.URL() + "/", now: o.Now}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	c := &Client{cfg: cfg, base: cfg.URL() + "/", now: o.Now, log: o.Log,
+		bulkPlan: cfg.Plan != config.CXCloudPlanLists, bulk: newBulkFeed(cfg)}
 	c.token = &tokenSource{
 		url: cfg.TokenURL, clientID: cfg.ClientID, secret: cfg.ClientSecret.Value(), now: o.Now,
 		req: vendors.NewRequester(hc, &cfg.Common, nil, o.Recorder),
@@ -84,7 +101,9 @@ func New(cfg *config.CXCloud, o Options) (*Client, error) {
 			return err
 		}
 		r.Header.Set("Authorization", "Bearer "+tok)
-		r.Header.Set("Accept", "application/json")
+		if r.Header.Get("Accept") == "" {
+			r.Header.Set("Accept", "application/json")
+		}
 		return nil
 	}
 	return c, nil
@@ -211,9 +230,27 @@ type inventoryWalk struct {
 	idx *assetIndex
 }
 
-// Inventory fetches the devices and their chassis serial numbers, sharing a
-// walk in flight, or on its first call one just made for the eox.
+// Inventory fetches the devices with their chassis serial numbers, and
+// the collectors.
 func (c *Client) Inventory(ctx context.Context) (*Inventory, error) {
+	return fromBulk(ctx, c, collInventory, c.inventoryFromBulk, c.listInventory)
+}
+
+// inventoryFromBulk builds the inventory from a bulk answer, and the
+// collectors' list, which bulk/alerts does not carry.
+func (c *Client) inventoryFromBulk(ctx context.Context, a *bulkAnswer) (*Inventory, error) {
+	colls, collMod, err := list[collector](ctx, c, "collectors", fieldsOf[collector](), nil)
+	if err != nil {
+		return nil, err
+	}
+	inv := newInventory(a.devices, a.built().idx, colls, c.now())
+	inv.LastModified = unix(latest(a.modified, collMod))
+	return inv, nil
+}
+
+// listInventory walks the inventory's lists, sharing a walk in flight, or
+// on its first call one just made for the eox.
+func (c *Client) listInventory(ctx context.Context) (*Inventory, error) {
 	w, err := c.inventory.Refresh(ctx, &c.inventoryStarted, c.walkInventory)
 	return w.inv, err
 }
@@ -237,9 +274,13 @@ func (c *Client) walkInventory(ctx context.Context) (inventoryWalk, error) {
 	return inventoryWalk{inv: inv, idx: idx}, nil
 }
 
-// assetIndex returns the last inventory's serial numbers, or those of the
-// walk in flight, walking the inventory if neither is there.
+// assetIndex returns the serial numbers of the last bulk answer, or of
+// the last inventory walk, or of the walk in flight, walking the
+// inventory if none is there.
 func (c *Client) assetIndex(ctx context.Context) (*assetIndex, error) {
+	if a := c.bulk.lastGood(); a != nil && c.bulkPlan {
+		return a.built().idx, nil
+	}
 	w, err := c.inventory.Last(ctx, c.walkInventory)
 	return w.idx, err
 }
@@ -262,6 +303,12 @@ func alerts[M, B any](ctx context.Context, c *Client, matches, bulletins string,
 // FieldNotices counts the devices each field notice matches, by match
 // confidence.
 func (c *Client) FieldNotices(ctx context.Context) (*FieldNotices, error) {
+	return fromBulk(ctx, c, collFieldNotices, func(_ context.Context, a *bulkAnswer) (*FieldNotices, error) {
+		return a.built().fns, nil
+	}, c.listFieldNotices)
+}
+
+func (c *Client) listFieldNotices(ctx context.Context) (*FieldNotices, error) {
 	matches, bulletins, mod, err := alerts[fieldNotice, fieldNoticeBulletin](ctx, c, "fieldNotices", "fieldNoticeBulletins",
 		nil, fieldsOf[fieldNoticeBulletin]())
 	if err != nil {
@@ -279,8 +326,15 @@ var mayBeVulnerable = url.Values{"matchConfidence": {"Vulnerable", "Potentially 
 // Advisories counts the devices each security advisory may affect. Only
 // matches that are or may be vulnerable are fetched: the filter saves the
 // pages of the rest. A server that ignores the filter sends the others
-// too; they are not counted.
+// too; they are not counted. bulk/alerts carries every match: the same
+// filter is applied as it is read.
 func (c *Client) Advisories(ctx context.Context) (*Advisories, error) {
+	return fromBulk(ctx, c, collAdvisories, func(_ context.Context, a *bulkAnswer) (*Advisories, error) {
+		return a.built().adv, nil
+	}, c.listAdvisories)
+}
+
+func (c *Client) listAdvisories(ctx context.Context) (*Advisories, error) {
 	matches, bulletins, mod, err := alerts[advisory, advisoryBulletin](ctx, c, "securityAdvisories", "securityAdvisoryBulletins",
 		mayBeVulnerable, fieldsOf[advisoryBulletin]())
 	if err != nil {
@@ -293,6 +347,12 @@ func (c *Client) Advisories(ctx context.Context) (*Advisories, error) {
 
 // EndOfLife fetches the hardware and software end-of-life milestones.
 func (c *Client) EndOfLife(ctx context.Context) (*EndOfLife, error) {
+	return fromBulk(ctx, c, collEox, func(_ context.Context, a *bulkAnswer) (*EndOfLife, error) {
+		return a.built().eol, nil
+	}, c.listEndOfLife)
+}
+
+func (c *Client) listEndOfLife(ctx context.Context) (*EndOfLife, error) {
 	idx, err := c.assetIndex(ctx)
 	if err != nil {
 		return nil, err
@@ -314,8 +374,15 @@ func (c *Client) EndOfLife(ctx context.Context) (*EndOfLife, error) {
 
 // Contracts fetches the service contract and warranty of each device, by
 // the serial number of its chassis. The whole list is walked: its only
-// filters are the serial and the coverage.
+// filters are the serial and the coverage. bulk/alerts carries each
+// asset's contract with the asset.
 func (c *Client) Contracts(ctx context.Context) (*Contracts, error) {
+	return fromBulk(ctx, c, collContracts, func(_ context.Context, a *bulkAnswer) (*Contracts, error) {
+		return a.built().con, nil
+	}, c.listContracts)
+}
+
+func (c *Client) listContracts(ctx context.Context) (*Contracts, error) {
 	idx, err := c.assetIndex(ctx)
 	if err != nil {
 		return nil, err
@@ -331,6 +398,12 @@ func (c *Client) Contracts(ctx context.Context) (*Contracts, error) {
 
 // Resets fetches each device's last reset and its reset history.
 func (c *Client) Resets(ctx context.Context) (*Resets, error) {
+	return fromBulk(ctx, c, collResets, func(_ context.Context, a *bulkAnswer) (*Resets, error) {
+		return a.built().res, nil
+	}, c.listResets)
+}
+
+func (c *Client) listResets(ctx context.Context) (*Resets, error) {
 	last, lastMod, err := list[lastReset](ctx, c, "deviceReset/lastResetDetails", fieldsOf[lastReset](), nil)
 	if err != nil {
 		return nil, err

@@ -54,6 +54,22 @@ func cxConfig(t testing.TB, base string, cr cxsim.Credentials, extra string) *co
 	return &vendortest.Parse(t, y, "cx.yml").CXCloud[0]
 }
 
+// listsPlan is the config line of the lists plan, for the tests of how
+// lists are walked; without it a source reads bulk/alerts.
+const listsPlan = "    plan: lists\n"
+
+// plans are the two plans, each with the simulator options its test runs
+// against: the bulk plan against bulk/alerts as conditional as the lists,
+// so that the data's processing time is there to check.
+var plans = []struct {
+	name, extra string
+	sim         cxsim.Options
+}{
+	{"lists", listsPlan, cxsim.Options{}},
+	{"bulk", "", cxsim.Options{BulkConditional: true}},
+	{"bulk with its quirks", "", cxsim.Options{BulkQuirks: true}},
+}
+
 func newClient(t testing.TB, cfg *config.CXCloud, now func() time.Time) (*Client, *vendors.Budget) {
 	t.Helper()
 	b := vendors.NewBudget(vendors.BudgetConfig{PerDay: cfg.Budget.RequestsPerDay}, now)
@@ -71,9 +87,22 @@ func pageMinimum(t testing.TB, cfg *config.CXCloud) int {
 }
 
 func TestFetchMatchesSimulator(t *testing.T) {
-	sim, base, rec := newSim(t, cxsim.Options{Seed: 3, Size: "small"})
-	c, _ := newClient(t, cxConfig(t, base, sim.Credentials(), ""), nil)
+	for _, p := range plans {
+		t.Run(p.name, func(t *testing.T) {
+			o := p.sim
+			o.Seed, o.Size = 3, "small"
+			testFetchMatchesSimulator(t, o, p.extra)
+		})
+	}
+}
+
+func testFetchMatchesSimulator(t *testing.T, o cxsim.Options, extra string) {
+	sim, base, rec := newSim(t, o)
+	c, _ := newClient(t, cxConfig(t, base, sim.Credentials(), extra), nil)
 	want := sim.Sizes()
+	// The data's processing time comes with answers that carry
+	// Last-Modified: the lists', and bulk/alerts' where it is conditional.
+	stamped := !c.bulkPlan || o.BulkConditional
 
 	inv := vendortest.Get(t, "Inventory()", c.Inventory)
 	if len(inv.Devices) != want.Devices {
@@ -134,7 +163,7 @@ func TestFetchMatchesSimulator(t *testing.T) {
 	for _, d := range inv.Devices {
 		serials[d.Serial] = d.Name
 	}
-	if len(con.Coverage) != len(inv.Devices) || con.LastModified == 0 {
+	if len(con.Coverage) != len(inv.Devices) || (con.LastModified != 0) != stamped {
 		t.Errorf("coverage of %d devices, last modified %d; want all %d and the data's processing time",
 			len(con.Coverage), con.LastModified, len(inv.Devices))
 	}
@@ -159,7 +188,7 @@ func TestFetchMatchesSimulator(t *testing.T) {
 
 	// Each device that reset: its last reset, typed, and its history.
 	res := vendortest.Get(t, "Resets()", c.Resets)
-	if len(res.Resets) == 0 || res.LastModified == 0 {
+	if len(res.Resets) == 0 || (res.LastModified != 0) != stamped {
 		t.Errorf("%d resets, last modified %d; want some and the data's processing time", len(res.Resets), res.LastModified)
 	}
 	for _, r := range res.Resets {
@@ -180,7 +209,13 @@ func TestFetchMatchesSimulator(t *testing.T) {
 
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
+	bulk := 0
 	for _, u := range rec.urls {
+		if u == "/us/bcs/v2/bulk/alerts" {
+			// No mask: whether one applies to the stream is not documented.
+			bulk++
+			continue
+		}
 		if strings.HasPrefix(u, "/us/bcs/v2/") && !strings.Contains(u, "fields=") {
 			t.Errorf("request %s carries no field mask", u)
 		}
@@ -190,6 +225,12 @@ func TestFetchMatchesSimulator(t *testing.T) {
 		if strings.Contains(u, "securityAdvisories?") && !strings.Contains(u, "matchConfidence=Vulnerable") {
 			t.Errorf("request %s fetches every advisory match; want the vulnerable ones only", u)
 		}
+		if c.bulkPlan && !strings.Contains(u, "/collectors?") && !strings.Contains(u, "/torii-auth/") {
+			t.Errorf("the bulk plan asked for %s; want bulk/alerts and the collectors only", u)
+		}
+	}
+	if want := map[bool]int{true: 1}[c.bulkPlan]; bulk != want {
+		t.Errorf("bulk/alerts asked %d times; want %d, shared by the collections", bulk, want)
 	}
 }
 
@@ -200,7 +241,7 @@ func TestUnchangedDataCostsNotModified(t *testing.T) {
 	for _, firstOnly := range []bool{false, true} {
 		t.Run(fmt.Sprintf("first page only %v", firstOnly), func(t *testing.T) {
 			sim, base, _ := newSim(t, cxsim.Options{Seed: 3, Size: "small", PageSize: 20, PerSecond: 1000, FirstPageConditional: firstOnly})
-			c, _ := newClient(t, cxConfig(t, base, sim.Credentials(), ""), nil)
+			c, _ := newClient(t, cxConfig(t, base, sim.Credentials(), listsPlan), nil)
 			ctx := context.Background()
 			first := vendortest.Get(t, "Inventory()", c.Inventory)
 			sim.ResetCalls()
@@ -302,7 +343,7 @@ func TestTokenExpiryAndRefresh(t *testing.T) {
 // several at a time is renewed once, not once per page refused.
 func TestTokenLapsesMidWalk(t *testing.T) {
 	sim, base, _ := newSim(t, cxsim.Options{Seed: 3, Size: "medium", PageSize: 50, PerSecond: 1000})
-	c, _ := newClient(t, cxConfig(t, base, sim.Credentials(), ""), nil)
+	c, _ := newClient(t, cxConfig(t, base, sim.Credentials(), listsPlan), nil)
 	sim.SetFaults(cxsim.Faults{ExpireTokensAfter: 5})
 	inv := vendortest.Get(t, "Inventory()", c.Inventory)
 	if len(inv.Devices) != sim.Sizes().Devices {
@@ -387,7 +428,7 @@ func TestTokenLifetime(t *testing.T) {
 func TestRateLimitRetryAfter(t *testing.T) {
 	sim, base, _ := newSim(t, cxsim.Options{Seed: 1, PerSecond: 2, PageSize: 50})
 	// No local limiter: the simulator's 429s and Retry-After pace the calls.
-	c, b := newClient(t, cxConfig(t, base, sim.Credentials(), "    budget:\n      concurrency: 1\n"), nil)
+	c, b := newClient(t, cxConfig(t, base, sim.Credentials(), listsPlan+"    budget:\n      concurrency: 1\n"), nil)
 	if _, err := c.Inventory(context.Background()); err != nil {
 		t.Fatalf("Inventory() under 429s = %v; want the Retry-After honoured and success", err)
 	}
@@ -403,17 +444,25 @@ func TestRateLimitRetryAfter(t *testing.T) {
 	}
 }
 
+// TestDayBudgetSpent: a refresh that needs more calls than the day has
+// left makes those left, then fails with a day BudgetError; under the bulk
+// plan, without walking the lists, which would meet the same.
 func TestDayBudgetSpent(t *testing.T) {
-	sim, base, _ := newSim(t, cxsim.Options{Seed: 1, PageSize: 10})
-	cfg := cxConfig(t, base, sim.Credentials(), "    budget:\n      requests_per_day: 3\n      concurrency: 1\n")
-	c, _ := newClient(t, cfg, nil)
-	_, err := c.Inventory(context.Background())
-	var spent *vendors.BudgetError
-	if !errors.As(err, &spent) || spent.Window != "day" {
-		t.Fatalf("Inventory() past the day's budget = %v; want a day BudgetError", err)
-	}
-	if got := sim.Calls(); got != 3 {
-		t.Errorf("simulator saw %d calls; want exactly the budget of 3", got)
+	for _, tc := range []struct {
+		plan   string
+		budget int
+	}{{listsPlan, 3}, {"", 1}} {
+		sim, base, _ := newSim(t, cxsim.Options{Seed: 1, PageSize: 10})
+		cfg := cxConfig(t, base, sim.Credentials(), tc.plan+fmt.Sprintf("    budget:\n      requests_per_day: %d\n      concurrency: 1\n", tc.budget))
+		c, _ := newClient(t, cfg, nil)
+		_, err := c.Inventory(context.Background())
+		var spent *vendors.BudgetError
+		if !errors.As(err, &spent) || spent.Window != "day" {
+			t.Fatalf("plan %q: Inventory() past the day's budget = %v; want a day BudgetError", cfg.Plan, err)
+		}
+		if got := sim.Calls(); got != tc.budget {
+			t.Errorf("plan %q: simulator saw %d calls (%v); want exactly the budget of %d", cfg.Plan, got, sim.CallsByPath(), tc.budget)
+		}
 	}
 }
 
@@ -497,7 +546,11 @@ func TestServerPageSizes(t *testing.T) {
 			o.Seed, o.PageSize, o.PerSecond, o.PerDay = 3, size, 1<<20, 1<<30
 			t.Run(fmt.Sprintf("pages of %d, offsets from 0 %v", size, o.ZeroBasedOffsets), func(t *testing.T) {
 				sim, base, _ := newSim(t, o)
-				cfg := cxConfig(t, base, sim.Credentials(), "")
+				extra := ""
+				if size != 1000 {
+					extra = listsPlan // pages are the lists'; bulk/alerts has none
+				}
+				cfg := cxConfig(t, base, sim.Credentials(), extra)
 				minimum := pageMinimum(t, cfg)
 				c, _ := newClient(t, cfg, nil)
 				ctx := context.Background()
@@ -531,7 +584,7 @@ func TestServerPageSizes(t *testing.T) {
 func TestMissingPagingHeaders(t *testing.T) {
 	sim, base, _ := newSim(t, cxsim.Options{Seed: 3, PageSize: 20, PerSecond: 1000})
 	sim.SetFaults(cxsim.Faults{NoPagingHeaders: true})
-	c, _ := newClient(t, cxConfig(t, base, sim.Credentials(), ""), nil)
+	c, _ := newClient(t, cxConfig(t, base, sim.Credentials(), listsPlan), nil)
 	inv, err := c.Inventory(context.Background())
 	if err != nil || len(inv.Devices) != 20 || sim.Calls() != 3 {
 		t.Errorf("Inventory() without paging headers = %d devices, %v after %d calls; want the first page of each list, 3 calls", len(inv.Devices), err, sim.Calls())
@@ -543,7 +596,7 @@ func TestMissingPagingHeaders(t *testing.T) {
 // again, once, and reads one version of the data.
 func TestReprocessedMidWalk(t *testing.T) {
 	sim, base, _ := newSim(t, cxsim.Options{Seed: 3, PageSize: 20, PerSecond: 1000})
-	c, _ := newClient(t, cxConfig(t, base, sim.Credentials(), ""), nil)
+	c, _ := newClient(t, cxConfig(t, base, sim.Credentials(), listsPlan), nil)
 	sim.SetFaults(cxsim.Faults{ReprocessMidWalk: true})
 	inv := vendortest.Get(t, "Inventory()", c.Inventory)
 	ref, _ := newClient(t, cxConfig(t, base, sim.Credentials(), ""), nil)
@@ -581,7 +634,7 @@ func TestPagesShortOfTheTotal(t *testing.T) {
 		}
 		next.ServeHTTP(w, r)
 	})
-	c, _ := newClient(t, cxConfig(t, short, sim.Credentials(), ""), nil)
+	c, _ := newClient(t, cxConfig(t, short, sim.Credentials(), listsPlan), nil)
 	_, err := c.Inventory(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "held 20 items in all, but the server's total is 60") {
 		t.Errorf("Inventory() with empty later pages = %v; want an error naming 20 and 60", err)
@@ -596,7 +649,7 @@ func TestPagesShortOfTheTotal(t *testing.T) {
 		w.WriteHeader(rec.Code)
 		_, _ = w.Write(rec.Body.Bytes())
 	})
-	c, _ = newClient(t, cxConfig(t, noMax, sim.Credentials(), ""), nil)
+	c, _ = newClient(t, cxConfig(t, noMax, sim.Credentials(), listsPlan), nil)
 	inv, err := c.Inventory(context.Background())
 	if err != nil || len(inv.Devices) != sim.Sizes().Devices {
 		t.Errorf("Inventory() with max 0 = %d devices, %v; want all %d, walked by the pages' length", len(inv.Devices), err, sim.Sizes().Devices)

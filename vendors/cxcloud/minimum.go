@@ -7,17 +7,25 @@ import (
 	"github.com/nmsexporter/nms_exporter/vendors"
 )
 
+// pagedList is a list PageMinimum counts the pages of, asking for one
+// field.
+type pagedList struct {
+	endpoint, field string
+	filter          url.Values
+}
+
 // PageMinimum is the fewest calls a refresh of every collection can make:
 // the pages each list needs at the page size the server picks (token
-// requests not counted). It reads each list's total and page size (the
-// total and max headers) from its first page, asking for one field only;
-// tests and benchmarks hold refreshes to it.
+// requests not counted); under the bulk plan, the one bulk/alerts call and
+// the pages of the collectors. It reads each list's total and page size
+// (the total and max headers) from its first page, asking for one field
+// only; tests and benchmarks hold refreshes to it.
 func (c *Client) PageMinimum(ctx context.Context) (int, error) {
-	type list struct {
-		endpoint, field string
-		filter          url.Values
+	if c.bulkPlan {
+		n, err := c.pages(ctx, []pagedList{{"collectors", "applianceId", nil}})
+		return 1 + n, err
 	}
-	lists := []list{
+	lists := []pagedList{
 		{"inventory/devices", "deviceId", nil}, {"inventory/assets", "physicalAssetId", nil},
 		{"collectors", "applianceId", nil},
 		{"productAlerts/fieldNotices", "deviceId", nil}, {"productAlerts/fieldNoticeBulletins", "fieldNoticeId", nil},
@@ -28,12 +36,17 @@ func (c *Client) PageMinimum(ctx context.Context) (int, error) {
 	}
 	// The collections added since count where they are enabled.
 	if c.cfg.Collections["contracts"].Enabled {
-		lists = append(lists, list{"contract/serials", "serialNumber", nil})
+		lists = append(lists, pagedList{"contract/serials", "serialNumber", nil})
 	}
 	if c.cfg.Collections["resets"].Enabled {
-		lists = append(lists, list{"deviceReset/lastResetDetails", "deviceId", nil},
-			list{"deviceReset/resetHistory", "deviceId", nil})
+		lists = append(lists, pagedList{"deviceReset/lastResetDetails", "deviceId", nil},
+			pagedList{"deviceReset/resetHistory", "deviceId", nil})
 	}
+	return c.pages(ctx, lists)
+}
+
+// pages is the pages lists need.
+func (c *Client) pages(ctx context.Context, lists []pagedList) (int, error) {
 	n := 0
 	for _, l := range lists {
 		q := url.Values{"fields": {l.field}}

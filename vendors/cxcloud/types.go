@@ -1,6 +1,7 @@
 package cxcloud
 
 import (
+	"bytes"
 	"encoding/json"
 	"reflect"
 	"strings"
@@ -30,13 +31,20 @@ func fieldsOf[T any]() []string {
 type timestamp struct{ time.Time }
 
 func (t *timestamp) UnmarshalJSON(b []byte) error {
-	var s *string
-	if err := json.Unmarshal(b, &s); err != nil || s == nil || *s == "" {
+	var s string
+	switch {
+	case len(b) >= 2 && b[0] == '"' && bytes.IndexByte(b, '\\') < 0:
+		// No escape: the text between the quotes, read without a decoder.
+		s = string(b[1 : len(b)-1])
+	case json.Unmarshal(b, &s) != nil:
+		s = ""
+	}
+	if s == "" {
 		t.Time = time.Time{}
 		return nil
 	}
 	for _, layout := range []string{"2006-01-02T15:04:05", time.RFC3339Nano, "2006-01-02T15:04:05.999999999", time.DateTime} {
-		if v, err := time.Parse(layout, strings.TrimSpace(*s)); err == nil {
+		if v, err := time.Parse(layout, strings.TrimSpace(s)); err == nil {
 			t.Time = v.UTC()
 			return nil
 		}
@@ -184,4 +192,24 @@ type resetHistory struct {
 		ResetTimestamp timestamp `json:"resetTimestamp"`
 		ResetType      string    `json:"resetType"`
 	} `json:"resetDetails"`
+}
+
+// Bulk lines (cxcloud.md 9.5, the SDK's DeviceBulk model): a device line
+// is a whole device with its assets, each with its field notices,
+// hardware end of life and contract, and the device's software end of
+// life and security advisories. Objects may come as null or {}, contract
+// dates as "", optional fields not at all; configurationBestPractice is
+// not read.
+type bulkDevice struct {
+	device
+	Assets            []bulkAsset  `json:"assets"`
+	SoftwareEndOfLife *softwareEoL `json:"softwareEndOfLife"`
+	SecurityAdvisory  []advisory   `json:"securityAdvisory"`
+}
+
+type bulkAsset struct {
+	asset
+	FieldNotices      []fieldNotice   `json:"fieldNotices"`
+	HardwareEndOfLife *hardwareEoL    `json:"hardwareEndOfLife"`
+	Contract          *contractSerial `json:"contract"`
 }

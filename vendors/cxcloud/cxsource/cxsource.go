@@ -79,7 +79,8 @@ func build(cfg *config.CXCloud, env collector.Env) (*collector.Parts, error) {
 	pace.Burst = 1
 	budget := env.Budget(pace)
 	etags := vendors.NewETagStore()
-	client, err := cxcloud.New(cfg, cxcloud.Options{UserAgent: env.UserAgent, Budget: budget, Recorder: env.API, ETags: etags, Now: env.Now})
+	client, err := cxcloud.New(cfg, cxcloud.Options{UserAgent: env.UserAgent, Budget: budget, Recorder: env.API, ETags: etags, Now: env.Now,
+		Log: env.Log})
 	if err != nil {
 		return nil, err
 	}
