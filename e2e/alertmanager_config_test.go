@@ -277,9 +277,9 @@ func TestAlertmanagerExampleLive(t *testing.T) {
 		StartsAt    time.Time         `json:"startsAt"`
 	}
 	// Posted as new alerts: Alertmanager sends a group at once when an
-	// alert in it started more than group_wait ago, and the test wants the
-	// inhibiting alerts in place before the first flush, as a rule's `for:`
-	// puts them in place before the alerts they hide.
+	// alert in it started more than group_wait ago, perhaps before it has
+	// taken in the alert that inhibits it; the test checks the inhibitions
+	// in force, not which alert came first.
 	var post []postable
 	for _, l := range all {
 		post = append(post, postable{Labels: l, Annotations: map[string]string{"summary": "test"}, StartsAt: time.Now()})
