@@ -13,11 +13,11 @@ SUDO    := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
 
 all: fmt-check vet test build
 
-## deps: install what the tests run besides Go, from Debian's packages: Prometheus, promtool and
-## Alertmanager, Chromium for the status page, and npm for the dashboards' type check.
+## deps: install what the tests run besides Go, from Debian's packages: Prometheus, promtool,
+## Alertmanager and amtool, Chromium for the status page, and npm for the dashboards' type check.
 deps:
 	@missing=""; \
-	for t in prometheus:prometheus promtool:prometheus prometheus-alertmanager:prometheus-alertmanager chromium:chromium npm:npm; do \
+	for t in prometheus:prometheus promtool:prometheus prometheus-alertmanager:prometheus-alertmanager amtool:prometheus-alertmanager chromium:chromium npm:npm; do \
 		command -v $${t%%:*} >/dev/null 2>&1 || missing="$$missing $${t#*:}"; \
 	done; \
 	if [ -n "$$missing" ]; then \
