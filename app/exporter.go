@@ -60,10 +60,12 @@ func NewExporter(ctx context.Context, logger *slog.Logger, configFile, storage s
 
 // NewShardExporter is NewExporter for one replica of several: it polls,
 // serves and lists only the configured sources whose names hash to shard,
-// on start and after every reload.
+// on start and after every reload. The zero shard polls every source.
 func NewShardExporter(ctx context.Context, logger *slog.Logger, configFile, storage string, shard sharding.Shard) (*Exporter, error) {
-	if err := shard.Validate(); err != nil {
-		return nil, err
+	if shard != (sharding.Shard{}) {
+		if err := shard.Validate(); err != nil {
+			return nil, err
+		}
 	}
 	logs, ok := logger.Handler().(*redact.Handler)
 	if !ok {
