@@ -431,6 +431,23 @@ func TestShardsPollEachSourceOnce(t *testing.T) {
 			t.Errorf("%s moved from %s to %s going from 3 shards to 2; want only shard 2's sources to move", name, addr, after[name])
 		}
 	}
+	// Until Prometheus is told, the third replica's sources stay its
+	// targets, and are down: a replica that is gone shows as up == 0.
+	var gone []string
+	for name, addr := range before {
+		if addr == addrs[2] {
+			gone = append(gone, name)
+		}
+	}
+	waitFor(t, 20*time.Second, "the third replica's targets down", func() bool {
+		targets := promTargets(t, promAddr)
+		for _, name := range gone {
+			if !slices.ContainsFunc(targets[name], func(tg promTarget) bool { return tg.host == addrs[2] && tg.health == "down" }) {
+				return false
+			}
+		}
+		return len(gone) > 0
+	})
 	writeFile(t, promConfig, shardsPrometheus(two))
 	resp, err := http.Post("http://"+promAddr+"/-/reload", "", nil)
 	if err != nil {
