@@ -63,8 +63,8 @@ type targetGroup struct {
 }
 
 // SDHandler serves Prometheus HTTP service discovery: one target group per
-// source this replica polls (its shard's), aimed at this exporter with the source as the probe's target
-// parameter. The exporter's address is external's when set (the URL users
+// source this replica polls (its shard's), aimed at this exporter with the
+// source as the probe's target parameter. The exporter's address is external's when set (the URL users
 // reach it by, behind a proxy), else the Host the request came by, which
 // must then be a plain host or host:port: a Host header is the client's
 // to write, and nothing else may reach Prometheus' targets.
