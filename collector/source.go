@@ -15,6 +15,7 @@ import (
 
 	"github.com/nmsexporter/nms_exporter/config"
 	"github.com/nmsexporter/nms_exporter/exposition"
+	"github.com/nmsexporter/nms_exporter/internal/sharding"
 	"github.com/nmsexporter/nms_exporter/model"
 	"github.com/nmsexporter/nms_exporter/vendors"
 )
@@ -117,6 +118,9 @@ type Options struct {
 	Scrub func(error) error
 	// Vendors are the vendors sources may be of.
 	Vendors []Vendor
+	// Shard is this replica's shard: the manager runs only the configured
+	// sources it owns. The zero value runs them all.
+	Shard sharding.Shard
 	// AlarmsChanged, when set, is called with a source's name when its
 	// active alarms (ActiveAlarms) change: after a refresh or a webhook
 	// that changed them, or when pushed alarms reach the end of their
