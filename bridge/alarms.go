@@ -45,9 +45,9 @@ type sourceState struct {
 // tracked is one alarm's alert as last pushed.
 type tracked struct {
 	key      string
-	alarm    model.Alarm     // the alarm as last seen; its strings are the source's
-	sot      enrichment // what the source of truth says of its device
-	ackLabel bool            // acknowledged="true" is among its labels
+	alarm    model.Alarm // the alarm as last seen; its strings are the source's
+	sot      enrichment  // what the source of truth says of its device
+	ackLabel bool        // acknowledged="true" is among its labels
 	startsAt time.Time
 	gen      uint64 // the last push it was firing in
 	silence  bool   // a silence is wanted for it (acknowledged: silence)

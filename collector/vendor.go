@@ -91,7 +91,7 @@ type Parts struct {
 	// SotDevices lists the devices a source of truth records, for the
 	// alerts of the sources it describes (Source.SotOf); nil for others.
 	SotDevices func(d Data) []model.SotDevice
-	Budget      *vendors.Budget
+	Budget     *vendors.Budget
 	// Reserve is the share of the hourly and daily budget left unplanned.
 	Reserve float64
 	// ETags, when the vendor makes conditional requests, is saved with the
