@@ -40,6 +40,9 @@ type sourceState struct {
 	left    map[string]struct{}
 	dropped prometheus.Counter
 	gen     uint64 // the last push that read the source
+	// known says the source's alarms collection has had data: until
+	// then its empty list says nothing of the alarms acknowledged.
+	known bool
 }
 
 // tracked is one alarm's alert as last pushed.
@@ -140,7 +143,7 @@ func (p *Pusher) pushAlarms(ctx context.Context) {
 	// never notified.
 	p.syncSilences(ctx, now, p.silenceWanted)
 	p.sendPending(ctx, now, endsAt)
-	p.expireSilences(ctx, p.silenceWanted)
+	p.expireSilences(ctx, p.keepSilence)
 }
 
 // collectSource adds one source's alerts to the push.
@@ -151,7 +154,7 @@ func (p *Pusher) collectSource(s *collector.Source, sot *collector.SotIndex, now
 		ss = &sourceState{name: s.Name, alarms: map[string]*tracked{}, dropped: p.metrics.pushing(s.Name)}
 		st.sources[s.Name] = ss
 	}
-	ss.vendor, ss.gen = s.Vendor, st.gen
+	ss.vendor, ss.gen, ss.known = s.Vendor, st.gen, alarmsKnown(s)
 	alarms := s.ActiveAlarms()
 	maxRank := severityRank(p.cfg.MinSeverity)
 	resolveAcked := p.cfg.Acknowledged == config.AckResolve
@@ -216,6 +219,17 @@ func (p *Pusher) collectSource(s *collector.Source, sot *collector.SotIndex, now
 			}
 		}
 	}
+}
+
+// alarmsKnown reports whether a source's alarms collection has had data,
+// from a refresh or saved state; a source without one has only webhooks.
+func alarmsKnown(s *collector.Source) bool {
+	for _, st := range s.Status() {
+		if st.Collection == "alarms" {
+			return !st.LastSuccess.IsZero()
+		}
+	}
+	return true
 }
 
 // startOf is an alert's startsAt: the alarm's own start, else when the

@@ -134,16 +134,23 @@ func newAlarmEnv(t *testing.T, amLines string, n int, sot bool) *alarmEnv {
 		t.Fatal(err)
 	}
 	e.cfg = cfg
-	for _, sc := range cfg.Sources() {
+	e.metrics = NewMetrics()
+	e.restart()
+	return e
+}
+
+// restart makes the sources and the pusher anew, as a restart of the
+// exporter does: the sources have read nothing yet.
+func (e *alarmEnv) restart() {
+	e.srcs = nil
+	for _, sc := range e.cfg.Sources() {
 		s, err := collector.NewSource(sc, collector.Options{Vendors: e.world.vendors(), Logger: slog.New(slog.DiscardHandler)})
 		if err != nil {
-			t.Fatal(err)
+			e.t.Fatal(err)
 		}
 		e.srcs = append(e.srcs, s)
 	}
-	e.metrics = NewMetrics()
 	e.pusher = e.newPusher()
-	return e
 }
 
 // newPusher is a pusher of the env's config, as a restart makes one.

@@ -123,6 +123,20 @@ func (p *Pusher) silenceWanted(k alarmKey) *tracked {
 	return t
 }
 
+// keepSilence reports whether the bridge's silence of alarm k stays: its
+// alarm is pushed and acknowledged, or its source, just started, has not
+// yet read its alarms (a restart must not unsilence them for a poll).
+func (p *Pusher) keepSilence(k alarmKey) bool {
+	if p.cfg.Acknowledged != config.AckSilence || p.cfg.Mode != config.ModeAlarms {
+		return false
+	}
+	ss := p.alarms.sources[k.source]
+	if ss == nil || ss.gen != p.alarms.gen {
+		return false
+	}
+	return !ss.known || p.silenceWanted(k) != nil
+}
+
 // listSilences reads an Alertmanager's silences once, keeping the
 // bridge's own. With acknowledged: silence it is tried at every push
 // until it succeeds, and no silence is made there before: one the bridge
@@ -267,10 +281,10 @@ func (p *Pusher) putSilence(ctx context.Context, am *amSilences, k alarmKey, t *
 	p.logger.Debug("silenced an acknowledged alarm's alert", "url", am.url, "source", k.source, "alarm_id", k.id, "silence", rec.id)
 }
 
-// expireSilences expires, in each Alertmanager, the bridge's silences the
-// push does not want: their alarm cleared, unacknowledged, left out, or
-// no longer pushed. wanted is nil where the bridge wants none.
-func (p *Pusher) expireSilences(ctx context.Context, wanted func(alarmKey) *tracked) {
+// expireSilences expires, in each Alertmanager, the bridge's silences
+// keep does not keep: their alarm cleared, unacknowledged, left out, or
+// no longer pushed. keep is nil where the bridge keeps none.
+func (p *Pusher) expireSilences(ctx context.Context, keep func(alarmKey) bool) {
 	for _, am := range p.silences {
 		if !am.listed {
 			continue
@@ -288,7 +302,7 @@ func (p *Pusher) expireSilences(ctx context.Context, wanted func(alarmKey) *trac
 			if calls >= maxSilenceCalls || ctx.Err() != nil {
 				break
 			}
-			if wanted != nil && wanted(k) != nil {
+			if keep != nil && keep(k) {
 				continue
 			}
 			calls++
