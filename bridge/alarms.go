@@ -23,7 +23,8 @@ type alarmKey struct{ source, id string }
 
 // alarmState is what the alarms mode remembers between pushes.
 type alarmState struct {
-	gen     uint64 // the push being made, to tell what it has seen
+	gen     uint64    // the push being made, to tell what it has seen
+	started time.Time // the first push
 	sources map[string]*sourceState
 	// order is scratch space for the cap's sort, reused.
 	order []int
@@ -122,8 +123,15 @@ func (p *Pusher) pushAlarms(ctx context.Context) {
 			}
 		}
 	}
+	if st.started.IsZero() {
+		st.started = now
+	}
 	for _, s := range sources {
 		if !p.wanted(s.Name) || s.AlarmList == nil {
+			continue
+		}
+		if p.settling(now, s, truth[s.Name]) {
+			p.holdSource(s)
 			continue
 		}
 		p.collectSource(s, s.SotOf(truth[s.Name]), now)
@@ -219,6 +227,35 @@ func (p *Pusher) collectSource(s *collector.Source, sot *collector.SotIndex, now
 			}
 		}
 	}
+}
+
+// settling reports whether a source's alerts wait for its first refreshes,
+// and those of the source of truth that describes it (nil for none), to
+// end: an alarm's site, joined from the device lists, and its device's
+// location, role and tenant are labels, and an alert whose labels fill in
+// a poll later would be a second alert, notified again. It waits two
+// resend intervals at most, well within the four after which Alertmanager
+// resolves what a stopped exporter last pushed.
+func (p *Pusher) settling(now time.Time, s, truth *collector.Source) bool {
+	if now.Sub(p.alarms.started) >= 2*time.Duration(p.cfg.ResendInterval) {
+		return false
+	}
+	return !s.Ready() || (truth != nil && !truth.Ready())
+}
+
+// holdSource keeps a settling source's alerts and silences as they are.
+func (p *Pusher) holdSource(s *collector.Source) {
+	st := &p.alarms
+	ss := st.sources[s.Name]
+	if ss == nil {
+		ss = &sourceState{name: s.Name, vendor: s.Vendor, alarms: map[string]*tracked{}, dropped: p.metrics.pushing(s.Name)}
+		st.sources[s.Name] = ss
+	}
+	ss.gen, ss.known = st.gen, false
+	for _, t := range ss.alarms {
+		t.gen = st.gen
+	}
+	p.logger.Debug("waiting for the source's first refreshes before pushing its alarms", "source", s.Name)
 }
 
 // alarmsKnown reports whether a source's alarms collection has had data,

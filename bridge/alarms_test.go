@@ -14,6 +14,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/nmsexporter/nms_exporter/collector"
 	"github.com/nmsexporter/nms_exporter/model"
 	"github.com/nmsexporter/nms_exporter/sim/mistsim"
 )
@@ -672,5 +673,49 @@ func TestPushKeepsGoingWhenOneAlertmanagerIsDown(t *testing.T) {
 	}
 	if got := testutil.ToFloat64(e.metrics.Errors); got < 1 {
 		t.Errorf("nms_bridge_errors_total = %v; want the refused push counted", got)
+	}
+}
+
+// TestPushWaitsForFirstRefreshes: a source's alarms wait for its first
+// refreshes, and those of the Nautobot source describing it, to end, so
+// that their labels do not fill in a poll later as a second alert; they
+// wait two resend intervals at most.
+func TestPushWaitsForFirstRefreshes(t *testing.T) {
+	e := newAlarmEnv(t, "", 1, true)
+	e.world.setAlarms("org", switchDown("a1", e.clock))
+	e.world.setAlarms("org2", switchDown("b1", e.clock))
+	refresh := func(s *collector.Source, only string) {
+		for _, c := range s.Collections {
+			if only == "" || c.Name == only {
+				if err := s.Refresh(context.Background(), c.Name); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	src := map[string]*collector.Source{}
+	for _, s := range e.srcs {
+		src[s.Name] = s
+	}
+	// org2 has refreshed everything; org only its alarms; sot nothing.
+	refresh(src["org2"], "")
+	refresh(src["org"], "alarms")
+	e.pusher.Push(context.Background())
+	firing := e.ams[0].firing()
+	if _, ok := firing["org2/b1"]; !ok || len(firing) != 1 {
+		t.Errorf("first push = %v; want org2's alarm only: org waits for its refreshes", firing)
+	}
+	// org has refreshed, its source of truth not: it still waits.
+	refresh(src["org"], "")
+	e.clock = e.clock.Add(time.Minute)
+	e.pusher.Push(context.Background())
+	if _, ok := e.ams[0].firing()["org/a1"]; ok {
+		t.Errorf("org's alarm pushed before Nautobot, which describes org, had refreshed")
+	}
+	// Two resend intervals on, it is pushed whatever is missing.
+	e.clock = e.clock.Add(time.Minute)
+	e.pusher.Push(context.Background())
+	if _, ok := e.ams[0].firing()["org/a1"]; !ok {
+		t.Errorf("org's alarm not pushed two resend intervals after the start")
 	}
 }

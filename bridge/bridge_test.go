@@ -77,11 +77,9 @@ func newEnvWith(t testing.TB, extra string) *env {
 	}
 	logger := slog.New(slog.DiscardHandler)
 	src := registrytest.New(t, &cfg.Mist[0])
-	for _, c := range []string{"sites", "devices", "alarms"} {
-		if err := src.Refresh(context.Background(), c); err != nil {
-			t.Fatal(err)
-		}
-	}
+	// Every collection once, as a started source does: the bridge pushes a
+	// source's alarms once its first refreshes have ended.
+	registrytest.RefreshAll(t, src)
 	m := NewMetrics()
 	p, err := NewPusher(cfg.Alertmanager, func() []*collector.Source { return []*collector.Source{src} }, m, logger)
 	if err != nil {
