@@ -719,3 +719,47 @@ func TestPushWaitsForFirstRefreshes(t *testing.T) {
 		t.Errorf("org's alarm not pushed two resend intervals after the start")
 	}
 }
+
+// TestSilencesInACluster: two members of a cluster share their silences,
+// so an alarm acknowledged while the bridge runs has one per member; a
+// restarted bridge keeps the same one through both and expires the other,
+// and the clear expires it.
+func TestSilencesInACluster(t *testing.T) {
+	e, a := ackSilenceEnv(t)
+	// The second URL is another member of the first's cluster: the same
+	// silences.
+	member := httptest.NewServer(e.ams[0])
+	t.Cleanup(member.Close)
+	e.cfg.Alertmanager.URLs[1] = member.URL
+	e.restart()
+	// Both members listed before the ack: each gets a silence made.
+	unacked := a
+	unacked.Acked = false
+	e.world.setAlarms("org", unacked)
+	e.push()
+	e.world.setAlarms("org", a)
+	e.clock = e.clock.Add(time.Minute)
+	e.push()
+	if n := len(e.ams[0].active()); n != 2 {
+		t.Fatalf("%d silences in the cluster; want one made through each member, 2", n)
+	}
+	e.restart()
+	e.clock = e.clock.Add(time.Minute)
+	e.push()
+	kept := ownSilence(t, e.ams[0])
+	// Renewed through both members, it stays the one silence.
+	e.clock = e.clock.Add(4 * 24 * time.Hour)
+	e.push()
+	if s := ownSilence(t, e.ams[0]); !s.EndsAt.Equal(e.clock.Add(silenceFor)) || s.ID != kept.ID {
+		t.Errorf("after the renewal the silence = %s ending %v; want %s ending %v", s.ID, s.EndsAt, kept.ID, e.clock.Add(silenceFor))
+	}
+	e.world.setAlarms("org")
+	e.clock = e.clock.Add(time.Minute)
+	e.push()
+	if act := e.ams[0].active(); len(act) != 0 {
+		t.Errorf("silences after %s cleared = %+v; want none", a.ID, act)
+	}
+	if got := testutil.ToFloat64(e.metrics.SilenceErrors); got != 0 {
+		t.Errorf("nms_bridge_silence_errors_total = %v; want 0: expiring a silence a member already expired is no error", got)
+	}
+}

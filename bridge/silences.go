@@ -169,9 +169,10 @@ func (p *Pusher) listSilences(ctx context.Context, am *amSilences) bool {
 		}
 		rec := &silenceRec{id: s.ID, startsAt: s.StartsAt, endsAt: s.EndsAt}
 		if prev := am.byKey[k]; prev != nil {
-			// Two for one alarm (a cluster's members each had one made):
-			// the one ending last stays.
-			if prev.endsAt.After(rec.endsAt) {
+			// Two for one alarm (a cluster's members share the one made in
+			// each): the one ending last stays, of those ending together
+			// the greatest id, so that every member keeps the same one.
+			if c := prev.endsAt.Compare(rec.endsAt); c > 0 || (c == 0 && prev.id > rec.id) {
 				prev, rec = rec, prev
 			}
 			am.extra = append(am.extra, prev.id)
