@@ -23,8 +23,7 @@ type alarmKey struct{ source, id string }
 
 // alarmState is what the alarms mode remembers between pushes.
 type alarmState struct {
-	gen     uint64    // the push being made, to tell what it has seen
-	started time.Time // the first push
+	gen     uint64 // the push being made, to tell what it has seen
 	sources map[string]*sourceState
 	// order is scratch space for the cap's sort, reused.
 	order []int
@@ -44,6 +43,10 @@ type sourceState struct {
 	// known says the source's alarms collection has had data: until
 	// then its empty list says nothing of the alarms acknowledged.
 	known bool
+	// src and truth are the source, and the source of truth describing
+	// it, as last read, and since when: a reload may make either anew.
+	src, truth *collector.Source
+	since      time.Time
 }
 
 // tracked is one alarm's alert as last pushed.
@@ -123,18 +126,16 @@ func (p *Pusher) pushAlarms(ctx context.Context) {
 			}
 		}
 	}
-	if st.started.IsZero() {
-		st.started = now
-	}
 	for _, s := range sources {
 		if !p.wanted(s.Name) || s.AlarmList == nil {
 			continue
 		}
-		if p.settling(now, s, truth[s.Name]) {
-			p.holdSource(s)
+		ss := p.stateOf(s, truth[s.Name], now)
+		if p.settling(now, ss, s, truth[s.Name]) {
+			p.holdSource(ss)
 			continue
 		}
-		p.collectSource(s, s.SotOf(truth[s.Name]), now)
+		p.collectSource(ss, s, s.SotOf(truth[s.Name]), now)
 	}
 	// Alarms gone, and the alarms of sources no longer pushed, resolve.
 	for name, ss := range st.sources {
@@ -154,15 +155,27 @@ func (p *Pusher) pushAlarms(ctx context.Context) {
 	p.expireSilences(ctx, p.keepSilence)
 }
 
-// collectSource adds one source's alerts to the push.
-func (p *Pusher) collectSource(s *collector.Source, sot *collector.SotIndex, now time.Time) {
+// stateOf returns a source's state, noting when the source, or the
+// source of truth describing it, is a new one: started, or rebuilt by a
+// reload that changed its config.
+func (p *Pusher) stateOf(s, truth *collector.Source, now time.Time) *sourceState {
 	st := &p.alarms
 	ss := st.sources[s.Name]
 	if ss == nil {
 		ss = &sourceState{name: s.Name, alarms: map[string]*tracked{}, dropped: p.metrics.pushing(s.Name)}
 		st.sources[s.Name] = ss
 	}
-	ss.vendor, ss.gen, ss.known = s.Vendor, st.gen, alarmsKnown(s)
+	if ss.src != s || ss.truth != truth {
+		ss.src, ss.truth, ss.since = s, truth, now
+	}
+	ss.vendor, ss.gen = s.Vendor, st.gen
+	return ss
+}
+
+// collectSource adds one source's alerts to the push.
+func (p *Pusher) collectSource(ss *sourceState, s *collector.Source, sot *collector.SotIndex, now time.Time) {
+	st := &p.alarms
+	ss.known = alarmsKnown(s)
 	alarms := s.ActiveAlarms()
 	maxRank := severityRank(p.cfg.MinSeverity)
 	resolveAcked := p.cfg.Acknowledged == config.AckResolve
@@ -229,33 +242,28 @@ func (p *Pusher) collectSource(s *collector.Source, sot *collector.SotIndex, now
 	}
 }
 
-// settling reports whether a source's alerts wait for its first refreshes,
-// and those of the source of truth that describes it (nil for none), to
-// end: an alarm's site, joined from the device lists, and its device's
-// location, role and tenant are labels, and an alert whose labels fill in
-// a poll later would be a second alert, notified again. It waits two
-// resend intervals at most, well within the four after which Alertmanager
-// resolves what a stopped exporter last pushed.
-func (p *Pusher) settling(now time.Time, s, truth *collector.Source) bool {
-	if now.Sub(p.alarms.started) >= 2*time.Duration(p.cfg.ResendInterval) {
+// settling reports whether a new source's alerts wait for its first
+// refreshes, and those of the source of truth that describes it (nil for
+// none), to end: its alarms are empty until then, an alarm's site is
+// joined from the device lists, and its device's location, role and
+// tenant are labels; an alert whose labels fill in a poll later would be
+// a second alert, notified again, and one resolved for an empty list
+// would fire again. It waits two resend intervals at most, well within
+// the four after which Alertmanager resolves what it was last sent.
+func (p *Pusher) settling(now time.Time, ss *sourceState, s, truth *collector.Source) bool {
+	if now.Sub(ss.since) >= 2*time.Duration(p.cfg.ResendInterval) {
 		return false
 	}
 	return !s.Ready() || (truth != nil && !truth.Ready())
 }
 
 // holdSource keeps a settling source's alerts and silences as they are.
-func (p *Pusher) holdSource(s *collector.Source) {
-	st := &p.alarms
-	ss := st.sources[s.Name]
-	if ss == nil {
-		ss = &sourceState{name: s.Name, vendor: s.Vendor, alarms: map[string]*tracked{}, dropped: p.metrics.pushing(s.Name)}
-		st.sources[s.Name] = ss
-	}
-	ss.gen, ss.known = st.gen, false
+func (p *Pusher) holdSource(ss *sourceState) {
+	ss.known = false
 	for _, t := range ss.alarms {
-		t.gen = st.gen
+		t.gen = p.alarms.gen
 	}
-	p.logger.Debug("waiting for the source's first refreshes before pushing its alarms", "source", s.Name)
+	p.logger.Debug("waiting for the source's first refreshes before pushing its alarms", "source", ss.name)
 }
 
 // alarmsKnown reports whether a source's alarms collection has had data,

@@ -763,3 +763,25 @@ func TestSilencesInACluster(t *testing.T) {
 		t.Errorf("nms_bridge_silence_errors_total = %v; want 0: expiring a silence a member already expired is no error", got)
 	}
 }
+
+// TestRebuiltSourceKeepsItsAlerts: a source a reload makes anew has no
+// alarms until it refreshes; its alerts are neither resolved meanwhile nor
+// sent twice after.
+func TestRebuiltSourceKeepsItsAlerts(t *testing.T) {
+	e := newAlarmEnv(t, "", 1, false)
+	e.world.setAlarms("org", switchDown("a1", e.clock.Add(-time.Hour)))
+	e.push()
+	pusher := e.pusher
+	e.restart() // new sources; the pusher stays, as on a reload of the sources' config
+	e.pusher = pusher
+	e.clock = e.clock.Add(time.Minute)
+	e.pusher.Push(context.Background())
+	if r, _ := e.ams[0].sentOf("org", "a1"); len(r) != 1 || !r[0].EndsAt.After(e.clock) {
+		t.Errorf("a1 after its source was rebuilt, before its refresh = %+v; want it left firing, not resolved", r)
+	}
+	e.clock = e.clock.Add(time.Minute)
+	e.push()
+	if n := len(e.ams[0].firing()); n != 1 {
+		t.Errorf("%d alerts firing after the rebuilt source refreshed; want a1's one", n)
+	}
+}

@@ -97,9 +97,12 @@ func BenchmarkPushPrimeLarge(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				// Started long ago, as a running exporter: the source's
-				// other collections, not refreshed here, are not waited for.
-				p.alarms.started = time.Now().Add(-time.Hour)
+				// A first push an hour ago, as in a running exporter: the
+				// source's other collections, not refreshed here, are
+				// waited for no longer.
+				p.now = func() time.Time { return time.Now().Add(-time.Hour) }
+				p.Push(context.Background())
+				p.now = time.Now
 				return p
 			}
 			// The state held: several pushers' at once, each after its
