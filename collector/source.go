@@ -61,6 +61,9 @@ type Source struct {
 	// DeviceList lists the devices in a source's data, for the source of
 	// truth's drift; nil for sources that have none.
 	DeviceList func(d Data) []model.Device
+	// SotDeviceList lists the devices a source of truth records; nil for
+	// sources that are none.
+	SotDeviceList func(d Data) []model.SotDevice
 	// AlarmList lists the active alarms in a source's data, sorted by id
 	// (model.SortAlarms); nil for sources that have none.
 	AlarmList func(d Data) []model.Alarm
@@ -100,6 +103,9 @@ type Source struct {
 	alarmSeed     maphash.Seed
 	alarmsTold    atomic.Uint64
 	alarmsChanged func(source string)
+
+	// sotMemo is the last SotOf made of this source.
+	sotMemo atomic.Pointer[sotMemo]
 }
 
 // Options are what every source builder gets besides its config section.
