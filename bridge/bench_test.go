@@ -141,6 +141,22 @@ func BenchmarkPushPrimeLarge(b *testing.B) {
 			if got := am.alerts.Load() / n; got != want {
 				b.Fatalf("%d alerts a push; want %d", got, want)
 			}
+			// The bounds docs/alerts.md gives: at most 1,000 alerts a
+			// request, under 1 KiB an alert sent and held, and a full
+			// push well under a second.
+			requests, sent := float64(am.requests.Load())/float64(n), float64(am.bytes.Load())/float64(n)
+			if maxRequests := float64((want + 999) / 1000); requests > maxRequests {
+				b.Errorf("%.1f requests a push of %d alerts; want at most %.0f, 1,000 alerts a request", requests, want, maxRequests)
+			}
+			if perAlert := sent / float64(want); perAlert > 1024 {
+				b.Errorf("%.0f bytes sent an alert; want under 1 KiB", perAlert)
+			}
+			if perAlert := held / float64(want); perAlert > 1024 {
+				b.Errorf("%.0f bytes held an alert between pushes; want under 1 KiB", perAlert)
+			}
+			if perPush := b.Elapsed() / time.Duration(n); perPush > time.Second {
+				b.Errorf("a push of %d alerts took %s; want under a second", want, perPush)
+			}
 			b.ReportMetric(float64(want), "alerts/push")
 			b.ReportMetric(float64(am.requests.Load())/float64(n), "requests/push")
 			b.ReportMetric(float64(am.bytes.Load())/float64(n)/(1<<20), "sent-MiB/push")
