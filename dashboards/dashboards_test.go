@@ -184,13 +184,24 @@ func TestDashboardSettings(t *testing.T) {
 		if !slices.Contains(b.Tags, "nms_exporter") {
 			t.Errorf("%s: tags = %v; want nms_exporter among them", name, b.Tags)
 		}
-		if b.Editable == nil || *b.Editable {
-			t.Errorf("%s: editable = %v; want false", name, b.Editable)
+		// Editable, Grafana's default: a user may open a panel's editor to
+		// see and try its query, and save a copy; provisioning still keeps
+		// the file's version (see docs/dashboards.md).
+		if b.Editable == nil || !*b.Editable {
+			t.Errorf("%s: editable = %v; want true", name, fmtBool(b.Editable))
 		}
 		if b.SchemaVersion < 39 {
 			t.Errorf("%s: schemaVersion = %d; want 39 or later", name, b.SchemaVersion)
 		}
 	}
+}
+
+// fmtBool shows an optional setting: its value, or that it is missing.
+func fmtBool(b *bool) string {
+	if b == nil {
+		return "missing"
+	}
+	return strconv.FormatBool(*b)
 }
 
 func TestTemplateVariables(t *testing.T) {
