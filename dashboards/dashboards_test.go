@@ -499,7 +499,7 @@ func TestExprs(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Exprs() error = %v; want nil", err)
 	}
-	for _, want := range []string{"overview.json", "mist.json", "mist_wired.json", "prime.json", "prime_wireless.json", "cxcloud.json", "nautobot.json", "exporter.json"} {
+	for _, want := range []string{"overview.json", "mist.json", "mist_wired.json", "prime.json", "prime_wireless.json", "cxcloud.json", "nautobot.json", "exporter.json", "device.json"} {
 		if len(all[want]) == 0 {
 			t.Errorf("len(Exprs()[%q]) = 0; want its expressions", want)
 		}
