@@ -123,7 +123,7 @@ func TestDashboardsParse(t *testing.T) {
 	t.Parallel()
 	paths, err := filepath.Glob("*.json")
 	if err != nil || len(paths) < 7 {
-		t.Fatalf("filepath.Glob(*.json) = %v, %v; want the seven dashboards", paths, err)
+		t.Fatalf("filepath.Glob(*.json) = %v, %v; want the bundled dashboards", paths, err)
 	}
 	for _, p := range paths {
 		data, err := os.ReadFile(p)
