@@ -165,3 +165,10 @@ release: $(NFPM)
 ## release-check: dist/ holds every artefact of every arch, and SHA256SUMS lists each, matching.
 release-check:
 	PKG_VERSION='$(PKG_VERSION)' RELEASE_ARCHS='$(RELEASE_ARCHS)' packaging/release-check.sh $(DIST)
+
+## image: the container image nms_exporter:$(PKG_VERSION) (and :latest), its binary and labels
+## with the version and revision the release's get; needs a Docker engine.
+.PHONY: image
+image:
+	docker build --build-arg VERSION=$(PKG_VERSION) --build-arg REVISION=$(REVISION) \
+		-t $(BINARY):$(PKG_VERSION) -t $(BINARY):latest .
