@@ -186,11 +186,11 @@ func (p *Pusher) listSilences(ctx context.Context, am *amSilences) bool {
 
 func (p *Pusher) silenceError(what, amURL string, k alarmKey, err error) {
 	p.metrics.SilenceErrors.Inc()
-	args := []any{"url", amURL, "err", err}
+	args := []any{"request", what, "url", amURL, "err", err}
 	if k.source != "" {
 		args = append(args, "source", k.source, "alarm_id", k.id)
 	}
-	p.logger.Error(what+"; tried again at the next push", args...)
+	p.logger.Error("a silence request failed; tried again at the next push", args...)
 }
 
 // syncSilences makes, in each Alertmanager, the silences the push wants

@@ -266,7 +266,7 @@ func bulkServer(t *testing.T, sim *cxsim.Server, body string) string {
 	return rewrite(t, sim, func(w http.ResponseWriter, r *http.Request, next http.Handler) {
 		if strings.HasSuffix(r.URL.Path, "/bulk/alerts") {
 			w.Header().Set("Content-Type", "application/x-ndjson")
-			io.WriteString(w, body)
+			_, _ = io.WriteString(w, body)
 			return
 		}
 		next.ServeHTTP(w, r)
