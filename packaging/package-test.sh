@@ -103,9 +103,11 @@ ok "as $user: $out"
 execstart=$(sed -n 's/^ExecStart=//p' /usr/lib/systemd/system/nms_exporter.service)
 grep -q '^ARGS=' /etc/default/nms_exporter || fail "/etc/default/nms_exporter sets no ARGS"
 ARGS=$(. /etc/default/nms_exporter && echo "$ARGS")
+# Below the kernel's ephemeral range (ip_local_port_range), where the local ends of other
+# programs' connections would make a port that answers no connect fail to bind.
 port=
 for _ in $(seq 1 20); do
-	p=$((20000 + RANDOM % 40000))
+	p=$((20000 + RANDOM % 10000))
 	if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then port=$p && break; fi
 done
 [ -n "$port" ] || fail "no free loopback port found"
