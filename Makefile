@@ -9,7 +9,7 @@ LDFLAGS := -X github.com/prometheus/common/version.Version=$(VERSION) \
 # apt-get needs root; elsewhere sudo is used when present.
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
 
-.PHONY: all deps test lint fuzz soak fmt-check vet build bench vulncheck demo clean
+.PHONY: all deps test lint fuzz soak fmt-check vet build bench vulncheck demo clean chart chart-files
 
 all: fmt-check vet test build
 
@@ -39,6 +39,37 @@ $(GOLANGCI_LINT): tools/go.mod tools/go.sum
 
 lint: $(GOLANGCI_LINT)
 	$(GOLANGCI_LINT) run ./...
+
+## chart: the Helm chart charts/nms-exporter: helm lint and helm template with the default values
+## and each example of its ci/ folder, then the chart's tests (a module of their own): every object
+## decoded strictly into its Kubernetes or Prometheus Operator type, one shard per pod, every
+## shard's /sd scraped, the rules and dashboards those of alerts/ and dashboards/, the rendered
+## config accepted by check-config. Helm is the version tools/helm/go.mod pins.
+CHART        := charts/nms-exporter
+HELM         := .bin/helm
+HELM_VERSION  = $(shell awk '$$1 == "helm.sh/helm/v4" {print $$2}' tools/helm/go.mod)
+$(HELM): tools/helm/go.mod tools/helm/go.sum
+	cd tools/helm && CGO_ENABLED=0 $(GO) build -trimpath \
+		-ldflags "-X helm.sh/helm/v4/internal/version.version=$(HELM_VERSION)" \
+		-o ../../$(HELM) helm.sh/helm/v4/cmd/helm
+
+chart: $(HELM) build
+	$(HELM) lint --strict $(CHART)
+	$(HELM) template nms-exporter $(CHART) >/dev/null
+	@for f in $(CHART)/ci/*.yaml; do \
+		echo "$(HELM) lint --strict $(CHART) --values $$f"; \
+		$(HELM) lint --strict $(CHART) --values $$f || exit 1; \
+		echo "$(HELM) template nms-exporter $(CHART) --values $$f"; \
+		$(HELM) template nms-exporter $(CHART) --values $$f >/dev/null || exit 1; \
+	done
+	cd $(CHART)/test && HELM=$(CURDIR)/$(HELM) NMS_EXPORTER=$(CURDIR)/$(BINARY) $(GO) test -count=1 ./...
+
+## chart-files: copy the rule files of alerts/ (not their tests) and dashboards/ into the chart,
+## whose templates can read only files inside it; make chart fails while the copies are stale.
+chart-files:
+	rm -f $(CHART)/files/alerts/*.yml $(CHART)/files/dashboards/*.json
+	for f in alerts/*.yml; do case $$f in *_test.yml) ;; *) cp $$f $(CHART)/files/alerts/ ;; esac; done
+	cp dashboards/*.json $(CHART)/files/dashboards/
 
 ## fuzz: each fuzz target for a bounded number of inputs (FUZZTIME), on top of its seed corpus.
 ## A count, not a duration: a duration races Go's fuzz coordinator at its deadline on a loaded
