@@ -88,6 +88,7 @@ func TestLoadBad(t *testing.T) {
 		{"bad-yaml.yml", 3, "mapping values are not allowed"},
 		{"bad-prime-page-size.yml", 6, "prime[0].page_size: page_size 5000 must be between 1 and 1000"},
 		{"bad-prime-api-version.yml", 6, `prime[0].api_version: api_version "v5" must be one of v1, v2, v3 and v4`},
+		{"bad-mist-console-url.yml", 5, "mist[0].console_url: must be an http or https URL such as https://manage.mist.com"},
 		{"bad-mist-page-size.yml", 5, "mist[0].page_size: page_size 0 must be between 1 and 1000"},
 		{"bad-name-across-vendors.yml", 5, `prime[0].name: source name "shared" is already used by mist[0]`},
 	} {

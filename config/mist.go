@@ -85,6 +85,10 @@ type Mist struct {
 	// Cloud names a Mist cloud (global01, emea01, ...); BaseURL overrides it.
 	Cloud   string `yaml:"cloud,omitempty"`
 	BaseURL string `yaml:"base_url,omitempty"`
+	// ConsoleURL is the Mist portal alarms link to (https://manage.mist.com);
+	// empty takes the portal of the cloud whose API base_url names, and
+	// none for an API host Juniper does not list (a proxy, a private cloud).
+	ConsoleURL string `yaml:"console_url,omitempty"`
 
 	Token        Secret `yaml:"token,omitempty"`
 	TokenFile    string `yaml:"token_file,omitempty"`
@@ -192,6 +196,9 @@ func (m *Mist) URL() string {
 
 func (m *Mist) validate(v *validator, p path) {
 	m.Common.validate(v, p, MistCollections)
+	if m.ConsoleURL != "" {
+		checkHTTPURL(v, p.add("console_url"), m.ConsoleURL, "https://manage.mist.com")
+	}
 	switch {
 	case m.BaseURL != "":
 		checkHTTPURL(v, p.add("base_url"), m.BaseURL, "https://api.mist.com")

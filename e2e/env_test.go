@@ -38,6 +38,9 @@ type testEnv struct {
 
 func startEnv(t *testing.T) *testEnv { return startEnvWith(t, "") }
 
+// testMistConsole is mist-a's portal, which its alarms link to.
+const testMistConsole = "https://portal.example.net"
+
 // testWebhookSecret signs mist-a's webhooks.
 const testWebhookSecret = "whsec-e2e-5f4e3d2c1b"
 
@@ -70,6 +73,7 @@ func startEnvWith(t *testing.T, extra string) *testEnv {
     base_url: %s
     token_file: a.token
     webhook_secret: %s
+    console_url: %s
   - name: mist-b
     base_url: %s
     token: %s
@@ -97,7 +101,7 @@ nautobot:
     base_url: %s
     token: %s
     describes: [mist-a, mist-b, prime-a]
-`+extra, a.BaseURL, testWebhookSecret, b.BaseURL, b.Token, b.BaseURL, b.Email, b.Password, pi.BaseURL, pi.Username, pi.Password,
+`+extra, a.BaseURL, testWebhookSecret, testMistConsole, b.BaseURL, b.Token, b.BaseURL, b.Email, b.Password, pi.BaseURL, pi.Username, pi.Password,
 		cx.BaseURL, cx.TokenURL, cx.ClientID, cx.ClientSecret, nb.BaseURL, nb.Token)
 	env.secrets = []string{a.Token, b.Token, b.Password, pi.Password, cx.ClientSecret, nb.Token, testWebhookSecret}
 	env.cfgFile = filepath.Join(dir, "nms_exporter.yml")

@@ -67,29 +67,34 @@ func TestAlarmRecordsMatchSimulator(t *testing.T) {
 }
 
 // TestConsoleURL: an org's portal page is built for the API hosts
-// Juniper lists, every configured cloud among them, and for no other.
+// Juniper lists, every configured cloud among them, and for no other;
+// a configured console URL is taken whatever the API host.
 func TestConsoleURL(t *testing.T) {
 	for name, base := range config.MistClouds {
-		if u := ConsoleURL(base, "org-1"); !strings.HasPrefix(u, "https://manage.") || !strings.HasSuffix(u, ".mist.com/admin/?org_id=org-1") {
+		if u := ConsoleURL("", base, "org-1"); !strings.HasPrefix(u, "https://manage.") || !strings.HasSuffix(u, ".mist.com/admin/?org_id=org-1") {
 			t.Errorf("ConsoleURL(%s, cloud %s) = %q; want its manage host's org page", base, name, u)
 		}
 	}
-	for _, tc := range []struct{ base, org, want string }{
-		{"https://api.mist.com", "6a1f2c3d-4b5e-4f60-8a71-92b3c4d5e6f7", "https://manage.mist.com/admin/?org_id=6a1f2c3d-4b5e-4f60-8a71-92b3c4d5e6f7"},
-		{"https://api.ac2.mist.com", "o", "https://manage.ac2.mist.com/admin/?org_id=o"},
-		{"https://API.EU.Mist.com/", "o", "https://manage.eu.mist.com/admin/?org_id=o"},
-		{"https://api.mist.com", "a b&c", "https://manage.mist.com/admin/?org_id=a+b%26c"},
-		{"https://api.mist.com", "", ""},
-		{"http://api.mist.com", "o", ""},
-		{"https://api.mist.com:8443", "o", ""},
-		{"https://api.mistsys.com", "o", ""},
-		{"https://api.us.mist-federal.com", "o", ""},
-		{"http://127.0.0.1:8080", "o", ""},
-		{"https://user:pass@api.mist.com", "o", "https://manage.mist.com/admin/?org_id=o"},
-		{"::not a url", "o", ""},
+	for _, tc := range []struct{ console, base, org, want string }{
+		{"https://portal.example.net/", "https://mist-proxy.example.net", "o", "https://portal.example.net/admin/?org_id=o"},
+		{"http://127.0.0.1:9000", "http://127.0.0.1:8080", "a b", "http://127.0.0.1:9000/admin/?org_id=a+b"},
+		{"https://manage.eu.mist.com", "https://api.mist.com", "o", "https://manage.eu.mist.com/admin/?org_id=o"},
+		{"https://portal.example.net", "https://api.mist.com", "", ""},
+		{"", "https://api.mist.com", "6a1f2c3d-4b5e-4f60-8a71-92b3c4d5e6f7", "https://manage.mist.com/admin/?org_id=6a1f2c3d-4b5e-4f60-8a71-92b3c4d5e6f7"},
+		{"", "https://api.ac2.mist.com", "o", "https://manage.ac2.mist.com/admin/?org_id=o"},
+		{"", "https://API.EU.Mist.com/", "o", "https://manage.eu.mist.com/admin/?org_id=o"},
+		{"", "https://api.mist.com", "a b&c", "https://manage.mist.com/admin/?org_id=a+b%26c"},
+		{"", "https://api.mist.com", "", ""},
+		{"", "http://api.mist.com", "o", ""},
+		{"", "https://api.mist.com:8443", "o", ""},
+		{"", "https://api.mistsys.com", "o", ""},
+		{"", "https://api.us.mist-federal.com", "o", ""},
+		{"", "http://127.0.0.1:8080", "o", ""},
+		{"", "https://user:pass@api.mist.com", "o", "https://manage.mist.com/admin/?org_id=o"},
+		{"", "::not a url", "o", ""},
 	} {
-		if got := ConsoleURL(tc.base, tc.org); got != tc.want {
-			t.Errorf("ConsoleURL(%q, %q) = %q; want %q", tc.base, tc.org, got, tc.want)
+		if got := ConsoleURL(tc.console, tc.base, tc.org); got != tc.want {
+			t.Errorf("ConsoleURL(%q, %q, %q) = %q; want %q", tc.console, tc.base, tc.org, got, tc.want)
 		}
 	}
 }

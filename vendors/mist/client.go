@@ -472,7 +472,7 @@ func (c *Client) Alarms(ctx context.Context) (*Alarms, error) {
 	if err != nil {
 		return nil, err
 	}
-	list := newAlarmList(idx, ConsoleURL(c.base, org))
+	list := newAlarmList(idx, ConsoleURL(c.cfg.ConsoleURL, c.base, org))
 	if err := orgSearch(ctx, c, "alarms/search", alarmWindow, 0, url.Values{"status": {"open"}}, list.add); err != nil {
 		return nil, err
 	}

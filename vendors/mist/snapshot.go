@@ -287,13 +287,20 @@ var consoleHosts = map[string]string{
 	"api.gc5.mist.com": "manage.gc5.mist.com", "api.gc7.mist.com": "manage.gc7.mist.com",
 }
 
-// ConsoleURL is the org's page of the Mist portal of the cloud whose API
-// base URL is base, or "" for an API host the page does not list (a
-// simulator, a proxy, a private cloud). The documents give no address of
-// an alarm's or a device's own page.
-func ConsoleURL(base, org string) string {
+// ConsoleURL is the org's page of the Mist portal: of the portal at
+// console when set, else of the cloud whose API base URL is base, or ""
+// for an API host the page does not list (a simulator, a proxy, a private
+// cloud). The documents give no address of an alarm's or a device's own
+// page.
+func ConsoleURL(console, base, org string) string {
+	if org == "" {
+		return ""
+	}
+	if console != "" {
+		return strings.TrimRight(console, "/") + "/admin/?org_id=" + url.QueryEscape(org)
+	}
 	u, err := url.Parse(base)
-	if err != nil || org == "" || u.Scheme != "https" || u.Port() != "" {
+	if err != nil || u.Scheme != "https" || u.Port() != "" {
 		return ""
 	}
 	host, ok := consoleHosts[strings.ToLower(u.Hostname())]

@@ -161,7 +161,7 @@ func (c *Client) Webhook(ctx context.Context, body []byte, sites *Sites, devices
 		}
 	}
 	org, _ := c.org(ctx)
-	console := ConsoleURL(c.base, org)
+	console := ConsoleURL(c.cfg.ConsoleURL, c.base, org)
 	for i, raw := range w.Events {
 		var a webhookAlarm
 		if err := json.Unmarshal(raw, &a); err != nil {
