@@ -371,8 +371,8 @@ func TestVendorAlarmsInAlertmanager(t *testing.T) {
 
 	for _, tc := range []struct {
 		source, device, text, url string
-		raise                func() string
-		ack, clear           func(id string) error
+		raise                     func() string
+		ack, clear                func(id string) error
 	}{
 		{
 			source: "mist-a", device: sw.Name, text: "Uplink ge-0/0/48 lost; PSU 2 failed",
