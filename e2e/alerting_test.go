@@ -181,36 +181,7 @@ receivers:
   sources: [mist-a]
 `, amAddr))
 
-	// The bundled rules, with every `for:` set to zero.
-	rules := filepath.Join(dir, "rules")
-	if err := os.MkdirAll(rules, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for f, b := range ruleFiles(t) {
-		writeFile(t, filepath.Join(rules, filepath.Base(f)), forZero.ReplaceAllString(string(b), "${1}0s"))
-	}
-	exporter, _ := url.Parse(env.srv.URL)
-	promAddr := freeAddr(t)
-	promCfg := fmt.Sprintf(`global:
-  scrape_interval: 1s
-  evaluation_interval: 1s
-rule_files: [%s/*.yml]
-alerting:
-  alertmanagers:
-    - static_configs:
-        - targets: ['%s']
-scrape_configs:
-%s  - job_name: nms_exporter
-    static_configs:
-      - targets: ['%s']
-`, rules, amAddr, nmsJob(env.srv.URL), exporter.Host)
-	writeFile(t, filepath.Join(dir, "prometheus.yml"), promCfg)
-	if out, err := exec.Command("promtool", "check", "config", filepath.Join(dir, "prometheus.yml")).CombinedOutput(); err != nil {
-		t.Fatalf("promtool check config: %v\n%s", err, out)
-	}
-	startProcess(t, "prometheus", "http://"+promAddr+"/-/ready",
-		"--config.file="+filepath.Join(dir, "prometheus.yml"), "--storage.tsdb.path="+filepath.Join(dir, "tsdb"),
-		"--web.listen-address="+promAddr)
+	startPrometheus(t, dir, env.srv.URL, amAddr)
 
 	// A device goes down and a critical alarm appears on another.
 	sim := env.sims[0].Server.(*mistsim.Server)
@@ -492,4 +463,144 @@ func TestVendorAlarmsInAlertmanager(t *testing.T) {
 		t.Errorf("none of mist-a's %d alerts has a location; want those of the devices Nautobot mirrors", len(as))
 	}
 	t.Logf("mist-a: %d alerts, %d with a location from Nautobot", len(as), enriched)
+}
+
+// startPrometheus runs the real Prometheus on loopback with the bundled
+// rules, every `for:` set to zero so the tests wait seconds, not minutes,
+// scraping the exporter at base as the README's probe job does, and
+// sending its alerts to the Alertmanager at amAddr.
+func startPrometheus(t *testing.T, dir, base, amAddr string) {
+	t.Helper()
+	rules := filepath.Join(dir, "rules")
+	if err := os.MkdirAll(rules, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for f, b := range ruleFiles(t) {
+		writeFile(t, filepath.Join(rules, filepath.Base(f)), forZero.ReplaceAllString(string(b), "${1}0s"))
+	}
+	exporter, _ := url.Parse(base)
+	promAddr := freeAddr(t)
+	promCfg := fmt.Sprintf(`global:
+  scrape_interval: 1s
+  evaluation_interval: 1s
+rule_files: [%s/*.yml]
+alerting:
+  alertmanagers:
+    - static_configs:
+        - targets: ['%s']
+scrape_configs:
+%s  - job_name: nms_exporter
+    static_configs:
+      - targets: ['%s']
+`, rules, amAddr, nmsJob(base), exporter.Host)
+	writeFile(t, filepath.Join(dir, "prometheus.yml"), promCfg)
+	if out, err := exec.Command("promtool", "check", "config", filepath.Join(dir, "prometheus.yml")).CombinedOutput(); err != nil {
+		t.Fatalf("promtool check config: %v\n%s", err, out)
+	}
+	startProcess(t, "prometheus", "http://"+promAddr+"/-/ready",
+		"--config.file="+filepath.Join(dir, "prometheus.yml"), "--storage.tsdb.path="+filepath.Join(dir, "tsdb"),
+		"--web.listen-address="+promAddr)
+}
+
+// TestSourceDownInhibitsItsAlarms follows the whole chain under the
+// example Alertmanager config: the bridge pushes Mist's and Prime's alarms,
+// Prime's API starts failing, the real Prometheus fires the bundled
+// NmsSourceDown rule (its `for:` set to zero) from the exporter's
+// nms_source_up, and the real Alertmanager hides that source's
+// non-critical alarm alerts, and only those: Prime's critical alarm and
+// Mist's alarms stay active. When Prime answers again, its alarms return.
+func TestSourceDownInhibitsItsAlarms(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs Prometheus and Alertmanager")
+	}
+	dir := t.TempDir()
+	recv := &receivers{got: map[string][]amAlert{}}
+	hook := httptest.NewServer(recv)
+	defer hook.Close()
+	writeFile(t, filepath.Join(dir, "am.yml"), string(liveConfig(t, hook.URL)))
+	amAddr := freeAddr(t)
+	startProcess(t, "prometheus-alertmanager", "http://"+amAddr+"/-/ready",
+		"--config.file="+filepath.Join(dir, "am.yml"), "--storage.path="+filepath.Join(dir, "am"),
+		"--web.listen-address="+amAddr, "--cluster.listen-address=")
+	env := startEnvWith(t, fmt.Sprintf(`alertmanager:
+  urls: [http://%s]
+  resend_interval: 1s
+  min_severity: info
+  sources: [mist-a, prime-a]
+`, amAddr))
+	startPrometheus(t, dir, env.srv.URL, amAddr)
+
+	mist := env.sims[0].Server.(*mistsim.Server)
+	prime := env.sims[2].Server.(*primesim.Server)
+	var sw mistsim.DeviceInfo
+	for _, d := range mist.Devices() {
+		if d.Type == "switch" {
+			sw = d
+			break
+		}
+	}
+	pdevs := prime.Devices()
+	mistMajor := mist.RaiseAlarm(mistsim.Alarm{Type: "high_cpu", Severity: "major", DeviceMACs: []string{sw.MAC}, Hostnames: []string{sw.Name}})
+	primeMajor := strconv.FormatInt(prime.RaiseAlarm(primesim.Alarm{DeviceName: pdevs[0].Name, Severity: "MAJOR", Message: "Fan tray 1 failed"}), 10)
+	primeCritical := strconv.FormatInt(prime.RaiseAlarm(primesim.Alarm{DeviceName: pdevs[1].Name, Severity: "CRITICAL", Message: "Device unreachable"}), 10)
+	env.refresh("mist-a")
+	env.refresh("prime-a")
+
+	am := "http://" + amAddr + "/api/v2"
+	alarm := func(source, id string) (gettableAlert, bool) {
+		var as []gettableAlert
+		amGet(t, am+"/alerts?filter="+url.QueryEscape(fmt.Sprintf("source=%q", source))+"&filter="+url.QueryEscape(fmt.Sprintf("alarm_id=%q", id)), &as)
+		if len(as) != 1 {
+			return gettableAlert{}, false
+		}
+		return as[0], true
+	}
+	state := func(source, id string) string {
+		a, ok := alarm(source, id)
+		if !ok {
+			return "absent"
+		}
+		return a.Status.State
+	}
+	sourceDown := func() bool {
+		var as []gettableAlert
+		amGet(t, am+"/alerts?filter="+url.QueryEscape(`alertname="NmsSourceDown"`)+"&filter="+url.QueryEscape(`source="prime-a"`), &as)
+		return len(as) > 0
+	}
+	waitFor(t, 20*time.Second, "the three alarms' alerts active", func() bool {
+		return state("mist-a", mistMajor) == "active" && state("prime-a", primeMajor) == "active" && state("prime-a", primeCritical) == "active"
+	})
+	if sourceDown() {
+		t.Fatal("NmsSourceDown fires for prime-a before its API fails")
+	}
+
+	// Prime's API fails: every collection's next refresh fails, its data
+	// is the last good refresh's, and nms_source_up goes to 0.
+	pi := env.sims[2]
+	if err := pi.SetFault("error_rate", "1"); err != nil {
+		t.Fatal(err)
+	}
+	src, _ := env.exp.Manager().Source("prime-a")
+	if err := src.Refresh(context.Background(), "devices"); err == nil {
+		t.Fatal("prime-a's devices refresh succeeded against a failing API")
+	}
+	waitFor(t, 60*time.Second, "NmsSourceDown for prime-a and its major alarm hidden", func() bool {
+		return sourceDown() && state("prime-a", primeMajor) == "suppressed"
+	})
+	if a, _ := alarm("prime-a", primeMajor); len(a.Status.InhibitedBy) == 0 {
+		t.Errorf("prime-a's major alarm is %s without inhibitedBy; want it hidden by NmsSourceDown", a.Status.State)
+	}
+	if s := state("prime-a", primeCritical); s != "active" {
+		t.Errorf("prime-a's critical alarm is %s; want active: NmsSourceDown (a warning) leaves pages alone", s)
+	}
+	if s := state("mist-a", mistMajor); s != "active" {
+		t.Errorf("mist-a's major alarm is %s; want active: prime-a's source down hides only prime-a's alerts", s)
+	}
+
+	// Prime answers again: the source is up, and its alarm shown again.
+	pi.ClearFaults()
+	env.refresh("prime-a")
+	waitFor(t, 60*time.Second, "prime-a's major alarm active again", func() bool {
+		return !sourceDown() && state("prime-a", primeMajor) == "active"
+	})
 }
