@@ -2,6 +2,7 @@ package cxcloud
 
 import (
 	"cmp"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -98,20 +99,35 @@ type assetIndex struct {
 }
 
 func newAssetIndex(devices []device, assets []asset) *assetIndex {
-	idx := &assetIndex{assetSerial: map[vendors.Text]string{}, chassisSerial: map[vendors.Text]string{},
-		chassisDevice: map[string]string{}}
+	idx := emptyAssetIndex()
 	for _, a := range assets {
-		idx.assetSerial[a.PhysicalAssetID] = a.SerialNumber
-		if strings.EqualFold(a.PhysicalAssetType, "Chassis") && idx.chassisSerial[a.DeviceID] == "" {
-			idx.chassisSerial[a.DeviceID] = a.SerialNumber
-		}
+		idx.add(&a)
 	}
+	idx.nameChassis(devices)
+	return idx
+}
+
+func emptyAssetIndex() *assetIndex {
+	return &assetIndex{assetSerial: map[vendors.Text]string{}, chassisSerial: map[vendors.Text]string{},
+		chassisDevice: map[string]string{}}
+}
+
+// add indexes one asset's serial number, in the order the assets come:
+// bulk/alerts is indexed as it is read, its assets never held.
+func (idx *assetIndex) add(a *asset) {
+	idx.assetSerial[a.PhysicalAssetID] = a.SerialNumber
+	if strings.EqualFold(a.PhysicalAssetType, "Chassis") && idx.chassisSerial[a.DeviceID] == "" {
+		idx.chassisSerial[a.DeviceID] = a.SerialNumber
+	}
+}
+
+// nameChassis names each chassis serial's device, once every asset is in.
+func (idx *assetIndex) nameChassis(devices []device) {
 	for _, d := range devices {
 		if serial := idx.chassisSerial[d.DeviceID]; serial != "" {
 			idx.chassisDevice[serial] = d.DeviceName
 		}
 	}
-	return idx
 }
 
 // deviceType maps CX Cloud's product family and type onto the exporter's
@@ -243,13 +259,13 @@ func newEndOfLife(hw []hardwareEoL, hwb []eolBulletin, sw []softwareEoL, swb []e
 	}
 	seen := map[Milestone]bool{}
 	out := &EndOfLife{}
-	add := func(device, serial, prefix string, b eolBulletin) {
-		for name, date := range b.milestones() {
+	add := func(device, serial string, names *[numMilestones]string, b eolBulletin) {
+		for i, date := range b.milestones() {
 			at, ok := parseDate(date)
 			if !ok {
 				continue
 			}
-			m := Milestone{Device: device, Serial: serial, Milestone: prefix + name}
+			m := Milestone{Device: device, Serial: serial, Milestone: names[i]}
 			if seen[m] {
 				continue // one part listed twice
 			}
@@ -260,13 +276,18 @@ func newEndOfLife(hw []hardwareEoL, hwb []eolBulletin, sw []softwareEoL, swb []e
 	}
 	for _, h := range hw {
 		if b, ok := hwBulletins[h.HardwareEndOfLifeID]; ok {
-			add(h.DeviceName, idx.assetSerial[h.PhysicalAssetID], "", b)
+			add(h.DeviceName, idx.assetSerial[h.PhysicalAssetID], &milestoneNames, b)
 		}
 	}
 	for _, s := range sw {
 		if b, ok := swBulletins[s.SoftwareEndOfLifeID]; ok {
-			add(s.DeviceName, idx.chassisSerial[s.DeviceID], "software_", b)
+			add(s.DeviceName, idx.chassisSerial[s.DeviceID], &softwareMilestoneNames, b)
 		}
+	}
+	// The list grew by doubling; kept as long as the data, it is worth its
+	// exact size.
+	if cap(out.Milestones) > len(out.Milestones) {
+		out.Milestones = slices.Clone(out.Milestones)
 	}
 	slices.SortFunc(out.Milestones, func(a, b Milestone) int {
 		return cmp.Or(cmp.Compare(a.Device, b.Device), cmp.Compare(a.Serial, b.Serial), cmp.Compare(a.Milestone, b.Milestone))
@@ -357,13 +378,14 @@ func newResets(last []lastReset, history []resetHistory) *Resets {
 	}
 	out := &Resets{}
 	seen := map[vendors.Text]bool{}
+	shared := resetCounts{}
 	for _, l := range last {
 		if seen[l.DeviceID] || l.DeviceName == "" {
 			continue
 		}
 		seen[l.DeviceID] = true
 		r := Reset{Device: l.DeviceName, Type: cmp.Or(strings.ToLower(l.ResetType), "unknown"), Reason: l.ResetReason,
-			Counts: counts[l.DeviceID]}
+			Counts: shared.counts(counts[l.DeviceID])}
 		if !l.LastResetTimestamp.IsZero() {
 			r.At = l.LastResetTimestamp.Unix()
 		}
@@ -371,4 +393,29 @@ func newResets(last []lastReset, history []resetHistory) *Resets {
 	}
 	slices.SortFunc(out.Resets, func(a, b Reset) int { return cmp.Compare(a.Device, b.Device) })
 	return out
+}
+
+// resetCounts hands out one map for each distinct count of resets by
+// type: the devices of a tenant mostly share a few, and a small map costs
+// a few hundred bytes, twenty thousand times over. The snapshot is never
+// changed, so the devices can share them.
+type resetCounts map[string]map[string]int
+
+func (rc resetCounts) counts(m map[string]int) map[string]int {
+	if len(m) == 0 {
+		return m
+	}
+	types := slices.Sorted(maps.Keys(m))
+	var key strings.Builder
+	for _, t := range types {
+		key.WriteString(t)
+		key.WriteByte(0)
+		key.WriteString(strconv.Itoa(m[t]))
+		key.WriteByte(0)
+	}
+	if c, ok := rc[key.String()]; ok {
+		return c
+	}
+	rc[key.String()] = m
+	return m
 }
