@@ -91,7 +91,7 @@ func (a *bulkAnswer) built() *bulkAnswer {
 			a.devices = slices.Clone(a.devices)
 		}
 		a.idx = r.index
-		a.idx.nameChassis(a.devices)
+		a.idx.finish(a.devices)
 		a.fns = newFieldNotices(r.fieldNotices, r.fnBulletins)
 		a.adv = newAdvisories(r.advisories, r.saBulletins)
 		a.eol = newEndOfLife(r.hardware, r.hwBulletins, r.software, r.swBulletins, a.idx)
@@ -153,7 +153,7 @@ type bulkDecoder struct {
 
 func newBulkDecoder(lineLimit int64, maxItems int) *bulkDecoder {
 	return &bulkDecoder{lineLimit: int(min(lineLimit, 1<<40)), maxItems: maxItems,
-		out: &bulkAnswer{raw: &bulkRecords{index: emptyAssetIndex()}}, skipped: map[string]int{}, shared: vendors.Interner{}}
+		out: &bulkAnswer{raw: &bulkRecords{index: &assetIndex{}}}, skipped: map[string]int{}, shared: vendors.Interner{}}
 }
 
 // decode reads r to its end. A line past the limit, a line that is not a
