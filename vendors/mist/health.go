@@ -116,13 +116,10 @@ func (h *deviceHealth) radios(device string) []model.Radio {
 		}
 		mr := model.Radio{Device: device, Band: band, Channel: r.Channel.float(1), BandwidthHertz: r.Bandwidth.float(1e6),
 			TransmitPowerDBm: r.Power.float(1), NoiseFloorDBm: r.NoiseFloor.float(1), Clients: r.NumClients.float(1)}
-		for kind, v := range map[string]*num{"all": r.UtilAll, "tx": r.UtilTx, "rx_in_bss": r.UtilRxInBSS,
-			"rx_other_bss": r.UtilRxOtherBSS, "non_wifi": r.UtilNonWifi} {
+		for kind, v := range [...]*num{model.UtilizationAll: r.UtilAll, model.UtilizationTx: r.UtilTx,
+			model.UtilizationRxInBSS: r.UtilRxInBSS, model.UtilizationRxOtherBSS: r.UtilRxOtherBSS, model.UtilizationNonWiFi: r.UtilNonWifi} {
 			if v != nil {
-				if mr.Utilization == nil {
-					mr.Utilization = map[string]float64{}
-				}
-				mr.Utilization[kind] = float64(*v) / 100
+				mr.Utilization.Set(model.UtilizationKind(kind), float64(*v)/100)
 			}
 		}
 		out = append(out, mr)

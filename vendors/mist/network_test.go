@@ -223,9 +223,9 @@ func TestDevicesRadiosAndHealth(t *testing.T) {
 	}
 	wantRadios := []model.Radio{
 		{Device: "hq-ap-01", Band: "2.4", Channel: ptr(6), BandwidthHertz: ptr(20e6), TransmitPowerDBm: ptr(12), NoiseFloorDBm: ptr(-92),
-			Clients: ptr(3), Utilization: map[string]float64{"all": 0.41}},
+			Clients: ptr(3), Utilization: model.Utilization{}.With(model.UtilizationAll, 0.41)},
 		{Device: "hq-ap-01", Band: "5", Channel: ptr(44), BandwidthHertz: ptr(80e6), TransmitPowerDBm: ptr(17), NoiseFloorDBm: ptr(-95),
-			Clients: ptr(14), Utilization: map[string]float64{"all": 0.12, "tx": 0.03}},
+			Clients: ptr(14), Utilization: model.Utilization{}.With(model.UtilizationAll, 0.12).With(model.UtilizationTx, 0.03)},
 	}
 	if got := fmt.Sprint(deref(d.Radios)); got != fmt.Sprint(deref(wantRadios)) {
 		t.Errorf("Radios = %s; want %s (the 6 GHz radio has bandwidth 0: disabled)", got, fmt.Sprint(deref(wantRadios)))
