@@ -2,6 +2,7 @@ package benchmarks
 
 import (
 	"os"
+	"runtime"
 	"runtime/metrics"
 	"runtime/pprof"
 	"sync"
@@ -24,6 +25,9 @@ func heapProfileAtPeak(b *testing.B) (stop func()) {
 	if path == "" {
 		return func() {}
 	}
+	// One sample per 64 kB allocated rather than 512: the records of a
+	// snapshot are small, and many.
+	runtime.MemProfileRate = 64 << 10
 	samples := []metrics.Sample{
 		{Name: "/gc/heap/live:bytes"},                // what the last GC found reachable: what the profile shows
 		{Name: "/memory/classes/heap/objects:bytes"}, // live and not yet collected
