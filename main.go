@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -21,6 +22,7 @@ import (
 
 	"github.com/nmsexporter/nms_exporter/app"
 	"github.com/nmsexporter/nms_exporter/internal/redact"
+	"github.com/nmsexporter/nms_exporter/internal/sharding"
 	"github.com/nmsexporter/nms_exporter/registry"
 	"github.com/nmsexporter/nms_exporter/sim/simulators"
 )
@@ -61,6 +63,9 @@ func run(args []string, stdout, stderr io.Writer) (status int) {
 	externalURL := cli.Flag("web.external-url", "The URL Prometheus reaches the exporter by (behind a proxy or load balancer), for the targets /sd lists; default: the address each request came by.").PlaceHolder("URL").String()
 	maxConns := cli.Flag("web.max-connections", "Most connections kept open; past it the longest idle are closed (lowered to fit the open-files limit).").Default("512").Int()
 	maxRequests := cli.Flag("web.max-requests", "Most /probe, /status and /metrics requests served at once; past it they get 503 (0 = no limit).").Default("40").Int()
+	shardIndex := cli.Flag("shard", "This replica's shard, from 0: it polls, serves and lists only the configured sources whose names hash to it.").Default("0").Int()
+	totalShards := cli.Flag("total-shards", "How many replicas share the sources, each polling one shard of them; 1 polls every source.").Default("1").Int()
+	shardFromHost := cli.Flag("shard.from-hostname", "Take --shard from the number that ends the hostname, as a StatefulSet's pod nms-exporter-2 is shard 2.").Bool()
 
 	check := cli.Command("check-config", "Validate a configuration file and exit: 0 if valid, 1 with each problem's file and line if not.")
 	checkFile := check.Arg("file", "Configuration file.").Default("nms_exporter.yml").String()
@@ -103,14 +108,41 @@ func run(args []string, stdout, stderr io.Writer) (status int) {
 			PageCap: *simPageCap, Faults: faults,
 		})
 	}
+	shard, err := shardOf(*shardIndex, *totalShards, *shardFromHost, flagSet(args, "shard"), os.Hostname)
+	if err != nil {
+		fmt.Fprintf(stderr, "nms_exporter: %v\n", err)
+		return 2
+	}
 	opts := app.Options{
 		ConfigFile: *configFile, Demo: *demo, Web: webConfig, ExternalURL: *externalURL,
-		MaxConnections: *maxConns, MaxRequests: *maxRequests,
+		MaxConnections: *maxConns, MaxRequests: *maxRequests, Shard: shard,
 	}
 	if *storage != "" || flagSet(args, "storage.path") {
 		opts.StoragePath = storage
 	}
 	return app.Serve(ctx, logger, opts)
+}
+
+// shardOf is the shard the flags give: --shard, or with fromHost the
+// ordinal that ends the hostname.
+func shardOf(index, total int, fromHost, indexSet bool, hostname func() (string, error)) (sharding.Shard, error) {
+	if fromHost {
+		if indexSet {
+			return sharding.Shard{}, errors.New("--shard and --shard.from-hostname both given: choose one")
+		}
+		host, err := hostname()
+		if err == nil {
+			index, err = sharding.FromHostname(host)
+		}
+		if err != nil {
+			return sharding.Shard{}, fmt.Errorf("--shard.from-hostname: %w", err)
+		}
+		if total >= 1 && index >= total {
+			return sharding.Shard{}, fmt.Errorf("--shard.from-hostname: hostname %q is shard %d, not below --total-shards=%d: set --total-shards to the StatefulSet's replicas", host, index, total)
+		}
+	}
+	s := sharding.Shard{Index: index, Total: total}
+	return s, s.Validate()
 }
 
 // exitCode is the status --help or --version ends the program with.

@@ -24,6 +24,7 @@ import (
 	"github.com/nmsexporter/nms_exporter/collector"
 	"github.com/nmsexporter/nms_exporter/config"
 	"github.com/nmsexporter/nms_exporter/internal/redact"
+	"github.com/nmsexporter/nms_exporter/internal/sharding"
 	"github.com/nmsexporter/nms_exporter/registry"
 )
 
@@ -54,6 +55,18 @@ type Exporter struct {
 // all stop when ctx ends. storage is the folder keeping each collection's
 // last good data; "" keeps nothing.
 func NewExporter(ctx context.Context, logger *slog.Logger, configFile, storage string) (*Exporter, error) {
+	return NewShardExporter(ctx, logger, configFile, storage, sharding.Shard{})
+}
+
+// NewShardExporter is NewExporter for one replica of several: it polls,
+// serves and lists only the configured sources whose names hash to shard,
+// on start and after every reload. The zero shard polls every source.
+func NewShardExporter(ctx context.Context, logger *slog.Logger, configFile, storage string, shard sharding.Shard) (*Exporter, error) {
+	if shard != (sharding.Shard{}) {
+		if err := shard.Validate(); err != nil {
+			return nil, err
+		}
+	}
 	logs, ok := logger.Handler().(*redact.Handler)
 	if !ok {
 		logs = redact.NewHandler(logger.Handler())
@@ -72,7 +85,7 @@ func NewExporter(ctx context.Context, logger *slog.Logger, configFile, storage s
 	e.mgr = collector.NewManager(ctx, collector.Options{
 		Logger: logger, UserAgent: "nms_exporter/" + version.Version, StateDir: storage,
 		Scrub:   func(err error) error { return e.scrub.Load().Error(err) },
-		Vendors: registry.Vendors,
+		Vendors: registry.Vendors, Shard: shard,
 		// A new or cleared alarm reaches Alertmanager as soon as the
 		// refresh or webhook that saw it lands, not at the next resend.
 		AlarmsChanged: func(string) { e.notifyPusher() },
@@ -85,6 +98,7 @@ func NewExporter(ctx context.Context, logger *slog.Logger, configFile, storage s
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collector.ReloadCollector{State: e.sc},
+		collector.ShardCollector{Manager: e.mgr},
 	)
 	e.reg.MustRegister(e.bridge.Collectors()...)
 	e.reg.MustRegister(collector.StateCollectors()...)

@@ -10,6 +10,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/nmsexporter/nms_exporter/bridge"
+	"github.com/nmsexporter/nms_exporter/collector"
 	"github.com/nmsexporter/nms_exporter/internal/connlimit"
 	"github.com/nmsexporter/nms_exporter/web"
 )
@@ -42,7 +43,10 @@ func (e *Exporter) Handler() http.Handler {
 	})
 	mux.HandleFunc("/{$}", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		_ = landing.Execute(w, e.mgr.Sources())
+		_ = landing.Execute(w, struct {
+			Shard   web.ShardLine
+			Sources []*collector.Source
+		}{web.NewShardLine(e.mgr), e.mgr.Sources()})
 	})
 	return mux
 }
@@ -73,9 +77,10 @@ var landing = template.Must(template.New("landing").Parse(`<!DOCTYPE html>
 <h1>nms_exporter</h1>
 <p>Exports network management systems' data to Prometheus. Each source's data is refreshed in the background and served from a cache.</p>
 <h2>Sources</h2>
+{{if .Shard.Sharded}}<p>{{.Shard}}</p>{{end}}
 <table><tr><th>source</th><th>vendor</th><th>collections</th><th>metrics</th><th>status</th></tr>
-{{range .}}<tr><td>{{.Name}}</td><td>{{.Vendor}}</td><td>{{range .Status}}{{.Collection}}{{if .Success}} ✓{{else if .Attempts}} ✗{{else}} …{{end}} {{end}}</td><td><a href="/probe?target={{.Name}}">/probe?target={{.Name}}</a></td><td><a href="/status#{{.Name}}">status</a></td></tr>
-{{else}}<tr><td colspan="4">No sources configured.</td></tr>{{end}}
+{{range .Sources}}<tr><td>{{.Name}}</td><td>{{.Vendor}}</td><td>{{range .Status}}{{.Collection}}{{if .Success}} ✓{{else if .Attempts}} ✗{{else}} …{{end}} {{end}}</td><td><a href="/probe?target={{.Name}}">/probe?target={{.Name}}</a></td><td><a href="/status#{{.Name}}">status</a></td></tr>
+{{else}}<tr><td colspan="5">{{if $.Shard.Sharded}}No configured source hashes to this shard.{{else}}No sources configured.{{end}}</td></tr>{{end}}
 </table>
 <h2>Endpoints</h2>
 <ul>

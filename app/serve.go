@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/exporter-toolkit/web"
 
 	"github.com/nmsexporter/nms_exporter/internal/connlimit"
+	"github.com/nmsexporter/nms_exporter/internal/sharding"
 )
 
 // Options are what the run command's flags set.
@@ -32,6 +33,9 @@ type Options struct {
 	ExternalURL    string
 	MaxConnections int // connections kept open
 	MaxRequests    int // heavy requests served at once; 0 = no limit
+	// Shard is the replica's shard: it polls only the sources whose names
+	// hash to it. The zero value polls them all.
+	Shard sharding.Shard
 }
 
 // Serve runs the exporter until ctx ends, and returns the process's exit
@@ -59,7 +63,10 @@ func Serve(ctx context.Context, logger *slog.Logger, o Options) int {
 	}
 
 	logger.Info("starting nms_exporter", "version", version.Info(), "build_context", version.BuildContext())
-	e, err := NewExporter(ctx, logger, configFile, storage)
+	if o.Shard.Sharded() {
+		logger.Info("polling one shard of the sources", "shard", o.Shard.Index, "total_shards", o.Shard.Total)
+	}
+	e, err := NewShardExporter(ctx, logger, configFile, storage, o.Shard)
 	if err != nil {
 		logger.Error("loading the config", "err", err)
 		return 1

@@ -51,7 +51,12 @@ type Pusher struct {
 	notify  chan struct{}
 
 	mu     sync.Mutex
-	firing map[string]alert // by fingerprint: what Alertmanager was last told is firing
+	firing map[string]alert // aggregated mode, by fingerprint: what Alertmanager was last told is firing
+	alarms alarmState       // alarms mode
+	// silences are the silences of acknowledged alarms the bridge keeps,
+	// one set per Alertmanager URL.
+	silences []*amSilences
+	buf      []byte // the batch being written, reused
 }
 
 // NewPusher returns a pusher for the alarms of sources.
@@ -64,10 +69,15 @@ func NewPusher(cfg *config.Alertmanager, sources func() []*collector.Source, met
 	if err != nil {
 		return nil, fmt.Errorf("alertmanager: %w", err)
 	}
-	return &Pusher{
+	p := &Pusher{
 		cfg: cfg, sources: sources, client: hc, metrics: metrics, logger: logger.With("component", "alert_bridge"),
 		now: time.Now, notify: make(chan struct{}, 1), firing: map[string]alert{},
-	}, nil
+		alarms: alarmState{sources: map[string]*sourceState{}},
+	}
+	for _, u := range cfg.URLs {
+		p.silences = append(p.silences, &amSilences{url: strings.TrimRight(u, "/"), byKey: map[alarmKey]*silenceRec{}})
+	}
+	return p, nil
 }
 
 // Notify asks for a push now, as after a webhook.
@@ -177,6 +187,22 @@ func (p *Pusher) current(now time.Time) map[string]alert {
 func (p *Pusher) Push(ctx context.Context) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.cfg.Mode == config.ModeAggregated {
+		p.pushAggregated(ctx)
+		// Silences a pusher of the alarms mode left, found once.
+		p.syncSilences(ctx, p.now(), nil)
+		p.expireSilences(ctx, nil)
+		return
+	}
+	p.pushAlarms(ctx)
+}
+
+// maxBatch is the most alerts one POST carries: a large source's alarms
+// go in several requests of under a megabyte, not one of tens.
+const maxBatch = 1000
+
+// pushAggregated is Push in the aggregated mode.
+func (p *Pusher) pushAggregated(ctx context.Context) {
 	now := p.now()
 	cur := p.current(now)
 	batch := make([]alert, 0, len(cur))
@@ -199,7 +225,15 @@ func (p *Pusher) Push(ctx context.Context) {
 	if len(batch) == 0 {
 		return
 	}
-	if err := p.send(ctx, batch); err != nil {
+	failed := false
+	for chunk := range slices.Chunk(batch, maxBatch) {
+		body, err := json.Marshal(chunk)
+		if err == nil {
+			err = p.send(ctx, body, len(chunk))
+		}
+		failed = failed || err != nil
+	}
+	if failed {
 		// Keep what was firing, so the resolution is sent next time.
 		for fp, a := range cur {
 			if _, ok := p.firing[fp]; !ok {
@@ -216,19 +250,16 @@ func (p *Pusher) Push(ctx context.Context) {
 	}
 }
 
-// send posts a batch to every Alertmanager, as Prometheus does for a
-// cluster, retrying each with backoff. It fails only if none took it.
-func (p *Pusher) send(ctx context.Context, batch []alert) error {
-	body, err := json.Marshal(batch)
-	if err != nil {
-		return err
-	}
+// send posts a batch of n alerts to every Alertmanager, as Prometheus
+// does for a cluster, retrying each with backoff. It fails only if none
+// took it.
+func (p *Pusher) send(ctx context.Context, body []byte, n int) error {
 	var lastErr error
 	ok := 0
 	for _, u := range p.cfg.URLs {
 		if err := p.sendOne(ctx, strings.TrimRight(u, "/")+"/api/v2/alerts", body); err != nil {
 			lastErr = err
-			p.logger.Error("pushing alerts to Alertmanager", "url", u, "alerts", len(batch), "err", err)
+			p.logger.Error("pushing alerts to Alertmanager", "url", u, "alerts", n, "err", err)
 			continue
 		}
 		ok++
@@ -236,8 +267,8 @@ func (p *Pusher) send(ctx context.Context, batch []alert) error {
 	if ok == 0 {
 		return lastErr
 	}
-	p.metrics.AlertsSent.Add(float64(len(batch)))
-	p.logger.Debug("pushed alerts", "alerts", len(batch))
+	p.metrics.AlertsSent.Add(float64(n))
+	p.logger.Debug("pushed alerts", "alerts", n, "bytes", len(body))
 	return nil
 }
 
@@ -254,13 +285,13 @@ func (p *Pusher) sendOne(ctx context.Context, url string, body []byte) error {
 			case <-time.After(wait):
 			}
 		}
-		if err = p.post(ctx, url, body); err == nil {
+		if _, err = p.request(ctx, http.MethodPost, url, body); err == nil {
 			return nil
 		}
 		p.metrics.Errors.Inc()
-		var refused *refusedError
+		var status *statusError
 		var redirect *vendors.RedirectError
-		if errors.As(err, &refused) || errors.As(err, &redirect) {
+		if (errors.As(err, &status) && status.refused()) || errors.As(err, &redirect) {
 			// Alertmanager will refuse the same body again, and a redirect
 			// elsewhere, where the credentials must not go, point there again.
 			return err
@@ -269,23 +300,41 @@ func (p *Pusher) sendOne(ctx context.Context, url string, body []byte) error {
 	return err
 }
 
-// refusedError is an answer that a retry of the same request cannot
-// change: a 4xx other than 408 and 429.
-type refusedError struct {
-	status int
-	msg    string
+// statusError is an Alertmanager's answer other than 2xx.
+type statusError struct {
+	method, path string
+	status       int
+	msg          string
 }
 
-func (e *refusedError) Error() string {
-	return fmt.Sprintf("POST /api/v2/alerts: HTTP %d: %s", e.status, e.msg)
+func (e *statusError) Error() string {
+	return fmt.Sprintf("%s %s: HTTP %d: %s", e.method, e.path, e.status, e.msg)
 }
 
-func (p *Pusher) post(ctx context.Context, url string, body []byte) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
-	if err != nil {
-		return err
+// refused says a retry of the same request cannot change the answer: a
+// 4xx other than 408 and 429.
+func (e *statusError) refused() bool {
+	return e.status/100 == 4 && e.status != http.StatusRequestTimeout && e.status != http.StatusTooManyRequests
+}
+
+// maxAnswer caps what is read of an Alertmanager's answer: a list of
+// silences, at most.
+const maxAnswer = 64 << 20
+
+// request sends one request to an Alertmanager with the configured
+// credentials, and returns the body of its 2xx answer.
+func (p *Pusher) request(ctx context.Context, method, url string, body []byte) ([]byte, error) {
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
 	}
-	req.Header.Set("Content-Type", "application/json")
+	req, err := http.NewRequestWithContext(ctx, method, url, rd)
+	if err != nil {
+		return nil, err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	if b := p.cfg.BasicAuth; b != nil {
 		req.SetBasicAuth(b.Username, b.Password.Value())
 	} else if p.cfg.BearerToken != "" {
@@ -293,17 +342,17 @@ func (p *Pusher) post(ctx context.Context, url string, body []byte) error {
 	}
 	resp, err := p.client.Do(req)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode/100 != 2 {
 		var msg [200]byte
 		n, _ := io.ReadFull(resp.Body, msg[:])
-		text := strings.TrimSpace(string(msg[:n]))
-		if resp.StatusCode/100 == 4 && resp.StatusCode != http.StatusRequestTimeout && resp.StatusCode != http.StatusTooManyRequests {
-			return &refusedError{status: resp.StatusCode, msg: text}
-		}
-		return fmt.Errorf("POST /api/v2/alerts: HTTP %d: %s", resp.StatusCode, text)
+		return nil, &statusError{method: method, path: req.URL.Path, status: resp.StatusCode, msg: strings.TrimSpace(string(msg[:n]))}
 	}
-	return nil
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer+1))
+	if err == nil && len(b) > maxAnswer {
+		err = fmt.Errorf("%s %s: answer over %d bytes", method, req.URL.Path, maxAnswer)
+	}
+	return b, err
 }

@@ -6,14 +6,12 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,49 +22,6 @@ import (
 	"github.com/nmsexporter/nms_exporter/registry/registrytest"
 	"github.com/nmsexporter/nms_exporter/sim/mistsim"
 )
-
-// fakeAM is an Alertmanager v2 API that keeps what it is sent.
-type fakeAM struct {
-	mu       sync.Mutex
-	batches  [][]alert
-	failures int  // answer 500 to this many posts first
-	refuse   bool // answer 400 to every post
-	posts    int
-}
-
-func (f *fakeAM) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if r.URL.Path != "/api/v2/alerts" || r.Method != http.MethodPost {
-		http.NotFound(w, r)
-		return
-	}
-	f.posts++
-	if f.refuse {
-		http.Error(w, "bad alerts", http.StatusBadRequest)
-		return
-	}
-	if f.failures > 0 {
-		f.failures--
-		http.Error(w, "unavailable", http.StatusInternalServerError)
-		return
-	}
-	var b []alert
-	if err := json.NewDecoder(r.Body).Decode(&b); err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	f.batches = append(f.batches, b)
-}
-
-func (f *fakeAM) last() []alert {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if len(f.batches) == 0 {
-		return nil
-	}
-	return f.batches[len(f.batches)-1]
-}
 
 type env struct {
 	sim     *mistsim.Server
@@ -103,7 +58,7 @@ func newEnvWith(t testing.TB, extra string) *env {
 	}
 	simSrv := httptest.NewServer(sim)
 	t.Cleanup(simSrv.Close)
-	am := &fakeAM{}
+	am := newFakeAM(nil)
 	amSrv := httptest.NewServer(am)
 	t.Cleanup(amSrv.Close)
 	secret := "whsec-0f1e2d3c"
@@ -122,11 +77,9 @@ func newEnvWith(t testing.TB, extra string) *env {
 	}
 	logger := slog.New(slog.DiscardHandler)
 	src := registrytest.New(t, &cfg.Mist[0])
-	for _, c := range []string{"sites", "devices", "alarms"} {
-		if err := src.Refresh(context.Background(), c); err != nil {
-			t.Fatal(err)
-		}
-	}
+	// Every collection once, as a started source does: the bridge pushes a
+	// source's alarms once its first refreshes have ended.
+	registrytest.RefreshAll(t, src)
 	m := NewMetrics()
 	p, err := NewPusher(cfg.Alertmanager, func() []*collector.Source { return []*collector.Source{src} }, m, logger)
 	if err != nil {

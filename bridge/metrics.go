@@ -14,7 +14,13 @@ import (
 type Metrics struct {
 	AlertsSent prometheus.Counter
 	Errors     prometheus.Counter
-	Webhooks   *prometheus.CounterVec
+	// AlertsDropped counts the alarms the cap (max_alerts_per_source)
+	// left out, by source, each once as it is left out.
+	AlertsDropped *prometheus.CounterVec
+	// SilenceErrors counts the failed requests of the silences the bridge
+	// keeps for acknowledged alarms.
+	SilenceErrors prometheus.Counter
+	Webhooks      *prometheus.CounterVec
 	// WebhookFiltered counts the webhook alarms a source's filter left out.
 	WebhookFiltered *prometheus.CounterVec
 	// WebhookDropped counts the webhook alarm events not applied, by reason.
@@ -22,6 +28,19 @@ type Metrics struct {
 
 	mu      sync.Mutex
 	tracked map[string]bool // the sources that take webhooks
+	pushed  map[string]bool // the sources AlertsDropped has a series of
+}
+
+// pushing gives a source pushed alarm by alarm its AlertsDropped series,
+// at 0 until the cap first leaves an alarm out.
+func (m *Metrics) pushing(source string) prometheus.Counter {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.pushed == nil {
+		m.pushed = map[string]bool{}
+	}
+	m.pushed[source] = true
+	return m.AlertsDropped.WithLabelValues(source)
 }
 
 // dropReasons are the reasons WebhookDropped counts.
@@ -30,7 +49,7 @@ var dropReasons = []string{collector.DropStale, collector.DropFuture, collector.
 // Track keeps the webhook alarm families to the sources that take
 // webhooks: each at 0 until it counts, so a dashboard sees the series
 // before the first drop, and a source gone from the config takes its
-// series with it.
+// series with it, as it takes its nms_bridge_alerts_dropped_total.
 func (m *Metrics) Track(sources []*collector.Source) {
 	keep := map[string]bool{}
 	for _, s := range sources {
@@ -54,6 +73,16 @@ func (m *Metrics) Track(sources []*collector.Source) {
 		}
 	}
 	m.tracked = keep
+	running := map[string]bool{}
+	for _, s := range sources {
+		running[s.Name] = true
+	}
+	for name := range m.pushed {
+		if !running[name] {
+			m.AlertsDropped.DeleteLabelValues(name)
+			delete(m.pushed, name)
+		}
+	}
 }
 
 // NewMetrics returns the alert bridge's and webhook receiver's
@@ -67,6 +96,14 @@ func NewMetrics() *Metrics {
 		Errors: prometheus.NewCounter(prometheus.CounterOpts{
 			Namespace: exposition.Namespace, Name: "bridge_errors_total",
 			Help: "Failed attempts to push alerts to an Alertmanager.",
+		}),
+		AlertsDropped: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: exposition.Namespace, Name: "bridge_alerts_dropped_total",
+			Help: "Active alarms the alert bridge left out because their source had more than max_alerts_per_source, by source; each counted once as it is left out, the least severe and newest first.",
+		}, []string{"source"}),
+		SilenceErrors: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: exposition.Namespace, Name: "bridge_silence_errors_total",
+			Help: "Failed requests to an Alertmanager for the silences of acknowledged alarms (list, create, renew, expire); each is tried again at the next push.",
 		}),
 		Webhooks: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: exposition.Namespace, Name: "webhook_requests_total",
@@ -85,5 +122,5 @@ func NewMetrics() *Metrics {
 
 // Collectors returns the counters, to register.
 func (m *Metrics) Collectors() []prometheus.Collector {
-	return []prometheus.Collector{m.AlertsSent, m.Errors, m.Webhooks, m.WebhookFiltered, m.WebhookDropped}
+	return []prometheus.Collector{m.AlertsSent, m.Errors, m.AlertsDropped, m.SilenceErrors, m.Webhooks, m.WebhookFiltered, m.WebhookDropped}
 }

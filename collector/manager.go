@@ -11,7 +11,8 @@ import (
 )
 
 // Manager runs the sources of the config in force and swaps them on reload.
-// A source whose section did not change keeps running, with its data.
+// A source whose section did not change keeps running, with its data. With
+// Options.Shard it runs only the sources of its shard, on every reload.
 //
 // Scrapes and renders read the running set under mu, which is held only to
 // read or swap the set, never while waiting for a source: a stopping
@@ -23,6 +24,8 @@ type Manager struct {
 	change  sync.Mutex // one Apply or Stop at a time
 	mu      sync.RWMutex
 	running map[string]*running
+	// elsewhere are the configured sources other shards poll.
+	elsewhere map[string]bool
 }
 
 type running struct {
@@ -48,9 +51,14 @@ func (m *Manager) Apply(cfg *config.Config) error {
 	current := m.running
 	m.mu.RUnlock()
 	next := map[string]*running{}
+	elsewhere := map[string]bool{}
 	var started []*running
 	var errs []error
 	for _, sc := range cfg.Sources() {
+		if !m.opts.Shard.Owns(sc.SourceName()) {
+			elsewhere[sc.SourceName()] = true
+			continue
+		}
 		if r, ok := current[sc.SourceName()]; ok && reflect.DeepEqual(r.src.cfg, sc) {
 			next[sc.SourceName()] = r
 			continue
@@ -69,7 +77,7 @@ func (m *Manager) Apply(cfg *config.Config) error {
 		return errors.Join(errs...)
 	}
 	m.mu.Lock()
-	m.running = next
+	m.running, m.elsewhere = next, elsewhere
 	m.mu.Unlock()
 	for name, r := range current {
 		if next[name] != r {
@@ -88,6 +96,7 @@ func (m *Manager) Apply(cfg *config.Config) error {
 		}
 		m.start(r)
 		m.opts.Logger.Info("source started", "target", r.src.Name, "vendor", r.src.Vendor)
+		m.warnDescribedElsewhere(r.src, elsewhere)
 	}
 	return nil
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/nmsexporter/nms_exporter/config"
 	"github.com/nmsexporter/nms_exporter/exposition"
+	"github.com/nmsexporter/nms_exporter/internal/sharding"
 	"github.com/nmsexporter/nms_exporter/model"
 	"github.com/nmsexporter/nms_exporter/vendors"
 )
@@ -60,6 +61,9 @@ type Source struct {
 	// DeviceList lists the devices in a source's data, for the source of
 	// truth's drift; nil for sources that have none.
 	DeviceList func(d Data) []model.Device
+	// SotDeviceList lists the devices a source of truth records; nil for
+	// sources that are none.
+	SotDeviceList func(d Data) []model.SotDevice
 	// AlarmList lists the active alarms in a source's data, sorted by id
 	// (model.SortAlarms); nil for sources that have none.
 	AlarmList func(d Data) []model.Alarm
@@ -99,6 +103,9 @@ type Source struct {
 	alarmSeed     maphash.Seed
 	alarmsTold    atomic.Uint64
 	alarmsChanged func(source string)
+
+	// sotMemo is the last SotOf made of this source.
+	sotMemo atomic.Pointer[sotMemo]
 }
 
 // Options are what every source builder gets besides its config section.
@@ -117,6 +124,9 @@ type Options struct {
 	Scrub func(error) error
 	// Vendors are the vendors sources may be of.
 	Vendors []Vendor
+	// Shard is this replica's shard: the manager runs only the configured
+	// sources it owns. The zero value runs them all.
+	Shard sharding.Shard
 	// AlarmsChanged, when set, is called with a source's name when its
 	// active alarms (ActiveAlarms) change: after a refresh or a webhook
 	// that changed them, or when pushed alarms reach the end of their

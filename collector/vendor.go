@@ -88,7 +88,10 @@ type Parts struct {
 	// RenderPeers emits the series that compare it with their devices.
 	Describes   []string
 	RenderPeers func(out *exposition.Sink, d Data, peers map[string][]model.Device)
-	Budget      *vendors.Budget
+	// SotDevices lists the devices a source of truth records, for the
+	// alerts of the sources it describes (Source.SotOf); nil for others.
+	SotDevices func(d Data) []model.SotDevice
+	Budget     *vendors.Budget
 	// Reserve is the share of the hourly and daily budget left unplanned.
 	Reserve float64
 	// ETags, when the vendor makes conditional requests, is saved with the
@@ -173,7 +176,7 @@ func NewSource(cfg config.Source, opts Options) (*Source, error) {
 	s := &Source{
 		Name: cfg.SourceName(), Vendor: cfg.VendorName(), API: api,
 		Render: p.Render, renderPeers: p.RenderPeers, dependsOn: p.Describes,
-		DeviceList: p.Devices, AlarmList: p.Alarms, Webhook: p.Webhook, WebhookSecret: p.WebhookSecret,
+		DeviceList: p.Devices, AlarmList: p.Alarms, SotDeviceList: p.SotDevices, Webhook: p.Webhook, WebhookSecret: p.WebhookSecret,
 		Budget: p.Budget, Reserve: p.Reserve, ETags: p.ETags, Identity: p.Identity, Close: p.Close,
 		cfg: cfg, timeout: time.Duration(c.Timeout), maxItems: c.Limits.Items, maxSeries: c.Limits.Series,
 	}

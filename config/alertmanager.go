@@ -17,7 +17,16 @@ type Alertmanager struct {
 	// minor, warning or info.
 	MinSeverity string `yaml:"min_severity,omitempty"`
 	// Sources limits the push to these sources; empty pushes every source.
-	Sources         []string   `yaml:"sources,omitempty"`
+	Sources []string `yaml:"sources,omitempty"`
+	// Mode is alarms (one alert per active vendor alarm) or aggregated
+	// (one per site, device, severity and category, with a count).
+	Mode string `yaml:"mode,omitempty"`
+	// MaxAlertsPerSource caps the alerts of one source in the alarms
+	// mode: beyond it the least severe, newest alarms are left out.
+	MaxAlertsPerSource int `yaml:"max_alerts_per_source,omitempty"`
+	// Acknowledged says what an alarm acknowledged at the vendor does to
+	// its alert in the alarms mode: label, resolve or silence.
+	Acknowledged    string     `yaml:"acknowledged,omitempty"`
 	TLS             TLS        `yaml:"tls,omitempty"`
 	BasicAuth       *BasicAuth `yaml:"basic_auth,omitempty"`
 	BearerToken     Secret     `yaml:"bearer_token,omitempty"`
@@ -33,6 +42,28 @@ type BasicAuth struct {
 	PasswordEnv  string `yaml:"password_env,omitempty"`
 }
 
+// The alert bridge's modes.
+const (
+	ModeAlarms     = "alarms"
+	ModeAggregated = "aggregated"
+)
+
+// What an acknowledged alarm's alert does (Alertmanager.Acknowledged).
+const (
+	AckLabel   = "label"
+	AckResolve = "resolve"
+	AckSilence = "silence"
+)
+
+// DefaultMaxAlertsPerSource is max_alerts_per_source's default: far above
+// what a person reads, far below what a flood of a large Prime server's
+// alarms would make.
+const DefaultMaxAlertsPerSource = 5000
+
+// maxAlertsPerSource bounds max_alerts_per_source: the bridge keeps a
+// record of each alert it pushes.
+const maxAlertsPerSource = 1_000_000
+
 // Severities orders the exporter's alarm severities, most severe first.
 var Severities = []string{"critical", "major", "minor", "warning", "info"}
 
@@ -42,6 +73,10 @@ func (a *Alertmanager) UnmarshalYAML(unmarshal func(any) error) error {
 		Timeout:        Duration(10 * time.Second),
 		ResendInterval: Duration(time.Minute),
 		MinSeverity:    "warning",
+		Mode:           ModeAlarms,
+		Acknowledged:   AckLabel,
+
+		MaxAlertsPerSource: DefaultMaxAlertsPerSource,
 	}
 	type plain Alertmanager
 	return unmarshal((*plain)(a))
@@ -69,6 +104,20 @@ func (a *Alertmanager) validate(v *validator, at path, seen map[string]string) {
 	}
 	if !ok {
 		v.errorf(at.add("min_severity"), "min_severity %q must be one of critical, major, minor, warning, info", a.MinSeverity)
+	}
+	if a.Mode != ModeAlarms && a.Mode != ModeAggregated {
+		v.errorf(at.add("mode"), "mode %q must be alarms or aggregated", a.Mode)
+	}
+	if a.MaxAlertsPerSource < 1 || a.MaxAlertsPerSource > maxAlertsPerSource {
+		v.errorf(at.add("max_alerts_per_source"), "max_alerts_per_source %d must be between 1 and %d", a.MaxAlertsPerSource, maxAlertsPerSource)
+	}
+	switch a.Acknowledged {
+	case AckLabel, AckResolve, AckSilence:
+		if a.Acknowledged != AckLabel && a.Mode == ModeAggregated {
+			v.errorf(at.add("acknowledged"), "acknowledged: %s needs mode: alarms; an aggregated alert stands for several alarms", a.Acknowledged)
+		}
+	default:
+		v.errorf(at.add("acknowledged"), "acknowledged %q must be label, resolve or silence", a.Acknowledged)
 	}
 	for i, s := range a.Sources {
 		if _, found := seen[s]; !found {

@@ -34,7 +34,26 @@ type board struct {
 	Templating    struct {
 		List []variable `json:"list"`
 	} `json:"templating"`
-	Panels []panel `json:"panels"`
+	Links  []dashLink `json:"links"`
+	Panels []panel    `json:"panels"`
+}
+
+// dashLink is one of the links at the top of a dashboard: to the dashboards
+// carrying Tags, or to URL.
+type dashLink struct {
+	Title       string   `json:"title"`
+	Type        string   `json:"type"`
+	URL         string   `json:"url"`
+	Tags        []string `json:"tags"`
+	AsDropdown  bool     `json:"asDropdown"`
+	KeepTime    bool     `json:"keepTime"`
+	IncludeVars bool     `json:"includeVars"`
+}
+
+// dataLink is a link on a panel's values.
+type dataLink struct {
+	Title string `json:"title"`
+	URL   string `json:"url"`
 }
 
 // variable is a template variable.
@@ -65,11 +84,36 @@ type panel struct {
 	} `json:"gridPos"`
 	FieldConfig struct {
 		Defaults struct {
-			Unit string `json:"unit"`
+			Unit  string     `json:"unit"`
+			Links []dataLink `json:"links"`
 		} `json:"defaults"`
+		Overrides []override `json:"overrides"`
 	} `json:"fieldConfig"`
-	Targets []target `json:"targets"`
-	Panels  []panel  `json:"panels"`
+	Targets         []target         `json:"targets"`
+	Transformations []transformation `json:"transformations"`
+	Panels          []panel          `json:"panels"`
+}
+
+// override sets properties (links among them) on the fields a matcher picks.
+type override struct {
+	Matcher struct {
+		ID      string          `json:"id"`
+		Options json.RawMessage `json:"options"`
+	} `json:"matcher"`
+	Properties []struct {
+		ID    string          `json:"id"`
+		Value json.RawMessage `json:"value"`
+	} `json:"properties"`
+}
+
+// transformation is one step Grafana applies to a panel's data; organize
+// drops and renames fields.
+type transformation struct {
+	ID      string `json:"id"`
+	Options struct {
+		ExcludeByName map[string]bool   `json:"excludeByName"`
+		RenameByName  map[string]string `json:"renameByName"`
+	} `json:"options"`
 }
 
 // target is one query of a panel.

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -15,13 +16,16 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/nmsexporter/nms_exporter/internal/testtool"
+	"github.com/nmsexporter/nms_exporter/model"
 	"github.com/nmsexporter/nms_exporter/sim/mistsim"
+	"github.com/nmsexporter/nms_exporter/sim/primesim"
 )
 
 // receiver is the test's own Alertmanager webhook receiver.
@@ -288,4 +292,205 @@ func writeFile(t *testing.T, path, content string) {
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// amAlertV2 is an alert as Alertmanager's GET /api/v2/alerts lists it.
+type amAlertV2 struct {
+	Labels      map[string]string `json:"labels"`
+	Annotations map[string]string `json:"annotations"`
+	Status      struct {
+		State      string   `json:"state"`
+		SilencedBy []string `json:"silencedBy"`
+	} `json:"status"`
+}
+
+// amSilenceV2 is a silence as GET /api/v2/silences lists it.
+type amSilenceV2 struct {
+	ID       string `json:"id"`
+	Matchers []struct {
+		Name  string `json:"name"`
+		Value string `json:"value"`
+	} `json:"matchers"`
+	CreatedBy string `json:"createdBy"`
+	Comment   string `json:"comment"`
+	Status    struct {
+		State string `json:"state"`
+	} `json:"status"`
+}
+
+// amGet decodes the answer of a GET of Alertmanager's v2 API.
+func amGet(t *testing.T, u string, v any) {
+	t.Helper()
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s = %d", u, resp.StatusCode)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Fatalf("GET %s: %v", u, err)
+	}
+}
+
+// TestVendorAlarmsInAlertmanager runs the real Alertmanager on loopback
+// beside the exporter on the simulators, with the bridge pushing alarm by
+// alarm and silencing acknowledged alarms (acknowledged: silence). For a
+// Mist and a Prime source: an alarm raised is one alert, with its id, text
+// and console link; acknowledged at the vendor, a silence of the bridge's
+// silences its alert; cleared, the silence is expired and the alert
+// resolved.
+func TestVendorAlarmsInAlertmanager(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs Alertmanager")
+	}
+	dir := t.TempDir()
+	amAddr := freeAddr(t)
+	writeFile(t, filepath.Join(dir, "am.yml"), "route:\n  receiver: none\nreceivers:\n  - name: none\n")
+	startProcess(t, "prometheus-alertmanager", "http://"+amAddr+"/-/ready",
+		"--config.file="+filepath.Join(dir, "am.yml"), "--storage.path="+filepath.Join(dir, "am"),
+		"--web.listen-address="+amAddr, "--cluster.listen-address=")
+	env := startEnvWith(t, fmt.Sprintf(`alertmanager:
+  urls: [http://%s]
+  resend_interval: 1s
+  min_severity: info
+  sources: [mist-a, prime-a]
+  acknowledged: silence
+`, amAddr))
+	am := "http://" + amAddr + "/api/v2"
+	mist := env.sims[0].Server.(*mistsim.Server)
+	prime := env.sims[2].Server.(*primesim.Server)
+	var sw mistsim.DeviceInfo
+	for _, d := range mist.Devices() {
+		if d.Type == "switch" {
+			sw = d
+			break
+		}
+	}
+	pdev := prime.Devices()[0]
+
+	for _, tc := range []struct {
+		source, device, text string
+		wantURL              bool
+		raise                func() string
+		ack, clear           func(id string) error
+	}{
+		{
+			source: "mist-a", device: sw.Name, text: "Uplink ge-0/0/48 lost; PSU 2 failed",
+			raise: func() string {
+				return mist.RaiseAlarm(mistsim.Alarm{Type: "switch_down", Severity: "critical", DeviceMACs: []string{sw.MAC},
+					Hostnames: []string{sw.Name}, Note: "Uplink ge-0/0/48 lost; PSU 2 failed"})
+			},
+			ack:   func(id string) error { return mist.AckAlarm(id, "oncall@example.com") },
+			clear: mist.ClearAlarm,
+		},
+		{
+			source: "prime-a", device: pdev.Name, text: "Device " + pdev.Name + " is unreachable from Prime.", wantURL: true,
+			raise: func() string {
+				return strconv.FormatInt(prime.RaiseAlarm(primesim.Alarm{DeviceName: pdev.Name, Severity: "CRITICAL",
+					Message: "Device " + pdev.Name + " is unreachable from Prime."}), 10)
+			},
+			ack: func(id string) error {
+				n, _ := strconv.ParseInt(id, 10, 64)
+				return prime.AcknowledgeAlarm(n, true)
+			},
+			clear: func(id string) error {
+				n, _ := strconv.ParseInt(id, 10, 64)
+				return prime.ClearAlarm(n)
+			},
+		},
+	} {
+		t.Run(tc.source, func(t *testing.T) {
+			src, ok := env.exp.Manager().Source(tc.source)
+			if !ok {
+				t.Fatalf("no source %s", tc.source)
+			}
+			poll := func() {
+				t.Helper()
+				if err := src.Refresh(context.Background(), "alarms"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			id := tc.raise()
+			poll()
+			filter := "?filter=" + url.QueryEscape(fmt.Sprintf("source=%q", tc.source)) + "&filter=" + url.QueryEscape(fmt.Sprintf("alarm_id=%q", id))
+			alerts := func() []amAlertV2 {
+				var as []amAlertV2
+				amGet(t, am+"/alerts"+filter, &as)
+				return as
+			}
+			waitFor(t, 15*time.Second, "the alarm's alert in Alertmanager", func() bool { return len(alerts()) > 0 })
+			as := alerts()
+			if len(as) != 1 {
+				t.Fatalf("Alertmanager holds %d alerts of alarm %s; want exactly one: %+v", len(as), id, as)
+			}
+			a := as[0]
+			if a.Labels["alertname"] != "NmsVendorAlarm" || a.Labels["alarm_id"] != id || a.Labels["device"] != tc.device ||
+				a.Labels["severity"] != "critical" || a.Annotations["alarm_id"] != id || a.Annotations["description"] != tc.text {
+				t.Errorf("alert = %v %v; want NmsVendorAlarm of %s on %s, critical, with its text %q",
+					a.Labels, a.Annotations, id, tc.device, tc.text)
+			}
+			// The console link is the alarm's: Prime's server; Mist's only
+			// for its clouds' hosts, so none for a simulator on loopback.
+			rec, _ := model.FindAlarm(src.ActiveAlarms(), id)
+			if got := a.Annotations["url"]; got != rec.URL || (tc.wantURL && !strings.HasPrefix(got, "http")) {
+				t.Errorf("url annotation = %q; want the alarm's link %q", got, rec.URL)
+			}
+
+			// Acknowledged at the vendor: silenced by the bridge.
+			if err := tc.ack(id); err != nil {
+				t.Fatal(err)
+			}
+			poll()
+			ours := func() []amSilenceV2 {
+				var all, out []amSilenceV2
+				amGet(t, am+"/silences", &all)
+				for _, s := range all {
+					for _, m := range s.Matchers {
+						if m.Name == "alarm_id" && m.Value == id && s.CreatedBy == "nms_exporter" {
+							out = append(out, s)
+						}
+					}
+				}
+				return out
+			}
+			waitFor(t, 15*time.Second, "the alert silenced", func() bool {
+				as := alerts()
+				return len(as) == 1 && as[0].Status.State == "suppressed"
+			})
+			ss := ours()
+			if len(ss) != 1 || ss[0].Status.State != "active" || !strings.HasPrefix(ss[0].Comment, "nms_exporter alarm "+tc.source+"/"+id) {
+				t.Fatalf("the bridge's silences of %s = %+v; want one, active, its comment naming the alarm", id, ss)
+			}
+			if got := alerts()[0].Status.SilencedBy; len(got) != 1 || got[0] != ss[0].ID {
+				t.Errorf("alert silenced by %v; want the bridge's silence %s", got, ss[0].ID)
+			}
+
+			// Cleared: the silence expires and the alert resolves.
+			if err := tc.clear(id); err != nil {
+				t.Fatal(err)
+			}
+			poll()
+			waitFor(t, 15*time.Second, "the silence expired and the alert resolved", func() bool {
+				ss := ours()
+				return len(alerts()) == 0 && len(ss) == 1 && ss[0].Status.State == "expired"
+			})
+		})
+	}
+
+	// Nautobot describes mist-a: the alerts of the devices it knows carry
+	// their location.
+	var as []amAlertV2
+	amGet(t, am+"/alerts?filter="+url.QueryEscape(`source="mist-a"`), &as)
+	enriched := 0
+	for _, a := range as {
+		if a.Labels["location"] != "" {
+			enriched++
+		}
+	}
+	if len(as) > 0 && enriched == 0 {
+		t.Errorf("none of mist-a's %d alerts has a location; want those of the devices Nautobot mirrors", len(as))
+	}
+	t.Logf("mist-a: %d alerts, %d with a location from Nautobot", len(as), enriched)
 }

@@ -203,7 +203,7 @@ func metricsDoc(all map[string]*dto.MetricFamily) string {
 	for n := range all {
 		switch {
 		case strings.HasPrefix(n, "go_"), strings.HasPrefix(n, "process_"), strings.HasPrefix(n, "promhttp_"):
-		case n == "nms_exporter_build_info", strings.HasPrefix(n, "nms_config_"), strings.HasPrefix(n, "nms_bridge_"), strings.HasPrefix(n, "nms_webhook_"), strings.HasPrefix(n, "nms_state_"):
+		case strings.HasPrefix(n, "nms_exporter_"), strings.HasPrefix(n, "nms_config_"), strings.HasPrefix(n, "nms_bridge_"), strings.HasPrefix(n, "nms_webhook_"), strings.HasPrefix(n, "nms_state_"):
 			self = append(self, n)
 		default:
 			probe = append(probe, n)

@@ -27,22 +27,22 @@ func TestRequesterStream(t *testing.T) {
 		want304  bool
 		codes    []string
 	}{
-		{name: "past the cap", handler: func(w http.ResponseWriter, _ int) { io.WriteString(w, lines) }, wantRead: 100, codes: []string{"/s 200"}},
+		{name: "past the cap", handler: func(w http.ResponseWriter, _ int) { _, _ = io.WriteString(w, lines) }, wantRead: 100, codes: []string{"/s 200"}},
 		{name: "304", handler: func(w http.ResponseWriter, _ int) { w.WriteHeader(http.StatusNotModified) }, want304: true, codes: []string{"/s 304"}},
 		{name: "503 retried", handler: func(w http.ResponseWriter, hits int) {
 			if hits == 1 {
 				w.WriteHeader(http.StatusServiceUnavailable)
 				return
 			}
-			io.WriteString(w, lines)
+			_, _ = io.WriteString(w, lines)
 		}, wantRead: 100, codes: []string{"/s 503", "/s 200"}},
 		{name: "403", handler: func(w http.ResponseWriter, _ int) { http.Error(w, `{"message": "not entitled"}`, http.StatusForbidden) },
 			wantErr: "GET /s: HTTP 403: not entitled", codes: []string{"/s 403"}},
 		{name: "cut mid-way", handler: func(w http.ResponseWriter, _ int) {
 			w.Header().Set("Content-Length", "900")
-			io.WriteString(w, lines[:450])
+			_, _ = io.WriteString(w, lines[:450])
 		}, wantErr: "GET /s: unexpected EOF", codes: []string{"/s error"}},
-		{name: "reader's error", handler: func(w http.ResponseWriter, _ int) { io.WriteString(w, lines) },
+		{name: "reader's error", handler: func(w http.ResponseWriter, _ int) { _, _ = io.WriteString(w, lines) },
 			read: func(io.Reader) error { return errors.New("line 1 is not JSON") }, wantErr: "GET /s: line 1 is not JSON", codes: []string{"/s 200"}},
 	}
 	for _, tt := range tests {

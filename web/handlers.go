@@ -18,7 +18,8 @@ import (
 // ProbeHandler serves /probe?target=NAME: one source's cached data and
 // health, so every source gets its own up and instance in Prometheus. NAME
 // is a configured source name, never a URL: the credentials stay with the
-// exporter's config.
+// exporter's config. A source another shard polls is not found here (404,
+// naming the shard); an unknown name is a bad request.
 func ProbeHandler(m *collector.Manager, logger *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
@@ -32,6 +33,14 @@ func ProbeHandler(m *collector.Manager, logger *slog.Logger) http.Handler {
 			return
 		}
 		src, ok := m.Source(name)
+		if shard, elsewhere := m.Elsewhere(name); !ok && elsewhere {
+			// A configured source another replica polls: nothing here, and
+			// the scraper is told where it is.
+			own := m.Shard()
+			http.Error(w, fmt.Sprintf("target %q is polled by shard %d of %d, not by this replica (shard %d): scrape the replica of shard %d, whose /sd lists it",
+				name, shard, own.Total, own.Index, shard), http.StatusNotFound)
+			return
+		}
 		if !ok {
 			http.Error(w, fmt.Sprintf("unknown target %q: not a configured source name (see /sd)", name), http.StatusBadRequest)
 			return
@@ -54,8 +63,8 @@ type targetGroup struct {
 }
 
 // SDHandler serves Prometheus HTTP service discovery: one target group per
-// source, aimed at this exporter with the source as the probe's target
-// parameter. The exporter's address is external's when set (the URL users
+// source this replica polls (its shard's), aimed at this exporter with the
+// source as the probe's target parameter. The exporter's address is external's when set (the URL users
 // reach it by, behind a proxy), else the Host the request came by, which
 // must then be a plain host or host:port: a Host header is the client's
 // to write, and nothing else may reach Prometheus' targets.

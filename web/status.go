@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -83,8 +84,9 @@ func StatusHandler(m *collector.Manager, logger *slog.Logger) http.Handler {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		if err := statusPage.Execute(w, struct {
 			Now     string
+			Shard   ShardLine
 			Sources []statusSource
-		}{now.UTC().Format(time.RFC3339), page}); err != nil {
+		}{now.UTC().Format(time.RFC3339), NewShardLine(m), page}); err != nil {
 			logger.Error("rendering /status", "err", err)
 		}
 	})
@@ -103,6 +105,7 @@ td,th{padding:.3em .8em;border-bottom:1px solid #ddd;text-align:left;vertical-al
 <h1>nms_exporter status</h1>
 <p>At {{.Now}}. Each source's data is refreshed in the background and served from a cache;
 <a href="/">home</a>, <a href="/metrics">/metrics</a>.</p>
+{{with .Shard}}{{if .Sharded}}<p>{{.}}</p>{{end}}{{end}}
 {{range .Sources}}
 <h2 id="{{.Name}}">{{.Name}} <small>({{.Vendor}})</small> {{if .Up}}<span class="ok">up</span>{{else}}<span class="bad">down</span>{{end}}</h2>
 <p><a href="/probe?target={{.Name}}">/probe?target={{.Name}}</a> · {{.Calls}} API calls since start</p>
@@ -117,3 +120,24 @@ td,th{padding:.3em .8em;border-bottom:1px solid #ddd;text-align:left;vertical-al
 {{else}}<p>No sources configured.</p>{{end}}
 </body></html>
 `))
+
+// ShardLine says, on the pages, which shard this replica is and how many
+// of the configured sources it polls.
+type ShardLine struct {
+	Sharded                         bool
+	Index, Total, Polls, Configured int
+}
+
+// NewShardLine reads the manager's shard and sources.
+func NewShardLine(m *collector.Manager) ShardLine {
+	s := m.Shard()
+	return ShardLine{Sharded: s.Sharded(), Index: s.Index, Total: s.Total, Polls: len(m.Sources()), Configured: m.Configured()}
+}
+
+func (l ShardLine) String() string {
+	if !l.Sharded {
+		return fmt.Sprintf("Not sharded: this exporter polls every configured source (%d).", l.Polls)
+	}
+	return fmt.Sprintf("Shard %d of %d (numbered from 0): this replica polls %d of the %d configured sources; the other shards poll the rest.",
+		l.Index, l.Total, l.Polls, l.Configured)
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/nmsexporter/nms_exporter/collector"
 	"github.com/nmsexporter/nms_exporter/config"
 	"github.com/nmsexporter/nms_exporter/exposition"
+	"github.com/nmsexporter/nms_exporter/internal/sharding"
 	"github.com/nmsexporter/nms_exporter/registry"
 	"github.com/nmsexporter/nms_exporter/sim/mistsim"
 )
@@ -146,5 +147,79 @@ func TestStatusShowsRefusedRender(t *testing.T) {
 	StatusHandler(m, slog.New(slog.DiscardHandler)).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/status", nil))
 	if page := rec.Body.String(); !strings.Contains(page, "render failing") || !strings.Contains(page, "over the limit of 1 (limits.series)") {
 		t.Errorf("/status does not show the refused render:\n%s", page)
+	}
+}
+
+// TestProbeNamesTheShardThatPollsATarget: on a replica of three, a source
+// another shard polls is not found, and the answer names its shard; the
+// replica's own sources are served, and /sd and /status show only them.
+func TestProbeNamesTheShardThatPollsATarget(t *testing.T) {
+	sim, err := mistsim.New(mistsim.Options{Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(sim)
+	t.Cleanup(srv.Close)
+	var file strings.Builder
+	file.WriteString("mist:\n")
+	names := []string{"org-0", "org-1", "org-2", "org-3", "org-4", "org-5"}
+	for _, n := range names {
+		fmt.Fprintf(&file, "  - name: %s\n    base_url: %s\n    token: %s\n    stream: {enabled: false}\n", n, srv.URL, sim.Credentials().Token)
+	}
+	cfg, err := config.Parse([]byte(file.String()), "shards.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	shard := sharding.Shard{Index: 1, Total: 3}
+	m := collector.NewManager(context.Background(), collector.Options{Logger: slog.New(slog.DiscardHandler), Vendors: registry.Vendors, Shard: shard})
+	t.Cleanup(m.Stop)
+	if err := m.Apply(cfg); err != nil {
+		t.Fatal(err)
+	}
+	probe := ProbeHandler(m, slog.New(slog.DiscardHandler))
+	var own []string
+	for _, n := range names {
+		owner := shard.Owner(n)
+		rec := httptest.NewRecorder()
+		probe.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/probe?target="+n, nil))
+		switch {
+		case owner == shard.Index && rec.Code != http.StatusOK:
+			t.Errorf("GET /probe?target=%s on its own shard = %d; want 200", n, rec.Code)
+		case owner != shard.Index && (rec.Code != http.StatusNotFound || !strings.Contains(rec.Body.String(), fmt.Sprintf("polled by shard %d of 3", owner))):
+			t.Errorf("GET /probe?target=%s, shard %d's, on shard 1 = %d %q; want 404 naming shard %d", n, owner, rec.Code, rec.Body, owner)
+		}
+		if owner == shard.Index {
+			own = append(own, n)
+		}
+	}
+	if len(own) == 0 || len(own) == len(names) {
+		t.Fatalf("shard 1 owns %v of %v: the test needs some sources on it and some elsewhere", own, names)
+	}
+	rec := httptest.NewRecorder()
+	probe.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/probe?target=nope", nil))
+	if rec.Code != http.StatusBadRequest {
+		t.Errorf("GET /probe?target=nope on a shard = %d; want 400, as an unknown name is", rec.Code)
+	}
+
+	req := httptest.NewRequest(http.MethodGet, "/sd", nil)
+	req.Host = "replica-1:9877"
+	rec = httptest.NewRecorder()
+	SDHandler(m, nil).ServeHTTP(rec, req)
+	var groups []targetGroup
+	if err := json.Unmarshal(rec.Body.Bytes(), &groups); err != nil {
+		t.Fatal(err)
+	}
+	var listed []string
+	for _, g := range groups {
+		listed = append(listed, g.Labels["__param_target"])
+	}
+	if fmt.Sprint(listed) != fmt.Sprint(own) {
+		t.Errorf("/sd on shard 1 lists %v; want its own sources, %v", listed, own)
+	}
+
+	rec = httptest.NewRecorder()
+	StatusHandler(m, slog.New(slog.DiscardHandler)).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/status", nil))
+	if want := fmt.Sprintf("Shard 1 of 3 (numbered from 0): this replica polls %d of the %d configured sources", len(own), len(names)); !strings.Contains(rec.Body.String(), want) {
+		t.Errorf("/status does not say %q:\n%s", want, rec.Body)
 	}
 }

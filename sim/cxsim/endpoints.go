@@ -260,6 +260,10 @@ func deviceRow(w *world, i int, r []value) []value {
 		resetReason = last.reason
 		contact, sysName = "noc@example.com", name
 	}
+	lastTS := vt(last.at)
+	if w.noInventoryReset {
+		lastTS = vnull
+	}
 	image := ""
 	if p.image != "" {
 		image = strings.Replace(p.image, "%s", sv.image, 1)
@@ -269,7 +273,7 @@ func deviceRow(w *world, i int, r []value) []value {
 	return append(r[:0],
 		vs(c.name), vs(register), vs(cfg), cfgTS, vt(created),
 		vi(int64(d.id)), vs(ip), vs(name), vs(w.statuses[d.status]), vs("Managed Chassis"), vs(features), vs(image),
-		vs(inv), invTS, vs(ip), vb(d.flags&flagSeedFile != 0), vt(last.at), vs(p.family),
+		vs(inv), invTS, vs(ip), vb(d.flags&flagSeedFile != 0), lastTS, vs(p.family),
 		vs(p.pid), vs(p.ptype), vs(resetReason), vs(contact), vs(sysDescr(p, sv)), vs(ct.name+", "+ct.country+" / "+strings.ToUpper(s.label)),
 		vs(sysName), vs(p.oid), vs(sv.typ), vs(sv.ver), vs(""), vs(""),
 		vs(""), vs(""),

@@ -69,6 +69,10 @@ type Options struct {
 	// BulkQuirks writes bulk/alerts with the quirks the SDK's models absorb:
 	// empty strings for contract dates and no baseProductIdList.
 	BulkQuirks bool
+	// InventoryWithoutResets leaves lastResetTimestamp null in the
+	// inventory's device records, as the SDK's model allows (it is
+	// optional there); deviceReset/lastResetDetails still gives it.
+	InventoryWithoutResets bool
 	// BulkConditional puts Last-Modified and an ETag on bulk/alerts and
 	// answers If-None-Match with a 304, as the documentation says of the
 	// API's 200s in general; by default the stream carries neither. Which
@@ -177,6 +181,7 @@ func New(o Options) (*Server, error) {
 	s.creds = Credentials{ClientID: o.ClientID, ClientSecret: o.ClientSecret}
 	today := int32(now().UTC().Truncate(24*time.Hour).Unix() / day)
 	s.w = buildWorld(o.Seed, o.Size, spec, today)
+	s.w.noInventoryReset = o.InventoryWithoutResets
 	s.fault = simkit.NewSwitch[Faults](o.Seed, faultStream)
 	s.Faulted = s.fault.Faulted()
 	s.Counted = s.calls.Counted()

@@ -132,6 +132,8 @@ type world struct {
 	size  string
 	today int32 // days since the epoch: the UTC day of New, the anchor of every date
 
+	noInventoryReset bool // Options.InventoryWithoutResets
+
 	sites    []site
 	colls    []collector
 	devs     []device

@@ -542,7 +542,7 @@ func fromBulk[T any](ctx context.Context, c *Client, collection string, build fu
 	}
 	v, err := lists(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("%w (after %s failed: %v)", err, bulkEndpoint, berr)
+		return nil, fmt.Errorf("%w (after %s failed: %w)", err, bulkEndpoint, berr)
 	}
 	return v, &vendors.FallbackError{Err: fmt.Errorf("%s failed, so the lists were walked: %w", bulkEndpoint, berr)}
 }

@@ -67,8 +67,9 @@ func readAll(t *testing.T, c *Client) (snapshots, []error) {
 	return s, fallbacks
 }
 
-// sameData reports how a and b differ, leaving out the processing times
-// and the uptimes, which follow the clock; "" when they do not.
+// sameData reports how a and b differ, leaving out the processing and
+// reading times and the uptimes, which follow the clock; "" when they do
+// not.
 func sameData(a, b snapshots) string {
 	strip := func(s snapshots) snapshots {
 		inv := *s.inv
@@ -76,7 +77,7 @@ func sameData(a, b snapshots) string {
 		for i := range inv.Devices {
 			inv.Devices[i].Uptime = 0
 		}
-		inv.LastModified = 0
+		inv.LastModified, inv.At = 0, 0
 		fns, adv, eol, con, res := *s.fns, *s.adv, *s.eol, *s.con, *s.res
 		fns.LastModified, adv.LastModified, eol.LastModified, con.LastModified, res.LastModified = 0, 0, 0, 0, 0
 		return snapshots{&inv, &fns, &adv, &eol, &con, &res}
@@ -265,7 +266,7 @@ func bulkServer(t *testing.T, sim *cxsim.Server, body string) string {
 	return rewrite(t, sim, func(w http.ResponseWriter, r *http.Request, next http.Handler) {
 		if strings.HasSuffix(r.URL.Path, "/bulk/alerts") {
 			w.Header().Set("Content-Type", "application/x-ndjson")
-			io.WriteString(w, body)
+			_, _ = io.WriteString(w, body)
 			return
 		}
 		next.ServeHTTP(w, r)

@@ -24,6 +24,9 @@ type Inventory struct {
 	// LastModified is when CX Cloud last processed the data, in unix
 	// seconds (the answers' Last-Modified; 0 when they carry none).
 	LastModified int64
+	// At is when the inventory was read, in unix seconds: the devices'
+	// uptimes are as of then.
+	At int64 `json:",omitempty"`
 }
 
 // Collector is one CX Cloud collector (a CX agent or appliance).
@@ -185,7 +188,7 @@ func deviceType(family, productType string) string {
 // newInventory builds the inventory as of now: a device's uptime is the
 // time since its lastResetTimestamp, where it has one.
 func newInventory(devices []device, idx *assetIndex, colls []collector, now time.Time) *Inventory {
-	out := &Inventory{Devices: make([]model.Device, 0, len(devices))}
+	out := &Inventory{Devices: make([]model.Device, 0, len(devices)), At: now.Unix()}
 	for _, d := range devices {
 		name := d.DeviceName
 		if name == "" {

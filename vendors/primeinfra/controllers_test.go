@@ -53,8 +53,6 @@ func pageOf(key string, dtos []string) string {
 	return `{"queryResponse": {"entity": [` + strings.Join(es, ",") + `]}}`
 }
 
-func ptr(v float64) *float64 { return &v }
-
 func fmtRatio(p *float64) string {
 	if p == nil {
 		return "absent"

@@ -3,6 +3,7 @@
 package cxsource
 
 import (
+	"slices"
 	"time"
 
 	"github.com/nmsexporter/nms_exporter/collector"
@@ -94,14 +95,52 @@ func build(cfg *config.CXCloud, env collector.Env) (*collector.Parts, error) {
 	}
 	p := &collector.Parts{Collections: kinds, Render: render, Budget: budget, Reserve: cfg.Budget.Reserve,
 		ETags: etags, Identity: cfg.URL() + " " + cfg.ClientID}
-	p.Devices = func(d collector.Data) []model.Device {
-		if inv, ok := collector.Get(d, cxInventory); ok {
-			return inv.Devices
-		}
-		return nil
-	}
+	p.Devices = devices
 	p.Close = client.Close
 	return p, nil
+}
+
+// devices are the inventory's devices; one whose inventory record has no
+// last reset takes its uptime, as of the inventory's reading as the others'
+// are, from the resets collection's last reset of it, where that knows one.
+// The inventory's own list is shared, so it is copied only when a device
+// needs the uptime.
+func devices(d collector.Data) []model.Device {
+	inv, ok := collector.Get(d, cxInventory)
+	if !ok {
+		return nil
+	}
+	r, ok := collector.Get(d, cxResets)
+	if !ok || inv.At == 0 {
+		return inv.Devices
+	}
+	var last map[string]int64
+	var out []model.Device
+	for i, dev := range inv.Devices {
+		if dev.Uptime > 0 {
+			continue
+		}
+		if last == nil {
+			last = make(map[string]int64, len(r.Resets))
+			for _, rs := range r.Resets {
+				if rs.At > 0 {
+					last[rs.Device] = rs.At
+				}
+			}
+		}
+		at, ok := last[dev.Name]
+		if !ok || at >= inv.At {
+			continue
+		}
+		if out == nil {
+			out = slices.Clone(inv.Devices)
+		}
+		out[i].Uptime = float64(inv.At - at)
+	}
+	if out == nil {
+		return inv.Devices
+	}
+	return out
 }
 
 func render(out *exposition.Sink, d collector.Data) {
@@ -111,7 +150,7 @@ func render(out *exposition.Sink, d collector.Data) {
 		}
 	}
 	if inv, ok := collector.Get(d, cxInventory); ok {
-		exposition.Devices(out, inv.Devices)
+		exposition.Devices(out, devices(d))
 		processed("inventory", inv.LastModified)
 		for _, c := range inv.Collectors {
 			out.Gauge(cxCollectorInfoDesc, 1, c.ID, c.Name, c.Status, c.Version)

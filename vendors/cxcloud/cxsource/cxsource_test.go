@@ -123,10 +123,19 @@ func TestCXCloudDayWithinBudget(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a simulated day against the large tenant")
 	}
-	lists := simulateDay(t, "lists", listsPlan, cxsim.Options{})
-	bulk := simulateDay(t, "bulk", "", cxsim.Options{BulkConditional: true})
+	lists := simulateDay(t, "lists", listsPlan, cxsim.Options{Size: "large"})
+	// The bulk plan's calls do not depend on the tenant's size (one
+	// bulk/alerts call an hour at most, and the collectors), but its
+	// streams do: the race detector would take a quarter of an hour over
+	// the large tenant's day, so it checks the calls on the medium one.
+	// The figures of docs/cxcloud.md are those of the large one.
+	bulkSize := "large"
+	if raceDetector {
+		bulkSize = "medium"
+	}
+	bulk := simulateDay(t, "bulk", "", cxsim.Options{Size: bulkSize, BulkConditional: true})
 	if os.Getenv("NMS_CX_DAY_BULK_IN_FULL") != "" {
-		if full := simulateDay(t, "bulk (answered in full)", "", cxsim.Options{}); full.calls != bulk.calls {
+		if full := simulateDay(t, "bulk (answered in full)", "", cxsim.Options{Size: bulkSize}); full.calls != bulk.calls {
 			t.Errorf("the bulk plan spent %d calls against bulk/alerts answered in full, %d against 304s; want the same", full.calls, bulk.calls)
 		}
 	}
@@ -157,7 +166,6 @@ func simulateDay(t *testing.T, plan, extra string, o cxsim.Options) day {
 	t.Helper()
 	start := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
 	clock := testtool.NewClock(start)
-	o.Size = "large"
 	env := newCXEnvWith(t, o, clock, 150*time.Millisecond, extra)
 	src := env.source(t, "")
 	ctx := context.Background()
@@ -200,8 +208,8 @@ func simulateDay(t *testing.T, plan, extra string, o cxsim.Options) day {
 	}
 	d := day{calls: env.sim.Calls(), notModified: float64(env.sim.NotModified()), bulkCalls: env.sim.CallsByPath()["/{region}/bcs/v2/bulk/alerts"]}
 	d.repeat = d.calls - firstCalls
-	t.Logf("%s plan, a simulated day: %d calls (%d in the first refreshes, %d to bulk/alerts), %.0f of %d repeat calls answered 304 (%.1f%%), "+
-		"%d 429s, %.0f MB of bodies", plan, d.calls, firstCalls, d.bulkCalls, d.notModified, d.repeat, 100*d.notModified/float64(d.repeat),
+	t.Logf("%s plan, a simulated day of the %s tenant: %d calls (%d in the first refreshes, %d to bulk/alerts), %.0f of %d repeat calls answered 304 (%.1f%%), "+
+		"%d 429s, %.0f MB of bodies", plan, o.Size, d.calls, firstCalls, d.bulkCalls, d.notModified, d.repeat, 100*d.notModified/float64(d.repeat),
 		env.sim.RateLimited(), float64(env.bytes.Load())/1e6)
 	if d.calls >= 10000 {
 		t.Errorf("%s plan: a simulated day spent %d calls; want fewer than 10,000", plan, d.calls)

@@ -3,7 +3,6 @@
 package nautobotsource
 
 import (
-	"strings"
 	"time"
 
 	"github.com/nmsexporter/nms_exporter/collector"
@@ -67,6 +66,7 @@ func build(cfg *config.Nautobot, env collector.Env) (*collector.Parts, error) {
 	describes := append([]string(nil), cfg.Describes...)
 	p.Describes = describes
 	p.Render = render
+	p.SotDevices = sotDevices
 	p.RenderPeers = func(out *exposition.Sink, d collector.Data, peers map[string][]model.Device) {
 		sot, ok := collector.Get(d, nautobotDevices)
 		if !ok {
@@ -168,5 +168,21 @@ func drift(sot []nautobot.Device, vendor []model.Device) [4]int {
 	return out
 }
 
-func serialKey(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }
-func nameKey(s string) string   { return strings.ToLower(strings.TrimSpace(s)) }
+// Matched as the alert bridge's enrichment matches them
+// (collector.SotIndex), so an alert and the drift agree on a device.
+func serialKey(s string) string { return model.SerialKey(s) }
+func nameKey(s string) string   { return model.NameKey(s) }
+
+// sotDevices lists the devices Nautobot records, for the alerts of the
+// sources it describes.
+func sotDevices(d collector.Data) []model.SotDevice {
+	sot, ok := collector.Get(d, nautobotDevices)
+	if !ok {
+		return nil
+	}
+	out := make([]model.SotDevice, len(sot.Devices))
+	for i, dev := range sot.Devices {
+		out[i] = model.SotDevice{Name: dev.Name, Serial: dev.Serial, Location: dev.Location, Role: dev.Role, Tenant: dev.Tenant}
+	}
+	return out
+}

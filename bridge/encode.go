@@ -1,0 +1,104 @@
+package bridge
+
+import (
+	"time"
+	"unicode/utf8"
+)
+
+// The alarms mode writes its alerts' JSON itself, into one buffer reused
+// from batch to batch: a large source's push resends thousands of alerts a
+// minute, and a map per label set and per annotation set, made and
+// marshalled for each, would be most of the push's work and garbage.
+
+const hexDigits = "0123456789abcdef"
+
+// appendEscaped appends s as the inside of a JSON string, as
+// encoding/json writes it: invalid UTF-8 becomes U+FFFD.
+func appendEscaped(b []byte, s string) []byte {
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i++
+			start = i
+			continue
+		}
+		i += size
+	}
+	return append(b, s[start:]...)
+}
+
+// object writes one JSON object of string values, leaving out empty ones.
+type object struct {
+	b     []byte
+	empty bool
+}
+
+func openObject(b []byte) object { return object{b: append(b, '{'), empty: true} }
+
+// key starts a member named k whose value the caller writes.
+func (o *object) key(k string) {
+	if !o.empty {
+		o.b = append(o.b, ',')
+	}
+	o.empty = false
+	o.b = append(o.b, '"')
+	o.b = append(o.b, k...)
+	o.b = append(o.b, '"', ':')
+}
+
+// str writes the member k: v unless v is empty.
+func (o *object) str(k, v string) {
+	if v == "" {
+		return
+	}
+	o.key(k)
+	o.b = append(o.b, '"')
+	o.b = appendEscaped(o.b, v)
+	o.b = append(o.b, '"')
+}
+
+// text writes the member k with the parts of its value in turn.
+func (o *object) text(k string, parts ...string) {
+	o.key(k)
+	o.b = append(o.b, '"')
+	for _, p := range parts {
+		o.b = appendEscaped(o.b, p)
+	}
+	o.b = append(o.b, '"')
+}
+
+// time writes the member k as RFC 3339, as encoding/json writes a time.
+func (o *object) time(k string, t time.Time) {
+	o.key(k)
+	o.b = append(o.b, '"')
+	o.b = t.UTC().AppendFormat(o.b, time.RFC3339Nano)
+	o.b = append(o.b, '"')
+}
+
+func (o *object) close() []byte { return append(o.b, '}') }
