@@ -49,6 +49,9 @@ import (
 //     pace the configured budget sets (requests a second, holds);
 //   - series, scrape-p50-ms, scrape-p99-ms;
 //   - peak-RSS-MiB: the exporter's peak RSS from before it started.
+//
+// With NMS_BENCH_HEAPPROFILE set to a file, it writes there the heap
+// profile of the highest live heap.
 func BenchmarkLarge(b *testing.B) {
 	for _, vendors := range [][]string{{"mist"}, {"prime"}, {"cxcloud"}, {"nautobot"}, {"mist", "prime", "cxcloud", "nautobot"}} {
 		name := vendors[0]
@@ -79,6 +82,8 @@ func benchLarge(b *testing.B, vendors []string) {
 	if err := procstat.ResetPeak(); err != nil {
 		b.Logf("peak RSS cannot be reset (%v); it counts from the process start", err)
 	}
+	stopProfile := heapProfileAtPeak(b)
+	defer stopProfile()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	logger := slog.New(slog.DiscardHandler)

@@ -234,8 +234,12 @@ func (s *Source) expirePushed() {
 // since that poll began, within their lifetime, in place of the poll's
 // record of the same alarm unless that record is the newer (its UpdatedAt
 // after the event's date); an alarm whose last event cleared it is left
-// out. The list is shared: callers must not change it.
-func (s *Source) ActiveAlarms() []model.Alarm { return s.alarmsOf(s.cache.view()).list }
+// out. It is made from the data as they are at the call: between
+// versions the source keeps only the counts and a hash of the list, as a
+// vendor's list may be a copy of its alarms (Prime's joins their sites)
+// that would double what they hold. It may share the vendor's records:
+// callers must not change it.
+func (s *Source) ActiveAlarms() []model.Alarm { return s.mergeAlarms(s.cache.view(), s.now()).list }
 
 // Alarms returns the active alarms counted by the labels of
 // nms_alarms_active, as the scrapes show them.
@@ -247,14 +251,17 @@ type activeAlarms struct {
 	version uint64
 	// until is when a pushed alarm of the list reaches the end of its
 	// lifetime, and the list must be made again; zero for never.
-	until  time.Time
+	until time.Time
+	// list is the alarms themselves, set only by mergeAlarms: alarmsOf
+	// keeps what is derived from them.
 	list   []model.Alarm
 	counts []model.AlarmCount
 	sum    uint64 // hash of list, to tell a change
 }
 
-// alarmsOf returns the active alarms as of v, made once per version of
-// the data: the render, the bridge and the change check all read them.
+// alarmsOf returns the counts and the hash of the active alarms as of v,
+// made once per version of the data: the render, the bridge and the
+// change check all read them.
 func (s *Source) alarmsOf(v view) *activeAlarms {
 	now := s.now()
 	if m := s.alarmMemo.Load(); m != nil && m.version == v.version && (m.until.IsZero() || now.Before(m.until)) {
@@ -263,6 +270,7 @@ func (s *Source) alarmsOf(v view) *activeAlarms {
 	m := s.mergeAlarms(v, now)
 	m.counts = model.CountAlarms(m.list)
 	m.sum = alarmsSum(s.alarmSeed, m.list)
+	m.list = nil
 	s.alarmMemo.Store(m)
 	return m
 }

@@ -47,6 +47,16 @@ type view struct {
 // data returns the last good data of every collection.
 func (v view) data() Data { return Data{entries: v.entries} }
 
+// withoutData is v without the collections' data: the health it reports.
+func (v view) withoutData() view {
+	out := view{version: v.version, entries: make(map[string]entry, len(v.entries))}
+	for n, e := range v.entries {
+		e.data = nil
+		out.entries[n] = e
+	}
+	return out
+}
+
 // view returns the collections as they are now.
 func (c *cache) view() view {
 	c.mu.RLock()

@@ -34,11 +34,11 @@ type rendered struct {
 	// cost is how long the last render and its encodings took, in
 	// nanoseconds, not counting the waits for a core: what paces rebuilds.
 	cost atomic.Int64
-	// good is what the encodings in out were made from, nil for none (an
-	// empty render, when the first one was refused).
-	good *renderInput
 	// err is why the render of the data of failKey was refused, nil when
-	// the last render was not; out still holds the last good one.
+	// the last render was not; out still holds the last good one, and a
+	// format it lacks is made from its text (exposition.ReadBack): the
+	// data it was made from are not kept, as between a refresh and the
+	// next render they would be held beside the new.
 	err     error
 	failKey uint64
 }
@@ -147,8 +147,8 @@ func (s *Source) rebuildSoon() {
 // same data it encodes only the formats missing. It gathers what it reads
 // before it takes a core, and holds no lock but its own while it waits for
 // one. A render over the source's series limit is refused: the last good
-// encodings stay, and the formats they lack are made from what they were
-// made from. It returns the encoding in f and the view it was made from.
+// encodings stay, and the formats they lack are made from their text. It
+// returns the encoding in f and the view it was made from.
 func (s *Source) rebuild(f exposition.Format) (view, *exposition.Deflated) {
 	s.rendered.build.Lock()
 	defer s.rendered.build.Unlock()
@@ -163,13 +163,16 @@ func (s *Source) rebuild(f exposition.Format) (view, *exposition.Deflated) {
 
 // rebuildFrom is rebuild's work on what was gathered, under the build
 // lock. It reports whether the render was refused while the encoding in f
-// is missing, which another pass makes from the last good render.
+// is missing, which another pass makes from the last good render's text.
 func (s *Source) rebuildFrom(in *renderInput, f exposition.Format) (view, *exposition.Deflated, bool) {
 	key, gathered := in.key, in.view
 	s.rendered.mu.Lock()
+	// kept is the last good render's text, when the formats to make are
+	// made from it.
+	var kept *exposition.Deflated
 	if s.rendered.err != nil && s.rendered.failKey == key {
 		// The same data again: rendering it would be refused again.
-		in, key = s.rendered.good, s.rendered.key
+		kept, key = s.rendered.out[exposition.FormatText], s.rendered.key
 	}
 	same := s.rendered.out[exposition.FormatText] != nil && s.rendered.key == key
 	var todo []exposition.Format
@@ -190,8 +193,16 @@ func (s *Source) rebuildFrom(in *renderInput, f exposition.Format) (view, *expos
 		_ = cpuslot.Do(context.Background(), func() {
 			start := time.Now()
 			defer func() { s.rendered.cost.Store(int64(time.Since(start))) }()
-			out := exposition.NewSink()
-			if in != nil {
+			var out *exposition.Sink
+			if kept != nil {
+				var err error
+				if out, err = exposition.ReadBack(kept); err != nil {
+					for _, g := range todo {
+						errs[g] = err
+					}
+					return
+				}
+			} else {
 				out = s.renderFrom(in)
 			}
 			duplicates = out.Duplicates()
@@ -223,7 +234,6 @@ func (s *Source) rebuildFrom(in *renderInput, f exposition.Format) (view, *expos
 		if s.rendered.out[exposition.FormatText] != nil {
 			return s.rendered.view, s.rendered.out[f], s.rendered.out[f] == nil
 		}
-		in = nil
 	}
 	for _, g := range todo {
 		if errs[g] != nil {
@@ -237,11 +247,9 @@ func (s *Source) rebuildFrom(in *renderInput, f exposition.Format) (view, *expos
 		if refused == nil {
 			s.rendered.err = nil
 		}
-		s.rendered.key, s.rendered.good, s.rendered.out = key, in, made
-		s.rendered.view = gathered
-		if in != nil {
-			s.rendered.view = in.view
-		}
+		// The health the encodings are served with: not the data, which
+		// the cache holds while they are current.
+		s.rendered.key, s.rendered.out, s.rendered.view = key, made, gathered.withoutData()
 	}
 	for _, g := range todo {
 		s.rendered.out[g], s.rendered.sizes[g] = made[g], made[g].Len()

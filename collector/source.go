@@ -79,9 +79,9 @@ type Source struct {
 	// dependsOn names the other sources whose data the render reads.
 	dependsOn []string
 	rendered  rendered
-	// sinkSizes are the series per family of the last render, so that the
-	// next one makes room for them at once.
-	sinkSizes atomic.Pointer[map[*exposition.Family]int]
+	// sinkSizes are the series per family and the label values of the
+	// last render, so that the next one makes room for them at once.
+	sinkSizes atomic.Pointer[exposition.Sizes]
 	pushed    pushed
 	live      live
 	timeout   time.Duration // per upstream request

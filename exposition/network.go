@@ -62,7 +62,7 @@ func Radios(out *Sink, radios []model.Radio) {
 		setGauge(out, APRadioTransmitPower, r.TransmitPowerDBm, r.Device, r.Band)
 		setGauge(out, APRadioNoiseFloor, r.NoiseFloorDBm, r.Device, r.Band)
 		setGauge(out, APRadioClients, r.Clients, r.Device, r.Band)
-		for kind, v := range r.Utilization {
+		for kind, v := range r.Utilization.All() {
 			out.Gauge(APRadioUtilization, v, r.Device, r.Band, kind)
 		}
 	}

@@ -66,82 +66,116 @@ func NewCounter(name, help string, labels ...string) *Family {
 	return f
 }
 
-// sample is one series of a family: its label values in the family's
-// label order, a slice of the sink's label arena.
+// sample is one series of a family: its label values are the ids at
+// labels[at:at+len(f.labels)] of its sink, in the family's label order.
 type sample struct {
-	labels []string
-	value  float64
+	at    int
+	value float64
 }
 
-// arenaChunk is how many label values a sink allocates at once when it
-// has no sizes to go by: a series' labels are a slice of a chunk, not an
-// allocation of their own.
-const arenaChunk = 16 << 10
+// lastSeen is how many label positions a sink remembers the last value
+// and id of: consecutive series mostly share their first labels (a
+// device's families, one after the other), which then cost no lookup.
+const lastSeen = 4
 
 // Sink takes a source's data series as a render emits them, and encodes
 // them itself: at a few hundred thousand series, client_golang's metric
 // model costs more memory and time than the text it makes
-// (BENCHMARKS.md, "The encoder alone").
+// (BENCHMARKS.md, "The encoder alone"). A sink keeps each distinct label
+// value once and a series' labels as ids of four bytes: a string's
+// header alone is sixteen, and a render's values repeat (a device's name
+// on each of its families). A render of the large Mist organisation holds
+// 9 MiB so, 30 MiB with the labels kept as strings.
 type Sink struct {
 	families   map[*Family][]sample
-	arena      []string  // room left for label values
+	labels     []uint32          // the series' label ids, each series' in a run
+	values     []string          // distinct label values, by id
+	ids        map[string]uint32 // id of each value
+	last       [lastSeen]string  // the label values of the last series, as given
+	lastID     [lastSeen]uint32
+	lastN      int       // how many of last are set
 	sorted     []*Family // by name, once sort has run
 	duplicates int
 }
 
 // NewSink returns an empty sink.
-func NewSink() *Sink { return &Sink{families: map[*Family][]sample{}} }
+func NewSink() *Sink { return &Sink{families: map[*Family][]sample{}, ids: map[string]uint32{}} }
+
+// Sizes is what a render held, for NewSinkSized to make room for the
+// next render of the same source at once.
+type Sizes struct {
+	families map[*Family]int // series of each family
+	values   int             // distinct label values
+}
 
 // NewSinkSized returns an empty sink with room for the series of each
-// family in sizes (as Sizes reported of a render of the same source), so
-// that a render of much the same data allocates each family once.
-func NewSinkSized(sizes map[*Family]int) *Sink {
-	s := &Sink{families: make(map[*Family][]sample, len(sizes))}
-	values := 0
-	for f, n := range sizes {
+// family and the label values in sizes (as Sizes reported of a render of
+// the same source), so that a render of much the same data allocates each
+// family once.
+func NewSinkSized(sizes Sizes) *Sink {
+	s := &Sink{families: make(map[*Family][]sample, len(sizes.families))}
+	labels := 0
+	for f, n := range sizes.families {
 		n += n/32 + 8 // room for a little growth before a family's slice doubles
 		s.families[f] = make([]sample, 0, n)
-		values += n * len(f.labels)
+		labels += n * len(f.labels)
 	}
-	s.arena = make([]string, 0, values)
+	values := sizes.values + sizes.values/32 + 8
+	s.labels = make([]uint32, 0, labels)
+	s.values = make([]string, 0, values)
+	s.ids = make(map[string]uint32, values)
 	return s
 }
 
-// Sizes counts the series of each family, for NewSinkSized.
-func (s *Sink) Sizes() map[*Family]int {
-	sizes := make(map[*Family]int, len(s.families))
+// Sizes counts the series of each family and the label values, for
+// NewSinkSized.
+func (s *Sink) Sizes() Sizes {
+	sizes := Sizes{families: make(map[*Family]int, len(s.families)), values: len(s.values)}
 	for f, samples := range s.families {
-		sizes[f] = len(samples)
+		sizes.families[f] = len(samples)
 	}
 	return sizes
 }
 
 // Gauge adds one series to f. Labels are the family's, in its order; the
-// sink keeps a copy. A value that is not UTF-8 (an API's broken string)
-// has its bad bytes replaced, as Prometheus refuses a scrape with one; it
-// is done here so that two values mended alike count as one series.
+// sink keeps their values. A value that is not UTF-8 (an API's broken
+// string) has its bad bytes replaced, as Prometheus refuses a scrape with
+// one; it is done here so that two values mended alike count as one
+// series. Labels of another number than the family's are a programming
+// error and panic.
 func (s *Sink) Gauge(f *Family, v float64, labels ...string) {
-	kept := s.keep(labels)
-	for i, l := range kept {
-		if !utf8.ValidString(l) {
-			kept[i] = strings.ToValidUTF8(l, "\uFFFD")
+	if len(labels) != len(f.labels) {
+		panic(fmt.Sprintf("%s: %d label values for %d labels", f.name, len(labels), len(f.labels)))
+	}
+	at := len(s.labels)
+	for i, l := range labels {
+		if i < s.lastN && l == s.last[i] {
+			s.labels = append(s.labels, s.lastID[i])
+			continue
+		}
+		id := s.id(l)
+		s.labels = append(s.labels, id)
+		if i < lastSeen {
+			s.last[i], s.lastID[i] = l, id
 		}
 	}
-	s.families[f] = append(s.families[f], sample{labels: kept, value: v})
+	s.lastN = min(len(labels), lastSeen)
+	s.families[f] = append(s.families[f], sample{at: at, value: v})
 }
 
-// keep copies labels into the arena.
-func (s *Sink) keep(labels []string) []string {
-	n := len(labels)
-	if n == 0 {
-		return nil
+// id returns the id of a label value, mended if it is not UTF-8, giving
+// it one if it has none.
+func (s *Sink) id(l string) uint32 {
+	if !utf8.ValidString(l) {
+		l = strings.ToValidUTF8(l, "\uFFFD")
 	}
-	if cap(s.arena)-len(s.arena) < n {
-		s.arena = make([]string, 0, max(arenaChunk, n))
+	if id, ok := s.ids[l]; ok {
+		return id
 	}
-	start := len(s.arena)
-	s.arena = append(s.arena, labels...)
-	return s.arena[start : start+n : start+n]
+	id := uint32(len(s.values))
+	s.values = append(s.values, l)
+	s.ids[l] = id
+	return id
 }
 
 // Counter adds one series to a counter family, as Gauge does.
@@ -155,10 +189,12 @@ func (s *Sink) Counter(f *Family, v float64, labels ...string) { s.Gauge(f, v, l
 func (s *Sink) Sort() {
 	s.sorted = s.sorted[:0]
 	for f, samples := range s.families {
+		k := len(f.labels)
 		bySeries := func(a, b sample) int {
 			for _, i := range f.order {
-				if c := strings.Compare(a.labels[i], b.labels[i]); c != 0 {
-					return c
+				// One id per value: different ids are different values.
+				if x, y := s.labels[a.at+i], s.labels[b.at+i]; x != y {
+					return strings.Compare(s.values[x], s.values[y])
 				}
 			}
 			return compareValues(a.value, b.value)
@@ -168,7 +204,9 @@ func (s *Sink) Sort() {
 		if !slices.IsSortedFunc(samples, bySeries) {
 			slices.SortFunc(samples, bySeries)
 		}
-		kept := slices.CompactFunc(samples, func(a, b sample) bool { return slices.Equal(a.labels, b.labels) })
+		kept := slices.CompactFunc(samples, func(a, b sample) bool {
+			return slices.Equal(s.labels[a.at:a.at+k], s.labels[b.at:b.at+k])
+		})
 		s.duplicates += len(samples) - len(kept)
 		s.families[f] = kept
 		s.sorted = append(s.sorted, f)
@@ -261,7 +299,7 @@ func (s *Sink) writeText(w io.Writer, om bool) error {
 					}
 					buf.WriteString(f.labels[i])
 					buf.WriteString(`="`)
-					writeLabelValue(buf, sm.labels[i])
+					writeLabelValue(buf, s.values[s.labels[sm.at+i]])
 					buf.WriteByte('"')
 				}
 				buf.WriteByte('}')
@@ -318,7 +356,7 @@ func (s *Sink) metricFamily(f *Family) *dto.MetricFamily {
 		m.Label = pointers[i*k : (i+1)*k : (i+1)*k]
 		for n, j := range f.order {
 			p := &pairs[i*k+n]
-			p.Name, p.Value = &f.labels[j], &sm.labels[j]
+			p.Name, p.Value = &f.labels[j], &s.values[s.labels[sm.at+j]]
 			m.Label[n] = p
 		}
 		mf.Metric[i] = m

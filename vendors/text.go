@@ -29,6 +29,12 @@ func (t *Text) UnmarshalJSON(b []byte) error {
 		*t = Text(s)
 		return err
 	}
+	if len(b) > 0 && (b[0] == '-' || '0' <= b[0] && b[0] <= '9') {
+		// A number, which the decoder has checked: its digits as they came,
+		// as json.Number keeps them.
+		*t = Text(b)
+		return nil
+	}
 	if bytes.Equal(b, []byte("null")) {
 		return nil
 	}

@@ -61,9 +61,13 @@ type bulkAnswer struct {
 	res  *Resets
 }
 
-// bulkRecords are the records of an answer but its devices.
+// bulkRecords are the records of an answer but its devices, as far as
+// the snapshots need them: the assets are indexed as they come, and of the
+// contracts only those without a parent serial (a chassis', not a part's)
+// are held, the only ones newContracts keeps.
 type bulkRecords struct {
-	assets       []asset
+	index        *assetIndex
+	assets       int // indexed
 	fieldNotices []fieldNotice
 	fnBulletins  []fieldNoticeBulletin
 	advisories   []advisory // those that are or may be vulnerable, as the lists' filter keeps
@@ -73,6 +77,7 @@ type bulkRecords struct {
 	software     []softwareEoL
 	swBulletins  []eolBulletin
 	contracts    []contractSerial
+	allContracts int // those kept and the others
 	lastResets   []lastReset
 	histories    []resetHistory
 }
@@ -81,7 +86,12 @@ type bulkRecords struct {
 func (a *bulkAnswer) built() *bulkAnswer {
 	a.once.Do(func() {
 		r, lm := a.raw, unix(a.modified)
-		a.idx = newAssetIndex(a.devices, r.assets)
+		if cap(a.devices) > len(a.devices) {
+			// They grew as they came; they stay as long as the answer.
+			a.devices = slices.Clone(a.devices)
+		}
+		a.idx = r.index
+		a.idx.finish(a.devices)
 		a.fns = newFieldNotices(r.fieldNotices, r.fnBulletins)
 		a.adv = newAdvisories(r.advisories, r.saBulletins)
 		a.eol = newEndOfLife(r.hardware, r.hwBulletins, r.software, r.swBulletins, a.idx)
@@ -136,11 +146,14 @@ type bulkDecoder struct {
 	// held is the most bytes the decoder held for lines at once: its
 	// reader's buffer and, for a longer line, the line.
 	held int
+	// shared holds one copy of each value that repeats from record to
+	// record (a model, a version, a status), which the answer keeps.
+	shared vendors.Interner
 }
 
 func newBulkDecoder(lineLimit int64, maxItems int) *bulkDecoder {
-	return &bulkDecoder{lineLimit: int(min(lineLimit, 1<<40)), maxItems: maxItems, out: &bulkAnswer{raw: &bulkRecords{}},
-		skipped: map[string]int{}}
+	return &bulkDecoder{lineLimit: int(min(lineLimit, 1<<40)), maxItems: maxItems,
+		out: &bulkAnswer{raw: &bulkRecords{index: &assetIndex{}}}, skipped: map[string]int{}, shared: vendors.Interner{}}
 }
 
 // decode reads r to its end. A line past the limit, a line that is not a
@@ -248,33 +261,43 @@ func decodeInto[T any](line []byte, list *[]T, limit int, what string) error {
 // object that came as {} (no id) is none.
 func (d *bulkDecoder) device(v *bulkDevice) error {
 	o := d.out.raw
-	if len(d.out.devices) >= d.maxItems || len(o.assets)+len(v.Assets) > d.maxItems {
+	if len(d.out.devices) >= d.maxItems || o.assets+len(v.Assets) > d.maxItems {
 		return fmt.Errorf("more than %d devices or assets (limits.items)", d.maxItems)
 	}
-	d.out.devices = append(d.out.devices, v.device)
+	in := d.shared
+	dev := v.device
+	dev.DeviceStatus, dev.DeviceType = in.String(dev.DeviceStatus), in.String(dev.DeviceType)
+	dev.ProductFamily, dev.ProductID, dev.ProductType = in.String(dev.ProductFamily), in.String(dev.ProductID), in.String(dev.ProductType)
+	dev.SoftwareVersion, dev.SNMPSysLocation = in.String(dev.SoftwareVersion), in.String(dev.SNMPSysLocation)
+	d.out.devices = append(d.out.devices, dev)
 	for i := range v.Assets {
 		a := &v.Assets[i]
 		if a.DeviceID == "" {
 			a.DeviceID = v.DeviceID
 		}
-		o.assets = append(o.assets, a.asset)
+		o.index.add(&a.asset)
+		o.assets++
 		for _, fn := range a.FieldNotices {
 			fn.DeviceID = cmp.Or(fn.DeviceID, v.DeviceID)
 			o.fieldNotices = append(o.fieldNotices, fn)
 		}
 		if hw := a.HardwareEndOfLife; hw != nil && hw.HardwareEndOfLifeID != "" {
 			hw.DeviceID = cmp.Or(hw.DeviceID, v.DeviceID)
-			hw.DeviceName = cmp.Or(hw.DeviceName, v.DeviceName)
+			hw.DeviceName = sameAs(cmp.Or(hw.DeviceName, v.DeviceName), v.DeviceName)
 			hw.PhysicalAssetID = cmp.Or(hw.PhysicalAssetID, a.PhysicalAssetID)
 			o.hardware = append(o.hardware, *hw)
 		}
 		if c := a.Contract; c != nil && c.SerialNumber != "" {
-			o.contracts = append(o.contracts, *c)
+			o.allContracts++
+			if c.ParentSerialNumber == "" {
+				c.ServiceLineDescription, c.WarrantyType = in.String(c.ServiceLineDescription), in.String(c.WarrantyType)
+				o.contracts = append(o.contracts, *c)
+			}
 		}
 	}
 	if sw := v.SoftwareEndOfLife; sw != nil && sw.SoftwareEndOfLifeID != "" {
 		sw.DeviceID = cmp.Or(sw.DeviceID, v.DeviceID)
-		sw.DeviceName = cmp.Or(sw.DeviceName, v.DeviceName)
+		sw.DeviceName = sameAs(cmp.Or(sw.DeviceName, v.DeviceName), v.DeviceName)
 		o.software = append(o.software, *sw)
 	}
 	for _, m := range v.SecurityAdvisory {
@@ -286,10 +309,19 @@ func (d *bulkDecoder) device(v *bulkDevice) error {
 		m.DeviceID = cmp.Or(m.DeviceID, v.DeviceID)
 		o.advisories = append(o.advisories, m)
 	}
-	if max(len(o.fieldNotices), len(o.hardware), len(o.contracts), len(o.advisories)) > d.maxItems {
+	if max(len(o.fieldNotices), len(o.hardware), o.allContracts, len(o.advisories)) > d.maxItems {
 		return fmt.Errorf("more than %d field notice matches, hardware end-of-life records, contracts or advisory matches (limits.items)", d.maxItems)
 	}
 	return nil
+}
+
+// sameAs returns s, or kept when the two are equal, so that they share
+// one copy: a record nested in a device mostly repeats its name.
+func sameAs(s, kept string) string {
+	if s == kept {
+		return kept
+	}
+	return s
 }
 
 // lineType reads the type of a line that starts with it, {"type": "..."}

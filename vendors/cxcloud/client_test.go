@@ -728,7 +728,12 @@ func TestContractsInEveryForm(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &rows); err != nil {
 		t.Fatal(err)
 	}
-	idx := &assetIndex{chassisDevice: map[string]string{"FOC1": "core-sw-1", "FOC2": "edge-rtr-1", "FOC3": "old-sw-1", "FOC1-PSU": "core-sw-1"}}
+	// The chassis serials of four devices; the fourth names a serial that
+	// is a part's in the contracts, whose parent keeps it out.
+	idx := newAssetIndex([]device{{DeviceID: "1", DeviceName: "core-sw-1"}, {DeviceID: "2", DeviceName: "edge-rtr-1"},
+		{DeviceID: "3", DeviceName: "old-sw-1"}, {DeviceID: "4", DeviceName: "core-sw-1"}},
+		[]asset{{DeviceID: "1", PhysicalAssetType: "Chassis", SerialNumber: "FOC1"}, {DeviceID: "2", PhysicalAssetType: "Chassis", SerialNumber: "FOC2"},
+			{DeviceID: "3", PhysicalAssetType: "chassis", SerialNumber: "FOC3"}, {DeviceID: "4", PhysicalAssetType: "Chassis", SerialNumber: "FOC1-PSU"}})
 	got := newContracts(rows, idx).Coverage
 	yes, no := true, false
 	want := []Coverage{

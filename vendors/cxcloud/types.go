@@ -147,17 +147,30 @@ var hardwareBulletinFields = []string{"hardwareEndOfLifeId", "endOfSaleDate", "l
 var softwareBulletinFields = []string{"softwareEndOfLifeId", "endOfSaleDate",
 	"endOfSoftwareMaintenanceReleasesDate", "endOfVulnerabilitySecuritySupportDate", "lastDayOfSupportDate"}
 
-// milestones names each bulletin date as a milestone label.
-func (b eolBulletin) milestones() map[string]string {
-	return map[string]string{
-		"end_of_sale":                     b.EndOfSaleDate,
-		"last_ship":                       b.LastShipDate,
-		"end_of_software_maintenance":     b.EndOfSoftwareMaintenanceReleasesDate,
-		"end_of_vulnerability_support":    b.EndOfVulnerabilitySecuritySupportDate,
-		"end_of_routine_failure_analysis": b.EndOfRoutineFailureAnalysisDate,
-		"end_of_service_contract_renewal": b.EndOfServiceContractRenewalDate,
-		"last_date_of_support":            b.LastDayOfSupportDate,
-	}
+// numMilestones is the dates a bulletin carries.
+const numMilestones = 7
+
+// milestoneNames are the milestone labels of a bulletin's dates, in the
+// order milestones gives them; softwareMilestoneNames, the same of a
+// software bulletin. Made once, so that a hundred thousand milestones
+// share them.
+var (
+	milestoneNames = [numMilestones]string{"end_of_sale", "last_ship", "end_of_software_maintenance",
+		"end_of_vulnerability_support", "end_of_routine_failure_analysis", "end_of_service_contract_renewal",
+		"last_date_of_support"}
+	softwareMilestoneNames = func() (out [numMilestones]string) {
+		for i, n := range milestoneNames {
+			out[i] = "software_" + n
+		}
+		return out
+	}()
+)
+
+// milestones are the bulletin's dates, in milestoneNames' order.
+func (b eolBulletin) milestones() [numMilestones]string {
+	return [numMilestones]string{b.EndOfSaleDate, b.LastShipDate, b.EndOfSoftwareMaintenanceReleasesDate,
+		b.EndOfVulnerabilitySecuritySupportDate, b.EndOfRoutineFailureAnalysisDate, b.EndOfServiceContractRenewalDate,
+		b.LastDayOfSupportDate}
 }
 
 // contractSerial is one serial number's service contract and warranty

@@ -1,11 +1,13 @@
 package mist
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"reflect"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/nmsexporter/nms_exporter/model"
 )
@@ -16,6 +18,22 @@ type num float64
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (n *num) UnmarshalJSON(b []byte) error {
+	// A number, or a string without escapes holding one, read without a
+	// decoder of its own: a page of device stats holds tens of thousands.
+	// Anything else, and what is no number, takes the decoder's way, which
+	// names what is wrong.
+	switch {
+	case len(b) > 0 && (b[0] == '-' || '0' <= b[0] && b[0] <= '9'):
+		if f, err := strconv.ParseFloat(string(b), 64); err == nil {
+			*n = num(f)
+			return nil
+		}
+	case len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' && bytes.IndexByte(b, '\\') < 0 && utf8.Valid(b):
+		if f, err := strconv.ParseFloat(strings.TrimSpace(string(b[1:len(b)-1])), 64); err == nil {
+			*n = num(f)
+			return nil
+		}
+	}
 	if len(b) > 0 && b[0] == '"' {
 		var s string
 		if err := json.Unmarshal(b, &s); err != nil {
@@ -116,13 +134,10 @@ func (h *deviceHealth) radios(device string) []model.Radio {
 		}
 		mr := model.Radio{Device: device, Band: band, Channel: r.Channel.float(1), BandwidthHertz: r.Bandwidth.float(1e6),
 			TransmitPowerDBm: r.Power.float(1), NoiseFloorDBm: r.NoiseFloor.float(1), Clients: r.NumClients.float(1)}
-		for kind, v := range map[string]*num{"all": r.UtilAll, "tx": r.UtilTx, "rx_in_bss": r.UtilRxInBSS,
-			"rx_other_bss": r.UtilRxOtherBSS, "non_wifi": r.UtilNonWifi} {
+		for kind, v := range [...]*num{model.UtilizationAll: r.UtilAll, model.UtilizationTx: r.UtilTx,
+			model.UtilizationRxInBSS: r.UtilRxInBSS, model.UtilizationRxOtherBSS: r.UtilRxOtherBSS, model.UtilizationNonWiFi: r.UtilNonWifi} {
 			if v != nil {
-				if mr.Utilization == nil {
-					mr.Utilization = map[string]float64{}
-				}
-				mr.Utilization[kind] = float64(*v) / 100
+				mr.Utilization.Set(model.UtilizationKind(kind), float64(*v)/100)
 			}
 		}
 		out = append(out, mr)

@@ -2,9 +2,12 @@ package mist
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -223,9 +226,9 @@ func TestDevicesRadiosAndHealth(t *testing.T) {
 	}
 	wantRadios := []model.Radio{
 		{Device: "hq-ap-01", Band: "2.4", Channel: ptr(6), BandwidthHertz: ptr(20e6), TransmitPowerDBm: ptr(12), NoiseFloorDBm: ptr(-92),
-			Clients: ptr(3), Utilization: map[string]float64{"all": 0.41}},
+			Clients: ptr(3), Utilization: model.Utilization{}.With(model.UtilizationAll, 0.41)},
 		{Device: "hq-ap-01", Band: "5", Channel: ptr(44), BandwidthHertz: ptr(80e6), TransmitPowerDBm: ptr(17), NoiseFloorDBm: ptr(-95),
-			Clients: ptr(14), Utilization: map[string]float64{"all": 0.12, "tx": 0.03}},
+			Clients: ptr(14), Utilization: model.Utilization{}.With(model.UtilizationAll, 0.12).With(model.UtilizationTx, 0.03)},
 	}
 	if got := fmt.Sprint(deref(d.Radios)); got != fmt.Sprint(deref(wantRadios)) {
 		t.Errorf("Radios = %s; want %s (the 6 GHz radio has bandwidth 0: disabled)", got, fmt.Sprint(deref(wantRadios)))
@@ -484,6 +487,33 @@ func TestPageMinimumCountsEveryCollection(t *testing.T) {
 		n := vendortest.Get(t, "PageMinimum()", c.PageMinimum)
 		if n != tc.want {
 			t.Errorf("PageMinimum(%q) = %d; want %d", tc.extra, n, tc.want)
+		}
+	}
+}
+
+// TestNumReadsAsTheDecoderWould: a reading read without a decoder of its
+// own reads as the decoder read it, number or numeric string; what is no
+// number still fails naming what came.
+func TestNumReadsAsTheDecoderWould(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{`42`, "42"}, {`-1.5e3`, "-1500"}, {`0.000001`, "1e-06"}, {`"65001"`, "65001"}, {`" 12.5 "`, "12.5"},
+		{`"1\u0032"`, "12"}, {`null`, "none"}, {`1e400`, "error"}, {`"busy"`, "error"}, {"\"1\xff\"", "error"}, {`""`, "error"},
+	} {
+		var v struct{ N *num }
+		err := json.Unmarshal([]byte(`{"N":`+tc.in+`}`), &v)
+		got := "none"
+		switch {
+		case err != nil:
+			got = "error"
+			var te *json.UnmarshalTypeError
+			if !errors.As(err, &te) || te.Field != "N" {
+				t.Errorf("%s: %v; want a type error naming the field", tc.in, err)
+			}
+		case v.N != nil:
+			got = strconv.FormatFloat(float64(*v.N), 'g', -1, 64)
+		}
+		if got != tc.want {
+			t.Errorf("%s read as %s; want %s", tc.in, got, tc.want)
 		}
 	}
 }

@@ -297,7 +297,7 @@ func TestEachUnverifiedBehaviour(t *testing.T) {
 				t.Fatalf("Radios() = %v; want the %d radios of the reachable APs", err, 2*(want.APs-want.UnreachableAPs))
 			}
 			for _, r := range radios.Radios {
-				if r.Channel == nil || r.BandwidthHertz == nil || r.Clients == nil || len(r.Utilization) != 2 {
+				if r.Channel == nil || r.BandwidthHertz == nil || r.Clients == nil || r.Utilization.Len() != 2 {
 					t.Fatalf("radio %+v; want its channel, width, clients and utilization", r)
 				}
 			}

@@ -175,7 +175,7 @@ func FuzzEnvelope(f *testing.F) {
 					t.Errorf("radio %+v; want an AP name, a band among 2.4, 5 and 6, once", r)
 				}
 				seen[id] = true
-				for kind, v := range r.Utilization {
+				for kind, v := range r.Utilization.All() {
 					if v < 0 || v > 1 {
 						t.Errorf("radio %+v: utilization %s = %v; want a ratio", r, kind, v)
 					}

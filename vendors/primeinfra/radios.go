@@ -83,12 +83,9 @@ func newRadios(details map[radioKey]radioDetail, loads map[radioKey]loadStat) *R
 			if mr.Clients == nil {
 				mr.Clients = l.ClientCount.float()
 			}
-			for kind, p := range map[string]flexInt{"all": l.ChannelUtilization, "tx": l.TxUtilization} {
+			for kind, p := range [...]flexInt{model.UtilizationAll: l.ChannelUtilization, model.UtilizationTx: l.TxUtilization} {
 				if p.set && p.n >= 0 && p.n <= 100 {
-					if mr.Utilization == nil {
-						mr.Utilization = map[string]float64{}
-					}
-					mr.Utilization[kind] = float64(p.n) / 100
+					mr.Utilization.Set(model.UtilizationKind(kind), float64(p.n)/100)
 				}
 			}
 		}

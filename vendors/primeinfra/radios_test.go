@@ -28,9 +28,9 @@ func simRadios(sim *primesim.Server, txPower bool) []model.Radio {
 			continue
 		}
 		band := map[string]string{"2.4 GHz": "2.4", "5 GHz": "5"}[r.Band]
+		util := model.Utilization{}.With(model.UtilizationAll, float64(r.ChannelUtilization)/100)
 		mr := model.Radio{Device: r.AP, Band: band, Channel: f(float64(r.Channel)), BandwidthHertz: f(float64(r.WidthMHz) * 1e6),
-			Clients: f(float64(r.Clients)), Utilization: map[string]float64{
-				"all": float64(r.ChannelUtilization) / 100, "tx": float64(r.TxUtilization) / 100}}
+			Clients: f(float64(r.Clients)), Utilization: util.With(model.UtilizationTx, float64(r.TxUtilization)/100)}
 		if txPower {
 			mr.TransmitPowerDBm = f(float64(r.TxPowerDBm))
 		}
@@ -144,9 +144,9 @@ func TestRadiosDecoding(t *testing.T) {
 	f := func(v float64) *float64 { return &v }
 	want := []model.Radio{
 		{Device: "ap-1", Band: "2.4", Channel: f(6), BandwidthHertz: f(20e6), TransmitPowerDBm: f(14), Clients: f(4),
-			Utilization: map[string]float64{"all": 0.4, "tx": 0.1}},
-		{Device: "ap-1", Band: "5", Channel: f(36), BandwidthHertz: f(40e6), Clients: f(7), Utilization: map[string]float64{"tx": 0.05}},
-		{Device: "ap-2", Band: "5", Channel: f(149), Clients: f(2), Utilization: map[string]float64{"all": 0.55, "tx": 0.2}},
+			Utilization: model.Utilization{}.With(model.UtilizationAll, 0.4).With(model.UtilizationTx, 0.1)},
+		{Device: "ap-1", Band: "5", Channel: f(36), BandwidthHertz: f(40e6), Clients: f(7), Utilization: model.Utilization{}.With(model.UtilizationTx, 0.05)},
+		{Device: "ap-2", Band: "5", Channel: f(149), Clients: f(2), Utilization: model.Utilization{}.With(model.UtilizationAll, 0.55).With(model.UtilizationTx, 0.2)},
 	}
 	for _, tc := range []struct {
 		name string

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Wire types: the fields the exporter reads, with the API's JSON names.
@@ -90,6 +91,16 @@ func (l *list[E]) UnmarshalJSON(b []byte) error {
 type flexString string
 
 func (f *flexString) UnmarshalJSON(b []byte) error {
+	// A string without escapes, or a number, as the decoder would read it
+	// without a decoder of its own: a page holds thousands.
+	if s, ok := plainString(b); ok && utf8.ValidString(s) {
+		*f = flexString(s)
+		return nil
+	}
+	if isNumber(b) {
+		*f = flexString(b)
+		return nil
+	}
 	var s string
 	if json.Unmarshal(b, &s) == nil {
 		*f = flexString(s)
@@ -112,10 +123,14 @@ func (f *flexString) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// macSeparators are what a MAC may be written with. One Replacer for
+// every call: building one costs 6 kB, per MAC of every page.
+var macSeparators = strings.NewReplacer(":", "", "-", "", ".", "")
+
 // mac returns a MAC as twelve lowercase hex digits, whatever separators it
 // came with.
 func (f flexString) mac() string {
-	return strings.ToLower(strings.NewReplacer(":", "", "-", "", ".", "").Replace(string(f)))
+	return strings.ToLower(macSeparators.Replace(string(f)))
 }
 
 type apEntity struct {
@@ -209,34 +224,180 @@ type dto[T any] struct {
 }
 
 func (d *dto[T]) UnmarshalJSON(b []byte) error {
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(b, &m); err != nil {
-		return err
+	// An entity's members are found where they lie, the DTO decoded
+	// once: read into a map, each entity was copied and scanned twice.
+	var buf [8]member
+	ms, ok := objectMembers(b, buf[:0])
+	if !ok {
+		// Not read so (a key with an escape, a key twice, many keys, not
+		// an object): as a map, which says what is wrong.
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(b, &m); err != nil {
+			return err
+		}
+		ms = ms[:0]
+		for k, v := range m {
+			ms = append(ms, member{k, v})
+		}
 	}
 	var typ string
-	if raw, ok := m["@dtoType"]; ok {
-		if err := json.Unmarshal(raw, &typ); err != nil {
+	if raw, ok := memberValue(ms, "@dtoType"); ok {
+		if s, plain := plainString(raw); plain && utf8.ValidString(s) {
+			typ = s
+		} else if err := json.Unmarshal(raw, &typ); err != nil {
 			return fmt.Errorf("@dtoType: %w", err)
 		}
 	}
-	raw, ok := m[typ]
+	raw, ok := memberValue(ms, typ)
 	if !ok || typ == "" {
 		var keys []string
-		for k := range m {
-			if !strings.HasPrefix(k, "@") && strings.HasSuffix(strings.ToLower(k), "dto") {
+		for _, m := range ms {
+			if k := m.key; !strings.HasPrefix(k, "@") && strings.HasSuffix(strings.ToLower(k), "dto") {
 				keys = append(keys, k)
 			}
 		}
 		if len(keys) != 1 {
 			return fmt.Errorf("entity has no DTO under its @dtoType %q and %d keys ending in DTO", typ, len(keys))
 		}
-		raw = m[keys[0]]
+		raw, _ = memberValue(ms, keys[0])
 	}
 	if err := json.Unmarshal(raw, &d.DTO); err != nil {
 		return fmt.Errorf("%s: %w", cmp.Or(typ, "DTO"), err)
 	}
 	return nil
 }
+
+// member is one member of a JSON object: its key, and its value as it
+// lies in the object's text.
+type member struct {
+	key   string
+	value []byte
+}
+
+// memberValue returns the value of the member named key.
+func memberValue(ms []member, key string) ([]byte, bool) {
+	for _, m := range ms {
+		if m.key == key {
+			return m.value, true
+		}
+	}
+	return nil, false
+}
+
+// objectMembers appends the members of the JSON object b, which the
+// decoder has checked, to ms without decoding their values, up to its
+// capacity. ok is false where a map would not read them as they lie: b
+// is not an object, a key has an escape or is not UTF-8, a key comes
+// twice, or there are more members than ms holds.
+func objectMembers(b []byte, ms []member) (_ []member, ok bool) {
+	i := skipSpace(b, 0)
+	if i >= len(b) || b[i] != '{' {
+		return nil, false
+	}
+	i = skipSpace(b, i+1)
+	if i < len(b) && b[i] == '}' {
+		return ms, true
+	}
+	for {
+		keyEnd, ok := stringEnd(b, i)
+		if !ok {
+			return nil, false
+		}
+		key := b[i+1 : keyEnd-1]
+		if bytes.IndexByte(key, '\\') >= 0 || !utf8.Valid(key) || len(ms) == cap(ms) {
+			return nil, false
+		}
+		if _, seen := memberValue(ms, string(key)); seen {
+			return nil, false
+		}
+		i = skipSpace(b, keyEnd)
+		if i >= len(b) || b[i] != ':' {
+			return nil, false
+		}
+		i = skipSpace(b, i+1)
+		end, ok := valueEnd(b, i)
+		if !ok {
+			return nil, false
+		}
+		ms = append(ms, member{string(key), b[i:end]})
+		i = skipSpace(b, end)
+		switch {
+		case i < len(b) && b[i] == ',':
+			i = skipSpace(b, i+1)
+		case i < len(b) && b[i] == '}':
+			return ms, true
+		default:
+			return nil, false
+		}
+	}
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// stringEnd returns the index past the JSON string that starts at b[i].
+func stringEnd(b []byte, i int) (int, bool) {
+	if i >= len(b) || b[i] != '"' {
+		return 0, false
+	}
+	for j := i + 1; j < len(b); j++ {
+		switch b[j] {
+		case '\\':
+			j++
+		case '"':
+			return j + 1, true
+		}
+	}
+	return 0, false
+}
+
+// valueEnd returns the index past the JSON value that starts at b[i].
+func valueEnd(b []byte, i int) (int, bool) {
+	if i >= len(b) {
+		return 0, false
+	}
+	switch b[i] {
+	case '"':
+		return stringEnd(b, i)
+	case '{', '[':
+		depth := 0
+		for j := i; j < len(b); j++ {
+			switch b[j] {
+			case '"':
+				end, ok := stringEnd(b, j)
+				if !ok {
+					return 0, false
+				}
+				j = end - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return j + 1, true
+				}
+			}
+		}
+		return 0, false
+	}
+	// A number, true, false or null: up to what ends it.
+	j := i
+	for ; j < len(b); j++ {
+		switch b[j] {
+		case ',', '}', ']', ' ', '\t', '\n', '\r':
+			return j, j > i
+		}
+	}
+	return j, j > i
+}
+
+// isNumber reports whether b, a JSON value the decoder has checked, is a
+// number.
+func isNumber(b []byte) bool { return len(b) > 0 && (b[0] == '-' || '0' <= b[0] && b[0] <= '9') }
 
 // isoDate is one of Prime's ISO dates ("2020-07-27T17:28:02.000Z"), in
 // UTC; zero when absent. A date in a form it does not read is left zero too, as
