@@ -494,7 +494,8 @@ scrape_configs:
       - targets: ['%s']
 `, rules, amAddr, nmsJob(base), exporter.Host)
 	writeFile(t, filepath.Join(dir, "prometheus.yml"), promCfg)
-	if out, err := exec.Command("promtool", "check", "config", filepath.Join(dir, "prometheus.yml")).CombinedOutput(); err != nil {
+	promtool := testtool.Path(t, "promtool", "Debian's prometheus package")
+	if out, err := exec.Command(promtool, "check", "config", filepath.Join(dir, "prometheus.yml")).CombinedOutput(); err != nil {
 		t.Fatalf("promtool check config: %v\n%s", err, out)
 	}
 	startProcess(t, "prometheus", "http://"+promAddr+"/-/ready",
