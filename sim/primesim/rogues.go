@@ -245,11 +245,10 @@ func (w *world) rogueSizes(z *Sizes) {
 }
 
 func rogueAlarmsResource() *resource {
-	id := func(v *view, i int) int64 { return v.w.rogues.list[i].id }
 	g := func(v *view, i int) *rogue { return &v.w.rogues.list[i] }
 	return &resource{
 		name: "RogueApAlarms", dtoKey: "rogueApAlarmsDTO",
-		fields: withID(map[string]field{
+		fields: map[string]field{
 			"severity": strField(func(v *view, i int) string { return severityNames[g(v, i).sev] }),
 			"acknowledgementStatus": {kind: kindBool, num: func(v *view, i int) int64 {
 				if g(v, i).acked {
@@ -262,9 +261,9 @@ func rogueAlarmsResource() *resource {
 			"lastUpdatedAt":   strField(func(v *view, i int) string { return isoDate(g(v, i).updatedMs) }),
 			"category.value":  strField(func(*view, int) string { return rogueCategory }),
 			"condition.value": strField(func(*view, int) string { return rogueCondition }),
-		}, id),
+		},
 		rows:   func(v *view) int { return len(v.w.rogues.list) },
-		id:     id,
+		id:     func(v *view, i int) int64 { return v.w.rogues.list[i].id },
 		campus: func(v *view, i int) int8 { return v.w.aps[g(v, i).ap].campus },
 		entity: func(v *view, i int, h entityHead) any { return rogueEntity{h, v.rogueDTO(i)} },
 	}
