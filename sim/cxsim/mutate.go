@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"time"
 	"unicode/utf8"
+
+	"github.com/nmsexporter/nms_exporter/sim/simkit"
 )
 
 // Sizes counts the world as it is now.
@@ -129,7 +131,7 @@ func (s *Server) Step() {
 	defer s.mu.Unlock()
 	w := s.w
 	w.tick++
-	r := rand.New(rand.NewPCG(uint64(w.seed), stepStream<<16^w.tick))
+	r := simkit.NewRand(w.seed, stepStream<<16^w.tick)
 	proc := w.processTime(s.now())
 
 	c := &w.colls[int(w.tick-1)%len(w.colls)]

@@ -2,6 +2,7 @@ package cxsim
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"io"
 	"net/http"
@@ -157,7 +158,7 @@ func New(o Options) (*Server, error) {
 	if o.PerSecond < 0 || o.PerDay < 0 || o.TokenTTL < 0 || o.PageSize < 0 {
 		return nil, fmt.Errorf("cxsim: negative limit, TTL or page size (PerSecond %d, PerDay %d, TokenTTL %v, PageSize %d)", o.PerSecond, o.PerDay, o.TokenTTL, o.PageSize)
 	}
-	o.PageSize = cmpOr(o.PageSize, DefaultPageSize)
+	o.PageSize = cmp.Or(o.PageSize, DefaultPageSize)
 	now := simkit.NowOr(o.Now)
 	// Secrets come from their own stream so they do not shift the data.
 	sr := simkit.NewRand(o.Seed, secretStream)
@@ -171,9 +172,9 @@ func New(o Options) (*Server, error) {
 	s := &Server{
 		opts:   o,
 		now:    now,
-		perSec: cmpOr(o.PerSecond, DefaultPerSecond),
-		perDay: cmpOr(o.PerDay, DefaultPerDay),
-		ttl:    cmpOr(o.TokenTTL, DefaultTokenTTL),
+		perSec: cmp.Or(o.PerSecond, DefaultPerSecond),
+		perDay: cmp.Or(o.PerDay, DefaultPerDay),
+		ttl:    cmp.Or(o.TokenTTL, DefaultTokenTTL),
 		tokens: map[string]token{},
 		jwtKey: key,
 		usage:  map[string]*usage{},
@@ -186,14 +187,6 @@ func New(o Options) (*Server, error) {
 	s.Faulted = s.fault.Faulted()
 	s.Counted = s.calls.Counted()
 	return s, nil
-}
-
-func cmpOr[T comparable](v, def T) T {
-	var zero T
-	if v == zero {
-		return def
-	}
-	return v
 }
 
 // Credentials returns the accepted client id and secret.
@@ -317,7 +310,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var resp response
 	switch {
 	case match && s.fault.Draw(f.ErrorRate):
-		st := cmpOr(f.ErrorStatus, http.StatusInternalServerError)
+		st := cmp.Or(f.ErrorStatus, http.StatusInternalServerError)
 		resp = message(st, "simulated fault: "+http.StatusText(st))
 	case r.Method == http.MethodHead && rt.id == "" && endpoints[rt.ep].counted:
 	case r.Method != http.MethodGet:
@@ -375,7 +368,7 @@ func (s *Server) write(w http.ResponseWriter, resp response, f Faults) {
 		w.WriteHeader(resp.status)
 		return
 	}
-	h.Set("Content-Type", cmpOr(resp.ctype, "application/json"))
+	h.Set("Content-Type", cmp.Or(resp.ctype, "application/json"))
 	if resp.stream != nil {
 		if !f.Malformed && !f.Truncate && f.Oversize == 0 && !f.ResetMidBody {
 			// Chunked, without a Content-Length, as a stream is sent.

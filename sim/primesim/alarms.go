@@ -211,18 +211,16 @@ func (w *world) buildAlarms(r *rand.Rand, spec sizeSpec) {
 		list[i].acked = r.IntN(5) == 0
 	}
 	slices.SortStableFunc(list, func(a, b alarm) int { return cmp.Compare(a.foundMs, b.foundMs) })
-	w.lastAlarmID = int64(9_400_000 + r.IntN(10000))
+	w.alarmIDs = idSeq{last: int64(9_400_000 + r.IntN(10000)), gap: 40}
 	for i := range list {
-		w.lastAlarmID += 1 + int64(r.IntN(40))
-		list[i].id = w.lastAlarmID
+		list[i].id = w.alarmIDs.next(r)
 	}
 	w.alarms = list
 }
 
 // addAlarm gives a new alarm the next id.
 func (w *world) addAlarm(r *rand.Rand, a alarm) int64 {
-	w.lastAlarmID += 1 + int64(r.IntN(40))
-	a.id = w.lastAlarmID
+	a.id = w.alarmIDs.next(r)
 	w.alarms = append(w.alarms, a)
 	return a.id
 }

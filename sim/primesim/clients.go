@@ -171,10 +171,9 @@ func clientsResource() *resource {
 	str := func(f func(v *view, r *clientRef) string) field {
 		return strField(func(v *view, i int) string { r := ref(v, i); return f(v, &r) })
 	}
-	id := func(v *view, i int) int64 { r := ref(v, i); return r.id() }
 	return &resource{
 		name: "Clients", dtoKey: "clientsDTO",
-		fields: withID(map[string]field{
+		fields: map[string]field{
 			"connectionType": str(func(_ *view, r *clientRef) string { return r.connectionType() }),
 			"deviceName":     str(func(v *view, r *clientRef) string { return v.w.clientDevice(r).name }),
 			"location":       str(func(v *view, r *clientRef) string { return v.w.clientLocation(r) }),
@@ -190,9 +189,9 @@ func clientsResource() *resource {
 			}),
 			"status":   str(func(*view, *clientRef) string { return "ASSOCIATED" }),
 			"userName": str(func(v *view, r *clientRef) string { return r.userName(v.w.clientHash(r)) }),
-		}, id),
+		},
 		rows:   func(v *view) int { return v.w.clientCount() },
-		id:     id,
+		id:     func(v *view, i int) int64 { r := ref(v, i); return r.id() },
 		campus: func(v *view, i int) int8 { r := ref(v, i); return v.w.clientCampus(&r) },
 		entity: func(v *view, i int, h entityHead) any {
 			r := ref(v, i)

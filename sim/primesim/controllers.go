@@ -300,7 +300,7 @@ func ctrlFields(extra map[string]field) map[string]field {
 	for k, f := range extra {
 		fields[k] = f
 	}
-	return withID(fields, func(v *view, i int) int64 { return v.ctrlDev(i).id })
+	return fields
 }
 
 // ctrlResource is a resource over the controllers, rows in @id order (the

@@ -355,16 +355,15 @@ func (w *world) linkUp(p *port) bool {
 }
 
 func inventoryResource() *resource {
-	id := func(v *view, i int) int64 { return v.w.inv[i].id }
 	return &resource{
 		name: "InventoryDetails", dtoKey: "inventoryDetailsDTO",
 		// The filters the DTO catalogue cites from Cisco's examples.
-		fields: withID(map[string]field{
+		fields: map[string]field{
 			"summary.deviceName":   strField(func(v *view, i int) string { return v.w.devs[i].name }),
 			"summary.reachability": strField(func(v *view, i int) string { return reachNames[v.w.devs[i].reach] }),
-		}, id),
+		},
 		rows:   func(v *view) int { return len(v.w.inv) },
-		id:     id,
+		id:     func(v *view, i int) int64 { return v.w.inv[i].id },
 		campus: func(v *view, i int) int8 { return v.w.devs[i].campus },
 		entity: func(v *view, i int, h entityHead) any { return inventoryEntity{h, v.inventoryDTO(i)} },
 	}

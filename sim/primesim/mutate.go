@@ -230,18 +230,25 @@ func (w *world) intern(list *[]string, name string) int {
 // has no field for who acknowledged it, or when: Prime's API does not
 // tell. With Options.AckUpdatesAlarm its lastUpdatedAt moves to now.
 func (s *Server) AcknowledgeAlarm(id int64, acked bool) error {
+	return s.changeAlarm(id, func(w *world, k int) {
+		a := &w.alarms[k]
+		if a.acked != acked && s.opts.AckUpdatesAlarm {
+			a.updatedMs = max(a.updatedMs, s.now().UnixMilli())
+		}
+		a.acked = acked
+	})
+}
+
+// changeAlarm runs change on the alarm with @id id under the world's lock,
+// or says there is no such alarm.
+func (s *Server) changeAlarm(id int64, change func(w *world, k int)) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	w := s.w
-	k := w.findAlarm(id)
+	k := s.w.findAlarm(id)
 	if k < 0 {
 		return fmt.Errorf("primesim: no alarm with id %d", id)
 	}
-	a := &w.alarms[k]
-	if a.acked != acked && s.opts.AckUpdatesAlarm {
-		a.updatedMs = max(a.updatedMs, s.now().UnixMilli())
-	}
-	a.acked = acked
+	change(s.w, k)
 	return nil
 }
 
@@ -280,16 +287,10 @@ func (s *Server) ActiveAlarms() []AlarmInfo {
 // ClearAlarm sets an alarm's severity to CLEARED; clearing a cleared
 // alarm is a no-op.
 func (s *Server) ClearAlarm(id int64) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	w := s.w
-	k := w.findAlarm(id)
-	if k < 0 {
-		return fmt.Errorf("primesim: no alarm with id %d", id)
-	}
-	w.clearAlarm(k, s.now().UnixMilli())
-	w.updateStatus()
-	return nil
+	return s.changeAlarm(id, func(w *world, k int) {
+		w.clearAlarm(k, s.now().UnixMilli())
+		w.updateStatus()
+	})
 }
 
 // Step advances the world one tick, deterministically from the seed and

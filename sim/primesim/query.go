@@ -47,7 +47,7 @@ func numField(f func(v *view, i int) int64) field  { return field{kind: kindNum,
 // resource is one data resource. Rows are numbered in @id order.
 type resource struct {
 	name, dtoKey string
-	fields       map[string]field // filterable and sortable
+	fields       map[string]field // filterable and sortable, besides @id and id (added by init)
 	rows         func(v *view) int
 	id           func(v *view, i int) int64
 	campus       func(v *view, i int) int8 // -1: ROOT-DOMAIN only
@@ -78,24 +78,20 @@ func init() {
 	for _, r := range []*resource{apResource(), alarmsResource(), clientCountsResource(), clientsResource(),
 		devicesResource(), historicalClientCountsResource(), wlanControllersResource(), wlanControllerDetailsResource(),
 		inventoryResource(), rogueAlarmsResource(), radioDetailsResource(), loadStatsResource()} {
+		// Every resource filters and sorts on its @id, also written id as
+		// in CPIAPI's examples.
+		r.fields["@id"] = numField(r.id)
+		r.fields["id"] = numField(r.id)
 		resources[r.name] = r
 		resourceNames = append(resourceNames, r.name)
 	}
 	slices.Sort(resourceNames)
 }
 
-// withID adds the @id attribute, also filterable as id as CPIAPI writes it.
-func withID(fields map[string]field, id func(v *view, i int) int64) map[string]field {
-	fields["@id"] = numField(id)
-	fields["id"] = numField(id)
-	return fields
-}
-
 func apResource() *resource {
-	id := func(v *view, i int) int64 { return v.w.aps[i].id }
 	return &resource{
 		name: "AccessPointDetails", dtoKey: "accessPointDetailsDTO",
-		fields: withID(map[string]field{
+		fields: map[string]field{
 			"name":               strField(func(v *view, i int) string { return v.w.aps[i].name }),
 			"reachabilityStatus": strField(func(v *view, i int) string { return v.reachabilityStatus(v.w.aps[i].up) }),
 			"mapLocation":        strField(func(v *view, i int) string { return v.w.floors[v.w.aps[i].floor].loc }),
@@ -105,27 +101,26 @@ func apResource() *resource {
 				}
 				return ""
 			}),
-		}, id),
+		},
 		rows:   func(v *view) int { return len(v.w.aps) },
-		id:     id,
+		id:     func(v *view, i int) int64 { return v.w.aps[i].id },
 		campus: func(v *view, i int) int8 { return v.w.aps[i].campus },
 		entity: func(v *view, i int, h entityHead) any { return apEntity{h, v.apDTO(i)} },
 	}
 }
 
 func devicesResource() *resource {
-	id := func(v *view, i int) int64 { return v.w.devs[i].id }
 	return &resource{
 		name: "Devices", dtoKey: "devicesDTO",
-		fields: withID(map[string]field{
+		fields: map[string]field{
 			"deviceName":     strField(func(v *view, i int) string { return v.w.devs[i].name }),
 			"ipAddress":      strField(func(v *view, i int) string { return v.w.devs[i].ip }),
 			"productFamily":  strField(func(v *view, i int) string { return productFamilies[v.w.devs[i].kind] }),
 			"reachability":   strField(func(v *view, i int) string { return reachNames[v.w.devs[i].reach] }),
 			"collectionTime": strField(func(v *view, i int) string { return isoDate(v.w.devs[i].collectedMs) }),
-		}, id),
+		},
 		rows:   func(v *view) int { return len(v.w.devs) },
-		id:     id,
+		id:     func(v *view, i int) int64 { return v.w.devs[i].id },
 		campus: func(v *view, i int) int8 { return v.w.devs[i].campus },
 		entity: func(v *view, i int, h entityHead) any { return deviceEntity{h, v.deviceDTO(i)} },
 	}
@@ -133,7 +128,7 @@ func devicesResource() *resource {
 
 // ccFields are the attributes of ClientCounts and HistoricalClientCounts.
 func ccFields(row func(v *view, i int) (*ccEntry, int64)) map[string]field {
-	return withID(map[string]field{
+	return map[string]field{
 		"type":   strField(func(v *view, i int) string { e, _ := row(v, i); return ccTypeNames[e.typ] }),
 		"key":    strField(func(v *view, i int) string { e, _ := row(v, i); return e.key }),
 		"subkey": strField(func(v *view, i int) string { e, _ := row(v, i); return e.subkey }),
@@ -141,7 +136,7 @@ func ccFields(row func(v *view, i int) (*ccEntry, int64)) map[string]field {
 			_, at := row(v, i)
 			return at
 		}),
-	}, func(v *view, i int) int64 { e, _ := row(v, i); return e.id })
+	}
 }
 
 func clientCountsResource() *resource {
@@ -209,10 +204,9 @@ func historicalClientCountsResource() *resource {
 }
 
 func alarmsResource() *resource {
-	id := func(v *view, i int) int64 { return v.w.alarms[i].id }
 	return &resource{
 		name: "Alarms", dtoKey: "alarmsDTO",
-		fields: withID(map[string]field{
+		fields: map[string]field{
 			"severity": strField(func(v *view, i int) string { return severityNames[v.w.alarms[i].sev] }),
 			"acknowledgementStatus": {kind: kindBool, num: func(v *view, i int) int64 {
 				if v.w.alarms[i].acked {
@@ -225,9 +219,9 @@ func alarmsResource() *resource {
 			"lastUpdatedAt":   strField(func(v *view, i int) string { return isoDate(v.w.alarms[i].updatedMs) }),
 			"category.value":  strField(func(v *view, i int) string { return v.w.cats[v.w.alarms[i].cat] }),
 			"condition.value": strField(func(v *view, i int) string { return v.w.conds[v.w.alarms[i].cond] }),
-		}, id),
+		},
 		rows:   func(v *view) int { return len(v.w.alarms) },
-		id:     id,
+		id:     func(v *view, i int) int64 { return v.w.alarms[i].id },
 		campus: func(v *view, i int) int8 { return v.w.alarms[i].campus },
 		entity: func(v *view, i int, h entityHead) any { return alarmEntity{h, v.alarmDTO(i)} },
 	}

@@ -264,16 +264,15 @@ type radioEntity struct {
 }
 
 func radioDetailsResource() *resource {
-	id := func(v *view, i int) int64 { return v.w.radios.idBase + int64(i) }
 	return &resource{
 		name: "RadioDetails", dtoKey: "radioDetailsDTO",
-		fields: withID(map[string]field{
+		fields: map[string]field{
 			"apName":     strField(func(v *view, i int) string { return v.w.aps[i/2].name }),
 			"slotId":     numField(func(_ *view, i int) int64 { return int64(i % 2) }),
 			"operStatus": strField(func(v *view, i int) string { return operStatus(v.w.aps[i/2].up) }),
-		}, id),
+		},
 		rows:   func(v *view) int { return 2 * len(v.w.aps) },
-		id:     id,
+		id:     func(v *view, i int) int64 { return v.w.radios.idBase + int64(i) },
 		campus: func(v *view, i int) int8 { return v.w.aps[i/2].campus },
 		entity: func(v *view, i int, h entityHead) any { return radioEntity{h, v.radioDTO(i)} },
 	}
@@ -387,13 +386,13 @@ func (v *view) loadID(i int) int64 {
 func loadStatsResource() *resource {
 	return &resource{
 		name: "RFLoadStats", dtoKey: DefaultLoadStatsDTOKey,
-		fields: withID(map[string]field{
+		fields: map[string]field{
 			"slotId": numField(func(v *view, i int) int64 { k, _ := v.loadRow(i); return int64(k % 2) }),
 			"collectionTime": numField(func(v *view, i int) int64 {
 				_, s := v.loadRow(i)
 				return s.atMs
 			}),
-		}, (*view).loadID),
+		},
 		rows:   func(v *view) int { return len(v.loadRadios()) * v.s.loadSamples() },
 		id:     (*view).loadID,
 		campus: func(v *view, i int) int8 { k, _ := v.loadRow(i); return v.w.aps[k/2].campus },

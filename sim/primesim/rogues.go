@@ -68,10 +68,10 @@ type rogue struct {
 // there too, but keeping them apart leaves the Alarms of a seed as they
 // were.
 type rogueWorld struct {
-	list   []rogue // in @id order
-	lastID int64
-	cum    []float64 // per AP, the cumulative weight of its building's exposure to rogues
-	mut    *rand.Rand
+	list []rogue // in @id order
+	ids  idSeq
+	cum  []float64 // per AP, the cumulative weight of its building's exposure to rogues
+	mut  *rand.Rand
 }
 
 // buildRogues draws about 1.2 rogue alarms per AP (6,000 at size large),
@@ -104,10 +104,9 @@ func (w *world) buildRogues() {
 		list = append(list, g)
 	}
 	slices.SortStableFunc(list, func(a, b rogue) int { return cmp.Compare(a.foundMs, b.foundMs) })
-	rw.lastID = int64(30_000_000 + r.IntN(10000))
+	rw.ids = idSeq{last: int64(30_000_000 + r.IntN(10000)), gap: 20}
 	for i := range list {
-		rw.lastID += 1 + int64(r.IntN(20))
-		list[i].id = rw.lastID
+		list[i].id = rw.ids.next(r)
 	}
 	rw.list = list
 }
@@ -147,8 +146,7 @@ func (w *world) drawRogue(r *rand.Rand, i int, atMs int64) rogue {
 }
 
 func (w *world) addRogue(r *rand.Rand, g rogue) {
-	w.rogues.lastID += 1 + int64(r.IntN(20))
-	g.id = w.rogues.lastID
+	g.id = w.rogues.ids.next(r)
 	w.rogues.list = append(w.rogues.list, g)
 }
 
@@ -247,11 +245,10 @@ func (w *world) rogueSizes(z *Sizes) {
 }
 
 func rogueAlarmsResource() *resource {
-	id := func(v *view, i int) int64 { return v.w.rogues.list[i].id }
 	g := func(v *view, i int) *rogue { return &v.w.rogues.list[i] }
 	return &resource{
 		name: "RogueApAlarms", dtoKey: "rogueApAlarmsDTO",
-		fields: withID(map[string]field{
+		fields: map[string]field{
 			"severity": strField(func(v *view, i int) string { return severityNames[g(v, i).sev] }),
 			"acknowledgementStatus": {kind: kindBool, num: func(v *view, i int) int64 {
 				if g(v, i).acked {
@@ -264,9 +261,9 @@ func rogueAlarmsResource() *resource {
 			"lastUpdatedAt":   strField(func(v *view, i int) string { return isoDate(g(v, i).updatedMs) }),
 			"category.value":  strField(func(*view, int) string { return rogueCategory }),
 			"condition.value": strField(func(*view, int) string { return rogueCondition }),
-		}, id),
+		},
 		rows:   func(v *view) int { return len(v.w.rogues.list) },
-		id:     id,
+		id:     func(v *view, i int) int64 { return v.w.rogues.list[i].id },
 		campus: func(v *view, i int) int8 { return v.w.aps[g(v, i).ap].campus },
 		entity: func(v *view, i int, h entityHead) any { return rogueEntity{h, v.rogueDTO(i)} },
 	}

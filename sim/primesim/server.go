@@ -588,10 +588,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if s.fault.Draw(f.ErrorRate) {
-		st := f.ErrorStatus
-		if st == 0 {
-			st = http.StatusInternalServerError
-		}
+		st := cmp.Or(f.ErrorStatus, http.StatusInternalServerError)
 		s.write(w, rc, s.errorDoc(rc, st, "simulated fault: "+http.StatusText(st), ""), Faults{})
 		return
 	}

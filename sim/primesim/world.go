@@ -196,7 +196,7 @@ type world struct {
 
 	alarms      []alarm // in @id order
 	cats, conds []string
-	lastAlarmID int64
+	alarmIDs    idSeq
 
 	cc ccWorld // ClientCounts, HistoricalClientCounts and Clients
 
@@ -304,10 +304,9 @@ func buildWorld(seed int64, spec sizeSpec, nowMs int64, o ccOptions) *world {
 }
 
 func (w *world) buildDevices(r *rand.Rand, spec sizeSpec) {
-	nextID := int64(3_100_000 + r.IntN(1000))
+	ids := idSeq{last: int64(3_100_000 + r.IntN(1000)), gap: 30}
 	add := func(d device) {
-		nextID += 1 + int64(r.IntN(30))
-		d.id = nextID
+		d.id = ids.next(r)
 		ms := devModels[d.kind]
 		d.model = uint8(simkit.PickWeighted(r, ms, func(m *devModel) int { return m.weight }))
 		d.collectedMs = w.nowMs - 60_000 - r.Int64N(24*3600_000)
@@ -380,7 +379,7 @@ func (w *world) buildAPs(r *rand.Rand, spec sizeSpec) {
 	}
 	campusSeq := make([]int, spec.campuses)
 	salt := simkit.Mix(uint64(w.seed))
-	nextID := int64(5_200_000 + r.IntN(10000))
+	ids := idSeq{last: int64(5_200_000 + r.IntN(10000)), gap: 25}
 	w.aps = make([]ap, 0, spec.aps)
 	for fi, n := range perFloor {
 		fl := &w.floors[fi]
@@ -390,10 +389,10 @@ func (w *world) buildAPs(r *rand.Rand, spec sizeSpec) {
 			c := int(fl.campus)
 			seq := campusSeq[c]
 			campusSeq[c]++
-			nextID += 1 + int64(r.IntN(25))
+			id := ids.next(r)
 			m := simkit.PickWeighted(r, apModels, func(m *apModel) int { return m.weight })
 			a := ap{
-				id:     nextID,
+				id:     id,
 				name:   fmt.Sprintf("%s-B%02d-F%d-AP%02d", campusCodes[c], b.num, fl.num, k),
 				eth:    apEthOUIs[i%len(apEthOUIs)]<<24 | spread(i, salt, 24),
 				radio:  apRadioOUIs[i%len(apRadioOUIs)]<<24 | spread(i, salt>>24, 20)<<4,
@@ -452,6 +451,19 @@ func (w *world) updateStatus() {
 			p.status = min(p.status, a.sev)
 		}
 	}
+}
+
+// idSeq hands out @ids as Prime's grow: each a random gap of 1..gap above
+// the last.
+type idSeq struct {
+	last int64
+	gap  int
+}
+
+// next returns the next @id.
+func (q *idSeq) next(r *rand.Rand) int64 {
+	q.last += 1 + int64(r.IntN(q.gap))
+	return q.last
 }
 
 func (w *world) findAlarm(id int64) int {
