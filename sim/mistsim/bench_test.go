@@ -1,6 +1,7 @@
 package mistsim
 
 import (
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -14,10 +15,14 @@ func serveBench(b *testing.B, path func(s *Server) string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	p := path(s)
-	req := httptest.NewRequest("GET", p, nil)
+	simtest.ServeBench(b, s, authed(s, path(s)))
+}
+
+// authed is a GET of path as s's client sends it.
+func authed(s *Server, path string) *http.Request {
+	req := httptest.NewRequest("GET", path, nil)
 	req.Header.Set("Authorization", "Token "+s.Credentials().Token)
-	simtest.ServeBench(b, s, req)
+	return req
 }
 
 func BenchmarkNewLarge(b *testing.B) {
@@ -34,9 +39,7 @@ func BenchmarkClientSearchPage1000(b *testing.B) {
 	serveBench(b, func(s *Server) string {
 		// A page deep in the walk: the cursor is found by binary search.
 		rec := httptest.NewRecorder()
-		req := httptest.NewRequest("GET", "/api/v1/orgs/"+s.Credentials().OrgID+"/clients/search?limit=1000", nil)
-		req.Header.Set("Authorization", "Token "+s.Credentials().Token)
-		s.ServeHTTP(rec, req)
+		s.ServeHTTP(rec, authed(s, "/api/v1/orgs/"+s.Credentials().OrgID+"/clients/search?limit=1000"))
 		body := rec.Body.String()
 		i := strings.Index(body, `"next":"`) + len(`"next":"`)
 		return body[i : i+strings.Index(body[i:], `"`)]

@@ -643,7 +643,7 @@ func searchNext(rc *reqCtx, sp searchParams, more bool, last *cursor) string {
 	case rc.loop:
 		return rc.r.URL.RequestURI()
 	case more:
-		return nextURI(rc, sp.win, sp.limit, *last)
+		return nextURI(rc, sp.win, sp.limit, last.searchAfter())
 	case rc.endless:
 		c := cursor{tsMs: sp.win.startMs, id: "000000000000"}
 		switch {
@@ -653,7 +653,7 @@ func searchNext(rc *reqCtx, sp searchParams, more bool, last *cursor) string {
 			c = *sp.cursor
 		}
 		c.tsMs--
-		return nextURI(rc, sp.win, sp.limit, c)
+		return nextURI(rc, sp.win, sp.limit, c.searchAfter())
 	}
 	return ""
 }

@@ -34,15 +34,9 @@ func parseKeyedSearch(rc *reqCtx, defDuration string) (searchParams, []string, *
 	if q.Get("duration") == "" && q.Get("start") == "" {
 		q.Set("duration", defDuration)
 	}
-	var sp searchParams
-	var err error
-	if sp.win, err = parseWindow(q, rc.nowMs); err != nil {
-		r := badRequest("%v", err)
-		return sp, nil, &r
-	}
-	if sp.limit, err = parseLimit(rc, q); err != nil {
-		r := badRequest("%v", err)
-		return sp, nil, &r
+	sp, errResp := parseWindowLimit(rc, q)
+	if errResp != nil {
+		return sp, nil, errResp
 	}
 	key, ok := parseKeyCursor(q)
 	if !ok {
@@ -52,20 +46,14 @@ func parseKeyedSearch(rc *reqCtx, defDuration string) (searchParams, []string, *
 	return sp, key, nil
 }
 
-func keyNextURI(rc *reqCtx, win window, limit int, key []string) string {
-	q := rc.r.URL.Query()
-	q.Del("duration")
-	q.Del("page")
-	q.Set("start", secs(win.startMs))
-	q.Set("end", secs(win.endMs))
-	q.Set("limit", strconv.Itoa(limit))
+// keySearchAfter is key as search_after carries it.
+func keySearchAfter(key []string) string {
 	parts := make([]string, len(key))
 	for i, k := range key {
 		b, _ := json.Marshal(k)
 		parts[i] = string(b)
 	}
-	q.Set("search_after", "["+strings.Join(parts, ", ")+"]")
-	return rc.r.URL.Path + "?" + q.Encode()
+	return "[" + strings.Join(parts, ", ") + "]"
 }
 
 // keyed is one wired or WAN search over n records sorted by key.
@@ -114,7 +102,7 @@ func (k keyed) search(rc *reqCtx, defDuration string) response {
 		case rc.loop:
 			body.Next = rc.r.URL.RequestURI()
 		case more:
-			body.Next = keyNextURI(rc, sp.win, sp.limit, k.key(res[len(res)-1]))
+			body.Next = nextURI(rc, sp.win, sp.limit, keySearchAfter(k.key(res[len(res)-1])))
 		case rc.endless:
 			// Past the end: a cursor after the last one, new on every page.
 			last := after
@@ -126,7 +114,7 @@ func (k keyed) search(rc *reqCtx, defDuration string) response {
 			}
 			last = slices.Clone(last)
 			last[len(last)-1] += "~"
-			body.Next = keyNextURI(rc, sp.win, sp.limit, last)
+			body.Next = nextURI(rc, sp.win, sp.limit, keySearchAfter(last))
 		}
 	}
 	return jsonResp(http.StatusOK, body)

@@ -322,16 +322,22 @@ func parseCursor(q url.Values) (*cursor, error) {
 	return &cursor{tsMs: int64(math.Round(ts)), id: id}, nil
 }
 
-// nextURI repeats the request with the window frozen and the cursor set.
-func nextURI(rc *reqCtx, win window, limit int, last cursor) string {
+// searchAfter is c as search_after carries it.
+func (c cursor) searchAfter() string {
+	idJSON, _ := json.Marshal(c.id)
+	return fmt.Sprintf("[%d, %s]", c.tsMs, idJSON)
+}
+
+// nextURI repeats the request with the window frozen and search_after set
+// to after: every search's next, whatever its cursor.
+func nextURI(rc *reqCtx, win window, limit int, after string) string {
 	q := rc.r.URL.Query()
 	q.Del("duration")
 	q.Del("page")
 	q.Set("start", secs(win.startMs))
 	q.Set("end", secs(win.endMs))
 	q.Set("limit", strconv.Itoa(limit))
-	idJSON, _ := json.Marshal(last.id)
-	q.Set("search_after", fmt.Sprintf("[%d, %s]", last.tsMs, idJSON))
+	q.Set("search_after", after)
 	return rc.r.URL.Path + "?" + q.Encode()
 }
 
@@ -342,18 +348,28 @@ type searchParams struct {
 	cursor *cursor
 }
 
-func parseSearch(rc *reqCtx) (searchParams, *response) {
-	q := rc.r.URL.Query()
+// parseWindowLimit reads the window and limit of q, a search's query:
+// the parameters of every search, whatever its cursor.
+func parseWindowLimit(rc *reqCtx, q url.Values) (searchParams, *response) {
 	var sp searchParams
 	var err error
-	if sp.win, err = parseWindow(q, rc.nowMs); err != nil {
+	if sp.win, err = parseWindow(q, rc.nowMs); err == nil {
+		sp.limit, err = parseLimit(rc, q)
+	}
+	if err != nil {
 		r := badRequest("%v", err)
 		return sp, &r
 	}
-	if sp.limit, err = parseLimit(rc, q); err != nil {
-		r := badRequest("%v", err)
-		return sp, &r
+	return sp, nil
+}
+
+func parseSearch(rc *reqCtx) (searchParams, *response) {
+	q := rc.r.URL.Query()
+	sp, errResp := parseWindowLimit(rc, q)
+	if errResp != nil {
+		return sp, errResp
 	}
+	var err error
 	if sp.cursor, err = parseCursor(q); err != nil {
 		r := badRequest("%v", err)
 		return sp, &r

@@ -122,38 +122,35 @@ func (w *world) moduleStat(di int, up int64, cpu int, nowMs int64) []moduleJSON 
 func (w *world) gatewayOptIn(g *gatewayStatJSON, gi int32, nowMs int64, o *Options, optIn func(string) bool) {
 	n := &w.net
 	if optIn("ports") {
-		ps := []portJSON{}
-		for _, pi := range n.devPorts[gi] {
-			ps = append(ps, w.portJSON(pi, nowMs, o, true))
-		}
-		g.Ports = &ps
+		ports := n.devPorts[gi]
+		g.Ports = optInList(len(ports), func(int) bool { return true },
+			func(i int) portJSON { return w.portJSON(ports[i], nowMs, o, true) })
 	}
 	if optIn("bgp_peers") {
-		bs := []bgpJSON{}
-		for i := range n.bgp {
-			if n.bgp[i].gw == gi {
-				bs = append(bs, w.bgpJSON(i, nowMs, o, true))
-			}
-		}
-		g.BGPPeers = &bs
+		g.BGPPeers = optInList(len(n.bgp), func(i int) bool { return n.bgp[i].gw == gi },
+			func(i int) bgpJSON { return w.bgpJSON(i, nowMs, o, true) })
 	}
 	if optIn("tunnels") {
-		ts := []wanTunnelJSON{}
-		for i := range n.wan {
-			if n.wan[i].gw == gi {
-				ts = append(ts, w.wanTunnelJSON(i, nowMs, true))
-			}
-		}
-		g.Tunnels = &ts
+		g.Tunnels = optInList(len(n.wan), func(i int) bool { return n.wan[i].gw == gi },
+			func(i int) wanTunnelJSON { return w.wanTunnelJSON(i, nowMs, true) })
 	}
 	if optIn("vpn_peers") {
-		vs := []vpnPeerJSON{}
-		for _, v := range n.vpnRecs {
+		g.VPNPeers = optInList(len(n.vpnRecs), func(i int) bool {
+			v := n.vpnRecs[i]
 			p := &n.vpn[v.path]
-			if (!v.rev && p.a == gi) || (v.rev && p.b == gi) {
-				vs = append(vs, w.vpnJSON(v, nowMs, o, true))
-			}
-		}
-		g.VPNPeers = &vs
+			return (!v.rev && p.a == gi) || (v.rev && p.b == gi)
+		}, func(i int) vpnPeerJSON { return w.vpnJSON(n.vpnRecs[i], nowMs, o, true) })
 	}
+}
+
+// optInList renders, in order, the items i < n that match: an opt-in list,
+// [] rather than absent when none do.
+func optInList[T any](n int, match func(i int) bool, render func(i int) T) *[]T {
+	out := []T{}
+	for i := range n {
+		if match(i) {
+			out = append(out, render(i))
+		}
+	}
+	return &out
 }
