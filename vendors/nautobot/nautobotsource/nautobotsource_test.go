@@ -1,44 +1,29 @@
 package nautobotsource_test
 
 import (
-	"context"
 	"fmt"
-	"log/slog"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
-	"github.com/nmsexporter/nms_exporter/collector"
 	"github.com/nmsexporter/nms_exporter/collector/collectortest"
-	"github.com/nmsexporter/nms_exporter/config"
-	"github.com/nmsexporter/nms_exporter/registry"
+	"github.com/nmsexporter/nms_exporter/registry/registrytest"
 	"github.com/nmsexporter/nms_exporter/sim/mistsim"
 	"github.com/nmsexporter/nms_exporter/sim/nautobotsim"
+	"github.com/nmsexporter/nms_exporter/vendors/vendortest"
 )
 
 // TestDriftAgainstMirror runs a Mist source and a Nautobot that mirrors
 // the simulated org with deliberate drift, in one manager, and checks the
 // drift the Nautobot source reports against what the mirror did.
 func TestDriftAgainstMirror(t *testing.T) {
-	mist, err := mistsim.New(mistsim.Options{Seed: 11, Size: "small"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mistSrv := httptest.NewServer(mist)
-	defer mistSrv.Close()
+	mist, mistBase := vendortest.Serve(t, mistsim.New, mistsim.Options{Seed: 11, Size: "small"})
 	var mirror []nautobotsim.DeviceSeed
 	for _, d := range mist.Devices() {
 		mirror = append(mirror, nautobotsim.DeviceSeed{Serial: d.Serial, Name: d.Name, Site: d.Site, Vendor: "Juniper", Type: d.Type})
 	}
-	nb, err := nautobotsim.New(nautobotsim.Options{Seed: 11, Mirror: mirror})
-	if err != nil {
-		t.Fatal(err)
-	}
-	nbSrv := httptest.NewServer(nb)
-	defer nbSrv.Close()
-
+	nb, nbBase := vendortest.Serve(t, nautobotsim.New, nautobotsim.Options{Seed: 11, Mirror: mirror})
 	y := fmt.Sprintf(`mist:
   - name: org
     base_url: %s
@@ -48,26 +33,8 @@ nautobot:
     base_url: %s
     token: %s
     describes: [org]
-`, mistSrv.URL, mist.Credentials().Token, nbSrv.URL, nb.Credentials().Token)
-	cfg, err := config.Parse([]byte(y), "drift.yml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	m := collector.NewManager(ctx, collector.Options{Vendors: registry.Vendors, Logger: slog.New(slog.DiscardHandler)})
-	if err := m.Apply(cfg); err != nil {
-		t.Fatal(err)
-	}
-	defer m.Stop()
-	for _, name := range []string{"org", "sot"} {
-		src, _ := m.Source(name)
-		for _, c := range src.Collections {
-			if err := src.Refresh(ctx, c.Name); err != nil {
-				t.Fatalf("%s %s: %v", name, c.Name, err)
-			}
-		}
-	}
+`, mistBase, mist.Credentials().Token, nbBase, nb.Credentials().Token)
+	m := registrytest.Manager(t, y, "drift.yml", "org", "sot")
 	d := nb.Drift()
 	if len(d.Missing) == 0 || len(d.Renamed) == 0 || len(d.Moved) == 0 || len(d.Extra) == 0 {
 		t.Fatalf("the mirror's drift %+v lacks a kind; the test needs each", d)

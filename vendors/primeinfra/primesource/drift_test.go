@@ -1,22 +1,18 @@
 package primesource_test
 
 import (
-	"context"
 	"fmt"
-	"log/slog"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
-	"github.com/nmsexporter/nms_exporter/collector"
 	"github.com/nmsexporter/nms_exporter/collector/collectortest"
-	"github.com/nmsexporter/nms_exporter/config"
-	"github.com/nmsexporter/nms_exporter/registry"
+	"github.com/nmsexporter/nms_exporter/registry/registrytest"
 	"github.com/nmsexporter/nms_exporter/sim/nautobotsim"
 	"github.com/nmsexporter/nms_exporter/sim/primesim"
+	"github.com/nmsexporter/nms_exporter/vendors/vendortest"
 )
 
 // TestDriftAgainstMirror runs a Prime source and a Nautobot that mirrors
@@ -28,12 +24,7 @@ import (
 // name_mismatch, where without it each would count as missing_in_sot and
 // missing_in_vendor.
 func TestDriftAgainstMirror(t *testing.T) {
-	pi, err := primesim.New(primesim.Options{Seed: 11, Size: "medium", RateLimit: -1, MaxConcurrent: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	piSrv := httptest.NewServer(pi)
-	defer piSrv.Close()
+	pi := newSim(t, primesim.Options{Seed: 11, Size: "medium", RateLimit: -1, MaxConcurrent: -1})
 	mirror := pi.DeviceSeeds()
 	types := map[string]string{}
 	for _, d := range mirror {
@@ -57,41 +48,14 @@ func TestDriftAgainstMirror(t *testing.T) {
 	if nb == nil {
 		t.Fatal("no Nautobot seed up to 200 renames a switch and a controller; the test needs both")
 	}
-	nbSrv := httptest.NewServer(nb)
-	defer nbSrv.Close()
-
-	cr := pi.Credentials()
-	y := fmt.Sprintf(`prime:
-  - name: pi
-    base_url: %s
-    username: %s
-    password: %s
-    hold: 1ms
-nautobot:
+	nbBase := vendortest.ServeHandler(t, nb)
+	y := sourceYAML(t, pi, fmt.Sprintf(`nautobot:
   - name: sot
     base_url: %s
     token: %s
     describes: [pi]
-`, piSrv.URL, cr.Username, cr.Password, nbSrv.URL, nb.Credentials().Token)
-	cfg, err := config.Parse([]byte(y), "drift.yml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	m := collector.NewManager(ctx, collector.Options{Vendors: registry.Vendors, Logger: slog.New(slog.DiscardHandler)})
-	if err := m.Apply(cfg); err != nil {
-		t.Fatal(err)
-	}
-	defer m.Stop()
-	for _, name := range []string{"pi", "sot"} {
-		src, _ := m.Source(name)
-		for _, c := range src.Collections {
-			if err := src.Refresh(ctx, c.Name); err != nil {
-				t.Fatalf("%s %s: %v", name, c.Name, err)
-			}
-		}
-	}
+`, nbBase, nb.Credentials().Token))
+	m := registrytest.Manager(t, y, "drift.yml", "pi", "sot")
 	d := nb.Drift()
 	if len(d.Missing) == 0 || len(d.Moved) == 0 || len(d.Extra) == 0 {
 		t.Fatalf("the mirror's drift %+v lacks a kind; the test needs each", d)
