@@ -47,9 +47,8 @@ type Alarms struct {
 	Alarms []model.Alarm
 }
 
-// UnmarshalJSON reads saved alarms back with their repeated strings
-// shared, as a refresh makes them, and refuses the counts an earlier
-// version saved in their place: those would read as no alarms at all.
+// UnmarshalJSON reads saved alarms back (vendors.SavedAlarms); an earlier
+// version saved counts in their place, as Counts.
 func (a *Alarms) UnmarshalJSON(b []byte) error {
 	alarms, err := vendors.SavedAlarms(b, "Counts")
 	if err != nil {
