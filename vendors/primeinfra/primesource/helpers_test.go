@@ -21,8 +21,8 @@ func newSim(t testing.TB, o primesim.Options) *primesim.Server {
 }
 
 // sourceYAML serves sim on loopback until the test ends, and is a config
-// of one source, pi, on it: its credentials and a short hold, then extra,
-// lines of its section or further sections.
+// of one source, pi, on it: its credentials, a short hold, and the extra
+// lines of its section.
 func sourceYAML(t testing.TB, sim *primesim.Server, extra string) string {
 	t.Helper()
 	base := vendortest.ServeHandler(t, sim)
