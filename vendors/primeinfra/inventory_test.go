@@ -91,8 +91,8 @@ func TestInventoryMatchesSimulator(t *testing.T) {
 func TestInventoryEachReading(t *testing.T) {
 	fetch := func(t *testing.T, o primesim.Options, extra string) *Inventory {
 		o.Seed, o.Size, o.RateLimit = 3, "small", -1
-		sim, base := vendortest.Serve(t, primesim.New, o)
-		return vendortest.Get(t, "Inventory()", newClient(t, primeConfig(t, base, sim.Credentials(), "    hold: 0s\n"+extra)).Inventory)
+		_, c := simClient(t, o, "    hold: 0s\n"+extra)
+		return vendortest.Get(t, "Inventory()", c.Inventory)
 	}
 	want := fetch(t, primesim.Options{}, "")
 	for _, tc := range []struct {
