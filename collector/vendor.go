@@ -91,9 +91,9 @@ type Parts struct {
 	// SotDevices lists the devices a source of truth records, for the
 	// alerts of the sources it describes (Source.SotOf); nil for others.
 	SotDevices func(d Data) []model.SotDevice
-	Budget     *vendors.Budget
-	// Reserve is the share of the hourly and daily budget left unplanned.
-	Reserve float64
+	// Budget is the one the vendor client spends; the planning leaves
+	// the share of it the config section reserves unplanned.
+	Budget *vendors.Budget
 	// ETags, when the vendor makes conditional requests, is saved with the
 	// data so a restart revalidates instead of fetching again.
 	ETags *vendors.ETagStore
@@ -177,7 +177,7 @@ func NewSource(cfg config.Source, opts Options) (*Source, error) {
 		Name: cfg.SourceName(), Vendor: cfg.VendorName(), API: api,
 		Render: p.Render, renderPeers: p.RenderPeers, dependsOn: p.Describes,
 		DeviceList: p.Devices, AlarmList: p.Alarms, SotDeviceList: p.SotDevices, Webhook: p.Webhook, WebhookSecret: p.WebhookSecret,
-		Budget: p.Budget, Reserve: p.Reserve, ETags: p.ETags, Identity: p.Identity, Close: p.Close,
+		Budget: p.Budget, Reserve: c.Budget.Reserve, ETags: p.ETags, Identity: p.Identity, Close: p.Close,
 		cfg: cfg, timeout: time.Duration(c.Timeout), maxItems: c.Limits.Items, maxSeries: c.Limits.Series,
 	}
 	byName := make(map[string]Kind, len(p.Collections))

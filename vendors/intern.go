@@ -1,6 +1,12 @@
 package vendors
 
-import "github.com/nmsexporter/nms_exporter/model"
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+
+	"github.com/nmsexporter/nms_exporter/model"
+)
 
 // Interner hands out one copy of each distinct string: the first it was
 // given. JSON decoding makes a new copy of every string of every record,
@@ -34,4 +40,27 @@ func ShareAlarmStrings(as []model.Alarm) {
 		a.Category, a.Type = in.String(a.Category), in.String(a.Type)
 		a.AckedBy, a.URL = in.String(a.AckedBy), in.String(a.URL)
 	}
+}
+
+// SavedAlarms reads back the alarms an alarms collection saved, their
+// repeated strings shared, as a refresh makes them. It refuses what an
+// earlier version saved in their place, counts under the field legacy:
+// those would read as no alarms at all.
+func SavedAlarms(b []byte, legacy string) ([]model.Alarm, error) {
+	var v struct{ Alarms []model.Alarm }
+	if err := json.Unmarshal(b, &v); err != nil {
+		return nil, err
+	}
+	if v.Alarms == nil {
+		var fields map[string]json.RawMessage
+		_ = json.Unmarshal(b, &fields)
+		for name := range fields {
+			// Matched as decoding into a struct field matches it.
+			if strings.EqualFold(name, legacy) {
+				return nil, errors.New("alarm counts saved by an earlier version, without their alarms")
+			}
+		}
+	}
+	ShareAlarmStrings(v.Alarms)
+	return v.Alarms, nil
 }

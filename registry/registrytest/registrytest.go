@@ -40,3 +40,26 @@ func RefreshAll(t testing.TB, s *collector.Source) {
 		}
 	}
 }
+
+// Manager runs a config's sources in one manager, as the exporter does,
+// until the test ends, and refreshes every collection of the sources named
+// once, in their order: a source of truth after those it describes, so
+// that it compares their devices.
+func Manager(t testing.TB, yaml, file string, refresh ...string) *collector.Manager {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	m := collector.NewManager(ctx, collector.Options{Vendors: registry.Vendors, Logger: slog.New(slog.DiscardHandler)})
+	t.Cleanup(m.Stop)
+	if err := m.Apply(vendortest.Parse(t, yaml, file)); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range refresh {
+		src, ok := m.Source(name)
+		if !ok {
+			t.Fatalf("no source %q", name)
+		}
+		RefreshAll(t, src)
+	}
+	return m
+}

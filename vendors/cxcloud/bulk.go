@@ -524,6 +524,12 @@ func (c *Client) fetchBulk(ctx context.Context, last *bulkAnswer) bulkOutcome {
 // here, the longest line taken.
 const defaultBodyLimit = 64 << 20
 
+// builtPart is fromBulk's build for a collection the answer builds with
+// the others (bulkAnswer.built): pick is its snapshot among them.
+func builtPart[T any](pick func(*bulkAnswer) *T) func(context.Context, *bulkAnswer) (*T, error) {
+	return func(_ context.Context, a *bulkAnswer) (*T, error) { return pick(a.built()), nil }
+}
+
 // fromBulk serves a collection from the bulk answer with build, or from
 // its lists: under the lists plan, or when the bulk call failed in a way
 // the lists may not. Data from the lists after a failed bulk call come

@@ -303,9 +303,7 @@ func alerts[M, B any](ctx context.Context, c *Client, matches, bulletins string,
 // FieldNotices counts the devices each field notice matches, by match
 // confidence.
 func (c *Client) FieldNotices(ctx context.Context) (*FieldNotices, error) {
-	return fromBulk(ctx, c, collFieldNotices, func(_ context.Context, a *bulkAnswer) (*FieldNotices, error) {
-		return a.built().fns, nil
-	}, c.listFieldNotices)
+	return fromBulk(ctx, c, collFieldNotices, builtPart(func(a *bulkAnswer) *FieldNotices { return a.fns }), c.listFieldNotices)
 }
 
 func (c *Client) listFieldNotices(ctx context.Context) (*FieldNotices, error) {
@@ -329,9 +327,7 @@ var mayBeVulnerable = url.Values{"matchConfidence": {"Vulnerable", "Potentially 
 // too; they are not counted. bulk/alerts carries every match: the same
 // filter is applied as it is read.
 func (c *Client) Advisories(ctx context.Context) (*Advisories, error) {
-	return fromBulk(ctx, c, collAdvisories, func(_ context.Context, a *bulkAnswer) (*Advisories, error) {
-		return a.built().adv, nil
-	}, c.listAdvisories)
+	return fromBulk(ctx, c, collAdvisories, builtPart(func(a *bulkAnswer) *Advisories { return a.adv }), c.listAdvisories)
 }
 
 func (c *Client) listAdvisories(ctx context.Context) (*Advisories, error) {
@@ -347,9 +343,7 @@ func (c *Client) listAdvisories(ctx context.Context) (*Advisories, error) {
 
 // EndOfLife fetches the hardware and software end-of-life milestones.
 func (c *Client) EndOfLife(ctx context.Context) (*EndOfLife, error) {
-	return fromBulk(ctx, c, collEox, func(_ context.Context, a *bulkAnswer) (*EndOfLife, error) {
-		return a.built().eol, nil
-	}, c.listEndOfLife)
+	return fromBulk(ctx, c, collEox, builtPart(func(a *bulkAnswer) *EndOfLife { return a.eol }), c.listEndOfLife)
 }
 
 func (c *Client) listEndOfLife(ctx context.Context) (*EndOfLife, error) {
@@ -377,9 +371,7 @@ func (c *Client) listEndOfLife(ctx context.Context) (*EndOfLife, error) {
 // filters are the serial and the coverage. bulk/alerts carries each
 // asset's contract with the asset.
 func (c *Client) Contracts(ctx context.Context) (*Contracts, error) {
-	return fromBulk(ctx, c, collContracts, func(_ context.Context, a *bulkAnswer) (*Contracts, error) {
-		return a.built().con, nil
-	}, c.listContracts)
+	return fromBulk(ctx, c, collContracts, builtPart(func(a *bulkAnswer) *Contracts { return a.con }), c.listContracts)
 }
 
 func (c *Client) listContracts(ctx context.Context) (*Contracts, error) {
@@ -398,9 +390,7 @@ func (c *Client) listContracts(ctx context.Context) (*Contracts, error) {
 
 // Resets fetches each device's last reset and its reset history.
 func (c *Client) Resets(ctx context.Context) (*Resets, error) {
-	return fromBulk(ctx, c, collResets, func(_ context.Context, a *bulkAnswer) (*Resets, error) {
-		return a.built().res, nil
-	}, c.listResets)
+	return fromBulk(ctx, c, collResets, builtPart(func(a *bulkAnswer) *Resets { return a.res }), c.listResets)
 }
 
 func (c *Client) listResets(ctx context.Context) (*Resets, error) {

@@ -2,7 +2,6 @@ package mist
 
 import (
 	"context"
-	"fmt"
 	"testing"
 
 	"github.com/nmsexporter/nms_exporter/sim/mistsim"
@@ -22,13 +21,7 @@ func BenchmarkRefreshLarge(b *testing.B) {
 	cfg := mistConfig(b, base, "", sim.Credentials())
 	vendortest.Refresh(b, sim, simMiB, pageMinimum(b, cfg), func(ctx context.Context) error {
 		c, _ := newClient(b, cfg)
-		clients := func(ctx context.Context) error {
-			cl, err := c.Clients(ctx)
-			if err == nil && cl.Total != n.Clients {
-				err = fmt.Errorf("clients = %d; want %d", cl.Total, n.Clients)
-			}
-			return err
-		}
+		clients := vendortest.Count(c.Clients, "clients", n.Clients, func(cl *Clients) int { return cl.Total })
 		return vendortest.Steps(ctx, vendortest.Step(c.Sites), vendortest.Step(c.Devices), clients,
 			vendortest.Step(c.Alarms), vendortest.Step(c.Usage))
 	})

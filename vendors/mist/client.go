@@ -406,6 +406,17 @@ func (c *Client) siteIndex(ctx context.Context) (*siteIndex, error) {
 	return w.idx, nil
 }
 
+// orgSites returns the site index and the org id, for a collection that
+// names the sites and addresses the org.
+func (c *Client) orgSites(ctx context.Context) (*siteIndex, string, error) {
+	idx, err := c.siteIndex(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	org, err := c.org(ctx)
+	return idx, org, err
+}
+
 // KeptSiteIDs lists the sites the source's filter keeps, sorted, walking
 // the sites if no walk was made yet.
 func (c *Client) KeptSiteIDs(ctx context.Context) ([]string, error) {
@@ -464,11 +475,7 @@ func (c *Client) Clients(ctx context.Context) (*Clients, error) {
 
 // Alarms fetches the open alarms.
 func (c *Client) Alarms(ctx context.Context) (*Alarms, error) {
-	idx, err := c.siteIndex(ctx)
-	if err != nil {
-		return nil, err
-	}
-	org, err := c.org(ctx)
+	idx, org, err := c.orgSites(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -390,11 +390,7 @@ var sleFamilies = []string{"wifi", "wired", "wan"}
 // a result but site_id and the num_* counts is a metric; a key left out is
 // no data.
 func (c *Client) SLEs(ctx context.Context) (*SLEs, error) {
-	idx, err := c.siteIndex(ctx)
-	if err != nil {
-		return nil, err
-	}
-	org, err := c.org(ctx)
+	idx, org, err := c.orgSites(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -2,8 +2,6 @@ package mist
 
 import (
 	"cmp"
-	"encoding/json"
-	"errors"
 	"net/url"
 	"slices"
 	"strings"
@@ -49,22 +47,14 @@ type Alarms struct {
 	Alarms []model.Alarm
 }
 
-// UnmarshalJSON reads saved alarms back with their repeated strings
-// shared, as a refresh makes them, and refuses the counts an earlier
-// version saved in their place: those would read as no alarms at all.
+// UnmarshalJSON reads saved alarms back (vendors.SavedAlarms); an earlier
+// version saved counts in their place, as Counts.
 func (a *Alarms) UnmarshalJSON(b []byte) error {
-	var v struct {
-		Alarms []model.Alarm
-		Counts json.RawMessage
-	}
-	if err := json.Unmarshal(b, &v); err != nil {
+	alarms, err := vendors.SavedAlarms(b, "Counts")
+	if err != nil {
 		return err
 	}
-	if v.Alarms == nil && v.Counts != nil {
-		return errors.New("alarm counts saved by an earlier version, without their alarms")
-	}
-	vendors.ShareAlarmStrings(v.Alarms)
-	a.Alarms = v.Alarms
+	a.Alarms = alarms
 	return nil
 }
 

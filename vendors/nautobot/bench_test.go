@@ -2,7 +2,6 @@ package nautobot
 
 import (
 	"context"
-	"fmt"
 	"testing"
 
 	"github.com/nmsexporter/nms_exporter/sim/nautobotsim"
@@ -27,10 +26,7 @@ func BenchmarkRefreshLarge(b *testing.B) {
 	}
 	cfg := nbConfig(b, base, sim.Credentials().Token, "")
 	vendortest.Refresh(b, sim, simMiB, minimum, func(ctx context.Context) error {
-		d, err := newClient(b, cfg).Devices(ctx)
-		if err == nil && len(d.Devices) != n {
-			err = fmt.Errorf("devices = %d; want %d", len(d.Devices), n)
-		}
-		return err
+		devices := vendortest.Count(newClient(b, cfg).Devices, "devices", n, func(d *Devices) int { return len(d.Devices) })
+		return devices(ctx)
 	})
 }

@@ -2,7 +2,6 @@ package primeinfra
 
 import (
 	"context"
-	"fmt"
 	"net/url"
 	"strconv"
 	"testing"
@@ -45,13 +44,7 @@ func BenchmarkRefreshLarge(b *testing.B) {
 			b.StartTimer()
 		}()
 		c := newClient(b, cfg)
-		alarms := func(ctx context.Context) error {
-			a, err := c.Alarms(ctx)
-			if err == nil && len(a.Alarms) != n.ActiveAlarms {
-				err = fmt.Errorf("active alarms = %d; want %d", len(a.Alarms), n.ActiveAlarms)
-			}
-			return err
-		}
+		alarms := vendortest.Count(c.Alarms, "active alarms", n.ActiveAlarms, func(a *Alarms) int { return len(a.Alarms) })
 		return vendortest.Steps(ctx, vendortest.Step(c.AccessPoints), vendortest.Step(c.Devices),
 			vendortest.Step(c.Clients), alarms, vendortest.Step(c.Controllers), vendortest.Step(c.Inventory),
 			vendortest.Step(c.Rogues), vendortest.Step(c.Radios))

@@ -31,13 +31,20 @@ func newClient(t testing.TB, cfg *config.Prime) *Client {
 	return c
 }
 
+// simClient serves a simulator made with o, and is a client of it, its
+// config section completed by extra.
+func simClient(t testing.TB, o primesim.Options, extra string) (*primesim.Server, *Client) {
+	t.Helper()
+	sim, base := vendortest.Serve(t, primesim.New, o)
+	return sim, newClient(t, primeConfig(t, base, sim.Credentials(), extra))
+}
+
 func ceilDiv(a, b int) int { return (a + b - 1) / b }
 
 func TestFetchMatchesSimulator(t *testing.T) {
 	// The tests' 1 ms hold outpaces the simulator's default rate limit,
 	// whose answers other tests cover.
-	sim, base := vendortest.Serve(t, primesim.New, primesim.Options{Seed: 2, Size: "small", RateLimit: -1})
-	c := newClient(t, primeConfig(t, base, sim.Credentials(), "    hold: 1ms\n"))
+	sim, c := simClient(t, primesim.Options{Seed: 2, Size: "small", RateLimit: -1}, "    hold: 1ms\n")
 	want := sim.Sizes()
 
 	aps := vendortest.Get(t, "AccessPoints()", c.AccessPoints)
@@ -174,8 +181,7 @@ func TestErrors(t *testing.T) {
 		return sim.Credentials().Password, err
 	})
 	t.Run("404", func(t *testing.T) {
-		sim, base := vendortest.Serve(t, primesim.New, primesim.Options{Seed: 1})
-		c := newClient(t, primeConfig(t, base, sim.Credentials(), "    hold: 1ms\n"))
+		_, c := simClient(t, primesim.Options{Seed: 1}, "    hold: 1ms\n")
 		_, err := page[apEntity](context.Background(), c, "NoSuchResource", c.query(nil, 0, 10))
 		if vendors.StatusCode(err) != 404 {
 			t.Errorf("page(NoSuchResource) = %v; want HTTP 404", err)

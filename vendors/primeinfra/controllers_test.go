@@ -170,8 +170,7 @@ func TestControllersMatchSimulator(t *testing.T) {
 			t.Parallel()
 			o := tc.opts
 			o.Seed, o.Size, o.RateLimit = 5, "large", -1
-			sim, base := vendortest.Serve(t, primesim.New, o)
-			c := newClient(t, primeConfig(t, base, sim.Credentials(), "    hold: 0s\n    page_size: 7\n"+tc.extra))
+			sim, c := simClient(t, o, "    hold: 0s\n    page_size: 7\n"+tc.extra)
 			sim.ResetCalls()
 			got := vendortest.Get(t, "Controllers()", c.Controllers)
 			want := sim.Controllers()

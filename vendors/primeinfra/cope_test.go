@@ -244,8 +244,7 @@ func TestEachUnverifiedBehaviour(t *testing.T) {
 			t.Parallel()
 			o := tc.opts
 			o.Seed, o.Size, o.RateLimit = 4, "small", -1
-			sim, base := vendortest.Serve(t, primesim.New, o)
-			c := newClient(t, primeConfig(t, base, sim.Credentials(), "    hold: 0s\n"+tc.extra))
+			sim, c := simClient(t, o, "    hold: 0s\n"+tc.extra)
 			ctx := context.Background()
 			want := sim.Sizes()
 			aps, err := c.AccessPoints(ctx)
@@ -317,8 +316,7 @@ func lenOr(a *AccessPoints) int {
 func TestServedPageSizeSetsTheCalls(t *testing.T) {
 	for _, limit := range []int{40, 100, 500} {
 		t.Run(strconv.Itoa(limit), func(t *testing.T) {
-			sim, base := vendortest.Serve(t, primesim.New, primesim.Options{Seed: 4, Size: "small", RateLimit: -1, PageLimit: limit, ClampMaxResults: true})
-			c := newClient(t, primeConfig(t, base, sim.Credentials(), "    hold: 0s\n    page_size: 100\n"))
+			sim, c := simClient(t, primesim.Options{Seed: 4, Size: "small", RateLimit: -1, PageLimit: limit, ClampMaxResults: true}, "    hold: 0s\n    page_size: 100\n")
 			sim.ResetCalls()
 			if _, err := c.AccessPoints(context.Background()); err != nil {
 				t.Fatal(err)

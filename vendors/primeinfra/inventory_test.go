@@ -18,8 +18,7 @@ import (
 // device's serial, uptime, interfaces and neighbours as the server has
 // them, joined to Devices by deviceId.
 func TestInventoryMatchesSimulator(t *testing.T) {
-	sim, base := vendortest.Serve(t, primesim.New, primesim.Options{Seed: 2, Size: "medium", RateLimit: -1})
-	c := newClient(t, primeConfig(t, base, sim.Credentials(), "    hold: 1ms\n    inventory_page_size: 7\n"))
+	sim, c := simClient(t, primesim.Options{Seed: 2, Size: "medium", RateLimit: -1}, "    hold: 1ms\n    inventory_page_size: 7\n")
 	sim.ResetCalls()
 	inv := vendortest.Get(t, "Inventory()", c.Inventory)
 	z := sim.Sizes()
@@ -92,8 +91,8 @@ func TestInventoryMatchesSimulator(t *testing.T) {
 func TestInventoryEachReading(t *testing.T) {
 	fetch := func(t *testing.T, o primesim.Options, extra string) *Inventory {
 		o.Seed, o.Size, o.RateLimit = 3, "small", -1
-		sim, base := vendortest.Serve(t, primesim.New, o)
-		return vendortest.Get(t, "Inventory()", newClient(t, primeConfig(t, base, sim.Credentials(), "    hold: 0s\n"+extra)).Inventory)
+		_, c := simClient(t, o, "    hold: 0s\n"+extra)
+		return vendortest.Get(t, "Inventory()", c.Inventory)
 	}
 	want := fetch(t, primesim.Options{}, "")
 	for _, tc := range []struct {
@@ -215,8 +214,7 @@ func TestInventoryDecode(t *testing.T) {
 // TestInventoryEmpty: a server without devices gives an empty inventory,
 // not an error.
 func TestInventoryEmpty(t *testing.T) {
-	sim, base := vendortest.Serve(t, primesim.New, primesim.Options{Seed: 2, RateLimit: -1, UnknownDomainEmpty: true})
-	c := newClient(t, primeConfig(t, base, sim.Credentials(), "    hold: 0s\n    virtual_domain: Nowhere\n"))
+	_, c := simClient(t, primesim.Options{Seed: 2, RateLimit: -1, UnknownDomainEmpty: true}, "    hold: 0s\n    virtual_domain: Nowhere\n")
 	inv, err := c.Inventory(context.Background())
 	if err != nil || len(inv.Devices) != 0 {
 		t.Errorf("Inventory() of an empty domain = %+v, %v; want no devices, no error", inv, err)

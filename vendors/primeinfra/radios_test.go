@@ -62,8 +62,7 @@ func TestRadiosMatchSimulator(t *testing.T) {
 			t.Parallel()
 			o := tc.o
 			o.Seed, o.Size, o.RateLimit = 9, "medium", -1
-			sim, base := vendortest.Serve(t, primesim.New, o)
-			c := newClient(t, primeConfig(t, base, sim.Credentials(), "    hold: 0s\n"))
+			sim, c := simClient(t, o, "    hold: 0s\n")
 			got := vendortest.Get(t, "Radios()", c.Radios)
 			want := simRadios(sim, tc.txPower)
 			z := sim.Sizes()
@@ -78,8 +77,7 @@ func TestRadiosMatchSimulator(t *testing.T) {
 // TestRadiosAfterStep: a new load sample and RRM's channel changes show
 // in the next refresh; a down AP's radios leave it.
 func TestRadiosAfterStep(t *testing.T) {
-	sim, base := vendortest.Serve(t, primesim.New, primesim.Options{Seed: 9, RateLimit: -1})
-	c := newClient(t, primeConfig(t, base, sim.Credentials(), "    hold: 0s\n"))
+	sim, c := simClient(t, primesim.Options{Seed: 9, RateLimit: -1}, "    hold: 0s\n")
 	before := vendortest.Get(t, "Radios()", c.Radios)
 	sim.Step()
 	down := sim.APs()[0]

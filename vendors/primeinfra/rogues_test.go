@@ -77,8 +77,7 @@ func TestRoguesMatchSimulator(t *testing.T) {
 // TestRoguesBurstAtOneSite: a burst at one site adds to that site's
 // unclassified minor count, nothing else.
 func TestRoguesBurstAtOneSite(t *testing.T) {
-	sim, base := vendortest.Serve(t, primesim.New, primesim.Options{Seed: 5, RateLimit: -1})
-	c := newClient(t, primeConfig(t, base, sim.Credentials(), "    hold: 0s\n"))
+	sim, c := simClient(t, primesim.Options{Seed: 5, RateLimit: -1}, "    hold: 0s\n")
 	before := rogueMap(vendortest.Get(t, "Rogues()", c.Rogues))
 	site := sim.APs()[len(sim.APs())-1].Site
 	if err := sim.RaiseRogues(site, 2500); err != nil {

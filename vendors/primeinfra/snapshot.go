@@ -2,8 +2,6 @@ package primeinfra
 
 import (
 	"cmp"
-	"encoding/json"
-	"errors"
 	"net/url"
 	"slices"
 	"strconv"
@@ -77,22 +75,14 @@ type Alarms struct {
 	Alarms []model.Alarm
 }
 
-// UnmarshalJSON reads saved alarms back with their repeated strings
-// shared, as a refresh makes them, and refuses the counts an earlier
-// version saved in their place: those would read as no alarms at all.
+// UnmarshalJSON reads saved alarms back (vendors.SavedAlarms); an earlier
+// version saved counts in their place, as Active.
 func (a *Alarms) UnmarshalJSON(b []byte) error {
-	var v struct {
-		Alarms []model.Alarm
-		Active json.RawMessage
-	}
-	if err := json.Unmarshal(b, &v); err != nil {
+	alarms, err := vendors.SavedAlarms(b, "Active")
+	if err != nil {
 		return err
 	}
-	if v.Alarms == nil && v.Active != nil {
-		return errors.New("alarm counts saved by an earlier version, without their alarms")
-	}
-	vendors.ShareAlarmStrings(v.Alarms)
-	a.Alarms = v.Alarms
+	a.Alarms = alarms
 	return nil
 }
 

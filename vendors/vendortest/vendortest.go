@@ -6,6 +6,7 @@ package vendortest
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -163,6 +164,19 @@ func Get[T any](t testing.TB, name string, call func(context.Context) (T, error)
 func Step[T any](call func(context.Context) (T, error)) func(context.Context) error {
 	return func(ctx context.Context) error {
 		_, err := call(ctx)
+		return err
+	}
+}
+
+// Count makes a collection call one step of a refresh, which fails unless
+// count finds want items in its result; name is what the failure calls
+// them.
+func Count[T any](call func(context.Context) (T, error), name string, want int, count func(T) int) func(context.Context) error {
+	return func(ctx context.Context) error {
+		v, err := call(ctx)
+		if err == nil && count(v) != want {
+			err = fmt.Errorf("%s = %d; want %d", name, count(v), want)
+		}
 		return err
 	}
 }

@@ -93,8 +93,8 @@ func build(cfg *config.CXCloud, env collector.Env) (*collector.Parts, error) {
 		collector.Collect(cxContracts, client.Contracts, func(c *cxcloud.Contracts) int { return len(c.Coverage) }),
 		collector.Collect(cxResets, client.Resets, func(r *cxcloud.Resets) int { return len(r.Resets) }),
 	}
-	p := &collector.Parts{Collections: kinds, Render: render, Budget: budget, Reserve: cfg.Budget.Reserve,
-		ETags: etags, Identity: cfg.URL() + " " + cfg.ClientID}
+	p := &collector.Parts{Collections: kinds, Render: render, Budget: budget, ETags: etags,
+		Identity: cfg.URL() + " " + cfg.ClientID}
 	p.Devices = devices
 	p.Close = client.Close
 	return p, nil

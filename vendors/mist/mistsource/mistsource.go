@@ -71,7 +71,7 @@ func build(cfg *config.Mist, env collector.Env) (*collector.Parts, error) {
 	}
 	ports := cfg.Ports
 	render := func(out *exposition.Sink, d collector.Data) { render(out, d, &ports) }
-	p := &collector.Parts{Collections: kinds, Render: render, Budget: budget, Reserve: cfg.Budget.Reserve,
+	p := &collector.Parts{Collections: kinds, Render: render, Budget: budget,
 		Identity: cfg.URL() + " " + cfg.OrgID + " " + cfg.Email}
 	p.Devices = func(d collector.Data) []model.Device {
 		if d, ok := collector.Get(d, mistDevices); ok {

@@ -61,7 +61,7 @@ func build(cfg *config.Nautobot, env collector.Env) (*collector.Parts, error) {
 		collector.Collect(nautobotLocations, client.Locations, func(l *nautobot.Locations) int { return len(l.Locations) }),
 		collector.Collect(nautobotIpam, client.IPAM, func(*nautobot.IPAM) int { return 2 }),
 	}
-	p := &collector.Parts{Collections: kinds, Budget: budget, Reserve: cfg.Budget.Reserve,
+	p := &collector.Parts{Collections: kinds, Budget: budget,
 		Identity: cfg.BaseURL + " " + cfg.APIVersion}
 	describes := append([]string(nil), cfg.Describes...)
 	p.Describes = describes

@@ -2,9 +2,7 @@ package primesource_test
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-	"net/http/httptest"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -21,15 +19,8 @@ import (
 // an acknowledgement and a clearing as the refresh that saw it lands,
 // not of a refresh that saw nothing change.
 func TestPrimeAlarmsKnowTheirSitesAndTellOfChanges(t *testing.T) {
-	sim, err := primesim.New(primesim.Options{Seed: 11, Size: "small", RateLimit: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(sim)
-	defer srv.Close()
-	cr := sim.Credentials()
-	cfg := vendortest.Parse(t, fmt.Sprintf("prime:\n  - name: pi\n    base_url: %s\n    username: %s\n    password: %s\n    hold: 1ms\n",
-		srv.URL, cr.Username, cr.Password), "pi.yml")
+	sim := newSim(t, primesim.Options{Seed: 11, Size: "small", RateLimit: -1})
+	cfg := vendortest.Parse(t, sourceYAML(t, sim, ""), "pi.yml")
 	var told atomic.Int64
 	s, err := collector.NewSource(cfg.Sources()[0], collector.Options{Vendors: registry.Vendors, Logger: slog.New(slog.DiscardHandler),
 		AlarmsChanged: func(string) { told.Add(1) }})
@@ -59,7 +50,7 @@ func TestPrimeAlarmsKnowTheirSitesAndTellOfChanges(t *testing.T) {
 	for _, a := range s.ActiveAlarms() {
 		if site, ok := sites[a.Device]; ok {
 			onAPs++
-			if a.Site != site || a.URL != srv.URL {
+			if a.Site != site || a.URL != cfg.Prime[0].BaseURL {
 				t.Errorf("alarm %+v of AP %s; want its site %q and the server's address", a, a.Device, site)
 			}
 		}

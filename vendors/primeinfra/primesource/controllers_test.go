@@ -2,7 +2,6 @@ package primesource_test
 
 import (
 	"fmt"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -12,7 +11,6 @@ import (
 
 	"github.com/nmsexporter/nms_exporter/collector"
 	"github.com/nmsexporter/nms_exporter/collector/collectortest"
-	"github.com/nmsexporter/nms_exporter/registry/registrytest"
 	"github.com/nmsexporter/nms_exporter/sim/primesim"
 )
 
@@ -20,21 +18,12 @@ import (
 // collections named enabled, refreshed once.
 func primeSource(t *testing.T, o primesim.Options, enabled ...string) (*primesim.Server, *collector.Source) {
 	t.Helper()
-	sim, err := primesim.New(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(sim)
-	t.Cleanup(srv.Close)
-	cr := sim.Credentials()
-	y := fmt.Sprintf("prime:\n  - name: pi\n    base_url: %s\n    username: %s\n    password: %s\n    page_size: 4\n    hold: 1ms\n    collections:\n",
-		srv.URL, cr.Username, cr.Password)
+	sim := newSim(t, o)
+	y := "    page_size: 4\n    collections:\n"
 	for _, c := range []string{"access_points", "clients", "devices", "alarms", "controllers"} {
 		y += fmt.Sprintf("      %s: {enabled: %v}\n", c, slices.Contains(enabled, c))
 	}
-	s := registrytest.Parse(t, y, "pi.yml")
-	registrytest.RefreshAll(t, s)
-	return sim, s
+	return sim, refreshedSource(t, sim, y)
 }
 
 // TestPrimeControllerFamilies: each controller of the server renders its

@@ -217,16 +217,8 @@ func TestFailingInventoryKeepsTheDevices(t *testing.T) {
 // router and controller gets its chassis serial, and the default filter
 // exports the cabled interfaces with their neighbours.
 func TestInventoryFromTheSimulator(t *testing.T) {
-	sim, err := primesim.New(primesim.Options{Seed: 12, Size: "small", RateLimit: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(sim)
-	defer srv.Close()
-	cr := sim.Credentials()
-	s := registrytest.Parse(t, fmt.Sprintf("prime:\n  - name: pi\n    base_url: %s\n    username: %s\n    password: %s\n    inventory_page_size: 4\n    hold: 1ms\n",
-		srv.URL, cr.Username, cr.Password), "pi.yml")
-	registrytest.RefreshAll(t, s)
+	sim := newSim(t, primesim.Options{Seed: 12, Size: "small", RateLimit: -1})
+	s := refreshedSource(t, sim, "    inventory_page_size: 4\n")
 	g := collectortest.Scraped(t, s)
 	got := serials(t, g)
 	links := 0

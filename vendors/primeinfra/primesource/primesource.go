@@ -59,7 +59,7 @@ func build(cfg *config.Prime, env collector.Env) (*collector.Parts, error) {
 		collector.Collect(primeAlarms, client.Alarms, func(a *primeinfra.Alarms) int { return len(a.Alarms) }),
 	}
 	ifaces := cfg.Interfaces
-	p := &collector.Parts{Collections: kinds, Budget: budget, Reserve: cfg.Budget.Reserve,
+	p := &collector.Parts{Collections: kinds, Budget: budget,
 		Identity: cfg.BaseURL + " " + cfg.VirtualDomain + " " + cfg.Username}
 	p.Render = func(out *exposition.Sink, d collector.Data) { render(out, d, &ifaces) }
 	p.Alarms = primeAlarmList

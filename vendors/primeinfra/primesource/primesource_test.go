@@ -1,12 +1,9 @@
 package primesource_test
 
 import (
-	"fmt"
-	"net/http/httptest"
 	"testing"
 
 	"github.com/nmsexporter/nms_exporter/collector/collectortest"
-	"github.com/nmsexporter/nms_exporter/registry/registrytest"
 	"github.com/nmsexporter/nms_exporter/sim/primesim"
 )
 
@@ -15,16 +12,8 @@ import (
 // sites, wired clients from the devices' wired columns only, never a
 // controller's wireless clients counted as wired.
 func TestPrimeClientsCountedOnce(t *testing.T) {
-	sim, err := primesim.New(primesim.Options{Seed: 11, Size: "small", RateLimit: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(sim)
-	defer srv.Close()
-	cr := sim.Credentials()
-	s := registrytest.Parse(t, fmt.Sprintf("prime:\n  - name: pi\n    base_url: %s\n    username: %s\n    password: %s\n    page_size: 50\n    hold: 1ms\n",
-		srv.URL, cr.Username, cr.Password), "pi.yml")
-	registrytest.RefreshAll(t, s)
+	sim := newSim(t, primesim.Options{Seed: 11, Size: "small", RateLimit: -1})
+	s := refreshedSource(t, sim, "    page_size: 50\n")
 	mfs, err := collectortest.Scraped(t, s).Gather()
 	if err != nil {
 		t.Fatal(err)

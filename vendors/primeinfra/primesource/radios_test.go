@@ -12,10 +12,7 @@ import (
 // of a reachable AP as the simulator has it, on the AP's device name and
 // the band as the exporter spells it.
 func TestPrimeRadioFamilies(t *testing.T) {
-	sim, err := primesim.New(primesim.Options{Seed: 11, Size: "small", RateLimit: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	sim := newSim(t, primesim.Options{Seed: 11, Size: "small", RateLimit: -1})
 	got := scrapedValues(t, refreshedSource(t, sim, ""))
 	devices := map[string]bool{}
 	for labels := range got["nms_device_info"] {

@@ -2,7 +2,6 @@ package primesource_test
 
 import (
 	"fmt"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -10,23 +9,9 @@ import (
 
 	"github.com/nmsexporter/nms_exporter/collector"
 	"github.com/nmsexporter/nms_exporter/collector/collectortest"
-	"github.com/nmsexporter/nms_exporter/registry/registrytest"
 	"github.com/nmsexporter/nms_exporter/sim/primesim"
 	"github.com/nmsexporter/nms_exporter/vendors/primeinfra"
 )
-
-// refreshedSource serves sim and refreshes a source on it once, with the
-// extra config lines.
-func refreshedSource(t *testing.T, sim *primesim.Server, extra string) *collector.Source {
-	t.Helper()
-	srv := httptest.NewServer(sim)
-	t.Cleanup(srv.Close)
-	cr := sim.Credentials()
-	s := registrytest.Parse(t, fmt.Sprintf("prime:\n  - name: pi\n    base_url: %s\n    username: %s\n    password: %s\n    hold: 1ms\n%s",
-		srv.URL, cr.Username, cr.Password, extra), "pi.yml")
-	registrytest.RefreshAll(t, s)
-	return s
-}
 
 // series reads a scrape's families: by family, the value of each series
 // under its labels in name order ("band=5,device=ap-1").
@@ -70,10 +55,7 @@ func TestPrimeRogueAPs(t *testing.T) {
 		{"APs not collected", "-", "    collections:\n      access_points: {enabled: false}\n", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			sim, err := primesim.New(primesim.Options{Seed: 11, Size: "small", RateLimit: -1, RogueLocationKey: tc.loc})
-			if err != nil {
-				t.Fatal(err)
-			}
+			sim := newSim(t, primesim.Options{Seed: 11, Size: "small", RateLimit: -1, RogueLocationKey: tc.loc})
 			burst := sim.APs()[0].Site
 			if err := sim.RaiseRogues(burst, 3000); err != nil {
 				t.Fatal(err)
