@@ -145,17 +145,14 @@ type receivers struct {
 }
 
 func (r *receivers) ServeHTTP(w http.ResponseWriter, req *http.Request) {
-	var msg struct {
-		Alerts []amAlert `json:"alerts"`
-	}
-	if err := json.NewDecoder(req.Body).Decode(&msg); err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
+	alerts, ok := readAlerts(w, req)
+	if !ok {
 		return
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	name := strings.TrimPrefix(req.URL.Path, "/")
-	r.got[name] = append(r.got[name], msg.Alerts...)
+	r.got[name] = append(r.got[name], alerts...)
 }
 
 // keys returns, for each receiver, the keys of the firing alerts it was
@@ -207,12 +204,7 @@ func TestAlertmanagerExampleLive(t *testing.T) {
 	recv := &receivers{got: map[string][]amAlert{}}
 	hook := httptest.NewServer(recv)
 	defer hook.Close()
-	cfg := filepath.Join(dir, "alertmanager.yml")
-	writeFile(t, cfg, string(liveConfig(t, hook.URL)))
-	addr := freeAddr(t)
-	startProcess(t, "prometheus-alertmanager", "http://"+addr+"/-/ready",
-		"--config.file="+cfg, "--storage.path="+filepath.Join(dir, "data"),
-		"--web.listen-address="+addr, "--cluster.listen-address=")
+	addr := startAlertmanager(t, dir, string(liveConfig(t, hook.URL)))
 
 	// The labels Prometheus gives the rule alerts (the series' labels,
 	// source and vendor from /sd, job, and the rule's severity) and those
