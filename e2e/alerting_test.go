@@ -142,6 +142,16 @@ func startAlertmanager(t *testing.T, dir, config string) string {
 	return addr
 }
 
+// firstSwitch is the first switch of the simulated Mist org.
+func firstSwitch(sim *mistsim.Server) mistsim.DeviceInfo {
+	for _, d := range sim.Devices() {
+		if d.Type == "switch" {
+			return d
+		}
+	}
+	return mistsim.DeviceInfo{}
+}
+
 func tail(s string, n int) string {
 	if len(s) > n {
 		return s[len(s)-n:]
@@ -346,13 +356,7 @@ func TestVendorAlarmsInAlertmanager(t *testing.T) {
 	am := "http://" + amAddr + "/api/v2"
 	mist := env.sims[0].Server.(*mistsim.Server)
 	prime := env.sims[2].Server.(*primesim.Server)
-	var sw mistsim.DeviceInfo
-	for _, d := range mist.Devices() {
-		if d.Type == "switch" {
-			sw = d
-			break
-		}
-	}
+	sw := firstSwitch(mist)
 	pdev := prime.Devices()[0]
 
 	for _, tc := range []struct {
@@ -529,10 +533,7 @@ func TestSourceDownInhibitsItsAlarms(t *testing.T) {
 		t.Skip("runs Prometheus and Alertmanager")
 	}
 	dir := t.TempDir()
-	recv := &receivers{got: map[string][]amAlert{}}
-	hook := httptest.NewServer(recv)
-	defer hook.Close()
-	amAddr := startAlertmanager(t, dir, string(liveConfig(t, hook.URL)))
+	amAddr, _ := startExampleAlertmanager(t, dir)
 	env := startEnvWith(t, fmt.Sprintf(`alertmanager:
   urls: [http://%s]
   resend_interval: 1s
@@ -543,13 +544,7 @@ func TestSourceDownInhibitsItsAlarms(t *testing.T) {
 
 	mist := env.sims[0].Server.(*mistsim.Server)
 	prime := env.sims[2].Server.(*primesim.Server)
-	var sw mistsim.DeviceInfo
-	for _, d := range mist.Devices() {
-		if d.Type == "switch" {
-			sw = d
-			break
-		}
-	}
+	sw := firstSwitch(mist)
 	pdevs := prime.Devices()
 	mistMajor := mist.RaiseAlarm(mistsim.Alarm{Type: "high_cpu", Severity: "major", DeviceMACs: []string{sw.MAC}, Hostnames: []string{sw.Name}})
 	primeMajor := strconv.FormatInt(prime.RaiseAlarm(primesim.Alarm{DeviceName: pdevs[0].Name, Severity: "MAJOR", Message: "Fan tray 1 failed"}), 10)

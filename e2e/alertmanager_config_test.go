@@ -144,6 +144,17 @@ type receivers struct {
 	got map[string][]amAlert
 }
 
+// startExampleAlertmanager runs the real Alertmanager under the example
+// config, its files in dir, every receiver's webhook aimed at the returned
+// receivers, and returns its address.
+func startExampleAlertmanager(t *testing.T, dir string) (string, *receivers) {
+	t.Helper()
+	recv := &receivers{got: map[string][]amAlert{}}
+	hook := httptest.NewServer(recv)
+	t.Cleanup(hook.Close)
+	return startAlertmanager(t, dir, string(liveConfig(t, hook.URL))), recv
+}
+
 func (r *receivers) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	alerts, ok := readAlerts(w, req)
 	if !ok {
@@ -200,11 +211,7 @@ func TestAlertmanagerExampleLive(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs Alertmanager")
 	}
-	dir := t.TempDir()
-	recv := &receivers{got: map[string][]amAlert{}}
-	hook := httptest.NewServer(recv)
-	defer hook.Close()
-	addr := startAlertmanager(t, dir, string(liveConfig(t, hook.URL)))
+	addr, recv := startExampleAlertmanager(t, t.TempDir())
 
 	// The labels Prometheus gives the rule alerts (the series' labels,
 	// source and vendor from /sd, job, and the rule's severity) and those
