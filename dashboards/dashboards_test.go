@@ -3,6 +3,7 @@ package dashboards
 import (
 	"bytes"
 	"encoding/json"
+	"iter"
 	"maps"
 	"os"
 	"os/exec"
@@ -369,6 +370,26 @@ func TestRateInterval(t *testing.T) {
 	})
 }
 
+// panelExprs yields the panels' queries of a board that parse, with
+// rateInterval for $__rate_interval; those that do not are
+// TestQueriesParse's to report.
+func panelExprs(b *board) iter.Seq2[query, parser.Expr] {
+	return func(yield func(query, parser.Expr) bool) {
+		for _, q := range queries(b) {
+			if !q.panel {
+				continue
+			}
+			e, err := parseExpr(substitute(q.raw, rateInterval))
+			if err != nil {
+				continue
+			}
+			if !yield(q, e) {
+				return
+			}
+		}
+	}
+}
+
 // inspectQueries parses every query of every board with interval for
 // $__rate_interval and calls fn with each node of it and its path. Queries
 // that do not parse are TestQueriesParse's to report.
@@ -426,14 +447,7 @@ func TestSelectorsHaveJobAndInstance(t *testing.T) {
 				need = append(need, l)
 			}
 		}
-		for _, q := range queries(b) {
-			if !q.panel {
-				continue
-			}
-			e, err := parseExpr(substitute(q.raw, rateInterval))
-			if err != nil {
-				continue // TestQueriesParse reports it.
-			}
+		for q, e := range panelExprs(b) {
 			parser.Inspect(e, func(n parser.Node, _ []parser.Node) error {
 				vs, ok := n.(*parser.VectorSelector)
 				if !ok {

@@ -164,14 +164,7 @@ func TestFilterVariables(t *testing.T) {
 			spans = !strings.Contains(src.queryText(), `vendor="`)
 		}
 		needed := map[string]bool{}
-		for _, q := range queries(b) {
-			if !q.panel {
-				continue
-			}
-			e, err := parseExpr(substitute(q.raw, rateInterval))
-			if err != nil {
-				continue // TestQueriesParse reports it.
-			}
+		for q, e := range panelExprs(b) {
 			parser.Inspect(e, func(n parser.Node, path []parser.Node) error {
 				vs, ok := n.(*parser.VectorSelector)
 				if !ok || companion(vs, lists) {
