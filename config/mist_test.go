@@ -10,8 +10,7 @@ import (
 const mistHead = "mist:\n  - name: acme\n    token: abc\n"
 
 func TestMistPortsDefaults(t *testing.T) {
-	c := mustParse(t, mistHead, "m.yml")
-	m := c.Mist[0]
+	m := mustParse(t, mistHead, "m.yml").Mist[0]
 	if !slices.Equal(m.Ports.DeviceTypes, []string{"switch", "gateway"}) || m.Ports.Keep != KeepUplinks || m.Ports.UpOnly {
 		t.Errorf("Ports = %+v; want device_types [switch gateway], keep uplinks, up_only false", m.Ports)
 	}
@@ -37,8 +36,7 @@ func TestMistPortsAndCollectionsOptIn(t *testing.T) {
       ports: {}
       sle: {}
 `
-	c := mustParse(t, y, "m.yml")
-	m := c.Mist[0]
+	m := mustParse(t, y, "m.yml").Mist[0]
 	if !m.Ports.KeepsType("switch") || m.Ports.KeepsType("gateway") || m.Ports.Keep != KeepAll || !m.Ports.UpOnly {
 		t.Errorf("Ports = %+v; want switch only, keep all, up_only", m.Ports)
 	}

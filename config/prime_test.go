@@ -9,8 +9,7 @@ import (
 const primeHead = "prime:\n  - name: pi\n    base_url: https://pi.example.com\n    username: u\n    password: p\n"
 
 func TestPrimeInventoryDefaults(t *testing.T) {
-	c := mustParse(t, primeHead, "pi.yml")
-	p := c.Prime[0]
+	p := mustParse(t, primeHead, "pi.yml").Prime[0]
 	if p.InventoryPageSize != 50 || p.InventoryUptimeUnit != UptimeHundredths {
 		t.Errorf("inventory_page_size, inventory_uptime_unit = %d, %q; want 50, hundredths", p.InventoryPageSize, p.InventoryUptimeUnit)
 	}
@@ -32,8 +31,7 @@ func TestPrimeInterfacesSet(t *testing.T) {
       up_only: true
       name: "^(Gi|Te)"
 `
-	c := mustParse(t, y, "pi.yml")
-	p := c.Prime[0]
+	p := mustParse(t, y, "pi.yml").Prime[0]
 	f := p.Interfaces
 	if p.InventoryPageSize != 20 || p.InventoryUptimeUnit != UptimeSeconds || !f.KeepsType("switch") || f.KeepsType("router") || f.Keep != KeepAll || !f.UpOnly {
 		t.Errorf("section = %+v; want the file's values", p)
