@@ -1,6 +1,7 @@
 package config
 
 import (
+	"iter"
 	"net/url"
 	"regexp"
 	"slices"
@@ -75,8 +76,8 @@ func checkRegex(v *validator, at path, expr string) *regexp.Regexp {
 }
 
 // known lists the values a setting may take, sorted, for an error.
-func known(values []string) string {
-	return strings.Join(slices.Sorted(slices.Values(values)), ", ")
+func known(values iter.Seq[string]) string {
+	return strings.Join(slices.Sorted(values), ", ")
 }
 
 // InterfaceFilter chooses which ports or interfaces a collection exports:
@@ -113,14 +114,14 @@ func (f *InterfaceFilter) validate(v *validator, at path, types, keeps []string)
 	}
 	for i, t := range f.DeviceTypes {
 		if !slices.Contains(types, t) {
-			v.errorf(at.add("device_types", i), "unknown device type %q (known: %s)", t, known(types))
+			v.errorf(at.add("device_types", i), "unknown device type %q (known: %s)", t, known(slices.Values(types)))
 		}
 	}
 	switch {
 	case f.Keep == "":
 		f.Keep = keeps[0]
 	case !slices.Contains(keeps, f.Keep):
-		v.errorf(at.add("keep"), "unknown keep %q (known: %s)", f.Keep, known(keeps))
+		v.errorf(at.add("keep"), "unknown keep %q (known: %s)", f.Keep, known(slices.Values(keeps)))
 	}
 	f.re = checkRegex(v, at.add("name"), f.Name)
 }

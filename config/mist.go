@@ -4,7 +4,6 @@ import (
 	"maps"
 	"net/url"
 	"regexp"
-	"slices"
 	"strings"
 	"time"
 )
@@ -191,7 +190,7 @@ func (m *Mist) validate(v *validator, p path) {
 		m.Cloud = "global01"
 	default:
 		if _, ok := MistClouds[m.Cloud]; !ok {
-			v.errorf(p.add("cloud"), "unknown Mist cloud %q (known: %s)", m.Cloud, known(slices.Collect(maps.Keys(MistClouds))))
+			v.errorf(p.add("cloud"), "unknown Mist cloud %q (known: %s)", m.Cloud, known(maps.Keys(MistClouds)))
 		}
 	}
 
