@@ -2,7 +2,7 @@ package alerts
 
 import (
 	"fmt"
-	"github.com/nmsexporter/nms_exporter/internal/testtool"
+	"iter"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/nmsexporter/nms_exporter/internal/testtool"
 )
 
 // runbookBase is where every alert's runbook_url points, followed by
@@ -89,12 +91,18 @@ func testFileOf(ruleFile string) string {
 	return strings.TrimSuffix(ruleFile, ".yml") + "_test.yml"
 }
 
-func decode(t *testing.T, path string, v any) {
+func readFile(t *testing.T, path string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatalf("os.ReadFile(%q) = %v; want nil", path, err)
 	}
+	return b
+}
+
+func decode(t *testing.T, path string, v any) {
+	t.Helper()
+	b := readFile(t, path)
 	if err := yaml.Unmarshal(b, v); err != nil {
 		t.Fatalf("yaml.Unmarshal(%s) = %v; want nil", path, err)
 	}
@@ -114,6 +122,21 @@ func alerts(t *testing.T, path string) []rule {
 		}
 	}
 	return out
+}
+
+// allAlerts yields every alerting rule of the rule files, with its file.
+func allAlerts(t *testing.T) iter.Seq2[string, rule] {
+	t.Helper()
+	rules, _ := files(t)
+	return func(yield func(string, rule) bool) {
+		for _, f := range rules {
+			for _, a := range alerts(t, f) {
+				if !yield(f, a) {
+					return
+				}
+			}
+		}
+	}
 }
 
 // TestPromtool runs promtool's rule checks on every rule file and its unit
@@ -188,38 +211,35 @@ func TestEveryAlertTested(t *testing.T) {
 // for duration, the severity label repeated as an annotation, a summary, a
 // description and the runbook anchor.
 func TestAlertConventions(t *testing.T) {
-	rules, _ := files(t)
 	seen := map[string]string{}
-	for _, f := range rules {
-		for _, a := range alerts(t, f) {
-			t.Run(a.Alert, func(t *testing.T) {
-				if prev, ok := seen[a.Alert]; ok {
-					t.Errorf("files defining %s = %s, %s; want one", a.Alert, prev, f)
+	for f, a := range allAlerts(t) {
+		t.Run(a.Alert, func(t *testing.T) {
+			if prev, ok := seen[a.Alert]; ok {
+				t.Errorf("files defining %s = %s, %s; want one", a.Alert, prev, f)
+			}
+			seen[a.Alert] = f
+			if !strings.HasPrefix(a.Alert, "Nms") {
+				t.Errorf("prefix of alert %q = not Nms; want Nms", a.Alert)
+			}
+			if a.For == "" {
+				t.Errorf("for of %s = empty; want a duration", a.Alert)
+			}
+			sev := a.Labels["severity"]
+			if !slices.Contains([]string{"critical", "warning", "info"}, sev) {
+				t.Errorf("label severity of %s = %q; want critical, warning or info", a.Alert, sev)
+			}
+			if got := a.Annotations["severity"]; got != sev {
+				t.Errorf("annotation severity of %s = %q; want %q", a.Alert, got, sev)
+			}
+			for _, k := range []string{"summary", "description"} {
+				if strings.TrimSpace(a.Annotations[k]) == "" {
+					t.Errorf("annotation %s of %s = empty; want text", k, a.Alert)
 				}
-				seen[a.Alert] = f
-				if !strings.HasPrefix(a.Alert, "Nms") {
-					t.Errorf("prefix of alert %q = not Nms; want Nms", a.Alert)
-				}
-				if a.For == "" {
-					t.Errorf("for of %s = empty; want a duration", a.Alert)
-				}
-				sev := a.Labels["severity"]
-				if !slices.Contains([]string{"critical", "warning", "info"}, sev) {
-					t.Errorf("label severity of %s = %q; want critical, warning or info", a.Alert, sev)
-				}
-				if got := a.Annotations["severity"]; got != sev {
-					t.Errorf("annotation severity of %s = %q; want %q", a.Alert, got, sev)
-				}
-				for _, k := range []string{"summary", "description"} {
-					if strings.TrimSpace(a.Annotations[k]) == "" {
-						t.Errorf("annotation %s of %s = empty; want text", k, a.Alert)
-					}
-				}
-				if got, want := a.Annotations["runbook_url"], runbookBase+"#"+strings.ToLower(a.Alert); got != want {
-					t.Errorf("runbook_url of %s = %q; want %q", a.Alert, got, want)
-				}
-			})
-		}
+			}
+			if got, want := a.Annotations["runbook_url"], runbookBase+"#"+strings.ToLower(a.Alert); got != want {
+				t.Errorf("runbook_url of %s = %q; want %q", a.Alert, got, want)
+			}
+		})
 	}
 }
 
@@ -227,21 +247,14 @@ func TestAlertConventions(t *testing.T) {
 // table, with its severity and file, and to hold the section runbook_url
 // points at.
 func TestAlertsDocumented(t *testing.T) {
-	b, err := os.ReadFile(docsPath)
-	if err != nil {
-		t.Fatalf("os.ReadFile(%q) = %v; want nil", docsPath, err)
-	}
-	doc := string(b)
-	rules, _ := files(t)
-	for _, f := range rules {
-		for _, a := range alerts(t, f) {
-			row := fmt.Sprintf("| [%s](#%s) | %s | `%s` |", a.Alert, strings.ToLower(a.Alert), a.Labels["severity"], f)
-			if !strings.Contains(doc, row) {
-				t.Errorf("table row of %s in %s = missing; want %q", a.Alert, docsPath, row)
-			}
-			if heading := "\n### " + a.Alert + "\n"; !strings.Contains(doc, heading) {
-				t.Errorf("section of %s in %s = missing; want a heading %q", a.Alert, docsPath, strings.TrimSpace(heading))
-			}
+	doc := string(readFile(t, docsPath))
+	for f, a := range allAlerts(t) {
+		row := fmt.Sprintf("| [%s](#%s) | %s | `%s` |", a.Alert, strings.ToLower(a.Alert), a.Labels["severity"], f)
+		if !strings.Contains(doc, row) {
+			t.Errorf("table row of %s in %s = missing; want %q", a.Alert, docsPath, row)
+		}
+		if heading := "\n### " + a.Alert + "\n"; !strings.Contains(doc, heading) {
+			t.Errorf("section of %s in %s = missing; want a heading %q", a.Alert, docsPath, strings.TrimSpace(heading))
 		}
 	}
 }
@@ -250,18 +263,11 @@ func TestAlertsDocumented(t *testing.T) {
 // exporter serves, as listed in docs/metrics.md, so a renamed metric cannot
 // leave a rule that never fires.
 func TestRuleMetricsServed(t *testing.T) {
-	b, err := os.ReadFile(metricsPath)
-	if err != nil {
-		t.Fatalf("os.ReadFile(%q) = %v; want nil", metricsPath, err)
-	}
-	doc := string(b)
-	rules, _ := files(t)
-	for _, f := range rules {
-		for _, a := range alerts(t, f) {
-			for _, name := range familyRE.FindAllString(a.Expr, -1) {
-				if !strings.Contains(doc, "| `"+name+"` |") {
-					t.Errorf("family %s used by %s in %s = not in %s; want a family the exporter serves", name, a.Alert, f, metricsPath)
-				}
+	doc := string(readFile(t, metricsPath))
+	for f, a := range allAlerts(t) {
+		for _, name := range familyRE.FindAllString(a.Expr, -1) {
+			if !strings.Contains(doc, "| `"+name+"` |") {
+				t.Errorf("family %s used by %s in %s = not in %s; want a family the exporter serves", name, a.Alert, f, metricsPath)
 			}
 		}
 	}

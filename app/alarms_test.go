@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/nmsexporter/nms_exporter/sim/mistsim"
+	"github.com/nmsexporter/nms_exporter/sim/simkit/simtest"
 )
 
 // amPosts is an Alertmanager v2 API that keeps the alert labels it is sent.
@@ -54,12 +55,7 @@ func (a *amPosts) sent(device string) bool {
 // collection finds reaches Alertmanager at once, not at the bridge's next
 // resend minutes later.
 func TestAlarmPushedWhenItsRefreshLands(t *testing.T) {
-	sim, err := mistsim.New(mistsim.Options{Seed: 5})
-	if err != nil {
-		t.Fatal(err)
-	}
-	vendor := httptest.NewServer(sim)
-	defer vendor.Close()
+	sim, vendor := simtest.Listen(t, mistsim.New, mistsim.Options{Seed: 5})
 	am := &amPosts{}
 	amSrv := httptest.NewServer(am)
 	defer amSrv.Close()

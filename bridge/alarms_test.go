@@ -115,10 +115,7 @@ func TestAlarmsModeResendsAndResolvesOnce(t *testing.T) {
 	if _, ok := e.ams[0].firing()["org/a1"]; ok {
 		t.Errorf("Alertmanager still holds a1 firing")
 	}
-	_, before := e.ams[0].sentOf("org", "a1")
-	e.clock = e.clock.Add(time.Minute)
-	e.push()
-	if _, after := e.ams[0].sentOf("org", "a1"); after != before {
+	if e.pushResends("org", "a1") {
 		t.Errorf("the resolution of a1 was sent again")
 	}
 	if got := testutil.ToFloat64(e.metrics.AlertsSent); got != 7 {
@@ -326,10 +323,7 @@ func TestAckResolve(t *testing.T) {
 	if _, ok := r[0].Labels["acknowledged"]; ok {
 		t.Errorf("resolved alert has the acknowledged label; want the labels it fired with")
 	}
-	_, before := e.ams[0].sentOf("org", "a1")
-	e.clock = e.clock.Add(time.Minute)
-	e.push()
-	if _, after := e.ams[0].sentOf("org", "a1"); after != before {
+	if e.pushResends("org", "a1") {
 		t.Errorf("an acknowledged alarm's alert was sent again while acknowledged")
 	}
 	a.Acked, a.AckedBy = false, ""

@@ -17,6 +17,7 @@ import (
 	"github.com/nmsexporter/nms_exporter/config"
 	"github.com/nmsexporter/nms_exporter/registry/registrytest"
 	"github.com/nmsexporter/nms_exporter/sim/primesim"
+	"github.com/nmsexporter/nms_exporter/sim/simkit/simtest"
 )
 
 // countingAM is an Alertmanager that reads and counts what it is sent,
@@ -55,12 +56,7 @@ func (c *countingAM) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // live heap the pusher's state holds between pushes (the alarms' strings
 // are the source's, shared), in all and per alert.
 func BenchmarkPushPrimeLarge(b *testing.B) {
-	sim, err := primesim.New(primesim.Options{Seed: 1, Size: "large", RateLimit: -1, MaxConcurrent: -1})
-	if err != nil {
-		b.Fatal(err)
-	}
-	simSrv := httptest.NewServer(sim)
-	defer simSrv.Close()
+	sim, simSrv := simtest.Listen(b, primesim.New, primesim.Options{Seed: 1, Size: "large", RateLimit: -1, MaxConcurrent: -1})
 	cr := sim.Credentials()
 	cfg, err := config.Parse([]byte(fmt.Sprintf("prime:\n  - name: pi\n    base_url: %s\n    username: %s\n    password: %s\n    hold: 0s\n",
 		simSrv.URL, cr.Username, cr.Password)), "pi.yml")

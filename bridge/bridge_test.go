@@ -21,6 +21,7 @@ import (
 	"github.com/nmsexporter/nms_exporter/config"
 	"github.com/nmsexporter/nms_exporter/registry/registrytest"
 	"github.com/nmsexporter/nms_exporter/sim/mistsim"
+	"github.com/nmsexporter/nms_exporter/sim/simkit/simtest"
 )
 
 type env struct {
@@ -52,12 +53,7 @@ func (e *env) postSigned(h http.Handler, body []byte) *httptest.ResponseRecorder
 // newEnvWith is newEnv with more lines for the Mist source's section.
 func newEnvWith(t testing.TB, extra string) *env {
 	t.Helper()
-	sim, err := mistsim.New(mistsim.Options{Seed: 21})
-	if err != nil {
-		t.Fatal(err)
-	}
-	simSrv := httptest.NewServer(sim)
-	t.Cleanup(simSrv.Close)
+	sim, simSrv := simtest.Listen(t, mistsim.New, mistsim.Options{Seed: 21})
 	am := newFakeAM(nil)
 	amSrv := httptest.NewServer(am)
 	t.Cleanup(amSrv.Close)

@@ -2,56 +2,14 @@ package bridge
 
 import (
 	"time"
-	"unicode/utf8"
+
+	"github.com/nmsexporter/nms_exporter/internal/jsonstr"
 )
 
 // The alarms mode writes its alerts' JSON itself, into one buffer reused
 // from batch to batch: a large source's push resends thousands of alerts a
 // minute, and a map per label set and per annotation set, made and
 // marshalled for each, would be most of the push's work and garbage.
-
-const hexDigits = "0123456789abcdef"
-
-// appendEscaped appends s as the inside of a JSON string, as
-// encoding/json writes it: invalid UTF-8 becomes U+FFFD.
-func appendEscaped(b []byte, s string) []byte {
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i++
-			start = i
-			continue
-		}
-		i += size
-	}
-	return append(b, s[start:]...)
-}
 
 // object writes one JSON object of string values, leaving out empty ones.
 type object struct {
@@ -78,9 +36,7 @@ func (o *object) str(k, v string) {
 		return
 	}
 	o.key(k)
-	o.b = append(o.b, '"')
-	o.b = appendEscaped(o.b, v)
-	o.b = append(o.b, '"')
+	o.b = jsonstr.Append(o.b, v)
 }
 
 // text writes the member k with the parts of its value in turn.
@@ -88,7 +44,7 @@ func (o *object) text(k string, parts ...string) {
 	o.key(k)
 	o.b = append(o.b, '"')
 	for _, p := range parts {
-		o.b = appendEscaped(o.b, p)
+		o.b = jsonstr.AppendEscaped(o.b, p)
 	}
 	o.b = append(o.b, '"')
 }

@@ -178,6 +178,17 @@ func (e *alarmEnv) push() {
 	e.pusher.Push(context.Background())
 }
 
+// pushResends pushes a minute later and reports whether the first
+// Alertmanager was sent the alarm's alert again.
+func (e *alarmEnv) pushResends(source, id string) bool {
+	e.t.Helper()
+	_, before := e.ams[0].sentOf(source, id)
+	e.clock = e.clock.Add(time.Minute)
+	e.push()
+	_, after := e.ams[0].sentOf(source, id)
+	return after != before
+}
+
 // fakeAM is an Alertmanager v2 API that keeps what it is sent: the
 // alerts as batches and as Alertmanager holds them (the last of each
 // label set), and silences, made, changed and expired as Alertmanager

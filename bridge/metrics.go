@@ -89,35 +89,30 @@ func (m *Metrics) Track(sources []*collector.Source) {
 // counters.
 func NewMetrics() *Metrics {
 	return &Metrics{
-		AlertsSent: prometheus.NewCounter(prometheus.CounterOpts{
-			Namespace: exposition.Namespace, Name: "bridge_alerts_sent_total",
-			Help: "Alerts (firing and resolved) Alertmanager accepted from the alert bridge.",
-		}),
-		Errors: prometheus.NewCounter(prometheus.CounterOpts{
-			Namespace: exposition.Namespace, Name: "bridge_errors_total",
-			Help: "Failed attempts to push alerts to an Alertmanager.",
-		}),
-		AlertsDropped: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: exposition.Namespace, Name: "bridge_alerts_dropped_total",
-			Help: "Active alarms the alert bridge left out because their source had more than max_alerts_per_source, by source; each counted once as it is left out, the least severe and newest first.",
-		}, []string{"source"}),
-		SilenceErrors: prometheus.NewCounter(prometheus.CounterOpts{
-			Namespace: exposition.Namespace, Name: "bridge_silence_errors_total",
-			Help: "Failed requests to an Alertmanager for the silences of acknowledged alarms (list, create, renew, expire); each is tried again at the next push.",
-		}),
-		Webhooks: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: exposition.Namespace, Name: "webhook_requests_total",
-			Help: "Webhook requests received, by source and result (accepted, unsigned, bad_signature, too_large, malformed, method).",
-		}, []string{"source", "result"}),
-		WebhookFiltered: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: exposition.Namespace, Name: "webhook_alarms_filtered_total",
-			Help: "Alarm events of accepted webhooks that the source's site filter left out, by source.",
-		}, []string{"source"}),
-		WebhookDropped: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: exposition.Namespace, Name: "webhook_alarms_dropped_total",
-			Help: fmt.Sprintf("Alarm events of accepted webhooks not applied, by source and reason (stale or future: dated over %.0f minutes from the exporter's clock; duplicate: applied before).", collector.WebhookWindow.Minutes()),
-		}, []string{"source", "reason"}),
+		AlertsSent: prometheus.NewCounter(counterOpts("bridge_alerts_sent_total",
+			"Alerts (firing and resolved) Alertmanager accepted from the alert bridge.")),
+		Errors: prometheus.NewCounter(counterOpts("bridge_errors_total",
+			"Failed attempts to push alerts to an Alertmanager.")),
+		AlertsDropped: prometheus.NewCounterVec(counterOpts("bridge_alerts_dropped_total",
+			"Active alarms the alert bridge left out because their source had more than max_alerts_per_source, by source; each counted once as it is left out, the least severe and newest first."),
+			[]string{"source"}),
+		SilenceErrors: prometheus.NewCounter(counterOpts("bridge_silence_errors_total",
+			"Failed requests to an Alertmanager for the silences of acknowledged alarms (list, create, renew, expire); each is tried again at the next push.")),
+		Webhooks: prometheus.NewCounterVec(counterOpts("webhook_requests_total",
+			"Webhook requests received, by source and result (accepted, unsigned, bad_signature, too_large, malformed, method)."),
+			[]string{"source", "result"}),
+		WebhookFiltered: prometheus.NewCounterVec(counterOpts("webhook_alarms_filtered_total",
+			"Alarm events of accepted webhooks that the source's site filter left out, by source."),
+			[]string{"source"}),
+		WebhookDropped: prometheus.NewCounterVec(counterOpts("webhook_alarms_dropped_total",
+			fmt.Sprintf("Alarm events of accepted webhooks not applied, by source and reason (stale or future: dated over %.0f minutes from the exporter's clock; duplicate: applied before).", collector.WebhookWindow.Minutes())),
+			[]string{"source", "reason"}),
 	}
+}
+
+// counterOpts names one of the exporter's own counters.
+func counterOpts(name, help string) prometheus.CounterOpts {
+	return prometheus.CounterOpts{Namespace: exposition.Namespace, Name: name, Help: help}
 }
 
 // Collectors returns the counters, to register.

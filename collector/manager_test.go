@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net/http/httptest"
 	"runtime"
 	"testing"
 	"time"
@@ -13,17 +12,13 @@ import (
 	"github.com/nmsexporter/nms_exporter/config"
 	"github.com/nmsexporter/nms_exporter/registry"
 	"github.com/nmsexporter/nms_exporter/sim/mistsim"
+	"github.com/nmsexporter/nms_exporter/sim/simkit/simtest"
 )
 
 // TestStopLeavesNothingBehind runs a source, stops it, and checks that its
 // goroutines and connections are gone.
 func TestStopLeavesNothingBehind(t *testing.T) {
-	sim, err := mistsim.New(mistsim.Options{Seed: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(sim)
-	defer srv.Close()
+	sim, srv := simtest.Listen(t, mistsim.New, mistsim.Options{Seed: 4})
 	cfg, err := config.Parse([]byte(fmt.Sprintf("mist:\n  - name: org\n    base_url: %s\n    token: %s\n", srv.URL, sim.Credentials().Token)), "leak.yml")
 	if err != nil {
 		t.Fatal(err)

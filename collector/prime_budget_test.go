@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -12,6 +11,7 @@ import (
 	"github.com/nmsexporter/nms_exporter/config"
 	"github.com/nmsexporter/nms_exporter/registry"
 	"github.com/nmsexporter/nms_exporter/sim/primesim"
+	"github.com/nmsexporter/nms_exporter/sim/simkit/simtest"
 )
 
 // primeSection is a config for a Prime simulator: small pages, every
@@ -41,12 +41,7 @@ func primeSection(t *testing.T, base string, cr primesim.Credentials, interval s
 
 func startPrimeSim(t *testing.T, o primesim.Options) (*primesim.Server, string) {
 	t.Helper()
-	sim, err := primesim.New(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(sim)
-	t.Cleanup(srv.Close)
+	sim, srv := simtest.Listen(t, primesim.New, o)
 	return sim, srv.URL
 }
 

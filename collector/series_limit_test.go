@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +14,7 @@ import (
 	"github.com/nmsexporter/nms_exporter/registry/registrytest"
 	"github.com/nmsexporter/nms_exporter/sim/mistsim"
 	"github.com/nmsexporter/nms_exporter/sim/primesim"
+	"github.com/nmsexporter/nms_exporter/sim/simkit/simtest"
 )
 
 // TestVendorHoldCapsTheBudget: a source's budget caps a hold at its
@@ -46,12 +46,7 @@ func dataSeries(body string) int {
 // /status; the last good render is still served, and another source is
 // not touched.
 func TestSeriesLimitKeepsLastGoodRender(t *testing.T) {
-	sim, err := mistsim.New(mistsim.Options{Seed: 5, Size: "small"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(sim)
-	t.Cleanup(srv.Close)
+	sim, srv := simtest.Listen(t, mistsim.New, mistsim.Options{Seed: 5, Size: "small"})
 	sources := func(limit int) (limited, other *collector.Source) {
 		section := "mist:\n"
 		for _, name := range []string{"limited", "other"} {

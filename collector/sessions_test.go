@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net/http/httptest"
 	"testing"
 
 	"github.com/nmsexporter/nms_exporter/collector"
@@ -12,6 +11,7 @@ import (
 	"github.com/nmsexporter/nms_exporter/registry"
 	"github.com/nmsexporter/nms_exporter/sim/mistsim"
 	"github.com/nmsexporter/nms_exporter/sim/primesim"
+	"github.com/nmsexporter/nms_exporter/sim/simkit/simtest"
 )
 
 // TestPrimeRestartsAndReloadsLeaveNoSessions: 20 restarts and 100 reloads,
@@ -52,12 +52,7 @@ func TestPrimeRestartsAndReloadsLeaveNoSessions(t *testing.T) {
 // TestMistLoginSessionEndsOnStop: a source signed in with email and
 // password logs out when it stops, so restarts leave no session behind.
 func TestMistLoginSessionEndsOnStop(t *testing.T) {
-	sim, err := mistsim.New(mistsim.Options{Seed: 8})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(sim)
-	t.Cleanup(srv.Close)
+	sim, srv := simtest.Listen(t, mistsim.New, mistsim.Options{Seed: 8})
 	cr := sim.Credentials()
 	cfg, err := config.Parse([]byte(fmt.Sprintf("mist:\n  - name: org\n    base_url: %s\n    email: %s\n    password: %s\n    org_id: %s\n",
 		srv.URL, cr.Email, cr.Password, cr.OrgID)), "mist.yml")

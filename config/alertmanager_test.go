@@ -1,30 +1,23 @@
 package config
 
 import (
-	"strings"
 	"testing"
 )
 
 const amHead = "alertmanager:\n  urls: [http://alertmanager:9093]\n"
 
 func TestAlertmanagerDefaults(t *testing.T) {
-	c, err := Parse([]byte(amHead), "am.yml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := mustParse(t, amHead, "am.yml")
 	a := c.Alertmanager
 	if a.Mode != ModeAlarms || a.Acknowledged != AckLabel || a.MaxAlertsPerSource != DefaultMaxAlertsPerSource {
 		t.Errorf("defaults = mode %q, acknowledged %q, max_alerts_per_source %d; want alarms, label, %d",
 			a.Mode, a.Acknowledged, a.MaxAlertsPerSource, DefaultMaxAlertsPerSource)
 	}
-	c, err = Parse([]byte(amHead+"  mode: aggregated\n  max_alerts_per_source: 200\n"), "am.yml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	c = mustParse(t, amHead+"  mode: aggregated\n  max_alerts_per_source: 200\n", "am.yml")
 	if a := c.Alertmanager; a.Mode != ModeAggregated || a.MaxAlertsPerSource != 200 {
 		t.Errorf("mode, max_alerts_per_source = %q, %d; want aggregated, 200", a.Mode, a.MaxAlertsPerSource)
 	}
-	c, err = Parse([]byte(amHead+"  acknowledged: silence\n"), "am.yml")
+	c, err := Parse([]byte(amHead+"  acknowledged: silence\n"), "am.yml")
 	if err != nil || c.Alertmanager.Acknowledged != AckSilence {
 		t.Errorf("Parse(acknowledged: silence) = %v; want silence", err)
 	}
@@ -39,10 +32,7 @@ func TestAlertmanagerErrorsNameTheField(t *testing.T) {
 		{"ack aggregated", "mode: aggregated\n  acknowledged: silence", "am.yml:4: alertmanager.acknowledged: acknowledged: silence needs mode: alarms"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := Parse([]byte(amHead+"  "+tc.lines+"\n"), "am.yml")
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("Parse(%s) = %v; want an error containing %q", tc.lines, err, tc.want)
-			}
+			wantParseError(t, amHead+"  "+tc.lines+"\n", "am.yml", tc.want)
 		})
 	}
 }

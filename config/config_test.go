@@ -181,10 +181,7 @@ func TestSecretFromEnvironment(t *testing.T) {
 	t.Setenv("NMS_TEST_NAUTOBOT_TOKEN", value+"\n")
 	t.Setenv("NMS_TEST_EMPTY", "")
 	base := "nautobot:\n  - name: sot\n    base_url: https://nautobot.example.com\n"
-	c, err := Parse([]byte(base+"    token_env: NMS_TEST_NAUTOBOT_TOKEN\n"), "env.yml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := mustParse(t, base+"    token_env: NMS_TEST_NAUTOBOT_TOKEN\n", "env.yml")
 	if got := c.Nautobot[0].Token.Value(); got != value {
 		t.Errorf("token from token_env = %q; want %q", got, value)
 	}

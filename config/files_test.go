@@ -74,10 +74,7 @@ func TestSecretFileReadableByOthersWarns(t *testing.T) {
 	if err := os.Chmod(filepath.Join(dir, "tok"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := Parse([]byte("mist:\n  - name: a\n    base_url: http://127.0.0.1:1\n    token_file: tok\n"), filepath.Join(dir, "c.yml"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := mustParse(t, "mist:\n  - name: a\n    base_url: http://127.0.0.1:1\n    token_file: tok\n", filepath.Join(dir, "c.yml"))
 	if len(cfg.Warnings) != 1 || !strings.Contains(cfg.Warnings[0], "c.yml:4: mist[0].token_file") || !strings.Contains(cfg.Warnings[0], "chmod 600") {
 		t.Errorf("warnings = %q; want one naming c.yml:4 mist[0].token_file and chmod 600", cfg.Warnings)
 	}

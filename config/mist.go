@@ -1,10 +1,9 @@
 package config
 
 import (
+	"maps"
 	"net/url"
 	"regexp"
-	"slices"
-	"sort"
 	"strings"
 	"time"
 )
@@ -57,26 +56,11 @@ const (
 )
 
 // MistPorts chooses which switch and gateway ports the ports collection
-// exports: a large org has hundreds of thousands, a few of which matter.
+// exports: of switches and gateways by default, the uplinks, those with an
+// LLDP neighbour or all; names such as ge-0/0/1.
 type MistPorts struct {
-	// DeviceTypes are the types of device whose ports are kept: switch,
-	// gateway.
-	DeviceTypes []string `yaml:"device_types,omitempty"`
-	// Keep is uplinks, neighbors or all.
-	Keep string `yaml:"keep,omitempty"`
-	// UpOnly drops the ports whose link is down.
-	UpOnly bool `yaml:"up_only,omitempty"`
-	// Name keeps only the ports whose name (ge-0/0/1) matches the regex.
-	Name string `yaml:"name,omitempty"`
-
-	re *regexp.Regexp
+	InterfaceFilter `yaml:",inline"`
 }
-
-// MatchName reports whether the name filter keeps a port of this name.
-func (f *MistPorts) MatchName(port string) bool { return f.re == nil || f.re.MatchString(port) }
-
-// KeepsType reports whether ports of this device type are kept.
-func (f *MistPorts) KeepsType(t string) bool { return slices.Contains(f.DeviceTypes, t) }
 
 // Mist is one Juniper Mist organisation.
 type Mist struct {
@@ -206,12 +190,7 @@ func (m *Mist) validate(v *validator, p path) {
 		m.Cloud = "global01"
 	default:
 		if _, ok := MistClouds[m.Cloud]; !ok {
-			names := make([]string, 0, len(MistClouds))
-			for n := range MistClouds {
-				names = append(names, n)
-			}
-			sort.Strings(names)
-			v.errorf(p.add("cloud"), "unknown Mist cloud %q (known: %s)", m.Cloud, strings.Join(names, ", "))
+			v.errorf(p.add("cloud"), "unknown Mist cloud %q (known: %s)", m.Cloud, known(maps.Keys(MistClouds)))
 		}
 	}
 
@@ -230,13 +209,7 @@ func (m *Mist) validate(v *validator, p path) {
 		v.errorf(p.add("password"), "password (or password_file or password_env) is required with email")
 	}
 
-	if m.Sites.Regex != "" {
-		re, err := regexp.Compile(m.Sites.Regex)
-		if err != nil {
-			v.errorf(p.add("sites", "regex"), "invalid regex: %v", err)
-		}
-		m.Sites.re = re
-	}
+	m.Sites.re = checkRegex(v, p.add("sites", "regex"), m.Sites.Regex)
 	if m.ClientWindow <= 0 {
 		v.errorf(p.add("client_window"), "client_window must be positive")
 	}
@@ -249,28 +222,7 @@ func (m *Mist) validate(v *validator, p path) {
 }
 
 func (f *MistPorts) validate(v *validator, p path) {
-	if len(f.DeviceTypes) == 0 {
-		f.DeviceTypes = []string{"switch", "gateway"}
-	}
-	for i, t := range f.DeviceTypes {
-		if t != "switch" && t != "gateway" {
-			v.errorf(p.add("device_types", i), "unknown device type %q (known: gateway, switch)", t)
-		}
-	}
-	switch f.Keep {
-	case "":
-		f.Keep = KeepUplinks
-	case KeepUplinks, KeepNeighbors, KeepAll:
-	default:
-		v.errorf(p.add("keep"), "unknown keep %q (known: all, neighbors, uplinks)", f.Keep)
-	}
-	if f.Name != "" {
-		re, err := regexp.Compile(f.Name)
-		if err != nil {
-			v.errorf(p.add("name"), "invalid regex: %v", err)
-		}
-		f.re = re
-	}
+	f.InterfaceFilter.validate(v, p, []string{"switch", "gateway"}, []string{KeepUplinks, KeepNeighbors, KeepAll})
 }
 
 func (s *MistStream) validate(v *validator, p path) {

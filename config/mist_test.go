@@ -10,11 +10,7 @@ import (
 const mistHead = "mist:\n  - name: acme\n    token: abc\n"
 
 func TestMistPortsDefaults(t *testing.T) {
-	c, err := Parse([]byte(mistHead), "m.yml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := c.Mist[0]
+	m := mustParse(t, mistHead, "m.yml").Mist[0]
 	if !slices.Equal(m.Ports.DeviceTypes, []string{"switch", "gateway"}) || m.Ports.Keep != KeepUplinks || m.Ports.UpOnly {
 		t.Errorf("Ports = %+v; want device_types [switch gateway], keep uplinks, up_only false", m.Ports)
 	}
@@ -40,11 +36,7 @@ func TestMistPortsAndCollectionsOptIn(t *testing.T) {
       ports: {}
       sle: {}
 `
-	c, err := Parse([]byte(y), "m.yml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := c.Mist[0]
+	m := mustParse(t, y, "m.yml").Mist[0]
 	if !m.Ports.KeepsType("switch") || m.Ports.KeepsType("gateway") || m.Ports.Keep != KeepAll || !m.Ports.UpOnly {
 		t.Errorf("Ports = %+v; want switch only, keep all, up_only", m.Ports)
 	}
@@ -67,28 +59,19 @@ func TestMistPortsErrorsNameTheField(t *testing.T) {
 		{"unknown key", "keep_all: true", "keep_all"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := Parse([]byte(mistHead+"    ports:\n      "+tc.ports+"\n"), "m.yml")
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("Parse(ports: %s) = %v; want an error containing %q", tc.ports, err, tc.want)
-			}
+			wantParseError(t, mistHead+"    ports:\n      "+tc.ports+"\n", "m.yml", tc.want)
 		})
 	}
 }
 
 func TestMistStreamDefaults(t *testing.T) {
-	c, err := Parse([]byte(mistHead), "m.yml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := mustParse(t, mistHead, "m.yml")
 	want := MistStream{Enabled: true, Silence: Duration(180 * time.Second), ChannelsPerConnection: 1000}
 	if got := c.Mist[0].Stream; got != want {
 		t.Errorf("Stream = %+v; want %+v", got, want)
 	}
 	// A block that sets one key keeps the other defaults.
-	c, err = Parse([]byte(mistHead+"    stream:\n      url: ws://127.0.0.1:8080/api-ws/v1/stream\n"), "m.yml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	c = mustParse(t, mistHead+"    stream:\n      url: ws://127.0.0.1:8080/api-ws/v1/stream\n", "m.yml")
 	want.URL = "ws://127.0.0.1:8080/api-ws/v1/stream"
 	if got := c.Mist[0].Stream; got != want {
 		t.Errorf("Stream = %+v; want %+v", got, want)
@@ -102,10 +85,7 @@ func TestMistStreamSet(t *testing.T) {
       silence: 5m
       channels_per_connection: 2000
 `
-	c, err := Parse([]byte(y), "m.yml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := mustParse(t, y, "m.yml")
 	want := MistStream{URL: "wss://api-ws.eu.mist.com/api-ws/v1/stream", Silence: Duration(5 * time.Minute), ChannelsPerConnection: 2000}
 	if got := c.Mist[0].Stream; got != want {
 		t.Errorf("Stream = %+v; want %+v", got, want)
@@ -124,10 +104,7 @@ func TestMistStreamErrorsNameTheField(t *testing.T) {
 		{"unknown key", "period: 30s", "period"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := Parse([]byte(mistHead+"    stream:\n      "+tc.stream+"\n"), "m.yml")
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("Parse(stream: %s) = %v; want an error containing %q", tc.stream, err, tc.want)
-			}
+			err := wantParseError(t, mistHead+"    stream:\n      "+tc.stream+"\n", "m.yml", tc.want)
 			if err != nil && strings.Contains(tc.stream, "u:p@") && strings.Contains(err.Error(), "u:p") {
 				t.Errorf("Parse(stream: %s) = %v; it shows the credentials", tc.stream, err)
 			}

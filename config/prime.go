@@ -1,10 +1,6 @@
 package config
 
-import (
-	"regexp"
-	"slices"
-	"time"
-)
+import "time"
 
 // PrimeCollections are the collections a Prime Infrastructure source
 // offers, with their default intervals.
@@ -31,52 +27,15 @@ const (
 )
 
 // PrimeInterfaces chooses which interfaces the inventory collection
-// exports: a campus has tens of thousands, a few of which matter.
+// exports: of switches, routers and controllers by default, those with a
+// CDP neighbour (KeepNeighbors) or all; names such as
+// GigabitEthernet1/0/1.
 type PrimeInterfaces struct {
-	// DeviceTypes are the types of device whose interfaces are kept:
-	// switch, router, controller.
-	DeviceTypes []string `yaml:"device_types,omitempty"`
-	// Keep is neighbors (the interfaces with a CDP neighbour) or all.
-	Keep string `yaml:"keep,omitempty"`
-	// UpOnly drops the interfaces whose link is down.
-	UpOnly bool `yaml:"up_only,omitempty"`
-	// Name keeps only the interfaces whose name (GigabitEthernet1/0/1)
-	// matches the regex.
-	Name string `yaml:"name,omitempty"`
-
-	re *regexp.Regexp
+	InterfaceFilter `yaml:",inline"`
 }
 
-// MatchName reports whether the name filter keeps an interface of this
-// name.
-func (f *PrimeInterfaces) MatchName(name string) bool { return f.re == nil || f.re.MatchString(name) }
-
-// KeepsType reports whether interfaces of this device type are kept.
-func (f *PrimeInterfaces) KeepsType(t string) bool { return slices.Contains(f.DeviceTypes, t) }
-
 func (f *PrimeInterfaces) validate(v *validator, at path) {
-	if len(f.DeviceTypes) == 0 {
-		f.DeviceTypes = []string{"switch", "router", "controller"}
-	}
-	for i, t := range f.DeviceTypes {
-		if t != "switch" && t != "router" && t != "controller" {
-			v.errorf(at.add("device_types", i), "unknown device type %q (known: controller, router, switch)", t)
-		}
-	}
-	switch f.Keep {
-	case "":
-		f.Keep = KeepNeighbors
-	case KeepNeighbors, KeepAll:
-	default:
-		v.errorf(at.add("keep"), "unknown keep %q (known: all, neighbors)", f.Keep)
-	}
-	if f.Name != "" {
-		re, err := regexp.Compile(f.Name)
-		if err != nil {
-			v.errorf(at.add("name"), "invalid regex: %v", err)
-		}
-		f.re = re
-	}
+	f.InterfaceFilter.validate(v, at, []string{"switch", "router", "controller"}, []string{KeepNeighbors, KeepAll})
 }
 
 // maxHold bounds Prime's hold: its limits count over seconds.

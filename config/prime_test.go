@@ -2,7 +2,6 @@ package config
 
 import (
 	"slices"
-	"strings"
 	"testing"
 	"time"
 )
@@ -10,11 +9,7 @@ import (
 const primeHead = "prime:\n  - name: pi\n    base_url: https://pi.example.com\n    username: u\n    password: p\n"
 
 func TestPrimeInventoryDefaults(t *testing.T) {
-	c, err := Parse([]byte(primeHead), "pi.yml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := c.Prime[0]
+	p := mustParse(t, primeHead, "pi.yml").Prime[0]
 	if p.InventoryPageSize != 50 || p.InventoryUptimeUnit != UptimeHundredths {
 		t.Errorf("inventory_page_size, inventory_uptime_unit = %d, %q; want 50, hundredths", p.InventoryPageSize, p.InventoryUptimeUnit)
 	}
@@ -36,11 +31,7 @@ func TestPrimeInterfacesSet(t *testing.T) {
       up_only: true
       name: "^(Gi|Te)"
 `
-	c, err := Parse([]byte(y), "pi.yml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := c.Prime[0]
+	p := mustParse(t, y, "pi.yml").Prime[0]
 	f := p.Interfaces
 	if p.InventoryPageSize != 20 || p.InventoryUptimeUnit != UptimeSeconds || !f.KeepsType("switch") || f.KeepsType("router") || f.Keep != KeepAll || !f.UpOnly {
 		t.Errorf("section = %+v; want the file's values", p)
@@ -61,10 +52,7 @@ func TestPrimeInventoryErrorsNameTheField(t *testing.T) {
 		{"unknown key", "interfaces:\n      keep_all: true", "keep_all"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := Parse([]byte(primeHead+"    "+tc.yaml+"\n"), "pi.yml")
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("Parse(%s) = %v; want an error containing %q", tc.yaml, err, tc.want)
-			}
+			wantParseError(t, primeHead+"    "+tc.yaml+"\n", "pi.yml", tc.want)
 		})
 	}
 }

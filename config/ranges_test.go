@@ -31,23 +31,17 @@ func TestOutOfRangeValuesRefused(t *testing.T) {
 	} {
 		t.Run(tc.value, func(t *testing.T) {
 			y := fmt.Sprintf("mist:\n  - name: acme\n    token: abc\n    %s: %s\n", tc.key, tc.value)
-			_, err := Parse([]byte(y), "ranges.yml")
-			if err == nil || !strings.HasPrefix(err.Error(), "ranges.yml:4: ") || !strings.Contains(err.Error(), tc.want) {
+			if err := wantParseError(t, y, "ranges.yml", tc.want); err != nil && !strings.HasPrefix(err.Error(), "ranges.yml:4: ") {
 				t.Errorf("Parse(%s: %s) = %v; want ranges.yml:4: ... %s", tc.key, tc.value, err, tc.want)
 			}
 		})
 	}
 	y := "prime:\n  - name: pi\n    base_url: https://pi.example.com\n    username: u\n    password: p\n    hold: 2562047h\n"
-	if _, err := Parse([]byte(y), "pi.yml"); err == nil || !strings.Contains(err.Error(), "pi.yml:6: prime[0].hold: hold 106751d23h must be between 0 and 1h") {
-		t.Errorf("Parse(hold: 2562047h) = %v; want pi.yml:6: prime[0].hold refused", err)
-	}
+	wantParseError(t, y, "pi.yml", "pi.yml:6: prime[0].hold: hold 106751d23h must be between 0 and 1h")
 }
 
 func TestLimitsDefault(t *testing.T) {
-	c, err := Parse([]byte("mist:\n  - name: acme\n    token: abc\n  - name: lab\n    token: abc\n    limits: {items: 5000, series: 20000}\n"), "l.yml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := mustParse(t, "mist:\n  - name: acme\n    token: abc\n  - name: lab\n    token: abc\n    limits: {items: 5000, series: 20000}\n", "l.yml")
 	if got := c.Mist[0].Limits.Items; got != 0 {
 		t.Errorf("limits.items unset = %d; want 0, meaning %d", got, DefaultMaxItems)
 	}

@@ -1,9 +1,9 @@
 package dashboards
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
+	"iter"
 	"maps"
 	"os"
 	"os/exec"
@@ -64,6 +64,16 @@ func boards(t *testing.T) map[string]*board {
 // on every run.
 func sortedNames[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
 
+// mustParseExpr parses an expression a test writes out.
+func mustParseExpr(t *testing.T, expr string) parser.Expr {
+	t.Helper()
+	e, err := parseExpr(expr)
+	if err != nil {
+		t.Fatalf("parseExpr(%q) error = %v", expr, err)
+	}
+	return e
+}
+
 func decodeRef(raw json.RawMessage) map[string]any {
 	var m map[string]any
 	if json.Unmarshal(raw, &m) != nil {
@@ -75,24 +85,9 @@ func decodeRef(raw json.RawMessage) map[string]any {
 // families reads docs/metrics.md: every family the exporter serves, by type.
 func families(t *testing.T) map[string]string {
 	t.Helper()
-	f, err := os.Open(filepath.Join("..", "docs", "metrics.md"))
-	if err != nil {
-		t.Fatalf("os.Open(docs/metrics.md) error = %v; want nil", err)
-	}
-	defer func() { _ = f.Close() }()
-	row := regexp.MustCompile("^\\| `([a-zA-Z_:][a-zA-Z0-9_:]*)` \\| (\\w+) \\|")
 	out := map[string]string{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if m := row.FindStringSubmatch(sc.Text()); m != nil {
-			out[m[1]] = m[2]
-		}
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatalf("reading docs/metrics.md: %v", err)
-	}
-	if len(out) == 0 {
-		t.Fatalf("families(docs/metrics.md) = none; want the table of families")
+	for name, f := range familyLabels(t) {
+		out[name] = f.typ
 	}
 	return out
 }
@@ -375,6 +370,26 @@ func TestRateInterval(t *testing.T) {
 	})
 }
 
+// panelExprs yields the panels' queries of a board that parse, with
+// rateInterval for $__rate_interval; those that do not are
+// TestQueriesParse's to report.
+func panelExprs(b *board) iter.Seq2[query, parser.Expr] {
+	return func(yield func(query, parser.Expr) bool) {
+		for _, q := range queries(b) {
+			if !q.panel {
+				continue
+			}
+			e, err := parseExpr(substitute(q.raw, rateInterval))
+			if err != nil {
+				continue
+			}
+			if !yield(q, e) {
+				return
+			}
+		}
+	}
+}
+
 // inspectQueries parses every query of every board with interval for
 // $__rate_interval and calls fn with each node of it and its path. Queries
 // that do not parse are TestQueriesParse's to report.
@@ -432,14 +447,7 @@ func TestSelectorsHaveJobAndInstance(t *testing.T) {
 				need = append(need, l)
 			}
 		}
-		for _, q := range queries(b) {
-			if !q.panel {
-				continue
-			}
-			e, err := parseExpr(substitute(q.raw, rateInterval))
-			if err != nil {
-				continue // TestQueriesParse reports it.
-			}
+		for q, e := range panelExprs(b) {
 			parser.Inspect(e, func(n parser.Node, _ []parser.Node) error {
 				vs, ok := n.(*parser.VectorSelector)
 				if !ok {

@@ -20,13 +20,14 @@ import (
 
 // family is one row of docs/metrics.md.
 type family struct {
+	typ    string
 	labels map[string]bool
 	// probe is set for the families of /probe, whose series /sd labels with
 	// source and vendor.
 	probe bool
 }
 
-// familyLabels reads every family's labels from docs/metrics.md.
+// familyLabels reads every family's type and labels from docs/metrics.md.
 func familyLabels(t *testing.T) map[string]family {
 	t.Helper()
 	f, err := os.Open(filepath.Join("..", "docs", "metrics.md"))
@@ -34,7 +35,7 @@ func familyLabels(t *testing.T) map[string]family {
 		t.Fatalf("os.Open(docs/metrics.md) error = %v; want nil", err)
 	}
 	defer func() { _ = f.Close() }()
-	row := regexp.MustCompile("^\\| `([a-zA-Z_:][a-zA-Z0-9_:]*)` \\| \\w+ \\| ([^|]*) \\|")
+	row := regexp.MustCompile("^\\| `([a-zA-Z_:][a-zA-Z0-9_:]*)` \\| (\\w+) \\| ([^|]*) \\|")
 	out := map[string]family{}
 	probe := false
 	sc := bufio.NewScanner(f)
@@ -48,8 +49,8 @@ func familyLabels(t *testing.T) map[string]family {
 		if m == nil {
 			continue
 		}
-		fam := family{labels: map[string]bool{}, probe: probe}
-		for _, l := range strings.Split(m[2], ",") {
+		fam := family{typ: m[2], labels: map[string]bool{}, probe: probe}
+		for _, l := range strings.Split(m[3], ",") {
 			if l = strings.TrimSpace(l); l != "" {
 				fam.labels[l] = true
 			}
@@ -163,14 +164,7 @@ func TestFilterVariables(t *testing.T) {
 			spans = !strings.Contains(src.queryText(), `vendor="`)
 		}
 		needed := map[string]bool{}
-		for _, q := range queries(b) {
-			if !q.panel {
-				continue
-			}
-			e, err := parseExpr(substitute(q.raw, rateInterval))
-			if err != nil {
-				continue // TestQueriesParse reports it.
-			}
+		for q, e := range panelExprs(b) {
 			parser.Inspect(e, func(n parser.Node, path []parser.Node) error {
 				vs, ok := n.(*parser.VectorSelector)
 				if !ok || companion(vs, lists) {
@@ -228,10 +222,7 @@ func TestSiteFree(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			e, err := parseExpr(tt.expr)
-			if err != nil {
-				t.Fatalf("parseExpr(%q) error = %v", tt.expr, err)
-			}
+			e := mustParseExpr(t, tt.expr)
 			var got []bool
 			parser.Inspect(e, func(n parser.Node, path []parser.Node) error {
 				if vs, ok := n.(*parser.VectorSelector); ok {

@@ -171,10 +171,7 @@ func TestOutputLabels(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			e, err := parseExpr(tt.expr)
-			if err != nil {
-				t.Fatalf("parseExpr(%q) error = %v", tt.expr, err)
-			}
+			e := mustParseExpr(t, tt.expr)
 			if got := slices.Sorted(maps.Keys(outputLabels(e, fams))); !slices.Equal(got, tt.want) {
 				t.Errorf("outputLabels(%q) = %v; want %v", tt.expr, got, tt.want)
 			}

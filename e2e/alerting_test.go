@@ -40,16 +40,26 @@ type amAlert struct {
 }
 
 func (r *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	alerts, ok := readAlerts(w, req)
+	if !ok {
+		return
+	}
+	r.mu.Lock()
+	r.alerts = append(r.alerts, alerts...)
+	r.mu.Unlock()
+}
+
+// readAlerts reads the alerts of an Alertmanager webhook's message,
+// answering 400 to what is not one.
+func readAlerts(w http.ResponseWriter, req *http.Request) ([]amAlert, bool) {
 	var msg struct {
 		Alerts []amAlert `json:"alerts"`
 	}
 	if err := json.NewDecoder(req.Body).Decode(&msg); err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
+		return nil, false
 	}
-	r.mu.Lock()
-	r.alerts = append(r.alerts, msg.Alerts...)
-	r.mu.Unlock()
+	return msg.Alerts, true
 }
 
 // seen reports whether an alert with this name, status and labels arrived.
@@ -119,6 +129,29 @@ func startProcess(t *testing.T, name, readyURL string, args ...string) {
 	})
 }
 
+// startAlertmanager runs the real Alertmanager on loopback with this
+// config, its files in dir, and returns its address.
+func startAlertmanager(t *testing.T, dir, config string) string {
+	t.Helper()
+	cfg := filepath.Join(dir, "am.yml")
+	writeFile(t, cfg, config)
+	addr := freeAddr(t)
+	startProcess(t, "prometheus-alertmanager", "http://"+addr+"/-/ready",
+		"--config.file="+cfg, "--storage.path="+filepath.Join(dir, "am"),
+		"--web.listen-address="+addr, "--cluster.listen-address=")
+	return addr
+}
+
+// firstSwitch is the first switch of the simulated Mist org.
+func firstSwitch(sim *mistsim.Server) mistsim.DeviceInfo {
+	for _, d := range sim.Devices() {
+		if d.Type == "switch" {
+			return d
+		}
+	}
+	return mistsim.DeviceInfo{}
+}
+
 func tail(s string, n int) string {
 	if len(s) > n {
 		return s[len(s)-n:]
@@ -156,8 +189,7 @@ func TestAlertsEndToEnd(t *testing.T) {
 	hook := httptest.NewServer(recv)
 	defer hook.Close()
 
-	amAddr := freeAddr(t)
-	amCfg := fmt.Sprintf(`route:
+	amAddr := startAlertmanager(t, dir, fmt.Sprintf(`route:
   receiver: test
   group_by: [alertname, instance, site, device]
   group_wait: 0s
@@ -168,11 +200,7 @@ receivers:
     webhook_configs:
       - url: %s/hook
         send_resolved: true
-`, hook.URL)
-	writeFile(t, filepath.Join(dir, "am.yml"), amCfg)
-	startProcess(t, "prometheus-alertmanager", "http://"+amAddr+"/-/ready",
-		"--config.file="+filepath.Join(dir, "am.yml"), "--storage.path="+filepath.Join(dir, "am"),
-		"--web.listen-address="+amAddr, "--cluster.listen-address=")
+`, hook.URL))
 
 	env := startEnvWith(t, fmt.Sprintf(`alertmanager:
   urls: [http://%s]
@@ -288,8 +316,9 @@ type amSilenceV2 struct {
 	} `json:"status"`
 }
 
-// amGet decodes the answer of a GET of Alertmanager's v2 API.
-func amGet(t *testing.T, u string, v any) {
+// getJSON decodes the answer, which must be 200 OK, of a GET of
+// Alertmanager's v2 API or Prometheus' HTTP API.
+func getJSON(t *testing.T, u string, v any) {
 	t.Helper()
 	resp, err := http.Get(u)
 	if err != nil {
@@ -316,11 +345,7 @@ func TestVendorAlarmsInAlertmanager(t *testing.T) {
 		t.Skip("runs Alertmanager")
 	}
 	dir := t.TempDir()
-	amAddr := freeAddr(t)
-	writeFile(t, filepath.Join(dir, "am.yml"), "route:\n  receiver: none\nreceivers:\n  - name: none\n")
-	startProcess(t, "prometheus-alertmanager", "http://"+amAddr+"/-/ready",
-		"--config.file="+filepath.Join(dir, "am.yml"), "--storage.path="+filepath.Join(dir, "am"),
-		"--web.listen-address="+amAddr, "--cluster.listen-address=")
+	amAddr := startAlertmanager(t, dir, "route:\n  receiver: none\nreceivers:\n  - name: none\n")
 	env := startEnvWith(t, fmt.Sprintf(`alertmanager:
   urls: [http://%s]
   resend_interval: 1s
@@ -331,13 +356,7 @@ func TestVendorAlarmsInAlertmanager(t *testing.T) {
 	am := "http://" + amAddr + "/api/v2"
 	mist := env.sims[0].Server.(*mistsim.Server)
 	prime := env.sims[2].Server.(*primesim.Server)
-	var sw mistsim.DeviceInfo
-	for _, d := range mist.Devices() {
-		if d.Type == "switch" {
-			sw = d
-			break
-		}
-	}
+	sw := firstSwitch(mist)
 	pdev := prime.Devices()[0]
 
 	for _, tc := range []struct {
@@ -388,7 +407,7 @@ func TestVendorAlarmsInAlertmanager(t *testing.T) {
 			filter := "?filter=" + url.QueryEscape(fmt.Sprintf("source=%q", tc.source)) + "&filter=" + url.QueryEscape(fmt.Sprintf("alarm_id=%q", id))
 			alerts := func() []amAlertV2 {
 				var as []amAlertV2
-				amGet(t, am+"/alerts"+filter, &as)
+				getJSON(t, am+"/alerts"+filter, &as)
 				return as
 			}
 			waitFor(t, 15*time.Second, "the alarm's alert in Alertmanager", func() bool { return len(alerts()) > 0 })
@@ -415,7 +434,7 @@ func TestVendorAlarmsInAlertmanager(t *testing.T) {
 			poll()
 			ours := func() []amSilenceV2 {
 				var all, out []amSilenceV2
-				amGet(t, am+"/silences", &all)
+				getJSON(t, am+"/silences", &all)
 				for _, s := range all {
 					for _, m := range s.Matchers {
 						if m.Name == "alarm_id" && m.Value == id && s.CreatedBy == "nms_exporter" {
@@ -452,7 +471,7 @@ func TestVendorAlarmsInAlertmanager(t *testing.T) {
 	// Nautobot describes mist-a: the alerts of the devices it knows carry
 	// their location.
 	var as []amAlertV2
-	amGet(t, am+"/alerts?filter="+url.QueryEscape(`source="mist-a"`), &as)
+	getJSON(t, am+"/alerts?filter="+url.QueryEscape(`source="mist-a"`), &as)
 	enriched := 0
 	for _, a := range as {
 		if a.Labels["location"] != "" {
@@ -515,14 +534,7 @@ func TestSourceDownInhibitsItsAlarms(t *testing.T) {
 		t.Skip("runs Prometheus and Alertmanager")
 	}
 	dir := t.TempDir()
-	recv := &receivers{got: map[string][]amAlert{}}
-	hook := httptest.NewServer(recv)
-	defer hook.Close()
-	writeFile(t, filepath.Join(dir, "am.yml"), string(liveConfig(t, hook.URL)))
-	amAddr := freeAddr(t)
-	startProcess(t, "prometheus-alertmanager", "http://"+amAddr+"/-/ready",
-		"--config.file="+filepath.Join(dir, "am.yml"), "--storage.path="+filepath.Join(dir, "am"),
-		"--web.listen-address="+amAddr, "--cluster.listen-address=")
+	amAddr, _ := startExampleAlertmanager(t, dir)
 	env := startEnvWith(t, fmt.Sprintf(`alertmanager:
   urls: [http://%s]
   resend_interval: 1s
@@ -533,13 +545,7 @@ func TestSourceDownInhibitsItsAlarms(t *testing.T) {
 
 	mist := env.sims[0].Server.(*mistsim.Server)
 	prime := env.sims[2].Server.(*primesim.Server)
-	var sw mistsim.DeviceInfo
-	for _, d := range mist.Devices() {
-		if d.Type == "switch" {
-			sw = d
-			break
-		}
-	}
+	sw := firstSwitch(mist)
 	pdevs := prime.Devices()
 	mistMajor := mist.RaiseAlarm(mistsim.Alarm{Type: "high_cpu", Severity: "major", DeviceMACs: []string{sw.MAC}, Hostnames: []string{sw.Name}})
 	primeMajor := strconv.FormatInt(prime.RaiseAlarm(primesim.Alarm{DeviceName: pdevs[0].Name, Severity: "MAJOR", Message: "Fan tray 1 failed"}), 10)
@@ -550,7 +556,7 @@ func TestSourceDownInhibitsItsAlarms(t *testing.T) {
 	am := "http://" + amAddr + "/api/v2"
 	alarm := func(source, id string) (gettableAlert, bool) {
 		var as []gettableAlert
-		amGet(t, am+"/alerts?filter="+url.QueryEscape(fmt.Sprintf("source=%q", source))+"&filter="+url.QueryEscape(fmt.Sprintf("alarm_id=%q", id)), &as)
+		getJSON(t, am+"/alerts?filter="+url.QueryEscape(fmt.Sprintf("source=%q", source))+"&filter="+url.QueryEscape(fmt.Sprintf("alarm_id=%q", id)), &as)
 		if len(as) != 1 {
 			return gettableAlert{}, false
 		}
@@ -565,7 +571,7 @@ func TestSourceDownInhibitsItsAlarms(t *testing.T) {
 	}
 	sourceDown := func() bool {
 		var as []gettableAlert
-		amGet(t, am+"/alerts?filter="+url.QueryEscape(`alertname="NmsSourceDown"`)+"&filter="+url.QueryEscape(`source="prime-a"`), &as)
+		getJSON(t, am+"/alerts?filter="+url.QueryEscape(`alertname="NmsSourceDown"`)+"&filter="+url.QueryEscape(`source="prime-a"`), &as)
 		return len(as) > 0
 	}
 	waitFor(t, 20*time.Second, "the three alarms' alerts active", func() bool {

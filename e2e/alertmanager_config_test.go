@@ -144,18 +144,26 @@ type receivers struct {
 	got map[string][]amAlert
 }
 
+// startExampleAlertmanager runs the real Alertmanager under the example
+// config, its files in dir, every receiver's webhook aimed at the returned
+// receivers, and returns its address.
+func startExampleAlertmanager(t *testing.T, dir string) (string, *receivers) {
+	t.Helper()
+	recv := &receivers{got: map[string][]amAlert{}}
+	hook := httptest.NewServer(recv)
+	t.Cleanup(hook.Close)
+	return startAlertmanager(t, dir, string(liveConfig(t, hook.URL))), recv
+}
+
 func (r *receivers) ServeHTTP(w http.ResponseWriter, req *http.Request) {
-	var msg struct {
-		Alerts []amAlert `json:"alerts"`
-	}
-	if err := json.NewDecoder(req.Body).Decode(&msg); err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
+	alerts, ok := readAlerts(w, req)
+	if !ok {
 		return
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	name := strings.TrimPrefix(req.URL.Path, "/")
-	r.got[name] = append(r.got[name], msg.Alerts...)
+	r.got[name] = append(r.got[name], alerts...)
 }
 
 // keys returns, for each receiver, the keys of the firing alerts it was
@@ -203,16 +211,7 @@ func TestAlertmanagerExampleLive(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs Alertmanager")
 	}
-	dir := t.TempDir()
-	recv := &receivers{got: map[string][]amAlert{}}
-	hook := httptest.NewServer(recv)
-	defer hook.Close()
-	cfg := filepath.Join(dir, "alertmanager.yml")
-	writeFile(t, cfg, string(liveConfig(t, hook.URL)))
-	addr := freeAddr(t)
-	startProcess(t, "prometheus-alertmanager", "http://"+addr+"/-/ready",
-		"--config.file="+cfg, "--storage.path="+filepath.Join(dir, "data"),
-		"--web.listen-address="+addr, "--cluster.listen-address=")
+	addr, recv := startExampleAlertmanager(t, t.TempDir())
 
 	// The labels Prometheus gives the rule alerts (the series' labels,
 	// source and vendor from /sd, job, and the rule's severity) and those

@@ -261,3 +261,14 @@ func startDemoEnv(t *testing.T) *testEnv {
 	env.run(logger)
 	return env
 }
+
+// demoConfig writes the demo's config for sims into dir and returns the
+// file.
+func demoConfig(t *testing.T, dir string, sims []*simulators.Simulator) string {
+	t.Helper()
+	file, err := simulators.DemoConfig(dir, sims)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return file
+}

@@ -358,10 +358,7 @@ var faultSettingsWhereTaken = []struct {
 // whether a source took the webhook secret.
 func faultConfig(t *testing.T, dir string, sims []*simulators.Simulator) (file, text string, webhook bool) {
 	t.Helper()
-	file, err := simulators.DemoConfig(dir, sims)
-	if err != nil {
-		t.Fatal(err)
-	}
+	file = demoConfig(t, dir, sims)
 	demo, err := config.Load(file)
 	if err != nil {
 		t.Fatalf("the demo config: %v", err)

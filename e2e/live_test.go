@@ -29,10 +29,7 @@ func TestLiveFeedDropFallsBackToPolls(t *testing.T) {
 		tested++
 		t.Run(vendor, func(t *testing.T) {
 			dir := t.TempDir()
-			file, err := simulators.DemoConfig(dir, []*simulators.Simulator{sim})
-			if err != nil {
-				t.Fatal(err)
-			}
+			file := demoConfig(t, dir, []*simulators.Simulator{sim})
 			env := &testEnv{t: t, logs: &testtool.Buffer{}, cfgFile: file}
 			env.run(slog.New(slog.DiscardHandler))
 			name := env.exp.Manager().Sources()[0].Name

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
@@ -180,11 +179,6 @@ func TestPrometheusReadsEverySeries(t *testing.T) {
 // its instance label.
 func promByInstance(t *testing.T, addr, query string) map[string]float64 {
 	t.Helper()
-	resp, err := http.Get("http://" + addr + "/api/v1/query?query=" + url.QueryEscape(query))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
 	var r struct {
 		Data struct {
 			Result []struct {
@@ -193,9 +187,7 @@ func promByInstance(t *testing.T, addr, query string) map[string]float64 {
 			} `json:"result"`
 		} `json:"data"`
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
-		t.Fatal(err)
-	}
+	getJSON(t, "http://"+addr+"/api/v1/query?query="+url.QueryEscape(query), &r)
 	out := map[string]float64{}
 	for _, s := range r.Data.Result {
 		v, _ := s.Value[1].(string)

@@ -196,11 +196,6 @@ type promTarget struct {
 // promTargets returns the active targets of the job nms, by source.
 func promTargets(t *testing.T, addr string) map[string][]promTarget {
 	t.Helper()
-	resp, err := http.Get("http://" + addr + "/api/v1/targets?state=active")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
 	var r struct {
 		Data struct {
 			ActiveTargets []struct {
@@ -211,9 +206,7 @@ func promTargets(t *testing.T, addr string) map[string][]promTarget {
 			} `json:"activeTargets"`
 		} `json:"data"`
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
-		t.Fatal(err)
-	}
+	getJSON(t, "http://"+addr+"/api/v1/targets?state=active", &r)
 	out := map[string][]promTarget{}
 	for _, tg := range r.Data.ActiveTargets {
 		if tg.Labels["job"] != "nms" {

@@ -70,10 +70,7 @@ var intervalRE = regexp.MustCompile(`interval: \d+s`)
 // the other variant rebuilds every source.
 func stressConfig(t *testing.T, dir string, sims []*simulators.Simulator, variant int) string {
 	t.Helper()
-	file, err := simulators.DemoConfig(dir, sims)
-	if err != nil {
-		t.Fatal(err)
-	}
+	file := demoConfig(t, dir, sims)
 	b, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)

@@ -18,6 +18,7 @@ import (
 	"github.com/nmsexporter/nms_exporter/internal/sharding"
 	"github.com/nmsexporter/nms_exporter/registry"
 	"github.com/nmsexporter/nms_exporter/sim/mistsim"
+	"github.com/nmsexporter/nms_exporter/sim/simkit/simtest"
 )
 
 // oneSource is a manager running one source, named a, of a small simulated
@@ -28,12 +29,7 @@ func oneSource(t *testing.T) *collector.Manager { return mistSource(t, "") }
 // simulated Mist org, its config section completed by extra.
 func mistSource(t *testing.T, extra string) *collector.Manager {
 	t.Helper()
-	sim, err := mistsim.New(mistsim.Options{Seed: 3})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(sim)
-	t.Cleanup(srv.Close)
+	sim, srv := simtest.Listen(t, mistsim.New, mistsim.Options{Seed: 3})
 	cfg, err := config.Parse([]byte(fmt.Sprintf("mist:\n  - name: a\n    base_url: %s\n    token: %s\n%s", srv.URL, sim.Credentials().Token, extra)), "a.yml")
 	if err != nil {
 		t.Fatal(err)
@@ -154,12 +150,7 @@ func TestStatusShowsRefusedRender(t *testing.T) {
 // another shard polls is not found, and the answer names its shard; the
 // replica's own sources are served, and /sd and /status show only them.
 func TestProbeNamesTheShardThatPollsATarget(t *testing.T) {
-	sim, err := mistsim.New(mistsim.Options{Seed: 3})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(sim)
-	t.Cleanup(srv.Close)
+	sim, srv := simtest.Listen(t, mistsim.New, mistsim.Options{Seed: 3})
 	var file strings.Builder
 	file.WriteString("mist:\n")
 	names := []string{"org-0", "org-1", "org-2", "org-3", "org-4", "org-5"}

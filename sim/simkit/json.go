@@ -1,51 +1,10 @@
 package simkit
 
-import "unicode/utf8"
+import "github.com/nmsexporter/nms_exporter/internal/jsonstr"
 
 // AppendJSONString appends s as a JSON string, as encoding/json writes it
 // without HTML escaping: invalid UTF-8 becomes U+FFFD.
-func AppendJSONString(b []byte, s string) []byte {
-	b = append(b, '"')
-	return append(AppendJSONEscaped(b, s), '"')
-}
+func AppendJSONString(b []byte, s string) []byte { return jsonstr.Append(b, s) }
 
 // AppendJSONEscaped appends s's JSON string escape, without quotes.
-func AppendJSONEscaped(b []byte, s string) []byte {
-	const hexd = "0123456789abcdef"
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexd[c>>4], hexd[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	return append(b, s[start:]...)
-}
+func AppendJSONEscaped(b []byte, s string) []byte { return jsonstr.AppendEscaped(b, s) }

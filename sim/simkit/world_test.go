@@ -65,14 +65,3 @@ func TestMix(t *testing.T) {
 		t.Errorf("Mix(1), Mix(2), Mix(7) twice = %x, %x, %x, %x; want a stable hash", Mix(1), Mix(2), a, b)
 	}
 }
-
-func TestAppendJSONString(t *testing.T) {
-	for in, want := range map[string]string{
-		"plain": `"plain"`, `a"b\c`: `"a\"b\\c"`, "x\n\r\ty": `"x\n\r\ty"`, "\x01": `"\u0001"`,
-		"<&>": `"<&>"`, "é": `"é"`, "bad\xffutf8": `"bad\ufffdutf8"`,
-	} {
-		if got := string(AppendJSONString(nil, in)); got != want {
-			t.Errorf("AppendJSONString(%q) = %s; want %s", in, got, want)
-		}
-	}
-}

@@ -122,7 +122,7 @@ func TestStatefulSetRunsOneShardPerPod(t *testing.T) {
 
 			// The headless Service names each pod, and publishes it before
 			// its first refresh ends.
-			headless := service(t, r, sts.Spec.ServiceName)
+			headless := named[corev1.Service](t, r, sts.Spec.ServiceName)
 			if headless.Spec.ClusterIP != corev1.ClusterIPNone || !headless.Spec.PublishNotReadyAddresses {
 				t.Errorf("Service %q (serviceName): clusterIP %q, publishNotReadyAddresses %v; want None, true",
 					headless.Name, headless.Spec.ClusterIP, headless.Spec.PublishNotReadyAddresses)
@@ -154,7 +154,7 @@ func TestStatefulSetRunsOneShardPerPod(t *testing.T) {
 			if vol.ConfigMap == nil {
 				t.Fatalf("--config.file=%s: volume %q is no ConfigMap", configFile, vol.Name)
 			}
-			cm := configMap(t, r, vol.ConfigMap.Name)
+			cm := named[corev1.ConfigMap](t, r, vol.ConfigMap.Name)
 			if _, ok := cm.Data[filepath.Base(configFile)]; !ok {
 				t.Errorf("ConfigMap %q has no %s; its keys: %v", cm.Name, filepath.Base(configFile), keys(cm.Data))
 			}
@@ -278,13 +278,7 @@ func TestDemoValues(t *testing.T) {
 // Prometheus reads the /sd of every shard as job "nms", and each replica's
 // /metrics once as job "nms_exporter": the jobs alerts/ names.
 func TestPrometheusScrapesEveryShard(t *testing.T) {
-	for _, c := range []struct {
-		name string
-		args []string
-	}{
-		{"default values", nil},
-		{"sharded", []string{"--values", shardedValues}},
-	} {
+	for _, c := range defaultAndSharded {
 		t.Run(c.name, func(t *testing.T) {
 			r := render(t, c.args...)
 			sts := one[appsv1.StatefulSet](t, r)
@@ -546,27 +540,18 @@ func TestAppVersionIsTheExportersVersion(t *testing.T) {
 	}
 }
 
-// service returns the rendered Service of that name.
-func service(t *testing.T, r rendered, name string) *corev1.Service {
+// named returns the rendered object of type T and that name.
+func named[T any, P interface {
+	*T
+	GetName() string
+}](t *testing.T, r rendered, name string) *T {
 	t.Helper()
-	for _, s := range all[corev1.Service](r) {
-		if s.Name == name {
-			return s
+	for _, o := range all[T](r) {
+		if P(o).GetName() == name {
+			return o
 		}
 	}
-	t.Fatalf("no Service %q rendered", name)
-	return nil
-}
-
-// configMap returns the rendered ConfigMap of that name.
-func configMap(t *testing.T, r rendered, name string) *corev1.ConfigMap {
-	t.Helper()
-	for _, c := range all[corev1.ConfigMap](r) {
-		if c.Name == name {
-			return c
-		}
-	}
-	t.Fatalf("no ConfigMap %q rendered", name)
+	t.Fatalf("no %s %q rendered", reflect.TypeFor[T]().Name(), name)
 	return nil
 }
 

@@ -46,19 +46,13 @@ func exporter(t *testing.T) string {
 // container's env. The test puts a file at each such path under a temporary
 // root, points the config there, sets the variables and runs check-config.
 func TestRenderedConfigPassesCheckConfig(t *testing.T) {
-	for _, c := range []struct {
-		name string
-		args []string
-	}{
-		{"default values", nil},
-		{"sharded", []string{"--values", shardedValues}},
-	} {
+	for _, c := range defaultAndSharded {
 		t.Run(c.name, func(t *testing.T) {
 			r := render(t, c.args...)
 			sts := one[appsv1.StatefulSet](t, r)
 			ctr := container(t, sts)
 			configFile := flagValue(t, ctr.Args, "--config.file")
-			cm := configMap(t, r, volume(t, sts, mountAt(t, ctr, filepath.Dir(configFile)).Name).ConfigMap.Name)
+			cm := named[corev1.ConfigMap](t, r, volume(t, sts, mountAt(t, ctr, filepath.Dir(configFile)).Name).ConfigMap.Name)
 			text := cm.Data[filepath.Base(configFile)]
 
 			var doc yaml.Node

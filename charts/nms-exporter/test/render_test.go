@@ -191,3 +191,13 @@ func valuesFiles(t *testing.T) []string {
 // shardedValues is the example with several shards, secrets and every
 // Prometheus Operator object.
 var shardedValues = filepath.Join(chartDir, "ci", "sharded-values.yaml")
+
+// defaultAndSharded are the values the tests of every deployment render
+// the chart with: the defaults, and the sharded example.
+var defaultAndSharded = []struct {
+	name string
+	args []string
+}{
+	{"default values", nil},
+	{"sharded", []string{"--values", shardedValues}},
+}
