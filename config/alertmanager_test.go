@@ -32,7 +32,7 @@ func TestAlertmanagerErrorsNameTheField(t *testing.T) {
 		{"ack aggregated", "mode: aggregated\n  acknowledged: silence", "am.yml:4: alertmanager.acknowledged: acknowledged: silence needs mode: alarms"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			wantParseError(t, amHead+"  "+tc.lines+"\n", "am.yml", tc.want)
+			_ = wantParseError(t, amHead+"  "+tc.lines+"\n", "am.yml", tc.want)
 		})
 	}
 }

@@ -59,7 +59,7 @@ func TestMistPortsErrorsNameTheField(t *testing.T) {
 		{"unknown key", "keep_all: true", "keep_all"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			wantParseError(t, mistHead+"    ports:\n      "+tc.ports+"\n", "m.yml", tc.want)
+			_ = wantParseError(t, mistHead+"    ports:\n      "+tc.ports+"\n", "m.yml", tc.want)
 		})
 	}
 }

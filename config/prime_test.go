@@ -52,7 +52,7 @@ func TestPrimeInventoryErrorsNameTheField(t *testing.T) {
 		{"unknown key", "interfaces:\n      keep_all: true", "keep_all"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			wantParseError(t, primeHead+"    "+tc.yaml+"\n", "pi.yml", tc.want)
+			_ = wantParseError(t, primeHead+"    "+tc.yaml+"\n", "pi.yml", tc.want)
 		})
 	}
 }

@@ -37,7 +37,7 @@ func TestOutOfRangeValuesRefused(t *testing.T) {
 		})
 	}
 	y := "prime:\n  - name: pi\n    base_url: https://pi.example.com\n    username: u\n    password: p\n    hold: 2562047h\n"
-	wantParseError(t, y, "pi.yml", "pi.yml:6: prime[0].hold: hold 106751d23h must be between 0 and 1h")
+	_ = wantParseError(t, y, "pi.yml", "pi.yml:6: prime[0].hold: hold 106751d23h must be between 0 and 1h")
 }
 
 func TestLimitsDefault(t *testing.T) {
