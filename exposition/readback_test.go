@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"slices"
 	"testing"
 
 	dto "github.com/prometheus/client_model/go"
@@ -19,11 +18,7 @@ import (
 // NaN, which the text does not carry.
 func checkReadBack(t testing.TB, series []emitted) {
 	t.Helper()
-	out := NewSink()
-	for _, e := range series {
-		out.Gauge(e.f, e.value, slices.Clone(e.labels)...)
-	}
-	out.Sort()
+	out := sinkOf(series)
 	text, err := Deflate(func(w io.Writer) error { return out.Encode(w, FormatText) }, 0)
 	if err != nil {
 		t.Fatal(err)

@@ -86,15 +86,22 @@ type collectorFunc func(chan<- prometheus.Metric)
 func (c collectorFunc) Describe(chan<- *prometheus.Desc)    {}
 func (c collectorFunc) Collect(ch chan<- prometheus.Metric) { c(ch) }
 
-// checkEncoders has the sink encode series in every Format and requires
-// byte-identical output from client_golang and expfmt.
-func checkEncoders(t testing.TB, series []emitted) {
-	t.Helper()
+// sinkOf is a sorted sink of series, their labels copied as a render's
+// are.
+func sinkOf(series []emitted) *Sink {
 	out := NewSink()
 	for _, e := range series {
 		out.Gauge(e.f, e.value, slices.Clone(e.labels)...)
 	}
 	out.Sort()
+	return out
+}
+
+// checkEncoders has the sink encode series in every Format and requires
+// byte-identical output from client_golang and expfmt.
+func checkEncoders(t testing.TB, series []emitted) {
+	t.Helper()
+	out := sinkOf(series)
 	for _, tc := range []struct {
 		format Format
 		want   expfmt.Format
