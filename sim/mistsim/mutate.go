@@ -12,7 +12,10 @@ type Alarm struct {
 	SiteID, Type, Group, Severity string
 	DeviceMACs                    []string
 	Hostnames                     []string
-	Note                          string // the alarm object's optional note
+	// NoHostnames leaves hostnames out, as Mist does for a rogue's
+	// detecting AP (shared/vendor-apis/mist.md E17).
+	NoHostnames bool
+	Note        string // the alarm object's optional note
 }
 
 // Sizes counts the world as it is now.
@@ -133,6 +136,9 @@ func (s *Server) RaiseAlarm(a Alarm) string {
 	al.hostnames = names
 	if len(a.Hostnames) > 0 {
 		al.hostnames = append([]string(nil), a.Hostnames...)
+	}
+	if a.NoHostnames {
+		al.hostnames = nil
 	}
 	al.note = a.Note
 	w.addAlarm(al)

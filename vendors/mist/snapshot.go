@@ -259,6 +259,54 @@ func (al alarmDevices) device() string {
 	return ""
 }
 
+// NameAlarmDevices returns the alarms with each device given as a MAC
+// named by the devices collection: Mist lists no host name for some
+// alarm types (a rogue's detecting AP, for one), and an alarm's device
+// label is then the name nms_device_up and the alerts carry, so that a
+// device down hides its alarms and Nautobot's labels join. The list is
+// copied only when a name changes; the collection keeps what Mist said.
+func NameAlarmDevices(alarms []model.Alarm, devices *Devices) []model.Alarm {
+	if devices == nil {
+		return alarms
+	}
+	var names map[string]string
+	out, copied := alarms, false
+	for i, a := range alarms {
+		if !looksLikeMAC(a.Device) {
+			continue
+		}
+		if names == nil {
+			names = make(map[string]string, len(devices.Devices))
+			for _, d := range devices.Devices {
+				names[d.MAC] = d.Name
+			}
+		}
+		name, ok := names[a.Device]
+		if !ok || name == a.Device {
+			continue
+		}
+		if !copied {
+			out, copied = slices.Clone(alarms), true
+		}
+		out[i].Device = name
+	}
+	return out
+}
+
+// looksLikeMAC reports whether s is a MAC as Mist writes them: twelve
+// lower-case hex digits.
+func looksLikeMAC(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
 func (a *alarmList) result() *Alarms {
 	vendors.ShareAlarmStrings(a.out)
 	model.SortAlarms(a.out)

@@ -195,8 +195,12 @@ func (c *Client) Webhook(ctx context.Context, body []byte, sites *Sites, devices
 			if polled, ok := model.FindAlarm(alarms.Alarms, a.ID); ok {
 				rec.Text, rec.Acked, rec.AckedBy, rec.AckedAt = polled.Text, polled.Acked, polled.AckedBy, polled.AckedAt
 				// Named as the poll names it, so that its labels do not
-				// change from one to the other (a host name, a MAC).
+				// change from one to the other (a host name, a MAC named
+				// as NameAlarmDevices names it).
 				rec.Site, rec.Device = polled.Site, polled.Device
+				if name, ok := macNames[rec.Device]; ok {
+					rec.Device = name
+				}
 			}
 		}
 		// The later of the two dates the event: an update of an alarm that

@@ -80,6 +80,51 @@ func TestWebhookAndPollAreOneAlarm(t *testing.T) {
 	}
 }
 
+// TestAlarmDeviceNamedFromItsMAC: an alarm Mist lists with a device's MAC
+// and no host name (a rogue's detecting AP) is on the device's name, as
+// nms_device_up is, in the records, the counts and a webhook of it after
+// the poll; a MAC the devices collection does not know stays a MAC.
+func TestAlarmDeviceNamedFromItsMAC(t *testing.T) {
+	s, sim := mistSourceOn(t, mistsim.Options{Seed: 5, WebhookDeviceLists: true}, "    webhook_secret: whsec-1\n")
+	registrytest.RefreshAll(t, s)
+	var ap mistsim.DeviceInfo
+	for _, d := range sim.Devices() {
+		if d.Type == "ap" && d.Name != "" {
+			ap = d
+			break
+		}
+	}
+	const stranger = "020000c0ffee"
+	named := sim.RaiseAlarm(mistsim.Alarm{Type: "rogue_client", Group: "security", Severity: "critical", DeviceMACs: []string{ap.MAC}, NoHostnames: true})
+	unknown := sim.RaiseAlarm(mistsim.Alarm{Type: "rogue_client", Group: "security", Severity: "critical", SiteID: sim.SiteIDs()[0],
+		DeviceMACs: []string{stranger}, NoHostnames: true})
+	refresh(t, s, "alarms")
+	active := s.ActiveAlarms()
+	if a, _ := model.FindAlarm(active, named); a.Device != ap.Name {
+		t.Errorf("alarm on %s without host names = %+v; want it on the AP's name %s", ap.MAC, a, ap.Name)
+	}
+	if a, _ := model.FindAlarm(active, unknown); a.Device != stranger {
+		t.Errorf("alarm on the unknown %s = %+v; want the MAC kept", stranger, a)
+	}
+	counted := map[string]int{}
+	for _, c := range s.Alarms() {
+		counted[c.Device] += c.Count
+	}
+	if counted[ap.Name] < 1 || counted[ap.MAC] != 0 {
+		t.Errorf("nms_alarms_active by device: %v; want the alarm counted on %s, none on %s", counted, ap.Name, ap.MAC)
+	}
+	body, err := sim.AlarmWebhook(false, named)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AcceptWebhook(context.Background(), body); err != nil {
+		t.Fatal(err)
+	}
+	if a, _ := model.FindAlarm(s.ActiveAlarms(), named); a.Device != ap.Name {
+		t.Errorf("after a webhook of it, alarm = %+v; want it still on %s", a, ap.Name)
+	}
+}
+
 func refresh(t *testing.T, s *collector.Source, collection string) {
 	t.Helper()
 	if err := s.Refresh(context.Background(), collection); err != nil {

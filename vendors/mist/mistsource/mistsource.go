@@ -81,7 +81,8 @@ func build(cfg *config.Mist, env collector.Env) (*collector.Parts, error) {
 	}
 	p.Alarms = func(d collector.Data) []model.Alarm {
 		if a, ok := collector.Get(d, mistAlarms); ok {
-			return a.Alarms
+			devices, _ := collector.Get(d, mistDevices)
+			return mist.NameAlarmDevices(a.Alarms, devices)
 		}
 		return nil
 	}
