@@ -19,7 +19,7 @@ var (
 		"device", "interface")
 	InterfacePoEPower = NewFamily("interface_poe_power_watts", "PoE power drawn on the interface, in watts.",
 		"device", "interface")
-	InterfaceNeighborInfo = NewFamily("interface_neighbor_info", "The interface's LLDP neighbour, value 1.",
+	InterfaceNeighborInfo = NewFamily("interface_neighbor_info", "The interface's LLDP neighbour (CDP on Prime), value 1.",
 		"device", "interface", "neighbor", "neighbor_interface")
 
 	VPNPeerUp               = NewFamily("vpn_peer_up", "1 when the VPN path to the peer is up, else 0.", "device", "peer", "site")

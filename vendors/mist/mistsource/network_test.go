@@ -80,7 +80,7 @@ nms_device_cpu_utilization_ratio{device="ap-1"} 0.05
 # HELP nms_device_memory_utilization_ratio Memory in use, 0..1.
 # TYPE nms_device_memory_utilization_ratio gauge
 nms_device_memory_utilization_ratio{device="sw-1"} 0.16
-# HELP nms_interface_neighbor_info The interface's LLDP neighbour, value 1.
+# HELP nms_interface_neighbor_info The interface's LLDP neighbour (CDP on Prime), value 1.
 # TYPE nms_interface_neighbor_info gauge
 nms_interface_neighbor_info{device="sw-1",interface="ge-0/0/47",neighbor="gw-1",neighbor_interface="ge-0/0/1"} 1
 # HELP nms_interface_receive_bytes_total Bytes received on the interface, as the vendor counts them.

@@ -120,7 +120,7 @@ func TestInventoryJoinAndInterfaces(t *testing.T) {
 # HELP nms_device_uptime_seconds Device uptime, where the API reports it.
 # TYPE nms_device_uptime_seconds gauge
 nms_device_uptime_seconds{device="sw-1",serial="FOC11",site="HQ > B1"} 3600
-# HELP nms_interface_neighbor_info The interface's LLDP neighbour, value 1.
+# HELP nms_interface_neighbor_info The interface's LLDP neighbour (CDP on Prime), value 1.
 # TYPE nms_interface_neighbor_info gauge
 nms_interface_neighbor_info{device="rtr-1",interface="GigabitEthernet0/0/1",neighbor="sw-1",neighbor_interface="GigabitEthernet1/0/1"} 1
 nms_interface_neighbor_info{device="sw-1",interface="GigabitEthernet1/0/1",neighbor="rtr-1",neighbor_interface="GigabitEthernet0/0/1"} 1
