@@ -269,26 +269,23 @@ func NameAlarmDevices(alarms []model.Alarm, devices *Devices) []model.Alarm {
 	if devices == nil {
 		return alarms
 	}
-	var names map[string]string
+	var byMAC DeviceIndex
 	out, copied := alarms, false
 	for i, a := range alarms {
 		if !looksLikeMAC(a.Device) {
 			continue
 		}
-		if names == nil {
-			names = make(map[string]string, len(devices.Devices))
-			for _, d := range devices.Devices {
-				names[d.MAC] = d.Name
-			}
+		if byMAC == nil {
+			byMAC = devices.Index()
 		}
-		name, ok := names[a.Device]
-		if !ok || name == a.Device {
+		d, ok := byMAC[a.Device]
+		if !ok || d.Name == a.Device {
 			continue
 		}
 		if !copied {
 			out, copied = slices.Clone(alarms), true
 		}
-		out[i].Device = name
+		out[i].Device = d.Name
 	}
 	return out
 }

@@ -148,12 +148,7 @@ func (c *Client) Webhook(ctx context.Context, body []byte, sites *Sites, devices
 			siteNames[s.ID] = s.Name
 		}
 	}
-	macNames := map[string]string{}
-	if devices != nil {
-		for _, d := range devices.Devices {
-			macNames[d.MAC] = d.Name
-		}
-	}
+	byMAC := devices.Index() // nil without devices: every lookup misses
 	var idx *siteIndex
 	if len(c.cfg.Sites.Names) > 0 || c.cfg.Sites.Regex != "" {
 		if idx, err = c.siteIndex(ctx); err != nil {
@@ -182,8 +177,8 @@ func (c *Client) Webhook(ctx context.Context, body []byte, sites *Sites, devices
 			site = a.SiteID
 		}
 		dev := a.device()
-		if name, ok := macNames[dev]; ok {
-			dev = name
+		if d, ok := byMAC[dev]; ok {
+			dev = d.Name
 		}
 		def := defs[a.Type]
 		rec := model.Alarm{
@@ -198,8 +193,8 @@ func (c *Client) Webhook(ctx context.Context, body []byte, sites *Sites, devices
 				// change from one to the other (a host name, a MAC named
 				// as NameAlarmDevices names it).
 				rec.Site, rec.Device = polled.Site, polled.Device
-				if name, ok := macNames[rec.Device]; ok {
-					rec.Device = name
+				if d, ok := byMAC[rec.Device]; ok {
+					rec.Device = d.Name
 				}
 			}
 		}
