@@ -124,9 +124,7 @@ func TestReadBack(t *testing.T) {
 // FuzzReadBack reads back the text of random families, as FuzzEncoders
 // makes them.
 func FuzzReadBack(f *testing.F) {
-	f.Add([]byte("seed"))
-	f.Add([]byte{3, 40, 7, 200, 1, '\\', '"', '\n', 0xff, 0xfe, 0xc3, 0x28, 9, 9, 9, 9})
-	f.Add(bytes.Repeat([]byte{0, 1, 2, 3, 250, 251, 252, 253, 254, 255}, 40))
+	addFuzzSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		checkReadBack(t, fuzzSeries(&byteSource{b: data}))
 	})

@@ -2,8 +2,12 @@ package mistsim
 
 import (
 	"fmt"
-	"math/rand/v2"
+
+	"github.com/nmsexporter/nms_exporter/sim/simkit"
 )
+
+// streamDevStep is Step's stream for devices and alarms, beside the tick.
+const streamDevStep = 0x73746570
 
 // Alarm is an alarm to raise with RaiseAlarm. Group and Severity default to
 // the alarm_defs entry for Type; SiteID defaults to the first known
@@ -201,7 +205,7 @@ func (s *Server) step() []int32 {
 		before[i] = w.devs[i].connected
 	}
 	w.tick++
-	r := rand.New(rand.NewPCG(uint64(w.seed), 0x73746570<<32|w.tick))
+	r := simkit.NewRand(w.seed, streamDevStep<<32|w.tick)
 	nowMs := s.now().UnixMilli()
 
 	for i := range w.devs[:w.nAssigned] {

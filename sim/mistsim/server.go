@@ -2,6 +2,7 @@ package mistsim
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -378,10 +379,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if match && s.fault.Draw(f.ErrorRate) {
-		st := f.ErrorStatus
-		if st == 0 {
-			st = http.StatusInternalServerError
-		}
+		st := cmp.Or(f.ErrorStatus, http.StatusInternalServerError)
 		s.write(w, detail(st, "simulated fault: "+http.StatusText(st)), Faults{})
 		return
 	}

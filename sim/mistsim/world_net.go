@@ -572,7 +572,7 @@ func cmpKeys(a, b []string) int {
 // the ports, paths, tunnels and sessions that earlier steps took down come
 // back, and a few others go down. SLE values move with the tick itself.
 func (w *world) stepNet(nowMs int64) {
-	r := rand.New(rand.NewPCG(uint64(w.seed), streamStep<<32|w.tick))
+	r := simkit.NewRand(w.seed, streamStep<<32|w.tick)
 	n := &w.net
 	// Links of devices that are down keep their state until the devices
 	// come back: their counters stand still meanwhile.
