@@ -63,9 +63,30 @@ func (f *LiveFeed) Connected(conn int, up bool) {
 	l.healthy = healthy
 	l.mu.Unlock()
 	if changed {
-		f.s.replan()
-		f.s.wakeStretched()
-		f.s.logger.Info("live feed", "healthy", healthy)
+		f.healthChanged(healthy)
+	}
+}
+
+// healthChanged has the collections the feed stands in for planned and
+// timed again, stretched while it is healthy.
+func (f *LiveFeed) healthChanged(healthy bool) {
+	f.s.replan()
+	f.s.wakeStretched()
+	f.s.logger.Info("live feed", "healthy", healthy)
+}
+
+// Restarted reports that the feed closed its connections and opens a new
+// set, which may be fewer: those it reported before are forgotten, and the
+// feed is healthy again once every new one is up.
+func (f *LiveFeed) Restarted() {
+	l := &f.s.live
+	l.mu.Lock()
+	clear(l.conns)
+	changed := l.healthy
+	l.healthy = false
+	l.mu.Unlock()
+	if changed {
+		f.healthChanged(false)
 	}
 }
 

@@ -65,8 +65,10 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
+// scrapeHas reports whether a scrape holds line as a whole line: a help
+// text may hold a series' name and value.
 func scrapeHas(s *Source, line string) bool {
-	return strings.Contains(collectortest.Probe(s, nil).Body.String(), line)
+	return strings.Contains("\n"+collectortest.Probe(s, nil).Body.String(), "\n"+line+"\n")
 }
 
 // TestLiveFeedShowsDeviceStateAtOnce: a device the feed says is down shows
@@ -109,6 +111,33 @@ func TestLiveFeedShowsDeviceStateAtOnce(t *testing.T) {
 	})
 	if !scrapeHas(s, "nms_stream_connected 0") || !scrapeHas(s, "nms_stream_reconnects_total 1") {
 		t.Errorf("scrape lacks the stream's health:\n%s", collectortest.Probe(s, nil).Body)
+	}
+}
+
+// TestLiveFeedRestartedOnFewerConnections: a feed that closes its two
+// connections and starts again on one is healthy, and its collections
+// stretched, once that one is up; the old second connection no longer
+// counts.
+func TestLiveFeedRestartedOnFewerConnections(t *testing.T) {
+	var polls atomic.Int64
+	s, f := runLiveSource(t, &polls)
+	f.Connected(0, true)
+	f.Connected(1, true)
+	if !scrapeHas(s, "nms_stream_connected 1") {
+		t.Fatalf("feed not healthy with both connections up:\n%s", collectortest.Probe(s, nil).Body)
+	}
+	f.Connected(0, false)
+	f.Connected(1, false)
+	f.Restarted()
+	if !scrapeHas(s, "nms_stream_connected 0") {
+		t.Errorf("feed healthy while restarting")
+	}
+	f.Connected(0, true)
+	if !scrapeHas(s, "nms_stream_connected 1") {
+		t.Errorf("feed not healthy with its one new connection up:\n%s", collectortest.Probe(s, nil).Body)
+	}
+	if got := s.Status()[0].Interval; got != 10*time.Second {
+		t.Errorf("devices interval after the restart = %v; want 10s (200ms × 50)", got)
 	}
 }
 
@@ -175,7 +204,7 @@ func TestWebhookDeviceStates(t *testing.T) {
 	if !scrapeHas(s, `nms_device_up{device="ap-2",device_type="ap",serial="",site=""} 1`) {
 		t.Errorf("the stale event changed ap-2:\n%s", collectortest.Probe(s, nil).Body)
 	}
-	if scrapeHas(s, "nms_stream_connected") {
+	if strings.Contains(collectortest.Probe(s, nil).Body.String(), "nms_stream_connected") {
 		t.Errorf("a source without a stream shows nms_stream_connected")
 	}
 	// An older word on ap-1, come late, does not undo the newer one.

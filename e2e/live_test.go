@@ -36,7 +36,7 @@ func TestLiveFeedDropFallsBackToPolls(t *testing.T) {
 			src, _ := env.exp.Manager().Source(name)
 			waitFor(t, 10*time.Second, "the stream up", func() bool {
 				_, body := env.get("/probe?target=" + name)
-				return strings.Contains(body, "nms_stream_connected 1")
+				return strings.Contains(body, "\nnms_stream_connected 1\n")
 			})
 			var stretched []string
 			own := map[string]time.Duration{}
@@ -59,7 +59,7 @@ func TestLiveFeedDropFallsBackToPolls(t *testing.T) {
 			}
 			waitFor(t, 10*time.Second, "nms_stream_connected 0", func() bool {
 				_, body := env.get("/probe?target=" + name)
-				return strings.Contains(body, "nms_stream_connected 0")
+				return strings.Contains(body, "\nnms_stream_connected 0\n")
 			})
 			for _, c := range stretched {
 				waitFor(t, own[c]+5*time.Second, c+" polled again", func() bool {

@@ -93,6 +93,24 @@ func (w *world) setConnected(i int, connected bool, nowMs int64) {
 	}
 }
 
+// AddSite creates a site with no devices in the org, as a POST to
+// /api/v1/orgs/{org_id}/sites does, and returns its id: the site lists
+// and counts, the site-scoped endpoints and the stream's channels know it
+// from then on. Its city is the org's first site's.
+func (s *Server) AddSite(name string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	w := s.w
+	nowMs := s.now().UnixMilli()
+	c := w.sites[0].city
+	id := uuidFrom(w.mut)
+	w.sites = append(w.sites, site{id: id, name: name, city: c, address: c.street + ", " + c.town,
+		lat: c.lat, lng: c.lng, created: nowMs, modified: nowMs})
+	w.siteByID[id] = len(w.sites) - 1
+	w.net.sle = append(w.net.sle, siteSLE{})
+	return id
+}
+
 // RaiseAlarm adds an open alarm timestamped now and returns its id.
 func (s *Server) RaiseAlarm(a Alarm) string {
 	s.mu.Lock()

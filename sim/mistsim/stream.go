@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -126,6 +127,24 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, f Faults, m
 	h.mu.Lock()
 	delete(h.conns, sc)
 	h.mu.Unlock()
+}
+
+// StreamChannels lists the channels subscribed on the open stream
+// connections, sorted, a channel once per connection holding it.
+func (s *Server) StreamChannels() []string {
+	h := &s.hub
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []string
+	for sc := range h.conns {
+		sc.mu.Lock()
+		for ch := range sc.subs {
+			out = append(out, ch)
+		}
+		sc.mu.Unlock()
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Close ends every stream connection and waits for their goroutines.

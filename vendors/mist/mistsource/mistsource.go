@@ -5,6 +5,7 @@ package mistsource
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/nmsexporter/nms_exporter/collector"
@@ -100,7 +101,8 @@ func build(cfg *config.Mist, env collector.Env) (*collector.Parts, error) {
 		}
 	}
 	if cfg.Stream.Enabled {
-		p.Live = func(ctx context.Context, f *collector.LiveFeed) { stream(ctx, client, f, env) }
+		look := siteLook(cfg)
+		p.Live = func(ctx context.Context, f *collector.LiveFeed) { stream(ctx, client, f, env, look) }
 		p.LiveStretch = map[string]float64{"devices": streamStretch}
 		p.LiveExpiry = time.Duration(cfg.Stream.Silence)
 	}
@@ -114,26 +116,82 @@ func build(cfg *config.Mist, env collector.Env) (*collector.Parts, error) {
 // does not say (a device it never mentions, a name or a site changed).
 const streamStretch = 10
 
-// stream follows the device stream of the kept sites until ctx ends. The
-// sites are those of the first walk of them; a site added later joins at
-// the next start of the source.
-func stream(ctx context.Context, client *mist.Client, f *collector.LiveFeed, env collector.Env) {
+// stream follows the device stream of the kept sites until ctx ends. It
+// looks at the kept sites again as often as the sites are walked (at least
+// once a minute; the last walk answers, with no call): when they changed,
+// a site added or one the filter now keeps, the stream starts again on the
+// new list, so that a new site's devices are followed too.
+func stream(ctx context.Context, client *mist.Client, f *collector.LiveFeed, env collector.Env, look time.Duration) {
 	logger := env.Log
+	h := streamHandler{f, logger}
+	sites, ok := firstSites(ctx, client, logger)
+	for ok {
+		sctx, stop := context.WithCancel(ctx)
+		done := make(chan error, 1)
+		go func() { done <- client.Stream(sctx, sites, h) }()
+		next, err := sitesChange(ctx, client, sites, look, done)
+		stop()
+		if err != nil {
+			logger.Warn("device stream not started", "err", err)
+			return
+		}
+		if next == nil {
+			return // ctx ended
+		}
+		if err := <-done; err != nil {
+			logger.Warn("device stream not started again", "err", err)
+			return
+		}
+		logger.Info("device stream follows the kept sites again", "sites", len(next), "were", len(sites))
+		f.Restarted()
+		sites = next
+	}
+}
+
+// firstSites waits for the first walk of the sites, trying again with
+// backoff, and reports false when ctx ends first.
+func firstSites(ctx context.Context, client *mist.Client, logger *slog.Logger) ([]string, bool) {
 	for wait := time.Second; ; wait = min(2*wait, 5*time.Minute) {
 		sites, err := client.KeptSiteIDs(ctx)
 		if err == nil {
-			if err := client.Stream(ctx, sites, streamHandler{f, logger}); err != nil {
-				logger.Warn("device stream not started", "err", err)
-			}
-			return
+			return sites, true
 		}
 		logger.Debug("device stream waits for the site list", "err", err)
 		select {
 		case <-ctx.Done():
-			return
+			return nil, false
 		case <-time.After(wait):
 		}
 	}
+}
+
+// sitesChange waits, looking at the kept sites every look, until they
+// differ from sites (it returns the new list) or the stream ends: with the
+// error it could not start with, or with ctx (nil, nil).
+func sitesChange(ctx context.Context, client *mist.Client, sites []string, look time.Duration, done <-chan error) ([]string, error) {
+	t := time.NewTicker(look)
+	defer t.Stop()
+	for {
+		select {
+		case err := <-done:
+			return nil, err
+		case <-t.C:
+			now, err := client.KeptSiteIDs(ctx)
+			if err == nil && !slices.Equal(now, sites) {
+				return now, nil
+			}
+		}
+	}
+}
+
+// siteLook is how often the stream looks at the kept sites: as often as
+// the sites collection refreshes, and at least once a minute.
+func siteLook(cfg *config.Mist) time.Duration {
+	look := time.Minute
+	if c, ok := cfg.Collections["sites"]; ok && c.Enabled && c.Interval > 0 {
+		look = min(look, time.Duration(c.Interval))
+	}
+	return look
 }
 
 // streamHandler hands what the stream brings to the source's live feed.

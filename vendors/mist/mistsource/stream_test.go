@@ -3,6 +3,7 @@ package mistsource_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -17,15 +18,8 @@ import (
 // devices; while the stream is up the devices interval in force is ten
 // times the configured one, so the polls of the devices fall by 90%.
 func TestStreamShowsADeviceDownAtOnce(t *testing.T) {
-	s, sim := mistSourceOn(t, mistsim.Options{Seed: 5, Size: "small", Stream: mistsim.StreamOptions{Period: 200 * time.Millisecond}},
-		"    collections: {devices: {interval: 1h}}\n")
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { s.Run(ctx); close(done) }()
-	defer func() { cancel(); <-done }()
-
-	scrape := func() string { return collectortest.Probe(s, nil).Body.String() }
-	waitUntil(t, "the stream up", func() bool { return strings.Contains(scrape(), "nms_stream_connected 1") })
+	sim, scrape := runStreamSource(t, "    collections: {devices: {interval: 1h}}\n")
+	waitUntil(t, "the stream up", func() bool { return strings.Contains(scrape(), "\nnms_stream_connected 1\n") })
 	waitUntil(t, "the devices interval stretched to 10h (1h × 10)", func() bool {
 		return strings.Contains(scrape(), `nms_collection_interval_seconds{collection="devices"} 36000`)
 	})
@@ -52,6 +46,39 @@ func TestStreamShowsADeviceDownAtOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitUntil(t, ap.Name+" up again on the scrape", func() bool { return strings.Contains(scrape(), up+" 1") })
+}
+
+// TestStreamFollowsASiteAddedLater: a site created in the org while the
+// source runs is subscribed on the stream once a walk of the sites has seen
+// it, without a restart of the source, and the stream is up again after.
+func TestStreamFollowsASiteAddedLater(t *testing.T) {
+	sim, scrape := runStreamSource(t, "    collections: {sites: {interval: 1s}, devices: {interval: 1h}}\n")
+	channel := func(site string) string { return "/sites/" + site + "/stats/devices" }
+	var want []string
+	for _, id := range sim.SiteIDs() {
+		want = append(want, channel(id))
+	}
+	slices.Sort(want)
+	waitUntil(t, "every site subscribed", func() bool { return slices.Equal(sim.StreamChannels(), want) })
+
+	id := sim.AddSite("NEW-Branch-999")
+	want = append(want, channel(id))
+	slices.Sort(want)
+	waitUntil(t, "the new site subscribed", func() bool { return slices.Equal(sim.StreamChannels(), want) })
+	waitUntil(t, "the stream up again", func() bool { return strings.Contains(scrape(), "\nnms_stream_connected 1\n") })
+}
+
+// runStreamSource runs a source on a small org whose devices report on
+// the stream every 200 ms, with extra config, until the test ends; scrape
+// reads its /probe.
+func runStreamSource(t *testing.T, extra string) (sim *mistsim.Server, scrape func() string) {
+	t.Helper()
+	s, sim := mistSourceOn(t, mistsim.Options{Seed: 5, Size: "small", Stream: mistsim.StreamOptions{Period: 200 * time.Millisecond}}, extra)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { s.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return sim, func() string { return collectortest.Probe(s, nil).Body.String() }
 }
 
 // waitUntil polls cond for up to 5 s.
