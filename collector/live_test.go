@@ -65,10 +65,9 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-// scrapeHas reports whether a scrape holds line as a whole line: a help
-// text may hold a series' name and value.
+// scrapeHas reports whether a scrape holds line as a whole line.
 func scrapeHas(s *Source, line string) bool {
-	return strings.Contains("\n"+collectortest.Probe(s, nil).Body.String(), "\n"+line+"\n")
+	return collectortest.HasLine(collectortest.Probe(s, nil).Body.String(), line)
 }
 
 // TestLiveFeedShowsDeviceStateAtOnce: a device the feed says is down shows

@@ -309,7 +309,7 @@ func TestImageRuns(t *testing.T) {
 				if !strings.Contains(sd, "demo-mist-1") {
 					t.Errorf("/sd lists no demo source: %s", sd)
 				}
-				if probe := c.get(t, "/probe?target=demo-mist-1"); !strings.Contains(probe, "nms_source_up 1") {
+				if probe := c.get(t, "/probe?target=demo-mist-1"); !strings.Contains(probe, "\nnms_source_up 1\n") {
 					t.Errorf("/probe?target=demo-mist-1 has no nms_source_up 1:\n%.2000s", probe)
 				}
 			}

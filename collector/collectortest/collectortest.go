@@ -89,3 +89,10 @@ func Lint(t testing.TB, g prometheus.Gatherer) {
 		t.Errorf("lint: %s: %s", p.Metric, p.Text)
 	}
 }
+
+// HasLine reports whether a scrape's text holds line as a whole line: a
+// family's help text may hold its name and a value ("# HELP nms_source_up
+// 1 when ..."), so a bare substring check of "nms_source_up 1" proves nothing.
+func HasLine(body, line string) bool {
+	return strings.Contains("\n"+body, "\n"+line+"\n")
+}

@@ -57,7 +57,7 @@ func deviceCalls(b *testing.B, stream bool, speed int, window time.Duration) int
 		if !strings.Contains(body, `nms_collection_success{collection="devices"} 1`) {
 			return false
 		}
-		return !stream || strings.Contains(body, "\nnms_stream_connected 1\n")
+		return !stream || collectortest.HasLine(body, "nms_stream_connected 1")
 	}
 	for deadline := time.Now().Add(30 * time.Second); !steady(); time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(deadline) {

@@ -19,7 +19,7 @@ import (
 // times the configured one, so the polls of the devices fall by 90%.
 func TestStreamShowsADeviceDownAtOnce(t *testing.T) {
 	sim, scrape := runStreamSource(t, "    collections: {devices: {interval: 1h}}\n")
-	waitUntil(t, "the stream up", func() bool { return strings.Contains(scrape(), "\nnms_stream_connected 1\n") })
+	waitUntil(t, "the stream up", func() bool { return collectortest.HasLine(scrape(), "nms_stream_connected 1") })
 	waitUntil(t, "the devices interval stretched to 10h (1h × 10)", func() bool {
 		return strings.Contains(scrape(), `nms_collection_interval_seconds{collection="devices"} 36000`)
 	})
@@ -65,7 +65,7 @@ func TestStreamFollowsASiteAddedLater(t *testing.T) {
 	want = append(want, channel(id))
 	slices.Sort(want)
 	waitUntil(t, "the new site subscribed", func() bool { return slices.Equal(sim.StreamChannels(), want) })
-	waitUntil(t, "the stream up again", func() bool { return strings.Contains(scrape(), "\nnms_stream_connected 1\n") })
+	waitUntil(t, "the stream up again", func() bool { return collectortest.HasLine(scrape(), "nms_stream_connected 1") })
 }
 
 // runStreamSource runs a source on a small org whose devices report on
