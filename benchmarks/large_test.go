@@ -51,7 +51,8 @@ import (
 //   - peak-RSS-MiB: the exporter's peak RSS from before it started.
 //
 // With NMS_BENCH_HEAPPROFILE set to a file, it writes there the heap
-// profile of the highest live heap.
+// profile of the highest live heap. NMS_BENCH_CX_PLAN (bulk, the default,
+// or lists) sets CX Cloud's plan.
 func BenchmarkLarge(b *testing.B) {
 	for _, vendors := range [][]string{{"mist"}, {"prime"}, {"cxcloud"}, {"nautobot"}, {"mist", "prime", "cxcloud", "nautobot"}} {
 		name := vendors[0]
@@ -61,6 +62,9 @@ func BenchmarkLarge(b *testing.B) {
 		b.Run(name, func(b *testing.B) { benchLarge(b, vendors) })
 	}
 }
+
+// cxPlanEnv names CX Cloud's plan for BenchmarkLarge.
+const cxPlanEnv = "NMS_BENCH_CX_PLAN"
 
 // longIntervals keeps the background loops to their first refresh: the
 // benchmark does its own.
@@ -75,6 +79,14 @@ func benchLarge(b *testing.B, vendors []string) {
 	cfg, err := config.Parse(longIntervals.ReplaceAll(raw, []byte("interval: 24h")), host.config)
 	if err != nil {
 		b.Fatal(err)
+	}
+	if plan := os.Getenv(cxPlanEnv); plan != "" {
+		if plan != config.CXCloudPlanBulk && plan != config.CXCloudPlanLists {
+			b.Fatalf("%s=%q: want %s or %s", cxPlanEnv, plan, config.CXCloudPlanBulk, config.CXCloudPlanLists)
+		}
+		for i := range cfg.CXCloud {
+			cfg.CXCloud[i].Plan = plan
+		}
 	}
 
 	runtime.GC()
