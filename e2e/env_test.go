@@ -216,16 +216,25 @@ func parse(t *testing.T, text string) map[string]*dto.MetricFamily {
 	return mfs
 }
 
+// value is the value of the first series of mf that carries every one of
+// labels with its value (any series for none), and whether there is one. A
+// label the series lacks is no match: a misspelt name must not match all.
 func value(mf *dto.MetricFamily, labels map[string]string) (float64, bool) {
 	if mf == nil {
 		return 0, false
 	}
-next:
 	for _, m := range mf.GetMetric() {
+		matched := 0
 		for _, lp := range m.GetLabel() {
-			if want, ok := labels[lp.GetName()]; ok && want != lp.GetValue() {
-				continue next
+			if want, ok := labels[lp.GetName()]; ok {
+				if want != lp.GetValue() {
+					break
+				}
+				matched++
 			}
+		}
+		if matched != len(labels) {
+			continue
 		}
 		if m.GetGauge() != nil {
 			return m.GetGauge().GetValue(), true
