@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -696,11 +697,14 @@ func TestUptimeFromLastReset(t *testing.T) {
 		devs = append(devs, d)
 	}
 	inv := newInventory(devs, idx, nil, now)
+	// A device without a readable reset time is kept, with no uptime.
 	want := map[string]float64{"a": 3600, "b": 0, "c": 7200, "d": 0}
+	got := map[string]float64{}
 	for _, d := range inv.Devices {
-		if d.Uptime != want[d.Name] {
-			t.Errorf("device %s uptime = %v; want %v", d.Name, d.Uptime, want[d.Name])
-		}
+		got[d.Name] = d.Uptime
+	}
+	if len(inv.Devices) != len(want) || !maps.Equal(got, want) {
+		t.Errorf("%d devices' uptimes = %v; want %v", len(inv.Devices), got, want)
 	}
 	var c collector
 	if err := json.Unmarshal([]byte(`{"applianceId": "CSP1", "lastUploadTimestamp": null, "expectedUploadInterval": 8}`), &c); err != nil {
@@ -774,14 +778,17 @@ func TestAdvisoryScoresAndCVEsInEveryForm(t *testing.T) {
 		"cisco-sa-b": "5.3 [CVE-2023-1 CVE-2023-2]",
 		"cisco-sa-c": "none []", "cisco-sa-d": "none []", "cisco-sa-e": "none []",
 	}
+	// Every bulletin is kept, scored or not: compare the whole set.
+	shown := map[string]string{}
 	for _, a := range got {
 		score := "none"
 		if a.CVSS != nil {
 			score = strconv.FormatFloat(*a.CVSS, 'f', -1, 64)
 		}
-		if s := fmt.Sprintf("%s %v", score, a.CVEs); s != want[a.ID] {
-			t.Errorf("%s: %s; want %s", a.ID, s, want[a.ID])
-		}
+		shown[a.ID] = fmt.Sprintf("%s %v", score, a.CVEs)
+	}
+	if len(got) != len(want) || !maps.Equal(shown, want) {
+		t.Errorf("%d advisories %v; want %v", len(got), shown, want)
 	}
 }
 

@@ -278,8 +278,27 @@ func TestCancelledContext(t *testing.T) {
 func TestSiteFilter(t *testing.T) {
 	sim, base := vendortest.Serve(t, mistsim.New, mistsim.Options{Seed: 7, Size: "small"})
 	all, _ := newClient(t, mistConfig(t, base, "", sim.Credentials()))
-	sites := vendortest.Get(t, "Sites()", all.Sites)
-	keep := sites.Sites[0].Name
+	// The kept site is one with open alarms, so the alarm filter has some
+	// to keep and others to drop.
+	every := vendortest.Get(t, "Alarms()", all.Alarms)
+	var keep string
+	for _, a := range every.Alarms {
+		if keep = a.Site; keep != "" {
+			break
+		}
+	}
+	if keep == "" {
+		t.Fatal("Alarms() = no alarm of a site; want an org with site alarms to filter")
+	}
+	wantAlarms := 0
+	for _, a := range every.Alarms {
+		if a.Site == keep {
+			wantAlarms++
+		}
+	}
+	if wantAlarms == len(every.Alarms) {
+		t.Fatalf("every open alarm is of site %q; want some of other sites for the filter to drop", keep)
+	}
 	c, _ := newClient(t, mistConfig(t, base, "    sites:\n      names: [\""+keep+"\"]\n", sim.Credentials()))
 	devs := vendortest.Get(t, "Devices()", c.Devices)
 	if len(devs.Devices) == 0 {
@@ -291,6 +310,9 @@ func TestSiteFilter(t *testing.T) {
 		}
 	}
 	alarms := vendortest.Get(t, "Alarms()", c.Alarms)
+	if len(alarms.Alarms) != wantAlarms {
+		t.Errorf("Alarms() with a site filter = %d alarms; want the %d of %s", len(alarms.Alarms), wantAlarms, keep)
+	}
 	for _, a := range alarms.Alarms {
 		if a.Site != keep {
 			t.Errorf("alarm of site %q passed the filter for %q", a.Site, keep)
