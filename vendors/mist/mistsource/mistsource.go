@@ -129,13 +129,13 @@ func stream(ctx context.Context, client *mist.Client, f *collector.LiveFeed, env
 		sctx, stop := context.WithCancel(ctx)
 		done := make(chan error, 1)
 		go func() { done <- client.Stream(sctx, sites, h) }()
-		next, err := sitesChange(ctx, client, sites, look, done)
+		next, changed, err := sitesChange(ctx, client, sites, look, done)
 		stop()
 		if err != nil {
 			logger.Warn("device stream not started", "err", err)
 			return
 		}
-		if next == nil {
+		if !changed {
 			return // ctx ended
 		}
 		if err := <-done; err != nil {
@@ -166,19 +166,19 @@ func firstSites(ctx context.Context, client *mist.Client, logger *slog.Logger) (
 }
 
 // sitesChange waits, looking at the kept sites every look, until they
-// differ from sites (it returns the new list) or the stream ends: with the
-// error it could not start with, or with ctx (nil, nil).
-func sitesChange(ctx context.Context, client *mist.Client, sites []string, look time.Duration, done <-chan error) ([]string, error) {
+// differ from sites (it returns the new list, perhaps empty, and true) or
+// the stream ends: with the error it could not start with, or with ctx.
+func sitesChange(ctx context.Context, client *mist.Client, sites []string, look time.Duration, done <-chan error) ([]string, bool, error) {
 	t := time.NewTicker(look)
 	defer t.Stop()
 	for {
 		select {
 		case err := <-done:
-			return nil, err
+			return nil, false, err
 		case <-t.C:
 			now, err := client.KeptSiteIDs(ctx)
 			if err == nil && !slices.Equal(now, sites) {
-				return now, nil
+				return now, true, nil
 			}
 		}
 	}
