@@ -68,6 +68,21 @@ func TestStreamFollowsASiteAddedLater(t *testing.T) {
 	waitUntil(t, "the stream up again", func() bool { return collectortest.HasLine(scrape(), "nms_stream_connected 1") })
 }
 
+// TestStreamStartsOnTheFirstSiteKept: a source whose site filter keeps no
+// site yet holds no channel; once a site it names is created, the stream
+// subscribes it.
+func TestStreamStartsOnTheFirstSiteKept(t *testing.T) {
+	sim, _ := runStreamSource(t, "    collections: {sites: {interval: 1s}, devices: {interval: 1h}}\n"+
+		"    sites:\n      names: [NEW-Branch-999]\n")
+	time.Sleep(2 * time.Second) // two walks of the sites, keeping none
+	if got := sim.StreamChannels(); len(got) != 0 {
+		t.Fatalf("channels with no site kept = %v; want none", got)
+	}
+	id := sim.AddSite("NEW-Branch-999")
+	want := []string{"/sites/" + id + "/stats/devices"}
+	waitUntil(t, "the new site subscribed", func() bool { return slices.Equal(sim.StreamChannels(), want) })
+}
+
 // runStreamSource runs a source on a small org whose devices report on
 // the stream every 200 ms, with extra config, until the test ends; scrape
 // reads its /probe.
