@@ -642,6 +642,9 @@ func TestClientCountsOptions(t *testing.T) {
 			t.Errorf("MAPLOCATION key %q with MapLocationFloorsOnly; want floors only", k)
 		}
 	}
+	if got, want := len(keys(h, "type=MAPLOCATION&subkey=All")), h.S.Sizes().MapLocations; got != want || want == 0 {
+		t.Errorf("MAPLOCATION All rows with MapLocationFloorsOnly = %d; want one a floor, %d", got, want)
+	}
 
 	h = newHarness(t, relaxed(Options{Seed: 5, GuestRows: true}))
 	g := keys(h, "type=GUEST")
