@@ -663,7 +663,11 @@ func TestClientCountsOptions(t *testing.T) {
 	if r := keys(h, "type=SSID")["All SSIDs|"+RootDomain]; r.n("count") != z.Clients {
 		t.Errorf("ROOT-DOMAIN All SSIDs = %d; want %d", r.n("count"), z.Clients)
 	}
-	for k, r := range keys(h, "type=VIRTUALDOMAIN") {
+	vd := keys(h, "type=VIRTUALDOMAIN")
+	if len(vd) != 4*(z.Campuses+1) {
+		t.Errorf("VIRTUALDOMAIN rows with ZeroSubdomainCounts = %d; want every domain's 4, %d", len(vd), 4*(z.Campuses+1))
+	}
+	for k, r := range vd {
 		if !strings.HasPrefix(k, RootDomain+" ") && r.n("count") != 0 {
 			t.Errorf("VIRTUALDOMAIN %s counts %d with ZeroSubdomainCounts; want 0", k, r.n("count"))
 		}
