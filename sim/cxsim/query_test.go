@@ -129,7 +129,13 @@ func TestFilters(t *testing.T) {
 			}
 		}
 	}
-	items := h.items("productAlerts/securityAdvisoryBulletins?securityImpactRating=Critical&securityImpactRating=High")
+	items := h.all("productAlerts/securityAdvisoryBulletins?securityImpactRating=Critical&securityImpactRating=High")
+	criticalOrHigh := simtest.CountIf(h.all("productAlerts/securityAdvisoryBulletins"), func(it map[string]any) bool {
+		return it["securityImpactRating"] == "Critical" || it["securityImpactRating"] == "High"
+	})
+	if len(items) != criticalOrHigh || criticalOrHigh == 0 {
+		t.Errorf("rating filter Critical or High = %d bulletins; want the %d (> 0) so rated", len(items), criticalOrHigh)
+	}
 	for _, it := range items {
 		if r := it["securityImpactRating"]; r != "Critical" && r != "High" {
 			t.Errorf("rating filter returned %v", r)

@@ -248,35 +248,45 @@ func TestSearchWindow(t *testing.T) {
 func TestStatsDevicesType(t *testing.T) {
 	h := newHarness(t, Options{Seed: 6})
 	z := h.S.Sizes()
-	down := 0
+	site0, site1 := h.S.SiteIDs()[0], h.S.SiteIDs()[1]
+	down, inSite1, apsInSite0 := 0, 0, 0
 	for _, d := range h.S.Devices() {
 		if !d.Connected {
 			down++
 		}
+		if d.SiteID == site1 {
+			inSite1++
+		}
+		if d.SiteID == site0 && d.Type == "ap" {
+			apsInSite0++
+		}
 	}
 	tests := []struct {
-		query, wantType string
-		want            int
+		query, wantType, wantSite string
+		want                      int
 	}{
-		{"", "ap", z.APs},
-		{"?type=ap", "ap", z.APs},
-		{"?type=switch", "switch", z.Switches},
-		{"?type=gateway", "gateway", z.Gateways},
-		{"?type=all", "", z.Devices},
-		{"?type=all&status=disconnected", "", down},
-		{"?type=all&status=connected", "", z.Devices - down},
-		{"?type=all&site_id=" + h.S.SiteIDs()[1], "", -1},
+		{"", "ap", "", z.APs},
+		{"?type=ap", "ap", "", z.APs},
+		{"?type=switch", "switch", "", z.Switches},
+		{"?type=gateway", "gateway", "", z.Gateways},
+		{"?type=all", "", "", z.Devices},
+		{"?type=all&status=disconnected", "", "", down},
+		{"?type=all&status=connected", "", "", z.Devices - down},
+		{"?type=all&site_id=" + site1, "", site1, inSite1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {
 			var items []deviceItem
 			r := h.GetOK(h.org("/stats/devices"+tt.query), &items)
-			if tt.want >= 0 && (len(items) != tt.want || r.Header.Get("X-Page-Total") != strconv.Itoa(tt.want)) {
-				t.Errorf("stats/devices%s = %d items, X-Page-Total %s; want %d", tt.query, len(items), r.Header.Get("X-Page-Total"), tt.want)
+			if tt.want == 0 || len(items) != tt.want || r.Header.Get("X-Page-Total") != strconv.Itoa(tt.want) {
+				t.Errorf("stats/devices%s = %d items, X-Page-Total %s; want %d (> 0)", tt.query, len(items), r.Header.Get("X-Page-Total"), tt.want)
 			}
 			for _, d := range items {
 				if d.Type == "" || (tt.wantType != "" && d.Type != tt.wantType) {
 					t.Errorf("item %s type = %q; want %q", d.Name, d.Type, tt.wantType)
+				}
+				if tt.wantSite != "" && d.SiteID != tt.wantSite {
+					t.Errorf("item %s site = %s; want %s", d.Name, d.SiteID, tt.wantSite)
 				}
 			}
 		})
@@ -287,11 +297,13 @@ func TestStatsDevicesType(t *testing.T) {
 		}
 	}
 	var siteItems []deviceItem
-	site := h.S.SiteIDs()[0]
-	h.GetOK("/api/v1/sites/"+site+"/stats/devices", &siteItems)
+	h.GetOK("/api/v1/sites/"+site0+"/stats/devices", &siteItems)
+	if len(siteItems) != apsInSite0 || apsInSite0 == 0 {
+		t.Errorf("site stats/devices = %d items; want the site's %d APs (> 0)", len(siteItems), apsInSite0)
+	}
 	for _, d := range siteItems {
-		if d.SiteID != site || d.Type != "ap" {
-			t.Errorf("site stats/devices item site %s type %s; want %s, ap", d.SiteID, d.Type, site)
+		if d.SiteID != site0 || d.Type != "ap" {
+			t.Errorf("site stats/devices item site %s type %s; want %s, ap", d.SiteID, d.Type, site0)
 		}
 	}
 }

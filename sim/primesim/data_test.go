@@ -642,6 +642,9 @@ func TestClientCountsOptions(t *testing.T) {
 			t.Errorf("MAPLOCATION key %q with MapLocationFloorsOnly; want floors only", k)
 		}
 	}
+	if got, want := len(keys(h, "type=MAPLOCATION&subkey=All")), h.S.Sizes().MapLocations; got != want || want == 0 {
+		t.Errorf("MAPLOCATION All rows with MapLocationFloorsOnly = %d; want one a floor, %d", got, want)
+	}
 
 	h = newHarness(t, relaxed(Options{Seed: 5, GuestRows: true}))
 	g := keys(h, "type=GUEST")
@@ -660,7 +663,11 @@ func TestClientCountsOptions(t *testing.T) {
 	if r := keys(h, "type=SSID")["All SSIDs|"+RootDomain]; r.n("count") != z.Clients {
 		t.Errorf("ROOT-DOMAIN All SSIDs = %d; want %d", r.n("count"), z.Clients)
 	}
-	for k, r := range keys(h, "type=VIRTUALDOMAIN") {
+	vd := keys(h, "type=VIRTUALDOMAIN")
+	if len(vd) != 4*(z.Campuses+1) {
+		t.Errorf("VIRTUALDOMAIN rows with ZeroSubdomainCounts = %d; want every domain's 4, %d", len(vd), 4*(z.Campuses+1))
+	}
+	for k, r := range vd {
 		if !strings.HasPrefix(k, RootDomain+" ") && r.n("count") != 0 {
 			t.Errorf("VIRTUALDOMAIN %s counts %d with ZeroSubdomainCounts; want 0", k, r.n("count"))
 		}

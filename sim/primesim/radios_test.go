@@ -193,6 +193,9 @@ func TestRFLoadStats(t *testing.T) {
 func TestRadioOptions(t *testing.T) {
 	h := newHarness(t, relaxed(Options{Seed: 9, PlainChannelNumbers: true, CompactChannelWidths: true, NoRadioBand: true, NoTxPowerOutput: true}))
 	radios, _ := walkDTOs[radioItem](h, "RadioDetails", "", 1000)
+	if n := h.S.Sizes().Radios; len(radios) != n || n == 0 {
+		t.Fatalf("RadioDetails = %d entities; want Sizes' %d (> 0)", len(radios), n)
+	}
 	for _, r := range radios {
 		if !regexp.MustCompile(`^\d+$`).MatchString(r.ChannelNumber) || !regexp.MustCompile(`^\d+MHz$`).MatchString(r.ChannelWidth) ||
 			r.RadioBand != nil || r.TxPowerOutput != nil {

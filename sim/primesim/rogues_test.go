@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -163,8 +164,13 @@ func TestRogueOptions(t *testing.T) {
 		t.Run(fmt.Sprintf("%q %q", tc.class, tc.loc), func(t *testing.T) {
 			h := newHarness(t, relaxed(Options{Seed: 5, RogueClassificationKey: tc.class, RogueLocationKey: tc.loc}))
 			all, _ := walkDTOs[rogueItem](h, "RogueApAlarms", "", 1000)
+			if n := h.S.Sizes().RogueAlarms; len(all) != n || n == 0 {
+				t.Fatalf("RogueApAlarms = %d entities; want Sizes' %d (> 0)", len(all), n)
+			}
 			for _, r := range all {
-				if tc.wantClass != "" && !strings.Contains("UNCLASSIFIED MALICIOUS FRIENDLY CUSTOM", fmt.Sprint(r.Details[tc.wantClass])) {
+				// A whole value: a substring check lets "" through.
+				class, _ := r.Details[tc.wantClass].(string)
+				if tc.wantClass != "" && !slices.Contains([]string{"UNCLASSIFIED", "MALICIOUS", "FRIENDLY", "CUSTOM"}, class) {
 					t.Fatalf("details %v; want the classification under %s", r.Details, tc.wantClass)
 				}
 				if tc.wantLoc != "" && !locationRE.MatchString(fmt.Sprint(r.Details[tc.wantLoc])) {
